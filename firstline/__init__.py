@@ -1,0 +1,1 @@
+"""Firstline: community-level outbreak response."""

@@ -1,0 +1,398 @@
+"""Closed management API (CONTRACT.md "Closed management"). Thin: parse, call, answer."""
+
+from datetime import date, datetime
+from typing import Literal
+from uuid import UUID
+
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+from ninja.pagination import paginate
+
+from firstline.accounts.services import require_perm
+from firstline.api.pagination import Paged
+from firstline.errors import InvalidInput
+
+from . import selectors, services
+from .models import Subject
+
+router = Router()
+
+
+# --- policies -------------------------------------------------------------------------------
+
+class PolicyIn(Schema):
+    closed: bool
+    out_quota: int = Field(..., ge=0, le=100)
+    window_days: int = Field(..., ge=1, le=366)
+    starts_on: date
+
+
+class PolicyOut(Schema):
+    compound_id: int
+    version: int | None
+    closed: bool
+    out_quota: int
+    window_days: int
+    starts_on: date
+    effective_at: datetime | None
+    source: str
+
+
+def _policy_out(compound, policy) -> dict:
+    if policy is None:
+        q = services.quota_rule(compound.pk, timezone.now(), timezone.localdate())
+        return {"compound_id": compound.pk, "version": None, "closed": q.closed,
+                "out_quota": q.quota, "window_days": q.window_days, "starts_on": q.starts_on,
+                "effective_at": None, "source": "rules"}
+    return {"compound_id": compound.pk, "version": policy.version, "closed": policy.closed,
+            "out_quota": policy.out_quota, "window_days": policy.window_days,
+            "starts_on": policy.starts_on, "effective_at": policy.effective_at,
+            "source": "policy"}
+
+
+@router.put("/compounds/{compound_id}/policy", response=PolicyOut,
+            summary="Set a compound's closed-management policy (a new version)")
+def policy_put(request, compound_id: int, payload: PolicyIn):
+    require_perm(request.user, "access.manage")
+    compound = selectors.compound_get_for_user(request.user, compound_id)
+    policy = services.policy_set(compound=compound, actor=request.user, **payload.dict())
+    return _policy_out(compound, policy)
+
+
+@router.get("/compounds/{compound_id}/policy", response=PolicyOut,
+            summary="The policy in force now (rule defaults when none was set)")
+def policy_get(request, compound_id: int):
+    require_perm(request.user, "access.manage")
+    compound = selectors.compound_get_for_user(request.user, compound_id)
+    return _policy_out(compound, selectors.policy_current(compound))
+
+
+@router.get("/compounds/{compound_id}/policy/history", response=list[PolicyOut],
+            summary="Every version of the compound's policy, newest first")
+def policy_history(request, compound_id: int):
+    require_perm(request.user, "access.manage")
+    compound = selectors.compound_get_for_user(request.user, compound_id)
+    return [_policy_out(compound, p) for p in selectors.policy_history(compound)]
+
+
+# --- checkpoints ----------------------------------------------------------------------------
+
+class CheckpointIn(Schema):
+    code: str = Field(..., min_length=1, max_length=40)
+    name: str = Field("", max_length=100)
+    compound_id: int
+
+
+class CheckpointCreated(Schema):
+    id: int
+    code: str
+
+
+class CheckpointOut(Schema):
+    id: int
+    code: str
+    name: str
+    compound_id: int
+    is_open: bool
+
+
+class CheckpointPatch(Schema):
+    is_open: bool
+
+
+@router.post("/checkpoints", response={201: CheckpointCreated}, summary="Add a checkpoint (卡口)")
+def checkpoint_post(request, payload: CheckpointIn):
+    require_perm(request.user, "access.manage")
+    compound = selectors.compound_get_for_user(request.user, payload.compound_id)
+    cp = services.checkpoint_create(compound=compound, code=payload.code, name=payload.name,
+                                    actor=request.user)
+    return 201, {"id": cp.pk, "code": cp.code}
+
+
+@router.get("/checkpoints", response=list[CheckpointOut], summary="Checkpoints in scope")
+@paginate(Paged)
+def checkpoint_list(request, compound: int | None = None):
+    require_perm(request.user, "access.scan")
+    qs = selectors.checkpoints_for(request.user)
+    if compound is not None:
+        qs = qs.filter(compound_id=compound)
+    return qs.order_by("compound_id", "code")
+
+
+@router.patch("/checkpoints/{checkpoint_id}", response=CheckpointOut,
+              summary="Open or close a checkpoint")
+def checkpoint_patch(request, checkpoint_id: int, payload: CheckpointPatch):
+    require_perm(request.user, "access.manage")
+    cp = selectors.checkpoint_get_for_user(request.user, checkpoint_id)
+    return services.checkpoint_set_open(checkpoint=cp, is_open=payload.is_open,
+                                        actor=request.user)
+
+
+# --- passes ---------------------------------------------------------------------------------
+
+class IssueIn(Schema):
+    compound_id: int | None = None
+    household_id: int | None = None
+
+
+class Issued(Schema):
+    household_id: int
+    code: str
+
+
+class IssueOut(Schema):
+    issued: list[Issued]
+
+
+class PassOut(Schema):
+    code: str
+    household_id: int
+    issued_at: datetime
+    revoked_at: datetime | None
+    revoke_reason: str
+    valid: bool
+
+    @staticmethod
+    def resolve_valid(obj):
+        return obj["valid"] if isinstance(obj, dict) else obj.revoked_at is None
+
+
+class RevokeIn(Schema):
+    reason: str = Field("", max_length=100)
+
+
+def _pass_out(p) -> dict:
+    return {"code": p.code, "household_id": p.household_id, "issued_at": p.issued_at,
+            "revoked_at": p.revoked_at, "revoke_reason": p.revoke_reason,
+            "valid": p.revoked_at is None}
+
+
+@router.post("/passes/issue", response=IssueOut,
+             summary="Issue a pass (出入证) to every household of a compound, or to one household, "
+                     "that lacks one")
+def passes_issue(request, payload: IssueIn):
+    require_perm(request.user, "access.manage")
+    if (payload.compound_id is None) == (payload.household_id is None):
+        raise InvalidInput("invalid", _("Give exactly one of compound_id and household_id."))
+    if payload.compound_id is not None:
+        compound = selectors.compound_get_for_user(request.user, payload.compound_id)
+        households = list(compound.households.all().order_by("pk"))
+    else:
+        households = [selectors.household_get_for_user(request.user, payload.household_id)]
+    new = services.pass_issue(households=households, actor=request.user)
+    return {"issued": [{"household_id": p.household_id, "code": p.code} for p in new]}
+
+
+@router.get("/passes", response=list[PassOut], summary="Passes of a household (or in scope)")
+@paginate(Paged)
+def passes_list(request, household: int | None = None, compound: int | None = None):
+    require_perm(request.user, "access.manage")
+    qs = selectors.passes_for(request.user)
+    if household is not None:
+        qs = qs.filter(household_id=household)
+    if compound is not None:
+        qs = qs.filter(household__compound_id=compound)
+    return qs.order_by("-issued_at", "-pk")
+
+
+@router.post("/passes/{code}/revoke", response=PassOut, summary="Revoke a pass")
+def passes_revoke(request, code: str, payload: RevokeIn | None = None):
+    require_perm(request.user, "access.manage")
+    p = selectors.pass_get_for_user(request.user, code)
+    reason = payload.reason if payload else ""
+    return _pass_out(services.pass_revoke(pass_obj=p, actor=request.user, reason=reason))
+
+
+@router.post("/passes/{code}/reissue", response=Issued,
+             summary="补办: revoke this pass (lost) and issue the household a new one")
+def passes_reissue(request, code: str, payload: RevokeIn | None = None):
+    require_perm(request.user, "access.manage")
+    p = selectors.pass_get_for_user(request.user, code)
+    new = services.pass_reissue(household=p.household, actor=request.user,
+                                reason=(payload.reason if payload else "") or "lost")
+    return {"household_id": new.household_id, "code": new.code}
+
+
+# --- gate scans -----------------------------------------------------------------------------
+
+class ScanIn(Schema):
+    event_id: UUID
+    checkpoint: str = Field(..., max_length=40)
+    pass_code: str = Field(..., max_length=200)
+    direction: Literal["out", "in"]
+    temperature: float | None = None
+    scanned_at: datetime
+
+
+class ScanOut(Schema):
+    event_id: UUID
+    decision: Literal["allow", "deny"]
+    reason: str
+    crossing_id: int
+    remaining: int | None = Field(None, description="trips out left in the window; null: no quota")
+
+
+class BatchIn(Schema):
+    scans: list[ScanIn] = Field(..., max_length=500)
+
+
+class BatchOut(Schema):
+    results: list[ScanOut]
+
+
+def _scan(request, s: ScanIn, via: str) -> dict:
+    crossing = services.gate_scan(actor=request.user, event_id=s.event_id,
+                                  checkpoint=s.checkpoint, pass_code=s.pass_code,
+                                  direction=s.direction, temperature=s.temperature,
+                                  scanned_at=s.scanned_at, via=via)
+    return services.scan_answer(crossing)
+
+
+@router.post("/gate/scans", response=ScanOut, url_name="gate_scan", summary="Judge one pass scan at a gate")
+def gate_scan(request, payload: ScanIn):
+    return _scan(request, payload, "api")
+
+
+@router.post("/gate/scans/batch", response=BatchOut, url_name="gate_scan_batch",
+             summary="Judge queued scans in order (the offline sync path)")
+def gate_scan_batch(request, payload: BatchIn):
+    require_perm(request.user, "access.scan")
+    # Each scan is its own transaction: one scan's outcome never undoes another's.
+    return {"results": [_scan(request, s, "batch") for s in payload.scans]}
+
+
+# --- visitors, vehicles, couriers -----------------------------------------------------------
+
+class VisitIn(Schema):
+    checkpoint_id: int
+    kind: Literal["visitor", "vehicle", "courier"]
+    admitted: bool
+    direction: Literal["out", "in"] = "in"
+    name: str = Field("", max_length=50)
+    phone: str = Field("", max_length=20)
+    visiting: str = Field("", max_length=100)
+    household_id: int | None = None
+    purpose: str = Field("", max_length=200)
+    plate: str = Field("", max_length=12)
+    origin: str = Field("", max_length=100)
+    out_of_town: bool = False
+    verified: str = Field("", max_length=100)
+    turned_back_reason: str = Field("", max_length=200)
+    event_id: UUID | None = None
+
+
+class VisitOut(Schema):
+    crossing_id: int
+    kind: str
+    decision: str
+    reason: str
+    name: str
+    phone_masked: str
+    plate: str
+    origin: str
+    out_of_town: bool
+    at: datetime
+
+
+def mask_phone(phone: str) -> str:
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) == 11 else ("*" * len(phone))
+
+
+def _visit_out(c) -> dict:
+    v = c.visit
+    return {"crossing_id": c.pk, "kind": c.subject, "decision": c.decision, "reason": c.reason,
+            "name": v.name, "phone_masked": mask_phone(v.phone), "plate": v.plate,
+            "origin": v.origin, "out_of_town": v.out_of_town, "at": c.scanned_at}
+
+
+@router.post("/gate/visits", response={201: VisitOut},
+             summary="Register a visitor, vehicle or courier, or turn them back (劝返)")
+def visit_post(request, payload: VisitIn):
+    require_perm(request.user, "access.visitors")
+    cp = selectors.checkpoint_get_for_user(request.user, payload.checkpoint_id, "access.visitors")
+    household = None
+    if payload.household_id is not None:
+        household = selectors.household_get_for_user(request.user, payload.household_id,
+                                                     "access.visitors")
+    data = payload.dict(exclude={"checkpoint_id", "kind", "household_id"})
+    c = services.visit_record(actor=request.user, checkpoint=cp, subject=payload.kind,
+                              household=household, **data)
+    return 201, _visit_out(c)
+
+
+@router.get("/gate/visits", response=list[VisitOut], summary="Visits in scope, newest first")
+@paginate(Paged)
+def visit_list(request, checkpoint: int | None = None, day: date | None = None):
+    require_perm(request.user, "access.visitors")
+    qs = (selectors.crossings_for(request.user, "access.visitors")
+          .exclude(subject=Subject.RESIDENT).select_related("visit"))
+    if checkpoint is not None:
+        qs = qs.filter(checkpoint_id=checkpoint)
+    if day is not None:
+        qs = qs.filter(day=day)
+    return [_visit_out(c) for c in qs.order_by("-scanned_at")[:500]]
+
+
+# --- duty -----------------------------------------------------------------------------------
+
+class PlanIn(Schema):
+    day: date
+    shifts: int = Field(3, ge=1, le=24)
+    names: list[str] = Field(default_factory=list, max_length=24)
+
+
+class ShiftOut(Schema):
+    id: int
+    checkpoint_id: int
+    starts_at: datetime
+    ends_at: datetime
+    name: str
+    user: str | None
+    checked_in_at: datetime | None
+    checked_out_at: datetime | None
+
+
+def _shift_out(s) -> dict:
+    return {"id": s.pk, "checkpoint_id": s.checkpoint_id, "starts_at": s.starts_at,
+            "ends_at": s.ends_at, "name": s.name, "user": s.user.username if s.user else None,
+            "checked_in_at": s.checked_in_at, "checked_out_at": s.checked_out_at}
+
+
+@router.post("/checkpoints/{checkpoint_id}/shifts/plan", response={201: list[ShiftOut]},
+             summary="Cover a day with equal shifts (e.g. 24 h in 3 shifts)")
+def shifts_plan(request, checkpoint_id: int, payload: PlanIn):
+    require_perm(request.user, "access.manage")
+    cp = selectors.checkpoint_get_for_user(request.user, checkpoint_id)
+    made = services.shifts_plan(checkpoint=cp, day=payload.day, shifts=payload.shifts,
+                                names=payload.names, actor=request.user)
+    return 201, [_shift_out(s) for s in made]
+
+
+@router.get("/shifts", response=list[ShiftOut], summary="Shifts in scope")
+@paginate(Paged)
+def shifts_list(request, checkpoint: int | None = None, day: date | None = None):
+    require_perm(request.user, "access.duty")
+    qs = selectors.shifts_for(request.user)
+    if checkpoint is not None:
+        qs = qs.filter(checkpoint_id=checkpoint)
+    if day is not None:
+        qs = qs.filter(starts_at__date=day)
+    return [_shift_out(s) for s in qs.order_by("starts_at")]
+
+
+@router.post("/shifts/{shift_id}/check-in", response=ShiftOut, summary="Check in for a shift")
+def shift_check_in(request, shift_id: int):
+    require_perm(request.user, "access.duty")
+    shift = get_object_or_404(selectors.shifts_for(request.user), pk=shift_id)
+    with transaction.atomic():
+        return _shift_out(services.shift_check_in(shift=shift, actor=request.user))
+
+
+@router.post("/shifts/{shift_id}/check-out", response=ShiftOut, summary="Check out of a shift")
+def shift_check_out(request, shift_id: int):
+    require_perm(request.user, "access.duty")
+    shift = get_object_or_404(selectors.shifts_for(request.user), pk=shift_id)
+    return _shift_out(services.shift_check_out(shift=shift, actor=request.user))

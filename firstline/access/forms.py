@@ -1,0 +1,46 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Direction, Subject
+
+
+class PolicyForm(forms.Form):
+    closed = forms.BooleanField(label=_("Closed (封闭管理)"), required=False)
+    out_quota = forms.IntegerField(label=_("Trips out per household"), min_value=0, max_value=100)
+    window_days = forms.IntegerField(label=_("per how many days"), min_value=1, max_value=366)
+    starts_on = forms.DateField(label=_("Windows counted from"),
+                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+
+class VisitForm(forms.Form):
+    checkpoint = forms.ModelChoiceField(label=_("Checkpoint"), queryset=None, empty_label=None)
+    subject = forms.ChoiceField(label=_("Who is at the gate"), choices=[
+        (Subject.VISITOR, _("visitor")), (Subject.VEHICLE, _("vehicle")),
+        (Subject.COURIER, _("courier / parcel"))])
+    direction = forms.ChoiceField(label=_("Direction"), choices=Direction.choices,
+                                  initial=Direction.IN)
+    name = forms.CharField(label=_("Name"), max_length=50, required=False)
+    phone = forms.CharField(label=_("Mobile"), max_length=11, required=False,
+                            widget=forms.TextInput(attrs={"type": "tel", "inputmode": "numeric"}))
+    visiting = forms.CharField(label=_("Visiting whom (building-unit-room)"), max_length=100,
+                               required=False)
+    purpose = forms.CharField(label=_("Purpose of visit"), max_length=200, required=False)
+    plate = forms.CharField(label=_("Plate"), max_length=12, required=False)
+    origin = forms.CharField(label=_("Coming from"), max_length=100, required=False)
+    out_of_town = forms.BooleanField(label=_("Out-of-town plate"), required=False)
+    verified = forms.CharField(label=_("Verified with (e.g. employer's letter)"), max_length=100,
+                               required=False)
+    turned_back_reason = forms.CharField(label=_("Reason for turning back (劝返)"),
+                                         max_length=200, required=False)
+
+    def __init__(self, *args, checkpoints, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["checkpoint"].queryset = checkpoints.select_related("compound")
+        self.fields["checkpoint"].label_from_instance = lambda cp: f"{cp.compound.name} · {cp.name}"
+
+
+class PlanForm(forms.Form):
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    shifts = forms.IntegerField(label=_("Shifts in 24 h"), min_value=1, max_value=24, initial=3)
+    first_starts = forms.TimeField(label=_("First shift starts"), initial="08:00",
+                                   widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))

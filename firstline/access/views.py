@@ -1,0 +1,288 @@
+"""Closed-management pages: the gate, compounds (policy, checkpoints, passes), the printable
+pass sheet, visitors, duty. Thin: every rule is in services.py / selectors.py."""
+
+from datetime import datetime, time, timedelta
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from firstline.accounts.scope import has_perm
+from firstline.accounts.services import require_perm
+from firstline.errors import RuleViolation
+
+from . import selectors, services
+from .forms import PlanForm, PolicyForm, VisitForm
+from .models import Subject
+
+
+def _fail(request, exc: RuleViolation):
+    messages.error(request, exc.detail)
+
+
+# --- compounds ------------------------------------------------------------------------------
+
+@login_required
+def index(request):
+    if not has_perm(request.user, "access.manage"):
+        if has_perm(request.user, "access.scan"):
+            return redirect("access:gate")
+        require_perm(request.user, "access.manage")
+    compounds = (selectors.compounds_for(request.user)
+                 .annotate(n_households=Count("households", distinct=True),
+                           n_passes=Count("households__passes", distinct=True,
+                                          filter=Q(households__passes__revoked_at__isnull=True)))
+                 .order_by("area__path", "name"))
+    rows = []
+    for c in compounds[:300]:
+        rows.append({"compound": c, "policy": services.quota_rule(c.pk, timezone.now(),
+                                                                  timezone.localdate()),
+                     "checkpoints": list(c.checkpoints.all())})
+    return render(request, "access/index.html", {"rows": rows})
+
+
+@login_required
+def compound(request, compound_id: int):
+    require_perm(request.user, "access.manage")
+    c = selectors.compound_get_for_user(request.user, compound_id)
+    current = selectors.policy_current(c)
+    rule = services.quota_rule(c.pk, timezone.now(), timezone.localdate())
+    form = PolicyForm(initial={"closed": rule.closed, "out_quota": rule.quota,
+                               "window_days": rule.window_days, "starts_on": rule.starts_on})
+    households = (c.households.order_by("building_name", "unit", "room")
+                  .prefetch_related("passes"))
+    rows = []
+    for h in households[:1000]:
+        valid = next((p for p in h.passes.all() if p.revoked_at is None), None)
+        rows.append({"household": h, "pass": valid})
+    return render(request, "access/compound.html", {
+        "compound": c, "current": current, "rule": rule, "form": form,
+        "history": selectors.policy_history(c)[:20], "checkpoints": c.checkpoints.all(),
+        "rows": rows, "missing": sum(1 for r in rows if r["pass"] is None),
+        "show_lockdowns": has_perm(request.user, "isolation.view"),
+    })
+
+
+@login_required
+@require_POST
+def policy_save(request, compound_id: int):
+    require_perm(request.user, "access.manage")
+    c = selectors.compound_get_for_user(request.user, compound_id)
+    form = PolicyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.policy_set(compound=c, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("Policy saved. It applies from the next scan."))
+        except RuleViolation as exc:
+            _fail(request, exc)
+    else:
+        messages.error(request, " ".join(f"{form.fields[f].label}: {' '.join(e)}"
+                                         for f, e in form.errors.items()))
+    return redirect("access:compound", compound_id=c.pk)
+
+
+@login_required
+@require_POST
+def checkpoint_add(request, compound_id: int):
+    require_perm(request.user, "access.manage")
+    c = selectors.compound_get_for_user(request.user, compound_id)
+    try:
+        services.checkpoint_create(compound=c, code=request.POST.get("code", ""),
+                                   name=request.POST.get("name", ""), actor=request.user)
+    except RuleViolation as exc:
+        _fail(request, exc)
+    return redirect(reverse("access:compound", args=[c.pk]) + "#checkpoints")
+
+
+@login_required
+@require_POST
+def checkpoint_toggle(request, checkpoint_id: int):
+    require_perm(request.user, "access.manage")
+    cp = selectors.checkpoint_get_for_user(request.user, checkpoint_id)
+    services.checkpoint_set_open(checkpoint=cp, is_open=not cp.is_open, actor=request.user)
+    return redirect(reverse("access:compound", args=[cp.compound_id]) + "#checkpoints")
+
+
+@login_required
+@require_POST
+def passes_issue(request, compound_id: int):
+    require_perm(request.user, "access.manage")
+    c = selectors.compound_get_for_user(request.user, compound_id)
+    new = services.pass_issue(households=list(c.households.all()), actor=request.user)
+    messages.success(request, _("%(n)d passes issued.") % {"n": len(new)})
+    return redirect(reverse("access:compound", args=[c.pk]) + "#passes")
+
+
+@login_required
+@require_POST
+def pass_revoke(request, code: str):
+    require_perm(request.user, "access.manage")
+    p = selectors.pass_get_for_user(request.user, code)
+    if request.POST.get("reissue"):
+        services.pass_reissue(household=p.household, actor=request.user, reason="lost")
+        messages.success(request, _("A new pass was issued; the lost one no longer works."))
+    else:
+        services.pass_revoke(pass_obj=p, actor=request.user,
+                             reason=request.POST.get("reason", ""))
+        messages.success(request, _("Pass revoked."))
+    return redirect(reverse("access:compound", args=[p.household.compound_id]) + "#passes")
+
+
+@login_required
+def passes_print(request, compound_id: int):
+    """A4 sheet of the compound's valid passes: QR, address, the quota rule (print CSS)."""
+    require_perm(request.user, "access.manage")
+    c = selectors.compound_get_for_user(request.user, compound_id)
+    rule = services.quota_rule(c.pk, timezone.now(), timezone.localdate())
+    passes = (selectors.passes_for(request.user).filter(household__compound=c,
+                                                         revoked_at__isnull=True)
+              .order_by("household__building_name", "household__unit", "household__room"))
+    household = request.GET.get("household")
+    if household:
+        passes = passes.filter(household_id=household)
+    cards = [{"pass": p, "qr": segno.make(p.code, error="m").svg_data_uri(scale=4, border=2)}
+             for p in passes[:2000]]
+    return render(request, "access/print.html", {"compound": c, "rule": rule, "cards": cards})
+
+
+# --- the gate -------------------------------------------------------------------------------
+
+@login_required
+def gate(request):
+    require_perm(request.user, "access.scan")
+    checkpoints = list(selectors.checkpoints_for(request.user).filter(is_open=True)
+                       .order_by("compound__name", "code")[:200])
+    chosen = request.GET.get("checkpoint")
+    if not chosen:
+        # The gate of the shift this user is on now, if any.
+        now = timezone.now()
+        shift = (selectors.shifts_for(request.user, "access.scan")
+                 .filter(user=request.user, starts_at__lte=now, ends_at__gt=now,
+                         checkpoint__is_open=True).first())
+        chosen = shift.checkpoint.code if shift else None
+    rules = services.rules_on(services.SCAN_RULES, timezone.localdate())
+    return render(request, "access/gate.html", {
+        "checkpoints": checkpoints, "chosen": chosen,
+        "reasons": {k: str(v) for k, v in services.REASONS.items()},
+        # The gate judges temperatures locally too while offline (shown as pending).
+        "fever_c": rules["fever.threshold_c"][0], "min_c": rules["temperature.min_c"][0],
+        "max_c": rules["temperature.max_c"][0],
+    })
+
+
+# --- visitors -------------------------------------------------------------------------------
+
+@login_required
+def visitors(request):
+    require_perm(request.user, "access.visitors")
+    checkpoints = selectors.checkpoints_for(request.user, "access.visitors").filter(is_open=True)
+    form = VisitForm(request.POST or None, checkpoints=checkpoints)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        cp = data.pop("checkpoint")
+        admitted = request.POST.get("action") != "turn_back"
+        try:
+            services.visit_record(actor=request.user, checkpoint=cp, admitted=admitted, **data)
+        except RuleViolation as exc:
+            form.add_error(exc.field or None, exc.detail)
+        else:
+            messages.success(request, _("Registered.") if admitted else _("Turned back."))
+            return redirect(reverse("access:visitors") + f"?checkpoint={cp.pk}")
+    today = timezone.localdate()
+    recent = (selectors.crossings_for(request.user, "access.visitors")
+              .exclude(subject=Subject.RESIDENT).filter(day=today)
+              .select_related("visit").order_by("-scanned_at")[:100])
+    return render(request, "access/visitors.html", {"form": form, "recent": recent,
+                                                    "today": today})
+
+
+# --- duty -----------------------------------------------------------------------------------
+
+@login_required
+def duty(request):
+    require_perm(request.user, "access.duty")
+    try:
+        day = datetime.strptime(request.GET.get("day", ""), "%Y-%m-%d").date()
+    except ValueError:
+        day = timezone.localdate()
+    now = timezone.now()
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(day, time(0), tzinfo=tz)
+    end = start + timedelta(days=1)
+    boards = []
+    # Only open gates are staffed; closed ones have no roster.
+    for cp in (selectors.checkpoints_for(request.user, "access.duty").filter(is_open=True)
+               .order_by("compound__name", "code")[:100]):
+        shifts = list(selectors.shifts_for(request.user)
+                      .filter(checkpoint=cp, starts_at__lt=end, ends_at__gt=start))
+        gaps = [(f"{timezone.localtime(a):%H:%M}",
+                 "24:00" if b >= end else f"{timezone.localtime(b):%H:%M}")
+                for a, b in services.duty_gaps(shifts, start, end)]
+        boards.append({
+            "checkpoint": cp, "shifts": shifts, "gaps": gaps,
+            "on_now": [s for s in shifts if s.starts_at <= now < s.ends_at],
+        })
+    return render(request, "access/duty.html", {
+        "day": day, "prev": day - timedelta(days=1), "next": day + timedelta(days=1),
+        "boards": boards, "now": now, "plan_form": PlanForm(initial={"day": day, "shifts": 3}, auto_id=False),
+        "can_plan": has_perm(request.user, "access.manage"),
+    })
+
+
+@login_required
+@require_POST
+def duty_plan(request, checkpoint_id: int):
+    require_perm(request.user, "access.manage")
+    cp = selectors.checkpoint_get_for_user(request.user, checkpoint_id)
+    form = PlanForm(request.POST)
+    day = timezone.localdate()
+    if form.is_valid():
+        day = form.cleaned_data["day"]
+        try:
+            made = services.shifts_plan(checkpoint=cp, day=day, actor=request.user,
+                                        shifts=form.cleaned_data["shifts"],
+                                        first_starts=form.cleaned_data["first_starts"])
+            messages.success(request, _("%(n)d shifts added.") % {"n": len(made)})
+        except RuleViolation as exc:
+            _fail(request, exc)
+    return redirect(reverse("access:duty") + f"?day={day:%Y-%m-%d}")
+
+
+@login_required
+@require_POST
+def duty_check(request, shift_id: int):
+    require_perm(request.user, "access.duty")
+    shift = get_object_or_404(selectors.shifts_for(request.user), pk=shift_id)
+    action = request.POST.get("action")
+    try:
+        if action == "in":
+            services.shift_check_in(shift=shift, actor=request.user)
+        elif action == "out":
+            services.shift_check_out(shift=shift, actor=request.user)
+        else:
+            raise Http404
+    except RuleViolation as exc:
+        _fail(request, exc)
+    day = timezone.localdate(shift.starts_at)
+    return redirect(reverse("access:duty") + f"?day={day:%Y-%m-%d}")
+
+
+@login_required
+def today(request):
+    """Today at the gates (home-page panel): trips out and in, refusals by reason."""
+    require_perm(request.user, "access.scan")
+    day = timezone.localdate()
+    qs = selectors.crossings_concerning(request.user).filter(day=day)
+    totals = selectors.crossing_totals(qs)
+    denials = [(str(services.REASONS.get(r, r)), n) for r, n in
+               qs.filter(decision="deny").exclude(reason__in=selectors.NOT_COUNTED_REASONS)
+               .values_list("reason").annotate(n=Count("pk")).order_by("-n")]
+    template = "access/today.html#panel" if request.htmx else "access/today.html"
+    return render(request, template, {"day": day, "totals": totals, "denials": denials})

@@ -1,0 +1,33 @@
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from firstline.accounts.roles import Role
+from firstline.accounts.services import user_assign
+from firstline.areas.models import Area
+
+
+class Command(BaseCommand):
+    help = "Create a user (or add a role assignment to an existing one)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--role", required=True, choices=Role.values)
+        parser.add_argument("--area", required=True, help="area code; the scope is its subtree")
+        parser.add_argument("--password-stdin", action="store_true",
+                            help="read the password from the first line of standard input")
+        parser.add_argument("--name", default="", help="display name")
+
+    def handle(self, *args, username, role, area, password_stdin, name, **options):
+        area_obj = Area.objects.filter(code=area).first()
+        if area_obj is None:
+            raise CommandError(f"unknown area code {area!r}", returncode=2)
+        password = None
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+            if not password:
+                raise CommandError("empty password on standard input", returncode=2)
+        user, created = user_assign(username=username, role=role, area=area_obj,
+                                    password=password, display_name=name)
+        verb = "created" if created else "updated"
+        self.stdout.write(f"{verb} user {user.username}: {role} of {area_obj.code}")

@@ -1,0 +1,38 @@
+"""Roles and what each may do. One table; views and services ask `has_perm(user, perm)`."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    GRID_WORKER = "grid_worker", _("grid worker")
+    GATE_DUTY = "gate_duty", _("gate duty")
+    COMMUNITY_STAFF = "community_staff", _("community staff")
+    STREET_STAFF = "street_staff", _("street / HQ staff")
+    AUDITOR = "auditor", _("auditor")
+    ADMIN = "admin", _("administrator")
+
+
+_FIELD = {
+    "people.view", "people.screen", "people.view_full",
+    "isolation.view", "isolation.record", "alerts.handle",
+    "assistance.work", "access.scan", "operations.work",
+}
+_GATE = {"access.scan", "access.visitors", "access.duty"}
+_STAFF = _FIELD | _GATE | {
+    "people.import", "people.export", "people.assign", "people.manage",
+    "access.manage", "isolation.manage", "assistance.manage", "operations.manage",
+    "reports.view",
+}
+# people.risk_areas: keep the list of risk areas (中高风险地区) the screening visits match.
+_STREET = _STAFF | {"reports.dashboard", "areas.view", "people.export_full", "people.risk_areas"}
+
+ROLE_PERMS: dict[str, frozenset[str]] = {
+    Role.GRID_WORKER: frozenset(_FIELD),
+    Role.GATE_DUTY: frozenset(_GATE),
+    Role.COMMUNITY_STAFF: frozenset(_STAFF | {"reports.dashboard"}),
+    Role.STREET_STAFF: frozenset(_STREET),
+    Role.AUDITOR: frozenset({"audit.view", "people.view", "reports.view", "areas.view"}),
+    Role.ADMIN: frozenset(_STREET | {"audit.view", "accounts.manage", "areas.manage"}),
+}
+ALL_PERMS = frozenset().union(*ROLE_PERMS.values())

@@ -1,0 +1,103 @@
+"""The ninja API object (`/api/v1/`): auth, error mapping, and every app's router."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, django_auth
+
+from firstline.accounts.services import token_user
+from firstline.errors import RuleViolation
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token):
+        user = token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Firstline API",
+    version="1",
+    urls_namespace="api",
+    auth=[TokenAuth(), django_auth],
+    docs_url="/docs",
+)
+
+
+def error(request, status: int, code: str, detail) -> object:
+    return api.create_response(request, {"error": code, "detail": str(detail)}, status=status)
+
+
+def _validation_detail(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors:
+        loc = [str(x) for x in err.get("loc", ()) if x not in ("body", "query", "path", "payload")]
+        where = ".".join(loc) or _("request")
+        parts.append(f"{where}: {err.get('msg', '')}")
+    return "; ".join(parts) or _("Invalid request.")
+
+
+@api.exception_handler(ValidationError)
+def on_validation(request, exc):
+    return error(request, 422, "invalid", _validation_detail(exc))
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth(request, exc):
+    return error(request, 401, "unauthorized", _("A valid API token is required."))
+
+
+@api.exception_handler(Http404)
+def on_404(request, exc):
+    return error(request, 404, "not_found", _("Not found."))
+
+
+@api.exception_handler(PermissionDenied)
+def on_403(request, exc):
+    return error(request, 403, "forbidden", str(exc) or _("Your role does not allow this action."))
+
+
+@api.exception_handler(RuleViolation)
+def on_rule(request, exc):
+    return error(request, exc.status, exc.code, exc.detail)
+
+
+@api.exception_handler(DjangoValidationError)
+def on_django_validation(request, exc):
+    return error(request, 422, "invalid", "; ".join(exc.messages))
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def on_out_of_range(request, exc):
+    # An id or number too large for the database column (e.g. ?compound=99999999999999999999):
+    # bad input, not a server fault.
+    return error(request, 422, "invalid", _("A number in the request is out of range."))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc):
+    code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+            405: "method_not_allowed", 409: "conflict", 422: "invalid",
+            429: "throttled"}.get(exc.status_code, "error")
+    return error(request, exc.status_code, code, exc.message)
+
+
+def _mount():
+    from importlib import import_module
+
+    for app in ("accounts", "areas", "people", "access", "isolation", "assistance",
+                "operations", "reports"):
+        module = import_module(f"firstline.{app}.api")
+        router = getattr(module, "router", None)
+        if router is not None:
+            api.add_router("", router, tags=[app])
+
+
+_mount()

@@ -1,0 +1,361 @@
+"""/api/v1/ endpoints for services to the isolated: requests, care calls, care packages."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+from ninja.pagination import paginate
+
+from firstline.accounts.models import User
+from firstline.accounts.services import require_perm
+from firstline.api.pagination import Paged
+from firstline.areas.selectors import area_get_for_user
+from firstline.errors import InvalidInput
+
+from . import selectors, services
+from .models import CallOutcome, PackageKind, RequestKind, RequestSource, RequestStatus
+
+router = Router()
+
+
+# --- service requests -------------------------------------------------------------------------
+
+class RequestIn(Schema):
+    household_id: int
+    kind: RequestKind
+    detail: str = Field(..., max_length=500)
+    source: RequestSource = RequestSource.WORKER
+
+
+class AssignIn(Schema):
+    volunteer_id: int | None = None
+    volunteer_name: str = Field("", max_length=50)
+    volunteer_phone: str = Field("", max_length=20)
+
+
+class StatusIn(Schema):
+    status: RequestStatus
+    amount: Decimal | None = Field(None, ge=0, le=100000)
+    receipt_no: str = Field("", max_length=64)
+    receipt_note: str = Field("", max_length=200)
+    reason: str = Field("", max_length=200)
+
+
+class RequestOut(Schema):
+    id: int
+    household_id: int
+    address: str
+    grid: str
+    isolation_id: int | None
+    kind: str
+    detail: str
+    source: str
+    status: str
+    volunteer_id: int | None
+    volunteer: str
+    volunteer_phone_masked: str
+    amount: Decimal | None
+    receipt_no: str
+    receipt_note: str
+    paid_back: bool
+    cancel_reason: str
+    created_at: datetime
+    assigned_at: datetime | None
+    bought_at: datetime | None
+    delivered_at: datetime | None
+    cancelled_at: datetime | None
+
+
+    @staticmethod
+    def resolve_address(obj):
+        return obj.household.address
+
+    @staticmethod
+    def resolve_grid(obj):
+        return obj.grid.code
+
+    @staticmethod
+    def resolve_volunteer(obj):
+        return obj.volunteer_label
+
+    @staticmethod
+    def resolve_volunteer_phone_masked(obj):
+        return selectors.mask_phone(obj.volunteer_phone)
+
+
+class RequestDetailOut(RequestOut):
+    volunteer_phone: str
+
+
+@router.get("/service-requests", response=list[RequestOut],
+            summary="Service requests (代购/代办) in my areas")
+@paginate(Paged)
+def service_requests(request, status: RequestStatus | None = None,
+                     kind: RequestKind | None = None, area: str | None = None,
+                     mine: bool = False, open: bool = False):
+    require_perm(request.user, "assistance.work")
+    area_obj = area_get_for_user(request.user, area) if area else None
+    return selectors.service_requests_list(request.user, status=status, kind=kind, area=area_obj,
+                                           mine=mine, open_only=open)
+
+
+@router.post("/service-requests", response={201: RequestDetailOut},
+             summary="Open a request for an isolated household")
+def service_request_create(request, payload: RequestIn):
+    require_perm(request.user, "assistance.work")
+    household = selectors.household_get_for_user(request.user, payload.household_id)
+    if payload.source == RequestSource.SELF_REPORT:
+        raise InvalidInput("bad_source", _("self_report is for the resident's own page."),
+                           field="source")
+    req = services.service_request_create(household=household, kind=payload.kind,
+                                          detail=payload.detail, source=payload.source,
+                                          actor=request.user)
+    return 201, req
+
+
+@router.get("/service-requests/{request_id}", response=RequestDetailOut,
+            summary="One service request")
+def service_request_detail(request, request_id: int):
+    require_perm(request.user, "assistance.work")
+    return selectors.service_request_get_for_user(request.user, request_id)
+
+
+@router.post("/service-requests/{request_id}/assign", response=RequestDetailOut,
+             summary="Assign to a volunteer (a user, or a name and phone)")
+def service_request_assign(request, request_id: int, payload: AssignIn):
+    require_perm(request.user, "assistance.manage")
+    req = selectors.service_request_get_for_user(request.user, request_id, "assistance.manage")
+    volunteer = None
+    if payload.volunteer_id is not None:
+        volunteer = User.objects.filter(pk=payload.volunteer_id, is_active=True).first()
+        if volunteer is None:
+            raise InvalidInput("volunteer_unknown", _("No such volunteer."), field="volunteer_id")
+    req = services.service_request_assign(request=req, actor=request.user, volunteer=volunteer,
+                                          volunteer_name=payload.volunteer_name,
+                                          volunteer_phone=payload.volunteer_phone)
+    return req
+
+
+@router.post("/service-requests/{request_id}/status", response=RequestDetailOut,
+             summary="Move to bought, delivered or cancelled")
+def service_request_status(request, request_id: int, payload: StatusIn):
+    require_perm(request.user, "assistance.work")
+    req = selectors.service_request_get_for_user(request.user, request_id)
+    req = services.service_request_transition(
+        request=req, to=payload.status, actor=request.user, amount=payload.amount,
+        receipt_no=payload.receipt_no, receipt_note=payload.receipt_note, reason=payload.reason)
+    return req
+
+
+@router.post("/service-requests/{request_id}/paid-back", response=RequestDetailOut,
+             summary="The household paid the volunteer back")
+def service_request_paid_back(request, request_id: int):
+    require_perm(request.user, "assistance.work")
+    req = selectors.service_request_get_for_user(request.user, request_id)
+    req = services.service_request_paid_back(request=req, actor=request.user)
+    return req
+
+
+# --- care calls -------------------------------------------------------------------------------
+
+class CallResidentOut(Schema):
+    resident_id: int
+    name: str
+    phone_masked: str
+    isolation_id: int
+    ends_on: date
+
+
+class CallSlotOut(Schema):
+    slot: str
+    outcome: str | None
+    attempts: int
+    at: datetime | None
+
+
+class CallRowOut(Schema):
+    household_id: int
+    address: str
+    residents: list[CallResidentOut]
+    slots: list[CallSlotOut]
+
+
+class CallIn(Schema):
+    household_id: int
+    outcome: CallOutcome
+    note: str = Field("", max_length=200)
+    slot: str | None = Field(None, max_length=16)
+
+
+class CallOut(Schema):
+    id: int
+    household_id: int
+    day: date
+    slot: str
+    outcome: str
+    note: str
+    attempts: int
+    at: datetime
+    worker: str
+
+
+def _row_out(row) -> dict:
+    return {
+        "household_id": row.household.pk, "address": row.household.address,
+        "residents": [{"resident_id": r.pk, "name": r.name,
+                       "phone_masked": selectors.mask_phone(r.phone), "isolation_id": i.pk,
+                       "ends_on": i.ends_on} for r, i in row.residents],
+        "slots": [{"slot": s, "outcome": c.outcome if c else None,
+                   "attempts": c.attempts if c else 0, "at": c.at if c else None}
+                  for s, c in row.slots],
+    }
+
+
+class _CallPages:
+    """The call list as the paginator sees it: a page fetches only its households."""
+
+    def __init__(self, calls):
+        self.calls = calls
+
+    def __getitem__(self, index: slice):
+        return [_row_out(r) for r in self.calls[index]]
+
+    def count(self) -> int:
+        return self.calls.count()
+
+
+@router.get("/care-calls", response=list[CallRowOut],
+            summary="My call list for a day (today by default): isolated households and outcomes")
+@paginate(Paged)
+def care_calls(request, day: date | None = None):
+    require_perm(request.user, "assistance.work")
+    return _CallPages(selectors.CallList(request.user, day=day))
+
+
+@router.post("/care-calls", response={201: CallOut}, summary="Log a care call's outcome")
+def care_call_log(request, payload: CallIn):
+    require_perm(request.user, "assistance.work")
+    household = selectors.household_get_for_user(request.user, payload.household_id)
+    call = services.care_call_log(household=household, outcome=payload.outcome,
+                                  actor=request.user, note=payload.note, slot=payload.slot)
+    return 201, {"id": call.pk, "household_id": call.household_id, "day": call.day,
+                 "slot": call.slot, "outcome": call.outcome, "note": call.note,
+                 "attempts": call.attempts, "at": call.at, "worker": str(call.worker)}
+
+
+# --- care packages and stock ------------------------------------------------------------------
+
+class PackageIn(Schema):
+    household_id: int
+    kind_id: int
+    override_reason: str = Field("", max_length=200)
+
+
+class PackageOut(Schema):
+    id: int
+    kind_id: int
+    kind: str
+    household_id: int
+    address: str
+    stock_area: str
+    override_reason: str
+    issued_at: datetime
+
+
+class KindIn(Schema):
+    name: str = Field(..., max_length=100)
+    contents: str = Field("", max_length=2000)
+
+
+class KindOut(Schema):
+    id: int
+    name: str
+    contents: str
+
+
+class StockIn(Schema):
+    kind_id: int
+    area: str = Field(..., max_length=32)
+    quantity: int = Field(..., ge=-1_000_000, le=1_000_000)
+    note: str = Field("", max_length=200)
+
+
+class StockOut(Schema):
+    id: int
+    kind_id: int
+    kind: str
+    area: str
+    quantity: int
+
+
+def _package_out(issue) -> dict:
+    return {"id": issue.pk, "kind_id": issue.kind_id, "kind": issue.kind.name,
+            "household_id": issue.household_id, "address": issue.household.address,
+            "stock_area": issue.stock.area.code, "override_reason": issue.override_reason,
+            "issued_at": issue.issued_at}
+
+
+def _stock_out(stock) -> dict:
+    return {"id": stock.pk, "kind_id": stock.kind_id, "kind": stock.kind.name,
+            "area": stock.area.code, "quantity": stock.quantity}
+
+
+def _kind(kind_id: int) -> PackageKind:
+    return get_object_or_404(PackageKind, pk=kind_id)
+
+
+@router.post("/care-packages", response={201: PackageOut},
+             summary="Issue a care package (e.g. 九个一) to a household; stock is decremented")
+def care_package_issue(request, payload: PackageIn):
+    require_perm(request.user, "assistance.work")
+    household = selectors.household_get_for_user(request.user, payload.household_id)
+    issue = services.package_issue(kind=_kind(payload.kind_id), household=household,
+                                   actor=request.user, override_reason=payload.override_reason)
+    return 201, _package_out(issue)
+
+
+@router.get("/care-packages", response=list[PackageOut], summary="Care packages issued")
+@paginate(Paged)
+def care_packages(request, household: int | None = None, area: str | None = None):
+    require_perm(request.user, "assistance.work")
+    qs = selectors.package_issues_visible_to(request.user).select_related("stock__area")
+    if household is not None:
+        qs = qs.filter(household_id=household)
+    if area:
+        qs = qs.filter(grid__path__startswith=area_get_for_user(request.user, area).path)
+    return [_package_out(i) for i in qs]
+
+
+@router.get("/package-kinds", response=list[KindOut], summary="Care-package kinds")
+@paginate(Paged)
+def package_kinds(request):
+    require_perm(request.user, "assistance.work")
+    return [{"id": k.pk, "name": k.name, "contents": k.contents}
+            for k in selectors.package_kinds()]
+
+
+@router.post("/package-kinds", response={201: KindOut}, summary="Define a care-package kind")
+def package_kind_create(request, payload: KindIn):
+    kind = services.package_kind_create(name=payload.name, contents=payload.contents,
+                                        actor=request.user)
+    return 201, {"id": kind.pk, "name": kind.name, "contents": kind.contents}
+
+
+@router.get("/stock", response=list[StockOut], summary="Care-package stock in my areas")
+@paginate(Paged)
+def stock(request):
+    require_perm(request.user, "assistance.work")
+    return [_stock_out(s) for s in selectors.stock_visible_to(request.user)]
+
+
+@router.post("/stock", response={200: StockOut},
+             summary="Receive kits into a street's or community's stock (negative: correction)")
+def stock_receive(request, payload: StockIn):
+    require_perm(request.user, "assistance.manage")
+    area = area_get_for_user(request.user, payload.area)
+    s = services.stock_receive(kind=_kind(payload.kind_id), area=area,
+                               quantity=payload.quantity, actor=request.user, note=payload.note)
+    return _stock_out(s)
+

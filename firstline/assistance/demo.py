@@ -1,0 +1,100 @@
+"""Demo data for assistance: the 九个一 kit with stock, a few requests at every status, and
+this morning's first care calls. Idempotent: keyed on kit names and on the demo marker."""
+
+from django.utils import timezone
+
+from firstline.accounts.models import User
+from firstline.errors import RuleViolation
+from firstline.isolation.models import Isolation, Kind, Status
+
+from .models import CareCall, PackageKind, ServiceRequest, Stock
+from .services import (
+    call_slots,
+    care_call_log,
+    package_issue,
+    service_request_assign,
+    service_request_create,
+    service_request_transition,
+    stock_receive,
+)
+
+KITS = [
+    ("九个一", "一张联系卡、一封倡议书、一封慰问信、一支体温计、一瓶消毒液、一盒口罩、一袋米、一桶油、"
+               "一包蔬菜"),
+    ("爱心蔬菜包", "青菜、土豆、西红柿、鸡蛋 共约5公斤"),
+]
+
+REQUESTS = [
+    ("groceries", "大米10斤、食用油一桶、青菜若干"),
+    ("medicine", "硝苯地平缓释片一盒(降压药),社区卫生站可开"),
+    ("bills", "代缴燃气费100元(户号见门上贴纸)"),
+    ("parcel", "京东快递在小区门口快递柜,取件码 6-2-1408"),
+    ("groceries", "婴儿奶粉一罐(飞鹤 3段)"),
+    ("other", "家里马桶堵了,需要物业上门"),
+]
+
+
+def populate(ctx) -> None:
+    staff = User.objects.filter(username="community1").first()
+    worker = User.objects.filter(username="grid1").first()
+    hq = User.objects.filter(username="hq").first()
+    if staff is None or worker is None or hq is None:
+        return
+    kits = []
+    for name, contents in KITS:
+        kit, _created = PackageKind.objects.get_or_create(name=name,
+                                                          defaults={"contents": contents})
+        kits.append(kit)
+    community = ctx.communities[0]
+    if not Stock.objects.filter(kind=kits[0]).exists():
+        stock_receive(kind=kits[0], area=community, quantity=60, actor=staff,
+                      note="区民政局调拨")
+        stock_receive(kind=kits[0], area=ctx.street, quantity=300, actor=hq, note="街道统一采购")
+        stock_receive(kind=kits[1], area=community, quantity=25, actor=staff, note="爱心企业捐赠")
+
+    today = timezone.localdate()
+    isolations = list(Isolation.objects.filter(
+        grid__path__startswith=community.path, status=Status.ACTIVE, kind=Kind.HOME,
+        starts_on__lte=today, ends_on__gt=today).select_related("household__grid")
+        .order_by("household_id"))
+    households = list({i.household_id: i.household for i in isolations}.values())
+    if not households or ServiceRequest.objects.filter(
+            grid__path__startswith=community.path).exists():
+        return
+    mine = [h for h in households if h.grid_id == ctx.grids[0].pk] or households
+    # Requests at every status: new, assigned (named party-member volunteer), bought, delivered.
+    for index, (kind, detail) in enumerate(REQUESTS):
+        household = households[index % len(households)]
+        source = "self_report" if index % 2 == 0 else "worker"
+        req = service_request_create(household=household, kind=kind, detail=detail,
+                                     source=source, actor=None if source == "self_report"
+                                     else _worker_for(household, worker, staff))
+        if index == 0:
+            continue
+        if index in (1, 3):
+            service_request_assign(request=req, actor=staff, volunteer_name="党员志愿者 周建国",
+                                   volunteer_phone="13905541234")
+        else:
+            service_request_assign(request=req, actor=staff, volunteer=_worker_for(
+                household, worker, staff))
+        if index in (2, 4):
+            service_request_transition(request=req, to="bought", actor=staff,
+                                       amount="100" if kind == "bills" else "168.50",
+                                       receipt_no=f"DEMO-{index:03d}")
+        if index == 4:
+            service_request_transition(request=req, to="delivered", actor=staff)
+    for household in mine[:3]:
+        try:
+            package_issue(kind=kits[0], household=household, actor=staff)
+        except RuleViolation:  # out of stock in a tiny demo is fine
+            break
+    if not CareCall.objects.exists():
+        for household, outcome in zip(mine[:3], ["ok", "no_answer", "ok"], strict=False):
+            care_call_log(household=household, outcome=outcome, actor=worker,
+                          slot=call_slots(today)[0][0][0])
+
+
+def _worker_for(household, worker, staff):
+    from firstline.accounts.scope import in_scope
+
+    return worker if in_scope(worker, household.grid, "assistance.work") else staff

@@ -1,0 +1,14 @@
+from django.utils.translation import gettext_lazy as _
+
+from firstline.accounts.nav import NavItem, Panel
+
+NAV = [
+    NavItem(label=_("Care calls"), url_name="assistance:calls", perm="assistance.work", order=40),
+    NavItem(label=_("My tasks"), url_name="assistance:tasks", perm="assistance.work", order=41),
+    NavItem(label=_("Help requests"), url_name="assistance:board",
+            perm="assistance.manage", order=42),
+    NavItem(label=_("Care packages"), url_name="assistance:stock", perm="assistance.work",
+            order=43),
+]
+
+PANELS = [Panel(url_name="assistance:calls_panel", perm="assistance.work", order=20)]

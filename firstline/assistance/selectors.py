@@ -1,0 +1,253 @@
+"""Reads for assistance, always through the acting user's scope (outside it: 404)."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from types import SimpleNamespace
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from firstline.accounts.models import User
+from firstline.accounts.scope import area_scope
+from firstline.isolation.models import Isolation
+from firstline.isolation.models import Kind as IsolationKind
+from firstline.isolation.models import Status as IsoStatus
+from firstline.people.models import Household
+
+from .models import (
+    OPEN_STATUSES,
+    CareCall,
+    PackageIssue,
+    PackageKind,
+    RequestStatus,
+    ServiceRequest,
+    Stock,
+)
+from .services import call_slots, slot_at
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678"""
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else ("" if not phone else "****")
+
+
+# --- service requests -------------------------------------------------------------------------
+
+def service_requests_visible_to(user, perm: str = "assistance.work"):
+    return (ServiceRequest.objects.filter(area_scope(user, "grid", perm))
+            .select_related("household__compound", "grid", "volunteer"))
+
+
+def service_request_get_for_user(user, request_id, perm: str = "assistance.work"):
+    return get_object_or_404(service_requests_visible_to(user, perm), pk=request_id)
+
+
+def service_requests_list(user, *, status: str | None = None, kind: str | None = None,
+                          area=None, open_only: bool = False, mine: bool = False):
+    qs = service_requests_visible_to(user)
+    if status:
+        qs = qs.filter(status=status)
+    if open_only:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if area is not None:
+        qs = qs.filter(grid__path__startswith=area.path)
+    if mine:
+        qs = qs.filter(volunteer=user)
+    return qs.order_by("-created_at", "-pk")
+
+
+def volunteers_for(user):
+    """Users who may take a task in the staff member's areas (they hold assistance.work
+    somewhere inside the staff member's scope)."""
+    roles = ("grid_worker", "community_staff", "street_staff")
+    return (User.objects.filter(area_scope(user, "assignments__area", "assistance.manage"),
+                                assignments__role__in=roles, is_active=True)
+            .distinct().order_by("username"))
+
+
+
+def households_isolated(user, day: date, perm: str = "assistance.work"):
+    """Households with an active isolation on `day` in the user's scope."""
+    iso = Isolation.objects.filter(area_scope(user, "grid", perm), status=IsoStatus.ACTIVE,
+                                   starts_on__lte=day, ends_on__gt=day)
+    return (Household.objects.filter(pk__in=iso.values("household_id"))
+            .select_related("compound").order_by("compound__name", "building_name", "unit",
+                                                 "room"))
+
+
+def household_get_for_user(user, household_id, perm: str = "assistance.work") -> Household:
+    qs = Household.objects.filter(area_scope(user, "grid", perm)).select_related("compound",
+                                                                                  "grid")
+    return get_object_or_404(qs, pk=household_id)
+
+
+def isolated_resident_get_for_user(user, resident_id, day: date | None = None):
+    """A resident under active isolation today in the user's scope (404 otherwise)."""
+    day = day or timezone.localdate()
+    iso = Isolation.objects.filter(area_scope(user, "grid", "assistance.work"),
+                                   status=IsoStatus.ACTIVE, starts_on__lte=day, ends_on__gt=day,
+                                   resident_id=resident_id).select_related("resident").first()
+    if iso is None:
+        raise Http404
+    return iso.resident
+
+
+# --- care calls -------------------------------------------------------------------------------
+
+@dataclass
+class CallRow:
+    household: Household
+    residents: list = field(default_factory=list)   # [(resident, isolation)], light objects
+    calls: dict = field(default_factory=dict)       # slot -> CareCall
+    slots: list = field(default_factory=list)       # [(slot, CareCall | None)]
+
+
+class CallList:
+    """The call list of one user for one local day, computed in the database and paged by
+    household: `len()`/`count()` and the counts are single queries; slicing fetches the
+    isolated residents and calls of that page only (a street has thousands of households)."""
+
+    def __init__(self, user, *, day: date | None = None, at: datetime | None = None):
+        at = at or timezone.now()
+        today = timezone.localdate(at)
+        self.day = day or today
+        slots, _version = call_slots(self.day)
+        self.slots = [n for n, _s in slots]
+        self.is_today = self.day == today
+        if self.is_today:
+            self.current = slot_at(at)
+            self.started = self.slots[: self.slots.index(self.current) + 1]
+        else:
+            self.current = self.slots[0]
+            self.started = self.slots if self.day < today else []
+        self.isolations = Isolation.objects.filter(
+            area_scope(user, "grid", "assistance.work"), status=IsoStatus.ACTIVE,
+            kind=IsolationKind.HOME, starts_on__lte=self.day, ends_on__gt=self.day)
+        households = Household.objects.filter(pk__in=self.isolations.values("household_id"))
+        address = ("compound__name", "building_name", "unit", "room", "pk")
+        if self.is_today:  # still to call in this slot first, then address order
+            households = households.annotate(done=Exists(
+                CareCall.objects.filter(household=OuterRef("pk"), day=self.day,
+                                        slot=self.current).exclude(outcome="no_answer")))
+            households = households.order_by("done", *address)
+        else:
+            households = households.order_by(*address)
+        self.households = households
+        self._count = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.households.count()
+        return self._count
+
+    __len__ = count
+
+    @property
+    def remaining(self) -> int:
+        """Households still to call in the current slot (a "no answer" needs a call back)."""
+        return self.households.filter(done=False).count() if self.is_today else 0
+
+    @property
+    def missed(self) -> int:
+        """Earlier slots of the day in which a household got no call at all."""
+        earlier = [n for n in self.started if not (self.is_today and n == self.current)]
+        return sum(self.households.exclude(Exists(CareCall.objects.filter(
+            household=OuterRef("pk"), day=self.day, slot=n))).count() for n in earlier)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self.rows(self.households[index])
+        return self.rows(self.households[index : index + 1])[0]
+
+    def rows(self, households) -> list[CallRow]:
+        households = list(households.select_related("compound").only(
+            "building_name", "unit", "room", "grid_id", "compound__name"))
+        rows = {h.pk: CallRow(household=h) for h in households}
+        isolated = (self.isolations.filter(household_id__in=list(rows))
+                    .order_by("resident__name", "pk")
+                    .values_list("household_id", "pk", "ends_on", "resident_id",
+                                 "resident__name", "resident__phone"))
+        for household_id, iso_id, ends_on, resident_id, name, phone in isolated:
+            rows[household_id].residents.append(
+                (SimpleNamespace(pk=resident_id, id=resident_id, name=name, phone=phone),
+                 SimpleNamespace(pk=iso_id, id=iso_id, ends_on=ends_on)))
+        for call in CareCall.objects.filter(household_id__in=list(rows), day=self.day):
+            rows[call.household_id].calls[call.slot] = call
+        for row in rows.values():
+            row.slots = [(n, row.calls.get(n)) for n in self.slots]
+        return list(rows.values())
+
+    def row_for(self, household) -> CallRow | None:
+        found = self.rows(self.households.filter(pk=household.pk))
+        return found[0] if found else None
+
+
+def care_call_list(user, *, day: date | None = None, at: datetime | None = None,
+                   offset: int = 0, limit: int | None = None, household=None) -> dict:
+    """Today's call list: households under active home isolation in the worker's areas, each
+    with the residents isolated and the outcome logged per slot.
+
+    Returns {"day", "slots": [names], "current": slot, "rows": [CallRow], "total",
+    "remaining", "missed", "list": CallList}: rows are `offset`..`offset+limit` (all when
+    limit is None; only `household`'s when given, for re-rendering one card); `remaining` =
+    households still to call in the current slot (a "no answer" still needs a call back);
+    `missed` = earlier slots of the day with no call logged at all.
+    """
+    calls = CallList(user, day=day, at=at)
+    if household is not None:
+        row = calls.row_for(household)
+        rows = [row] if row else []
+    elif limit is None:
+        rows = calls[offset:]
+    else:
+        rows = calls[offset : offset + limit]
+    return {"day": calls.day, "slots": calls.slots, "current": calls.current, "rows": rows,
+            "total": calls.count(), "remaining": calls.remaining, "missed": calls.missed,
+            "list": calls}
+
+
+def care_calls_logged(user, *, day: date):
+    return (CareCall.objects.filter(area_scope(user, "grid", "assistance.work"), day=day)
+            .select_related("household__compound", "worker").order_by("-at"))
+
+
+# --- care packages ----------------------------------------------------------------------------
+
+def stock_visible_to(user):
+    return (Stock.objects.filter(area_scope(user, "area", "assistance.work"))
+            .select_related("kind", "area").order_by("area__path", "kind__name"))
+
+
+def package_kinds():
+    return PackageKind.objects.filter(active=True).order_by("name")
+
+
+def package_issues_visible_to(user):
+    return (PackageIssue.objects.filter(area_scope(user, "grid", "assistance.work"))
+            .select_related("kind", "household__compound", "issued_by").order_by("-issued_at"))
+
+
+# --- figures for the daily report -------------------------------------------------------------
+
+def assistance_counts(area, day: date) -> dict:
+    """Assistance figures of an area's subtree for one local day (for the daily report):
+    requests opened and delivered, care calls made, packages issued."""
+    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    end = start + timedelta(days=1)
+    under = Q(grid__path__startswith=area.path)
+    reqs = ServiceRequest.objects.filter(under).aggregate(
+        opened=Count("pk", filter=Q(created_at__gte=start, created_at__lt=end)),
+        delivered=Count("pk", filter=Q(status=RequestStatus.DELIVERED, delivered_at__gte=start,
+                                       delivered_at__lt=end)),
+    )
+    return {
+        "requests_opened": reqs["opened"],
+        "requests_delivered": reqs["delivered"],
+        "care_calls": CareCall.objects.filter(under, day=day).count(),
+        "packages_issued": PackageIssue.objects.filter(under, issued_at__gte=start,
+                                                       issued_at__lt=end).count(),
+    }

@@ -1,0 +1,467 @@
+"""Writes for help to isolated households: requests (代购/代办), care calls, care packages.
+
+Every function is keyword-only, one transaction, checks the role and the scope (outside the
+actor's scope is a 404, as for reads), refuses with RuleViolation/InvalidInput and audits.
+"""
+
+import re
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from firstline.accounts.scope import has_perm, in_scope
+from firstline.accounts.services import audit, require_perm
+from firstline.areas.models import Area, Level
+from firstline.errors import InvalidInput, RuleViolation
+from firstline.isolation.models import Isolation
+from firstline.isolation.models import Kind as IsolationKind
+from firstline.isolation.models import Status as IsoStatus
+from firstline.isolation.services import text_field
+from firstline.people.models import Household
+from firstline.rules import rule
+
+from .models import (
+    CallOutcome,
+    CareCall,
+    PackageIssue,
+    PackageKind,
+    RequestKind,
+    RequestSource,
+    RequestStatus,
+    ServiceRequest,
+    Stock,
+    StockMovement,
+)
+
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+MAX_AMOUNT = Decimal("100000")
+MAX_STOCK_MOVE = 1_000_000  # kits in one delivery or correction: a typo guard, not a rule
+
+
+def _require_scope(user, area, perm: str) -> None:
+    """Same answer for "missing" and "not yours"."""
+    if not in_scope(user, area, perm):
+        raise Http404
+
+
+def _via(actor) -> str:
+    return "self_report" if actor is None else "web"
+
+
+# --- service requests (代购/代办) -----------------------------------------------------------
+
+def _active_isolations(household, day):
+    return Isolation.objects.filter(household=household, status=IsoStatus.ACTIVE,
+                                    starts_on__lte=day, ends_on__gt=day)
+
+
+@transaction.atomic
+def service_request_create(*, household, kind: str, detail: str, source: str, actor=None,
+                           isolation=None, now: datetime | None = None) -> ServiceRequest:
+    """A request for groceries, medicine, bills, a parcel or other help.
+
+    actor=None is the resident on their self-report page (no login): source must then be
+    "self_report" and the household must be under an active isolation; the number of open
+    self-reported requests per household is capped by rule "assistance.self_report_open_max".
+    """
+    now = now or timezone.now()
+    day = timezone.localdate(now)
+    if kind not in RequestKind.values:
+        raise InvalidInput("bad_kind", _("Unknown request kind %(kind)s. Kinds: %(kinds)s")
+                           % {"kind": kind, "kinds": ", ".join(RequestKind.values)}, field="kind")
+    if source not in RequestSource.values:
+        raise InvalidInput("bad_source", _("Unknown source %(source)s.") % {"source": source},
+                           field="source")
+    detail = text_field(detail, field="detail", label=pgettext("assistance", "What is needed"),
+                        limit=500)
+    if not detail:
+        raise InvalidInput("detail_required", _("Say what is needed."), field="detail")
+    if isolation is not None and isolation.household_id != household.pk:
+        raise InvalidInput("isolation_mismatch",
+                           _("That isolation is not of this household."), field="isolation")
+    if actor is None:
+        if source != RequestSource.SELF_REPORT:
+            raise InvalidInput("bad_source", _("Without a login the source is the self-report "
+                                               "page."), field="source")
+        active = _active_isolations(household, day)
+        if isolation is not None:
+            active = active.filter(pk=isolation.pk)
+        isolation = active.first()
+        if isolation is None:
+            raise RuleViolation("not_isolated",
+                                _("This household is not under an active isolation."))
+        cap = rule("assistance.self_report_open_max", on=day)
+        # Lock the household so simultaneous taps count one after the other (PostgreSQL; on
+        # SQLite the IMMEDIATE transaction already serializes writers).
+        Household.objects.select_for_update().filter(pk=household.pk).first()
+        open_count = ServiceRequest.objects.filter(
+            household=household, source=RequestSource.SELF_REPORT,
+            status__in=[RequestStatus.NEW, RequestStatus.ASSIGNED, RequestStatus.BOUGHT],
+        ).count()
+        if open_count >= cap.value:
+            raise RuleViolation("too_many_open_requests",
+                                _("You already have %(n)s open requests; the community will "
+                                  "call you.") % {"n": open_count}, status=429)
+    else:
+        require_perm(actor, "assistance.work")
+        _require_scope(actor, household.grid, "assistance.work")
+        if isolation is None:
+            isolation = _active_isolations(household, day).first()
+    req = ServiceRequest.objects.create(
+        household=household, isolation=isolation, grid_id=household.grid_id, kind=kind,
+        detail=detail, source=source, created_by=actor, created_at=now,
+    )
+    audit(actor=actor, action="assistance.request_create", obj=req,
+          detail=f"kind={kind} source={source}", via=_via(actor))
+    return req
+
+
+# Which statuses a request may move to, and from where.
+TRANSITIONS = {
+    RequestStatus.ASSIGNED: (RequestStatus.NEW, RequestStatus.ASSIGNED),
+    RequestStatus.BOUGHT: (RequestStatus.ASSIGNED,),
+    RequestStatus.DELIVERED: (RequestStatus.ASSIGNED, RequestStatus.BOUGHT),
+    RequestStatus.CANCELLED: (RequestStatus.NEW, RequestStatus.ASSIGNED, RequestStatus.BOUGHT),
+}
+
+
+def _move(req: ServiceRequest, to: str, **fields) -> ServiceRequest:
+    """Conditional UPDATE: two people tapping at once cannot both move the same request."""
+    allowed = TRANSITIONS[to]
+    moved = ServiceRequest.objects.filter(pk=req.pk, status__in=allowed).update(status=to,
+                                                                               **fields)
+    if not moved:
+        req.refresh_from_db(fields=["status"])
+        raise RuleViolation(
+            "bad_transition",
+            _("A %(from)s request cannot become %(to)s.")
+            % {"from": req.get_status_display(), "to": RequestStatus(to).label})
+    req.refresh_from_db()
+    return req
+
+
+def _amount(value) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise InvalidInput("bad_amount", _("The amount must be a number of yuan."),
+                           field="amount") from None
+    if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:
+        raise InvalidInput("bad_amount", _("The amount must be between 0 and 100000 yuan."),
+                           field="amount")
+    return amount
+
+
+@transaction.atomic
+def service_request_assign(*, request: ServiceRequest, actor, volunteer=None,
+                           volunteer_name: str = "", volunteer_phone: str = "",
+                           now: datetime | None = None) -> ServiceRequest:
+    """Give the request to a volunteer: a user who can see it, or a name and phone (a
+    party-member volunteer without an account). Re-assigning an assigned request is allowed."""
+    require_perm(actor, "assistance.manage")
+    _require_scope(actor, request.grid, "assistance.manage")
+    volunteer_name = text_field(volunteer_name, field="volunteer_name",
+                                label=pgettext("assistance", "Volunteer"), limit=50)
+    volunteer_phone = (volunteer_phone or "").strip()
+    if volunteer is None and not volunteer_name:
+        raise InvalidInput("volunteer_required",
+                           _("Choose a volunteer or type their name."), field="volunteer")
+    if volunteer_phone and not PHONE_RE.match(volunteer_phone):
+        raise InvalidInput("bad_phone", _("The phone must be an 11-digit mobile number."),
+                           field="volunteer_phone")
+    if volunteer is not None and not in_scope(volunteer, request.grid, "assistance.work"):
+        raise InvalidInput("volunteer_out_of_scope",
+                           _("That volunteer cannot see this household's area."),
+                           field="volunteer")
+    req = _move(request, RequestStatus.ASSIGNED, volunteer=volunteer,
+                volunteer_name=volunteer_name, volunteer_phone=volunteer_phone,
+                assigned_at=now or timezone.now())
+    audit(actor=actor, action="assistance.request_assign", obj=req,
+          detail=f"volunteer={getattr(volunteer, 'pk', '') or 'name'}")
+    return req
+
+
+@transaction.atomic
+def service_request_transition(*, request: ServiceRequest, to: str, actor, amount=None,
+                               receipt_no: str = "", receipt_note: str = "", reason: str = "",
+                               now: datetime | None = None) -> ServiceRequest:
+    """Move a request along new → assigned → bought → delivered, or cancel it.
+
+    bought/delivered: anyone working in the area (the volunteer on their phone, or staff for a
+    volunteer without an account); cancelling needs assistance.manage and a reason.
+    """
+    now = now or timezone.now()
+    if to == RequestStatus.ASSIGNED:
+        raise InvalidInput("use_assign", _("Assign a request with a volunteer."), field="status")
+    if to not in TRANSITIONS:
+        raise InvalidInput("bad_status", _("Unknown status %(status)s.") % {"status": to},
+                           field="status")
+    perm = "assistance.manage" if to == RequestStatus.CANCELLED else "assistance.work"
+    require_perm(actor, perm)
+    _require_scope(actor, request.grid, perm)
+    fields = {}
+    if to == RequestStatus.CANCELLED:
+        reason = text_field(reason, field="reason", label=pgettext("assistance", "Reason"),
+                            limit=200)
+        if not reason:
+            raise InvalidInput("reason_required", _("Give a reason for cancelling."),
+                               field="reason")
+        fields.update(cancel_reason=reason, cancelled_at=now)
+    else:
+        value = _amount(amount)
+        if value is not None:
+            fields["amount"] = value
+        if receipt_no:
+            fields["receipt_no"] = text_field(receipt_no, field="receipt_no", limit=64,
+                                              label=pgettext("assistance", "Receipt number"))
+        if receipt_note:
+            fields["receipt_note"] = text_field(receipt_note, field="receipt_note", limit=200,
+                                                label=pgettext("assistance", "Note"))
+        fields["bought_at" if to == RequestStatus.BOUGHT else "delivered_at"] = now
+    req = _move(request, to, **fields)
+    audit(actor=actor, action=f"assistance.request_{to}", obj=req)
+    return req
+
+
+@transaction.atomic
+def service_request_paid_back(*, request: ServiceRequest, actor,
+                              now: datetime | None = None) -> ServiceRequest:
+    """The household paid the volunteer back for what was bought."""
+    require_perm(actor, "assistance.work")
+    _require_scope(actor, request.grid, "assistance.work")
+    moved = ServiceRequest.objects.filter(
+        pk=request.pk, paid_back=False, amount__isnull=False,
+        status__in=[RequestStatus.BOUGHT, RequestStatus.DELIVERED],
+    ).update(paid_back=True, paid_back_at=now or timezone.now())
+    if not moved:
+        raise RuleViolation("not_payable",
+                            _("Only a bought or delivered request with an amount, not yet paid "
+                              "back, can be marked paid back."))
+    request.refresh_from_db()
+    audit(actor=actor, action="assistance.request_paid_back", obj=request)
+    return request
+
+
+# --- care calls (暖心电话) ---------------------------------------------------------------------
+
+def call_slots(day) -> tuple[list[tuple[str, str]], str]:
+    """[(slot name, "HH:MM" start)] of local day `day`, and the rule version."""
+    value = rule("care.call_slots", on=day)
+    return [(str(name), str(start)) for name, start in value.value], value.version
+
+
+def slot_at(at: datetime) -> str:
+    """The slot a call made at `at` counts for: the last one started (the first before it)."""
+    local = timezone.localtime(at)
+    slots, _version = call_slots(local.date())
+    current = slots[0][0]
+    hhmm = local.strftime("%H:%M")
+    for name, start in slots:
+        if start <= hhmm:
+            current = name
+    return current
+
+
+@transaction.atomic
+def care_call_log(*, household, outcome: str, actor, note: str = "", slot: str | None = None,
+                  at: datetime | None = None) -> CareCall:
+    """Log the outcome of a care call in one tap. Calling again in the same slot (after no
+    answer) updates the row and counts the attempt. "needs help" and "symptoms" open an alert."""
+    at = at or timezone.now()
+    day = timezone.localdate(at)
+    require_perm(actor, "assistance.work")
+    _require_scope(actor, household.grid, "assistance.work")
+    if outcome not in CallOutcome.values:
+        raise InvalidInput("bad_outcome", _("Unknown outcome %(outcome)s.") % {"outcome": outcome},
+                           field="outcome")
+    slots, version = call_slots(day)
+    names = [name for name, _start in slots]
+    slot = slot or slot_at(at)
+    if slot not in names:
+        raise InvalidInput("bad_slot", _("Unknown call slot %(slot)s. Slots: %(slots)s")
+                           % {"slot": slot, "slots": ", ".join(names)}, field="slot")
+    isolation = (_active_isolations(household, day).filter(kind=IsolationKind.HOME)
+                 .select_related("resident").first())
+    if isolation is None:
+        raise RuleViolation("not_isolated",
+                            _("This household has no active home isolation on %(day)s.")
+                            % {"day": day.isoformat()})
+    note = text_field(note, field="note", label=pgettext("assistance", "Note"), limit=200)
+    call = CareCall.objects.select_for_update().filter(household=household, day=day,
+                                                       slot=slot).first()
+    if call is None:
+        try:
+            with transaction.atomic():
+                call = CareCall.objects.create(
+                    household=household, grid_id=household.grid_id, day=day, slot=slot,
+                    worker=actor, outcome=outcome, note=note, at=at, rule_version=version)
+        except IntegrityError:
+            call = CareCall.objects.select_for_update().get(household=household, day=day,
+                                                            slot=slot)
+            call = _call_update(call, actor=actor, outcome=outcome, note=note, at=at)
+    else:
+        call = _call_update(call, actor=actor, outcome=outcome, note=note, at=at)
+    if outcome in (CallOutcome.NEEDS_HELP, CallOutcome.SYMPTOMS):
+        _open_alert(call, isolation)
+    audit(actor=actor, action="assistance.care_call", obj=call, detail=f"outcome={outcome}")
+    return call
+
+
+def _call_update(call, *, actor, outcome, note, at):
+    CareCall.objects.filter(pk=call.pk).update(outcome=outcome, note=note or call.note, at=at,
+                                               worker=actor, attempts=F("attempts") + 1)
+    call.refresh_from_db()
+    return call
+
+
+def _open_alert(call: CareCall, isolation: Isolation) -> None:
+    """One alert per call row and outcome (idempotent through the alert's due_key)."""
+    from firstline.isolation.models import Alert, AlertKind
+
+    kind = AlertKind.SYMPTOMS if call.outcome == CallOutcome.SYMPTOMS else AlertKind.HELP
+    Alert.objects.get_or_create(
+        due_key=f"care_call:{call.pk}:{call.outcome}",
+        defaults={"kind": kind, "resident_id": isolation.resident_id,
+                  "household_id": call.household_id, "isolation": isolation,
+                  "area_id": call.grid_id, "detail": call.note[:200],
+                  "source": f"care_call:{call.pk}", "opened_at": call.at,
+                  "owner": call.worker},  # the worker who heard it is already on it
+    )
+
+
+# --- care packages (九个一) and stock ---------------------------------------------------------
+
+@transaction.atomic
+def package_kind_create(*, name: str, contents: str = "", actor) -> PackageKind:
+    require_perm(actor, "assistance.manage")
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise InvalidInput("bad_name", _("Give the kit a name (up to 100 characters)."),
+                           field="name")
+    if PackageKind.objects.filter(name=name).exists():
+        raise RuleViolation("duplicate", _("A kit with this name exists."), field="name")
+    kind = PackageKind.objects.create(name=name, contents=(contents or "").strip())
+    audit(actor=actor, action="assistance.package_kind_create", obj=kind)
+    return kind
+
+
+@transaction.atomic
+def stock_receive(*, kind: PackageKind, area: Area, quantity: int, actor, note: str = "",
+                  now: datetime | None = None) -> Stock:
+    """Add kits to (or, with a negative quantity, correct down) a street's or community's stock.
+    A correction never takes the stock below zero."""
+    require_perm(actor, "assistance.manage")
+    _require_scope(actor, area, "assistance.manage")
+    if area.level not in (Level.STREET, Level.COMMUNITY):
+        raise InvalidInput("bad_area", _("Stock is held by a street or a community."),
+                           field="area")
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity == 0:
+        raise InvalidInput("bad_quantity", _("The quantity must be a whole number, not zero."),
+                           field="quantity")
+    if abs(quantity) > MAX_STOCK_MOVE:
+        raise InvalidInput("quantity_too_large",
+                           _("The quantity is too large: at most %(max)s kits at a time "
+                             "(got %(n)s).") % {"max": MAX_STOCK_MOVE, "n": quantity},
+                           field="quantity")
+    note = text_field(note, field="note", label=pgettext("assistance", "Note"), limit=200)
+    now = now or timezone.now()
+    stock, _created = Stock.objects.get_or_create(kind=kind, area=area)
+    moved = Stock.objects.filter(pk=stock.pk, quantity__gte=max(0, -quantity)).update(
+        quantity=F("quantity") + quantity, updated_at=now)
+    if not moved:
+        raise RuleViolation("stock_negative", _("The stock cannot go below zero."),
+                            field="quantity")
+    StockMovement.objects.create(stock=stock, delta=quantity, note=note,
+                                 actor=actor, at=now)
+    stock.refresh_from_db()
+    audit(actor=actor, action="assistance.stock_receive", obj=stock, detail=f"delta={quantity}")
+    return stock
+
+
+def _take_one(kind: PackageKind, household, now) -> Stock:
+    """Decrement the nearest stock holding this kit: the community's, then the street's.
+
+    A conditional UPDATE (quantity >= 1) is exact under concurrency on SQLite and PostgreSQL
+    without locks: of N issuers racing for the last kit, one gets it.
+    """
+    ancestor_ids = [int(p) for p in household.grid.path.strip("/").split("/") if p]
+    stocks = (Stock.objects.filter(kind=kind, area_id__in=ancestor_ids)
+              .order_by("-area__depth").values_list("pk", flat=True))
+    for pk in stocks:
+        if Stock.objects.filter(pk=pk, quantity__gte=1).update(quantity=F("quantity") - 1,
+                                                               updated_at=now):
+            return Stock.objects.get(pk=pk)
+    raise RuleViolation("out_of_stock",
+                        _("No %(kit)s left in stock for this household's community or street.")
+                        % {"kit": kind.name})
+
+
+@transaction.atomic
+def package_issue(*, kind: PackageKind, household, actor, override_reason: str = "",
+                  now: datetime | None = None) -> PackageIssue:
+    """Hand one kit to a household. Once per kind per household, unless staff (assistance.manage)
+    give a reason for another."""
+    now = now or timezone.now()
+    require_perm(actor, "assistance.work")
+    _require_scope(actor, household.grid, "assistance.work")
+    if not kind.active:
+        raise RuleViolation("kind_inactive", _("This kit is no longer issued."))
+    override_reason = text_field(override_reason, field="override_reason", limit=200,
+                                 label=pgettext("assistance", "Reason"))
+    already = PackageIssue.objects.filter(kind=kind, household=household).exists()
+    if already and not override_reason:
+        raise RuleViolation("already_issued",
+                            _("This household already received %(kit)s. Staff may issue another "
+                              "with a reason.") % {"kit": kind.name})
+    if already and not has_perm(actor, "assistance.manage"):
+        require_perm(actor, "assistance.manage")
+    if not already:
+        override_reason = ""  # a first issue is a normal one, whatever was typed
+    stock = _take_one(kind, household, now)
+    try:
+        with transaction.atomic():
+            issue = PackageIssue.objects.create(
+                kind=kind, household=household, grid_id=household.grid_id, stock=stock,
+                override_reason=override_reason, issued_by=actor, issued_at=now)
+    except IntegrityError:
+        # Another issuer won the race for this household's first kit; our decrement rolls back.
+        raise RuleViolation("already_issued",
+                            _("This household already received %(kit)s.") % {"kit": kind.name}
+                            ) from None
+    audit(actor=actor, action="assistance.package_issue", obj=issue,
+          detail="override" if override_reason else "")
+    return issue
+
+
+# --- retention --------------------------------------------------------------------------------
+
+@transaction.atomic
+def assistance_deidentify(*, now: datetime | None = None) -> dict:
+    """Blank the free text of closed requests and care calls older than rule "retention.days"
+    (what was bought, notes, volunteer names and phones); the counts stay for the reports.
+    Idempotent: already blank rows are not touched again. Meant for a nightly job."""
+    from datetime import timedelta
+
+    now = now or timezone.now()
+    days = rule("retention.days", on=timezone.localdate(now)).value
+    cutoff = now - timedelta(days=days)
+    requests = (ServiceRequest.objects
+                .filter(status__in=[RequestStatus.DELIVERED, RequestStatus.CANCELLED])
+                .filter(Q(delivered_at__lt=cutoff) | Q(cancelled_at__lt=cutoff))
+                .exclude(detail="", receipt_note="", volunteer_name="", volunteer_phone="",
+                         cancel_reason="")
+                .update(detail="", receipt_note="", volunteer_name="", volunteer_phone="",
+                        cancel_reason=""))
+    calls = (CareCall.objects.filter(day__lt=timezone.localdate(cutoff)).exclude(note="")
+             .update(note=""))
+    audit(actor=None, action="assistance.deidentify", object_type="assistance",
+          detail=f"requests={requests} calls={calls}", via="job")
+    return {"requests": requests, "calls": calls}

@@ -1,0 +1,337 @@
+"""HTML pages: the worker's call list (phone), the request board (staff), my tasks (volunteer),
+stock and care packages. Thin: parse, call a selector or a service, render (htmx partials)."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext, pgettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from firstline.accounts.scope import has_perm
+from firstline.accounts.services import audit, require_perm
+from firstline.areas.models import Level
+from firstline.areas.selectors import areas_visible_to
+from firstline.errors import RuleViolation
+from firstline.people.selectors import households_matching
+
+from . import selectors, services
+from .models import CallOutcome, PackageKind, RequestKind, RequestSource, RequestStatus
+
+
+def needs(perm):
+    """Logged in and holding `perm` (403 otherwise; objects outside scope are 404s)."""
+
+    def deco(view):
+        @wraps(view)
+        @login_required
+        def wrapper(request, *args, **kwargs):
+            require_perm(request.user, perm)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return deco
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# --- care calls -------------------------------------------------------------------------------
+
+def _slot_label(slot: str) -> str:
+    return {"morning": pgettext("assistance", "morning"),
+            "afternoon": pgettext("assistance", "afternoon"),
+            "noon": pgettext("assistance", "noon"),
+            "evening": pgettext("assistance", "evening")}.get(slot, slot)
+
+
+def _call_context(request, data, row=None, error=""):
+    labels = {s: _slot_label(s) for s in data["slots"]}
+    for r in data["rows"]:
+        r.slot_view = [(s, labels[s], call) for s, call in r.slots]
+    return {"data": data, "outcomes": CallOutcome.choices,
+            "slot_label": _slot_label(data["current"]), "row": row, "error": error}
+
+
+CALLS_PER_PAGE = 50
+
+
+@require_GET
+@needs("assistance.work")
+def calls(request):
+    page = max(1, _int(request.GET.get("page")) or 1)
+    data = selectors.care_call_list(request.user, offset=(page - 1) * CALLS_PER_PAGE,
+                                    limit=CALLS_PER_PAGE)
+    context = _call_context(request, data)
+    context.update(page=page, has_next=page * CALLS_PER_PAGE < data["total"])
+    return render(request, "assistance/calls.html", context)
+
+
+@require_POST
+@needs("assistance.work")
+def call_log(request):
+    household = selectors.household_get_for_user(request.user, _int(request.POST.get("household")))
+    error = ""
+    try:
+        services.care_call_log(household=household, outcome=request.POST.get("outcome", ""),
+                               actor=request.user, note=request.POST.get("note", ""),
+                               slot=request.POST.get("slot") or None)
+    except RuleViolation as exc:
+        error = exc.detail
+        if not request.htmx:
+            messages.error(request, error)
+    if not request.htmx:
+        return redirect("assistance:calls")
+    data = selectors.care_call_list(request.user, household=household)
+    row = data["rows"][0] if data["rows"] else None
+    context = _call_context(request, data, row=row, error=error)
+    context["oob"] = True  # the card, and the header's count out of band
+    if row is None:
+        return render(request, "assistance/calls.html#gone", context)
+    return render(request, "assistance/calls.html#card", context)
+
+
+@require_POST
+@needs("assistance.work")
+def call_phone(request, resident_id):
+    """Reveal one isolated resident's phone to call them: a full read, audited."""
+    require_perm(request.user, "people.view_full")
+    resident = selectors.isolated_resident_get_for_user(request.user, resident_id)
+    audit(actor=request.user, action="people.phone_read", obj=resident, detail="care call")
+    return render(request, "assistance/calls.html#phone", {"resident": resident})
+
+
+@require_GET
+@needs("assistance.work")
+def calls_panel(request):
+    data = selectors.care_call_list(request.user, limit=0)
+    return render(request, "assistance/panel_calls.html",
+                  {"data": data, "slot_label": _slot_label(data["current"]),
+                   "households": data["total"]})
+
+
+# --- service requests -------------------------------------------------------------------------
+
+STATUS_TABS = [("open", pgettext_lazy("assistance", "open")), ("delivered", RequestStatus.DELIVERED.label),
+               ("cancelled", RequestStatus.CANCELLED.label)]
+
+
+def _board_qs(request, tab):
+    if tab == "open":
+        return selectors.service_requests_list(request.user, open_only=True)
+    return selectors.service_requests_list(request.user, status=tab)
+
+
+def _board_next(request):
+    """Where a card's non-htmx fallback post returns: the board page it was on, never the
+    action URL the card was last posted to (that answers GET with 405) nor another site."""
+    board_path = reverse("assistance:board")
+    for target in (request.POST.get("next"),
+                   request.htmx.current_url_abs_path if request.htmx else None):
+        target = target or ""
+        if (target.split("?", 1)[0] in (board_path, reverse("assistance:tasks"))
+                and url_has_allowed_host_and_scheme(target, {request.get_host()})):
+            return target
+    return board_path
+
+
+def _request_context(request, req, error=""):
+    return {"r": req, "error": error, "volunteers": _volunteers(request),
+            "next": _board_next(request),
+            "can_manage": has_perm(request.user, "assistance.manage")}
+
+
+def _volunteers(request):
+    if not has_perm(request.user, "assistance.manage"):
+        return []
+    cache = request.__dict__.setdefault("_volunteers", None)
+    if cache is None:
+        cache = request.__dict__["_volunteers"] = list(selectors.volunteers_for(request.user))
+    return cache
+
+
+@require_GET
+@needs("assistance.work")
+def board(request):
+    tab = request.GET.get("status", "open")
+    if tab not in dict(STATUS_TABS):
+        tab = "open"
+    qs = _board_qs(request, tab)
+    total = qs.count()
+    page = max(1, _int(request.GET.get("page")) or 1)
+    items = list(qs[(page - 1) * 50: page * 50])
+    tabs = [(t, label, _board_qs(request, t).count()) for t, label in STATUS_TABS]
+    return render(request, "assistance/board.html", {
+        "items": items, "tab": tab, "tabs": tabs, "total": total,
+        "page": page, "has_next": page * 50 < total, "volunteers": _volunteers(request),
+        "can_manage": has_perm(request.user, "assistance.manage"),
+    })
+
+
+@require_GET
+@needs("assistance.work")
+def my_tasks(request):
+    items = list(selectors.service_requests_list(request.user, mine=True, open_only=True))
+    done = list(selectors.service_requests_list(request.user, mine=True,
+                                                status=RequestStatus.DELIVERED)[:10])
+    return render(request, "assistance/tasks.html", {"items": items, "done": done})
+
+
+def _request_card(request, req, error=""):
+    return render(request, "assistance/board.html#card", _request_context(request, req, error))
+
+
+def _act(request, pk, perm, action):
+    """Run `action(req)` on a request in scope; show the refusal on the card."""
+    req = selectors.service_request_get_for_user(request.user, pk, perm)
+    error = ""
+    try:
+        req = action(req)
+    except RuleViolation as exc:
+        error = exc.detail
+        req.refresh_from_db()
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect(_board_next(request))
+    return _request_card(request, req, error)
+
+
+@require_POST
+@needs("assistance.manage")
+def request_assign(request, pk):
+    volunteer = None
+    volunteer_id = _int(request.POST.get("volunteer"))
+    if volunteer_id:
+        volunteer = get_object_or_404(selectors.volunteers_for(request.user), pk=volunteer_id)
+    return _act(request, pk, "assistance.manage", lambda req: services.service_request_assign(
+        request=req, actor=request.user, volunteer=volunteer,
+        volunteer_name=request.POST.get("volunteer_name", ""),
+        volunteer_phone=request.POST.get("volunteer_phone", "")))
+
+
+@require_POST
+@needs("assistance.work")
+def request_status(request, pk):
+    return _act(request, pk, "assistance.work", lambda req: services.service_request_transition(
+        request=req, to=request.POST.get("status", ""), actor=request.user,
+        amount=request.POST.get("amount") or None,
+        receipt_no=request.POST.get("receipt_no", ""),
+        receipt_note=request.POST.get("receipt_note", ""),
+        reason=request.POST.get("reason", "")))
+
+
+@require_POST
+@needs("assistance.work")
+def request_paid_back(request, pk):
+    return _act(request, pk, "assistance.work", lambda req: services.service_request_paid_back(
+        request=req, actor=request.user))
+
+
+@needs("assistance.work")
+def request_new(request):
+    households = selectors.households_isolated(request.user, timezone.localdate())
+    error, values = "", {}
+    if request.method == "POST":
+        values = request.POST
+        try:
+            household = _household_chosen(households, request.POST.get("household"))
+            req = services.service_request_create(
+                household=household, kind=request.POST.get("kind", ""),
+                detail=request.POST.get("detail", ""),
+                source=request.POST.get("source") or RequestSource.WORKER, actor=request.user)
+        except RuleViolation as exc:
+            error = exc.detail
+        else:
+            messages.success(request, _("Request #%(id)s opened.") % {"id": req.pk})
+            if has_perm(request.user, "assistance.manage"):
+                return redirect("assistance:board")
+            return redirect("assistance:calls")
+    elif request.method != "GET":
+        return HttpResponseBadRequest()
+    sources = [(v, label) for v, label in RequestSource.choices if v != RequestSource.SELF_REPORT]
+    q = request.GET.get("q", "")
+    return render(request, "assistance/request_new.html", {
+        "households": households_matching(households, q)[:300], "q": q,
+        "kinds": RequestKind.choices, "sources": sources, "error": error, "values": values,
+        "selected": _int(values.get("household") or request.GET.get("household")),
+    }, status=422 if error else 200)
+
+
+def _household_chosen(households, value):
+    """The household picked in the form (no default: an untouched form files nothing)."""
+    if not _int(value):
+        raise RuleViolation("household_required", _("Choose the household."), status=422,
+                            field="household")
+    return get_object_or_404(households, pk=_int(value))
+
+
+# --- stock and care packages ------------------------------------------------------------------
+
+@needs("assistance.work")
+def stock(request):
+    can_manage = has_perm(request.user, "assistance.manage")
+    today = timezone.localdate()
+    error = ""
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "receive":
+                require_perm(request.user, "assistance.manage")
+                area = get_object_or_404(areas_visible_to(request.user),
+                                         pk=_int(request.POST.get("area")))
+                kind = get_object_or_404(PackageKind, pk=_int(request.POST.get("kind")))
+                quantity = _int((request.POST.get("quantity") or "").strip())
+                if quantity is None:
+                    raise RuleViolation("bad_quantity", _("The quantity must be a whole number, "
+                                                          "not zero."), status=422,
+                                        field="quantity")
+                services.stock_receive(kind=kind, area=area, quantity=quantity,
+                                       actor=request.user, note=request.POST.get("note", ""))
+                messages.success(request, _("Stock updated."))
+            elif action == "issue":
+                if not _int(request.POST.get("household")):
+                    raise RuleViolation("household_required", _("Choose the household."),
+                                        status=422, field="household")
+                household = selectors.household_get_for_user(request.user,
+                                                              _int(request.POST.get("household")))
+                kind = get_object_or_404(PackageKind, pk=_int(request.POST.get("kind")))
+                services.package_issue(kind=kind, household=household, actor=request.user,
+                                       override_reason=request.POST.get("override_reason", ""))
+                messages.success(request, _("%(kit)s issued to %(address)s.")
+                                 % {"kit": kind.name, "address": household.address})
+            elif action == "kind" and can_manage:
+                services.package_kind_create(name=request.POST.get("name", ""),
+                                             contents=request.POST.get("contents", ""),
+                                             actor=request.user)
+                messages.success(request, _("Kit defined."))
+            else:
+                return HttpResponseBadRequest()
+        except RuleViolation as exc:
+            error = exc.detail
+        else:
+            return redirect("assistance:stock")
+    holders = (areas_visible_to(request.user).filter(level__in=[Level.STREET, Level.COMMUNITY])
+               if can_manage else [])
+    return render(request, "assistance/stock.html", {
+        "stocks": selectors.stock_visible_to(request.user),
+        "kinds": selectors.package_kinds(),
+        "households": households_matching(
+            selectors.households_isolated(request.user, today), request.GET.get("q", ""))[:300],
+        "q": request.GET.get("q", ""),
+        "issues": selectors.package_issues_visible_to(request.user)[:20],
+        "holders": holders, "can_manage": can_manage, "error": error,
+        "selected": _int(request.GET.get("household") or request.POST.get("household")),
+    }, status=422 if error else 200)
+

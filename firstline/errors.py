@@ -1,0 +1,19 @@
+class RuleViolation(Exception):
+    """A business refusal. The API answers `status` with {"error": code, "detail": detail};
+    HTML views show `detail` on the form."""
+
+    status = 409
+
+    def __init__(self, code: str, detail: str, *, status: int | None = None, field: str = ""):
+        super().__init__(detail)
+        self.code = code
+        self.detail = str(detail)
+        self.field = field
+        if status is not None:
+            self.status = status
+
+
+class InvalidInput(RuleViolation):
+    """Input that is well-formed JSON but wrong (a date in the past, an unknown code...)."""
+
+    status = 422

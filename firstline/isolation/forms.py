@@ -1,0 +1,121 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from .models import Kind, Reason, Symptom, TransferStatus
+
+
+class ReadingForm(forms.Form):
+    temperature = forms.CharField(label=_("Temperature (°C)"), max_length=10)
+    symptoms = forms.MultipleChoiceField(label=_("Symptoms"), choices=Symptom.choices,
+                                         required=False, widget=forms.CheckboxSelectMultiple)
+    taken_at = forms.DateTimeField(label=_("Taken at"), required=False,
+                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+
+
+class HelpForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What do you need?"), widget=forms.RadioSelect)
+    # No max_length: a browser's maxlength cuts a paste silently; the service says the limit.
+    detail = forms.CharField(label=pgettext_lazy("isolation", "Details"),
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_detail(self):
+        from firstline.errors import RuleViolation
+
+        from .services import text_field
+        try:
+            return text_field(self.cleaned_data["detail"], field="detail",
+                              label=self.fields["detail"].label, limit=500)
+        except RuleViolation as exc:
+            raise forms.ValidationError(exc.detail) from None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        try:
+            from firstline.assistance.models import RequestKind
+            self.fields["kind"].choices = RequestKind.choices
+        except ImportError:  # pragma: no cover - the assistance app is part of the project
+            self.fields["kind"].choices = [("other", _("other"))]
+
+
+class StartForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
+    reason = forms.ChoiceField(label=pgettext_lazy("isolation", "Reason"), choices=Reason.choices)
+    reason_note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    starts_on = forms.DateField(label=_("Starts on"),
+                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    days = forms.IntegerField(label=_("Days"), required=False, min_value=1, max_value=60,
+                              help_text=_("empty: the current rule"))
+
+
+class ExtendForm(forms.Form):
+    days = forms.IntegerField(label=_("Extra days"), min_value=1, max_value=60)
+    reason = forms.CharField(label=pgettext_lazy("isolation", "Reason"), max_length=200)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=pgettext_lazy("isolation", "Reason"), max_length=200)
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.CharField(label=pgettext_lazy("isolation", "Outcome"), max_length=200)
+
+
+class LockdownForm(forms.Form):
+    # No default compound: a tap on 封控 with an untouched form must not lock the first one.
+    compound = forms.TypedChoiceField(label=_("Compound"), coerce=int, empty_value=None)
+    # The option values are building names (unique per compound); a typed "1栋" also matches.
+    building = forms.CharField(label=_("Building (empty: the whole compound)"), max_length=50,
+                               required=False, widget=forms.Select)
+    starts_on = forms.DateField(label=_("Starts on"),
+                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    days = forms.IntegerField(label=_("Days"), required=False, min_value=1, max_value=60,
+                              help_text=_("empty: the current rule"))
+    reason = forms.CharField(label=pgettext_lazy("isolation", "Reason"), max_length=200)
+
+
+class SiteForm(forms.Form):
+    area = forms.TypedChoiceField(label=_("Run by"), coerce=int)
+    name = forms.CharField(label=pgettext_lazy("isolation", "Name"), max_length=100)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    phone = forms.CharField(label=pgettext_lazy("isolation", "Phone"), max_length=20, required=False)
+
+
+class RoomsForm(forms.Form):
+    numbers = forms.CharField(label=_("Room numbers"), max_length=2000,
+                              help_text=_("separated by spaces or commas; 301-320 for a range"))
+    beds = forms.IntegerField(label=_("Beds"), min_value=1, max_value=6, initial=1)
+    floor = forms.CharField(label=_("Floor"), max_length=10, required=False)
+
+    def clean_numbers(self):
+        out = []
+        for part in self.cleaned_data["numbers"].replace("，", ",").replace(",", " ").split():
+            if "-" in part and all(p.isdigit() for p in part.split("-", 1)):
+                lo, hi = (int(p) for p in part.split("-", 1))
+                if hi < lo or hi - lo > 500:
+                    raise forms.ValidationError(_("Bad range %(r)s.") % {"r": part})
+                out.extend(str(n) for n in range(lo, hi + 1))
+            else:
+                out.append(part)
+        if not out:
+            raise forms.ValidationError(_("Give at least one room number."))
+        return out
+
+
+class AssignForm(forms.Form):
+    isolation = forms.TypedChoiceField(label=_("Person"), coerce=int)
+    family_reason = forms.CharField(label=_("Why together (family only)"), max_length=200,
+                                    required=False)
+
+
+class TransferForm(forms.Form):
+    isolation = forms.TypedChoiceField(label=_("Person"), coerce=int)
+    from_place = forms.CharField(label=_("Pick up at"), max_length=200)
+    pickup_at = forms.DateTimeField(label=_("Pick-up time"),
+                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+    vehicle = forms.CharField(label=_("Vehicle"), max_length=50, required=False)
+    escort = forms.CharField(label=_("Escort"), max_length=100, required=False)
+
+
+class TransferStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=TransferStatus.choices)

@@ -1,0 +1,332 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    HOME = "home", _("home isolation (居家隔离)")
+    CENTRALIZED = "centralized", _("centralized quarantine (集中隔离)")
+
+
+class Reason(models.TextChoices):
+    RISK_AREA = "risk_area", _("returned from a risk area")
+    CLOSE_CONTACT = "close_contact", _("close contact")
+    SECONDARY_CONTACT = "secondary_contact", _("contact of a close contact")
+    FEVER = "fever", _("fever")
+    LOCKDOWN = "lockdown", _("building or compound lockdown")
+    OTHER = "other", _("other")
+
+
+class Status(models.TextChoices):
+    ACTIVE = "active", pgettext_lazy("isolation", "active")
+    ENDED = "ended", _("ended")          # reached ends_on
+    RELEASED = "released", _("released early")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class Isolation(models.Model):
+    """居家隔离 / 集中隔离 of one resident.
+
+    Active on local dates starts_on <= d < ends_on, unless ended earlier (`ended_at`).
+    `report_digest` is the SHA-256 of the self-report token; the token itself is never stored.
+    """
+
+    resident = models.ForeignKey("people.Resident", on_delete=models.PROTECT,
+                                 related_name="isolations", verbose_name=_("resident"))
+    household = models.ForeignKey("people.Household", on_delete=models.PROTECT,
+                                  related_name="isolations", verbose_name=pgettext_lazy("isolation", "household"))
+    grid = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("grid"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    reason = models.CharField(pgettext_lazy("isolation", "reason"), max_length=32, choices=Reason.choices)
+    reason_note = models.CharField(_("reason note"), max_length=200, blank=True, default="")
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), help_text=_("first day no longer isolated"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices,
+                              default=Status.ACTIVE)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    end_reason = models.CharField(_("end reason"), max_length=200, blank=True, default="")
+    # The local day the isolation actually stopped (early release / lockdown lifted / reached
+    # ends_on); kept so a past day's report counts the same later.
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    # Local "HH:MM" times a reading is due each day; empty = rule "isolation.reading_times".
+    reading_times = models.JSONField(_("reading times"), default=list, blank=True)
+    site = models.ForeignKey("QuarantineSite", on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="isolations", verbose_name=_("quarantine site"))
+    lockdown = models.ForeignKey("Lockdown", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="isolations", verbose_name=_("lockdown"))
+    report_digest = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    rule_version = models.CharField(max_length=32, blank=True, default="",
+                                    help_text=_("the rule version that set the duration"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                   blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("isolation")
+        verbose_name_plural = _("isolations")
+        constraints = [
+            models.UniqueConstraint(fields=["resident"], condition=Q(status="active"),
+                                    name="one_active_isolation_per_resident"),
+            models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")),
+                                   name="isolation_ends_after_start"),
+        ]
+        indexes = [
+            models.Index(fields=["household", "status"]),
+            models.Index(fields=["grid", "starts_on"]),
+            models.Index(fields=["status", "ends_on"]),
+        ]
+
+    def __str__(self):
+        return f"{self.resident} {self.get_kind_display()} {self.starts_on}–{self.ends_on}"
+
+
+class Lockdown(models.Model):
+    """封控: a building or a whole compound; every household in it goes under home isolation."""
+
+    building = models.ForeignKey("people.Building", on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="lockdowns", verbose_name=_("building"))
+    compound = models.ForeignKey("people.Compound", on_delete=models.PROTECT,
+                                 related_name="lockdowns", verbose_name=_("compound"))
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    reason = models.CharField(pgettext_lazy("isolation", "reason"), max_length=200, blank=True, default="")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                   blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("lockdown")
+        verbose_name_plural = _("lockdowns")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")),
+                                   name="lockdown_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.building or self.compound} {self.starts_on}–{self.ends_on}"
+
+
+class AlertKind(models.TextChoices):
+    FEVER = "fever", _("fever")
+    MISSED_REPORT = "missed_report", _("missed report")
+    GATE_FEVER = "gate_fever", _("fever at the gate")
+    SYMPTOMS = "symptoms", _("symptoms")
+    HELP = "help", _("asked for help")
+
+
+class AlertStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("isolation", "open")
+    ACKNOWLEDGED = "acknowledged", _("acknowledged")
+    RESOLVED = "resolved", _("resolved")
+
+
+class Alert(models.Model):
+    """Something a worker must act on: a fever reading, a missed report, fever at a gate."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=AlertKind.choices)
+    status = models.CharField(_("status"), max_length=16, choices=AlertStatus.choices,
+                              default=AlertStatus.OPEN)
+    resident = models.ForeignKey("people.Resident", on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="alerts", verbose_name=_("resident"))
+    household = models.ForeignKey("people.Household", on_delete=models.PROTECT, null=True,
+                                  blank=True, related_name="alerts", verbose_name=pgettext_lazy("isolation", "household"))
+    isolation = models.ForeignKey(Isolation, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="alerts")
+    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("grid"), help_text=_("for scope: the grid"))
+    detail = models.CharField(_("detail"), max_length=200, blank=True, default="")
+    source = models.CharField(max_length=64, blank=True, default="",
+                              help_text=_("what opened it, e.g. reading:12 or crossing:345"))
+    due_key = models.CharField(max_length=64, null=True, blank=True, unique=True,
+                               help_text=_("idempotency key of a scheduled check"))
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                              blank=True, related_name="+", verbose_name=_("owner"))
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=200, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        indexes = [models.Index(fields=["status", "opened_at"]),
+                   models.Index(fields=["area", "opened_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.opened_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def display_detail(self) -> str:
+        """`detail` in the reader's language: symptom codes become their names; the other
+        kinds store only numbers and times ("38.4 °C · 03-01 09:00"), shown as they are."""
+        if self.kind == AlertKind.SYMPTOMS and self.detail:
+            names = dict(Symptom.choices)
+            return ", ".join(str(names.get(code, code)) for code in self.detail.split(","))
+        if self.kind == AlertKind.MISSED_REPORT and self.detail:
+            return gettext("no reading for %(due)s") % {"due": self.detail}
+        return self.detail
+
+
+# --- issue 6: readings, schedules, quarantine sites --------------------------------------------
+
+class Symptom(models.TextChoices):
+    COUGH = "cough", _("cough")
+    SORE_THROAT = "sore_throat", _("sore throat")
+    FATIGUE = "fatigue", _("tiredness")
+    BREATH = "short_breath", pgettext_lazy("isolation", "short of breath")
+    TASTE_SMELL = "taste_smell", _("lost taste or smell")
+    DIARRHEA = "diarrhea", _("diarrhoea")
+    ACHES = "aches", _("muscle aches")
+
+
+class ReadingSource(models.TextChoices):
+    SELF = "self", _("self-report")
+    WORKER = "worker", _("entered by a worker")
+
+
+class Reading(models.Model):
+    """One temperature / symptoms reading (体温上报) of an isolated person."""
+
+    isolation = models.ForeignKey(Isolation, on_delete=models.PROTECT, related_name="readings")
+    taken_at = models.DateTimeField(_("taken at"))
+    temperature = models.DecimalField(_("temperature"), max_digits=4, decimal_places=1)
+    symptoms = models.JSONField(_("symptoms"), default=list, blank=True)
+    fever = models.BooleanField(default=False)
+    source = models.CharField(max_length=8, choices=ReadingSource.choices)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                    blank=True, related_name="+")
+    rule_version = models.CharField(max_length=32, blank=True, default="",
+                                    help_text=_("the fever threshold rule version"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reading")
+        verbose_name_plural = _("readings")
+        indexes = [models.Index(fields=["isolation", "taken_at"]),
+                   models.Index(fields=["taken_at"])]
+
+    def __str__(self):
+        return f"{self.temperature} °C {self.taken_at:%Y-%m-%d %H:%M}"
+
+
+class QuarantineSite(models.Model):
+    """集中隔离点: a hotel or dormitory run as a quarantine site, owned by an area (scope)."""
+
+    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("area"))
+    name = models.CharField(_("name"), max_length=100)
+    address = models.CharField(_("address"), max_length=200, blank=True, default="")
+    phone = models.CharField(pgettext_lazy("isolation", "phone"), max_length=20, blank=True, default="")
+    active = models.BooleanField(_("in use"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("quarantine site")
+        verbose_name_plural = _("quarantine sites")
+        constraints = [models.UniqueConstraint(fields=["area", "name"], name="site_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+class RoomStatus(models.TextChoices):
+    AVAILABLE = "available", _("available")
+    OCCUPIED = "occupied", _("occupied")
+    CLEANING = "cleaning", _("to be cleaned")
+    CLOSED = "closed", _("out of service")
+
+
+class Room(models.Model):
+    """A room of a quarantine site. One person per room; a family only with a stated reason."""
+
+    site = models.ForeignKey(QuarantineSite, on_delete=models.PROTECT, related_name="rooms")
+    number = models.CharField(pgettext_lazy("isolation", "room"), max_length=20)
+    floor = models.CharField(_("floor"), max_length=10, blank=True, default="")
+    beds = models.PositiveSmallIntegerField(_("beds"), default=1)
+    status = models.CharField(_("status"), max_length=16, choices=RoomStatus.choices,
+                              default=RoomStatus.AVAILABLE)
+    cleaned_at = models.DateTimeField(_("cleaned at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = pgettext_lazy("isolation", "room")
+        verbose_name_plural = _("rooms")
+        ordering = ["site", "floor", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "number"], name="room_unique"),
+            models.CheckConstraint(condition=Q(beds__gte=1), name="room_has_a_bed"),
+        ]
+
+    def __str__(self):
+        return f"{self.site} {self.number}"
+
+
+class RoomStay(models.Model):
+    """One person's stay in a room. The first occupant is the `lead`; anyone else staying in
+    the room at the same time must be of the lead's household and the stay names why
+    (a child with a parent, a carer). The partial unique constraint keeps one lead per room."""
+
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="stays")
+    isolation = models.ForeignKey(Isolation, on_delete=models.PROTECT, related_name="stays")
+    resident = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="+")
+    household = models.ForeignKey("people.Household", on_delete=models.PROTECT, related_name="+")
+    lead = models.BooleanField(default=True)
+    family_reason = models.CharField(_("why together"), max_length=200, blank=True, default="")
+    started_at = models.DateTimeField(pgettext_lazy("isolation", "from"), default=timezone.now)
+    ended_at = models.DateTimeField(pgettext_lazy("isolation", "until"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                   blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("room stay")
+        verbose_name_plural = _("room stays")
+        constraints = [
+            models.UniqueConstraint(fields=["room"], condition=Q(ended_at__isnull=True, lead=True),
+                                    name="one_lead_per_room"),
+            models.UniqueConstraint(fields=["isolation"], condition=Q(ended_at__isnull=True),
+                                    name="one_room_per_isolation"),
+            models.CheckConstraint(condition=Q(lead=True) | ~Q(family_reason=""),
+                                   name="sharing_needs_a_reason"),
+        ]
+        indexes = [models.Index(fields=["room", "ended_at"])]
+
+    def __str__(self):
+        return f"{self.room} {self.resident}"
+
+
+class TransferStatus(models.TextChoices):
+    PLANNED = "planned", _("planned")
+    EN_ROUTE = "en_route", _("on the way")
+    ARRIVED = "arrived", _("arrived")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class Transfer(models.Model):
+    """转运: taking a person to a quarantine site (or from it, to hospital or home)."""
+
+    isolation = models.ForeignKey(Isolation, on_delete=models.PROTECT, related_name="transfers")
+    from_place = models.CharField(pgettext_lazy("isolation", "from"), max_length=200)
+    to_site = models.ForeignKey(QuarantineSite, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="transfers", verbose_name=_("to site"))
+    to_place = models.CharField(_("to"), max_length=200, blank=True, default="")
+    pickup_at = models.DateTimeField(_("pick-up time"))
+    vehicle = models.CharField(_("vehicle"), max_length=50, blank=True, default="")
+    escort = models.CharField(_("escort"), max_length=100, blank=True, default="")
+    status = models.CharField(_("status"), max_length=16, choices=TransferStatus.choices,
+                              default=TransferStatus.PLANNED)
+    status_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                   blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        indexes = [models.Index(fields=["status", "pickup_at"])]
+
+    def __str__(self):
+        return f"{self.from_place} → {self.to_site or self.to_place} {self.pickup_at:%m-%d %H:%M}"

@@ -1,0 +1,595 @@
+"""HTML pages: the resident's self-report page (no login) and the workers' pages.
+
+Thin: parse, call a selector or a service, render. Refusals (RuleViolation) are shown on the
+page; scope misses are 404s; role misses 403s.
+"""
+
+from datetime import timedelta
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from firstline.accounts.scope import area_scope, has_perm
+from firstline.areas.models import Area, Level
+from firstline.errors import RuleViolation
+from firstline.people.models import Resident
+from firstline.people.selectors import compound_get_for_user, compounds_visible_to
+
+from . import forms, schedule, selectors, services
+from .models import (
+    AlertStatus,
+    Kind,
+    ReadingSource,
+    RoomStay,
+    Status,
+    TransferStatus,
+)
+
+
+def needs(perm):
+    def deco(view):
+        @wraps(view)
+        @login_required
+        def inner(request, *args, **kwargs):
+            if not has_perm(request.user, perm):
+                raise PermissionDenied(_("Your role does not allow this action."))
+            return view(request, *args, **kwargs)
+        return inner
+    return deco
+
+
+def _back(request, fallback):
+    """Back to the page the form was on (only a path on this site: no open redirect)."""
+    target = request.POST.get("next") or ""
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+            target, {request.get_host()}, require_https=request.is_secure()):
+        target = fallback
+    return redirect(target)
+
+
+def mask_name(name: str) -> str:
+    """张三 -> 张*, 欧阳娜娜 -> 欧**娜: enough for the family to recognise, little if leaked."""
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+# --- the resident's self-report page ----------------------------------------------------------
+
+def _no_store(response):
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _invalid(request):
+    # One answer for a wrong token, an ended isolation and a token that never existed.
+    return _no_store(render(request, "isolation/report_invalid.html", status=404))
+
+
+def report(request, token):
+    """体温上报: the resident's own page. No login; the token in the URL is the key."""
+    now = timezone.now()
+    iso = services.isolation_for_token(token, now=now)
+    if iso is None:
+        return _invalid(request)
+    reading_form, help_form, status = forms.ReadingForm(), forms.HelpForm(), 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if not services.self_report_allowed(iso, now=now):
+            messages.error(request, _("Too many reports from this link in the last hour. "
+                                      "Please try again later or call your grid worker."))
+            status = 429
+        elif action == "reading":
+            reading_form = forms.ReadingForm(request.POST)
+            if reading_form.is_valid():
+                try:
+                    r = services.reading_record(
+                        isolation=iso, temperature=reading_form.cleaned_data["temperature"],
+                        symptoms=reading_form.cleaned_data["symptoms"], taken_at=now,
+                        source=ReadingSource.SELF, now=now)
+                except RuleViolation as exc:
+                    reading_form.add_error(exc.field if exc.field in reading_form.fields
+                                           else None, exc.detail)
+                    status = exc.status
+                else:
+                    return redirect(f"{request.path}?sent={'fever' if r.fever else 'reading'}")
+            else:
+                status = 422
+        elif action == "help":
+            help_form = forms.HelpForm(request.POST)
+            if help_form.is_valid():
+                try:
+                    services.help_request(isolation=iso, kind=help_form.cleaned_data["kind"],
+                                          detail=help_form.cleaned_data["detail"], now=now)
+                except RuleViolation as exc:
+                    help_form.add_error(None, exc.detail)
+                    status = exc.status
+                else:
+                    return redirect(f"{request.path}?sent=help")
+            else:
+                status = 422
+        else:
+            status = 400
+    today = timezone.localdate(now)
+    slots = schedule.slots(iso, today)
+    taken = list(iso.readings.filter(taken_at__gte=schedule.day_bounds(today)[0])
+                 .values_list("taken_at", flat=True))
+    next_due = next((s for s in slots if not schedule.answered(s, taken)), None)
+    tomorrow = None
+    if next_due is None:
+        later = schedule.slots(iso, today + timedelta(days=1))
+        tomorrow = later[0] if later else None
+    context = {
+        "iso": iso, "name": mask_name(iso.resident.name), "reading_form": reading_form,
+        "help_form": help_form, "sent": request.GET.get("sent", ""),
+        "day_no": (today - iso.starts_on).days + 1,
+        "days_total": (iso.ends_on - iso.starts_on).days,
+        "last_day": iso.ends_on - timedelta(days=1),
+        "today_readings": iso.readings.filter(taken_at__gte=schedule.day_bounds(today)[0])
+        .order_by("-taken_at")[:6],
+        "next_due": next_due, "slots": slots, "tomorrow": tomorrow, "open_help": request.GET.get("help") == "1"
+        or (request.method == "POST" and request.POST.get("action") == "help"),
+    }
+    return _no_store(render(request, "isolation/report.html", context, status=status))
+
+
+# --- isolations ---------------------------------------------------------------------------
+
+@needs("isolation.view")
+def isolation_index(request):
+    status = request.GET.get("status", "active")
+    if status not in Status.values and status != "all":
+        status = "active"
+    kind = request.GET.get("kind", "")
+    qs = selectors.isolation_list(request.user, status=None if status == "all" else status,
+                                  kind=kind if kind in Kind.values else None,
+                                  q=request.GET.get("q", "").strip()[:50])
+    rows = list(qs[:200])
+    today = selectors.today_status([i for i in rows if i.status == Status.ACTIVE])
+    for iso in rows:
+        iso.today = today.get(iso.pk, "")
+    # Who needs a call first: fever, then missed, then still due (stable within each).
+    rank = {"fever": 0, "missed": 1, "pending": 2}
+    rows.sort(key=lambda i: rank.get(i.today, 3))
+    return render(request, "isolation/index.html", {
+        "isolations": rows, "count": qs.count(), "status": status, "kind": kind,
+        "q": request.GET.get("q", ""), "statuses": Status.choices, "kinds": Kind.choices,
+        "can_manage": has_perm(request.user, "isolation.manage"),
+    })
+
+
+@needs("isolation.manage")
+def isolation_new(request):
+    """Pick a resident (search), then the isolation form."""
+    q = request.GET.get("q", "").strip()[:50]
+    resident, existing = None, None
+    in_scope = (Resident.objects.filter(area_scope(request.user, "grid"))
+                .select_related("household__compound"))
+    if request.method == "POST":
+        rid = request.POST.get("resident")
+        if not str(rid or "").isdigit():
+            raise Http404
+        resident = get_object_or_404(in_scope, pk=rid)
+    elif str(request.GET.get("resident") or "").isdigit():
+        # ?resident=<id> (linked from a screening visit) prefills; a resident outside the
+        # user's scope, or none, is simply not prefilled.
+        resident = in_scope.filter(pk=request.GET["resident"]).first()
+    form = forms.StartForm(request.POST or None,
+                           initial={"starts_on": timezone.localdate(), "kind": Kind.HOME})
+    status = 200
+    if request.method == "POST" and resident is not None:
+        if form.is_valid():
+            try:
+                iso = services.isolation_start(resident=resident, actor=request.user,
+                                               **form.cleaned_data)
+            except RuleViolation as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
+                status = exc.status
+                if exc.code == "already_isolated":
+                    existing = (selectors.isolations_visible_to(request.user)
+                                .filter(resident=resident, status=Status.ACTIVE).first())
+            else:
+                request.session[f"isolation-link-{iso.pk}"] = iso.report_token
+                return redirect("isolation:detail", iso.pk)
+        else:
+            status = 422
+    matches = []
+    if q and resident is None:
+        matches = (Resident.objects.filter(area_scope(request.user, "grid"), name__contains=q)
+                   .select_related("household__compound")[:30])
+    return render(request, "isolation/new.html", {"form": form, "resident": resident, "q": q,
+                                                  "matches": matches, "existing": existing},
+                  status=status)
+
+
+@needs("isolation.view")
+def isolation_detail(request, pk):
+    iso = selectors.isolation_get_for_user(request.user, pk)
+    status = 200
+    reading_form = forms.ReadingForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "reading":
+                reading_form = forms.ReadingForm(request.POST)
+                if not reading_form.is_valid():
+                    # Name the field: "测量时间: 输入一个有效的日期/时间。", not only "check it".
+                    raise RuleViolation("invalid", " ".join(
+                        f"{reading_form.fields[f].label}: {' '.join(e)}"
+                        if f in reading_form.fields else " ".join(e)
+                        for f, e in reading_form.errors.items()), status=422)
+                d = reading_form.cleaned_data
+                services.reading_record(isolation=iso, temperature=d["temperature"],
+                                        symptoms=d["symptoms"], taken_at=d["taken_at"],
+                                        source=ReadingSource.WORKER, actor=request.user)
+                messages.success(request, _("Reading recorded."))
+            elif action == "extend":
+                f = forms.ExtendForm(request.POST)
+                if not f.is_valid():
+                    raise RuleViolation("invalid", _("Give the extra days and a reason."),
+                                        status=422)
+                services.isolation_extend(isolation=iso, actor=request.user, **f.cleaned_data)
+                messages.success(request, _("Isolation extended."))
+            elif action == "release":
+                f = forms.ReasonForm(request.POST)
+                if not f.is_valid():
+                    raise RuleViolation("invalid", _("Give a reason for the early release."),
+                                        status=422)
+                services.isolation_release(isolation=iso, actor=request.user, **f.cleaned_data)
+                messages.success(request, _("Released early."))
+            elif action == "link":
+                token = services.isolation_reissue_link(isolation=iso, actor=request.user)
+                request.session[f"isolation-link-{iso.pk}"] = token
+            else:
+                raise RuleViolation("invalid", _("Unknown action."), status=400)
+        except RuleViolation as exc:
+            if action == "reading" and exc.code != "invalid":
+                reading_form.add_error(exc.field if exc.field in reading_form.fields else None,
+                                       exc.detail)
+            messages.error(request, exc.detail)
+            status = exc.status
+        else:
+            return redirect("isolation:detail", iso.pk)
+        iso = selectors.isolation_get_for_user(request.user, pk)
+    token = request.session.pop(f"isolation-link-{iso.pk}", None)
+    link = (request.build_absolute_uri(reverse("isolation:report", args=[token]))
+            if token else None)
+    return render(request, "isolation/detail.html", {
+        "iso": iso, "days": selectors.day_status(iso),
+        "readings": iso.readings.select_related("recorded_by").order_by("-taken_at")[:30],
+        "alerts": iso.alerts.order_by("-opened_at")[:20], "reading_form": reading_form,
+        "extend_form": forms.ExtendForm(), "release_form": forms.ReasonForm(),
+        "link": link, "link_qr": _qr(link) if link else None,
+        "is_active": iso.status == Status.ACTIVE and iso.ends_on > timezone.localdate(),
+        "can_manage": has_perm(request.user, "isolation.manage"),
+        "can_record": has_perm(request.user, "isolation.record"),
+        "stay": RoomStay.objects.filter(isolation=iso, ended_at__isnull=True)
+        .select_related("room__site").first(),
+    }, status=status)
+
+
+def _qr(url: str) -> str | None:
+    """The link as an SVG QR code (data URI) the resident scans off the worker's phone."""
+    try:
+        import segno
+    except ImportError:  # pragma: no cover
+        return None
+    return segno.make(url, error="m").svg_data_uri(scale=4, border=2)
+
+
+# --- alerts ---------------------------------------------------------------------------------
+
+def _alert_rows(request, limit=None):
+    qs = selectors.alert_list(request.user, status="unresolved")
+    return qs[:limit] if limit else qs[:200]
+
+
+@needs("isolation.view")
+def alerts_panel(request):
+    """The home-page panel: unresolved alerts in scope, newest first."""
+    qs = selectors.alert_list(request.user, status="unresolved")
+    template = "isolation/alerts.html#panel" if request.htmx else "isolation/alerts.html"
+    return render(request, template, {"alerts": qs[:15], "count": qs.count(), "panel": True,
+                                      "can_handle": has_perm(request.user, "alerts.handle")})
+
+
+@needs("isolation.view")
+def alerts_page(request):
+    status = request.GET.get("status", "unresolved")
+    if status not in (*AlertStatus.values, "unresolved"):
+        status = "unresolved"
+    qs = selectors.alert_list(request.user, status=status)
+    return render(request, "isolation/alerts.html", {
+        "alerts": qs[:200], "count": qs.count(), "status": status, "panel": False,
+        "statuses": [("unresolved", _("to handle")), *AlertStatus.choices],
+        "can_handle": has_perm(request.user, "alerts.handle")})
+
+
+@require_POST
+@needs("alerts.handle")
+def alert_action(request, pk, action):
+    alert = selectors.alert_get_for_user(request.user, pk)
+    error, status = "", 200
+    try:
+        if action == "ack":
+            alert = services.alert_acknowledge(alert=alert, actor=request.user)
+        else:
+            form = forms.OutcomeForm(request.POST)
+            alert = services.alert_resolve(
+                alert=alert, actor=request.user,
+                outcome=form.data.get("outcome") or form.data.get("outcome_choice") or "")
+    except RuleViolation as exc:
+        error, status = exc.detail, exc.status
+    if request.htmx:
+        alert = selectors.alert_get_for_user(request.user, pk)
+        # A refusal (409/422) is swapped in too (base.html's htmx responseHandling): the
+        # message shows on the card, beside the outcome box.
+        return render(request, "isolation/alerts.html#alert", {
+            "a": alert, "error": error, "can_handle": True,
+            "outcome": request.POST.get("outcome", "") if error else ""}, status=status)
+    if error:
+        messages.error(request, error)
+    return _back(request, reverse("isolation:alerts"))
+
+
+# --- lockdowns ------------------------------------------------------------------------------
+
+def _compound_choices(user):
+    return [("", _("— choose a compound —"))] + [
+        (c.pk, f"{c.name} · {c.area.name}")
+        for c in compounds_visible_to(user).select_related("area").order_by("name")[:500]]
+
+
+def _lockdown_form(request, data, compound=None):
+    """The lockdown form; the building list is the chosen compound's (htmx reloads it)."""
+    if compound is None:
+        picked = (data or {}).get("compound") or request.GET.get("compound")
+        if str(picked or "").isdigit():
+            compound = compounds_visible_to(request.user).filter(pk=picked).first()
+    form = forms.LockdownForm(data, initial={"starts_on": timezone.localdate(),
+                                             "compound": compound.pk if compound else None})
+    form.fields["compound"].choices = _compound_choices(request.user)
+    form.fields["compound"].widget.attrs.update({
+        "hx-get": reverse("isolation:lockdowns"), "hx-trigger": "change",
+        "hx-select": "#id_building", "hx-target": "#id_building", "hx-swap": "outerHTML"})
+    buildings = selectors.building_choices(compound) if compound else []
+    form.fields["building"].widget.choices = [("", _("whole compound"))] + buildings
+    return form
+
+
+def _lockdown_target(request, form):
+    """(compound, building) of a valid form; a building not in the compound is a form error."""
+    d = form.cleaned_data
+    compound = compound_get_for_user(request.user, d["compound"])
+    building = None
+    if d["building"].strip():
+        building = selectors.building_find(compound, d["building"])
+        if building is None:
+            form.add_error("building", _("No building %(b)s in %(c)s.")
+                           % {"b": d["building"].strip(), "c": compound.name})
+    return compound, building
+
+
+@needs("isolation.view")
+def lockdown_index(request):
+    form = _lockdown_form(request, request.POST or None)
+    status, confirm = 200, None
+    if request.method == "POST":
+        if not has_perm(request.user, "isolation.manage"):
+            raise PermissionDenied
+        if form.is_valid():
+            compound, building = _lockdown_target(request, form)
+            d = form.cleaned_data
+            if form.errors:
+                status = 422
+            elif request.POST.get("confirm") != "1":
+                # Say what will be locked before anything is: the place and its households.
+                confirm = {"compound": compound, "building": building,
+                           **selectors.lockdown_preview(compound, building),
+                           "data": {k: v for k, v in request.POST.items()
+                                    if k in (*form.fields, "next")}}
+            else:
+                try:
+                    lockdown = services.lockdown_create(
+                        compound=None if building else compound, building=building,
+                        starts_on=d["starts_on"], days=d["days"], reason=d["reason"],
+                        actor=request.user)
+                except RuleViolation as exc:
+                    form.add_error(None, exc.detail)
+                    status = exc.status
+                else:
+                    messages.success(request, _("Locked down: %(h)d households, %(n)d people "
+                                                "now in home isolation.")
+                                     % {"h": lockdown.households, "n": lockdown.isolations_started})
+                    return _back(request, reverse("isolation:lockdowns"))
+        else:
+            status = 422
+    qs = selectors.lockdowns_visible_to(request.user).order_by("-starts_on", "-id")
+    return render(request, "isolation/lockdowns.html", {
+        "form": form, "lockdowns": qs[:100], "today": timezone.localdate(), "confirm": confirm,
+        "can_manage": has_perm(request.user, "isolation.manage")}, status=status)
+
+
+@require_POST
+@needs("isolation.manage")
+def lockdown_lift(request, pk):
+    lockdown = selectors.lockdown_get_for_user(request.user, pk)
+    try:
+        services.lockdown_lift(lockdown=lockdown, actor=request.user,
+                               reason=request.POST.get("reason", ""))
+        messages.success(request, _("Lockdown lifted; its isolations ended."))
+    except RuleViolation as exc:
+        messages.error(request, exc.detail)
+    return _back(request, reverse("isolation:lockdowns"))
+
+
+@needs("isolation.view")
+def compound_lockdowns(request, compound_id):
+    """Partial for the compound page: lockdowns of this compound, lift / start buttons."""
+    compound = compound_get_for_user(request.user, compound_id)
+    lockdowns = selectors.lockdowns_visible_to(request.user).filter(compound=compound)
+    return render(request, "isolation/compound_lockdowns.html", {
+        "compound": compound, "current": selectors.lockdowns_in_force(lockdowns),
+        "past": lockdowns.exclude(pk__in=selectors.lockdowns_in_force(lockdowns))
+        .order_by("-starts_on")[:5],
+        "can_manage": has_perm(request.user, "isolation.manage"),
+        # Loaded with htmx into another app's compound page: come back to that page.
+        "back": (request.htmx.current_url_abs_path if request.htmx else None)
+        or request.get_full_path(),
+        "form": _compound_form(request, compound)})
+
+
+def _compound_form(request, compound):
+    form = _lockdown_form(request, None, compound=compound)
+    form.fields["compound"].choices = [(compound.pk, compound.name)]
+    for attr in ("hx-get", "hx-trigger", "hx-select", "hx-target", "hx-swap"):
+        form.fields["compound"].widget.attrs.pop(attr, None)
+    return form
+
+
+# --- quarantine sites -----------------------------------------------------------------------
+
+def _site_area_choices(user):
+    qs = Area.objects.filter(area_scope(user, None, "isolation.manage"),
+                             level__in=[Level.STREET, Level.COMMUNITY, Level.DISTRICT])
+    return [(a.pk, a.name) for a in qs.order_by("path")[:300]]
+
+
+@needs("isolation.view")
+def site_index(request):
+    form = forms.SiteForm(request.POST or None)
+    form.fields["area"].choices = _site_area_choices(request.user)
+    status = 200
+    if request.method == "POST":
+        if not has_perm(request.user, "isolation.manage"):
+            raise PermissionDenied
+        if form.is_valid():
+            d = form.cleaned_data
+            area = get_object_or_404(Area.objects.filter(area_scope(request.user, None)),
+                                     pk=d["area"])
+            try:
+                site = services.site_create(area=area, name=d["name"], address=d["address"],
+                                            phone=d["phone"], actor=request.user)
+            except RuleViolation as exc:
+                form.add_error(None, exc.detail)
+                status = exc.status
+            else:
+                return redirect("isolation:site", site.pk)
+        else:
+            status = 422
+    sites = []
+    for site in selectors.sites_visible_to(request.user).order_by("name"):
+        board = selectors.occupancy_board(site)
+        sites.append({"site": site, "rooms": len(board),
+                      "free": sum(1 for r in board if r["room"].status == "available"),
+                      "people": sum(len(r["stays"]) for r in board)})
+    return render(request, "isolation/sites.html", {
+        "sites": sites, "form": form,
+        "can_manage": has_perm(request.user, "isolation.manage")}, status=status)
+
+
+@needs("isolation.view")
+def site_board(request, pk):
+    """The occupancy board (房态图): every room, its status and who is in it."""
+    site = selectors.site_get_for_user(request.user, pk)
+    user = request.user
+    status = 200
+    rooms_form = forms.RoomsForm(initial={"beds": 1})
+    transfer_form = forms.TransferForm(initial={"pickup_at": timezone.localtime()
+                                                .strftime("%Y-%m-%dT%H:%M")})
+    waiting = (selectors.isolations_visible_to(user)
+               .filter(kind=Kind.CENTRALIZED, status=Status.ACTIVE)
+               .exclude(stays__ended_at__isnull=True))
+    choices = [(i.pk, f"{i.resident.name} · {i.household.address}") for i in waiting[:300]]
+    transfer_form.fields["isolation"].choices = choices
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "rooms":
+                if not has_perm(user, "isolation.manage"):
+                    raise PermissionDenied
+                rooms_form = forms.RoomsForm(request.POST)
+                if not rooms_form.is_valid():
+                    raise RuleViolation("invalid", " ".join(
+                        f"{rooms_form.fields[f].label}: {' '.join(e)}" if f in rooms_form.fields
+                        else " ".join(e) for f, e in rooms_form.errors.items()), status=422)
+                added = services.rooms_add(site=site, actor=user, **rooms_form.cleaned_data)
+                if added:
+                    messages.success(request, _("Rooms added: %(rooms)s.")
+                                     % {"rooms": ", ".join(r.number for r in added)})
+                if added.existing:
+                    messages.warning(request, _("Already there, left as they were: %(rooms)s.")
+                                     % {"rooms": ", ".join(added.existing)})
+            elif action == "transfer":
+                transfer_form = forms.TransferForm(request.POST)
+                transfer_form.fields["isolation"].choices = choices
+                if not transfer_form.is_valid():
+                    raise RuleViolation("invalid", _("Check the transfer."), status=422)
+                d = transfer_form.cleaned_data
+                iso = selectors.isolation_get_for_user(user, d.pop("isolation"))
+                services.transfer_create(isolation=iso, to_site=site, actor=user, **d)
+            elif action in ("assign", "cleaned", "vacate", "close", "reopen"):
+                room = selectors.room_get_for_user(user, request.POST.get("room", "0")
+                                                   if str(request.POST.get("room", "")).isdigit()
+                                                   else 0)
+                if room.site_id != site.pk:
+                    raise Http404
+                if action == "assign":
+                    f = forms.AssignForm(request.POST)
+                    f.fields["isolation"].choices = [(c, c) for c, _l in choices] + [
+                        (i, i) for i in selectors.isolations_visible_to(user)
+                        .filter(kind=Kind.CENTRALIZED, status=Status.ACTIVE)
+                        .values_list("pk", flat=True)[:300]]
+                    if not f.is_valid():
+                        raise RuleViolation("invalid", _("Pick a person."), status=422)
+                    iso = selectors.isolation_get_for_user(user, f.cleaned_data["isolation"])
+                    services.room_assign(room=room, isolation=iso, actor=user,
+                                         family_reason=f.cleaned_data["family_reason"])
+                elif action == "cleaned":
+                    services.room_mark_cleaned(room=room, actor=user)
+                elif action in ("close", "reopen"):
+                    services.room_set_closed(room=room, closed=action == "close", actor=user)
+                else:
+                    services.room_vacate(room=room, actor=user)
+            elif action == "transfer_status":
+                t = selectors.transfer_get_for_user(
+                    user, request.POST.get("transfer") if str(request.POST.get("transfer", ""))
+                    .isdigit() else 0)
+                services.transfer_set_status(transfer=t, actor=user,
+                                             status=request.POST.get("status", ""))
+            else:
+                raise RuleViolation("invalid", _("Unknown action."), status=400)
+        except RuleViolation as exc:
+            messages.error(request, exc.detail)
+            status = exc.status
+        else:
+            return redirect("isolation:site", site.pk)
+    board = selectors.occupancy_board(site)
+    floors = {}
+    for row in board:
+        floors.setdefault(row["room"].floor or row["room"].number[:-2] or "—", []).append(row)
+    counts = {s: sum(1 for r in board if r["room"].status == s)
+              for s in ("available", "occupied", "cleaning", "closed")}
+    transfers = (selectors.transfers_visible_to(user).filter(to_site=site)
+                 .exclude(status__in=[TransferStatus.ARRIVED, TransferStatus.CANCELLED])
+                 .order_by("pickup_at"))
+    free_rooms = [r["room"] for r in board if r["room"].status == "available"
+                  or (r["room"].status == "occupied" and len(r["stays"]) < r["room"].beds)]
+    return render(request, "isolation/site.html", {
+        "site": site, "free_rooms": free_rooms, "floors": sorted(floors.items()), "counts": counts,
+        "people": sum(len(r["stays"]) for r in board), "waiting": choices,
+        "rooms_form": rooms_form, "transfer_form": transfer_form, "transfers": transfers,
+        "can_manage": has_perm(user, "isolation.manage"),
+        "can_record": has_perm(user, "isolation.record")}, status=status)

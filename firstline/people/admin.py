@@ -1,0 +1,139 @@
+from django import forms
+from django.contrib import admin
+
+from . import services
+from .models import (
+    Building,
+    Compound,
+    Household,
+    ImportJob,
+    KeyPerson,
+    KeyPersonCategory,
+    Placement,
+    Resident,
+    Responsibility,
+    RiskArea,
+    Visit,
+    VisitPerson,
+)
+
+
+@admin.register(Compound)
+class CompoundAdmin(admin.ModelAdmin):
+    list_display = ("name", "area", "address")
+    search_fields = ("name", "area__name", "area__code")
+    raw_id_fields = ("area",)
+
+
+class BuildingAdminForm(forms.ModelForm):
+    class Meta:
+        model = Building
+        fields = ["compound", "name"]
+
+    def clean_name(self):
+        return services.building_name_normalize(self.cleaned_data["name"])
+
+
+class HouseholdAdminForm(forms.ModelForm):
+    """1栋 2单元 102室 typed here is the household 1/2/102, as on import."""
+
+    class Meta:
+        model = Household
+        fields = ["compound", "building", "building_name", "unit", "room", "grid"]
+
+    def clean(self):
+        data = super().clean()
+        data["building_name"], data["unit"], data["room"] = (
+            services.household_address_normalize(building=data.get("building_name", ""),
+                                                 unit=data.get("unit", ""),
+                                                 room=data.get("room", "")))
+        return data
+
+
+@admin.register(Building)
+class BuildingAdmin(admin.ModelAdmin):
+    form = BuildingAdminForm
+    list_display = ("name", "compound")
+    search_fields = ("name", "compound__name")
+    raw_id_fields = ("compound",)
+
+
+@admin.register(Household)
+class HouseholdAdmin(admin.ModelAdmin):
+    form = HouseholdAdminForm
+    list_display = ("__str__", "grid", "created_at")
+    search_fields = ("compound__name", "building_name", "room")
+    raw_id_fields = ("compound", "building", "grid")
+    list_select_related = ("compound", "grid")
+
+
+class PlacementInline(admin.TabularInline):
+    model = Placement
+    extra = 0
+    raw_id_fields = ("household", "grid")
+
+
+@admin.register(Resident)
+class ResidentAdmin(admin.ModelAdmin):
+    """The admin shows full ID numbers: admin accounts are few and audited by role."""
+
+    list_display = ("name", "sex", "birth_date", "residency", "grid", "household")
+    list_filter = ("residency", "sex")
+    search_fields = ("name", "=id_number", "phone")
+    raw_id_fields = ("grid", "household")
+    list_select_related = ("grid", "household__compound")
+    inlines = [PlacementInline]
+
+
+@admin.register(Placement)
+class PlacementAdmin(admin.ModelAdmin):
+    list_display = ("resident", "household", "grid", "since", "until")
+    raw_id_fields = ("resident", "household", "grid")
+
+
+@admin.register(RiskArea)
+class RiskAreaAdmin(admin.ModelAdmin):
+    list_display = ("province", "city", "level", "since", "until", "source")
+    list_filter = ("level",)
+    search_fields = ("province", "city")
+
+
+@admin.register(KeyPersonCategory)
+class KeyPersonCategoryAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "name_zh_hant", "name_en", "auto", "order", "active")
+    list_editable = ("order", "active")
+
+
+class VisitPersonInline(admin.StackedInline):
+    model = VisitPerson
+    extra = 0
+    raw_id_fields = ("resident",)
+
+
+@admin.register(Visit)
+class VisitAdmin(admin.ModelAdmin):
+    list_display = ("household", "worker", "visited_at", "nobody_home", "by_phone")
+    raw_id_fields = ("household", "grid", "worker")
+    date_hierarchy = "visited_at"
+    inlines = [VisitPersonInline]
+
+
+@admin.register(KeyPerson)
+class KeyPersonAdmin(admin.ModelAdmin):
+    list_display = ("resident", "category", "since", "until", "source")
+    list_filter = ("category", "source")
+    raw_id_fields = ("resident", "source_visit", "closed_by_visit")
+
+
+@admin.register(Responsibility)
+class ResponsibilityAdmin(admin.ModelAdmin):
+    list_display = ("resident", "cadre", "grid_worker", "helper_name", "updated_at")
+    raw_id_fields = ("resident", "cadre", "grid_worker", "updated_by")
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ("filename", "created_by", "state", "dry_run", "imported", "updated",
+                    "rejected", "created_at")
+    list_filter = ("state",)
+    readonly_fields = ("path", "lease_until")

@@ -1,0 +1,38 @@
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import BaseCommand, CommandError
+
+from firstline.accounts.models import User
+from firstline.people.services import residents_import
+from firstline.tabular import errors_path_for
+
+
+class Command(BaseCommand):
+    help = ("Import the population roster (CSV or xlsx; 姓名/name, 身份证号/id_number, "
+            "手机号/phone, 网格/grid, 小区/compound, 楼栋/building, 单元/unit, 房号/room, "
+            "人员类型/residency, 备注/note). Idempotent by ID number.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
+        parser.add_argument("--as", dest="as_user", metavar="USERNAME",
+                            help="import with this user's scope (default: every area)")
+
+    def handle(self, *args, file, dry_run, as_user, **options):
+        actor = None
+        if as_user:
+            actor = User.objects.filter(username=as_user, is_active=True).first()
+            if actor is None:
+                raise CommandError(f"unknown user {as_user}", returncode=2)
+        try:
+            result = residents_import(file, actor=actor, dry_run=dry_run)
+        except PermissionDenied as exc:
+            self.stdout.write(f"imported 0, updated 0, rejected 0 ({exc})")
+            raise CommandError(str(exc), returncode=1) from exc
+        if result.file_error:
+            self.stderr.write(result.file_error)
+            self.stdout.write(f"imported 0, updated 0, rejected 0 ({result.file_error})")
+            raise CommandError(result.file_error, returncode=1)
+        self.stdout.write(result.summary + (" (dry run: nothing written)" if dry_run else ""))
+        if result.rejected:
+            self.stderr.write(f"see {errors_path_for(file)}")
+            raise SystemExit(1)

@@ -1,0 +1,418 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+
+class Residency(models.TextChoices):
+    PERMANENT = "permanent", _("permanent (常住)")
+    TEMPORARY = "temporary", _("temporary (暂住)")
+    FLOATING = "floating", _("floating (流动)")
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("male")
+    FEMALE = "F", _("female")
+
+
+class Compound(models.Model):
+    """小区: a residential compound, in a community (the parent of the grids it spans)."""
+
+    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="compounds",
+                             verbose_name=_("community"))
+    name = models.CharField(_("name"), max_length=100)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("compound")
+        verbose_name_plural = _("compounds")
+        constraints = [models.UniqueConstraint(fields=["area", "name"], name="compound_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+class Building(models.Model):
+    """楼栋. Created as needed by the roster import; lockdowns target a building."""
+
+    compound = models.ForeignKey(Compound, on_delete=models.CASCADE, related_name="buildings",
+                                 verbose_name=_("compound"))
+    name = models.CharField(_("building"), max_length=50)
+
+    class Meta:
+        verbose_name = _("building")
+        verbose_name_plural = _("buildings")
+        constraints = [models.UniqueConstraint(fields=["compound", "name"], name="building_unique")]
+
+    def __str__(self):
+        return f"{self.compound} {self.name}"
+
+
+class Household(models.Model):
+    """户: (compound, building, unit, room). `grid` is the grid its residents belong to."""
+
+    compound = models.ForeignKey(Compound, on_delete=models.CASCADE, related_name="households",
+                                 verbose_name=_("compound"))
+    building = models.ForeignKey(Building, on_delete=models.CASCADE, null=True, blank=True,
+                                 related_name="households", verbose_name=_("building"))
+    building_name = models.CharField(_("building"), max_length=50, blank=True, default="")
+    unit = models.CharField(_("unit"), max_length=20, blank=True, default="")
+    room = models.CharField(_("room"), max_length=20, blank=True, default="")
+    grid = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="households",
+                             verbose_name=_("grid"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        constraints = [
+            models.UniqueConstraint(fields=["compound", "building_name", "unit", "room"],
+                                    name="household_address_unique")
+        ]
+
+    def __str__(self):
+        return self.address
+
+    @property
+    def address(self) -> str:
+        parts = [self.compound.name]
+        if self.building_name:
+            parts.append(f"{self.building_name}栋")
+        if self.unit:
+            parts.append(f"{self.unit}单元")
+        if self.room:
+            parts.append(f"{self.room}室")
+        return " ".join(parts)
+
+
+class Resident(models.Model):
+    """A person on the roster, keyed by their resident ID number (身份证号).
+
+    `household`/`grid` are where they live now; `Placement` keeps the dated history so a past
+    day's report gives the same numbers after a move.
+    """
+
+    name = models.CharField(_("name"), max_length=50)
+    id_number = models.CharField(_("ID number"), max_length=18, unique=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("birth date"))
+    phone = models.CharField(_("phone"), max_length=11, blank=True, default="")
+    residency = models.CharField(_("residency"), max_length=16, choices=Residency.choices,
+                                 default=Residency.PERMANENT)
+    grid = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="residents",
+                             verbose_name=_("grid"))
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="residents",
+                                  verbose_name=_("household"))
+    note = models.CharField(_("note"), max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("resident")
+        verbose_name_plural = _("residents")
+        # No index on phone: searches match its tail (LIKE '%1234'), which no B-tree serves.
+        indexes = [
+            models.Index(fields=["name"]),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Placement(models.Model):
+    """Where a resident lived from `since` until `until` (None: still there)."""
+
+    # resident and grid are the first columns of the composite indexes below: no index of
+    # their own (the roster import writes a million of these).
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="placements",
+                                 db_index=False)
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    grid = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+",
+                             db_index=False)
+    since = models.DateTimeField(default=timezone.now)
+    until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("placement")
+        verbose_name_plural = _("placements")
+        indexes = [
+            models.Index(fields=["grid", "since"]),
+            models.Index(fields=["resident", "since"]),
+            # The daily report's residents/households: an index-only pass in (grid, household)
+            # order (`include` is PostgreSQL-only; elsewhere a plain (grid, household) index).
+            models.Index(fields=["grid", "household"], include=["since", "until"],
+                         name="people_placement_grid_hh"),
+        ]
+
+    def __str__(self):
+        return f"{self.resident} @ {self.household_id} since {self.since:%Y-%m-%d}"
+
+
+# --- screening (入户摸排), key persons (重点人员), responsibility (三级包保) ------------------
+
+
+# The levels the national list used (中/高风险). A constant, not field choices: entries made
+# in the admin before the page existed may carry other text, shown as typed.
+RISK_LEVELS = {"high": _("high risk"), "medium": _("medium risk")}
+
+
+class RiskArea(models.Model):
+    """An entry of the configurable list of risk areas (中高风险地区), by province and city.
+
+    An empty `city` covers the whole province. Active from `since` (local date) until `until`
+    (exclusive; None: still listed). A visit records whether the place a person came from was
+    on the list at the time of the visit.
+    """
+
+    province = models.CharField(_("province"), max_length=30)
+    city = models.CharField(pgettext_lazy("place", "city"), max_length=30, blank=True, default="")
+    level = models.CharField(_("level"), max_length=16, blank=True, default="",
+                             help_text=_("e.g. high / medium"))
+    since = models.DateField(_("listed from"))
+    until = models.DateField(_("listed until"), null=True, blank=True)
+    source = models.CharField(_("source document"), max_length=200, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("risk area")
+        verbose_name_plural = _("risk areas")
+        ordering = ["province", "city"]
+
+    def __str__(self):
+        return f"{self.province}{self.city}"
+
+    @property
+    def place_label(self) -> str:
+        """湖北省武汉市; a whole province: 湖北省（全省）."""
+        if self.city:
+            return f"{self.province}{self.city}"
+        return gettext("%(province)s (whole province)") % {"province": self.province}
+
+    @property
+    def level_label(self) -> str:
+        return str(RISK_LEVELS.get(self.level, self.level))
+
+
+class KeyPersonCategory(models.Model):
+    """A category of key person (重点人员). Configurable; the defaults come from the seeds.
+
+    `auto` categories are also derived from the facts a visit records (`risk_area`: came
+    from a listed risk area; `fever`: temperature at or over the fever rule).
+    """
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    name_en = models.CharField(_("name (English)"), max_length=80, blank=True, default="")
+    name_zh_hant = models.CharField(_("name (Traditional Chinese)"), max_length=50, blank=True,
+                                    default="")
+    auto = models.CharField(_("derived from"), max_length=16, blank=True, default="",
+                            choices=[("", "-"), ("risk_area", _("came from a risk area")),
+                                     ("fever", _("fever"))])
+    order = models.PositiveSmallIntegerField(_("order"), default=50)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("key-person category")
+        verbose_name_plural = _("key-person categories")
+        ordering = ["order", "code"]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        from django.utils.translation import get_language
+
+        language = get_language() or ""
+        if language.startswith("en") and self.name_en:
+            return self.name_en
+        if language == "zh-hant" and self.name_zh_hant:
+            return self.name_zh_hant
+        return self.name
+
+
+class Transport(models.TextChoices):
+    NONE = "", _("not travelled")
+    TRAIN = "train", _("train")
+    FLIGHT = "flight", _("flight")
+    CAR = "car", _("car")
+    BUS = "bus", _("coach / bus")
+    OTHER = "other", _("other")
+
+
+class Visit(models.Model):
+    """入户摸排: one door-to-door screening visit of a household by a grid worker."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="visits",
+                                  verbose_name=_("household"))
+    grid = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("grid"), help_text=_("the household's grid (scope)"))
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+", verbose_name=_("grid worker"))
+    visited_at = models.DateTimeField(_("visited at"), default=timezone.now)
+    nobody_home = models.BooleanField(_("nobody home"), default=False)
+    by_phone = models.BooleanField(_("by phone"), default=False)
+    note = models.CharField(_("note"), max_length=200, blank=True, default="")
+    rule_version = models.CharField(max_length=64, blank=True, default="")
+    event_id = models.UUIDField(null=True, blank=True, unique=True,
+                                help_text=_("sent by a phone syncing offline: a retry "
+                                            "records nothing new"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("screening visit")
+        verbose_name_plural = _("screening visits")
+        ordering = ["-visited_at"]
+        indexes = [models.Index(fields=["grid", "visited_at"]),
+                   models.Index(fields=["household", "visited_at"])]
+
+    def __str__(self):
+        return f"{self.household} {self.visited_at:%Y-%m-%d}"
+
+
+class VisitPerson(models.Model):
+    """What a visit found about one member of the household."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="people")
+    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="visit_records",
+                                 verbose_name=_("resident"))
+    present = models.BooleanField(_("at home"), default=True)
+    from_province = models.CharField(_("came from (province)"), max_length=30, blank=True,
+                                     default="")
+    from_city = models.CharField(_("came from (city)"), max_length=30, blank=True, default="")
+    from_risk_area = models.BooleanField(_("from a risk area"), default=False)
+    returned_on = models.DateField(_("returned on"), null=True, blank=True)
+    transport = models.CharField(_("transport"), max_length=16, choices=Transport.choices,
+                                 blank=True, default="")
+    transport_no = models.CharField(_("train / flight / plate number"), max_length=30,
+                                    blank=True, default="")
+    symptoms = models.CharField(_("symptoms"), max_length=200, blank=True, default="")
+    temperature = models.DecimalField(_("temperature"), max_digits=4, decimal_places=1,
+                                      null=True, blank=True)
+    categories = models.ManyToManyField(KeyPersonCategory, blank=True, related_name="+",
+                                        verbose_name=_("resulting categories"))
+
+    class Meta:
+        verbose_name = _("visit record")
+        verbose_name_plural = _("visit records")
+        constraints = [models.UniqueConstraint(fields=["visit", "resident"],
+                                               name="visit_person_unique")]
+
+    def __str__(self):
+        return f"{self.visit} {self.resident}"
+
+
+class KeyPerson(models.Model):
+    """重点人员: a dated fact — `resident` was in `category` from `since` until `until`.
+
+    Derived from the records (screening visits today; other apps may add sources), never
+    typed twice: a visit opens the categories it finds and closes the visit-derived ones it
+    no longer finds. Counting "on a day" uses the facts open at the end of that local day.
+    """
+
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="key_facts",
+                                 verbose_name=_("resident"))
+    category = models.ForeignKey(KeyPersonCategory, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("category"))
+    since = models.DateTimeField(_("since"))
+    until = models.DateTimeField(_("until"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=32, default="visit",
+                              help_text=_("what derived it: visit, isolation..."))
+    source_visit = models.ForeignKey(Visit, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="opened_facts", verbose_name=_("visit"))
+    closed_by_visit = models.ForeignKey(Visit, on_delete=models.SET_NULL, null=True, blank=True,
+                                        related_name="closed_facts")
+
+    class Meta:
+        verbose_name = _("key person")
+        verbose_name_plural = _("key persons")
+        constraints = [
+            models.UniqueConstraint(fields=["resident", "category", "source"],
+                                    condition=models.Q(until__isnull=True),
+                                    name="one_open_key_fact"),
+        ]
+        indexes = [models.Index(fields=["category", "since"]),
+                   models.Index(fields=["resident", "until"])]
+
+    def __str__(self):
+        return f"{self.resident} {self.category}"
+
+
+class Responsibility(models.Model):
+    """三级包保: who answers for one key person — a cadre, a grid worker, a doctor/volunteer."""
+
+    resident = models.OneToOneField(Resident, on_delete=models.CASCADE,
+                                    related_name="responsibility", verbose_name=_("resident"))
+    cadre = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="+", verbose_name=_("responsible cadre"))
+    grid_worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+",
+                                    verbose_name=_("grid worker"))
+    helper_name = models.CharField(_("doctor / volunteer"), max_length=50, blank=True,
+                                   default="")
+    helper_phone = models.CharField(_("doctor / volunteer phone"), max_length=20, blank=True,
+                                    default="")
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("responsibility (三级包保)")
+        verbose_name_plural = _("responsibilities (三级包保)")
+
+    def __str__(self):
+        return str(self.resident)
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.cadre_id and self.grid_worker_id and self.helper_name)
+
+
+# --- the roster import job (web uploads) --------------------------------------------------
+
+
+class ImportJob(models.Model):
+    """One uploaded roster file. Processed in steps (each poll of its page, or the worker
+    command `firstline people_import_worker`), resumable at `next_row`; a lease keeps two
+    processes from working on it at once."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        RUNNING = "running", _("importing")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("uploaded by"))
+    filename = models.CharField(_("file"), max_length=200)
+    path = models.CharField(max_length=500)
+    size = models.BigIntegerField(default=0)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices,
+                             default=State.PENDING)
+    next_row = models.PositiveIntegerField(default=0, help_text=_("data rows already done"))
+    total_rows = models.PositiveIntegerField(null=True, blank=True)
+    imported = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    file_error = models.CharField(max_length=300, blank=True, default="")
+    lease_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.filename
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(99, int(self.next_row * 100 / self.total_rows))

@@ -1,0 +1,250 @@
+"""Read side of the roster, screening and key persons.
+
+Two kinds of readers:
+
+1. Users (views, API): every query goes through `area_scope(user, ...)`; outside scope is a
+   404, the same answer as "missing". A resident, household or visit is in scope through its
+   grid; a compound through its community or through a household in a grid in scope.
+
+2. The daily report (firstline.reports), which has already checked that the user may see
+   `area`. These count by LOCAL day (settings.TIME_ZONE, Asia/Shanghai) and by where each
+   resident lived at the END of that day (the dated `Placement` history), so a past day's
+   numbers stay the same after later moves:
+
+   residents_in_area_on(area, day) -> int
+       residents whose placement at the end of `day` is in a grid inside `area`'s subtree.
+   households_in_area_on(area, day) -> int
+       distinct households of those placements.
+   key_person_counts(area, day) -> {category_code: n}
+       key persons (KeyPerson facts open at the end of `day`) who lived inside `area` then;
+       one resident counts once per category; every active category is present (0 too).
+   households_visited(area, day) -> int
+       distinct households in `area` with a screening visit during local `day`.
+
+   `area` is an `areas.Area`; the subtree is `path__startswith=area.path`, so a grid, a
+   community, a street... all work. `day` is a `datetime.date`.
+"""
+
+import functools
+import re
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from firstline.accounts.scope import area_scope
+
+from .models import (
+    Compound,
+    Household,
+    ImportJob,
+    KeyPerson,
+    KeyPersonCategory,
+    Placement,
+    Resident,
+    RiskArea,
+    Visit,
+)
+
+# --- local days -----------------------------------------------------------------------------
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """[start, end) of local `day` as aware datetimes."""
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(day, time.min, tzinfo=tz)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+    return start, end
+
+
+def _open_at(at: datetime, prefix: str = "") -> Q:
+    """Facts with `since` before `at` and not ended before it (the state just before `at`)."""
+    return Q(**{f"{prefix}since__lt": at}) & (
+        Q(**{f"{prefix}until__isnull": True}) | Q(**{f"{prefix}until__gte": at}))
+
+
+def placements_in_area_on(area, day: date) -> QuerySet[Placement]:
+    _start, end = day_bounds(day)
+    return Placement.objects.filter(_open_at(end), grid__path__startswith=area.path)
+
+
+# --- for the daily report -------------------------------------------------------------------
+
+
+def residents_in_area_on(area, day: date) -> int:
+    return placements_in_area_on(area, day).values("resident_id").distinct().count()
+
+
+def households_in_area_on(area, day: date) -> int:
+    return placements_in_area_on(area, day).values("household_id").distinct().count()
+
+
+def key_person_counts(area, day: date) -> dict[str, int]:
+    _start, end = day_bounds(day)
+    lived_here = placements_in_area_on(area, day).filter(resident_id=OuterRef("resident_id"))
+    rows = (KeyPerson.objects.filter(_open_at(end))
+            .filter(Exists(lived_here))
+            .values("category__code")
+            .annotate(n=Count("resident_id", distinct=True)))
+    counts = {code: 0 for code in
+              KeyPersonCategory.objects.filter(active=True).values_list("code", flat=True)}
+    for row in rows:
+        counts[row["category__code"]] = row["n"]
+    return counts
+
+
+def households_visited(area, day: date) -> int:
+    start, end = day_bounds(day)
+    return (Visit.objects.filter(visited_at__gte=start, visited_at__lt=end,
+                                 grid__path__startswith=area.path)
+            .values("household_id").distinct().count())
+
+
+# --- scoped reads for users -----------------------------------------------------------------
+
+
+def residents_visible_to(user, perm: str | None = None) -> QuerySet[Resident]:
+    return Resident.objects.filter(area_scope(user, "grid", perm))
+
+
+def resident_get_for_user(user, resident_id) -> Resident:
+    qs = residents_visible_to(user).select_related("grid", "household", "household__compound")
+    return get_object_or_404(qs, pk=resident_id)
+
+
+def households_visible_to(user) -> QuerySet[Household]:
+    return Household.objects.filter(area_scope(user, "grid"))
+
+
+def household_get_for_user(user, household_id) -> Household:
+    qs = households_visible_to(user).select_related("compound", "grid")
+    return get_object_or_404(qs, pk=household_id)
+
+
+def compounds_visible_to(user) -> QuerySet[Compound]:
+    via_households = Household.objects.filter(area_scope(user, "grid")).values("compound_id")
+    return Compound.objects.filter(area_scope(user, "area") | Q(pk__in=via_households))
+
+
+def compounds_in_area(qs: QuerySet[Compound], area) -> QuerySet[Compound]:
+    """Compounds in `area`'s subtree, or (for a grid) with a household in it."""
+    in_grids = Household.objects.filter(grid__path__startswith=area.path).values("compound_id")
+    return qs.filter(Q(area__path__startswith=area.path) | Q(pk__in=in_grids))
+
+
+def compound_get_for_user(user, compound_id) -> Compound:
+    return get_object_or_404(compounds_visible_to(user), pk=compound_id)
+
+
+def resident_search(qs: QuerySet[Resident], q: str) -> QuerySet[Resident]:
+    """`q` matches the name (contains), the phone's tail or the ID number's tail."""
+    q = (q or "").strip()
+    if not q:
+        return qs
+    terms = Q(name__contains=q)
+    if q.isdigit() or q[-1:].upper() == "X":
+        tail = q.upper()
+        terms |= Q(id_number__endswith=tail)
+        if q.isdigit():
+            terms |= Q(phone__endswith=q)
+    return qs.filter(terms)
+
+
+def residents_in(qs: QuerySet[Resident], *, area=None, compound=None, household=None):
+    if area is not None:
+        qs = qs.filter(grid__path__startswith=area.path)
+    if compound is not None:
+        qs = qs.filter(household__compound=compound)
+    if household is not None:
+        qs = qs.filter(household=household)
+    return qs
+
+
+def households_with_members(qs: QuerySet[Household]) -> QuerySet[Household]:
+    return qs.annotate(members=Count("residents"))
+
+
+def visits_visible_to(user) -> QuerySet[Visit]:
+    return Visit.objects.filter(area_scope(user, "grid"))
+
+
+def key_persons_open(user, *, at: datetime | None = None) -> QuerySet[KeyPerson]:
+    """The key-person ledger: facts open now (or at `at`) about residents in scope."""
+    at = at or timezone.now()
+    return (KeyPerson.objects.filter(_open_at(at) if at else Q(until__isnull=True))
+            .filter(area_scope(user, "resident__grid"))
+            .select_related("resident", "resident__grid", "resident__household",
+                            "resident__household__compound", "category"))
+
+
+def households_not_visited(user, *, days: int, now: datetime | None = None,
+                           area=None) -> QuerySet[Household]:
+    """Households in scope with current residents and no visit in the last `days` days."""
+    now = now or timezone.now()
+    since = now - timedelta(days=days)
+    recent = Visit.objects.filter(household_id=OuterRef("pk"), visited_at__gte=since)
+    qs = households_visible_to(user).filter(Exists(Resident.objects.filter(
+        household_id=OuterRef("pk"))))
+    if area is not None:
+        qs = qs.filter(grid__path__startswith=area.path)
+    return qs.filter(~Exists(recent)).select_related("compound", "grid")
+
+
+def import_jobs_visible_to(user) -> QuerySet[ImportJob]:
+    return ImportJob.objects.filter(created_by=user)
+
+
+# --- the risk-area list (中高风险地区) ----------------------------------------------------------
+# One national list, not area-scoped: every user with people.view may read it.
+
+
+def risk_areas_current(on: date) -> QuerySet[RiskArea]:
+    """Entries not ended by local date `on` (listed today, or from a later date)."""
+    return RiskArea.objects.filter(Q(until__isnull=True) | Q(until__gt=on)).order_by(
+        "province", "city", "since")
+
+
+def risk_areas_ended(on: date, *, days: int = 30) -> QuerySet[RiskArea]:
+    """Entries that ended in the `days` days up to `on`, most recent first."""
+    return RiskArea.objects.filter(until__lte=on, until__gt=on - timedelta(days=days)).order_by(
+        "-until", "province", "city")
+
+
+def risk_area_get(pk) -> RiskArea:
+    return get_object_or_404(RiskArea, pk=pk)
+
+
+@functools.cache
+def _address_parts():
+    """Numbers with the suffix that says which part they are (the normalisers' suffixes),
+    or words."""
+    from .services import ADDRESS_SUFFIXES
+
+    suffixes = sorted((sfx for group in ADDRESS_SUFFIXES.values() for sfx in group),
+                      key=len, reverse=True)
+    return re.compile(r"([0-9]+[A-Za-z]?|[A-Za-z][0-9]+)\s*(" + "|".join(suffixes)
+                      + r")?|([^\s0-9]+)")
+
+
+def households_matching(qs: QuerySet, text: str) -> QuerySet:
+    """Households matching what a worker types, the way pages show addresses: "502",
+    "502室", "凤凰城 502", "凤凰城 1栋 1单元 502室", "1栋1单元502", full-width "５０２", or a
+    resident's name. Every part must match: 栋 parts the building, 单元 the unit, 室/号 the
+    room, bare numbers any of them, words the compound or a member's name."""
+    from .services import ADDRESS_SUFFIXES, FULL_WIDTH
+
+    text = (text or "").translate(FULL_WIDTH).strip()[:60]
+    for number, suffix, word in _address_parts().findall(text):
+        if word:
+            qs = qs.filter(Q(compound__name__contains=word) | Q(residents__name__contains=word))
+        elif suffix in ADDRESS_SUFFIXES["building"]:
+            qs = qs.filter(building_name__iexact=number)
+        elif suffix in ADDRESS_SUFFIXES["unit"]:
+            qs = qs.filter(unit__iexact=number)
+        elif suffix:
+            qs = qs.filter(room__iexact=number)
+        else:
+            qs = qs.filter(Q(room__startswith=number) | Q(building_name__iexact=number)
+                           | Q(unit__iexact=number))
+    return qs.distinct() if text else qs

@@ -1,0 +1,750 @@
+"""Writes of the people app: the roster import, screening visits and the key persons they
+derive, responsibility (三级包保), full reads and exports of personal data (audited)."""
+
+import csv
+import io
+import os
+import re
+import time as _time
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+
+from firstline.accounts.scope import has_perm, in_scope, scope_paths
+from firstline.accounts.services import audit, require_perm
+from firstline.errors import InvalidInput, RuleViolation
+from firstline.rules import rule
+from firstline.tabular import ErrorsFile, errors_path_for
+
+from .importer import PHONE_RE, IdSet, Outcome, RosterImporter, normalize_phone
+from .models import (
+    RISK_LEVELS,
+    ImportJob,
+    KeyPerson,
+    KeyPersonCategory,
+    Responsibility,
+    RiskArea,
+    Sex,
+    Transport,
+    Visit,
+    VisitPerson,
+)
+
+# --- masking ------------------------------------------------------------------------------
+
+
+def mask_id_number(value: str) -> str:
+    """110***********123X: the region's first 3 and the last 4 characters."""
+    if len(value) < 8:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_phone(value: str) -> str:
+    """138****5678."""
+    if not value:
+        return ""
+    if len(value) < 8:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+# --- household addresses ------------------------------------------------------------------
+
+# Full-width digits and Latin letters (０-９, Ａ-Ｚ, ａ-ｚ) as typed by Chinese input methods.
+FULL_WIDTH = str.maketrans({chr(c): chr(c - 0xFEE0) for c in
+                             [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B),
+                              *range(0xFF41, 0xFF5B)]})
+# Longest first, so 3号楼 loses 号楼 rather than 楼.
+ADDRESS_SUFFIXES = {
+    "building": ("號樓", "号楼", "栋", "棟", "幢", "楼", "樓"),
+    "unit": ("单元", "單元"),
+    "room": ("室", "号", "號"),
+}
+
+
+def _address_part(value, suffixes) -> str:
+    text = "".join(str(value or "").translate(FULL_WIDTH).split())
+    for suffix in suffixes:
+        if text.endswith(suffix) and len(text) > len(suffix):
+            return text[: -len(suffix)]
+    return text
+
+
+def building_name_normalize(value: str) -> str:
+    """楼栋 as stored: `1栋`, `1幢`, `1号楼`, `１楼` → `1`; `A座` and `栋` stay as they are."""
+    return _address_part(value, ADDRESS_SUFFIXES["building"])
+
+
+def unit_normalize(value: str) -> str:
+    """单元 as stored: `2单元` → `2`."""
+    return _address_part(value, ADDRESS_SUFFIXES["unit"])
+
+
+def room_normalize(value: str) -> str:
+    """房号 as stored: `102室`, `102号` → `102`."""
+    return _address_part(value, ADDRESS_SUFFIXES["room"])
+
+
+def household_address_normalize(*, building: str = "", unit: str = "",
+                                 room: str = "") -> tuple[str, str, str]:
+    """(building, unit, room) as a household is keyed, whatever way they were typed.
+
+    The pages display `1栋 2单元 102室`; people copy that back into files and forms. Strips
+    blanks, turns full-width digits and letters into ASCII, and drops one trailing
+    栋/幢/号楼/楼 (building), 单元 (unit) or 室/号 (room) when something remains, so
+    `1栋,2单元,102室` is the same household as `1,2,102`. Every place a household address
+    is typed (roster import, forms, search boxes, the lockdown building box) goes through it.
+    """
+    return building_name_normalize(building), unit_normalize(unit), room_normalize(room)
+
+
+# --- the roster import --------------------------------------------------------------------
+
+
+THREADED_BYTES = 4 * 2**20
+
+
+def residents_import(path, *, actor=None, dry_run: bool = False, now: datetime | None = None,
+                     via: str = "cli") -> Outcome:
+    """`firstline import residents FILE`: idempotent by ID number; writes FILE.errors.csv.
+
+    `actor` None is the system actor (every area); a user may only write into grids inside
+    their `people.import` scope. Each batch of rows is one transaction.
+    """
+    paths = None
+    if actor is not None:
+        require_perm(actor, "people.import")
+        paths = scope_paths(actor, "people.import")
+    with ErrorsFile(errors_path_for(path)) as errors:
+        importer = RosterImporter(add_error=errors.add, scope_paths=paths, dry_run=dry_run,
+                                  now=now)
+        # Big files: validate in this thread while a second one writes (two cores busy).
+        outcome = importer.run(path, threaded=Path(path).exists()
+                               and Path(path).stat().st_size > THREADED_BYTES)
+    if not dry_run:
+        audit(actor=actor, action="residents.import", object_type="people.roster",
+              object_id=Path(path).name[:64], detail=outcome.file_error or outcome.summary,
+              via=via)
+    return outcome
+
+
+class _AppendErrors:
+    """FILE.errors.csv written across several steps of one import job."""
+
+    def __init__(self, path: Path):
+        fresh = not path.exists() or path.stat().st_size == 0
+        if fresh:
+            ErrorsFile(path).close()  # header row, UTF-8 with BOM
+        self._fh = open(path, "a", encoding="utf-8", newline="")
+        self._writer = csv.writer(self._fh)
+
+    def add(self, row, column, value, reason):
+        self._writer.writerow([row, column, value, reason])
+
+    def close(self):
+        self._fh.close()
+
+
+def _uploads_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "people-imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _count_rows(path: Path) -> int | None:
+    """Data rows, for the progress bar (an estimate: quoted newlines count twice)."""
+    if path.suffix.lower() == ".csv":
+        lines = 0
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                lines += chunk.count(b"\n")
+        return max(lines - 1, 0)
+    try:
+        from openpyxl import load_workbook
+
+        wb = load_workbook(path, read_only=True)
+        n = wb.worksheets[0].max_row
+        wb.close()
+        return max((n or 1) - 1, 0)
+    except Exception:
+        return None
+
+
+def import_job_create(*, actor, upload, dry_run: bool = False) -> ImportJob:
+    """Store an uploaded roster file and queue it. Steps run on each poll of its page or in
+    `firstline people_import_worker`."""
+    require_perm(actor, "people.import")
+    name = os.path.basename(upload.name or "roster.csv")
+    suffix = Path(name).suffix.lower()
+    if suffix not in {".csv", ".xlsx"}:
+        raise InvalidInput("bad_file", _("Upload a .csv or .xlsx file."), field="file")
+    safe = re.sub(r"[^\w.\-]+", "_", Path(name).stem)[:80] or "roster"
+    folder = _uploads_dir() / uuid.uuid4().hex
+    folder.mkdir()
+    path = folder / f"{safe}{suffix}"
+    with open(path, "wb") as fh:
+        for chunk in upload.chunks():
+            fh.write(chunk)
+    return ImportJob.objects.create(created_by=actor, filename=name[:200], path=str(path),
+                                    size=path.stat().st_size, dry_run=dry_run,
+                                    total_rows=_count_rows(path))
+
+
+def import_job_errors_path(job: ImportJob) -> Path:
+    return errors_path_for(job.path)
+
+
+def import_job_step(*, job_id: int, seconds: float | None = 3.0,
+                    batch_size: int = 2000) -> ImportJob:
+    """Run one job for about `seconds` (None: to the end), resuming where it stopped.
+
+    A lease (a conditional update) makes sure only one process works on a job at a time;
+    progress is saved inside each batch's transaction, so a crash loses nothing written.
+    """
+    now = timezone.now()
+    lease = timedelta(seconds=(seconds or 3600) + 300)
+    got = (ImportJob.objects
+           .filter(pk=job_id, state__in=[ImportJob.State.PENDING, ImportJob.State.RUNNING])
+           .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+           .update(lease_until=now + lease, state=ImportJob.State.RUNNING))
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    if not got:
+        return job
+    seen_path = Path(job.path + ".seen")
+    seen = IdSet.load(seen_path) if job.next_row and seen_path.exists() else IdSet()
+    errors = _AppendErrors(import_job_errors_path(job))
+
+    def on_batch(outcome):
+        ImportJob.objects.filter(pk=job_id).update(
+            next_row=outcome.next_row, imported=outcome.imported, updated=outcome.updated,
+            rejected=outcome.rejected)
+
+    importer = RosterImporter(add_error=errors.add, dry_run=job.dry_run, seen=seen,
+                              scope_paths=scope_paths(job.created_by, "people.import"),
+                              on_batch=on_batch, batch_size=batch_size)  # smooth progress
+    importer.outcome.imported, importer.outcome.updated = job.imported, job.updated
+    importer.outcome.rejected, importer.outcome.next_row = job.rejected, job.next_row
+    deadline = _time.monotonic() + seconds if seconds else None
+    try:
+        outcome = importer.run(job.path, start_row=job.next_row, deadline=deadline)
+    except Exception as exc:
+        errors.close()
+        ImportJob.objects.filter(pk=job_id).update(
+            state=ImportJob.State.FAILED, lease_until=None, finished_at=timezone.now(),
+            file_error=str(exc)[:300])
+        raise
+    errors.close()
+    fields = {"lease_until": None, "imported": outcome.imported, "updated": outcome.updated,
+              "rejected": outcome.rejected, "next_row": outcome.next_row}
+    if outcome.finished or outcome.file_error:
+        fields.update(state=ImportJob.State.DONE, finished_at=timezone.now(),
+                      file_error=outcome.file_error[:300])
+        seen_path.unlink(missing_ok=True)
+        if not job.dry_run:
+            audit(actor=job.created_by, action="residents.import",
+                  object_type="people.roster", object_id=str(job.pk),
+                  detail=outcome.file_error or outcome.summary)
+    else:
+        seen.save(seen_path)
+    ImportJob.objects.filter(pk=job_id).update(**fields)
+    job.refresh_from_db()
+    return job
+
+
+# --- full reads ---------------------------------------------------------------------------
+
+
+FULL_READ_REASONS = [  # why a full ID number and phone are needed (shown as a short select)
+    ("verify_identity", pgettext_lazy("full read reason", "Verify identity")),
+    ("contact", pgettext_lazy("full read reason", "Contact the person")),
+    ("transfer", pgettext_lazy("full read reason", "Transfer to isolation")),
+    ("other", pgettext_lazy("full read reason", "Other")),
+]
+REASON_MAX = 100
+
+
+def full_read_reason(*, code: str = "", text: str = "", required: bool = True) -> str:
+    """The audit row's "why": the chosen reason's label (in the default language, so every
+    auditor reads the same words) and the free text, which `other` requires."""
+    code, text = (code or "").strip(), " ".join((text or "").split())
+    labels = dict(FULL_READ_REASONS)
+    if len(text) > REASON_MAX:
+        raise InvalidInput("bad_reason", _("Reason: at most %(n)d characters.")
+                           % {"n": REASON_MAX}, field="reason_text")
+    if not code and not text:
+        if required:
+            raise InvalidInput("reason_required",
+                               _("Reason: choose why you need the full ID number and phone."),
+                               field="reason")
+        return ""
+    if code and code not in labels:
+        raise InvalidInput("bad_reason", _("Reason: choose one of the listed reasons."),
+                           field="reason")
+    if code == "other" and not text:
+        raise InvalidInput("reason_required", _("Reason: describe the other reason."),
+                           field="reason_text")
+    if not code or code == "other":
+        return text
+    with translation.override(settings.LANGUAGE_CODE):
+        label = str(labels[code])
+    return f"{label}: {text}" if text else label
+
+
+def resident_read(*, actor, resident, via: str = "web", unmask: bool = True,
+                  reason: str = "") -> bool:
+    """Record a read of one resident's record; True when it is unmasked: `unmask` asked and
+    the reader holds people.view_full. Every read is audited (who, whom, when, why, via)."""
+    full = unmask and has_perm(actor, "people.view_full")
+    audit(actor=actor, action="resident.read_full" if full else "resident.read_masked",
+          obj=resident, via=via, detail=reason)
+    return full
+
+
+def resident_read_full(*, actor, resident, reason_code: str, reason_text: str = "",
+                       via: str = "web") -> None:
+    """The "show full ID and phone" control: needs people.view_full and a reason."""
+    require_perm(actor, "people.view_full")
+    reason = full_read_reason(code=reason_code, text=reason_text)
+    resident_read(actor=actor, resident=resident, via=via, reason=reason)
+
+
+# --- risk areas and screening -------------------------------------------------------------
+
+_SUFFIXES = ("特别行政区", "維吾爾自治區", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区",
+             "自治區", "省", "市", "地区", "地區", "自治州", "盟")
+
+
+def place_name(value: str) -> str:
+    value = "".join((value or "").split())
+    for suffix in _SUFFIXES:
+        if value.endswith(suffix) and len(value) > len(suffix) + 1:
+            return value[: -len(suffix)]
+    return value
+
+
+def risk_area_match(*, province: str, city: str = "", on: date) -> RiskArea | None:
+    """The listed risk area covering (province, city) on local date `on`, or None."""
+    p, c = place_name(province), place_name(city)
+    if not p and not c:
+        return None
+    listed = RiskArea.objects.filter(since__lte=on).filter(Q(until__isnull=True) | Q(until__gt=on))
+    for area in listed:
+        ap, ac = place_name(area.province), place_name(area.city)
+        if ap and p and ap != p and not (not ac and ap == c):
+            continue
+        if not ac:
+            if ap == p or ap == c:  # a whole province (or a municipality named as the city)
+                return area
+            continue
+        if ac == c:
+            return area
+    return None
+
+
+def _same_place(area: RiskArea, province: str, city: str) -> bool:
+    return (place_name(area.province), place_name(area.city)) == (place_name(province),
+                                                                  place_name(city))
+
+
+@transaction.atomic
+def risk_area_add(*, actor, province: str, city: str = "", level: str = "", since,
+                  source: str = "") -> RiskArea:
+    """List a risk area (中高风险地区) from local date `since`. One active entry per place:
+    "湖北" and "湖北省" are the same place; what was typed is stored (trimmed)."""
+    require_perm(actor, "people.risk_areas")
+    province, city = (province or "").strip(), (city or "").strip()
+    level, source = (level or "").strip(), (source or "").strip()
+    if not place_name(province):
+        raise InvalidInput("province_required", _("Enter the province, e.g. 湖北."),
+                           field="province")
+    for field, value, limit in (("province", province, 30), ("city", city, 30),
+                                ("source", source, 200)):
+        if len(value) > limit:
+            raise InvalidInput("too_long", _("At most %(n)s characters.") % {"n": limit},
+                               field=field)
+    if level and level not in RISK_LEVELS:
+        raise InvalidInput("bad_level", _("Unknown level: choose high or medium risk."),
+                           field="level")
+    if isinstance(since, str):
+        try:
+            since = date.fromisoformat(since.strip())
+        except ValueError:
+            since = None
+    if not isinstance(since, date) or isinstance(since, datetime):
+        raise InvalidInput("bad_date", _("Enter the date listed from, e.g. 2020-01-23."),
+                           field="since")
+    # An entry overlaps the new one unless it ends on or before `since`.
+    overlapping = RiskArea.objects.filter(Q(until__isnull=True) | Q(until__gt=since))
+    for existing in overlapping.order_by("since", "pk"):
+        if _same_place(existing, province, city):
+            raise RuleViolation(
+                "already_listed",
+                _("%(place)s is already listed since %(since)s: end that listing first.")
+                % {"place": existing.place_label, "since": existing.since.isoformat()},
+                field="province")
+    area = RiskArea.objects.create(province=province, city=city, level=level, since=since,
+                                   source=source)
+    audit(actor=actor, action="risk_area.add", obj=area,
+          detail=f"{area.place_label} {level} {since.isoformat()} {source}")
+    return area
+
+
+@transaction.atomic
+def risk_area_end(*, actor, risk_area: RiskArea, on: date) -> RiskArea:
+    """Take a place off the list: not listed from local date `on` (`until` is exclusive)."""
+    require_perm(actor, "people.risk_areas")
+    area = RiskArea.objects.select_for_update().get(pk=risk_area.pk)
+    if not isinstance(on, date) or isinstance(on, datetime):
+        raise InvalidInput("bad_date", _("Enter the date the listing ends, e.g. 2020-03-10."),
+                           field="on")
+    if area.until is not None:
+        raise RuleViolation("already_ended", _("%(place)s was already taken off the list on "
+                                               "%(until)s.")
+                            % {"place": area.place_label, "until": area.until.isoformat()})
+    if on < area.since:
+        raise InvalidInput("end_before_start",
+                           _("The listing cannot end (%(on)s) before it started (%(since)s).")
+                           % {"on": on.isoformat(), "since": area.since.isoformat()}, field="on")
+    area.until = on
+    area.save(update_fields=["until"])
+    audit(actor=actor, action="risk_area.end", obj=area,
+          detail=f"{area.place_label} until {on.isoformat()}")
+    return area
+
+
+def _temperature(value) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        t = Decimal(str(value)).quantize(Decimal("0.1"))
+    except Exception as exc:
+        raise InvalidInput("bad_temperature", _("Temperature must be a number such as 36.5."),
+                           field="temperature") from exc
+    low, high = rule("temperature.min_c").value, rule("temperature.max_c").value
+    if not Decimal(str(low)) <= t <= Decimal(str(high)):
+        raise InvalidInput("bad_temperature",
+                           _("Temperature %(t)s is outside %(low)s–%(high)s °C: a typo?")
+                           % {"t": t, "low": low, "high": high}, field="temperature")
+    return t
+
+
+@transaction.atomic
+def visit_record(*, actor, household, people: list[dict], visited_at: datetime | None = None,
+                 nobody_home: bool = False, by_phone: bool = False, note: str = "",
+                 event_id=None) -> Visit:
+    """入户摸排: record one visit of `household` and derive its members' key-person facts.
+
+    `people` holds one dict per member reached: resident, present, from_province, from_city,
+    returned_on, transport, transport_no, symptoms, temperature, categories (codes chosen by
+    the worker). Categories with `auto` are added from the facts (came from a listed risk
+    area; temperature at or over the fever rule). For each member reached, the visit-derived
+    facts now found are opened and those no longer found are closed — unless a later visit
+    of that member is already recorded (a back-filled offline visit changes nothing then).
+    """
+    require_perm(actor, "people.screen")
+    if not in_scope(actor, household.grid, "people.screen"):
+        raise RuleViolation("not_found", _("Not found."), status=404)
+    if event_id is not None:
+        # A phone syncing offline may send the same visit twice: the first one stands.
+        first = Visit.objects.filter(event_id=event_id).first()
+        if first is not None:
+            if first.household_id != household.pk:
+                raise RuleViolation("event_id_reused",
+                                    _("This event_id was used for another household."))
+            first.replayed = True
+            return first
+    now = timezone.now()
+    visited_at = visited_at or now
+    if visited_at > now + timedelta(minutes=10):
+        raise InvalidInput("visited_at_future", _("The visit time is in the future."),
+                           field="visited_at")
+    day = timezone.localdate(visited_at)
+    fever = rule("fever.threshold_c", on=day)
+    if nobody_home and people:
+        raise InvalidInput("nobody_home", _("Nobody was home: record no members."))
+    try:
+        with transaction.atomic():
+            visit = Visit.objects.create(household=household, grid=household.grid, worker=actor,
+                                         visited_at=visited_at, nobody_home=nobody_home,
+                                         by_phone=by_phone, note=note[:200], event_id=event_id,
+                                         rule_version=f"fever:{fever.version}")
+    except IntegrityError:  # the same event_id sent twice at the same instant
+        first = Visit.objects.get(event_id=event_id)
+        first.replayed = True
+        return first
+    visit.replayed = False
+    categories = {c.code: c for c in KeyPersonCategory.objects.filter(active=True)}
+    member_ids = set(household.residents.values_list("pk", flat=True))
+    for entry in people:
+        resident = entry["resident"]
+        if resident.pk not in member_ids:
+            raise InvalidInput("not_member", _("%(name)s does not live in this household.")
+                               % {"name": resident.name})
+        temperature = _temperature(entry.get("temperature"))
+        transport = entry.get("transport") or ""
+        if transport not in Transport.values:
+            raise InvalidInput("bad_transport", _("Unknown transport."), field="transport")
+        province, city = entry.get("from_province", ""), entry.get("from_city", "")
+        risk = risk_area_match(province=province, city=city, on=day)
+        record = VisitPerson.objects.create(
+            visit=visit, resident=resident, present=entry.get("present", True),
+            from_province=province[:30], from_city=city[:30], from_risk_area=risk is not None,
+            returned_on=entry.get("returned_on"), transport=transport,
+            transport_no=(entry.get("transport_no") or "")[:30],
+            symptoms=(entry.get("symptoms") or "")[:200], temperature=temperature)
+        found = set()
+        for code in entry.get("categories") or []:
+            if code not in categories:
+                raise InvalidInput("bad_category", _("Unknown key-person category %(code)s.")
+                                   % {"code": code})
+            found.add(code)
+        for code, category in categories.items():
+            if category.auto == "risk_area" and risk is not None:
+                found.add(code)
+            if (category.auto == "fever" and temperature is not None
+                    and temperature >= Decimal(str(fever.value))):
+                found.add(code)
+        record.categories.set([categories[c] for c in found])
+        later = VisitPerson.objects.filter(resident=resident,
+                                           visit__visited_at__gt=visited_at).exists()
+        if not later:
+            _derive_key_facts(resident=resident, found=found, categories=categories,
+                              visit=visit, at=visited_at)
+    audit(actor=actor, action="visit.record", obj=visit)
+    return visit
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A member a visit found in need of follow-up, and why (either or both)."""
+
+    resident: object
+    temperature: Decimal | None  # at or over the fever rule
+    risk_place: str  # where they came back from, as typed, when it is a listed risk area
+
+
+def visit_followups(*, visit: Visit) -> list[FollowUp]:
+    """The members of `visit` to consider for isolation: a temperature at or over the fever
+    rule in force on the visit's local day, or back from a listed risk area (as matched when
+    the visit was recorded). Empty when nobody needs follow-up."""
+    fever = Decimal(str(rule("fever.threshold_c",
+                             on=timezone.localdate(visit.visited_at)).value))
+    found = []
+    for record in visit.people.select_related("resident").order_by("resident_id"):
+        hot = record.temperature if (record.temperature is not None
+                                     and record.temperature >= fever) else None
+        place = f"{record.from_province}{record.from_city}" if record.from_risk_area else ""
+        if hot is not None or place:
+            found.append(FollowUp(resident=record.resident, temperature=hot, risk_place=place))
+    return found
+
+
+def _derive_key_facts(*, resident, found: set[str], categories: dict, visit, at) -> None:
+    open_facts = {f.category.code: f for f in KeyPerson.objects.filter(
+        resident=resident, source="visit", until__isnull=True).select_related("category")}
+    for code, fact in open_facts.items():
+        if code not in found:
+            KeyPerson.objects.filter(pk=fact.pk).update(until=at, closed_by_visit=visit)
+    for code in found - set(open_facts):
+        KeyPerson.objects.create(resident=resident, category=categories[code], since=at,
+                                 source="visit", source_visit=visit)
+
+
+# --- key-person categories -----------------------------------------------------------------
+
+DEFAULT_CATEGORIES = [  # code, name, zh-hant name, English name, derived from, order
+    # (as migrations 0002 and 0006)
+    ("risk_area", "外地返回（中高风险地区）", "外地返回（中高風險地區）", "returned from a risk area",
+     "risk_area", 10),
+    ("close_contact", "密切接触者", "密切接觸者", "close contact", "", 20),
+    ("fever", "发热人员", "發熱人員", "fever", "fever", 30),
+    ("isolation_release", "解除隔离人员", "解除隔離人員", "released from isolation", "", 40),
+    ("elderly_alone", "独居老人", "獨居老人", "elderly living alone", "", 50),
+    ("needs_help", "需要帮扶人员", "需要幫扶人員", "needs help", "", 60),
+]
+
+
+def key_person_categories_ensure() -> int:
+    """Create the default categories that are missing (never changes existing ones)."""
+    made = 0
+    for code, name, name_zh_hant, name_en, auto, order in DEFAULT_CATEGORIES:
+        _obj, created = KeyPersonCategory.objects.get_or_create(
+            code=code, defaults={"name": name, "name_zh_hant": name_zh_hant,
+                                 "name_en": name_en, "auto": auto, "order": order})
+        made += created
+    return made
+
+
+# --- key-person facts from other apps -------------------------------------------------------
+
+
+@transaction.atomic
+def key_fact_open(*, resident, category: str, at: datetime, source: str) -> KeyPerson:
+    """Open (or keep) a dated key-person fact derived by another app, e.g. the isolation app
+    opening `isolation_release` with source="isolation" when an isolation ends. Idempotent:
+    an open fact of the same category and source is returned as is."""
+    cat = KeyPersonCategory.objects.filter(code=category).first()
+    if cat is None:
+        raise InvalidInput("bad_category", _("Unknown key-person category %(code)s.")
+                           % {"code": category})
+    fact = KeyPerson.objects.filter(resident=resident, category=cat, source=source,
+                                    until__isnull=True).first()
+    return fact or KeyPerson.objects.create(resident=resident, category=cat, since=at,
+                                            source=source)
+
+
+# What derived a fact (KeyPerson.source), in words for ledgers and pages; an unknown code
+# (typed in the admin) shows as it is.
+KEY_FACT_SOURCES = {
+    "visit": pgettext_lazy("key-person source", "screening visit"),
+    "isolation": pgettext_lazy("key-person source", "isolation"),
+}
+
+
+def key_fact_source_label(code: str) -> str:
+    return str(KEY_FACT_SOURCES.get(code, code))
+
+
+@transaction.atomic
+def key_fact_close(*, resident, category: str, at: datetime, source: str) -> int:
+    """Close the open fact of `category` from `source` at `at`; returns how many closed."""
+    return KeyPerson.objects.filter(resident=resident, category__code=category, source=source,
+                                    until__isnull=True).update(until=at)
+
+
+# --- responsibility (三级包保) ---------------------------------------------------------------
+
+
+@transaction.atomic
+def responsibility_set(*, actor, resident, cadre=None, grid_worker=None, helper_name: str = "",
+                       helper_phone: str = "", now: datetime | None = None) -> Responsibility:
+    """Assign a key person to a responsible cadre, a grid worker and a doctor/volunteer."""
+    require_perm(actor, "people.assign")
+    if not in_scope(actor, resident.grid, "people.assign"):
+        raise RuleViolation("not_found", _("Not found."), status=404)
+    for user, label in ((cadre, _("cadre")), (grid_worker, _("grid worker"))):
+        if user is not None and not in_scope(user, resident.grid):
+            raise InvalidInput("out_of_scope",
+                               _("The %(role)s %(user)s does not work in this resident's area.")
+                               % {"role": label, "user": user})
+    helper_phone = (helper_phone or "").strip()
+    if helper_phone:
+        # Checked as the roster checks a phone: an 11-digit mainland mobile, +86 allowed.
+        helper_phone = normalize_phone(helper_phone)
+        if not PHONE_RE.fullmatch(helper_phone):
+            raise InvalidInput("bad_phone",
+                               _("Phone invalid: use an 11-digit mainland mobile number."),
+                               field="helper_phone")
+    obj, _created = Responsibility.objects.update_or_create(
+        resident=resident,
+        defaults={"cadre": cadre, "grid_worker": grid_worker,
+                  "helper_name": helper_name.strip()[:50],
+                  "helper_phone": helper_phone.strip()[:20],
+                  "updated_at": now or timezone.now(), "updated_by": actor})
+    audit(actor=actor, action="responsibility.set", obj=obj)
+    return obj
+
+
+# --- exports ------------------------------------------------------------------------------
+
+ROSTER_HEADER = ["姓名/name", "身份证号/id_number", "性别/sex", "出生日期/birth_date",
+                 "手机号/phone", "网格/grid", "小区/compound", "楼栋/building", "单元/unit",
+                 "房号/room", "人员类型/residency", "备注/note"]
+RESIDENCY_CN = {"permanent": "常住", "temporary": "暂住", "floating": "流动"}
+
+
+def roster_export_begin(*, actor, area, unmasked: bool = False, fmt: str = "csv",
+                        reason_code: str = "", reason_text: str = "") -> None:
+    """Check and audit a roster export. Masked needs people.export; unmasked,
+    people.export_full and a reason (as a full read of one resident)."""
+    require_perm(actor, "people.export")
+    detail = fmt
+    if unmasked:
+        require_perm(actor, "people.export_full")
+        detail = f"{fmt} · {full_read_reason(code=reason_code, text=reason_text)}"
+    audit(actor=actor, action="roster.export_full" if unmasked else "roster.export",
+          object_type="areas.area", object_id=area.code, detail=detail)
+
+
+def roster_rows(qs, *, unmasked: bool = False):
+    """Rows for the roster export (header first); masked unless `unmasked`. Sex in the
+    user's language (女/男, female/male), taken now: the rows are streamed later."""
+    sexes = {code: str(label) for code, label in Sex.choices}
+    return _roster_rows(qs, unmasked=unmasked, sexes=sexes)
+
+
+def _roster_rows(qs, *, unmasked: bool, sexes: dict[str, str]):
+    yield ROSTER_HEADER
+    rows = qs.values_list("name", "id_number", "sex", "birth_date", "phone", "grid__code",
+                          "household__compound__name", "household__building_name",
+                          "household__unit", "household__room", "residency", "note")
+    for (name, idn, sex, born, phone, grid, compound, building, unit, room, residency,
+         note) in rows.order_by("grid__code", "household_id", "id").iterator(chunk_size=2000):
+        yield [name, idn if unmasked else mask_id_number(idn), sexes.get(sex, sex),
+               born.isoformat(),
+               phone if unmasked else mask_phone(phone), grid, compound, building, unit, room,
+               RESIDENCY_CN.get(residency, residency), note]
+
+
+def safe_cell(value):
+    """Text that Excel would run as a formula (=, +, -, @ first) is prefixed with '."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def excel_text(value):
+    """A long run of digits (an 18-digit ID number, a 14-digit grid code) behind a tab, so
+    Excel opens it as text: as a number it shows 3.40421E+17 and, once saved, has lost the
+    last digits for good. Our own import strips the tab (every cell is trimmed)."""
+    if isinstance(value, str) and len(value) >= 12 and value.isdigit():
+        return "\t" + value
+    return value
+
+
+def csv_stream(rows, *, encoding: str = "utf-8-sig"):
+    """Encode rows as CSV chunks; GBK for old Excel, UTF-8 with BOM otherwise."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    first = True
+    for i, row in enumerate(rows):
+        writer.writerow([excel_text(safe_cell(v)) for v in row])
+        if i % 1000 == 999:
+            yield _encode(buffer, encoding, first)
+            first = False
+    yield _encode(buffer, encoding, first)
+
+
+def _encode(buffer, encoding, first):
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    if encoding == "utf-8-sig" and not first:
+        return text.encode("utf-8")
+    return text.encode(encoding, errors="replace")
+
+
+def xlsx_file(rows, *, title: str = "roster") -> Path:
+    """Write rows to a temporary .xlsx (openpyxl write-only: flat memory)."""
+    import tempfile
+
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title[:31])
+    for row in rows:
+        ws.append([safe_cell(v) for v in row])
+    handle, name = tempfile.mkstemp(suffix=".xlsx")
+    os.close(handle)
+    wb.save(name)
+    return Path(name)

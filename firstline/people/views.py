@@ -1,0 +1,590 @@
+"""HTML pages of the roster: thin — parse, call a selector or service, render."""
+
+import csv
+from datetime import timedelta
+from itertools import islice
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import CharField, Count, F, Max, Q
+from django.db.models.functions import Cast
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext, pgettext_lazy
+
+from firstline.accounts.models import AuditEntry, User
+from firstline.accounts.scope import has_perm
+from firstline.accounts.services import require_perm
+from firstline.areas.selectors import area_get_for_user, areas_visible_to
+from firstline.errors import InvalidInput, RuleViolation
+from firstline.rules import rule
+
+from . import selectors as sel
+from . import services
+from .forms import (
+    PROVINCES,
+    ExportForm,
+    FullReadForm,
+    MemberForm,
+    ResponsibilityForm,
+    RiskAreaEndForm,
+    RiskAreaForm,
+    UploadForm,
+    VisitForm,
+)
+from .models import ImportJob, KeyPerson, KeyPersonCategory, Resident, Responsibility
+
+
+def _perm(request, perm):
+    require_perm(request.user, perm)
+
+
+def _areas(user):
+    return list(areas_visible_to(user).exclude(level__in=["city", "district"]).order_by("path"))
+
+
+def _area_param(request):
+    code = request.GET.get("area", "").strip()
+    return area_get_for_user(request.user, code) if code else None
+
+
+def _page(request, qs, per_page=50):
+    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+
+
+# --- residents and households ---------------------------------------------------------------
+
+@login_required
+def residents(request):
+    _perm(request, "people.view")
+    area = _area_param(request)
+    q = request.GET.get("q", "").strip()
+    compound = request.GET.get("compound", "")
+    household_ = request.GET.get("household", "")
+    qs = sel.residents_in(
+        sel.residents_visible_to(request.user), area=area,
+        compound=sel.compound_get_for_user(request.user, compound) if compound.isdigit() else None,
+        household=(sel.household_get_for_user(request.user, household_)
+                   if household_.isdigit() else None))
+    qs = sel.resident_search(qs, q)
+    qs = qs.select_related("grid", "household", "household__compound").order_by(
+        "grid__code", "household_id", "id")
+    page = _page(request, qs)
+    rows = [(r, services.mask_id_number(r.id_number), services.mask_phone(r.phone))
+            for r in page]
+    template = "people/residents.html#results" if request.htmx else "people/residents.html"
+    return render(request, template, {"page": page, "rows": rows, "q": q, "area": area,
+                                      "areas": _areas(request.user)})
+
+
+@login_required
+def resident(request, pk):
+    """Masked by default; a POST with a reason (people.view_full) shows the full ID number and
+    phone on that response only. Every opening is audited, the full read with its reason."""
+    _perm(request, "people.view")
+    r = sel.resident_get_for_user(request.user, pk)
+    can_full = has_perm(request.user, "people.view_full")
+    full, status = False, 200
+    reveal = FullReadForm(request.POST or None)
+    if request.method == "POST":
+        _perm(request, "people.view_full")
+        if reveal.is_valid():
+            try:
+                services.resident_read_full(actor=request.user, resident=r,
+                                            reason_code=reveal.cleaned_data["reason"],
+                                            reason_text=reveal.cleaned_data["reason_text"])
+                full = True
+            except RuleViolation as exc:
+                reveal.add_error(exc.field if exc.field in reveal.fields else None, exc.detail)
+        if not full:
+            status = 422
+    if not full:
+        services.resident_read(actor=request.user, resident=r, unmask=False)
+    facts = r.key_facts.select_related("category").order_by("-since")[:50]
+    visits = r.visit_records.select_related("visit", "visit__worker").order_by(
+        "-visit__visited_at")[:20]
+    placements = r.placements.select_related("household", "household__compound", "grid")
+    response = render(request, "people/resident.html", {
+        "r": r, "full": full, "can_full": can_full, "reveal": reveal,
+        "id_number": r.id_number if full else services.mask_id_number(r.id_number),
+        "phone": r.phone if full else services.mask_phone(r.phone),
+        "facts": facts, "visits": visits, "placements": placements.order_by("-since"),
+        "responsibility": Responsibility.objects.filter(resident=r).first()}, status=status)
+    if full:
+        response["Cache-Control"] = "no-store"  # the full values are for this response only
+    return response
+
+
+@login_required
+def household(request, pk):
+    _perm(request, "people.view")
+    h = sel.household_get_for_user(request.user, pk)
+    members = [(r, services.mask_id_number(r.id_number), services.mask_phone(r.phone),
+                [f.category.label for f in r.key_facts.all() if f.until is None])
+               for r in h.residents.prefetch_related("key_facts__category").order_by("id")]
+    visits = h.visits.select_related("worker").order_by("-visited_at")[:20]
+    return render(request, "people/household.html", {
+        "h": h, "members": members, "visits": visits,
+        "can_screen": has_perm(request.user, "people.screen")})
+
+
+# --- screening (入户摸排) ------------------------------------------------------------------
+
+@login_required
+def screening(request):
+    """A grid worker's list: households in scope, the least recently visited first."""
+    _perm(request, "people.screen")
+    q = request.GET.get("q", "").strip()
+    days = rule("screening.revisit_days").value
+    since = timezone.now() - timedelta(days=days)
+    qs = (sel.households_visible_to(request.user)
+          .annotate(members=Count("residents", distinct=True),
+                    last_visit=Max("visits__visited_at"))
+          .filter(members__gt=0).select_related("compound"))
+    if q:
+        qs = sel.households_matching(qs, q)
+    qs = qs.order_by(F("last_visit").asc(nulls_first=True), "compound__name", "building_name",
+                     "unit", "room")
+    page = _page(request, qs, 30)
+    return render(request, "people/screening.html", {
+        "page": page, "q": q, "since": since, "days": days,
+        "can_view_risk_areas": has_perm(request.user, "people.view")})
+
+
+@login_required
+def visit_new(request, household_id):
+    _perm(request, "people.screen")
+    h = sel.household_get_for_user(request.user, household_id)
+    residents_ = list(h.residents.order_by("id"))
+    open_codes = {}
+    for fact in KeyPerson.objects.filter(resident__in=residents_, until__isnull=True,
+                                             source="visit").select_related("category"):
+        open_codes.setdefault(fact.resident_id, []).append(fact.category.code)
+    data = request.POST if request.method == "POST" else None
+    form = VisitForm(data)
+    members = [MemberForm(data, prefix=f"m{r.pk}", resident=r,
+                          initial={"present": True, "categories": open_codes.get(r.pk, [])})
+               for r in residents_]
+    if data is not None and form.is_valid() and all(m.is_valid() for m in members):
+        nobody = form.cleaned_data["nobody_home"]
+        entries = [] if nobody else [m.entry() for m in members if m.recorded()]
+        try:
+            visit = services.visit_record(actor=request.user, household=h, people=entries,
+                                          nobody_home=nobody,
+                                          by_phone=form.cleaned_data["by_phone"],
+                                          note=form.cleaned_data["note"])
+        except RuleViolation as exc:
+            form.add_error(None, exc.detail)
+        else:
+            messages.success(request, _("Visit recorded: %(address)s") % {"address": h.address})
+            if services.visit_followups(visit=visit):
+                return redirect("people:visit_done", household_id=h.pk, visit_id=visit.pk)
+            return redirect(reverse("people:screening"))
+    return render(request, "people/visit_form.html", {
+        "h": h, "form": form, "members": members, "provinces": PROVINCES,
+        "error_summary": _error_summary(form, members) if data is not None else []},
+        status=422 if data is not None else 200)
+
+
+@login_required
+def visit_done(request, household_id, visit_id):
+    """After a visit: who needs follow-up and why, with a button to start home isolation
+    (the isolation app's page, linked by name) for those who may start one there
+    (isolation.manage, as that page and isolation_start require); others are told to
+    notify the community staff."""
+    _perm(request, "people.screen")
+    h = sel.household_get_for_user(request.user, household_id)
+    visit = get_object_or_404(h.visits, pk=visit_id)
+    can_isolate = has_perm(request.user, "isolation.manage")
+    start = reverse("isolation:new")
+    rows = [(f, f"{start}?resident={f.resident.pk}" if can_isolate else "")
+            for f in services.visit_followups(visit=visit)]
+    return render(request, "people/visit_done.html", {"h": h, "visit": visit, "rows": rows,
+                                                      "can_isolate": can_isolate})
+
+
+def _error_summary(form, members) -> list[str]:
+    """Every problem of the visit form, named "who · field: message", for the top of the page."""
+    lines = []
+    for f in [form, *members]:
+        who = f"{f.resident.name} · " if getattr(f, "resident", None) else ""
+        for name, errors in f.errors.items():
+            label = f.fields[name].label if name in f.fields else ""
+            for message in errors:
+                lines.append(f"{who}{label}: {message}" if label else f"{who}{message}")
+    return lines
+
+
+@login_required
+def panel(request):
+    """Home-page panel: households due for a visit and open key persons, in scope."""
+    _perm(request, "people.view")
+    days = rule("screening.revisit_days").value
+    due = sel.households_not_visited(request.user, days=days).count()
+    keys = sel.key_persons_open(request.user).values("resident_id").distinct().count()
+    return render(request, "people/_panel.html", {"due": due, "keys": keys, "days": days,
+                                                  "can_screen": has_perm(request.user,
+                                                                         "people.screen")})
+
+
+# --- key persons and responsibility ---------------------------------------------------------
+
+def _ledger(request):
+    area = _area_param(request)
+    qs = sel.key_persons_open(request.user)
+    if area is not None:
+        qs = qs.filter(resident__grid__path__startswith=area.path)
+    code = request.GET.get("category", "")
+    if code:
+        qs = qs.filter(category__code=code)
+    return area, code, qs.order_by("category__order", "resident__grid__code", "-since")
+
+
+@login_required
+def key_persons(request):
+    _perm(request, "people.view")
+    area, code, qs = _ledger(request)
+    page = _page(request, qs)
+    resp = {r.resident_id: r for r in Responsibility.objects.filter(
+        resident_id__in=[k.resident_id for k in page]).select_related("cadre", "grid_worker")}
+    rows = [(k, services.mask_phone(k.resident.phone), resp.get(k.resident_id)) for k in page]
+    counts = dict(sel.key_persons_open(request.user).values_list("category__code")
+                  .annotate(n=Count("resident", distinct=True)))
+    categories = [(c, counts.get(c.code, 0)) for c in KeyPersonCategory.objects.filter(active=True)]
+    return render(request, "people/key_persons.html", {
+        "page": page, "rows": rows, "area": area, "code": code, "areas": _areas(request.user),
+        "categories": categories, "can_assign": has_perm(request.user, "people.assign"),
+        "can_export": has_perm(request.user, "people.export")})
+
+
+@login_required
+def key_persons_export(request):
+    _perm(request, "people.export")
+    area, code, qs = _ledger(request)
+    services.roster_export_begin(actor=request.user, area=area or _top_area(request.user),
+                                 fmt="key_persons.csv")
+    header = [_("category"), pgettext("person", "name"), _("ID number"), _("phone"), _("grid"), _("address"),
+              _("since")]
+
+    def rows():
+        yield header
+        for k in qs.iterator(chunk_size=1000):
+            r = k.resident
+            yield [k.category.label, r.name, services.mask_id_number(r.id_number),
+                   services.mask_phone(r.phone), r.grid.code, r.household.address,
+                   timezone.localtime(k.since).strftime("%Y-%m-%d %H:%M")]
+
+    response = StreamingHttpResponse(services.csv_stream(rows()), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="key-persons.csv"'
+    return response
+
+
+def _top_area(user):
+    areas = _areas(user)
+    if not areas:
+        raise Http404
+    return areas[0]
+
+
+def _users_covering(resident, roles):
+    """Users with one of `roles` whose scope covers the resident's grid."""
+    ids = list(resident.grid.ancestors().values_list("pk", flat=True)) + [resident.grid.pk]
+    return (User.objects.filter(is_active=True, assignments__role__in=roles,
+                                assignments__area_id__in=ids).distinct().order_by("username"))
+
+
+@login_required
+def responsibility(request, resident_id):
+    _perm(request, "people.assign")
+    r = sel.resident_get_for_user(request.user, resident_id)
+    current = Responsibility.objects.filter(resident=r).first()
+    initial = {}
+    if current:
+        initial = {"cadre": current.cadre, "grid_worker": current.grid_worker,
+                   "helper_name": current.helper_name, "helper_phone": current.helper_phone}
+    form = ResponsibilityForm(
+        request.POST or None, initial=initial,
+        cadres=_users_covering(r, ["community_staff", "street_staff"]),
+        workers=_users_covering(r, ["grid_worker"]))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.responsibility_set(actor=request.user, resident=r, **form.cleaned_data)
+        except RuleViolation as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
+        else:
+            messages.success(request, _("Responsibility saved for %(name)s.") % {"name": r.name})
+            return redirect(request.GET.get("next") or reverse("people:coverage"))
+    return render(request, "people/responsibility.html", {"r": r, "form": form},
+                  status=422 if request.method == "POST" else 200)
+
+
+@login_required
+def coverage(request):
+    """三级包保 coverage: key persons lacking someone responsible; households not visited."""
+    _perm(request, "people.view")
+    area = _area_param(request)
+    try:
+        days = max(1, min(365, int(request.GET.get("days", ""))))
+    except ValueError:
+        days = rule("screening.revisit_days").value
+    facts = sel.key_persons_open(request.user)
+    if area is not None:
+        facts = facts.filter(resident__grid__path__startswith=area.path)
+    resident_ids = set(facts.values_list("resident_id", flat=True))
+    complete = set(Responsibility.objects.filter(
+        resident_id__in=resident_ids, cadre__isnull=False, grid_worker__isnull=False)
+        .exclude(helper_name="").values_list("resident_id", flat=True))
+    missing = (sel.residents_visible_to(request.user)
+               .filter(pk__in=resident_ids - complete)
+               .select_related("grid", "household", "household__compound").order_by("grid__code"))
+    unvisited = sel.households_not_visited(request.user, days=days, area=area).annotate(
+        members=Count("residents")).order_by("grid__code", "compound__name", "building_name",
+                                             "unit", "room")
+    return render(request, "people/coverage.html", {
+        "area": area, "areas": _areas(request.user), "days": days,
+        "missing": list(missing[:200]), "missing_count": missing.count(),
+        "key_count": len(resident_ids),
+        "unvisited": list(unvisited[:200]), "unvisited_count": unvisited.count(),
+        "can_assign": has_perm(request.user, "people.assign")})
+
+
+# --- risk areas (中高风险地区) --------------------------------------------------------------
+
+RECENTLY_ENDED_DAYS = 30
+
+
+def _risk_area_form(data=None):
+    return RiskAreaForm(data, initial={"since": timezone.localdate(), "level": "high"})
+
+
+def _risk_areas_page(request, form, *, error="", status=200):
+    today = timezone.localdate()
+    return render(request, "people/risk_areas.html", {
+        "form": form, "error": error, "today": today, "provinces": PROVINCES,
+        "current": list(sel.risk_areas_current(today)),
+        "ended": list(sel.risk_areas_ended(today, days=RECENTLY_ENDED_DAYS)),
+        "ended_days": RECENTLY_ENDED_DAYS,
+        "can_edit": has_perm(request.user, "people.risk_areas")}, status=status)
+
+
+@login_required
+def risk_areas(request):
+    """The risk-area list the screening visits match; street/HQ staff add entries here."""
+    _perm(request, "people.view")
+    if request.method != "POST":
+        return _risk_areas_page(request, _risk_area_form())
+    _perm(request, "people.risk_areas")
+    form = _risk_area_form(request.POST)
+    if form.is_valid():
+        try:
+            area = services.risk_area_add(actor=request.user, **form.cleaned_data)
+        except RuleViolation as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
+        else:
+            messages.success(request, _("Listed as a risk area: %(place)s from %(since)s.")
+                             % {"place": area.place_label, "since": area.since.isoformat()})
+            return redirect("people:risk_areas")
+    return _risk_areas_page(request, form, status=422)
+
+
+@login_required
+def risk_area_end(request, pk):
+    _perm(request, "people.risk_areas")
+    if request.method != "POST":
+        return redirect("people:risk_areas")
+    area = sel.risk_area_get(pk)
+    form = RiskAreaEndForm(request.POST)
+    if not form.is_valid():
+        return _risk_areas_page(request, _risk_area_form(), error=" ".join(form.errors["on"]),
+                                status=422)
+    try:
+        services.risk_area_end(actor=request.user, risk_area=area,
+                               on=form.cleaned_data["on"] or timezone.localdate())
+    except RuleViolation as exc:
+        return _risk_areas_page(request, _risk_area_form(), error=exc.detail, status=exc.status)
+    messages.success(request, _("Taken off the risk-area list: %(place)s.")
+                     % {"place": area.place_label})
+    return redirect("people:risk_areas")
+
+
+# --- import ---------------------------------------------------------------------------------
+
+@login_required
+def import_upload(request):
+    _perm(request, "people.import")
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = services.import_job_create(actor=request.user,
+                                             upload=form.cleaned_data["file"],
+                                             dry_run=form.cleaned_data["dry_run"])
+        except RuleViolation as exc:
+            form.add_error("file", exc.detail)
+        else:
+            return redirect("people:import_job", pk=job.pk)
+    jobs = sel.import_jobs_visible_to(request.user)[:10]
+    return render(request, "people/import.html", {"form": form, "jobs": jobs},
+                  status=422 if request.method == "POST" else 200)
+
+
+def _job(request, pk) -> ImportJob:
+    _perm(request, "people.import")
+    return get_object_or_404(sel.import_jobs_visible_to(request.user), pk=pk)
+
+
+def _job_context(job):
+    rejected = []
+    if job.state == ImportJob.State.DONE and (job.rejected or job.file_error):
+        path = services.import_job_errors_path(job)
+        if path.exists():
+            with open(path, encoding="utf-8-sig", newline="") as fh:
+                rejected = list(islice(csv.DictReader(fh), 200))
+    return {"job": job, "rejected": rejected,
+            "running": job.state in (ImportJob.State.PENDING, ImportJob.State.RUNNING)}
+
+
+@login_required
+def import_job(request, pk):
+    job = _job(request, pk)
+    return render(request, "people/import_job.html", _job_context(job))
+
+
+@login_required
+def import_job_progress(request, pk):
+    """Polled by the job page: advances the import by a step, then shows where it is."""
+    job = _job(request, pk)
+    if job.state in (ImportJob.State.PENDING, ImportJob.State.RUNNING):
+        job = services.import_job_step(job_id=job.pk, seconds=2.0)
+    return render(request, "people/import_job.html#progress", _job_context(job))
+
+
+@login_required
+def import_job_errors(request, pk):
+    job = _job(request, pk)
+    path = services.import_job_errors_path(job)
+    if not path.exists():
+        raise Http404
+    return FileResponse(open(path, "rb"), as_attachment=True,
+                        filename=f"{job.filename}.errors.csv", content_type="text/csv")
+
+
+# --- export ---------------------------------------------------------------------------------
+
+@login_required
+def export(request):
+    """Masked exports may be a GET; an unmasked one is a POST with a reason (audited)."""
+    _perm(request, "people.export")
+    allow = has_perm(request.user, "people.export_full")
+    areas = _areas(request.user)
+    data = request.POST if request.method == "POST" else (request.GET or None)
+    form = ExportForm(data, areas=areas, allow_unmasked=allow)
+    if data is not None and form.is_valid():
+        area = area_get_for_user(request.user, form.cleaned_data["area"])
+        unmasked = bool(form.cleaned_data.get("unmasked"))
+        fmt = form.cleaned_data["format"]
+        try:
+            if unmasked and request.method != "POST":
+                raise InvalidInput("reason_required", _(
+                    "Reason: an unmasked export is asked for with the form, giving a reason."),
+                    field="reason")
+            services.roster_export_begin(
+                actor=request.user, area=area, unmasked=unmasked, fmt=fmt,
+                reason_code=form.cleaned_data.get("reason", ""),
+                reason_text=form.cleaned_data.get("reason_text", ""))
+        except RuleViolation as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
+        else:
+            return _roster_file(request, area, fmt, unmasked)
+    return render(request, "people/export.html", {"form": form, "allow_unmasked": allow},
+                  status=422 if data is not None else 200)
+
+
+def _roster_file(request, area, fmt, unmasked):
+    qs = sel.residents_in(sel.residents_visible_to(request.user), area=area)
+    rows = services.roster_rows(qs, unmasked=unmasked)
+    stamp = timezone.localdate().isoformat()
+    name = f"roster-{area.code}-{stamp}"
+    if fmt == "xlsx":
+        path = services.xlsx_file(rows, title=area.name)
+        fh = open(path, "rb")
+        path.unlink()  # the open handle keeps the data until the response is sent
+        response = FileResponse(fh, as_attachment=True, filename=f"{name}.xlsx")
+    else:
+        encoding = "gbk" if fmt == "csv-gbk" else "utf-8-sig"
+        response = StreamingHttpResponse(services.csv_stream(rows, encoding=encoding),
+                                         content_type=f"text/csv; charset={encoding}")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    if unmasked:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- audit ----------------------------------------------------------------------------------
+
+# What the auditor reads instead of the stored codes (other apps' codes fall back to the code).
+AUDIT_ACTIONS = {
+    "resident.read_full": pgettext_lazy("audit action", "Full read of ID number and phone"),
+    "resident.read_masked": pgettext_lazy("audit action", "Record opened (masked)"),
+    "people.phone_read": pgettext_lazy("audit action", "Phone number read (care call)"),
+    "roster.export": pgettext_lazy("audit action", "Roster export (masked)"),
+    "roster.export_full": pgettext_lazy("audit action", "Roster export (unmasked)"),
+    "reports.export_full:key-persons": pgettext_lazy("audit action",
+                                                     "Key-person ledger export (unmasked)"),
+    "reports.export_full:isolations": pgettext_lazy("audit action",
+                                                    "Isolation ledger export (unmasked)"),
+}
+AUDIT_OBJECTS = {
+    "people.resident": pgettext_lazy("audit object", "Resident"),
+    "areas.area": pgettext_lazy("audit object", "Area"),
+}
+AUDIT_VIA = {
+    "web": pgettext_lazy("audit via", "web page"),
+    "api": pgettext_lazy("audit via", "API"),
+    "cli": pgettext_lazy("audit via", "command line"),
+}
+# Personal data read or exported for a whole area (the rest is per resident).
+AREA_PII_ACTIONS = ("roster.", "reports.export_full")
+
+
+@login_required
+def audit_log(request):
+    """Who read or exported whose personal data, for residents and areas in scope."""
+    if not has_perm(request.user, "audit.view"):
+        raise PermissionDenied(_("Your role does not allow this action."))
+    resident_ids = sel.residents_visible_to(request.user).annotate(
+        sid=Cast("pk", CharField())).values("sid")
+    areas = areas_visible_to(request.user)
+    area_actions = Q(action__startswith=AREA_PII_ACTIONS[0])
+    for prefix in AREA_PII_ACTIONS[1:]:
+        area_actions |= Q(action__startswith=prefix)
+    qs = AuditEntry.objects.filter(
+        Q(object_type="people.resident", object_id__in=resident_ids)
+        | (Q(object_type="areas.area") & area_actions
+           # ledger exports before 2026-12 stored the area's id instead of its code
+           & (Q(object_id__in=areas.values("code"))
+              | Q(action__startswith="reports.",
+                  object_id__in=areas.annotate(sid=Cast("pk", CharField())).values("sid"))))
+    ).select_related("actor")
+    who = request.GET.get("who", "").strip()
+    if who:
+        qs = qs.filter(actor__username=who)
+    rid = request.GET.get("resident", "").strip()
+    if rid.isdigit():
+        qs = qs.filter(object_type="people.resident", object_id=rid)
+    page = _page(request, qs.order_by("-at"))
+    names = dict(Resident.objects.filter(
+        pk__in=[int(e.object_id) for e in page if e.object_type == "people.resident"
+                and e.object_id.isdigit()]).values_list("pk", "name"))
+    rows = [{"e": e, "action": AUDIT_ACTIONS.get(e.action, e.action),
+             "object": AUDIT_OBJECTS.get(e.object_type, e.object_type),
+             "via": AUDIT_VIA.get(e.via, e.via),
+             "name": (names.get(int(e.object_id)) if e.object_type == "people.resident"
+                      and e.object_id.isdigit() else None)}
+            for e in page]
+    return render(request, "people/audit.html", {"page": page, "rows": rows, "who": who,
+                                                 "resident": rid})

@@ -1,0 +1,192 @@
+"""Dashboard, daily-report download and ledger exports. Thin: parse, select, render."""
+
+from datetime import timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from firstline.accounts.scope import has_perm
+from firstline.accounts.services import require_perm
+from firstline.errors import InvalidInput
+from firstline.people.forms import FullReadForm
+from firstline.people.services import full_read_reason
+
+from . import exports
+from .dashboard import areas_for_picker, dashboard_build, missing_text
+from .selectors import (
+    breadcrumbs,
+    parse_day,
+    report_area_for_user,
+    report_compute,
+    report_root_for_user,
+)
+from .xlsx import daily_report_xlsx
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _area_and_day(request, perm, params=None):
+    """The requested area (default: the user's top area) and day; 403/404/422 as the API."""
+    params = request.GET if params is None else params
+    require_perm(request.user, perm)
+    code = params.get("area", "").strip()
+    if not code:
+        root = report_root_for_user(request.user, perm)
+        if root is None:
+            raise Http404
+        code = root.code
+    area = report_area_for_user(request.user, code, perm)
+    day = parse_day(params.get("date"))
+    return area, day
+
+
+def _bad_date(request, exc, template="reports/error.html"):
+    return render(request, template, {"error": exc.detail}, status=422)
+
+
+def _who(user) -> str:
+    name = getattr(user, "display_name", "") or ""
+    return f"{name} ({user.username})" if name else user.username
+
+
+@login_required
+def dashboard(request):
+    try:
+        area, day = _area_and_day(request, "reports.dashboard")
+    except InvalidInput as exc:
+        return _bad_date(request, exc)
+    sort = request.GET.get("sort", "")
+    descending = request.GET.get("dir", "desc") != "asc"
+    board = dashboard_build(user=request.user, area=area, day=day, sort=sort,
+                            descending=descending)
+    big = request.GET.get("view") == "big"
+    query = {"area": area.code, "date": day.isoformat()}
+    context = {
+        "board": board, "area": area, "day": day, "big": big,
+        "crumbs": breadcrumbs(request.user, area, "reports.dashboard"),
+        "prev_day": (day - timedelta(days=1)).isoformat(),
+        "next_day": (day + timedelta(days=1)).isoformat()
+        if day < timezone.localdate() else "",
+        "today": timezone.localdate().isoformat(),
+        "picker": areas_for_picker(request.user),
+        "missing": missing_text(board.missing) if board.missing else "",
+        "query": query,
+        "can_export": has_perm(request.user, "reports.view"),
+        "api_url": reverse("api:report_daily") + f"?area={area.code}&date={day.isoformat()}",
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+@login_required
+def panel(request):
+    """Home-page panel: today's headline figures for the user's top area."""
+    require_perm(request.user, "reports.dashboard")
+    root = report_root_for_user(request.user, "reports.dashboard")
+    if root is None:
+        return HttpResponse("")
+    today = timezone.localdate()
+    report = report_compute(area=root, days=[today - timedelta(days=1), today],
+                            cache_before=today)
+    figures = ["residents", "home_isolation", "centralized_isolation", "fever_alerts",
+               "readings_due", "readings_received", "crossings_out", "households_visited"]
+    from .xlsx import figure_titles
+
+    titles = figure_titles()
+    items = [(titles[f], report.root.value(f), report.root.value(f) - report.root.value(f, 0))
+             for f in figures]
+    return render(request, "reports/panel.html", {"area": root, "items": items, "day": today})
+
+
+@login_required
+def daily_xlsx(request):
+    try:
+        area, day = _area_and_day(request, "reports.view")
+    except InvalidInput as exc:
+        return _bad_date(request, exc)
+    data = daily_report_xlsx(report_compute(area=area, day=day), generated_by=_who(request.user))
+    return _attachment(data, f"daily-report-{area.code}-{day.isoformat()}.xlsx")
+
+
+def _attachment(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def exports_page(request):
+    require_perm(request.user, "reports.view")
+    root = report_root_for_user(request.user, "reports.view")
+    if root is None:
+        raise Http404
+    return _exports_render(request, area=request.GET.get("area") or root.code)
+
+
+def _exports_render(request, *, area: str, failed: dict | None = None, status: int = 200):
+    """The ledgers page; after a refused request, that ledger's form comes back filled in,
+    with the message beside it (no dead-end error page, nothing to type again)."""
+    today = timezone.localdate()
+    return render(request, "reports/exports.html", {
+        "picker": areas_for_picker(request.user, "reports.view"),
+        "area": area,
+        "date_from": (today - timedelta(days=13)).isoformat(), "date_to": today.isoformat(),
+        "today": today.isoformat(),
+        "can_full": has_perm(request.user, "people.export_full"),
+        "reason_form": FullReadForm(),
+        "failed": failed,
+        "ledgers": exports.LEDGERS,
+    }, status=status)
+
+
+def _export_refused(request, kind, params, exc):
+    if request.method != "POST":
+        return _bad_date(request, exc)
+    failed = {"kind": kind, "error": exc.detail, "from": params.get("from", ""),
+              "to": params.get("to", ""), "full": params.get("full") == "1",
+              "reason_form": FullReadForm(params)}
+    return _exports_render(request, area=params.get("area", ""), failed=failed, status=422)
+
+
+@login_required
+def export_ledger(request, kind: str):
+    if kind not in exports.LEDGERS:
+        raise Http404
+    # A masked ledger may be a plain link (GET); an unmasked one is asked for with the form
+    # (POST, CSRF) and needs a reason, which goes into the audit row (DESIGN: who, whom,
+    # when, why).
+    params = request.POST if request.method == "POST" else request.GET
+    try:
+        area, _day = _area_and_day(request, "reports.view", params)
+        date_from = parse_day(params.get("from"), field="from")
+        date_to = parse_day(params.get("to"), field="to")
+        if date_from > date_to:
+            raise InvalidInput("bad_range", _("from: the first day is after the last day."))
+        if (date_to - date_from).days > exports.MAX_DAYS:
+            raise InvalidInput("bad_range", _("At most %(n)s days per export.")
+                               % {"n": exports.MAX_DAYS})
+    except InvalidInput as exc:
+        return _export_refused(request, kind, params, exc)
+    full = params.get("full") == "1"
+    reason = ""
+    if full:
+        if not has_perm(request.user, "people.export_full"):
+            raise PermissionDenied(_("Your role does not allow unmasked exports."))
+        try:
+            if request.method != "POST":
+                raise InvalidInput("reason_required", _(
+                    "Ask for an unmasked ledger with the form on the ledgers page: it needs "
+                    "a reason."), field="full")
+            reason = full_read_reason(code=params.get("reason", ""),
+                                      text=params.get("reason_text", ""))
+        except InvalidInput as exc:
+            return _export_refused(request, kind, params, exc)
+    data, filename = exports.ledger(kind=kind, user=request.user, area=area,
+                                    date_from=date_from, date_to=date_to, full=full,
+                                    generated_by=_who(request.user), reason=reason)
+    return _attachment(data, filename)

@@ -1,0 +1,30 @@
+from importlib import import_module
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from firstline import views
+from firstline.api import api
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+# Each app's HTML pages, under its own prefix and namespace.
+for _app in ("areas", "accounts", "people", "access", "isolation", "assistance", "operations",
+             "reports"):
+    _module = import_module(f"firstline.{_app}.urls")
+    if getattr(_module, "urlpatterns", None):
+        urlpatterns.append(path(f"{_app}/", include((_module.urlpatterns, _app))))
+
+handler404 = "firstline.views.handler404"
+handler500 = "firstline.views.handler500"

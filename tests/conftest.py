@@ -1,0 +1,282 @@
+"""A fixed little jurisdiction and cast, shared by every test.
+
+    city 9900 > district 990001 > street 99000101 > community C1 (grids G1a, G1b)
+                                                  > community C2 (grid G2a)
+Users (password "pw-Firstline-1"): grid_a (grid worker of G1a), gate_c1 (gate duty of C1),
+staff_c1 (community staff of C1), staff_c2 (community staff of C2), hq (street staff),
+auditor (auditor of the street), admin (admin of the city), nobody (no role).
+"""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.test import Client
+
+from firstline.accounts.roles import Role
+from firstline.accounts.services import token_create, user_assign
+from firstline.areas.models import Level
+from firstline.areas.services import area_upsert
+
+PASSWORD = "pw-Firstline-1"
+
+
+class Jurisdiction:
+    pass
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Argon2 is deliberately slow; tests log in hundreds of times. Production keeps Argon2
+    (tests/accounts/test_login.py checks the setting)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def areas(db):
+    j = Jurisdiction()
+    j.city, _ = area_upsert(code="9900", name="测试市", level=Level.CITY, parent=None)
+    j.district, _ = area_upsert(code="990001", name="测试区", level=Level.DISTRICT, parent=j.city)
+    j.street, _ = area_upsert(code="99000101", name="测试街道", level=Level.STREET,
+                              parent=j.district)
+    j.c1, _ = area_upsert(code="C1", name="一社区", level=Level.COMMUNITY, parent=j.street)
+    j.c2, _ = area_upsert(code="C2", name="二社区", level=Level.COMMUNITY, parent=j.street)
+    j.g1a, _ = area_upsert(code="G1a", name="一社区第1网格", level=Level.GRID, parent=j.c1)
+    j.g1b, _ = area_upsert(code="G1b", name="一社区第2网格", level=Level.GRID, parent=j.c1)
+    j.g2a, _ = area_upsert(code="G2a", name="二社区第1网格", level=Level.GRID, parent=j.c2)
+    return j
+
+
+@pytest.fixture
+def cast(areas):
+    c = Jurisdiction()
+    for name, role, area in [
+        ("grid_a", Role.GRID_WORKER, areas.g1a),
+        ("gate_c1", Role.GATE_DUTY, areas.c1),
+        ("staff_c1", Role.COMMUNITY_STAFF, areas.c1),
+        ("staff_c2", Role.COMMUNITY_STAFF, areas.c2),
+        ("hq", Role.STREET_STAFF, areas.street),
+        ("auditor", Role.AUDITOR, areas.street),
+        ("admin", Role.ADMIN, areas.city),
+    ]:
+        user, _ = user_assign(username=name, role=role, area=area, password=PASSWORD)
+        setattr(c, name, user)
+    from firstline.accounts.models import User
+
+    c.nobody = User.objects.create_user("nobody", password=PASSWORD)
+    return c
+
+
+class ApiClient:
+    """A test client speaking JSON with a bearer token."""
+
+    def __init__(self, user):
+        self.user = user
+        self.token, _ = token_create(user=user, label="test")
+        self.client = Client()
+
+    def _headers(self):
+        return {"HTTP_AUTHORIZATION": f"Bearer {self.token}"}
+
+    def get(self, path, **params):
+        return self.client.get(path, params, **self._headers())
+
+    def post(self, path, data=None):
+        return self.client.post(path, data or {}, content_type="application/json",
+                                **self._headers())
+
+    def patch(self, path, data=None):
+        return self.client.patch(path, data or {}, content_type="application/json",
+                                 **self._headers())
+
+    def put(self, path, data=None):
+        return self.client.put(path, data or {}, content_type="application/json",
+                               **self._headers())
+
+
+@pytest.fixture
+def api(cast):
+    """api("staff_c1").get("/api/v1/...")"""
+    clients = {}
+
+    def get(username):
+        if username not in clients:
+            clients[username] = ApiClient(getattr(cast, username))
+        return clients[username]
+
+    return get
+
+
+# --- browser tests (Playwright driving Debian's Chromium) ---------------------------------
+
+import os  # noqa: E402
+import threading  # noqa: E402
+
+from django.core.servers.basehttp import WSGIServer  # noqa: E402
+
+# Playwright's sync API runs an event loop in the test thread; Django's async-safety check
+# would refuse the ORM calls the test makes between page actions.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("FIRSTLINE_CHROMIUM", "/usr/bin/chromium")
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does this)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(chromium):
+    """new_page(viewport=PHONE, locale="zh-CN") -> a Playwright page in a fresh context."""
+    contexts = []
+
+    def make(viewport=PHONE, locale="zh-CN", **kwargs):
+        context = chromium.new_context(viewport=viewport, locale=locale, **kwargs)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+    # A request the page started (an htmx panel) may still be running in the live server:
+    # let it finish before the test database is flushed under it.
+    with _SerialLiveServer.busy:
+        pass
+
+
+def browser_login(page, live_server, username, password=PASSWORD):
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{live_server.url}/")
+
+
+class _SerialLiveServer(WSGIServer):
+    """The live server, one request at a time. On SQLite the test database lives in memory
+    and the live server shares the test's one connection with every request thread; two
+    requests at once (a page and the htmx panels still loading from the page before) would
+    step on each other's cursors ("another row available"). PostgreSQL keeps the threaded
+    server: each request thread has its own connection there."""
+
+    busy = threading.Lock()  # held while a request is handled; see new_page's teardown
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+    def process_request(self, request, client_address):
+        with self.busy:
+            super().process_request(request, client_address)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_serial_on_sqlite():
+    from django.db import connections
+    from django.test.testcases import LiveServerThread
+
+    if connections["default"].vendor != "sqlite":
+        yield
+        return
+    threaded = LiveServerThread.server_class
+    LiveServerThread.server_class = _SerialLiveServer
+    yield
+    LiveServerThread.server_class = threaded
+
+
+@pytest.fixture
+def file_database(transactional_db, tmp_path):
+    """On SQLite, run the test on a real database file (WAL, immediate transactions — what
+    production uses) instead of the suite's shared-cache in-memory database, whose table
+    locks fail at once instead of waiting. A no-op on PostgreSQL."""
+    from django.core.management import call_command
+    from django.db import connections
+
+    conn = connections["default"]
+    if conn.vendor != "sqlite" or not conn.is_in_memory_db():
+        yield
+        return
+    memory, old_name = conn.connection, conn.settings_dict["NAME"]
+    conn.connection = None  # detach: closing an in-memory connection would drop the test DB
+    conn.settings_dict["NAME"] = str(tmp_path / "concurrency.sqlite3")
+    try:
+        call_command("migrate", verbosity=0, interactive=False)
+        yield
+    finally:
+        conn.close()
+        conn.settings_dict["NAME"] = old_name
+        conn.connection = memory
+
+
+def race(n, work):
+    """Run work(i) for i in range(n) in n real threads (each with its own database connection),
+    released together by a barrier. Returns each result, or the exception it raised."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(n)
+    results = [None] * n
+
+    def run(i):
+        try:
+            barrier.wait()
+            results[i] = work(i)
+        except Exception as exc:  # noqa: BLE001 - returned for the caller's assertion
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def local(y, m, d, hh=12, mm=0):
+    """A moment in Asia/Shanghai, the demo's and the seeds' local time."""
+    return datetime(y, m, d, hh, mm, tzinfo=SH)
+
+
+def make_household(grid, compound_name="阳光花园", building="1", unit="1", room="101"):
+    """A household in a compound of the grid's community (created if missing)."""
+    from firstline.people.models import Building, Compound, Household
+
+    compound, _ = Compound.objects.get_or_create(area=grid.parent, name=compound_name)
+    b, _ = Building.objects.get_or_create(compound=compound, name=building)
+    household, _ = Household.objects.get_or_create(
+        compound=compound, building_name=building, unit=unit, room=room,
+        defaults={"building": b, "grid": grid})
+    return household
+
+
+@pytest.fixture
+def web(cast):
+    """web(username, lang="zh-hans") -> a Django test client signed in as one of the cast."""
+    from django.test import Client
+
+    def login(username, lang="zh-hans"):
+        c = Client()
+        assert c.login(username=username, password=PASSWORD)
+        c.cookies["django_language"] = lang
+        return c
+    return login

@@ -1,0 +1,113 @@
+"""The resident's self-report page on a phone in zh-hans: a fever reading reaches the grid
+worker's home page. Screenshots go to /work/screens/isolation/ when that folder exists."""
+
+import os
+
+import pytest
+from django.utils import timezone
+
+from firstline.isolation import services
+from tests.conftest import DESKTOP, PHONE, browser_login
+
+from .conftest import make_resident
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SCREENS = "/work/screens/isolation"
+
+
+def shot(page, name):
+    if os.path.isdir(SCREENS):
+        page.screenshot(path=f"{SCREENS}/{name}.png", full_page=True)
+
+
+def test_phone_self_report_fever_shows_on_worker_home(cast, roster, live_server, new_page):
+    iso = services.isolation_start(resident=roster.a1, kind="home", reason="risk_area",
+                                   starts_on=timezone.localdate(), actor=cast.staff_c1)
+    errors = []
+    page = new_page(viewport=PHONE, locale="zh-CN")
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{live_server.url}/isolation/r/{iso.report_token}/")
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    assert "今日体温" in page.content()
+    shot(page, "selfreport-phone-zh-hans")
+    page.fill("input[name=temperature]", "38.4")
+    page.get_by_label("咳嗽").check()
+    page.get_by_role("button", name="上报体温").click()
+    page.wait_for_load_state()
+    assert "您的体温偏高" in page.locator("p.sent").inner_text()
+    shot(page, "selfreport-phone-zh-hans-fever")
+
+    worker = new_page(viewport=PHONE, locale="zh-CN")
+    browser_login(worker, live_server, "grid_a")
+    alert = worker.locator("li.alert.k-fever")
+    alert.wait_for()
+    assert roster.a1.name in alert.inner_text() and "38.4" in alert.inner_text()
+    shot(worker, "worker-home-alert-phone-zh-hans")
+    alert.get_by_role("button", name="接手").click()
+    worker.locator("li.alert.s-acknowledged").wait_for()
+    assert not [e for e in errors if "Content Security Policy" in e]
+
+    # The resident switches the page to English; the link keeps working.
+    page.click("button.lang-btn[value=en]")
+    page.wait_for_load_state()
+    assert page.get_by_role("button", name="Send temperature").is_visible()
+
+
+def test_wrong_link_page_on_phone(live_server, new_page):
+    page = new_page(viewport=PHONE, locale="zh-CN")
+    response = page.goto(f"{live_server.url}/isolation/r/not-a-real-token-at-all/")
+    assert response.status == 404 and "此链接无效" in page.content()
+    shot(page, "selfreport-invalid-phone-zh-hans")
+
+
+def test_occupancy_board_desktop(cast, roster, areas, live_server, new_page):
+    site = services.site_create(area=areas.c1, name="凤台宾馆", address="淮河路8号",
+                                actor=cast.staff_c1)
+    services.rooms_add(site=site, numbers=[str(n) for n in range(301, 313)], floor="3",
+                       actor=cast.staff_c1)
+    services.rooms_add(site=site, numbers=["401", "402"], beds=2, floor="4", actor=cast.staff_c1)
+    rooms = {r.number: r for r in site.rooms.all()}
+    people = [roster.a1, roster.b1, roster.c1] + [make_resident(roster.h2, f"隔离{i}")
+                                                   for i in range(3)]
+    for number, person in zip(["301", "302", "305", "306", "308", "401"], people,
+                              strict=True):
+        iso = services.isolation_start(resident=person, kind="centralized",
+                                       reason="close_contact", starts_on=timezone.localdate(),
+                                       actor=cast.staff_c1)
+        services.room_assign(room=rooms[number], isolation=iso, actor=cast.staff_c1)
+    services.isolation_start(resident=roster.a2, kind="centralized", reason="close_contact",
+                             starts_on=timezone.localdate(), actor=cast.staff_c1)  # waiting
+    services.room_vacate(room=rooms["306"], actor=cast.staff_c1)
+    page = new_page(viewport=DESKTOP, locale="zh-CN")
+    browser_login(page, live_server, "staff_c1")
+    page.goto(f"{live_server.url}/isolation/sites/{site.pk}/")
+    assert page.locator(".room.occupied").count() == 5
+    assert page.locator(".room.cleaning").count() == 1
+    shot(page, "site-board-desktop-zh-hans")
+    phone = new_page(viewport=PHONE, locale="en-US")
+    browser_login(phone, live_server, "staff_c1")
+    phone.goto(f"{live_server.url}/isolation/sites/{site.pk}/")
+    shot(phone, "site-board-phone-en")
+
+
+def test_a_refused_outcome_shows_its_message_on_the_alert_card(cast, roster, live_server,
+                                                               new_page):
+    """The server refuses a too-long outcome with a 422; htmx (responseHandling in base.html)
+    swaps that answer into the card, so the worker sees why instead of nothing."""
+    iso = services.isolation_start(resident=roster.a1, kind="home", reason="risk_area",
+                                   starts_on=timezone.localdate(), actor=cast.staff_c1)
+    services.reading_record(isolation=iso, temperature=38.6, taken_at=None, actor=cast.grid_a)
+    worker = new_page(viewport=PHONE, locale="zh-CN")
+    browser_login(worker, live_server, "grid_a")
+    card = worker.locator("li.alert.k-fever")
+    card.wait_for()
+    card.locator("input[name=outcome]").fill("复测" * 101)
+    card.get_by_role("button", name="处理完毕").click()
+    worker.locator("li.alert.k-fever [role=alert]").wait_for()
+    assert "200" in worker.locator("li.alert.k-fever [role=alert]").inner_text()
+    assert iso.alerts.get().status != "resolved"
+    # A blank outcome gets the app's own message in the app's language, not the browser's
+    # validation bubble in the phone's language.
+    card.locator("input[name=outcome]").fill("   ")
+    card.get_by_role("button", name="处理完毕").click()
+    worker.locator("li.alert.k-fever [role=alert]:has-text('处理结果')").wait_for()

@@ -1,0 +1,32 @@
+"""The screening form on a phone: big inputs, one visit recorded."""
+
+import pytest
+
+from firstline.people.models import KeyPerson, Visit
+from tests.conftest import PHONE, browser_login
+
+from .conftest import make_household, make_resident
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_screening_form_on_a_phone(live_server, new_page, cast, areas):
+    h = make_household(areas.g1a)
+    r = make_resident(h, name="许兰")
+    page = new_page(viewport=PHONE)
+    browser_login(page, live_server, "grid_a")
+    page.goto(f"{live_server.url}/people/screening/")
+    page.click("a.household-link")
+    temp = page.locator(f"input[name=m{r.pk}-temperature]")
+    assert temp.bounding_box()["height"] >= 44
+    page.fill(f"input[name=m{r.pk}-from_province]", "湖北")
+    temp.fill("37.9")
+    page.click("button[type=submit].primary")
+    # a fever: the worker lands on the visit's follow-up page, not back on the list
+    page.wait_for_url(f"{live_server.url}/people/screening/{h.pk}/done/*/")
+    assert str(Visit.objects.get().people.get().temperature) == "37.9"
+    assert KeyPerson.objects.get(resident=r).category.code == "fever"
+    card = page.locator(".followup")
+    assert "许兰" in card.inner_text() and "发热 37.9 °C" in card.inner_text()
+    assert "请通知社区干部安排隔离" in card.inner_text()  # a grid worker cannot start one
+    assert page.locator("body").evaluate("b => b.scrollWidth") <= PHONE["width"]

@@ -1,0 +1,84 @@
+"""The `firstline` console script, run as a real process: summary lines and exit codes."""
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIRSTLINE = Path(sys.executable).with_name("firstline")
+
+
+@pytest.fixture
+def run(tmp_path):
+    """Runs `firstline ...` as a process against a private SQLite file in tmp_path: the test
+    database of the suite is not visible to another process."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+           "FIRSTLINE_VAR_DIR": str(tmp_path / "var"), "FIRSTLINE_LANGUAGE": "en"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+
+    def firstline(*args, stdin=""):
+        return subprocess.run([str(FIRSTLINE), *map(str, args)], env=env, input=stdin,
+                              capture_output=True, text=True, timeout=120)
+
+    assert firstline("migrate", "-v0").returncode == 0
+    return firstline
+
+
+def write(path, rows, encoding="utf-8"):
+    with open(path, "w", encoding=encoding, newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+TREE = [("code", "name", "level", "parent_code"), ("S", "街道", "street", ""),
+        ("C", "社区", "community", "S"), ("G", "网格", "grid", "C")]
+
+
+def test_import_areas_summary_and_exit_0(run, tmp_path):
+    result = run("import", "areas", write(tmp_path / "a.csv", TREE))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "imported 3, updated 0, rejected 0"
+
+
+def test_import_areas_with_rejections_exits_1(run, tmp_path):
+    path = write(tmp_path / "a.csv", TREE + [("X", "x", "grid", "NOPE")])
+    result = run("import", "areas", path)
+    assert result.returncode == 1
+    assert "imported 3, updated 0, rejected 1" in result.stdout
+    assert Path(f"{path}.errors.csv").exists()
+
+
+def test_usage_errors_exit_2(run):
+    assert run("import").returncode == 2
+    assert run("import", "areas").returncode == 2
+    assert run("report", "weekly").returncode == 2
+
+
+def test_user_create_and_token_create(run, tmp_path):
+    run("import", "areas", write(tmp_path / "a.csv", TREE))
+    created = run("user", "create", "wang", "--role", "grid_worker", "--area", "G",
+                  "--password-stdin", stdin="s3cret-Pass\n")
+    assert created.returncode == 0, created.stderr
+    again = run("user", "create", "wang", "--role", "gate_duty", "--area", "C")
+    assert again.returncode == 0
+    token = run("token", "create", "wang")
+    assert token.returncode == 0
+    assert token.stdout.strip().splitlines()[-1].startswith("fl_")
+
+
+def test_user_create_rejects_unknown_area_and_role(run):
+    assert run("user", "create", "li", "--role", "grid_worker", "--area", "NOPE").returncode == 2
+    assert run("user", "create", "li", "--role", "king", "--area", "NOPE").returncode == 2
+
+
+def test_token_for_unknown_user_is_a_usage_error(run):
+    assert run("token", "create", "ghost").returncode == 2
+
+
+def test_django_commands_pass_through(run):
+    result = run("check")
+    assert result.returncode == 0 and "no issues" in result.stdout

@@ -1,0 +1,262 @@
+"""Scope, table-driven: every API operation, tried by community staff of C1 on objects that
+belong to community C2, answers 404 (or an empty list) — exactly as for a missing object.
+
+The world in C2 is built through the public API by C2's own staff. A new endpoint must join
+the table: `test_every_operation_is_in_the_table` fails until it does (or it is listed in
+NOT_AREA_SCOPED with the reason)."""
+
+import csv
+import re
+import uuid
+
+import pytest
+from django.utils import timezone
+
+from firstline.api import api as ninja_api
+from firstline.people.services import residents_import
+from firstline.rules import rule
+
+# Operations whose data belongs to no area: (method, path) -> why.
+NOT_AREA_SCOPED = {
+    ("post", "/api/v1/auth/token"): "anonymous login",
+    ("get", "/api/v1/package-kinds"): "the catalogue of kit kinds is shared by everyone",
+    ("post", "/api/v1/package-kinds"): "the catalogue of kit kinds is shared by everyone",
+}
+
+
+def ok(response, *statuses):
+    assert response.status_code in (statuses or (200, 201)), response.content[:300]
+    return response.json()
+
+
+@pytest.fixture
+def world(api, areas, tmp_path, cast):
+    """Objects of C2, created by C2's community staff through the API."""
+    path = tmp_path / "roster.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["姓名", "身份证号", "手机号", "网格", "小区", "楼栋", "单元", "房号"])
+        writer.writerow(["王二", "11010519491231002X", "13800138000", "G2a", "二区花园", "3",
+                         "1", "101"])
+        writer.writerow(["李二", "110105195001010039", "13900139000", "G2a", "二区花园", "3",
+                         "1", "102"])
+    assert residents_import(path).rejected == 0
+
+    c2 = api("staff_c2")
+    w = type("World", (), {})()
+    [compound] = ok(c2.get("/api/v1/compounds", area="C2"))["items"]
+    w.compound = compound["id"]
+    residents = ok(c2.get("/api/v1/residents", area="C2"))["items"]
+    w.resident, w.resident_b = residents[0]["id"], residents[1]["id"]
+    households = ok(c2.get("/api/v1/households", compound=w.compound))["items"]
+    w.household, w.household_b = households[0]["id"], households[1]["id"]
+    today = timezone.localdate().isoformat()
+    ok(c2.put(f"/api/v1/compounds/{w.compound}/policy",
+              {"closed": True, "out_quota": 1, "window_days": 2, "starts_on": today}))
+    w.checkpoint = ok(c2.post("/api/v1/checkpoints", {"code": "C2-N", "name": "北门",
+                                                      "compound_id": w.compound}))["id"]
+    issued = ok(c2.post("/api/v1/passes/issue", {"compound_id": w.compound}))["issued"]
+    w.pass_code = issued[0]["code"]
+    ok(c2.post("/api/v1/gate/scans", {"event_id": str(uuid.uuid4()), "checkpoint": "C2-N",
+                                      "pass_code": w.pass_code, "direction": "out",
+                                      "temperature": 38.5,
+                                      "scanned_at": timezone.now().isoformat()}))
+    ok(c2.post("/api/v1/gate/visits", {"checkpoint_id": w.checkpoint, "kind": "visitor",
+                                       "admitted": False, "name": "访客",
+                                       "turned_back_reason": "非本小区"}))
+    w.visit = ok(c2.post("/api/v1/visits", {
+        "household_id": w.household,
+        "people": [{"resident_id": w.resident, "from_province": "湖北省", "from_city": "武汉市",
+                    "returned_on": today}]}))["id"]
+    ok(c2.post(f"/api/v1/checkpoints/{w.checkpoint}/shifts/plan", {"day": today, "shifts": 3}))
+    w.shift = ok(c2.get("/api/v1/shifts", checkpoint=w.checkpoint, day=today))["items"][0]["id"]
+    iso = ok(c2.post("/api/v1/isolations", {"resident_id": w.resident, "kind": "home",
+                                           "reason": "close_contact", "starts_on": today}))
+    w.isolation = iso["id"]
+    ok(c2.post(f"/api/v1/isolations/{w.isolation}/readings",
+               {"temperature": 38.2, "symptoms": [], "taken_at": timezone.now().isoformat()}))
+    w.alert = ok(c2.get("/api/v1/alerts", area="C2"))["items"][0]["id"]
+    w.lockdown = ok(c2.post("/api/v1/lockdowns", {"compound_id": w.compound,
+                                                  "starts_on": today, "days": 3}))["id"]
+    w.site = ok(c2.post("/api/v1/quarantine-sites", {"area": "C2", "name": "二区隔离点"}))["id"]
+    ok(c2.post(f"/api/v1/quarantine-sites/{w.site}/rooms", {"numbers": ["201"]}))
+    w.room = ok(c2.get(f"/api/v1/quarantine-sites/{w.site}/rooms"))
+    w.room = (w.room["items"] if isinstance(w.room, dict) else w.room)[0]["id"]
+    w.transfer = ok(c2.post("/api/v1/transfers", {
+        "isolation_id": w.isolation, "from_place": "二区花园", "to_site_id": w.site,
+        "pickup_at": timezone.now().isoformat(), "vehicle": "皖D12345"}))["id"]
+    w.request = ok(c2.post("/api/v1/service-requests", {"household_id": w.household,
+                                                       "kind": "groceries",
+                                                       "detail": "大米 5 斤"}))["id"]
+    ok(c2.post("/api/v1/care-calls", {"household_id": w.household, "outcome": "ok"}))
+    kind = ok(api("hq").post("/api/v1/package-kinds", {"name": "九个一", "contents": "..."}))
+    w.kind = kind["id"]
+    ok(c2.post("/api/v1/stock", {"kind_id": w.kind, "area": "C2", "quantity": 5}))
+    ok(c2.post("/api/v1/care-packages", {"household_id": w.household, "kind_id": w.kind}))
+    assert rule("fever.threshold_c").value == 37.3
+    return w
+
+
+# (method, path template, how to fill it from the world, payload, expectation)
+# expectation "404": the status is 404; "empty": a 200 list with no items, or a 404 (C1 holds
+# no objects, so anything listed would be C2's); "denied": the gate answers but never allows.
+def TABLE(w):
+    today = timezone.localdate().isoformat()
+    now = timezone.now().isoformat()
+    return [
+        ("get", "/api/v1/areas/{code}", {"code": "C2"}, None, "404"),
+        ("get", "/api/v1/residents", {}, {"area": "C2"}, "empty"),
+        ("get", "/api/v1/residents/{resident_id}", {"resident_id": w.resident}, None, "404"),
+        ("get", "/api/v1/compounds", {}, {"area": "C2"}, "empty"),
+        ("get", "/api/v1/households", {}, {"compound": w.compound}, "empty"),
+        ("get", "/api/v1/households/{household_id}", {"household_id": w.household}, None, "404"),
+        ("post", "/api/v1/visits", {}, {"household_id": w.household}, "404"),
+        ("get", "/api/v1/visits/{visit_id}", {"visit_id": w.visit}, None, "404"),
+        ("get", "/api/v1/key-persons", {}, {"area": "C2"}, "empty"),
+        ("get", "/api/v1/compounds/{compound_id}/policy", {"compound_id": w.compound}, None, "404"),
+        ("get", "/api/v1/compounds/{compound_id}/policy/history", {"compound_id": w.compound},
+         None, "404"),
+        ("put", "/api/v1/compounds/{compound_id}/policy", {"compound_id": w.compound},
+         {"closed": False, "out_quota": 9, "window_days": 1, "starts_on": today}, "404"),
+        ("get", "/api/v1/checkpoints", {}, {"compound": w.compound}, "empty"),
+        ("post", "/api/v1/checkpoints", {}, {"code": "X", "name": "x", "compound_id": w.compound},
+         "404"),
+        ("patch", "/api/v1/checkpoints/{checkpoint_id}", {"checkpoint_id": w.checkpoint},
+         {"is_open": False}, "404"),
+        ("get", "/api/v1/passes", {}, {"household": w.household}, "empty"),
+        ("post", "/api/v1/passes/issue", {}, {"compound_id": w.compound}, "404"),
+        ("post", "/api/v1/passes/{code}/revoke", {"code": w.pass_code}, {}, "404"),
+        ("post", "/api/v1/passes/{code}/reissue", {"code": w.pass_code}, {}, "404"),
+        ("get", "/api/v1/gate/visits", {}, {"checkpoint": w.checkpoint}, "empty"),
+        ("post", "/api/v1/gate/visits", {}, {"checkpoint_id": w.checkpoint, "kind": "visitor",
+                                             "admitted": True, "name": "x"}, "404"),
+        ("post", "/api/v1/checkpoints/{checkpoint_id}/shifts/plan",
+         {"checkpoint_id": w.checkpoint}, {"day": today, "shifts": 3}, "404"),
+        ("get", "/api/v1/shifts", {}, {"checkpoint": w.checkpoint, "day": today}, "empty"),
+        ("post", "/api/v1/shifts/{shift_id}/check-in", {"shift_id": w.shift}, {}, "404"),
+        ("post", "/api/v1/shifts/{shift_id}/check-out", {"shift_id": w.shift}, {}, "404"),
+        ("post", "/api/v1/isolations", {}, {"resident_id": w.resident_b, "kind": "home",
+                                            "reason": "close_contact", "starts_on": today},
+         "404"),
+        ("get", "/api/v1/isolations", {}, {"area": "C2"}, "empty"),
+        ("get", "/api/v1/isolations/{isolation_id}", {"isolation_id": w.isolation}, None, "404"),
+        ("post", "/api/v1/isolations/{isolation_id}/extend", {"isolation_id": w.isolation},
+         {"days": 3, "reason": "x"}, "404"),
+        ("post", "/api/v1/isolations/{isolation_id}/release", {"isolation_id": w.isolation},
+         {"reason": "x"}, "404"),
+        ("post", "/api/v1/isolations/{isolation_id}/report-link", {"isolation_id": w.isolation},
+         {}, "404"),
+        ("post", "/api/v1/isolations/{isolation_id}/readings", {"isolation_id": w.isolation},
+         {"temperature": 36.5, "symptoms": [], "taken_at": now}, "404"),
+        ("get", "/api/v1/isolations/{isolation_id}/readings", {"isolation_id": w.isolation},
+         None, "404"),
+        ("get", "/api/v1/alerts", {}, {"area": "C2"}, "empty"),
+        ("post", "/api/v1/alerts/{alert_id}/acknowledge", {"alert_id": w.alert}, {}, "404"),
+        ("post", "/api/v1/alerts/{alert_id}/assign", {"alert_id": w.alert},
+         {"owner": "staff_c1"}, "404"),
+        ("post", "/api/v1/alerts/{alert_id}/resolve", {"alert_id": w.alert}, {"outcome": "x"},
+         "404"),
+        ("post", "/api/v1/lockdowns", {}, {"compound_id": w.compound, "starts_on": today}, "404"),
+        ("get", "/api/v1/lockdowns", {}, {"compound": w.compound}, "empty"),
+        ("post", "/api/v1/lockdowns/{lockdown_id}/lift", {"lockdown_id": w.lockdown}, {}, "404"),
+        ("post", "/api/v1/quarantine-sites", {}, {"area": "C2", "name": "x"}, "404"),
+        ("get", "/api/v1/quarantine-sites", {}, {}, "empty"),
+        ("post", "/api/v1/quarantine-sites/{site_id}/rooms", {"site_id": w.site},
+         {"numbers": ["9"]}, "404"),
+        ("get", "/api/v1/quarantine-sites/{site_id}/rooms", {"site_id": w.site}, None, "404"),
+        ("post", "/api/v1/rooms/{room_id}/assign", {"room_id": w.room},
+         {"isolation_id": w.isolation}, "404"),
+        ("post", "/api/v1/rooms/{room_id}/vacate", {"room_id": w.room}, {}, "404"),
+        ("post", "/api/v1/rooms/{room_id}/service", {"room_id": w.room}, {"closed": True},
+         "404"),
+        ("post", "/api/v1/rooms/{room_id}/cleaned", {"room_id": w.room}, {}, "404"),
+        ("post", "/api/v1/transfers", {}, {"isolation_id": w.isolation, "from_place": "x",
+                                           "pickup_at": now}, "404"),
+        ("get", "/api/v1/transfers", {}, {}, "empty"),
+        ("post", "/api/v1/transfers/{transfer_id}/status", {"transfer_id": w.transfer},
+         {"status": "cancelled"}, "404"),
+        ("get", "/api/v1/service-requests", {}, {"area": "C2"}, "empty"),
+        ("post", "/api/v1/service-requests", {}, {"household_id": w.household,
+                                                  "kind": "groceries", "detail": "x"}, "404"),
+        ("get", "/api/v1/service-requests/{request_id}", {"request_id": w.request}, None, "404"),
+        ("post", "/api/v1/service-requests/{request_id}/assign", {"request_id": w.request},
+         {"volunteer_name": "x"}, "404"),
+        ("post", "/api/v1/service-requests/{request_id}/status", {"request_id": w.request},
+         {"status": "cancelled", "reason": "x"}, "404"),
+        ("post", "/api/v1/service-requests/{request_id}/paid-back", {"request_id": w.request},
+         {}, "404"),
+        ("get", "/api/v1/care-calls", {}, {}, "empty"),
+        ("post", "/api/v1/care-calls", {}, {"household_id": w.household, "outcome": "ok"}, "404"),
+        ("get", "/api/v1/care-packages", {}, {"area": "C2"}, "empty"),
+        ("post", "/api/v1/care-packages", {}, {"household_id": w.household_b,
+                                               "kind_id": w.kind}, "404"),
+        ("get", "/api/v1/stock", {}, {}, "empty"),
+        ("post", "/api/v1/stock", {}, {"kind_id": w.kind, "area": "C2", "quantity": 5}, "404"),
+        ("get", "/api/v1/reports/daily", {}, {"area": "C2", "date": today}, "404"),
+        ("post", "/api/v1/gate/scans", {}, {"event_id": str(uuid.uuid4()), "checkpoint": "C2-N",
+                                            "pass_code": w.pass_code, "direction": "in",
+                                            "temperature": None, "scanned_at": now}, "denied"),
+        ("post", "/api/v1/gate/scans/batch", {}, {"scans": [
+            {"event_id": str(uuid.uuid4()), "checkpoint": "C2-N", "pass_code": w.pass_code,
+             "direction": "in", "temperature": None, "scanned_at": now}]}, "denied"),
+    ]
+
+
+def _operations():
+    for path, ops in ninja_api.get_openapi_schema()["paths"].items():
+        for method in ops:
+            yield method, path
+
+
+def test_every_operation_is_in_the_table():
+    dummy = type("W", (), {"__getattr__": lambda self, name: 1})()
+    covered = {(m, p) for m, p, *_ in TABLE(dummy)} | set(NOT_AREA_SCOPED)
+    missing = sorted(set(_operations()) - covered)
+    assert not missing, f"add these operations to tests/test_scope_table.py: {missing}"
+
+
+def test_outside_scope_is_not_found(api, world):
+    staff_c1 = api("staff_c1")
+    problems = []
+    for method, template, fill, data, expect in TABLE(world):
+        url = template.format(**fill)
+        if method == "get":
+            response = staff_c1.get(url, **(data or {}))
+        else:
+            response = getattr(staff_c1, method)(url, data)
+        status = response.status_code
+        if expect == "404" and status != 404:
+            problems.append((method, url, status, response.content[:160]))
+        elif expect == "empty":
+            if status == 404:
+                continue
+            body = response.json() if status == 200 else {}
+            items = body.get("items", body if isinstance(body, list) else None)
+            if status != 200 or items is None:
+                problems.append((method, url, status, response.content[:160]))
+                continue
+            if items:  # C1 holds no objects at all in this world: anything listed is C2's
+                problems.append((method, url, "leaked", items[:2]))
+        elif expect == "denied":
+            # The gate answers every scan (an offline device must not retry forever): the
+            # pass of another community's household is never allowed through C1's staff.
+            body = response.json()
+            results = body.get("results", [body])
+            if status not in (200, 201, 404) or any(r.get("decision") == "allow"
+                                                    for r in results if isinstance(r, dict)):
+                problems.append((method, url, status, response.content[:160]))
+    assert not problems, problems
+
+
+def test_the_world_is_visible_to_its_own_staff(api, world):
+    """The table above would pass trivially if the objects did not exist: C2's staff see them."""
+    c2 = api("staff_c2")
+    assert c2.get(f"/api/v1/residents/{world.resident}").status_code == 200
+    assert c2.get(f"/api/v1/isolations/{world.isolation}").status_code == 200
+    assert c2.get(f"/api/v1/service-requests/{world.request}").status_code == 200
+    assert c2.get("/api/v1/alerts", area="C2").json()["count"] >= 1
+
+
+def test_template_paths_match_the_schema():
+    for _method, path in _operations():
+        assert re.fullmatch(r"/api/v1/[\w\-/{}.]+", path), path

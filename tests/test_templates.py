@@ -1,0 +1,22 @@
+"""Template hygiene that no page test would notice until a user does."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent / "firstline"
+
+
+def test_no_comment_spans_lines():
+    """Django's {# ... #} comments are one line only: a two-line one is printed on the page
+    (it was, on every page, for a while)."""
+    bad = []
+    for path in ROOT.rglob("templates/**/*.html"):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if "{#" in line and "#}" not in line.split("{#", 1)[1]:
+                bad.append(f"{path.relative_to(ROOT)}:{n}")
+    assert not bad, f"use {{% comment %}} for comments over several lines: {bad}"
+
+
+def test_home_page_shows_no_template_syntax(cast, client):
+    client.force_login(cast.hq)
+    html = client.get("/").content.decode()
+    assert "{#" not in html and "{%" not in html
