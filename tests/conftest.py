@@ -112,7 +112,7 @@ def api(cast):
 import os  # noqa: E402
 import threading  # noqa: E402
 
-from django.core.servers.basehttp import WSGIServer  # noqa: E402
+from django.core.servers.basehttp import ThreadedWSGIServer  # noqa: E402
 
 # Playwright's sync API runs an event loop in the test thread; Django's async-safety check
 # would refuse the ORM calls the test makes between page actions.
@@ -167,21 +167,31 @@ def browser_login(page, live_server, username, password=PASSWORD):
     page.wait_for_url(f"{live_server.url}/")
 
 
-class _SerialLiveServer(WSGIServer):
-    """The live server, one request at a time. On SQLite the test database lives in memory
-    and the live server shares the test's one connection with every request thread; two
-    requests at once (a page and the htmx panels still loading from the page before) would
-    step on each other's cursors ("another row available"). PostgreSQL keeps the threaded
-    server: each request thread has its own connection there."""
+class _SerialLiveServer(ThreadedWSGIServer):
+    """The live server, running the application one request at a time. On SQLite the test
+    database lives in memory and the live server shares the test's one connection with every
+    request thread; two requests at once (a page and the htmx panels still loading from the
+    page before) would step on each other's cursors ("another row available").
 
-    busy = threading.Lock()  # held while a request is handled; see new_page's teardown
+    Connections are still accepted and read in their own threads: Chromium opens speculative
+    connections it may never send a request on, and a server that accepted one connection at
+    a time sat waiting on such an idle socket while the page's real request queued behind it
+    (a page.goto timing out after 30 s on a loaded machine). PostgreSQL keeps the stock
+    threaded server: each request thread has its own connection there."""
 
-    def __init__(self, *args, connections_override=None, **kwargs):
-        super().__init__(*args, **kwargs)
+    busy = threading.Lock()  # held while the application runs; see new_page's teardown
 
-    def process_request(self, request, client_address):
-        with self.busy:
-            super().process_request(request, client_address)
+    def set_app(self, application):
+        def serial(environ, start_response):
+            with self.busy:
+                result = application(environ, start_response)
+                try:
+                    return list(result)
+                finally:
+                    if hasattr(result, "close"):
+                        result.close()
+
+        super().set_app(serial)
 
 
 @pytest.fixture(scope="session", autouse=True)
