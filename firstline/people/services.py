@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -383,6 +383,13 @@ def risk_area_add(*, actor, province: str, city: str = "", level: str = "", sinc
     if not isinstance(since, date) or isinstance(since, datetime):
         raise InvalidInput("bad_date", _("Enter the date listed from, e.g. 2020-01-23."),
                            field="since")
+    # One adder at a time, so two staff listing one place at once cannot both pass the
+    # check below ("湖北" and "湖北省" are one place, which no unique key can say). The list
+    # is short and rarely written; SQLite's immediate transactions serialise writers anyway.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {connection.ops.quote_name(RiskArea._meta.db_table)} "
+                           f"IN SHARE ROW EXCLUSIVE MODE")
     # An entry overlaps the new one unless it ends on or before `since`.
     overlapping = RiskArea.objects.filter(Q(until__isnull=True) | Q(until__gt=since))
     for existing in overlapping.order_by("since", "pk"):

@@ -12,6 +12,7 @@ from firstline.errors import InvalidInput, RuleViolation
 from firstline.people.models import RiskArea
 from firstline.people.services import risk_area_add, risk_area_end, visit_record
 
+from ..conftest import race
 from .conftest import local
 
 PAGE = "/people/risk-areas/"
@@ -146,3 +147,15 @@ def test_only_street_staff_and_admins_may_keep_the_list(cast):
         with pytest.raises(PermissionDenied):
             risk_area_add(actor=user, province="湖北", since=date(2020, 1, 23))
     assert risk_area_add(actor=cast.admin, province="湖北", since=date(2020, 1, 23))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_listing_the_same_place_at_once_make_one_entry(file_database, cast):
+    # "湖北省" and "湖北" name one place: both checks ran before either insert, so both passed.
+    results = race(6, lambda i: risk_area_add(actor=cast.hq, province="湖北省" if i % 2 else "湖北",
+                                              city="武汉市", level="high",
+                                              since=date(2020, 1, 23)))
+    refused = [r for r in results if isinstance(r, RuleViolation)]
+    assert len(refused) == 5, results
+    assert all(r.code == "already_listed" for r in refused)
+    assert RiskArea.objects.count() == 1
