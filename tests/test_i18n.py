@@ -1,5 +1,6 @@
 """Every catalogue is complete: zh-hans (default), zh-hant and en, for every app."""
 
+import re
 from pathlib import Path
 
 import polib
@@ -24,6 +25,21 @@ def test_catalogue_is_complete(path):
     assert not untranslated, f"untranslated in {path}: {untranslated[:5]}"
     assert not fuzzy, f"fuzzy in {path}: {fuzzy[:5]}"
 
+
+
+HAN = "[\u3400-\u9fff]"
+HALF_WIDTH_IN_CHINESE = re.compile(
+    rf"{HAN}[,;:!?]|[,;:!?]{HAN}|{HAN}\((?!\w+\)[sd])|\({HAN}")  # %(name)s is not a bracket
+
+
+@pytest.mark.parametrize("path", [p for p in CATALOGUES if "zh_Han" in str(p)],
+                         ids=lambda p: str(p.relative_to(ROOT)))
+def test_chinese_text_uses_full_width_punctuation(path):
+    # 金额（元）, 例如：…, not 金额(元), 例如:… — the half-width marks look broken in Chinese text.
+    catalogue = polib.pofile(str(path))
+    texts = [e.msgstr for e in catalogue] + [s for e in catalogue
+                                             for s in e.msgstr_plural.values()]
+    assert [t for t in texts if HALF_WIDTH_IN_CHINESE.search(t)] == []
 
 def test_home_page_speaks_each_language(cast, client):
     client.force_login(cast.hq)
