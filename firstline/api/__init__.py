@@ -1,6 +1,6 @@
 """The ninja API object (`/api/v1/`): auth, error mapping, and every app's router."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404
@@ -96,8 +96,10 @@ def _mount():
                 "operations", "reports"):
         module = import_module(f"firstline.{app}.api")
         router = getattr(module, "router", None)
-        if router is not None:
-            api.add_router("", router, tags=[app])
+        if router is None:  # an app's api module imported before this one: it would vanish
+            raise ImproperlyConfigured(
+                f"firstline.{app}.api has no router yet: import firstline.api before it.")
+        api.add_router("", router, tags=[app])
 
 
 _mount()
