@@ -28,6 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.pgdb import ensure_database  # noqa: E402
+
 
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
@@ -46,17 +48,8 @@ def parse_args():
 def setup_django(url: str) -> None:
     if not url:
         url = f"sqlite:///{tempfile.mkdtemp(prefix='fl_bench_assist_')}/bench.sqlite3"
-    elif url.startswith("postgres"):
-        from urllib.parse import urlparse
-
-        import psycopg
-
-        parsed = urlparse(url)
-        admin = parsed._replace(path="/postgres").geturl()
-        with psycopg.connect(admin, autocommit=True) as conn:
-            name = parsed.path.lstrip("/")
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
+    else:
+        ensure_database(url, recreate=True)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "firstline.settings")
     import django

@@ -125,7 +125,9 @@ def main():
     parser.add_argument("--fresh", action="store_true",
                         help="delete residents, households and compounds first")
     args = parser.parse_args()
+    from bench.pgdb import ensure_database
 
+    ensure_database(os.environ.get("DATABASE_URL", ""))
     import django
 
     django.setup()
