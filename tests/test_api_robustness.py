@@ -113,3 +113,18 @@ def test_malformed_input_never_gives_a_5xx():
                   and not {"error", "detail"} <= set(response.json())):
                 failures.append((method, url, payload, params, response.content[:200]))
     assert not failures, f"{len(failures)} bad answers, first ones: {failures[:5]}"
+
+
+def test_an_app_api_imported_too_early_is_an_error_not_missing_routes(monkeypatch):
+    # Importing firstline.<app>.api before firstline.api leaves that module half-built when
+    # the API mounts the routers: its routes used to vanish silently (every call a 404).
+    import importlib
+    import types
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    import firstline.api
+
+    monkeypatch.setattr(importlib, "import_module", lambda name: types.ModuleType(name))
+    with pytest.raises(ImproperlyConfigured, match=r"firstline\.accounts\.api has no router"):
+        firstline.api._mount()
