@@ -18,7 +18,7 @@ from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Area
 from firstline.db import prepared_cursor
 from firstline.errors import InvalidInput, RuleViolation
-from firstline.isolation.models import Alert, AlertKind, Isolation, Lockdown
+from firstline.isolation.models import Alert, AlertKind, AlertStatus, Isolation, Lockdown
 from firstline.isolation.selectors import household_restriction
 from firstline.people.models import Compound, Household
 from firstline.rules import DEFAULTS
@@ -543,12 +543,22 @@ def _checkpoint_label(checkpoint_id, code: str) -> str:
 
 
 def _open_gate_fever_alert(crossing: Crossing, *, checkpoint_code: str) -> Alert:
-    """Fever at the gate: an alert for the household's grid workers. No personal data in it."""
+    """Fever at the gate: an alert for the household's grid workers. No personal data in it.
+
+    One open alert a household, as for readings at home: a person turned back who tries
+    again (or another gate) updates it with the latest gate and temperature instead of
+    filling the worker's list with copies; every attempt stays in the crossings."""
+    detail = f"{_checkpoint_label(crossing.checkpoint_id, checkpoint_code)} " \
+             f"{crossing.temperature:.1f}°C"
+    current = (Alert.objects.filter(kind=AlertKind.GATE_FEVER, household_id=crossing.household_id)
+               .exclude(status=AlertStatus.RESOLVED).order_by("pk").first())
+    if current is not None:
+        Alert.objects.filter(pk=current.pk).update(detail=detail)
+        current.detail = detail
+        return current
     return Alert.objects.create(
         kind=AlertKind.GATE_FEVER, household_id=crossing.household_id,
-        area_id=crossing.household.grid_id,
-        detail=f"{_checkpoint_label(crossing.checkpoint_id, checkpoint_code)} "
-               f"{crossing.temperature:.1f}°C",
+        area_id=crossing.household.grid_id, detail=detail,
         source=f"crossing:{crossing.pk}", opened_at=crossing.scanned_at)
 
 

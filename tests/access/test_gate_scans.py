@@ -51,6 +51,21 @@ def test_fever_denies_and_opens_an_alert_with_household_and_checkpoint(world, sc
     assert alert.detail == "北门 (HL-N) 37.3°C"
 
 
+def test_fever_again_updates_the_open_alert_instead_of_opening_another(world, scan, cast):
+    from firstline.isolation.services import alert_resolve
+
+    first = scan(world.pass1, "out", temperature=38.2)
+    again = scan(world.pass1, "out", local(2020, 2, 5, 9, 10), temperature=38.6)
+    assert again.reason == "fever"
+    alert = Alert.objects.get(kind="gate_fever", household=world.h1)
+    assert (alert.source, alert.detail) == (f"crossing:{first.pk}", "北门 (HL-N) 38.6°C")
+    alert_resolve(alert=alert, outcome="送发热门诊", actor=cast.staff_c1,
+                  now=local(2020, 2, 5, 11))
+    later = scan(world.pass1, "out", local(2020, 2, 6, 9), temperature=38.0)
+    assert Alert.objects.filter(kind="gate_fever", household=world.h1).count() == 2
+    assert Alert.objects.get(source=f"crossing:{later.pk}").status == "open"
+
+
 def test_fever_does_not_use_the_quota(world, scan, cast):
     from firstline.isolation.services import alert_resolve
 
