@@ -3,6 +3,7 @@
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -50,13 +51,14 @@ def household_restriction(household, at: datetime) -> str | None:
     Judged as of `at` (an offline gate syncing later gets the answer of the moment of the scan).
     "lockdown": its building or compound is locked down (封控); "isolation": one of its members
     is under home isolation (居家隔离). Centralized quarantine does not restrict the household.
-    "fever": a fever at the gate is still unresolved (gate_fever_open_at).
+    "fever": with the FIRSTLINE_GATE_FEVER_HOLD setting on, a fever at the gate is still
+    unresolved (gate_fever_open_at); off by default, as the contract has it.
     """
     if lockdowns_at(household, at).exists():
         return "lockdown"
     if Isolation.objects.filter(_active_at(at), household=household, kind=Kind.HOME).exists():
         return "isolation"
-    if gate_fever_open_at(household, at):
+    if settings.GATE_FEVER_HOLD and gate_fever_open_at(household, at):
         return "fever"
     return None
 

@@ -323,6 +323,18 @@ def test_lockdown_of_another_building_does_not_deny(world, scan):
     assert scan(world.pass1, "out").reason == "ok"
 
 
+@pytest.fixture
+def fever_hold(settings):
+    settings.GATE_FEVER_HOLD = True
+
+
+def test_without_the_hold_a_fever_refuses_only_that_scan(world, scan):
+    # The contract: "Fever is temperature >= 37.3 °C: deny" — the scan, not the household.
+    assert scan(world.pass1, "out", local(2020, 2, 5, 9), temperature=38.6).reason == "fever"
+    assert scan(world.pass1, "out", local(2020, 2, 5, 9, 1), temperature=37.29).reason == "ok"
+
+
+@pytest.mark.usefixtures("fever_hold")
 def test_after_a_fever_the_household_stays_in_until_the_alert_is_resolved(world, scan, cast):
     from firstline.isolation.services import alert_resolve
 
@@ -340,6 +352,7 @@ def test_after_a_fever_the_household_stays_in_until_the_alert_is_resolved(world,
     assert scan(world.pass1, "out", local(2020, 2, 5, 10, 5)).reason == "ok"
 
 
+@pytest.mark.usefixtures("fever_hold")
 def test_the_fever_hold_is_judged_as_of_the_scan(world, scan, cast):
     """An offline gate syncing late: a scan made before the fever is not held by it."""
     scan(world.pass1, "out", local(2020, 2, 5, 9), temperature=38.6)
