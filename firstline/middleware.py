@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
 
 
 class SecurityHeadersMiddleware:
@@ -13,4 +15,24 @@ class SecurityHeadersMiddleware:
             response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", "geolocation=(), microphone=()")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        return response
+
+
+class ApiMethodNotAllowedMiddleware:
+    """The API's 405s in its own error shape. ninja answers a wrong method on a known path with
+    Django's plain-text HttpResponseNotAllowed, before any of the API's exception handlers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 405 and request.path.startswith("/api/v1/") \
+                and not response.get("Content-Type", "").startswith("application/json"):
+            allowed = response.get("Allow", "")
+            body = JsonResponse({"error": "method_not_allowed",
+                                 "detail": _("Method %(method)s is not allowed here; use %(allowed)s.")
+                                 % {"method": request.method, "allowed": allowed}}, status=405)
+            body["Allow"] = allowed
+            return body
         return response

@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "firstline.middleware.ApiMethodNotAllowedMiddleware",
 ]
 
 ROOT_URLCONF = "firstline.urls"

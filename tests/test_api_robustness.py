@@ -128,3 +128,16 @@ def test_an_app_api_imported_too_early_is_an_error_not_missing_routes(monkeypatc
     monkeypatch.setattr(importlib, "import_module", lambda name: types.ModuleType(name))
     with pytest.raises(ImproperlyConfigured, match=r"firstline\.accounts\.api has no router"):
         firstline.api._mount()
+
+
+@pytest.mark.django_db
+def test_a_wrong_method_on_any_path_answers_in_the_error_shape(client):
+    schema = ninja_api.get_openapi_schema()
+    methods = {"get", "post", "put", "patch", "delete"}
+    for path, ops in schema["paths"].items():
+        wrong = sorted(methods - set(ops))[0]
+        url = path.replace("{", "").replace("}", "")  # any value: the method is refused first
+        response = getattr(client, wrong)(url)
+        assert response.status_code == 405, (wrong, url)
+        assert response.json()["error"] == "method_not_allowed", (wrong, url)
+        assert response["Allow"], url
