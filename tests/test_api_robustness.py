@@ -141,3 +141,13 @@ def test_a_wrong_method_on_any_path_answers_in_the_error_shape(client):
         assert response.status_code == 405, (wrong, url)
         assert response.json()["error"] == "method_not_allowed", (wrong, url)
         assert response["Allow"], url
+
+
+def test_every_list_is_paginated():
+    # CONTRACT: every list is {"items": [...], "count": total}; a bare JSON array is not.
+    schema = ninja_api.get_openapi_schema()
+    bare = [f"{method.upper()} {path}" for path, ops in schema["paths"].items()
+            for method, op in ops.items()
+            if op.get("responses", {}).get(200, {}).get("content", {})
+            .get("application/json", {}).get("schema", {}).get("type") == "array"]
+    assert bare == []

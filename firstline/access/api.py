@@ -72,6 +72,7 @@ def policy_get(request, compound_id: int):
 
 @router.get("/compounds/{compound_id}/policy/history", response=list[PolicyOut],
             summary="Every version of the compound's policy, newest first")
+@paginate(Paged)
 def policy_history(request, compound_id: int):
     require_perm(request.user, "access.manage")
     compound = selectors.compound_get_for_user(request.user, compound_id)

@@ -27,7 +27,8 @@ def test_put_policy_creates_a_new_version(world, api):
     assert r.json()["version"] == 2 and r.json()["out_quota"] == 2
     assert Policy.objects.filter(compound=world.compound).count() == 2
     history = api("staff_c1").get(f"/api/v1/compounds/{world.compound.pk}/policy/history")
-    assert [p["version"] for p in history.json()] == [2, 1]
+    assert history.json()["count"] == 2  # a list: paginated like every list (CONTRACT)
+    assert [p["version"] for p in history.json()["items"]] == [2, 1]
 
 
 def test_put_policy_wrong_role_is_403(world, api):
