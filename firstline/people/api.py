@@ -68,6 +68,7 @@ class HouseholdItem(Schema):
     id: int
     compound_id: int
     building: str
+    building_id: int | None  # for POST /lockdowns {building_id}; None when the address has none
     unit: str
     room: str
     members: int
@@ -87,6 +88,7 @@ def _item(r) -> dict:
 
 def _household(h) -> dict:
     return {"id": h.pk, "compound_id": h.compound_id, "building": h.building_name,
+            "building_id": h.building_id,
             "unit": h.unit, "room": h.room, "members": h.members}
 
 

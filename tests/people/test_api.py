@@ -85,7 +85,9 @@ def test_households_with_member_counts(api, roster):
     body = api("staff_c1").get("/api/v1/households", compound=roster.h1.compound_id).json()
     by_id = {h["id"]: h for h in body["items"]}
     assert by_id[roster.h1.pk] == {"id": roster.h1.pk, "compound_id": roster.h1.compound_id,
-                                   "building": "1", "unit": "1", "room": "101", "members": 2}
+                                   "building": "1", "building_id": roster.h1.building_id,
+                                   "unit": "1", "room": "101", "members": 2}
+    assert roster.h1.building_id is not None  # what POST /lockdowns {building_id} needs
     assert by_id[roster.h2.pk]["members"] == 1
 
 
