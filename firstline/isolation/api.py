@@ -20,7 +20,7 @@ from firstline.people.selectors import (
 )
 
 from . import selectors, services
-from .models import AlertStatus, Kind, ReadingSource, Reason, Status, TransferStatus
+from .models import AlertStatus, Kind, ReadingSource, Status, TransferStatus
 
 router = Router()
 
@@ -34,8 +34,10 @@ def report_url(request, token: str) -> str:
 class IsolationIn(Schema):
     resident_id: int
     kind: str = Field(..., description="home | centralized")
-    reason: str = Field(..., description="risk_area | close_contact | secondary_contact | "
-                                         "fever | lockdown | other")
+    reason: str = Field(..., max_length=200,
+                        description="risk_area | close_contact | secondary_contact | fever | "
+                                    "lockdown | other, or its label (密切接触者), or words: "
+                                    "anything else is recorded as other, the words kept")
     starts_on: date
     days: int | None = Field(None, description='default: rule "isolation.days" (14)')
     reason_note: str = ""
@@ -98,7 +100,6 @@ def isolation_create(request, payload: IsolationIn):
     One active isolation per resident: a second one is a 409."""
     require_perm(request.user, "isolation.manage")
     _validate_choice(payload.kind, Kind.values, "kind")
-    _validate_choice(payload.reason, Reason.values, "reason")
     resident = resident_get_for_user(request.user, payload.resident_id)
     iso = services.isolation_start(
         resident=resident, kind=payload.kind, reason=payload.reason, starts_on=payload.starts_on,

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -111,6 +111,29 @@ def _days(days, on: date) -> tuple[int, str]:
 
 
 @transaction.atomic
+def _reason(reason: str, note: str) -> tuple[str, str]:
+    """A reason code, or the words a caller used: "close_contact", "密切接触者" and "close
+    contact" are the code; anything else is "other" with the words kept in the note (the API
+    takes `reason` as text)."""
+    words = " ".join(str(reason or "").split())
+    if not words:
+        raise InvalidInput("bad_reason", _("Give the reason for the isolation, e.g. %(v)s.")
+                           % {"v": ", ".join(Reason.values)}, field="reason")
+    if len(words) > 200:
+        raise InvalidInput("too_long", _("At most %(n)s characters.") % {"n": 200}, field="reason")
+    if words in Reason.values:
+        return words, note
+    folded = words.casefold()
+    for code, label in Reason.choices:
+        names = {str(label)}
+        for lang in ("zh-hans", "zh-hant", "en"):
+            with translation.override(lang):
+                names.add(str(label))
+        if folded in {n.casefold() for n in names}:
+            return code, note
+    return Reason.OTHER, " · ".join(x for x in (words, (note or "").strip()) if x)
+
+
 def isolation_start(*, resident, kind: str, reason: str, starts_on: date, days: int | None = None,
                     reason_note: str = "", actor, now: datetime | None = None,
                     reading_times: list[str] | None = None) -> Isolation:
@@ -125,9 +148,7 @@ def isolation_start(*, resident, kind: str, reason: str, starts_on: date, days: 
     if kind not in Kind.values:
         raise InvalidInput("bad_kind", _("kind must be one of: %(v)s.") % {"v": ", ".join(Kind.values)},
                            field="kind")
-    if reason not in Reason.values:
-        raise InvalidInput("bad_reason", _("reason must be one of: %(v)s.")
-                           % {"v": ", ".join(Reason.values)}, field="reason")
+    reason, reason_note = _reason(reason, reason_note)
     if abs((starts_on - today).days) > MAX_DAYS:
         raise InvalidInput("bad_date", _("starts_on is too far from today."), field="starts_on")
     days, version = _days(days, starts_on)

@@ -66,12 +66,25 @@ def test_create_for_resident_of_other_area_is_404(api, roster):
 
 
 @pytest.mark.parametrize("change", [
-    {"kind": "hotel"}, {"reason": "bored"}, {"days": 0}, {"days": "many"},
+    {"kind": "hotel"}, {"reason": "  "}, {"reason": "x" * 201}, {"days": 0}, {"days": "many"},
     {"starts_on": "2026-13-01"}, {"resident_id": "x"}, {"reading_times": ["25:00"]},
 ])
 def test_create_bad_input_is_422(api, roster, change):
     r = create(api, "staff_c1", roster.a1, **change)
     assert r.status_code == 422 and "detail" in r.json()
+
+
+@pytest.mark.parametrize("reason, code, note", [
+    ("close_contact", "close_contact", ""),
+    ("密切接触者", "close_contact", ""),
+    ("Close contact", "close_contact", ""),
+    ("close contact with a confirmed case", "other", "close contact with a confirmed case"),
+])
+def test_create_takes_the_reason_as_a_code_a_label_or_words(api, roster, reason, code, note):
+    r = create(api, "staff_c1", roster.a1, reason=reason)
+    assert r.status_code == 201, r.content
+    iso = Isolation.objects.get(pk=r.json()["id"])
+    assert (iso.reason, iso.reason_note) == (code, note)
 
 
 def test_create_unknown_resident_is_404(api, roster):
