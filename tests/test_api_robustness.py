@@ -151,3 +151,20 @@ def test_every_list_is_paginated():
             if op.get("responses", {}).get(200, {}).get("content", {})
             .get("application/json", {}).get("schema", {}).get("type") == "array"]
     assert bare == []
+
+
+@pytest.mark.django_db
+def test_a_nul_character_is_named_as_such():
+    from django.db import connection
+
+    from firstline.accounts.models import User
+    from firstline.demo import build
+    from tests.conftest import ApiClient
+
+    build(residents_per_grid=1)
+    response = ApiClient(User.objects.get(username="admin")).get("/api/v1/residents", q="张\x00三")
+    if connection.vendor == "postgresql":  # SQLite stores and compares NUL like any character
+        assert response.status_code == 422
+        assert response.json()["detail"] == "请求中的文字含有 NUL 字符。"
+    else:
+        assert response.status_code == 200

@@ -77,7 +77,9 @@ def on_django_validation(request, exc):
 @api.exception_handler(DataError)
 def on_out_of_range(request, exc):
     # An id or number too large for the database column (e.g. ?compound=99999999999999999999):
-    # bad input, not a server fault.
+    # bad input, not a server fault. PostgreSQL also refuses text with a NUL character.
+    if "NUL" in str(exc):
+        return error(request, 422, "invalid", _("Text in the request contains a NUL character."))
     return error(request, 422, "invalid", _("A number in the request is out of range."))
 
 
