@@ -118,8 +118,9 @@ def checkpoint_post(request, payload: CheckpointIn):
 def checkpoint_list(request, compound: int | None = None):
     require_perm(request.user, "access.scan")
     qs = selectors.checkpoints_for(request.user)
-    if compound is not None:
-        qs = qs.filter(compound_id=compound)
+    if compound is not None:  # a compound outside the user's areas is a 404, not an empty list
+        qs = qs.filter(compound=selectors.compound_get_for_user(request.user, compound,
+                                                                "access.scan"))
     return qs.order_by("compound_id", "code")
 
 
@@ -192,10 +193,12 @@ def passes_issue(request, payload: IssueIn):
 def passes_list(request, household: int | None = None, compound: int | None = None):
     require_perm(request.user, "access.manage")
     qs = selectors.passes_for(request.user)
+    # A household or compound outside the user's areas is a 404, not an empty list.
     if household is not None:
-        qs = qs.filter(household_id=household)
+        qs = qs.filter(household=selectors.household_get_for_user(request.user, household))
     if compound is not None:
-        qs = qs.filter(household__compound_id=compound)
+        qs = qs.filter(household__compound=selectors.compound_get_for_user(request.user,
+                                                                           compound))
     return qs.order_by("-issued_at", "-pk")
 
 

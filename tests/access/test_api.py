@@ -136,7 +136,13 @@ def test_list_passes_of_a_household(world, api):
     assert r.json()["count"] == 1
     assert r.json()["items"][0]["code"] == world.pass1.code
     assert r.json()["items"][0]["valid"] is True
-    assert api("staff_c2").get("/api/v1/passes", household=world.h1.pk).json()["count"] == 0
+    # Another area's household or compound is a 404 (as /households?compound= is), not [].
+    assert api("staff_c2").get("/api/v1/passes", household=world.h1.pk).status_code == 404
+    assert api("staff_c2").get("/api/v1/passes", compound=world.compound.pk).status_code == 404
+    assert api("staff_c2").get("/api/v1/checkpoints",
+                               compound=world.compound.pk).status_code == 404
+    assert api("staff_c1").get("/api/v1/checkpoints",
+                               compound=world.compound.pk).status_code == 200
 
 
 def test_revoke_and_reissue(world, api):
