@@ -147,6 +147,17 @@ class Table:
             workbook.close()
 
 
+def unstorable_cells(row: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(column, value as shown, reason) for each cell no database column can hold.
+
+    A NUL character (0x00) is one: PostgreSQL refuses it in text, SQLite stores it silently.
+    Such a row is rejected before anything else looks at it (not even a lookup by its values).
+    """
+    return [(key, value.replace("\x00", "\\x00"),
+             _("The cell holds a NUL character (\\x00), which cannot be stored: remove it."))
+            for key, value in row.items() if "\x00" in value]
+
+
 def open_table(path, *, columns: dict[str, list[str]], required=()) -> Table:
     path = Path(path)
     if not path.exists():

@@ -82,3 +82,16 @@ def test_token_for_unknown_user_is_a_usage_error(run):
 def test_django_commands_pass_through(run):
     result = run("check")
     assert result.returncode == 0 and "no issues" in result.stdout
+
+
+def test_a_nul_character_rejects_its_row_and_imports_the_rest(run, tmp_path):
+    rows = TREE + [("G2", "网\x00格", "grid", "C"), ("G3", "三", "grid", "C")]
+    path = write(tmp_path / "a.csv", rows)
+    result = run("import", "areas", path)
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "imported 4, updated 0, rejected 1"
+    assert "Traceback" not in result.stderr
+    with open(f"{path}.errors.csv", encoding="utf-8-sig", newline="") as fh:
+        (row,) = csv.DictReader(fh)
+    assert (row["row"], row["column"], row["value"]) == ("4", "name", "网\\x00格")
+    assert "NUL" in row["reason"]

@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from firstline.tabular import ErrorsFile, TableError, errors_path_for, open_table
+from firstline.tabular import ErrorsFile, TableError, errors_path_for, open_table, unstorable_cells
 
 from .models import LEVEL_ALIASES, LEVEL_RANK, Area
 
@@ -85,7 +85,11 @@ def areas_import(path, *, dry_run: bool = False) -> ImportResult:
     for number, row in rows:
         code, name, level_raw = row["code"], row["name"], row["level"]
         level = LEVEL_ALIASES.get(level_raw.strip().lower())
-        if not code:
+        unstorable = unstorable_cells(row)
+        if unstorable:  # checked first: such a value must not reach a query
+            for column, value, reason in unstorable:
+                reject(number, column, value, reason)
+        elif not code:
             reject(number, "code", code, _("The code is empty."))
         elif code in seen:
             reject(number, "code", code, _("The code %(code)s repeats an earlier row.")

@@ -26,7 +26,7 @@ from django.utils.translation import pgettext
 from stdnum.cn import ric
 
 from firstline.areas.models import Area, Level
-from firstline.tabular import TableError, open_table
+from firstline.tabular import TableError, open_table, unstorable_cells
 
 from .models import Building, Compound, Household, Placement, Residency, Resident
 
@@ -260,6 +260,11 @@ class RosterImporter:
         def err(column, value, reason):
             errors.append((number, title(column), value, reason))
 
+        unstorable = unstorable_cells(row)
+        if unstorable:  # checked first: such a value must not reach a query
+            for column, value, reason in unstorable:
+                err(column, value, reason)
+            return self._reject(errors)
         name = row["name"]
         raw_id = row["id_number"]
         id_number = raw_id.replace(" ", "").upper()
@@ -312,15 +317,17 @@ class RosterImporter:
             if len(row[key]) > limit:
                 err(key, row[key], _("Too long: at most %(n)d characters.") % {"n": limit})
         if errors:
-            for e in errors:
-                self.add_error(*e)
-            self.outcome.rejected += 1
-            return None
+            return self._reject(errors)
         # The compound belongs to the grid's parent (the community); a parentless grid
         # holds its compounds itself.
         return _Row(number, name, id_number, phone, grid[0], grid[3] or grid[0], compound,
                     row["building"],
                     row["unit"], row["room"], residency, row["note"])
+
+    def _reject(self, errors: list[tuple]) -> None:
+        for e in errors:
+            self.add_error(*e)
+        self.outcome.rejected += 1
 
     # -- the whole file ----------------------------------------------------------------
     def run(self, path, *, start_row: int = 0, deadline: float | None = None,

@@ -125,3 +125,16 @@ def test_dry_run_writes_nothing(tmp_path):
     result = areas_import(write_csv(tmp_path / "a.csv", TREE), dry_run=True)
     assert result.imported == 5
     assert not Area.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_nul_character_in_a_cell_rejects_that_row_only(tmp_path):
+    # PostgreSQL cannot store a NUL (the whole import used to fail); SQLite stored it.
+    rows = TREE + [("G1b", "第\x002网格", "网格", "C1"), ("G1c", "第3网格", "网格", "C1\x00"),
+                   ("G1d", "第4网格", "网格", "C1")]
+    path = write_csv(tmp_path / "a.csv", rows)
+    result = areas_import(path)
+    assert (result.imported, result.rejected) == (6, 2)
+    assert {(e["row"], e["column"], e["value"]) for e in errors(path)} == {
+        ("6", "名称", "第\\x002网格"), ("7", "上级编码", "C1\\x00")}
+    assert not Area.objects.filter(code__in=["G1b", "G1c"]).exists()

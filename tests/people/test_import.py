@@ -203,6 +203,26 @@ def test_unknown_residency_type_is_rejected(areas, tmp_path):
     assert e["column"] == "人员类型" and "Unknown residency type" in e["reason"]
 
 
+@pytest.mark.parametrize("column, at", [("备注", 9), ("网格", 3), ("身份证号", 1)])
+def test_a_nul_character_in_a_cell_rejects_that_row_only(areas, tmp_path, column, at):
+    # PostgreSQL cannot store a NUL (the whole import used to fail); SQLite stored it.
+    row = ["王芳", ID2, "", "G1a", "阳光花园", "", "", "", "", "女儿"]
+    row[at] = row[at][:1] + "\x00" + row[at][1:]
+    (e,) = _reject_one(tmp_path, row)
+    assert e["column"] == column and "\\x00" in e["value"] and "\x00" not in e["value"]
+    assert "NUL character" in e["reason"]
+    assert not Resident.objects.filter(name="王芳").exists()
+
+
+def test_the_nul_reason_is_translated(areas, tmp_path):
+    path = write_csv(tmp_path / "r.csv", [["王\x00芳", ID2, "", "G1a", "阳光花园", "", "", "",
+                                           "", ""]])
+    for lang, words in [("zh-hans", "空字符"), ("zh-hant", "空字元")]:
+        with translation.override(lang):
+            residents_import(path)
+        assert words in errors_of(path)[0]["reason"]
+
+
 def test_required_column_missing_imports_nothing(areas, tmp_path):
     header = [h for h in HEADER_CN if h != "网格"]
     rows = [[v for i, v in enumerate(r) if i != 3] for r in good_rows()]

@@ -64,3 +64,16 @@ def test_the_worker_command_finishes_queued_jobs(cast, areas, capsys):
     call_command("people_import_worker", "--once")
     assert ImportJob.objects.get().state == ImportJob.State.DONE
     assert Resident.objects.count() == 3
+
+
+def test_a_nul_character_rejects_its_row_and_the_errors_download_keeps_a_bom(cast, areas):
+    from firstline.people.services import import_job_errors_path
+
+    rows = good_rows()
+    rows[1] = [*rows[1][:9], "女\x00儿"]
+    job = import_job_create(actor=cast.staff_c1, upload=_upload(rows))
+    job = import_job_step(job_id=job.pk, seconds=None)
+    assert (job.imported, job.rejected, job.file_error) == (2, 1, "")
+    raw = import_job_errors_path(job).read_bytes()
+    assert raw.startswith("\ufeffrow,column,value,reason".encode())  # for Excel
+    assert "备注" in raw.decode("utf-8-sig").splitlines()[1]
