@@ -166,14 +166,19 @@ def open_table(path, *, columns: dict[str, list[str]], required=()) -> Table:
 
 
 class ErrorsFile:
-    """FILE.errors.csv: row, column, value, reason — UTF-8 with BOM so Excel opens it."""
+    """FILE.errors.csv: row, column, value, reason.
+
+    Plain UTF-8 by default: the command line's file is read by scripts, and a BOM would turn
+    its first column into "\ufeffrow". `bom=True` for a file a browser downloads: Excel needs
+    the BOM to open UTF-8 Chinese text correctly.
+    """
 
     header = ["row", "column", "value", "reason"]
 
-    def __init__(self, path):
+    def __init__(self, path, *, bom: bool = False):
         self.path = Path(path)
         self.count = 0
-        self._fh = open(self.path, "w", encoding="utf-8-sig", newline="")
+        self._fh = open(self.path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="")
         self._writer = csv.writer(self._fh)
         self._writer.writerow(self.header)
 

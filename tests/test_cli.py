@@ -84,6 +84,17 @@ def test_django_commands_pass_through(run):
     assert result.returncode == 0 and "no issues" in result.stdout
 
 
+def test_errors_file_is_plain_utf8_with_the_contracts_header(run, tmp_path):
+    # Scripts read it with encoding="utf-8": a BOM would name the first column "\ufeffrow".
+    path = write(tmp_path / "a.csv", TREE + [("X", "x", "grid", "NOPE")])
+    assert run("import", "areas", path).returncode == 1
+    raw = Path(f"{path}.errors.csv").read_bytes()
+    assert raw.startswith(b"row,column,value,reason\r\n")
+    with open(f"{path}.errors.csv", encoding="utf-8", newline="") as fh:
+        (row,) = csv.DictReader(fh)
+    assert (row["row"], row["column"]) == ("4", "parent_code")
+
+
 def test_a_nul_character_rejects_its_row_and_imports_the_rest(run, tmp_path):
     rows = TREE + [("G2", "网\x00格", "grid", "C"), ("G3", "三", "grid", "C")]
     path = write(tmp_path / "a.csv", rows)

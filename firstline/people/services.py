@@ -139,12 +139,13 @@ def residents_import(path, *, actor=None, dry_run: bool = False, now: datetime |
 
 
 class _AppendErrors:
-    """FILE.errors.csv written across several steps of one import job."""
+    """FILE.errors.csv written across several steps of one import job; downloaded from the
+    job page, so it starts with a BOM (Excel needs one to read UTF-8 Chinese text)."""
 
     def __init__(self, path: Path):
         fresh = not path.exists() or path.stat().st_size == 0
         if fresh:
-            ErrorsFile(path).close()  # header row, UTF-8 with BOM
+            ErrorsFile(path, bom=True).close()  # header row; the BOM is for Excel
         self._fh = open(path, "a", encoding="utf-8", newline="")
         self._writer = csv.writer(self._fh)
 
