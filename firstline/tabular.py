@@ -158,6 +158,21 @@ def unstorable_cells(row: dict[str, str]) -> list[tuple[str, str, str]]:
             for key, value in row.items() if "\x00" in value]
 
 
+def input_file_problem(path) -> str | None:
+    """Why the command line cannot read `path` at all (a usage error, exit 2), or None."""
+    path = Path(path)
+    if not path.exists():
+        return f"no such file: {path}"
+    if not path.is_file():
+        return f"not a file: {path}"
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        return f"cannot read {path}: {exc.strerror}"
+    return None
+
+
 def open_table(path, *, columns: dict[str, list[str]], required=()) -> Table:
     path = Path(path)
     if not path.exists():

@@ -106,3 +106,12 @@ def test_a_nul_character_rejects_its_row_and_imports_the_rest(run, tmp_path):
         (row,) = csv.DictReader(fh)
     assert (row["row"], row["column"], row["value"]) == ("4", "name", "网\\x00格")
     assert "NUL" in row["reason"]
+
+
+@pytest.mark.parametrize("kind", ["areas", "residents"])
+def test_a_missing_file_is_a_usage_error_and_leaves_no_errors_file(run, tmp_path, kind):
+    missing = tmp_path / "missing.csv"
+    result = run("import", kind, missing)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [f"CommandError: no such file: {missing}"]
+    assert not Path(f"{missing}.errors.csv").exists()

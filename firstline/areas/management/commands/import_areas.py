@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from firstline.areas.services import areas_import
-from firstline.tabular import errors_path_for
+from firstline.tabular import errors_path_for, input_file_problem
 
 
 class Command(BaseCommand):
@@ -12,6 +12,9 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
 
     def handle(self, *args, file, dry_run, **options):
+        problem = input_file_problem(file)
+        if problem:  # a usage error: no summary of an import that never started, no errors file
+            raise CommandError(problem, returncode=2)
         result = areas_import(file, dry_run=dry_run)
         if result.file_error:
             self.stderr.write(result.file_error)

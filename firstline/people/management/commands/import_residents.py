@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from firstline.accounts.models import User
 from firstline.people.services import residents_import
-from firstline.tabular import errors_path_for
+from firstline.tabular import errors_path_for, input_file_problem
 
 
 class Command(BaseCommand):
@@ -18,6 +18,9 @@ class Command(BaseCommand):
                             help="import with this user's scope (default: every area)")
 
     def handle(self, *args, file, dry_run, as_user, **options):
+        problem = input_file_problem(file)
+        if problem:  # a usage error: no summary of an import that never started, no errors file
+            raise CommandError(problem, returncode=2)
         actor = None
         if as_user:
             actor = User.objects.filter(username=as_user, is_active=True).first()
