@@ -115,3 +115,25 @@ def test_a_missing_file_is_a_usage_error_and_leaves_no_errors_file(run, tmp_path
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [f"CommandError: no such file: {missing}"]
     assert not Path(f"{missing}.errors.csv").exists()
+
+
+def test_an_unknown_command_is_a_usage_error(run):
+    result = run("bogus")
+    assert result.returncode == 2
+    assert "Unknown command: 'bogus'" in result.stderr
+    assert run("help").returncode == 0
+    assert run("help", "import", "areas").returncode == 0
+
+
+def test_usage_text_names_commands_as_they_are_typed(run):
+    helped = run("import", "areas", "--help")
+    assert helped.returncode == 0
+    assert helped.stdout.startswith("usage: firstline import areas ")
+    wrong = run("report", "daily")
+    assert wrong.returncode == 2
+    assert "firstline report daily: error: the following arguments are required: --area" \
+        in wrong.stderr
+    assert "report_daily" not in wrong.stderr
+    group = run("import", "--help")
+    assert group.returncode == 0
+    assert group.stdout == "usage: firstline import {areas, residents} ...\n"
