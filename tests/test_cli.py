@@ -125,6 +125,25 @@ def test_an_unknown_command_is_a_usage_error(run):
     assert run("help", "import", "areas").returncode == 0
 
 
+@pytest.mark.parametrize("username", ["", "bad user!", "a" * 200])
+def test_a_bad_username_is_a_usage_error(run, tmp_path, username):
+    run("import", "areas", write(tmp_path / "a.csv", TREE))
+    result = run("user", "create", username, "--role", "grid_worker", "--area", "G")
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("CommandError: bad USERNAME")
+    count = run("shell", "-v0", "-c", "from firstline.accounts.models import User; "
+                                      "print(User.objects.count())")
+    assert count.stdout.strip() == "0"
+
+
+def test_a_long_display_name_is_a_usage_error(run, tmp_path):
+    run("import", "areas", write(tmp_path / "a.csv", TREE))
+    result = run("user", "create", "wang", "--role", "grid_worker", "--area", "G",
+                 "--name", "王" * 101)
+    assert result.returncode == 2 and "bad --name" in result.stderr
+
+
 def test_usage_text_names_commands_as_they_are_typed(run):
     helped = run("import", "areas", "--help")
     assert helped.returncode == 0

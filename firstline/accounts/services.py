@@ -4,14 +4,14 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from firstline.db import prepared_cursor
-from firstline.errors import RuleViolation
+from firstline.errors import InvalidInput, RuleViolation
 
 from .models import ApiToken, AuditEntry, LoginFailure, RoleAssignment, User, token_digest
 from .roles import Role
@@ -31,6 +31,13 @@ def user_assign(*, username: str, role: str, area, password: str | None = None,
     if role not in Role.values:
         raise RuleViolation("bad_role", _("Unknown role %(role)s. Roles: %(roles)s")
                             % {"role": role, "roles": ", ".join(Role.values)}, status=422)
+    # The model's own rules (User.username_validator, max_length, not blank): get_or_create
+    # does not run them, and the database refuses only some of what they do.
+    for name, value in (("username", username), ("display_name", display_name)):
+        try:
+            User._meta.get_field(name).clean(value, None)
+        except ValidationError as exc:
+            raise InvalidInput(f"bad_{name}", " ".join(exc.messages), field=name) from None
     user, created = User.objects.get_or_create(username=username,
                                                defaults={"display_name": display_name})
     if created:

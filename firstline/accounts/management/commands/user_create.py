@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from firstline.accounts.roles import Role
 from firstline.accounts.services import user_assign
 from firstline.areas.models import Area
+from firstline.errors import InvalidInput
 
 
 class Command(BaseCommand):
@@ -27,7 +28,13 @@ class Command(BaseCommand):
             password = sys.stdin.readline().rstrip("\r\n")
             if not password:
                 raise CommandError("empty password on standard input", returncode=2)
-        user, created = user_assign(username=username, role=role, area=area_obj,
-                                    password=password, display_name=name)
+        try:
+            user, created = user_assign(username=username, role=role, area=area_obj,
+                                        password=password, display_name=name)
+        except InvalidInput as exc:
+            flag, value = ("USERNAME", username) if exc.field == "username" else ("--name", name)
+            if len(value) > 40:
+                value = value[:40] + "..."
+            raise CommandError(f"bad {flag} {value!r}: {exc.detail}", returncode=2) from None
         verb = "created" if created else "updated"
         self.stdout.write(f"{verb} user {user.username}: {role} of {area_obj.code}")
