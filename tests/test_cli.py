@@ -144,6 +144,18 @@ def test_a_long_display_name_is_a_usage_error(run, tmp_path):
     assert result.returncode == 2 and "bad --name" in result.stderr
 
 
+def test_token_days_must_be_between_1_and_3650(run, tmp_path):
+    run("import", "areas", write(tmp_path / "a.csv", TREE))
+    run("user", "create", "wang", "--role", "grid_worker", "--area", "G")
+    for days in ("0", "3651", "99999999"):
+        result = run("token", "create", "wang", "--days", days)
+        assert result.returncode == 2, days
+        assert result.stderr.strip().splitlines() == [
+            "CommandError: --days must be between 1 and 3650"]
+    assert run("token", "create", "wang", "--days", "3650").returncode == 0
+    assert run("token", "create", "wang", "--label", "x" * 101).returncode == 2
+
+
 def test_usage_text_names_commands_as_they_are_typed(run):
     helped = run("import", "areas", "--help")
     assert helped.returncode == 0
