@@ -184,7 +184,7 @@ class ErrorsFile:
     """FILE.errors.csv: row, column, value, reason.
 
     Plain UTF-8 by default: the command line's file is read by scripts, and a BOM would turn
-    its first column into "\ufeffrow". `bom=True` for a file a browser downloads: Excel needs
+    its first column into "\\ufeffrow". `bom=True` for a file a browser downloads: Excel needs
     the BOM to open UTF-8 Chinese text correctly.
     """
 

@@ -110,7 +110,6 @@ def _days(days, on: date) -> tuple[int, str]:
     return days, "given"
 
 
-@transaction.atomic
 def _reason(reason: str, note: str) -> tuple[str, str]:
     """A reason code, or the words a caller used: "close_contact", "密切接触者" and "close
     contact" are the code; anything else is "other" with the words kept in the note (the API
@@ -134,6 +133,7 @@ def _reason(reason: str, note: str) -> tuple[str, str]:
     return Reason.OTHER, " · ".join(x for x in (words, (note or "").strip()) if x)
 
 
+@transaction.atomic
 def isolation_start(*, resident, kind: str, reason: str, starts_on: date, days: int | None = None,
                     reason_note: str = "", actor, now: datetime | None = None,
                     reading_times: list[str] | None = None) -> Isolation:
