@@ -20,6 +20,7 @@ from firstline.db import prepared_cursor
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.isolation.models import Alert, AlertKind, AlertStatus, Isolation, Lockdown
 from firstline.isolation.selectors import household_restriction
+from firstline.isolation.services import alert_open
 from firstline.people.models import Compound, Household
 from firstline.rules import DEFAULTS
 from firstline.rules.models import Rule
@@ -550,16 +551,10 @@ def _open_gate_fever_alert(crossing: Crossing, *, checkpoint_code: str) -> Alert
     filling the worker's list with copies; every attempt stays in the crossings."""
     detail = f"{_checkpoint_label(crossing.checkpoint_id, checkpoint_code)} " \
              f"{crossing.temperature:.1f}°C"
-    current = (Alert.objects.filter(kind=AlertKind.GATE_FEVER, household_id=crossing.household_id)
-               .exclude(status=AlertStatus.RESOLVED).order_by("pk").first())
-    if current is not None:
-        Alert.objects.filter(pk=current.pk).update(detail=detail)
-        current.detail = detail
-        return current
-    return Alert.objects.create(
-        kind=AlertKind.GATE_FEVER, household_id=crossing.household_id,
-        area_id=crossing.household.grid_id, detail=detail,
-        source=f"crossing:{crossing.pk}", opened_at=crossing.scanned_at)
+    return alert_open(kind=AlertKind.GATE_FEVER, area=crossing.household.grid,
+                      household=crossing.household, detail=detail,
+                      source=f"crossing:{crossing.pk}", opened_at=crossing.scanned_at,
+                      owner=None)
 
 
 def scan_answer(c: Crossing) -> dict:

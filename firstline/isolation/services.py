@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from firstline import clock
 from firstline.accounts.models import RoleAssignment
 from firstline.accounts.roles import Role
 from firstline.accounts.services import audit, require_perm
@@ -317,13 +318,41 @@ def parse_temperature(value, *, on: date) -> Decimal:
 _NO_OWNER = object()
 
 
-def _open_alert(*, iso: Isolation, kind: str, detail: str, source: str, now: datetime,
-                due_key: str | None = None, owner=_NO_OWNER) -> Alert:
+def alert_open(*, kind: str, area, resident=None, household=None, isolation=None,
+               detail: str = "", source: str = "", opened_at: datetime | None = None,
+               due_key: str | None = None, owner=_NO_OWNER, dedupe: bool = True) -> Alert:
+    """The one writer of alerts, for every app. One alert not yet resolved per subject and
+    kind (the resident when given, else the household): a second finding updates its detail
+    and keeps it open instead of filling the worker's list with copies (the finding itself
+    stays in its own table). `area` is the grid (scope); the owner defaults to the grid's
+    worker. `dedupe=False` for kinds keyed otherwise (missed reports carry a `due_key`)."""
+    opened_at = opened_at or clock.now()
+    detail = (detail or "")[:200]
+    if dedupe:
+        subject = {"resident_id": resident.pk} if resident is not None else \
+            {"household_id": household.pk if household is not None else None}
+        current = (Alert.objects.filter(kind=kind, **subject)
+                   .exclude(status=AlertStatus.RESOLVED).order_by("pk").first())
+        if current is not None:
+            if detail:
+                Alert.objects.filter(pk=current.pk).update(detail=detail)
+                current.detail = detail
+            return current
+    grid = getattr(area, "pk", area)
+    if owner is _NO_OWNER:
+        owner = default_owner(area) if hasattr(area, "pk") else None
     return Alert.objects.create(
-        kind=kind, resident_id=iso.resident_id, household_id=iso.household_id, isolation=iso,
-        area_id=iso.grid_id, detail=detail[:200], source=source, due_key=due_key,
-        owner=default_owner(iso.grid) if owner is _NO_OWNER else owner, opened_at=now,
+        kind=kind, resident=resident, household=household, isolation=isolation,
+        area_id=grid, detail=detail, source=source[:64], due_key=due_key,
+        owner=owner, opened_at=opened_at,
     )
+
+
+def _open_alert(*, iso: Isolation, kind: str, detail: str, source: str, now: datetime,
+                due_key: str | None = None, owner=_NO_OWNER, dedupe: bool = True) -> Alert:
+    return alert_open(kind=kind, area=iso.grid, resident=iso.resident, household=iso.household,
+                      isolation=iso, detail=detail, source=source, opened_at=now,
+                      due_key=due_key, owner=owner, dedupe=dedupe)
 
 
 @transaction.atomic
@@ -369,15 +398,10 @@ def reading_record(*, isolation: Isolation, temperature, symptoms=(), taken_at: 
         rule_version=threshold.version, created_at=now,
     )
     if fever:
-        current = Alert.objects.filter(isolation=iso, kind=AlertKind.FEVER).exclude(
-            status=AlertStatus.RESOLVED).first()
         # Stored without words (the reader's language is not known yet): "38.4 °C · 03-01 09:00"
-        detail = f"{t} °C · {timezone.localtime(taken_at):%m-%d %H:%M}"
-        if current is None:
-            _open_alert(iso=iso, kind=AlertKind.FEVER, detail=detail,
-                        source=f"reading:{reading.pk}", now=now)
-        else:
-            Alert.objects.filter(pk=current.pk).update(detail=detail[:200])
+        _open_alert(iso=iso, kind=AlertKind.FEVER,
+                    detail=f"{t} °C · {clock.localtime(taken_at):%m-%d %H:%M}",
+                    source=f"reading:{reading.pk}", now=now)
     elif symptoms and not Alert.objects.filter(isolation=iso, kind=AlertKind.SYMPTOMS).exclude(
             status=AlertStatus.RESOLVED).exists():
         _open_alert(iso=iso, kind=AlertKind.SYMPTOMS, detail=",".join(symptoms),
@@ -419,7 +443,7 @@ def help_request(*, isolation: Isolation, kind: str, detail: str, now: datetime 
                                       now=now)
     with transaction.atomic():
         return _open_alert(iso=isolation, kind=AlertKind.HELP, detail=f"{kind}: {detail}",
-                           source="self_report", now=now)
+                           source="self_report", now=now, dedupe=False)
 
 
 @transaction.atomic
