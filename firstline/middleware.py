@@ -36,3 +36,26 @@ class ApiMethodNotAllowedMiddleware:
             body["Allow"] = allowed
             return body
         return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Database trouble in a view (connection refused or reset, a server restarting, a
+    terminated connection, a race that outlived its retries) answers 503 with Retry-After —
+    JSON on the API, a friendly translated page elsewhere — never a 500. Django closes the
+    broken connection at the end of the request and, with CONN_HEALTH_CHECKS, the next
+    request opens a fresh one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from firstline.db import is_unavailable
+
+        if not is_unavailable(exception):
+            return None
+        from firstline.views import database_unavailable
+
+        return database_unavailable(request, exception)

@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "firstline.middleware.ApiMethodNotAllowedMiddleware",
+    "firstline.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "firstline.urls"
@@ -152,6 +153,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["default"]["NAME"] = ":memory:"
     else:
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+# A connection kept between requests (CONN_MAX_AGE) is checked before its first use in each
+# request: one the server dropped (restart, pg_terminate_backend, a pooler's timeout) is
+# replaced instead of failing the request (CONTRACT.md "Faults").
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Seconds a client is asked to wait before sending again after a 503 "unavailable".
+DATABASE_RETRY_AFTER_SECONDS = int(os.environ.get("FIRSTLINE_RETRY_AFTER", "5"))
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("FIRSTLINE_TEST_DB_NAME") or None}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Server-side prepared statements for the gate scan and the token lookup (PostgreSQL); off
@@ -172,6 +179,14 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Several app servers share one cache (rate limits, throttles): Redis, with the `redis`
+# package installed (docs/deploy.md). /healthz then checks it too and says when it is down.
+REDIS_URL = os.environ.get("FIRSTLINE_REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2}}}
+HEALTHZ_CHECK_CACHE = bool(REDIS_URL)
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

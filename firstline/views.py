@@ -1,9 +1,13 @@
 """The shell: login, logout, the home page per role."""
 
+import logging
+import sys
+
+from django.conf import settings
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -12,6 +16,9 @@ from django.views.decorators.http import require_POST
 from firstline.accounts.forms import LoginForm
 from firstline.accounts.nav import home_panels
 from firstline.accounts.services import Throttled, login_check
+from firstline.db import is_unavailable
+
+log = logging.getLogger("firstline.faults")
 
 
 def login_view(request):
@@ -60,9 +67,73 @@ def favicon(request):
 
 
 def healthz(request):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"ok": True})
+    """For the load balancer and the operator: 200 when every backing service answers, else
+    503 naming the one that is down ({"ok": false, "database": "down", ...})."""
+    checks = {"database": _check_database()}
+    if getattr(settings, "HEALTHZ_CHECK_CACHE", False):
+        checks["cache"] = _check_cache()
+    ok = all(v == "ok" for v in checks.values())
+    response = JsonResponse({"ok": ok, **checks}, status=200 if ok else 503)
+    response["Cache-Control"] = "no-store"
+    if not ok:
+        response["Retry-After"] = str(settings.DATABASE_RETRY_AFTER_SECONDS)
+    return response
+
+
+def _check_database() -> str:
+    try:
+        connection.close_if_health_check_failed()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # noqa: BLE001 - any failure means "down"; logged, not raised
+        log.warning("healthz: database down: %s", exc)
+        return "down"
+    return "ok"
+
+
+def _check_cache() -> str:
+    """The shared cache (Redis in production: rate limits and the task queue's broker)."""
+    from django.core.cache import cache
+
+    try:
+        cache.set("firstline:healthz", "1", timeout=10)
+        if cache.get("firstline:healthz") != "1":
+            return "down"
+    except Exception as exc:  # noqa: BLE001
+        log.warning("healthz: cache down: %s", exc)
+        return "down"
+    return "ok"
+
+
+def database_unavailable_logged(request, exc) -> None:
+    """One warning line per refused request (the operator's signal), not a 500's traceback."""
+    log.warning("database unavailable, answered 503: %s %s: %s: %s", request.method,
+                request.path, type(exc).__name__, str(exc).strip().splitlines()[:1])
+
+
+def database_unavailable(request, exc):
+    """503 with Retry-After: JSON on the API, a short translated page elsewhere. Renders
+    nothing that needs the database (no user, no navigation, no session)."""
+    database_unavailable_logged(request, exc)
+    retry = str(settings.DATABASE_RETRY_AFTER_SECONDS)
+    if _is_api(request):
+        response = JsonResponse(
+            {"error": "unavailable",
+             "detail": _("The database is unavailable for a moment. Send the same request "
+                         "again shortly.")}, status=503)
+    else:
+        from django.template.loader import render_to_string
+        from django.utils.translation import get_language
+
+        response = HttpResponse(
+            render_to_string("503.html", {"retry_after": retry, "LANGUAGE_CODE": get_language(),
+                                          "path": request.get_full_path(),
+                                          "reload": request.method in ("GET", "HEAD")}),
+            status=503)
+    response["Retry-After"] = retry
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _is_api(request) -> bool:
@@ -77,7 +148,11 @@ def handler404(request, exception=None):
 
 def handler500(request):
     # Never expected: bad input is answered with a 4xx. Kept plain: no template rendering that
-    # could fail again.
+    # could fail again. A database that failed outside a view (a middleware saving the session,
+    # a context processor) is still a retryable 503, not a 500.
+    exc = sys.exc_info()[1]
+    if exc is not None and is_unavailable(exc):
+        return database_unavailable(request, exc)
     if _is_api(request):
         return JsonResponse({"error": "server_error", "detail": "internal error"}, status=500)
     from django.http import HttpResponseServerError

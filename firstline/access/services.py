@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from firstline.accounts.scope import scope_paths
 from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Area
-from firstline.db import prepared_cursor
+from firstline.db import prepared_cursor, retry_on_conflict
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.isolation.models import Alert, AlertKind, Isolation, Lockdown
 from firstline.isolation.selectors import household_restriction
@@ -202,6 +202,7 @@ def checkpoint_set_open(*, checkpoint: Checkpoint, is_open: bool, actor) -> Chec
 PASS_ISSUE_ATTEMPTS = 5
 
 
+@retry_on_conflict
 @transaction.atomic
 def pass_issue(*, households, actor, now: datetime | None = None) -> list[Pass]:
     """One valid pass for each given household that lacks one. Returns the new passes."""
@@ -261,6 +262,7 @@ def pass_reissue(*, household, actor, reason: str = "lost", now: datetime | None
 SCAN_RULES = ("fever.threshold_c", "temperature.min_c", "temperature.max_c")
 
 
+@retry_on_conflict
 def gate_scan(*, actor, event_id: uuid.UUID, checkpoint: str, pass_code: str, direction: str,
               temperature: float | None, scanned_at: datetime, via: str = "api") -> Crossing:
     """Judge one scan as of `scanned_at` and record it, exactly once per `event_id`.
