@@ -123,3 +123,19 @@ def retry_on_conflict(func=None, *, attempts: int = RETRY_ATTEMPTS, using: str =
         return inner
 
     return wrap(func) if func is not None else wrap
+
+
+def advisory_xact_lock(name: str, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Hold the named lock until the current transaction ends (PostgreSQL; waits for it).
+    Writers that must see each other's rows take turns per transaction. SQLite needs none:
+    its write transactions (BEGIN IMMEDIATE) already take turns on the whole file."""
+    import hashlib
+
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("advisory_xact_lock() needs a transaction")
+    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
