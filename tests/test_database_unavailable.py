@@ -38,19 +38,21 @@ def database_down():
         conn.settings_dict.update(saved)
 
 
-def terminate_app_connections() -> int:
+def terminate_app_connections(*, spare: tuple[int, ...] = (), settings_dict=None) -> int:
     """What an administrator (or a failover) does: end the server side of the app's
-    connections from another connection. Returns how many were ended."""
+    connections from another connection (sparing the backend pids in `spare`). Returns how
+    many were ended."""
     import psycopg
 
-    s = connection.settings_dict
+    s = settings_dict or connection.settings_dict
     with psycopg.connect(host=s["HOST"] or "127.0.0.1", port=s["PORT"] or 5432,
                          user=s["USER"], password=s["PASSWORD"] or None, dbname=s["NAME"],
                          autocommit=True) as admin:
         rows = admin.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-            "AND backend_type = 'client backend'").fetchall()
+            "AND backend_type = 'client backend' AND NOT (pid = ANY(%s))",
+            [list(spare)]).fetchall()
     return len(rows)
 
 
