@@ -163,7 +163,17 @@ DATABASES["default"]["TEST"] = {"NAME": os.environ.get("FIRSTLINE_TEST_DB_NAME")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Server-side prepared statements for the gate scan and the token lookup (PostgreSQL); off
 # behind a pooler in transaction mode, which cannot keep them (docs/deploy.md).
-PREPARED_STATEMENTS = _env_bool("FIRSTLINE_PREPARED_STATEMENTS", default=True)
+# FIRSTLINE_DB_POOLER=transaction: DATABASE_URL points at a pooler in transaction mode
+# (PgBouncer): no server-side cursors (they outlive a transaction) and, unless said otherwise,
+# no prepared statements (docs/deploy.md "Connections").
+DB_POOLER = os.environ.get("FIRSTLINE_DB_POOLER", "").strip().lower()
+if DB_POOLER not in ("", "session", "transaction"):
+    raise ImproperlyConfigured(f"FIRSTLINE_DB_POOLER must be transaction or session "
+                               f"(got {DB_POOLER!r})")
+if DB_POOLER == "transaction":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+PREPARED_STATEMENTS = _env_bool("FIRSTLINE_PREPARED_STATEMENTS",
+                                default=DB_POOLER != "transaction")
 # Off (the contract): a scan is "fever" only when its own temperature is >= 37.3 °C. On: after
 # a fever at a gate the household's "out" scans are refused with "fever" until a worker has
 # re-measured and resolved the gate_fever alert (docs/access.md).
