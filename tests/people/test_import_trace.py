@@ -99,5 +99,8 @@ def test_a_killed_import_leaves_its_audit_entry_its_rows_and_shows_as_interrupte
     with time_machine.travel(job.lease_until + timedelta(seconds=1), tick=False):
         job.refresh_from_db()
         assert job.interrupted
-        page = web("staff_c1", lang="en").get("/people/import/")
+        client = web("staff_c1", lang="en")
+        page = client.get("/people/import/")
         assert "big.csv" in page.content.decode() and "interrupted" in page.content.decode()
+        detail = client.get(f"/people/import/{job.pk}/").content.decode()
+        assert "interrupted" in detail and "/progress/" not in detail  # no endless polling
