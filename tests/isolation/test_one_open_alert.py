@@ -76,3 +76,27 @@ def test_two_workers_resolving_one_alert_at_once_get_the_answer_or_a_409(file_da
     assert sorted(map(str, results)).count("resolved") == 1
     assert all(isinstance(r, RuleViolation) and r.code == "already_resolved"
                for r in results if r != "resolved")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_resolves_copies_opened_before_the_constraint_existed(roster):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    before = [("isolation", "0002_readings_sites")]
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("isolation", "Alert")
+    common = {"area_id": roster.a1.grid_id, "household_id": roster.h1.pk}
+    first, copy, _other = (
+        old.objects.create(kind="fever", resident_id=roster.a1.pk, **common),
+        old.objects.create(kind="fever", resident_id=roster.a1.pk, **common),
+        old.objects.create(kind="gate_fever", **common))
+    gate_copy = old.objects.create(kind="gate_fever", **common)
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())  # back to the latest of every app
+    rows = dict(Alert.objects.values_list("pk", "status"))
+    assert rows[first.pk] == "open" and rows[copy.pk] == "resolved"
+    assert rows[gate_copy.pk] == "resolved" and rows[_other.pk] == "open"
+    assert Alert.objects.get(pk=copy.pk).outcome == f"duplicate of alert {first.pk}"
