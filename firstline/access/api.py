@@ -237,6 +237,9 @@ class ScanOut(Schema):
     reason: str
     crossing_id: int
     remaining: int | None = Field(None, description="trips out left in the window; null: no quota")
+    clock: Literal["ok", "corrected"] = Field(
+        "ok", description='"corrected": scanned_at was more than 5 minutes ahead of the '
+                          "server's time; the scan was judged and filed at the server's time")
 
 
 class BatchIn(Schema):

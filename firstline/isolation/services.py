@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -368,9 +368,9 @@ def reading_record(*, isolation: Isolation, temperature, symptoms=(), taken_at: 
     if source == ReadingSource.WORKER:
         require_perm(actor, "isolation.record")
     now = _now(now)
-    taken_at = taken_at or now
-    if timezone.is_naive(taken_at):
-        taken_at = timezone.make_aware(taken_at, clock.zone())
+    # A phone's clock running ahead is filed at the server's time (CONTRACT.md "Time").
+    when = clock.device_time(taken_at, now=now)
+    taken_at = when.at
     day = clock.localdate(taken_at)
     t = parse_temperature(temperature, on=day)
     symptoms = list(dict.fromkeys(symptoms or ()))
@@ -379,8 +379,6 @@ def reading_record(*, isolation: Isolation, temperature, symptoms=(), taken_at: 
         raise InvalidInput("bad_symptom", _("Unknown symptom %(s)s. Known: %(known)s.")
                            % {"s": unknown[0], "known": ", ".join(Symptom.values)},
                            field="symptoms")
-    if taken_at > now + timedelta(minutes=10):
-        raise InvalidInput("future_reading", _("taken_at is in the future."), field="taken_at")
     iso = Isolation.objects.select_for_update().get(pk=isolation.pk)
     if iso.status == Status.CANCELLED or not (iso.starts_on <= day < schedule.end_day(iso)):
         # A wrong time for a live isolation is bad input (422); a reading for one that is
@@ -396,6 +394,7 @@ def reading_record(*, isolation: Isolation, temperature, symptoms=(), taken_at: 
         isolation=iso, taken_at=taken_at, temperature=t, symptoms=symptoms, fever=fever,
         source=source, recorded_by=actor if getattr(actor, "pk", None) else None,
         rule_version=threshold.version, created_at=now,
+        device_at=when.sent if when.sent != when.at else None,
     )
     if fever:
         # Stored without words (the reader's language is not known yet): "38.4 °C · 03-01 09:00"
