@@ -426,25 +426,6 @@ def self_report_allowed(isolation: Isolation, *, now: datetime | None = None) ->
     return count <= SELF_REPORTS_PER_HOUR
 
 
-def help_request(*, isolation: Isolation, kind: str, detail: str, now: datetime | None = None):
-    """"I need something" from the self-report page: a service request for the household
-    (assistance app). Until that app offers `service_request_create`, a help alert instead."""
-    now = _now(now)
-    detail = text_field(detail, field="detail", label=pgettext("isolation", "Details"),
-                        limit=500)
-    try:
-        from firstline.assistance.services import service_request_create
-    except ImportError:
-        service_request_create = None
-    if service_request_create is not None:
-        return service_request_create(household=isolation.household, kind=kind, detail=detail,
-                                      source="self_report", actor=None, isolation=isolation,
-                                      now=now)
-    with transaction.atomic():
-        return _open_alert(iso=isolation, kind=AlertKind.HELP, detail=f"{kind}: {detail}",
-                           source="self_report", now=now, dedupe=False)
-
-
 @transaction.atomic
 def alert_acknowledge(*, alert: Alert, actor, now: datetime | None = None) -> Alert:
     """The worker has seen it and takes it (becomes the owner if it had none)."""
