@@ -1,5 +1,7 @@
+import logging
+
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
 
@@ -56,6 +58,37 @@ class DatabaseUnavailableMiddleware:
 
         if not is_unavailable(exception):
             return None
-        from firstline.views import database_unavailable
-
         return database_unavailable(request, exception)
+
+
+log = logging.getLogger("firstline.faults")
+
+
+def database_unavailable_logged(request, exc) -> None:
+    """One warning line per refused request (the operator's signal), not a 500's traceback."""
+    log.warning("database unavailable, answered 503: %s %s: %s: %s", request.method,
+                request.path, type(exc).__name__, (str(exc).strip().splitlines() or [""])[0])
+
+
+def database_unavailable(request, exc):
+    """503 with Retry-After: JSON on the API, a short translated page elsewhere. Renders
+    nothing that needs the database (no user, no navigation, no session)."""
+    from django.template.loader import render_to_string
+    from django.utils.translation import get_language
+
+    database_unavailable_logged(request, exc)
+    retry = str(settings.DATABASE_RETRY_AFTER_SECONDS)
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {"error": "unavailable",
+             "detail": _("The database is unavailable for a moment. Send the same request "
+                         "again shortly.")}, status=503)
+    else:
+        response = HttpResponse(
+            render_to_string("503.html", {"retry_after": retry, "LANGUAGE_CODE": get_language(),
+                                          "path": request.get_full_path(),
+                                          "reload": request.method in ("GET", "HEAD")}),
+            status=503)
+    response["Retry-After"] = retry
+    response["Cache-Control"] = "no-store"
+    return response

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from firstline.accounts.forms import LoginForm
 from firstline.accounts.nav import home_panels
 from firstline.accounts.services import Throttled, login_check
 from firstline.db import is_unavailable
+from firstline.middleware import database_unavailable
 
 log = logging.getLogger("firstline.faults")
 
@@ -104,36 +105,6 @@ def _check_cache() -> str:
         log.warning("healthz: cache down: %s", exc)
         return "down"
     return "ok"
-
-
-def database_unavailable_logged(request, exc) -> None:
-    """One warning line per refused request (the operator's signal), not a 500's traceback."""
-    log.warning("database unavailable, answered 503: %s %s: %s: %s", request.method,
-                request.path, type(exc).__name__, str(exc).strip().splitlines()[:1])
-
-
-def database_unavailable(request, exc):
-    """503 with Retry-After: JSON on the API, a short translated page elsewhere. Renders
-    nothing that needs the database (no user, no navigation, no session)."""
-    database_unavailable_logged(request, exc)
-    retry = str(settings.DATABASE_RETRY_AFTER_SECONDS)
-    if _is_api(request):
-        response = JsonResponse(
-            {"error": "unavailable",
-             "detail": _("The database is unavailable for a moment. Send the same request "
-                         "again shortly.")}, status=503)
-    else:
-        from django.template.loader import render_to_string
-        from django.utils.translation import get_language
-
-        response = HttpResponse(
-            render_to_string("503.html", {"retry_after": retry, "LANGUAGE_CODE": get_language(),
-                                          "path": request.get_full_path(),
-                                          "reload": request.method in ("GET", "HEAD")}),
-            status=503)
-    response["Retry-After"] = retry
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def _is_api(request) -> bool:

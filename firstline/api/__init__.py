@@ -12,6 +12,7 @@ from ninja.security import HttpBearer, django_auth
 
 from firstline.accounts.services import token_user
 from firstline.errors import RuleViolation
+from firstline.middleware import database_unavailable_logged
 
 
 class TokenAuth(HttpBearer):
@@ -90,8 +91,6 @@ def on_database_unavailable(request, exc):
     # The database refused, dropped or lost the connection (or a race outlived its retries):
     # not the request's fault and not a bug. 503 says "send it again" — with the same
     # event_id, which makes the retry safe (CONTRACT.md "Faults").
-    from firstline.views import database_unavailable_logged
-
     database_unavailable_logged(request, exc)
     response = error(request, 503, "unavailable",
                      _("The database is unavailable for a moment. Send the same request "

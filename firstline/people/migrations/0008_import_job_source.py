@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('people', '0006_keyperson_category_zh_hant'),
+        ('people', '0007_device_time'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
