@@ -10,7 +10,7 @@ from firstline import clock
 from firstline.isolation import services
 from firstline.reports.selectors import report_compute
 
-from .conftest import local, make_resident, start
+from .conftest import local, start
 
 pytestmark = pytest.mark.django_db
 
