@@ -188,14 +188,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Several app servers share one cache (rate limits, throttles): Redis, with the `redis`
-# package installed (docs/deploy.md). /healthz then checks it too and says when it is down.
-REDIS_URL = os.environ.get("FIRSTLINE_REDIS_URL", "")
+# One process: local memory. Several processes or servers (gunicorn workers, two app
+# machines): Redis, so the report cache and every rate limit kept in the cache are shared.
+REDIS_URL = os.environ.get("FIRSTLINE_REDIS_URL", "").strip()
 if REDIS_URL:
+    if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            f"FIRSTLINE_REDIS_URL must be a redis://, rediss:// or unix:// URL, got {REDIS_URL!r}")
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL,
+                          "LOCATION": REDIS_URL, "KEY_PREFIX": "firstline",
                           "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2}}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# /healthz checks the shared cache too when there is one, and says when it is down.
 HEALTHZ_CHECK_CACHE = bool(REDIS_URL)
 
 STATIC_URL = "/static/"

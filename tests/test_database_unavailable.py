@@ -196,3 +196,27 @@ def test_a_deadlock_is_retried_inside_the_service_and_both_writers_succeed(areas
         t.join()
     assert not [r for r in results if isinstance(r, Exception)], results
     assert sorted(results) == [1, 2]  # PostgreSQL broke the deadlock; the loser ran again
+
+
+def _redis_cache(settings, location):
+    settings.HEALTHZ_CHECK_CACHE = True
+    settings.CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location,
+        "KEY_PREFIX": "firstline-test", "OPTIONS": {"socket_connect_timeout": 1,
+                                                     "socket_timeout": 1}}}
+
+
+@pytest.mark.django_db
+def test_healthz_checks_the_shared_cache_when_there_is_one(settings):
+    _redis_cache(settings, "redis://127.0.0.1:6379/15")
+    res = Client().get("/healthz")
+    assert res.status_code == 200
+    assert res.json() == {"ok": True, "database": "ok", "cache": "ok"}
+
+
+@pytest.mark.django_db
+def test_healthz_says_the_cache_is_down_while_the_database_is_fine(settings):
+    _redis_cache(settings, "redis://127.0.0.1:1/0")  # nothing listens there
+    res = Client().get("/healthz")
+    assert res.status_code == 503
+    assert res.json() == {"ok": False, "database": "ok", "cache": "down"}

@@ -7,6 +7,7 @@ page; scope misses are 404s; role misses 403s.
 from datetime import timedelta
 from functools import wraps
 
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -272,10 +273,6 @@ def isolation_detail(request, pk):
 
 def _qr(url: str) -> str | None:
     """The link as an SVG QR code (data URI) the resident scans off the worker's phone."""
-    try:
-        import segno
-    except ImportError:  # pragma: no cover
-        return None
     return segno.make(url, error="m").svg_data_uri(scale=4, border=2)
 
 
