@@ -100,3 +100,17 @@ def test_the_migration_resolves_copies_opened_before_the_constraint_existed(rost
     assert rows[first.pk] == "open" and rows[copy.pk] == "resolved"
     assert rows[gate_copy.pk] == "resolved" and rows[_other.pk] == "open"
     assert Alert.objects.get(pk=copy.pk).outcome == f"duplicate of alert {first.pk}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_six_staff_starting_an_isolation_for_one_resident_at_once_give_one_and_409s(
+        file_database, cast, roster):
+    from firstline.errors import RuleViolation
+    from firstline.isolation.models import Isolation
+
+    results = race(6, lambda i: start(cast, roster.a1).pk)
+    started = [r for r in results if isinstance(r, int)]
+    refused = [r for r in results if isinstance(r, RuleViolation)]
+    assert len(started) == 1 and len(refused) == 5, results
+    assert {r.code for r in refused} == {"already_isolated"} and {r.status for r in refused} == {409}
+    assert Isolation.objects.filter(resident=roster.a1, status="active").count() == 1
