@@ -88,3 +88,30 @@ def test_six_clerks_issuing_passes_for_one_compound_at_once_all_succeed_and_one_
     assert sum(results) == 50  # the two households with a pass already got none
     valid = Pass.objects.filter(household__in=hs, revoked_at__isnull=True)
     assert valid.count() == len(hs) == valid.values("household").distinct().count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_six_concurrent_api_pass_issues_for_one_compound_answer_200_never_500(file_database,
+                                                                            world, cast):
+    from django.test import Client
+
+    from firstline.accounts.services import token_create
+
+    Household.objects.bulk_create(
+        [Household(compound=world.compound, building=world.b28, building_name="28", unit="7",
+                   room=str(700 + i), grid=world.h1.grid) for i in range(40)])
+    token, _ = token_create(user=cast.staff_c1, label="clerk")
+
+    def work(i):
+        res = Client(raise_request_exception=False).post(
+            "/api/v1/passes/issue", {"compound_id": world.compound.pk},
+            content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
+        return res.status_code, len(res.json().get("issued", []))
+
+    results = race(6, work)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert {status for status, _n in results} <= {200, 409}, results
+    assert sum(n for _s, n in results) == 40
+    households = Household.objects.filter(compound=world.compound)
+    valid = Pass.objects.filter(household__in=households, revoked_at__isnull=True)
+    assert valid.count() == households.count() == valid.values("household").distinct().count()
