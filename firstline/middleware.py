@@ -91,4 +91,5 @@ def database_unavailable(request, exc):
             status=503)
     response["Retry-After"] = retry
     response["Cache-Control"] = "no-store"
+    response._has_been_logged = True  # the warning above is its log line, not a 5xx ERROR
     return response

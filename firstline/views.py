@@ -94,7 +94,7 @@ def _check_database() -> str:
 
 
 def _check_cache() -> str:
-    """The shared cache (Redis in production: rate limits and the task queue's broker)."""
+    """The shared cache (FIRSTLINE_REDIS_URL: the report cache and the flood guards)."""
     from django.core.cache import cache
 
     try:

@@ -96,6 +96,7 @@ def on_database_unavailable(request, exc):
                      _("The database is unavailable for a moment. Send the same request "
                        "again shortly."))
     response["Retry-After"] = str(settings.DATABASE_RETRY_AFTER_SECONDS)
+    response._has_been_logged = True  # logged above as one warning line, not a 5xx ERROR
     return response
 
 
