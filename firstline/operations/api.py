@@ -378,10 +378,9 @@ def round_record(request, payload: RoundIn):
     sent = _device(payload.done_at)
     r = services.round_record(actor=request.user, place=place, agent=payload.agent,
                               done_at=sent, volunteer=volunteer, now=now)
-    out = RoundOut.from_orm(r).dict()
     if sent is not None and clock.device_time(sent, now=now).corrected:
-        out["clock"] = "corrected"
-    return 201, out
+        r.clock = "corrected"
+    return 201, r
 
 
 @router.get("/disinfection/rounds", response=list[RoundOut], summary="Rounds recorded")
@@ -513,6 +512,11 @@ class StockOut(Schema):
     item_name: str
     quantity: int
     low: bool
+    area: str
+
+    @staticmethod
+    def resolve_area(obj):
+        return obj.store.area.code
 
     @staticmethod
     def resolve_store(obj):
@@ -576,13 +580,59 @@ def stock_count(request, payload: CountIn):
     return 201, row
 
 
-@router.get("/stock", response=list[StockOut], summary="What stores hold")
+class StockListOut(Schema):
+    """A supply row (store, item...) or, without ?store=, also a care-kit row of the
+    assistance app (id, kind_id, kind, area): one list of what is held."""
+
+    item: str
+    quantity: int
+    store: str | None = None
+    item_name: str | None = None
+    low: bool | None = None
+    area: str | None = None
+    id: int | None = None
+    kind_id: int | None = None
+    kind: str | None = None
+
+
+@router.get("/stock", response=list[StockListOut],
+            summary="What stores hold (?store=CODE-or-id); without it, care kits too")
 @paginate(Paged)
 def stock_index(request, store: str | None = None, area: str | None = None):
-    require_perm(request.user, "operations.work")
+    from firstline.accounts.scope import has_perm
+
+    if not (has_perm(request.user, "operations.work")
+            or has_perm(request.user, "assistance.work")):
+        require_perm(request.user, "operations.work")
     store_obj = selectors.store_get_for_user(request.user, store) if store else None
     area_obj = selectors.area_for_user(request.user, area, "operations.work") if area else None
-    return selectors.stock_list(request.user, store=store_obj, area=area_obj)
+    rows = [StockOut.from_orm(s).dict()
+            for s in selectors.stock_list(request.user, store=store_obj, area=area_obj)]
+    if store_obj is None and area_obj is None and has_perm(request.user, "assistance.work"):
+        from firstline.assistance.api import care_kit_stock
+
+        rows += [{**k, "item": k["kind"]} for k in care_kit_stock(request.user)]
+    return rows
+
+
+def _care_kit_receive(request, payload):
+    from firstline.assistance.api import stock_receive
+
+    return stock_receive(request, payload)
+
+
+def _mount_care_kit_receive():
+    from firstline.assistance.api import StockIn
+    from firstline.assistance.api import StockOut as KitStockOut
+
+    @router.post("/stock", response={200: KitStockOut},
+                 summary="Receive care kits into a street's or community's stock "
+                         "(negative: correction)")
+    def care_kit_receive(request, payload: StockIn):
+        return _care_kit_receive(request, payload)
+
+
+_mount_care_kit_receive()
 
 
 class DonationIn(Schema):
