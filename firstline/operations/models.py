@@ -25,7 +25,7 @@ class Volunteer(models.Model):
 
     area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+",
                              verbose_name=_("community"))
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("operations", "name"), max_length=50)
     phone = models.CharField(pgettext_lazy("operations", "phone"), max_length=20)
     kind = models.CharField(_("kind"), max_length=16, choices=VolunteerKind.choices)
     skills = models.CharField(_("skills"), max_length=200, blank=True, default="")
@@ -192,7 +192,7 @@ class Item(models.Model):
 
     code = models.CharField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
-    unit = models.CharField(_("unit"), max_length=20, blank=True, default="")
+    unit = models.CharField(pgettext_lazy("operations", "unit"), max_length=20, blank=True, default="")
     low_at = models.PositiveIntegerField(_("low-stock threshold"), default=0)
 
     class Meta:
@@ -299,7 +299,7 @@ class Movement(models.Model):
     stock = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="movements")
     kind = models.CharField(_("kind"), max_length=16, choices=MoveKind.choices)
     delta = models.BigIntegerField(_("change"))
-    to = models.CharField(_("to"), max_length=200, blank=True, default="")
+    to = models.CharField(pgettext_lazy("operations", "to"), max_length=200, blank=True, default="")
     donation = models.ForeignKey(Donation, on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="movements")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
