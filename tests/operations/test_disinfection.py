@@ -81,17 +81,22 @@ def test_overdue_at_23_59_when_the_morning_passed_without_a_round(api, homes):
     assert item["due_at"].startswith("2026-03-01T12:00:00+08:00")
 
 
-def test_twice_a_day_is_a_rule_with_an_effective_date(api, homes):
+def test_twice_a_day_is_a_rule_with_an_effective_date(api, cast, homes):
     from firstline.rules.models import Rule
 
+    _compounds_exist_since(local(2026, 2, 28, 8, 30))
     Rule.objects.create(key="disinfection.per_day", effective_from=date(2026, 3, 1),
                         value={"common_areas": 3}, source="test: three times a day")
     with time_machine.travel(local(2026, 2, 28, 9), tick=False):
         [before] = _due(api("staff_c1"), area="C1")
+    place = Place.objects.get(key=f"common:{homes.c1.compound_id}")
+    services.round_record(actor=cast.staff_c1, place=place, agent="84消毒液",
+                          done_at=local(2026, 3, 1, 7), now=local(2026, 3, 1, 7))
     with time_machine.travel(local(2026, 3, 1, 9), tick=False):
         [after] = _due(api("staff_c1"), area="C1")
+    # Twice a day until 28 Feb (00-12, 12-24); three times from 1 March (00-08, 08-16, 16-24).
     assert before["due_at"].startswith("2026-02-28T12:00:00+08:00")
-    assert after["due_at"].startswith("2026-03-01T16:00:00+08:00")
+    assert (after["due_at"][:25], after["overdue"]) == ("2026-03-01T16:00:00+08:00", False)
 
 
 def test_a_home_under_isolation_is_a_place_due_daily(api, cast, homes):
