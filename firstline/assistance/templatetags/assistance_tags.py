@@ -9,3 +9,12 @@ register = template.Library()
 def mask_phone(value):
     """138****5678"""
     return _mask(value or "")
+
+
+@register.simple_tag
+def self_report_help_form():
+    """A blank "I need something" form for the isolation app's self-report page, which
+    cannot import this app (isolation sits below assistance: docs in pyproject's layers)."""
+    from firstline.assistance.forms import HelpForm
+
+    return HelpForm()
