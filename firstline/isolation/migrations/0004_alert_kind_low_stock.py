@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('isolation', '0002_readings_sites'),
+        ('isolation', '0003_device_time'),
     ]
 
     operations = [
