@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from firstline.accounts.nav import NavItem
+from firstline.accounts.nav import NavItem, Panel
 
 NAV = [
     NavItem(label=_("People on duty"), url_name="operations:volunteers",
@@ -12,3 +12,5 @@ NAV = [
             order=53),
     NavItem(label=_("My duties"), url_name="operations:mine", perm="operations.own", order=54),
 ]
+
+PANELS = [Panel(url_name="operations:panel", perm="operations.manage", order=30)]

@@ -10,4 +10,5 @@ urlpatterns = [
     path("stock/", views.stock, name="stock"),
     path("donations/<str:code>/", views.ledger, name="ledger"),
     path("tasks/", views.tasks, name="tasks"),
+    path("panel/", views.panel, name="panel"),
 ]

@@ -300,3 +300,18 @@ def tasks(request):
         "targets": _areas(user, "operations.dispatch") if can_dispatch else [],
         "by_area": selectors.tasks_by_area(user, moment=now) if can_dispatch else [],
         "overdue": sum(1 for t in rows if t.status == "overdue")})
+
+
+@needs("operations.manage")
+def panel(request):
+    """Home-page panel: places overdue for disinfection, HQ tasks open/overdue, on duty now."""
+    user = request.user
+    area = _chosen_area(request, "operations.work", levels=(Level.STREET, Level.COMMUNITY))
+    now = clock.now()
+    overdue = selectors.disinfection_due(user, area=area, moment=now, overdue_only=True)
+    tasks = [t.status_at(now) for t in selectors.tasks_list(user, moment=now).filter(
+        done_at__isnull=True)]
+    on_duty = selectors.volunteers_list(user, area=area, on_duty=True).count()
+    return render(request, "operations/panel.html", {
+        "area": area, "overdue": len(overdue), "tasks_open": tasks.count("open"),
+        "tasks_overdue": tasks.count("overdue"), "on_duty": on_duty})

@@ -135,3 +135,18 @@ def test_pages_render_in_every_language(web, cast, homes, supplies):
         for url in ("/operations/volunteers/", "/operations/disinfection/",
                     "/operations/stock/", "/operations/tasks/"):
             assert page.get(url).status_code == 200, (lang, url)
+
+
+def test_the_home_panel_counts_overdue_places_and_tasks(web, cast, homes):
+    from firstline.people.models import Compound
+
+    Compound.objects.update(created_at=clock.now() - timedelta(days=2))
+    services.task_send(actor=cast.hq, title="排查", areas=[homes.c1.compound.area],
+                       due_at=clock.now() + timedelta(hours=2))
+    html = web("staff_c1", "en").get("/operations/panel/").content.decode()
+    assert "1 place overdue for disinfection" in html
+    assert "1 HQ task open" in html
+
+
+def test_the_home_panel_needs_operations_manage(web, cast):
+    assert web("grid_a").get("/operations/panel/").status_code == 403
