@@ -701,6 +701,17 @@ def shift_check_out(*, shift: Shift, actor, now: datetime | None = None) -> Shif
     return shift
 
 
+@transaction.atomic
+def shift_name_set(*, shift: Shift, name: str, actor) -> Shift:
+    """Name who stands a shift (operations puts a registered person on it; the typed names of
+    older shifts stay as they were)."""
+    require_perm(actor, "access.manage")
+    shift.name = (name or "")[:50]
+    Shift.objects.filter(pk=shift.pk).update(name=shift.name)
+    audit(actor=actor, action="access.shift_name", obj=shift)
+    return shift
+
+
 def _is_manager(user) -> bool:
     from firstline.accounts.scope import has_perm
 

@@ -262,10 +262,10 @@ def assignment_create(*, actor, volunteer: Volunteer, duty: str, starts_at: date
                              actor=actor, name=volunteer.name)
         target = target or str(checkpoint)
     if shift is not None:
-        from firstline.access.models import Shift
+        from firstline.access.services import shift_name_set
 
         # The shift names the registered person (the typed name stays for older shifts).
-        Shift.objects.filter(pk=shift.pk).update(name=volunteer.name[:50])
+        shift_name_set(shift=shift, name=volunteer.name, actor=actor)
     a = Assignment.objects.create(
         volunteer=volunteer, area=volunteer.area, duty=duty, target_id=target_id,
         target=_text(target, field="target", max_length=100, required=False), shift=shift,
