@@ -166,7 +166,8 @@ def derived_places(area: Area, *, on: date) -> QuerySet[Place]:
         if key in keys:
             continue
         keys.append(key)
-        rows.append(Place(area_id=h.compound.area_id, kind=PlaceKind.ISOLATED_HOME, key=key,
+        # A home hangs on its grid (the grid worker's scope), as every household fact does.
+        rows.append(Place(area_id=h.grid_id, kind=PlaceKind.ISOLATED_HOME, key=key,
                           name=h.address, compound_id=h.compound_id, household_id=h.pk,
                           created_at=clock.day_start(iso.starts_on)))
     locks = (Lockdown.objects.filter(compound__area__path__startswith=area.path,

@@ -50,7 +50,7 @@ def _areas(user, perm, levels=(Level.COMMUNITY,)):
 
 def _chosen_area(request, perm, levels=(Level.COMMUNITY,)):
     """?area=CODE inside the scope, else the user's first area of those levels, else their
-    top area."""
+    top area (a grid worker: their grid)."""
     code = request.GET.get("area") or request.POST.get("area")
     if code:
         return selectors.area_for_user(request.user, code, perm)

@@ -189,3 +189,16 @@ def test_a_vacated_quarantine_room_is_due_once_and_its_round_makes_it_available(
     room.refresh_from_db()
     assert room.status == RoomStatus.AVAILABLE
     assert not [i for i in _due(api("staff_c1"), area="C1") if i["kind"] == "quarantine_room"]
+
+
+def test_a_grid_worker_records_a_round_at_an_isolated_home_of_their_grid(api, cast, homes):
+    from tests.isolation.conftest import make_resident
+
+    iso_services.isolation_start(resident=make_resident(homes.c1), kind="home",
+                                 reason="close_contact", starts_on=clock.today(),
+                                 actor=cast.staff_c1)
+    [home] = _due(api("grid_a"), area="G1a")
+    assert home["kind"] == "isolated_home" and home["area"] == "G1a"
+    r = api("grid_a").post("/api/v1/disinfection/rounds", {"place_id": home["place_id"],
+                                                          "agent": "84消毒液"})
+    assert r.status_code == 201

@@ -14,7 +14,9 @@ from .conftest import D, local, move
 EXPECTED = {
     "G1a": {"residents": 3, "households": 2, "home_isolation": 2, "readings_due": 4,
             "readings_received": 2,
-            "fever_alerts": 1, "households_visited": 1},
+            "fever_alerts": 1, "households_visited": 1,
+            # operations: the home under isolation (h1) had no disinfection round that day
+            "disinfection_overdue": 1},
     "G1b": {"residents": 2, "households": 2, "centralized_isolation": 1,
             "isolations_started": 1, "readings_due": 2, "readings_received": 1},
     "G2a": {"residents": 3, "households": 2, "isolations_ended": 2, "fever_alerts": 1,
@@ -24,7 +26,6 @@ EXPECTED = {
            "isolations_started": 1, "readings_due": 6, "readings_received": 3,
            "fever_alerts": 2,
            "households_visited": 1, "crossings_out": 2, "crossings_in": 1, "crossings_denied": 1,
-           # operations: the home under isolation (h1) had no disinfection round that day
            "disinfection_overdue": 1},
     "C2": {"residents": 3, "households": 2, "isolations_ended": 2, "fever_alerts": 1,
            "households_visited": 1, "crossings_in": 1, "crossings_denied": 1},
@@ -36,9 +37,7 @@ EXPECTED = {
                  "disinfection_overdue": 1},
 }
 # Facts attached to a community itself: a fever at its gate, its gates' crossings.
-# (A place to disinfect hangs on its community: an isolated home's place is C1's own.)
-OWN = {"C1": {"fever_alerts": 1, "crossings_out": 2, "crossings_in": 1, "crossings_denied": 1,
-              "disinfection_overdue": 1},
+OWN = {"C1": {"fever_alerts": 1, "crossings_out": 2, "crossings_in": 1, "crossings_denied": 1},
        "C2": {"crossings_in": 1, "crossings_denied": 1}}
 KEY_PERSONS = {
     "G1a": {"close_contact": 1}, "G1b": {"risk_area": 1}, "G2a": {"fever": 1},
