@@ -687,6 +687,7 @@ class TaskIn(Schema):
     detail: str = Field("", max_length=2000)
     areas: list[str] = Field(..., max_length=200)
     due_at: datetime
+    group: str = Field("", max_length=50)
 
 
 class TaskIdsOut(Schema):
@@ -703,6 +704,7 @@ class TaskOut(Schema):
     title: str
     detail: str
     area: str
+    group: str
     due_at: datetime
     status: str
     acknowledged_at: datetime | None
@@ -725,7 +727,8 @@ def task_create(request, payload: TaskIn):
     areas = [selectors.area_for_user(request.user, code, "operations.dispatch")
              for code in payload.areas]
     tasks = services.task_send(actor=request.user, title=payload.title, detail=payload.detail,
-                               areas=areas, due_at=_device(payload.due_at))
+                               areas=areas, due_at=_device(payload.due_at),
+                               group=payload.group)
     return 201, {"ids": [t.pk for t in tasks]}
 
 

@@ -325,6 +325,8 @@ class Task(models.Model):
     area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+",
                              verbose_name=_("area"))
     title = models.CharField(_("title"), max_length=100)
+    # A working group of HQ (指挥部工作组, e.g. 综合协调组) the task is for, in its area.
+    group = models.CharField(_("working group"), max_length=50, blank=True, default="")
     detail = models.TextField(_("detail"), max_length=2000, blank=True, default="")
     due_at = models.DateTimeField(_("due at"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,

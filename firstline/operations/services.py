@@ -565,11 +565,13 @@ def stock_count(*, actor, store: Store, item: Item, quantity: int,
 
 @transaction.atomic
 def task_send(*, actor, title: str, detail: str = "", areas: list, due_at: datetime,
-              now: datetime | None = None) -> list[Task]:
-    """任务下达: one task per receiving area, sharing a batch."""
+              group: str = "", now: datetime | None = None) -> list[Task]:
+    """任务下达: one task per receiving area, sharing a batch; `group` names a working group
+    of the receiving area (e.g. HQ's own 综合协调组, sent to the street itself)."""
     require_perm(actor, "operations.dispatch")
     now = _now(now)
     title = _text(title, field="title", max_length=100)
+    group = _text(group, field="group", max_length=50, required=False)
     detail = str(detail or "").strip()
     if len(detail) > 2000 or "\x00" in detail:
         raise InvalidInput("bad_detail", _("detail: at most 2000 characters."), field="detail")
@@ -584,7 +586,8 @@ def task_send(*, actor, title: str, detail: str = "", areas: list, due_at: datet
             continue
         seen.add(area.pk)
         tasks.append(Task.objects.create(batch=batch, area=area, title=title, detail=detail,
-                                         due_at=due_at, created_by=actor, created_at=now))
+                                         group=group, due_at=due_at, created_by=actor,
+                                         created_at=now))
     audit(actor=actor, action="operations.task_send", object_type="operations.task",
           object_id=batch, detail=f"{len(tasks)} areas")
     return tasks

@@ -278,7 +278,7 @@ def tasks(request):
                     raise RuleViolation("required", _("due_at is required."), status=422)
                 services.task_send(actor=user, title=request.POST.get("title", ""),
                                    detail=request.POST.get("detail", ""), areas=areas,
-                                   due_at=due)
+                                   due_at=due, group=request.POST.get("group", ""))
                 messages.success(request, _("Task sent to %(n)d areas.") % {"n": len(areas)})
             else:
                 task = selectors.task_get_for_user(user, _int(request.POST.get("task")))
@@ -297,7 +297,8 @@ def tasks(request):
         t.status = t.status_at(now)
     return render(request, "operations/tasks.html", {
         "rows": rows, "can_dispatch": can_dispatch,
-        "targets": _areas(user, "operations.dispatch") if can_dispatch else [],
+        "targets": _areas(user, "operations.dispatch", (Level.STREET, Level.COMMUNITY))
+        if can_dispatch else [],
         "by_area": selectors.tasks_by_area(user, moment=now) if can_dispatch else [],
         "overdue": sum(1 for t in rows if t.status == "overdue")})
 

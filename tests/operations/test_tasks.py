@@ -115,3 +115,14 @@ def test_a_task_done_late_stays_done(api):
     with time_machine.travel(local(2026, 3, 1, 13), tick=False):
         api("staff_c1").post(f"/api/v1/tasks/{c1_task}/done", {"note": "迟了"})
         assert api("staff_c1").get(f"/api/v1/tasks/{c1_task}").json()["status"] == "done"
+
+
+def test_a_task_for_an_hq_working_group(api):
+    r = api("hq").post("/api/v1/tasks", {"title": "统计物资缺口", "areas": ["99000101"],
+                                         "group": "物资保障组",
+                                         "due_at": (clock.now() + timedelta(hours=2))
+                                         .isoformat()})
+    assert r.status_code == 201
+    [task] = api("hq").get("/api/v1/tasks", area="99000101").json()["items"]
+    assert (task["group"], task["area"]) == ("物资保障组", "99000101")
+    assert api("staff_c1").get("/api/v1/tasks").json()["count"] == 0
