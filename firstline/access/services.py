@@ -712,6 +712,22 @@ def shift_name_set(*, shift: Shift, name: str, actor) -> Shift:
     return shift
 
 
+@transaction.atomic
+def shift_attendance_record(*, shift: Shift, actor, checked_in_at: datetime | None = None,
+                            checked_out_at: datetime | None = None) -> Shift:
+    """The person on a shift checked in or out somewhere else (operations: a registered
+    volunteer's gate assignment). The first check-in and the first check-out stand."""
+    if checked_in_at is not None:
+        Shift.objects.filter(pk=shift.pk, checked_in_at__isnull=True).update(
+            checked_in_at=checked_in_at)
+    if checked_out_at is not None:
+        Shift.objects.filter(pk=shift.pk, checked_out_at__isnull=True).update(
+            checked_out_at=checked_out_at)
+    shift.refresh_from_db()
+    audit(actor=actor, action="access.shift_attendance", obj=shift)
+    return shift
+
+
 def _is_manager(user) -> bool:
     from firstline.accounts.scope import has_perm
 

@@ -292,7 +292,18 @@ def assignment_check_in(*, actor, assignment: Assignment,
     Assignment.objects.filter(pk=assignment.pk, checked_in_at__isnull=True).update(
         checked_in_at=now)
     assignment.refresh_from_db()
+    _shift_follows(assignment, actor=actor)
     return assignment
+
+
+def _shift_follows(assignment: Assignment, *, actor) -> None:
+    """A gate assignment's shift shows the same check-in/out on the gate's duty page."""
+    if assignment.shift_id:
+        from firstline.access.services import shift_attendance_record
+
+        shift_attendance_record(shift=assignment.shift, actor=actor,
+                                checked_in_at=assignment.checked_in_at,
+                                checked_out_at=assignment.checked_out_at)
 
 
 @transaction.atomic
@@ -306,6 +317,7 @@ def assignment_check_out(*, actor, assignment: Assignment,
     Assignment.objects.filter(pk=assignment.pk, checked_out_at__isnull=True).update(
         checked_out_at=now)
     assignment.refresh_from_db()
+    _shift_follows(assignment, actor=actor)
     return assignment
 
 

@@ -311,3 +311,19 @@ def test_a_shift_of_another_community_is_refused(api, people, homes):
     r = api("staff_c1").post("/api/v1/assignments", {"volunteer_id": people.li.pk,
                                                      "duty": "gate", "shift_id": shift.pk})
     assert r.status_code == 422 and "shift_id" in r.json()["detail"]
+
+
+def test_checking_in_to_a_gate_assignment_checks_in_its_shift(api, cast, people, homes):
+    cp = Checkpoint.objects.create(compound=homes.c1.compound, code="C1-N", name="北门")
+    start = clock.now() - timedelta(minutes=10)
+    shift = Shift.objects.create(checkpoint=cp, starts_at=start,
+                                 ends_at=start + timedelta(hours=8))
+    a = api("staff_c1").post("/api/v1/assignments", {"volunteer_id": people.li.pk,
+                                                     "duty": "gate",
+                                                     "shift_id": shift.pk}).json()["id"]
+    api("staff_c1").post(f"/api/v1/assignments/{a}/check-in")
+    shift.refresh_from_db()
+    assert shift.checked_in_at is not None and shift.checked_out_at is None
+    api("staff_c1").post(f"/api/v1/assignments/{a}/check-out")
+    shift.refresh_from_db()
+    assert shift.checked_out_at is not None
