@@ -37,3 +37,22 @@ def test_views_and_api_modules_never_write_with_the_orm():
              for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
              if WRITE.search(line) and not line.lstrip().startswith("#")]
     assert found == []
+
+
+def test_one_mask_function_for_phones_and_id_numbers():
+    """people.services holds the masks; nobody writes another (three used to disagree: one
+    showed all seven digits of "5551234")."""
+    root = Path(firstline.__file__).parent
+    found = sorted((str(path.relative_to(root)), m.group(1))
+                   for path in root.rglob("*.py") if "migrations" not in path.parts
+                   for line in path.read_text(encoding="utf-8").splitlines()
+                   if (m := re.match(r"\s*def (mask_\w+)\(", line)))
+    assert [f for f in found if "phone" in f[1] or "id_number" in f[1]] == [
+        ("people/services.py", "mask_id_number"), ("people/services.py", "mask_phone")]
+
+
+def test_short_numbers_are_fully_masked():
+    from firstline.people.services import mask_phone
+
+    assert mask_phone("13812345678") == "138****5678"
+    assert mask_phone("5551234") == "*******"

@@ -11,14 +11,13 @@ import secrets
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from firstline import clock
+from firstline import clock, shared_cache
 from firstline.accounts.models import RoleAssignment
 from firstline.accounts.roles import Role
 from firstline.accounts.services import audit, require_perm
@@ -414,16 +413,12 @@ def reading_record(*, isolation: Isolation, temperature, symptoms=(), taken_at: 
 
 
 def self_report_allowed(isolation: Isolation, *, now: datetime | None = None) -> bool:
-    """Per-link flood guard (in the shared cache: Redis when there are several processes)."""
+    """Per-link flood guard (in the shared cache: Redis when there are several processes;
+    without a cache the resident's report goes through)."""
     now = _now(now)
     key = f"isolation:selfreport:{(isolation.report_digest or str(isolation.pk))[:24]}:{now:%Y%m%d%H}"
-    cache.add(key, 0, timeout=3700)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=3700)
-        count = 1
-    return count <= SELF_REPORTS_PER_HOUR
+    count = shared_cache.count(key, timeout=3700)
+    return count is None or count <= SELF_REPORTS_PER_HOUR
 
 
 @transaction.atomic

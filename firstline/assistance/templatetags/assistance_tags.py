@@ -1,12 +1,12 @@
 from django import template
 
-from firstline.assistance.selectors import mask_phone as _mask
+from firstline.people.services import mask_phone as _mask
 
 register = template.Library()
 
 
-@register.filter
-def mask_phone(value):
+@register.filter(name="mask_phone")
+def phone_masked_filter(value):
     """138****5678"""
     return _mask(value or "")
 
