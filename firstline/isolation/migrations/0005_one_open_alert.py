@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('areas', '0001_initial'),
-        ('isolation', '0003_device_time'),
+        ('isolation', '0004_alert_kind_low_stock'),
         ('people', '0006_keyperson_category_zh_hant'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
