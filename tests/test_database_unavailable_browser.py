@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from .conftest import PHONE, browser_login
-from .test_database_unavailable import database_down
+from .test_database_unavailable import database_down, terminate_app_connections
 
 
 @pytest.mark.browser
@@ -20,7 +20,10 @@ def test_the_503_page_explains_and_reloads_itself_when_the_database_is_back(
     browser_login(page, live_server, "hq")
     page.context.add_cookies([{"name": "django_language", "value": lang,
                                "url": live_server.url}])
+    up = dict(connection.settings_dict)
     with database_down():
+        # A connection a live-server thread still holds is dropped too, as in a restart.
+        terminate_app_connections(settings_dict=up)
         response = page.goto(f"{live_server.url}/people/")
         assert response.status == 503
         assert page.locator("h1").inner_text() == title
