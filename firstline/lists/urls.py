@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.lists_home, name="home"),
+    path("upload/", views.upload, name="upload"),
+    path("<int:pk>/", views.checklist_page, name="checklist"),
+    path("<int:pk>/export/", views.checklist_export, name="export"),
+    path("items/", views.items, name="items"),
+    path("items/<int:pk>/", views.item_answer, name="item_answer"),
+    path("panel/", views.items_panel, name="panel"),
+]

@@ -1,0 +1,205 @@
+"""HTML pages: a grid worker's verification items (phone), HQ's lists (upload with column
+mapping, progress, export). Thin: parse, call a selector or a service, render."""
+
+import secrets
+from datetime import date
+from functools import wraps
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from firstline import clock
+from firstline.accounts.scope import scope_paths
+from firstline.accounts.services import require_perm
+from firstline.areas.models import Area
+from firstline.errors import RuleViolation
+from firstline.tabular import TableError
+
+from . import exports, reading, selectors, services
+from .models import Result, SourceMapping
+
+
+def needs(perm):
+    def deco(view):
+        @wraps(view)
+        @login_required
+        def wrapper(request, *args, **kwargs):
+            require_perm(request.user, perm)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return deco
+
+
+def _key_labels():
+    return {"name": _("Name"), "id_number": _("ID number"), "phone": _("Phone"),
+            "address": _("Address")}
+
+
+# --- the grid worker's items -------------------------------------------------------------------
+
+def _items_context(request):
+    items = list(selectors.verification_list(request.user, status="open")[:200])
+    sources = selectors.sources_of(items)
+    today = clock.today()
+    for v in items:
+        v.sources = sources.get(v.pk, [])
+        v.overdue = v.due is not None and v.due < today
+        v.fact = selectors.recent_fact(v.resident, today=today)
+    return {"items": items, "results": Result.choices, "today": today}
+
+
+@require_GET
+@needs("lists.verify")
+def items(request):
+    return render(request, "lists/items.html", _items_context(request))
+
+
+@require_GET
+@needs("lists.verify")
+def items_panel(request):
+    n = selectors.verification_list(request.user, status="open").count()
+    return render(request, "lists/panel.html", {"open": n})
+
+
+@require_POST
+@needs("lists.verify")
+def item_answer(request, pk):
+    v = selectors.verification_get_for_user(request.user, pk)
+    post = request.POST
+    returned_on = None
+    if post.get("returned_on"):
+        try:
+            returned_on = date.fromisoformat(post["returned_on"])
+        except ValueError:
+            returned_on = None
+    try:
+        services.verification_answer(
+            verification=v, actor=request.user, result=post.get("result", ""),
+            temperature=post.get("temperature") or None, symptoms=post.get("symptoms", ""),
+            from_province=post.get("from_province", ""), from_city=post.get("from_city", ""),
+            returned_on=returned_on, note=post.get("note", ""))
+    except RuleViolation as exc:
+        messages.error(request, f"{v.resident.name}: {exc.detail}")
+    else:
+        messages.success(request, _("%(name)s: recorded for every list.")
+                         % {"name": v.resident.name})
+    return redirect("lists:items")
+
+
+# --- HQ: lists ---------------------------------------------------------------------------------
+
+@require_GET
+@needs("lists.manage")
+def lists_home(request):
+    lists = list(selectors.checklists_visible_to(request.user).select_related("area")
+                 .order_by("-created_at")[:100])
+    for c in lists:
+        c.progress = selectors.checklist_progress(request.user, c)
+    return render(request, "lists/home.html", {"lists": lists})
+
+
+def _upload_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "checklists"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _areas(user):
+    paths = scope_paths(user, "lists.manage")
+    from django.db.models import Q
+
+    q = Q(pk__in=[])
+    for p in paths:
+        q |= Q(path__startswith=p)
+    return Area.objects.filter(q).exclude(level="grid").order_by("path")[:200]
+
+
+@require_http_methods(["GET", "POST"])
+@needs("lists.manage")
+def upload(request):
+    """Step 1: the file, its sender, deadline and area. Step 2: map its columns (the
+    sender's last mapping and the usual titles preselected). Step 3: import."""
+    context = {"areas": _areas(request.user), "labels": _key_labels(), "error": ""}
+    post = request.POST
+    if request.method == "GET":
+        return render(request, "lists/upload.html", context)
+    context.update(source=post.get("source", ""), deadline=post.get("deadline", ""),
+                   area=post.get("area", ""))
+    token = post.get("token", "")
+    if not token:
+        upload = request.FILES.get("file")
+        suffix = Path(getattr(upload, "name", "") or "").suffix.lower()
+        if upload is None or suffix not in (".csv", ".txt", ".xlsx"):
+            context["error"] = _("Choose a .csv or .xlsx file.")
+            return render(request, "lists/upload.html", context, status=422)
+        token = secrets.token_urlsafe(16) + suffix
+        with open(_upload_dir() / token, "wb") as fh:
+            for chunk in upload.chunks():
+                fh.write(chunk)
+        context["filename"] = upload.name
+    else:
+        if "/" in token or ".." in token or not (_upload_dir() / token).exists():
+            raise Http404
+        context["filename"] = post.get("filename", "")
+    path = _upload_dir() / token
+    try:
+        table = reading.read_table(path)
+    except TableError as exc:
+        path.unlink(missing_ok=True)
+        context["error"] = exc.message
+        return render(request, "lists/upload.html", context, status=422)
+    context.update(token=token, header=list(enumerate(table.header)),
+                   sample=table.rows[:3])
+    if "confirm" not in post:
+        remembered = SourceMapping.objects.filter(source=post.get("source", "").strip()) \
+            .values_list("mapping", flat=True).first()
+        context["mapping"] = reading.guess_mapping(table.header, remembered)
+        return render(request, "lists/map.html", context)
+    mapping = {key: int(post[key]) for key in reading.KEYS if post.get(key, "").isdigit()}
+    try:
+        deadline = date.fromisoformat(post["deadline"]) if post.get("deadline") else None
+        area = services.area_for_list(code=post.get("area") or None, actor=request.user)
+        result = services.checklist_import(path=path, source=post.get("source", ""),
+                                           deadline=deadline, area=area, actor=request.user,
+                                           mapping=mapping, filename=context["filename"])
+    except (RuleViolation, ValueError) as exc:
+        context["mapping"] = mapping
+        context["error"] = getattr(exc, "detail", None) or _("The deadline is not a date.")
+        return render(request, "lists/map.html", context, status=422)
+    path.unlink(missing_ok=True)
+    if result.file_error:
+        context["error"] = result.file_error
+        return render(request, "lists/upload.html", context, status=422)
+    if not result.created:
+        messages.info(request, _("This file was imported before: nothing was added."))
+    return redirect("lists:checklist", result.checklist.pk)
+
+
+@require_GET
+@needs("lists.manage")
+def checklist_page(request, pk):
+    c = selectors.checklist_get_for_user(request.user, pk)
+    progress = selectors.checklist_progress(request.user, c)
+    unmatched = list(selectors.unmatched_rows(c)[:200]) if services.in_scope(
+        request.user, c.area, "lists.manage") else []
+    return render(request, "lists/checklist.html",
+                  {"c": c, "p": progress, "unmatched": unmatched, "today": clock.today()})
+
+
+@require_GET
+@needs("lists.manage")
+def checklist_export(request, pk):
+    c = selectors.checklist_get_for_user(request.user, pk)
+    path = exports.checklist_xlsx(checklist=c, actor=request.user)
+    response = FileResponse(open(path, "rb"), as_attachment=True,
+                            filename=exports.export_filename(c))
+    path.unlink(missing_ok=True)
+    return response
