@@ -225,7 +225,7 @@ class Matcher:
                    f"JOIN people_compound c ON c.id = h.compound_id "
                    f"WHERE g.path LIKE %s")
             with connection.cursor() as cursor:
-                cursor.execute(sql, [*junk, sorted(names), self.area.path + "%"])
+                cursor.execute(sql, [sorted(names), *junk, self.area.path + "%"])
                 rows = cursor.fetchall()
         else:
             from django.db.models import F, Value
