@@ -38,12 +38,20 @@ class RawTable:
     encoding: str = ""
 
 
+def _unescape(text: str) -> str:
+    """Our own exports escape a cell a spreadsheet would run as a formula ('=..., '+86...):
+    a list sent back up and down again reads as its sender wrote it."""
+    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@":
+        return text[1:]
+    return text
+
+
 def _cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return _unescape(str(value).strip())
 
 
 _COMMON = re.compile(r"[\u4e00-\u9fff]")
@@ -106,7 +114,7 @@ def read_table(path) -> RawTable:
         rows = []
         for number, values in enumerate(reader, start=1):
             if any(v.strip() for v in values):
-                rows.append((number, [v.strip() for v in values]))
+                rows.append((number, [_unescape(v.strip()) for v in values]))
     except csv.Error as exc:
         raise TableError(_("The CSV file is malformed: %(error)s") % {"error": exc}) from exc
     return RawTable([h.strip().lstrip("\ufeff") for h in header], rows, encoding)
