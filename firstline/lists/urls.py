@@ -10,4 +10,5 @@ urlpatterns = [
     path("items/", views.items, name="items"),
     path("items/<int:pk>/", views.item_answer, name="item_answer"),
     path("panel/", views.items_panel, name="panel"),
+    path("dashboard/", views.dashboard_panel, name="dashboard_panel"),
 ]

@@ -203,3 +203,17 @@ def checklist_export(request, pk):
                             filename=exports.export_filename(c))
     path.unlink(missing_ok=True)
     return response
+
+
+@require_GET
+@login_required
+def dashboard_panel(request):
+    """The dashboard's block: the newest lists with done / due / overdue (htmx-loaded)."""
+    from firstline.accounts.scope import has_perm
+
+    if not has_perm(request.user, "lists.manage"):
+        return render(request, "lists/dashboard_panel.html", {"lists": []})
+    lists = list(selectors.checklists_visible_to(request.user).order_by("-created_at")[:5])
+    for c in lists:
+        c.progress = selectors.checklist_progress(request.user, c)
+    return render(request, "lists/dashboard_panel.html", {"lists": lists})

@@ -1,0 +1,92 @@
+"""The HTML pages: a grid worker's items, HQ's upload with column mapping, progress, export,
+the dashboard block and the sign-off page."""
+
+import io
+from datetime import timedelta
+
+from openpyxl import load_workbook
+
+from firstline import clock
+from firstline.lists.models import Checklist, SourceMapping, Verification
+from firstline.lists.services import checklist_import
+
+from .conftest import write_csv
+
+
+def _list(roster, tmp_path):
+    path = write_csv(tmp_path / "l.csv", ["人名", "证件", "电话"],
+                     [["王芳", roster.fang.id_number, ""], ["刘洋", "", "13600003333"]])
+    return checklist_import(path=path, source="卫健委", deadline=clock.today(),
+                            mapping={"name": 0, "id_number": 1, "phone": 2}).checklist
+
+
+def test_grid_worker_sees_and_answers_an_item(web, roster, tmp_path):
+    _list(roster, tmp_path)
+    client = web("grid_a")
+    page = client.get("/lists/items/")
+    assert page.status_code == 200 and "王芳" in page.content.decode()
+    assert "刘洋" not in page.content.decode()  # G1b's
+    item = Verification.objects.get(resident=roster.fang)
+    r = client.post(f"/lists/items/{item.pk}/", {"result": "reached", "temperature": "36.5"})
+    assert r.status_code == 302
+    assert Verification.objects.get(pk=item.pk).status == "done"
+
+
+def test_another_grids_item_is_404(web, roster, tmp_path):
+    _list(roster, tmp_path)
+    item = Verification.objects.get(resident=roster.liu)
+    assert web("grid_a").post(f"/lists/items/{item.pk}/", {"result": "reached"}).status_code \
+        == 404
+
+
+def test_upload_maps_columns_and_remembers_them(web, roster, tmp_path):
+    client = web("hq")
+    path = write_csv(tmp_path / "l.csv", ["人名", "证件", "电话"],
+                     [["王芳", roster.fang.id_number, ""]])
+    with open(path, "rb") as fh:
+        step2 = client.post("/lists/upload/", {"file": fh, "source": "航班", "deadline": "",
+                                               "area": "99000101"})
+    assert step2.status_code == 200
+    token = step2.context["token"]
+    done = client.post("/lists/upload/", {"token": token, "filename": "l.csv", "source": "航班",
+                                          "deadline": "", "area": "99000101", "name": "0",
+                                          "id_number": "1", "confirm": "1"})
+    assert done.status_code == 302
+    c = Checklist.objects.get()
+    assert c.matched_by_id == 1
+    assert SourceMapping.objects.get(source="航班").mapping == {"name": "人名", "id_number": "证件"}
+
+
+def test_grid_worker_cannot_upload(web, roster):
+    assert web("grid_a").get("/lists/upload/").status_code == 403
+
+
+def test_progress_page_and_export(web, roster, tmp_path):
+    c = _list(roster, tmp_path)
+    client = web("hq")
+    page = client.get(f"/lists/{c.pk}/")
+    assert page.status_code == 200
+    r = client.get(f"/lists/{c.pk}/export/")
+    ws = load_workbook(io.BytesIO(b"".join(r.streaming_content))).active
+    assert list(ws.iter_rows(values_only=True))[0][-3:] == ("核查结果", "核查时间", "核查人")
+    assert web("staff_c2").get(f"/lists/{c.pk}/export/").status_code == 200  # covers C2
+    own = checklist_import(path=write_csv(tmp_path / "c2.csv", ["姓名", "手机号"],
+                                          [["陈静", "15000004444"]]),
+                           source="x", area=roster.chen.grid.parent).checklist
+    assert web("staff_c1").get(f"/lists/{own.pk}/").status_code == 404
+
+
+def test_dashboard_block_and_signoff_page(web, roster, tmp_path):
+    _list(roster, tmp_path)
+    client = web("hq")
+    block = client.get("/lists/dashboard/")
+    assert "卫健委" in block.content.decode()
+    day = (clock.today() - timedelta(days=1)).isoformat()
+    page = client.get("/reports/signoff/", {"area": "C1", "date": day})
+    assert page.status_code == 200
+    r = client.post("/reports/signoff/", {"area": "C1", "date": day})
+    assert r.status_code == 302
+    page = client.get("/reports/signoff/", {"area": "99000101", "date": day})
+    html = page.content.decode()
+    assert 'id="so-C1"' in html
+    assert web("grid_a").get("/reports/signoff/").status_code == 403
