@@ -85,7 +85,7 @@ class Verification(models.Model):
                                blank=True, related_name="+", verbose_name=_("grid worker"))
     status = models.CharField(_("status"), max_length=8, choices=VStatus.choices,
                               default=VStatus.OPEN)
-    due = models.DateField(_("due"), null=True, blank=True)
+    due = models.DateField(pgettext_lazy("lists", "due"), null=True, blank=True)
     result = models.CharField(_("result"), max_length=20, choices=Result.choices, blank=True,
                               default="")
     temperature = models.DecimalField(_("temperature"), max_digits=4, decimal_places=1,
