@@ -47,7 +47,7 @@ class ImportOut(Schema):
 
 @router.post("/checklists", response={201: ImportOut, 200: ImportOut},
              summary="Import a list from above (核查名单), multipart")
-def checklist_create(request, file: UploadedFile = File(...), source: str = Form(...),
+def checklist_create(request, file: UploadedFile = File(...), source: str = Form(...),  # noqa: B008
                      deadline: str = Form(None), area: str = Form(None)):
     """CSV (UTF-8/GBK/GB18030/Big5) or xlsx in the sender's own columns, with at least a
     name and an ID number or phone. Each row is matched by ID number, else name + phone,

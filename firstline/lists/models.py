@@ -61,6 +61,9 @@ class SourceMapping(models.Model):
                                                          "header title}"))
     updated_at = models.DateTimeField()
 
+    def __str__(self):
+        return self.source
+
 
 class Result(models.TextChoices):
     REACHED = "reached", _("reached")
@@ -153,6 +156,9 @@ class ChecklistRow(models.Model):
         constraints = [models.UniqueConstraint(fields=["checklist", "number"],
                                                name="checklist_row_unique")]
 
+    def __str__(self):
+        return f"{self.checklist_id}:{self.number}"
+
 
 # --- cases and test results ---------------------------------------------------------------
 
@@ -196,6 +202,9 @@ class CaseContact(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True, default="")
     note = models.CharField(_("note"), max_length=200, blank=True, default="")
 
+    def __str__(self):
+        return self.name
+
 
 class TestResult(models.Model):
     """核酸检测: one nucleic-acid test of a resident."""
@@ -218,3 +227,6 @@ class TestResult(models.Model):
     class Meta:
         verbose_name = _("test result")
         verbose_name_plural = _("test results")
+
+    def __str__(self):
+        return f"{self.resident_id} {self.sampled_on} {self.result}"

@@ -214,7 +214,7 @@ class Matcher:
         junk = ["·", " ", "・", "•", ".", "．", "‧", "\u3000"]
         if self.pg:
             expr = "r.name"
-            for ch in junk:
+            for _ch in junk:
                 expr = f"replace({expr}, %s, '')"
             qn = connection.ops.quote_name
             sql = (f"SELECT r.id, r.grid_id, r.phone, n.name, c.name, h.building_name, h.unit, "
