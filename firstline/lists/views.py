@@ -122,6 +122,21 @@ def _areas(user):
     return Area.objects.filter(q).exclude(level="grid").order_by("path")[:200]
 
 
+def _masked(cell: str) -> str:
+    """The preview shows how the columns look, not whose numbers they are."""
+    import re
+
+    from firstline.people.services import mask_id_number, mask_phone
+
+    text = cell.replace(" ", "")
+    if re.fullmatch(r"\d{17}[\dXx]", text):
+        return mask_id_number(text)
+    digits = re.sub(r"\D", "", text)
+    if len(digits) >= 11 and re.fullmatch(r"[+\d\s\-()]+", cell):
+        return mask_phone(digits[-11:])
+    return cell
+
+
 @require_http_methods(["GET", "POST"])
 @needs("lists.manage")
 def upload(request):
@@ -157,7 +172,7 @@ def upload(request):
         context["error"] = exc.message
         return render(request, "lists/upload.html", context, status=422)
     context.update(token=token, header=list(enumerate(table.header)),
-                   sample=table.rows[:3])
+                   sample=[(n, [_masked(c) for c in cells]) for n, cells in table.rows[:3]])
     if "confirm" not in post:
         remembered = SourceMapping.objects.filter(source=post.get("source", "").strip()) \
             .values_list("mapping", flat=True).first()
