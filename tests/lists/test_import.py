@@ -181,3 +181,13 @@ def test_cli_bad_file_exits_1_and_writes_nothing(roster, tmp_path):
         call_command("import_checklist", str(path), "--source", "x")
     assert exc.value.returncode == 1
     assert not Checklist.objects.exists()
+
+
+def test_the_firstline_command_imports_a_checklist(roster, tmp_path):
+    import subprocess
+    import sys
+
+    helped = subprocess.run([sys.executable, "-m", "firstline.cli", "import", "checklist",
+                             "--help"], capture_output=True, text=True)
+    assert helped.returncode == 0
+    assert helped.stdout.startswith("usage: firstline import checklist ")
