@@ -205,8 +205,11 @@ def checklist_page(request, pk):
     progress = selectors.checklist_progress(request.user, c)
     unmatched = list(selectors.unmatched_rows(c)[:200]) if services.in_scope(
         request.user, c.area, "lists.manage") else []
+    from .models import Routing
+
     return render(request, "lists/checklist.html",
-                  {"c": c, "p": progress, "unmatched": unmatched, "today": clock.today()})
+                  {"c": c, "p": progress, "unmatched": unmatched, "today": clock.today(),
+                   "routings": Routing.choices})
 
 
 @require_GET
@@ -232,3 +235,20 @@ def dashboard_panel(request):
     for c in lists:
         c.progress = selectors.checklist_progress(request.user, c)
     return render(request, "lists/dashboard_panel.html", {"lists": lists})
+
+
+@require_POST
+@needs("lists.manage")
+def row_route(request, pk, number):
+    c = selectors.checklist_get_for_user(request.user, pk)
+    row = selectors.unmatched_rows(c).filter(number=number).first()
+    if row is None:
+        raise Http404
+    try:
+        services.checklist_row_route(row=row, routing=request.POST.get("routing", ""),
+                                     actor=request.user)
+    except RuleViolation as exc:
+        if exc.status == 404:
+            raise Http404 from None
+        messages.error(request, exc.detail)
+    return redirect("lists:checklist", c.pk)

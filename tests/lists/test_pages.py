@@ -90,3 +90,15 @@ def test_dashboard_block_and_signoff_page(web, roster, tmp_path):
     html = page.content.decode()
     assert 'id="so-C1"' in html
     assert web("grid_a").get("/reports/signoff/").status_code == 403
+
+
+def test_an_unmatched_row_is_routed_from_the_page(web, roster, tmp_path):
+    path = write_csv(tmp_path / "u.csv", ["姓名", "手机号"], [["无名氏", "13000000000"]])
+    c = checklist_import(path=path, source="x", area=roster.h1.grid.parent.parent).checklist
+    r = web("hq").post(f"/lists/{c.pk}/rows/1/route/", {"routing": "unknown"})
+    assert r.status_code == 302
+    assert c.entries.get(number=1).routing == "unknown"
+    # a street's list covers C1, but routing its rows is the street's business
+    assert web("staff_c1").post(f"/lists/{c.pk}/rows/1/route/",
+                                {"routing": "not_ours"}).status_code == 404
+    assert c.entries.get(number=1).routing == "unknown"
