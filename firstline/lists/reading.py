@@ -189,6 +189,10 @@ def normalize_phone(value: str) -> str:
     return text
 
 
+def compact(value: str) -> str:
+    return _SPACES.sub("", unicodedata.normalize("NFKC", value or ""))
+
+
 def normalize_address(value: str) -> str:
     """'幸福小区 1栋 2单元 301室' and '某市某区幸福小区1号楼2单元301' end alike:
     'X幸福小区/1/2/301' - the words for building, unit and room become one separator."""

@@ -12,6 +12,8 @@ cannot be read, or lacks a name and an ID-number or phone column, writes nothing
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import reduce
+from operator import or_
 from pathlib import Path
 
 from django.db import IntegrityError, connection, transaction
@@ -156,6 +158,7 @@ class _Row:
     id_number: str
     phone: str
     address: str
+    address_text: str = ""  # as typed, spaces removed: the database's prefilter
     resident: int | None = None
     grid: int | None = None
     matched_by: str = ""
@@ -216,27 +219,42 @@ class Matcher:
                 r.routing = Routing.OTHER_STREET
                 r.reason = _("On the roster of another area.")
 
-    def _candidates(self, names: set[str]) -> dict[str, list[tuple]]:
+    def _candidates(self, wanted: list) -> dict[str, list[tuple]]:
         """normalised name -> [(pk, grid, phone, address)] of residents in the area."""
         from firstline.people.models import Resident
 
         out: dict[str, list[tuple]] = {}
         junk = ["·", " ", "・", "•", ".", "．", "‧", "\u3000"]
+        # Two lookups: the names as the list has them (the name index), and the few roster
+        # names holding a space or a middle dot, compared without them (no index can serve
+        # that; a cheap filter keeps the comparison to those few rows).
         if self.pg:
+            # One row per list row: (name, phone, address). The database returns only the
+            # residents with that name whose phone is the same or whose compound the address
+            # names; Python then checks the whole address.
             expr = "r.name"
             for _ch in junk:
                 expr = f"replace({expr}, %s, '')"
+            has_junk = " OR ".join(["strpos(r.name, %s) > 0"] * len(junk))
             qn = connection.ops.quote_name
-            sql = (f"SELECT r.id, r.grid_id, r.phone, n.name, c.name, h.building_name, h.unit, "
-                   f"h.room FROM {qn(Resident._meta.db_table)} r "
-                   f"JOIN unnest(%s::text[]) AS n(name) ON {expr} = n.name "
-                   f"JOIN areas_area g ON g.id = r.grid_id "
-                   f"JOIN people_household h ON h.id = r.household_id "
-                   f"JOIN people_compound c ON c.id = h.compound_id "
-                   f"WHERE g.path LIKE %s")
+            select = (f"SELECT r.id, r.grid_id, r.phone, n.name, c.name, h.building_name, "
+                      f"h.unit, h.room FROM unnest(%s::text[], %s::text[], %s::text[]) "
+                      f"AS n(name, phone, address) "
+                      f"JOIN {qn(Resident._meta.db_table)} r ON {{on}} "
+                      f"JOIN people_household h ON h.id = r.household_id "
+                      f"JOIN people_compound c ON c.id = h.compound_id "
+                      f"JOIN areas_area g ON g.id = r.grid_id "
+                      f"WHERE g.path LIKE %s AND ((n.phone <> '' AND r.phone = n.phone) OR "
+                      f"(n.address <> '' AND strpos(n.address, c.name) > 0))")
+            keys = sorted({(r.name, r.phone, r.address_text) for r in wanted})
+            arrays = [list(col) for col in zip(*keys, strict=True)] if keys else [[], [], []]
+            like = self.area.path + "%"
             with connection.cursor() as cursor:
-                cursor.execute(sql, [sorted(names), *junk, self.area.path + "%"])
+                cursor.execute(select.format(on="r.name = n.name"), [*arrays, like])
                 rows = cursor.fetchall()
+                cursor.execute(select.format(on=f"({has_junk}) AND {expr} = n.name"),
+                               [*arrays, *junk, *junk, like])
+                rows += cursor.fetchall()
         else:
             from django.db.models import F, Value
             from django.db.models.functions import Replace
@@ -244,13 +262,17 @@ class Matcher:
             expr = F("name")
             for ch in junk:
                 expr = Replace(expr, Value(ch), Value(""))
+            fields = ("pk", "grid_id", "phone", "norm", "household__compound__name",
+                      "household__building_name", "household__unit", "household__room")
             rows = []
-            qs = Resident.objects.annotate(norm=expr).filter(
-                grid__path__startswith=self.area.path)
+            scoped = Resident.objects.filter(grid__path__startswith=self.area.path)
+            dotted = scoped.filter(reduce(or_, (Q(name__contains=ch) for ch in junk)))
+            names = {r.name for r in wanted}
             for chunk in _chunks(names, 500):
-                rows.extend(qs.filter(norm__in=chunk).values_list(
-                    "pk", "grid_id", "phone", "norm", "household__compound__name",
-                    "household__building_name", "household__unit", "household__room"))
+                rows.extend(scoped.filter(name__in=chunk).annotate(norm=F("name"))
+                            .values_list(*fields))
+                rows.extend(dotted.annotate(norm=expr).filter(norm__in=chunk)
+                            .values_list(*fields))
         for pk, grid, phone, norm, compound, building, unit, room in rows:
             parts = [compound]
             if building:
@@ -264,7 +286,7 @@ class Matcher:
         return out
 
     def _by_name(self, rows: list[_Row]) -> None:
-        candidates = self._candidates({r.name for r in rows})
+        candidates = self._candidates(rows)
         for r in rows:
             people = candidates.get(r.name, [])
             if r.phone:
@@ -299,7 +321,8 @@ def _parse_rows(table: reading.RawTable, mapping: dict[str, int]) -> list[_Row]:
                          name=reading.normalize_name(cell(values, "name")),
                          id_number=reading.normalize_id_number(cell(values, "id_number")),
                          phone=reading.normalize_phone(cell(values, "phone")),
-                         address=reading.normalize_address(cell(values, "address"))))
+                         address=reading.normalize_address(cell(values, "address")),
+                         address_text=reading.compact(cell(values, "address"))))
     return rows
 
 
@@ -354,13 +377,16 @@ def checklist_import(*, path, source: str, deadline: date | None = None, area: A
             checklist = _write(rows, table=table, mapping=mapping, source=source, area=area,
                                deadline=deadline, actor=actor, now=now, digest=digest,
                                filename=filename[:200], case=case, result=result)
+            written = time.perf_counter()
     except IntegrityError:
         # The same file imported by someone else at the same moment: theirs stands.
         existing = Checklist.objects.filter(area=area, source=source, digest=digest).first()
         if existing is None:
             raise
         return _result_of(existing, created=False)
-    result.timings["write"] = time.perf_counter() - started - sum(result.timings.values())
+    t = result.timings
+    t["write"] = written - started - t["read"] - t["parse"] - t["match"]
+    result.timings["commit"] = time.perf_counter() - written  # deferred FK checks run here
     result.checklist = checklist
     return result
 
@@ -393,7 +419,11 @@ def _write(rows: list[_Row], *, table, mapping, source, area, deadline, actor, n
         matched_by_name_address=result.matched_by_name_address, unmatched=result.unmatched,
         case=case, created_by=actor if getattr(actor, "pk", None) else None, created_at=now)
     grids = {r.resident: r.grid for r in rows if r.resident is not None}
+    import time
+
+    t = time.perf_counter()
     items = _open_items(grids, deadline=deadline, now=now, owners=default_owners, result=result)
+    result.timings["write.items"] = time.perf_counter() - t
     if connection.vendor == "postgresql":
         import json
 
@@ -410,6 +440,7 @@ def _write(rows: list[_Row], *, table, mapping, source, area, deadline, actor, n
                           verification_id=items.get(r.resident), routing=r.routing,
                           reason=r.reason[:200]) for r in rows),
             batch_size=2000)
+    result.timings["write.rows"] = time.perf_counter() - t - result.timings["write.items"]
     SourceMapping.objects.update_or_create(
         source=source, defaults={"mapping": {k: table.header[i] for k, i in mapping.items()},
                                  "updated_at": now})
