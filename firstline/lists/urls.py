@@ -11,5 +11,7 @@ urlpatterns = [
     path("items/", views.items, name="items"),
     path("items/<int:pk>/", views.item_answer, name="item_answer"),
     path("panel/", views.items_panel, name="panel"),
+    path("cases/", views.cases, name="cases"),
+    path("cases/<int:pk>/<slug:step>/", views.case_step, name="case_step"),
     path("dashboard/", views.dashboard_panel, name="dashboard_panel"),
 ]

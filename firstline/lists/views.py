@@ -252,3 +252,90 @@ def row_route(request, pk, number):
             raise Http404 from None
         messages.error(request, exc.detail)
     return redirect("lists:checklist", c.pk)
+
+
+# --- cases -------------------------------------------------------------------------------------
+
+def _contacts(text: str) -> list[dict]:
+    """One contact a line: name, phone or ID number, address (commas, 、 or spaces)."""
+    import re
+
+    out = []
+    for line in (text or "").splitlines():
+        parts = [p for p in re.split(r"[,，、;；\t]+|\s{2,}", line.strip()) if p]
+        if not parts:
+            continue
+        contact = {"name": parts[0]}
+        for part in parts[1:]:
+            digits = re.sub(r"[\s\-+]", "", part)
+            if reading.normalize_id_number(part)[:17].isdigit() and len(
+                    reading.normalize_id_number(part)) == 18:
+                contact["id_number"] = part
+            elif digits.isdigit() and len(digits) >= 11:
+                contact["phone"] = part
+            else:
+                contact["address"] = part
+        out.append(contact)
+    return out
+
+
+@require_http_methods(["GET", "POST"])
+@needs("lists.manage")
+def cases(request):
+    """Cases in one's areas; record one (by the resident's ID number), and from each, in one
+    step: its contacts as a list, its building locked down, the move to centralized."""
+    from .models import CaseStatus
+
+    error = ""
+    if request.method == "POST":
+        from firstline.people.models import Resident
+
+        number = reading.normalize_id_number(request.POST.get("id_number", ""))
+        resident = Resident.objects.filter(id_number=number).select_related("grid").first()
+        try:
+            if resident is None:
+                raise RuleViolation("not_found", _("No resident with this ID number in your "
+                                                   "areas."), status=404)
+            on = date.fromisoformat(request.POST.get("on") or clock.today().isoformat())
+            case = services.case_record(resident=resident, status=request.POST.get("status", ""),
+                                        on=on, source=request.POST.get("source", ""),
+                                        contacts=_contacts(request.POST.get("contacts", "")),
+                                        actor=request.user)
+        except ValueError:
+            error = _("The date is not a date.")
+        except RuleViolation as exc:
+            error = exc.detail
+        else:
+            messages.success(request, _("Case %(n)s recorded.") % {"n": case.pk})
+            return redirect("lists:cases")
+    rows = list(selectors.cases_visible_to(request.user)
+                .select_related("resident", "resident__household", "resident__household__compound")
+                .order_by("-on", "-pk")[:100])
+    return render(request, "lists/cases.html", {"cases": rows, "statuses": CaseStatus.choices,
+                                                "error": error, "today": clock.today()},
+                  status=422 if error else 200)
+
+
+@require_POST
+@needs("lists.manage")
+def case_step(request, pk, step):
+    case = selectors.case_get_for_user(request.user, pk)
+    try:
+        if step == "contacts":
+            result = services.case_contacts_list(case=case, actor=request.user)
+            return redirect("lists:checklist", result.checklist.pk)
+        if step == "lockdown":
+            lockdown = services.case_lock_down(case=case, actor=request.user)
+            messages.success(request, _("Locked down: %(n)s households under home isolation.")
+                             % {"n": lockdown.households})
+        elif step == "transfer":
+            services.case_transfer(case=case, actor=request.user)
+            messages.success(request, _("Moved to centralized isolation: plan the transport "
+                                        "on the isolation pages."))
+        else:
+            raise Http404
+    except RuleViolation as exc:
+        if exc.status == 404:
+            raise Http404 from None
+        messages.error(request, exc.detail)
+    return redirect("lists:cases")

@@ -131,4 +131,14 @@ def test_hq_uploads_maps_sees_progress_and_downloads(roster, cast, live_server, 
     assert page.locator("#so-C1 .badge.ok").count() == 1
     assert page.locator("#so-C2 .badge.warn").count() == 1
     shot(page, f"signoff-phone-{lang}")
+    from firstline.lists.services import case_record
+
+    case_record(resident=roster.wang, status="confirmed", on=clock.today(), source="县疾控",
+                contacts=[{"name": "刘洋", "phone": "13600003333"}], actor=cast.hq)
+    page.goto(f"{live_server.url}/lists/cases/")
+    page.click("#case-1 form:first-child button, article.card form:first-child button")
+    page.locator("#export").wait_for()
+    shot(page, f"case-contacts-phone-{lang}")
+    page.goto(f"{live_server.url}/lists/cases/")
+    shot(page, f"cases-phone-{lang}")
     assert not errors, errors

@@ -102,3 +102,30 @@ def test_an_unmatched_row_is_routed_from_the_page(web, roster, tmp_path):
     assert web("staff_c1").post(f"/lists/{c.pk}/rows/1/route/",
                                 {"routing": "not_ours"}).status_code == 404
     assert c.entries.get(number=1).routing == "unknown"
+
+
+def test_staff_record_a_case_and_make_its_contacts_a_list(web, roster):
+    from firstline.lists.models import Case
+
+    client = web("staff_c1")
+    r = client.post("/lists/cases/", {"id_number": roster.wang.id_number, "status": "confirmed",
+                                      "on": clock.today().isoformat(), "source": "县疾控",
+                                      "contacts": "刘洋，136 0000 3333\n外地人, 13122223333"})
+    assert r.status_code == 302, r.content[:300]
+    case = Case.objects.get()
+    assert case.contacts.count() == 2
+    r = client.post(f"/lists/cases/{case.pk}/contacts/")
+    assert r.status_code == 302
+    c = Checklist.objects.get(source=f"case {case.pk}")
+    assert (c.rows, c.matched_by_id, c.matched_by_name_phone, c.unmatched) == (3, 1, 1, 1)
+    assert client.post(f"/lists/cases/{case.pk}/lockdown/").status_code == 302
+    page = client.get("/lists/cases/")
+    assert "王伟" in page.content.decode()
+    assert web("staff_c2").post(f"/lists/cases/{case.pk}/lockdown/").status_code == 404
+    assert web("grid_a").get("/lists/cases/").status_code == 403
+
+
+def test_a_case_for_someone_elsewhere_is_refused_on_the_form(web, roster):
+    r = web("staff_c2").post("/lists/cases/", {"id_number": roster.wang.id_number,
+                                               "status": "confirmed"})
+    assert r.status_code == 422
