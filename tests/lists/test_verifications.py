@@ -182,3 +182,21 @@ def test_overlapping_lists_imported_at_once_make_one_item_each(file_database, ro
     assert Verification.objects.filter(resident=roster.liu, status="open").count() == 1
     assert ChecklistRow.objects.filter(resident=roster.fang).values(
         "verification").distinct().count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_file_imported_at_once_is_one_list(file_database, roster, tmp_path):
+    from firstline.lists.models import Checklist
+
+    path = write_csv(tmp_path / "same.csv", ["姓名", "身份证号"],
+                     [["王芳", roster.fang.id_number], ["刘洋", roster.liu.id_number]])
+
+    def work(i):
+        return checklist_import(path=path, source="卫健委").checklist.pk
+
+    ids = race(4, work)
+    assert all(isinstance(i, int) for i in ids), ids
+    assert len(set(ids)) == 1
+    assert Checklist.objects.count() == 1
+    assert ChecklistRow.objects.count() == 2
+    assert Verification.objects.filter(status="open").count() == 2
