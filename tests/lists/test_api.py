@@ -3,11 +3,14 @@
 import io
 from datetime import date
 
+import pytest
 from openpyxl import load_workbook
 
 from firstline.lists.models import Verification
 
 from .conftest import write_csv
+
+pytestmark = pytest.mark.time_sensitive  # today's date, deadlines, overdue
 
 
 def upload(api_client, path, **fields):

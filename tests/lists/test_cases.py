@@ -4,9 +4,13 @@ isolation; a positive test prompts a case."""
 
 from datetime import timedelta
 
+import pytest
+
 from firstline import clock
 from firstline.isolation.models import Isolation, Lockdown
 from firstline.lists.models import Case, Checklist, Verification
+
+pytestmark = pytest.mark.time_sensitive  # today's date, deadlines, overdue
 
 
 def _case(api, roster, **extra):

@@ -4,6 +4,7 @@ the dashboard block and the sign-off page."""
 import io
 from datetime import timedelta
 
+import pytest
 from openpyxl import load_workbook
 
 from firstline import clock
@@ -11,6 +12,8 @@ from firstline.lists.models import Checklist, SourceMapping, Verification
 from firstline.lists.services import checklist_import
 
 from .conftest import write_csv
+
+pytestmark = pytest.mark.time_sensitive  # today's date, deadlines, overdue
 
 
 def _list(roster, tmp_path):

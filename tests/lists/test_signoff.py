@@ -3,11 +3,15 @@ and when; the live report moves on and a change shows as a correction."""
 
 from datetime import timedelta
 
+import pytest
+
 from firstline import clock
 from firstline.reports.models import ReportSubmission
 from firstline.reports.submissions import corrections
 
 from ..people.conftest import make_resident
+
+pytestmark = pytest.mark.time_sensitive  # today's date, deadlines, overdue
 
 
 def _yesterday():

@@ -16,6 +16,8 @@ from firstline.lists.services import checklist_import, verification_answer
 from ..conftest import race
 from .conftest import write_csv
 
+pytestmark = pytest.mark.time_sensitive  # today's date, deadlines, overdue
+
 
 def two_lists(roster, tmp_path):
     a = write_csv(tmp_path / "rail.csv", ["姓名", "身份证号"],
