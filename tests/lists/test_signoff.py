@@ -62,3 +62,17 @@ def test_submitting_another_community_is_404_and_a_grid_worker_403(api, roster):
                               {"area": "G1a", "date": day}).status_code == 403
     bad = api("staff_c1").post("/api/v1/reports/daily/submit", {"area": "C1", "date": "x"})
     assert bad.status_code == 422
+
+
+def test_the_command_line_report_carries_submitted_at_too(api, roster, capsys):
+    import json
+
+    from django.core.management import call_command
+
+    day = _yesterday()
+    api("staff_c1").post("/api/v1/reports/daily/submit", {"area": "C1", "date": day})
+    call_command("report_daily", "--area", "99000101", "--date", day, "--format", "json")
+    data = json.loads(capsys.readouterr().out)
+    assert data["submitted_at"] is None
+    assert {c["area"]: bool(c["submitted_at"]) for c in data["children"]} == \
+        {"C1": True, "C2": False}
