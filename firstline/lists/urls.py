@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/rows/<int:number>/route/", views.row_route, name="route"),
     path("items/", views.items, name="items"),
     path("items/<int:pk>/", views.item_answer, name="item_answer"),
+    path("items/<int:pk>/phone/", views.item_phone, name="item_phone"),
     path("panel/", views.items_panel, name="panel"),
     path("cases/", views.cases, name="cases"),
     path("cases/<int:pk>/<slug:step>/", views.case_step, name="case_step"),

@@ -49,7 +49,10 @@ def _items_context(request):
     items = list(selectors.verification_list(request.user, status="open")[:200])
     sources = selectors.sources_of(items)
     today = clock.today()
+    from firstline.people.services import mask_phone
+
     for v in items:
+        v.phone_masked = mask_phone(v.resident.phone)
         v.sources = sources.get(v.pk, [])
         v.overdue = v.due is not None and v.due < today
         v.fact = selectors.recent_fact(v.resident, today=today)
@@ -339,3 +342,17 @@ def case_step(request, pk, step):
             raise Http404 from None
         messages.error(request, exc.detail)
     return redirect("lists:cases")
+
+
+@require_POST
+@needs("lists.verify")
+def item_phone(request, pk):
+    """Show the phone of the person to call: a full read, audited (people.resident_read)."""
+    from firstline.people.services import mask_phone, resident_read
+
+    v = selectors.verification_get_for_user(request.user, pk)
+    full = resident_read(actor=request.user, resident=v.resident,
+                         reason=f"核查 verification {v.pk}")
+    return render(request, "lists/_phone.html",
+                  {"v": v, "phone": v.resident.phone if full else mask_phone(v.resident.phone),
+                   "full": full})

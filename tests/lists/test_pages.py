@@ -132,3 +132,20 @@ def test_a_case_for_someone_elsewhere_is_refused_on_the_form(web, roster):
     r = web("staff_c2").post("/lists/cases/", {"id_number": roster.wang.id_number,
                                                "status": "confirmed"})
     assert r.status_code == 422
+
+
+def test_the_phone_to_call_is_shown_masked_and_revealed_with_an_audit_row(web, roster,
+                                                                         tmp_path):
+    from firstline.accounts.models import AuditEntry
+
+    _list(roster, tmp_path)
+    client = web("grid_a")
+    page = client.get("/lists/items/").content.decode()
+    assert "139****2222" in page and "13900002222" not in page
+    item = Verification.objects.get(resident=roster.fang)
+    r = client.post(f"/lists/items/{item.pk}/phone/")
+    assert 'href="tel:13900002222"' in r.content.decode()
+    assert AuditEntry.objects.filter(action="resident.read_full",
+                                     object_id=str(roster.fang.pk)).count() == 1
+    other = Verification.objects.get(resident=roster.liu)
+    assert client.post(f"/lists/items/{other.pk}/phone/").status_code == 404
