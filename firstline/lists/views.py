@@ -234,9 +234,14 @@ def dashboard_panel(request):
 
     if not has_perm(request.user, "lists.manage"):
         return render(request, "lists/dashboard_panel.html", {"lists": []})
+    area = Area.objects.filter(code=request.GET.get("area", "")).first()
     lists = list(selectors.checklists_visible_to(request.user).order_by("-created_at")[:5])
     for c in lists:
         c.progress = selectors.checklist_progress(request.user, c)
+        # the dashboard area's direct children: communities under a street, grids under one
+        c.children = [a for a in c.progress["by_area"]
+                      if area is not None and a["path"].startswith(area.path)
+                      and a["path"].count("/") == area.path.count("/") + 1]
     return render(request, "lists/dashboard_panel.html", {"lists": lists})
 
 

@@ -82,8 +82,8 @@ def test_progress_page_and_export(web, roster, tmp_path):
 def test_dashboard_block_and_signoff_page(web, roster, tmp_path):
     _list(roster, tmp_path)
     client = web("hq")
-    block = client.get("/lists/dashboard/")
-    assert "卫健委" in block.content.decode()
+    block = client.get("/lists/dashboard/", {"area": "99000101"}).content.decode()
+    assert "卫健委" in block and "一社区" in block  # the street's communities, each
     day = (clock.today() - timedelta(days=1)).isoformat()
     page = client.get("/reports/signoff/", {"area": "C1", "date": day})
     assert page.status_code == 200
