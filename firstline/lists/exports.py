@@ -40,7 +40,7 @@ def _result_text(row) -> tuple[str, str, str]:
     return text, clock.localtime(v.answered_at).strftime("%Y-%m-%d %H:%M"), who
 
 
-def checklist_rows(checklist: Checklist, *, full: bool):
+def checklist_rows(checklist: Checklist, *, full: bool, user=None):
     """Header then one row per list row: the cells as sent, then the answer. Without `full`
     the ID-number and phone columns are masked."""
     yield [*checklist.columns, *EXTRA]
@@ -48,7 +48,8 @@ def checklist_rows(checklist: Checklist, *, full: bool):
     phone_col = checklist.mapping.get("phone")
     width = len(checklist.columns)
     with translation.override("zh-hans"):
-        for row in selectors.checklist_rows_for_export(checklist).iterator(chunk_size=2000):
+        for row in selectors.checklist_rows_for_export(checklist, user).iterator(
+                chunk_size=2000):
             cells = (list(row.values) + [""] * width)[:width]
             if not full:
                 if id_col is not None and cells[id_col]:
@@ -67,7 +68,7 @@ def checklist_xlsx(*, checklist: Checklist, actor) -> Path:
     full = has_perm(actor, "people.export_full")
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("核查结果")
-    for row in checklist_rows(checklist, full=full):
+    for row in checklist_rows(checklist, full=full, user=actor):
         ws.append([safe_cell(v) for v in row])
     handle, name = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)

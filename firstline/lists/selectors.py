@@ -158,9 +158,14 @@ def checklist_progress(user, checklist: Checklist, *, today: date | None = None,
             "by_area": sorted(per.values(), key=lambda e: e["path"])}
 
 
-def checklist_rows_for_export(checklist: Checklist):
-    return (ChecklistRow.objects.filter(checklist=checklist)
-            .select_related("verification", "verification__answered_by").order_by("number"))
+def checklist_rows_for_export(checklist: Checklist, user=None, perm: str = "lists.manage"):
+    """Every row for a user whose scope holds the list's area; for a community covered by a
+    street's list, only the rows of its own residents."""
+    rows = ChecklistRow.objects.filter(checklist=checklist)
+    if user is not None and not any(checklist.area.path.startswith(p)
+                                    for p in scope_paths(user, perm)):
+        rows = rows.filter(area_scope(user, "resident__grid", perm))
+    return rows.select_related("verification", "verification__answered_by").order_by("number")
 
 
 def unmatched_rows(checklist: Checklist):

@@ -193,3 +193,11 @@ def test_checklists_list_is_scoped(api, roster, tmp_path):
     assert api("staff_c1").get("/api/v1/checklists").json()["count"] == 0
     assert api("hq").get("/api/v1/checklists").json()["count"] == 1
     assert date.fromisoformat("2030-03-01")
+
+
+def test_a_community_exports_only_its_own_part_of_a_street_list(api, roster, tmp_path):
+    first = upload(api("hq"), _list(roster, tmp_path)).json()
+    r = api("staff_c2").get(f"/api/v1/checklists/{first['id']}/export")
+    ws = load_workbook(io.BytesIO(b"".join(r.streaming_content))).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert [row[1] for row in rows[1:]] == ["陈静"]
