@@ -27,6 +27,10 @@ class DailyReportOut(Schema):
     crossings_in: int
     crossings_denied: int
     households_visited: int
+    disinfection_rounds: int
+    disinfection_overdue: int
+    volunteers_on_duty: int
+    tasks_overdue: int
     submitted_at: str | None = Field(None, description="when this area's report for the "
                                      "date was submitted (frozen); null until then")
     children: list[DailyReportOut] = Field(
