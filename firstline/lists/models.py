@@ -69,7 +69,7 @@ class Result(models.TextChoices):
     REACHED = "reached", _("reached")
     UNREACHABLE = "unreachable", _("unreachable")
     NOT_LIVING_HERE = "not_living_here", _("not living here")
-    MOVED_OUT = "moved_out", _("moved out")
+    MOVED_OUT = "moved_out", pgettext_lazy("lists", "moved out")
 
 
 class VStatus(models.TextChoices):
