@@ -26,6 +26,11 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "care.call_slots": ([["morning", "08:00"], ["afternoon", "14:00"]], "seeds: 每天两次暖心电话 (two care calls a day)"),
     "assistance.self_report_open_max": (5, "Firstline default: open self-reported requests per household"),
     "retention.days": (180, "Firstline default: closed records de-identified after"),
+    "tips.reward": ({"item": "masks", "quantity": 10}, "seeds: 每條有效線索獎勵10個口罩 (10 masks for every valid lead)"),
+    "tips.verify_hours": (24, "Firstline default: a tip-off is verified within a day"),
+    "public.window_minutes": (60, "Firstline default: the public pages' throttle window"),
+    "public.per_device": (10, "Firstline default: submissions per address/device in the window"),
+    "public.per_place": (5, "Firstline default: submissions per home address in the window"),
 }
 
 

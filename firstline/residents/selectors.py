@@ -1,0 +1,65 @@
+"""Reads of the residents' side, always through the acting user's scope for the permission
+in play (a declaration or tip-off belongs to its area: the grid of the place, or the
+community when the place is not on the roster)."""
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.shortcuts import get_object_or_404
+
+from firstline.accounts.scope import area_scope
+from firstline.areas.models import Area
+
+from .models import Declaration, Notice, Tip
+
+SCREEN = "people.screen"
+
+
+def declarations_visible_to(user, perm: str = SCREEN) -> QuerySet[Declaration]:
+    return Declaration.objects.filter(area_scope(user, "area", perm))
+
+
+def declaration_get_for_user(user, pk) -> Declaration:
+    return get_object_or_404(declarations_visible_to(user), pk=pk)
+
+
+def declarations_in(qs: QuerySet[Declaration], *, area: Area | None = None,
+                    status: str = "") -> QuerySet[Declaration]:
+    if area is not None:
+        qs = qs.filter(area__path__startswith=area.path)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def tips_visible_to(user, perm: str = SCREEN) -> QuerySet[Tip]:
+    return Tip.objects.filter(area_scope(user, "area", perm))
+
+
+def tip_get_for_user(user, pk) -> Tip:
+    return get_object_or_404(tips_visible_to(user).select_related("area", "reward"), pk=pk)
+
+
+def tips_in(qs: QuerySet[Tip], *, area: Area | None = None, status: str = "",
+            now=None) -> QuerySet[Tip]:
+    if area is not None:
+        qs = qs.filter(area__path__startswith=area.path)
+    if status == "overdue":
+        qs = qs.filter(status="open", due_at__lt=now)
+    elif status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def notices_visible_to(user, perm: str = "people.view") -> QuerySet[Notice]:
+    through = Notice.areas.through.objects.filter(
+        notice_id=OuterRef("pk")).filter(area_scope(user, "area", perm))
+    return Notice.objects.filter(Exists(through))
+
+
+def notice_get_for_user(user, pk) -> Notice:
+    return get_object_or_404(notices_visible_to(user), pk=pk)
+
+
+def notice_for_token(token: str) -> Notice | None:
+    if not token or len(token) > 32:
+        return None
+    return Notice.objects.filter(token=token).first()
