@@ -5,6 +5,7 @@ and newcomers. Thin: parse, call a selector or a service, answer."""
 from datetime import date, datetime
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
@@ -12,6 +13,7 @@ from firstline import clock
 from firstline.accounts.services import client_address, require_perm
 from firstline.api.pagination import Paged
 from firstline.areas.selectors import area_get_for_user
+from firstline.errors import InvalidInput
 from firstline.people.selectors import household_get_for_user
 from firstline.people.services import household_member_add, mask_id_number
 
@@ -115,9 +117,10 @@ class _Mapped:
 @router.get("/declarations", response=list[DeclarationItem],
             summary="Return declarations for the grid worker (scoped)")
 @paginate(Paged)
-def declarations(request, area: str | None = None,
-                 status: str = Field("pending", pattern="^(pending|confirmed|)$")):
+def declarations(request, area: str | None = None, status: str = "pending"):
     require_perm(request.user, "people.screen")
+    if status not in ("pending", "confirmed", ""):
+        raise InvalidInput("bad_status", _("status: pending or confirmed."), field="status")
     qs = sel.declarations_in(sel.declarations_visible_to(request.user),
                              area=area_get_for_user(request.user, area) if area else None,
                              status=status)
@@ -210,9 +213,11 @@ def _tip(t, now) -> dict:
 
 @router.get("/tips", response=list[TipItem], summary="Tip-offs to verify (scoped)")
 @paginate(Paged)
-def tips(request, area: str | None = None,
-         status: str = Field("open", pattern="^(open|overdue|valid|invalid|duplicate|)$")):
+def tips(request, area: str | None = None, status: str = "open"):
     require_perm(request.user, "people.screen")
+    if status not in ("open", "overdue", "valid", "invalid", "duplicate", ""):
+        raise InvalidInput("bad_status", _("status: open, overdue, valid, invalid or "
+                                           "duplicate."), field="status")
     now = clock.now()
     qs = sel.tips_in(sel.tips_visible_to(request.user),
                      area=area_get_for_user(request.user, area) if area else None,
@@ -233,7 +238,7 @@ class ContactOut(Schema):
 
 @router.get("/tips/{tip_id}/contact", response=ContactOut,
             summary="The tipster's full contact (people.view_full; audited)")
-def tip_contact(request, tip_id: int, reason: str = Field("", max_length=255)):
+def tip_contact(request, tip_id: int, reason: str = ""):
     require_perm(request.user, "people.view_full")
     tip = sel.tip_get_for_user(request.user, tip_id)
     return {"contact": services.tip_contact_read(actor=request.user, tip=tip, reason=reason,

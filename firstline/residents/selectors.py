@@ -2,10 +2,10 @@
 in play (a declaration or tip-off belongs to its area: the grid of the place, or the
 community when the place is not on the roster)."""
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from firstline.accounts.scope import area_scope
+from firstline.accounts.scope import area_scope, scope_paths
 from firstline.areas.models import Area
 
 from .models import Declaration, Notice, Tip
@@ -50,8 +50,12 @@ def tips_in(qs: QuerySet[Tip], *, area: Area | None = None, status: str = "",
 
 
 def notices_visible_to(user, perm: str = "people.view") -> QuerySet[Notice]:
-    through = Notice.areas.through.objects.filter(
-        notice_id=OuterRef("pk")).filter(area_scope(user, "area", perm))
+    """Notices for an area inside the user's scope, or for an area containing it (a grid
+    worker sees the community's notice: it is for the households of their grid too)."""
+    ancestors = {p[: i + 1] for p in scope_paths(user, perm)
+                 for i, c in enumerate(p) if c == "/" and i > 0}
+    through = Notice.areas.through.objects.filter(notice_id=OuterRef("pk")).filter(
+        area_scope(user, "area", perm) | Q(area__path__in=ancestors))
     return Notice.objects.filter(Exists(through))
 
 

@@ -1,6 +1,7 @@
 """Writes of the residents' side: declarations, tip-offs and their rewards, notices and read
 receipts, and the throttle of the public endpoints. Keyword-only, one transaction each."""
 
+import re
 import secrets
 from datetime import date, datetime, timedelta
 
@@ -15,6 +16,7 @@ from firstline.areas.models import Area, Level
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.people.models import Building, Compound, Household, Resident, Transport
 from firstline.people.services import (
+    FULL_WIDTH,
     household_address_normalize,
     household_member_add,
     id_number_check,
@@ -255,6 +257,9 @@ def declaration_confirm(*, actor, declaration: Declaration, household: Household
 # --- tip-offs (举报) and rewards ---------------------------------------------------------------
 
 
+_BUILDING_IN_TEXT = re.compile(r"([0-9A-Za-z]+)\s*(?:号楼|號樓|栋|棟|幢|楼|樓)")
+
+
 def _tip_place(community: Area, where: str, compound: Compound | None,
                building_name: str) -> tuple[Compound | None, Building | None, Area]:
     if compound is None and where:
@@ -263,6 +268,12 @@ def _tip_place(community: Area, where: str, compound: Compound | None,
             if candidate.name and candidate.name in where:
                 compound = candidate
                 break
+    if compound is not None and not building_name and where:
+        # ...and a building after it: 1栋, 3号楼, 2幢.
+        rest = where.split(compound.name, 1)[-1]
+        found = _BUILDING_IN_TEXT.search(rest.translate(FULL_WIDTH))
+        if found:
+            building_name = found.group(1)
     building = None
     if compound is not None and building_name:
         building = Building.objects.filter(compound=compound, name=building_name).first()

@@ -75,7 +75,7 @@ def declare(request, code):
             d = services.declaration_submit(community=community,
                                             device=f"ip:{client_address(request)}", **values)
         except RuleViolation as exc:
-            errors[exc.field or "__all__"] = exc.detail
+            errors[exc.field or "form"] = exc.detail
             status = exc.status
         else:
             return _public(render(request, "residents/public_done.html",
@@ -104,7 +104,7 @@ def tip(request, code):
                                     compound=compound, building=values["building"],
                                     device=f"ip:{client_address(request)}")
         except RuleViolation as exc:
-            errors[exc.field or "__all__"] = exc.detail
+            errors[exc.field or "form"] = exc.detail
             status = exc.status
         else:
             return _public(render(request, "residents/public_done.html",
@@ -139,7 +139,7 @@ def notice_public(request, token):
             services.notice_acknowledge(notice=notice, household=household,
                                         device=f"ip:{client_address(request)}")
         except RuleViolation as exc:
-            errors[exc.field or "__all__"] = exc.detail
+            errors[exc.field or "form"] = exc.detail
             status = exc.status
         else:
             return redirect(f"{request.path}?ack=1")
@@ -321,7 +321,7 @@ def member_add(request, household_id):
         try:
             added = household_member_add(actor=request.user, household=household, **values)
         except RuleViolation as exc:
-            errors[exc.field or "__all__"] = exc.detail
+            errors[exc.field or "form"] = exc.detail
             status = exc.status
         else:
             if added.created:
