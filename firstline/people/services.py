@@ -17,7 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from firstline.accounts.scope import has_perm, in_scope, scope_paths
 from firstline.accounts.services import audit, require_perm
@@ -816,7 +816,8 @@ def household_member_add(*, actor, household, name: str, id_number: str, phone: 
     now = now or clock.now()
     name = " ".join(str(name or "").split())
     if not name:
-        raise InvalidInput("name_required", _("The name is empty."), field="name")
+        raise InvalidInput("name_required", pgettext("person", "The name is empty."),
+                           field="name")
     if len(name) > 50:
         raise InvalidInput("bad_name", _("Too long: at most %(n)d characters.") % {"n": 50},
                            field="name")
