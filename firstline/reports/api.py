@@ -26,6 +26,9 @@ class DailyReportOut(Schema):
     crossings_in: int
     crossings_denied: int
     households_visited: int
+    households_informed: int = Field(
+        0, description="households that acknowledged a notice by the end of the day "
+                       "(宣传覆盖; reach = households_informed / households)")
     children: list[DailyReportOut] = Field(
         default_factory=list, description="one direct sub-area each, in the same shape")
 

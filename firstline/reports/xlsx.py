@@ -50,6 +50,7 @@ def figure_titles() -> dict[str, str]:
         "crossings_in": pgettext("report figure", "Trips in"),
         "crossings_denied": pgettext("report figure", "Gate denials"),
         "households_visited": pgettext("report figure", "Households visited"),
+        "households_informed": pgettext("report figure", "Households informed"),
     }
 
 

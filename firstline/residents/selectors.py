@@ -67,3 +67,19 @@ def notice_for_token(token: str) -> Notice | None:
     if not token or len(token) > 32:
         return None
     return Notice.objects.filter(token=token).first()
+
+
+def notices_reach_for(user, area: Area, *, limit: int = 3) -> list[dict]:
+    """The latest notices the user sees that reach `area`, with their reach inside it and
+    per building: the dashboard's 宣传覆盖 section."""
+    from .services import notice_reach, notice_reach_by_building
+
+    rows = []
+    for notice in notices_visible_to(user, "reports.dashboard")[:limit * 3]:
+        reach = notice_reach(notice, within=area)
+        if reach["households"]:
+            rows.append({"notice": notice, **reach,
+                         "buildings": notice_reach_by_building(notice, within=area)})
+        if len(rows) == limit:
+            break
+    return rows

@@ -397,26 +397,33 @@ def notice_publish(*, actor, title, body, areas: list[Area],
 
 
 def notice_households(notice: Notice):
-    """The households a notice is for: those in the subtrees of its areas."""
-    from django.db.models import Q
+    """The households a notice is for: those with residents in the subtrees of its areas
+    (as the daily report counts households)."""
+    from django.db.models import Exists, OuterRef, Q
 
     paths = list(notice.areas.values_list("path", flat=True))
     q = Q(pk__in=[])
     for p in paths:
-        q |= Q(grid__path__startswith=p) | Q(compound__area__path__startswith=p)
-    return Household.objects.filter(q)
+        q |= Q(grid__path__startswith=p)
+    lived_in = Resident.objects.filter(household_id=OuterRef("pk"))
+    return Household.objects.filter(q).filter(Exists(lived_in))
 
 
-def notice_reach(notice: Notice) -> dict:
-    """{households, acknowledged}: households acknowledged once each (宣传覆盖)."""
+def notice_reach(notice: Notice, *, within: Area | None = None) -> dict:
+    """{households, acknowledged}: households acknowledged once each (宣传覆盖); `within`
+    narrows both to the households of one area (a community on the dashboard)."""
     households = notice_households(notice)
+    if within is not None:
+        households = households.filter(grid__path__startswith=within.path)
     acknowledged = NoticeAck.objects.filter(notice=notice, household__in=households).count()
     return {"households": households.count(), "acknowledged": acknowledged}
 
 
-def notice_reach_by_building(notice: Notice) -> list[dict]:
+def notice_reach_by_building(notice: Notice, *, within: Area | None = None) -> list[dict]:
     """Reach per compound and building, for the notice's page and the dashboard."""
     households = notice_households(notice)
+    if within is not None:
+        households = households.filter(grid__path__startswith=within.path)
     totals = households.values("compound__name", "building_name").annotate(n=Count("pk"))
     acked = {(c, b): n for c, b, n in
              NoticeAck.objects.filter(notice=notice, household__in=households)

@@ -45,6 +45,8 @@ def place(areas, at_noon):
                             room="301")
     p.wang = make_resident(p.h101, name="王伟", id_number=id_number(1))
     p.chen = make_resident(p.h301, name="陈静", id_number=id_number(2))
+    p.li = make_resident(p.h102, name="李强", id_number=id_number(3))
+    p.liu = make_resident(p.h201, name="刘洋", id_number=id_number(4))
     RiskArea.objects.create(province="湖北省", city="武汉市", since=date(2020, 1, 1))
     return p
 
