@@ -181,7 +181,7 @@ class PublicHit(models.Model):
     """One accepted submission to a public endpoint, counted per key (address, device, place)
     in a sliding window. In the database so several app processes throttle together."""
 
-    kind = models.CharField(max_length=16)
+    kind = models.CharField(max_length=32)
     key = models.CharField(max_length=200)
     at = models.DateTimeField(default=timezone.now)
 
