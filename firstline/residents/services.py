@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from firstline import clock
 from firstline.accounts.scope import in_scope
@@ -309,7 +310,7 @@ def tip_submit(*, community: Area, what, where="", contact="", compound: Compoun
         throttle(kind="tip", device=device, now=now)
     compound, found_building, area = _tip_place(community, where, compound, building)
     if not where and compound is not None:
-        where = f"{compound.name} {building}".strip()
+        where = f"{compound.name} {building}栋" if building else compound.name
     hours = int(rule("tips.verify_hours", on=clock.localdate(now)).value)
     tip = Tip.objects.create(receipt=receipt_new("T"), community=community, area=area,
                              compound=compound, building=found_building, what=what,
@@ -337,6 +338,20 @@ def tip_contact_read(*, actor, tip: Tip, reason: str = "", via: str = "web") -> 
     require_perm(actor, "people.view_full")
     audit(actor=actor, action="tip.contact_read", obj=tip, detail=reason[:255], via=via)
     return tip.contact
+
+
+REWARD_ITEMS = {"masks": pgettext_lazy("reward item", "masks")}
+
+
+def reward_text(reward: Reward | None) -> str:
+    """待发奖励：10 口罩 — the reward of a tip in words, for the staff pages."""
+    if reward is None:
+        return ""
+    item = str(REWARD_ITEMS.get(reward.item, reward.item))
+    if reward.status == "issued":
+        return _("Reward issued: %(quantity)d %(item)s") % {"quantity": reward.quantity,
+                                                           "item": item}
+    return _("Reward owed: %(quantity)d %(item)s") % {"quantity": reward.quantity, "item": item}
 
 
 def tip_reward_rule(on: date) -> tuple[str, int, str]:

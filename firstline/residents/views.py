@@ -187,8 +187,9 @@ def tips(request):
     now = clock.now()
     qs = sel.tips_in(sel.tips_visible_to(request.user), status=status, now=now)
     rows = [{"t": t, "contact": services.tip_contact_masked(t),
-             "overdue": t.status == "open" and t.due_at < now}
-            for t in qs.select_related("area", "compound").order_by("due_at")[:200]]
+             "overdue": t.status == "open" and t.due_at < now,
+             "reward": services.reward_text(getattr(t, "reward", None))}
+            for t in qs.select_related("area", "compound", "reward").order_by("due_at")[:200]]
     communities = Area.objects.filter(area_scope(request.user, None, "people.screen")
                                       | area_scope(request.user, "children",
                                                    "people.screen"),

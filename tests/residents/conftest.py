@@ -27,7 +27,13 @@ def at_noon():
 
 
 @pytest.fixture
-def place(areas, at_noon):
+def place(at_noon, roster_place):
+    """roster_place, at 2020-02-10 10:00 local."""
+    return roster_place
+
+
+@pytest.fixture
+def roster_place(areas):
     """阳光花园 (C1): building 1 in grid G1a, building 2 in grid G1b; 凤凰城 in C2 (G2a);
     Wuhan on the risk-area list."""
     from firstline.people.services import key_person_categories_ensure
