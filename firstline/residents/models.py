@@ -128,6 +128,9 @@ class Reward(models.Model):
                               choices=[("owed", _("owed")), ("issued", _("issued"))])
     rule_version = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  null=True, blank=True, related_name="+")
 
     class Meta:
         verbose_name = _("reward")

@@ -388,6 +388,21 @@ def tip_verify(*, actor, tip: Tip, outcome: str, note: str = "",
     return tip
 
 
+@transaction.atomic
+def reward_issue(*, actor, tip: Tip, now: datetime | None = None) -> Reward:
+    """The owed reward was handed over (from the supplies stock or by hand). Once."""
+    require_perm(actor, "people.screen")
+    if not in_scope(actor, tip.area, "people.screen"):
+        raise RuleViolation("not_found", _("Not found."), status=404)
+    now = now or clock.now()
+    done = Reward.objects.filter(tip=tip, status="owed").update(status="issued", issued_at=now,
+                                                                 issued_by=actor)
+    if not done:
+        raise RuleViolation("no_reward_owed", _("No reward is owed for this tip-off."))
+    audit(actor=actor, action="tip.reward_issue", obj=tip)
+    return Reward.objects.get(tip=tip)
+
+
 # --- notices and read receipts (已读回执) --------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("tips/", views.tips, name="tips"),
     path("tips/new/", views.tip_new, name="tip_new"),
     path("tips/<int:pk>/verify/", views.tip_verify, name="tip_verify"),
+    path("tips/<int:pk>/reward-issued/", views.reward_issue, name="reward_issue"),
     path("tips/<int:pk>/contact/", views.tip_contact, name="tip_contact"),
     path("notices/", views.notices, name="notices"),
     path("notices/<int:pk>/", views.notice, name="notice"),

@@ -231,6 +231,20 @@ def tip_verify(request, pk):
     return redirect("residents:tips")
 
 
+@needs("people.screen")
+@require_POST
+def reward_issue(request, pk):
+    t = sel.tip_get_for_user(request.user, pk)
+    try:
+        services.reward_issue(actor=request.user, tip=t)
+    except RuleViolation as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("Reward of %(receipt)s handed over.")
+                         % {"receipt": t.receipt})
+    return redirect(f"{reverse('residents:tips')}?status=valid")
+
+
 @needs("people.view_full")
 @require_POST
 def tip_contact(request, pk):

@@ -157,3 +157,16 @@ def test_concurrent_confirmations_record_exactly_one_reward(file_database, areas
     assert len(won) == 1, results
     assert len(refused) == 5, results
     assert Reward.objects.filter(tip_id=t.pk).count() == 1
+
+
+def test_an_owed_reward_is_handed_over_once(place, api, web):
+    tip({"where": "阳光花园 1栋"})
+    t = Tip.objects.get()
+    api("grid_a").post(f"/api/v1/tips/{t.pk}/verify", {"valid": True})
+    c = web("grid_a")
+    assert c.post(f"/residents/tips/{t.pk}/reward-issued/").status_code == 302
+    reward = Reward.objects.get()
+    assert (reward.status, reward.issued_by.username) == ("issued", "grid_a")
+    c.post(f"/residents/tips/{t.pk}/reward-issued/")
+    assert AuditEntry.objects.filter(action="tip.reward_issue").count() == 1
+    assert web("staff_c2").post(f"/residents/tips/{t.pk}/reward-issued/").status_code == 404
