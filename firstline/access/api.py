@@ -6,11 +6,11 @@ from uuid import UUID
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
+from firstline import clock
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
 from firstline.errors import InvalidInput
@@ -43,7 +43,7 @@ class PolicyOut(Schema):
 
 def _policy_out(compound, policy) -> dict:
     if policy is None:
-        q = services.quota_rule(compound.pk, timezone.now(), timezone.localdate())
+        q = services.quota_rule(compound.pk, clock.now(), clock.today())
         return {"compound_id": compound.pk, "version": None, "closed": q.closed,
                 "out_quota": q.quota, "window_days": q.window_days, "starts_on": q.starts_on,
                 "effective_at": None, "source": "rules"}

@@ -8,12 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from firstline import clock
 from firstline.accounts.scope import has_perm
 from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Level
@@ -241,7 +241,7 @@ def request_paid_back(request, pk):
 
 @needs("assistance.work")
 def request_new(request):
-    households = selectors.households_isolated(request.user, timezone.localdate())
+    households = selectors.households_isolated(request.user, clock.today())
     error, values = "", {}
     if request.method == "POST":
         values = request.POST
@@ -282,7 +282,7 @@ def _household_chosen(households, value):
 @needs("assistance.work")
 def stock(request):
     can_manage = has_perm(request.user, "assistance.manage")
-    today = timezone.localdate()
+    today = clock.today()
     error = ""
     if request.method == "POST":
         action = request.POST.get("action")

@@ -7,8 +7,8 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
+from firstline import clock
 from firstline.accounts.scope import area_scope
 
 from . import schedule
@@ -29,7 +29,7 @@ from .models import (
 
 
 def _active_at(at: datetime, prefix: str = "") -> Q:
-    day = timezone.localdate(at)
+    day = clock.localdate(at)
     return (Q(**{f"{prefix}starts_on__lte": day, f"{prefix}ends_on__gt": day})
             & (Q(**{f"{prefix}ended_at__isnull": True}) | Q(**{f"{prefix}ended_at__gt": at}))
             & ~Q(**{f"{prefix}status": Status.CANCELLED}))
@@ -37,7 +37,7 @@ def _active_at(at: datetime, prefix: str = "") -> Q:
 
 def lockdowns_at(household, at: datetime) -> QuerySet[Lockdown]:
     """Lockdowns covering `household` (its building, or its whole compound) at instant `at`."""
-    day = timezone.localdate(at)
+    day = clock.localdate(at)
     where = Q(compound_id=household.compound_id, building__isnull=True)
     if household.building_id:
         where |= Q(building_id=household.building_id)
@@ -130,8 +130,8 @@ def lockdown_get_for_user(user, lockdown_id) -> Lockdown:
 
 
 def lockdowns_in_force(qs: QuerySet[Lockdown], at: datetime | None = None) -> QuerySet[Lockdown]:
-    at = at or timezone.now()
-    day = timezone.localdate(at)
+    at = at or clock.now()
+    day = clock.localdate(at)
     return qs.filter(starts_on__lte=day, ends_on__gt=day, lifted_at__isnull=True)
 
 
@@ -233,8 +233,8 @@ def day_status(isolation: Isolation, *, now: datetime | None = None) -> list[dic
     status: "ok" (all due readings came), "missed", "fever", "pending" (today, still due),
     "future".
     """
-    now = now or timezone.now()
-    today = timezone.localdate(now)
+    now = now or clock.now()
+    today = clock.localdate(now)
     readings = list(isolation.readings.order_by("taken_at"))
     out = []
     day = isolation.starts_on
@@ -270,8 +270,8 @@ def day_status(isolation: Isolation, *, now: datetime | None = None) -> list[dic
 def today_status(isolations, *, now: datetime | None = None) -> dict[int, str]:
     """{isolation id: "fever" | "missed" | "pending" | "ok" | ""} for today, in two queries:
     who has not reported yet (the grid worker's morning round)."""
-    now = now or timezone.now()
-    day = timezone.localdate(now)
+    now = now or clock.now()
+    day = clock.localdate(now)
     isolations = list(isolations)
     lo, hi = schedule.day_bounds(day)
     grace, times = schedule.grace_for(day), schedule.rule_times(day)

@@ -62,7 +62,7 @@ def _new_token() -> tuple[str, str]:
 
 
 def _now(now: datetime | None) -> datetime:
-    return now or timezone.now()
+    return now or clock.now()
 
 
 def text_field(value, *, field: str, label, limit: int) -> str:
@@ -145,7 +145,7 @@ def isolation_start(*, resident, kind: str, reason: str, starts_on: date, days: 
     """
     require_perm(actor, "isolation.manage")
     now = _now(now)
-    today = timezone.localdate(now)
+    today = clock.localdate(now)
     if kind not in Kind.values:
         raise InvalidInput("bad_kind", _("kind must be one of: %(v)s.") % {"v": ", ".join(Kind.values)},
                            field="kind")
@@ -204,7 +204,7 @@ def isolation_extend(*, isolation: Isolation, days: int, reason: str, actor,
     require_perm(actor, "isolation.manage")
     now = _now(now)
     iso = Isolation.objects.select_for_update().get(pk=isolation.pk)
-    _require_active(iso, timezone.localdate(now))
+    _require_active(iso, clock.localdate(now))
     days, _v = _days(days, iso.ends_on)
     reason = text_field(reason, field="reason", label=pgettext("isolation", "Reason"), limit=200)
     if not reason:
@@ -223,7 +223,7 @@ def isolation_release(*, isolation: Isolation, reason: str, actor,
     """Early release (提前解除), with a reason. Before the start day it is a cancellation."""
     require_perm(actor, "isolation.manage")
     now = _now(now)
-    today = timezone.localdate(now)
+    today = clock.localdate(now)
     iso = Isolation.objects.select_for_update().get(pk=isolation.pk)
     _require_active(iso, today)
     reason = text_field(reason, field="reason", label=pgettext("isolation", "Reason"), limit=200)
@@ -243,7 +243,7 @@ def isolation_reissue_link(*, isolation: Isolation, actor, now: datetime | None 
     """A new self-report token (the old link stops working). Returns the plain token."""
     require_perm(actor, "isolation.record")
     iso = Isolation.objects.select_for_update().get(pk=isolation.pk)
-    _require_active(iso, timezone.localdate(_now(now)))
+    _require_active(iso, clock.localdate(_now(now)))
     plain, iso.report_digest = _new_token()
     iso.save(update_fields=["report_digest"])
     audit(actor=actor, action="isolation.link", obj=iso)
@@ -252,7 +252,7 @@ def isolation_reissue_link(*, isolation: Isolation, actor, now: datetime | None 
 
 def isolations_expire(*, now: datetime | None = None) -> int:
     """Mark isolations that reached ends_on as ended (their links stop, their rooms free up)."""
-    today = timezone.localdate(_now(now))
+    today = clock.localdate(_now(now))
     done = 0
     for iso in Isolation.objects.filter(status=Status.ACTIVE, ends_on__lte=today):
         with transaction.atomic():
@@ -265,7 +265,7 @@ def isolation_for_token(token: str, *, now: datetime | None = None) -> Isolation
     """The isolation a self-report token opens, or None: unknown, wrong, or ended (one answer)."""
     if not token or len(token) > 100:
         return None
-    today = timezone.localdate(_now(now))
+    today = clock.localdate(_now(now))
     return (Isolation.objects.select_related("resident", "household__compound")
             .filter(report_digest=token_digest(token), status=Status.ACTIVE, ends_on__gt=today)
             .first())
@@ -370,8 +370,8 @@ def reading_record(*, isolation: Isolation, temperature, symptoms=(), taken_at: 
     now = _now(now)
     taken_at = taken_at or now
     if timezone.is_naive(taken_at):
-        taken_at = timezone.make_aware(taken_at, timezone.get_current_timezone())
-    day = timezone.localdate(taken_at)
+        taken_at = timezone.make_aware(taken_at, clock.zone())
+    day = clock.localdate(taken_at)
     t = parse_temperature(temperature, on=day)
     symptoms = list(dict.fromkeys(symptoms or ()))
     unknown = [s for s in symptoms if s not in Symptom.values]
@@ -507,7 +507,7 @@ def check_missed_reports(*, now: datetime | None = None) -> dict:
     """The scheduled job: expire finished isolations, then open a missed_report alert for every
     due reading whose deadline has passed without a reading. Idempotent (Alert.due_key)."""
     now = _now(now)
-    today = timezone.localdate(now)
+    today = clock.localdate(now)
     expired = isolations_expire(now=now)
     first = today - timedelta(days=MISSED_LOOKBACK_DAYS)
     in_window = (Q(status=Status.ACTIVE) | Q(ended_on__gt=first)) & Q(starts_on__lte=today)
@@ -525,7 +525,7 @@ def check_missed_reports(*, now: datetime | None = None) -> dict:
                                     isolation__in=live.values("pk"), due_key__isnull=False)
                .values_list("due_key", flat=True))
     rules, new = {}, []
-    tz_name = timezone.get_current_timezone_name()
+    tz_name = clock.zone().key
     owners = default_owners({iso.grid_id for iso in candidates})
     checked = 0
     for iso in candidates:
@@ -544,7 +544,7 @@ def check_missed_reports(*, now: datetime | None = None) -> dict:
                 key = slot.key(iso.pk)
                 if key in done:
                     continue
-                due = timezone.localtime(slot.due_at).strftime("%m-%d %H:%M")
+                due = clock.localtime(slot.due_at).strftime("%m-%d %H:%M")
                 new.append(Alert(kind=AlertKind.MISSED_REPORT, resident_id=iso.resident_id,
                                  household_id=iso.household_id, isolation=iso,
                                  area_id=iso.grid_id,
@@ -570,7 +570,7 @@ def lockdown_create(*, compound=None, building=None, starts_on: date, days: int 
     """
     require_perm(actor, "isolation.manage")
     now = _now(now)
-    today = timezone.localdate(now)
+    today = clock.localdate(now)
     if (compound is None) == (building is None):
         raise InvalidInput("target_required", _("Give either building_id or compound_id."),
                            field="building_id")
@@ -631,7 +631,7 @@ def lockdown_lift(*, lockdown: Lockdown, actor, reason: str = "",
         raise RuleViolation("already_lifted", _("This lockdown is already lifted."))
     lockdown.lifted_at = now
     lockdown.save(update_fields=["lifted_at"])
-    today = timezone.localdate(now)
+    today = clock.localdate(now)
     text = (text_field(reason, field="reason", label=pgettext("isolation", "Reason"), limit=200)
             or _("lockdown lifted"))
     # An isolation extended on its own beyond the lockdown (a contact tested positive) goes on.
@@ -717,7 +717,7 @@ def room_assign(*, room: Room, isolation: Isolation, family_reason: str = "", ac
     now = _now(now)
     room = Room.objects.select_for_update().select_related("site").get(pk=room.pk)
     iso = Isolation.objects.select_for_update().get(pk=isolation.pk)
-    _require_active(iso, timezone.localdate(now))
+    _require_active(iso, clock.localdate(now))
     if iso.kind != Kind.CENTRALIZED:
         raise RuleViolation("not_centralized",
                             _("Only people in centralized quarantine are given a room."))
@@ -810,7 +810,7 @@ def transfer_create(*, isolation: Isolation, from_place: str, pickup_at: datetim
     """转运: plan taking a person to a quarantine site (or elsewhere: hospital, home)."""
     require_perm(actor, "isolation.manage")
     now = _now(now)
-    _require_active(isolation, timezone.localdate(now))
+    _require_active(isolation, clock.localdate(now))
     from_place = text_field(from_place, field="from_place", label=_("Pick up at"), limit=200)
     to_place = text_field(to_place, field="to_place", label=_("Destination"), limit=200)
     vehicle = text_field(vehicle, field="vehicle", label=_("Vehicle"), limit=50)

@@ -13,11 +13,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from firstline import clock
 from firstline.accounts.scope import area_scope, has_perm
 from firstline.areas.models import Area, Level
 from firstline.errors import RuleViolation
@@ -80,7 +80,7 @@ def _invalid(request):
 
 def report(request, token):
     """体温上报: the resident's own page. No login; the token in the URL is the key."""
-    now = timezone.now()
+    now = clock.now()
     iso = services.isolation_for_token(token, now=now)
     if iso is None:
         return _invalid(request)
@@ -122,7 +122,7 @@ def report(request, token):
                 status = 422
         else:
             status = 400
-    today = timezone.localdate(now)
+    today = clock.localdate(now)
     slots = schedule.slots(iso, today)
     taken = list(iso.readings.filter(taken_at__gte=schedule.day_bounds(today)[0])
                  .values_list("taken_at", flat=True))
@@ -187,7 +187,7 @@ def isolation_new(request):
         # user's scope, or none, is simply not prefilled.
         resident = in_scope.filter(pk=request.GET["resident"]).first()
     form = forms.StartForm(request.POST or None,
-                           initial={"starts_on": timezone.localdate(), "kind": Kind.HOME})
+                           initial={"starts_on": clock.today(), "kind": Kind.HOME})
     status = 200
     if request.method == "POST" and resident is not None:
         if form.is_valid():
@@ -272,7 +272,7 @@ def isolation_detail(request, pk):
         "alerts": iso.alerts.order_by("-opened_at")[:20], "reading_form": reading_form,
         "extend_form": forms.ExtendForm(), "release_form": forms.ReasonForm(),
         "link": link, "link_qr": _qr(link) if link else None,
-        "is_active": iso.status == Status.ACTIVE and iso.ends_on > timezone.localdate(),
+        "is_active": iso.status == Status.ACTIVE and iso.ends_on > clock.today(),
         "can_manage": has_perm(request.user, "isolation.manage"),
         "can_record": has_perm(request.user, "isolation.record"),
         "stay": RoomStay.objects.filter(isolation=iso, ended_at__isnull=True)
@@ -358,7 +358,7 @@ def _lockdown_form(request, data, compound=None):
         picked = (data or {}).get("compound") or request.GET.get("compound")
         if str(picked or "").isdigit():
             compound = compounds_visible_to(request.user).filter(pk=picked).first()
-    form = forms.LockdownForm(data, initial={"starts_on": timezone.localdate(),
+    form = forms.LockdownForm(data, initial={"starts_on": clock.today(),
                                              "compound": compound.pk if compound else None})
     form.fields["compound"].choices = _compound_choices(request.user)
     form.fields["compound"].widget.attrs.update({
@@ -418,7 +418,7 @@ def lockdown_index(request):
             status = 422
     qs = selectors.lockdowns_visible_to(request.user).order_by("-starts_on", "-id")
     return render(request, "isolation/lockdowns.html", {
-        "form": form, "lockdowns": qs[:100], "today": timezone.localdate(), "confirm": confirm,
+        "form": form, "lockdowns": qs[:100], "today": clock.today(), "confirm": confirm,
         "can_manage": has_perm(request.user, "isolation.manage")}, status=status)
 
 
@@ -507,7 +507,7 @@ def site_board(request, pk):
     user = request.user
     status = 200
     rooms_form = forms.RoomsForm(initial={"beds": 1})
-    transfer_form = forms.TransferForm(initial={"pickup_at": timezone.localtime()
+    transfer_form = forms.TransferForm(initial={"pickup_at": clock.localtime()
                                                 .strftime("%Y-%m-%dT%H:%M")})
     waiting = (selectors.isolations_visible_to(user)
                .filter(kind=Kind.CENTRALIZED, status=Status.ACTIVE)

@@ -25,6 +25,7 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from firstline import clock
 from firstline.accounts.scope import area_scope
 from firstline.accounts.services import require_perm
 from firstline.areas.models import Area
@@ -384,7 +385,7 @@ def report_compute(*, area: Area, days: list[date] | None = None, day: date | No
     computed from the facts, so a late fact is never hidden.
     """
     if days is None:
-        days = [day or timezone.localdate()]
+        days = [day or clock.today()]
     windows = [window(d) for d in days]
     rows = (Area.objects.filter(path__startswith=area.path)
             .values_list("id", "code", "name", "level", "parent_id", "path").order_by("path"))
@@ -475,13 +476,13 @@ def parse_day(text: str | None, *, field: str = "date") -> date:
     from firstline.errors import InvalidInput
 
     if text is None or str(text).strip() == "":
-        return timezone.localdate()
+        return clock.today()
     try:
         day = date.fromisoformat(str(text).strip())
     except ValueError:
         raise InvalidInput("bad_date", _("%(field)s: %(value)s is not a date (YYYY-MM-DD).")
                            % {"field": field, "value": str(text)[:40]}, field=field) from None
-    if day > timezone.localdate():
+    if day > clock.today():
         raise InvalidInput("future_date", _("%(field)s: %(value)s is in the future; a report "
                                             "covers days that have begun.")
                            % {"field": field, "value": day.isoformat()}, field=field)
