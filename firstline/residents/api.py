@@ -15,7 +15,7 @@ from firstline.api.pagination import Paged
 from firstline.areas.selectors import area_get_for_user
 from firstline.errors import InvalidInput
 from firstline.people.selectors import household_get_for_user
-from firstline.people.services import household_member_add, mask_id_number
+from firstline.people.services import household_member_add, mask_id_number, mask_phone
 
 from . import selectors as sel
 from . import services
@@ -83,6 +83,7 @@ class DeclarationItem(Schema):
     resident_id: int | None
     name: str
     id_number_masked: str
+    phone_masked: str
     returned_on: date
     from_province: str
     from_city: str
@@ -97,7 +98,8 @@ def _declaration(d) -> dict:
     address = " ".join(x for x in [d.compound, d.building and f"{d.building}栋",
                                    d.unit and f"{d.unit}单元", d.room and f"{d.room}室"] if x)
     return {"id": d.pk, "receipt": d.receipt, "resident_id": d.resident_id, "name": d.name,
-            "id_number_masked": mask_id_number(d.id_number), "returned_on": d.returned_on,
+            "id_number_masked": mask_id_number(d.id_number),
+            "phone_masked": mask_phone(d.phone), "returned_on": d.returned_on,
             "from_province": d.from_province, "from_city": d.from_city, "address": address,
             "household_id": d.household_id, "status": d.status,
             "submissions": d.submissions, "created_at": d.created_at}

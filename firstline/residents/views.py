@@ -21,7 +21,7 @@ from firstline.areas.models import Area, Level
 from firstline.errors import RuleViolation
 from firstline.people.models import Building, Compound, Residency, Transport
 from firstline.people.selectors import household_get_for_user
-from firstline.people.services import household_member_add, mask_id_number
+from firstline.people.services import household_member_add, mask_id_number, mask_phone
 
 from . import selectors as sel
 from . import services
@@ -61,6 +61,12 @@ def _qr(url: str, scale: int = 4) -> str:
 DECLARATION_FIELDS = ["name", "id_number", "phone", "compound", "building", "unit", "room",
                       "from_province", "from_city", "returned_on", "transport", "transport_no",
                       "symptoms"]
+
+
+def _communities(user, perm):
+    """Communities in the user's scope or containing it (a grid worker's community)."""
+    return (Area.objects.filter(area_scope(user, None, perm) | area_scope(user, "children", perm),
+                                level=Level.COMMUNITY).distinct().order_by("code"))
 
 
 # --- public pages -----------------------------------------------------------------------------
@@ -154,9 +160,11 @@ def notice_public(request, token):
 def declarations(request):
     qs = (sel.declarations_visible_to(request.user).filter(status="pending")
           .select_related("household", "resident", "area").order_by("created_at"))
-    rows = [{"d": d, "id_masked": mask_id_number(d.id_number)} for d in qs[:200]]
+    rows = [{"d": d, "id_masked": mask_id_number(d.id_number),
+             "phone_masked": mask_phone(d.phone)} for d in qs[:200]]
     return render(request, "residents/declarations.html", {
-        "rows": rows, "residencies": Residency.choices})
+        "rows": rows, "residencies": Residency.choices,
+        "communities": _communities(request.user, "people.screen")})
 
 
 @needs("people.screen")
@@ -190,10 +198,7 @@ def tips(request):
              "overdue": t.status == "open" and t.due_at < now,
              "reward": services.reward_text(getattr(t, "reward", None))}
             for t in qs.select_related("area", "compound", "reward").order_by("due_at")[:200]]
-    communities = Area.objects.filter(area_scope(request.user, None, "people.screen")
-                                      | area_scope(request.user, "children",
-                                                   "people.screen"),
-                                      level=Level.COMMUNITY).distinct().order_by("code")
+    communities = _communities(request.user, "people.screen")
     return render(request, "residents/tips.html", {
         "rows": rows, "status": status, "communities": communities,
         "can_full": has_perm(request.user, "people.view_full")})
