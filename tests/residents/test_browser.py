@@ -125,3 +125,38 @@ def test_resident_declares_tips_and_reads_then_grid_worker_confirms_and_verifies
         worker.wait_for_load_state()
         shot(worker, f"tip-valid-phone-{lang}")
     assert not [e for e in errors if "Content Security Policy" in e]
+
+
+def test_posters_visit_button_and_dashboard_reach(cast, roster_place, live_server, new_page):
+    from tests.conftest import DESKTOP
+
+    notice = services.notice_publish(actor=cast.staff_c1, title="致全体居民的一封公开信",
+                                     body="请大家减少外出，不聚集。", areas=[roster_place.h101.grid.parent])
+    household = roster_place.h101
+    services.notice_acknowledge(notice=notice, household=household)
+    staff = new_page(viewport=DESKTOP, locale="zh-CN")
+    browser_login(staff, live_server, "staff_c1")
+    staff.goto(f"{live_server.url}/residents/posters/C1/")
+    assert staff.locator("img").count() == 2
+    shot(staff, "poster-community-zh-hans")
+    staff.goto(f"{live_server.url}/residents/notices/{notice.pk}/poster/"
+               f"?building={household.building_id}")
+    shot(staff, "poster-notice-building-zh-hans")
+    staff.goto(f"{live_server.url}/reports/?area=C1")
+    staff.locator("#reach").wait_for()
+    staff.locator("details.reach-notice summary").click()
+    assert "1 / 2" in staff.locator("details.reach-notice").inner_text()
+    shot(staff, "dashboard-reach-zh-hans")
+
+    worker = new_page(viewport=PHONE, locale="zh-CN")
+    browser_login(worker, live_server, "grid_a")
+    worker.goto(f"{live_server.url}/people/screening/{roster_place.h102.pk}/")
+    worker.get_by_role("link", name="＋ 新增不在花名册中的人员").click()
+    worker.wait_for_url("**/members/new/")
+    shot(worker, "member-add-phone-zh-hans")
+    worker.get_by_label("姓名").fill("王伟")
+    worker.get_by_label("身份证号").fill(roster_place.wang.id_number)
+    worker.get_by_role("button", name="加入本户").click()
+    worker.wait_for_load_state()
+    assert "迁入" in worker.locator(".messages").inner_text()
+    shot(worker, "visit-newcomer-moved-phone-zh-hans")
