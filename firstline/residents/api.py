@@ -134,12 +134,24 @@ class ConfirmIn(Schema):
     residency: str = Field("", max_length=16)
 
 
+class ConfirmedResident(Schema):
+    id: int
+    name: str
+    id_number_masked: str
+    phone_masked: str
+    household: int
+    grid: str
+
+
 class ConfirmOut(Schema):
     id: int
     status: str
     resident_id: int
     household_id: int
     visit_id: int
+    resident: ConfirmedResident
+    created: bool = Field(description="a newcomer added to the roster by this confirmation")
+    moved: bool = Field(description="on the roster at another address before: moved here")
 
 
 @router.post("/declarations/{declaration_id}/confirm", response=ConfirmOut,
@@ -151,8 +163,14 @@ def declaration_confirm(request, declaration_id: int, payload: ConfirmIn | None 
                  if payload and payload.household_id else None)
     d = services.declaration_confirm(actor=request.user, declaration=d, household=household,
                                      residency=payload.residency if payload else "")
-    return {"id": d.pk, "status": d.status, "resident_id": d.resident_id,
-            "household_id": d.household_id, "visit_id": d.visit_id}
+    r = d.resident
+    return {"id": d.pk, "status": d.status, "resident_id": r.pk,
+            "household_id": d.household_id, "visit_id": d.visit_id,
+            "resident": {"id": r.pk, "name": r.name,
+                         "id_number_masked": mask_id_number(r.id_number),
+                         "phone_masked": mask_phone(r.phone), "household": r.household_id,
+                         "grid": r.grid.code},
+            "created": d.added, "moved": d.moved}
 
 
 # --- newcomers at the door ------------------------------------------------------------------

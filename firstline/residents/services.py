@@ -225,18 +225,21 @@ def declaration_confirm(*, actor, declaration: Declaration, household: Household
     if household is not None and not in_scope(actor, household.grid, "people.screen"):
         raise RuleViolation("not_found", _("Not found."), status=404)
     resident = Resident.objects.filter(id_number=declaration.id_number).first()
-    if resident is not None and household is None:
-        household = resident.household
-    household = household or declaration.household
+    # The household named by the worker, else the declared address, else where the roster
+    # has the person: a declared address elsewhere than the roster's is a move.
+    household = household or declaration.household or (resident.household if resident
+                                                        else None)
     if household is None:
         raise InvalidInput("household_required",
                            _("The address is not on the roster: choose the household."),
                            field="household_id")
+    declaration.added = declaration.moved = False
     if resident is None or resident.household_id != household.pk:
         added = household_member_add(actor=actor, household=household, name=declaration.name,
                                      id_number=declaration.id_number, phone=declaration.phone,
                                      residency=residency, now=now)
         resident = added.resident
+        declaration.added, declaration.moved = added.created, not added.created
     visit = visit_record(actor=actor, household=household, visited_at=now, by_phone=True,
                          note=_("Return declaration %(receipt)s")
                          % {"receipt": declaration.receipt},

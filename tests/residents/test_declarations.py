@@ -42,6 +42,7 @@ def test_new_id_is_a_newcomer_only_after_confirmation(place, api):
     assert r.status_code == 200, r.content
     resident = Resident.objects.get(id_number=id_number(10))
     assert r.json()["resident_id"] == resident.pk
+    assert r.json()["resident"]["name"] == "李娜" and r.json()["created"] is True
     assert resident.household == place.h102
 
 
@@ -76,6 +77,8 @@ def test_confirming_records_the_return_as_a_screening_visit_with_risk_area_key_p
     d = Declaration.objects.get()
     r = api("grid_a").post(f"/api/v1/declarations/{d.pk}/confirm")
     assert r.status_code == 200
+    assert (r.json()["resident_id"], r.json()["created"], r.json()["moved"]) == (
+        place.wang.pk, False, False)
     record = VisitPerson.objects.get(resident=place.wang)
     assert (record.from_city, record.from_risk_area, record.transport_no) == (
         "武汉市", True, "G1234")
@@ -117,13 +120,10 @@ def test_a_newcomer_at_an_unknown_address_needs_a_household_to_confirm(place, ap
 def test_declared_id_on_the_roster_elsewhere_is_moved_on_confirmation(place, api):
     declare(declaration(community="C1", name="陈静", id_number=place.chen.id_number))
     d = Declaration.objects.get()
-    assert api("grid_a").post(f"/api/v1/declarations/{d.pk}/confirm").status_code == 404 or True
-    # chen lives in C2: the grid worker of G1a is not in scope of her household; the
-    # declaration is for the C1 address, so it's staff_c1 who sees it, and confirming with the
-    # declared household moves her.
-    r = api("staff_c1").post(f"/api/v1/declarations/{d.pk}/confirm",
-                             {"household_id": place.h102.pk})
+    # The declared address (1-1-102) is in G1a: its grid worker confirms, she moves there.
+    r = api("grid_a").post(f"/api/v1/declarations/{d.pk}/confirm")
     assert r.status_code == 200
+    assert (r.json()["moved"], r.json()["created"]) == (True, False)
     place.chen.refresh_from_db()
     assert place.chen.household == place.h102
 
