@@ -98,15 +98,26 @@ def _date(value, *, field: str) -> date:
 # --- the public endpoints' throttle ---------------------------------------------------------
 
 
-def throttle(*, kind: str, device: str, place: str = "", now: datetime | None = None) -> None:
-    """Refuse (429 `throttled`) a public submission when this address/device or this home
-    address sent too many in the window (rules public.*); otherwise count this one.
-    Called inside the submitting service's transaction: a refused or failed submission
-    counts nothing."""
+# A client key's kind -> the rule limiting it. "ip:<address>" is the network address (many
+# phones may share one behind a carrier's NAT: a higher limit); "dev:<cookie>" the device's
+# own cookie on the public pages (a phone that keeps it: a lower limit).
+_CLIENT_RULES = {"ip": "public.per_address", "dev": "public.per_device"}
+
+
+def throttle(*, kind: str, device, place: str = "", now: datetime | None = None) -> None:
+    """Refuse (429 `throttled`) a public submission when this client (each of its keys: its
+    address `ip:...`, its device cookie `dev:...`) or this home address sent too many in the
+    window (rules public.*); otherwise count this one. Called inside the submitting service's
+    transaction: a refused or failed submission counts nothing."""
     now = now or clock.now()
     day = clock.localdate(now)
     since = now - timedelta(minutes=int(rule("public.window_minutes", on=day).value))
-    checks = [("device", device[:200], int(rule("public.per_device", on=day).value))]
+    keys = [device] if isinstance(device, str) else list(device)
+    checks = []
+    for key in keys:
+        prefix = key.split(":", 1)[0]
+        limit = int(rule(_CLIENT_RULES.get(prefix, "public.per_device"), on=day).value)
+        checks.append((prefix, key[:200], limit))
     if place:
         checks.append(("place", place[:200], int(rule("public.per_place", on=day).value)))
     for what, key, limit in checks:
@@ -147,7 +158,7 @@ def _grid_of(households) -> Area | None:
 @transaction.atomic
 def declaration_submit(*, community: Area, name, id_number, phone, compound="", building="",
                        unit="", room="", from_province, from_city="", returned_on,
-                       transport="", transport_no="", symptoms="", device: str,
+                       transport="", transport_no="", symptoms="", device,
                        now: datetime | None = None) -> Declaration:
     """A resident's own 返回登记. Pending for the grid worker of the address (the community's
     staff when the address is not on the roster). The same ID number while pending is the
@@ -292,7 +303,7 @@ def _tip_place(community: Area, where: str, compound: Compound | None,
 
 @transaction.atomic
 def tip_submit(*, community: Area, what, where="", contact="", compound: Compound | None = None,
-               building: str = "", actor=None, device: str = "",
+               building: str = "", actor=None, device=(),
                now: datetime | None = None) -> Tip:
     """A tip-off: from the public page (`device` set, throttled) or taken down by staff
     (`actor`). A verification task for the grid worker of the place, due per tips.verify_hours."""
@@ -491,7 +502,7 @@ def notice_household_find(*, notice: Notice, compound_id, building="", unit="",
 
 
 @transaction.atomic
-def notice_acknowledge(*, notice: Notice, household: Household, device: str = "",
+def notice_acknowledge(*, notice: Notice, household: Household, device=(),
                        now: datetime | None = None) -> bool:
     """已读回执 from the notice page: True when this household's first; a second is a no-op
     (the database keeps one per household, whatever arrives at once)."""

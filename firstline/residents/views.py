@@ -39,9 +39,33 @@ def needs(perm):
     return deco
 
 
-def _public(response):
+DEVICE_COOKIE = "fl_device"
+
+
+def _device_id(request) -> str:
+    value = request.COOKIES.get(DEVICE_COOKIE, "")
+    return value if len(value) == 22 and value.replace("-", "").replace("_", "").isalnum() \
+        else ""
+
+
+def _client(request) -> list[str]:
+    """The throttle's keys for a public page: the network address, and the device's cookie
+    (set on the first page it loads)."""
+    keys = [f"ip:{client_address(request)}"]
+    device = _device_id(request)
+    if device:
+        keys.append(f"dev:{device}")
+    return keys
+
+
+def _public(response, request=None):
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
+    if request is not None and not _device_id(request):
+        import secrets
+
+        response.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(16), max_age=365 * 86400,
+                            httponly=True, samesite="Lax", secure=request.is_secure())
     return response
 
 
@@ -79,20 +103,20 @@ def declare(request, code):
     if request.method == "POST":
         try:
             d = services.declaration_submit(community=community,
-                                            device=f"ip:{client_address(request)}", **values)
+                                            device=_client(request), **values)
         except RuleViolation as exc:
             errors[exc.field or "form"] = exc.detail
             status = exc.status
         else:
             return _public(render(request, "residents/public_done.html",
                                   {"community": community, "receipt": d.receipt,
-                                   "kind": "declaration"}))
+                                   "kind": "declaration"}), request)
     compounds = list(Compound.objects.filter(area=community).order_by("name")
                      .values_list("name", flat=True))
     return _public(render(request, "residents/public_declare.html", {
         "community": community, "v": values, "errors": errors, "compounds": compounds,
         "transports": [c for c in Transport.choices if c[0]], "today": clock.today()},
-        status=status))
+        status=status), request)
 
 
 def tip(request, code):
@@ -108,17 +132,17 @@ def tip(request, code):
             t = services.tip_submit(community=community, what=values["what"],
                                     where=values["where"], contact=values["contact"],
                                     compound=compound, building=values["building"],
-                                    device=f"ip:{client_address(request)}")
+                                    device=_client(request))
         except RuleViolation as exc:
             errors[exc.field or "form"] = exc.detail
             status = exc.status
         else:
             return _public(render(request, "residents/public_done.html",
                                   {"community": community, "receipt": t.receipt,
-                                   "kind": "tip"}))
+                                   "kind": "tip"}), request)
     return _public(render(request, "residents/public_tip.html", {
         "community": community, "v": values, "errors": errors, "compounds": compounds},
-        status=status))
+        status=status), request)
 
 
 def notice_public(request, token):
@@ -143,7 +167,7 @@ def notice_public(request, token):
                 notice=notice, compound_id=values["compound"], building=values["building"],
                 unit=values["unit"], room=values["room"])
             services.notice_acknowledge(notice=notice, household=household,
-                                        device=f"ip:{client_address(request)}")
+                                        device=_client(request))
         except RuleViolation as exc:
             errors[exc.field or "form"] = exc.detail
             status = exc.status
@@ -151,7 +175,7 @@ def notice_public(request, token):
             return redirect(f"{request.path}?ack=1")
     return _public(render(request, "residents/public_notice.html", {
         "notice": notice, "compounds": compounds, "v": values, "errors": errors,
-        "done": done}, status=status))
+        "done": done}, status=status), request)
 
 
 # --- staff: declarations ------------------------------------------------------------------------

@@ -29,7 +29,8 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "tips.reward": ({"item": "masks", "quantity": 10}, "seeds: 每條有效線索獎勵10個口罩 (10 masks for every valid lead)"),
     "tips.verify_hours": (24, "Firstline default: a tip-off is verified within a day"),
     "public.window_minutes": (60, "Firstline default: the public pages' throttle window"),
-    "public.per_device": (10, "Firstline default: submissions per address/device in the window"),
+    "public.per_address": (30, "Firstline default: submissions per network address in the window (phones share addresses behind a carrier's NAT)"),
+    "public.per_device": (5, "Firstline default: submissions per device (its cookie on the public pages) in the window"),
     "public.per_place": (5, "Firstline default: submissions per home address in the window"),
 }
 

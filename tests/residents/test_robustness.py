@@ -27,7 +27,7 @@ bodies = st.one_of(st.dictionaries(st.sampled_from(FIELDS), values, max_size=len
 def unthrottled(place):
     from datetime import date
 
-    for key in ("public.per_device", "public.per_place"):
+    for key in ("public.per_address", "public.per_device", "public.per_place"):
         Rule.objects.create(key=key, value=10**6, effective_from=date(2000, 1, 1))
 
 
