@@ -13,7 +13,7 @@ from firstline import clock
 from firstline.accounts.services import client_address, require_perm
 from firstline.api.pagination import Paged
 from firstline.areas.selectors import area_get_for_user
-from firstline.errors import InvalidInput
+from firstline.errors import InvalidInput, RuleViolation
 from firstline.people.selectors import household_get_for_user
 from firstline.people.services import household_member_add, mask_id_number, mask_phone
 
@@ -57,18 +57,29 @@ def _device(request) -> str:
     return f"ip:{client_address(request)}"
 
 
-@router.post("/public/declarations", auth=None, response={201: Receipt},
+def _json_only(request) -> None:
+    """A public endpoint takes JSON only: a cross-site form (text/plain, form-encoded) can
+    then not post to it from a visitor's browser (JSON needs a CORS preflight we never grant)."""
+    if request.content_type != "application/json":
+        raise RuleViolation("unsupported_media_type",
+                            _("Send the request as JSON (Content-Type: application/json)."),
+                            status=415)
+
+
+@router.post("/public/declarations", auth=None, response={201: Receipt, 415: dict},
              summary="返回登记: a resident declares a return (no login, throttled)")
 def public_declaration(request, payload: DeclarationIn):
+    _json_only(request)
     community = services.community_get(payload.community)
     d = services.declaration_submit(community=community, device=_device(request),
                                     **payload.dict(exclude={"community"}))
     return 201, {"receipt": d.receipt}
 
 
-@router.post("/public/tips", auth=None, response={201: Receipt},
+@router.post("/public/tips", auth=None, response={201: Receipt, 415: dict},
              summary="举报: a tip-off (no login, throttled)")
 def public_tip(request, payload: TipIn):
+    _json_only(request)
     community = services.community_get(payload.community)
     tip = services.tip_submit(community=community, what=payload.what, where=payload.where,
                               contact=payload.contact or "", device=_device(request))

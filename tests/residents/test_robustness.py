@@ -47,3 +47,12 @@ def test_public_endpoints_never_5xx(unthrottled, path, body):
 def test_broken_bodies_are_4xx(unthrottled, path, raw):
     r = Client().post(path, raw, content_type="application/json")
     assert 400 <= r.status_code < 500
+
+
+@pytest.mark.parametrize("path", ["/api/v1/public/declarations", "/api/v1/public/tips"])
+def test_a_cross_site_form_cannot_post(unthrottled, path):
+    body = json.dumps({"community": "C1", "what": "x", "name": "x"})
+    r = Client().post(path, body, content_type="text/plain")
+    assert r.status_code in (415, 422)
+    r = Client().post(path, {"community": "C1", "what": "x"})  # form-encoded
+    assert 400 <= r.status_code < 500
