@@ -8,6 +8,7 @@ urlpatterns = [
     path("p/<str:code>/tip/", views.tip, name="tip"),
     path("n/<str:token>/", views.notice_public, name="notice_public"),
     # staff
+    path("panel/", views.panel, name="panel"),
     path("declarations/", views.declarations, name="declarations"),
     path("declarations/<int:pk>/confirm/", views.declaration_confirm,
          name="declaration_confirm"),

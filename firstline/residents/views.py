@@ -178,6 +178,17 @@ def notice_public(request, token):
         "done": done}, status=status), request)
 
 
+@needs("people.screen")
+def panel(request):
+    """Home-page panel: declarations waiting and tip-offs to verify (overdue ones), in scope."""
+    now = clock.now()
+    tips_open = sel.tips_in(sel.tips_visible_to(request.user), status="open")
+    return render(request, "residents/_panel.html", {
+        "declarations": sel.declarations_in(sel.declarations_visible_to(request.user),
+                                            status="pending").count(),
+        "tips": tips_open.count(), "overdue": tips_open.filter(due_at__lt=now).count()})
+
+
 # --- staff: declarations ------------------------------------------------------------------------
 
 @needs("people.screen")

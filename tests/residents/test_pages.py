@@ -62,3 +62,18 @@ def test_tips_page_lists_only_the_workers_area(place, web):
     assert "阳光花园 2栋" not in web("grid_a").get("/residents/tips/").content.decode()
     assert "阳光花园 2栋" in web("staff_c1").get("/residents/tips/").content.decode()
     assert web("gate_c1").get("/residents/tips/").status_code == 403
+
+
+def test_home_panel_counts_what_waits_for_the_worker(place, web, at_noon):
+    from datetime import timedelta
+
+    from .test_tips import tip
+
+    declare(declaration())
+    tip({"where": "阳光花园 1栋"})
+    at_noon.shift(timedelta(hours=25))
+    page = web("grid_a", lang="en").get("/residents/panel/").content.decode()
+    assert "<b>1</b> return declarations to confirm" in page
+    assert "<b>1</b> tip-offs to verify" in page and "1 overdue" in page
+    assert web("gate_c1").get("/residents/panel/").status_code == 403
+    assert "<b>0</b>" in web("staff_c2", lang="en").get("/residents/panel/").content.decode()
