@@ -306,6 +306,13 @@ class NoticeCreated(Schema):
     url: str
 
 
+class BuildingReach(Schema):
+    compound: str
+    building: str
+    households: int
+    acknowledged: int
+
+
 class NoticeOut(Schema):
     id: int
     title: str
@@ -313,6 +320,7 @@ class NoticeOut(Schema):
     households: int
     acknowledged: int
     created_at: datetime
+    buildings: list[BuildingReach]
 
 
 def _notice_url(request, notice) -> str:
@@ -335,4 +343,5 @@ def notice_detail(request, notice_id: int):
     require_perm(request.user, "people.view")
     notice = sel.notice_get_for_user(request.user, notice_id)
     return {"id": notice.pk, "title": notice.title, "url": _notice_url(request, notice),
-            "created_at": notice.created_at, **services.notice_reach(notice)}
+            "created_at": notice.created_at, **services.notice_reach(notice),
+            "buildings": services.notice_reach_by_building(notice)}

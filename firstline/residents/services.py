@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from firstline import clock
-from firstline.accounts.scope import in_scope
+from firstline.accounts.scope import in_scope, scope_paths
 from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Area, Level
 from firstline.errors import InvalidInput, RuleViolation
@@ -310,8 +310,9 @@ def tip_submit(*, community: Area, what, where="", contact="", compound: Compoun
     now = now or clock.now()
     if actor is not None:
         require_perm(actor, "people.screen")
-        if not in_scope(actor, community, "people.screen") and not (
-                compound is not None and Household.objects.filter(compound=compound).exists()):
+        # The community's staff, or a grid worker of one of its grids, may take one down.
+        if not in_scope(actor, community, "people.screen") and not any(
+                p.startswith(community.path) for p in scope_paths(actor, "people.screen")):
             raise RuleViolation("not_found", _("Not found."), status=404)
     what = text(what, field="what", limit=1000, required=True, label=_("What"), multiline=True)
     where = text(where, field="where", limit=200, label=_("Where"))

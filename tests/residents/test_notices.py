@@ -42,6 +42,8 @@ def test_a_household_acknowledging_twice_counts_once(place, api):
     ack(body["url"], compound, room="102")
     reach = api("staff_c1").get(f"/api/v1/notices/{body['id']}").json()
     assert (reach["households"], reach["acknowledged"]) == (3, 2)
+    assert {"compound": "阳光花园", "building": "1", "households": 2,
+            "acknowledged": 2} in reach["buildings"]
 
 
 def test_the_database_keeps_one_receipt_per_household(place, api):

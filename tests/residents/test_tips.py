@@ -170,3 +170,10 @@ def test_an_owed_reward_is_handed_over_once(place, api, web):
     c.post(f"/residents/tips/{t.pk}/reward-issued/")
     assert AuditEntry.objects.filter(action="tip.reward_issue").count() == 1
     assert web("staff_c2").post(f"/residents/tips/{t.pk}/reward-issued/").status_code == 404
+
+
+def test_staff_of_another_community_cannot_take_down_a_tip_for_it(place, web):
+    web("staff_c2").post("/residents/tips/new/", {"community": "C1", "what": "有人聚集"})
+    assert not Tip.objects.exists()
+    web("grid_a").post("/residents/tips/new/", {"community": "C1", "what": "有人聚集"})
+    assert Tip.objects.get().created_by.username == "grid_a"
