@@ -83,7 +83,7 @@ def community_get(code) -> Area:
     return area
 
 
-def _date(value, *, field: str) -> date:
+def _date(value, *, field: str, label: str = "") -> date:
     if isinstance(value, datetime):
         value = value.date()
     if isinstance(value, date):
@@ -92,7 +92,7 @@ def _date(value, *, field: str) -> date:
         return date.fromisoformat(str(value or "").strip())
     except ValueError as exc:
         raise InvalidInput("bad_date", _("%(field)s: a date such as 2020-02-01.")
-                           % {"field": field}, field=field) from exc
+                           % {"field": label or field}, field=field) from exc
 
 
 # --- the public endpoints' throttle ---------------------------------------------------------
@@ -179,7 +179,7 @@ def declaration_submit(*, community: Area, name, id_number, phone, compound="", 
     from_province = text(from_province, field="from_province", limit=30, required=True,
                          label=_("Came from (province)"))
     from_city = text(from_city, field="from_city", limit=30, label=_("Came from (city)"))
-    returned_on = _date(returned_on, field="returned_on")
+    returned_on = _date(returned_on, field="returned_on", label=_("Returned on"))
     if returned_on > today:
         raise InvalidInput("returned_on_future", _("The return date is in the future."),
                            field="returned_on")
