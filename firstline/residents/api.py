@@ -108,7 +108,8 @@ class DeclarationItem(Schema):
 def _declaration(d) -> dict:
     address = " ".join(x for x in [d.compound, d.building and f"{d.building}栋",
                                    d.unit and f"{d.unit}单元", d.room and f"{d.room}室"] if x)
-    return {"id": d.pk, "receipt": d.receipt, "resident_id": d.resident_id, "name": d.name,
+    resident_id = d.resident_id if d.status == "confirmed" else getattr(d, "on_roster", None)
+    return {"id": d.pk, "receipt": d.receipt, "resident_id": resident_id, "name": d.name,
             "id_number_masked": mask_id_number(d.id_number),
             "phone_masked": mask_phone(d.phone), "returned_on": d.returned_on,
             "from_province": d.from_province, "from_city": d.from_city, "address": address,

@@ -2,7 +2,7 @@
 in play (a declaration or tip-off belongs to its area: the grid of the place, or the
 community when the place is not on the roster)."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from firstline.accounts.scope import area_scope, scope_paths
@@ -14,7 +14,13 @@ SCREEN = "people.screen"
 
 
 def declarations_visible_to(user, perm: str = SCREEN) -> QuerySet[Declaration]:
-    return Declaration.objects.filter(area_scope(user, "area", perm))
+    """Scoped; `on_roster` is the resident with the declared ID number now (a newcomer added
+    at the door after the declaration came in is matched too)."""
+    from firstline.people.models import Resident
+
+    on_roster = Resident.objects.filter(id_number=OuterRef("id_number")).values("pk")[:1]
+    return (Declaration.objects.filter(area_scope(user, "area", perm))
+            .annotate(on_roster=Subquery(on_roster)))
 
 
 def declaration_get_for_user(user, pk) -> Declaration:

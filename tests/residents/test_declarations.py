@@ -183,3 +183,11 @@ def test_too_many_declarations_for_one_home_address_are_throttled(place):
     codes = [declare(declaration(id_number=id_number(300 + i)), ip=f"10.1.0.{i}").status_code
              for i in range(6)]
     assert codes == [201] * 5 + [429]
+
+
+def test_a_newcomer_added_at_the_door_meanwhile_shows_as_on_the_roster(place, api):
+    declare(declaration())
+    api("grid_a").post(f"/api/v1/households/{place.h102.pk}/members",
+                       {"name": "李娜", "id_number": id_number(10)})
+    item = api("grid_a").get("/api/v1/declarations").json()["items"][0]
+    assert item["resident_id"] == Resident.objects.get(id_number=id_number(10)).pk
