@@ -208,7 +208,7 @@ def declaration_confirm(request, pk):
     d = sel.declaration_get_for_user(request.user, pk)
     household = None
     if (request.POST.get("household") or "").isdigit():
-        household = household_get_for_user(request.user, int(request.POST["household"][:10]))
+        household = household_get_for_user(request.user, int(request.POST["household"][:9]))
     try:
         d = services.declaration_confirm(actor=request.user, declaration=d, household=household,
                                          residency=request.POST.get("residency", ""))
