@@ -25,6 +25,16 @@ class Jurisdiction:
     pass
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fresh_shared_cache():
+    """With FIRSTLINE_REDIS_URL the cache outlives the run: start from an empty one."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    if settings.REDIS_URL:
+        cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Argon2 is deliberately slow; tests log in hundreds of times. Production keeps Argon2

@@ -11,6 +11,18 @@ import pytest
 
 START = None  # the pinned moment, or None for a run at the real time
 
+# Modules whose results depend on the hour or the day: quota windows, isolation day counts,
+# missed reports, care-call slots, retention, the daily report, the demo. `.ci/run` runs them
+# (`-m time_sensitive`) at 00:05, 08:59 and 23:59 local besides the whole suite at the real
+# time. A test elsewhere joins with `@pytest.mark.time_sensitive`.
+TIME_SENSITIVE = (
+    "tests/test_clock.py", "tests/test_demo.py", "tests/test_demo_any_hour.py",
+    "tests/*/test_demo.py", "tests/access/test_gate_scans*.py", "tests/access/test_api.py",
+    "tests/isolation/test_*.py", "tests/assistance/test_care_calls.py",
+    "tests/assistance/test_retention.py", "tests/assistance/test_api.py",
+    "tests/reports/test_*.py", "tests/people/test_screening.py",
+)
+
 
 def today():
     """The local date every test of this run starts on."""
@@ -44,6 +56,16 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "time_sensitive: depends on the hour or the day (run at pinned hours in CI)")
     START = _parse(config.getoption("--clock"))
+
+
+def pytest_collection_modifyitems(config, items):
+    from fnmatch import fnmatch
+
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        if any(fnmatch(path, pattern) for pattern in TIME_SENSITIVE) \
+                and not item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.time_sensitive)
 
 
 @pytest.fixture(autouse=True)

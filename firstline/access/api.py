@@ -14,6 +14,7 @@ from firstline import clock
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
 from firstline.errors import InvalidInput
+from firstline.people.services import mask_phone
 
 from . import selectors, services
 from .models import Subject
@@ -237,6 +238,9 @@ class ScanOut(Schema):
     reason: str
     crossing_id: int
     remaining: int | None = Field(None, description="trips out left in the window; null: no quota")
+    clock: Literal["ok", "corrected"] = Field(
+        "ok", description='"corrected": scanned_at was more than 5 minutes ahead of the '
+                          "server's time; the scan was judged and filed at the server's time")
 
 
 class BatchIn(Schema):
@@ -299,10 +303,6 @@ class VisitOut(Schema):
     origin: str
     out_of_town: bool
     at: datetime
-
-
-def mask_phone(phone: str) -> str:
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) == 11 else ("*" * len(phone))
 
 
 def _visit_out(c) -> dict:

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -250,7 +249,8 @@ SCAN_RULES = ("fever.threshold_c", "temperature.min_c", "temperature.max_c")
 
 
 def gate_scan(*, actor, event_id: uuid.UUID, checkpoint: str, pass_code: str, direction: str,
-              temperature: float | None, scanned_at: datetime, via: str = "api") -> Crossing:
+              temperature: float | None, scanned_at: datetime | None, via: str = "api",
+              now: datetime | None = None) -> Crossing:
     """Judge one scan as of `scanned_at` and record it, exactly once per `event_id`.
 
     Atomic: judge, take the quota (one conditional upsert), insert the crossing.
@@ -266,13 +266,16 @@ def gate_scan(*, actor, event_id: uuid.UUID, checkpoint: str, pass_code: str, di
     around the judgement and its writes.
     """
     require_perm(actor, "access.scan")
-    if timezone.is_naive(scanned_at):
-        scanned_at = timezone.make_aware(scanned_at)
+    now = now or clock.now()
+    # The device's clock is evidence: earlier is judged as of then (an offline gate syncing),
+    # ahead of the server is filed and judged at the server's time (CONTRACT.md "Time").
+    when = clock.device_time(scanned_at, now=now)
     if direction not in Direction.values:
         raise InvalidInput("invalid", _("direction must be \"out\" or \"in\"."), field="direction")
     judge = functools.partial(_judge, actor=actor, event_id=event_id, checkpoint_code=checkpoint,
                               pass_code=pass_code, direction=direction, temperature=temperature,
-                              scanned_at=scanned_at, via=via)
+                              scanned_at=when.at, via=via, recorded_at=now,
+                              device_at=when.sent if when.sent != when.at else None)
     try:
         if _one_statement_writes() and not connection.in_atomic_block:
             return judge()
@@ -286,11 +289,12 @@ def gate_scan(*, actor, event_id: uuid.UUID, checkpoint: str, pass_code: str, di
 
 
 def _judge(*, actor, event_id, checkpoint_code, pass_code, direction, temperature, scanned_at,
-           via) -> Crossing:
+           via, recorded_at, device_at) -> Crossing:
     day = clock.localdate(scanned_at)
     finite = temperature is not None and math.isfinite(temperature)
     c = Crossing(event_id=event_id, subject=Subject.RESIDENT, direction=direction,
                  temperature=temperature if finite else None, scanned_at=scanned_at, day=day,
+                 recorded_at=recorded_at, device_at=device_at,
                  actor=actor if getattr(actor, "pk", None) else None, via=via,
                  decision=Decision.DENY)
     ops = connection.ops
@@ -559,9 +563,16 @@ def _open_gate_fever_alert(crossing: Crossing, *, checkpoint_code: str) -> Alert
 
 
 def scan_answer(c: Crossing) -> dict:
-    """The API answer of a stored crossing; the same for every retry of its event_id."""
+    """The API answer of a stored crossing; the same for every retry of its event_id.
+    `clock` is "corrected" when the device's time ran ahead and the server's was used."""
     return {"event_id": c.event_id, "decision": c.decision, "reason": c.reason,
-            "crossing_id": c.pk, "remaining": c.quota_left}
+            "crossing_id": c.pk, "remaining": c.quota_left, "clock": clock_verdict(c.device_at,
+                                                                                   c.scanned_at)}
+
+
+def clock_verdict(device_at: datetime | None, judged_at: datetime) -> str:
+    """"corrected" when a device's moment was replaced by the server's, else "ok"."""
+    return "corrected" if clock.was_corrected(device_at, judged_at) else "ok"
 
 
 # --- visitors, vehicles, couriers -----------------------------------------------------------

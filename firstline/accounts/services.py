@@ -191,6 +191,14 @@ def client_address(request) -> str:
 
 # --- audit ----------------------------------------------------------------------------------
 
+@transaction.atomic
+def password_change(*, form) -> User:
+    """Save a valid PasswordChangeForm (Django's validators ran in it) and audit the change."""
+    user = form.save()
+    audit(actor=user, action="account.password", obj=user)
+    return user
+
+
 def audit(*, actor, action: str, obj=None, object_type: str = "", object_id="", detail: str = "",
           via: str = "web") -> AuditEntry:
     """Append one audit row. `detail` must not contain personal data (no ID numbers)."""

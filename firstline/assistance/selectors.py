@@ -28,12 +28,6 @@ from .models import (
 )
 from .services import call_slots, slot_at
 
-
-def mask_phone(phone: str) -> str:
-    """138****5678"""
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else ("" if not phone else "****")
-
-
 # --- service requests -------------------------------------------------------------------------
 
 def service_requests_visible_to(user, perm: str = "assistance.work"):

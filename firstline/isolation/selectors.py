@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from firstline import clock
 from firstline.accounts.scope import area_scope
+from firstline.people.services import building_name_normalize
 
 from . import schedule
 from .models import (
@@ -135,22 +136,9 @@ def lockdowns_in_force(qs: QuerySet[Lockdown], at: datetime | None = None) -> Qu
     return qs.filter(starts_on__lte=day, ends_on__gt=day, lifted_at__isnull=True)
 
 
-_BUILDING_SUFFIXES = ("号楼", "栋", "幢", "棟", "号", "號", "楼", "樓", "座")
-
-
 def _building_key(name: str) -> str:
-    """"1栋", "1幢", "1号楼" and "1" name one building (people.services may offer its own)."""
-    try:
-        from firstline.people.services import building_name_normalize
-    except ImportError:  # pragma: no cover - until people offers it everywhere
-        building_name_normalize = None
-    name = (name or "").strip()
-    if building_name_normalize is not None:
-        return building_name_normalize(name)
-    for suffix in _BUILDING_SUFFIXES:
-        if name.endswith(suffix) and len(name) > len(suffix):
-            return name[: -len(suffix)].strip()
-    return name
+    """"1栋", "1幢", "1号楼" and "1" name one building: the roster's own normaliser."""
+    return building_name_normalize((name or "").strip())
 
 
 def building_choices(compound) -> list[tuple[str, str]]:

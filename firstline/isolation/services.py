@@ -11,14 +11,13 @@ import secrets
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from firstline import clock
+from firstline import clock, shared_cache
 from firstline.accounts.models import RoleAssignment
 from firstline.accounts.roles import Role
 from firstline.accounts.services import audit, require_perm
@@ -368,9 +367,9 @@ def reading_record(*, isolation: Isolation, temperature, symptoms=(), taken_at: 
     if source == ReadingSource.WORKER:
         require_perm(actor, "isolation.record")
     now = _now(now)
-    taken_at = taken_at or now
-    if timezone.is_naive(taken_at):
-        taken_at = timezone.make_aware(taken_at, clock.zone())
+    # A phone's clock running ahead is filed at the server's time (CONTRACT.md "Time").
+    when = clock.device_time(taken_at, now=now)
+    taken_at = when.at
     day = clock.localdate(taken_at)
     t = parse_temperature(temperature, on=day)
     symptoms = list(dict.fromkeys(symptoms or ()))
@@ -379,8 +378,6 @@ def reading_record(*, isolation: Isolation, temperature, symptoms=(), taken_at: 
         raise InvalidInput("bad_symptom", _("Unknown symptom %(s)s. Known: %(known)s.")
                            % {"s": unknown[0], "known": ", ".join(Symptom.values)},
                            field="symptoms")
-    if taken_at > now + timedelta(minutes=10):
-        raise InvalidInput("future_reading", _("taken_at is in the future."), field="taken_at")
     iso = Isolation.objects.select_for_update().get(pk=isolation.pk)
     if iso.status == Status.CANCELLED or not (iso.starts_on <= day < schedule.end_day(iso)):
         # A wrong time for a live isolation is bad input (422); a reading for one that is
@@ -396,6 +393,7 @@ def reading_record(*, isolation: Isolation, temperature, symptoms=(), taken_at: 
         isolation=iso, taken_at=taken_at, temperature=t, symptoms=symptoms, fever=fever,
         source=source, recorded_by=actor if getattr(actor, "pk", None) else None,
         rule_version=threshold.version, created_at=now,
+        device_at=when.sent if when.sent != when.at else None,
     )
     if fever:
         # Stored without words (the reader's language is not known yet): "38.4 °C · 03-01 09:00"
@@ -415,35 +413,12 @@ def reading_record(*, isolation: Isolation, temperature, symptoms=(), taken_at: 
 
 
 def self_report_allowed(isolation: Isolation, *, now: datetime | None = None) -> bool:
-    """Per-link flood guard (in the shared cache: Redis when there are several processes)."""
+    """Per-link flood guard (in the shared cache: Redis when there are several processes;
+    without a cache the resident's report goes through)."""
     now = _now(now)
     key = f"isolation:selfreport:{(isolation.report_digest or str(isolation.pk))[:24]}:{now:%Y%m%d%H}"
-    cache.add(key, 0, timeout=3700)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=3700)
-        count = 1
-    return count <= SELF_REPORTS_PER_HOUR
-
-
-def help_request(*, isolation: Isolation, kind: str, detail: str, now: datetime | None = None):
-    """"I need something" from the self-report page: a service request for the household
-    (assistance app). Until that app offers `service_request_create`, a help alert instead."""
-    now = _now(now)
-    detail = text_field(detail, field="detail", label=pgettext("isolation", "Details"),
-                        limit=500)
-    try:
-        from firstline.assistance.services import service_request_create
-    except ImportError:
-        service_request_create = None
-    if service_request_create is not None:
-        return service_request_create(household=isolation.household, kind=kind, detail=detail,
-                                      source="self_report", actor=None, isolation=isolation,
-                                      now=now)
-    with transaction.atomic():
-        return _open_alert(iso=isolation, kind=AlertKind.HELP, detail=f"{kind}: {detail}",
-                           source="self_report", now=now, dedupe=False)
+    count = shared_cache.count(key, timeout=3700)
+    return count is None or count <= SELF_REPORTS_PER_HOUR
 
 
 @transaction.atomic

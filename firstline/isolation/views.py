@@ -7,6 +7,7 @@ page; scope misses are 404s; role misses 403s.
 from datetime import timedelta
 from functools import wraps
 
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -78,14 +79,16 @@ def _invalid(request):
     return _no_store(render(request, "isolation/report_invalid.html", status=404))
 
 
-def report(request, token):
-    """体温上报: the resident's own page. No login; the token in the URL is the key."""
+def report(request, token, *, help_form=None, status=200):
+    """体温上报: the resident's own page. No login; the token in the URL is the key.
+    "I need something" posts to the assistance app (assistance:self_report_help), which
+    renders this page again with its form when the request needs correcting."""
     now = clock.now()
     iso = services.isolation_for_token(token, now=now)
     if iso is None:
         return _invalid(request)
-    reading_form, help_form, status = forms.ReadingForm(), forms.HelpForm(), 200
-    if request.method == "POST":
+    reading_form = forms.ReadingForm()
+    if request.method == "POST" and help_form is None:
         action = request.POST.get("action")
         if not services.self_report_allowed(iso, now=now):
             messages.error(request, _("Too many reports from this link in the last hour. "
@@ -107,19 +110,6 @@ def report(request, token):
                     return redirect(f"{request.path}?sent={'fever' if r.fever else 'reading'}")
             else:
                 status = 422
-        elif action == "help":
-            help_form = forms.HelpForm(request.POST)
-            if help_form.is_valid():
-                try:
-                    services.help_request(isolation=iso, kind=help_form.cleaned_data["kind"],
-                                          detail=help_form.cleaned_data["detail"], now=now)
-                except RuleViolation as exc:
-                    help_form.add_error(None, exc.detail)
-                    status = exc.status
-                else:
-                    return redirect(f"{request.path}?sent=help")
-            else:
-                status = 422
         else:
             status = 400
     today = clock.localdate(now)
@@ -132,15 +122,16 @@ def report(request, token):
         later = schedule.slots(iso, today + timedelta(days=1))
         tomorrow = later[0] if later else None
     context = {
-        "iso": iso, "name": mask_name(iso.resident.name), "reading_form": reading_form,
-        "help_form": help_form, "sent": request.GET.get("sent", ""),
+        "iso": iso, "token": token, "name": mask_name(iso.resident.name),
+        "reading_form": reading_form, "help_form": help_form,
+        "sent": request.GET.get("sent", ""),
         "day_no": (today - iso.starts_on).days + 1,
         "days_total": (iso.ends_on - iso.starts_on).days,
         "last_day": iso.ends_on - timedelta(days=1),
         "today_readings": iso.readings.filter(taken_at__gte=schedule.day_bounds(today)[0])
         .order_by("-taken_at")[:6],
-        "next_due": next_due, "slots": slots, "tomorrow": tomorrow, "open_help": request.GET.get("help") == "1"
-        or (request.method == "POST" and request.POST.get("action") == "help"),
+        "next_due": next_due, "slots": slots, "tomorrow": tomorrow,
+        "open_help": request.GET.get("help") == "1" or help_form is not None,
     }
     return _no_store(render(request, "isolation/report.html", context, status=status))
 
@@ -282,10 +273,6 @@ def isolation_detail(request, pk):
 
 def _qr(url: str) -> str | None:
     """The link as an SVG QR code (data URI) the resident scans off the worker's phone."""
-    try:
-        import segno
-    except ImportError:  # pragma: no cover
-        return None
     return segno.make(url, error="m").svg_data_uri(scale=4, border=2)
 
 

@@ -449,7 +449,7 @@ def _temperature(value) -> Decimal | None:
 @transaction.atomic
 def visit_record(*, actor, household, people: list[dict], visited_at: datetime | None = None,
                  nobody_home: bool = False, by_phone: bool = False, note: str = "",
-                 event_id=None) -> Visit:
+                 event_id=None, now: datetime | None = None) -> Visit:
     """入户摸排: record one visit of `household` and derive its members' key-person facts.
 
     `people` holds one dict per member reached: resident, present, from_province, from_city,
@@ -471,11 +471,10 @@ def visit_record(*, actor, household, people: list[dict], visited_at: datetime |
                                     _("This event_id was used for another household."))
             first.replayed = True
             return first
-    now = clock.now()
-    visited_at = visited_at or now
-    if visited_at > now + timedelta(minutes=10):
-        raise InvalidInput("visited_at_future", _("The visit time is in the future."),
-                           field="visited_at")
+    now = now or clock.now()
+    # A phone's clock running ahead is filed at the server's time (CONTRACT.md "Time").
+    when = clock.device_time(visited_at, now=now)
+    visited_at = when.at
     day = clock.localdate(visited_at)
     fever = rule("fever.threshold_c", on=day)
     if nobody_home and people:
@@ -485,7 +484,8 @@ def visit_record(*, actor, household, people: list[dict], visited_at: datetime |
             visit = Visit.objects.create(household=household, grid=household.grid, worker=actor,
                                          visited_at=visited_at, nobody_home=nobody_home,
                                          by_phone=by_phone, note=note[:200], event_id=event_id,
-                                         rule_version=f"fever:{fever.version}")
+                                         rule_version=f"fever:{fever.version}", created_at=now,
+                                         device_at=when.sent if when.sent != when.at else None)
     except IntegrityError:  # the same event_id sent twice at the same instant
         first = Visit.objects.get(event_id=event_id)
         first.replayed = True

@@ -154,11 +154,7 @@ def _isolations(user, area, date_from, date_to, full):
 
 def _crossings(user, area, date_from, date_to, full):
     from firstline.access.models import Crossing
-
-    try:
-        from firstline.access.selectors import NOT_COUNTED_REASONS
-    except ImportError:
-        NOT_COUNTED_REASONS = ("bad_temperature", "checkpoint_unknown")
+    from firstline.access.selectors import NOT_COUNTED_REASONS
     allow = Q(decision="allow")
     denied = Q(decision="deny") & ~Q(reason__in=NOT_COUNTED_REASONS)
     qs = (Crossing.objects.filter(area_scope(user, "area", "reports.view"),

@@ -25,7 +25,7 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from firstline import clock
+from firstline import clock, shared_cache
 from firstline.accounts.scope import area_scope
 from firstline.accounts.services import require_perm
 from firstline.areas.models import Area
@@ -399,11 +399,9 @@ def report_compute(*, area: Area, days: list[date] | None = None, day: date | No
     width = len(windows)
     cached, todo = {}, list(range(width))
     if cache_before is not None and sources is None:
-        from django.core.cache import cache
-
         keys = {i: f"reports:own:{area.id}:{area.path}:{w.day.isoformat()}"
                 for i, w in enumerate(windows) if w.day < cache_before}
-        found = cache.get_many(list(keys.values()))
+        found = shared_cache.get_many(list(keys.values()))
         cached = {i: found[k] for i, k in keys.items() if k in found}
         todo = [i for i in range(width) if i not in cached]
     if todo:
@@ -416,10 +414,8 @@ def report_compute(*, area: Area, days: list[date] | None = None, day: date | No
                     own = fresh[todo[index]][area_id]
                     own[figure] = own.get(figure, 0) + n
         if cache_before is not None and sources is None:
-            from django.core.cache import cache
-
-            cache.set_many({keys[i]: dict(fresh[i]) for i in todo if i in keys},
-                           cache_seconds)
+            shared_cache.set_many({keys[i]: dict(fresh[i]) for i in todo if i in keys},
+                                  cache_seconds)
         cached.update(fresh)
     for index, per_area in cached.items():
         for area_id, figures in per_area.items():
