@@ -30,6 +30,9 @@ class DailyReportOut(Schema):
     disinfection_overdue: int
     volunteers_on_duty: int
     tasks_overdue: int
+    households_informed: int = Field(
+        0, description="households that acknowledged a notice by the end of the day "
+                       "(宣传覆盖; reach = households_informed / households)")
     children: list[DailyReportOut] = Field(
         default_factory=list, description="one direct sub-area each, in the same shape")
 
