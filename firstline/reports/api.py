@@ -31,6 +31,9 @@ class DailyReportOut(Schema):
     disinfection_overdue: int
     volunteers_on_duty: int
     tasks_overdue: int
+    households_informed: int = Field(
+        0, description="households that acknowledged a notice by the end of the day "
+                       "(宣传覆盖; reach = households_informed / households)")
     submitted_at: str | None = Field(None, description="when this area's report for the "
                                      "date was submitted (frozen); null until then")
     children: list[DailyReportOut] = Field(

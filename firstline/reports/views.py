@@ -15,6 +15,7 @@ from firstline.accounts.services import require_perm
 from firstline.errors import InvalidInput
 from firstline.people.forms import FullReadForm
 from firstline.people.services import full_read_reason
+from firstline.residents.selectors import notices_reach_for
 
 from . import exports
 from .dashboard import areas_for_picker, dashboard_build, missing_text
@@ -78,6 +79,7 @@ def dashboard(request):
         "query": query,
         "can_export": has_perm(request.user, "reports.view"),
         "api_url": reverse("api:report_daily") + f"?area={area.code}&date={day.isoformat()}",
+        "notices": notices_reach_for(request.user, area),
     }
     return render(request, "reports/dashboard.html", context)
 
