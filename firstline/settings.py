@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "firstline.assistance",
     "firstline.operations",
     "firstline.residents",
+    "firstline.lists",
     "firstline.reports",
 ]
 
