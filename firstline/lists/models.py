@@ -164,7 +164,7 @@ class ChecklistRow(models.Model):
 
 class CaseStatus(models.TextChoices):
     SUSPECTED = "suspected", _("suspected")
-    CONFIRMED = "confirmed", pgettext_lazy("lists", "confirmed")
+    CONFIRMED = "confirmed", pgettext_lazy("case status", "confirmed")  # 确诊
     ASYMPTOMATIC = "asymptomatic", _("asymptomatic")
     RULED_OUT = "ruled_out", _("ruled out")
 
