@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "firstline.isolation",
     "firstline.assistance",
     "firstline.operations",
+    "firstline.residents",
+    "firstline.lists",
     "firstline.reports",
 ]
 

@@ -112,7 +112,7 @@ def _mount():
     from importlib import import_module
 
     for app in ("accounts", "areas", "people", "access", "isolation", "assistance",
-                "operations", "reports"):
+                "operations", "residents", "lists", "reports"):
         module = import_module(f"firstline.{app}.api")
         router = getattr(module, "router", None)
         if router is None:  # an app's api module imported before this one: it would vanish

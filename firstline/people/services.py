@@ -16,7 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from firstline import clock
 from firstline.accounts.scope import has_perm, in_scope, scope_paths
@@ -830,3 +830,107 @@ def xlsx_file(rows, *, title: str = "roster") -> Path:
     os.close(handle)
     wb.save(name)
     return Path(name)
+
+
+# --- newcomers found at the door (and confirmed return declarations) -------------------------
+
+
+def id_number_normalize(value) -> str:
+    """An ID number as stored: blanks removed, full-width digits and a lower-case x turned
+    into their plain forms (`１１０１０５ １９９０…ｘ` → `110105…X`)."""
+    return "".join(str(value or "").translate(FULL_WIDTH).split()).upper()
+
+
+def id_number_check(value, *, field: str = "id_number") -> str:
+    """The normalised ID number, or InvalidInput naming `field` (the roster import's check:
+    18 characters, a birth date, the GB 11643 check digit)."""
+    from .importer import id_number_problem
+
+    id_number = id_number_normalize(value)
+    if not id_number:
+        raise InvalidInput("id_number_required", _("The ID number is empty."), field=field)
+    problem = id_number_problem(id_number)
+    if problem:
+        raise InvalidInput("bad_id_number", problem, field=field)
+    return id_number
+
+
+def phone_check(value, *, field: str = "phone") -> str:
+    """A mainland mobile number as stored, "" when none was given; InvalidInput otherwise."""
+    phone = normalize_phone(str(value or "").translate(FULL_WIDTH))
+    if phone and not PHONE_RE.fullmatch(phone):
+        raise InvalidInput("bad_phone", _("Phone invalid: use an 11-digit mainland mobile "
+                                          "number."), field=field)
+    return phone
+
+
+@dataclass(frozen=True)
+class MemberAdded:
+    resident: object
+    created: bool  # a newcomer to the roster
+    moved_from: str  # the address they were on the roster at, when this is a move ("" if not)
+
+
+@transaction.atomic
+def household_member_add(*, actor, household, name: str, id_number: str, phone: str = "",
+                         residency: str = "", now: datetime | None = None) -> MemberAdded:
+    """A person found at the door who is not on this household's roster (新增人员).
+
+    The ID is validated as the roster import does. An ID already on the roster elsewhere is a
+    move (the old placement closes, a new one opens), never a second person; the same ID
+    already in this household is a 409 `already_member`."""
+    from firstline import clock
+
+    from .importer import birth_date_of, sex_of
+    from .models import Placement, Residency, Resident
+
+    require_perm(actor, "people.screen")
+    if not in_scope(actor, household.grid, "people.screen"):
+        raise RuleViolation("not_found", _("Not found."), status=404)
+    now = now or clock.now()
+    name = " ".join(str(name or "").split())
+    if not name:
+        raise InvalidInput("name_required", pgettext("person", "The name is empty."),
+                           field="name")
+    if len(name) > 50:
+        raise InvalidInput("bad_name", _("Too long: at most %(n)d characters.") % {"n": 50},
+                           field="name")
+    id_number = id_number_check(id_number)
+    phone = phone_check(phone)
+    residency = residency or Residency.PERMANENT
+    if residency not in Residency.values:
+        raise InvalidInput("bad_residency", _("Unknown residency type: use 常住 permanent, "
+                                              "暂住 temporary or 流动 floating."),
+                           field="residency")
+    existing = Resident.objects.select_for_update().filter(id_number=id_number).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                resident = Resident.objects.create(
+                    name=name, id_number=id_number, sex=sex_of(id_number),
+                    birth_date=birth_date_of(id_number), phone=phone, residency=residency,
+                    grid=household.grid, household=household, created_at=now, updated_at=now)
+        except IntegrityError:  # added at the same instant by another door: the same person
+            existing = Resident.objects.select_for_update().get(id_number=id_number)
+        else:
+            Placement.objects.create(resident=resident, household=household,
+                                     grid=household.grid, since=now)
+            audit(actor=actor, action="resident.add", obj=resident)
+            return MemberAdded(resident=resident, created=True, moved_from="")
+    if existing.household_id == household.pk:
+        raise RuleViolation("already_member",
+                            _("%(name)s is already on this household's roster.")
+                            % {"name": existing.name})
+    moved_from, old_household = existing.household.address, existing.household_id
+    Placement.objects.filter(resident=existing, until__isnull=True).update(until=now)
+    Placement.objects.create(resident=existing, household=household, grid=household.grid,
+                             since=now)
+    existing.household, existing.grid = household, household.grid
+    existing.residency = residency
+    if phone:
+        existing.phone = phone
+    existing.updated_at = now
+    existing.save(update_fields=["household", "grid", "residency", "phone", "updated_at"])
+    audit(actor=actor, action="resident.move", obj=existing,
+          detail=f"household {old_household} -> {household.pk}")
+    return MemberAdded(resident=existing, created=False, moved_from=moved_from)
