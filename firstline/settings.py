@@ -157,10 +157,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Server-side prepared statements for the gate scan and the token lookup (PostgreSQL); off
 # behind a pooler in transaction mode, which cannot keep them (docs/deploy.md).
 PREPARED_STATEMENTS = _env_bool("FIRSTLINE_PREPARED_STATEMENTS", default=True)
-# Off (the contract): a scan is "fever" only when its own temperature is >= 37.3 °C. On: after
-# a fever at a gate the household's "out" scans are refused with "fever" until a worker has
-# re-measured and resolved the gate_fever alert (docs/access.md).
-GATE_FEVER_HOLD = _env_bool("FIRSTLINE_GATE_FEVER_HOLD", default=False)
+# FIRSTLINE_GATE_FEVER_HOLD is retired: the fever hold is rule "gate.fever_hold" (firstline/rules,
+# with effective dates, on by default). A deployment still setting it is told so, not ignored.
+if "FIRSTLINE_GATE_FEVER_HOLD" in os.environ:
+    raise ImproperlyConfigured(
+        "FIRSTLINE_GATE_FEVER_HOLD is retired: the fever hold is the rule gate.fever_hold "
+        "(on by default; docs/access.md). Unset the variable.")
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

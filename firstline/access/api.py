@@ -286,6 +286,8 @@ class VisitIn(Schema):
     verified: str = Field("", max_length=100)
     turned_back_reason: str = Field("", max_length=200)
     event_id: UUID | None = None
+    # 人员进出一律测温: required while rule gate.temperature_required is on (the default).
+    temperature: float | None = None
 
 
 class VisitOut(Schema):
@@ -298,6 +300,7 @@ class VisitOut(Schema):
     plate: str
     origin: str
     out_of_town: bool
+    temperature: float | None
     at: datetime
 
 
@@ -309,7 +312,8 @@ def _visit_out(c) -> dict:
     v = c.visit
     return {"crossing_id": c.pk, "kind": c.subject, "decision": c.decision, "reason": c.reason,
             "name": v.name, "phone_masked": mask_phone(v.phone), "plate": v.plate,
-            "origin": v.origin, "out_of_town": v.out_of_town, "at": c.scanned_at}
+            "origin": v.origin, "out_of_town": v.out_of_town, "temperature": c.temperature,
+            "at": c.scanned_at}
 
 
 @router.post("/gate/visits", response={201: VisitOut},

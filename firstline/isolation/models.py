@@ -117,6 +117,13 @@ class AlertKind(models.TextChoices):
     GATE_FEVER = "gate_fever", _("fever at the gate")
     SYMPTOMS = "symptoms", _("symptoms")
     HELP = "help", _("asked for help")
+    DOOR_FEVER = "door_fever", _("fever at a screening visit")
+    RISK_RETURN = "risk_return", _("back from a risk area")
+
+
+# Kinds that mean "this person has a fever": while one is open, the household does not go
+# out (rule "gate.fever_hold").
+FEVER_KINDS = (AlertKind.FEVER, AlertKind.GATE_FEVER, AlertKind.DOOR_FEVER)
 
 
 class AlertStatus(models.TextChoices):

@@ -3,7 +3,6 @@
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -13,8 +12,8 @@ from firstline.accounts.scope import area_scope
 
 from . import schedule
 from .models import (
+    FEVER_KINDS,
     Alert,
-    AlertKind,
     AlertStatus,
     Isolation,
     Kind,
@@ -45,31 +44,37 @@ def lockdowns_at(household, at: datetime) -> QuerySet[Lockdown]:
             .filter(Q(lifted_at__isnull=True) | Q(lifted_at__gt=at)))
 
 
-def household_restriction(household, at: datetime) -> str | None:
-    """Why this household may not go out at `at`: "lockdown", "isolation", "fever" or None.
+def household_restriction(household, at: datetime, *, fever_hold: bool | None = None) -> str | None:
+    """Why this household may not go out at `at`: "lockdown", "isolation", "fever_hold" or None.
 
     Judged as of `at` (an offline gate syncing later gets the answer of the moment of the scan).
     "lockdown": its building or compound is locked down (封控); "isolation": one of its members
     is under home isolation (居家隔离). Centralized quarantine does not restrict the household.
-    "fever": with the FIRSTLINE_GATE_FEVER_HOLD setting on, a fever at the gate is still
-    unresolved (gate_fever_open_at); off by default, as the contract has it.
+    "fever_hold": a member has an open fever alert of any kind (at home, at the gate, at a
+    screening visit) while rule "gate.fever_hold" is on (the default) — until staff resolve it
+    (a re-measure below the threshold, a referral to the fever clinic). `fever_hold` is the
+    rule's value when the caller has read it already (the gate reads every rule at once).
     """
     if lockdowns_at(household, at).exists():
         return "lockdown"
     if Isolation.objects.filter(_active_at(at), household=household, kind=Kind.HOME).exists():
         return "isolation"
-    if settings.GATE_FEVER_HOLD and gate_fever_open_at(household, at):
-        return "fever"
+    if fever_hold is None:
+        from firstline.rules import rule
+
+        fever_hold = bool(rule("gate.fever_hold", on=timezone.localdate(at)).value)
+    if fever_hold and fever_open_at(household, at):
+        return "fever_hold"
     return None
 
 
-def gate_fever_open_at(household, at: datetime) -> bool:
-    """Was a fever-at-the-gate alert of this household open at `at`? Until a worker has
-    re-measured and resolved it, the household does not go out again (scanning once more
-    without a temperature, or with a lower one, is not a way round the refusal)."""
+def fever_open_at(household, at: datetime) -> bool:
+    """Was a fever alert (any kind: FEVER_KINDS) of a member of this household open at `at`?
+    Scanning again without a temperature, or with a lower one, is not a way round it."""
     return Alert.objects.filter(
         Q(resolved_at__isnull=True) | Q(resolved_at__gt=at),
-        household=household, kind=AlertKind.GATE_FEVER, opened_at__lte=at).exists()
+        Q(household=household) | Q(resident__household=household),
+        kind__in=FEVER_KINDS, opened_at__lte=at).exists()
 
 
 # --- scoped reads --------------------------------------------------------------------------
@@ -300,7 +305,7 @@ def today_status(isolations, *, now: datetime | None = None) -> dict[int, str]:
 
 COUNT_KEYS = ("home_isolation", "centralized_isolation", "isolations_started", "isolations_ended",
               "readings_due", "readings_received", "fever_alerts")
-FEVER_ALERT_KINDS = (AlertKind.FEVER, AlertKind.GATE_FEVER)
+FEVER_ALERT_KINDS = FEVER_KINDS  # at home, at the gate, at a screening visit
 
 
 def _empty() -> dict:

@@ -352,6 +352,23 @@ def risk_area_match(*, province: str, city: str = "", on: date) -> RiskArea | No
     return None
 
 
+def risk_area_in_text(text: str, *, on: date) -> RiskArea | None:
+    """The listed risk area a free-text origin ("湖北武汉", "武汉市") names on local date `on`:
+    a visitor's "coming from" at the gate. A city entry matches its city's name; a province
+    entry its province's name."""
+    text = "".join((text or "").split())
+    if not text:
+        return None
+    listed = RiskArea.objects.filter(since__lte=on).filter(Q(until__isnull=True) | Q(until__gt=on))
+    for area in listed:
+        ap, ac = place_name(area.province), place_name(area.city)
+        if ac and ac in text:
+            return area
+        if not ac and ap and ap in text:
+            return area
+    return None
+
+
 def _same_place(area: RiskArea, province: str, city: str) -> bool:
     return (place_name(area.province), place_name(area.city)) == (place_name(province),
                                                                   place_name(city))
@@ -523,6 +540,9 @@ def visit_record(*, actor, household, people: list[dict], visited_at: datetime |
                     and temperature >= Decimal(str(fever.value))):
                 found.add(code)
         record.categories.set([categories[c] for c in found])
+        _door_findings_alert(visit=visit, resident=resident, temperature=temperature,
+                             fever=Decimal(str(fever.value)), risk=risk,
+                             returned_on=entry.get("returned_on"), day=day)
         later = VisitPerson.objects.filter(resident=resident,
                                            visit__visited_at__gt=visited_at).exists()
         if not later:
@@ -530,6 +550,31 @@ def visit_record(*, actor, household, people: list[dict], visited_at: datetime |
                               visit=visit, at=visited_at)
     audit(actor=actor, action="visit.record", obj=visit)
     return visit
+
+
+def _door_findings_alert(*, visit, resident, temperature, fever: Decimal, risk, returned_on,
+                         day: date) -> None:
+    """What a screening visit finds reaches someone: a temperature at or over the fever rule
+    opens a `door_fever` alert, a return from a listed risk area within the isolation period
+    (rule "isolation.days") a `risk_return` alert — for the household's grid (its worker and
+    the community staff above it), with the resident and household. One open alert per
+    resident and kind (alert_open): a second visit updates it."""
+    from firstline.isolation.models import AlertKind
+    from firstline.isolation.services import alert_open
+
+    household = visit.household
+    if temperature is not None and temperature >= fever:
+        alert_open(kind=AlertKind.DOOR_FEVER, area=household.grid, resident=resident,
+                   household=household, detail=f"{temperature} °C",
+                   source=f"visit:{visit.pk}", opened_at=visit.visited_at)
+    if risk is not None:
+        days = int(rule("isolation.days", on=day).value)
+        if returned_on is None or (returned_on <= day and (day - returned_on).days < days):
+            place = f"{risk.province}{risk.city}"
+            detail = f"{place} {returned_on.isoformat()}" if returned_on else place
+            alert_open(kind=AlertKind.RISK_RETURN, area=household.grid, resident=resident,
+                       household=household, detail=detail, source=f"visit:{visit.pk}",
+                       opened_at=visit.visited_at)
 
 
 @dataclass(frozen=True)
