@@ -25,6 +25,7 @@ class DailyReportOut(Schema):
     crossings_out: int
     crossings_in: int
     crossings_denied: int
+    visitors_turned_back: int
     households_visited: int
     children: list[DailyReportOut] = Field(
         default_factory=list, description="one direct sub-area each, in the same shape")

@@ -34,6 +34,7 @@ FIGURES = (
     "residents", "households", "home_isolation", "centralized_isolation",
     "isolations_started", "isolations_ended", "readings_due", "readings_received",
     "fever_alerts", "crossings_out", "crossings_in", "crossings_denied", "households_visited",
+    "visitors_turned_back",
 )
 KEY_PREFIX = "key_persons:"
 TREND_DAYS = 14

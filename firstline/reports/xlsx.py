@@ -48,8 +48,10 @@ def figure_titles() -> dict[str, str]:
         "fever_alerts": pgettext("report figure", "Fever alerts"),
         "crossings_out": pgettext("report figure", "Trips out"),
         "crossings_in": pgettext("report figure", "Trips in"),
-        "crossings_denied": pgettext("report figure", "Gate denials"),
+        # Refused pass scans (quota, fever, isolation...): not 劝返, which is visitors.
+        "crossings_denied": pgettext("report figure", "Pass scans refused"),
         "households_visited": pgettext("report figure", "Households visited"),
+        "visitors_turned_back": pgettext("report figure", "Visitors turned back"),
     }
 
 

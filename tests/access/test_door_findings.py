@@ -155,3 +155,32 @@ def test_a_visit_reusing_another_gates_event_id_shows_nothing_of_it(world, api, 
     r = api("gate_c1").post("/api/v1/gate/visits", visitor(
         checkpoint_id=world.gate.pk, temperature=36.5, event_id=str(event)))
     assert r.status_code == 409 and "陈静" not in r.content.decode()
+
+
+# --- the daily report: 劝返 is visitors, crossings_denied is refused pass scans -------------
+
+def test_visitors_turned_back_and_refused_scans_are_two_figures(world, cast, scan, api, wuhan):
+    from firstline.reports.selectors import daily_report
+
+    at = local(2020, 2, 5, 9)
+    for origin in ("湖北武汉", "合肥"):  # one by rule, one by the guard
+        services.visit_record(actor=cast.gate_c1, checkpoint=world.gate, subject="visitor",
+                              admitted=False, name="王五", origin=origin, temperature=36.5,
+                              turned_back_reason="走亲访友", at=at)
+    services.visit_record(actor=cast.gate_c1, checkpoint=world.gate, subject="visitor",
+                          admitted=True, name="赵六", temperature=36.5, at=at)
+    scan(world.pass1, "out", at)                       # ok
+    scan(world.pass1, "out", at)                       # quota_exhausted: refused
+    scan(world.pass1, "out", at, temperature=None)     # temperature_required: not counted
+    scan("NOPE", "out", at)                            # pass_unknown: refused
+    node = daily_report(area=world.compound.area, day=date(2020, 2, 5))
+    assert node["visitors_turned_back"] == 2
+    assert node["crossings_denied"] == 2
+    assert node["crossings_in"] == 1 and node["crossings_out"] == 1
+
+
+def test_a_door_fever_counts_in_fever_alerts(world, cast, shao):
+    from firstline.reports.selectors import daily_report
+
+    door_visit(cast, world.h1, shao, local(2020, 2, 5, 8), temperature="37.8")
+    assert daily_report(area=world.compound.area, day=date(2020, 2, 5))["fever_alerts"] == 1

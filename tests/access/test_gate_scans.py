@@ -98,7 +98,8 @@ def test_temperature_typos_are_bad_temperature_and_nothing_is_counted(world, sca
     assert (c.decision, c.reason) == ("deny", "bad_temperature")
     assert not QuotaUse.objects.exists()
     assert not Alert.objects.exists()
-    assert crossing_counts(areas.c1, date(2020, 2, 5)) == {"out": 0, "in": 0, "denied": 0}
+    assert crossing_counts(areas.c1, date(2020, 2, 5)) == {"out": 0, "in": 0, "denied": 0,
+                                                            "turned_back": 0}
 
 
 def test_unknown_pass(world, scan):
@@ -301,9 +302,11 @@ def test_crossing_counts_by_community_and_local_day(world, scan, areas, cast):
     scan(world.pass1, "out", local(2020, 2, 5, 10), temperature=365)  # not counted
     scan(world.pass1, "out", local(2020, 2, 6, 9))         # next day
     scan(world.pass_other, "out", checkpoint="HY-1", actor=cast.staff_c2)
-    assert crossing_counts(areas.c1, date(2020, 2, 5)) == {"out": 1, "in": 1, "denied": 1}
-    assert crossing_counts(areas.street, date(2020, 2, 5)) == {"out": 2, "in": 1, "denied": 1}
-    assert crossing_counts(areas.g1a, date(2020, 2, 5)) == {"out": 0, "in": 0, "denied": 0}
+    none = {"out": 0, "in": 0, "denied": 0, "turned_back": 0}
+    assert crossing_counts(areas.c1, date(2020, 2, 5)) == {**none, "out": 1, "in": 1, "denied": 1}
+    assert crossing_counts(areas.street, date(2020, 2, 5)) == {**none, "out": 2, "in": 1,
+                                                               "denied": 1}
+    assert crossing_counts(areas.g1a, date(2020, 2, 5)) == none
     assert crossing_counts(areas.street, date(2020, 2, 5), subtree=False)["out"] == 0
 
 

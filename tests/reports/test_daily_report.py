@@ -59,7 +59,7 @@ def test_report_has_exactly_the_contract_keys(street_report):
     keys = {"area", "date", "residents", "households", "key_persons", "home_isolation",
             "centralized_isolation", "isolations_started", "isolations_ended", "readings_due",
             "readings_received", "fever_alerts", "crossings_out", "crossings_in",
-            "crossings_denied", "households_visited", "children"}
+            "crossings_denied", "households_visited", "visitors_turned_back", "children"}
     for node in flatten(street_report):
         assert set(node) == keys
         assert node["date"] == "2020-02-10"
