@@ -15,13 +15,15 @@ from firstline.errors import InvalidInput, RuleViolation
 
 from .models import ApiToken, AuditEntry, LoginFailure, RoleAssignment, User, token_digest
 from .roles import Role
-from .scope import assignments_prefill, has_perm
+from .scope import assignments_prefill, has_perm, perm_put_in_play
 
 
 def require_perm(user, perm: str) -> None:
-    """Refuse an action the user's roles do not allow (403; scope misses are 404s)."""
+    """Refuse an action the user's roles do not allow (403; scope misses are 404s), and put
+    `perm` in play: the scope of what follows is the areas of the roles granting it."""
     if not has_perm(user, perm):
         raise PermissionDenied(_("Your role does not allow this action."))
+    perm_put_in_play(user, perm)
 
 
 @transaction.atomic

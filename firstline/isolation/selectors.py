@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from firstline.accounts.scope import area_scope
+from firstline.accounts.scope import area_scope, perm_or
 
 from . import schedule
 from .models import (
@@ -25,6 +25,8 @@ from .models import (
     Status,
     Transfer,
 )
+
+VIEW = "isolation.view"  # what a selector scopes by when no permission is named or in play
 
 
 def _active_at(at: datetime, prefix: str = "") -> Q:
@@ -79,8 +81,8 @@ def fever_open_at(household, at: datetime) -> bool:
 
 # --- scoped reads --------------------------------------------------------------------------
 
-def isolations_visible_to(user) -> QuerySet[Isolation]:
-    return (Isolation.objects.filter(area_scope(user, "grid"))
+def isolations_visible_to(user, perm: str | None = None) -> QuerySet[Isolation]:
+    return (Isolation.objects.filter(area_scope(user, "grid", perm_or(user, perm, VIEW)))
             .select_related("resident", "household__compound", "grid", "site"))
 
 
@@ -102,8 +104,8 @@ def isolation_list(user, *, area=None, status: str | None = None, kind: str | No
     return qs.order_by("-starts_on", "-id")
 
 
-def alerts_visible_to(user) -> QuerySet[Alert]:
-    return (Alert.objects.filter(area_scope(user, "area"))
+def alerts_visible_to(user, perm: str | None = None) -> QuerySet[Alert]:
+    return (Alert.objects.filter(area_scope(user, "area", perm_or(user, perm, VIEW)))
             .select_related("resident", "household__compound", "area", "owner", "isolation"))
 
 
@@ -125,8 +127,8 @@ def alert_list(user, *, area=None, status: str | None = None,
     return qs.order_by("-opened_at", "-id")
 
 
-def lockdowns_visible_to(user) -> QuerySet[Lockdown]:
-    return (Lockdown.objects.filter(area_scope(user, "compound__area"))
+def lockdowns_visible_to(user, perm: str | None = None) -> QuerySet[Lockdown]:
+    return (Lockdown.objects.filter(area_scope(user, "compound__area", perm_or(user, perm, VIEW)))
             .select_related("compound", "building"))
 
 
@@ -200,8 +202,9 @@ def lockdown_preview(compound, building=None) -> dict:
             "residents": Resident.objects.filter(household__in=households).count()}
 
 
-def sites_visible_to(user) -> QuerySet[QuarantineSite]:
-    return QuarantineSite.objects.filter(area_scope(user, "area")).select_related("area")
+def sites_visible_to(user, perm: str | None = None) -> QuerySet[QuarantineSite]:
+    return (QuarantineSite.objects.filter(area_scope(user, "area", perm_or(user, perm, VIEW)))
+            .select_related("area"))
 
 
 def site_get_for_user(user, site_id) -> QuarantineSite:
@@ -209,12 +212,14 @@ def site_get_for_user(user, site_id) -> QuarantineSite:
 
 
 def room_get_for_user(user, room_id) -> Room:
-    qs = Room.objects.filter(area_scope(user, "site__area")).select_related("site")
+    qs = (Room.objects.filter(area_scope(user, "site__area", perm_or(user, None, VIEW)))
+          .select_related("site"))
     return get_object_or_404(qs, pk=room_id)
 
 
-def transfers_visible_to(user) -> QuerySet[Transfer]:
-    return (Transfer.objects.filter(area_scope(user, "isolation__grid"))
+def transfers_visible_to(user, perm: str | None = None) -> QuerySet[Transfer]:
+    return (Transfer.objects.filter(area_scope(user, "isolation__grid",
+                                               perm_or(user, perm, VIEW)))
             .select_related("isolation__resident", "to_site"))
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from firstline.accounts.scope import area_scope, has_perm
+from firstline.accounts.services import require_perm
 from firstline.areas.models import Area, Level
 from firstline.errors import RuleViolation
 from firstline.people.models import Resident
@@ -40,8 +41,7 @@ def needs(perm):
         @wraps(view)
         @login_required
         def inner(request, *args, **kwargs):
-            if not has_perm(request.user, perm):
-                raise PermissionDenied(_("Your role does not allow this action."))
+            require_perm(request.user, perm)  # 403, and the scope is perm's
             return view(request, *args, **kwargs)
         return inner
     return deco

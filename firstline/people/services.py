@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from firstline.accounts.scope import has_perm, in_scope, scope_paths
+from firstline.accounts.scope import in_scope, scope_paths
 from firstline.accounts.services import audit, require_perm
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.rules import rule
@@ -305,7 +305,8 @@ def resident_read(*, actor, resident, via: str = "web", unmask: bool = True,
                   reason: str = "") -> bool:
     """Record a read of one resident's record; True when it is unmasked: `unmask` asked and
     the reader holds people.view_full. Every read is audited (who, whom, when, why, via)."""
-    full = unmask and has_perm(actor, "people.view_full")
+    # Unmasked only where a role granting people.view_full covers the resident's grid.
+    full = unmask and in_scope(actor, resident.grid, "people.view_full")
     audit(actor=actor, action="resident.read_full" if full else "resident.read_masked",
           obj=resident, via=via, detail=reason)
     return full
@@ -686,7 +687,7 @@ def responsibility_set(*, actor, resident, cadre=None, grid_worker=None, helper_
     if not in_scope(actor, resident.grid, "people.assign"):
         raise RuleViolation("not_found", _("Not found."), status=404)
     for user, label in ((cadre, _("cadre")), (grid_worker, _("grid worker"))):
-        if user is not None and not in_scope(user, resident.grid):
+        if user is not None and not in_scope(user, resident.grid, "people.view"):
             raise InvalidInput("out_of_scope",
                                _("The %(role)s %(user)s does not work in this resident's area.")
                                % {"role": label, "user": user})

@@ -6,7 +6,6 @@ from itertools import islice
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import CharField, Count, F, Max, Q
 from django.db.models.functions import Cast
@@ -554,8 +553,7 @@ AREA_PII_ACTIONS = ("roster.", "reports.export_full")
 @login_required
 def audit_log(request):
     """Who read or exported whose personal data, for residents and areas in scope."""
-    if not has_perm(request.user, "audit.view"):
-        raise PermissionDenied(_("Your role does not allow this action."))
+    _perm(request, "audit.view")
     resident_ids = sel.residents_visible_to(request.user).annotate(
         sid=Cast("pk", CharField())).values("sid")
     areas = areas_visible_to(request.user)

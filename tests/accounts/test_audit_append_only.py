@@ -10,7 +10,19 @@ from django.db import DatabaseError, connection, transaction
 from firstline.accounts.models import AuditEntry
 from firstline.accounts.services import audit
 
-from ..people.conftest import roster  # noqa: F401 - a fixture
+from ..conftest import make_household
+from ..people.conftest import make_resident
+
+
+@pytest.fixture
+def roster(areas):
+    class R:
+        pass
+
+    r = R()
+    r.h1 = make_household(areas.g1a, room="101")
+    r.a1 = make_resident(r.h1, name="邵兰", phone="13800001111")
+    return r
 
 
 @pytest.fixture
