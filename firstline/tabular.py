@@ -28,6 +28,15 @@ class TableError(Exception):
         self.column = column
 
 
+# What a roster in mainland China, Hong Kong, Macao or Taiwan is saved as when not UTF-8:
+# GB18030 (a superset of GBK and GB2312) or Big5 (as CP950, Windows' Big5 with its extensions).
+# Both are double-byte encodings over the same byte ranges, so a Big5 file very often decodes
+# as GB18030 without an error — into garbage (陳大文 → 朝ゅ). No fixed order of tries can tell
+# them apart; charset-normalizer measures which reading is coherent text.
+CANDIDATE_ENCODINGS = ["utf_8", "gb18030", "big5", "cp950"]
+_CODEC = {"big5": "cp950", "utf_8": "utf-8"}
+
+
 def detect_encoding(sample: bytes) -> str:
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
@@ -38,15 +47,35 @@ def detect_encoding(sample: bytes) -> str:
     except UnicodeDecodeError as exc:
         if exc.start >= len(sample) - 3 and exc.reason.startswith("unexpected end"):
             return "utf-8"
-    try:
-        sample.decode("gb18030")
-        return "gb18030"  # superset of GBK and GB2312
-    except UnicodeDecodeError:
-        pass
-    best = from_bytes(sample).best()
+    if len(sample) >= SAMPLE_BYTES and b"\n" in sample:
+        sample = sample[:sample.rindex(b"\n") + 1]  # whole lines: no character cut in two
+    best = from_bytes(sample, cp_isolation=CANDIDATE_ENCODINGS).best()
     if best is None:
-        raise TableError(_("The file is not text in a known encoding (UTF-8, GBK, GB18030)."))
-    return best.encoding
+        raise TableError(_("The file is not text in a known encoding "
+                           "(UTF-8, GBK, GB18030, Big5)."))
+    return _CODEC.get(best.encoding, best.encoding)
+
+
+def decode_problem(path, encoding: str) -> tuple[int, str] | None:
+    """(line, byte offset) of the first bytes of `path` that `encoding` cannot decode, or None.
+
+    Read before anything is written: a file that turns to another encoding after 12,000 good
+    rows must not leave those rows behind a message saying nothing was imported."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    line, offset = 1, 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return line + chunk[:exc.start].count(b"\n"), offset + exc.start
+            line += chunk.count(b"\n")
+            offset += len(chunk)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return line, offset
+    return None
 
 
 def normalize_header(text: str) -> str:
@@ -103,9 +132,27 @@ class Table:
             raise TableError(_("Unsupported file type %(suffix)s: use .csv or .xlsx.")
                              % {"suffix": suffix or "?"})
 
+    def check(self) -> None:
+        """Raise TableError for a problem of the whole file found before any row is read:
+        a CSV that does not decode from start to end in its encoding."""
+        if self.path.suffix.lower() not in {".csv", ".txt"}:
+            return
+        encoding = self.encoding()
+        problem = decode_problem(self.path, encoding)
+        if problem is not None:
+            raise TableError(
+                _("The file mixes text encodings (%(encoding)s expected; line %(line)s does "
+                  "not decode). Nothing was imported: save the whole file in one encoding.")
+                % {"encoding": encoding, "line": problem[0]})
+
+    def encoding(self) -> str:
+        if not hasattr(self, "_encoding"):
+            with open(self.path, "rb") as raw:
+                self._encoding = detect_encoding(raw.read(SAMPLE_BYTES))
+        return self._encoding
+
     def _csv_rows(self):
-        with open(self.path, "rb") as raw:
-            encoding = detect_encoding(raw.read(SAMPLE_BYTES))
+        encoding = self.encoding()
         with open(self.path, encoding=encoding, newline="", errors="strict") as fh:
             reader = csv.reader(fh)
             try:
