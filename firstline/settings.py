@@ -228,3 +228,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("FIRSTLINE_LOG_LEVEL", "WARNING")},
 }
 TRUST_X_FORWARDED_FOR = _env_bool("FIRSTLINE_TRUST_X_FORWARDED_FOR")
+# Our own proxies' addresses, skipped from the right of X-Forwarded-For (comma-separated).
+TRUSTED_PROXIES = [a.strip() for a in os.environ.get("FIRSTLINE_TRUSTED_PROXIES", "").split(",")
+                   if a.strip()]
