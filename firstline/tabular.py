@@ -78,6 +78,18 @@ def decode_problem(path, encoding: str) -> tuple[int, str] | None:
     return None
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(value):
+    """A text cell a spreadsheet would read as a formula (=, +, -, @, tab or CR first) gets a
+    leading apostrophe, so `=HYPERLINK(...)` in a resident's name stays text in every export
+    and errors file. Numbers, dates and other values pass unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def normalize_header(text: str) -> str:
     return "".join(str(text or "").split()).lower().lstrip("\ufeff")
 
@@ -246,7 +258,7 @@ class ErrorsFile:
 
     def add(self, row: int | str, column: str, value: str, reason: str) -> None:
         self.count += 1
-        self._writer.writerow([row, column, value, reason])
+        self._writer.writerow([row, column, formula_safe(value), formula_safe(reason)])
 
     def close(self):
         self._fh.close()
@@ -265,5 +277,5 @@ def errors_path_for(path) -> Path:
 
 def csv_bytes(rows, encoding="utf-8-sig") -> bytes:
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
+    csv.writer(buffer).writerows([formula_safe(v) for v in row] for row in rows)
     return buffer.getvalue().encode(encoding, errors="replace")

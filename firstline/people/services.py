@@ -23,7 +23,7 @@ from firstline.accounts.scope import in_scope, scope_paths
 from firstline.accounts.services import audit, require_perm
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.rules import rule
-from firstline.tabular import ErrorsFile, errors_path_for
+from firstline.tabular import ErrorsFile, errors_path_for, formula_safe
 
 from .importer import PHONE_RE, IdSet, Outcome, RosterImporter, normalize_phone
 from .models import (
@@ -150,7 +150,7 @@ class _AppendErrors:
         self._writer = csv.writer(self._fh)
 
     def add(self, row, column, value, reason):
-        self._writer.writerow([row, column, value, reason])
+        self._writer.writerow([row, column, formula_safe(value), formula_safe(reason)])
 
     def close(self):
         self._fh.close()
@@ -752,9 +752,7 @@ def _roster_rows(qs, *, unmasked: bool, sexes: dict[str, str]):
 
 def safe_cell(value):
     """Text that Excel would run as a formula (=, +, -, @ first) is prefixed with '."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return formula_safe(value)
 
 
 def excel_text(value):
