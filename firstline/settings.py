@@ -48,7 +48,10 @@ def _secret_key() -> str:
 
 DEBUG = _env_bool("FIRSTLINE_DEBUG")
 SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = [h for h in os.environ.get("FIRSTLINE_ALLOWED_HOSTS", "*").split(",") if h]
+# Not "*": a forged Host header would end up in absolute links (a self-report link). Local
+# names by default (make demo); a deployment lists its own names (docs/deploy.md).
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get(
+    "FIRSTLINE_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("FIRSTLINE_CSRF_TRUSTED_ORIGINS", "").split(",") if o
 ]
@@ -215,6 +218,8 @@ CONTENT_SECURITY_POLICY = (
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+CONTENT_SECURITY_POLICY_DOCS = CONTENT_SECURITY_POLICY.replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'")
 
 # Login throttling: failures counted per username and per address in a sliding window.
 LOGIN_THROTTLE_LIMIT = int(os.environ.get("FIRSTLINE_LOGIN_THROTTLE_LIMIT", "5"))

@@ -43,6 +43,14 @@ def user_assign(*, username: str, role: str, area, password: str | None = None,
             raise InvalidInput(f"bad_{name}", " ".join(exc.messages), field=name) from None
     user, created = User.objects.get_or_create(username=username,
                                                defaults={"display_name": display_name})
+    if password:
+        # AUTH_PASSWORD_VALIDATORS on every path that sets a password (the command line too).
+        from django.contrib.auth.password_validation import validate_password
+
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise InvalidInput("bad_password", " ".join(exc.messages), field="password") from None
     if created:
         if password:
             user.set_password(password)
