@@ -221,6 +221,10 @@ CONTENT_SECURITY_POLICY = (
 CONTENT_SECURITY_POLICY_DOCS = CONTENT_SECURITY_POLICY.replace(
     "style-src 'self'", "style-src 'self' 'unsafe-inline'")
 
+# Uploads and imports: caps with a clear message (docs/people.md).
+UPLOAD_MAX_MB = int(os.environ.get("FIRSTLINE_UPLOAD_MAX_MB", "50"))
+IMPORT_MAX_ROWS = int(os.environ.get("FIRSTLINE_IMPORT_MAX_ROWS", "1000000"))
+
 # Login throttling: failures counted per username and per address in a sliding window.
 LOGIN_THROTTLE_LIMIT = int(os.environ.get("FIRSTLINE_LOGIN_THROTTLE_LIMIT", "5"))
 LOGIN_THROTTLE_WINDOW_SECONDS = int(os.environ.get("FIRSTLINE_LOGIN_THROTTLE_WINDOW", "900"))

@@ -146,9 +146,27 @@ class Table:
 
     def check(self) -> None:
         """Raise TableError for a problem of the whole file found before any row is read:
-        a CSV that does not decode from start to end in its encoding."""
+        too big (FIRSTLINE_UPLOAD_MAX_MB), too many rows (FIRSTLINE_IMPORT_MAX_ROWS), an
+        .xlsx that would unpack to far more than its size (a zip bomb), a CSV that does not
+        decode from start to end in its encoding."""
+        from django.conf import settings
+
+        max_bytes = settings.UPLOAD_MAX_MB * 2**20
+        if self.path.stat().st_size > max_bytes:
+            raise TableError(_("The file is larger than %(mb)s MB: split it into several files.")
+                             % {"mb": settings.UPLOAD_MAX_MB})
+        if self.path.suffix.lower() == ".xlsx":
+            self._check_xlsx(max_bytes)
+            return
         if self.path.suffix.lower() not in {".csv", ".txt"}:
             return
+        lines = 0
+        with open(self.path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                lines += chunk.count(b"\n")
+        if lines - 1 > settings.IMPORT_MAX_ROWS:
+            raise TableError(_("The file has more than %(n)s rows: split it into several files.")
+                             % {"n": settings.IMPORT_MAX_ROWS})
         encoding = self.encoding()
         problem = decode_problem(self.path, encoding)
         if problem is not None:
@@ -156,6 +174,22 @@ class Table:
                 _("The file mixes text encodings (%(encoding)s expected; line %(line)s does "
                   "not decode). Nothing was imported: save the whole file in one encoding.")
                 % {"encoding": encoding, "line": problem[0]})
+
+    def _check_xlsx(self, max_bytes: int) -> None:
+        """A workbook is a zip: refuse one that unpacks to more than 10 times the size cap
+        or compresses more than 100:1 (real rosters compress about 5-10:1)."""
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                unpacked = sum(info.file_size for info in archive.infolist())
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise TableError(_("The file is not a readable .xlsx workbook.")) from exc
+        packed = max(self.path.stat().st_size, 1)
+        if unpacked > 10 * max_bytes or (unpacked > 2**20 and unpacked / packed > 100):
+            raise TableError(_("The workbook unpacks to %(mb)s MB, far more than a roster: "
+                               "save it again as .csv or a plain .xlsx.")
+                             % {"mb": unpacked // 2**20})
 
     def encoding(self) -> str:
         if not hasattr(self, "_encoding"):
@@ -198,7 +232,12 @@ class Table:
             if header is None:
                 raise TableError(_("The file is empty."))
             self._map_headers(list(header))
+            from django.conf import settings
+
             for number, row in enumerate(values, start=1):
+                if number > settings.IMPORT_MAX_ROWS:
+                    raise TableError(_("The file has more than %(n)s rows: split it into "
+                                       "several files.") % {"n": settings.IMPORT_MAX_ROWS})
                 if not any(v not in (None, "") for v in row):
                     continue
                 yield number, self._cells(list(row))

@@ -5,6 +5,7 @@ import csv
 import io
 import os
 import re
+import shutil
 import time as _time
 import uuid
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from firstline.accounts.scope import in_scope, scope_paths
 from firstline.accounts.services import audit, require_perm
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.rules import rule
-from firstline.tabular import ErrorsFile, errors_path_for, formula_safe
+from firstline.tabular import ErrorsFile, TableError, errors_path_for, formula_safe, open_table
 
 from .importer import PHONE_RE, IdSet, Outcome, RosterImporter, normalize_phone
 from .models import (
@@ -189,6 +190,10 @@ def import_job_create(*, actor, upload, dry_run: bool = False) -> ImportJob:
     suffix = Path(name).suffix.lower()
     if suffix not in {".csv", ".xlsx"}:
         raise InvalidInput("bad_file", _("Upload a .csv or .xlsx file."), field="file")
+    if (upload.size or 0) > settings.UPLOAD_MAX_MB * 2**20:
+        raise InvalidInput("too_large", _("The file is larger than %(mb)s MB: split it into "
+                                          "several files.") % {"mb": settings.UPLOAD_MAX_MB},
+                           field="file")
     safe = re.sub(r"[^\w.\-]+", "_", Path(name).stem)[:80] or "roster"
     folder = _uploads_dir() / uuid.uuid4().hex
     folder.mkdir()
@@ -196,6 +201,12 @@ def import_job_create(*, actor, upload, dry_run: bool = False) -> ImportJob:
     with open(path, "wb") as fh:
         for chunk in upload.chunks():
             fh.write(chunk)
+    try:
+        # Caps, zip bombs, a broken encoding: refused at the upload, before anything reads rows.
+        open_table(path, columns={}).check()
+    except TableError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise InvalidInput("bad_file", exc.message, field="file") from None
     return ImportJob.objects.create(created_by=actor, filename=name[:200], path=str(path),
                                     size=path.stat().st_size, dry_run=dry_run,
                                     total_rows=_count_rows(path))

@@ -61,8 +61,21 @@ def test_the_cli_summary_of_an_encoding_break_is_zero_and_true(areas, tmp_path, 
 
 def test_the_web_job_of_an_encoding_break_writes_nothing_and_says_so(cast, areas, tmp_path):
     path, _n = broken_file(tmp_path, n=4500)
+    from firstline.errors import InvalidInput
+
     upload = SimpleUploadedFile("broken.csv", path.read_bytes())
-    job = import_job_create(actor=cast.staff_c1, upload=upload)
+    with pytest.raises(InvalidInput) as exc:  # refused at the upload, before any row is read
+        import_job_create(actor=cast.staff_c1, upload=upload)
+    assert exc.value.field == "file" and "4502" in exc.value.detail
+    assert not ImportJob.objects.exists() and not Resident.objects.exists()
+
+
+def test_a_job_whose_file_turns_bad_after_upload_still_writes_nothing(cast, areas, tmp_path):
+    path, _n = broken_file(tmp_path, n=4500)
+    good = path.read_bytes().split(b"\xff\xfe")[0]
+    job = import_job_create(actor=cast.staff_c1, upload=SimpleUploadedFile("r.csv", good))
+    with open(job.path, "ab") as fh:  # as if the stored file were damaged after the upload
+        fh.write(b"\xff\xfe\x00x\n")
     while job.state != ImportJob.State.DONE:
         job = import_job_step(job_id=job.pk, seconds=0.000001, batch_size=500)
     assert job.file_error and (job.imported, job.updated) == (0, 0)
@@ -155,3 +168,46 @@ def test_the_report_counts_such_a_household_once(areas, tmp_path):
     run(write_csv(tmp_path / "two.csv", rows_at(["G1a", "G1b"])))
     day = timezone.localdate() + timedelta(days=1)
     assert daily_report(area=areas.c1, day=day)["households"] == 1
+
+
+# --- caps: size, rows, zip bombs ------------------------------------------------------------------
+
+def test_a_file_over_the_row_cap_writes_nothing_and_says_why(areas, tmp_path, settings):
+    settings.IMPORT_MAX_ROWS = 100
+    path = write_csv(tmp_path / "many.csv", many_rows(150))
+    out = run(path)
+    assert "more than 100 rows" in out.file_error and not Resident.objects.exists()
+
+
+def test_a_file_over_the_size_cap_is_refused_at_upload(cast, areas, settings):
+    from firstline.errors import InvalidInput
+
+    settings.UPLOAD_MAX_MB = 1
+    upload = SimpleUploadedFile("big.csv", csv_bytes(many_rows(20)) + b"#" * (2 * 2**20))
+    with pytest.raises(InvalidInput) as exc:
+        import_job_create(actor=cast.staff_c1, upload=upload)
+    assert exc.value.field == "file" and "1 MB" in exc.value.detail
+    assert not ImportJob.objects.exists()
+
+
+def test_an_xlsx_zip_bomb_is_refused_before_it_is_read(cast, areas, tmp_path):
+    import zipfile
+
+    from firstline.errors import InvalidInput
+
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/sharedStrings.xml", "<sst>" + "A" * (200 * 2**20) + "</sst>")
+    upload = SimpleUploadedFile("bomb.xlsx", bomb.read_bytes())
+    with pytest.raises(InvalidInput) as exc:
+        import_job_create(actor=cast.staff_c1, upload=upload)
+    assert "unpacks to" in exc.value.detail
+    out = run(bomb)
+    assert "unpacks to" in out.file_error and not Resident.objects.exists()
+
+
+def test_the_documented_defaults_are_50_mb_and_a_million_rows():
+    from django.conf import settings
+
+    assert (settings.UPLOAD_MAX_MB, settings.IMPORT_MAX_ROWS) == (50, 1_000_000)
