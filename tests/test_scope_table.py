@@ -354,3 +354,16 @@ def test_web_pages_of_the_first_roles_area_stay_closed_to_a_second_role(web, wor
         r = c.get(url)
         assert r.status_code in (200, 403, 404), url
         assert "王二" not in r.content.decode() and "李二" not in r.content.decode(), url
+
+
+def test_an_out_of_area_id_as_a_list_filter_is_404_not_an_empty_list(api, world):
+    """CONTRACT.md: a resource outside the user's areas is a 404 — as a filter too."""
+    c1 = api("staff_c1")
+    for path, params in (("/api/v1/gate/visits", {"checkpoint": world.checkpoint}),
+                         ("/api/v1/shifts", {"checkpoint": world.checkpoint}),
+                         ("/api/v1/passes", {"household": world.household}),
+                         ("/api/v1/checkpoints", {"compound": world.compound}),
+                         ("/api/v1/lockdowns", {"compound": world.compound}),
+                         ("/api/v1/care-packages", {"household": world.household}),
+                         ("/api/v1/households", {"compound": world.compound})):
+        assert c1.get(path, **params).status_code == 404, path

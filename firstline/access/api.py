@@ -337,8 +337,9 @@ def visit_list(request, checkpoint: int | None = None, day: date | None = None):
     require_perm(request.user, "access.visitors")
     qs = (selectors.crossings_for(request.user, "access.visitors")
           .exclude(subject=Subject.RESIDENT).select_related("visit"))
-    if checkpoint is not None:
-        qs = qs.filter(checkpoint_id=checkpoint)
+    if checkpoint is not None:  # a checkpoint outside the user's areas is a 404, not []
+        qs = qs.filter(checkpoint=selectors.checkpoint_get_for_user(request.user, checkpoint,
+                                                                    "access.visitors"))
     if day is not None:
         qs = qs.filter(day=day)
     return [_visit_out(c) for c in qs.order_by("-scanned_at")[:500]]
@@ -384,8 +385,9 @@ def shifts_plan(request, checkpoint_id: int, payload: PlanIn):
 def shifts_list(request, checkpoint: int | None = None, day: date | None = None):
     require_perm(request.user, "access.duty")
     qs = selectors.shifts_for(request.user)
-    if checkpoint is not None:
-        qs = qs.filter(checkpoint_id=checkpoint)
+    if checkpoint is not None:  # a checkpoint outside the user's areas is a 404, not []
+        qs = qs.filter(checkpoint=selectors.checkpoint_get_for_user(request.user, checkpoint,
+                                                                    "access.duty"))
     if day is not None:
         qs = qs.filter(starts_at__date=day)
     return [_shift_out(s) for s in qs.order_by("starts_at")]

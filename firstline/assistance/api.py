@@ -321,8 +321,8 @@ def care_package_issue(request, payload: PackageIn):
 def care_packages(request, household: int | None = None, area: str | None = None):
     require_perm(request.user, "assistance.work")
     qs = selectors.package_issues_visible_to(request.user).select_related("stock__area")
-    if household is not None:
-        qs = qs.filter(household_id=household)
+    if household is not None:  # a household outside the user's areas is a 404, not []
+        qs = qs.filter(household=selectors.household_get_for_user(request.user, household))
     if area:
         qs = qs.filter(grid__path__startswith=area_get_for_user(request.user, area).path)
     return [_package_out(i) for i in qs]

@@ -338,8 +338,8 @@ def lockdown_create(request, payload: LockdownIn):
 def lockdown_index(request, compound: int | None = None, active: bool | None = None):
     require_perm(request.user, "isolation.view")
     qs = selectors.lockdowns_visible_to(request.user)
-    if compound is not None:
-        qs = qs.filter(compound_id=compound)
+    if compound is not None:  # a compound outside the user's areas is a 404, not []
+        qs = qs.filter(compound=compound_get_for_user(request.user, compound))
     if active:
         qs = selectors.lockdowns_in_force(qs)
     return qs.order_by("-starts_on", "-id")
