@@ -1,6 +1,5 @@
 """Closed management API (CONTRACT.md "Closed management"). Thin: parse, call, answer."""
 
-from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
@@ -13,6 +12,7 @@ from ninja.pagination import paginate
 
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
+from firstline.api.types import IsoDate, IsoDateTime
 from firstline.errors import InvalidInput
 
 from . import selectors, services
@@ -27,7 +27,7 @@ class PolicyIn(Schema):
     closed: bool
     out_quota: int = Field(..., ge=0, le=100)
     window_days: int = Field(..., ge=1, le=366)
-    starts_on: date
+    starts_on: IsoDate
 
 
 class PolicyOut(Schema):
@@ -36,8 +36,8 @@ class PolicyOut(Schema):
     closed: bool
     out_quota: int
     window_days: int
-    starts_on: date
-    effective_at: datetime | None
+    starts_on: IsoDate
+    effective_at: IsoDateTime | None
     source: str
 
 
@@ -152,8 +152,8 @@ class IssueOut(Schema):
 class PassOut(Schema):
     code: str
     household_id: int
-    issued_at: datetime
-    revoked_at: datetime | None
+    issued_at: IsoDateTime
+    revoked_at: IsoDateTime | None
     revoke_reason: str
     valid: bool
 
@@ -228,7 +228,7 @@ class ScanIn(Schema):
     pass_code: str = Field(..., max_length=200)
     direction: Literal["out", "in"]
     temperature: float | None = None
-    scanned_at: datetime
+    scanned_at: IsoDateTime
 
 
 class ScanOut(Schema):
@@ -270,7 +270,7 @@ def gate_scan_batch(request, payload: BatchIn):
 
 # --- visitors, vehicles, couriers -----------------------------------------------------------
 
-class VisitIn(Schema):
+class GateVisitIn(Schema):
     checkpoint_id: int
     kind: Literal["visitor", "vehicle", "courier"]
     admitted: bool
@@ -290,7 +290,7 @@ class VisitIn(Schema):
     temperature: float | None = None
 
 
-class VisitOut(Schema):
+class GateVisitOut(Schema):
     crossing_id: int
     kind: str
     decision: str
@@ -301,7 +301,7 @@ class VisitOut(Schema):
     origin: str
     out_of_town: bool
     temperature: float | None
-    at: datetime
+    at: IsoDateTime
 
 
 def mask_phone(phone: str) -> str:
@@ -316,9 +316,9 @@ def _visit_out(c) -> dict:
             "at": c.scanned_at}
 
 
-@router.post("/gate/visits", response={201: VisitOut},
+@router.post("/gate/visits", response={201: GateVisitOut},
              summary="Register a visitor, vehicle or courier, or turn them back (劝返)")
-def visit_post(request, payload: VisitIn):
+def visit_post(request, payload: GateVisitIn):
     require_perm(request.user, "access.visitors")
     cp = selectors.checkpoint_get_for_user(request.user, payload.checkpoint_id, "access.visitors")
     household = None
@@ -331,9 +331,9 @@ def visit_post(request, payload: VisitIn):
     return 201, _visit_out(c)
 
 
-@router.get("/gate/visits", response=list[VisitOut], summary="Visits in scope, newest first")
+@router.get("/gate/visits", response=list[GateVisitOut], summary="Visits in scope, newest first")
 @paginate(Paged)
-def visit_list(request, checkpoint: int | None = None, day: date | None = None):
+def visit_list(request, checkpoint: int | None = None, day: IsoDate | None = None):
     require_perm(request.user, "access.visitors")
     qs = (selectors.crossings_for(request.user, "access.visitors")
           .exclude(subject=Subject.RESIDENT).select_related("visit"))
@@ -348,7 +348,7 @@ def visit_list(request, checkpoint: int | None = None, day: date | None = None):
 # --- duty -----------------------------------------------------------------------------------
 
 class PlanIn(Schema):
-    day: date
+    day: IsoDate
     shifts: int = Field(3, ge=1, le=24)
     names: list[str] = Field(default_factory=list, max_length=24)
 
@@ -356,12 +356,12 @@ class PlanIn(Schema):
 class ShiftOut(Schema):
     id: int
     checkpoint_id: int
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: IsoDateTime
+    ends_at: IsoDateTime
     name: str
     user: str | None
-    checked_in_at: datetime | None
-    checked_out_at: datetime | None
+    checked_in_at: IsoDateTime | None
+    checked_out_at: IsoDateTime | None
 
 
 def _shift_out(s) -> dict:
@@ -382,7 +382,7 @@ def shifts_plan(request, checkpoint_id: int, payload: PlanIn):
 
 @router.get("/shifts", response=list[ShiftOut], summary="Shifts in scope")
 @paginate(Paged)
-def shifts_list(request, checkpoint: int | None = None, day: date | None = None):
+def shifts_list(request, checkpoint: int | None = None, day: IsoDate | None = None):
     require_perm(request.user, "access.duty")
     qs = selectors.shifts_for(request.user)
     if checkpoint is not None:  # a checkpoint outside the user's areas is a 404, not []

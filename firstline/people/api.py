@@ -3,7 +3,6 @@
 Every list is scoped and paginated; ID numbers and phones are masked in lists; a read of one
 resident is audited, and unmasked only with people.view_full."""
 
-from datetime import date, datetime
 from uuid import UUID
 
 from django.db.models import Count
@@ -13,6 +12,7 @@ from ninja.pagination import paginate
 
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
+from firstline.api.types import IsoDate, IsoDateTime
 from firstline.areas.selectors import area_get_for_user
 from firstline.errors import InvalidInput
 
@@ -44,7 +44,7 @@ class ResidentFull(Schema):
     id_number_masked: str
     masked: bool
     sex: str
-    birth_date: date
+    birth_date: IsoDate
     phone: str
     phone_masked: str
     residency: str
@@ -54,8 +54,8 @@ class ResidentFull(Schema):
     compound_id: int
     note: str
     key_persons: list[str]
-    created_at: datetime
-    updated_at: datetime
+    created_at: IsoDateTime
+    updated_at: IsoDateTime
 
 
 class CompoundItem(Schema):
@@ -172,7 +172,7 @@ class VisitPersonIn(Schema):
     present: bool = True
     from_province: str = ""
     from_city: str = ""
-    returned_on: date | None = None
+    returned_on: IsoDate | None = None
     transport: str = ""
     transport_no: str = ""
     symptoms: list[str] = []
@@ -183,7 +183,7 @@ class VisitPersonIn(Schema):
 class VisitIn(Schema):
     event_id: UUID | None = None
     household_id: int
-    visited_at: datetime | None = None
+    visited_at: IsoDateTime | None = None
     nobody_home: bool = False
     by_phone: bool = False
     note: str = ""
@@ -194,7 +194,7 @@ class VisitOut(Schema):
     id: int
     event_id: UUID | None
     household_id: int
-    visited_at: datetime
+    visited_at: IsoDateTime
     nobody_home: bool
     key_persons: dict[str, list[str]]
 
@@ -245,7 +245,7 @@ class KeyPersonItem(Schema):
     category: str
     grid: str
     household: int
-    since: datetime
+    since: IsoDateTime
 
 
 @router.get("/key-persons", response=list[KeyPersonItem],
