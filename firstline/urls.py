@@ -28,5 +28,6 @@ for _app in ("areas", "accounts", "people", "access", "isolation", "assistance",
     if getattr(_module, "urlpatterns", None):
         urlpatterns.append(path(f"{_app}/", include((_module.urlpatterns, _app))))
 
+handler403 = "firstline.views.handler403"
 handler404 = "firstline.views.handler404"
 handler500 = "firstline.views.handler500"

@@ -80,6 +80,14 @@ def _is_api(request) -> bool:
     return request.path.startswith("/api/")
 
 
+def handler403(request, exception=None):
+    """A refusal in the user's language, in the site's own page (not Django's bare English)."""
+    if _is_api(request):
+        return JsonResponse({"error": "forbidden",
+                             "detail": _("Your role does not allow this action.")}, status=403)
+    return render(request, "403.html", status=403)
+
+
 def handler404(request, exception=None):
     if _is_api(request):
         return JsonResponse({"error": "not_found", "detail": _("Not found.")}, status=404)

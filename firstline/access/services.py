@@ -567,9 +567,13 @@ def _crossing_insert_sql() -> str:
 
 
 def _checkpoint_label(checkpoint_id, code: str) -> str:
-    """"北门 (HL-N)": what a worker reading the alert recognises; the code alone if unnamed."""
-    name = Checkpoint.objects.filter(pk=checkpoint_id).values_list("name", flat=True).first()
-    return f"{name} ({code})" if name else code
+    """"翰林华府 北门": the gate by the names a worker reading the alert knows — never the
+    internal code (the code alone only for a gate without a name)."""
+    row = (Checkpoint.objects.filter(pk=checkpoint_id)
+           .values_list("compound__name", "name").first())
+    if not row or not row[1]:
+        return code
+    return f"{row[0]} {row[1]}" if row[0] else row[1]
 
 
 def _open_gate_fever_alert(crossing: Crossing, *, checkpoint_code: str) -> Alert:

@@ -48,7 +48,7 @@ def test_fever_denies_and_opens_an_alert_with_household_and_checkpoint(world, sc
     assert (c.decision, c.reason) == ("deny", "fever")
     alert = Alert.objects.get(source=f"crossing:{c.pk}")
     assert (alert.kind, alert.household, alert.area) == ("gate_fever", world.h1, areas.g1a)
-    assert alert.detail == "北门 (HL-N) 37.3°C"
+    assert alert.detail == "翰林华府 北门 37.3°C"  # by name, not the internal code
 
 
 def test_fever_again_updates_the_open_alert_instead_of_opening_another(world, scan, cast):
@@ -58,7 +58,7 @@ def test_fever_again_updates_the_open_alert_instead_of_opening_another(world, sc
     again = scan(world.pass1, "out", local(2020, 2, 5, 9, 10), temperature=38.6)
     assert again.reason == "fever"
     alert = Alert.objects.get(kind="gate_fever", household=world.h1)
-    assert (alert.source, alert.detail) == (f"crossing:{first.pk}", "北门 (HL-N) 38.6°C")
+    assert (alert.source, alert.detail) == (f"crossing:{first.pk}", "翰林华府 北门 38.6°C")
     alert_resolve(alert=alert, outcome="送发热门诊", actor=cast.staff_c1,
                   now=local(2020, 2, 5, 11))
     later = scan(world.pass1, "out", local(2020, 2, 6, 9), temperature=38.0)
