@@ -77,3 +77,44 @@ def test_the_auditor_exports_the_filtered_log_as_xlsx(web, reads):
     wb = load_workbook(io.BytesIO(b"".join(r.streaming_content)))
     values = [c.value for row in wb.active.iter_rows() for c in row]
     assert any("邵兰" in str(v) for v in values) and not any("王伟" in str(v) for v in values)
+
+
+# --- the resident page ----------------------------------------------------------------------------
+
+@pytest.fixture
+def shao(cast, areas):
+    from tests.conftest import make_household
+    from tests.people.conftest import make_resident
+
+    return make_resident(make_household(areas.g1a, room="101"), name="邵兰",
+                         phone="13800001111")
+
+
+def test_the_resident_page_shows_isolation_alerts_and_tap_to_call(web, cast, shao):
+    from firstline import clock
+    from firstline.isolation.services import isolation_start
+    from firstline.people.services import visit_record
+
+    isolation_start(resident=shao, kind="home", reason="close_contact",
+                    starts_on=clock.today(), actor=cast.staff_c1)
+    visit_record(actor=cast.grid_a, household=shao.household,
+                 people=[{"resident": shao, "temperature": "37.8"}])
+    c = web("staff_c1", "en")
+    html = c.get(f"/people/residents/{shao.pk}/").content.decode()
+    assert "In isolation from" in html and "fever at a screening visit" in html
+    assert "tel:" not in html  # masked: nothing to call yet
+    html = c.post(f"/people/residents/{shao.pk}/", {"reason": "verify_identity"}).content.decode()
+    assert 'href="tel:13800001111"' in html
+
+
+def test_view_full_held_elsewhere_does_not_reveal_here(web, cast, areas, shao):
+    """Auditor of the street (people.view) + grid worker of G2a (view_full there only)."""
+    from firstline.accounts.services import user_assign
+    from tests.conftest import PASSWORD
+
+    user_assign(username="two_roles", role="auditor", area=areas.street, password=PASSWORD)
+    user_assign(username="two_roles", role="grid_worker", area=areas.g2a)
+    c = web("two_roles", "en")
+    assert "Show full ID and phone" not in c.get(f"/people/residents/{shao.pk}/").content.decode()
+    r = c.post(f"/people/residents/{shao.pk}/", {"reason": "verify_identity"})
+    assert r.status_code == 403 and "13800001111" not in r.content.decode()

@@ -327,6 +327,11 @@ def resident_read_full(*, actor, resident, reason_code: str, reason_text: str = 
                        via: str = "web") -> None:
     """The "show full ID and phone" control: needs people.view_full and a reason."""
     require_perm(actor, "people.view_full")
+    if not in_scope(actor, resident.grid, "people.view_full"):
+        # view_full held through a role elsewhere does not unmask here.
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(_("Your role does not allow this action."))
     reason = full_read_reason(code=reason_code, text=reason_text)
     resident_read(actor=actor, resident=resident, via=via, reason=reason)
 

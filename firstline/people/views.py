@@ -18,7 +18,7 @@ from django.utils.translation import pgettext, pgettext_lazy
 
 from firstline import clock
 from firstline.accounts.models import AuditEntry, User
-from firstline.accounts.scope import has_perm
+from firstline.accounts.scope import has_perm, in_scope
 from firstline.accounts.services import require_perm
 from firstline.areas.selectors import area_get_for_user, areas_visible_to
 from firstline.errors import InvalidInput, RuleViolation
@@ -88,7 +88,8 @@ def resident(request, pk):
     phone on that response only. Every opening is audited, the full read with its reason."""
     _perm(request, "people.view")
     r = sel.resident_get_for_user(request.user, pk)
-    can_full = has_perm(request.user, "people.view_full")
+    # Only where a role granting people.view_full covers this resident's grid.
+    can_full = in_scope(request.user, r.grid, "people.view_full")
     full, status = False, 200
     reveal = FullReadForm(request.POST or None)
     if request.method == "POST":
@@ -109,7 +110,14 @@ def resident(request, pk):
     visits = r.visit_records.select_related("visit", "visit__worker").order_by(
         "-visit__visited_at")[:20]
     placements = r.placements.select_related("household", "household__compound", "grid")
+    from firstline.isolation.models import Alert, AlertStatus, Isolation, Status
+
+    isolation = (Isolation.objects.filter(resident=r, status=Status.ACTIVE)
+                 .select_related("site").first())
+    alerts = (Alert.objects.filter(resident=r).exclude(status=AlertStatus.RESOLVED)
+              .order_by("-opened_at")[:20])
     response = render(request, "people/resident.html", {
+        "isolation": isolation, "alerts": alerts,
         "r": r, "full": full, "can_full": can_full, "reveal": reveal,
         "id_number": r.id_number if full else services.mask_id_number(r.id_number),
         "phone": r.phone if full else services.mask_phone(r.phone),
