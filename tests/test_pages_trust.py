@@ -118,3 +118,18 @@ def test_view_full_held_elsewhere_does_not_reveal_here(web, cast, areas, shao):
     assert "Show full ID and phone" not in c.get(f"/people/residents/{shao.pk}/").content.decode()
     r = c.post(f"/people/residents/{shao.pk}/", {"reason": "verify_identity"})
     assert r.status_code == 403 and "13800001111" not in r.content.decode()
+
+
+def test_one_symptom_vocabulary_for_visits_and_readings(api, cast, shao):
+    from firstline.isolation.models import Symptom
+    from firstline.people.forms import MemberForm
+
+    assert [c for c, _label in MemberForm().fields["symptoms"].choices] == Symptom.values
+    r = api("grid_a").post("/api/v1/visits", {
+        "household_id": shao.household_id,
+        "people": [{"resident_id": shao.pk, "symptoms": ["breath"]}]})
+    assert r.status_code == 422 and r.json()["error"] == "bad_symptom"
+    r = api("grid_a").post("/api/v1/visits", {
+        "household_id": shao.household_id,
+        "people": [{"resident_id": shao.pk, "symptoms": ["short_breath", "cough"]}]})
+    assert r.status_code == 201

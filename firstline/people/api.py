@@ -7,6 +7,7 @@ from uuid import UUID
 
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
@@ -219,9 +220,16 @@ def visit_create(request, payload: VisitIn):
     household = sel.household_get_for_user(request.user, payload.household_id)
     members = {r.pk: r for r in household.residents.all()}
     people = []
+    from firstline.isolation.models import Symptom
+
     for p in payload.people:
         if p.resident_id not in members:
             raise InvalidInput("not_member", f"resident {p.resident_id}: not in this household")
+        unknown = [x for x in p.symptoms if x not in Symptom.values]
+        if unknown:  # one vocabulary with the isolation readings and self-reports
+            raise InvalidInput("bad_symptom", _("Unknown symptom %(s)s. Known: %(known)s.")
+                               % {"s": unknown[0][:40], "known": ", ".join(Symptom.values)},
+                               field="symptoms")
         people.append({**p.dict(exclude={"resident_id", "symptoms"}),
                        "resident": members[p.resident_id], "symptoms": ",".join(p.symptoms),
                        "temperature": p.temperature})
