@@ -2,6 +2,7 @@
 derive, responsibility (三级包保), full reads and exports of personal data (audited)."""
 
 import csv
+import functools
 import io
 import os
 import re
@@ -386,6 +387,26 @@ def risk_area_in_text(text: str, *, on: date) -> RiskArea | None:
     return None
 
 
+@functools.cache
+def gbt2260_provinces() -> dict[str, str]:
+    """{short name: code} of the province-level divisions of GB/T 2260, shipped as data
+    (people/data/gbt2260_provinces.json): 湖北 → 42. Traditional names map too (湖北, 廣東)."""
+    import json
+
+    data = json.loads((Path(__file__).parent / "data" / "gbt2260_provinces.json")
+                      .read_text(encoding="utf-8"))
+    out = {}
+    for code, name in data["provinces"]:
+        out[place_name(name)] = code
+    out.update({"內蒙古": "15", "遼寧": "21", "黑龍江": "23", "江蘇": "32", "廣東": "44",
+                "廣西": "45", "貴州": "52", "雲南": "53", "陝西": "61", "甘肅": "62",
+                "寧夏": "64", "臺灣": "71", "台灣": "71", "澳門": "82", "廣西壯族": "45"})
+    return out
+
+
+_CITY_RE = re.compile(r"[\u3400-\u9fff·]{1,30}")
+
+
 def _same_place(area: RiskArea, province: str, city: str) -> bool:
     return (place_name(area.province), place_name(area.city)) == (place_name(province),
                                                                   place_name(city))
@@ -402,6 +423,15 @@ def risk_area_add(*, actor, province: str, city: str = "", level: str = "", sinc
     if not place_name(province):
         raise InvalidInput("province_required", _("Enter the province, e.g. 湖北."),
                            field="province")
+    # Picked from the divisions (GB/T 2260), not free text: "胡北" would flag nobody.
+    if place_name(province) not in gbt2260_provinces():
+        raise InvalidInput("unknown_province",
+                           _("%(value)s is not a province-level division (GB/T 2260): choose "
+                             "one from the list, e.g. 湖北.") % {"value": province[:30]},
+                           field="province")
+    if city and not _CITY_RE.fullmatch(city):
+        raise InvalidInput("bad_city", _("A city or county is written in Chinese characters, "
+                                         "e.g. 武汉."), field="city")
     for field, value, limit in (("province", province, 30), ("city", city, 30),
                                 ("source", source, 200)):
         if len(value) > limit:

@@ -211,3 +211,29 @@ def test_the_documented_defaults_are_50_mb_and_a_million_rows():
     from django.conf import settings
 
     assert (settings.UPLOAD_MAX_MB, settings.IMPORT_MAX_ROWS) == (50, 1_000_000)
+
+
+# --- risk areas picked from the divisions (GB/T 2260) -------------------------------------------
+
+@pytest.mark.parametrize("province, city", [("胡北", ""), ("湖北", "<script>x</script>"),
+                                            ("😷", ""), ("湖北", "武汉😷")])
+def test_a_risk_area_must_be_a_real_division(cast, areas, province, city):
+    from datetime import date
+
+    from firstline.errors import InvalidInput
+    from firstline.people.models import RiskArea
+    from firstline.people.services import risk_area_add
+
+    with pytest.raises(InvalidInput):
+        risk_area_add(actor=cast.hq, province=province, city=city, since=date(2020, 1, 1))
+    assert not RiskArea.objects.exists()
+
+
+@pytest.mark.parametrize("province", ["湖北", "湖北省", "广西壮族自治区", "新疆", "香港", "廣東"])
+def test_real_provinces_are_accepted(cast, areas, province):
+    from datetime import date
+
+    from firstline.people.services import gbt2260_provinces, risk_area_add
+
+    risk_area_add(actor=cast.hq, province=province, city="", since=date(2020, 1, 1))
+    assert len(set(gbt2260_provinces().values())) == 34
