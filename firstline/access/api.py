@@ -5,15 +5,16 @@ from uuid import UUID
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
+from firstline import clock
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
-from firstline.api.types import IsoDate, IsoDateTime
+from firstline.apitypes import IsoDate, IsoDateTime
 from firstline.errors import InvalidInput
+from firstline.people.services import mask_phone
 
 from . import selectors, services
 from .models import Subject
@@ -43,7 +44,7 @@ class PolicyOut(Schema):
 
 def _policy_out(compound, policy) -> dict:
     if policy is None:
-        q = services.quota_rule(compound.pk, timezone.now(), timezone.localdate())
+        q = services.quota_rule(compound.pk, clock.now(), clock.today())
         return {"compound_id": compound.pk, "version": None, "closed": q.closed,
                 "out_quota": q.quota, "window_days": q.window_days, "starts_on": q.starts_on,
                 "effective_at": None, "source": "rules"}
@@ -237,6 +238,9 @@ class ScanOut(Schema):
     reason: str
     crossing_id: int
     remaining: int | None = Field(None, description="trips out left in the window; null: no quota")
+    clock: Literal["ok", "corrected"] = Field(
+        "ok", description='"corrected": scanned_at was more than 5 minutes ahead of the '
+                          "server's time; the scan was judged and filed at the server's time")
 
 
 class BatchIn(Schema):
@@ -302,10 +306,6 @@ class GateVisitOut(Schema):
     out_of_town: bool
     temperature: float | None
     at: IsoDateTime
-
-
-def mask_phone(phone: str) -> str:
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) == 11 else ("*" * len(phone))
 
 
 def _visit_out(c) -> dict:

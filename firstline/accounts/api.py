@@ -2,7 +2,7 @@
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from firstline.api.types import IsoDateTime
+from firstline.apitypes import IsoDateTime
 from firstline.errors import RuleViolation
 
 from .services import Throttled, login_check, token_create

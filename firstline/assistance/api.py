@@ -10,9 +10,10 @@ from ninja.pagination import paginate
 from firstline.accounts.models import User
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
-from firstline.api.types import IsoDate, IsoDateTime
+from firstline.apitypes import IsoDate, IsoDateTime
 from firstline.areas.selectors import area_get_for_user
 from firstline.errors import InvalidInput
+from firstline.people.services import mask_phone
 
 from . import selectors, services
 from .models import CallOutcome, PackageKind, RequestKind, RequestSource, RequestStatus
@@ -82,7 +83,7 @@ class RequestOut(Schema):
 
     @staticmethod
     def resolve_volunteer_phone_masked(obj):
-        return selectors.mask_phone(obj.volunteer_phone)
+        return mask_phone(obj.volunteer_phone)
 
 
 class RequestDetailOut(RequestOut):
@@ -205,7 +206,7 @@ def _row_out(row) -> dict:
     return {
         "household_id": row.household.pk, "address": row.household.address,
         "residents": [{"resident_id": r.pk, "name": r.name,
-                       "phone_masked": selectors.mask_phone(r.phone), "isolation_id": i.pk,
+                       "phone_masked": mask_phone(r.phone), "isolation_id": i.pk,
                        "ends_on": i.ends_on} for r, i in row.residents],
         "slots": [{"slot": s, "outcome": c.outcome if c else None,
                    "attempts": c.attempts if c else 0, "at": c.at if c else None}
@@ -343,15 +344,14 @@ def package_kind_create(request, payload: KindIn):
     return 201, {"id": kind.pk, "name": kind.name, "contents": kind.contents}
 
 
-@router.get("/stock", response=list[StockOut], summary="Care-package stock in my areas")
-@paginate(Paged)
-def stock(request):
-    require_perm(request.user, "assistance.work")
-    return [_stock_out(s) for s in selectors.stock_visible_to(request.user)]
+# GET/POST /api/v1/stock are routed by firstline.operations.api: one stock list for supplies
+# and care kits (operations lists both; POST /stock receives kits through the function below).
+
+def care_kit_stock(user) -> list[dict]:
+    """Care-kit rows of GET /api/v1/stock (operations merges them with its supplies)."""
+    return [_stock_out(s) for s in selectors.stock_visible_to(user)]
 
 
-@router.post("/stock", response={200: StockOut},
-             summary="Receive kits into a street's or community's stock (negative: correction)")
 def stock_receive(request, payload: StockIn):
     require_perm(request.user, "assistance.manage")
     area = area_get_for_user(request.user, payload.area)

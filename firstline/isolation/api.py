@@ -1,5 +1,6 @@
 """Isolation API: isolations, readings, alerts, lockdowns, quarantine sites (CONTRACT.md)."""
 
+from typing import Literal
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -9,7 +10,7 @@ from ninja.pagination import paginate
 
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
-from firstline.api.types import IsoDate, IsoDateTime
+from firstline.apitypes import IsoDate, IsoDateTime
 from firstline.areas.selectors import area_get_for_user
 from firstline.errors import InvalidInput
 from firstline.people.models import Building
@@ -184,6 +185,9 @@ class ReadingOut(Schema):
     symptoms: list[str]
     fever: bool
     source: str
+    clock: Literal["ok", "corrected"] = Field(
+        "ok", description='"corrected": taken_at was more than 5 minutes ahead of the '
+                          "server's time; the reading was filed at the server's time")
 
 
 @router.post("/isolations/{isolation_id}/readings", response={201: ReadingOut},

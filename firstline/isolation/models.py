@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from firstline.people.vocab import Symptom  # noqa: F401 - one vocabulary, re-exported
+
 
 class Kind(models.TextChoices):
     HOME = "home", _("home isolation (居家隔离)")
@@ -117,6 +119,7 @@ class AlertKind(models.TextChoices):
     GATE_FEVER = "gate_fever", _("fever at the gate")
     SYMPTOMS = "symptoms", _("symptoms")
     HELP = "help", _("asked for help")
+    LOW_STOCK = "low_stock", _("low stock")  # operations: a store's item at its threshold
     DOOR_FEVER = "door_fever", _("fever at a screening visit")
     RISK_RETURN = "risk_return", _("back from a risk area")
 
@@ -181,16 +184,6 @@ class Alert(models.Model):
 
 # --- issue 6: readings, schedules, quarantine sites --------------------------------------------
 
-class Symptom(models.TextChoices):
-    COUGH = "cough", _("cough")
-    SORE_THROAT = "sore_throat", _("sore throat")
-    FATIGUE = "fatigue", _("tiredness")
-    BREATH = "short_breath", pgettext_lazy("isolation", "short of breath")
-    TASTE_SMELL = "taste_smell", _("lost taste or smell")
-    DIARRHEA = "diarrhea", _("diarrhoea")
-    ACHES = "aches", _("muscle aches")
-
-
 class ReadingSource(models.TextChoices):
     SELF = "self", _("self-report")
     WORKER = "worker", _("entered by a worker")
@@ -209,7 +202,9 @@ class Reading(models.Model):
                                     blank=True, related_name="+")
     rule_version = models.CharField(max_length=32, blank=True, default="",
                                     help_text=_("the fever threshold rule version"))
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)  # the server's receipt time
+    # The device's own time when it ran ahead and taken_at is the server's (CONTRACT "Time").
+    device_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("reading")
@@ -219,6 +214,12 @@ class Reading(models.Model):
 
     def __str__(self):
         return f"{self.temperature} °C {self.taken_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def clock(self) -> str:
+        from firstline import clock
+
+        return "corrected" if clock.was_corrected(self.device_at, self.taken_at) else "ok"
 
 
 class QuarantineSite(models.Model):

@@ -3,17 +3,18 @@
 Every list is scoped and paginated; ID numbers and phones are masked in lists; a read of one
 resident is audited, and unmasked only with people.view_full."""
 
+from typing import Literal
 from uuid import UUID
 
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
-from firstline.api.types import IsoDate, IsoDateTime
+from firstline.apitypes import IsoDate, IsoDateTime
 from firstline.areas.selectors import area_get_for_user
 from firstline.errors import InvalidInput
 
@@ -198,6 +199,9 @@ class VisitOut(Schema):
     visited_at: IsoDateTime
     nobody_home: bool
     key_persons: dict[str, list[str]]
+    clock: Literal["ok", "corrected"] = Field(
+        "ok", description='"corrected": visited_at was more than 5 minutes ahead of the '
+                          "server's time; the visit was filed at the server's time")
 
 
 def _visit_out(v) -> dict:
@@ -207,7 +211,7 @@ def _visit_out(v) -> dict:
                       .values_list("resident_id", "resident__key_facts__category__code")):
         facts.setdefault(str(rid), []).append(code)
     return {"id": v.pk, "event_id": v.event_id, "household_id": v.household_id,
-            "visited_at": v.visited_at, "nobody_home": v.nobody_home,
+            "visited_at": v.visited_at, "nobody_home": v.nobody_home, "clock": v.clock,
             "key_persons": {k: sorted(set(c)) for k, c in facts.items()}}
 
 
@@ -220,7 +224,7 @@ def visit_create(request, payload: VisitIn):
     household = sel.household_get_for_user(request.user, payload.household_id)
     members = {r.pk: r for r in household.residents.all()}
     people = []
-    from firstline.isolation.models import Symptom
+    from .vocab import Symptom
 
     for p in payload.people:
         if p.resident_id not in members:

@@ -9,7 +9,7 @@ PROVINCES = ("北京 天津 河北 山西 内蒙古 辽宁 吉林 黑龙江 上�
 def _symptoms():
     """One symptom vocabulary for the screening visit, the isolation reading and the
     self-report (isolation.models.Symptom); a fever is the temperature, not a tick."""
-    from firstline.isolation.models import Symptom
+    from .vocab import Symptom
 
     return Symptom.choices
 

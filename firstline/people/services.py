@@ -7,7 +7,6 @@ import io
 import os
 import re
 import shutil
-import time as _time
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -17,10 +16,11 @@ from pathlib import Path
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from firstline import clock
 from firstline.accounts.scope import in_scope, scope_paths
 from firstline.accounts.services import audit, require_perm
 from firstline.errors import InvalidInput, RuleViolation
@@ -224,7 +224,7 @@ def import_job_step(*, job_id: int, seconds: float | None = 3.0,
     A lease (a conditional update) makes sure only one process works on a job at a time;
     progress is saved inside each batch's transaction, so a crash loses nothing written.
     """
-    now = timezone.now()
+    now = clock.now()
     lease = timedelta(seconds=(seconds or 3600) + 300)
     got = (ImportJob.objects
            .filter(pk=job_id, state__in=[ImportJob.State.PENDING, ImportJob.State.RUNNING])
@@ -247,20 +247,20 @@ def import_job_step(*, job_id: int, seconds: float | None = 3.0,
                               on_batch=on_batch, batch_size=batch_size)  # smooth progress
     importer.outcome.imported, importer.outcome.updated = job.imported, job.updated
     importer.outcome.rejected, importer.outcome.next_row = job.rejected, job.next_row
-    deadline = _time.monotonic() + seconds if seconds else None
+    deadline = clock.monotonic() + seconds if seconds else None
     try:
         outcome = importer.run(job.path, start_row=job.next_row, deadline=deadline)
     except Exception as exc:
         errors.close()
         ImportJob.objects.filter(pk=job_id).update(
-            state=ImportJob.State.FAILED, lease_until=None, finished_at=timezone.now(),
+            state=ImportJob.State.FAILED, lease_until=None, finished_at=clock.now(),
             file_error=str(exc)[:300])
         raise
     errors.close()
     fields = {"lease_until": None, "imported": outcome.imported, "updated": outcome.updated,
               "rejected": outcome.rejected, "next_row": outcome.next_row}
     if outcome.finished or outcome.file_error:
-        fields.update(state=ImportJob.State.DONE, finished_at=timezone.now(),
+        fields.update(state=ImportJob.State.DONE, finished_at=clock.now(),
                       file_error=outcome.file_error[:300])
         seen_path.unlink(missing_ok=True)
         if not job.dry_run:
@@ -513,7 +513,7 @@ def _temperature(value) -> Decimal | None:
 @transaction.atomic
 def visit_record(*, actor, household, people: list[dict], visited_at: datetime | None = None,
                  nobody_home: bool = False, by_phone: bool = False, note: str = "",
-                 event_id=None) -> Visit:
+                 event_id=None, now: datetime | None = None) -> Visit:
     """入户摸排: record one visit of `household` and derive its members' key-person facts.
 
     `people` holds one dict per member reached: resident, present, from_province, from_city,
@@ -535,12 +535,11 @@ def visit_record(*, actor, household, people: list[dict], visited_at: datetime |
                                     _("This event_id was used for another household."))
             first.replayed = True
             return first
-    now = timezone.now()
-    visited_at = visited_at or now
-    if visited_at > now + timedelta(minutes=10):
-        raise InvalidInput("visited_at_future", _("The visit time is in the future."),
-                           field="visited_at")
-    day = timezone.localdate(visited_at)
+    now = now or clock.now()
+    # A phone's clock running ahead is filed at the server's time (CONTRACT.md "Time").
+    when = clock.device_time(visited_at, now=now)
+    visited_at = when.at
+    day = clock.localdate(visited_at)
     fever = rule("fever.threshold_c", on=day)
     if nobody_home and people:
         raise InvalidInput("nobody_home", _("Nobody was home: record no members."))
@@ -549,7 +548,8 @@ def visit_record(*, actor, household, people: list[dict], visited_at: datetime |
             visit = Visit.objects.create(household=household, grid=household.grid, worker=actor,
                                          visited_at=visited_at, nobody_home=nobody_home,
                                          by_phone=by_phone, note=note[:200], event_id=event_id,
-                                         rule_version=f"fever:{fever.version}")
+                                         rule_version=f"fever:{fever.version}", created_at=now,
+                                         device_at=when.sent if when.sent != when.at else None)
     except IntegrityError:  # the same event_id sent twice at the same instant
         first = Visit.objects.get(event_id=event_id)
         first.replayed = True
@@ -587,9 +587,10 @@ def visit_record(*, actor, household, people: list[dict], visited_at: datetime |
                     and temperature >= Decimal(str(fever.value))):
                 found.add(code)
         record.categories.set([categories[c] for c in found])
-        _door_findings_alert(visit=visit, resident=resident, temperature=temperature,
-                             fever=Decimal(str(fever.value)), risk=risk,
-                             returned_on=entry.get("returned_on"), day=day)
+        for handler in VISIT_FINDING_HANDLERS:
+            handler(visit=visit, resident=resident, temperature=temperature,
+                    fever=Decimal(str(fever.value)), risk=risk,
+                    returned_on=entry.get("returned_on"), day=day)
         later = VisitPerson.objects.filter(resident=resident,
                                            visit__visited_at__gt=visited_at).exists()
         if not later:
@@ -599,29 +600,27 @@ def visit_record(*, actor, household, people: list[dict], visited_at: datetime |
     return visit
 
 
-def _door_findings_alert(*, visit, resident, temperature, fever: Decimal, risk, returned_on,
-                         day: date) -> None:
-    """What a screening visit finds reaches someone: a temperature at or over the fever rule
-    opens a `door_fever` alert, a return from a listed risk area within the isolation period
-    (rule "isolation.days") a `risk_return` alert — for the household's grid (its worker and
-    the community staff above it), with the resident and household. One open alert per
-    resident and kind (alert_open): a second visit updates it."""
-    from firstline.isolation.models import AlertKind
-    from firstline.isolation.services import alert_open
+# What a screening visit finds must reach someone (CONTRACT.md "Findings reach someone"), but
+# people sits below isolation, which owns alerts: the isolation app subscribes here in its
+# AppConfig.ready (isolation.services.door_findings_open) and people never imports it.
+VISIT_FINDING_HANDLERS: list = []
 
-    household = visit.household
-    if temperature is not None and temperature >= fever:
-        alert_open(kind=AlertKind.DOOR_FEVER, area=household.grid, resident=resident,
-                   household=household, detail=f"{temperature} °C",
-                   source=f"visit:{visit.pk}", opened_at=visit.visited_at)
-    if risk is not None:
-        days = int(rule("isolation.days", on=day).value)
-        if returned_on is None or (returned_on <= day and (day - returned_on).days < days):
-            place = f"{risk.province}{risk.city}"
-            detail = f"{place} {returned_on.isoformat()}" if returned_on else place
-            alert_open(kind=AlertKind.RISK_RETURN, area=household.grid, resident=resident,
-                       household=household, detail=detail, source=f"visit:{visit.pk}",
-                       opened_at=visit.visited_at)
+
+# Panels other apps add to the resident page (isolation: current isolation and open alerts).
+RESIDENT_PANELS: list = []
+
+
+def resident_panels_subscribe(panel) -> None:
+    """`panel(resident=, user=)` returns HTML (safe) for the top of the resident page."""
+    if panel not in RESIDENT_PANELS:
+        RESIDENT_PANELS.append(panel)
+
+
+def visit_findings_subscribe(handler) -> None:
+    """`handler(visit=, resident=, temperature=, fever=, risk=, returned_on=, day=)` is
+    called, inside the visit's transaction, for each member recorded on a visit."""
+    if handler not in VISIT_FINDING_HANDLERS:
+        VISIT_FINDING_HANDLERS.append(handler)
 
 
 @dataclass(frozen=True)
@@ -638,7 +637,7 @@ def visit_followups(*, visit: Visit) -> list[FollowUp]:
     rule in force on the visit's local day, or back from a listed risk area (as matched when
     the visit was recorded). Empty when nobody needs follow-up."""
     fever = Decimal(str(rule("fever.threshold_c",
-                             on=timezone.localdate(visit.visited_at)).value))
+                             on=clock.localdate(visit.visited_at)).value))
     found = []
     for record in visit.people.select_related("resident").order_by("resident_id"):
         hot = record.temperature if (record.temperature is not None
@@ -750,7 +749,7 @@ def responsibility_set(*, actor, resident, cadre=None, grid_worker=None, helper_
         defaults={"cadre": cadre, "grid_worker": grid_worker,
                   "helper_name": helper_name.strip()[:50],
                   "helper_phone": helper_phone.strip()[:20],
-                  "updated_at": now or timezone.now(), "updated_by": actor})
+                  "updated_at": now or clock.now(), "updated_by": actor})
     audit(actor=actor, action="responsibility.set", obj=obj)
     return obj
 

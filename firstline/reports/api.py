@@ -27,6 +27,10 @@ class DailyReportOut(Schema):
     crossings_denied: int
     visitors_turned_back: int
     households_visited: int
+    disinfection_rounds: int
+    disinfection_overdue: int
+    volunteers_on_duty: int
+    tasks_overdue: int
     children: list[DailyReportOut] = Field(
         default_factory=list, description="one direct sub-area each, in the same shape")
 

@@ -84,10 +84,7 @@ def crossings_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row]
     (where the gate is; visitors and couriers have no household). Allowed "out"/"in";
     refusals except those access does not count (a mistyped temperature, a bad device)."""
     Crossing = _model("access.Crossing")
-    try:
-        from firstline.access.selectors import NOT_COUNTED_REASONS
-    except ImportError:
-        NOT_COUNTED_REASONS = ("bad_temperature", "checkpoint_unknown", "temperature_required")
+    from firstline.access.selectors import NOT_COUNTED_REASONS
     qs = Crossing.objects.filter(area_id__in=area_ids, day__gte=windows[0].day,
                                  day__lte=windows[-1].day)
     # crossings_denied: pass scans refused; visitors_turned_back (劝返): visitors, couriers
@@ -123,6 +120,16 @@ def crossings_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row]
                 yield row["area_id"], figure, i, row[key]
 
 
+# --- operations: disinfection, people on duty, HQ tasks (运行保障) -------------------------
+
+def operations_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row]:
+    """Rounds done, places overdue, people on duty and tasks overdue, with the operations
+    app's own definitions (operations.selectors.report_rows)."""
+    from firstline.operations.selectors import report_rows
+
+    yield from report_rows(area_ids, windows)
+
+
 # --- registry --------------------------------------------------------------------------------
 
 SOURCES = [
@@ -131,6 +138,8 @@ SOURCES = [
     ("people.Visit", ["households_visited"], visits_source),
     ("access.Crossing", ["crossings_out", "crossings_in", "crossings_denied",
                          "visitors_turned_back"], crossings_source),
+    ("operations.Round", ["disinfection_rounds", "disinfection_overdue", "volunteers_on_duty",
+                          "tasks_overdue"], operations_source),
 ]
 PENDING: list = [
     # (model, figures) whose source app has not landed yet

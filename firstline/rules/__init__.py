@@ -29,6 +29,14 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "gate.fever_hold": (True, "CONTRACT.md second wave: a household with an open fever alert does not go out"),
     "gate.turn_back_risk_visitors": (True, "seeds: visitors from risk areas are turned back (劝返)"),
     "retention.days": (180, "Firstline default: closed records de-identified after"),
+    # operations (运行保障)
+    "disinfection.per_day": ({"common_areas": 2, "building": 1, "isolated_home": 1, "lift": 2,
+                              "rubbish": 2, "waste_masks": 2, "checkpoint": 2, "other": 1},
+                             "seeds: 每天两次消杀 (common areas twice a day); homes under isolation daily"),
+    "disinfection.vacated_room_hours": (2, "seeds: 终末消毒 of a vacated room, once, before the next stay (Firstline default: within 2 hours)"),
+    "volunteers.signups_per_hour": (5, "Firstline default: public sign-ups per address per hour"),
+    "donation.cash_max_yuan": (100_000_000, "Firstline default: a cash donation above 100 million yuan is a typing error"),
+    "stock.quantity_max": (10_000_000, "Firstline default: one movement of at most 10 million units"),
 }
 
 
@@ -42,13 +50,12 @@ class RuleValue:
 
 def rule(key: str, *, on: date | None = None) -> RuleValue:
     """The value of rule `key` in force on local date `on` (today when omitted)."""
-    from django.utils import timezone
-
+    from firstline import clock
     from firstline.rules.models import Rule
 
     if key not in DEFAULTS:
         raise KeyError(f"unknown rule {key!r}")
-    on = on or timezone.localdate()
+    on = on or clock.today()
     row = Rule.objects.filter(key=key, effective_from__lte=on).order_by("-effective_from").first()
     if row is None:
         value, source = DEFAULTS[key]

@@ -1,5 +1,6 @@
-"""Strict types for the API where pydantic's lax coercion would change the meaning: a date
-or a moment is written as ISO 8601 text, never a number (`"day": 0` is not 1970-01-01)."""
+"""Strict types for the API where pydantic's lax coercion would change the meaning (a core
+module, so every app's api.py may use it): a date or a moment is written as ISO 8601 text, never
+a number (`"day": 0` is not 1970-01-01)."""
 
 import re
 from datetime import date, datetime

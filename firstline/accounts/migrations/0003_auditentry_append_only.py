@@ -38,5 +38,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0001_initial")]
+    dependencies = [("accounts", "0002_role_volunteer")]
     operations = [migrations.RunPython(forwards, backwards, elidable=False)]
