@@ -136,7 +136,7 @@ def checkpoint_patch(request, checkpoint_id: int, payload: CheckpointPatch):
 
 # --- passes ---------------------------------------------------------------------------------
 
-class IssueIn(Schema):
+class PassIssueIn(Schema):
     compound_id: int | None = None
     household_id: int | None = None
 
@@ -176,7 +176,7 @@ def _pass_out(p) -> dict:
 @router.post("/passes/issue", response=IssueOut,
              summary="Issue a pass (出入证) to every household of a compound, or to one household, "
                      "that lacks one")
-def passes_issue(request, payload: IssueIn):
+def passes_issue(request, payload: PassIssueIn):
     require_perm(request.user, "access.manage")
     if (payload.compound_id is None) == (payload.household_id is None):
         raise InvalidInput("invalid", _("Give exactly one of compound_id and household_id."))

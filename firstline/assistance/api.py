@@ -283,7 +283,7 @@ class StockIn(Schema):
     note: str = Field("", max_length=200)
 
 
-class StockOut(Schema):
+class KitStockOut(Schema):
     id: int
     kind_id: int
     kind: str

@@ -623,8 +623,7 @@ def _care_kit_receive(request, payload):
 
 
 def _mount_care_kit_receive():
-    from firstline.assistance.api import StockIn
-    from firstline.assistance.api import StockOut as KitStockOut
+    from firstline.assistance.api import KitStockOut, StockIn
 
     @router.post("/stock", response={200: KitStockOut},
                  summary="Receive care kits into a street's or community's stock "

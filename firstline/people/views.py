@@ -644,7 +644,8 @@ def _audit_xlsx(request, qs):
                 and e.object_id.isdigit()]).values_list("pk", "name"))
 
     def rows():
-        yield [_("When"), _("Who"), _("Action"), _("Whom / what"), _("Detail"), _("Via")]
+        yield [_("When"), _("Who"), _("Action"), _("Whom / what"),
+               pgettext("audit column", "Detail"), _("Via")]
         for e in entries:
             name = (names.get(int(e.object_id)) if e.object_type == "people.resident"
                     and e.object_id.isdigit() else None)
