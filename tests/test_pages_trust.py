@@ -33,11 +33,15 @@ def reads(cast, areas):
     User.objects.filter(pk=cast.staff_c1.pk).update(display_name="李书记")
     h = make_household(areas.g1a, room="101")
     shao, wang = make_resident(h, name="邵兰"), make_resident(h, name="王伟")
-    a = audit(actor=cast.staff_c1, action="resident.read_full", obj=shao, detail="核实身份")
-    b = audit(actor=cast.grid_a, action="resident.read_masked", obj=wang)
+    import time_machine
+
+    # Written at those moments (an entry cannot be backdated: the database refuses UPDATE).
     sh = ZoneInfo("Asia/Shanghai")
-    AuditEntry.objects.filter(pk=a.pk).update(at=datetime(2020, 2, 3, 10, tzinfo=sh))
-    AuditEntry.objects.filter(pk=b.pk).update(at=datetime(2020, 2, 5, 10, tzinfo=sh))
+    with time_machine.travel(datetime(2020, 2, 3, 10, tzinfo=sh), tick=False):
+        audit(actor=cast.staff_c1, action="resident.read_full", obj=shao, detail="核实身份")
+    with time_machine.travel(datetime(2020, 2, 5, 10, tzinfo=sh), tick=False):
+        audit(actor=cast.grid_a, action="resident.read_masked", obj=wang)
+    assert AuditEntry.objects.count() == 2
     return shao, wang
 
 
