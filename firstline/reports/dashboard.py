@@ -26,6 +26,7 @@ COLORS = {
     "households_visited": "#1b7f3b",
     "disinfection_rounds": "#00796b", "disinfection_overdue": "#c62828",
     "volunteers_on_duty": "#00796b", "tasks_overdue": "#c62828",
+    "households_informed": "#1b7f3b",
 }
 # A rise is bad news for these (the delta is shown in red), good news for none of them.
 RISING_IS_BAD = {"home_isolation", "centralized_isolation", "isolations_started",

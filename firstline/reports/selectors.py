@@ -37,6 +37,7 @@ FIGURES = (
     "fever_alerts", "crossings_out", "crossings_in", "crossings_denied", "households_visited",
     # operations (运行保障)
     "disinfection_rounds", "disinfection_overdue", "volunteers_on_duty", "tasks_overdue",
+    "households_informed",
     # access: 劝返 (visitors, couriers, vehicles not admitted), apart from crossings_denied
     "visitors_turned_back",
 )

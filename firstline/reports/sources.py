@@ -128,6 +128,16 @@ def operations_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row
     from firstline.operations.selectors import report_rows
 
     yield from report_rows(area_ids, windows)
+# --- residents: notices' read receipts (宣传覆盖) ------------------------------------------
+
+def notices_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row]:
+    """Households (in their grid) that acknowledged at least one notice by the end of the
+    day: the 宣传全覆盖 figure HQ reports upward (reach = households_informed / households)."""
+    NoticeAck = _model("residents.NoticeAck")
+    qs = NoticeAck.objects.filter(household__grid_id__in=area_ids, at__lt=windows[-1].end)
+    yield from grouped_counts(qs, "household__grid_id", {
+        "households_informed": lambda w: Q(at__lt=w.end)}, windows, count="household_id",
+        distinct=True)
 
 
 # --- registry --------------------------------------------------------------------------------
@@ -140,6 +150,7 @@ SOURCES = [
                          "visitors_turned_back"], crossings_source),
     ("operations.Round", ["disinfection_rounds", "disinfection_overdue", "volunteers_on_duty",
                           "tasks_overdue"], operations_source),
+    ("residents.NoticeAck", ["households_informed"], notices_source),
 ]
 PENDING: list = [
     # (model, figures) whose source app has not landed yet

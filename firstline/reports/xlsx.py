@@ -58,6 +58,7 @@ def figure_titles() -> dict[str, str]:
         "disinfection_overdue": pgettext("report figure", "Places overdue for disinfection"),
         "volunteers_on_duty": pgettext("report figure", "People on duty"),
         "tasks_overdue": pgettext("report figure", "HQ tasks overdue"),
+        "households_informed": pgettext("report figure", "Households informed"),
         "visitors_turned_back": pgettext("report figure", "Visitors turned back"),
     }
 

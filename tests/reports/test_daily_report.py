@@ -66,7 +66,9 @@ def test_report_has_exactly_the_contract_keys(street_report):
             "crossings_denied", "households_visited", "visitors_turned_back", "children",
             # operations (CONTRACT.md "Operations")
             "disinfection_rounds", "disinfection_overdue", "volunteers_on_duty",
-            "tasks_overdue"}
+            "tasks_overdue",
+            # residents: notices' reach (宣传覆盖)
+            "households_informed"}
     for node in flatten(street_report):
         assert set(node) == keys
         assert node["date"] == "2020-02-10"
