@@ -13,8 +13,14 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if not request.path.startswith("/api/v1/docs"):
-            response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        # The API docs (Swagger UI, served from our static files) need inline styles; they get
+        # a policy of their own rather than none.
+        policy = (settings.CONTENT_SECURITY_POLICY_DOCS if request.path.startswith("/api/v1/docs")
+                  else settings.CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Content-Security-Policy", policy)
+        # Pages and API answers carry personal data (a full read above all): no browser or
+        # proxy keeps a copy. Static files (WhiteNoise, answered before this) keep theirs.
+        response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault("Permissions-Policy", "geolocation=(), microphone=()")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response

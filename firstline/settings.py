@@ -48,7 +48,10 @@ def _secret_key() -> str:
 
 DEBUG = _env_bool("FIRSTLINE_DEBUG")
 SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = [h for h in os.environ.get("FIRSTLINE_ALLOWED_HOSTS", "*").split(",") if h]
+# Not "*": a forged Host header would end up in absolute links (a self-report link). Local
+# names by default (make demo); a deployment lists its own names (docs/deploy.md).
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get(
+    "FIRSTLINE_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("FIRSTLINE_CSRF_TRUSTED_ORIGINS", "").split(",") if o
 ]
@@ -176,10 +179,12 @@ if DB_POOLER == "transaction":
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 PREPARED_STATEMENTS = _env_bool("FIRSTLINE_PREPARED_STATEMENTS",
                                 default=DB_POOLER != "transaction")
-# Off (the contract): a scan is "fever" only when its own temperature is >= 37.3 °C. On: after
-# a fever at a gate the household's "out" scans are refused with "fever" until a worker has
-# re-measured and resolved the gate_fever alert (docs/access.md).
-GATE_FEVER_HOLD = _env_bool("FIRSTLINE_GATE_FEVER_HOLD", default=False)
+# FIRSTLINE_GATE_FEVER_HOLD is retired: the fever hold is rule "gate.fever_hold" (firstline/rules,
+# with effective dates, on by default). A deployment still setting it is told so, not ignored.
+if "FIRSTLINE_GATE_FEVER_HOLD" in os.environ:
+    raise ImproperlyConfigured(
+        "FIRSTLINE_GATE_FEVER_HOLD is retired: the fever hold is the rule gate.fever_hold "
+        "(on by default; docs/access.md). Unset the variable.")
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -245,6 +250,12 @@ CONTENT_SECURITY_POLICY = (
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+CONTENT_SECURITY_POLICY_DOCS = CONTENT_SECURITY_POLICY.replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'")
+
+# Uploads and imports: caps with a clear message (docs/people.md).
+UPLOAD_MAX_MB = int(os.environ.get("FIRSTLINE_UPLOAD_MAX_MB", "50"))
+IMPORT_MAX_ROWS = int(os.environ.get("FIRSTLINE_IMPORT_MAX_ROWS", "1000000"))
 
 # Login throttling: failures counted per username and per address in a sliding window.
 LOGIN_THROTTLE_LIMIT = int(os.environ.get("FIRSTLINE_LOGIN_THROTTLE_LIMIT", "5"))
@@ -258,3 +269,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("FIRSTLINE_LOG_LEVEL", "WARNING")},
 }
 TRUST_X_FORWARDED_FOR = _env_bool("FIRSTLINE_TRUST_X_FORWARDED_FOR")
+# Our own proxies' addresses, skipped from the right of X-Forwarded-For (comma-separated).
+TRUSTED_PROXIES = [a.strip() for a in os.environ.get("FIRSTLINE_TRUSTED_PROXIES", "").split(",")
+                   if a.strip()]

@@ -30,6 +30,15 @@ class TableError(Exception):
         self.column = column
 
 
+# What a roster in mainland China, Hong Kong, Macao or Taiwan is saved as when not UTF-8:
+# GB18030 (a superset of GBK and GB2312) or Big5 (as CP950, Windows' Big5 with its extensions).
+# Both are double-byte encodings over the same byte ranges, so a Big5 file very often decodes
+# as GB18030 without an error — into garbage (陳大文 → 朝ゅ). No fixed order of tries can tell
+# them apart; charset-normalizer measures which reading is coherent text.
+CANDIDATE_ENCODINGS = ["utf_8", "gb18030", "big5", "cp950"]
+_CODEC = {"big5": "cp950", "utf_8": "utf-8"}
+
+
 def detect_encoding(sample: bytes) -> str:
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
@@ -40,15 +49,47 @@ def detect_encoding(sample: bytes) -> str:
     except UnicodeDecodeError as exc:
         if exc.start >= len(sample) - 3 and exc.reason.startswith("unexpected end"):
             return "utf-8"
-    try:
-        sample.decode("gb18030")
-        return "gb18030"  # superset of GBK and GB2312
-    except UnicodeDecodeError:
-        pass
-    best = from_bytes(sample).best()
+    if len(sample) >= SAMPLE_BYTES and b"\n" in sample:
+        sample = sample[:sample.rindex(b"\n") + 1]  # whole lines: no character cut in two
+    best = from_bytes(sample, cp_isolation=CANDIDATE_ENCODINGS).best()
     if best is None:
-        raise TableError(_("The file is not text in a known encoding (UTF-8, GBK, GB18030)."))
-    return best.encoding
+        raise TableError(_("The file is not text in a known encoding "
+                           "(UTF-8, GBK, GB18030, Big5)."))
+    return _CODEC.get(best.encoding, best.encoding)
+
+
+def decode_problem(path, encoding: str) -> tuple[int, str] | None:
+    """(line, byte offset) of the first bytes of `path` that `encoding` cannot decode, or None.
+
+    Read before anything is written: a file that turns to another encoding after 12,000 good
+    rows must not leave those rows behind a message saying nothing was imported."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    line, offset = 1, 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return line + chunk[:exc.start].count(b"\n"), offset + exc.start
+            line += chunk.count(b"\n")
+            offset += len(chunk)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return line, offset
+    return None
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(value):
+    """A text cell a spreadsheet would read as a formula (=, +, -, @, tab or CR first) gets a
+    leading apostrophe, so `=HYPERLINK(...)` in a resident's name stays text in every export
+    and errors file. Numbers, dates and other values pass unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def normalize_header(text: str) -> str:
@@ -105,9 +146,61 @@ class Table:
             raise TableError(_("Unsupported file type %(suffix)s: use .csv or .xlsx.")
                              % {"suffix": suffix or "?"})
 
+    def check(self) -> None:
+        """Raise TableError for a problem of the whole file found before any row is read:
+        too big (FIRSTLINE_UPLOAD_MAX_MB), too many rows (FIRSTLINE_IMPORT_MAX_ROWS), an
+        .xlsx that would unpack to far more than its size (a zip bomb), a CSV that does not
+        decode from start to end in its encoding."""
+        from django.conf import settings
+
+        max_bytes = settings.UPLOAD_MAX_MB * 2**20
+        if self.path.stat().st_size > max_bytes:
+            raise TableError(_("The file is larger than %(mb)s MB: split it into several files.")
+                             % {"mb": settings.UPLOAD_MAX_MB})
+        if self.path.suffix.lower() == ".xlsx":
+            self._check_xlsx(max_bytes)
+            return
+        if self.path.suffix.lower() not in {".csv", ".txt"}:
+            return
+        lines = 0
+        with open(self.path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                lines += chunk.count(b"\n")
+        if lines - 1 > settings.IMPORT_MAX_ROWS:
+            raise TableError(_("The file has more than %(n)s rows: split it into several files.")
+                             % {"n": settings.IMPORT_MAX_ROWS})
+        encoding = self.encoding()
+        problem = decode_problem(self.path, encoding)
+        if problem is not None:
+            raise TableError(
+                _("The file mixes text encodings (%(encoding)s expected; line %(line)s does "
+                  "not decode). Nothing was imported: save the whole file in one encoding.")
+                % {"encoding": encoding, "line": problem[0]})
+
+    def _check_xlsx(self, max_bytes: int) -> None:
+        """A workbook is a zip: refuse one that unpacks to more than 10 times the size cap
+        or compresses more than 100:1 (real rosters compress about 5-10:1)."""
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                unpacked = sum(info.file_size for info in archive.infolist())
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise TableError(_("The file is not a readable .xlsx workbook.")) from exc
+        packed = max(self.path.stat().st_size, 1)
+        if unpacked > 10 * max_bytes or (unpacked > 2**20 and unpacked / packed > 100):
+            raise TableError(_("The workbook unpacks to %(mb)s MB, far more than a roster: "
+                               "save it again as .csv or a plain .xlsx.")
+                             % {"mb": unpacked // 2**20})
+
+    def encoding(self) -> str:
+        if not hasattr(self, "_encoding"):
+            with open(self.path, "rb") as raw:
+                self._encoding = detect_encoding(raw.read(SAMPLE_BYTES))
+        return self._encoding
+
     def _csv_rows(self):
-        with open(self.path, "rb") as raw:
-            encoding = detect_encoding(raw.read(SAMPLE_BYTES))
+        encoding = self.encoding()
         with open(self.path, encoding=encoding, newline="", errors="strict") as fh:
             reader = csv.reader(fh)
             try:
@@ -141,7 +234,12 @@ class Table:
             if header is None:
                 raise TableError(_("The file is empty."))
             self._map_headers(list(header))
+            from django.conf import settings
+
             for number, row in enumerate(values, start=1):
+                if number > settings.IMPORT_MAX_ROWS:
+                    raise TableError(_("The file has more than %(n)s rows: split it into "
+                                       "several files.") % {"n": settings.IMPORT_MAX_ROWS})
                 if not any(v not in (None, "") for v in row):
                     continue
                 yield number, self._cells(list(row))
@@ -204,7 +302,7 @@ class ErrorsFile:
 
     def add(self, row: int | str, column: str, value: str, reason: str) -> None:
         self.count += 1
-        self._writer.writerow([row, column, value, reason])
+        self._writer.writerow([row, column, formula_safe(value), formula_safe(reason)])
 
     def close(self):
         if self._fh.closed:
@@ -241,5 +339,5 @@ def errors_path_for(path) -> Path:
 
 def csv_bytes(rows, encoding="utf-8-sig") -> bytes:
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
+    csv.writer(buffer).writerows([formula_safe(v) for v in row] for row in rows)
     return buffer.getvalue().encode(encoding, errors="replace")

@@ -16,6 +16,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon),
     path("api/v1/", api.urls),
+    # One login, one throttle: the admin's own login form would be a second, unthrottled path.
+    path("admin/login/", views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
 ]
 
@@ -26,5 +28,6 @@ for _app in ("areas", "accounts", "people", "access", "isolation", "assistance",
     if getattr(_module, "urlpatterns", None):
         urlpatterns.append(path(f"{_app}/", include((_module.urlpatterns, _app))))
 
+handler403 = "firstline.views.handler403"
 handler404 = "firstline.views.handler404"
 handler500 = "firstline.views.handler500"

@@ -49,6 +49,17 @@ def login_view(request):
     return render(request, "login.html", {"form": form, "next": next_url}, status=status)
 
 
+def admin_login(request):
+    """/admin/login/ is not a second way in: it sends to the one throttled login page, which
+    returns to the admin afterwards. A password posted here is never checked."""
+    from urllib.parse import urlencode
+
+    next_url = request.GET.get("next") or "/admin/"
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+        next_url = "/admin/"
+    return redirect(f"/login/?{urlencode({'next': next_url})}")
+
+
 @require_POST
 def logout_view(request):
     logout(request)
@@ -109,6 +120,14 @@ def _check_cache() -> str:
 
 def _is_api(request) -> bool:
     return request.path.startswith("/api/")
+
+
+def handler403(request, exception=None):
+    """A refusal in the user's language, in the site's own page (not Django's bare English)."""
+    if _is_api(request):
+        return JsonResponse({"error": "forbidden",
+                             "detail": _("Your role does not allow this action.")}, status=403)
+    return render(request, "403.html", status=403)
 
 
 def handler404(request, exception=None):

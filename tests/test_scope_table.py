@@ -71,7 +71,7 @@ def world(api, areas, tmp_path, cast):
                                       "temperature": 38.5,
                                       "scanned_at": timezone.now().isoformat()}))
     ok(c2.post("/api/v1/gate/visits", {"checkpoint_id": w.checkpoint, "kind": "visitor",
-                                       "admitted": False, "name": "访客",
+                                       "admitted": False, "name": "访客", "temperature": 36.5,
                                        "turned_back_reason": "非本小区"}))
     w.visit = ok(c2.post("/api/v1/visits", {
         "household_id": w.household,
@@ -187,7 +187,8 @@ def TABLE(w):
         ("post", "/api/v1/passes/{code}/reissue", {"code": w.pass_code}, {}, "404"),
         ("get", "/api/v1/gate/visits", {}, {"checkpoint": w.checkpoint}, "empty"),
         ("post", "/api/v1/gate/visits", {}, {"checkpoint_id": w.checkpoint, "kind": "visitor",
-                                             "admitted": True, "name": "x"}, "404"),
+                                             "admitted": True, "name": "x",
+                                             "temperature": 36.5}, "404"),
         ("post", "/api/v1/checkpoints/{checkpoint_id}/shifts/plan",
          {"checkpoint_id": w.checkpoint}, {"day": today, "shifts": 3}, "404"),
         ("get", "/api/v1/shifts", {}, {"checkpoint": w.checkpoint, "day": today}, "empty"),
@@ -347,15 +348,86 @@ def test_every_operation_is_in_the_table():
 
 
 def test_outside_scope_is_not_found(api, world):
-    staff_c1 = api("staff_c1")
+    assert _leaks(api("staff_c1"), TABLE(world)) == []
+
+
+# --- users holding two roles in different areas ---------------------------------------------
+# Each permission is checked against the areas of the role that GRANTS it, never the union of
+# the user's areas. The world is C2's; each user below holds one role there that grants only
+# gate work (gate duty of C2) and a second, wider role elsewhere (C1 or G1a). Everything but
+# the gate work of C2 must stay out of reach: 404/empty as for a stranger, or 403 where the
+# wider role grants nothing of the kind.
+
+# What gate duty of C2 may do there (the first role's own permissions): not leaks.
+GATE_WORK = {("get", "/api/v1/areas/{code}"), ("get", "/api/v1/checkpoints"),
+             ("get", "/api/v1/gate/visits"), ("post", "/api/v1/gate/visits"),
+             ("get", "/api/v1/shifts"), ("post", "/api/v1/shifts/{shift_id}/check-in"),
+             ("post", "/api/v1/shifts/{shift_id}/check-out"),
+             ("post", "/api/v1/gate/scans"), ("post", "/api/v1/gate/scans/batch")}
+
+
+@pytest.mark.parametrize("second_role, second_area", [
+    ("grid_worker", "G1a"), ("community_staff", "C1"), ("street_staff", None)])
+def test_a_second_role_elsewhere_does_not_widen_the_first(api, world, areas, second_role,
+                                                            second_area):
+    from firstline.accounts.services import user_assign
+    from tests.conftest import ApiClient
+
+    if second_area is None:  # HQ of another street: a street of its own
+        from firstline.areas.services import area_upsert
+
+        other, _ = area_upsert(code="99000102", name="另一街道", level="street",
+                               parent=areas.district)
+        second_area = other.code
+    from firstline.areas.models import Area
+
+    user, _ = user_assign(username="two_roles", role="gate_duty", area=areas.c2)
+    user_assign(username="two_roles", role=second_role,
+                area=Area.objects.get(code=second_area))
+    table = [row for row in TABLE(world) if (row[0], row[1]) not in GATE_WORK]
+    assert _leaks(ApiClient(user), table, forbidden_ok=True) == []
+
+
+def test_gate_duty_with_a_second_role_still_does_its_gate_work(api, world, areas):
+    """The table above would pass trivially if the gate role were lost too."""
+    from firstline.accounts.services import user_assign
+    from tests.conftest import ApiClient
+
+    user, _ = user_assign(username="two_roles", role="gate_duty", area=areas.c2)
+    user_assign(username="two_roles", role="community_staff", area=areas.c1)
+    client = ApiClient(user)
+    assert client.get("/api/v1/gate/visits", checkpoint=world.checkpoint).json()["count"] >= 1
+    r = client.post("/api/v1/gate/scans", {"event_id": str(uuid.uuid4()), "checkpoint": "C2-N",
+                                           "pass_code": world.pass_code, "direction": "in",
+                                           "temperature": 36.5,
+                                           "scanned_at": timezone.now().isoformat()})
+    assert r.json()["reason"] != "checkpoint_unknown"
+
+
+def test_resident_read_unmasks_only_where_view_full_is_granted(api, world, areas):
+    """Grid worker of G1a (people.view_full there) + auditor of the street (people.view
+    everywhere, no view_full): C2's residents are listed masked and read masked."""
+    from firstline.accounts.services import user_assign
+    from tests.conftest import ApiClient
+
+    user, _ = user_assign(username="two_roles", role="grid_worker", area=areas.g1a)
+    user_assign(username="two_roles", role="auditor", area=areas.street)
+    body = ApiClient(user).get(f"/api/v1/residents/{world.resident}")
+    assert body.status_code == 200
+    assert "*" in body.json()["id_number"], body.json()
+
+
+def _leaks(client, table, *, forbidden_ok=False):
     problems = []
-    for method, template, fill, data, expect in TABLE(world):
+    for method, template, fill, data, expect in table:
         url = template.format(**fill)
         if method == "get":
-            response = staff_c1.get(url, **(data or {}))
+            response = client.get(url, **(data or {}))
         else:
-            response = getattr(staff_c1, method)(url, data)
+            response = getattr(client, method)(url, data)
         status = response.status_code
+        if forbidden_ok and status == 403:
+            continue
         if expect == "404" and status != 404:
             problems.append((method, url, status, response.content[:160]))
         elif expect == "empty":
@@ -376,7 +448,7 @@ def test_outside_scope_is_not_found(api, world):
             if status not in (200, 201, 404) or any(r.get("decision") == "allow"
                                                     for r in results if isinstance(r, dict)):
                 problems.append((method, url, status, response.content[:160]))
-    assert not problems, problems
+    return problems
 
 
 def test_the_world_is_visible_to_its_own_staff(api, world):
@@ -391,3 +463,38 @@ def test_the_world_is_visible_to_its_own_staff(api, world):
 def test_template_paths_match_the_schema():
     for _method, path in _operations():
         assert re.fullmatch(r"/api/v1/[\w\-/{}.]+", path), path
+
+
+def test_web_pages_of_the_first_roles_area_stay_closed_to_a_second_role(web, world, areas):
+    """The same on the pages: gate duty of C2 + grid worker of G1a opens nothing of C2's
+    residents, households, isolations or alerts (404, or 403 for pages of no role it holds
+    there), and the lists show none of them."""
+    from firstline.accounts.services import user_assign
+    from tests.conftest import PASSWORD
+
+    user, _ = user_assign(username="two_roles", role="gate_duty", area=areas.c2,
+                          password=PASSWORD)
+    user_assign(username="two_roles", role="grid_worker", area=areas.g1a)
+    c = web("two_roles")
+    for url in (f"/people/residents/{world.resident}/", f"/people/households/{world.household}/",
+                f"/people/screening/{world.household}/", f"/isolation/{world.isolation}/",
+                f"/isolation/sites/{world.site}/", f"/people/responsibility/{world.resident}/"):
+        assert c.get(url).status_code in (403, 404), url
+    for url in ("/people/", "/people/?area=C2", "/isolation/", "/isolation/alerts/",
+                "/people/key-persons/", "/people/screening/"):
+        r = c.get(url)
+        assert r.status_code in (200, 403, 404), url
+        assert "王二" not in r.content.decode() and "李二" not in r.content.decode(), url
+
+
+def test_an_out_of_area_id_as_a_list_filter_is_404_not_an_empty_list(api, world):
+    """CONTRACT.md: a resource outside the user's areas is a 404 — as a filter too."""
+    c1 = api("staff_c1")
+    for path, params in (("/api/v1/gate/visits", {"checkpoint": world.checkpoint}),
+                         ("/api/v1/shifts", {"checkpoint": world.checkpoint}),
+                         ("/api/v1/passes", {"household": world.household}),
+                         ("/api/v1/checkpoints", {"compound": world.compound}),
+                         ("/api/v1/lockdowns", {"compound": world.compound}),
+                         ("/api/v1/care-packages", {"household": world.household}),
+                         ("/api/v1/households", {"compound": world.compound})):
+        assert c1.get(path, **params).status_code == 404, path

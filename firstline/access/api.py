@@ -1,6 +1,5 @@
 """Closed management API (CONTRACT.md "Closed management"). Thin: parse, call, answer."""
 
-from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
@@ -13,6 +12,7 @@ from ninja.pagination import paginate
 from firstline import clock
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
+from firstline.apitypes import IsoDate, IsoDateTime
 from firstline.errors import InvalidInput
 from firstline.people.services import mask_phone
 
@@ -28,7 +28,7 @@ class PolicyIn(Schema):
     closed: bool
     out_quota: int = Field(..., ge=0, le=100)
     window_days: int = Field(..., ge=1, le=366)
-    starts_on: date
+    starts_on: IsoDate
 
 
 class PolicyOut(Schema):
@@ -37,8 +37,8 @@ class PolicyOut(Schema):
     closed: bool
     out_quota: int
     window_days: int
-    starts_on: date
-    effective_at: datetime | None
+    starts_on: IsoDate
+    effective_at: IsoDateTime | None
     source: str
 
 
@@ -136,7 +136,7 @@ def checkpoint_patch(request, checkpoint_id: int, payload: CheckpointPatch):
 
 # --- passes ---------------------------------------------------------------------------------
 
-class IssueIn(Schema):
+class PassIssueIn(Schema):
     compound_id: int | None = None
     household_id: int | None = None
 
@@ -153,8 +153,8 @@ class IssueOut(Schema):
 class PassOut(Schema):
     code: str
     household_id: int
-    issued_at: datetime
-    revoked_at: datetime | None
+    issued_at: IsoDateTime
+    revoked_at: IsoDateTime | None
     revoke_reason: str
     valid: bool
 
@@ -176,7 +176,7 @@ def _pass_out(p) -> dict:
 @router.post("/passes/issue", response=IssueOut,
              summary="Issue a pass (出入证) to every household of a compound, or to one household, "
                      "that lacks one")
-def passes_issue(request, payload: IssueIn):
+def passes_issue(request, payload: PassIssueIn):
     require_perm(request.user, "access.manage")
     if (payload.compound_id is None) == (payload.household_id is None):
         raise InvalidInput("invalid", _("Give exactly one of compound_id and household_id."))
@@ -229,7 +229,7 @@ class ScanIn(Schema):
     pass_code: str = Field(..., max_length=200)
     direction: Literal["out", "in"]
     temperature: float | None = None
-    scanned_at: datetime
+    scanned_at: IsoDateTime
 
 
 class ScanOut(Schema):
@@ -274,7 +274,7 @@ def gate_scan_batch(request, payload: BatchIn):
 
 # --- visitors, vehicles, couriers -----------------------------------------------------------
 
-class VisitIn(Schema):
+class GateVisitIn(Schema):
     checkpoint_id: int
     kind: Literal["visitor", "vehicle", "courier"]
     admitted: bool
@@ -290,9 +290,11 @@ class VisitIn(Schema):
     verified: str = Field("", max_length=100)
     turned_back_reason: str = Field("", max_length=200)
     event_id: UUID | None = None
+    # 人员进出一律测温: required while rule gate.temperature_required is on (the default).
+    temperature: float | None = None
 
 
-class VisitOut(Schema):
+class GateVisitOut(Schema):
     crossing_id: int
     kind: str
     decision: str
@@ -302,19 +304,21 @@ class VisitOut(Schema):
     plate: str
     origin: str
     out_of_town: bool
-    at: datetime
+    temperature: float | None
+    at: IsoDateTime
 
 
 def _visit_out(c) -> dict:
     v = c.visit
     return {"crossing_id": c.pk, "kind": c.subject, "decision": c.decision, "reason": c.reason,
             "name": v.name, "phone_masked": mask_phone(v.phone), "plate": v.plate,
-            "origin": v.origin, "out_of_town": v.out_of_town, "at": c.scanned_at}
+            "origin": v.origin, "out_of_town": v.out_of_town, "temperature": c.temperature,
+            "at": c.scanned_at}
 
 
-@router.post("/gate/visits", response={201: VisitOut},
+@router.post("/gate/visits", response={201: GateVisitOut},
              summary="Register a visitor, vehicle or courier, or turn them back (劝返)")
-def visit_post(request, payload: VisitIn):
+def visit_post(request, payload: GateVisitIn):
     require_perm(request.user, "access.visitors")
     cp = selectors.checkpoint_get_for_user(request.user, payload.checkpoint_id, "access.visitors")
     household = None
@@ -327,14 +331,15 @@ def visit_post(request, payload: VisitIn):
     return 201, _visit_out(c)
 
 
-@router.get("/gate/visits", response=list[VisitOut], summary="Visits in scope, newest first")
+@router.get("/gate/visits", response=list[GateVisitOut], summary="Visits in scope, newest first")
 @paginate(Paged)
-def visit_list(request, checkpoint: int | None = None, day: date | None = None):
+def visit_list(request, checkpoint: int | None = None, day: IsoDate | None = None):
     require_perm(request.user, "access.visitors")
     qs = (selectors.crossings_for(request.user, "access.visitors")
           .exclude(subject=Subject.RESIDENT).select_related("visit"))
-    if checkpoint is not None:
-        qs = qs.filter(checkpoint_id=checkpoint)
+    if checkpoint is not None:  # a checkpoint outside the user's areas is a 404, not []
+        qs = qs.filter(checkpoint=selectors.checkpoint_get_for_user(request.user, checkpoint,
+                                                                    "access.visitors"))
     if day is not None:
         qs = qs.filter(day=day)
     return [_visit_out(c) for c in qs.order_by("-scanned_at")[:500]]
@@ -343,7 +348,7 @@ def visit_list(request, checkpoint: int | None = None, day: date | None = None):
 # --- duty -----------------------------------------------------------------------------------
 
 class PlanIn(Schema):
-    day: date
+    day: IsoDate
     shifts: int = Field(3, ge=1, le=24)
     names: list[str] = Field(default_factory=list, max_length=24)
 
@@ -351,12 +356,12 @@ class PlanIn(Schema):
 class ShiftOut(Schema):
     id: int
     checkpoint_id: int
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: IsoDateTime
+    ends_at: IsoDateTime
     name: str
     user: str | None
-    checked_in_at: datetime | None
-    checked_out_at: datetime | None
+    checked_in_at: IsoDateTime | None
+    checked_out_at: IsoDateTime | None
 
 
 def _shift_out(s) -> dict:
@@ -377,11 +382,12 @@ def shifts_plan(request, checkpoint_id: int, payload: PlanIn):
 
 @router.get("/shifts", response=list[ShiftOut], summary="Shifts in scope")
 @paginate(Paged)
-def shifts_list(request, checkpoint: int | None = None, day: date | None = None):
+def shifts_list(request, checkpoint: int | None = None, day: IsoDate | None = None):
     require_perm(request.user, "access.duty")
     qs = selectors.shifts_for(request.user)
-    if checkpoint is not None:
-        qs = qs.filter(checkpoint_id=checkpoint)
+    if checkpoint is not None:  # a checkpoint outside the user's areas is a 404, not []
+        qs = qs.filter(checkpoint=selectors.checkpoint_get_for_user(request.user, checkpoint,
+                                                                    "access.duty"))
     if day is not None:
         qs = qs.filter(starts_at__date=day)
     return [_shift_out(s) for s in qs.order_by("starts_at")]

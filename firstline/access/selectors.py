@@ -9,11 +9,12 @@ from firstline import clock
 from firstline.accounts.scope import area_scope
 from firstline.people.models import Compound, Household
 
-from .models import Checkpoint, Crossing, Decision, Direction, Pass, Policy, Shift
+from .models import Checkpoint, Crossing, Decision, Direction, Pass, Policy, Shift, Subject
 
 # Denials that are not a person refused at the gate: a mistyped temperature (the guard
 # measures again) and a misconfigured device (unknown checkpoint). Not in crossings_denied.
-NOT_COUNTED_REASONS = ("bad_temperature", "checkpoint_unknown")
+# A scan sent without a temperature (rule gate.temperature_required) is not a refusal either.
+NOT_COUNTED_REASONS = ("bad_temperature", "checkpoint_unknown", "temperature_required")
 
 
 def crossing_counts(area, day: date, *, subtree: bool = True) -> dict[str, int]:
@@ -32,14 +33,20 @@ def crossing_counts(area, day: date, *, subtree: bool = True) -> dict[str, int]:
 
 
 def crossing_totals(qs) -> dict[str, int]:
-    """{"out", "in", "denied"} of a queryset of crossings (the daily report's rules)."""
+    """{"out", "in", "denied", "turned_back"} of a queryset of crossings (the daily report's
+    rules): "denied" are refused pass scans (crossings_denied), "turned_back" visitors,
+    couriers and vehicles not admitted (visitors_turned_back, 劝返)."""
     allow = Q(decision=Decision.ALLOW)
+    deny = Q(decision=Decision.DENY)
+    resident = Q(subject=Subject.RESIDENT)
     row = qs.aggregate(
         out=Count("pk", filter=allow & Q(direction=Direction.OUT)),
         in_=Count("pk", filter=allow & Q(direction=Direction.IN)),
-        denied=Count("pk", filter=Q(decision=Decision.DENY) & ~Q(reason__in=NOT_COUNTED_REASONS)),
+        denied=Count("pk", filter=deny & resident & ~Q(reason__in=NOT_COUNTED_REASONS)),
+        turned_back=Count("pk", filter=deny & ~resident),
     )
-    return {"out": row["out"], "in": row["in_"], "denied": row["denied"]}
+    return {"out": row["out"], "in": row["in_"], "denied": row["denied"],
+            "turned_back": row["turned_back"]}
 
 
 def compounds_for(user, perm: str = "access.manage") -> QuerySet[Compound]:

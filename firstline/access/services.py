@@ -18,10 +18,16 @@ from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Area
 from firstline.db import prepared_cursor, retry_on_conflict
 from firstline.errors import InvalidInput, RuleViolation
-from firstline.isolation.models import Alert, AlertKind, Isolation, Lockdown
+from firstline.isolation.models import (
+    FEVER_KINDS,
+    Alert,
+    AlertKind,
+    Isolation,
+    Lockdown,
+)
 from firstline.isolation.selectors import household_restriction
 from firstline.isolation.services import alert_open
-from firstline.people.models import Compound, Household
+from firstline.people.models import Compound, Household, Resident
 from firstline.rules import DEFAULTS
 from firstline.rules.models import Rule
 
@@ -50,7 +56,11 @@ REASONS = {
     "wrong_compound": gettext_lazy("The pass belongs to another compound"),
     "checkpoint_unknown": gettext_lazy("Unknown or closed checkpoint"),
     "bad_temperature": gettext_lazy("Temperature out of range: measure again"),
+    "temperature_required": gettext_lazy("Measure the temperature first (everyone crossing is measured)"),
+    "fever_hold": gettext_lazy("A member of this household has an open fever alert: no going out "
+                               "until staff resolve it"),
     "turned_back": gettext_lazy("Turned back (劝返)"),
+    "risk_area": gettext_lazy("Coming from a listed risk area: turned back (劝返)"),
     "parcel_point": gettext_lazy("Parcel left at the hand-off point"),
 }
 
@@ -334,12 +344,17 @@ def _judge(*, actor, event_id, checkpoint_code, pass_code, direction, temperatur
         pk, raw = row[10 + 2 * i], row[11 + 2 * i]
         rules[key] = ((DEFAULTS[key][0], "default") if pk is None
                       else (value_field.from_db_value(raw, None, connection), f"rule:{pk}"))
-    versions = [f"{k}@{v}" for k, (_, v) in rules.items() if v != "default" and k in SCAN_RULES]
+    versions = [f"{k}@{v}" for k, (_, v) in rules.items()
+                if v != "default" and k in SCAN_RULES + HOLD_RULES]
     c.rule_version = " ".join(versions) or "default"
+    if temperature is None and rule_on(rules["gate.temperature_required"][0]):
+        # 人员进出一律测温: measure first; nothing is counted.
+        return _save(c, "temperature_required")
     if temperature is not None and not (
             finite and rules["temperature.min_c"][0] <= temperature <= rules["temperature.max_c"][0]):
         return _save(c, "bad_temperature")
-    pass_id, household_id, h_compound, h_building, h_grid, issued, revoked = row[22:29]
+    pass_id, household_id, h_compound, h_building, h_grid, issued, revoked = \
+        row[_PASS_COLS:_PASS_COLS + 7]
     if pass_id is None or not issued:  # unknown, or not issued yet at scanned_at
         return _save(c, "pass_unknown")
     household = Household(pk=household_id, compound_id=h_compound, building_id=h_building,
@@ -370,7 +385,9 @@ def _judge(*, actor, event_id, checkpoint_code, pass_code, direction, temperatur
                                     quota=q.quota)
         c.quota_left = _left(household.pk, window, q.quota)
         return _save(c, "ok", allow=True)
-    restriction = household_restriction(household, scanned_at) if row[29] else None
+    restriction = (household_restriction(household, scanned_at,
+                                         fever_hold=rule_on(rules["gate.fever_hold"][0]))
+                   if row[_PASS_COLS + 7] else None)
     if restriction:
         return _save(c, restriction)
     if window is None:
@@ -386,7 +403,16 @@ def _judge(*, actor, event_id, checkpoint_code, pass_code, direction, temperatur
     return _save(c, "ok", allow=True)
 
 
-GATE_RULES = SCAN_RULES + QUOTA_RULES
+HOLD_RULES = ("gate.temperature_required", "gate.fever_hold")
+GATE_RULES = SCAN_RULES + QUOTA_RULES + HOLD_RULES
+_PASS_COLS = 10 + 2 * len(GATE_RULES)  # where the pass's columns start in the gate row
+
+
+def rule_on(value) -> bool:
+    """A switch rule's value: true/false, also as "on"/"off", "1"/"0" typed in the admin."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "on", "yes")
+    return bool(value)
 
 
 def _path_in_scope(actor, path: str) -> bool:
@@ -397,7 +423,8 @@ def _path_in_scope(actor, path: str) -> bool:
 def _gate_sql() -> str:
     t = {m: connection.ops.quote_name(m._meta.db_table)
          for m in (Checkpoint, Compound, Area, Policy, Rule, Pass, Household, Lockdown,
-                   Isolation, Alert)}
+                   Isolation, Alert, Resident)}
+    fever_kinds = ", ".join(f"'{k}'" for k in FEVER_KINDS)
     rules = ", ".join(
         f"(SELECT r.id FROM {t[Rule]} r WHERE r.key = '{k}' AND r.effective_from <= %s "
         f"ORDER BY r.effective_from DESC LIMIT 1), "
@@ -409,13 +436,14 @@ def _gate_sql() -> str:
         f"ps.id, ps.household_id, h.compound_id, h.building_id, h.grid_id, "
         f"CASE WHEN ps.issued_at <= %s THEN 1 ELSE 0 END, "
         f"CASE WHEN ps.revoked_at IS NOT NULL AND ps.revoked_at <= %s THEN 1 ELSE 0 END, "
-        # Could a lockdown, an isolation or an unresolved fever at the gate restrict this
-        # household at all? Only then ask the isolation app (household_restriction), which
-        # alone decides.
+        # Could a lockdown, an isolation or an open fever alert of a member (the fever hold)
+        # restrict this household at all? Only then ask the isolation app
+        # (household_restriction), which alone decides.
         f"CASE WHEN EXISTS (SELECT 1 FROM {t[Lockdown]} l WHERE l.compound_id = h.compound_id "
         f"AND l.ends_on > %s) OR EXISTS (SELECT 1 FROM {t[Isolation]} i "
         f"WHERE i.household_id = h.id AND i.ends_on > %s) OR EXISTS (SELECT 1 FROM "
-        f"{t[Alert]} al WHERE al.household_id = h.id AND al.kind = 'gate_fever' "
+        f"{t[Alert]} al WHERE (al.household_id = h.id OR al.resident_id IN (SELECT rs.id "
+        f"FROM {t[Resident]} rs WHERE rs.household_id = h.id)) AND al.kind IN ({fever_kinds}) "
         f"AND al.opened_at <= %s AND (al.resolved_at IS NULL OR al.resolved_at > %s)) "
         f"THEN 1 ELSE 0 END "
         f"FROM {t[Checkpoint]} c JOIN {t[Compound]} k ON k.id = c.compound_id "
@@ -558,9 +586,13 @@ def _crossing_insert_sql() -> str:
 
 
 def _checkpoint_label(checkpoint_id, code: str) -> str:
-    """"北门 (HL-N)": what a worker reading the alert recognises; the code alone if unnamed."""
-    name = Checkpoint.objects.filter(pk=checkpoint_id).values_list("name", flat=True).first()
-    return f"{name} ({code})" if name else code
+    """"翰林华府 北门": the gate by the names a worker reading the alert knows — never the
+    internal code (the code alone only for a gate without a name)."""
+    row = (Checkpoint.objects.filter(pk=checkpoint_id)
+           .values_list("compound__name", "name").first())
+    if not row or not row[1]:
+        return code
+    return f"{row[0]} {row[1]}" if row[0] else row[1]
 
 
 def _open_gate_fever_alert(crossing: Crossing, *, checkpoint_code: str) -> Alert:
@@ -598,16 +630,35 @@ def visit_record(*, actor, checkpoint: Checkpoint, subject: str, admitted: bool,
                  visiting: str = "", household=None, purpose: str = "", plate: str = "",
                  origin: str = "", out_of_town: bool = False, verified: str = "",
                  turned_back_reason: str = "", at: datetime | None = None,
-                 event_id: uuid.UUID | None = None) -> Crossing:
+                 event_id: uuid.UUID | None = None, temperature=None) -> Crossing:
     """Register a visitor (来访登记), a vehicle or a courier; or turn them back (劝返).
 
     Each is a Crossing (subject visitor/vehicle/courier), so the daily report counts it:
-    admitted → "in"/"out", turned back or sent to the parcel point → "denied"."""
+    admitted → "in"/"out", turned back or sent to the parcel point → "denied".
+    人员进出一律测温: `temperature` is required while rule "gate.temperature_required" is on;
+    a fever turns them back (reason "fever") and opens an alert; someone coming from a
+    listed risk area is turned back (reason "risk_area") while rule
+    "gate.turn_back_risk_visitors" is on."""
+    from firstline.people.services import risk_area_in_text
+    from firstline.rules import rule
+
     require_perm(actor, "access.visitors")
     if subject not in (Subject.VISITOR, Subject.VEHICLE, Subject.COURIER):
         raise InvalidInput("invalid", _("Unknown kind of visit."), field="subject")
     if direction not in Direction.values:
         raise InvalidInput("invalid", _("direction must be \"out\" or \"in\"."), field="direction")
+    at = at or clock.now()
+    day = clock.localdate(at)
+    if event_id is not None:
+        done = Crossing.objects.filter(event_id=event_id).first()
+        if done is not None:
+            # A retry of this visit returns it; an event_id of a pass scan or of another
+            # gate's visit is someone else's: refuse, and show nothing of it.
+            if done.subject == Subject.RESIDENT or done.checkpoint_id != checkpoint.pk:
+                raise RuleViolation("event_id_reused",
+                                    _("This event_id was used for another crossing."),
+                                    field="event_id")
+            return done
     phone = (phone or "").strip()
     if phone and (len(phone) != 11 or not phone.isdigit() or phone[0] != "1"):
         raise InvalidInput("bad_phone", _("A mobile number has 11 digits starting with 1."),
@@ -617,23 +668,34 @@ def visit_record(*, actor, checkpoint: Checkpoint, subject: str, admitted: bool,
         raise InvalidInput("bad_plate", _("A vehicle needs its plate number."), field="plate")
     if subject == Subject.VISITOR and not (name or "").strip():
         raise InvalidInput("bad_name", _("A visitor's name is required."), field="name")
-    if not admitted and subject != Subject.COURIER and not (turned_back_reason or "").strip():
-        raise InvalidInput("bad_reason", _("Say why they were turned back."),
-                           field="turned_back_reason")
+    t = _visit_temperature(temperature, day)
     if household is not None and household.compound_id != checkpoint.compound_id:
         raise InvalidInput("wrong_compound", _("That household is not in this compound."),
                            field="household")
-    at = at or clock.now()
-    if event_id is not None:
-        done = Crossing.objects.filter(event_id=event_id).first()
-        if done is not None:
-            return done
-    reason = "ok" if admitted else ("parcel_point" if subject == Subject.COURIER
-                                    else "turned_back")
+    reason = None
+    fever = t is not None and t >= float(rule("fever.threshold_c", on=day).value)
+    risk = None
+    if fever:
+        reason = "fever"
+        turned_back_reason = turned_back_reason or _("Fever %(t).1f °C") % {"t": t}
+    elif rule_on(rule("gate.turn_back_risk_visitors", on=day).value):
+        risk = risk_area_in_text(origin, on=day)
+        if risk is not None:
+            reason = "risk_area"
+            turned_back_reason = turned_back_reason or (
+                _("Coming from a risk area: %(place)s") % {"place": f"{risk.province}{risk.city}"})
+    if reason is not None:
+        admitted = False
+    if not admitted and subject != Subject.COURIER and not (turned_back_reason or "").strip():
+        raise InvalidInput("bad_reason", _("Say why they were turned back."),
+                           field="turned_back_reason")
+    if reason is None:
+        reason = "ok" if admitted else ("parcel_point" if subject == Subject.COURIER
+                                        else "turned_back")
     crossing = Crossing.objects.create(
         event_id=event_id or uuid.uuid4(), subject=subject, checkpoint=checkpoint,
         compound_id=checkpoint.compound_id, area_id=checkpoint.compound.area_id,
-        household=household, direction=direction, scanned_at=at, day=clock.localdate(at),
+        household=household, direction=direction, scanned_at=at, day=day, temperature=t,
         decision=Decision.ALLOW if admitted else Decision.DENY, reason=reason,
         actor=actor if getattr(actor, "pk", None) else None, via="web")
     Visit.objects.create(
@@ -641,9 +703,41 @@ def visit_record(*, actor, checkpoint: Checkpoint, subject: str, admitted: bool,
         visiting=(visiting or "")[:100], household=household, purpose=(purpose or "")[:200],
         plate=plate[:12], origin=(origin or "")[:100], out_of_town=out_of_town,
         verified=(verified or "")[:100], turned_back_reason=(turned_back_reason or "")[:200])
+    if fever:
+        # No personal data in the alert: the gate, the kind of visit and the temperature.
+        label = _checkpoint_label(checkpoint.pk, checkpoint.code)
+        grid = household.grid if household is not None else checkpoint.compound.area
+        alert_open(kind=AlertKind.GATE_FEVER, area=grid, household=household,
+                   detail=f"{label} {subject} {t:.1f}°C", source=f"crossing:{crossing.pk}",
+                   opened_at=at, dedupe=household is not None)
     audit(actor=actor, action=f"access.{subject}_{'admit' if admitted else 'turn_back'}",
           obj=crossing)
     return crossing
+
+
+def _visit_temperature(value, day: date) -> float | None:
+    """A visitor's temperature: required under rule "gate.temperature_required"; within
+    temperature.min_c–max_c (a typo such as 365 is refused, not recorded)."""
+    from firstline.rules import rule
+
+    if value in (None, ""):
+        if rule_on(rule("gate.temperature_required", on=day).value):
+            raise InvalidInput("temperature_required",
+                               _("Measure the temperature first (everyone crossing is measured)."),
+                               field="temperature")
+        return None
+    try:
+        t = float(value)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput("bad_temperature", _("Temperature must be a number such as 36.5."),
+                           field="temperature") from exc
+    low = float(rule("temperature.min_c", on=day).value)
+    high = float(rule("temperature.max_c", on=day).value)
+    if not (math.isfinite(t) and low <= t <= high):
+        raise InvalidInput("bad_temperature",
+                           _("Temperature %(t)s is outside %(low)s–%(high)s °C: a typo?")
+                           % {"t": value, "low": low, "high": high}, field="temperature")
+    return round(t, 1)
 
 
 # --- duty 值班 -------------------------------------------------------------------------------

@@ -167,13 +167,14 @@ def gate(request):
                  .filter(user=request.user, starts_at__lte=now, ends_at__gt=now,
                          checkpoint__is_open=True).first())
         chosen = shift.checkpoint.code if shift else None
-    rules = services.rules_on(services.SCAN_RULES, clock.today())
+    rules = services.rules_on(services.SCAN_RULES + services.HOLD_RULES, clock.today())
     return render(request, "access/gate.html", {
         "checkpoints": checkpoints, "chosen": chosen,
         "reasons": {k: str(v) for k, v in services.REASONS.items()},
         # The gate judges temperatures locally too while offline (shown as pending).
         "fever_c": rules["fever.threshold_c"][0], "min_c": rules["temperature.min_c"][0],
         "max_c": rules["temperature.max_c"][0],
+        "temp_required": services.rule_on(rules["gate.temperature_required"][0]),
     })
 
 
@@ -189,11 +190,18 @@ def visitors(request):
         cp = data.pop("checkpoint")
         admitted = request.POST.get("action") != "turn_back"
         try:
-            services.visit_record(actor=request.user, checkpoint=cp, admitted=admitted, **data)
+            c = services.visit_record(actor=request.user, checkpoint=cp, admitted=admitted,
+                                      **data)
         except RuleViolation as exc:
-            form.add_error(exc.field or None, exc.detail)
+            form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
         else:
-            messages.success(request, _("Registered.") if admitted else _("Turned back."))
+            if c.reason in ("fever", "risk_area"):
+                # The rule turned them back, whatever button was pressed: say so loudly.
+                messages.error(request, f"{services.REASONS[c.reason]} · "
+                                        f"{c.visit.turned_back_reason}")
+            else:
+                messages.success(request, _("Registered.") if c.decision == "allow"
+                                 else _("Turned back."))
             return redirect(reverse("access:visitors") + f"?checkpoint={cp.pk}")
     today = clock.today()
     recent = (selectors.crossings_for(request.user, "access.visitors")

@@ -38,12 +38,20 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
+    """Append-only: entries are written by the services (accounts.services.audit) and only
+    read here — no add (a forged, backdated entry), no change, no delete (on PostgreSQL the
+    database refuses UPDATE/DELETE too: migration 0003)."""
+
     list_display = ("at", "actor", "action", "object_type", "object_id", "via")
     list_filter = ("action", "via")
-    search_fields = ("object_id", "actor__username")
+    search_fields = ("object_id", "actor__username", "actor__display_name")
+    actions = None
+
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
-        return False  # append-only
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -1,8 +1,8 @@
-from datetime import datetime
 
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
+from firstline.apitypes import IsoDateTime
 from firstline.errors import RuleViolation
 
 from .services import Throttled, login_check, token_create
@@ -17,7 +17,7 @@ class TokenIn(Schema):
 
 class TokenOut(Schema):
     token: str
-    expires_at: datetime
+    expires_at: IsoDateTime
 
 
 @router.post("/auth/token", auth=None, response={200: TokenOut},

@@ -1,7 +1,14 @@
 """The one scope primitive every query a user can trigger goes through.
 
-A user's scope is the union of the subtrees of the areas they are assigned to. Outside it,
-an object does not exist for them (404, the same answer as "missing").
+Scope is **per permission**: for the permission in play, the subtrees of the user's role
+assignments that GRANT it — never the union of all their areas. (A gate-duty of one community
+who is also grid worker elsewhere sees nothing of the first community's residents: people.view
+comes from the grid-worker role, so it reaches only that grid.) Outside it, an object does not
+exist for them (404, the same answer as "missing").
+
+The permission in play is the one named (`perm=`), else the last one `require_perm` granted
+for this user object (a request's user: the view or endpoint's own check). With neither, the
+scope is empty: no permission named, nothing visible.
 """
 
 from functools import reduce
@@ -11,15 +18,39 @@ from django.db.models import Q
 
 from .roles import ALL_PERMS, ROLE_PERMS
 
+# "Any of the user's roles": only for what every role may see of its own areas (the area tree).
+ANY_ROLE = "*"
+
+
+def perm_in_play(user) -> str | None:
+    """The permission the current action was allowed by (set by accounts.services.require_perm)."""
+    return getattr(user, "__dict__", {}).get("_perm_in_play")
+
+
+def perm_put_in_play(user, perm: str) -> None:
+    if hasattr(user, "__dict__"):
+        user.__dict__["_perm_in_play"] = perm
+
+
+def perm_or(user, perm: str | None, default: str) -> str:
+    """The permission a selector scopes by: the one named, else the one in play, else the
+    selector's own read permission (`default`)."""
+    return perm or perm_in_play(user) or default
+
 
 def scope_paths(user, perm: str | None = None) -> list[str]:
-    """Materialized paths of the areas the user is assigned to (optionally: with `perm`)."""
+    """Materialized paths of the areas where the user holds `perm` (default: the permission
+    in play) through one of their role assignments."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
+    perm = perm or perm_in_play(user)
+    if perm is None:
+        return []  # fail closed: a scope is always for a permission
     cache = user.__dict__.setdefault("_scope_cache", {})
     if perm not in cache:
         rows = _assignments(user)
-        paths = sorted({p for role, p in rows if perm is None or perm in ROLE_PERMS.get(role, ())})
+        paths = sorted({p for role, p in rows
+                        if perm == ANY_ROLE or perm in ROLE_PERMS.get(role, ())})
         # Drop paths already covered by an ancestor path: fewer OR terms.
         kept = []
         for p in paths:
@@ -44,7 +75,8 @@ def _assignments(user) -> list[tuple[str, str]]:
 
 
 def area_scope(user, field: str | None, perm: str | None = None) -> Q:
-    """Rows whose area `field` lies inside one of the user's assigned subtrees.
+    """Rows whose area `field` lies inside one of the subtrees where the user holds `perm`
+    (default: the permission in play).
 
     `field` is the lookup to an Area from the model queried ("grid", "compound__area");
     None means the model queried is Area itself.

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -16,13 +17,15 @@ from firstline.errors import InvalidInput, RuleViolation
 
 from .models import ApiToken, AuditEntry, LoginFailure, RoleAssignment, User, token_digest
 from .roles import Role
-from .scope import assignments_prefill, has_perm
+from .scope import assignments_prefill, has_perm, perm_put_in_play
 
 
 def require_perm(user, perm: str) -> None:
-    """Refuse an action the user's roles do not allow (403; scope misses are 404s)."""
+    """Refuse an action the user's roles do not allow (403; scope misses are 404s), and put
+    `perm` in play: the scope of what follows is the areas of the roles granting it."""
     if not has_perm(user, perm):
         raise PermissionDenied(_("Your role does not allow this action."))
+    perm_put_in_play(user, perm)
 
 
 @transaction.atomic
@@ -41,6 +44,14 @@ def user_assign(*, username: str, role: str, area, password: str | None = None,
             raise InvalidInput(f"bad_{name}", " ".join(exc.messages), field=name) from None
     user, created = User.objects.get_or_create(username=username,
                                                defaults={"display_name": display_name})
+    if password:
+        # AUTH_PASSWORD_VALIDATORS on every path that sets a password (the command line too).
+        from django.contrib.auth.password_validation import validate_password
+
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise InvalidInput("bad_password", " ".join(exc.messages), field="password") from None
     if created:
         if password:
             user.set_password(password)
@@ -167,25 +178,44 @@ class Throttled(Exception):
 
 
 def login_check(*, request, username: str, password: str) -> User | None:
-    """Authenticate with throttling. Raises Throttled; returns None on bad credentials."""
+    """Authenticate with throttling. Raises Throttled; returns None on bad credentials.
+
+    Atomic under any concurrency without locks: each attempt first records itself (one
+    committed row per username and per address), then counts the rows of the window. The
+    attempt committed k-th sees at least k rows, so however many arrive at once at most the
+    limit of them get to check a password; a wrong password leaves its row as the failure,
+    a right one takes its rows back and clears the username's failures."""
     address = client_address(request)
-    if login_throttled(username=username, address=address):
+    key = username.lower()[:150]
+    now = clock.now()
+    mine = [LoginFailure.objects.create(kind="user", key=key, at=now).pk,
+            LoginFailure.objects.create(kind="addr", key=address[:150], at=now).pk]
+    since = _window_start()
+    limit = settings.LOGIN_THROTTLE_LIMIT
+    if (LoginFailure.objects.filter(kind="user", key=key, at__gte=since).count() > limit
+            or LoginFailure.objects.filter(kind="addr", key=address[:150],
+                                           at__gte=since).count() > limit * 4):
         raise Throttled()
     user = authenticate(request, username=username, password=password)
     if user is None:
-        login_failed(username=username, address=address)
+        LoginFailure.objects.filter(at__lt=since).delete()
         return None
-    LoginFailure.objects.filter(kind="user", key=username.lower()[:150]).delete()
+    LoginFailure.objects.filter(Q(kind="user", key=key) | Q(pk__in=mine)).delete()
     return user
 
 
 def client_address(request) -> str:
-    # Behind the documented reverse proxy REMOTE_ADDR is the proxy; docs/deploy.md sets
-    # FIRSTLINE_TRUST_X_FORWARDED_FOR on such a deployment.
+    """The client's address for throttling. Behind the documented reverse proxy REMOTE_ADDR
+    is the proxy; with FIRSTLINE_TRUST_X_FORWARDED_FOR on, the **right-most** address of
+    X-Forwarded-For that is not one of our proxies (FIRSTLINE_TRUSTED_PROXIES): the one our
+    proxy saw. The left-most is whatever the client chose to send."""
     if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+                     if a.strip()]
+        trusted = set(getattr(settings, "TRUSTED_PROXIES", ()))
+        for address in reversed(forwarded):
+            if address not in trusted:
+                return address[:64]
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 

@@ -23,7 +23,39 @@ class TokenAuth(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+# The error answers every operation may give, documented once in the schema (they come from
+# the exception handlers below, not from each operation's `response=`).
+ERROR_RESPONSES = {
+    "401": "A valid API token is required (`unauthorized`).",
+    "403": "The user's roles do not allow this operation (`forbidden`).",
+    "404": "Missing, or outside the user's areas: the same answer (`not_found`).",
+    "409": "A business rule refuses it (e.g. `event_id_reused`, `not_your_shift`).",
+    "422": "Bad input, naming the field (`invalid`, or a specific code).",
+    "429": "Too many attempts (`throttled`).",
+    "503": "The database is unavailable; retry (`unavailable`).",
+}
+
+
+class FirstlineAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["Error"] = {
+            "title": "Error", "type": "object", "required": ["error", "detail"],
+            "properties": {"error": {"type": "string", "title": "Error code"},
+                           "detail": {"type": "string", "title": "In the user's language"}}}
+        ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, text in ERROR_RESPONSES.items():
+                    if status == "401" and operation.get("security") == []:
+                        continue
+                    responses.setdefault(status, {"description": text, "content": ref})
+        return schema
+
+
+api = FirstlineAPI(
     title="Firstline API",
     version="1",
     urls_namespace="api",

@@ -1,5 +1,7 @@
 from ninja import Router, Schema
 
+from firstline.accounts.scope import ANY_ROLE
+
 from .selectors import area_get_for_user
 
 router = Router()
@@ -15,7 +17,8 @@ class AreaOut(Schema):
 
 @router.get("/areas/{code}", response=AreaOut, summary="One area and its direct children")
 def area_detail(request, code: str):
-    area = area_get_for_user(request.user, code)
+    # Every role sees the tree of its own areas (names and codes only).
+    area = area_get_for_user(request.user, code, ANY_ROLE)
     return {
         "code": area.code,
         "name": area.name,

@@ -1,6 +1,5 @@
 """/api/v1/ endpoints for services to the isolated: requests, care calls, care packages."""
 
-from datetime import date, datetime
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
@@ -11,6 +10,7 @@ from ninja.pagination import paginate
 from firstline.accounts.models import User
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
+from firstline.apitypes import IsoDate, IsoDateTime
 from firstline.areas.selectors import area_get_for_user
 from firstline.errors import InvalidInput
 from firstline.people.services import mask_phone
@@ -30,7 +30,7 @@ class RequestIn(Schema):
     source: RequestSource = RequestSource.WORKER
 
 
-class AssignIn(Schema):
+class RequestAssignIn(Schema):
     volunteer_id: int | None = None
     volunteer_name: str = Field("", max_length=50)
     volunteer_phone: str = Field("", max_length=20)
@@ -62,11 +62,11 @@ class RequestOut(Schema):
     receipt_note: str
     paid_back: bool
     cancel_reason: str
-    created_at: datetime
-    assigned_at: datetime | None
-    bought_at: datetime | None
-    delivered_at: datetime | None
-    cancelled_at: datetime | None
+    created_at: IsoDateTime
+    assigned_at: IsoDateTime | None
+    bought_at: IsoDateTime | None
+    delivered_at: IsoDateTime | None
+    cancelled_at: IsoDateTime | None
 
 
     @staticmethod
@@ -125,7 +125,7 @@ def service_request_detail(request, request_id: int):
 
 @router.post("/service-requests/{request_id}/assign", response=RequestDetailOut,
              summary="Assign to a volunteer (a user, or a name and phone)")
-def service_request_assign(request, request_id: int, payload: AssignIn):
+def service_request_assign(request, request_id: int, payload: RequestAssignIn):
     require_perm(request.user, "assistance.manage")
     req = selectors.service_request_get_for_user(request.user, request_id, "assistance.manage")
     volunteer = None
@@ -166,14 +166,14 @@ class CallResidentOut(Schema):
     name: str
     phone_masked: str
     isolation_id: int
-    ends_on: date
+    ends_on: IsoDate
 
 
 class CallSlotOut(Schema):
     slot: str
     outcome: str | None
     attempts: int
-    at: datetime | None
+    at: IsoDateTime | None
 
 
 class CallRowOut(Schema):
@@ -193,12 +193,12 @@ class CallIn(Schema):
 class CallOut(Schema):
     id: int
     household_id: int
-    day: date
+    day: IsoDate
     slot: str
     outcome: str
     note: str
     attempts: int
-    at: datetime
+    at: IsoDateTime
     worker: str
 
 
@@ -230,7 +230,7 @@ class _CallPages:
 @router.get("/care-calls", response=list[CallRowOut],
             summary="My call list for a day (today by default): isolated households and outcomes")
 @paginate(Paged)
-def care_calls(request, day: date | None = None):
+def care_calls(request, day: IsoDate | None = None):
     require_perm(request.user, "assistance.work")
     return _CallPages(selectors.CallList(request.user, day=day))
 
@@ -262,7 +262,7 @@ class PackageOut(Schema):
     address: str
     stock_area: str
     override_reason: str
-    issued_at: datetime
+    issued_at: IsoDateTime
 
 
 class KindIn(Schema):
@@ -283,7 +283,7 @@ class StockIn(Schema):
     note: str = Field("", max_length=200)
 
 
-class StockOut(Schema):
+class KitStockOut(Schema):
     id: int
     kind_id: int
     kind: str
@@ -322,8 +322,8 @@ def care_package_issue(request, payload: PackageIn):
 def care_packages(request, household: int | None = None, area: str | None = None):
     require_perm(request.user, "assistance.work")
     qs = selectors.package_issues_visible_to(request.user).select_related("stock__area")
-    if household is not None:
-        qs = qs.filter(household_id=household)
+    if household is not None:  # a household outside the user's areas is a 404, not []
+        qs = qs.filter(household=selectors.household_get_for_user(request.user, household))
     if area:
         qs = qs.filter(grid__path__startswith=area_get_for_user(request.user, area).path)
     return [_package_out(i) for i in qs]

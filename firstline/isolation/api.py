@@ -1,6 +1,5 @@
 """Isolation API: isolations, readings, alerts, lockdowns, quarantine sites (CONTRACT.md)."""
 
-from datetime import date, datetime
 from typing import Literal
 
 from django.shortcuts import get_object_or_404
@@ -11,6 +10,7 @@ from ninja.pagination import paginate
 
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
+from firstline.apitypes import IsoDate, IsoDateTime
 from firstline.areas.selectors import area_get_for_user
 from firstline.errors import InvalidInput
 from firstline.people.models import Building
@@ -39,7 +39,7 @@ class IsolationIn(Schema):
                         description="risk_area | close_contact | secondary_contact | fever | "
                                     "lockdown | other, or its label (密切接触者), or words: "
                                     "anything else is recorded as other, the words kept")
-    starts_on: date
+    starts_on: IsoDate
     days: int | None = Field(None, description='default: rule "isolation.days" (14)')
     reason_note: str = ""
     reading_times: list[str] | None = Field(
@@ -49,7 +49,7 @@ class IsolationIn(Schema):
 
 class IsolationCreated(Schema):
     id: int
-    ends_on: date
+    ends_on: IsoDate
     report_url: str
     rule_version: str
 
@@ -61,10 +61,10 @@ class IsolationOut(Schema):
     grid: str
     kind: str
     reason: str
-    starts_on: date
-    ends_on: date
+    starts_on: IsoDate
+    ends_on: IsoDate
     status: str
-    ended_on: date | None
+    ended_on: IsoDate | None
     end_reason: str
     lockdown_id: int | None
     site_id: int | None
@@ -76,7 +76,7 @@ class IsolationOut(Schema):
 
 
 class DayOut(Schema):
-    day: date
+    day: IsoDate
     status: str
     due: int
     received: int
@@ -174,13 +174,13 @@ def isolation_link(request, isolation_id: int):
 class ReadingIn(Schema):
     temperature: float | str
     symptoms: list[str] = []
-    taken_at: datetime | None = None
+    taken_at: IsoDateTime | None = None
 
 
 class ReadingOut(Schema):
     id: int
     isolation_id: int
-    taken_at: datetime
+    taken_at: IsoDateTime
     temperature: float
     symptoms: list[str]
     fever: bool
@@ -224,9 +224,9 @@ class AlertOut(Schema):
     area: str
     detail: str
     owner: str | None
-    opened_at: datetime
-    acknowledged_at: datetime | None
-    resolved_at: datetime | None
+    opened_at: IsoDateTime
+    acknowledged_at: IsoDateTime | None
+    resolved_at: IsoDateTime | None
     outcome: str
 
     @staticmethod
@@ -290,7 +290,7 @@ def alert_res(request, alert_id: int, payload: ResolveIn):
 class LockdownIn(Schema):
     building_id: int | None = None
     compound_id: int | None = None
-    starts_on: date
+    starts_on: IsoDate
     days: int | None = Field(None, description='default: rule "isolation.days" (14)')
     reason: str = ""
 
@@ -299,9 +299,9 @@ class LockdownOut(Schema):
     id: int
     compound_id: int
     building_id: int | None
-    starts_on: date
-    ends_on: date
-    lifted_at: datetime | None
+    starts_on: IsoDate
+    ends_on: IsoDate
+    lifted_at: IsoDateTime | None
     reason: str
 
 
@@ -342,8 +342,8 @@ def lockdown_create(request, payload: LockdownIn):
 def lockdown_index(request, compound: int | None = None, active: bool | None = None):
     require_perm(request.user, "isolation.view")
     qs = selectors.lockdowns_visible_to(request.user)
-    if compound is not None:
-        qs = qs.filter(compound_id=compound)
+    if compound is not None:  # a compound outside the user's areas is a 404, not []
+        qs = qs.filter(compound=compound_get_for_user(request.user, compound))
     if active:
         qs = selectors.lockdowns_in_force(qs)
     return qs.order_by("-starts_on", "-id")
@@ -391,7 +391,7 @@ class StayOut(Schema):
     resident_id: int
     lead: bool
     family_reason: str
-    started_at: datetime
+    started_at: IsoDateTime
 
 
 class RoomOut(Schema):
@@ -400,7 +400,7 @@ class RoomOut(Schema):
     floor: str
     beds: int
     status: str
-    cleaned_at: datetime | None
+    cleaned_at: IsoDateTime | None
     stays: list[StayOut] = []
 
 
@@ -440,14 +440,14 @@ def site_rooms(request, site_id: int):
             for r in selectors.occupancy_board(site)]
 
 
-class AssignIn(Schema):
+class RoomAssignIn(Schema):
     isolation_id: int
     family_reason: str = ""
 
 
 @router.post("/rooms/{room_id}/assign", response={201: StayOut},
              summary="Put a person in centralized quarantine into a room")
-def room_assign(request, room_id: int, payload: AssignIn):
+def room_assign(request, room_id: int, payload: RoomAssignIn):
     """One person per room; a member of the occupant's household may share it only with a
     reason (family_reason), and never beyond the room's beds. A room waiting for cleaning
     takes nobody (409)."""
@@ -488,7 +488,7 @@ def room_service(request, room_id: int, payload: ClosedIn):
 class TransferIn(Schema):
     isolation_id: int
     from_place: str
-    pickup_at: datetime
+    pickup_at: IsoDateTime
     to_site_id: int | None = None
     to_place: str = ""
     vehicle: str = ""
@@ -501,7 +501,7 @@ class TransferOut(Schema):
     from_place: str
     to_site_id: int | None
     to_place: str
-    pickup_at: datetime
+    pickup_at: IsoDateTime
     vehicle: str
     escort: str
     status: str

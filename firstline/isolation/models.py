@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from firstline.people.vocab import Symptom  # noqa: F401 - one vocabulary, re-exported
+
 
 class Kind(models.TextChoices):
     HOME = "home", _("home isolation (居家隔离)")
@@ -118,6 +120,13 @@ class AlertKind(models.TextChoices):
     SYMPTOMS = "symptoms", _("symptoms")
     HELP = "help", _("asked for help")
     LOW_STOCK = "low_stock", _("low stock")  # operations: a store's item at its threshold
+    DOOR_FEVER = "door_fever", _("fever at a screening visit")
+    RISK_RETURN = "risk_return", _("back from a risk area")
+
+
+# Kinds that mean "this person has a fever": while one is open, the household does not go
+# out (rule "gate.fever_hold").
+FEVER_KINDS = (AlertKind.FEVER, AlertKind.GATE_FEVER, AlertKind.DOOR_FEVER)
 
 
 class AlertStatus(models.TextChoices):
@@ -187,16 +196,6 @@ class Alert(models.Model):
 
 
 # --- issue 6: readings, schedules, quarantine sites --------------------------------------------
-
-class Symptom(models.TextChoices):
-    COUGH = "cough", _("cough")
-    SORE_THROAT = "sore_throat", _("sore throat")
-    FATIGUE = "fatigue", _("tiredness")
-    BREATH = "short_breath", pgettext_lazy("isolation", "short of breath")
-    TASTE_SMELL = "taste_smell", _("lost taste or smell")
-    DIARRHEA = "diarrhea", _("diarrhoea")
-    ACHES = "aches", _("muscle aches")
-
 
 class ReadingSource(models.TextChoices):
     SELF = "self", _("self-report")

@@ -3,19 +3,18 @@
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from firstline import clock
-from firstline.accounts.scope import area_scope
+from firstline.accounts.scope import area_scope, perm_or
 from firstline.people.services import building_name_normalize
 
 from . import schedule
 from .models import (
+    FEVER_KINDS,
     Alert,
-    AlertKind,
     AlertStatus,
     Isolation,
     Kind,
@@ -27,6 +26,8 @@ from .models import (
     Status,
     Transfer,
 )
+
+VIEW = "isolation.view"  # what a selector scopes by when no permission is named or in play
 
 
 def _active_at(at: datetime, prefix: str = "") -> Q:
@@ -46,37 +47,43 @@ def lockdowns_at(household, at: datetime) -> QuerySet[Lockdown]:
             .filter(Q(lifted_at__isnull=True) | Q(lifted_at__gt=at)))
 
 
-def household_restriction(household, at: datetime) -> str | None:
-    """Why this household may not go out at `at`: "lockdown", "isolation", "fever" or None.
+def household_restriction(household, at: datetime, *, fever_hold: bool | None = None) -> str | None:
+    """Why this household may not go out at `at`: "lockdown", "isolation", "fever_hold" or None.
 
     Judged as of `at` (an offline gate syncing later gets the answer of the moment of the scan).
     "lockdown": its building or compound is locked down (封控); "isolation": one of its members
     is under home isolation (居家隔离). Centralized quarantine does not restrict the household.
-    "fever": with the FIRSTLINE_GATE_FEVER_HOLD setting on, a fever at the gate is still
-    unresolved (gate_fever_open_at); off by default, as the contract has it.
+    "fever_hold": a member has an open fever alert of any kind (at home, at the gate, at a
+    screening visit) while rule "gate.fever_hold" is on (the default) — until staff resolve it
+    (a re-measure below the threshold, a referral to the fever clinic). `fever_hold` is the
+    rule's value when the caller has read it already (the gate reads every rule at once).
     """
     if lockdowns_at(household, at).exists():
         return "lockdown"
     if Isolation.objects.filter(_active_at(at), household=household, kind=Kind.HOME).exists():
         return "isolation"
-    if settings.GATE_FEVER_HOLD and gate_fever_open_at(household, at):
-        return "fever"
+    if fever_hold is None:
+        from firstline.rules import rule
+
+        fever_hold = bool(rule("gate.fever_hold", on=clock.localdate(at)).value)
+    if fever_hold and fever_open_at(household, at):
+        return "fever_hold"
     return None
 
 
-def gate_fever_open_at(household, at: datetime) -> bool:
-    """Was a fever-at-the-gate alert of this household open at `at`? Until a worker has
-    re-measured and resolved it, the household does not go out again (scanning once more
-    without a temperature, or with a lower one, is not a way round the refusal)."""
+def fever_open_at(household, at: datetime) -> bool:
+    """Was a fever alert (any kind: FEVER_KINDS) of a member of this household open at `at`?
+    Scanning again without a temperature, or with a lower one, is not a way round it."""
     return Alert.objects.filter(
         Q(resolved_at__isnull=True) | Q(resolved_at__gt=at),
-        household=household, kind=AlertKind.GATE_FEVER, opened_at__lte=at).exists()
+        Q(household=household) | Q(resident__household=household),
+        kind__in=FEVER_KINDS, opened_at__lte=at).exists()
 
 
 # --- scoped reads --------------------------------------------------------------------------
 
-def isolations_visible_to(user) -> QuerySet[Isolation]:
-    return (Isolation.objects.filter(area_scope(user, "grid"))
+def isolations_visible_to(user, perm: str | None = None) -> QuerySet[Isolation]:
+    return (Isolation.objects.filter(area_scope(user, "grid", perm_or(user, perm, VIEW)))
             .select_related("resident", "household__compound", "grid", "site"))
 
 
@@ -98,8 +105,8 @@ def isolation_list(user, *, area=None, status: str | None = None, kind: str | No
     return qs.order_by("-starts_on", "-id")
 
 
-def alerts_visible_to(user) -> QuerySet[Alert]:
-    return (Alert.objects.filter(area_scope(user, "area"))
+def alerts_visible_to(user, perm: str | None = None) -> QuerySet[Alert]:
+    return (Alert.objects.filter(area_scope(user, "area", perm_or(user, perm, VIEW)))
             .select_related("resident", "household__compound", "area", "owner", "isolation"))
 
 
@@ -121,8 +128,8 @@ def alert_list(user, *, area=None, status: str | None = None,
     return qs.order_by("-opened_at", "-id")
 
 
-def lockdowns_visible_to(user) -> QuerySet[Lockdown]:
-    return (Lockdown.objects.filter(area_scope(user, "compound__area"))
+def lockdowns_visible_to(user, perm: str | None = None) -> QuerySet[Lockdown]:
+    return (Lockdown.objects.filter(area_scope(user, "compound__area", perm_or(user, perm, VIEW)))
             .select_related("compound", "building"))
 
 
@@ -183,8 +190,9 @@ def lockdown_preview(compound, building=None) -> dict:
             "residents": Resident.objects.filter(household__in=households).count()}
 
 
-def sites_visible_to(user) -> QuerySet[QuarantineSite]:
-    return QuarantineSite.objects.filter(area_scope(user, "area")).select_related("area")
+def sites_visible_to(user, perm: str | None = None) -> QuerySet[QuarantineSite]:
+    return (QuarantineSite.objects.filter(area_scope(user, "area", perm_or(user, perm, VIEW)))
+            .select_related("area"))
 
 
 def site_get_for_user(user, site_id) -> QuarantineSite:
@@ -192,12 +200,14 @@ def site_get_for_user(user, site_id) -> QuarantineSite:
 
 
 def room_get_for_user(user, room_id) -> Room:
-    qs = Room.objects.filter(area_scope(user, "site__area")).select_related("site")
+    qs = (Room.objects.filter(area_scope(user, "site__area", perm_or(user, None, VIEW)))
+          .select_related("site"))
     return get_object_or_404(qs, pk=room_id)
 
 
-def transfers_visible_to(user) -> QuerySet[Transfer]:
-    return (Transfer.objects.filter(area_scope(user, "isolation__grid"))
+def transfers_visible_to(user, perm: str | None = None) -> QuerySet[Transfer]:
+    return (Transfer.objects.filter(area_scope(user, "isolation__grid",
+                                               perm_or(user, perm, VIEW)))
             .select_related("isolation__resident", "to_site"))
 
 
@@ -288,7 +298,7 @@ def today_status(isolations, *, now: datetime | None = None) -> dict[int, str]:
 
 COUNT_KEYS = ("home_isolation", "centralized_isolation", "isolations_started", "isolations_ended",
               "readings_due", "readings_received", "fever_alerts")
-FEVER_ALERT_KINDS = (AlertKind.FEVER, AlertKind.GATE_FEVER)
+FEVER_ALERT_KINDS = FEVER_KINDS  # at home, at the gate, at a screening visit
 
 
 def _empty() -> dict:

@@ -365,6 +365,28 @@ def _open_alert_update(*, kind: str, subject: dict, detail: str) -> Alert | None
     return current
 
 
+def door_findings_open(*, visit, resident, temperature, fever: Decimal, risk, returned_on,
+                         day: date) -> None:
+    """What a screening visit finds reaches someone: a temperature at or over the fever rule
+    opens a `door_fever` alert, a return from a listed risk area within the isolation period
+    (rule "isolation.days") a `risk_return` alert — for the household's grid (its worker and
+    the community staff above it), with the resident and household. One open alert per
+    resident and kind (alert_open): a second visit updates it."""
+    household = visit.household
+    if temperature is not None and temperature >= fever:
+        alert_open(kind=AlertKind.DOOR_FEVER, area=household.grid, resident=resident,
+                   household=household, detail=f"{temperature} °C",
+                   source=f"visit:{visit.pk}", opened_at=visit.visited_at)
+    if risk is not None:
+        days = int(rule("isolation.days", on=day).value)
+        if returned_on is None or (returned_on <= day and (day - returned_on).days < days):
+            place = f"{risk.province}{risk.city}"
+            detail = f"{place} {returned_on.isoformat()}" if returned_on else place
+            alert_open(kind=AlertKind.RISK_RETURN, area=household.grid, resident=resident,
+                       household=household, detail=detail, source=f"visit:{visit.pk}",
+                       opened_at=visit.visited_at)
+
+
 def _open_alert(*, iso: Isolation, kind: str, detail: str, source: str, now: datetime,
                 due_key: str | None = None, owner=_NO_OWNER, dedupe: bool = True) -> Alert:
     return alert_open(kind=kind, area=iso.grid, resident=iso.resident, household=iso.household,

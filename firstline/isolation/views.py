@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from firstline import clock
 from firstline.accounts.scope import area_scope, has_perm
+from firstline.accounts.services import require_perm
 from firstline.areas.models import Area, Level
 from firstline.errors import RuleViolation
 from firstline.people.models import Resident
@@ -41,8 +42,7 @@ def needs(perm):
         @wraps(view)
         @login_required
         def inner(request, *args, **kwargs):
-            if not has_perm(request.user, perm):
-                raise PermissionDenied(_("Your role does not allow this action."))
+            require_perm(request.user, perm)  # 403, and the scope is perm's
             return view(request, *args, **kwargs)
         return inner
     return deco
@@ -580,3 +580,20 @@ def site_board(request, pk):
         "rooms_form": rooms_form, "transfer_form": transfer_form, "transfers": transfers,
         "can_manage": has_perm(user, "isolation.manage"),
         "can_record": has_perm(user, "isolation.record")}, status=status)
+
+
+def resident_panel(*, resident, user) -> str:
+    """The top of the resident page (people): the current isolation and open alerts, for a
+    user who may see isolations where the resident lives."""
+    from django.template.loader import render_to_string
+
+    from firstline.accounts.scope import in_scope
+
+    if not in_scope(user, resident.grid, "isolation.view"):
+        return ""
+    isolation = (selectors.isolations_visible_to(user, "isolation.view")
+                 .filter(resident=resident, status="active").first())
+    alerts = (selectors.alerts_visible_to(user, "isolation.view").filter(resident=resident)
+              .exclude(status="resolved").order_by("-opened_at")[:20])
+    return render_to_string("isolation/_resident_panel.html",
+                            {"isolation": isolation, "alerts": list(alerts)})

@@ -1,7 +1,7 @@
 """/api/v1/ endpoints of the lists app: lists from above (核查), verifications, cases, tests."""
 
 import tempfile
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,6 +13,7 @@ from ninja.pagination import paginate
 
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
+from firstline.apitypes import IsoDate, IsoDateTime
 from firstline.errors import InvalidInput
 
 from . import exports, selectors, services
@@ -78,11 +79,11 @@ class ChecklistItem(Schema):
     source: str
     filename: str
     area: str
-    deadline: date | None
+    deadline: IsoDate | None
     rows: int
     matched: int
     unmatched: int
-    created_at: datetime
+    created_at: IsoDateTime
 
     @staticmethod
     def resolve_area(obj):
@@ -113,7 +114,7 @@ class AreaProgress(Schema):
 class ChecklistOut(Schema):
     id: int
     source: str
-    deadline: date | None
+    deadline: IsoDate | None
     columns: list[str]
     rows: int
     matched: int
@@ -196,7 +197,7 @@ class VerificationOut(Schema):
     id: int
     resident_id: int
     checklists: list[int]
-    due: date | None
+    due: IsoDate | None
     status: str
     result: str
 
@@ -223,7 +224,7 @@ class OutcomeIn(Schema):
     symptoms: str = Field("", max_length=200)
     from_province: str = Field("", max_length=30)
     from_city: str = Field("", max_length=30)
-    returned_on: date | None = None
+    returned_on: IsoDate | None = None
     note: str = Field("", max_length=200)
 
 
@@ -232,7 +233,7 @@ class OutcomeOut(Schema):
     status: str
     result: str
     checklists: list[int]
-    answered_at: datetime | None
+    answered_at: IsoDateTime | None
 
 
 @router.post("/verifications/{verification_id}/outcome", response=OutcomeOut,
@@ -259,7 +260,7 @@ class ContactIn(Schema):
 class CaseIn(Schema):
     resident_id: int
     status: CaseStatus
-    on: date
+    on: IsoDate
     source: str = Field("", max_length=200)
     contacts: list[ContactIn] = Field(default_factory=list, max_length=500)
 
@@ -268,7 +269,7 @@ class CaseOut(Schema):
     id: int
     resident_id: int
     status: str
-    on: date
+    on: IsoDate
     source: str
 
 
@@ -298,7 +299,7 @@ def case_list(request, area: str | None = None):
 
 
 class ContactsListIn(Schema):
-    deadline: date | None = None
+    deadline: IsoDate | None = None
 
 
 @router.post("/cases/{case_id}/contacts-list", response={201: ImportOut, 200: ImportOut},
@@ -315,13 +316,13 @@ class DaysIn(Schema):
     days: int | None = Field(None, ge=1, le=60)
 
 
-class LockdownOut(Schema):
+class CaseLockdownOut(Schema):
     id: int
     households: int
     isolations_started: int
 
 
-@router.post("/cases/{case_id}/lockdown", response={201: LockdownOut},
+@router.post("/cases/{case_id}/lockdown", response={201: CaseLockdownOut},
              summary="Lock down the case's building (or compound)")
 def case_lockdown(request, case_id: int, payload: DaysIn | None = None):
     require_perm(request.user, "lists.manage")
@@ -331,13 +332,13 @@ def case_lockdown(request, case_id: int, payload: DaysIn | None = None):
     return 201, lockdown
 
 
-class TransferOut(Schema):
+class CaseTransferOut(Schema):
     isolation_id: int
     kind: str
-    ends_on: date
+    ends_on: IsoDate
 
 
-@router.post("/cases/{case_id}/transfer", response={201: TransferOut},
+@router.post("/cases/{case_id}/transfer", response={201: CaseTransferOut},
              summary="Move the case from home to centralized isolation")
 def case_transfer(request, case_id: int, payload: DaysIn | None = None):
     require_perm(request.user, "lists.manage")
@@ -349,14 +350,14 @@ def case_transfer(request, case_id: int, payload: DaysIn | None = None):
 
 class TestIn(Schema):
     resident_id: int
-    sampled_on: date
+    sampled_on: IsoDate
     result: str
 
 
 class TestOut(Schema):
     id: int
     resident_id: int
-    sampled_on: date
+    sampled_on: IsoDate
     result: str
     prompt_case: bool
 

@@ -1,7 +1,7 @@
 """/api/v1/ endpoints for operations (运行保障): people on duty, disinfection, supplies and
 donations, HQ tasks. Thin: parse, check the permission, find in scope, call a service."""
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from django.urls import reverse
@@ -12,6 +12,7 @@ from ninja.pagination import paginate
 from firstline import clock
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
+from firstline.apitypes import IsoDate, IsoDateTime
 from firstline.errors import InvalidInput
 from firstline.people.services import mask_phone
 
@@ -25,7 +26,7 @@ def _client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "") or ""
 
 
-def _device(value: datetime | None) -> datetime | None:
+def _device(value: IsoDateTime | None) -> datetime | None:
     if value is not None and value.tzinfo is None:
         value = value.replace(tzinfo=clock.zone())
     return value
@@ -191,8 +192,8 @@ class AssignmentIn(Schema):
     target_id: int | None = None
     shift_id: int | None = None
     target: str = Field("", max_length=100)
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    starts_at: IsoDateTime | None = None
+    ends_at: IsoDateTime | None = None
 
 
 class AssignmentOut(Schema):
@@ -204,10 +205,10 @@ class AssignmentOut(Schema):
     target: str
     shift_id: int | None
     area: str
-    starts_at: datetime
-    ends_at: datetime
-    checked_in_at: datetime | None
-    checked_out_at: datetime | None
+    starts_at: IsoDateTime
+    ends_at: IsoDateTime
+    checked_in_at: IsoDateTime | None
+    checked_out_at: IsoDateTime | None
     on_duty: bool
 
     @staticmethod
@@ -245,7 +246,7 @@ def assignment_create(request, payload: AssignmentIn):
             summary="Assignments in my areas (a volunteer login: its own)")
 @paginate(Paged)
 def assignment_index(request, area: str | None = None, volunteer: int | None = None,
-                     day: date | None = None, mine: bool = False):
+                     day: IsoDate | None = None, mine: bool = False):
     area_obj = selectors.area_for_user(request.user, area, "operations.work") if area else None
     return selectors.assignments_list(request.user, area=area_obj, volunteer_id=volunteer,
                                       day=day, mine=mine)
@@ -272,9 +273,9 @@ class DueOut(Schema):
     place: str
     kind: str
     area: str
-    due_at: datetime
+    due_at: IsoDateTime
     overdue: bool
-    last_done_at: datetime | None
+    last_done_at: IsoDateTime | None
 
 
 def _due_row(d):
@@ -343,7 +344,7 @@ def place_index(request, area: str):
 
 class RoundIn(Schema):
     place_id: int
-    done_at: datetime | None = None
+    done_at: IsoDateTime | None = None
     agent: str = Field(..., max_length=100)
     volunteer_id: int | None = None
 
@@ -352,7 +353,7 @@ class RoundOut(Schema):
     id: int
     place_id: int
     place: str
-    done_at: datetime
+    done_at: IsoDateTime
     agent: str
     by: str
     clock: str | None = None
@@ -622,8 +623,7 @@ def _care_kit_receive(request, payload):
 
 
 def _mount_care_kit_receive():
-    from firstline.assistance.api import StockIn
-    from firstline.assistance.api import StockOut as KitStockOut
+    from firstline.assistance.api import KitStockOut, StockIn
 
     @router.post("/stock", response={200: KitStockOut},
                  summary="Receive care kits into a street's or community's stock "
@@ -654,7 +654,7 @@ class DonationOut(Schema):
     cash: Decimal | None
     consent_named: bool
     purpose: str
-    received_at: datetime
+    received_at: IsoDateTime
 
     @staticmethod
     def resolve_area(obj):
@@ -686,7 +686,7 @@ class TaskIn(Schema):
     title: str = Field(..., max_length=100)
     detail: str = Field("", max_length=2000)
     areas: list[str] = Field(..., max_length=200)
-    due_at: datetime
+    due_at: IsoDateTime
     group: str = Field("", max_length=50)
 
 
@@ -705,10 +705,10 @@ class TaskOut(Schema):
     detail: str
     area: str
     group: str
-    due_at: datetime
+    due_at: IsoDateTime
     status: str
-    acknowledged_at: datetime | None
-    done_at: datetime | None
+    acknowledged_at: IsoDateTime | None
+    done_at: IsoDateTime | None
     note: str
 
     @staticmethod

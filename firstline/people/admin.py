@@ -84,6 +84,29 @@ class ResidentAdmin(admin.ModelAdmin):
     list_select_related = ("grid", "household__compound")
     inlines = [PlacementInline]
 
+    # Full reads in the admin are audited like any other (who, whom, when, via "admin").
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        from firstline.accounts.services import audit
+
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and getattr(response, "status_code", 0) == 200:
+            audit(actor=request.user, action="resident.read_full", object_type="people.resident",
+                  object_id=str(object_id)[:64], detail="admin change page", via="admin")
+        return response
+
+    def changelist_view(self, request, extra_context=None):
+        from firstline.accounts.services import audit
+
+        response = super().changelist_view(request, extra_context)
+        query = request.GET.get("q", "").strip()
+        if query and getattr(response, "status_code", 0) == 200:
+            # The search term may be an ID number or a phone: not written to the log.
+            cl = getattr(response, "context_data", {}).get("cl")
+            n = cl.result_count if cl is not None else 0
+            audit(actor=request.user, action="resident.search_full",
+                  object_type="people.resident", detail=f"admin search: {n} rows", via="admin")
+        return response
+
 
 @admin.register(Placement)
 class PlacementAdmin(admin.ModelAdmin):
@@ -104,14 +127,28 @@ class KeyPersonCategoryAdmin(admin.ModelAdmin):
     list_editable = ("order", "active")
 
 
-class VisitPersonInline(admin.StackedInline):
+class HistoryReadOnly:
+    """History rows (screening visits, key-person facts) are evidence: read-only here, and
+    corrected only through the services, which record who and why."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class VisitPersonInline(HistoryReadOnly, admin.StackedInline):
     model = VisitPerson
     extra = 0
     raw_id_fields = ("resident",)
 
 
 @admin.register(Visit)
-class VisitAdmin(admin.ModelAdmin):
+class VisitAdmin(HistoryReadOnly, admin.ModelAdmin):
     list_display = ("household", "worker", "visited_at", "nobody_home", "by_phone")
     raw_id_fields = ("household", "grid", "worker")
     date_hierarchy = "visited_at"
@@ -119,7 +156,7 @@ class VisitAdmin(admin.ModelAdmin):
 
 
 @admin.register(KeyPerson)
-class KeyPersonAdmin(admin.ModelAdmin):
+class KeyPersonAdmin(HistoryReadOnly, admin.ModelAdmin):
     list_display = ("resident", "category", "since", "until", "source")
     list_filter = ("category", "source")
     raw_id_fields = ("resident", "source_visit", "closed_by_visit")

@@ -3,17 +3,18 @@
 Every list is scoped and paginated; ID numbers and phones are masked in lists; a read of one
 resident is audited, and unmasked only with people.view_full."""
 
-from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
+from firstline.apitypes import IsoDate, IsoDateTime
 from firstline.areas.selectors import area_get_for_user
 from firstline.errors import InvalidInput
 
@@ -45,7 +46,7 @@ class ResidentFull(Schema):
     id_number_masked: str
     masked: bool
     sex: str
-    birth_date: date
+    birth_date: IsoDate
     phone: str
     phone_masked: str
     residency: str
@@ -55,8 +56,8 @@ class ResidentFull(Schema):
     compound_id: int
     note: str
     key_persons: list[str]
-    created_at: datetime
-    updated_at: datetime
+    created_at: IsoDateTime
+    updated_at: IsoDateTime
 
 
 class CompoundItem(Schema):
@@ -173,7 +174,7 @@ class VisitPersonIn(Schema):
     present: bool = True
     from_province: str = ""
     from_city: str = ""
-    returned_on: date | None = None
+    returned_on: IsoDate | None = None
     transport: str = ""
     transport_no: str = ""
     symptoms: list[str] = []
@@ -184,7 +185,7 @@ class VisitPersonIn(Schema):
 class VisitIn(Schema):
     event_id: UUID | None = None
     household_id: int
-    visited_at: datetime | None = None
+    visited_at: IsoDateTime | None = None
     nobody_home: bool = False
     by_phone: bool = False
     note: str = ""
@@ -195,7 +196,7 @@ class VisitOut(Schema):
     id: int
     event_id: UUID | None
     household_id: int
-    visited_at: datetime
+    visited_at: IsoDateTime
     nobody_home: bool
     key_persons: dict[str, list[str]]
     clock: Literal["ok", "corrected"] = Field(
@@ -223,9 +224,16 @@ def visit_create(request, payload: VisitIn):
     household = sel.household_get_for_user(request.user, payload.household_id)
     members = {r.pk: r for r in household.residents.all()}
     people = []
+    from .vocab import Symptom
+
     for p in payload.people:
         if p.resident_id not in members:
             raise InvalidInput("not_member", f"resident {p.resident_id}: not in this household")
+        unknown = [x for x in p.symptoms if x not in Symptom.values]
+        if unknown:  # one vocabulary with the isolation readings and self-reports
+            raise InvalidInput("bad_symptom", _("Unknown symptom %(s)s. Known: %(known)s.")
+                               % {"s": unknown[0][:40], "known": ", ".join(Symptom.values)},
+                               field="symptoms")
         people.append({**p.dict(exclude={"resident_id", "symptoms"}),
                        "resident": members[p.resident_id], "symptoms": ",".join(p.symptoms),
                        "temperature": p.temperature})
@@ -249,7 +257,7 @@ class KeyPersonItem(Schema):
     category: str
     grid: str
     household: int
-    since: datetime
+    since: IsoDateTime
 
 
 @router.get("/key-persons", response=list[KeyPersonItem],

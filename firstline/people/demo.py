@@ -109,7 +109,7 @@ def _screening(ctx, now):
     findings = [
         {"from_province": "湖北", "from_city": "武汉", "transport": "train",
          "transport_no": "G1722", "days_ago_returned": 5},
-        {"temperature": "37.8", "symptoms": "fever,cough"},
+        {"temperature": "37.8", "symptoms": "cough"},
         {"categories": ["elderly_alone"]},
         {"categories": ["needs_help"]},
         {"from_province": "浙江", "from_city": "温州", "transport": "car",

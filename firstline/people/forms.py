@@ -6,15 +6,15 @@ from .models import RISK_LEVELS, KeyPersonCategory, Transport
 PROVINCES = ("北京 天津 河北 山西 内蒙古 辽宁 吉林 黑龙江 上海 江苏 浙江 安徽 福建 江西 山东 河南 湖北 "
              "湖南 广东 广西 海南 重庆 四川 贵州 云南 西藏 陕西 甘肃 青海 宁夏 新疆 香港 澳门 台湾").split()
 
-SYMPTOMS = [
-    ("fever", _("fever")),
-    ("cough", _("dry cough")),
-    ("fatigue", _("fatigue")),
-    ("sore_throat", _("sore throat")),
-    ("breath", _("short of breath")),
-    ("diarrhoea", _("diarrhoea")),
-    ("smell", _("loss of smell or taste")),
-]
+def _symptoms():
+    """One symptom vocabulary for the screening visit, the isolation reading and the
+    self-report (isolation.models.Symptom); a fever is the temperature, not a tick."""
+    from .vocab import Symptom
+
+    return Symptom.choices
+
+
+SYMPTOMS = _symptoms
 
 
 class UploadForm(forms.Form):

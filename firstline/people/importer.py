@@ -14,6 +14,7 @@ of strings (~100 MB).
 """
 
 import re
+import threading
 from array import array
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -197,6 +198,13 @@ class Outcome:
     def summary(self) -> str:
         return f"imported {self.imported}, updated {self.updated}, rejected {self.rejected}"
 
+    @property
+    def written(self) -> bool:
+        """Rows were written before a file error stopped the run (all or nothing holds for
+        what can be checked up front — the encoding; a file broken further on keeps the rows
+        before the break, and the summary says so)."""
+        return bool(self.imported or self.updated)
+
 
 @dataclass(slots=True)
 class _Row:
@@ -240,6 +248,7 @@ class RosterImporter:
         self.buildings: dict[tuple, int] = {}
         self.households: dict[tuple, int] = {}
         self.outcome = Outcome()
+        self._errors_lock = threading.Lock()
 
     # -- grids -------------------------------------------------------------------------
     def _grid(self, code: str):
@@ -326,9 +335,10 @@ class RosterImporter:
                     row["unit"], row["room"], residency, row["note"])
 
     def _reject(self, errors: list[tuple]) -> None:
-        for e in errors:
-            self.add_error(*e)
-        self.outcome.rejected += 1
+        with self._errors_lock:  # the writer thread may reject rows too (one grid per household)
+            for e in errors:
+                self.add_error(*e)
+            self.outcome.rejected += 1
 
     # -- the whole file ----------------------------------------------------------------
     def run(self, path, *, start_row: int = 0, deadline: float | None = None,
@@ -350,6 +360,9 @@ class RosterImporter:
         flush = self._writer.submit if getattr(self, "_writer", None) else self._flush
         try:
             table = open_table(path, columns=RESIDENT_COLUMNS, required=REQUIRED)
+            if start_row == 0:
+                table.check()  # the whole file decodes, or nothing is written
+            self._title = table.title
             rows = table.rows()
             batch: list[_Row] = []
             for number, row in rows:
@@ -412,6 +425,7 @@ class RosterImporter:
                 key = (cid, r.building, r.unit, r.room)
                 hh_wanted.setdefault(key, (r.grid_id, building_ids.get((cid, r.building))))
         household_ids = self._resolve_households(hh_wanted)
+        batch = self._one_grid_per_household(batch, compound_ids, household_ids)
 
         existing = {row[1]: row for row in _Sql().residents_by_id_number(
             [r.id_number for r in batch])}
@@ -463,6 +477,66 @@ class RosterImporter:
             Placement.objects.filter(resident_id__in=moved, until__isnull=True).update(until=now)
         if moved:
             sql.placements_for(ids=moved, since=now_db)
+
+    def _one_grid_per_household(self, batch: list[_Row], compound_ids: dict,
+                                household_ids: dict) -> list[_Row]:
+        """A household (compound, building, unit, room) belongs to one grid (CONTRACT.md).
+        A row putting an existing household's address in another grid is rejected (column
+        网格/grid, naming the grid it is in) — unless this batch moves the whole household:
+        every current member, and no row of it keeps another grid; then the household moves."""
+        by_household: dict[int, list[_Row]] = {}
+        for r in batch:
+            cid = compound_ids.get((r.community_id, r.compound))
+            hid = household_ids.get((cid, r.building, r.unit, r.room)) if cid else None
+            if hid is not None:
+                by_household.setdefault(hid, []).append(r)
+        if not by_household:
+            return batch
+        grids = dict(Household.objects.filter(pk__in=list(by_household))
+                     .values_list("pk", "grid_id"))
+        split = {hid: rows for hid, rows in by_household.items()
+                 if any(r.grid_id != grids.get(hid) for r in rows)}
+        if not split:
+            return batch
+        members: dict[int, set[str]] = {}
+        for hid, number in Resident.objects.filter(household_id__in=list(split)).values_list(
+                "household_id", "id_number"):
+            members.setdefault(hid, set()).add(number)
+        rejected: set[int] = set()
+        for hid, rows in split.items():
+            targets = {r.grid_id for r in rows}
+            if (len(targets) == 1 and members.get(hid)
+                    and members[hid] <= {r.id_number for r in rows}):
+                # The whole household moves to another grid with this file.
+                if not self.dry_run:
+                    Household.objects.filter(pk=hid).update(grid_id=targets.pop())
+                continue
+            rejected.update(id(r) for r in rows if r.grid_id != grids.get(hid))
+        if not rejected:
+            return batch
+        codes = dict(Area.objects.filter(pk__in=set(grids.values())).values_list("pk", "code"))
+        kept = []
+        for r in batch:
+            if id(r) not in rejected:
+                kept.append(r)
+                continue
+            cid = compound_ids.get((r.community_id, r.compound))
+            hid = household_ids.get((cid, r.building, r.unit, r.room))
+            grid_code = codes.get(grids.get(hid), "?")
+            with self._errors_lock:
+                title = getattr(self, "_title", table_title)
+                self.add_error(r.number, title("grid"), self._grid_code(r.grid_id),
+                               _("This address is a household of grid %(grid)s, and a "
+                                 "household belongs to one grid: use %(grid)s, or move the "
+                                 "whole household in one file.") % {"grid": grid_code})
+                self.outcome.rejected += 1
+        return kept
+
+    def _grid_code(self, grid_id: int) -> str:
+        for code, area in self.grids.items():
+            if area is not None and area[0] == grid_id:
+                return code
+        return str(grid_id)
 
     # -- lookups with creation -------------------------------------------------------------
     def _resolve_compounds(self, keys: set[tuple]) -> dict[tuple, int]:

@@ -33,7 +33,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from firstline import clock
-from firstline.accounts.scope import area_scope
+from firstline.accounts.scope import area_scope, perm_or
 
 from .models import (
     Compound,
@@ -46,6 +46,8 @@ from .models import (
     RiskArea,
     Visit,
 )
+
+VIEW = "people.view"  # what a selector scopes by when no permission is named or in play
 
 # --- local days -----------------------------------------------------------------------------
 
@@ -105,7 +107,7 @@ def households_visited(area, day: date) -> int:
 
 
 def residents_visible_to(user, perm: str | None = None) -> QuerySet[Resident]:
-    return Resident.objects.filter(area_scope(user, "grid", perm))
+    return Resident.objects.filter(area_scope(user, "grid", perm_or(user, perm, VIEW)))
 
 
 def resident_get_for_user(user, resident_id) -> Resident:
@@ -113,8 +115,8 @@ def resident_get_for_user(user, resident_id) -> Resident:
     return get_object_or_404(qs, pk=resident_id)
 
 
-def households_visible_to(user) -> QuerySet[Household]:
-    return Household.objects.filter(area_scope(user, "grid"))
+def households_visible_to(user, perm: str | None = None) -> QuerySet[Household]:
+    return Household.objects.filter(area_scope(user, "grid", perm_or(user, perm, VIEW)))
 
 
 def household_get_for_user(user, household_id) -> Household:
@@ -122,9 +124,11 @@ def household_get_for_user(user, household_id) -> Household:
     return get_object_or_404(qs, pk=household_id)
 
 
-def compounds_visible_to(user) -> QuerySet[Compound]:
-    via_households = Household.objects.filter(area_scope(user, "grid")).values("compound_id")
-    return Compound.objects.filter(area_scope(user, "area") | Q(pk__in=via_households))
+def compounds_visible_to(user, perm: str | None = None) -> QuerySet[Compound]:
+    perm = perm_or(user, perm, VIEW)
+    via_households = (Household.objects.filter(area_scope(user, "grid", perm))
+                      .values("compound_id"))
+    return Compound.objects.filter(area_scope(user, "area", perm) | Q(pk__in=via_households))
 
 
 def compounds_in_area(qs: QuerySet[Compound], area) -> QuerySet[Compound]:
@@ -165,15 +169,15 @@ def households_with_members(qs: QuerySet[Household]) -> QuerySet[Household]:
     return qs.annotate(members=Count("residents"))
 
 
-def visits_visible_to(user) -> QuerySet[Visit]:
-    return Visit.objects.filter(area_scope(user, "grid"))
+def visits_visible_to(user, perm: str | None = None) -> QuerySet[Visit]:
+    return Visit.objects.filter(area_scope(user, "grid", perm_or(user, perm, VIEW)))
 
 
 def key_persons_open(user, *, at: datetime | None = None) -> QuerySet[KeyPerson]:
     """The key-person ledger: facts open now (or at `at`) about residents in scope."""
     at = at or clock.now()
     return (KeyPerson.objects.filter(_open_at(at) if at else Q(until__isnull=True))
-            .filter(area_scope(user, "resident__grid"))
+            .filter(area_scope(user, "resident__grid", perm_or(user, None, VIEW)))
             .select_related("resident", "resident__grid", "resident__household",
                             "resident__household__compound", "category"))
 

@@ -2,9 +2,11 @@
 derive, responsibility (三级包保), full reads and exports of personal data (audited)."""
 
 import csv
+import functools
 import io
 import os
 import re
+import shutil
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -19,12 +21,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
 from firstline import clock
-from firstline.accounts.scope import has_perm, in_scope, scope_paths
+from firstline.accounts.scope import in_scope, scope_paths
 from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Area
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.rules import rule
-from firstline.tabular import ErrorsFile, errors_path_for
+from firstline.tabular import ErrorsFile, TableError, errors_path_for, formula_safe, open_table
 
 from .importer import PHONE_RE, IdSet, Outcome, RosterImporter, normalize_phone
 from .models import (
@@ -217,7 +219,7 @@ class _AppendErrors:
         self._writer = csv.writer(self._fh)
 
     def add(self, row, column, value, reason):
-        self._writer.writerow([row, column, value, reason])
+        self._writer.writerow([row, column, formula_safe(value), formula_safe(reason)])
 
     def close(self):
         self._fh.close()
@@ -260,6 +262,10 @@ def import_job_create(*, actor, upload, dry_run: bool = False) -> ImportJob:
     suffix = Path(name).suffix.lower()
     if suffix not in {".csv", ".xlsx"}:
         raise InvalidInput("bad_file", _("Upload a .csv or .xlsx file."), field="file")
+    if (upload.size or 0) > settings.UPLOAD_MAX_MB * 2**20:
+        raise InvalidInput("too_large", _("The file is larger than %(mb)s MB: split it into "
+                                          "several files.") % {"mb": settings.UPLOAD_MAX_MB},
+                           field="file")
     safe = re.sub(r"[^\w.\-]+", "_", Path(name).stem)[:80] or "roster"
     folder = _uploads_dir() / uuid.uuid4().hex
     folder.mkdir()
@@ -267,6 +273,12 @@ def import_job_create(*, actor, upload, dry_run: bool = False) -> ImportJob:
     with open(path, "wb") as fh:
         for chunk in upload.chunks():
             fh.write(chunk)
+    try:
+        # Caps, zip bombs, a broken encoding: refused at the upload, before anything reads rows.
+        open_table(path, columns={}).check()
+    except TableError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise InvalidInput("bad_file", exc.message, field="file") from None
     return ImportJob.objects.create(created_by=actor, filename=name[:200], path=str(path),
                                     size=path.stat().st_size, dry_run=dry_run,
                                     total_rows=_count_rows(path))
@@ -379,7 +391,8 @@ def resident_read(*, actor, resident, via: str = "web", unmask: bool = True,
                   reason: str = "") -> bool:
     """Record a read of one resident's record; True when it is unmasked: `unmask` asked and
     the reader holds people.view_full. Every read is audited (who, whom, when, why, via)."""
-    full = unmask and has_perm(actor, "people.view_full")
+    # Unmasked only where a role granting people.view_full covers the resident's grid.
+    full = unmask and in_scope(actor, resident.grid, "people.view_full")
     audit(actor=actor, action="resident.read_full" if full else "resident.read_masked",
           obj=resident, via=via, detail=reason)
     return full
@@ -389,6 +402,11 @@ def resident_read_full(*, actor, resident, reason_code: str, reason_text: str = 
                        via: str = "web") -> None:
     """The "show full ID and phone" control: needs people.view_full and a reason."""
     require_perm(actor, "people.view_full")
+    if not in_scope(actor, resident.grid, "people.view_full"):
+        # view_full held through a role elsewhere does not unmask here.
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(_("Your role does not allow this action."))
     reason = full_read_reason(code=reason_code, text=reason_text)
     resident_read(actor=actor, resident=resident, via=via, reason=reason)
 
@@ -426,6 +444,43 @@ def risk_area_match(*, province: str, city: str = "", on: date) -> RiskArea | No
     return None
 
 
+def risk_area_in_text(text: str, *, on: date) -> RiskArea | None:
+    """The listed risk area a free-text origin ("湖北武汉", "武汉市") names on local date `on`:
+    a visitor's "coming from" at the gate. A city entry matches its city's name; a province
+    entry its province's name."""
+    text = "".join((text or "").split())
+    if not text:
+        return None
+    listed = RiskArea.objects.filter(since__lte=on).filter(Q(until__isnull=True) | Q(until__gt=on))
+    for area in listed:
+        ap, ac = place_name(area.province), place_name(area.city)
+        if ac and ac in text:
+            return area
+        if not ac and ap and ap in text:
+            return area
+    return None
+
+
+@functools.cache
+def gbt2260_provinces() -> dict[str, str]:
+    """{short name: code} of the province-level divisions of GB/T 2260, shipped as data
+    (people/data/gbt2260_provinces.json): 湖北 → 42. Traditional names map too (湖北, 廣東)."""
+    import json
+
+    data = json.loads((Path(__file__).parent / "data" / "gbt2260_provinces.json")
+                      .read_text(encoding="utf-8"))
+    out = {}
+    for code, name in data["provinces"]:
+        out[place_name(name)] = code
+    out.update({"內蒙古": "15", "遼寧": "21", "黑龍江": "23", "江蘇": "32", "廣東": "44",
+                "廣西": "45", "貴州": "52", "雲南": "53", "陝西": "61", "甘肅": "62",
+                "寧夏": "64", "臺灣": "71", "台灣": "71", "澳門": "82", "廣西壯族": "45"})
+    return out
+
+
+_CITY_RE = re.compile(r"[\u3400-\u9fff·]{1,30}")
+
+
 def _same_place(area: RiskArea, province: str, city: str) -> bool:
     return (place_name(area.province), place_name(area.city)) == (place_name(province),
                                                                   place_name(city))
@@ -442,6 +497,15 @@ def risk_area_add(*, actor, province: str, city: str = "", level: str = "", sinc
     if not place_name(province):
         raise InvalidInput("province_required", _("Enter the province, e.g. 湖北."),
                            field="province")
+    # Picked from the divisions (GB/T 2260), not free text: "胡北" would flag nobody.
+    if place_name(province) not in gbt2260_provinces():
+        raise InvalidInput("unknown_province",
+                           _("%(value)s is not a province-level division (GB/T 2260): choose "
+                             "one from the list, e.g. 湖北.") % {"value": province[:30]},
+                           field="province")
+    if city and not _CITY_RE.fullmatch(city):
+        raise InvalidInput("bad_city", _("A city or county is written in Chinese characters, "
+                                         "e.g. 武汉."), field="city")
     for field, value, limit in (("province", province, 30), ("city", city, 30),
                                 ("source", source, 200)):
         if len(value) > limit:
@@ -597,6 +661,10 @@ def visit_record(*, actor, household, people: list[dict], visited_at: datetime |
                     and temperature >= Decimal(str(fever.value))):
                 found.add(code)
         record.categories.set([categories[c] for c in found])
+        for handler in VISIT_FINDING_HANDLERS:
+            handler(visit=visit, resident=resident, temperature=temperature,
+                    fever=Decimal(str(fever.value)), risk=risk,
+                    returned_on=entry.get("returned_on"), day=day)
         later = VisitPerson.objects.filter(resident=resident,
                                            visit__visited_at__gt=visited_at).exists()
         if not later:
@@ -604,6 +672,29 @@ def visit_record(*, actor, household, people: list[dict], visited_at: datetime |
                               visit=visit, at=visited_at)
     audit(actor=actor, action="visit.record", obj=visit)
     return visit
+
+
+# What a screening visit finds must reach someone (CONTRACT.md "Findings reach someone"), but
+# people sits below isolation, which owns alerts: the isolation app subscribes here in its
+# AppConfig.ready (isolation.services.door_findings_open) and people never imports it.
+VISIT_FINDING_HANDLERS: list = []
+
+
+# Panels other apps add to the resident page (isolation: current isolation and open alerts).
+RESIDENT_PANELS: list = []
+
+
+def resident_panels_subscribe(panel) -> None:
+    """`panel(resident=, user=)` returns HTML (safe) for the top of the resident page."""
+    if panel not in RESIDENT_PANELS:
+        RESIDENT_PANELS.append(panel)
+
+
+def visit_findings_subscribe(handler) -> None:
+    """`handler(visit=, resident=, temperature=, fever=, risk=, returned_on=, day=)` is
+    called, inside the visit's transaction, for each member recorded on a visit."""
+    if handler not in VISIT_FINDING_HANDLERS:
+        VISIT_FINDING_HANDLERS.append(handler)
 
 
 @dataclass(frozen=True)
@@ -715,7 +806,7 @@ def responsibility_set(*, actor, resident, cadre=None, grid_worker=None, helper_
     if not in_scope(actor, resident.grid, "people.assign"):
         raise RuleViolation("not_found", _("Not found."), status=404)
     for user, label in ((cadre, _("cadre")), (grid_worker, _("grid worker"))):
-        if user is not None and not in_scope(user, resident.grid):
+        if user is not None and not in_scope(user, resident.grid, "people.view"):
             raise InvalidInput("out_of_scope",
                                _("The %(role)s %(user)s does not work in this resident's area.")
                                % {"role": label, "user": user})
@@ -780,9 +871,7 @@ def _roster_rows(qs, *, unmasked: bool, sexes: dict[str, str]):
 
 def safe_cell(value):
     """Text that Excel would run as a formula (=, +, -, @ first) is prefixed with '."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return formula_safe(value)
 
 
 def excel_text(value):

@@ -6,7 +6,6 @@ from itertools import islice
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import CharField, Count, F, Max, Q
 from django.db.models.functions import Cast
@@ -18,7 +17,7 @@ from django.utils.translation import pgettext, pgettext_lazy
 
 from firstline import clock
 from firstline.accounts.models import AuditEntry, User
-from firstline.accounts.scope import has_perm
+from firstline.accounts.scope import has_perm, in_scope
 from firstline.accounts.services import require_perm
 from firstline.areas.selectors import area_get_for_user, areas_visible_to
 from firstline.errors import InvalidInput, RuleViolation
@@ -88,7 +87,8 @@ def resident(request, pk):
     phone on that response only. Every opening is audited, the full read with its reason."""
     _perm(request, "people.view")
     r = sel.resident_get_for_user(request.user, pk)
-    can_full = has_perm(request.user, "people.view_full")
+    # Only where a role granting people.view_full covers this resident's grid.
+    can_full = in_scope(request.user, r.grid, "people.view_full")
     full, status = False, 200
     reveal = FullReadForm(request.POST or None)
     if request.method == "POST":
@@ -109,7 +109,10 @@ def resident(request, pk):
     visits = r.visit_records.select_related("visit", "visit__worker").order_by(
         "-visit__visited_at")[:20]
     placements = r.placements.select_related("household", "household__compound", "grid")
+    # Current isolation and open alerts come from the isolation app (it sits above people).
+    panels = [panel(resident=r, user=request.user) for panel in services.RESIDENT_PANELS]
     response = render(request, "people/resident.html", {
+        "panels": panels,
         "r": r, "full": full, "can_full": can_full, "reveal": reveal,
         "id_number": r.id_number if full else services.mask_id_number(r.id_number),
         "phone": r.phone if full else services.mask_phone(r.phone),
@@ -539,6 +542,8 @@ AUDIT_ACTIONS = {
                                                      "Key-person ledger export (unmasked)"),
     "reports.export_full:isolations": pgettext_lazy("audit action",
                                                     "Isolation ledger export (unmasked)"),
+    "resident.search_full": pgettext_lazy("audit action",
+                                          "Resident search by ID or phone (admin)"),
 }
 AUDIT_OBJECTS = {
     "people.resident": pgettext_lazy("audit object", "Resident"),
@@ -548,6 +553,7 @@ AUDIT_VIA = {
     "web": pgettext_lazy("audit via", "web page"),
     "api": pgettext_lazy("audit via", "API"),
     "cli": pgettext_lazy("audit via", "command line"),
+    "admin": pgettext_lazy("audit via", "Django admin"),
 }
 # Personal data read or exported for a whole area (the rest is per resident).
 AREA_PII_ACTIONS = ("roster.", "reports.export_full")
@@ -556,8 +562,7 @@ AREA_PII_ACTIONS = ("roster.", "reports.export_full")
 @login_required
 def audit_log(request):
     """Who read or exported whose personal data, for residents and areas in scope."""
-    if not has_perm(request.user, "audit.view"):
-        raise PermissionDenied(_("Your role does not allow this action."))
+    _perm(request, "audit.view")
     resident_ids = sel.residents_visible_to(request.user).annotate(
         sid=Cast("pk", CharField())).values("sid")
     areas = areas_visible_to(request.user)
@@ -566,18 +571,38 @@ def audit_log(request):
         area_actions |= Q(action__startswith=prefix)
     qs = AuditEntry.objects.filter(
         Q(object_type="people.resident", object_id__in=resident_ids)
+        # the admin's searches match ID numbers anywhere (the admin is not area-scoped)
+        | Q(action="resident.search_full")
         | (Q(object_type="areas.area") & area_actions
            # ledger exports before 2026-12 stored the area's id instead of its code
            & (Q(object_id__in=areas.values("code"))
               | Q(action__startswith="reports.",
                   object_id__in=areas.annotate(sid=Cast("pk", CharField())).values("sid"))))
     ).select_related("actor")
-    who = request.GET.get("who", "").strip()
+    # Search as an auditor thinks: by the person's login or display name (李书记), by the
+    # resident's name (邵兰) or number, by day and by action; nothing typed is ignored.
+    who = request.GET.get("who", "").strip()[:100]
     if who:
-        qs = qs.filter(actor__username=who)
-    rid = request.GET.get("resident", "").strip()
+        qs = qs.filter(Q(actor__username__iexact=who) | Q(actor__display_name__icontains=who)
+                       | Q(actor__username__icontains=who))
+    rid = request.GET.get("resident", "").strip()[:100]
     if rid.isdigit():
         qs = qs.filter(object_type="people.resident", object_id=rid)
+    elif rid:
+        ids = (sel.residents_visible_to(request.user).filter(name__icontains=rid)
+               .annotate(sid=Cast("pk", CharField())).values("sid"))
+        qs = qs.filter(object_type="people.resident", object_id__in=ids)
+    action = request.GET.get("action", "").strip()
+    if action in AUDIT_ACTIONS:
+        qs = qs.filter(action=action)
+    problems = []
+    day_from, day_to = (_audit_day(request, key, problems) for key in ("from", "to"))
+    if day_from:
+        qs = qs.filter(at__gte=clock.day_start(day_from))
+    if day_to:
+        qs = qs.filter(at__lt=clock.day_start(day_to + timedelta(days=1)))
+    if request.GET.get("format") == "xlsx":
+        return _audit_xlsx(request, qs.order_by("-at"))
     page = _page(request, qs.order_by("-at"))
     names = dict(Resident.objects.filter(
         pk__in=[int(e.object_id) for e in page if e.object_type == "people.resident"
@@ -588,5 +613,51 @@ def audit_log(request):
              "name": (names.get(int(e.object_id)) if e.object_type == "people.resident"
                       and e.object_id.isdigit() else None)}
             for e in page]
-    return render(request, "people/audit.html", {"page": page, "rows": rows, "who": who,
-                                                 "resident": rid})
+    return render(request, "people/audit.html", {
+        "page": page, "rows": rows, "who": who, "resident": rid, "action": action,
+        "actions": sorted(((k, str(v)) for k, v in AUDIT_ACTIONS.items()), key=lambda x: x[1]),
+        "day_from": request.GET.get("from", ""), "day_to": request.GET.get("to", ""),
+        "problems": problems, "query": request.GET.urlencode()})
+
+
+def _audit_day(request, key, problems):
+    from datetime import date
+
+    raw = request.GET.get(key, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        problems.append(_("%(value)s is not a date such as 2020-02-05.") % {"value": raw[:20]})
+        return None
+
+
+def _audit_xlsx(request, qs):
+    """The filtered audit log as a workbook for the auditor's report (at most 100,000 rows;
+    the export itself is audited)."""
+    from firstline.accounts.services import audit
+
+    audit(actor=request.user, action="audit.export", object_type="accounts.auditentry",
+          detail=request.GET.urlencode()[:200])
+    entries = list(qs.select_related("actor")[:100_000])
+    names = dict(Resident.objects.filter(
+        pk__in=[int(e.object_id) for e in entries if e.object_type == "people.resident"
+                and e.object_id.isdigit()]).values_list("pk", "name"))
+
+    def rows():
+        yield [_("When"), _("Who"), _("Action"), _("Whom / what"),
+               pgettext("audit column", "Detail"), _("Via")]
+        for e in entries:
+            name = (names.get(int(e.object_id)) if e.object_type == "people.resident"
+                    and e.object_id.isdigit() else None)
+            yield [clock.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
+                   str(e.actor) if e.actor else pgettext("audit actor", "system"),
+                   str(AUDIT_ACTIONS.get(e.action, e.action)),
+                   f"{name} (#{e.object_id})" if name else
+                   f"{AUDIT_OBJECTS.get(e.object_type, e.object_type)} {e.object_id}",
+                   e.detail, str(AUDIT_VIA.get(e.via, e.via))]
+
+    path = services.xlsx_file(rows(), title="audit")
+    return FileResponse(open(path, "rb"), as_attachment=True,
+                        filename=f"audit-{clock.today().isoformat()}.xlsx")

@@ -26,6 +26,7 @@ class DailyReportOut(Schema):
     crossings_out: int
     crossings_in: int
     crossings_denied: int
+    visitors_turned_back: int
     households_visited: int
     disinfection_rounds: int
     disinfection_overdue: int

@@ -156,7 +156,8 @@ def _crossings(user, area, date_from, date_to, full):
     from firstline.access.models import Crossing
     from firstline.access.selectors import NOT_COUNTED_REASONS
     allow = Q(decision="allow")
-    denied = Q(decision="deny") & ~Q(reason__in=NOT_COUNTED_REASONS)
+    resident = Q(subject="resident")
+    denied = Q(decision="deny") & resident & ~Q(reason__in=NOT_COUNTED_REASONS)
     qs = (Crossing.objects.filter(area_scope(user, "area", "reports.view"),
                                   area__path__startswith=area.path,
                                   day__gte=date_from, day__lte=date_to)
@@ -164,10 +165,11 @@ def _crossings(user, area, date_from, date_to, full):
           .annotate(out=Count("pk", filter=allow & Q(direction="out")),
                     in_=Count("pk", filter=allow & Q(direction="in")),
                     denied=Count("pk", filter=denied),
-                    fever=Count("pk", filter=denied & Q(reason="fever")),
+                    fever=Count("pk", filter=denied & Q(reason__in=["fever", "fever_hold"])),
                     quota=Count("pk", filter=denied & Q(reason="quota_exhausted")),
                     restricted=Count("pk", filter=denied & Q(reason__in=["isolation",
-                                                                          "lockdown"])))
+                                                                          "lockdown"])),
+                    turned_back=Count("pk", filter=Q(decision="deny") & ~resident))
           .order_by("area__name", "compound__name", "checkpoint__code", "day"))
     titles = [
         pgettext("ledger column", "Community"),
@@ -177,10 +179,11 @@ def _crossings(user, area, date_from, date_to, full):
         pgettext("ledger column", "Date"),
         pgettext("ledger column", "Trips out"),
         pgettext("ledger column", "Trips in"),
-        pgettext("ledger column", "Gate denials"),
+        pgettext("ledger column", "Pass scans refused"),
         pgettext("ledger column", "of which fever"),
         pgettext("ledger column", "of which quota used up"),
         pgettext("ledger column", "of which isolation or lockdown"),
+        pgettext("ledger column", "Visitors turned back"),
     ]
 
     def rows():
@@ -188,6 +191,6 @@ def _crossings(user, area, date_from, date_to, full):
             yield [row["area__name"] or "", row["compound__name"] or "",
                    row["checkpoint__code"] or "", row["checkpoint__name"] or "", row["day"],
                    row["out"], row["in_"], row["denied"], row["fever"], row["quota"],
-                   row["restricted"]]
+                   row["restricted"], row["turned_back"]]
 
-    return LEDGERS["crossings"], titles, rows(), [12, 16, 14, 14, 11, 9, 9, 9, 9, 11, 11]
+    return LEDGERS["crossings"], titles, rows(), [12, 16, 14, 14, 11, 9, 9, 9, 9, 11, 11, 9]

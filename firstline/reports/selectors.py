@@ -38,6 +38,8 @@ FIGURES = (
     # operations (运行保障)
     "disinfection_rounds", "disinfection_overdue", "volunteers_on_duty", "tasks_overdue",
     "households_informed",
+    # access: 劝返 (visitors, couriers, vehicles not admitted), apart from crossings_denied
+    "visitors_turned_back",
 )
 KEY_PREFIX = "key_persons:"
 TREND_DAYS = 14

@@ -87,13 +87,18 @@ def crossings_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row]
     from firstline.access.selectors import NOT_COUNTED_REASONS
     qs = Crossing.objects.filter(area_id__in=area_ids, day__gte=windows[0].day,
                                  day__lte=windows[-1].day)
+    # crossings_denied: pass scans refused; visitors_turned_back (劝返): visitors, couriers
+    # and vehicles not admitted. Two figures, never one sum (HQ reports 劝返 upward).
+    resident = Q(subject="resident")
+    denied = Q(decision="deny") & resident & ~Q(reason__in=NOT_COUNTED_REASONS)
+    turned_back = Q(decision="deny") & ~resident
     if len(windows) == 1:
         allow = Q(decision="allow")
-        denied = Q(decision="deny") & ~Q(reason__in=NOT_COUNTED_REASONS)
         yield from grouped_counts(qs, "area_id", {
             "crossings_out": lambda w: allow & Q(direction="out"),
             "crossings_in": lambda w: allow & Q(direction="in"),
             "crossings_denied": lambda w: denied,
+            "visitors_turned_back": lambda w: turned_back,
         }, windows)
         return
     # Several days (the dashboard's trends): crossings carry their local day, so group by it
@@ -103,13 +108,14 @@ def crossings_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row]
     for row in (qs.order_by().values("area_id", "day")
                 .annotate(out=Count("area_id", filter=allow & Q(direction="out")),
                           in_=Count("area_id", filter=allow & Q(direction="in")),
-                          denied=Count("area_id", filter=Q(decision="deny")
-                                       & ~Q(reason__in=NOT_COUNTED_REASONS)))):
+                          denied=Count("area_id", filter=denied),
+                          turned_back=Count("area_id", filter=turned_back))):
         i = index.get(row["day"])
         if i is None:
             continue
         for figure, key in (("crossings_out", "out"), ("crossings_in", "in_"),
-                            ("crossings_denied", "denied")):
+                            ("crossings_denied", "denied"),
+                            ("visitors_turned_back", "turned_back")):
             if row[key]:
                 yield row["area_id"], figure, i, row[key]
 
@@ -140,7 +146,8 @@ SOURCES = [
     # (model that must exist, figures it gives, source)
     ("people.KeyPerson", ["key_persons"], key_persons_source),
     ("people.Visit", ["households_visited"], visits_source),
-    ("access.Crossing", ["crossings_out", "crossings_in", "crossings_denied"], crossings_source),
+    ("access.Crossing", ["crossings_out", "crossings_in", "crossings_denied",
+                         "visitors_turned_back"], crossings_source),
     ("operations.Round", ["disinfection_rounds", "disinfection_overdue", "volunteers_on_duty",
                           "tasks_overdue"], operations_source),
     ("residents.NoticeAck", ["households_informed"], notices_source),

@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from firstline import clock
+from firstline.tabular import formula_safe
 
 from .selectors import FIGURES, Node, Report
 
@@ -50,13 +51,15 @@ def figure_titles() -> dict[str, str]:
         "fever_alerts": pgettext("report figure", "Fever alerts"),
         "crossings_out": pgettext("report figure", "Trips out"),
         "crossings_in": pgettext("report figure", "Trips in"),
-        "crossings_denied": pgettext("report figure", "Gate denials"),
+        # Refused pass scans (quota, fever, isolation...): not 劝返, which is visitors.
+        "crossings_denied": pgettext("report figure", "Pass scans refused"),
         "households_visited": pgettext("report figure", "Households visited"),
         "disinfection_rounds": pgettext("report figure", "Disinfection rounds"),
         "disinfection_overdue": pgettext("report figure", "Places overdue for disinfection"),
         "volunteers_on_duty": pgettext("report figure", "People on duty"),
         "tasks_overdue": pgettext("report figure", "HQ tasks overdue"),
         "households_informed": pgettext("report figure", "Households informed"),
+        "visitors_turned_back": pgettext("report figure", "Visitors turned back"),
     }
 
 
@@ -67,10 +70,10 @@ def level_title(level: str) -> str:
 
 
 def _header_block(ws, title: str, lines: Sequence[str], width: int) -> int:
-    ws.cell(row=1, column=1, value=title).font = TITLE
+    ws.cell(row=1, column=1, value=formula_safe(title)).font = TITLE
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(width, 1))
     for offset, line in enumerate(lines, start=2):
-        ws.cell(row=offset, column=1, value=line)
+        ws.cell(row=offset, column=1, value=formula_safe(line))
         ws.merge_cells(start_row=offset, start_column=1, end_row=offset,
                        end_column=max(width, 1))
     return len(lines) + 3  # a blank row, then the table header
@@ -79,14 +82,16 @@ def _header_block(ws, title: str, lines: Sequence[str], width: int) -> int:
 def _table(ws, header_row: int, titles: Sequence[str], rows: Iterable[Sequence],
            total_labels: set[int] = frozenset(), widths: Sequence[int] | None = None) -> int:
     for col, title in enumerate(titles, start=1):
-        cell = ws.cell(row=header_row, column=col, value=title)
+        cell = ws.cell(row=header_row, column=col, value=formula_safe(title))
         cell.font, cell.fill, cell.border = BOLD, HEAD_FILL, BOX
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     r = header_row
     for index, values in enumerate(rows):
         r += 1
         for col, value in enumerate(values, start=1):
-            cell = ws.cell(row=r, column=col, value=value)
+            # Every text cell: a resident named =HYPERLINK(...) must not become a live
+            # formula next to full ID numbers.
+            cell = ws.cell(row=r, column=col, value=formula_safe(value))
             cell.border = BOX
             if isinstance(value, int | float) and not isinstance(value, bool):
                 cell.number_format = "0" if isinstance(value, int) else "0.0"

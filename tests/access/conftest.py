@@ -50,9 +50,10 @@ def world(areas, cast):
 
 @pytest.fixture
 def scan(world, cast):
-    """scan(pass, "out", at, temperature=None, checkpoint="HL-N", actor=gate_c1) -> Crossing"""
+    """scan(pass, "out", at, temperature=36.5, checkpoint="HL-N", actor=gate_c1) -> Crossing
+    (人员进出一律测温: every scan is measured unless a test sends temperature=None)"""
 
-    def do(pass_or_code, direction="out", at=None, *, temperature=None, checkpoint="HL-N",
+    def do(pass_or_code, direction="out", at=None, *, temperature=36.5, checkpoint="HL-N",
            actor=None, event_id=None):
         code = getattr(pass_or_code, "code", pass_or_code)
         return services.gate_scan(

@@ -200,9 +200,10 @@ def test_scan_non_number_temperature_is_422(world, api, temperature):
     assert not Crossing.objects.exists()
 
 
-def test_scan_temperature_null_is_accepted(world, api):
+def test_scan_temperature_null_is_accepted_as_temperature_required(world, api):
     r = api("gate_c1").post("/api/v1/gate/scans", scan_body(world.pass1.code, temperature=None))
-    assert r.json()["reason"] == "ok"
+    assert r.status_code == 200
+    assert (r.json()["decision"], r.json()["reason"]) == ("deny", "temperature_required")
 
 
 @pytest.mark.parametrize("bad", [{"event_id": "not-a-uuid"}, {"direction": "sideways"},
@@ -265,7 +266,7 @@ def test_batch_wrong_role_is_403(world, api):
 
 def test_register_a_visitor(world, api):
     r = api("gate_c1").post("/api/v1/gate/visits", {
-        "checkpoint_id": world.gate.pk, "kind": "visitor", "admitted": True, "name": "王五",
+        "checkpoint_id": world.gate.pk, "kind": "visitor", "temperature": 36.5, "admitted": True, "name": "王五",
         "phone": "13812345678", "visiting": "28-1-101", "household_id": world.h1.pk,
         "purpose": "送药"})
     assert r.status_code == 201, r.content
@@ -273,14 +274,14 @@ def test_register_a_visitor(world, api):
 
 
 def test_turn_back_needs_a_reason(world, api):
-    body = {"checkpoint_id": world.gate.pk, "kind": "visitor", "admitted": False, "name": "赵六"}
+    body = {"checkpoint_id": world.gate.pk, "kind": "visitor", "temperature": 36.5, "admitted": False, "name": "赵六"}
     assert api("gate_c1").post("/api/v1/gate/visits", body).status_code == 422
     r = api("gate_c1").post("/api/v1/gate/visits", {**body, "turned_back_reason": "走亲访友"})
     assert r.status_code == 201 and r.json()["reason"] == "turned_back"
 
 
 def test_vehicle_needs_a_plate(world, api):
-    body = {"checkpoint_id": world.gate.pk, "kind": "vehicle", "admitted": True}
+    body = {"checkpoint_id": world.gate.pk, "kind": "vehicle", "temperature": 36.5, "admitted": True}
     assert api("gate_c1").post("/api/v1/gate/visits", body).status_code == 422
     r = api("gate_c1").post("/api/v1/gate/visits", {**body, "plate": "皖d 12345",
                                                      "origin": "合肥", "out_of_town": True,
@@ -289,14 +290,14 @@ def test_vehicle_needs_a_plate(world, api):
 
 
 def test_visits_wrong_role_and_other_area(world, api):
-    body = {"checkpoint_id": world.gate.pk, "kind": "courier", "admitted": False}
+    body = {"checkpoint_id": world.gate.pk, "kind": "courier", "temperature": 36.5, "admitted": False}
     assert api("auditor").post("/api/v1/gate/visits", body).status_code == 403
     assert api("staff_c2").post("/api/v1/gate/visits", body).status_code == 404
 
 
 def test_visit_list_masks_phones_and_is_scoped(world, api):
     api("gate_c1").post("/api/v1/gate/visits", {
-        "checkpoint_id": world.gate.pk, "kind": "visitor", "admitted": True, "name": "王五",
+        "checkpoint_id": world.gate.pk, "kind": "visitor", "temperature": 36.5, "admitted": True, "name": "王五",
         "phone": "13812345678"})
     items = api("gate_c1").get("/api/v1/gate/visits").json()["items"]
     assert items[0]["phone_masked"] == "138****5678" and "13812345678" not in str(items)
@@ -341,7 +342,7 @@ def test_same_event_twice_in_one_batch_is_recorded_once(world, api):
 
 
 def test_visit_with_an_event_id_is_recorded_once(world, api):
-    body = {"checkpoint_id": world.gate.pk, "kind": "courier", "admitted": False,
+    body = {"checkpoint_id": world.gate.pk, "kind": "courier", "temperature": 36.5, "admitted": False,
             "event_id": str(uuid.uuid4())}
     a = api("gate_c1").post("/api/v1/gate/visits", body)
     b = api("gate_c1").post("/api/v1/gate/visits", body)
@@ -389,10 +390,10 @@ def test_old_visitor_particulars_are_deidentified(world, cast):
 
     now = timezone.now()
     old = services.visit_record(actor=cast.gate_c1, checkpoint=world.gate, subject="visitor",
-                                admitted=True, name="王五", phone="13812345678",
+                                temperature=36.5, admitted=True, name="王五", phone="13812345678",
                                 visiting="28-1-101", at=now - timedelta(days=200))
     new = services.visit_record(actor=cast.gate_c1, checkpoint=world.gate, subject="visitor",
-                                admitted=True, name="赵六", at=now - timedelta(days=2))
+                                temperature=36.5, admitted=True, name="赵六", at=now - timedelta(days=2))
     assert services.visits_deidentify(now=now) == 1
     assert services.visits_deidentify(now=now) == 0
     assert Visit.objects.get(crossing=old).phone == "" and Visit.objects.get(crossing=new).name

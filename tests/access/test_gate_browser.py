@@ -20,9 +20,41 @@ def today_policy(world, cast):
                         actor=cast.staff_c1)
 
 
+@pytest.fixture
+def temperature_optional(db):
+    """For tests about something else (sync, scanners): rule gate.temperature_required off."""
+    from datetime import date
+
+    from firstline.rules.models import Rule
+
+    Rule.objects.create(key="gate.temperature_required", value=False,
+                        effective_from=date(2000, 1, 1), source="test: about sync")
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_scan_then_offline_scans_sync_once(world, today_policy, live_server, new_page):
+def test_the_gate_asks_for_the_temperature_before_it_sends(world, today_policy, live_server,
+                                                           new_page):
+    page = new_page(viewport=PHONE, locale="en-US")
+    browser_login(page, live_server, "gate_c1")
+    page.goto(f"{live_server.url}/access/gate/?checkpoint=HL-N")
+    page.keyboard.type(world.pass1.code)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#gate-result.deny")
+    assert "Measure the temperature first" in page.locator("#gate-result").inner_text()
+    assert page.input_value("#gate-code") == world.pass1.code  # kept: no need to scan again
+    assert Crossing.objects.count() == 0
+    page.fill("#gate-temp", "36.6")
+    page.press("#gate-code", "Enter")
+    page.wait_for_selector("#gate-result.allow")
+    page.screenshot(path="/work/screens/trust/gate-verdict-phone-en.png")
+    assert Crossing.objects.get().temperature == 36.6
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_scan_then_offline_scans_sync_once(world, today_policy, temperature_optional,
+                                           live_server, new_page):
     page = new_page(viewport=PHONE, locale="en-US")
     browser_login(page, live_server, "gate_c1")
     page.goto(f"{live_server.url}/access/gate/?checkpoint=HL-N")

@@ -48,7 +48,7 @@ def test_fever_denies_and_opens_an_alert_with_household_and_checkpoint(world, sc
     assert (c.decision, c.reason) == ("deny", "fever")
     alert = Alert.objects.get(source=f"crossing:{c.pk}")
     assert (alert.kind, alert.household, alert.area) == ("gate_fever", world.h1, areas.g1a)
-    assert alert.detail == "北门 (HL-N) 37.3°C"
+    assert alert.detail == "翰林华府 北门 37.3°C"  # by name, not the internal code
 
 
 def test_fever_again_updates_the_open_alert_instead_of_opening_another(world, scan, cast):
@@ -58,7 +58,7 @@ def test_fever_again_updates_the_open_alert_instead_of_opening_another(world, sc
     again = scan(world.pass1, "out", local(2020, 2, 5, 9, 10), temperature=38.6)
     assert again.reason == "fever"
     alert = Alert.objects.get(kind="gate_fever", household=world.h1)
-    assert (alert.source, alert.detail) == (f"crossing:{first.pk}", "北门 (HL-N) 38.6°C")
+    assert (alert.source, alert.detail) == (f"crossing:{first.pk}", "翰林华府 北门 38.6°C")
     alert_resolve(alert=alert, outcome="送发热门诊", actor=cast.staff_c1,
                   now=local(2020, 2, 5, 11))
     later = scan(world.pass1, "out", local(2020, 2, 6, 9), temperature=38.0)
@@ -98,7 +98,8 @@ def test_temperature_typos_are_bad_temperature_and_nothing_is_counted(world, sca
     assert (c.decision, c.reason) == ("deny", "bad_temperature")
     assert not QuotaUse.objects.exists()
     assert not Alert.objects.exists()
-    assert crossing_counts(areas.c1, date(2020, 2, 5)) == {"out": 0, "in": 0, "denied": 0}
+    assert crossing_counts(areas.c1, date(2020, 2, 5)) == {"out": 0, "in": 0, "denied": 0,
+                                                            "turned_back": 0}
 
 
 def test_unknown_pass(world, scan):
@@ -301,9 +302,11 @@ def test_crossing_counts_by_community_and_local_day(world, scan, areas, cast):
     scan(world.pass1, "out", local(2020, 2, 5, 10), temperature=365)  # not counted
     scan(world.pass1, "out", local(2020, 2, 6, 9))         # next day
     scan(world.pass_other, "out", checkpoint="HY-1", actor=cast.staff_c2)
-    assert crossing_counts(areas.c1, date(2020, 2, 5)) == {"out": 1, "in": 1, "denied": 1}
-    assert crossing_counts(areas.street, date(2020, 2, 5)) == {"out": 2, "in": 1, "denied": 1}
-    assert crossing_counts(areas.g1a, date(2020, 2, 5)) == {"out": 0, "in": 0, "denied": 0}
+    none = {"out": 0, "in": 0, "denied": 0, "turned_back": 0}
+    assert crossing_counts(areas.c1, date(2020, 2, 5)) == {**none, "out": 1, "in": 1, "denied": 1}
+    assert crossing_counts(areas.street, date(2020, 2, 5)) == {**none, "out": 2, "in": 1,
+                                                               "denied": 1}
+    assert crossing_counts(areas.g1a, date(2020, 2, 5)) == none
     assert crossing_counts(areas.street, date(2020, 2, 5), subtree=False)["out"] == 0
 
 
@@ -324,26 +327,24 @@ def test_lockdown_of_another_building_does_not_deny(world, scan):
 
 
 @pytest.fixture
-def fever_hold(settings):
-    settings.GATE_FEVER_HOLD = True
+def no_fever_hold(db):
+    Rule.objects.create(key="gate.fever_hold", value=False, effective_from=date(2020, 1, 1),
+                        source="test: hold off")
 
 
-def test_without_the_hold_a_fever_refuses_only_that_scan(world, scan):
-    # The contract: "Fever is temperature >= 37.3 °C: deny" — the scan, not the household.
+@pytest.mark.usefixtures("no_fever_hold")
+def test_with_the_hold_off_a_fever_refuses_only_that_scan(world, scan):
     assert scan(world.pass1, "out", local(2020, 2, 5, 9), temperature=38.6).reason == "fever"
     assert scan(world.pass1, "out", local(2020, 2, 5, 9, 1), temperature=37.29).reason == "ok"
 
 
-@pytest.mark.usefixtures("fever_hold")
 def test_after_a_fever_the_household_stays_in_until_the_alert_is_resolved(world, scan, cast):
     from firstline.isolation.services import alert_resolve
 
     fever = scan(world.pass1, "out", local(2020, 2, 5, 9), temperature=38.6)
     assert fever.reason == "fever"
-    again = scan(world.pass1, "out", local(2020, 2, 5, 9, 1))  # no temperature this time
     lower = scan(world.pass1, "out", local(2020, 2, 5, 9, 2), temperature=36.0)
-    assert (again.decision, again.reason) == ("deny", "fever")
-    assert (lower.decision, lower.reason) == ("deny", "fever")
+    assert (lower.decision, lower.reason) == ("deny", "fever_hold")
     assert scan(world.pass1, "in", local(2020, 2, 5, 9, 3)).decision == "allow"
     assert scan(world.pass2, "out", local(2020, 2, 5, 9, 4)).reason == "ok"  # other household
     alert = Alert.objects.get(source=f"crossing:{fever.pk}")
@@ -352,7 +353,27 @@ def test_after_a_fever_the_household_stays_in_until_the_alert_is_resolved(world,
     assert scan(world.pass1, "out", local(2020, 2, 5, 10, 5)).reason == "ok"
 
 
-@pytest.mark.usefixtures("fever_hold")
+def test_a_scan_without_temperature_is_temperature_required_and_counts_nothing(world, scan):
+    c = scan(world.pass1, "out", local(2020, 2, 5, 9), temperature=None)
+    assert (c.decision, c.reason) == ("deny", "temperature_required")
+    assert QuotaUse.objects.count() == 0
+    assert scan(world.pass1, "out", local(2020, 2, 5, 9, 1)).reason == "ok"  # quota intact
+
+
+def test_right_after_a_fever_refusal_no_temperature_is_no_way_out(world, scan):
+    assert scan(world.pass1, "out", local(2020, 2, 5, 9), temperature=38.6).reason == "fever"
+    again = scan(world.pass1, "out", local(2020, 2, 5, 9, 1), temperature=None)
+    assert (again.decision, again.reason) == ("deny", "temperature_required")
+
+
+def test_temperature_not_required_when_the_rule_is_off_from_its_date(world, scan):
+    Rule.objects.create(key="gate.temperature_required", value=False,
+                        effective_from=date(2020, 2, 6), source="test")
+    assert scan(world.pass1, "out", local(2020, 2, 5, 9), temperature=None).reason == \
+        "temperature_required"
+    assert scan(world.pass1, "out", local(2020, 2, 6, 9), temperature=None).reason == "ok"
+
+
 def test_the_fever_hold_is_judged_as_of_the_scan(world, scan, cast):
     """An offline gate syncing late: a scan made before the fever is not held by it."""
     scan(world.pass1, "out", local(2020, 2, 5, 9), temperature=38.6)

@@ -94,15 +94,15 @@ def test_print_sheet_other_area_is_404(world, login):
 
 def test_register_and_turn_back_visitors_from_the_page(world, login):
     c = login("gate_c1")
-    r = c.post("/access/visitors/", {"checkpoint": world.gate.pk, "subject": "visitor",
+    r = c.post("/access/visitors/", {"checkpoint": world.gate.pk, "temperature": "36.5", "subject": "visitor",
                                      "direction": "in", "name": "王五", "phone": "13812345678",
                                      "visiting": "28-1-101", "purpose": "送药",
                                      "action": "admit"})
     assert r.status_code == 302
-    r = c.post("/access/visitors/", {"checkpoint": world.gate.pk, "subject": "visitor",
+    r = c.post("/access/visitors/", {"checkpoint": world.gate.pk, "temperature": "36.5", "subject": "visitor",
                                      "direction": "in", "name": "赵六", "action": "turn_back"})
     assert r.status_code == 200 and "error" in r.content.decode()  # a reason is required
-    c.post("/access/visitors/", {"checkpoint": world.gate.pk, "subject": "vehicle",
+    c.post("/access/visitors/", {"checkpoint": world.gate.pk, "temperature": "36.5", "subject": "vehicle",
                                  "direction": "in", "plate": "皖A12345", "origin": "合肥",
                                  "out_of_town": "on", "turned_back_reason": "无单位证明",
                                  "action": "turn_back"})

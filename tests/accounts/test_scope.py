@@ -1,9 +1,11 @@
-from firstline.accounts.scope import area_scope, has_perm
+from firstline.accounts.roles import Role
+from firstline.accounts.scope import ANY_ROLE, area_scope, has_perm, in_scope, scope_paths
+from firstline.accounts.services import user_assign
 from firstline.areas.models import Area
 
 
-def visible_codes(user):
-    return set(Area.objects.filter(area_scope(user, None)).values_list("code", flat=True))
+def visible_codes(user, perm=ANY_ROLE):
+    return set(Area.objects.filter(area_scope(user, None, perm)).values_list("code", flat=True))
 
 
 def test_grid_worker_sees_their_grid_only(cast):
@@ -14,12 +16,43 @@ def test_community_staff_sees_their_community_subtree(cast):
     assert visible_codes(cast.staff_c1) == {"C1", "G1a", "G1b"}
 
 
-def test_scope_is_the_union_of_assignments(cast, areas):
-    from firstline.accounts.services import user_assign
-
+def test_scope_of_one_role_in_two_areas_is_both(cast, areas):
     user, _ = user_assign(username="grid_a", role="grid_worker", area=areas.g2a)
     user = type(user).objects.get(pk=user.pk)  # fresh: scope is cached per instance
-    assert visible_codes(user) == {"G1a", "G2a"}
+    assert visible_codes(user, "people.view") == {"G1a", "G2a"}
+
+
+# --- scope per permission: the areas of the roles that GRANT it -------------------------------
+
+def two_roles(areas):
+    """Gate duty of C1 and grid worker of G2a (the issue's leak)."""
+    user, _ = user_assign(username="mixed", role=Role.GATE_DUTY, area=areas.c1)
+    user_assign(username="mixed", role=Role.GRID_WORKER, area=areas.g2a)
+    return type(user).objects.get(pk=user.pk)
+
+
+def test_a_second_role_does_not_widen_the_first(cast, areas):
+    user = two_roles(areas)
+    assert visible_codes(user, "people.view") == {"G2a"}
+    assert visible_codes(user, "people.view_full") == {"G2a"}
+    assert visible_codes(user, "access.visitors") == {"C1", "G1a", "G1b"}
+    assert not in_scope(user, areas.g1a, "alerts.handle")
+    assert in_scope(user, areas.g1a, "access.visitors")
+
+
+def test_no_permission_named_or_in_play_is_no_scope(cast):
+    fresh = type(cast.staff_c1).objects.get(pk=cast.staff_c1.pk)
+    assert scope_paths(fresh) == []
+
+
+def test_require_perm_puts_the_permission_in_play(cast, areas):
+    from firstline.accounts.services import require_perm
+
+    user = two_roles(areas)
+    require_perm(user, "access.visitors")
+    assert visible_codes(user, None) == {"C1", "G1a", "G1b"}
+    require_perm(user, "people.view")
+    assert visible_codes(user, None) == {"G2a"}
 
 
 def test_path_prefix_does_not_leak_into_a_sibling_with_a_longer_id(cast, areas):

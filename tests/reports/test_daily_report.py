@@ -63,7 +63,7 @@ def test_report_has_exactly_the_contract_keys(street_report):
     keys = {"area", "date", "residents", "households", "key_persons", "home_isolation",
             "centralized_isolation", "isolations_started", "isolations_ended", "readings_due",
             "readings_received", "fever_alerts", "crossings_out", "crossings_in",
-            "crossings_denied", "households_visited", "children",
+            "crossings_denied", "households_visited", "visitors_turned_back", "children",
             # operations (CONTRACT.md "Operations")
             "disinfection_rounds", "disinfection_overdue", "volunteers_on_duty",
             "tasks_overdue",

@@ -32,6 +32,8 @@ class Command(BaseCommand):
             user, created = user_assign(username=username, role=role, area=area_obj,
                                         password=password, display_name=name)
         except InvalidInput as exc:
+            if exc.field == "password":  # rejected input, not a usage error: nothing created
+                raise CommandError(f"password refused: {exc.detail}", returncode=1) from None
             flag, value = ("USERNAME", username) if exc.field == "username" else ("--name", name)
             if len(value) > 40:
                 value = value[:40] + "..."

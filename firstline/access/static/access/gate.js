@@ -13,6 +13,7 @@
   var S = document.getElementById("gate-strings").dataset;
   var REASONS = JSON.parse(document.getElementById("gate-reasons").textContent);
   var FEVER = parseFloat(S.feverC), MIN_C = parseFloat(S.minC), MAX_C = parseFloat(S.maxC);
+  var TEMP_REQUIRED = S.tempRequired === "1";  // rule gate.temperature_required (人员进出一律测温)
   var scanUrl = root.dataset.scanUrl, batchUrl = root.dataset.batchUrl;
   var csrf = "";
   try { csrf = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; } catch (e) { /* none */ }
@@ -145,6 +146,13 @@
     if (!code) return;
     var tRaw = tempInput.value.trim().replace(",", ".");
     var temperature = tRaw === "" ? null : Number(tRaw);
+    if (temperature === null && TEMP_REQUIRED) {
+      // Measure first: keep the code, nothing is sent or counted.
+      codeInput.value = code;
+      show("deny", S.needtemp, "", "");
+      tempInput.focus();
+      return;
+    }
     if (temperature !== null && !isFinite(temperature)) {
       // Not a number (三十七, abc): a typo to correct before the scan is judged. Keep the
       // code so the guard need not scan again; nothing is sent or recorded.

@@ -43,8 +43,12 @@ class Command(BaseCommand):
                               f"run the same file again to finish)")
             raise CommandError(f"database error: {reason}", returncode=1) from exc
         if result.file_error:
+            # Never a summary that denies rows written: rows before a break further on in the
+            # file stay written, and the counts say how many.
             self.stderr.write(result.file_error)
-            self.stdout.write(f"imported 0, updated 0, rejected 0 ({result.file_error})")
+            stopped = (f"; stopped after data row {result.next_row}" if result.written
+                       and not dry_run else "")
+            self.stdout.write(f"{result.summary} ({result.file_error}{stopped})")
             raise CommandError(result.file_error, returncode=1)
         self.stdout.write(result.summary + (" (dry run: nothing written)" if dry_run else ""))
         if result.rejected:

@@ -1,0 +1,25 @@
+"""Strict types for the API where pydantic's lax coercion would change the meaning (a core
+module, so every app's api.py may use it): a date or a moment is written as ISO 8601 text, never
+a number (`"day": 0` is not 1970-01-01)."""
+
+import re
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BeforeValidator, WithJsonSchema
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_text(value):
+    if isinstance(value, date):  # datetime is a date too; objects from our own code
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+        return value
+    raise ValueError("an ISO 8601 date such as 2020-02-05 (or date-time) is required")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_text),
+                    WithJsonSchema({"type": "string", "format": "date"})]
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text),
+                        WithJsonSchema({"type": "string", "format": "date-time"})]
