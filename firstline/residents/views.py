@@ -224,6 +224,10 @@ def declaration_confirm(request, pk):
 
 @needs("people.screen")
 def tips(request):
+    return _tips_page(request)
+
+
+def _tips_page(request, revealed: dict | None = None):
     status = request.GET.get("status", "open")
     if status not in ("open", "valid", "invalid", "duplicate", "overdue"):
         status = "open"
@@ -231,7 +235,8 @@ def tips(request):
     qs = sel.tips_in(sel.tips_visible_to(request.user), status=status, now=now)
     rows = [{"t": t, "contact": services.tip_contact_masked(t),
              "overdue": t.status == "open" and t.due_at < now,
-             "reward": services.reward_text(getattr(t, "reward", None))}
+             "reward": services.reward_text(getattr(t, "reward", None)),
+             "full": (revealed or {}).get(t.pk, "")}
             for t in qs.select_related("area", "compound", "reward").order_by("due_at")[:200]]
     communities = _communities(request.user, "people.screen")
     return render(request, "residents/tips.html", {
@@ -291,9 +296,8 @@ def tip_contact(request, pk):
     t = sel.tip_get_for_user(request.user, pk)
     contact = services.tip_contact_read(actor=request.user, tip=t,
                                         reason=request.POST.get("reason", "")[:100])
-    messages.info(request, _("Contact of %(receipt)s: %(contact)s")
-                  % {"receipt": t.receipt, "contact": contact})
-    return redirect("residents:tips")
+    # Shown on this answer only: not through messages, which may keep it in a cookie.
+    return _tips_page(request, revealed={t.pk: contact})
 
 
 # --- staff: notices and posters -----------------------------------------------------------------

@@ -177,3 +177,15 @@ def test_staff_of_another_community_cannot_take_down_a_tip_for_it(place, web):
     assert not Tip.objects.exists()
     web("grid_a").post("/residents/tips/new/", {"community": "C1", "what": "有人聚集"})
     assert Tip.objects.get().created_by.username == "grid_a"
+
+
+def test_the_full_contact_on_the_page_is_audited_and_kept_out_of_cookies(place, web):
+    tip({"where": "阳光花园 1栋"})
+    t = Tip.objects.get()
+    c = web("grid_a")
+    r = c.post(f"/residents/tips/{t.pk}/contact/", {"reason": "发奖励"})
+    assert r.status_code == 200 and "13812345678" in r.content.decode()
+    assert all("13812345678" not in m.value for m in r.cookies.values())
+    assert AuditEntry.objects.get(action="tip.contact_read").detail == "发奖励"
+    assert "13812345678" not in c.get("/residents/tips/").content.decode()
+    assert web("gate_c1").post(f"/residents/tips/{t.pk}/contact/").status_code == 403
