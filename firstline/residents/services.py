@@ -516,3 +516,25 @@ def notice_acknowledge(*, notice: Notice, household: Household, device=(),
     except IntegrityError:
         return False
     return True
+
+
+# --- retention --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def residents_deidentify(*, now: datetime | None = None) -> dict:
+    """Blank the personal data of closed items older than rule "retention.days": confirmed
+    declarations lose the ID number, phone and journey details (the resident's own record
+    keeps what the roster needs), verified tip-offs lose the tipster's contact. Counts stay.
+    Idempotent; meant for a nightly job, as assistance_deidentify."""
+    now = now or clock.now()
+    cutoff = now - timedelta(days=rule("retention.days", on=clock.localdate(now)).value)
+    declarations = (Declaration.objects
+                    .filter(status=DeclarationStatus.CONFIRMED, confirmed_at__lt=cutoff)
+                    .exclude(id_number="", phone="", transport_no="", symptoms="")
+                    .update(id_number="", phone="", transport_no="", symptoms=""))
+    tips = (Tip.objects.exclude(status=TipStatus.OPEN).filter(verified_at__lt=cutoff)
+            .exclude(contact="").update(contact=""))
+    audit(actor=None, action="residents.deidentify", object_type="residents",
+          detail=f"declarations={declarations} tips={tips}", via="job")
+    return {"declarations": declarations, "tips": tips}
