@@ -422,20 +422,35 @@ def reward_issue(*, actor, tip: Tip, now: datetime | None = None) -> Reward:
 
 
 @transaction.atomic
-def notice_publish(*, actor, title, body, areas: list[Area],
+def notice_publish(*, actor, title, body, areas: list[Area], translations: dict | None = None,
                    now: datetime | None = None) -> Notice:
-    """Publish a notice to the households of `areas` (each inside the actor's scope)."""
+    """Publish a notice to the households of `areas` (each inside the actor's scope), with
+    optional `translations` {language: {title, body}} in the site's other languages."""
+    from django.conf import settings
+
     require_perm(actor, "people.manage")
     title = text(title, field="title", limit=200, required=True, label=_("Title"))
     body = text(body, field="body", limit=20000, required=True, label=_("Text"),
                 multiline=True)
+    versions = {}
+    for language, version in (translations or {}).items():
+        if language not in dict(settings.LANGUAGES) or not isinstance(version, dict):
+            raise InvalidInput("bad_language", _("Translations: use zh-hans, zh-hant or en, "
+                                                 "each with a title and a text."),
+                               field="translations")
+        t = text(version.get("title"), field="translations", limit=200, label=_("Title"))
+        b = text(version.get("body"), field="translations", limit=20000, label=_("Text"),
+                 multiline=True)
+        if t or b:
+            versions[language] = {"title": t, "body": b}
     if not areas:
         raise InvalidInput("areas_required", _("Choose at least one area."), field="areas")
     for area in areas:
         if not in_scope(actor, area, "people.manage"):
             raise RuleViolation("not_found", _("Not found."), status=404)
     notice = Notice.objects.create(token=secrets.token_urlsafe(16), title=title, body=body,
-                                   created_by=actor, created_at=now or clock.now())
+                                   translations=versions, created_by=actor,
+                                   created_at=now or clock.now())
     notice.areas.set(areas)
     audit(actor=actor, action="notice.publish", obj=notice)
     return notice

@@ -173,8 +173,11 @@ def notice_public(request, token):
             status = exc.status
         else:
             return redirect(f"{request.path}?ack=1")
+    from django.utils.translation import get_language
+
+    title, body = notice.in_language(get_language() or "")
     return _public(render(request, "residents/public_notice.html", {
-        "notice": notice, "compounds": compounds, "v": values, "errors": errors,
+        "notice": notice, "title": title, "body": body, "compounds": compounds, "v": values, "errors": errors,
         "done": done}, status=status), request)
 
 
@@ -314,9 +317,12 @@ def notices(request):
         try:
             if len(areas) != len(set(codes)):
                 raise RuleViolation("areas_required", _("Choose at least one area."))
-            notice = services.notice_publish(actor=request.user,
-                                             title=request.POST.get("title", ""),
-                                             body=request.POST.get("body", ""), areas=areas)
+            notice = services.notice_publish(
+                actor=request.user, title=request.POST.get("title", ""),
+                body=request.POST.get("body", ""), areas=areas,
+                translations={lang: {"title": request.POST.get(f"title_{lang}", ""),
+                                     "body": request.POST.get(f"body_{lang}", "")}
+                              for lang in ("zh-hant", "en")})
         except RuleViolation as exc:
             error = exc.detail
         else:
