@@ -199,10 +199,23 @@ def declarations(request):
     qs = (sel.declarations_visible_to(request.user).filter(status="pending")
           .select_related("household", "resident", "area").order_by("created_at"))
     rows = [{"d": d, "id_masked": mask_id_number(d.id_number),
-             "phone_masked": mask_phone(d.phone)} for d in qs[:200]]
+             "phone_masked": mask_phone(d.phone),
+             "households": _households_to_choose(request.user, d)} for d in qs[:200]]
     return render(request, "residents/declarations.html", {
         "rows": rows, "residencies": Residency.choices,
         "communities": _communities(request.user, "people.screen")})
+
+
+def _households_to_choose(user, d) -> list:
+    """For a newcomer whose address is not on the roster: the households of the declared
+    compound the worker may add to (none when the compound is unknown too)."""
+    if d.household_id or d.on_roster or not d.compound:
+        return []
+    from firstline.people.selectors import households_visible_to
+
+    return list(households_visible_to(user).filter(compound__area=d.community,
+                                                   compound__name=d.compound)
+                .select_related("compound").order_by("building_name", "unit", "room")[:300])
 
 
 @needs("people.screen")
