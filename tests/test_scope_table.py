@@ -21,6 +21,11 @@ NOT_AREA_SCOPED = {
     ("post", "/api/v1/auth/token"): "anonymous login",
     ("get", "/api/v1/package-kinds"): "the catalogue of kit kinds is shared by everyone",
     ("post", "/api/v1/package-kinds"): "the catalogue of kit kinds is shared by everyone",
+    ("post", "/api/v1/public/volunteer-signups"): "public sign-up (报到) by a community's link",
+    ("get", "/api/v1/items"): "the catalogue of supplies is shared by everyone",
+    ("post", "/api/v1/items"): "the catalogue of supplies is shared by everyone",
+    ("post", "/api/v1/tasks"): "HQ only: community staff get a 403; an area outside HQ's own "
+                               "scope is a 404 in tests/operations/test_tasks.py",
     ("post", "/api/v1/public/declarations"): "a resident's own return declaration, no login",
     ("post", "/api/v1/public/tips"): "a resident's tip-off, no login",
 }
@@ -95,6 +100,24 @@ def world(api, areas, tmp_path, cast):
     w.kind = kind["id"]
     ok(c2.post("/api/v1/stock", {"kind_id": w.kind, "area": "C2", "quantity": 5}))
     ok(c2.post("/api/v1/care-packages", {"household_id": w.household, "kind_id": w.kind}))
+    # operations (运行保障)
+    w.volunteer = ok(c2.post("/api/v1/volunteers", {"name": "王五", "phone": "13800138009",
+                                                    "kind": "volunteer", "area": "C2"}))["id"]
+    start = timezone.now()
+    w.assignment = ok(c2.post("/api/v1/assignments", {
+        "volunteer_id": w.volunteer, "duty": "patrol", "starts_at": start.isoformat(),
+        "ends_at": (start + timezone.timedelta(hours=2)).isoformat()}))["id"]
+    w.place = ok(c2.get("/api/v1/disinfection/due", area="C2"))["items"][0]["place_id"]
+    ok(c2.post("/api/v1/disinfection/rounds", {"place_id": w.place, "agent": "84消毒液"}))
+    ok(c2.post("/api/v1/items", {"code": "mask", "name": "口罩"}))
+    ok(c2.post("/api/v1/stores", {"code": "S-C2", "name": "二社区仓库", "kind": "community",
+                                  "area": "C2"}))
+    ok(c2.post("/api/v1/stock/receive", {"store": "S-C2", "item": "mask", "quantity": 9}))
+    ok(c2.post("/api/v1/donations", {"area": "C2", "donor": "张三", "receipt_no": "R1",
+                                     "cash": 10}))
+    w.task = ok(api("hq").post("/api/v1/tasks", {
+        "title": "排查", "areas": ["C2"],
+        "due_at": (start + timezone.timedelta(days=1)).isoformat()}))["ids"][0]
     # The residents' side: a declaration and a tip-off from the public, a notice by C2's staff.
     from django.test import Client
 
@@ -210,6 +233,48 @@ def TABLE(w):
         ("get", "/api/v1/stock", {}, {}, "empty"),
         ("post", "/api/v1/stock", {}, {"kind_id": w.kind, "area": "C2", "quantity": 5}, "404"),
         ("get", "/api/v1/reports/daily", {}, {"area": "C2", "date": today}, "404"),
+        # operations (运行保障)
+        ("post", "/api/v1/volunteers", {}, {"name": "x", "phone": "13800138000",
+                                            "kind": "volunteer", "area": "C2"}, "404"),
+        ("get", "/api/v1/volunteers", {}, {}, "empty"),
+        ("get", "/api/v1/volunteers/{volunteer_id}", {"volunteer_id": w.volunteer}, None, "404"),
+        ("post", "/api/v1/volunteers/{volunteer_id}/confirm", {"volunteer_id": w.volunteer},
+         {}, "404"),
+        ("post", "/api/v1/volunteers/{volunteer_id}/login", {"volunteer_id": w.volunteer},
+         {"username": "wang5", "password": "pw-Firstline-1"}, "404"),
+        ("get", "/api/v1/volunteers/signup-link/{area}", {"area": "C2"}, None, "404"),
+        ("get", "/api/v1/honour-roll", {}, {"area": "C2"}, "404"),
+        ("post", "/api/v1/assignments", {}, {"volunteer_id": w.volunteer, "duty": "patrol",
+                                             "starts_at": now, "ends_at": now}, "404"),
+        ("get", "/api/v1/assignments", {}, {}, "empty"),
+        ("post", "/api/v1/assignments/{assignment_id}/check-in",
+         {"assignment_id": w.assignment}, {}, "404"),
+        ("post", "/api/v1/assignments/{assignment_id}/check-out",
+         {"assignment_id": w.assignment}, {}, "404"),
+        ("get", "/api/v1/disinfection/due", {}, {"area": "C2"}, "404"),
+        ("get", "/api/v1/disinfection/places", {}, {"area": "C2"}, "404"),
+        ("post", "/api/v1/disinfection/places", {}, {"area": "C2", "kind": "lift",
+                                                     "name": "电梯"}, "404"),
+        ("post", "/api/v1/disinfection/rounds", {}, {"place_id": w.place, "agent": "84"}, "404"),
+        ("get", "/api/v1/disinfection/rounds", {}, {}, "empty"),
+        ("post", "/api/v1/stores", {}, {"code": "S-X", "name": "x", "kind": "community",
+                                        "area": "C2"}, "404"),
+        ("get", "/api/v1/stores", {}, {}, "empty"),
+        ("post", "/api/v1/stock/receive", {}, {"store": "S-C2", "item": "mask",
+                                               "quantity": 1}, "404"),
+        ("post", "/api/v1/stock/issue", {}, {"store": "S-C2", "item": "mask", "quantity": 1,
+                                             "to": "x"}, "404"),
+        ("post", "/api/v1/stock/move", {}, {"store": "S-C2", "to_store": "S-C2",
+                                            "item": "mask", "quantity": 1}, "404"),
+        ("post", "/api/v1/stock/count", {}, {"store": "S-C2", "item": "mask",
+                                             "quantity": 1}, "404"),
+        ("post", "/api/v1/donations", {}, {"area": "C2", "donor": "x", "receipt_no": "R2",
+                                           "cash": 1}, "404"),
+        ("get", "/api/v1/donations", {}, {}, "empty"),
+        ("get", "/api/v1/tasks", {}, {}, "empty"),
+        ("get", "/api/v1/tasks/{task_id}", {"task_id": w.task}, None, "404"),
+        ("post", "/api/v1/tasks/{task_id}/acknowledge", {"task_id": w.task}, {}, "404"),
+        ("post", "/api/v1/tasks/{task_id}/done", {"task_id": w.task}, {"note": "x"}, "404"),
         ("get", "/api/v1/declarations", {}, {"area": "C2"}, "empty"),
         ("post", "/api/v1/declarations/{declaration_id}/confirm",
          {"declaration_id": w.declaration}, {}, "404"),

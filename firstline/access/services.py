@@ -701,6 +701,33 @@ def shift_check_out(*, shift: Shift, actor, now: datetime | None = None) -> Shif
     return shift
 
 
+@transaction.atomic
+def shift_name_set(*, shift: Shift, name: str, actor) -> Shift:
+    """Name who stands a shift (operations puts a registered person on it; the typed names of
+    older shifts stay as they were)."""
+    require_perm(actor, "access.manage")
+    shift.name = (name or "")[:50]
+    Shift.objects.filter(pk=shift.pk).update(name=shift.name)
+    audit(actor=actor, action="access.shift_name", obj=shift)
+    return shift
+
+
+@transaction.atomic
+def shift_attendance_record(*, shift: Shift, actor, checked_in_at: datetime | None = None,
+                            checked_out_at: datetime | None = None) -> Shift:
+    """The person on a shift checked in or out somewhere else (operations: a registered
+    volunteer's gate assignment). The first check-in and the first check-out stand."""
+    if checked_in_at is not None:
+        Shift.objects.filter(pk=shift.pk, checked_in_at__isnull=True).update(
+            checked_in_at=checked_in_at)
+    if checked_out_at is not None:
+        Shift.objects.filter(pk=shift.pk, checked_out_at__isnull=True).update(
+            checked_out_at=checked_out_at)
+    shift.refresh_from_db()
+    audit(actor=actor, action="access.shift_attendance", obj=shift)
+    return shift
+
+
 def _is_manager(user) -> bool:
     from firstline.accounts.scope import has_perm
 

@@ -117,6 +117,7 @@ class AlertKind(models.TextChoices):
     GATE_FEVER = "gate_fever", _("fever at the gate")
     SYMPTOMS = "symptoms", _("symptoms")
     HELP = "help", _("asked for help")
+    LOW_STOCK = "low_stock", _("low stock")  # operations: a store's item at its threshold
 
 
 class AlertStatus(models.TextChoices):

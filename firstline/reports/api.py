@@ -26,6 +26,10 @@ class DailyReportOut(Schema):
     crossings_in: int
     crossings_denied: int
     households_visited: int
+    disinfection_rounds: int
+    disinfection_overdue: int
+    volunteers_on_duty: int
+    tasks_overdue: int
     households_informed: int = Field(
         0, description="households that acknowledged a notice by the end of the day "
                        "(宣传覆盖; reach = households_informed / households)")

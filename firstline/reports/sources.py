@@ -114,6 +114,14 @@ def crossings_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row]
                 yield row["area_id"], figure, i, row[key]
 
 
+# --- operations: disinfection, people on duty, HQ tasks (运行保障) -------------------------
+
+def operations_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row]:
+    """Rounds done, places overdue, people on duty and tasks overdue, with the operations
+    app's own definitions (operations.selectors.report_rows)."""
+    from firstline.operations.selectors import report_rows
+
+    yield from report_rows(area_ids, windows)
 # --- residents: notices' read receipts (宣传覆盖) ------------------------------------------
 
 def notices_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row]:
@@ -133,6 +141,8 @@ SOURCES = [
     ("people.KeyPerson", ["key_persons"], key_persons_source),
     ("people.Visit", ["households_visited"], visits_source),
     ("access.Crossing", ["crossings_out", "crossings_in", "crossings_denied"], crossings_source),
+    ("operations.Round", ["disinfection_rounds", "disinfection_overdue", "volunteers_on_duty",
+                          "tasks_overdue"], operations_source),
     ("residents.NoticeAck", ["households_informed"], notices_source),
 ]
 PENDING: list = [
