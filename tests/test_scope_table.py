@@ -20,6 +20,8 @@ from firstline.rules import rule
 NOT_AREA_SCOPED = {
     ("post", "/api/v1/auth/token"): "anonymous login",
     ("get", "/api/v1/package-kinds"): "the catalogue of kit kinds is shared by everyone",
+    ("post", "/api/v1/checklists"): "a multipart upload (this table posts JSON): its "
+                                    "other-area 404 is tests/lists/test_api.py",
     ("post", "/api/v1/package-kinds"): "the catalogue of kit kinds is shared by everyone",
     ("post", "/api/v1/public/volunteer-signups"): "public sign-up (报到) by a community's link",
     ("get", "/api/v1/items"): "the catalogue of supplies is shared by everyone",
@@ -134,6 +136,22 @@ def world(api, areas, tmp_path, cast):
     w.notice = ok(c2.post("/api/v1/notices", {"title": "公开信", "body": "少出门",
                                               "areas": ["C2"]}))["id"]
     assert rule("fever.threshold_c").value == 37.3
+    # 核查: a list of C2's, its verification item, a case (built by C2's staff)
+    from firstline.lists.models import Verification
+    from firstline.lists.services import case_record, checklist_import
+
+    listed = tmp_path / "list.csv"
+    with open(listed, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["姓名", "身份证号"], ["王二", "11010519491231002X"],
+                                  ["无名", "110105195001010047"]])
+    w.checklist = checklist_import(path=listed, source="卫健委", actor=cast.staff_c2).checklist.pk
+    w.verification = Verification.objects.get(resident_id=w.resident
+                                              if residents[0]["name"] == "王二"
+                                              else w.resident_b).pk
+    from firstline.people.models import Resident
+
+    w.case = case_record(resident=Resident.objects.get(pk=w.resident), status="suspected",
+                         on=timezone.localdate(), actor=cast.staff_c2).pk
     return w
 
 
@@ -233,6 +251,26 @@ def TABLE(w):
         ("get", "/api/v1/stock", {}, {}, "empty"),
         ("post", "/api/v1/stock", {}, {"kind_id": w.kind, "area": "C2", "quantity": 5}, "404"),
         ("get", "/api/v1/reports/daily", {}, {"area": "C2", "date": today}, "404"),
+        ("post", "/api/v1/reports/daily/submit", {}, {"area": "C2", "date": today}, "404"),
+        ("get", "/api/v1/checklists", {}, {}, "empty"),
+        ("get", "/api/v1/checklists/{checklist_id}", {"checklist_id": w.checklist}, None, "404"),
+        ("get", "/api/v1/checklists/{checklist_id}/export", {"checklist_id": w.checklist},
+         None, "404"),
+        ("get", "/api/v1/checklists/{checklist_id}/unmatched", {"checklist_id": w.checklist},
+         None, "404"),
+        ("post", "/api/v1/checklists/{checklist_id}/rows/{number}/route",
+         {"checklist_id": w.checklist, "number": 2}, {"routing": "not_ours"}, "404"),
+        ("get", "/api/v1/verifications", {}, {}, "empty"),
+        ("post", "/api/v1/verifications/{verification_id}/outcome",
+         {"verification_id": w.verification}, {"result": "reached"}, "404"),
+        ("post", "/api/v1/cases", {}, {"resident_id": w.resident, "status": "confirmed",
+                                       "on": today}, "404"),
+        ("get", "/api/v1/cases", {}, {}, "empty"),
+        ("post", "/api/v1/cases/{case_id}/contacts-list", {"case_id": w.case}, {}, "404"),
+        ("post", "/api/v1/cases/{case_id}/lockdown", {"case_id": w.case}, {}, "404"),
+        ("post", "/api/v1/cases/{case_id}/transfer", {"case_id": w.case}, {}, "404"),
+        ("post", "/api/v1/test-results", {}, {"resident_id": w.resident, "result": "positive",
+                                              "sampled_on": today}, "404"),
         # operations (运行保障)
         ("post", "/api/v1/volunteers", {}, {"name": "x", "phone": "13800138000",
                                             "kind": "volunteer", "area": "C2"}, "404"),

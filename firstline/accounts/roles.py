@@ -18,12 +18,15 @@ _FIELD = {
     "people.view", "people.screen", "people.view_full",
     "isolation.view", "isolation.record", "alerts.handle",
     "assistance.work", "access.scan", "operations.work",
+    "lists.verify",  # answer verification items (核查) of one's grid
 }
 _GATE = {"access.scan", "access.visitors", "access.duty"}
 _STAFF = _FIELD | _GATE | {
     "people.import", "people.export", "people.assign", "people.manage",
     "access.manage", "isolation.manage", "assistance.manage", "operations.manage",
     "reports.view",
+    "lists.manage",  # import lists from above, route unmatched rows, cases, export answers
+    "reports.submit",  # sign off the daily report of one's area (一日一报 上报)
 }
 # people.risk_areas: keep the list of risk areas (中高风险地区) the screening visits match.
 # operations.dispatch: send HQ tasks (任务下达) to the areas below.

@@ -155,6 +155,19 @@ class Alert(models.Model):
     class Meta:
         verbose_name = _("alert")
         verbose_name_plural = _("alerts")
+        # One alert not yet resolved per subject and kind, whoever reports it at once
+        # (alert_open updates the one that won). Missed-report alerts are keyed by their
+        # due_key instead; help requests are each their own alert.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "resident"], name="one_open_alert_per_resident",
+                condition=Q(resident__isnull=False, due_key__isnull=True)
+                & ~Q(status="resolved") & ~Q(kind="help")),
+            models.UniqueConstraint(
+                fields=["kind", "household"], name="one_open_alert_per_household",
+                condition=Q(resident__isnull=True, household__isnull=False,
+                            due_key__isnull=True) & ~Q(status="resolved") & ~Q(kind="help")),
+        ]
         indexes = [models.Index(fields=["status", "opened_at"]),
                    models.Index(fields=["area", "opened_at"])]
 

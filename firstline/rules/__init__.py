@@ -25,6 +25,7 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "screening.revisit_days": (7, "Firstline default"),
     "care.call_slots": ([["morning", "08:00"], ["afternoon", "14:00"]], "seeds: 每天两次暖心电话 (two care calls a day)"),
     "assistance.self_report_open_max": (5, "Firstline default: open self-reported requests per household"),
+    "lists.recent_fact_days": (3, "Firstline default: a visit or self-report in the last 3 days answers a list (核查) without another call"),
     "retention.days": (180, "Firstline default: closed records de-identified after"),
     # operations (运行保障)
     "disinfection.per_day": ({"common_areas": 2, "building": 1, "isolated_home": 1, "lift": 2,

@@ -251,6 +251,13 @@
     }, Promise.resolve());
   }
 
+  // 503 "unavailable" (the server's database is restarting): handled as being offline — the
+  // scans stay queued, the same event_ids are sent again — after the Retry-After it asked for.
+  function retryAfter(resp) {
+    var s = parseInt(resp.headers.get("Retry-After"), 10);
+    setTimeout(sync, (s > 0 && s <= 300 ? s : 15) * 1000);
+  }
+
   function sync() {
     if (stopped) return Promise.resolve();
     if (syncing) { again = true; return Promise.resolve(); }
@@ -265,6 +272,7 @@
           return null;
         }
         if (resp.status === 422) return oneByOne(chunk).then(function () { again = true; });
+        if (resp.status === 503) retryAfter(resp);
         if (!resp.ok) throw new Error("http " + resp.status);
         return resp.json().then(function (body) {
           body.results.forEach(settle);
