@@ -99,7 +99,7 @@ class Verification(models.Model):
     from_city = models.CharField(_("came from (city)"), max_length=30, blank=True, default="")
     returned_on = models.DateField(_("returned on"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True, default="")
-    answered_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    answered_at = models.DateTimeField(pgettext_lazy("lists", "verified at"), null=True, blank=True)
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     null=True, blank=True, related_name="+",
                                     verbose_name=_("verified by"))
