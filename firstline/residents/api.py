@@ -296,10 +296,17 @@ def tip_verify(request, tip_id: int, payload: VerifyIn):
 
 # --- notices --------------------------------------------------------------------------------
 
+class NoticeVersion(Schema):
+    title: str = Field("", max_length=TEXT)
+    body: str = Field("", max_length=40000)
+
+
 class NoticeIn(Schema):
     title: str = Field(..., max_length=TEXT)
     body: str = Field(..., max_length=40000)
     areas: list[str] = Field(..., max_length=200)
+    translations: dict[str, NoticeVersion] = Field(
+        default_factory=dict, description='optional: {"zh-hant": {title, body}, "en": {...}}')
 
 
 class NoticeCreated(Schema):
@@ -333,8 +340,9 @@ def _notice_url(request, notice) -> str:
 def notice_create(request, payload: NoticeIn):
     require_perm(request.user, "people.manage")
     areas = [area_get_for_user(request.user, code) for code in payload.areas]
-    notice = services.notice_publish(actor=request.user, title=payload.title,
-                                     body=payload.body, areas=areas)
+    notice = services.notice_publish(
+        actor=request.user, title=payload.title, body=payload.body, areas=areas,
+        translations={k: v.dict() for k, v in payload.translations.items()})
     return 201, {"id": notice.pk, "url": _notice_url(request, notice)}
 
 

@@ -148,6 +148,9 @@ class Notice(models.Model):
     token = models.CharField(max_length=32, unique=True)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), max_length=20000)
+    # The same notice in other languages: {"zh-hant": {"title", "body"}, "en": {...}}; the
+    # page shows the visitor's language when there is one, else the text above.
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     areas = models.ManyToManyField("areas.Area", related_name="+", verbose_name=_("areas"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
@@ -160,6 +163,11 @@ class Notice(models.Model):
 
     def __str__(self):
         return self.title
+
+    def in_language(self, language: str) -> tuple[str, str]:
+        """(title, body) in `language` when the notice has it, else as published."""
+        version = (self.translations or {}).get(language) or {}
+        return version.get("title") or self.title, version.get("body") or self.body
 
 
 class NoticeAck(models.Model):

@@ -422,20 +422,35 @@ def reward_issue(*, actor, tip: Tip, now: datetime | None = None) -> Reward:
 
 
 @transaction.atomic
-def notice_publish(*, actor, title, body, areas: list[Area],
+def notice_publish(*, actor, title, body, areas: list[Area], translations: dict | None = None,
                    now: datetime | None = None) -> Notice:
-    """Publish a notice to the households of `areas` (each inside the actor's scope)."""
+    """Publish a notice to the households of `areas` (each inside the actor's scope), with
+    optional `translations` {language: {title, body}} in the site's other languages."""
+    from django.conf import settings
+
     require_perm(actor, "people.manage")
     title = text(title, field="title", limit=200, required=True, label=_("Title"))
     body = text(body, field="body", limit=20000, required=True, label=_("Text"),
                 multiline=True)
+    versions = {}
+    for language, version in (translations or {}).items():
+        if language not in dict(settings.LANGUAGES) or not isinstance(version, dict):
+            raise InvalidInput("bad_language", _("Translations: use zh-hans, zh-hant or en, "
+                                                 "each with a title and a text."),
+                               field="translations")
+        t = text(version.get("title"), field="translations", limit=200, label=_("Title"))
+        b = text(version.get("body"), field="translations", limit=20000, label=_("Text"),
+                 multiline=True)
+        if t or b:
+            versions[language] = {"title": t, "body": b}
     if not areas:
         raise InvalidInput("areas_required", _("Choose at least one area."), field="areas")
     for area in areas:
         if not in_scope(actor, area, "people.manage"):
             raise RuleViolation("not_found", _("Not found."), status=404)
     notice = Notice.objects.create(token=secrets.token_urlsafe(16), title=title, body=body,
-                                   created_by=actor, created_at=now or clock.now())
+                                   translations=versions, created_by=actor,
+                                   created_at=now or clock.now())
     notice.areas.set(areas)
     audit(actor=actor, action="notice.publish", obj=notice)
     return notice
@@ -516,3 +531,25 @@ def notice_acknowledge(*, notice: Notice, household: Household, device=(),
     except IntegrityError:
         return False
     return True
+
+
+# --- retention --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def residents_deidentify(*, now: datetime | None = None) -> dict:
+    """Blank the personal data of closed items older than rule "retention.days": confirmed
+    declarations lose the ID number, phone and journey details (the resident's own record
+    keeps what the roster needs), verified tip-offs lose the tipster's contact. Counts stay.
+    Idempotent; meant for a nightly job, as assistance_deidentify."""
+    now = now or clock.now()
+    cutoff = now - timedelta(days=rule("retention.days", on=clock.localdate(now)).value)
+    declarations = (Declaration.objects
+                    .filter(status=DeclarationStatus.CONFIRMED, confirmed_at__lt=cutoff)
+                    .exclude(id_number="", phone="", transport_no="", symptoms="")
+                    .update(id_number="", phone="", transport_no="", symptoms=""))
+    tips = (Tip.objects.exclude(status=TipStatus.OPEN).filter(verified_at__lt=cutoff)
+            .exclude(contact="").update(contact=""))
+    audit(actor=None, action="residents.deidentify", object_type="residents",
+          detail=f"declarations={declarations} tips={tips}", via="job")
+    return {"declarations": declarations, "tips": tips}

@@ -173,8 +173,11 @@ def notice_public(request, token):
             status = exc.status
         else:
             return redirect(f"{request.path}?ack=1")
+    from django.utils.translation import get_language
+
+    title, body = notice.in_language(get_language() or "")
     return _public(render(request, "residents/public_notice.html", {
-        "notice": notice, "compounds": compounds, "v": values, "errors": errors,
+        "notice": notice, "title": title, "body": body, "compounds": compounds, "v": values, "errors": errors,
         "done": done}, status=status), request)
 
 
@@ -196,10 +199,23 @@ def declarations(request):
     qs = (sel.declarations_visible_to(request.user).filter(status="pending")
           .select_related("household", "resident", "area").order_by("created_at"))
     rows = [{"d": d, "id_masked": mask_id_number(d.id_number),
-             "phone_masked": mask_phone(d.phone)} for d in qs[:200]]
+             "phone_masked": mask_phone(d.phone),
+             "households": _households_to_choose(request.user, d)} for d in qs[:200]]
     return render(request, "residents/declarations.html", {
         "rows": rows, "residencies": Residency.choices,
         "communities": _communities(request.user, "people.screen")})
+
+
+def _households_to_choose(user, d) -> list:
+    """For a newcomer whose address is not on the roster: the households of the declared
+    compound the worker may add to (none when the compound is unknown too)."""
+    if d.household_id or d.on_roster or not d.compound:
+        return []
+    from firstline.people.selectors import households_visible_to
+
+    return list(households_visible_to(user).filter(compound__area=d.community,
+                                                   compound__name=d.compound)
+                .select_related("compound").order_by("building_name", "unit", "room")[:300])
 
 
 @needs("people.screen")
@@ -224,6 +240,10 @@ def declaration_confirm(request, pk):
 
 @needs("people.screen")
 def tips(request):
+    return _tips_page(request)
+
+
+def _tips_page(request, revealed: dict | None = None):
     status = request.GET.get("status", "open")
     if status not in ("open", "valid", "invalid", "duplicate", "overdue"):
         status = "open"
@@ -231,7 +251,8 @@ def tips(request):
     qs = sel.tips_in(sel.tips_visible_to(request.user), status=status, now=now)
     rows = [{"t": t, "contact": services.tip_contact_masked(t),
              "overdue": t.status == "open" and t.due_at < now,
-             "reward": services.reward_text(getattr(t, "reward", None))}
+             "reward": services.reward_text(getattr(t, "reward", None)),
+             "full": (revealed or {}).get(t.pk, "")}
             for t in qs.select_related("area", "compound", "reward").order_by("due_at")[:200]]
     communities = _communities(request.user, "people.screen")
     return render(request, "residents/tips.html", {
@@ -291,9 +312,8 @@ def tip_contact(request, pk):
     t = sel.tip_get_for_user(request.user, pk)
     contact = services.tip_contact_read(actor=request.user, tip=t,
                                         reason=request.POST.get("reason", "")[:100])
-    messages.info(request, _("Contact of %(receipt)s: %(contact)s")
-                  % {"receipt": t.receipt, "contact": contact})
-    return redirect("residents:tips")
+    # Shown on this answer only: not through messages, which may keep it in a cookie.
+    return _tips_page(request, revealed={t.pk: contact})
 
 
 # --- staff: notices and posters -----------------------------------------------------------------
@@ -310,9 +330,12 @@ def notices(request):
         try:
             if len(areas) != len(set(codes)):
                 raise RuleViolation("areas_required", _("Choose at least one area."))
-            notice = services.notice_publish(actor=request.user,
-                                             title=request.POST.get("title", ""),
-                                             body=request.POST.get("body", ""), areas=areas)
+            notice = services.notice_publish(
+                actor=request.user, title=request.POST.get("title", ""),
+                body=request.POST.get("body", ""), areas=areas,
+                translations={lang: {"title": request.POST.get(f"title_{lang}", ""),
+                                     "body": request.POST.get(f"body_{lang}", "")}
+                              for lang in ("zh-hant", "en")})
         except RuleViolation as exc:
             error = exc.detail
         else:

@@ -96,3 +96,24 @@ def test_reach_per_building_on_the_notice_page(place, api, web):
     ack(body["url"], place.h101.compound, room="101")
     page = web("staff_c1").get(f"/residents/notices/{body['id']}/").content.decode()
     assert "1 / 2" in page  # building 1: 101 of 101, 102
+
+
+def test_a_notice_reads_in_the_visitors_language_when_it_has_one(place, api):
+    body = api("staff_c1").post("/api/v1/notices", {
+        "title": "致全体居民的一封公开信", "body": "少出门", "areas": ["C1"],
+        "translations": {"zh-hant": {"title": "致全體居民的一封公開信", "body": "少出門"},
+                         "en": {"title": "An open letter to all residents",
+                                "body": "Stay home."}}}).json()
+    c = Client()
+    c.cookies["django_language"] = "en"
+    assert "An open letter to all residents" in c.get(body["url"]).content.decode()
+    c.cookies["django_language"] = "zh-hant"
+    assert "致全體居民的一封公開信" in c.get(body["url"]).content.decode()
+    c.cookies["django_language"] = "zh-hans"
+    assert "致全体居民的一封公开信" in c.get(body["url"]).content.decode()
+
+
+def test_an_unknown_language_is_a_422(place, api):
+    r = api("staff_c1").post("/api/v1/notices", {"title": "x", "body": "y", "areas": ["C1"],
+                                                 "translations": {"fr": {"title": "x"}}})
+    assert r.status_code == 422 and r.json()["error"] == "bad_language"

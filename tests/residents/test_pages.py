@@ -77,3 +77,15 @@ def test_home_panel_counts_what_waits_for_the_worker(place, web, at_noon):
     assert "<b>1</b> tip-offs to verify" in page and "1 overdue" in page
     assert web("gate_c1").get("/residents/panel/").status_code == 403
     assert "<b>0</b>" in web("staff_c2", lang="en").get("/residents/panel/").content.decode()
+
+
+def test_a_newcomer_at_an_unknown_room_is_placed_in_a_household_chosen_from_the_compound(
+        place, web):
+    declare(declaration(room="999"))  # 阳光花园 1-1-999 is not on the roster
+    c = web("staff_c1")
+    page = c.get("/residents/declarations/").content.decode()
+    assert f'<option value="{place.h201.pk}">' in page
+    d = Declaration.objects.get()
+    assert c.post(f"/residents/declarations/{d.pk}/confirm/",
+                  {"household": place.h201.pk}).status_code == 302
+    assert Resident.objects.get(name="李娜").household == place.h201

@@ -177,3 +177,38 @@ def test_staff_of_another_community_cannot_take_down_a_tip_for_it(place, web):
     assert not Tip.objects.exists()
     web("grid_a").post("/residents/tips/new/", {"community": "C1", "what": "有人聚集"})
     assert Tip.objects.get().created_by.username == "grid_a"
+
+
+def test_the_full_contact_on_the_page_is_audited_and_kept_out_of_cookies(place, web):
+    tip({"where": "阳光花园 1栋"})
+    t = Tip.objects.get()
+    c = web("grid_a")
+    r = c.post(f"/residents/tips/{t.pk}/contact/", {"reason": "发奖励"})
+    assert r.status_code == 200 and "13812345678" in r.content.decode()
+    assert all("13812345678" not in m.value for m in r.cookies.values())
+    assert AuditEntry.objects.get(action="tip.contact_read").detail == "发奖励"
+    assert "13812345678" not in c.get("/residents/tips/").content.decode()
+    assert web("gate_c1").post(f"/residents/tips/{t.pk}/contact/").status_code == 403
+
+
+def test_closed_items_lose_their_personal_data_after_the_retention(place, api, at_noon):
+    from firstline.residents.models import Declaration
+    from firstline.residents.services import residents_deidentify
+
+    from .conftest import declaration
+    from .test_declarations import declare
+
+    tip({"where": "阳光花园 1栋"})
+    t = Tip.objects.get()
+    api("grid_a").post(f"/api/v1/tips/{t.pk}/verify", {"valid": True})
+    declare(declaration())
+    api("grid_a").post(f"/api/v1/declarations/{Declaration.objects.get().pk}/confirm")
+    tip({"where": "阳光花园 1栋", "what": "还没核实"})  # open: kept
+    assert residents_deidentify() == {"declarations": 0, "tips": 0}
+    at_noon.shift(timedelta(days=181))
+    assert residents_deidentify() == {"declarations": 1, "tips": 1}
+    d = Declaration.objects.get()
+    assert (d.id_number, d.phone, d.status) == ("", "", "confirmed")
+    assert Tip.objects.get(pk=t.pk).contact == ""
+    assert Tip.objects.exclude(pk=t.pk).get().contact == "13812345678"
+    assert residents_deidentify() == {"declarations": 0, "tips": 0}
