@@ -231,12 +231,30 @@ class ScanIn(Schema):
     scanned_at: datetime
 
 
+class HouseholdAtGate(Schema):
+    id: int
+    address: str
+    compound: str
+    building: str
+    unit: str
+    room: str
+    members: int
+
+
 class ScanOut(Schema):
     event_id: UUID
     decision: Literal["allow", "deny"]
     reason: str
     crossing_id: int
     remaining: int | None = Field(None, description="trips out left in the window; null: no quota")
+    # Added for the guard (issue 16); the contract's fields above are unchanged.
+    household: HouseholdAtGate | None = Field(
+        None, description="the pass's household: address and members; null for an unknown pass")
+    next_step: str = Field("", description="for a refusal: what the guard does next, in words")
+    next_window: date | None = Field(
+        None, description="quota_exhausted: the day the household's next period starts")
+    notified: str | None = Field(
+        None, description="fever: the grid worker the alert went to")
 
 
 class BatchIn(Schema):
@@ -252,7 +270,7 @@ def _scan(request, s: ScanIn, via: str) -> dict:
                                   checkpoint=s.checkpoint, pass_code=s.pass_code,
                                   direction=s.direction, temperature=s.temperature,
                                   scanned_at=s.scanned_at, via=via)
-    return services.scan_answer(crossing)
+    return services.scan_verdict(crossing)
 
 
 @router.post("/gate/scans", response=ScanOut, url_name="gate_scan", summary="Judge one pass scan at a gate")

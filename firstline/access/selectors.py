@@ -102,3 +102,20 @@ def crossings_concerning(user, perm: str = "access.scan") -> QuerySet[Crossing]:
 def shifts_for(user, perm: str = "access.duty") -> QuerySet[Shift]:
     return (Shift.objects.filter(area_scope(user, "checkpoint__compound__area", perm))
             .select_related("checkpoint", "user"))
+
+
+def household_at_gate(household_id: int) -> dict | None:
+    """What the guard checks the holder against: the address in its parts and how many live
+    there. One round trip. Not scoped: it is only asked about the household of a crossing the
+    user has just been judged allowed to make (gate_scan checks the checkpoint's scope)."""
+    row = (Household.objects.filter(pk=household_id)
+           .annotate(members=Count("residents"))
+           .values_list("pk", "compound__name", "building_name", "unit", "room", "members")
+           .first())
+    if row is None:
+        return None
+    pk, compound, building, unit, room, members = row
+    h = Household(pk=pk, compound=Compound(name=compound), building_name=building, unit=unit,
+                  room=room)
+    return {"id": pk, "address": h.address, "compound": compound, "building": building,
+            "unit": unit, "room": room, "members": members}

@@ -25,6 +25,7 @@ from firstline.people.models import Compound, Household
 from firstline.rules import DEFAULTS
 from firstline.rules.models import Rule
 
+from . import selectors
 from .models import (
     Checkpoint,
     Crossing,
@@ -551,16 +552,72 @@ def _open_gate_fever_alert(crossing: Crossing, *, checkpoint_code: str) -> Alert
     filling the worker's list with copies; every attempt stays in the crossings."""
     detail = f"{_checkpoint_label(crossing.checkpoint_id, checkpoint_code)} " \
              f"{crossing.temperature:.1f}°C"
+    # The owner is the household's grid worker (alert_open's default): a fever at the gate
+    # is handed to someone by name, not left in a list nobody is told about.
     return alert_open(kind=AlertKind.GATE_FEVER, area=crossing.household.grid,
                       household=crossing.household, detail=detail,
-                      source=f"crossing:{crossing.pk}", opened_at=crossing.scanned_at,
-                      owner=None)
+                      source=f"crossing:{crossing.pk}", opened_at=crossing.scanned_at)
 
 
 def scan_answer(c: Crossing) -> dict:
     """The API answer of a stored crossing; the same for every retry of its event_id."""
     return {"event_id": c.event_id, "decision": c.decision, "reason": c.reason,
             "crossing_id": c.pk, "remaining": c.quota_left}
+
+
+# What the guard does next, in words, for each refusal (the verdict a guard can act on).
+NEXT_STEPS = {
+    "fever": gettext_lazy(
+        "Do not let them through. Keep them apart from others, masked, and wait for the grid "
+        "worker, who has been notified; if they are very unwell call 120."),
+    "quota_exhausted": gettext_lazy(
+        "Do not let them out. For an urgent need (a doctor, medicine) call the grid worker; "
+        "otherwise the next trip is possible when the new period starts."),
+    "pass_unknown": gettext_lazy(
+        "Check the code typed against the card. Still unknown: do not let them through; send "
+        "them to the community staff to get a pass."),
+    "pass_revoked": gettext_lazy(
+        "This card was replaced or withdrawn: keep it, do not let them through, and send them "
+        "to the community staff for the household's current pass."),
+    "isolation": gettext_lazy(
+        "The household is under home isolation: no one goes out. Their needs go through the "
+        "grid worker (errands, medicine)."),
+    "lockdown": gettext_lazy(
+        "The building or compound is locked down: no one goes out. Call the grid worker for "
+        "urgent needs."),
+    "wrong_compound": gettext_lazy(
+        "This pass is for another compound: they must use their own compound's gate."),
+    "checkpoint_unknown": gettext_lazy(
+        "This gate is closed or unknown: choose your gate at the top of the page, or ask the "
+        "community staff."),
+    "bad_temperature": gettext_lazy(
+        "Measure again and type the temperature (for example 36.5), then scan again."),
+    "fever_hold": gettext_lazy(
+        "Someone in this household has a fever alert not yet resolved: no one goes out until "
+        "the grid worker closes it. Coming in is allowed."),
+    "temperature_required": gettext_lazy(
+        "Take their temperature, type it, then scan again."),
+}
+
+
+def scan_verdict(c: Crossing) -> dict:
+    """scan_answer, plus what a guard acts on: whose household (address, members), trips
+    left, for a refusal what to do next in words, and for a fever who was told."""
+    out = scan_answer(c)
+    out["household"] = selectors.household_at_gate(c.household_id) if c.household_id else None
+    out["next_step"] = str(NEXT_STEPS.get(c.reason, "")) if c.decision == Decision.DENY else ""
+    out["next_window"] = None
+    out["notified"] = None
+    if c.reason == "quota_exhausted" and c.window_start and c.compound_id:
+        q = quota_rule(c.compound_id, c.scanned_at, c.day)
+        out["next_window"] = c.window_start + timedelta(days=q.window_days)
+    if c.reason in ("fever", "fever_hold") and c.household_id:
+        alert = (Alert.objects.filter(household_id=c.household_id, kind=AlertKind.GATE_FEVER)
+                 .exclude(status=AlertStatus.RESOLVED).select_related("owner")
+                 .order_by("pk").first())
+        if alert is not None and alert.owner is not None:
+            out["notified"] = str(alert.owner)
+    return out
 
 
 # --- visitors, vehicles, couriers -----------------------------------------------------------
