@@ -195,7 +195,7 @@ def gate_snapshot_data(checkpoint: Checkpoint, *, now, salt: str) -> dict:
             passes[digest] = [household_id, 1 if revoked else 0]
     return {
         "checkpoint": checkpoint.code, "checkpoint_name": checkpoint.name,
-        "compound": compound.name, "generated_at": now.isoformat(), "day": day.isoformat(),
+        "compound": compound.name, "generated_at": now.isoformat(timespec="milliseconds"), "day": day.isoformat(),
         "max_age_hours": rules["gate.offline_max_age_hours"][0], "salt": salt,
         "rules": {"fever_c": rules["fever.threshold_c"][0],
                   "min_c": rules["temperature.min_c"][0], "max_c": rules["temperature.max_c"][0]},

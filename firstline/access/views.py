@@ -4,6 +4,7 @@ pass sheet, visitors, duty. Thin: every rule is in services.py / selectors.py.""
 from datetime import datetime, time, timedelta
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
@@ -171,10 +172,52 @@ def gate(request):
     return render(request, "access/gate.html", {
         "checkpoints": checkpoints, "chosen": chosen,
         "reasons": {k: str(v) for k, v in services.REASONS.items()},
+        "next_steps": {k: str(v) for k, v in services.NEXT_STEPS.items()},
+        "tz": settings.TIME_ZONE, "snapshot_every_s": GATE_SNAPSHOT_EVERY_S,
         # The gate judges temperatures locally too while offline (shown as pending).
         "fever_c": rules["fever.threshold_c"][0], "min_c": rules["temperature.min_c"][0],
         "max_c": rules["temperature.max_c"][0],
     })
+
+
+# How often an online gate page takes a fresh offline snapshot (also on reconnect, and after
+# syncing scans it decided offline).
+GATE_SNAPSHOT_EVERY_S = 180
+
+
+def gate_sw(request):
+    """The gate page's service worker, served under /access/gate/ so that its scope covers the
+    page (a worker's scope cannot reach above its own URL). No login: it holds no data."""
+    response = render(request, "access/gate-sw.js", {"gate_url": reverse("access:gate"),
+                                                     "static_url": settings.STATIC_URL},
+                      content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+# --- decisions made offline ----------------------------------------------------------------
+
+@login_required
+def offline(request):
+    """Decisions gates made offline that the server judged otherwise (e.g. one household let
+    out at two gates while both were offline): for duty staff to follow up."""
+    require_perm(request.user, "access.duty")
+    show_reviewed = request.GET.get("reviewed") == "1"
+    rows = selectors.offline_disagreements(request.user, reviewed=show_reviewed)[:300]
+    return render(request, "access/offline.html", {
+        "rows": rows, "show_reviewed": show_reviewed,
+        "reasons": {k: str(v) for k, v in services.REASONS.items()}})
+
+
+@login_required
+@require_POST
+def offline_review(request, verdict_id: int):
+    require_perm(request.user, "access.duty")
+    v = get_object_or_404(selectors.offline_disagreements(request.user, reviewed=None),
+                          pk=verdict_id)
+    services.offline_verdict_review(verdict=v, actor=request.user)
+    messages.success(request, _("Marked as reviewed."))
+    return redirect(reverse("access:offline"))
 
 
 # --- visitors -------------------------------------------------------------------------------
