@@ -12,7 +12,7 @@ from firstline import clock
 from firstline.access import services
 from firstline.access.models import Crossing
 
-from ..conftest import CHROMIUM, PHONE, PASSWORD
+from ..conftest import CHROMIUM, PASSWORD, PHONE
 
 SHOTS = "/work/screens/field"
 
