@@ -150,7 +150,13 @@ def gate_snapshot_data(checkpoint: Checkpoint, *, now, salt: str) -> dict:
     compound = checkpoint.compound
     q = services.quota_rule(compound.pk, now, day)
     window = q.window_start(day)
-    rules = services.rules_on(services.SCAN_RULES + ("gate.offline_max_age_hours",), day)
+    from firstline.rules import DEFAULTS
+
+    # gate.temperature_required (issue 11) where that rule exists: an offline gate refuses a
+    # scan without a temperature as the server would.
+    optional = tuple(k for k in ("gate.temperature_required",) if k in DEFAULTS)
+    rules = services.rules_on(services.SCAN_RULES + ("gate.offline_max_age_hours",) + optional,
+                              day)
     used = {}
     if window is not None:
         used = dict(QuotaUse.objects.filter(household__compound=compound, window_start=window)
@@ -198,7 +204,9 @@ def gate_snapshot_data(checkpoint: Checkpoint, *, now, salt: str) -> dict:
         "compound": compound.name, "generated_at": now.isoformat(timespec="milliseconds"), "day": day.isoformat(),
         "max_age_hours": rules["gate.offline_max_age_hours"][0], "salt": salt,
         "rules": {"fever_c": rules["fever.threshold_c"][0],
-                  "min_c": rules["temperature.min_c"][0], "max_c": rules["temperature.max_c"][0]},
+                  "min_c": rules["temperature.min_c"][0], "max_c": rules["temperature.max_c"][0],
+                  "temperature_required": bool(rules["gate.temperature_required"][0])
+                  if optional else False},
         "quota": {"closed": q.closed, "quota": q.quota, "window_days": q.window_days,
                   "starts_on": q.starts_on.isoformat(),
                   "window_start": window.isoformat() if window else None},

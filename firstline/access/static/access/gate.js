@@ -268,6 +268,7 @@
     var lo = snapshot ? snapshot.rules.min_c : MIN_C, hi = snapshot ? snapshot.rules.max_c : MAX_C;
     if (t !== null && (t < lo || t > hi)) return { decision: "deny", reason: "bad_temperature" };
     if (!snapshot || snapshot.checkpoint !== scan.checkpoint) return null;
+    if (t === null && snapshot.rules.temperature_required) return { decision: "deny", reason: "temperature_required" };
     var age = (new Date(scan.scanned_at) - new Date(snapshot.generated_at)) / 3600000;
     if (age > snapshot.max_age_hours) return null;
     var entry = snapshot.passes[sha256hex(snapshot.salt + ":" + normalize(scan.pass_code)).slice(0, 24)];
