@@ -7,7 +7,7 @@ TEST_STAMP := $(VENV)/.installed-test
 ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: demo test install lint messages clean bench
+.PHONY: demo test install lint lint-imports messages clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ test: $(TEST_STAMP) messages
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check firstline tests bench
+
+# The layers between apps (pyproject.toml [tool.importlinter]): reports → domain apps →
+# people → areas/accounts → core, no cycles.
+lint-imports: $(TEST_STAMP)
+	$(BIN)/lint-imports
 
 bench: $(TEST_STAMP)
 	@ls bench/*.py

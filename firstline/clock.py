@@ -91,3 +91,16 @@ def device_time(sent: datetime | None, *, now: datetime | None = None) -> Device
         return DeviceTime(server, sent, True)
     # A few minutes ahead is ordinary drift: filed at the server's time, not flagged.
     return DeviceTime(min(sent, server), sent, False)
+
+
+def was_corrected(device_at: datetime | None, judged_at: datetime) -> bool:
+    """Whether a record's stored moment replaced its device's (the device ran ahead)."""
+    return device_at is not None and device_at - judged_at > DEVICE_AHEAD_TOLERANCE
+
+
+def monotonic() -> float:
+    """Seconds on a clock that never goes back: for durations and deadlines inside one run,
+    never for a moment that is stored or shown."""
+    import time as _time
+
+    return _time.monotonic()

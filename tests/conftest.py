@@ -25,32 +25,14 @@ class Jurisdiction:
     pass
 
 
-def pytest_addoption(parser):
-    parser.addoption(
-        "--clock", default=None, metavar="ISO",
-        help="start every test at this moment, e.g. 2026-03-01T00:05+08:00 (time-machine; "
-             "the clock runs on from there). .ci/run uses it for the time-sensitive tests.")
+@pytest.fixture(scope="session", autouse=True)
+def _fresh_shared_cache():
+    """With FIRSTLINE_REDIS_URL the cache outlives the run: start from an empty one."""
+    from django.conf import settings
+    from django.core.cache import cache
 
-
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "time_sensitive: depends on the hour or the day (run at pinned hours in CI)")
-
-
-@pytest.fixture(autouse=True)
-def _pinned_clock(request):
-    """--clock: every test starts at that moment, and time moves on from there."""
-    value = request.config.getoption("--clock")
-    if not value:
-        yield None
-        return
-    import time_machine
-
-    moment = datetime.fromisoformat(value)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
-    with time_machine.travel(moment, tick=True) as traveller:
-        yield traveller
+    if settings.REDIS_URL:
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

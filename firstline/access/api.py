@@ -6,15 +6,16 @@ from uuid import UUID
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
+from firstline import clock
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
 from firstline.areas.selectors import area_get_for_user
 from firstline.errors import InvalidInput
+from firstline.people.services import mask_phone
 
 from . import selectors, services
 from .models import Subject
@@ -44,7 +45,7 @@ class PolicyOut(Schema):
 
 def _policy_out(compound, policy) -> dict:
     if policy is None:
-        q = services.quota_rule(compound.pk, timezone.now(), timezone.localdate())
+        q = services.quota_rule(compound.pk, clock.now(), clock.today())
         return {"compound_id": compound.pk, "version": None, "closed": q.closed,
                 "out_quota": q.quota, "window_days": q.window_days, "starts_on": q.starts_on,
                 "effective_at": None, "source": "rules"}
@@ -267,6 +268,9 @@ class ScanOut(Schema):
         None, description="fever: the grid worker the alert went to")
     offline_agrees: bool | None = Field(
         None, description="a scan decided offline: whether the server judged it the same")
+    clock: Literal["ok", "corrected"] = Field(
+        "ok", description='"corrected": scanned_at was more than 5 minutes ahead of the '
+                          "server's time; the scan was judged and filed at the server's time")
 
 
 class BatchIn(Schema):
@@ -395,10 +399,6 @@ class VisitOut(Schema):
     origin: str
     out_of_town: bool
     at: datetime
-
-
-def mask_phone(phone: str) -> str:
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) == 11 else ("*" * len(phone))
 
 
 def _visit_out(c) -> dict:

@@ -5,10 +5,9 @@ denied, a fever, visitors registered and turned back, an out-of-town vehicle, a 
 Idempotent: nothing is added once the community has checkpoints."""
 
 import uuid
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 
-from django.utils import timezone
-
+from firstline import clock
 from firstline.accounts.models import User
 from firstline.people.models import Compound
 
@@ -27,8 +26,8 @@ def populate(ctx) -> None:
     compounds = list(Compound.objects.filter(area=community).order_by("pk"))
     if not compounds or Checkpoint.objects.filter(compound__area=community).exists():
         return
-    now = timezone.now()
-    today = timezone.localdate(now)
+    now = clock.now()
+    today = clock.localdate(now)
     gates = []
     for compound in compounds:
         services.policy_set(compound=compound, closed=True, out_quota=1, window_days=2,
@@ -57,7 +56,7 @@ def populate(ctx) -> None:
 def _morning(ctx, gate, user, now) -> None:
     passes = list(Pass.objects.filter(household__compound=gate.compound, revoked_at__isnull=True)
                   .order_by("pk")[:8])
-    start = timezone.make_aware(datetime.combine(timezone.localdate(now), time(7, 30)))
+    start = clock.at(clock.localdate(now), time(7, 30))
     if start > now:
         start = now - timedelta(hours=2)
     step = max((now - start) / 20, timedelta(seconds=30))

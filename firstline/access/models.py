@@ -140,9 +140,13 @@ class Crossing(models.Model):
     temperature = models.FloatField(null=True, blank=True)
     decision = models.CharField(max_length=5, choices=Decision.choices)
     reason = models.CharField(max_length=24)
-    scanned_at = models.DateTimeField()
+    scanned_at = models.DateTimeField(help_text=_("as judged: the device's time, or the server's "
+                                                  "when the device ran ahead"))
     day = models.DateField(help_text=_("local date of scanned_at"))
-    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_at = models.DateTimeField(default=timezone.now)  # the server's receipt time
+    # What the device's clock said, when it said something else than scanned_at (a clock
+    # running ahead is evidence kept, not the judge: CONTRACT.md "Time").
+    device_at = models.DateTimeField(null=True, blank=True)
     window_start = models.DateField(null=True, blank=True)
     policy = models.ForeignKey(Policy, on_delete=models.PROTECT, null=True, blank=True,
                                related_name="+")

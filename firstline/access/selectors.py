@@ -5,6 +5,7 @@ from datetime import date
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from firstline import clock
 from firstline.accounts.scope import area_scope
 from firstline.people.models import Compound, Household
 
@@ -66,9 +67,8 @@ def household_get_for_user(user, household_id, perm: str = "access.manage") -> H
 
 def policy_current(compound, at=None) -> Policy | None:
     """The policy version in force at `at` (now when omitted), or None (rule defaults)."""
-    from django.utils import timezone
 
-    at = at or timezone.now()
+    at = at or clock.now()
     return (Policy.objects.filter(compound=compound, effective_at__lte=at)
             .order_by("-effective_at", "-version").first())
 

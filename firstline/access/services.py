@@ -12,7 +12,6 @@ from datetime import date, datetime, time, timedelta
 
 from django.core import signing
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -104,7 +103,7 @@ def policy_set(*, compound, closed: bool, out_quota: int, window_days: int, star
     if window_days < 1 or window_days > 366:
         raise InvalidInput("bad_window", _("window_days must be between 1 and 366."),
                            field="window_days")
-    now = now or timezone.now()
+    now = now or clock.now()
     # Lock the compound's versions so two concurrent PUTs get distinct version numbers.
     last = (Policy.objects.select_for_update().filter(compound=compound)
             .order_by("-version").first())
@@ -156,8 +155,8 @@ def _quota_rule(policy, day: date, rules: dict | None = None) -> QuotaRule:
 
 def quota_left(household, at: datetime | None = None) -> int | None:
     """Trips out the household has left in the window holding `at`; None when unlimited."""
-    at = at or timezone.now()
-    day = timezone.localdate(at)
+    at = at or clock.now()
+    day = clock.localdate(at)
     q = quota_rule(household.compound_id, at, day)
     start = q.window_start(day)
     if start is None:
@@ -209,7 +208,7 @@ def checkpoint_set_open(*, checkpoint: Checkpoint, is_open: bool, actor) -> Chec
 def pass_issue(*, households, actor, now: datetime | None = None) -> list[Pass]:
     """One valid pass for each given household that lacks one. Returns the new passes."""
     require_perm(actor, "access.manage")
-    now = now or timezone.now()
+    now = now or clock.now()
     ids = [h.pk for h in households]
     have = set(Pass.objects.filter(household_id__in=ids, revoked_at__isnull=True)
                .values_list("household_id", flat=True))
@@ -228,7 +227,7 @@ def pass_issue(*, households, actor, now: datetime | None = None) -> list[Pass]:
 @transaction.atomic
 def pass_revoke(*, pass_obj: Pass, actor, reason: str = "", now: datetime | None = None) -> Pass:
     require_perm(actor, "access.manage")
-    now = now or timezone.now()
+    now = now or clock.now()
     if pass_obj.revoked_at is None:
         Pass.objects.filter(pk=pass_obj.pk, revoked_at__isnull=True).update(
             revoked_at=now, revoke_reason=(reason or "")[:100])
@@ -242,7 +241,7 @@ def pass_revoke(*, pass_obj: Pass, actor, reason: str = "", now: datetime | None
 def pass_reissue(*, household, actor, reason: str = "lost", now: datetime | None = None) -> Pass:
     """补办: revoke the household's valid pass (lost) and issue a new one."""
     require_perm(actor, "access.manage")
-    now = now or timezone.now()
+    now = now or clock.now()
     for old in Pass.objects.select_for_update().filter(household=household,
                                                         revoked_at__isnull=True):
         pass_revoke(pass_obj=old, actor=actor, reason=reason, now=now)
@@ -255,7 +254,8 @@ SCAN_RULES = ("fever.threshold_c", "temperature.min_c", "temperature.max_c")
 
 
 def gate_scan(*, actor, event_id: uuid.UUID, checkpoint: str, pass_code: str, direction: str,
-              temperature: float | None, scanned_at: datetime, via: str = "api") -> Crossing:
+              temperature: float | None, scanned_at: datetime | None, via: str = "api",
+              now: datetime | None = None) -> Crossing:
     """Judge one scan as of `scanned_at` and record it, exactly once per `event_id`.
 
     Atomic: judge, take the quota (one conditional upsert), insert the crossing.
@@ -271,13 +271,16 @@ def gate_scan(*, actor, event_id: uuid.UUID, checkpoint: str, pass_code: str, di
     around the judgement and its writes.
     """
     require_perm(actor, "access.scan")
-    if timezone.is_naive(scanned_at):
-        scanned_at = timezone.make_aware(scanned_at)
+    now = now or clock.now()
+    # The device's clock is evidence: earlier is judged as of then (an offline gate syncing),
+    # ahead of the server is filed and judged at the server's time (CONTRACT.md "Time").
+    when = clock.device_time(scanned_at, now=now)
     if direction not in Direction.values:
         raise InvalidInput("invalid", _("direction must be \"out\" or \"in\"."), field="direction")
     judge = functools.partial(_judge, actor=actor, event_id=event_id, checkpoint_code=checkpoint,
                               pass_code=pass_code, direction=direction, temperature=temperature,
-                              scanned_at=scanned_at, via=via)
+                              scanned_at=when.at, via=via, recorded_at=now,
+                              device_at=when.sent if when.sent != when.at else None)
     try:
         if _one_statement_writes() and not connection.in_atomic_block:
             return judge()
@@ -291,11 +294,12 @@ def gate_scan(*, actor, event_id: uuid.UUID, checkpoint: str, pass_code: str, di
 
 
 def _judge(*, actor, event_id, checkpoint_code, pass_code, direction, temperature, scanned_at,
-           via) -> Crossing:
-    day = timezone.localdate(scanned_at)
+           via, recorded_at, device_at) -> Crossing:
+    day = clock.localdate(scanned_at)
     finite = temperature is not None and math.isfinite(temperature)
     c = Crossing(event_id=event_id, subject=Subject.RESIDENT, direction=direction,
                  temperature=temperature if finite else None, scanned_at=scanned_at, day=day,
+                 recorded_at=recorded_at, device_at=device_at,
                  actor=actor if getattr(actor, "pk", None) else None, via=via,
                  decision=Decision.DENY)
     ops = connection.ops
@@ -565,9 +569,16 @@ def _open_gate_fever_alert(crossing: Crossing, *, checkpoint_code: str) -> Alert
 
 
 def scan_answer(c: Crossing) -> dict:
-    """The API answer of a stored crossing; the same for every retry of its event_id."""
+    """The API answer of a stored crossing; the same for every retry of its event_id.
+    `clock` is "corrected" when the device's time ran ahead and the server's was used."""
     return {"event_id": c.event_id, "decision": c.decision, "reason": c.reason,
-            "crossing_id": c.pk, "remaining": c.quota_left}
+            "crossing_id": c.pk, "remaining": c.quota_left, "clock": clock_verdict(c.device_at,
+                                                                                   c.scanned_at)}
+
+
+def clock_verdict(device_at: datetime | None, judged_at: datetime) -> str:
+    """"corrected" when a device's moment was replaced by the server's, else "ok"."""
+    return "corrected" if clock.was_corrected(device_at, judged_at) else "ok"
 
 
 # What the guard does next, in words, for each refusal (the verdict a guard can act on).
@@ -727,7 +738,7 @@ def visit_record(*, actor, checkpoint: Checkpoint, subject: str, admitted: bool,
     if household is not None and household.compound_id != checkpoint.compound_id:
         raise InvalidInput("wrong_compound", _("That household is not in this compound."),
                            field="household")
-    at = at or timezone.now()
+    at = at or clock.now()
     if event_id is not None:
         done = Crossing.objects.filter(event_id=event_id).first()
         if done is not None:
@@ -737,7 +748,7 @@ def visit_record(*, actor, checkpoint: Checkpoint, subject: str, admitted: bool,
     crossing = Crossing.objects.create(
         event_id=event_id or uuid.uuid4(), subject=subject, checkpoint=checkpoint,
         compound_id=checkpoint.compound_id, area_id=checkpoint.compound.area_id,
-        household=household, direction=direction, scanned_at=at, day=timezone.localdate(at),
+        household=household, direction=direction, scanned_at=at, day=clock.localdate(at),
         decision=Decision.ALLOW if admitted else Decision.DENY, reason=reason,
         actor=actor if getattr(actor, "pk", None) else None, via="web")
     Visit.objects.create(
@@ -761,7 +772,7 @@ def shifts_plan(*, checkpoint: Checkpoint, day: date, shifts: int, actor,
     if shifts < 1 or shifts > 24 or 24 % shifts:
         raise InvalidInput("bad_shifts", _("The number of shifts must divide 24 hours."),
                            field="shifts")
-    tz = timezone.get_current_timezone()
+    tz = clock.zone()
     start = datetime.combine(day, first_starts, tzinfo=tz)
     length = timedelta(hours=24 // shifts)
     made = []
@@ -792,7 +803,7 @@ def shift_create(*, checkpoint: Checkpoint, starts_at: datetime, ends_at: dateti
 def shift_check_in(*, shift: Shift, actor, now: datetime | None = None) -> Shift:
     """The person on duty checks in (taking an unassigned shift)."""
     require_perm(actor, "access.duty")
-    now = now or timezone.now()
+    now = now or clock.now()
     if shift.user_id and shift.user_id != actor.pk and not _is_manager(actor):
         raise RuleViolation("not_your_shift", _("This shift is someone else's."))
     if shift.checked_in_at is None:
@@ -808,7 +819,7 @@ def shift_check_in(*, shift: Shift, actor, now: datetime | None = None) -> Shift
 @transaction.atomic
 def shift_check_out(*, shift: Shift, actor, now: datetime | None = None) -> Shift:
     require_perm(actor, "access.duty")
-    now = now or timezone.now()
+    now = now or clock.now()
     if shift.checked_in_at is None:
         raise RuleViolation("not_checked_in", _("Check in first."))
     if shift.user_id and shift.user_id != actor.pk and not _is_manager(actor):
@@ -849,8 +860,8 @@ def visits_deidentify(*, now: datetime | None = None) -> int:
     Meant for a nightly job."""
     from firstline.rules import rule
 
-    now = now or timezone.now()
-    days = rule("retention.days", on=timezone.localdate(now)).value
+    now = now or clock.now()
+    days = rule("retention.days", on=clock.localdate(now)).value
     cutoff = now - timedelta(days=days)
     n = (Visit.objects.filter(crossing__scanned_at__lt=cutoff)
          .exclude(name="", phone="", visiting="")

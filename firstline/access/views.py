@@ -11,10 +11,10 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from firstline import clock
 from firstline.accounts.scope import has_perm
 from firstline.accounts.services import require_perm
 from firstline.errors import RuleViolation
@@ -43,8 +43,8 @@ def index(request):
                  .order_by("area__path", "name"))
     rows = []
     for c in compounds[:300]:
-        rows.append({"compound": c, "policy": services.quota_rule(c.pk, timezone.now(),
-                                                                  timezone.localdate()),
+        rows.append({"compound": c, "policy": services.quota_rule(c.pk, clock.now(),
+                                                                  clock.today()),
                      "checkpoints": list(c.checkpoints.all())})
     return render(request, "access/index.html", {"rows": rows})
 
@@ -54,7 +54,7 @@ def compound(request, compound_id: int):
     require_perm(request.user, "access.manage")
     c = selectors.compound_get_for_user(request.user, compound_id)
     current = selectors.policy_current(c)
-    rule = services.quota_rule(c.pk, timezone.now(), timezone.localdate())
+    rule = services.quota_rule(c.pk, clock.now(), clock.today())
     form = PolicyForm(initial={"closed": rule.closed, "out_quota": rule.quota,
                                "window_days": rule.window_days, "starts_on": rule.starts_on})
     households = (c.households.order_by("building_name", "unit", "room")
@@ -141,7 +141,7 @@ def passes_print(request, compound_id: int):
     """A4 sheet of the compound's valid passes: QR, address, the quota rule (print CSS)."""
     require_perm(request.user, "access.manage")
     c = selectors.compound_get_for_user(request.user, compound_id)
-    rule = services.quota_rule(c.pk, timezone.now(), timezone.localdate())
+    rule = services.quota_rule(c.pk, clock.now(), clock.today())
     passes = (selectors.passes_for(request.user).filter(household__compound=c,
                                                          revoked_at__isnull=True)
               .order_by("household__building_name", "household__unit", "household__room"))
@@ -167,12 +167,12 @@ def gate(request):
     chosen = request.GET.get("checkpoint")
     if not chosen:
         # The gate of the shift this user is on now, if any.
-        now = timezone.now()
+        now = clock.now()
         shift = (selectors.shifts_for(request.user, "access.scan")
                  .filter(user=request.user, starts_at__lte=now, ends_at__gt=now,
                          checkpoint__is_open=True).first())
         chosen = shift.checkpoint.code if shift else None
-    rules = services.rules_on(services.SCAN_RULES, timezone.localdate())
+    rules = services.rules_on(services.SCAN_RULES, clock.today())
     response = render(request, "access/gate.html", {
         "checkpoints": checkpoints, "chosen": chosen,
         "reasons": {k: str(v) for k, v in services.REASONS.items()},
@@ -247,7 +247,7 @@ def visitors(request):
         else:
             messages.success(request, _("Registered.") if admitted else _("Turned back."))
             return redirect(reverse("access:visitors") + f"?checkpoint={cp.pk}")
-    today = timezone.localdate()
+    today = clock.today()
     recent = (selectors.crossings_for(request.user, "access.visitors")
               .exclude(subject=Subject.RESIDENT).filter(day=today)
               .select_related("visit").order_by("-scanned_at")[:100])
@@ -263,9 +263,9 @@ def duty(request):
     try:
         day = datetime.strptime(request.GET.get("day", ""), "%Y-%m-%d").date()
     except ValueError:
-        day = timezone.localdate()
-    now = timezone.now()
-    tz = timezone.get_current_timezone()
+        day = clock.today()
+    now = clock.now()
+    tz = clock.zone()
     start = datetime.combine(day, time(0), tzinfo=tz)
     end = start + timedelta(days=1)
     boards = []
@@ -274,8 +274,8 @@ def duty(request):
                .order_by("compound__name", "code")[:100]):
         shifts = list(selectors.shifts_for(request.user)
                       .filter(checkpoint=cp, starts_at__lt=end, ends_at__gt=start))
-        gaps = [(f"{timezone.localtime(a):%H:%M}",
-                 "24:00" if b >= end else f"{timezone.localtime(b):%H:%M}")
+        gaps = [(f"{clock.localtime(a):%H:%M}",
+                 "24:00" if b >= end else f"{clock.localtime(b):%H:%M}")
                 for a, b in services.duty_gaps(shifts, start, end)]
         boards.append({
             "checkpoint": cp, "shifts": shifts, "gaps": gaps,
@@ -294,7 +294,7 @@ def duty_plan(request, checkpoint_id: int):
     require_perm(request.user, "access.manage")
     cp = selectors.checkpoint_get_for_user(request.user, checkpoint_id)
     form = PlanForm(request.POST)
-    day = timezone.localdate()
+    day = clock.today()
     if form.is_valid():
         day = form.cleaned_data["day"]
         try:
@@ -322,7 +322,7 @@ def duty_check(request, shift_id: int):
             raise Http404
     except RuleViolation as exc:
         _fail(request, exc)
-    day = timezone.localdate(shift.starts_at)
+    day = clock.localdate(shift.starts_at)
     return redirect(reverse("access:duty") + f"?day={day:%Y-%m-%d}")
 
 
@@ -330,7 +330,7 @@ def duty_check(request, shift_id: int):
 def today(request):
     """Today at the gates (home-page panel): trips out and in, refusals by reason."""
     require_perm(request.user, "access.scan")
-    day = timezone.localdate()
+    day = clock.today()
     qs = selectors.crossings_concerning(request.user).filter(day=day)
     totals = selectors.crossing_totals(qs)
     denials = [(str(services.REASONS.get(r, r)), n) for r, n in

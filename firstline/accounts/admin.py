@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from firstline import clock
+
 from .models import ApiToken, AuditEntry, RoleAssignment, User
 
 
@@ -27,9 +29,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Revoke selected tokens"))
     def revoke(self, request, queryset):
-        from django.utils import timezone
 
-        queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        queryset.filter(revoked_at__isnull=True).update(revoked_at=clock.now())
 
     def has_add_permission(self, request):
         return False  # tokens are created with `firstline token create` or POST /auth/token

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from firstline import clock
 from firstline.db import prepared_cursor
 from firstline.errors import InvalidInput, RuleViolation
 
@@ -59,7 +60,7 @@ def user_assign(*, username: str, role: str, area, password: str | None = None,
 def token_create(*, user: User, label: str = "", days: int | None = None) -> tuple[str, ApiToken]:
     """A new bearer token; the plain text is returned once and never stored."""
     plain = "fl_" + secrets.token_urlsafe(32)
-    expires = timezone.now() + timedelta(days=days or settings.API_TOKEN_DAYS)
+    expires = clock.now() + timedelta(days=days or settings.API_TOKEN_DAYS)
     token = ApiToken.objects.create(user=user, digest=token_digest(plain), hint=plain[:8],
                                     label=label, expires_at=expires)
     return plain, token
@@ -75,7 +76,7 @@ def token_user(plain: str) -> User | None:
     """
     if not plain or len(plain) > 200:
         return None
-    now = timezone.now()
+    now = clock.now()
     ops = connection.ops
     with prepared_cursor() as cursor:
         cursor.execute(_token_user_sql(), [token_digest(plain), ops.adapt_datetimefield_value(now)])
@@ -133,7 +134,7 @@ def _token_user_sql() -> str:
 
 
 def token_revoke(*, token: ApiToken, actor=None) -> None:
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=clock.now())
     if actor is not None:
         audit(actor=actor, action="token.revoke", obj=token)
 
@@ -141,7 +142,7 @@ def token_revoke(*, token: ApiToken, actor=None) -> None:
 # --- login throttling -----------------------------------------------------------------------
 
 def _window_start():
-    return timezone.now() - timedelta(seconds=settings.LOGIN_THROTTLE_WINDOW_SECONDS)
+    return clock.now() - timedelta(seconds=settings.LOGIN_THROTTLE_WINDOW_SECONDS)
 
 
 def login_throttled(*, username: str, address: str) -> bool:
@@ -189,6 +190,14 @@ def client_address(request) -> str:
 
 
 # --- audit ----------------------------------------------------------------------------------
+
+@transaction.atomic
+def password_change(*, form) -> User:
+    """Save a valid PasswordChangeForm (Django's validators ran in it) and audit the change."""
+    user = form.save()
+    audit(actor=user, action="account.password", obj=user)
+    return user
+
 
 def audit(*, actor, action: str, obj=None, object_type: str = "", object_id="", detail: str = "",
           via: str = "web") -> AuditEntry:

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .services import token_create, token_revoke
+from .services import password_change, token_create, token_revoke
 
 
 @login_required
@@ -16,7 +16,7 @@ def me(request):
     new_token = None
     if request.method == "POST" and request.POST.get("action") == "password":
         if form.is_valid():
-            user = form.save()
+            user = password_change(form=form)
             update_session_auth_hash(request, user)
             messages.success(request, _("Your password was changed."))
             return redirect("accounts:me")

@@ -13,6 +13,7 @@ from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
 from firstline.areas.selectors import area_get_for_user
 from firstline.errors import InvalidInput
+from firstline.people.services import mask_phone
 
 from . import selectors, services
 from .models import CallOutcome, PackageKind, RequestKind, RequestSource, RequestStatus
@@ -82,7 +83,7 @@ class RequestOut(Schema):
 
     @staticmethod
     def resolve_volunteer_phone_masked(obj):
-        return selectors.mask_phone(obj.volunteer_phone)
+        return mask_phone(obj.volunteer_phone)
 
 
 class RequestDetailOut(RequestOut):
@@ -205,7 +206,7 @@ def _row_out(row) -> dict:
     return {
         "household_id": row.household.pk, "address": row.household.address,
         "residents": [{"resident_id": r.pk, "name": r.name,
-                       "phone_masked": selectors.mask_phone(r.phone), "isolation_id": i.pk,
+                       "phone_masked": mask_phone(r.phone), "isolation_id": i.pk,
                        "ends_on": i.ends_on} for r, i in row.residents],
         "slots": [{"slot": s, "outcome": c.outcome if c else None,
                    "attempts": c.attempts if c else 0, "at": c.at if c else None}

@@ -1,8 +1,8 @@
 """Demo data for assistance: the 九个一 kit with stock, a few requests at every status, and
 this morning's first care calls. Idempotent: keyed on kit names and on the demo marker."""
 
-from django.utils import timezone
 
+from firstline import clock
 from firstline.accounts.models import User
 from firstline.errors import RuleViolation
 from firstline.isolation.models import Isolation, Kind, Status
@@ -52,7 +52,7 @@ def populate(ctx) -> None:
         stock_receive(kind=kits[0], area=ctx.street, quantity=300, actor=hq, note="街道统一采购")
         stock_receive(kind=kits[1], area=community, quantity=25, actor=staff, note="爱心企业捐赠")
 
-    today = timezone.localdate()
+    today = clock.today()
     isolations = list(Isolation.objects.filter(
         grid__path__startswith=community.path, status=Status.ACTIVE, kind=Kind.HOME,
         starts_on__lte=today, ends_on__gt=today).select_related("household__grid")

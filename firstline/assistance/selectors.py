@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from firstline import clock
 from firstline.accounts.models import User
 from firstline.accounts.scope import area_scope
 from firstline.isolation.models import Isolation
@@ -26,12 +27,6 @@ from .models import (
     Stock,
 )
 from .services import call_slots, slot_at
-
-
-def mask_phone(phone: str) -> str:
-    """138****5678"""
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else ("" if not phone else "****")
-
 
 # --- service requests -------------------------------------------------------------------------
 
@@ -87,7 +82,7 @@ def household_get_for_user(user, household_id, perm: str = "assistance.work") ->
 
 def isolated_resident_get_for_user(user, resident_id, day: date | None = None):
     """A resident under active isolation today in the user's scope (404 otherwise)."""
-    day = day or timezone.localdate()
+    day = day or clock.today()
     iso = Isolation.objects.filter(area_scope(user, "grid", "assistance.work"),
                                    status=IsoStatus.ACTIVE, starts_on__lte=day, ends_on__gt=day,
                                    resident_id=resident_id).select_related("resident").first()
@@ -112,8 +107,8 @@ class CallList:
     isolated residents and calls of that page only (a street has thousands of households)."""
 
     def __init__(self, user, *, day: date | None = None, at: datetime | None = None):
-        at = at or timezone.now()
-        today = timezone.localdate(at)
+        at = at or clock.now()
+        today = clock.localdate(at)
         self.day = day or today
         slots, _version = call_slots(self.day)
         self.slots = [n for n, _s in slots]

@@ -11,10 +11,10 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from firstline import clock
 from firstline.accounts.scope import has_perm, in_scope
 from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Area, Level
@@ -70,8 +70,8 @@ def service_request_create(*, household, kind: str, detail: str, source: str, ac
     "self_report" and the household must be under an active isolation; the number of open
     self-reported requests per household is capped by rule "assistance.self_report_open_max".
     """
-    now = now or timezone.now()
-    day = timezone.localdate(now)
+    now = now or clock.now()
+    day = clock.localdate(now)
     if kind not in RequestKind.values:
         raise InvalidInput("bad_kind", _("Unknown request kind %(kind)s. Kinds: %(kinds)s")
                            % {"kind": kind, "kinds": ", ".join(RequestKind.values)}, field="kind")
@@ -183,7 +183,7 @@ def service_request_assign(*, request: ServiceRequest, actor, volunteer=None,
                            field="volunteer")
     req = _move(request, RequestStatus.ASSIGNED, volunteer=volunteer,
                 volunteer_name=volunteer_name, volunteer_phone=volunteer_phone,
-                assigned_at=now or timezone.now())
+                assigned_at=now or clock.now())
     audit(actor=actor, action="assistance.request_assign", obj=req,
           detail=f"volunteer={getattr(volunteer, 'pk', '') or 'name'}")
     return req
@@ -198,7 +198,7 @@ def service_request_transition(*, request: ServiceRequest, to: str, actor, amoun
     bought/delivered: anyone working in the area (the volunteer on their phone, or staff for a
     volunteer without an account); cancelling needs assistance.manage and a reason.
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     if to == RequestStatus.ASSIGNED:
         raise InvalidInput("use_assign", _("Assign a request with a volunteer."), field="status")
     if to not in TRANSITIONS:
@@ -240,7 +240,7 @@ def service_request_paid_back(*, request: ServiceRequest, actor,
     moved = ServiceRequest.objects.filter(
         pk=request.pk, paid_back=False, amount__isnull=False,
         status__in=[RequestStatus.BOUGHT, RequestStatus.DELIVERED],
-    ).update(paid_back=True, paid_back_at=now or timezone.now())
+    ).update(paid_back=True, paid_back_at=now or clock.now())
     if not moved:
         raise RuleViolation("not_payable",
                             _("Only a bought or delivered request with an amount, not yet paid "
@@ -260,7 +260,7 @@ def call_slots(day) -> tuple[list[tuple[str, str]], str]:
 
 def slot_at(at: datetime) -> str:
     """The slot a call made at `at` counts for: the last one started (the first before it)."""
-    local = timezone.localtime(at)
+    local = clock.localtime(at)
     slots, _version = call_slots(local.date())
     current = slots[0][0]
     hhmm = local.strftime("%H:%M")
@@ -275,8 +275,8 @@ def care_call_log(*, household, outcome: str, actor, note: str = "", slot: str |
                   at: datetime | None = None) -> CareCall:
     """Log the outcome of a care call in one tap. Calling again in the same slot (after no
     answer) updates the row and counts the attempt. "needs help" and "symptoms" open an alert."""
-    at = at or timezone.now()
-    day = timezone.localdate(at)
+    at = at or clock.now()
+    day = clock.localdate(at)
     require_perm(actor, "assistance.work")
     _require_scope(actor, household.grid, "assistance.work")
     if outcome not in CallOutcome.values:
@@ -372,7 +372,7 @@ def stock_receive(*, kind: PackageKind, area: Area, quantity: int, actor, note: 
                              "(got %(n)s).") % {"max": MAX_STOCK_MOVE, "n": quantity},
                            field="quantity")
     note = text_field(note, field="note", label=pgettext("assistance", "Note"), limit=200)
-    now = now or timezone.now()
+    now = now or clock.now()
     stock, _created = Stock.objects.get_or_create(kind=kind, area=area)
     moved = Stock.objects.filter(pk=stock.pk, quantity__gte=max(0, -quantity)).update(
         quantity=F("quantity") + quantity, updated_at=now)
@@ -409,7 +409,7 @@ def package_issue(*, kind: PackageKind, household, actor, override_reason: str =
                   now: datetime | None = None) -> PackageIssue:
     """Hand one kit to a household. Once per kind per household, unless staff (assistance.manage)
     give a reason for another."""
-    now = now or timezone.now()
+    now = now or clock.now()
     require_perm(actor, "assistance.work")
     _require_scope(actor, household.grid, "assistance.work")
     if not kind.active:
@@ -450,8 +450,8 @@ def assistance_deidentify(*, now: datetime | None = None) -> dict:
     Idempotent: already blank rows are not touched again. Meant for a nightly job."""
     from datetime import timedelta
 
-    now = now or timezone.now()
-    days = rule("retention.days", on=timezone.localdate(now)).value
+    now = now or clock.now()
+    days = rule("retention.days", on=clock.localdate(now)).value
     cutoff = now - timedelta(days=days)
     requests = (ServiceRequest.objects
                 .filter(status__in=[RequestStatus.DELIVERED, RequestStatus.CANCELLED])
@@ -460,7 +460,7 @@ def assistance_deidentify(*, now: datetime | None = None) -> dict:
                          cancel_reason="")
                 .update(detail="", receipt_note="", volunteer_name="", volunteer_phone="",
                         cancel_reason=""))
-    calls = (CareCall.objects.filter(day__lt=timezone.localdate(cutoff)).exclude(note="")
+    calls = (CareCall.objects.filter(day__lt=clock.localdate(cutoff)).exclude(note="")
              .update(note=""))
     audit(actor=None, action="assistance.deidentify", object_type="assistance",
           detail=f"requests={requests} calls={calls}", via="job")

@@ -14,4 +14,6 @@ urlpatterns = [
     path("requests/<int:pk>/paid-back/", views.request_paid_back, name="request_paid_back"),
     path("tasks/", views.my_tasks, name="tasks"),
     path("stock/", views.stock, name="stock"),
+    # The isolation app's self-report page posts "I need something" here.
+    path("r/<str:token>/help/", views.self_report_help, name="self_report_help"),
 ]

@@ -8,20 +8,23 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from firstline import clock
 from firstline.accounts.scope import has_perm
 from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Level
 from firstline.areas.selectors import areas_visible_to
 from firstline.errors import RuleViolation
+from firstline.isolation import services as isolation_services
+from firstline.isolation import views as isolation_views
 from firstline.people.selectors import households_matching
 
 from . import selectors, services
+from .forms import HelpForm
 from .models import CallOutcome, PackageKind, RequestKind, RequestSource, RequestStatus
 
 
@@ -241,7 +244,7 @@ def request_paid_back(request, pk):
 
 @needs("assistance.work")
 def request_new(request):
-    households = selectors.households_isolated(request.user, timezone.localdate())
+    households = selectors.households_isolated(request.user, clock.today())
     error, values = "", {}
     if request.method == "POST":
         values = request.POST
@@ -282,7 +285,7 @@ def _household_chosen(households, value):
 @needs("assistance.work")
 def stock(request):
     can_manage = has_perm(request.user, "assistance.manage")
-    today = timezone.localdate()
+    today = clock.today()
     error = ""
     if request.method == "POST":
         action = request.POST.get("action")
@@ -335,3 +338,30 @@ def stock(request):
         "selected": _int(request.GET.get("household") or request.POST.get("household")),
     }, status=422 if error else 200)
 
+
+
+@require_POST
+def self_report_help(request, token):
+    """"I need something" from an isolated resident's self-report page (no login; the token
+    is the key): a service request for the household, then back to the page."""
+    now = clock.now()
+    iso = isolation_services.isolation_for_token(token, now=now)
+    if iso is None:
+        return isolation_views.report(request, token)
+    form, status = HelpForm(request.POST), 422
+    if not isolation_services.self_report_allowed(iso, now=now):
+        messages.error(request, _("Too many reports from this link in the last hour. "
+                                  "Please try again later or call your grid worker."))
+        status = 429
+    elif form.is_valid():
+        try:
+            services.service_request_create(
+                household=iso.household, kind=form.cleaned_data["kind"],
+                detail=form.cleaned_data["detail"], source=RequestSource.SELF_REPORT,
+                actor=None, isolation=iso, now=now)
+        except RuleViolation as exc:
+            form.add_error(None, exc.detail)
+            status = exc.status
+        else:
+            return redirect(reverse("isolation:report", args=[token]) + "?sent=help")
+    return isolation_views.report(request, token, help_form=form, status=status)

@@ -8,10 +8,12 @@ by the benchmarks with a bigger size. Each app may add its own demo data in
 
 import random
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from importlib import import_module
 
 from django.db import transaction
 
+from firstline import clock
 from firstline.accounts.roles import Role
 from firstline.accounts.services import user_assign
 from firstline.areas.models import Area, Level
@@ -44,6 +46,15 @@ class DemoContext:
     grids: list = field(default_factory=list)
     users: dict = field(default_factory=dict)  # username -> (role, area)
     log: list = field(default_factory=list)
+
+
+def past(now: datetime, day: date, hh: int, mm: int = 0) -> datetime:
+    """Local `day` at hh:mm, or the same hour a day earlier while that is still ahead of
+    `now`: the demo's morning rounds, loaded at 00:05, happened yesterday morning."""
+    at = clock.at(day, time(hh, mm))
+    while at > now:
+        at -= timedelta(days=1)
+    return at
 
 
 def build_areas(ctx: DemoContext) -> None:

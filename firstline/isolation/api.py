@@ -1,6 +1,7 @@
 """Isolation API: isolations, readings, alerts, lockdowns, quarantine sites (CONTRACT.md)."""
 
 from datetime import date, datetime
+from typing import Literal
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -184,6 +185,9 @@ class ReadingOut(Schema):
     symptoms: list[str]
     fever: bool
     source: str
+    clock: Literal["ok", "corrected"] = Field(
+        "ok", description='"corrected": taken_at was more than 5 minutes ahead of the '
+                          "server's time; the reading was filed at the server's time")
 
 
 @router.post("/isolations/{isolation_id}/readings", response={201: ReadingOut},

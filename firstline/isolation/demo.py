@@ -2,11 +2,11 @@
 (one fever, one missed report), a quarantine site with an occupancy board, a transfer, and a
 building lockdown. Idempotent: nothing is added when the demo site exists already."""
 
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 
 from django.urls import reverse
-from django.utils import timezone
 
+from firstline import clock
 from firstline.accounts.models import User
 from firstline.people.models import Building, Household, Resident
 
@@ -17,7 +17,7 @@ SITE = "凤台宾馆集中隔离点"
 
 
 def _at(day, hh, mm=0):
-    return timezone.make_aware(datetime.combine(day, time(hh, mm)))
+    return clock.at(day, time(hh, mm))
 
 
 def populate(ctx) -> None:
@@ -30,8 +30,8 @@ def populate(ctx) -> None:
             or not Resident.objects.filter(grid=grid).exists()):
         return
     rng = ctx.rng
-    now = timezone.now()
-    today = timezone.localdate(now)
+    now = clock.now()
+    today = clock.localdate(now)
     busy = set(Isolation.objects.filter(status=Status.ACTIVE).values_list("resident_id",
                                                                          flat=True))
 
@@ -57,18 +57,21 @@ def populate(ctx) -> None:
             reason_note="自武汉返回" if index % 3 == 0 else "", starts_on=start, actor=staff,
             now=created)
         busy.add(resident.pk)
+        slots = []
         day = start
         while day <= today:
             for hh in (9, 15):
                 at = _at(day, hh, rng.randint(0, 40)) - timedelta(minutes=30)
                 if at > now or (index == 2 and day == today - timedelta(days=1) and hh == 15):
                     continue  # index 2 forgot yesterday afternoon: a missed-report alert
-                temp = round(rng.uniform(36.1, 36.9), 1)
-                if index == 1 and day == today and hh == 9:
-                    temp = 37.8  # a fever this morning
-                services.reading_record(isolation=iso, temperature=temp, taken_at=at,
-                                        source="self", now=at)
+                slots.append(at)
             day += timedelta(days=1)
+        for k, at in enumerate(slots):
+            temp = round(rng.uniform(36.1, 36.9), 1)
+            if index == 1 and k == len(slots) - 1:
+                temp = 37.8  # a fever in the latest report, whatever the hour the demo loads
+            services.reading_record(isolation=iso, temperature=temp, taken_at=at,
+                                    source="self", now=at)
         if index == 0:
             link = services.isolation_reissue_link(isolation=iso, actor=worker, now=now)
     services.check_missed_reports(now=now)

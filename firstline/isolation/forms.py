@@ -13,31 +13,6 @@ class ReadingForm(forms.Form):
                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
 
 
-class HelpForm(forms.Form):
-    kind = forms.ChoiceField(label=_("What do you need?"), widget=forms.RadioSelect)
-    # No max_length: a browser's maxlength cuts a paste silently; the service says the limit.
-    detail = forms.CharField(label=pgettext_lazy("isolation", "Details"),
-                             widget=forms.Textarea(attrs={"rows": 3}))
-
-    def clean_detail(self):
-        from firstline.errors import RuleViolation
-
-        from .services import text_field
-        try:
-            return text_field(self.cleaned_data["detail"], field="detail",
-                              label=self.fields["detail"].label, limit=500)
-        except RuleViolation as exc:
-            raise forms.ValidationError(exc.detail) from None
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        try:
-            from firstline.assistance.models import RequestKind
-            self.fields["kind"].choices = RequestKind.choices
-        except ImportError:  # pragma: no cover - the assistance app is part of the project
-            self.fields["kind"].choices = [("other", _("other"))]
-
-
 class StartForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
     reason = forms.ChoiceField(label=pgettext_lazy("isolation", "Reason"), choices=Reason.choices)

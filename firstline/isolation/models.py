@@ -202,7 +202,9 @@ class Reading(models.Model):
                                     blank=True, related_name="+")
     rule_version = models.CharField(max_length=32, blank=True, default="",
                                     help_text=_("the fever threshold rule version"))
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)  # the server's receipt time
+    # The device's own time when it ran ahead and taken_at is the server's (CONTRACT "Time").
+    device_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("reading")
@@ -212,6 +214,12 @@ class Reading(models.Model):
 
     def __str__(self):
         return f"{self.temperature} °C {self.taken_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def clock(self) -> str:
+        from firstline import clock
+
+        return "corrected" if clock.was_corrected(self.device_at, self.taken_at) else "ok"
 
 
 class QuarantineSite(models.Model):

@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from django.utils import timezone
 
+from firstline import clock
 from firstline.rules import rule
 
 from .models import Status
@@ -30,7 +31,7 @@ class Slot:
     deadline: datetime      # ...until here (due + grace) answer this slot
 
     def key(self, isolation_id: int) -> str:
-        return f"missed:{isolation_id}:{timezone.localtime(self.due_at):%Y%m%dT%H%M}"
+        return f"missed:{isolation_id}:{clock.localtime(self.due_at):%Y%m%dT%H%M}"
 
 
 def parse_times(values) -> list[time]:
@@ -45,7 +46,7 @@ def parse_times(values) -> list[time]:
 
 
 def local_dt(day: date, at: time) -> datetime:
-    return timezone.make_aware(datetime.combine(day, at), timezone.get_current_timezone())
+    return timezone.make_aware(datetime.combine(day, at), clock.zone())
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -85,7 +86,7 @@ def slots(isolation, day: date, *, grace: timedelta | None = None,
         return []
     grace = grace_for(day) if grace is None else grace
     times = times_for(isolation, day, default=default_times)
-    windows = _windows(day, tuple(times), grace, tz_name or timezone.get_current_timezone_name())
+    windows = _windows(day, tuple(times), grace, tz_name or clock.zone().key)
     kept = [slot for slot in windows
             if slot.due_at >= isolation.created_at
             and (isolation.ended_at is None or slot.due_at < isolation.ended_at)]

@@ -7,9 +7,10 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
+from firstline import clock
 from firstline.accounts.scope import area_scope
+from firstline.people.services import building_name_normalize
 
 from . import schedule
 from .models import (
@@ -29,7 +30,7 @@ from .models import (
 
 
 def _active_at(at: datetime, prefix: str = "") -> Q:
-    day = timezone.localdate(at)
+    day = clock.localdate(at)
     return (Q(**{f"{prefix}starts_on__lte": day, f"{prefix}ends_on__gt": day})
             & (Q(**{f"{prefix}ended_at__isnull": True}) | Q(**{f"{prefix}ended_at__gt": at}))
             & ~Q(**{f"{prefix}status": Status.CANCELLED}))
@@ -37,7 +38,7 @@ def _active_at(at: datetime, prefix: str = "") -> Q:
 
 def lockdowns_at(household, at: datetime) -> QuerySet[Lockdown]:
     """Lockdowns covering `household` (its building, or its whole compound) at instant `at`."""
-    day = timezone.localdate(at)
+    day = clock.localdate(at)
     where = Q(compound_id=household.compound_id, building__isnull=True)
     if household.building_id:
         where |= Q(building_id=household.building_id)
@@ -130,27 +131,14 @@ def lockdown_get_for_user(user, lockdown_id) -> Lockdown:
 
 
 def lockdowns_in_force(qs: QuerySet[Lockdown], at: datetime | None = None) -> QuerySet[Lockdown]:
-    at = at or timezone.now()
-    day = timezone.localdate(at)
+    at = at or clock.now()
+    day = clock.localdate(at)
     return qs.filter(starts_on__lte=day, ends_on__gt=day, lifted_at__isnull=True)
 
 
-_BUILDING_SUFFIXES = ("号楼", "栋", "幢", "棟", "号", "號", "楼", "樓", "座")
-
-
 def _building_key(name: str) -> str:
-    """"1栋", "1幢", "1号楼" and "1" name one building (people.services may offer its own)."""
-    try:
-        from firstline.people.services import building_name_normalize
-    except ImportError:  # pragma: no cover - until people offers it everywhere
-        building_name_normalize = None
-    name = (name or "").strip()
-    if building_name_normalize is not None:
-        return building_name_normalize(name)
-    for suffix in _BUILDING_SUFFIXES:
-        if name.endswith(suffix) and len(name) > len(suffix):
-            return name[: -len(suffix)].strip()
-    return name
+    """"1栋", "1幢", "1号楼" and "1" name one building: the roster's own normaliser."""
+    return building_name_normalize((name or "").strip())
 
 
 def building_choices(compound) -> list[tuple[str, str]]:
@@ -233,8 +221,8 @@ def day_status(isolation: Isolation, *, now: datetime | None = None) -> list[dic
     status: "ok" (all due readings came), "missed", "fever", "pending" (today, still due),
     "future".
     """
-    now = now or timezone.now()
-    today = timezone.localdate(now)
+    now = now or clock.now()
+    today = clock.localdate(now)
     readings = list(isolation.readings.order_by("taken_at"))
     out = []
     day = isolation.starts_on
@@ -270,8 +258,8 @@ def day_status(isolation: Isolation, *, now: datetime | None = None) -> list[dic
 def today_status(isolations, *, now: datetime | None = None) -> dict[int, str]:
     """{isolation id: "fever" | "missed" | "pending" | "ok" | ""} for today, in two queries:
     who has not reported yet (the grid worker's morning round)."""
-    now = now or timezone.now()
-    day = timezone.localdate(now)
+    now = now or clock.now()
+    day = clock.localdate(now)
     isolations = list(isolations)
     lo, hi = schedule.day_bounds(day)
     grace, times = schedule.grace_for(day), schedule.rule_times(day)

@@ -7,17 +7,18 @@ page; scope misses are 404s; role misses 403s.
 from datetime import timedelta
 from functools import wraps
 
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from firstline import clock
 from firstline.accounts.scope import area_scope, has_perm
 from firstline.areas.models import Area, Level
 from firstline.errors import RuleViolation
@@ -78,14 +79,16 @@ def _invalid(request):
     return _no_store(render(request, "isolation/report_invalid.html", status=404))
 
 
-def report(request, token):
-    """体温上报: the resident's own page. No login; the token in the URL is the key."""
-    now = timezone.now()
+def report(request, token, *, help_form=None, status=200):
+    """体温上报: the resident's own page. No login; the token in the URL is the key.
+    "I need something" posts to the assistance app (assistance:self_report_help), which
+    renders this page again with its form when the request needs correcting."""
+    now = clock.now()
     iso = services.isolation_for_token(token, now=now)
     if iso is None:
         return _invalid(request)
-    reading_form, help_form, status = forms.ReadingForm(), forms.HelpForm(), 200
-    if request.method == "POST":
+    reading_form = forms.ReadingForm()
+    if request.method == "POST" and help_form is None:
         action = request.POST.get("action")
         if not services.self_report_allowed(iso, now=now):
             messages.error(request, _("Too many reports from this link in the last hour. "
@@ -107,22 +110,9 @@ def report(request, token):
                     return redirect(f"{request.path}?sent={'fever' if r.fever else 'reading'}")
             else:
                 status = 422
-        elif action == "help":
-            help_form = forms.HelpForm(request.POST)
-            if help_form.is_valid():
-                try:
-                    services.help_request(isolation=iso, kind=help_form.cleaned_data["kind"],
-                                          detail=help_form.cleaned_data["detail"], now=now)
-                except RuleViolation as exc:
-                    help_form.add_error(None, exc.detail)
-                    status = exc.status
-                else:
-                    return redirect(f"{request.path}?sent=help")
-            else:
-                status = 422
         else:
             status = 400
-    today = timezone.localdate(now)
+    today = clock.localdate(now)
     slots = schedule.slots(iso, today)
     taken = list(iso.readings.filter(taken_at__gte=schedule.day_bounds(today)[0])
                  .values_list("taken_at", flat=True))
@@ -132,15 +122,16 @@ def report(request, token):
         later = schedule.slots(iso, today + timedelta(days=1))
         tomorrow = later[0] if later else None
     context = {
-        "iso": iso, "name": mask_name(iso.resident.name), "reading_form": reading_form,
-        "help_form": help_form, "sent": request.GET.get("sent", ""),
+        "iso": iso, "token": token, "name": mask_name(iso.resident.name),
+        "reading_form": reading_form, "help_form": help_form,
+        "sent": request.GET.get("sent", ""),
         "day_no": (today - iso.starts_on).days + 1,
         "days_total": (iso.ends_on - iso.starts_on).days,
         "last_day": iso.ends_on - timedelta(days=1),
         "today_readings": iso.readings.filter(taken_at__gte=schedule.day_bounds(today)[0])
         .order_by("-taken_at")[:6],
-        "next_due": next_due, "slots": slots, "tomorrow": tomorrow, "open_help": request.GET.get("help") == "1"
-        or (request.method == "POST" and request.POST.get("action") == "help"),
+        "next_due": next_due, "slots": slots, "tomorrow": tomorrow,
+        "open_help": request.GET.get("help") == "1" or help_form is not None,
     }
     return _no_store(render(request, "isolation/report.html", context, status=status))
 
@@ -187,7 +178,7 @@ def isolation_new(request):
         # user's scope, or none, is simply not prefilled.
         resident = in_scope.filter(pk=request.GET["resident"]).first()
     form = forms.StartForm(request.POST or None,
-                           initial={"starts_on": timezone.localdate(), "kind": Kind.HOME})
+                           initial={"starts_on": clock.today(), "kind": Kind.HOME})
     status = 200
     if request.method == "POST" and resident is not None:
         if form.is_valid():
@@ -272,7 +263,7 @@ def isolation_detail(request, pk):
         "alerts": iso.alerts.order_by("-opened_at")[:20], "reading_form": reading_form,
         "extend_form": forms.ExtendForm(), "release_form": forms.ReasonForm(),
         "link": link, "link_qr": _qr(link) if link else None,
-        "is_active": iso.status == Status.ACTIVE and iso.ends_on > timezone.localdate(),
+        "is_active": iso.status == Status.ACTIVE and iso.ends_on > clock.today(),
         "can_manage": has_perm(request.user, "isolation.manage"),
         "can_record": has_perm(request.user, "isolation.record"),
         "stay": RoomStay.objects.filter(isolation=iso, ended_at__isnull=True)
@@ -282,10 +273,6 @@ def isolation_detail(request, pk):
 
 def _qr(url: str) -> str | None:
     """The link as an SVG QR code (data URI) the resident scans off the worker's phone."""
-    try:
-        import segno
-    except ImportError:  # pragma: no cover
-        return None
     return segno.make(url, error="m").svg_data_uri(scale=4, border=2)
 
 
@@ -358,7 +345,7 @@ def _lockdown_form(request, data, compound=None):
         picked = (data or {}).get("compound") or request.GET.get("compound")
         if str(picked or "").isdigit():
             compound = compounds_visible_to(request.user).filter(pk=picked).first()
-    form = forms.LockdownForm(data, initial={"starts_on": timezone.localdate(),
+    form = forms.LockdownForm(data, initial={"starts_on": clock.today(),
                                              "compound": compound.pk if compound else None})
     form.fields["compound"].choices = _compound_choices(request.user)
     form.fields["compound"].widget.attrs.update({
@@ -418,7 +405,7 @@ def lockdown_index(request):
             status = 422
     qs = selectors.lockdowns_visible_to(request.user).order_by("-starts_on", "-id")
     return render(request, "isolation/lockdowns.html", {
-        "form": form, "lockdowns": qs[:100], "today": timezone.localdate(), "confirm": confirm,
+        "form": form, "lockdowns": qs[:100], "today": clock.today(), "confirm": confirm,
         "can_manage": has_perm(request.user, "isolation.manage")}, status=status)
 
 
@@ -507,7 +494,7 @@ def site_board(request, pk):
     user = request.user
     status = 200
     rooms_form = forms.RoomsForm(initial={"beds": 1})
-    transfer_form = forms.TransferForm(initial={"pickup_at": timezone.localtime()
+    transfer_form = forms.TransferForm(initial={"pickup_at": clock.localtime()
                                                 .strftime("%Y-%m-%dT%H:%M")})
     waiting = (selectors.isolations_visible_to(user)
                .filter(kind=Kind.CENTRALIZED, status=Status.ACTIVE)

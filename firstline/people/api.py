@@ -4,11 +4,12 @@ Every list is scoped and paginated; ID numbers and phones are masked in lists; a
 resident is audited, and unmasked only with people.view_full."""
 
 from datetime import date, datetime
+from typing import Literal
 from uuid import UUID
 
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from firstline.accounts.services import require_perm
@@ -197,6 +198,9 @@ class VisitOut(Schema):
     visited_at: datetime
     nobody_home: bool
     key_persons: dict[str, list[str]]
+    clock: Literal["ok", "corrected"] = Field(
+        "ok", description='"corrected": visited_at was more than 5 minutes ahead of the '
+                          "server's time; the visit was filed at the server's time")
 
 
 def _visit_out(v) -> dict:
@@ -206,7 +210,7 @@ def _visit_out(v) -> dict:
                       .values_list("resident_id", "resident__key_facts__category__code")):
         facts.setdefault(str(rid), []).append(code)
     return {"id": v.pk, "event_id": v.event_id, "household_id": v.household_id,
-            "visited_at": v.visited_at, "nobody_home": v.nobody_home,
+            "visited_at": v.visited_at, "nobody_home": v.nobody_home, "clock": v.clock,
             "key_persons": {k: sorted(set(c)) for k, c in facts.items()}}
 
 

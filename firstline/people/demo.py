@@ -4,12 +4,11 @@ first grid that make key persons; one 三级包保 assignment. Idempotent: a gri
 has residents is left alone, and the visits are made once."""
 
 import random
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
-from django.utils import timezone
-
+from firstline import clock
 from firstline.accounts.models import User
-from firstline.demo import COMPOUND_NAMES
+from firstline.demo import COMPOUND_NAMES, past
 from firstline.demo.fake import fake_id_number, fake_name, fake_phone
 
 from .models import Building, Compound, Household, Placement, Resident, RiskArea, Visit
@@ -20,7 +19,7 @@ RESIDENCY = ["permanent"] * 8 + ["temporary", "floating"]
 
 def populate(ctx) -> None:
     key_person_categories_ensure()
-    now = timezone.now()
+    now = clock.now()
     since = now - timedelta(days=30)
     made_residents = made_households = 0
     have = set(Resident.objects.values_list("grid_id", flat=True).distinct())
@@ -84,7 +83,7 @@ def populate(ctx) -> None:
 
 
 def _risk_areas(ctx, now):
-    start = timezone.localdate(now) - timedelta(days=60)
+    start = clock.localdate(now) - timedelta(days=60)
     made = 0
     for province, city, level in [("湖北省", "武汉市", "high"), ("湖北省", "孝感市", "high"),
                                   ("浙江省", "温州市", "medium")]:
@@ -106,7 +105,7 @@ def _screening(ctx, now):
         return
     households = list(Household.objects.filter(grid=grid, residents__isnull=False)
                       .distinct().order_by("pk")[:12])
-    today = timezone.localdate(now)
+    today = clock.localdate(now)
     findings = [
         {"from_province": "湖北", "from_city": "武汉", "transport": "train",
          "transport_no": "G1722", "days_ago_returned": 5},
@@ -119,8 +118,8 @@ def _screening(ctx, now):
     ]
     visits = 0
     for index, household in enumerate(households):
-        day = today - timedelta(days=index % 3)
-        at = timezone.make_aware(datetime.combine(day, time(9 + index % 8, 10 * (index % 5))))
+        at = past(now, today - timedelta(days=index % 3), 9 + index % 8, 10 * (index % 5))
+        day = clock.localdate(at)
         members = list(household.residents.order_by("pk"))
         if index == 7:
             visit_record(actor=worker, household=household, people=[], nobody_home=True,

@@ -14,17 +14,16 @@ of strings (~100 MB).
 """
 
 import re
-import time as _time
 from array import array
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from stdnum.cn import ric
 
+from firstline import clock
 from firstline.areas.models import Area, Level
 from firstline.tabular import TableError, open_table, unstorable_cells
 
@@ -80,7 +79,7 @@ def id_number_problem(value: str) -> str | None:
         return _("ID number may hold only digits and a final X.")
     try:
         # what stdnum.cn.ric.get_birth_date checks, without its slow cleaning
-        if birth_date_of(value) > date.today():
+        if birth_date_of(value) > clock.today():
             raise ValueError("born in the future")
     except ValueError:
         return _("ID number holds no valid birth date.")
@@ -233,7 +232,7 @@ class RosterImporter:
     cache_limit: int = 50000  # buildings / households remembered between batches
 
     def __post_init__(self):
-        self.now = self.now or timezone.now()
+        self.now = self.now or clock.now()
         self.grids: dict[str, tuple | None] = {}
         self.compounds: dict[tuple, int] = {}
         self.buildings: dict[tuple, int] = {}
@@ -361,7 +360,7 @@ class RosterImporter:
                 if len(batch) >= self.batch_size:
                     flush(batch, number)
                     batch = []
-                    if deadline is not None and _time.monotonic() > deadline:
+                    if deadline is not None and clock.monotonic() > deadline:
                         rows.close()
                         return out
             flush(batch, out.seen_rows)

@@ -261,7 +261,9 @@ class Visit(models.Model):
     event_id = models.UUIDField(null=True, blank=True, unique=True,
                                 help_text=_("sent by a phone syncing offline: a retry "
                                             "records nothing new"))
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)  # the server's receipt time
+    # The device's own time when it ran ahead and visited_at is the server's (CONTRACT "Time").
+    device_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("screening visit")
@@ -272,6 +274,12 @@ class Visit(models.Model):
 
     def __str__(self):
         return f"{self.household} {self.visited_at:%Y-%m-%d}"
+
+    @property
+    def clock(self) -> str:
+        from firstline import clock
+
+        return "corrected" if clock.was_corrected(self.device_at, self.visited_at) else "ok"
 
 
 class VisitPerson(models.Model):

@@ -31,8 +31,8 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
+from firstline import clock
 from firstline.accounts.scope import area_scope
 
 from .models import (
@@ -52,7 +52,7 @@ from .models import (
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
     """[start, end) of local `day` as aware datetimes."""
-    tz = timezone.get_current_timezone()
+    tz = clock.zone()
     start = datetime.combine(day, time.min, tzinfo=tz)
     end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
     return start, end
@@ -182,7 +182,7 @@ def visits_visible_to(user) -> QuerySet[Visit]:
 
 def key_persons_open(user, *, at: datetime | None = None) -> QuerySet[KeyPerson]:
     """The key-person ledger: facts open now (or at `at`) about residents in scope."""
-    at = at or timezone.now()
+    at = at or clock.now()
     return (KeyPerson.objects.filter(_open_at(at) if at else Q(until__isnull=True))
             .filter(area_scope(user, "resident__grid"))
             .select_related("resident", "resident__grid", "resident__household",
@@ -192,7 +192,7 @@ def key_persons_open(user, *, at: datetime | None = None) -> QuerySet[KeyPerson]
 def households_not_visited(user, *, days: int, now: datetime | None = None,
                            area=None) -> QuerySet[Household]:
     """Households in scope with current residents and no visit in the last `days` days."""
-    now = now or timezone.now()
+    now = now or clock.now()
     since = now - timedelta(days=days)
     recent = Visit.objects.filter(household_id=OuterRef("pk"), visited_at__gte=since)
     qs = households_visible_to(user).filter(Exists(Resident.objects.filter(

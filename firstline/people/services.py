@@ -5,7 +5,6 @@ import csv
 import io
 import os
 import re
-import time as _time
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -15,10 +14,11 @@ from pathlib import Path
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from firstline import clock
 from firstline.accounts.scope import has_perm, in_scope, scope_paths
 from firstline.accounts.services import audit, require_perm
 from firstline.errors import InvalidInput, RuleViolation
@@ -212,7 +212,7 @@ def import_job_step(*, job_id: int, seconds: float | None = 3.0,
     A lease (a conditional update) makes sure only one process works on a job at a time;
     progress is saved inside each batch's transaction, so a crash loses nothing written.
     """
-    now = timezone.now()
+    now = clock.now()
     lease = timedelta(seconds=(seconds or 3600) + 300)
     got = (ImportJob.objects
            .filter(pk=job_id, state__in=[ImportJob.State.PENDING, ImportJob.State.RUNNING])
@@ -235,20 +235,20 @@ def import_job_step(*, job_id: int, seconds: float | None = 3.0,
                               on_batch=on_batch, batch_size=batch_size)  # smooth progress
     importer.outcome.imported, importer.outcome.updated = job.imported, job.updated
     importer.outcome.rejected, importer.outcome.next_row = job.rejected, job.next_row
-    deadline = _time.monotonic() + seconds if seconds else None
+    deadline = clock.monotonic() + seconds if seconds else None
     try:
         outcome = importer.run(job.path, start_row=job.next_row, deadline=deadline)
     except Exception as exc:
         errors.close()
         ImportJob.objects.filter(pk=job_id).update(
-            state=ImportJob.State.FAILED, lease_until=None, finished_at=timezone.now(),
+            state=ImportJob.State.FAILED, lease_until=None, finished_at=clock.now(),
             file_error=str(exc)[:300])
         raise
     errors.close()
     fields = {"lease_until": None, "imported": outcome.imported, "updated": outcome.updated,
               "rejected": outcome.rejected, "next_row": outcome.next_row}
     if outcome.finished or outcome.file_error:
-        fields.update(state=ImportJob.State.DONE, finished_at=timezone.now(),
+        fields.update(state=ImportJob.State.DONE, finished_at=clock.now(),
                       file_error=outcome.file_error[:300])
         seen_path.unlink(missing_ok=True)
         if not job.dry_run:
@@ -449,7 +449,7 @@ def _temperature(value) -> Decimal | None:
 @transaction.atomic
 def visit_record(*, actor, household, people: list[dict], visited_at: datetime | None = None,
                  nobody_home: bool = False, by_phone: bool = False, note: str = "",
-                 event_id=None) -> Visit:
+                 event_id=None, now: datetime | None = None) -> Visit:
     """入户摸排: record one visit of `household` and derive its members' key-person facts.
 
     `people` holds one dict per member reached: resident, present, from_province, from_city,
@@ -471,12 +471,11 @@ def visit_record(*, actor, household, people: list[dict], visited_at: datetime |
                                     _("This event_id was used for another household."))
             first.replayed = True
             return first
-    now = timezone.now()
-    visited_at = visited_at or now
-    if visited_at > now + timedelta(minutes=10):
-        raise InvalidInput("visited_at_future", _("The visit time is in the future."),
-                           field="visited_at")
-    day = timezone.localdate(visited_at)
+    now = now or clock.now()
+    # A phone's clock running ahead is filed at the server's time (CONTRACT.md "Time").
+    when = clock.device_time(visited_at, now=now)
+    visited_at = when.at
+    day = clock.localdate(visited_at)
     fever = rule("fever.threshold_c", on=day)
     if nobody_home and people:
         raise InvalidInput("nobody_home", _("Nobody was home: record no members."))
@@ -485,7 +484,8 @@ def visit_record(*, actor, household, people: list[dict], visited_at: datetime |
             visit = Visit.objects.create(household=household, grid=household.grid, worker=actor,
                                          visited_at=visited_at, nobody_home=nobody_home,
                                          by_phone=by_phone, note=note[:200], event_id=event_id,
-                                         rule_version=f"fever:{fever.version}")
+                                         rule_version=f"fever:{fever.version}", created_at=now,
+                                         device_at=when.sent if when.sent != when.at else None)
     except IntegrityError:  # the same event_id sent twice at the same instant
         first = Visit.objects.get(event_id=event_id)
         first.replayed = True
@@ -546,7 +546,7 @@ def visit_followups(*, visit: Visit) -> list[FollowUp]:
     rule in force on the visit's local day, or back from a listed risk area (as matched when
     the visit was recorded). Empty when nobody needs follow-up."""
     fever = Decimal(str(rule("fever.threshold_c",
-                             on=timezone.localdate(visit.visited_at)).value))
+                             on=clock.localdate(visit.visited_at)).value))
     found = []
     for record in visit.people.select_related("resident").order_by("resident_id"):
         hot = record.temperature if (record.temperature is not None
@@ -658,7 +658,7 @@ def responsibility_set(*, actor, resident, cadre=None, grid_worker=None, helper_
         defaults={"cadre": cadre, "grid_worker": grid_worker,
                   "helper_name": helper_name.strip()[:50],
                   "helper_phone": helper_phone.strip()[:20],
-                  "updated_at": now or timezone.now(), "updated_by": actor})
+                  "updated_at": now or clock.now(), "updated_by": actor})
     audit(actor=actor, action="responsibility.set", obj=obj)
     return obj
 

@@ -13,11 +13,11 @@ from django.db.models.functions import Cast
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
+from firstline import clock
 from firstline.accounts.models import AuditEntry, User
 from firstline.accounts.scope import has_perm
 from firstline.accounts.services import require_perm
@@ -160,7 +160,7 @@ def screening(request):
     _perm(request, "people.screen")
     q = request.GET.get("q", "").strip()
     days = rule("screening.revisit_days").value
-    since = timezone.now() - timedelta(days=days)
+    since = clock.now() - timedelta(days=days)
     qs = (sel.households_visible_to(request.user)
           .annotate(members=Count("residents", distinct=True),
                     last_visit=Max("visits__visited_at"))
@@ -296,7 +296,7 @@ def key_persons_export(request):
             r = k.resident
             yield [k.category.label, r.name, services.mask_id_number(r.id_number),
                    services.mask_phone(r.phone), r.grid.code, r.household.address,
-                   timezone.localtime(k.since).strftime("%Y-%m-%d %H:%M")]
+                   clock.localtime(k.since).strftime("%Y-%m-%d %H:%M")]
 
     response = StreamingHttpResponse(services.csv_stream(rows()), content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="key-persons.csv"'
@@ -378,11 +378,11 @@ RECENTLY_ENDED_DAYS = 30
 
 
 def _risk_area_form(data=None):
-    return RiskAreaForm(data, initial={"since": timezone.localdate(), "level": "high"})
+    return RiskAreaForm(data, initial={"since": clock.today(), "level": "high"})
 
 
 def _risk_areas_page(request, form, *, error="", status=200):
-    today = timezone.localdate()
+    today = clock.today()
     return render(request, "people/risk_areas.html", {
         "form": form, "error": error, "today": today, "provinces": PROVINCES,
         "current": list(sel.risk_areas_current(today)),
@@ -423,7 +423,7 @@ def risk_area_end(request, pk):
                                 status=422)
     try:
         services.risk_area_end(actor=request.user, risk_area=area,
-                               on=form.cleaned_data["on"] or timezone.localdate())
+                               on=form.cleaned_data["on"] or clock.today())
     except RuleViolation as exc:
         return _risk_areas_page(request, _risk_area_form(), error=exc.detail, status=exc.status)
     messages.success(request, _("Taken off the risk-area list: %(place)s.")
@@ -526,7 +526,7 @@ def export(request):
 def _roster_file(request, area, fmt, unmasked):
     qs = sel.residents_in(sel.residents_visible_to(request.user), area=area)
     rows = services.roster_rows(qs, unmasked=unmasked)
-    stamp = timezone.localdate().isoformat()
+    stamp = clock.today().isoformat()
     name = f"roster-{area.code}-{stamp}"
     if fmt == "xlsx":
         path = services.xlsx_file(rows, title=area.name)

@@ -25,6 +25,7 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from firstline import clock, shared_cache
 from firstline.accounts.scope import area_scope
 from firstline.accounts.services import require_perm
 from firstline.areas.models import Area
@@ -393,7 +394,7 @@ def report_compute(*, area: Area, days: list[date] | None = None, day: date | No
     computed from the facts, so a late fact is never hidden.
     """
     if days is None:
-        days = [day or timezone.localdate()]
+        days = [day or clock.today()]
     windows = [window(d) for d in days]
     rows = (Area.objects.filter(path__startswith=area.path)
             .values_list("id", "code", "name", "level", "parent_id", "path").order_by("path"))
@@ -407,11 +408,9 @@ def report_compute(*, area: Area, days: list[date] | None = None, day: date | No
     width = len(windows)
     cached, todo = {}, list(range(width))
     if cache_before is not None and sources is None:
-        from django.core.cache import cache
-
         keys = {i: f"reports:own:{area.id}:{area.path}:{w.day.isoformat()}"
                 for i, w in enumerate(windows) if w.day < cache_before}
-        found = cache.get_many(list(keys.values()))
+        found = shared_cache.get_many(list(keys.values()))
         cached = {i: found[k] for i, k in keys.items() if k in found}
         todo = [i for i in range(width) if i not in cached]
     if todo:
@@ -424,10 +423,8 @@ def report_compute(*, area: Area, days: list[date] | None = None, day: date | No
                     own = fresh[todo[index]][area_id]
                     own[figure] = own.get(figure, 0) + n
         if cache_before is not None and sources is None:
-            from django.core.cache import cache
-
-            cache.set_many({keys[i]: dict(fresh[i]) for i in todo if i in keys},
-                           cache_seconds)
+            shared_cache.set_many({keys[i]: dict(fresh[i]) for i in todo if i in keys},
+                                  cache_seconds)
         cached.update(fresh)
     for index, per_area in cached.items():
         for area_id, figures in per_area.items():
@@ -484,13 +481,13 @@ def parse_day(text: str | None, *, field: str = "date") -> date:
     from firstline.errors import InvalidInput
 
     if text is None or str(text).strip() == "":
-        return timezone.localdate()
+        return clock.today()
     try:
         day = date.fromisoformat(str(text).strip())
     except ValueError:
         raise InvalidInput("bad_date", _("%(field)s: %(value)s is not a date (YYYY-MM-DD).")
                            % {"field": field, "value": str(text)[:40]}, field=field) from None
-    if day > timezone.localdate():
+    if day > clock.today():
         raise InvalidInput("future_date", _("%(field)s: %(value)s is in the future; a report "
                                             "covers days that have begun.")
                            % {"field": field, "value": day.isoformat()}, field=field)

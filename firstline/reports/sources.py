@@ -108,10 +108,7 @@ def crossings_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row]
     (where the gate is; visitors and couriers have no household). Allowed "out"/"in";
     refusals except those access does not count (a mistyped temperature, a bad device)."""
     Crossing = _model("access.Crossing")
-    try:
-        from firstline.access.selectors import NOT_COUNTED_REASONS
-    except ImportError:
-        NOT_COUNTED_REASONS = ("bad_temperature", "checkpoint_unknown")
+    from firstline.access.selectors import NOT_COUNTED_REASONS
     qs = Crossing.objects.filter(area_id__in=area_ids, day__gte=windows[0].day,
                                  day__lte=windows[-1].day)
     if len(windows) == 1:

@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from firstline import clock
 from firstline.accounts.scope import has_perm
 from firstline.accounts.services import require_perm
 from firstline.errors import InvalidInput
@@ -71,8 +71,8 @@ def dashboard(request):
         "crumbs": breadcrumbs(request.user, area, "reports.dashboard"),
         "prev_day": (day - timedelta(days=1)).isoformat(),
         "next_day": (day + timedelta(days=1)).isoformat()
-        if day < timezone.localdate() else "",
-        "today": timezone.localdate().isoformat(),
+        if day < clock.today() else "",
+        "today": clock.today().isoformat(),
         "picker": areas_for_picker(request.user),
         "missing": missing_text(board.missing) if board.missing else "",
         "query": query,
@@ -89,7 +89,7 @@ def panel(request):
     root = report_root_for_user(request.user, "reports.dashboard")
     if root is None:
         return HttpResponse("")
-    today = timezone.localdate()
+    today = clock.today()
     report = report_compute(area=root, days=[today - timedelta(days=1), today],
                             cache_before=today)
     figures = ["residents", "home_isolation", "centralized_isolation", "fever_alerts",
@@ -131,7 +131,7 @@ def exports_page(request):
 def _exports_render(request, *, area: str, failed: dict | None = None, status: int = 200):
     """The ledgers page; after a refused request, that ledger's form comes back filled in,
     with the message beside it (no dead-end error page, nothing to type again)."""
-    today = timezone.localdate()
+    today = clock.today()
     return render(request, "reports/exports.html", {
         "picker": areas_for_picker(request.user, "reports.view"),
         "area": area,

@@ -40,13 +40,12 @@ class RuleValue:
 
 def rule(key: str, *, on: date | None = None) -> RuleValue:
     """The value of rule `key` in force on local date `on` (today when omitted)."""
-    from django.utils import timezone
-
+    from firstline import clock
     from firstline.rules.models import Rule
 
     if key not in DEFAULTS:
         raise KeyError(f"unknown rule {key!r}")
-    on = on or timezone.localdate()
+    on = on or clock.today()
     row = Rule.objects.filter(key=key, effective_from__lte=on).order_by("-effective_from").first()
     if row is None:
         value, source = DEFAULTS[key]

@@ -7,11 +7,12 @@ import pytest
 
 from firstline.isolation.models import Isolation
 from firstline.people.models import Compound, Household, Resident
+from tests import pinned
 
 TZ = ZoneInfo("Asia/Shanghai")
-# Isolations start yesterday so that the API (which uses the real clock) sees them active;
-# services are given explicit times on DAY.
-DAY = datetime.now(TZ).date()
+# Isolations start yesterday so that the API (which uses the clock) sees them active;
+# services are given explicit times on DAY: the day this run's tests start on (--clock).
+DAY = pinned.today()
 
 
 def local(hour, minute=0, day=DAY):

@@ -29,11 +29,11 @@ def lived_in(areas, cast):
                                            unit="1", room=f"{100 + i}", grid=areas.g1a)
                   for i in range(1, 4)]
     residents = [make_resident(h, name) for h, name in
-                 zip(households, ["欧阳娜娜娜", "Aleksandra Wojciechowska-Kowalczyk", "张三"])]
+                 zip(households, ["欧阳娜娜娜", "Aleksandra Wojciechowska-Kowalczyk", "张三"], strict=True)]
     gate = access.checkpoint_create(compound=compound, code="HL-NORTH-GATE-01",
                                     name="北门（东侧人行道口）", actor=cast.staff_c1)
     passes = access.pass_issue(households=households, actor=cast.staff_c1)
-    for p, t in zip(passes, [36.5, 38.4, None]):
+    for p, t in zip(passes, [36.5, 38.4, None], strict=True):
         access.gate_scan(actor=cast.gate_c1, event_id=uuid.uuid4(), checkpoint=gate.code,
                          pass_code=p.code, direction="out", temperature=t,
                          scanned_at=clock.now())

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from firstline.isolation import services
@@ -93,10 +94,15 @@ def test_self_report_is_rate_limited_per_link(live):
     assert codes[-1] == 429 and set(codes[:-1]) == {302}
 
 
+def help_url(report_url):
+    """"I need something" posts to the assistance app (isolation sits below it)."""
+    return reverse("assistance:self_report_help", args=[report_url.rstrip("/").split("/")[-1]])
+
+
 def test_i_need_something_creates_a_service_request(live):
     from firstline.assistance.models import ServiceRequest
     iso, url = live
-    r = Client().post(url, {"action": "help", "kind": "groceries", "detail": "大米 5 斤"})
+    r = Client().post(help_url(url), {"kind": "groceries", "detail": "大米 5 斤"})
     assert r.status_code == 302 and r["Location"].endswith("?sent=help")
     req = ServiceRequest.objects.get()
     assert req.household == iso.household and req.source == "self_report"
@@ -104,7 +110,7 @@ def test_i_need_something_creates_a_service_request(live):
 
 def test_help_without_detail_is_refused_on_the_page(live):
     _, url = live
-    r = Client().post(url, {"action": "help", "kind": "groceries", "detail": ""})
+    r = Client().post(help_url(url), {"kind": "groceries", "detail": ""})
     assert r.status_code == 422
 
 
@@ -326,7 +332,7 @@ def test_too_long_outcome_is_refused_not_cut(cast, live):
 
 def test_too_long_help_text_is_refused_not_cut(live):
     _, url = live
-    r = Client().post(url, {"action": "help", "kind": "groceries", "detail": "米" * 501},
+    r = Client().post(help_url(url), {"kind": "groceries", "detail": "米" * 501},
                       HTTP_ACCEPT_LANGUAGE="zh-hans")
     text = r.content.decode()
     assert r.status_code == 422 and "具体内容过长：最多 500 个字，现有 501 个" in text

@@ -3,6 +3,7 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from firstline import clock
 from firstline.isolation.services import check_missed_reports
 
 
@@ -25,7 +26,7 @@ class Command(BaseCommand):
             except ValueError:
                 raise CommandError(f"--now: not an ISO 8601 time: {now!r}", returncode=2) from None
             if timezone.is_naive(at):
-                at = timezone.make_aware(at, timezone.get_current_timezone())
+                at = timezone.make_aware(at, clock.zone())
         result = check_missed_reports(now=at)
         self.stdout.write(f"isolation check: {result['expired']} ended, {result['checked']} due "
                           f"readings checked, {result['opened']} missed-report alerts opened")

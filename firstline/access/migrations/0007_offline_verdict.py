@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('access', '0005_crossing_fewer_write_indexes'),
+        ('access', '0006_device_time'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

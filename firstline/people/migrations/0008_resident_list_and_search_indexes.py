@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('areas', '0001_initial'),
-        ('people', '0006_keyperson_category_zh_hant'),
+        ('people', '0007_device_time'),
     ]
 
     operations = [
