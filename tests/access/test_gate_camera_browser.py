@@ -2,7 +2,6 @@
 code. Chromium on Linux has no BarcodeDetector of its own, so this reads the code with the
 vendored ZXing WebAssembly ponyfill, as iOS Safari or WeChat's browser would."""
 
-import os
 from datetime import timedelta
 
 import pytest
@@ -44,20 +43,16 @@ def qr_y4m(path, text, *, width=640, height=480, frames=10):
 
 
 @pytest.fixture
-def camera_browser(tmp_path, world):
-    from playwright.sync_api import sync_playwright
-
+def camera_browser(tmp_path, world, chromium):
+    """A second Chromium (same Playwright as the session's), whose camera plays the QR."""
     video = tmp_path / "pass.y4m"
     qr_y4m(str(video), world.pass1.code)
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-            "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-            f"--use-file-for-fake-video-capture={video}"])
-        yield browser
-        browser.close()
+    browser = chromium.browser_type.launch(executable_path=CHROMIUM, args=[
+        "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+        "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}"])
+    yield browser
+    browser.close()
 
 
 @pytest.mark.browser
