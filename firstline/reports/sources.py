@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.apps import apps
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from .selectors import KEY_PREFIX, Row, Window, grouped_counts
 
@@ -50,45 +50,21 @@ def key_persons_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Ro
     """Key persons open at the end of the day, by category, in the grid the resident lived in
     then; a resident counts once per category.
 
-    Driven by the key-person table (thousands of rows, not the million placements): two
-    queries whatever the number of days — the facts open at the end of any of the days, and
-    those residents' placements over the same stretch — matched day by day here. (A query per
-    day, each looking up every fact's placement, cost the 14-day dashboard 14 x as much.)
+    Driven by the key-person table (thousands of rows, not the million placements): each
+    open fact looks up its resident's placement at 24:00 through the (resident, since) index.
+    One query per day.
     """
     KeyPerson = _model("people.KeyPerson")
     Placement = _model("people.Placement")
-    first, last = windows[0], windows[-1]
-    overlapping = Q(since__lt=last.end) & (Q(until__isnull=True) | Q(until__gte=first.end))
-    facts = list(KeyPerson.objects.filter(overlapping).order_by().values_list("resident_id", "category__code", "since",
-                                                 "until"))
-    if not facts:
-        return
-    placed: dict[int, list] = {}
-    residents = sorted({f[0] for f in facts})
-    # The ids themselves, in chunks (a subquery here is planned as a scan of every placement):
-    # each chunk is read through the placement (resident, since) index.
-    for i in range(0, len(residents), 5000):
-        for resident_id, grid_id, since, until in (
-                Placement.objects.filter(overlapping, resident_id__in=residents[i:i + 5000])
-                .order_by("resident_id", "-since")
-                .values_list("resident_id", "grid_id", "since", "until")):
-            placed.setdefault(resident_id, []).append((since, until, grid_id))
-    # area_ids is a list of ids or a query of them (a subquery elsewhere): ids either way.
-    areas = set(_model("areas.Area").objects.filter(pk__in=area_ids)
-                .values_list("pk", flat=True))
     for index, w in enumerate(windows):
-        end = w.end
-        seen: dict[tuple[int, str], set] = {}
-        for resident_id, category, since, until in facts:
-            if not (since < end and (until is None or until >= end)):
-                continue
-            # The placement open at the end of the day, the latest if several (newest first).
-            grid_id = next((g for s, u, g in placed.get(resident_id, ())
-                            if s < end and (u is None or u >= end)), None)
-            if grid_id in areas:
-                seen.setdefault((grid_id, category), set()).add(resident_id)
-        for (grid_id, category), residents in seen.items():
-            yield grid_id, KEY_PREFIX + category, index, len(residents)
+        grid = Subquery(Placement.objects.filter(resident_id=OuterRef("resident_id"))
+                        .filter(_open_at(w.end)).order_by("-since").values("grid_id")[:1])
+        rows = (KeyPerson.objects.filter(_open_at(w.end))
+                .annotate(placed_grid=grid).filter(placed_grid__in=area_ids)
+                .order_by().values("placed_grid", "category__code")
+                .annotate(n=Count("resident_id", distinct=True)))
+        for row in rows:
+            yield row["placed_grid"], KEY_PREFIX + row["category__code"], index, row["n"]
 
 
 def visits_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row]:
