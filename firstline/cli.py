@@ -2,6 +2,7 @@
 
     firstline import areas FILE          -> manage.py import_areas FILE
     firstline import residents FILE      -> manage.py import_residents FILE
+    firstline import checklist FILE ...  -> manage.py import_checklist FILE ...
     firstline report daily --area CODE   -> manage.py report_daily --area CODE
     firstline user create USER ...       -> manage.py user_create USER ...
     firstline token create USER          -> manage.py token_create USER
@@ -17,7 +18,7 @@ import os
 import sys
 
 GROUPS = {
-    "import": {"areas", "residents"},
+    "import": {"areas", "residents", "checklist"},
     "report": {"daily"},
     "user": {"create"},
     "token": {"create"},

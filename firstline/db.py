@@ -70,3 +70,72 @@ def _register_timezone(connection, cursor) -> None:
     oid = connection.connection.adapters.types["timestamptz"].oid
     if connection.timezone != cursor.adapters.get_loader(oid, Format.TEXT).timezone:
         register_tzloader(connection.timezone, cursor)
+
+
+# --- database trouble: a retryable answer, never a 500 ---------------------------------------
+
+# Serialization failure and deadlock (PostgreSQL SQLSTATE): the transaction lost a race and
+# may simply run again.
+RETRYABLE_SQLSTATES = {"40001", "40P01"}
+RETRY_ATTEMPTS = 3
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """An operational database error: connection refused or reset, the server restarting or
+    shutting down, a connection terminated by the administrator, a lost race that retries did
+    not settle. The request may be sent again (503 + Retry-After), unlike a bug (500)."""
+    from django.db import InterfaceError, OperationalError
+
+    return isinstance(exc, (OperationalError, InterfaceError))
+
+
+def _retryable(exc: BaseException) -> bool:
+    cause = exc.__cause__
+    if getattr(cause, "sqlstate", None) in RETRYABLE_SQLSTATES:
+        return True
+    # SQLite: another writer held the file past the busy timeout.
+    return "database is locked" in str(exc)
+
+
+def retry_on_conflict(func=None, *, attempts: int = RETRY_ATTEMPTS, using: str = DEFAULT_DB_ALIAS):
+    """Run `func` again (a bounded number of times, with a short growing pause) when its
+    transaction lost a race: a serialization failure or a deadlock. Only outside a caller's
+    transaction, which a lost race has already spoiled; then the error propagates (and is
+    answered 503 "unavailable", retryable)."""
+    import random
+    import time
+
+    from django.db import OperationalError
+
+    def wrap(f):
+        @functools.wraps(f)
+        def inner(*args, **kwargs):
+            for attempt in range(attempts):
+                try:
+                    return f(*args, **kwargs)
+                except OperationalError as exc:
+                    if (attempt == attempts - 1 or connections[using].in_atomic_block
+                            or not _retryable(exc)):
+                        raise
+                    time.sleep(0.01 * (attempt + 1) * (1 + random.random()))
+            raise AssertionError("unreachable")
+
+        return inner
+
+    return wrap(func) if func is not None else wrap
+
+
+def advisory_xact_lock(name: str, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Hold the named lock until the current transaction ends (PostgreSQL; waits for it).
+    Writers that must see each other's rows take turns per transaction. SQLite needs none:
+    its write transactions (BEGIN IMMEDIATE) already take turns on the whole file."""
+    import hashlib
+
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("advisory_xact_lock() needs a transaction")
+    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])

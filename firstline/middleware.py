@@ -1,5 +1,7 @@
+import logging
+
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
 
@@ -36,3 +38,58 @@ class ApiMethodNotAllowedMiddleware:
             body["Allow"] = allowed
             return body
         return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Database trouble in a view (connection refused or reset, a server restarting, a
+    terminated connection, a race that outlived its retries) answers 503 with Retry-After —
+    JSON on the API, a friendly translated page elsewhere — never a 500. Django closes the
+    broken connection at the end of the request and, with CONN_HEALTH_CHECKS, the next
+    request opens a fresh one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from firstline.db import is_unavailable
+
+        if not is_unavailable(exception):
+            return None
+        return database_unavailable(request, exception)
+
+
+log = logging.getLogger("firstline.faults")
+
+
+def database_unavailable_logged(request, exc) -> None:
+    """One warning line per refused request (the operator's signal), not a 500's traceback."""
+    log.warning("database unavailable, answered 503: %s %s: %s: %s", request.method,
+                request.path, type(exc).__name__, (str(exc).strip().splitlines() or [""])[0])
+
+
+def database_unavailable(request, exc):
+    """503 with Retry-After: JSON on the API, a short translated page elsewhere. Renders
+    nothing that needs the database (no user, no navigation, no session)."""
+    from django.template.loader import render_to_string
+    from django.utils.translation import get_language
+
+    database_unavailable_logged(request, exc)
+    retry = str(settings.DATABASE_RETRY_AFTER_SECONDS)
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {"error": "unavailable",
+             "detail": _("The database is unavailable for a moment. Send the same request "
+                         "again shortly.")}, status=503)
+    else:
+        response = HttpResponse(
+            render_to_string("503.html", {"retry_after": retry, "LANGUAGE_CODE": get_language(),
+                                          "path": request.get_full_path(),
+                                          "reload": request.method in ("GET", "HEAD")}),
+            status=503)
+    response["Retry-After"] = retry
+    response["Cache-Control"] = "no-store"
+    response._has_been_logged = True  # the warning above is its log line, not a 5xx ERROR
+    return response

@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "firstline.isolation",
     "firstline.assistance",
     "firstline.operations",
+    "firstline.residents",
+    "firstline.lists",
     "firstline.reports",
 ]
 
@@ -105,6 +107,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "firstline.middleware.ApiMethodNotAllowedMiddleware",
+    "firstline.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "firstline.urls"
@@ -152,11 +155,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["default"]["NAME"] = ":memory:"
     else:
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+# A connection kept between requests (CONN_MAX_AGE) is checked before its first use in each
+# request: one the server dropped (restart, pg_terminate_backend, a pooler's timeout) is
+# replaced instead of failing the request (CONTRACT.md "Faults").
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Seconds a client is asked to wait before sending again after a 503 "unavailable".
+DATABASE_RETRY_AFTER_SECONDS = int(os.environ.get("FIRSTLINE_RETRY_AFTER", "5"))
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("FIRSTLINE_TEST_DB_NAME") or None}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Server-side prepared statements for the gate scan and the token lookup (PostgreSQL); off
 # behind a pooler in transaction mode, which cannot keep them (docs/deploy.md).
-PREPARED_STATEMENTS = _env_bool("FIRSTLINE_PREPARED_STATEMENTS", default=True)
+# FIRSTLINE_DB_POOLER=transaction: DATABASE_URL points at a pooler in transaction mode
+# (PgBouncer): no server-side cursors (they outlive a transaction) and, unless said otherwise,
+# no prepared statements (docs/deploy.md "Connections").
+DB_POOLER = os.environ.get("FIRSTLINE_DB_POOLER", "").strip().lower()
+if DB_POOLER not in ("", "session", "transaction"):
+    raise ImproperlyConfigured(f"FIRSTLINE_DB_POOLER must be transaction or session "
+                               f"(got {DB_POOLER!r})")
+if DB_POOLER == "transaction":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+PREPARED_STATEMENTS = _env_bool("FIRSTLINE_PREPARED_STATEMENTS",
+                                default=DB_POOLER != "transaction")
 # Off (the contract): a scan is "fever" only when its own temperature is >= 37.3 °C. On: after
 # a fever at a gate the household's "out" scans are refused with "fever" until a worker has
 # re-measured and resolved the gate_fever alert (docs/access.md).
@@ -183,6 +202,8 @@ if REDIS_URL:
                           "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# /healthz checks the shared cache too when there is one, and says when it is down.
+HEALTHZ_CHECK_CACHE = bool(REDIS_URL)
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

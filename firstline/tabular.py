@@ -9,6 +9,8 @@ GB18030 or Big5, or .xlsx; Chinese or English headers. Rows stream: memory stays
 import codecs
 import csv
 import io
+import os
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -193,7 +195,10 @@ class ErrorsFile:
     def __init__(self, path, *, bom: bool = False):
         self.path = Path(path)
         self.count = 0
-        self._fh = open(self.path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="")
+        # Written under a temporary name and renamed when complete: a run that is killed
+        # leaves FILE.errors.csv.<pid>.part, never a truncated FILE.errors.csv that looks whole.
+        self.part = partial_path_for(self.path)
+        self._fh = open(self.part, "w", encoding="utf-8-sig" if bom else "utf-8", newline="")
         self._writer = csv.writer(self._fh)
         self._writer.writerow(self.header)
 
@@ -202,13 +207,31 @@ class ErrorsFile:
         self._writer.writerow([row, column, value, reason])
 
     def close(self):
+        if self._fh.closed:
+            return
         self._fh.close()
+        os.replace(self.part, self.path)
+
+    def discard(self):
+        """The run failed: drop the incomplete file (the last complete one stays)."""
+        self._fh.close()
+        Path(self.part).unlink(missing_ok=True)
 
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
-        self.close()
+    def __exit__(self, exc_type, *exc):
+        if exc_type is None:
+            self.close()
+        else:
+            self.discard()
+
+
+def partial_path_for(path) -> Path:
+    """Where a file is written before it is complete (one per process: two runs at once
+    never write into each other's file)."""
+    path = Path(path)
+    return path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.part")
 
 
 def errors_path_for(path) -> Path:

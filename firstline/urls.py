@@ -21,7 +21,7 @@ urlpatterns = [
 
 # Each app's HTML pages, under its own prefix and namespace.
 for _app in ("areas", "accounts", "people", "access", "isolation", "assistance", "operations",
-             "reports"):
+             "residents", "lists", "reports"):
     _module = import_module(f"firstline.{_app}.urls")
     if getattr(_module, "urlpatterns", None):
         urlpatterns.append(path(f"{_app}/", include((_module.urlpatterns, _app))))

@@ -1,5 +1,9 @@
 """The shell: login, logout, the home page per role."""
 
+import logging
+import sys
+
+from django.conf import settings
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.db import connection
@@ -12,6 +16,10 @@ from django.views.decorators.http import require_POST
 from firstline.accounts.forms import LoginForm
 from firstline.accounts.nav import home_panels
 from firstline.accounts.services import Throttled, login_check
+from firstline.db import is_unavailable
+from firstline.middleware import database_unavailable
+
+log = logging.getLogger("firstline.faults")
 
 
 def login_view(request):
@@ -60,9 +68,43 @@ def favicon(request):
 
 
 def healthz(request):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"ok": True})
+    """For the load balancer and the operator: 200 when every backing service answers, else
+    503 naming the one that is down ({"ok": false, "database": "down", ...})."""
+    checks = {"database": _check_database()}
+    if getattr(settings, "HEALTHZ_CHECK_CACHE", False):
+        checks["cache"] = _check_cache()
+    ok = all(v == "ok" for v in checks.values())
+    response = JsonResponse({"ok": ok, **checks}, status=200 if ok else 503)
+    response["Cache-Control"] = "no-store"
+    if not ok:
+        response["Retry-After"] = str(settings.DATABASE_RETRY_AFTER_SECONDS)
+    return response
+
+
+def _check_database() -> str:
+    try:
+        connection.close_if_health_check_failed()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # noqa: BLE001 - any failure means "down"; logged, not raised
+        log.warning("healthz: database down: %s", exc)
+        return "down"
+    return "ok"
+
+
+def _check_cache() -> str:
+    """The shared cache (FIRSTLINE_REDIS_URL: the report cache and the flood guards)."""
+    from django.core.cache import cache
+
+    try:
+        cache.set("firstline:healthz", "1", timeout=10)
+        if cache.get("firstline:healthz") != "1":
+            return "down"
+    except Exception as exc:  # noqa: BLE001
+        log.warning("healthz: cache down: %s", exc)
+        return "down"
+    return "ok"
 
 
 def _is_api(request) -> bool:
@@ -77,7 +119,11 @@ def handler404(request, exception=None):
 
 def handler500(request):
     # Never expected: bad input is answered with a 4xx. Kept plain: no template rendering that
-    # could fail again.
+    # could fail again. A database that failed outside a view (a middleware saving the session,
+    # a context processor) is still a retryable 503, not a 500.
+    exc = sys.exc_info()[1]
+    if exc is not None and is_unavailable(exc):
+        return database_unavailable(request, exc)
     if _is_api(request):
         return JsonResponse({"error": "server_error", "detail": "internal error"}, status=500)
     from django.http import HttpResponseServerError

@@ -21,6 +21,8 @@ TIME_SENSITIVE = (
     "tests/isolation/test_*.py", "tests/assistance/test_care_calls.py",
     "tests/assistance/test_retention.py", "tests/assistance/test_api.py",
     "tests/reports/test_*.py", "tests/people/test_screening.py",
+    "tests/operations/test_disinfection.py", "tests/operations/test_tasks.py",
+    "tests/operations/test_report.py", "tests/operations/test_volunteers.py",
 )
 
 

@@ -167,4 +167,4 @@ def test_usage_text_names_commands_as_they_are_typed(run):
     assert "report_daily" not in wrong.stderr
     group = run("import", "--help")
     assert group.returncode == 0
-    assert group.stdout == "usage: firstline import {areas, residents} ...\n"
+    assert group.stdout == "usage: firstline import {areas, checklist, residents} ...\n"

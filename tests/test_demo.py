@@ -15,7 +15,8 @@ def test_demo_is_a_fengtai_like_street_with_every_role(db):
     assert len(ctx.communities) == 17
     assert len(ctx.grids) == 57
     assert {role for role, _area in ctx.users.values()} == {
-        "admin", "street_staff", "community_staff", "grid_worker", "gate_duty", "auditor"}
+        "admin", "street_staff", "community_staff", "grid_worker", "gate_duty", "auditor",
+        "volunteer"}
 
 
 def test_second_demo_run_adds_nothing(db):

@@ -20,7 +20,16 @@ from firstline.rules import rule
 NOT_AREA_SCOPED = {
     ("post", "/api/v1/auth/token"): "anonymous login",
     ("get", "/api/v1/package-kinds"): "the catalogue of kit kinds is shared by everyone",
+    ("post", "/api/v1/checklists"): "a multipart upload (this table posts JSON): its "
+                                    "other-area 404 is tests/lists/test_api.py",
     ("post", "/api/v1/package-kinds"): "the catalogue of kit kinds is shared by everyone",
+    ("post", "/api/v1/public/volunteer-signups"): "public sign-up (报到) by a community's link",
+    ("get", "/api/v1/items"): "the catalogue of supplies is shared by everyone",
+    ("post", "/api/v1/items"): "the catalogue of supplies is shared by everyone",
+    ("post", "/api/v1/tasks"): "HQ only: community staff get a 403; an area outside HQ's own "
+                               "scope is a 404 in tests/operations/test_tasks.py",
+    ("post", "/api/v1/public/declarations"): "a resident's own return declaration, no login",
+    ("post", "/api/v1/public/tips"): "a resident's tip-off, no login",
 }
 
 
@@ -96,7 +105,56 @@ def world(api, areas, tmp_path, cast):
     w.kind = kind["id"]
     ok(c2.post("/api/v1/stock", {"kind_id": w.kind, "area": "C2", "quantity": 5}))
     ok(c2.post("/api/v1/care-packages", {"household_id": w.household, "kind_id": w.kind}))
+    # operations (运行保障)
+    w.volunteer = ok(c2.post("/api/v1/volunteers", {"name": "王五", "phone": "13800138009",
+                                                    "kind": "volunteer", "area": "C2"}))["id"]
+    start = timezone.now()
+    w.assignment = ok(c2.post("/api/v1/assignments", {
+        "volunteer_id": w.volunteer, "duty": "patrol", "starts_at": start.isoformat(),
+        "ends_at": (start + timezone.timedelta(hours=2)).isoformat()}))["id"]
+    w.place = ok(c2.get("/api/v1/disinfection/due", area="C2"))["items"][0]["place_id"]
+    ok(c2.post("/api/v1/disinfection/rounds", {"place_id": w.place, "agent": "84消毒液"}))
+    ok(c2.post("/api/v1/items", {"code": "mask", "name": "口罩"}))
+    ok(c2.post("/api/v1/stores", {"code": "S-C2", "name": "二社区仓库", "kind": "community",
+                                  "area": "C2"}))
+    ok(c2.post("/api/v1/stock/receive", {"store": "S-C2", "item": "mask", "quantity": 9}))
+    ok(c2.post("/api/v1/donations", {"area": "C2", "donor": "张三", "receipt_no": "R1",
+                                     "cash": 10}))
+    w.task = ok(api("hq").post("/api/v1/tasks", {
+        "title": "排查", "areas": ["C2"],
+        "due_at": (start + timezone.timedelta(days=1)).isoformat()}))["ids"][0]
+    # The residents' side: a declaration and a tip-off from the public, a notice by C2's staff.
+    from django.test import Client
+
+    ok(Client().post("/api/v1/public/declarations", {
+        "community": "C2", "name": "王二", "id_number": "11010519491231002X",
+        "phone": "13800138000", "compound": "二区花园", "building": "3", "unit": "1",
+        "room": "101", "from_province": "湖北省", "from_city": "武汉市", "returned_on": today},
+        content_type="application/json"))
+    w.declaration = ok(c2.get("/api/v1/declarations"))["items"][0]["id"]
+    ok(Client().post("/api/v1/public/tips", {"community": "C2", "what": "有人未登记",
+                                             "where": "二区花园3栋", "contact": "13900139000"},
+                     content_type="application/json"))
+    w.tip = ok(c2.get("/api/v1/tips"))["items"][0]["id"]
+    w.notice = ok(c2.post("/api/v1/notices", {"title": "公开信", "body": "少出门",
+                                              "areas": ["C2"]}))["id"]
     assert rule("fever.threshold_c").value == 37.3
+    # 核查: a list of C2's, its verification item, a case (built by C2's staff)
+    from firstline.lists.models import Verification
+    from firstline.lists.services import case_record, checklist_import
+
+    listed = tmp_path / "list.csv"
+    with open(listed, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["姓名", "身份证号"], ["王二", "11010519491231002X"],
+                                  ["无名", "110105195001010047"]])
+    w.checklist = checklist_import(path=listed, source="卫健委", actor=cast.staff_c2).checklist.pk
+    w.verification = Verification.objects.get(resident_id=w.resident
+                                              if residents[0]["name"] == "王二"
+                                              else w.resident_b).pk
+    from firstline.people.models import Resident
+
+    w.case = case_record(resident=Resident.objects.get(pk=w.resident), status="suspected",
+                         on=timezone.localdate(), actor=cast.staff_c2).pk
     return w
 
 
@@ -196,6 +254,79 @@ def TABLE(w):
         ("get", "/api/v1/stock", {}, {}, "empty"),
         ("post", "/api/v1/stock", {}, {"kind_id": w.kind, "area": "C2", "quantity": 5}, "404"),
         ("get", "/api/v1/reports/daily", {}, {"area": "C2", "date": today}, "404"),
+        ("post", "/api/v1/reports/daily/submit", {}, {"area": "C2", "date": today}, "404"),
+        ("get", "/api/v1/checklists", {}, {}, "empty"),
+        ("get", "/api/v1/checklists/{checklist_id}", {"checklist_id": w.checklist}, None, "404"),
+        ("get", "/api/v1/checklists/{checklist_id}/export", {"checklist_id": w.checklist},
+         None, "404"),
+        ("get", "/api/v1/checklists/{checklist_id}/unmatched", {"checklist_id": w.checklist},
+         None, "404"),
+        ("post", "/api/v1/checklists/{checklist_id}/rows/{number}/route",
+         {"checklist_id": w.checklist, "number": 2}, {"routing": "not_ours"}, "404"),
+        ("get", "/api/v1/verifications", {}, {}, "empty"),
+        ("post", "/api/v1/verifications/{verification_id}/outcome",
+         {"verification_id": w.verification}, {"result": "reached"}, "404"),
+        ("post", "/api/v1/cases", {}, {"resident_id": w.resident, "status": "confirmed",
+                                       "on": today}, "404"),
+        ("get", "/api/v1/cases", {}, {}, "empty"),
+        ("post", "/api/v1/cases/{case_id}/contacts-list", {"case_id": w.case}, {}, "404"),
+        ("post", "/api/v1/cases/{case_id}/lockdown", {"case_id": w.case}, {}, "404"),
+        ("post", "/api/v1/cases/{case_id}/transfer", {"case_id": w.case}, {}, "404"),
+        ("post", "/api/v1/test-results", {}, {"resident_id": w.resident, "result": "positive",
+                                              "sampled_on": today}, "404"),
+        # operations (运行保障)
+        ("post", "/api/v1/volunteers", {}, {"name": "x", "phone": "13800138000",
+                                            "kind": "volunteer", "area": "C2"}, "404"),
+        ("get", "/api/v1/volunteers", {}, {}, "empty"),
+        ("get", "/api/v1/volunteers/{volunteer_id}", {"volunteer_id": w.volunteer}, None, "404"),
+        ("post", "/api/v1/volunteers/{volunteer_id}/confirm", {"volunteer_id": w.volunteer},
+         {}, "404"),
+        ("post", "/api/v1/volunteers/{volunteer_id}/login", {"volunteer_id": w.volunteer},
+         {"username": "wang5", "password": "pw-Firstline-1"}, "404"),
+        ("get", "/api/v1/volunteers/signup-link/{area}", {"area": "C2"}, None, "404"),
+        ("get", "/api/v1/honour-roll", {}, {"area": "C2"}, "404"),
+        ("post", "/api/v1/assignments", {}, {"volunteer_id": w.volunteer, "duty": "patrol",
+                                             "starts_at": now, "ends_at": now}, "404"),
+        ("get", "/api/v1/assignments", {}, {}, "empty"),
+        ("post", "/api/v1/assignments/{assignment_id}/check-in",
+         {"assignment_id": w.assignment}, {}, "404"),
+        ("post", "/api/v1/assignments/{assignment_id}/check-out",
+         {"assignment_id": w.assignment}, {}, "404"),
+        ("get", "/api/v1/disinfection/due", {}, {"area": "C2"}, "404"),
+        ("get", "/api/v1/disinfection/places", {}, {"area": "C2"}, "404"),
+        ("post", "/api/v1/disinfection/places", {}, {"area": "C2", "kind": "lift",
+                                                     "name": "电梯"}, "404"),
+        ("post", "/api/v1/disinfection/rounds", {}, {"place_id": w.place, "agent": "84"}, "404"),
+        ("get", "/api/v1/disinfection/rounds", {}, {}, "empty"),
+        ("post", "/api/v1/stores", {}, {"code": "S-X", "name": "x", "kind": "community",
+                                        "area": "C2"}, "404"),
+        ("get", "/api/v1/stores", {}, {}, "empty"),
+        ("post", "/api/v1/stock/receive", {}, {"store": "S-C2", "item": "mask",
+                                               "quantity": 1}, "404"),
+        ("post", "/api/v1/stock/issue", {}, {"store": "S-C2", "item": "mask", "quantity": 1,
+                                             "to": "x"}, "404"),
+        ("post", "/api/v1/stock/move", {}, {"store": "S-C2", "to_store": "S-C2",
+                                            "item": "mask", "quantity": 1}, "404"),
+        ("post", "/api/v1/stock/count", {}, {"store": "S-C2", "item": "mask",
+                                             "quantity": 1}, "404"),
+        ("post", "/api/v1/donations", {}, {"area": "C2", "donor": "x", "receipt_no": "R2",
+                                           "cash": 1}, "404"),
+        ("get", "/api/v1/donations", {}, {}, "empty"),
+        ("get", "/api/v1/tasks", {}, {}, "empty"),
+        ("get", "/api/v1/tasks/{task_id}", {"task_id": w.task}, None, "404"),
+        ("post", "/api/v1/tasks/{task_id}/acknowledge", {"task_id": w.task}, {}, "404"),
+        ("post", "/api/v1/tasks/{task_id}/done", {"task_id": w.task}, {"note": "x"}, "404"),
+        ("get", "/api/v1/declarations", {}, {"area": "C2"}, "empty"),
+        ("post", "/api/v1/declarations/{declaration_id}/confirm",
+         {"declaration_id": w.declaration}, {}, "404"),
+        ("post", "/api/v1/households/{household_id}/members", {"household_id": w.household},
+         {"name": "x", "id_number": "110105195001010039"}, "404"),
+        ("get", "/api/v1/tips", {}, {"area": "C2"}, "empty"),
+        ("get", "/api/v1/tips/{tip_id}", {"tip_id": w.tip}, None, "404"),
+        ("get", "/api/v1/tips/{tip_id}/contact", {"tip_id": w.tip}, None, "404"),
+        ("post", "/api/v1/tips/{tip_id}/verify", {"tip_id": w.tip}, {"valid": True}, "404"),
+        ("post", "/api/v1/notices", {}, {"title": "x", "body": "x", "areas": ["C2"]}, "404"),
+        ("get", "/api/v1/notices/{notice_id}", {"notice_id": w.notice}, None, "404"),
         ("post", "/api/v1/gate/scans", {}, {"event_id": str(uuid.uuid4()), "checkpoint": "C2-N",
                                             "pass_code": w.pass_code, "direction": "in",
                                             "temperature": None, "scanned_at": now}, "denied"),

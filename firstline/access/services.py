@@ -19,7 +19,7 @@ from firstline import clock
 from firstline.accounts.scope import scope_paths
 from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Area
-from firstline.db import prepared_cursor
+from firstline.db import prepared_cursor, retry_on_conflict
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.isolation.models import Alert, AlertKind, AlertStatus, Isolation, Lockdown
 from firstline.isolation.selectors import household_restriction
@@ -204,20 +204,34 @@ def checkpoint_set_open(*, checkpoint: Checkpoint, is_open: bool, actor) -> Chec
 
 # --- passes 出入证 ----------------------------------------------------------------------------
 
+PASS_ISSUE_ATTEMPTS = 5
+
+
+@retry_on_conflict
 @transaction.atomic
 def pass_issue(*, households, actor, now: datetime | None = None) -> list[Pass]:
     """One valid pass for each given household that lacks one. Returns the new passes."""
     require_perm(actor, "access.manage")
     now = now or clock.now()
-    ids = [h.pk for h in households]
-    have = set(Pass.objects.filter(household_id__in=ids, revoked_at__isnull=True)
-               .values_list("household_id", flat=True))
-    new = [Pass(household_id=h, code=pass_code_new(), issued_at=now,
-                issued_by=actor if getattr(actor, "pk", None) else None)
-           for h in ids if h not in have]
-    # A concurrent issue for the same household trips the partial unique constraint and
-    # rolls back this call as a whole: nothing half-written.
-    Pass.objects.bulk_create(new, batch_size=500)
+    ids = sorted({h.pk for h in households})  # one order for every caller: no deadlock
+    for attempt in range(PASS_ISSUE_ATTEMPTS):
+        have = set(Pass.objects.filter(household_id__in=ids, revoked_at__isnull=True)
+                   .values_list("household_id", flat=True))
+        new = [Pass(household_id=h, code=pass_code_new(), issued_at=now,
+                    issued_by=actor if getattr(actor, "pk", None) else None)
+               for h in ids if h not in have]
+        try:
+            # A concurrent issue for the same households (two clerks, a double click) trips
+            # the partial unique constraint one_valid_pass_per_household: undo this round
+            # and issue again to the households still lacking a pass, as a second call
+            # made just after the first would.
+            with transaction.atomic():
+                Pass.objects.bulk_create(new, batch_size=500)
+            break
+        except IntegrityError:
+            if attempt == PASS_ISSUE_ATTEMPTS - 1:
+                raise RuleViolation("busy", _("Passes for these households are being issued "
+                                              "by someone else right now; try again.")) from None
     if new:
         audit(actor=actor, action="access.pass_issue", object_type="access.pass",
               object_id=str(len(new)), detail=f"{len(new)} passes")
@@ -253,6 +267,7 @@ def pass_reissue(*, household, actor, reason: str = "lost", now: datetime | None
 SCAN_RULES = ("fever.threshold_c", "temperature.min_c", "temperature.max_c")
 
 
+@retry_on_conflict
 def gate_scan(*, actor, event_id: uuid.UUID, checkpoint: str, pass_code: str, direction: str,
               temperature: float | None, scanned_at: datetime | None, via: str = "api",
               now: datetime | None = None) -> Crossing:
@@ -828,6 +843,33 @@ def shift_check_out(*, shift: Shift, actor, now: datetime | None = None) -> Shif
         shift.checked_out_at = now
         shift.save(update_fields=["checked_out_at"])
         audit(actor=actor, action="access.shift_check_out", obj=shift)
+    return shift
+
+
+@transaction.atomic
+def shift_name_set(*, shift: Shift, name: str, actor) -> Shift:
+    """Name who stands a shift (operations puts a registered person on it; the typed names of
+    older shifts stay as they were)."""
+    require_perm(actor, "access.manage")
+    shift.name = (name or "")[:50]
+    Shift.objects.filter(pk=shift.pk).update(name=shift.name)
+    audit(actor=actor, action="access.shift_name", obj=shift)
+    return shift
+
+
+@transaction.atomic
+def shift_attendance_record(*, shift: Shift, actor, checked_in_at: datetime | None = None,
+                            checked_out_at: datetime | None = None) -> Shift:
+    """The person on a shift checked in or out somewhere else (operations: a registered
+    volunteer's gate assignment). The first check-in and the first check-out stand."""
+    if checked_in_at is not None:
+        Shift.objects.filter(pk=shift.pk, checked_in_at__isnull=True).update(
+            checked_in_at=checked_in_at)
+    if checked_out_at is not None:
+        Shift.objects.filter(pk=shift.pk, checked_out_at__isnull=True).update(
+            checked_out_at=checked_out_at)
+    shift.refresh_from_db()
+    audit(actor=actor, action="access.shift_attendance", obj=shift)
     return shift
 
 

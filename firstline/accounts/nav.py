@@ -14,7 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from .scope import user_perms
 
 APPS = ("areas", "accounts", "people", "access", "isolation", "assistance", "operations",
-        "reports")
+        "residents", "lists", "reports")
 
 
 @dataclass(frozen=True)

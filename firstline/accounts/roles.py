@@ -11,21 +11,27 @@ class Role(models.TextChoices):
     STREET_STAFF = "street_staff", _("street / HQ staff")
     AUDITOR = "auditor", _("auditor")
     ADMIN = "admin", _("administrator")
+    VOLUNTEER = "volunteer", _("volunteer")
 
 
 _FIELD = {
     "people.view", "people.screen", "people.view_full",
     "isolation.view", "isolation.record", "alerts.handle",
     "assistance.work", "access.scan", "operations.work",
+    "lists.verify",  # answer verification items (核查) of one's grid
 }
 _GATE = {"access.scan", "access.visitors", "access.duty"}
 _STAFF = _FIELD | _GATE | {
     "people.import", "people.export", "people.assign", "people.manage",
     "access.manage", "isolation.manage", "assistance.manage", "operations.manage",
     "reports.view",
+    "lists.manage",  # import lists from above, route unmatched rows, cases, export answers
+    "reports.submit",  # sign off the daily report of one's area (一日一报 上报)
 }
 # people.risk_areas: keep the list of risk areas (中高风险地区) the screening visits match.
-_STREET = _STAFF | {"reports.dashboard", "areas.view", "people.export_full", "people.risk_areas"}
+# operations.dispatch: send HQ tasks (任务下达) to the areas below.
+_STREET = _STAFF | {"reports.dashboard", "areas.view", "people.export_full", "people.risk_areas",
+                    "operations.dispatch"}
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
     Role.GRID_WORKER: frozenset(_FIELD),
@@ -34,5 +40,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
     Role.STREET_STAFF: frozenset(_STREET),
     Role.AUDITOR: frozenset({"audit.view", "people.view", "reports.view", "areas.view"}),
     Role.ADMIN: frozenset(_STREET | {"audit.view", "accounts.manage", "areas.manage"}),
+    # A registered volunteer's own login: their own assignments, nothing else (operations.own).
+    Role.VOLUNTEER: frozenset({"operations.own"}),
 }
 ALL_PERMS = frozenset().union(*ROLE_PERMS.values())

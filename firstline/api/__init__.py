@@ -1,8 +1,9 @@
 """The ninja API object (`/api/v1/`): auth, error mapping, and every app's router."""
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError
+from django.db import DataError, InterfaceError, OperationalError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -11,6 +12,7 @@ from ninja.security import HttpBearer, django_auth
 
 from firstline.accounts.services import token_user
 from firstline.errors import RuleViolation
+from firstline.middleware import database_unavailable_logged
 
 
 class TokenAuth(HttpBearer):
@@ -83,6 +85,21 @@ def on_out_of_range(request, exc):
     return error(request, 422, "invalid", _("A number in the request is out of range."))
 
 
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def on_database_unavailable(request, exc):
+    # The database refused, dropped or lost the connection (or a race outlived its retries):
+    # not the request's fault and not a bug. 503 says "send it again" — with the same
+    # event_id, which makes the retry safe (CONTRACT.md "Faults").
+    database_unavailable_logged(request, exc)
+    response = error(request, 503, "unavailable",
+                     _("The database is unavailable for a moment. Send the same request "
+                       "again shortly."))
+    response["Retry-After"] = str(settings.DATABASE_RETRY_AFTER_SECONDS)
+    response._has_been_logged = True  # logged above as one warning line, not a 5xx ERROR
+    return response
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request, exc):
     code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -95,7 +112,7 @@ def _mount():
     from importlib import import_module
 
     for app in ("accounts", "areas", "people", "access", "isolation", "assistance",
-                "operations", "reports"):
+                "operations", "residents", "lists", "reports"):
         module = import_module(f"firstline.{app}.api")
         router = getattr(module, "router", None)
         if router is None:  # an app's api module imported before this one: it would vanish

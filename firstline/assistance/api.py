@@ -344,15 +344,14 @@ def package_kind_create(request, payload: KindIn):
     return 201, {"id": kind.pk, "name": kind.name, "contents": kind.contents}
 
 
-@router.get("/stock", response=list[StockOut], summary="Care-package stock in my areas")
-@paginate(Paged)
-def stock(request):
-    require_perm(request.user, "assistance.work")
-    return [_stock_out(s) for s in selectors.stock_visible_to(request.user)]
+# GET/POST /api/v1/stock are routed by firstline.operations.api: one stock list for supplies
+# and care kits (operations lists both; POST /stock receives kits through the function below).
+
+def care_kit_stock(user) -> list[dict]:
+    """Care-kit rows of GET /api/v1/stock (operations merges them with its supplies)."""
+    return [_stock_out(s) for s in selectors.stock_visible_to(user)]
 
 
-@router.post("/stock", response={200: StockOut},
-             summary="Receive kits into a street's or community's stock (negative: correction)")
 def stock_receive(request, payload: StockIn):
     require_perm(request.user, "assistance.manage")
     area = area_get_for_user(request.user, payload.area)

@@ -32,7 +32,8 @@ COMPOUND_NAMES = [
     "紫金苑", "滨河新村", "东方明珠", "新城佳苑", "学府雅居", "春申苑", "惠利花园", "碧水云天",
     "书香门第", "润园", "丽景苑", "文昌小区",
 ]
-APPS = ("people", "access", "isolation", "assistance", "operations", "reports")
+APPS = ("people", "access", "isolation", "assistance", "operations", "residents",
+        "reports")
 
 
 @dataclass

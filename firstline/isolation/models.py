@@ -117,6 +117,7 @@ class AlertKind(models.TextChoices):
     GATE_FEVER = "gate_fever", _("fever at the gate")
     SYMPTOMS = "symptoms", _("symptoms")
     HELP = "help", _("asked for help")
+    LOW_STOCK = "low_stock", _("low stock")  # operations: a store's item at its threshold
 
 
 class AlertStatus(models.TextChoices):
@@ -154,6 +155,19 @@ class Alert(models.Model):
     class Meta:
         verbose_name = _("alert")
         verbose_name_plural = _("alerts")
+        # One alert not yet resolved per subject and kind, whoever reports it at once
+        # (alert_open updates the one that won). Missed-report alerts are keyed by their
+        # due_key instead; help requests are each their own alert.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "resident"], name="one_open_alert_per_resident",
+                condition=Q(resident__isnull=False, due_key__isnull=True)
+                & ~Q(status="resolved") & ~Q(kind="help")),
+            models.UniqueConstraint(
+                fields=["kind", "household"], name="one_open_alert_per_household",
+                condition=Q(resident__isnull=True, household__isnull=False,
+                            due_key__isnull=True) & ~Q(status="resolved") & ~Q(kind="help")),
+        ]
         indexes = [models.Index(fields=["status", "opened_at"]),
                    models.Index(fields=["area", "opened_at"])]
 

@@ -327,24 +327,42 @@ def alert_open(*, kind: str, area, resident=None, household=None, isolation=None
     worker. `dedupe=False` for kinds keyed otherwise (missed reports carry a `due_key`)."""
     opened_at = opened_at or clock.now()
     detail = (detail or "")[:200]
+    subject = {"resident_id": resident.pk} if resident is not None else \
+        {"household_id": household.pk if household is not None else None}
     if dedupe:
-        subject = {"resident_id": resident.pk} if resident is not None else \
-            {"household_id": household.pk if household is not None else None}
-        current = (Alert.objects.filter(kind=kind, **subject)
-                   .exclude(status=AlertStatus.RESOLVED).order_by("pk").first())
+        current = _open_alert_update(kind=kind, subject=subject, detail=detail)
         if current is not None:
-            if detail:
-                Alert.objects.filter(pk=current.pk).update(detail=detail)
-                current.detail = detail
             return current
     grid = getattr(area, "pk", area)
     if owner is _NO_OWNER:
         owner = default_owner(area) if hasattr(area, "pk") else None
-    return Alert.objects.create(
-        kind=kind, resident=resident, household=household, isolation=isolation,
-        area_id=grid, detail=detail, source=source[:64], due_key=due_key,
-        owner=owner, opened_at=opened_at,
-    )
+    try:
+        # A savepoint: two gates (or a gate and a reading) finding the same subject at the
+        # same instant both miss the other's uncommitted alert; the partial unique
+        # constraints (one_open_alert_per_resident/household) let one insert win and the
+        # other update the winner, without undoing the caller's own writes.
+        with transaction.atomic():
+            return Alert.objects.create(
+                kind=kind, resident=resident, household=household, isolation=isolation,
+                area_id=grid, detail=detail, source=source[:64], due_key=due_key,
+                owner=owner, opened_at=opened_at,
+            )
+    except IntegrityError:
+        current = _open_alert_update(kind=kind, subject=subject, detail=detail) \
+            if dedupe else None
+        if current is None:
+            raise
+        return current
+
+
+def _open_alert_update(*, kind: str, subject: dict, detail: str) -> Alert | None:
+    """The subject's alert of this kind not yet resolved, with the latest detail, or None."""
+    current = (Alert.objects.filter(kind=kind, **subject)
+               .exclude(status=AlertStatus.RESOLVED).order_by("pk").first())
+    if current is not None and detail:
+        Alert.objects.filter(pk=current.pk).update(detail=detail)
+        current.detail = detail
+    return current
 
 
 def _open_alert(*, iso: Isolation, kind: str, detail: str, source: str, now: datetime,

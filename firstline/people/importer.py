@@ -25,11 +25,13 @@ from stdnum.cn import ric
 
 from firstline import clock
 from firstline.areas.models import Area, Level
+from firstline.db import advisory_xact_lock
 from firstline.tabular import TableError, open_table, unstorable_cells
 
 from .models import Building, Compound, Household, Placement, Residency, Resident
 
 BATCH = 10000
+ROSTER_WRITE_LOCK = "firstline.people.roster_write"
 
 RESIDENT_COLUMNS = {
     # key: [the Chinese title first (used in messages), other accepted titles]
@@ -375,6 +377,12 @@ class RosterImporter:
     # -- one batch ---------------------------------------------------------------------
     def _flush(self, batch: list[_Row], last_row: int) -> None:
         with transaction.atomic():
+            if batch and not self.dry_run:
+                # Two imports naming the same ID numbers (two clerks, a re-run while the
+                # first still runs) take turns batch by batch, so each batch looks up the
+                # residents the other committed and updates rather than inserting them twice.
+                # One lock for the whole roster: a row may move a person across areas.
+                advisory_xact_lock(ROSTER_WRITE_LOCK)
             if batch and not self.dry_run and connection.vendor == "postgresql":
                 # The import is idempotent: a crash may lose the last batches (re-run the
                 # file), never half of one; not waiting for each fsync triples throughput.

@@ -394,8 +394,16 @@ class ImportJob(models.Model):
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
 
+    class Source(models.TextChoices):
+        UPLOAD = "upload", _("uploaded on the web")
+        CLI = "cli", _("command line")
+
+    # A command-line import (`firstline import residents`) is recorded here too, from its
+    # first batch, so a run that was killed shows as such; only uploads are resumed.
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.UPLOAD)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+", verbose_name=_("uploaded by"))
+                                   related_name="+", verbose_name=_("uploaded by"), null=True,
+                                   blank=True)
     filename = models.CharField(_("file"), max_length=200)
     path = models.CharField(max_length=500)
     size = models.BigIntegerField(default=0)
@@ -419,6 +427,20 @@ class ImportJob(models.Model):
 
     def __str__(self):
         return self.filename
+
+    @property
+    def interrupted(self) -> bool:
+        """Running, but nothing has advanced it within its lease: the process doing it was
+        killed or lost its database (an upload resumes at its next step; a command-line run
+        must be run again — the import is idempotent)."""
+        from firstline import clock
+
+        return (self.state == self.State.RUNNING and self.lease_until is not None
+                and self.lease_until < clock.now())
+
+    @property
+    def state_label(self) -> str:
+        return str(_("interrupted")) if self.interrupted else self.get_state_display()
 
     @property
     def percent(self) -> int:

@@ -16,11 +16,12 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from firstline import clock
 from firstline.accounts.scope import has_perm, in_scope, scope_paths
 from firstline.accounts.services import audit, require_perm
+from firstline.areas.models import Area
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.rules import rule
 from firstline.tabular import ErrorsFile, errors_path_for
@@ -114,39 +115,105 @@ def household_address_normalize(*, building: str = "", unit: str = "",
 THREADED_BYTES = 4 * 2**20
 
 
+IMPORT_LEASE = timedelta(minutes=2)  # a run not heard from for this long was interrupted
+
+
 def residents_import(path, *, actor=None, dry_run: bool = False, now: datetime | None = None,
                      via: str = "cli") -> Outcome:
     """`firstline import residents FILE`: idempotent by ID number; writes FILE.errors.csv.
 
     `actor` None is the system actor (every area); a user may only write into grids inside
-    their `people.import` scope. Each batch of rows is one transaction.
+    their `people.import` scope. Each batch of rows is one transaction. A run leaves a trace
+    from its first batch: an ImportJob row (source "cli") whose counts advance with each
+    batch (a killed run shows as "interrupted"), and an audit entry "residents.import.start".
+    An exception carries the outcome so far as `exc.import_outcome`.
     """
     paths = None
     if actor is not None:
         require_perm(actor, "people.import")
         paths = scope_paths(actor, "people.import")
+    name = Path(path).name
+    job = None if dry_run else ImportJob.objects.create(
+        source=ImportJob.Source.CLI, created_by=actor, filename=name[:200],
+        path=str(Path(path).resolve())[:500],
+        size=Path(path).stat().st_size if Path(path).exists() else 0,
+        state=ImportJob.State.RUNNING, lease_until=clock.now() + IMPORT_LEASE)
+    on_batch = None if job is None else _progress_recorder(job, actor=actor, via=via,
+                                                           scope=paths)
     with ErrorsFile(errors_path_for(path)) as errors:
         importer = RosterImporter(add_error=errors.add, scope_paths=paths, dry_run=dry_run,
-                                  now=now)
-        # Big files: validate in this thread while a second one writes (two cores busy).
-        outcome = importer.run(path, threaded=Path(path).exists()
-                               and Path(path).stat().st_size > THREADED_BYTES)
+                                  now=now, on_batch=on_batch)
+        try:
+            # Big files: validate in this thread while a second one writes (two cores busy).
+            outcome = importer.run(path, threaded=Path(path).exists()
+                                   and Path(path).stat().st_size > THREADED_BYTES)
+        except Exception as exc:
+            exc.import_outcome = importer.outcome
+            if job is not None:
+                _job_failed(job.pk, importer.outcome, exc)
+            raise
+    if job is not None:
+        ImportJob.objects.filter(pk=job.pk).update(
+            state=ImportJob.State.DONE, finished_at=clock.now(), lease_until=None,
+            imported=outcome.imported, updated=outcome.updated, rejected=outcome.rejected,
+            next_row=outcome.next_row, file_error=outcome.file_error[:300])
     if not dry_run:
         audit(actor=actor, action="residents.import", object_type="people.roster",
-              object_id=Path(path).name[:64], detail=outcome.file_error or outcome.summary,
+              object_id=name[:64], detail=outcome.file_error or outcome.summary,
               via=via)
     return outcome
 
 
+def _scope_words(paths) -> str:
+    if paths is None:
+        return "all areas"
+    codes = Area.objects.filter(path__in=paths).order_by("path").values_list("code", flat=True)
+    return ",".join(codes) or "no area"
+
+
+def _progress_recorder(job: ImportJob, *, actor, via: str, scope, first: bool = True,
+                       lease: timedelta | None = IMPORT_LEASE):
+    """on_batch for an import: inside each batch's transaction, the job's counts and lease
+    advance with the rows; the first batch also appends the audit entry "started" (who,
+    which file, into which areas), so even a run killed later has left its trace."""
+    state = {"first": first}
+
+    def on_batch(outcome):
+        ImportJob.objects.filter(pk=job.pk).update(
+            next_row=outcome.next_row, imported=outcome.imported, updated=outcome.updated,
+            rejected=outcome.rejected,
+            **({"lease_until": clock.now() + lease} if lease is not None else {}))
+        if state["first"]:
+            audit(actor=actor, action="residents.import.start", object_type="people.roster",
+                  object_id=str(job.pk),
+                  detail=f"{job.filename} into {_scope_words(scope)}"[:255], via=via)
+            transaction.on_commit(lambda: state.update(first=False))
+
+    return on_batch
+
+
+def _job_failed(job_id: int, outcome: Outcome, exc: Exception) -> None:
+    try:
+        ImportJob.objects.filter(pk=job_id).update(
+            state=ImportJob.State.FAILED, lease_until=None, finished_at=clock.now(),
+            imported=outcome.imported, updated=outcome.updated, rejected=outcome.rejected,
+            file_error=f"{type(exc).__name__}: {exc}"[:300])
+    except Exception:  # noqa: BLE001 - the database itself may be what failed; the job
+        pass           # then shows as interrupted once its lease runs out
+
+
 class _AppendErrors:
     """FILE.errors.csv written across several steps of one import job; downloaded from the
-    job page, so it starts with a BOM (Excel needs one to read UTF-8 Chinese text)."""
+    job page, so it starts with a BOM (Excel needs one to read UTF-8 Chinese text). Written
+    as FILE.errors.csv.part and renamed when the job is done (`complete`)."""
 
     def __init__(self, path: Path):
-        fresh = not path.exists() or path.stat().st_size == 0
+        self.path = path
+        self.part = path.with_name(path.name + ".part")
+        fresh = not self.part.exists() or self.part.stat().st_size == 0
         if fresh:
-            ErrorsFile(path, bom=True).close()  # header row; the BOM is for Excel
-        self._fh = open(path, "a", encoding="utf-8", newline="")
+            ErrorsFile(self.part, bom=True).close()  # header row; the BOM is for Excel
+        self._fh = open(self.part, "a", encoding="utf-8", newline="")
         self._writer = csv.writer(self._fh)
 
     def add(self, row, column, value, reason):
@@ -154,6 +221,10 @@ class _AppendErrors:
 
     def close(self):
         self._fh.close()
+
+    def complete(self):
+        self.close()
+        os.replace(self.part, self.path)
 
 
 def _uploads_dir() -> Path:
@@ -215,7 +286,8 @@ def import_job_step(*, job_id: int, seconds: float | None = 3.0,
     now = clock.now()
     lease = timedelta(seconds=(seconds or 3600) + 300)
     got = (ImportJob.objects
-           .filter(pk=job_id, state__in=[ImportJob.State.PENDING, ImportJob.State.RUNNING])
+           .filter(pk=job_id, state__in=[ImportJob.State.PENDING, ImportJob.State.RUNNING],
+                   source=ImportJob.Source.UPLOAD)
            .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
            .update(lease_until=now + lease, state=ImportJob.State.RUNNING))
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
@@ -225,10 +297,11 @@ def import_job_step(*, job_id: int, seconds: float | None = 3.0,
     seen = IdSet.load(seen_path) if job.next_row and seen_path.exists() else IdSet()
     errors = _AppendErrors(import_job_errors_path(job))
 
-    def on_batch(outcome):
-        ImportJob.objects.filter(pk=job_id).update(
-            next_row=outcome.next_row, imported=outcome.imported, updated=outcome.updated,
-            rejected=outcome.rejected)
+    on_batch = _progress_recorder(
+        job, actor=job.created_by, via="web",
+        scope=scope_paths(job.created_by, "people.import"),
+        first=not job.dry_run and job.next_row == 0 and not job.imported and not job.updated,
+        lease=None)  # the step's own lease stands
 
     importer = RosterImporter(add_error=errors.add, dry_run=job.dry_run, seen=seen,
                               scope_paths=scope_paths(job.created_by, "people.import"),
@@ -251,6 +324,7 @@ def import_job_step(*, job_id: int, seconds: float | None = 3.0,
         fields.update(state=ImportJob.State.DONE, finished_at=clock.now(),
                       file_error=outcome.file_error[:300])
         seen_path.unlink(missing_ok=True)
+        errors.complete()
         if not job.dry_run:
             audit(actor=job.created_by, action="residents.import",
                   object_type="people.roster", object_id=str(job.pk),
@@ -770,3 +844,107 @@ def xlsx_file(rows, *, title: str = "roster") -> Path:
     os.close(handle)
     wb.save(name)
     return Path(name)
+
+
+# --- newcomers found at the door (and confirmed return declarations) -------------------------
+
+
+def id_number_normalize(value) -> str:
+    """An ID number as stored: blanks removed, full-width digits and a lower-case x turned
+    into their plain forms (`１１０１０５ １９９０…ｘ` → `110105…X`)."""
+    return "".join(str(value or "").translate(FULL_WIDTH).split()).upper()
+
+
+def id_number_check(value, *, field: str = "id_number") -> str:
+    """The normalised ID number, or InvalidInput naming `field` (the roster import's check:
+    18 characters, a birth date, the GB 11643 check digit)."""
+    from .importer import id_number_problem
+
+    id_number = id_number_normalize(value)
+    if not id_number:
+        raise InvalidInput("id_number_required", _("The ID number is empty."), field=field)
+    problem = id_number_problem(id_number)
+    if problem:
+        raise InvalidInput("bad_id_number", problem, field=field)
+    return id_number
+
+
+def phone_check(value, *, field: str = "phone") -> str:
+    """A mainland mobile number as stored, "" when none was given; InvalidInput otherwise."""
+    phone = normalize_phone(str(value or "").translate(FULL_WIDTH))
+    if phone and not PHONE_RE.fullmatch(phone):
+        raise InvalidInput("bad_phone", _("Phone invalid: use an 11-digit mainland mobile "
+                                          "number."), field=field)
+    return phone
+
+
+@dataclass(frozen=True)
+class MemberAdded:
+    resident: object
+    created: bool  # a newcomer to the roster
+    moved_from: str  # the address they were on the roster at, when this is a move ("" if not)
+
+
+@transaction.atomic
+def household_member_add(*, actor, household, name: str, id_number: str, phone: str = "",
+                         residency: str = "", now: datetime | None = None) -> MemberAdded:
+    """A person found at the door who is not on this household's roster (新增人员).
+
+    The ID is validated as the roster import does. An ID already on the roster elsewhere is a
+    move (the old placement closes, a new one opens), never a second person; the same ID
+    already in this household is a 409 `already_member`."""
+    from firstline import clock
+
+    from .importer import birth_date_of, sex_of
+    from .models import Placement, Residency, Resident
+
+    require_perm(actor, "people.screen")
+    if not in_scope(actor, household.grid, "people.screen"):
+        raise RuleViolation("not_found", _("Not found."), status=404)
+    now = now or clock.now()
+    name = " ".join(str(name or "").split())
+    if not name:
+        raise InvalidInput("name_required", pgettext("person", "The name is empty."),
+                           field="name")
+    if len(name) > 50:
+        raise InvalidInput("bad_name", _("Too long: at most %(n)d characters.") % {"n": 50},
+                           field="name")
+    id_number = id_number_check(id_number)
+    phone = phone_check(phone)
+    residency = residency or Residency.PERMANENT
+    if residency not in Residency.values:
+        raise InvalidInput("bad_residency", _("Unknown residency type: use 常住 permanent, "
+                                              "暂住 temporary or 流动 floating."),
+                           field="residency")
+    existing = Resident.objects.select_for_update().filter(id_number=id_number).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                resident = Resident.objects.create(
+                    name=name, id_number=id_number, sex=sex_of(id_number),
+                    birth_date=birth_date_of(id_number), phone=phone, residency=residency,
+                    grid=household.grid, household=household, created_at=now, updated_at=now)
+        except IntegrityError:  # added at the same instant by another door: the same person
+            existing = Resident.objects.select_for_update().get(id_number=id_number)
+        else:
+            Placement.objects.create(resident=resident, household=household,
+                                     grid=household.grid, since=now)
+            audit(actor=actor, action="resident.add", obj=resident)
+            return MemberAdded(resident=resident, created=True, moved_from="")
+    if existing.household_id == household.pk:
+        raise RuleViolation("already_member",
+                            _("%(name)s is already on this household's roster.")
+                            % {"name": existing.name})
+    moved_from, old_household = existing.household.address, existing.household_id
+    Placement.objects.filter(resident=existing, until__isnull=True).update(until=now)
+    Placement.objects.create(resident=existing, household=household, grid=household.grid,
+                             since=now)
+    existing.household, existing.grid = household, household.grid
+    existing.residency = residency
+    if phone:
+        existing.phone = phone
+    existing.updated_at = now
+    existing.save(update_fields=["household", "grid", "residency", "phone", "updated_at"])
+    audit(actor=actor, action="resident.move", obj=existing,
+          detail=f"household {old_household} -> {household.pk}")
+    return MemberAdded(resident=existing, created=False, moved_from=moved_from)

@@ -464,7 +464,9 @@ def _job_context(job):
             with open(path, encoding="utf-8-sig", newline="") as fh:
                 rejected = list(islice(csv.DictReader(fh), 200))
     return {"job": job, "rejected": rejected,
-            "running": job.state in (ImportJob.State.PENDING, ImportJob.State.RUNNING)}
+            # A killed command-line run is over (only uploads resume on the page's polls).
+            "running": job.state in (ImportJob.State.PENDING, ImportJob.State.RUNNING)
+            and not (job.source == ImportJob.Source.CLI and job.interrupted)}
 
 
 @login_required

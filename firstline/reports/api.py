@@ -5,6 +5,7 @@ from ninja import Field, Router, Schema
 from firstline.accounts.services import require_perm
 
 from .selectors import parse_day, report_area_for_user, report_compute
+from .submissions import attach_submitted, report_submit
 
 router = Router()
 
@@ -26,6 +27,15 @@ class DailyReportOut(Schema):
     crossings_in: int
     crossings_denied: int
     households_visited: int
+    disinfection_rounds: int
+    disinfection_overdue: int
+    volunteers_on_duty: int
+    tasks_overdue: int
+    households_informed: int = Field(
+        0, description="households that acknowledged a notice by the end of the day "
+                       "(宣传覆盖; reach = households_informed / households)")
+    submitted_at: str | None = Field(None, description="when this area's report for the "
+                                     "date was submitted (frozen); null until then")
     children: list[DailyReportOut] = Field(
         default_factory=list, description="one direct sub-area each, in the same shape")
 
@@ -42,4 +52,23 @@ def report_daily(request, area: str, date: str | None = None):
     require_perm(request.user, "reports.view")
     day = parse_day(date)
     target = report_area_for_user(request.user, area, "reports.view")
-    return report_compute(area=target, day=day).as_json()
+    report = report_compute(area=target, day=day)
+    return attach_submitted(report.as_json(), {n.code: n.id for n in report.nodes.values()},
+                            day)
+
+
+class SubmitIn(Schema):
+    area: str
+    date: str
+
+
+@router.post("/reports/daily/submit", response={201: DailyReportOut},
+             summary="Submit (sign off) the daily report of an area for a date: frozen")
+def report_daily_submit(request, payload: SubmitIn):
+    """Perm `reports.submit` (community and street staff). Answers the report as submitted;
+    a second submission for the same area and date is a 409 `already_submitted`."""
+    require_perm(request.user, "reports.submit")
+    day = parse_day(payload.date)
+    target = report_area_for_user(request.user, payload.area, "reports.submit")
+    sub = report_submit(area=target, day=day, actor=request.user)
+    return 201, {**sub.data, "submitted_at": sub.submitted_at.isoformat()}

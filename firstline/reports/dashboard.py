@@ -23,10 +23,13 @@ COLORS = {
     "readings_due": "#6a1b9a", "readings_received": "#6a1b9a", "fever_alerts": "#c62828",
     "crossings_out": "#0b57d0", "crossings_in": "#0b57d0", "crossings_denied": "#b26a00",
     "households_visited": "#1b7f3b",
+    "disinfection_rounds": "#00796b", "disinfection_overdue": "#c62828",
+    "volunteers_on_duty": "#00796b", "tasks_overdue": "#c62828",
+    "households_informed": "#1b7f3b",
 }
 # A rise is bad news for these (the delta is shown in red), good news for none of them.
 RISING_IS_BAD = {"home_isolation", "centralized_isolation", "isolations_started",
-                 "fever_alerts", "crossings_denied"}
+                 "fever_alerts", "crossings_denied", "disinfection_overdue", "tasks_overdue"}
 
 
 @dataclass

@@ -35,6 +35,9 @@ FIGURES = (
     "residents", "households", "home_isolation", "centralized_isolation",
     "isolations_started", "isolations_ended", "readings_due", "readings_received",
     "fever_alerts", "crossings_out", "crossings_in", "crossings_denied", "households_visited",
+    # operations (运行保障)
+    "disinfection_rounds", "disinfection_overdue", "volunteers_on_duty", "tasks_overdue",
+    "households_informed",
 )
 KEY_PREFIX = "key_persons:"
 TREND_DAYS = 14

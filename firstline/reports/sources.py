@@ -114,6 +114,26 @@ def crossings_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row]
                 yield row["area_id"], figure, i, row[key]
 
 
+# --- operations: disinfection, people on duty, HQ tasks (运行保障) -------------------------
+
+def operations_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row]:
+    """Rounds done, places overdue, people on duty and tasks overdue, with the operations
+    app's own definitions (operations.selectors.report_rows)."""
+    from firstline.operations.selectors import report_rows
+
+    yield from report_rows(area_ids, windows)
+# --- residents: notices' read receipts (宣传覆盖) ------------------------------------------
+
+def notices_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row]:
+    """Households (in their grid) that acknowledged at least one notice by the end of the
+    day: the 宣传全覆盖 figure HQ reports upward (reach = households_informed / households)."""
+    NoticeAck = _model("residents.NoticeAck")
+    qs = NoticeAck.objects.filter(household__grid_id__in=area_ids, at__lt=windows[-1].end)
+    yield from grouped_counts(qs, "household__grid_id", {
+        "households_informed": lambda w: Q(at__lt=w.end)}, windows, count="household_id",
+        distinct=True)
+
+
 # --- registry --------------------------------------------------------------------------------
 
 SOURCES = [
@@ -121,6 +141,9 @@ SOURCES = [
     ("people.KeyPerson", ["key_persons"], key_persons_source),
     ("people.Visit", ["households_visited"], visits_source),
     ("access.Crossing", ["crossings_out", "crossings_in", "crossings_denied"], crossings_source),
+    ("operations.Round", ["disinfection_rounds", "disinfection_overdue", "volunteers_on_duty",
+                          "tasks_overdue"], operations_source),
+    ("residents.NoticeAck", ["households_informed"], notices_source),
 ]
 PENDING: list = [
     # (model, figures) whose source app has not landed yet

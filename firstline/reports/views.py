@@ -15,6 +15,7 @@ from firstline.accounts.services import require_perm
 from firstline.errors import InvalidInput
 from firstline.people.forms import FullReadForm
 from firstline.people.services import full_read_reason
+from firstline.residents.selectors import notices_reach_for
 
 from . import exports
 from .dashboard import areas_for_picker, dashboard_build, missing_text
@@ -78,6 +79,7 @@ def dashboard(request):
         "query": query,
         "can_export": has_perm(request.user, "reports.view"),
         "api_url": reverse("api:report_daily") + f"?area={area.code}&date={day.isoformat()}",
+        "notices": notices_reach_for(request.user, area),
     }
     return render(request, "reports/dashboard.html", context)
 
@@ -190,3 +192,46 @@ def export_ledger(request, kind: str):
                                     date_from=date_from, date_to=date_to, full=full,
                                     generated_by=_who(request.user), reason=reason)
     return _attachment(data, filename)
+
+
+# --- sign-off (上报) --------------------------------------------------------------------------
+
+@login_required
+def signoff(request):
+    """Which areas submitted their report for the day, when, and what changed since; submit
+    one's own. A GET shows, a POST submits (perm reports.submit)."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from firstline.errors import RuleViolation
+
+    from .submissions import corrections, submissions_for
+    from .submissions import report_submit as submit
+
+    params = request.POST if request.method == "POST" else request.GET
+    try:
+        area, day = _area_and_day(request, "reports.submit", params)
+    except InvalidInput as exc:
+        return _bad_date(request, exc)
+    if request.method == "POST":
+        try:
+            submit(area=area, day=day, actor=request.user)
+        except RuleViolation as exc:
+            messages.error(request, exc.detail)
+        else:
+            messages.success(request, _("Submitted: the report of %(area)s for %(day)s is "
+                                        "frozen.") % {"area": area.name, "day": day})
+        return redirect(f"{reverse('reports:signoff')}?area={area.code}&date={day}")
+    report = report_compute(area=area, day=day)
+    nodes = [report.root, *report.root.children]
+    subs = submissions_for([n.id for n in nodes], day)
+    rows = []
+    for node in nodes:
+        sub = subs.get(node.id)
+        live = report.as_json(node)
+        rows.append({"node": node, "sub": sub, "own": node is report.root,
+                     "corrections": corrections(sub.data, live) if sub else {}})
+    return render(request, "reports/signoff.html", {
+        "area": area, "day": day, "rows": rows,
+        "prev_day": (day - timedelta(days=1)).isoformat(),
+        "crumbs": breadcrumbs(request.user, area, "reports.submit")})

@@ -52,6 +52,11 @@ def figure_titles() -> dict[str, str]:
         "crossings_in": pgettext("report figure", "Trips in"),
         "crossings_denied": pgettext("report figure", "Gate denials"),
         "households_visited": pgettext("report figure", "Households visited"),
+        "disinfection_rounds": pgettext("report figure", "Disinfection rounds"),
+        "disinfection_overdue": pgettext("report figure", "Places overdue for disinfection"),
+        "volunteers_on_duty": pgettext("report figure", "People on duty"),
+        "tasks_overdue": pgettext("report figure", "HQ tasks overdue"),
+        "households_informed": pgettext("report figure", "Households informed"),
     }
 
 

@@ -26,7 +26,22 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "gate.offline_max_age_hours": (24, "Firstline default: an offline gate decides from a snapshot at most this old; older, it only queues"),
     "care.call_slots": ([["morning", "08:00"], ["afternoon", "14:00"]], "seeds: 每天两次暖心电话 (two care calls a day)"),
     "assistance.self_report_open_max": (5, "Firstline default: open self-reported requests per household"),
+    "lists.recent_fact_days": (3, "Firstline default: a visit or self-report in the last 3 days answers a list (核查) without another call"),
     "retention.days": (180, "Firstline default: closed records de-identified after"),
+    # operations (运行保障)
+    "disinfection.per_day": ({"common_areas": 2, "building": 1, "isolated_home": 1, "lift": 2,
+                              "rubbish": 2, "waste_masks": 2, "checkpoint": 2, "other": 1},
+                             "seeds: 每天两次消杀 (common areas twice a day); homes under isolation daily"),
+    "disinfection.vacated_room_hours": (2, "seeds: 终末消毒 of a vacated room, once, before the next stay (Firstline default: within 2 hours)"),
+    "volunteers.signups_per_hour": (5, "Firstline default: public sign-ups per address per hour"),
+    "donation.cash_max_yuan": (100_000_000, "Firstline default: a cash donation above 100 million yuan is a typing error"),
+    "stock.quantity_max": (10_000_000, "Firstline default: one movement of at most 10 million units"),
+    "tips.reward": ({"item": "masks", "quantity": 10}, "seeds: 每條有效線索獎勵10個口罩 (10 masks for every valid lead)"),
+    "tips.verify_hours": (24, "Firstline default: a tip-off is verified within a day"),
+    "public.window_minutes": (60, "Firstline default: the public pages' throttle window"),
+    "public.per_address": (30, "Firstline default: submissions per network address in the window (phones share addresses behind a carrier's NAT)"),
+    "public.per_device": (5, "Firstline default: submissions per device (its cookie on the public pages) in the window"),
+    "public.per_place": (5, "Firstline default: submissions per home address in the window"),
 }
 
 

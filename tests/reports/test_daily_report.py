@@ -14,7 +14,9 @@ from .conftest import D, local, move
 EXPECTED = {
     "G1a": {"residents": 3, "households": 2, "home_isolation": 2, "readings_due": 4,
             "readings_received": 2,
-            "fever_alerts": 1, "households_visited": 1},
+            "fever_alerts": 1, "households_visited": 1,
+            # operations: the home under isolation (h1) had no disinfection round that day
+            "disinfection_overdue": 1},
     "G1b": {"residents": 2, "households": 2, "centralized_isolation": 1,
             "isolations_started": 1, "readings_due": 2, "readings_received": 1},
     "G2a": {"residents": 3, "households": 2, "isolations_ended": 2, "fever_alerts": 1,
@@ -23,14 +25,16 @@ EXPECTED = {
     "C1": {"residents": 5, "households": 4, "home_isolation": 2, "centralized_isolation": 1,
            "isolations_started": 1, "readings_due": 6, "readings_received": 3,
            "fever_alerts": 2,
-           "households_visited": 1, "crossings_out": 2, "crossings_in": 1, "crossings_denied": 1},
+           "households_visited": 1, "crossings_out": 2, "crossings_in": 1, "crossings_denied": 1,
+           "disinfection_overdue": 1},
     "C2": {"residents": 3, "households": 2, "isolations_ended": 2, "fever_alerts": 1,
            "households_visited": 1, "crossings_in": 1, "crossings_denied": 1},
     "99000101": {"residents": 8, "households": 6, "home_isolation": 2,
                  "centralized_isolation": 1, "isolations_started": 1, "isolations_ended": 2,
                  "readings_due": 6, "readings_received": 3, "fever_alerts": 3,
                  "households_visited": 2,
-                 "crossings_out": 2, "crossings_in": 2, "crossings_denied": 2},
+                 "crossings_out": 2, "crossings_in": 2, "crossings_denied": 2,
+                 "disinfection_overdue": 1},
 }
 # Facts attached to a community itself: a fever at its gate, its gates' crossings.
 OWN = {"C1": {"fever_alerts": 1, "crossings_out": 2, "crossings_in": 1, "crossings_denied": 1},
@@ -59,7 +63,12 @@ def test_report_has_exactly_the_contract_keys(street_report):
     keys = {"area", "date", "residents", "households", "key_persons", "home_isolation",
             "centralized_isolation", "isolations_started", "isolations_ended", "readings_due",
             "readings_received", "fever_alerts", "crossings_out", "crossings_in",
-            "crossings_denied", "households_visited", "children"}
+            "crossings_denied", "households_visited", "children",
+            # operations (CONTRACT.md "Operations")
+            "disinfection_rounds", "disinfection_overdue", "volunteers_on_duty",
+            "tasks_overdue",
+            # residents: notices' reach (宣传覆盖)
+            "households_informed"}
     for node in flatten(street_report):
         assert set(node) == keys
         assert node["date"] == "2020-02-10"

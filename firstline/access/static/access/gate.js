@@ -442,6 +442,13 @@
     }, Promise.resolve());
   }
 
+  // 503 "unavailable" (the server's database is restarting): handled as being offline — the
+  // scans stay queued, the same event_ids are sent again — after the Retry-After it asked for.
+  function retryAfter(resp) {
+    var s = parseInt(resp.headers.get("Retry-After"), 10);
+    setTimeout(sync, (s > 0 && s <= 300 ? s : 15) * 1000);
+  }
+
   function sync() {
     if (stopped) return Promise.resolve();
     if (syncing) { again = true; return Promise.resolve(); }

@@ -1,5 +1,6 @@
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from firstline.accounts.models import User
 from firstline.people.services import residents_import
@@ -31,6 +32,16 @@ class Command(BaseCommand):
         except PermissionDenied as exc:
             self.stdout.write(f"imported 0, updated 0, rejected 0 ({exc})")
             raise CommandError(str(exc), returncode=1) from exc
+        except DatabaseError as exc:
+            # The database failed under the import (a restart, a dropped connection): the
+            # batches committed so far stay, the rest did not happen. One summary line and a
+            # plain reason, not a traceback; the import is idempotent, so run it again.
+            done = getattr(exc, "import_outcome", None)
+            summary = done.summary if done else "imported 0, updated 0, rejected 0"
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            self.stdout.write(f"{summary} (stopped: database error: {reason}; "
+                              f"run the same file again to finish)")
+            raise CommandError(f"database error: {reason}", returncode=1) from exc
         if result.file_error:
             self.stderr.write(result.file_error)
             self.stdout.write(f"imported 0, updated 0, rejected 0 ({result.file_error})")

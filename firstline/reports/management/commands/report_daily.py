@@ -31,7 +31,11 @@ class Command(BaseCommand):
             raise CommandError(f"unknown area code {area!r}", returncode=2)
         report = report_compute(area=target, day=day)
         if format == "json":
-            text = json.dumps(report.as_json(), ensure_ascii=False, indent=2)
+            from firstline.reports.submissions import attach_submitted
+
+            data = attach_submitted(report.as_json(),
+                                    {n.code: n.id for n in report.nodes.values()}, day)
+            text = json.dumps(data, ensure_ascii=False, indent=2)
             if not output:
                 self.stdout.write(text)
                 self.stderr.write(self._summary(report, "standard output"))

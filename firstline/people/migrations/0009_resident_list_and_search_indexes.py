@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('areas', '0001_initial'),
-        ('people', '0007_device_time'),
+        ('people', '0008_import_job_source'),
     ]
 
     operations = [

@@ -1,0 +1,371 @@
+"""/api/v1/ endpoints of the lists app: lists from above (核查), verifications, cases, tests."""
+
+import tempfile
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from django.http import FileResponse
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Router, Schema
+from ninja.files import UploadedFile
+from ninja.pagination import paginate
+
+from firstline.accounts.services import require_perm
+from firstline.api.pagination import Paged
+from firstline.errors import InvalidInput
+
+from . import exports, selectors, services
+from .models import CaseStatus, Result, Routing
+
+router = Router()
+
+MAX_UPLOAD = 50 * 1024 * 1024
+
+
+def _date(text: str | None, field: str) -> date | None:
+    if text in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(text).strip())
+    except ValueError:
+        raise InvalidInput("bad_date", _("%(field)s: %(value)s is not a date (YYYY-MM-DD).")
+                           % {"field": field, "value": str(text)[:40]}, field=field) from None
+
+
+# --- lists ------------------------------------------------------------------------------------
+
+class ImportOut(Schema):
+    id: int | None
+    rows: int
+    matched_by_id: int
+    matched_by_name_phone: int
+    matched_by_name_address: int
+    unmatched: int
+    created: bool
+
+
+@router.post("/checklists", response={201: ImportOut, 200: ImportOut},
+             summary="Import a list from above (核查名单), multipart")
+def checklist_create(request, file: UploadedFile = File(...), source: str = Form(...),  # noqa: B008
+                     deadline: str = Form(None), area: str = Form(None)):
+    """CSV (UTF-8/GBK/GB18030/Big5) or xlsx in the sender's own columns, with at least a
+    name and an ID number or phone. Each row is matched by ID number, else name + phone,
+    else name + address. The same file from the same sender again adds nothing (200)."""
+    require_perm(request.user, "lists.manage")
+    due = _date(deadline, "deadline")
+    target = services.area_for_list(code=area, actor=request.user)
+    suffix = Path(file.name or "").suffix.lower()
+    if suffix not in (".csv", ".txt", ".xlsx"):
+        raise InvalidInput("bad_file", _("Unsupported file type %(suffix)s: use .csv or .xlsx.")
+                           % {"suffix": suffix or "?"}, field="file")
+    if file.size > MAX_UPLOAD:
+        raise InvalidInput("too_large", _("The file is larger than 50 MB."), field="file")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"list{suffix}"
+        with open(path, "wb") as fh:
+            for chunk in file.chunks():
+                fh.write(chunk)
+        result = services.checklist_import(path=path, source=source, deadline=due, area=target,
+                                           actor=request.user, filename=file.name or "")
+    if result.file_error:
+        raise InvalidInput("bad_file", result.file_error, field="file")
+    return (201 if result.created else 200), result.as_json()
+
+
+class ChecklistItem(Schema):
+    id: int
+    source: str
+    filename: str
+    area: str
+    deadline: date | None
+    rows: int
+    matched: int
+    unmatched: int
+    created_at: datetime
+
+    @staticmethod
+    def resolve_area(obj):
+        return obj.area.code
+
+
+@router.get("/checklists", response=list[ChecklistItem], summary="Lists from above")
+@paginate(Paged)
+def checklist_list(request, area: str | None = None):
+    require_perm(request.user, "lists.manage")
+    qs = selectors.checklists_visible_to(request.user).select_related("area")
+    if area:
+        target = selectors.area_for_user(request.user, area, "lists.manage")
+        qs = qs.filter(area__path__startswith=target.path)
+    return qs.order_by("-created_at", "-pk")
+
+
+class AreaProgress(Schema):
+    code: str
+    name: str
+    level: str
+    matched: int
+    done: int
+    due: int
+    overdue: int
+
+
+class ChecklistOut(Schema):
+    id: int
+    source: str
+    deadline: date | None
+    columns: list[str]
+    rows: int
+    matched: int
+    matched_by_id: int
+    matched_by_name_phone: int
+    matched_by_name_address: int
+    unmatched: int
+    done: int
+    due: int
+    overdue: int
+    by_area: list[AreaProgress]
+
+
+@router.get("/checklists/{checklist_id}", response=ChecklistOut,
+            summary="Progress of one list: done / due / overdue by community and grid")
+def checklist_detail(request, checklist_id: int):
+    require_perm(request.user, "lists.manage")
+    c = selectors.checklist_get_for_user(request.user, checklist_id)
+    p = selectors.checklist_progress(request.user, c)
+    return {"id": c.pk, "source": c.source, "deadline": c.deadline, "columns": c.columns,
+            "rows": p["rows"], "matched": p["matched"], "matched_by_id": c.matched_by_id,
+            "matched_by_name_phone": c.matched_by_name_phone,
+            "matched_by_name_address": c.matched_by_name_address, "unmatched": c.unmatched,
+            "done": p["done"], "due": p["due"], "overdue": p["overdue"],
+            "by_area": p["by_area"]}
+
+
+@router.get("/checklists/{checklist_id}/export",
+            summary="The list in its own columns plus 核查结果, 核查时间, 核查人 (xlsx)")
+def checklist_export(request, checklist_id: int):
+    require_perm(request.user, "lists.manage")
+    c = selectors.checklist_get_for_user(request.user, checklist_id)
+    path = exports.checklist_xlsx(checklist=c, actor=request.user)
+    response = FileResponse(open(path, "rb"), as_attachment=True,
+                            filename=exports.export_filename(c),
+                            content_type="application/vnd.openxmlformats-officedocument."
+                                         "spreadsheetml.sheet")
+    path.unlink(missing_ok=True)  # the open handle keeps the data until it is sent
+    return response
+
+
+class RowOut(Schema):
+    number: int
+    name: str
+    reason: str
+    routing: str
+
+
+@router.get("/checklists/{checklist_id}/unmatched", response=list[RowOut],
+            summary="Rows that matched nobody, for the street to route")
+@paginate(Paged)
+def checklist_unmatched(request, checklist_id: int):
+    require_perm(request.user, "lists.manage")
+    c = selectors.checklist_get_for_user(request.user, checklist_id)
+    if not services.in_scope(request.user, c.area, "lists.manage"):
+        return []
+    return selectors.unmatched_rows(c)
+
+
+class RouteIn(Schema):
+    routing: Routing
+
+
+@router.post("/checklists/{checklist_id}/rows/{number}/route", response=RowOut,
+             summary="Route an unmatched row: not_ours, unknown, other_street")
+def checklist_row_route(request, checklist_id: int, number: int, payload: RouteIn):
+    require_perm(request.user, "lists.manage")
+    c = selectors.checklist_get_for_user(request.user, checklist_id)
+    row = selectors.unmatched_rows(c).filter(number=number).first()
+    if row is None:
+        from django.http import Http404
+
+        raise Http404
+    return services.checklist_row_route(row=row, routing=payload.routing, actor=request.user)
+
+
+# --- verifications ----------------------------------------------------------------------------
+
+class VerificationOut(Schema):
+    id: int
+    resident_id: int
+    checklists: list[int]
+    due: date | None
+    status: str
+    result: str
+
+
+@router.get("/verifications", response=list[VerificationOut],
+            summary="Verification items (one per person, naming all its lists)")
+@paginate(Paged)
+def verification_list(request, area: str | None = None, status: str = "open"):
+    require_perm(request.user, "lists.verify")
+    if status not in ("open", "done", "overdue", "all"):
+        raise InvalidInput("bad_status", _("status must be one of: %(v)s.")
+                           % {"v": "open, done, overdue, all"}, field="status")
+    target = selectors.area_for_user(request.user, area, "lists.verify") if area else None
+    items = list(selectors.verification_list(request.user, area=target, status=status))
+    lists = selectors.checklists_of(items)
+    for v in items:
+        v.checklists = lists.get(v.pk, [])
+    return items
+
+
+class OutcomeIn(Schema):
+    result: Result
+    temperature: Decimal | str | None = None
+    symptoms: str = Field("", max_length=200)
+    from_province: str = Field("", max_length=30)
+    from_city: str = Field("", max_length=30)
+    returned_on: date | None = None
+    note: str = Field("", max_length=200)
+
+
+class OutcomeOut(Schema):
+    id: int
+    status: str
+    result: str
+    checklists: list[int]
+    answered_at: datetime | None
+
+
+@router.post("/verifications/{verification_id}/outcome", response=OutcomeOut,
+             summary="Record the outcome: it answers every list the item names")
+def verification_outcome(request, verification_id: int, payload: OutcomeIn):
+    require_perm(request.user, "lists.verify")
+    v = selectors.verification_get_for_user(request.user, verification_id)
+    v = services.verification_answer(verification=v, actor=request.user, **payload.dict())
+    return {"id": v.pk, "status": v.status, "result": v.result,
+            "checklists": selectors.checklists_of([v]).get(v.pk, []),
+            "answered_at": v.answered_at}
+
+
+# --- cases and test results -------------------------------------------------------------------
+
+class ContactIn(Schema):
+    name: str = Field(..., max_length=50)
+    id_number: str = Field("", max_length=30)
+    phone: str = Field("", max_length=30)
+    address: str = Field("", max_length=200)
+    note: str = Field("", max_length=200)
+
+
+class CaseIn(Schema):
+    resident_id: int
+    status: CaseStatus
+    on: date
+    source: str = Field("", max_length=200)
+    contacts: list[ContactIn] = Field(default_factory=list, max_length=500)
+
+
+class CaseOut(Schema):
+    id: int
+    resident_id: int
+    status: str
+    on: date
+    source: str
+
+
+def _resident(user, pk):
+    return selectors.resident_for_user(user, pk, "lists.manage")
+
+
+@router.post("/cases", response={201: CaseOut}, summary="Record a case on a resident")
+def case_create(request, payload: CaseIn):
+    require_perm(request.user, "lists.manage")
+    resident = _resident(request.user, payload.resident_id)
+    case = services.case_record(resident=resident, status=payload.status, on=payload.on,
+                                source=payload.source, actor=request.user,
+                                contacts=[c.dict() for c in payload.contacts])
+    return 201, case
+
+
+@router.get("/cases", response=list[CaseOut], summary="Cases in an area")
+@paginate(Paged)
+def case_list(request, area: str | None = None):
+    require_perm(request.user, "lists.manage")
+    qs = selectors.cases_visible_to(request.user)
+    if area:
+        target = selectors.area_for_user(request.user, area, "lists.manage")
+        qs = qs.filter(grid__path__startswith=target.path)
+    return qs.order_by("-on", "-pk")
+
+
+class ContactsListIn(Schema):
+    deadline: date | None = None
+
+
+@router.post("/cases/{case_id}/contacts-list", response={201: ImportOut, 200: ImportOut},
+             summary="The case's household members and named contacts become a list")
+def case_contacts_list(request, case_id: int, payload: ContactsListIn | None = None):
+    require_perm(request.user, "lists.manage")
+    case = selectors.case_get_for_user(request.user, case_id)
+    result = services.case_contacts_list(case=case, actor=request.user,
+                                         deadline=payload.deadline if payload else None)
+    return (201 if result.created else 200), result.as_json()
+
+
+class DaysIn(Schema):
+    days: int | None = Field(None, ge=1, le=60)
+
+
+class LockdownOut(Schema):
+    id: int
+    households: int
+    isolations_started: int
+
+
+@router.post("/cases/{case_id}/lockdown", response={201: LockdownOut},
+             summary="Lock down the case's building (or compound)")
+def case_lockdown(request, case_id: int, payload: DaysIn | None = None):
+    require_perm(request.user, "lists.manage")
+    case = selectors.case_get_for_user(request.user, case_id)
+    lockdown = services.case_lock_down(case=case, actor=request.user,
+                                       days=payload.days if payload else None)
+    return 201, lockdown
+
+
+class TransferOut(Schema):
+    isolation_id: int
+    kind: str
+    ends_on: date
+
+
+@router.post("/cases/{case_id}/transfer", response={201: TransferOut},
+             summary="Move the case from home to centralized isolation")
+def case_transfer(request, case_id: int, payload: DaysIn | None = None):
+    require_perm(request.user, "lists.manage")
+    case = selectors.case_get_for_user(request.user, case_id)
+    iso = services.case_transfer(case=case, actor=request.user,
+                                 days=payload.days if payload else None)
+    return 201, {"isolation_id": iso.pk, "kind": iso.kind, "ends_on": iso.ends_on}
+
+
+class TestIn(Schema):
+    resident_id: int
+    sampled_on: date
+    result: str
+
+
+class TestOut(Schema):
+    id: int
+    resident_id: int
+    sampled_on: date
+    result: str
+    prompt_case: bool
+
+
+@router.post("/test-results", response={201: TestOut},
+             summary="A nucleic-acid test result; a positive one prompts a case")
+def test_result_create(request, payload: TestIn):
+    require_perm(request.user, "lists.manage")
+    resident = _resident(request.user, payload.resident_id)
+    test = services.test_result_record(resident=resident, sampled_on=payload.sampled_on,
+                                       result=payload.result, actor=request.user)
+    return 201, test

@@ -1,0 +1,197 @@
+"""Read side of the lists app; every reader takes the acting user's scope for the permission
+in play (lists.verify for a grid worker's items, lists.manage for lists and cases)."""
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+
+from firstline import clock
+from firstline.accounts.scope import area_scope, scope_paths
+from firstline.rules import rule
+
+from .models import Case, Checklist, ChecklistRow, Verification, VStatus
+
+
+def verifications_visible_to(user, perm: str = "lists.verify"):
+    return Verification.objects.filter(area_scope(user, "grid", perm))
+
+
+def verification_list(user, *, area=None, status: str | None = "open"):
+    qs = verifications_visible_to(user).select_related("resident", "resident__household",
+                                                       "resident__household__compound")
+    if area is not None:
+        qs = qs.filter(grid__path__startswith=area.path)
+    if status == "open":
+        qs = qs.filter(status=VStatus.OPEN)
+    elif status == "done":
+        qs = qs.filter(status=VStatus.DONE)
+    elif status == "overdue":
+        qs = qs.filter(status=VStatus.OPEN, due__lt=clock.today())
+    return qs.order_by("due", "pk")
+
+
+def verification_get_for_user(user, pk) -> Verification:
+    return get_object_or_404(verifications_visible_to(user).select_related(
+        "resident", "resident__household", "grid"), pk=pk)
+
+
+def checklists_of(items) -> dict[int, list[int]]:
+    """{verification id: [checklist ids]} in one query."""
+    out = defaultdict(set)
+    ids = [v.pk for v in items]
+    for vid, cid in ChecklistRow.objects.filter(verification_id__in=ids).values_list(
+            "verification_id", "checklist_id"):
+        out[vid].add(cid)
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def sources_of(items) -> dict[int, list[str]]:
+    """{verification id: [the senders of its lists]} for the worker's page."""
+    out = defaultdict(set)
+    for vid, source in ChecklistRow.objects.filter(
+            verification_id__in=[v.pk for v in items]).values_list("verification_id",
+                                                                   "checklist__source"):
+        out[vid].add(source)
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def recent_fact(resident, *, today: date | None = None) -> dict | None:
+    """A fact recorded in the last N days (rule lists.recent_fact_days): a screening visit
+    that reached the person, or an isolation reading (self-report). Offered as the answer
+    so nobody is called again for what is already known."""
+    from firstline.isolation.models import Reading
+    from firstline.people.models import VisitPerson
+
+    today = today or clock.today()
+    days = int(rule("lists.recent_fact_days", on=today).value)
+    since = clock.day_start(today - timedelta(days=days))
+    visit = (VisitPerson.objects.filter(resident=resident, visit__visited_at__gte=since,
+                                        present=True)
+             .select_related("visit").order_by("-visit__visited_at").first())
+    reading = (Reading.objects.filter(isolation__resident=resident, taken_at__gte=since)
+               .order_by("-taken_at").first())
+    facts = []
+    if visit is not None:
+        facts.append({"kind": "visit", "at": visit.visit.visited_at,
+                      "temperature": visit.temperature, "from_province": visit.from_province,
+                      "from_city": visit.from_city, "returned_on": visit.returned_on,
+                      "symptoms": visit.symptoms, "ref": f"visit:{visit.visit_id}"})
+    if reading is not None:
+        facts.append({"kind": "reading", "at": reading.taken_at,
+                      "temperature": reading.temperature, "from_province": "",
+                      "from_city": "", "returned_on": None,
+                      "symptoms": ",".join(reading.symptoms or []),
+                      "ref": f"reading:{reading.pk}"})
+    return max(facts, key=lambda f: f["at"]) if facts else None
+
+
+# --- lists -------------------------------------------------------------------------------
+
+def _covers(user, perm: str) -> Q:
+    """Lists whose area lies in the user's scope, or above it (a street's list covers its
+    communities: their staff see the part of it that is theirs)."""
+    q = area_scope(user, "area", perm)
+    for p in scope_paths(user, perm):
+        parts = [x for x in p.strip("/").split("/") if x]
+        ancestors = ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts))]
+        if ancestors:
+            q |= Q(area__path__in=ancestors)
+    return q
+
+
+def checklists_visible_to(user, perm: str = "lists.manage"):
+    return Checklist.objects.filter(_covers(user, perm))
+
+
+def checklist_get_for_user(user, pk, perm: str = "lists.manage") -> Checklist:
+    return get_object_or_404(checklists_visible_to(user, perm).select_related("area"), pk=pk)
+
+
+def checklist_progress(user, checklist: Checklist, *, today: date | None = None,
+                       perm: str = "lists.manage") -> dict:
+    """{rows, matched, done, overdue, by_area: [{code, name, level, matched, done, due,
+    overdue}]}: figures over the rows the user may see (all of them for the list's own
+    area and above; a community's own part otherwise)."""
+    from firstline.areas.models import Area
+
+    today = today or clock.today()
+    rows = ChecklistRow.objects.filter(checklist=checklist)
+    whole = any(checklist.area.path.startswith(p) for p in scope_paths(user, perm))
+    if not whole:
+        rows = rows.filter(area_scope(user, "resident__grid", perm))
+    data = list(rows.filter(resident__isnull=False).values_list(
+        "verification__grid_id", "verification__status", "verification__due"))
+    grids = {g for g, _s, _d in data}
+    areas = {a.pk: a for a in Area.objects.filter(pk__in=grids).select_related("parent")}
+    per = {}
+
+    def bump(area, status, due):
+        entry = per.setdefault(area.pk, {"code": area.code, "name": area.name,
+                                         "level": area.level, "path": area.path,
+                                         "matched": 0, "done": 0, "due": 0, "overdue": 0})
+        entry["matched"] += 1
+        if status == VStatus.DONE:
+            entry["done"] += 1
+        elif due is not None and due < today:
+            entry["overdue"] += 1
+        else:
+            entry["due"] += 1
+
+    totals = {"matched": 0, "done": 0, "due": 0, "overdue": 0}
+    for grid, status, due in data:
+        totals["matched"] += 1
+        if status == VStatus.DONE:
+            totals["done"] += 1
+        elif due is not None and due < today:
+            totals["overdue"] += 1
+        else:
+            totals["due"] += 1
+        area = areas.get(grid)
+        if area is None:
+            continue
+        bump(area, status, due)
+        if area.parent is not None:
+            bump(area.parent, status, due)
+    return {"rows": checklist.rows if whole else rows.count(), **totals,
+            "by_area": sorted(per.values(), key=lambda e: e["path"])}
+
+
+def checklist_rows_for_export(checklist: Checklist, user=None, perm: str = "lists.manage"):
+    """Every row for a user whose scope holds the list's area; for a community covered by a
+    street's list, only the rows of its own residents."""
+    rows = ChecklistRow.objects.filter(checklist=checklist)
+    if user is not None and not any(checklist.area.path.startswith(p)
+                                    for p in scope_paths(user, perm)):
+        rows = rows.filter(area_scope(user, "resident__grid", perm))
+    return rows.select_related("verification", "verification__answered_by").order_by("number")
+
+
+def unmatched_rows(checklist: Checklist):
+    return ChecklistRow.objects.filter(checklist=checklist, resident__isnull=True) \
+        .order_by("number")
+
+
+# --- cases -------------------------------------------------------------------------------
+
+def cases_visible_to(user, perm: str = "lists.manage"):
+    return Case.objects.filter(area_scope(user, "grid", perm))
+
+
+def case_get_for_user(user, pk) -> Case:
+    return get_object_or_404(cases_visible_to(user).select_related(
+        "resident", "resident__household", "grid"), pk=pk)
+
+
+def area_for_user(user, code: str, perm: str):
+    from firstline.areas.models import Area
+
+    return get_object_or_404(Area.objects.filter(area_scope(user, None, perm)), code=code)
+
+
+def resident_for_user(user, pk, perm: str = "lists.manage"):
+    from firstline.people.models import Resident
+
+    return get_object_or_404(Resident.objects.filter(area_scope(user, "grid", perm))
+                             .select_related("grid", "household"), pk=pk)

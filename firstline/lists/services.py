@@ -1,0 +1,721 @@
+"""Writes of the lists app: import a list, answer a verification, cases and test results.
+
+    checklist_import(path=, source=, deadline=, area=, actor=)   -> ImportResult
+    verification_answer(verification=, result=, ..., actor=)     -> Verification
+    case_record / case_contacts_list / case_lock_down / case_transfer / test_result_record
+
+Every function is keyword-only, checks the actor's role and scope, runs in one transaction
+and writes an audit row (no personal data in it). A list is all or nothing: a file that
+cannot be read, or lacks a name and an ID-number or phone column, writes nothing.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import reduce
+from operator import or_
+from pathlib import Path
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from firstline import clock
+from firstline.accounts.scope import in_scope, scope_paths
+from firstline.accounts.services import audit, require_perm
+from firstline.areas.models import Area
+from firstline.errors import InvalidInput, RuleViolation
+from firstline.rules import rule
+from firstline.tabular import TableError
+
+from . import reading
+from .models import (
+    Case,
+    CaseContact,
+    CaseStatus,
+    Checklist,
+    ChecklistRow,
+    MatchedBy,
+    Result,
+    Routing,
+    SourceMapping,
+    TestResult,
+    Verification,
+    VStatus,
+)
+
+CHUNK = 2000  # ids per lookup query (SQLite's bound-parameter limit is far above)
+# The alert kinds a screening visit opens (CONTRACT "Findings reach someone"); kept as
+# plain codes so this app does not depend on when isolation.AlertKind gains them.
+ALERT_FEVER = "door_fever"
+ALERT_RISK_RETURN = "risk_return"
+
+
+@dataclass
+class ImportResult:
+    checklist: Checklist | None = None
+    created: bool = True
+    rows: int = 0
+    matched_by_id: int = 0
+    matched_by_name_phone: int = 0
+    matched_by_name_address: int = 0
+    unmatched: int = 0
+    items_created: int = 0
+    items_joined: int = 0
+    file_error: str = ""
+    error_field: str = ""
+    timings: dict = field(default_factory=dict)
+
+    @property
+    def summary(self) -> str:
+        return (f"rows {self.rows}, matched_by_id {self.matched_by_id}, matched_by_name_phone "
+                f"{self.matched_by_name_phone}, matched_by_name_address "
+                f"{self.matched_by_name_address}, unmatched {self.unmatched}")
+
+    def as_json(self) -> dict:
+        return {"id": self.checklist.pk if self.checklist else None, "rows": self.rows,
+                "matched_by_id": self.matched_by_id,
+                "matched_by_name_phone": self.matched_by_name_phone,
+                "matched_by_name_address": self.matched_by_name_address,
+                "unmatched": self.unmatched, "created": self.created}
+
+
+def _text(value, *, field: str, limit: int, required: bool = False, label: str = "") -> str:
+    value = " ".join(str(value or "").split())
+    if required and not value:
+        raise InvalidInput("required", _("%(field)s is required.") % {"field": label or field},
+                           field=field)
+    if len(value) > limit:
+        raise InvalidInput("too_long", _("%(field)s is too long: at most %(max)d characters.")
+                           % {"field": label or field, "max": limit}, field=field)
+    if "\x00" in value:
+        raise InvalidInput("invalid", _("Text contains a NUL character."), field=field)
+    return value
+
+
+def default_area(actor) -> Area:
+    """Where a list lands when no area is named: the actor's (first) lists.manage area, or
+    for the command line the top of the jurisdiction."""
+    if actor is not None:
+        paths = scope_paths(actor, "lists.manage")
+        if paths:
+            return Area.objects.get(path=paths[0])
+    top = Area.objects.filter(parent__isnull=True).order_by("path").first()
+    if top is None:
+        raise InvalidInput("no_area", _("There is no jurisdiction yet: import areas first."),
+                           field="area")
+    return top
+
+
+def area_for_list(*, code: str | None, actor) -> Area:
+    if not code:
+        return default_area(actor)
+    area = Area.objects.filter(code=code).first()
+    if area is None or (actor is not None and not in_scope(actor, area, "lists.manage")):
+        raise RuleViolation("not_found", _("Unknown area %(code)s.") % {"code": code},
+                            status=404, field="area")
+    return area
+
+
+def _mapping_for(table: reading.RawTable, *, source: str, mapping) -> dict[str, int]:
+    """{key: column index} from an explicit mapping (indexes or titles), else the sender's
+    remembered one, else the usual titles."""
+    if mapping:
+        out = {}
+        for key, value in mapping.items():
+            if key not in reading.KEYS or value in (None, ""):
+                continue
+            if isinstance(value, int) or str(value).isdigit():
+                index = int(value)
+            else:
+                titles = [reading.normalize_header(h) for h in table.header]
+                wanted = reading.normalize_header(str(value))
+                index = titles.index(wanted) if wanted in titles else -1
+            if not 0 <= index < len(table.header):
+                raise InvalidInput("bad_mapping", _("Column %(v)s is not in the file.")
+                                   % {"v": value}, field=key)
+            out[key] = index
+        return out
+    remembered = SourceMapping.objects.filter(source=source).values_list("mapping",
+                                                                         flat=True).first()
+    return reading.guess_mapping(table.header, remembered)
+
+
+def _check_mapping(table: reading.RawTable, mapping: dict[str, int]) -> None:
+    if "name" not in mapping:
+        raise InvalidInput("column_missing", _("Required column missing: %(names)s")
+                           % {"names": "姓名/name"}, field="name")
+    if "id_number" not in mapping and "phone" not in mapping:
+        raise InvalidInput("column_missing", _("The list needs an ID-number or a phone column "
+                                               "besides the name."), field="id_number")
+
+
+@dataclass(slots=True)
+class _Row:
+    number: int
+    values: list
+    name: str
+    id_number: str
+    phone: str
+    address: str
+    address_text: str = ""  # as typed, spaces removed: the database's prefilter
+    resident: int | None = None
+    grid: int | None = None
+    matched_by: str = ""
+    routing: str = ""
+    reason: str = ""
+
+
+def _chunks(items, size=CHUNK):
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+class Matcher:
+    """Matches rows to the roster inside `area`'s subtree: ID number, then name + phone,
+    then name + address. A person found by ID outside the area is routed to another street."""
+
+    def __init__(self, area: Area):
+        self.area = area
+        self.pg = connection.vendor == "postgresql"
+
+    def run(self, rows: list[_Row]) -> None:
+        self._by_id(rows)
+        rest = [r for r in rows if r.resident is None and r.name and r.routing == ""]
+        if rest:
+            self._by_name(rest)
+        for r in rows:
+            if r.resident is None and not r.reason:
+                r.reason = _("No resident with this ID number, name and phone, or name and "
+                             "address.")
+
+    def _by_id(self, rows: list[_Row]) -> None:
+        from firstline.people.models import Resident
+
+        wanted = {r.id_number for r in rows if len(r.id_number) == 18}
+        found: dict[str, tuple] = {}
+        if self.pg:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT r.id, r.id_number, r.grid_id, g.path FROM "
+                    f"{connection.ops.quote_name(Resident._meta.db_table)} r "
+                    f"JOIN areas_area g ON g.id = r.grid_id WHERE r.id_number = ANY(%s)",
+                    [list(wanted)])
+                for pk, number, grid, path in cursor.fetchall():
+                    found[number] = (pk, grid, path)
+            wanted = ()
+        for chunk in _chunks(wanted):
+            for pk, number, grid, path in Resident.objects.filter(id_number__in=chunk) \
+                    .values_list("pk", "id_number", "grid_id", "grid__path"):
+                found[number] = (pk, grid, path)
+        for r in rows:
+            hit = found.get(r.id_number)
+            if hit is None:
+                continue
+            if hit[2].startswith(self.area.path):
+                r.resident, r.grid, r.matched_by = hit[0], hit[1], MatchedBy.ID
+            else:
+                r.routing = Routing.OTHER_STREET
+                r.reason = _("On the roster of another area.")
+
+    def _candidates(self, wanted: list) -> dict[str, list[tuple]]:
+        """normalised name -> [(pk, grid, phone, address)] of residents in the area."""
+        from firstline.people.models import Resident
+
+        out: dict[str, list[tuple]] = {}
+        junk = ["·", " ", "・", "•", ".", "．", "‧", "\u3000"]
+        # Two lookups: the names as the list has them (the name index), and the few roster
+        # names holding a space or a middle dot, compared without them (no index can serve
+        # that; a cheap filter keeps the comparison to those few rows).
+        if self.pg:
+            # One row per list row: (name, phone, address). The database returns only the
+            # residents with that name whose phone is the same or whose compound the address
+            # names; Python then checks the whole address.
+            expr = "r.name"
+            for _ch in junk:
+                expr = f"replace({expr}, %s, '')"
+            has_junk = " OR ".join(["strpos(r.name, %s) > 0"] * len(junk))
+            qn = connection.ops.quote_name
+            select = (f"SELECT r.id, r.grid_id, r.phone, n.name, c.name, h.building_name, "
+                      f"h.unit, h.room FROM unnest(%s::text[], %s::text[], %s::text[]) "
+                      f"AS n(name, phone, address) "
+                      f"JOIN {qn(Resident._meta.db_table)} r ON {{on}} "
+                      f"JOIN people_household h ON h.id = r.household_id "
+                      f"JOIN people_compound c ON c.id = h.compound_id "
+                      f"JOIN areas_area g ON g.id = r.grid_id "
+                      f"WHERE g.path LIKE %s AND ((n.phone <> '' AND r.phone = n.phone) OR "
+                      f"(n.address <> '' AND strpos(n.address, c.name) > 0))")
+            keys = sorted({(r.name, r.phone, r.address_text) for r in wanted})
+            arrays = [list(col) for col in zip(*keys, strict=True)] if keys else [[], [], []]
+            like = self.area.path + "%"
+            with connection.cursor() as cursor:
+                cursor.execute(select.format(on="r.name = n.name"), [*arrays, like])
+                rows = cursor.fetchall()
+                cursor.execute(select.format(on=f"({has_junk}) AND {expr} = n.name"),
+                               [*arrays, *junk, *junk, like])
+                rows += cursor.fetchall()
+        else:
+            from django.db.models import F, Value
+            from django.db.models.functions import Replace
+
+            expr = F("name")
+            for ch in junk:
+                expr = Replace(expr, Value(ch), Value(""))
+            fields = ("pk", "grid_id", "phone", "norm", "household__compound__name",
+                      "household__building_name", "household__unit", "household__room")
+            rows = []
+            scoped = Resident.objects.filter(grid__path__startswith=self.area.path)
+            dotted = scoped.filter(reduce(or_, (Q(name__contains=ch) for ch in junk)))
+            names = {r.name for r in wanted}
+            for chunk in _chunks(names, 500):
+                rows.extend(scoped.filter(name__in=chunk).annotate(norm=F("name"))
+                            .values_list(*fields))
+                rows.extend(dotted.annotate(norm=expr).filter(norm__in=chunk)
+                            .values_list(*fields))
+        for pk, grid, phone, norm, compound, building, unit, room in rows:
+            parts = [compound]
+            if building:
+                parts.append(f"{building}栋")
+            if unit:
+                parts.append(f"{unit}单元")
+            if room:
+                parts.append(f"{room}室")
+            address = reading.normalize_address(" ".join(parts))
+            out.setdefault(norm, []).append((pk, grid, phone, address))
+        return out
+
+    def _by_name(self, rows: list[_Row]) -> None:
+        candidates = self._candidates(rows)
+        for r in rows:
+            people = candidates.get(r.name, [])
+            if r.phone:
+                hits = {(pk, grid) for pk, grid, phone, _a in people if phone == r.phone}
+                if len(hits) == 1:
+                    (r.resident, r.grid), r.matched_by = hits.pop(), MatchedBy.NAME_PHONE
+                    continue
+                if len(hits) > 1:
+                    r.reason = _("Several residents have this name and phone.")
+                    continue
+            if r.address:
+                hits = {(pk, grid) for pk, grid, _p, address in people
+                        if reading.address_matches(r.address, address)}
+                if len(hits) == 1:
+                    (r.resident, r.grid), r.matched_by = hits.pop(), MatchedBy.NAME_ADDRESS
+                elif len(hits) > 1:
+                    r.reason = _("Several residents have this name at this address.")
+
+
+def _parse_rows(table: reading.RawTable, mapping: dict[str, int]) -> list[_Row]:
+    def cell(values, key):
+        index = mapping.get(key)
+        return values[index] if index is not None and index < len(values) else ""
+
+    rows = []
+    for number, values in table.rows:
+        if any("\x00" in v for v in values):
+            raise InvalidInput("invalid", _("Row %(row)d holds a NUL character (\\x00), which "
+                                            "cannot be stored: remove it.") % {"row": number},
+                               field="file")
+        rows.append(_Row(number=number, values=values,
+                         name=reading.normalize_name(cell(values, "name")),
+                         id_number=reading.normalize_id_number(cell(values, "id_number")),
+                         phone=reading.normalize_phone(cell(values, "phone")),
+                         address=reading.normalize_address(cell(values, "address")),
+                         address_text=reading.compact(cell(values, "address"))))
+    return rows
+
+
+def _digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def checklist_import(*, path, source: str, deadline: date | None = None, area: Area | None = None,
+                     actor=None, mapping: dict | None = None, filename: str = "",
+                     now: datetime | None = None, case: Case | None = None,
+                     table: reading.RawTable | None = None,
+                     digest: str | None = None) -> ImportResult:
+    """核查名单导入: match every row of the list, make or join one open verification per
+    person, remember the sender's columns. All or nothing; the same file from the same
+    sender for the same area a second time adds nothing (the first list is returned)."""
+    import time
+
+    if actor is not None:
+        require_perm(actor, "lists.manage")
+    now = now or clock.now()
+    source = _text(source, field="source", limit=100, required=True, label=_("Sent by"))
+    area = area or default_area(actor)
+    if actor is not None and not in_scope(actor, area, "lists.manage"):
+        raise RuleViolation("not_found", _("Not found."), status=404, field="area")
+    result = ImportResult()
+    started = time.perf_counter()
+    if table is None:
+        path = Path(path)
+        try:
+            table = reading.read_table(path)
+        except TableError as exc:
+            result.file_error, result.error_field = exc.message, "file"
+            return result
+        digest = _digest(path)
+        filename = filename or path.name
+    result.timings["read"] = time.perf_counter() - started
+    existing = Checklist.objects.filter(area=area, source=source, digest=digest).first()
+    if existing is not None:
+        return _result_of(existing, created=False)
+    mapping = _mapping_for(table, source=source, mapping=mapping)
+    _check_mapping(table, mapping)
+    rows = _parse_rows(table, mapping)
+    result.timings["parse"] = time.perf_counter() - started - result.timings["read"]
+    Matcher(area).run(rows)
+    result.timings["match"] = time.perf_counter() - started - sum(result.timings.values())
+    try:
+        with transaction.atomic():
+            checklist = _write(rows, table=table, mapping=mapping, source=source, area=area,
+                               deadline=deadline, actor=actor, now=now, digest=digest,
+                               filename=filename[:200], case=case, result=result)
+            written = time.perf_counter()
+    except IntegrityError:
+        # The same file imported by someone else at the same moment: theirs stands.
+        existing = Checklist.objects.filter(area=area, source=source, digest=digest).first()
+        if existing is None:
+            raise
+        return _result_of(existing, created=False)
+    t = result.timings
+    t["write"] = written - started - t["read"] - t["parse"] - t["match"]
+    result.timings["commit"] = time.perf_counter() - written  # deferred FK checks run here
+    result.checklist = checklist
+    return result
+
+
+def _result_of(checklist: Checklist, *, created: bool) -> ImportResult:
+    return ImportResult(checklist=checklist, created=created, rows=checklist.rows,
+                        matched_by_id=checklist.matched_by_id,
+                        matched_by_name_phone=checklist.matched_by_name_phone,
+                        matched_by_name_address=checklist.matched_by_name_address,
+                        unmatched=checklist.unmatched)
+
+
+def _write(rows: list[_Row], *, table, mapping, source, area, deadline, actor, now, digest,
+           filename, case, result: ImportResult) -> Checklist:
+    from firstline.isolation.services import default_owners
+
+    counts = {MatchedBy.ID: 0, MatchedBy.NAME_PHONE: 0, MatchedBy.NAME_ADDRESS: 0}
+    for r in rows:
+        if r.resident is not None:
+            counts[r.matched_by] += 1
+    result.rows = len(rows)
+    result.matched_by_id = counts[MatchedBy.ID]
+    result.matched_by_name_phone = counts[MatchedBy.NAME_PHONE]
+    result.matched_by_name_address = counts[MatchedBy.NAME_ADDRESS]
+    result.unmatched = len(rows) - sum(counts.values())
+    checklist = Checklist.objects.create(
+        source=source, filename=filename, digest=digest, area=area, deadline=deadline,
+        columns=table.header, mapping=mapping, rows=result.rows,
+        matched_by_id=result.matched_by_id, matched_by_name_phone=result.matched_by_name_phone,
+        matched_by_name_address=result.matched_by_name_address, unmatched=result.unmatched,
+        case=case, created_by=actor if getattr(actor, "pk", None) else None, created_at=now)
+    grids = {r.resident: r.grid for r in rows if r.resident is not None}
+    import time
+
+    t = time.perf_counter()
+    items = _open_items(grids, deadline=deadline, now=now, owners=default_owners, result=result)
+    result.timings["write.items"] = time.perf_counter() - t
+    if connection.vendor == "postgresql":
+        import json
+
+        _copy(ChecklistRow._meta.db_table,
+              ["checklist_id", "number", "values", "name", "resident_id", "matched_by",
+               "verification_id", "routing", "reason"],
+              ((checklist.pk, r.number, json.dumps(r.values, ensure_ascii=False), r.name[:100],
+                r.resident, r.matched_by, items.get(r.resident), r.routing, r.reason[:200])
+               for r in rows))
+    else:
+        ChecklistRow.objects.bulk_create(
+            (ChecklistRow(checklist=checklist, number=r.number, values=r.values,
+                          name=r.name[:100], resident_id=r.resident, matched_by=r.matched_by,
+                          verification_id=items.get(r.resident), routing=r.routing,
+                          reason=r.reason[:200]) for r in rows),
+            batch_size=2000)
+    result.timings["write.rows"] = time.perf_counter() - t - result.timings["write.items"]
+    SourceMapping.objects.update_or_create(
+        source=source, defaults={"mapping": {k: table.header[i] for k, i in mapping.items()},
+                                 "updated_at": now})
+    audit(actor=actor, action="checklist.import", obj=checklist, detail=result.summary,
+          via="web" if actor is not None else "cli")
+    return checklist
+
+
+def _open_items(grids: dict[int, int], *, deadline, now, owners, result) -> dict[int, int]:
+    """{resident: open verification id}: joined when one is open, made otherwise. The
+    partial unique constraint settles two imports racing for the same person."""
+    open_items = _open_item_ids(grids)
+    new_residents = [pk for pk in grids if pk not in open_items]
+    result.items_joined = len(open_items)
+    if new_residents:
+        workers = owners({grids[pk] for pk in new_residents})
+        if connection.vendor == "postgresql":
+            worker_ids = {g: u.pk for g, u in workers.items()}
+            _copy(Verification._meta.db_table,
+                  ["resident_id", "grid_id", "worker_id", "status", "due", "result",
+                   "symptoms", "from_province", "from_city", "note", "created_at"],
+                  ((pk, grids[pk], worker_ids.get(grids[pk]), VStatus.OPEN, deadline, "", "",
+                    "", "", "", now) for pk in new_residents), ignore_conflicts=True)
+        else:
+            Verification.objects.bulk_create(
+                (Verification(resident_id=pk, grid_id=grids[pk],
+                              worker=workers.get(grids[pk]), due=deadline, created_at=now)
+                 for pk in new_residents), batch_size=2000, ignore_conflicts=True)
+        fresh = _open_item_ids({pk: grids[pk] for pk in new_residents})
+        result.items_created = len(fresh)
+        open_items.update(fresh)
+    if deadline is not None and result.items_joined:
+        # The earliest deadline among an item's lists is the item's due date.
+        joined = [open_items[pk] for pk in grids if pk not in new_residents]
+        for chunk in _chunks(joined):
+            Verification.objects.filter(pk__in=chunk).filter(
+                Q(due__isnull=True) | Q(due__gt=deadline)).update(due=deadline)
+    return open_items
+
+
+def _copy(table: str, columns: list[str], rows, *, ignore_conflicts: bool = False) -> None:
+    """PostgreSQL COPY: a list of 100,000 rows goes in within seconds (the ORM's bulk insert
+    spends most of its time preparing values). With `ignore_conflicts` the rows go through a
+    temporary table and INSERT ... ON CONFLICT DO NOTHING (the partial unique index of open
+    items settles a race with another import)."""
+    qn = connection.ops.quote_name
+    cols = ", ".join(qn(c) for c in columns)
+    with connection.cursor() as cursor:
+        target = qn(table)
+        if ignore_conflicts:
+            target = f"fl_lists_tmp_{table}"
+            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {target} ON COMMIT DROP AS "
+                           f"SELECT {cols} FROM {qn(table)} WITH NO DATA")
+        with cursor.cursor.copy(f"COPY {target} ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        if ignore_conflicts:
+            cursor.execute(f"INSERT INTO {qn(table)} ({cols}) SELECT {cols} FROM {target} "
+                           f"ON CONFLICT DO NOTHING")
+            cursor.execute(f"DROP TABLE {target}")
+
+
+def _open_item_ids(grids) -> dict[int, int]:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT resident_id, id FROM "
+                           f"{connection.ops.quote_name(Verification._meta.db_table)} "
+                           f"WHERE status = %s AND resident_id = ANY(%s)",
+                           [VStatus.OPEN, list(grids)])
+            return dict(cursor.fetchall())
+    out = {}
+    for chunk in _chunks(grids):
+        out.update(Verification.objects.filter(resident_id__in=chunk, status=VStatus.OPEN)
+                   .values_list("resident_id", "pk"))
+    return out
+
+
+def checklist_row_route(*, row: ChecklistRow, routing: str, actor) -> ChecklistRow:
+    """Route an unmatched row: not ours / unknown person / to another street."""
+    require_perm(actor, "lists.manage")
+    if not in_scope(actor, row.checklist.area, "lists.manage"):
+        raise RuleViolation("not_found", _("Not found."), status=404)
+    if routing not in Routing.values:
+        raise InvalidInput("bad_routing", _("routing must be one of: %(v)s.")
+                           % {"v": ", ".join(v for v in Routing.values if v)}, field="routing")
+    if row.resident_id is not None:
+        raise RuleViolation("matched", _("This row matched a resident: nothing to route."))
+    ChecklistRow.objects.filter(pk=row.pk).update(routing=routing)
+    row.routing = routing
+    audit(actor=actor, action="checklist.route", obj=row.checklist,
+          detail=f"row {row.number}: {routing}")
+    return row
+
+
+# --- one person, one call -------------------------------------------------------------------
+
+def verification_answer(*, verification: Verification, result: str, actor,
+                        temperature=None, symptoms: str = "", from_province: str = "",
+                        from_city: str = "", returned_on: date | None = None, note: str = "",
+                        now: datetime | None = None) -> Verification:
+    """One outcome answers every list the item names. Two workers answering at once: the
+    first is recorded, the second gets 409 `already_answered` (a conditional update)."""
+    require_perm(actor, "lists.verify")
+    if not in_scope(actor, verification.grid, "lists.verify"):
+        raise RuleViolation("not_found", _("Not found."), status=404)
+    now = now or clock.now()
+    today = clock.localdate(now)
+    if result not in Result.values:
+        raise InvalidInput("bad_result", _("result must be one of: %(v)s.")
+                           % {"v": ", ".join(Result.values)}, field="result")
+    t = None
+    if temperature not in (None, ""):
+        from firstline.isolation.services import parse_temperature
+
+        t = parse_temperature(temperature, on=today)
+    symptoms = _text(symptoms, field="symptoms", limit=200)
+    from_province = _text(from_province, field="from_province", limit=30)
+    from_city = _text(from_city, field="from_city", limit=30)
+    note = _text(note, field="note", limit=200)
+    if returned_on is not None and returned_on > today:
+        raise InvalidInput("bad_date", _("returned_on is in the future."), field="returned_on")
+    with transaction.atomic():
+        done = Verification.objects.filter(pk=verification.pk, status=VStatus.OPEN).update(
+            status=VStatus.DONE, result=result, temperature=t, symptoms=symptoms,
+            from_province=from_province, from_city=from_city, returned_on=returned_on,
+            note=note, answered_at=now, answered_by=actor)
+        if not done:
+            raise RuleViolation("already_answered",
+                                _("Someone already recorded the outcome of this item."))
+        verification.refresh_from_db()
+        _follow_up(verification, now=now)
+        audit(actor=actor, action="verification.answer", obj=verification, detail=result)
+    return verification
+
+
+def _follow_up(v: Verification, *, now: datetime) -> None:
+    """Outcomes that need action open the alerts a screening visit opens."""
+    from decimal import Decimal
+
+    from firstline.isolation.services import alert_open
+    from firstline.people.services import risk_area_match
+
+    day = clock.localdate(now)
+    resident = v.resident
+    if v.temperature is not None and v.temperature >= Decimal(
+            str(rule("fever.threshold_c", on=day).value)):
+        alert_open(kind=ALERT_FEVER, area=v.grid, resident=resident,
+                   household=resident.household, detail=f"{v.temperature} °C",
+                   source=f"verification:{v.pk}", opened_at=now)
+    if (v.from_province or v.from_city) and v.returned_on is not None:
+        days = int(rule("isolation.days", on=day).value)
+        if v.returned_on > day - timedelta(days=days):
+            risk = risk_area_match(province=v.from_province, city=v.from_city,
+                                   on=v.returned_on)
+            if risk is not None:
+                alert_open(kind=ALERT_RISK_RETURN, area=v.grid, resident=resident,
+                           household=resident.household,
+                           detail=f"{v.from_province}{v.from_city} {v.returned_on:%m-%d}",
+                           source=f"verification:{v.pk}", opened_at=now)
+
+
+# --- cases, contacts, tests -------------------------------------------------------------------
+
+def _resident_in_scope(actor, resident, perm="lists.manage"):
+    if not in_scope(actor, resident.grid, perm):
+        raise RuleViolation("not_found", _("Not found."), status=404, field="resident_id")
+
+
+@transaction.atomic
+def case_record(*, resident, status: str, on: date, actor, source: str = "",
+                contacts: list[dict] | None = None, now: datetime | None = None) -> Case:
+    """病例: suspected / confirmed / asymptomatic / ruled out, with its date and source."""
+    require_perm(actor, "lists.manage")
+    _resident_in_scope(actor, resident)
+    now = now or clock.now()
+    if status not in CaseStatus.values:
+        raise InvalidInput("bad_status", _("status must be one of: %(v)s.")
+                           % {"v": ", ".join(CaseStatus.values)}, field="status")
+    if on > clock.localdate(now):
+        raise InvalidInput("bad_date", _("The date is in the future."), field="on")
+    source = _text(source, field="source", limit=200)
+    case = Case.objects.create(resident=resident, grid=resident.grid, status=status, on=on,
+                               source=source, created_by=actor, created_at=now)
+    for index, c in enumerate(contacts or []):
+        name = _text(c.get("name"), field=f"contacts.{index}.name", limit=50, required=True)
+        CaseContact.objects.create(
+            case=case, name=name,
+            id_number=_text(c.get("id_number"), field=f"contacts.{index}.id_number", limit=30),
+            phone=_text(c.get("phone"), field=f"contacts.{index}.phone", limit=30),
+            address=_text(c.get("address"), field=f"contacts.{index}.address", limit=200),
+            note=_text(c.get("note"), field=f"contacts.{index}.note", limit=200))
+    audit(actor=actor, action="case.record", obj=case, detail=status)
+    return case
+
+
+def case_contacts_list(*, case: Case, actor, deadline: date | None = None,
+                       now: datetime | None = None) -> ImportResult:
+    """From a case, one step: its household's other members and its named contacts become a
+    list to verify, source "case N" (made once; asking again returns the same list)."""
+    require_perm(actor, "lists.manage")
+    _resident_in_scope(actor, case.resident)
+    header = ["姓名", "身份证号", "手机号", "地址", "关系"]
+    rows = []
+    household = case.resident.household
+    for member in household.residents.exclude(pk=case.resident_id).order_by("pk"):
+        rows.append([member.name, member.id_number, member.phone, household.address,
+                     _("household member")])
+    for contact in case.contacts.order_by("pk"):
+        rows.append([contact.name, contact.id_number, contact.phone, contact.address,
+                     contact.note or _("close contact")])
+    table = reading.RawTable(header, [(i, r) for i, r in enumerate(rows, start=1)], "case")
+    digest = hashlib.sha256(repr(rows).encode("utf-8")).hexdigest()
+    community = case.grid.parent or case.grid
+    area = community if in_scope(actor, community, "lists.manage") else case.grid
+    return checklist_import(path=None, source=f"case {case.pk}", deadline=deadline, area=area,
+                            actor=actor, mapping={"name": 0, "id_number": 1, "phone": 2,
+                                                  "address": 3},
+                            filename=f"case-{case.pk}", now=now, case=case, table=table,
+                            digest=digest)
+
+
+def case_lock_down(*, case: Case, actor, days: int | None = None, now: datetime | None = None):
+    """封控 the case's building (or its compound when the household has no building)."""
+    from firstline.isolation.services import lockdown_create
+
+    require_perm(actor, "lists.manage")
+    _resident_in_scope(actor, case.resident)
+    now = now or clock.now()
+    household = case.resident.household
+    target = ({"building": household.building} if household.building_id
+              else {"compound": household.compound})
+    return lockdown_create(**target, starts_on=clock.localdate(now), days=days,
+                           reason=_("case %(n)s") % {"n": case.pk}, actor=actor, now=now)
+
+
+@transaction.atomic
+def case_transfer(*, case: Case, actor, days: int | None = None, now: datetime | None = None):
+    """The case's home → centralized isolation: an active home isolation is released and a
+    centralized one starts today (the transfer itself is planned on the isolation pages)."""
+    from firstline.isolation.models import Isolation, Kind, Status
+    from firstline.isolation.services import isolation_release, isolation_start
+
+    require_perm(actor, "lists.manage")
+    _resident_in_scope(actor, case.resident)
+    now = now or clock.now()
+    today = clock.localdate(now)
+    active = Isolation.objects.filter(resident=case.resident, status=Status.ACTIVE).first()
+    if active is not None and active.kind == Kind.CENTRALIZED:
+        raise RuleViolation("already_centralized",
+                            _("This person is already in centralized isolation."))
+    if active is not None:
+        isolation_release(isolation=active, reason=_("transferred to centralized isolation"),
+                          actor=actor, now=now)
+    return isolation_start(resident=case.resident, kind=Kind.CENTRALIZED,
+                           reason="other", reason_note=_("case %(n)s") % {"n": case.pk},
+                           starts_on=today, days=days, actor=actor, now=now)
+
+
+@transaction.atomic
+def test_result_record(*, resident, sampled_on: date, result: str, actor,
+                       now: datetime | None = None) -> TestResult:
+    """核酸检测结果. A positive one prompts a case (`prompt_case` on the answer)."""
+    require_perm(actor, "lists.manage")
+    _resident_in_scope(actor, resident)
+    now = now or clock.now()
+    if result not in TestResult.Outcome.values:
+        raise InvalidInput("bad_result", _("result must be one of: %(v)s.")
+                           % {"v": ", ".join(TestResult.Outcome.values)}, field="result")
+    if sampled_on > clock.localdate(now):
+        raise InvalidInput("bad_date", _("The sample date is in the future."),
+                           field="sampled_on")
+    test = TestResult.objects.create(resident=resident, grid=resident.grid,
+                                     sampled_on=sampled_on, result=result, created_by=actor,
+                                     created_at=now)
+    test.prompt_case = (result == TestResult.Outcome.POSITIVE and not Case.objects.filter(
+        resident=resident).exclude(status=CaseStatus.RULED_OUT).exists())
+    audit(actor=actor, action="test.record", obj=test, detail=result)
+    return test

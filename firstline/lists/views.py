@@ -1,0 +1,363 @@
+"""HTML pages: a grid worker's verification items (phone), HQ's lists (upload with column
+mapping, progress, export). Thin: parse, call a selector or a service, render."""
+
+import secrets
+from datetime import date
+from functools import wraps
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from firstline import clock
+from firstline.accounts.scope import scope_paths
+from firstline.accounts.services import require_perm
+from firstline.areas.models import Area
+from firstline.errors import RuleViolation
+from firstline.tabular import TableError
+
+from . import exports, reading, selectors, services
+from .models import Result, SourceMapping
+
+
+def needs(perm):
+    def deco(view):
+        @wraps(view)
+        @login_required
+        def wrapper(request, *args, **kwargs):
+            require_perm(request.user, perm)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return deco
+
+
+def _key_labels():
+    return {"name": _("Name"), "id_number": _("ID number"), "phone": _("Phone"),
+            "address": _("Address")}
+
+
+# --- the grid worker's items -------------------------------------------------------------------
+
+def _items_context(request):
+    items = list(selectors.verification_list(request.user, status="open")[:200])
+    sources = selectors.sources_of(items)
+    today = clock.today()
+    from firstline.people.services import mask_phone
+
+    for v in items:
+        v.phone_masked = mask_phone(v.resident.phone)
+        v.sources = sources.get(v.pk, [])
+        v.overdue = v.due is not None and v.due < today
+        v.fact = selectors.recent_fact(v.resident, today=today)
+    return {"items": items, "results": Result.choices, "today": today}
+
+
+@require_GET
+@needs("lists.verify")
+def items(request):
+    return render(request, "lists/items.html", _items_context(request))
+
+
+@require_GET
+@needs("lists.verify")
+def items_panel(request):
+    n = selectors.verification_list(request.user, status="open").count()
+    return render(request, "lists/panel.html", {"open": n})
+
+
+@require_POST
+@needs("lists.verify")
+def item_answer(request, pk):
+    v = selectors.verification_get_for_user(request.user, pk)
+    post = request.POST
+    returned_on = None
+    if post.get("returned_on"):
+        try:
+            returned_on = date.fromisoformat(post["returned_on"])
+        except ValueError:
+            returned_on = None
+    try:
+        services.verification_answer(
+            verification=v, actor=request.user, result=post.get("result", ""),
+            temperature=post.get("temperature") or None, symptoms=post.get("symptoms", ""),
+            from_province=post.get("from_province", ""), from_city=post.get("from_city", ""),
+            returned_on=returned_on, note=post.get("note", ""))
+    except RuleViolation as exc:
+        messages.error(request, f"{v.resident.name}: {exc.detail}")
+    else:
+        messages.success(request, _("%(name)s: recorded for every list.")
+                         % {"name": v.resident.name})
+    return redirect("lists:items")
+
+
+# --- HQ: lists ---------------------------------------------------------------------------------
+
+@require_GET
+@needs("lists.manage")
+def lists_home(request):
+    lists = list(selectors.checklists_visible_to(request.user).select_related("area")
+                 .order_by("-created_at")[:100])
+    for c in lists:
+        c.progress = selectors.checklist_progress(request.user, c)
+    return render(request, "lists/home.html", {"lists": lists})
+
+
+def _upload_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "checklists"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _areas(user):
+    paths = scope_paths(user, "lists.manage")
+    from django.db.models import Q
+
+    q = Q(pk__in=[])
+    for p in paths:
+        q |= Q(path__startswith=p)
+    return Area.objects.filter(q).exclude(level="grid").order_by("path")[:200]
+
+
+def _masked(cell: str) -> str:
+    """The preview shows how the columns look, not whose numbers they are."""
+    import re
+
+    from firstline.people.services import mask_id_number, mask_phone
+
+    text = cell.replace(" ", "")
+    if re.fullmatch(r"\d{17}[\dXx]", text):
+        return mask_id_number(text)
+    digits = re.sub(r"\D", "", text)
+    if len(digits) >= 11 and re.fullmatch(r"[+\d\s\-()]+", cell):
+        return mask_phone(digits[-11:])
+    return cell
+
+
+@require_http_methods(["GET", "POST"])
+@needs("lists.manage")
+def upload(request):
+    """Step 1: the file, its sender, deadline and area. Step 2: map its columns (the
+    sender's last mapping and the usual titles preselected). Step 3: import."""
+    context = {"areas": _areas(request.user), "labels": _key_labels(), "error": ""}
+    post = request.POST
+    if request.method == "GET":
+        return render(request, "lists/upload.html", context)
+    context.update(source=post.get("source", ""), deadline=post.get("deadline", ""),
+                   area=post.get("area", ""))
+    token = post.get("token", "")
+    if not token:
+        upload = request.FILES.get("file")
+        suffix = Path(getattr(upload, "name", "") or "").suffix.lower()
+        if upload is None or suffix not in (".csv", ".txt", ".xlsx"):
+            context["error"] = _("Choose a .csv or .xlsx file.")
+            return render(request, "lists/upload.html", context, status=422)
+        token = secrets.token_urlsafe(16) + suffix
+        with open(_upload_dir() / token, "wb") as fh:
+            for chunk in upload.chunks():
+                fh.write(chunk)
+        context["filename"] = upload.name
+    else:
+        if "/" in token or ".." in token or not (_upload_dir() / token).exists():
+            raise Http404
+        context["filename"] = post.get("filename", "")
+    path = _upload_dir() / token
+    try:
+        table = reading.read_table(path)
+    except TableError as exc:
+        path.unlink(missing_ok=True)
+        context["error"] = exc.message
+        return render(request, "lists/upload.html", context, status=422)
+    context.update(token=token, header=list(enumerate(table.header)),
+                   sample=[(n, [_masked(c) for c in cells]) for n, cells in table.rows[:3]])
+    if "confirm" not in post:
+        remembered = SourceMapping.objects.filter(source=post.get("source", "").strip()) \
+            .values_list("mapping", flat=True).first()
+        context["mapping"] = reading.guess_mapping(table.header, remembered)
+        return render(request, "lists/map.html", context)
+    mapping = {key: int(post[key]) for key in reading.KEYS if post.get(key, "").isdigit()}
+    try:
+        deadline = date.fromisoformat(post["deadline"]) if post.get("deadline") else None
+        area = services.area_for_list(code=post.get("area") or None, actor=request.user)
+        result = services.checklist_import(path=path, source=post.get("source", ""),
+                                           deadline=deadline, area=area, actor=request.user,
+                                           mapping=mapping, filename=context["filename"])
+    except (RuleViolation, ValueError) as exc:
+        context["mapping"] = mapping
+        context["error"] = getattr(exc, "detail", None) or _("The deadline is not a date.")
+        return render(request, "lists/map.html", context, status=422)
+    path.unlink(missing_ok=True)
+    if result.file_error:
+        context["error"] = result.file_error
+        return render(request, "lists/upload.html", context, status=422)
+    if not result.created:
+        messages.info(request, _("This file was imported before: nothing was added."))
+    return redirect("lists:checklist", result.checklist.pk)
+
+
+@require_GET
+@needs("lists.manage")
+def checklist_page(request, pk):
+    c = selectors.checklist_get_for_user(request.user, pk)
+    progress = selectors.checklist_progress(request.user, c)
+    unmatched = list(selectors.unmatched_rows(c)[:200]) if services.in_scope(
+        request.user, c.area, "lists.manage") else []
+    from .models import Routing
+
+    return render(request, "lists/checklist.html",
+                  {"c": c, "p": progress, "unmatched": unmatched, "today": clock.today(),
+                   "routings": Routing.choices})
+
+
+@require_GET
+@needs("lists.manage")
+def checklist_export(request, pk):
+    c = selectors.checklist_get_for_user(request.user, pk)
+    path = exports.checklist_xlsx(checklist=c, actor=request.user)
+    response = FileResponse(open(path, "rb"), as_attachment=True,
+                            filename=exports.export_filename(c))
+    path.unlink(missing_ok=True)
+    return response
+
+
+@require_GET
+@login_required
+def dashboard_panel(request):
+    """The dashboard's block: the newest lists with done / due / overdue (htmx-loaded)."""
+    from firstline.accounts.scope import has_perm
+
+    if not has_perm(request.user, "lists.manage"):
+        return render(request, "lists/dashboard_panel.html", {"lists": []})
+    area = Area.objects.filter(code=request.GET.get("area", "")).first()
+    lists = list(selectors.checklists_visible_to(request.user).order_by("-created_at")[:5])
+    for c in lists:
+        c.progress = selectors.checklist_progress(request.user, c)
+        # the dashboard area's direct children: communities under a street, grids under one
+        c.children = [a for a in c.progress["by_area"]
+                      if area is not None and a["path"].startswith(area.path)
+                      and a["path"].count("/") == area.path.count("/") + 1]
+    return render(request, "lists/dashboard_panel.html", {"lists": lists})
+
+
+@require_POST
+@needs("lists.manage")
+def row_route(request, pk, number):
+    c = selectors.checklist_get_for_user(request.user, pk)
+    row = selectors.unmatched_rows(c).filter(number=number).first()
+    if row is None:
+        raise Http404
+    try:
+        services.checklist_row_route(row=row, routing=request.POST.get("routing", ""),
+                                     actor=request.user)
+    except RuleViolation as exc:
+        if exc.status == 404:
+            raise Http404 from None
+        messages.error(request, exc.detail)
+    return redirect("lists:checklist", c.pk)
+
+
+# --- cases -------------------------------------------------------------------------------------
+
+def _contacts(text: str) -> list[dict]:
+    """One contact a line: name, phone or ID number, address (commas, 、 or spaces)."""
+    import re
+
+    out = []
+    for line in (text or "").splitlines():
+        parts = [p for p in re.split(r"[,，、;；\t]+|\s{2,}", line.strip()) if p]
+        if not parts:
+            continue
+        contact = {"name": parts[0]}
+        for part in parts[1:]:
+            digits = re.sub(r"[\s\-+]", "", part)
+            if reading.normalize_id_number(part)[:17].isdigit() and len(
+                    reading.normalize_id_number(part)) == 18:
+                contact["id_number"] = part
+            elif digits.isdigit() and len(digits) >= 11:
+                contact["phone"] = part
+            else:
+                contact["address"] = part
+        out.append(contact)
+    return out
+
+
+@require_http_methods(["GET", "POST"])
+@needs("lists.manage")
+def cases(request):
+    """Cases in one's areas; record one (by the resident's ID number), and from each, in one
+    step: its contacts as a list, its building locked down, the move to centralized."""
+    from .models import CaseStatus
+
+    error = ""
+    if request.method == "POST":
+        from firstline.people.models import Resident
+
+        number = reading.normalize_id_number(request.POST.get("id_number", ""))
+        resident = Resident.objects.filter(id_number=number).select_related("grid").first()
+        try:
+            if resident is None:
+                raise RuleViolation("not_found", _("No resident with this ID number in your "
+                                                   "areas."), status=404)
+            on = date.fromisoformat(request.POST.get("on") or clock.today().isoformat())
+            case = services.case_record(resident=resident, status=request.POST.get("status", ""),
+                                        on=on, source=request.POST.get("source", ""),
+                                        contacts=_contacts(request.POST.get("contacts", "")),
+                                        actor=request.user)
+        except ValueError:
+            error = _("The date is not a date.")
+        except RuleViolation as exc:
+            error = exc.detail
+        else:
+            messages.success(request, _("Case %(n)s recorded.") % {"n": case.pk})
+            return redirect("lists:cases")
+    rows = list(selectors.cases_visible_to(request.user)
+                .select_related("resident", "resident__household", "resident__household__compound")
+                .order_by("-on", "-pk")[:100])
+    return render(request, "lists/cases.html", {"cases": rows, "statuses": CaseStatus.choices,
+                                                "error": error, "today": clock.today()},
+                  status=422 if error else 200)
+
+
+@require_POST
+@needs("lists.manage")
+def case_step(request, pk, step):
+    case = selectors.case_get_for_user(request.user, pk)
+    try:
+        if step == "contacts":
+            result = services.case_contacts_list(case=case, actor=request.user)
+            return redirect("lists:checklist", result.checklist.pk)
+        if step == "lockdown":
+            lockdown = services.case_lock_down(case=case, actor=request.user)
+            messages.success(request, _("Locked down: %(n)s households under home isolation.")
+                             % {"n": lockdown.households})
+        elif step == "transfer":
+            services.case_transfer(case=case, actor=request.user)
+            messages.success(request, _("Moved to centralized isolation: plan the transport "
+                                        "on the isolation pages."))
+        else:
+            raise Http404
+    except RuleViolation as exc:
+        if exc.status == 404:
+            raise Http404 from None
+        messages.error(request, exc.detail)
+    return redirect("lists:cases")
+
+
+@require_POST
+@needs("lists.verify")
+def item_phone(request, pk):
+    """Show the phone of the person to call: a full read, audited (people.resident_read)."""
+    from firstline.people.services import mask_phone, resident_read
+
+    v = selectors.verification_get_for_user(request.user, pk)
+    full = resident_read(actor=request.user, resident=v.resident,
+                         reason=f"核查 verification {v.pk}")
+    return render(request, "lists/_phone.html",
+                  {"v": v, "phone": v.resident.phone if full else mask_phone(v.resident.phone),
+                   "full": full})

@@ -1,0 +1,430 @@
+"""Reads for operations, always through the acting user's scope for the permission in play
+(outside it: 404, the same answer as missing)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from firstline import clock
+from firstline.accounts.scope import area_scope, scope_paths
+from firstline.areas.models import Area
+from firstline.rules import rule
+
+from .models import (
+    Assignment,
+    Donation,
+    Item,
+    Place,
+    PlaceKind,
+    Round,
+    Stock,
+    Store,
+    Task,
+    Volunteer,
+)
+
+
+def area_for_user(user, code: str, perm: str) -> Area:
+    """The area `code` inside the user's scope for `perm` (404 otherwise)."""
+    return get_object_or_404(Area.objects.filter(area_scope(user, None, perm)), code=str(code))
+
+
+# --- people on duty ---------------------------------------------------------------------------
+
+def on_duty_q(moment: datetime | None = None, prefix: str = "") -> Q:
+    """Checked in (before `moment`) and not checked out (by then)."""
+    if moment is None:
+        return Q(**{f"{prefix}checked_in_at__isnull": False,
+                    f"{prefix}checked_out_at__isnull": True})
+    return Q(**{f"{prefix}checked_in_at__lte": moment}) & (
+        Q(**{f"{prefix}checked_out_at__isnull": True})
+        | Q(**{f"{prefix}checked_out_at__gt": moment}))
+
+
+def volunteers_visible_to(user, perm: str = "operations.work") -> QuerySet[Volunteer]:
+    on = Assignment.objects.filter(on_duty_q(), volunteer=OuterRef("pk"))
+    return (Volunteer.objects.filter(area_scope(user, "area", perm)).select_related("area")
+            .annotate(on_duty=Exists(on)))
+
+
+def volunteer_get_for_user(user, volunteer_id, perm: str = "operations.work") -> Volunteer:
+    return get_object_or_404(volunteers_visible_to(user, perm), pk=volunteer_id)
+
+
+def volunteers_list(user, *, area: Area | None = None, on_duty: bool | None = None,
+                    confirmed: bool | None = None, kind: str | None = None):
+    qs = volunteers_visible_to(user)
+    if area is not None:
+        qs = qs.filter(area__path__startswith=area.path)
+    if on_duty is not None:
+        qs = qs.filter(on_duty=on_duty)
+    if confirmed is not None:
+        qs = qs.filter(confirmed_at__isnull=not confirmed)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("area__path", "name", "pk")
+
+
+def assignments_visible_to(user) -> QuerySet[Assignment]:
+    """Staff see their areas' assignments; a volunteer login sees only its own."""
+    mine = Q(volunteer__user=user) if getattr(user, "pk", None) else Q(pk__in=[])
+    return (Assignment.objects.filter(area_scope(user, "area", "operations.work") | mine)
+            .select_related("volunteer", "area"))
+
+
+def assignment_get_for_user(user, assignment_id) -> Assignment:
+    return get_object_or_404(assignments_visible_to(user), pk=assignment_id)
+
+
+def assignments_list(user, *, area: Area | None = None, volunteer_id: int | None = None,
+                     day: date | None = None, mine: bool = False):
+    qs = assignments_visible_to(user)
+    if mine:
+        qs = qs.filter(volunteer__user=user)
+    if area is not None:
+        qs = qs.filter(area__path__startswith=area.path)
+    if volunteer_id is not None:
+        qs = qs.filter(volunteer_id=volunteer_id)
+    if day is not None:
+        qs = qs.filter(starts_at__lt=clock.day_start(day + timedelta(days=1)),
+                       ends_at__gt=clock.day_start(day))
+    return qs.order_by("starts_at", "pk")
+
+
+def hours_by_volunteer(assignments, *, now: datetime) -> dict[int, float]:
+    """Hours on duty per person: from check-in to check-out (or now, still on duty)."""
+    out: dict[int, float] = defaultdict(float)
+    for a in assignments:
+        if a.checked_in_at is None:
+            continue
+        end = a.checked_out_at or now
+        out[a.volunteer_id] += max((end - a.checked_in_at).total_seconds(), 0) / 3600
+    return dict(out)
+
+
+def honour_roll(user, *, area: Area, now: datetime | None = None, limit: int = 50) -> list:
+    """光荣榜: people of the area by hours on duty, most first (confirmed people only)."""
+    now = now or clock.now()
+    people = {v.pk: v for v in volunteers_visible_to(user).filter(
+        area__path__startswith=area.path, confirmed_at__isnull=False)}
+    hours = hours_by_volunteer(
+        Assignment.objects.filter(volunteer_id__in=list(people), checked_in_at__isnull=False)
+        .only("volunteer_id", "checked_in_at", "checked_out_at"), now=now)
+    rows = [(people[pk], round(h, 1)) for pk, h in hours.items() if h > 0]
+    rows.sort(key=lambda r: (-r[1], r[0].name))
+    return rows[:limit]
+
+
+# --- disinfection -----------------------------------------------------------------------------
+
+def _ensure(rows: list[Place]) -> None:
+    if not rows:
+        return
+    keys = [p.key for p in rows]
+    have = set(Place.objects.filter(key__in=keys).values_list("key", flat=True))
+    missing = [p for p in rows if p.key not in have]
+    if missing:
+        try:
+            with transaction.atomic():
+                Place.objects.bulk_create(missing, ignore_conflicts=True)
+        except IntegrityError:  # a concurrent reader made them: they exist now
+            pass
+
+
+def derived_places(area: Area, *, on: date) -> QuerySet[Place]:
+    """The places other apps' data call for in the subtree of `area` on local day `on`,
+    made the first time they are needed (so a compound has its common areas from the
+    moment it exists, whoever asks first):
+    - every compound's common areas (公共区域);
+    - every home under an active home isolation (居家隔离户);
+    - every building of a lockdown in force (its building, or all of a locked compound's);
+    - every quarantine room waiting for cleaning after it was vacated (终末消毒).
+    Isolation does not know about operations; this reads its data."""
+    from firstline.isolation.models import Isolation, Kind, Lockdown, Room, RoomStatus, Status
+    from firstline.people.models import Building, Compound
+
+    rows, keys = [], []
+    for c in Compound.objects.filter(area__path__startswith=area.path).only(
+            "pk", "name", "area_id", "created_at"):
+        key = f"common:{c.pk}"
+        keys.append(key)
+        rows.append(Place(area_id=c.area_id, kind=PlaceKind.COMMON_AREAS, key=key,
+                          name=f"{c.name} 公共区域", compound_id=c.pk,
+                          created_at=c.created_at or clock.now()))
+    homes = (Isolation.objects.filter(grid__path__startswith=area.path, kind=Kind.HOME,
+                                      status=Status.ACTIVE, starts_on__lte=on, ends_on__gt=on)
+             .select_related("household__compound").order_by("household_id", "starts_on"))
+    for iso in homes:
+        h = iso.household
+        key = f"home:{h.pk}"
+        if key in keys:
+            continue
+        keys.append(key)
+        # A home hangs on its grid (the grid worker's scope), as every household fact does.
+        rows.append(Place(area_id=h.grid_id, kind=PlaceKind.ISOLATED_HOME, key=key,
+                          name=h.address, compound_id=h.compound_id, household_id=h.pk,
+                          created_at=clock.day_start(iso.starts_on)))
+    locks = (Lockdown.objects.filter(compound__area__path__startswith=area.path,
+                                     starts_on__lte=on, ends_on__gt=on, lifted_at__isnull=True)
+             .select_related("compound", "building"))
+    for lock in locks:
+        buildings = [lock.building] if lock.building_id else list(
+            Building.objects.filter(compound=lock.compound))
+        for b in buildings:
+            key = f"lockdown:{lock.pk}:{b.pk}"
+            keys.append(key)
+            rows.append(Place(area_id=lock.compound.area_id, kind=PlaceKind.BUILDING, key=key,
+                              name=f"{lock.compound.name} {b.name}栋", compound_id=lock.compound_id,
+                              building_id=b.pk, created_at=clock.day_start(lock.starts_on)))
+    rooms = Room.objects.filter(site__area__path__startswith=area.path,
+                                status=RoomStatus.CLEANING).select_related("site")
+    for room in rooms:
+        vacated = room.stays.aggregate(m=Max("ended_at"))["m"] or clock.now()
+        key = f"room:{room.pk}:{int(vacated.timestamp())}"
+        keys.append(key)
+        rows.append(Place(area_id=room.site.area_id, kind=PlaceKind.QUARANTINE_ROOM, key=key,
+                          name=f"{room.site.name} {room.number}", room_id=room.pk,
+                          created_at=vacated))
+    _ensure(rows)
+    return Place.objects.filter(key__in=keys)
+
+
+def places_in_force(area: Area, *, on: date) -> QuerySet[Place]:
+    derived = derived_places(area, on=on)
+    staff = Place.objects.filter(area__path__startswith=area.path, key__isnull=True,
+                                 active=True)
+    return (Place.objects.filter(Q(pk__in=derived.values("pk")) | Q(pk__in=staff.values("pk")))
+            .select_related("area"))
+
+
+@dataclass(frozen=True)
+class Due:
+    place: Place
+    due_at: datetime
+    overdue: bool
+    last_done_at: datetime | None
+
+
+def _periods(kind: str, on: date) -> int | None:
+    """Rounds a day a place of `kind` needs (None: once, after it is vacated)."""
+    if kind == PlaceKind.QUARANTINE_ROOM:
+        return None
+    table = rule("disinfection.per_day", on=on).value
+    return max(int(table.get(kind, table.get("other", 1))), 1)
+
+
+def due_of(place: Place, last: datetime | None, moment: datetime) -> Due | None:
+    """When `place` is next due as of `moment`, in local time.
+
+    A place needing n rounds a day splits each local day into n equal periods from local
+    midnight (twice a day: 00:00–12:00 and 12:00–24:00). A round in the current period takes
+    it off the list until the next period. Without one it is due by the end of the current
+    period — or overdue since the start of it when the previous period (which may be
+    yesterday's last, across midnight) passed without a round while the place existed.
+    A vacated quarantine room is due once, `disinfection.vacated_room_hours` after it was
+    vacated."""
+    local = clock.localtime(moment)
+    day = local.date()
+    n = _periods(place.kind, day)
+    if n is None:
+        if last is not None and last >= place.created_at:
+            return None
+        due_at = place.created_at + timedelta(
+            hours=rule("disinfection.vacated_room_hours", on=day).value)
+        return Due(place, due_at, moment >= due_at, last)
+    midnight = clock.day_start(day)
+    length = timedelta(hours=24) / n
+    k = int((local - midnight) / length)
+    start = midnight + k * length
+    if last is not None and last >= start:
+        return None
+    if place.created_at < start and (last is None or last < start - length):
+        return Due(place, start, True, last)
+    return Due(place, start + length, False, last)
+
+
+def due_list(places, *, moment: datetime) -> list[Due]:
+    places = list(places)
+    last = dict(Round.objects.filter(place__in=[p.pk for p in places], done_at__lte=moment)
+                .order_by().values("place_id").annotate(m=Max("done_at"))
+                .values_list("place_id", "m"))
+    out = [d for p in places if (d := due_of(p, last.get(p.pk), moment)) is not None]
+    out.sort(key=lambda d: (not d.overdue, d.due_at, d.place.name))
+    return out
+
+
+def disinfection_due(user, *, area: Area, moment: datetime | None = None,
+                     overdue_only: bool = False) -> list[Due]:
+    """The due/overdue list of places in `area` (which the caller checked is in scope)."""
+    moment = moment or clock.now()
+    items = due_list(places_in_force(area, on=clock.localdate(moment)), moment=moment)
+    return [d for d in items if d.overdue] if overdue_only else items
+
+
+def places_visible_to(user, perm: str = "operations.work") -> QuerySet[Place]:
+    return Place.objects.filter(area_scope(user, "area", perm)).select_related("area", "room")
+
+
+def place_get_for_user(user, place_id, perm: str = "operations.work") -> Place:
+    return get_object_or_404(places_visible_to(user, perm), pk=place_id)
+
+
+def rounds_list(user, *, area: Area | None = None, place_id: int | None = None):
+    qs = Round.objects.filter(area_scope(user, "area", "operations.work")).select_related(
+        "place", "by")
+    if area is not None:
+        qs = qs.filter(area__path__startswith=area.path)
+    if place_id is not None:
+        qs = qs.filter(place_id=place_id)
+    return qs.order_by("-done_at", "-pk")
+
+
+# --- supplies ---------------------------------------------------------------------------------
+
+def stores_visible_to(user, perm: str = "operations.work") -> QuerySet[Store]:
+    return Store.objects.filter(area_scope(user, "area", perm)).select_related("area")
+
+
+def store_get_for_user(user, ref, perm: str = "operations.work") -> Store:
+    """A store by code or id, in scope (404 otherwise)."""
+    qs = stores_visible_to(user, perm)
+    text = str(ref).strip()
+    found = qs.filter(code=text).first()
+    if found is None and text.isdigit() and len(text) < 12:
+        found = qs.filter(pk=int(text)).first()
+    if found is None:
+        from django.http import Http404
+
+        raise Http404
+    return found
+
+
+def item_by_ref(ref) -> Item | None:
+    text = str(ref).strip()
+    found = Item.objects.filter(code=text).first()
+    if found is None and text.isdigit() and len(text) < 12:
+        found = Item.objects.filter(pk=int(text)).first()
+    if found is None:
+        found = Item.objects.filter(name=text).first()
+    return found
+
+
+def stock_list(user, *, store: Store | None = None, area: Area | None = None):
+    qs = Stock.objects.filter(area_scope(user, "store__area", "operations.work")).select_related(
+        "store", "item")
+    if store is not None:
+        qs = qs.filter(store=store)
+    if area is not None:
+        qs = qs.filter(store__area__path__startswith=area.path)
+    return qs.order_by("store__code", "item__code")
+
+
+def donations_public(street: Area) -> QuerySet[Donation]:
+    """The public ledger of a street: every donation received in it (names only with
+    consent)."""
+    return (Donation.objects.filter(area__path__startswith=street.path)
+            .prefetch_related("movements__stock__item").order_by("-received_at", "-pk"))
+
+
+def donations_list(user, *, area: Area | None = None):
+    qs = Donation.objects.filter(area_scope(user, "area", "operations.manage"))
+    if area is not None:
+        qs = qs.filter(area__path__startswith=area.path)
+    return qs.order_by("-received_at", "-pk")
+
+
+# --- HQ tasks ---------------------------------------------------------------------------------
+
+TASK_PERM = "operations.manage"
+
+
+def task_status_q(status: str, moment: datetime) -> Q:
+    if status == "done":
+        return Q(done_at__isnull=False)
+    if status == "overdue":
+        return Q(done_at__isnull=True, due_at__lte=moment)
+    if status == "open":
+        return Q(done_at__isnull=True, due_at__gt=moment)
+    return Q()
+
+
+def tasks_visible_to(user) -> QuerySet[Task]:
+    """A receiving area's staff see its tasks; HQ sees every task of the areas below it."""
+    return Task.objects.filter(area_scope(user, "area", TASK_PERM)).select_related("area")
+
+
+def task_get_for_user(user, task_id) -> Task:
+    return get_object_or_404(tasks_visible_to(user), pk=task_id)
+
+
+def tasks_list(user, *, area: Area | None = None, status: str | None = None,
+               moment: datetime | None = None):
+    moment = moment or clock.now()
+    qs = tasks_visible_to(user)
+    if area is not None:
+        qs = qs.filter(area__path__startswith=area.path)
+    if status:
+        qs = qs.filter(task_status_q(status, moment))
+    return qs.order_by("done_at", "due_at", "pk")
+
+
+def tasks_by_area(user, *, moment: datetime | None = None) -> list[dict]:
+    """Open and overdue tasks per receiving area, for the dashboard."""
+    moment = moment or clock.now()
+    rows: dict[int, dict] = {}
+    for t in tasks_visible_to(user).filter(done_at__isnull=True):
+        row = rows.setdefault(t.area_id, {"area": t.area, "open": 0, "overdue": 0})
+        row["overdue" if t.due_at <= moment else "open"] += 1
+    return sorted(rows.values(), key=lambda r: (-r["overdue"], r["area"].path))
+
+
+def user_may_dispatch(user) -> bool:
+    return bool(scope_paths(user, "operations.dispatch"))
+
+
+# --- the daily report's figures ---------------------------------------------------------------
+
+def report_rows(area_ids, windows) -> list[tuple[int, str, int, int]]:
+    """(area_id, figure, window index, n) for the daily report (reports.sources):
+    - disinfection_rounds: rounds done during the day, in the place's area;
+    - disinfection_overdue: places overdue at the end of the day (now, for today);
+    - volunteers_on_duty: people checked in and not out at the end of the day (now, today);
+    - tasks_overdue: tasks past their due time and not done at the end of the day (now)."""
+    from django.db.models import Count
+
+    out = []
+    ids = list(area_ids) if isinstance(area_ids, list) else list(
+        area_ids.values_list("id", flat=True))
+    if not ids:
+        return out
+    now = clock.now()
+    root = Area.objects.filter(pk__in=ids).order_by("depth", "path").first()
+    for index, w in enumerate(windows):
+        moment = min(w.end, now)
+        if moment < w.start:
+            continue
+        for row in (Round.objects.filter(area_id__in=ids, done_at__gte=w.start,
+                                         done_at__lt=w.end)
+                    .order_by().values("area_id").annotate(n=Count("id"))):
+            out.append((row["area_id"], "disinfection_rounds", index, row["n"]))
+        for row in (Assignment.objects.filter(on_duty_q(moment), area_id__in=ids)
+                    .order_by().values("area_id")
+                    .annotate(n=Count("volunteer_id", distinct=True))):
+            out.append((row["area_id"], "volunteers_on_duty", index, row["n"]))
+        for row in (Task.objects.filter(Q(done_at__isnull=True) | Q(done_at__gt=moment),
+                                        area_id__in=ids, due_at__lte=moment)
+                    .order_by().values("area_id").annotate(n=Count("id"))):
+            out.append((row["area_id"], "tasks_overdue", index, row["n"]))
+        overdue: dict[int, int] = defaultdict(int)
+        places = places_in_force(root, on=w.day).filter(created_at__lt=moment)
+        for d in due_list(places, moment=moment):
+            if d.overdue and d.place.area_id in ids:
+                overdue[d.place.area_id] += 1
+        out.extend((area_id, "disinfection_overdue", index, n) for area_id, n in overdue.items())
+    return out

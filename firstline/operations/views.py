@@ -1,0 +1,318 @@
+"""HTML pages for operations, phone first: the public sign-up (报到), people on duty, my
+duties (a volunteer's login), the disinfection board, supplies, HQ tasks, and the public
+donation ledger. Thin: parse, call a selector or a service, render."""
+
+from datetime import datetime, timedelta
+from functools import wraps
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from firstline import clock
+from firstline.accounts.scope import area_scope, has_perm
+from firstline.accounts.services import require_perm
+from firstline.areas.models import Area, Level
+from firstline.errors import RuleViolation
+from firstline.people.services import mask_phone
+
+from . import selectors, services
+from .models import Duty, Item, SignupLink, VolunteerKind
+
+
+def needs(perm):
+    def deco(view):
+        @wraps(view)
+        @login_required
+        def wrapper(request, *args, **kwargs):
+            require_perm(request.user, perm)
+            return view(request, *args, **kwargs)
+        return wrapper
+    return deco
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _areas(user, perm, levels=(Level.COMMUNITY,)):
+    return list(Area.objects.filter(area_scope(user, None, perm), level__in=levels)
+                .order_by("path"))
+
+
+def _chosen_area(request, perm, levels=(Level.COMMUNITY,)):
+    """?area=CODE inside the scope, else the user's first area of those levels, else their
+    top area (a grid worker: their grid)."""
+    code = request.GET.get("area") or request.POST.get("area")
+    if code:
+        return selectors.area_for_user(request.user, code, perm)
+    choices = _areas(request.user, perm, levels)
+    if choices:
+        return choices[0]
+    top = Area.objects.filter(area_scope(request.user, None, perm)).order_by("depth").first()
+    if top is None:
+        raise Http404
+    return top
+
+
+def _local_input(value: str):
+    """A datetime-local field's value as an aware local moment (None if empty/bad)."""
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=clock.zone())
+    except (TypeError, ValueError):
+        return None
+
+
+# --- public sign-up (报到) --------------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+def signup(request, token):
+    link = SignupLink.objects.select_related("area").filter(token=str(token)[:64]).first()
+    if link is None:
+        raise Http404
+    ctx = {"community": link.area, "kinds": [(VolunteerKind.PARTY_MEMBER,
+                                              VolunteerKind.PARTY_MEMBER.label),
+                                             (VolunteerKind.VOLUNTEER,
+                                              VolunteerKind.VOLUNTEER.label)]}
+    status = 200
+    if request.method == "POST":
+        try:
+            services.volunteer_sign_up(
+                token=token, name=request.POST.get("name", ""),
+                phone=request.POST.get("phone", ""), kind=request.POST.get("kind", ""),
+                skills=request.POST.get("skills", ""),
+                availability=request.POST.get("availability", ""),
+                address=request.META.get("REMOTE_ADDR", ""))
+            ctx["done"] = True
+        except RuleViolation as exc:
+            ctx["error"] = exc.detail
+            ctx["form"] = request.POST
+            status = exc.status
+    return render(request, "operations/signup.html", ctx, status=status)
+
+
+# --- people on duty ---------------------------------------------------------------------------
+
+@needs("operations.work")
+@require_http_methods(["GET", "POST"])
+def volunteers(request):
+    user = request.user
+    area = _chosen_area(request, "operations.work")
+    can_manage = has_perm(user, "operations.manage")
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "confirm":
+                v = selectors.volunteer_get_for_user(user, _int(request.POST.get("volunteer")),
+                                                     "operations.manage")
+                services.volunteer_confirm(actor=user, volunteer=v)
+                messages.success(request, _("%(name)s is confirmed.") % {"name": v.name})
+            elif action == "register":
+                target = selectors.area_for_user(user, request.POST.get("area", ""),
+                                                 "operations.manage")
+                services.volunteer_create(actor=user, area=target,
+                                          name=request.POST.get("name", ""),
+                                          phone=request.POST.get("phone", ""),
+                                          kind=request.POST.get("kind", ""),
+                                          skills=request.POST.get("skills", ""))
+                messages.success(request, _("Registered."))
+            elif action == "assign":
+                v = selectors.volunteer_get_for_user(user, _int(request.POST.get("volunteer")),
+                                                     "operations.manage")
+                shift = None
+                shift_id = _int(request.POST.get("shift"))
+                if shift_id:
+                    from firstline.access.models import Shift
+
+                    shift = get_object_or_404(Shift, pk=shift_id,
+                                              checkpoint__compound__area=v.area)
+                services.assignment_create(
+                    actor=user, volunteer=v, duty=request.POST.get("duty", ""), shift=shift,
+                    starts_at=_local_input(request.POST.get("starts_at", "")),
+                    ends_at=_local_input(request.POST.get("ends_at", "")),
+                    target=request.POST.get("target", ""))
+                messages.success(request, _("%(name)s is assigned.") % {"name": v.name})
+            return redirect(f"{reverse('operations:volunteers')}?area={area.code}")
+        except RuleViolation as exc:
+            messages.error(request, exc.detail)
+            return redirect(f"{reverse('operations:volunteers')}?area={area.code}")
+    now = clock.now()
+    people = list(selectors.volunteers_list(user, area=area))
+    pending = [v for v in people if v.confirmed_at is None]
+    confirmed = [v for v in people if v.confirmed_at is not None]
+    for v in people:
+        v.phone_masked = mask_phone(v.phone)
+    today = clock.today()
+    assignments = list(selectors.assignments_list(user, area=area, day=today))
+    ctx = {"area": area, "areas": _areas(user, "operations.work"), "pending": pending,
+           "confirmed": confirmed, "assignments": assignments, "can_manage": can_manage,
+           "on_duty": sum(1 for v in confirmed if v.on_duty),
+           "roll": selectors.honour_roll(user, area=area, now=now, limit=10),
+           "duties": Duty.choices, "kinds": VolunteerKind.choices}
+    if can_manage and area.level == Level.COMMUNITY:
+        link = services.signup_link_get(actor=user, area=area)
+        url = request.build_absolute_uri(reverse("operations:signup", args=[link.token]))
+        ctx["signup_url"] = url
+        ctx["signup_qr"] = segno.make(url, error="m").svg_data_uri(scale=4, border=2)
+        from firstline.access.models import Shift
+
+        ctx["shifts"] = list(Shift.objects.filter(
+            checkpoint__compound__area=area, ends_at__gt=now,
+            starts_at__lt=now + timedelta(days=2), assignments__isnull=True)
+            .select_related("checkpoint").order_by("starts_at")[:30])
+    return render(request, "operations/volunteers.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mine(request):
+    """A volunteer's own duties (also any user linked to a registered person)."""
+    user = request.user
+    if request.method == "POST":
+        a = selectors.assignment_get_for_user(user, _int(request.POST.get("assignment")))
+        try:
+            if request.POST.get("action") == "out":
+                services.assignment_check_out(actor=user, assignment=a)
+            else:
+                services.assignment_check_in(actor=user, assignment=a)
+        except RuleViolation as exc:
+            messages.error(request, exc.detail)
+        return redirect("operations:mine")
+    rows = list(selectors.assignments_list(user, mine=True).filter(
+        ends_at__gt=clock.now() - timedelta(days=1))[:50])
+    if not rows and not has_perm(user, "operations.own"):
+        require_perm(user, "operations.own")
+    return render(request, "operations/mine.html", {"assignments": rows})
+
+
+# --- disinfection board -----------------------------------------------------------------------
+
+@needs("operations.work")
+@require_http_methods(["GET", "POST"])
+def board(request):
+    user = request.user
+    area = _chosen_area(request, "operations.work",
+                        levels=(Level.COMMUNITY,) if not has_perm(user, "operations.dispatch")
+                        else (Level.STREET, Level.COMMUNITY))
+    if request.method == "POST":
+        place = selectors.place_get_for_user(user, _int(request.POST.get("place")))
+        try:
+            services.round_record(actor=user, place=place, agent=request.POST.get("agent", ""))
+            messages.success(request, _("Round recorded: %(place)s") % {"place": place.name})
+        except RuleViolation as exc:
+            messages.error(request, exc.detail)
+        return redirect(f"{reverse('operations:board')}?area={area.code}")
+    overdue_only = request.GET.get("overdue") == "1"
+    items = selectors.disinfection_due(user, area=area, overdue_only=overdue_only)
+    return render(request, "operations/board.html", {
+        "area": area, "areas": _areas(user, "operations.work", (Level.STREET, Level.COMMUNITY)),
+        "items": items, "overdue_only": overdue_only,
+        "overdue_count": sum(1 for d in items if d.overdue)})
+
+
+# --- supplies ---------------------------------------------------------------------------------
+
+@needs("operations.work")
+@require_http_methods(["GET", "POST"])
+def stock(request):
+    user = request.user
+    if request.method == "POST":
+        try:
+            store = selectors.store_get_for_user(user, request.POST.get("store", ""))
+            item = Item.objects.filter(pk=_int(request.POST.get("item"))).first()
+            if item is None:
+                raise RuleViolation("unknown_item", _("item: no such item."), status=422)
+            if request.POST.get("action") == "receive":
+                services.stock_receive(actor=user, store=store, item=item,
+                                       quantity=request.POST.get("quantity"))
+            else:
+                services.stock_issue(actor=user, store=store, item=item,
+                                     quantity=request.POST.get("quantity"),
+                                     to=request.POST.get("to", ""))
+            messages.success(request, _("Recorded."))
+        except RuleViolation as exc:
+            messages.error(request, exc.detail)
+        return redirect("operations:stock")
+    return render(request, "operations/stock.html", {
+        "rows": list(selectors.stock_list(user)),
+        "stores": list(selectors.stores_visible_to(user).order_by("code")),
+        "items": list(Item.objects.order_by("code")),
+        "can_manage": has_perm(user, "operations.manage")})
+
+
+def ledger(request, code):
+    """The public donation ledger of a street (no login): names only with consent."""
+    street = get_object_or_404(Area, code=str(code)[:32], level=Level.STREET)
+    rows = []
+    for d in selectors.donations_public(street)[:500]:
+        items = [(m.stock.item.name, m.delta) for m in d.movements.all()]
+        rows.append({"d": d, "donor": d.donor if d.consent_named else _("Anonymous donor"),
+                     "items": items})
+    return render(request, "operations/ledger.html", {"street": street, "rows": rows})
+
+
+# --- HQ tasks ---------------------------------------------------------------------------------
+
+@needs("operations.manage")
+@require_http_methods(["GET", "POST"])
+def tasks(request):
+    user = request.user
+    can_dispatch = has_perm(user, "operations.dispatch")
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "send":
+                require_perm(user, "operations.dispatch")
+                areas = [selectors.area_for_user(user, code, "operations.dispatch")
+                         for code in request.POST.getlist("areas")]
+                due = _local_input(request.POST.get("due_at", ""))
+                if due is None:
+                    raise RuleViolation("required", _("due_at is required."), status=422)
+                services.task_send(actor=user, title=request.POST.get("title", ""),
+                                   detail=request.POST.get("detail", ""), areas=areas,
+                                   due_at=due, group=request.POST.get("group", ""))
+                messages.success(request, _("Task sent to %(n)d areas.") % {"n": len(areas)})
+            else:
+                task = selectors.task_get_for_user(user, _int(request.POST.get("task")))
+                if action == "ack":
+                    services.task_acknowledge(actor=user, task=task)
+                else:
+                    services.task_done(actor=user, task=task, note=request.POST.get("note", ""),
+                                       file=request.FILES.get("file"))
+                    messages.success(request, _("Reported done."))
+        except RuleViolation as exc:
+            messages.error(request, exc.detail)
+        return redirect("operations:tasks")
+    now = clock.now()
+    rows = list(selectors.tasks_list(user)[:200])
+    for t in rows:
+        t.status = t.status_at(now)
+    return render(request, "operations/tasks.html", {
+        "rows": rows, "can_dispatch": can_dispatch,
+        "targets": _areas(user, "operations.dispatch", (Level.STREET, Level.COMMUNITY))
+        if can_dispatch else [],
+        "by_area": selectors.tasks_by_area(user, moment=now) if can_dispatch else [],
+        "overdue": sum(1 for t in rows if t.status == "overdue")})
+
+
+@needs("operations.manage")
+def panel(request):
+    """Home-page panel: places overdue for disinfection, HQ tasks open/overdue, on duty now."""
+    user = request.user
+    area = _chosen_area(request, "operations.work", levels=(Level.STREET, Level.COMMUNITY))
+    now = clock.now()
+    overdue = selectors.disinfection_due(user, area=area, moment=now, overdue_only=True)
+    tasks = [t.status_at(now) for t in selectors.tasks_list(user, moment=now).filter(
+        done_at__isnull=True)]
+    on_duty = selectors.volunteers_list(user, area=area, on_duty=True).count()
+    return render(request, "operations/panel.html", {
+        "area": area, "overdue": len(overdue), "tasks_open": tasks.count("open"),
+        "tasks_overdue": tasks.count("overdue"), "on_duty": on_duty})

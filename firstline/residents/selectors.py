@@ -1,0 +1,91 @@
+"""Reads of the residents' side, always through the acting user's scope for the permission
+in play (a declaration or tip-off belongs to its area: the grid of the place, or the
+community when the place is not on the roster)."""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.shortcuts import get_object_or_404
+
+from firstline.accounts.scope import area_scope, scope_paths
+from firstline.areas.models import Area
+
+from .models import Declaration, Notice, Tip
+
+SCREEN = "people.screen"
+
+
+def declarations_visible_to(user, perm: str = SCREEN) -> QuerySet[Declaration]:
+    """Scoped; `on_roster` is the resident with the declared ID number now (a newcomer added
+    at the door after the declaration came in is matched too)."""
+    from firstline.people.models import Resident
+
+    on_roster = Resident.objects.filter(id_number=OuterRef("id_number")).values("pk")[:1]
+    return (Declaration.objects.filter(area_scope(user, "area", perm))
+            .annotate(on_roster=Subquery(on_roster)))
+
+
+def declaration_get_for_user(user, pk) -> Declaration:
+    return get_object_or_404(declarations_visible_to(user), pk=pk)
+
+
+def declarations_in(qs: QuerySet[Declaration], *, area: Area | None = None,
+                    status: str = "") -> QuerySet[Declaration]:
+    if area is not None:
+        qs = qs.filter(area__path__startswith=area.path)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def tips_visible_to(user, perm: str = SCREEN) -> QuerySet[Tip]:
+    return Tip.objects.filter(area_scope(user, "area", perm))
+
+
+def tip_get_for_user(user, pk) -> Tip:
+    return get_object_or_404(tips_visible_to(user).select_related("area", "reward"), pk=pk)
+
+
+def tips_in(qs: QuerySet[Tip], *, area: Area | None = None, status: str = "",
+            now=None) -> QuerySet[Tip]:
+    if area is not None:
+        qs = qs.filter(area__path__startswith=area.path)
+    if status == "overdue":
+        qs = qs.filter(status="open", due_at__lt=now)
+    elif status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def notices_visible_to(user, perm: str = "people.view") -> QuerySet[Notice]:
+    """Notices for an area inside the user's scope, or for an area containing it (a grid
+    worker sees the community's notice: it is for the households of their grid too)."""
+    ancestors = {p[: i + 1] for p in scope_paths(user, perm)
+                 for i, c in enumerate(p) if c == "/" and i > 0}
+    through = Notice.areas.through.objects.filter(notice_id=OuterRef("pk")).filter(
+        area_scope(user, "area", perm) | Q(area__path__in=ancestors))
+    return Notice.objects.filter(Exists(through))
+
+
+def notice_get_for_user(user, pk) -> Notice:
+    return get_object_or_404(notices_visible_to(user), pk=pk)
+
+
+def notice_for_token(token: str) -> Notice | None:
+    if not token or len(token) > 32:
+        return None
+    return Notice.objects.filter(token=token).first()
+
+
+def notices_reach_for(user, area: Area, *, limit: int = 3) -> list[dict]:
+    """The latest notices the user sees that reach `area`, with their reach inside it and
+    per building: the dashboard's 宣传覆盖 section."""
+    from .services import notice_reach, notice_reach_by_building
+
+    rows = []
+    for notice in notices_visible_to(user, "reports.dashboard")[:limit * 3]:
+        reach = notice_reach(notice, within=area)
+        if reach["households"]:
+            rows.append({"notice": notice, **reach,
+                         "buildings": notice_reach_by_building(notice, within=area)})
+        if len(rows) == limit:
+            break
+    return rows

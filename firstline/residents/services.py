@@ -1,0 +1,518 @@
+"""Writes of the residents' side: declarations, tip-offs and their rewards, notices and read
+receipts, and the throttle of the public endpoints. Keyword-only, one transaction each."""
+
+import re
+import secrets
+from datetime import date, datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+
+from firstline import clock
+from firstline.accounts.scope import in_scope, scope_paths
+from firstline.accounts.services import audit, require_perm
+from firstline.areas.models import Area, Level
+from firstline.errors import InvalidInput, RuleViolation
+from firstline.people.models import Building, Compound, Household, Resident, Transport
+from firstline.people.services import (
+    FULL_WIDTH,
+    household_address_normalize,
+    household_member_add,
+    id_number_check,
+    mask_phone,
+    phone_check,
+    visit_record,
+)
+from firstline.rules import rule
+
+from .models import (
+    Declaration,
+    DeclarationStatus,
+    Notice,
+    NoticeAck,
+    PublicHit,
+    Reward,
+    Tip,
+    TipStatus,
+)
+
+# Receipts are read out over the phone: no 0/O, 1/I/L.
+_RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def receipt_new(prefix: str) -> str:
+    """D-7KQ2-M9XA: short, unguessable enough to quote, never reused (unique in the table)."""
+    body = "".join(secrets.choice(_RECEIPT_ALPHABET) for _ in range(8))
+    return f"{prefix}-{body[:4]}-{body[4:]}"
+
+
+# --- input checks ---------------------------------------------------------------------------
+
+
+def text(value, *, field: str, limit: int, required: bool = False, label: str = "",
+         multiline: bool = False) -> str:
+    """Plain text from a public form: control characters (NUL included) refused, blanks
+    collapsed (kept as line breaks when `multiline`), length checked — each naming the field."""
+    raw = "" if value is None else str(value)
+    if any(ord(c) < 32 and c not in "\n\r\t" for c in raw) or "\x7f" in raw:
+        raise InvalidInput("invalid", _("%(field)s: contains a control character.")
+                           % {"field": label or field}, field=field)
+    if multiline:
+        lines = (" ".join(line.split()) for line in raw.replace("\r", "").split("\n"))
+        clean = "\n".join(line for line in lines if line)
+    else:
+        clean = " ".join(raw.split())
+    if required and not clean:
+        raise InvalidInput("required", _("%(field)s: this field is required.")
+                           % {"field": label or field}, field=field)
+    if len(clean) > limit:
+        raise InvalidInput("too_long", _("%(field)s: at most %(n)d characters.")
+                           % {"field": label or field, "n": limit}, field=field)
+    return clean
+
+
+def community_get(code) -> Area:
+    """The community a public page or endpoint names by code; 422 `community` otherwise."""
+    code = str(code or "").strip()
+    area = (Area.objects.filter(code=code, level=Level.COMMUNITY).first()
+            if code and len(code) <= 64 and "\x00" not in code else None)
+    if area is None:
+        raise InvalidInput("unknown_community", _("Unknown community."), field="community")
+    return area
+
+
+def _date(value, *, field: str, label: str = "") -> date:
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value or "").strip())
+    except ValueError as exc:
+        raise InvalidInput("bad_date", _("%(field)s: a date such as 2020-02-01.")
+                           % {"field": label or field}, field=field) from exc
+
+
+# --- the public endpoints' throttle ---------------------------------------------------------
+
+
+# A client key's kind -> the rule limiting it. "ip:<address>" is the network address (many
+# phones may share one behind a carrier's NAT: a higher limit); "dev:<cookie>" the device's
+# own cookie on the public pages (a phone that keeps it: a lower limit).
+_CLIENT_RULES = {"ip": "public.per_address", "dev": "public.per_device"}
+
+
+def throttle(*, kind: str, device, place: str = "", now: datetime | None = None) -> None:
+    """Refuse (429 `throttled`) a public submission when this client (each of its keys: its
+    address `ip:...`, its device cookie `dev:...`) or this home address sent too many in the
+    window (rules public.*); otherwise count this one. Called inside the submitting service's
+    transaction: a refused or failed submission counts nothing."""
+    now = now or clock.now()
+    day = clock.localdate(now)
+    since = now - timedelta(minutes=int(rule("public.window_minutes", on=day).value))
+    keys = [device] if isinstance(device, str) else list(device)
+    checks = []
+    for key in keys:
+        prefix = key.split(":", 1)[0]
+        limit = int(rule(_CLIENT_RULES.get(prefix, "public.per_device"), on=day).value)
+        checks.append((prefix, key[:200], limit))
+    if place:
+        checks.append(("place", place[:200], int(rule("public.per_place", on=day).value)))
+    for what, key, limit in checks:
+        used = PublicHit.objects.filter(kind=f"{kind}:{what}", key=key, at__gte=since).count()
+        if used >= limit:
+            raise RuleViolation("throttled", _("Too many submissions from here. Please try "
+                                               "again later or call your community."),
+                                status=429)
+    PublicHit.objects.bulk_create([PublicHit(kind=f"{kind}:{what}", key=key, at=now)
+                                   for what, key, _limit in checks])
+    PublicHit.objects.filter(at__lt=now - timedelta(days=1)).delete()
+
+
+# --- places -----------------------------------------------------------------------------------
+
+
+def _compound_named(community: Area, name: str) -> Compound | None:
+    return Compound.objects.filter(area=community, name=name).first() if name else None
+
+
+def _household_at(compound: Compound | None, building: str, unit: str,
+                  room: str) -> Household | None:
+    if compound is None or not room:
+        return None
+    return (Household.objects.select_related("grid")
+            .filter(compound=compound, building_name=building, unit=unit, room=room).first())
+
+
+def _grid_of(households) -> Area | None:
+    """The one grid a set of households lies in, or None when they span several or none."""
+    grids = list(households.values_list("grid_id", flat=True).distinct()[:2])
+    return Area.objects.get(pk=grids[0]) if len(grids) == 1 else None
+
+
+# --- return declarations (返回登记) -------------------------------------------------------------
+
+
+@transaction.atomic
+def declaration_submit(*, community: Area, name, id_number, phone, compound="", building="",
+                       unit="", room="", from_province, from_city="", returned_on,
+                       transport="", transport_no="", symptoms="", device,
+                       now: datetime | None = None) -> Declaration:
+    """A resident's own 返回登记. Pending for the grid worker of the address (the community's
+    staff when the address is not on the roster). The same ID number while pending is the
+    same item: the later details replace the earlier ones."""
+    now = now or clock.now()
+    today = clock.localdate(now)
+    name = text(name, field="name", limit=50, required=True, label=_("Name"))
+    id_number = id_number_check(id_number)
+    phone = phone_check(phone)
+    if not phone:
+        raise InvalidInput("required", _("%(field)s: this field is required.")
+                           % {"field": _("Phone")}, field="phone")
+    compound = text(compound, field="compound", limit=100, label=_("Compound"))
+    building, unit, room = household_address_normalize(
+        building=text(building, field="building", limit=50, label=_("Building")),
+        unit=text(unit, field="unit", limit=20, label=_("Unit")),
+        room=text(room, field="room", limit=20, label=_("Room")))
+    from_province = text(from_province, field="from_province", limit=30, required=True,
+                         label=_("Came from (province)"))
+    from_city = text(from_city, field="from_city", limit=30, label=_("Came from (city)"))
+    returned_on = _date(returned_on, field="returned_on", label=_("Returned on"))
+    if returned_on > today:
+        raise InvalidInput("returned_on_future", _("The return date is in the future."),
+                           field="returned_on")
+    if returned_on < today - timedelta(days=366):
+        raise InvalidInput("returned_on_past", _("The return date is more than a year ago."),
+                           field="returned_on")
+    transport = str(transport or "")
+    if transport not in Transport.values:
+        raise InvalidInput("bad_transport", _("Unknown transport."), field="transport")
+    transport_no = text(transport_no, field="transport_no", limit=30,
+                        label=_("Train / flight / plate number"))
+    symptoms = text(symptoms, field="symptoms", limit=200, label=_("Symptoms"))
+    place = "|".join([community.code, compound, building, unit, room]) if room else ""
+    throttle(kind="declaration", device=device, place=place, now=now)
+
+    found = _compound_named(community, compound)
+    household = _household_at(found, building, unit, room)
+    resident = Resident.objects.filter(id_number=id_number).first()
+    fields = dict(community=community, area=household.grid if household else community,
+                  household=household, resident=resident, name=name, phone=phone,
+                  compound=compound, building=building, unit=unit, room=room,
+                  from_province=from_province, from_city=from_city, returned_on=returned_on,
+                  transport=transport, transport_no=transport_no, symptoms=symptoms,
+                  updated_at=now)
+    for _attempt in range(2):
+        pending = (Declaration.objects.select_for_update()
+                   .filter(id_number=id_number, status=DeclarationStatus.PENDING).first())
+        if pending is not None:
+            for key, value in fields.items():
+                setattr(pending, key, value)
+            pending.submissions += 1
+            pending.save()
+            return pending
+        try:
+            with transaction.atomic():
+                return Declaration.objects.create(receipt=receipt_new("D"), id_number=id_number,
+                                                  created_at=now, **fields)
+        except IntegrityError:  # the same ID declared at the same instant: merge into it
+            continue
+    raise RuleViolation("busy", _("Please try again."), status=409)
+
+
+@transaction.atomic
+def declaration_confirm(*, actor, declaration: Declaration, household: Household | None = None,
+                        residency: str = "", now: datetime | None = None) -> Declaration:
+    """The grid worker confirms a declaration: the resident is matched by ID number (or added
+    to the household as a newcomer, or moved there) and the return is recorded as a screening
+    visit records it, so the key-person facts follow the risk-area rules. Once only."""
+    require_perm(actor, "people.screen")
+    now = now or clock.now()
+    declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+    if declaration.status != DeclarationStatus.PENDING:
+        raise RuleViolation("already_confirmed", _("This declaration was already confirmed."))
+    if household is not None and not in_scope(actor, household.grid, "people.screen"):
+        raise RuleViolation("not_found", _("Not found."), status=404)
+    resident = Resident.objects.filter(id_number=declaration.id_number).first()
+    # The household named by the worker, else the declared address, else where the roster
+    # has the person: a declared address elsewhere than the roster's is a move.
+    household = household or declaration.household or (resident.household if resident
+                                                        else None)
+    if household is None:
+        raise InvalidInput("household_required",
+                           _("The address is not on the roster: choose the household."),
+                           field="household_id")
+    declaration.added = declaration.moved = False
+    if resident is None or resident.household_id != household.pk:
+        added = household_member_add(actor=actor, household=household, name=declaration.name,
+                                     id_number=declaration.id_number, phone=declaration.phone,
+                                     residency=residency, now=now)
+        resident = added.resident
+        declaration.added, declaration.moved = added.created, not added.created
+    visit = visit_record(actor=actor, household=household, visited_at=now, by_phone=True,
+                         note=_("Return declaration %(receipt)s")
+                         % {"receipt": declaration.receipt},
+                         people=[{"resident": resident, "present": True,
+                                  "from_province": declaration.from_province,
+                                  "from_city": declaration.from_city,
+                                  "returned_on": declaration.returned_on,
+                                  "transport": declaration.transport,
+                                  "transport_no": declaration.transport_no,
+                                  "symptoms": declaration.symptoms}])
+    declaration.status = DeclarationStatus.CONFIRMED
+    declaration.resident, declaration.household, declaration.visit = resident, household, visit
+    declaration.confirmed_at, declaration.confirmed_by = now, actor
+    declaration.save()
+    audit(actor=actor, action="declaration.confirm", obj=declaration)
+    return declaration
+
+
+# --- tip-offs (举报) and rewards ---------------------------------------------------------------
+
+
+_BUILDING_IN_TEXT = re.compile(r"([0-9A-Za-z]+)\s*(?:号楼|號樓|栋|棟|幢|楼|樓)")
+
+
+def _tip_place(community: Area, where: str, compound: Compound | None,
+               building_name: str) -> tuple[Compound | None, Building | None, Area]:
+    if compound is None and where:
+        # A compound named in the free text ("阳光花园3栋有人聚集打牌") places the tip.
+        for candidate in Compound.objects.filter(area=community).order_by("-name"):
+            if candidate.name and candidate.name in where:
+                compound = candidate
+                break
+    if compound is not None and not building_name and where:
+        # ...and a building after it: 1栋, 3号楼, 2幢.
+        rest = where.split(compound.name, 1)[-1]
+        found = _BUILDING_IN_TEXT.search(rest.translate(FULL_WIDTH))
+        if found:
+            building_name = found.group(1)
+    building = None
+    if compound is not None and building_name:
+        building = Building.objects.filter(compound=compound, name=building_name).first()
+    area = None
+    if building is not None:
+        area = _grid_of(Household.objects.filter(compound=compound,
+                                                 building_name=building.name))
+    if area is None and compound is not None:
+        area = _grid_of(Household.objects.filter(compound=compound))
+    return compound, building, area or community
+
+
+@transaction.atomic
+def tip_submit(*, community: Area, what, where="", contact="", compound: Compound | None = None,
+               building: str = "", actor=None, device=(),
+               now: datetime | None = None) -> Tip:
+    """A tip-off: from the public page (`device` set, throttled) or taken down by staff
+    (`actor`). A verification task for the grid worker of the place, due per tips.verify_hours."""
+    now = now or clock.now()
+    if actor is not None:
+        require_perm(actor, "people.screen")
+        # The community's staff, or a grid worker of one of its grids, may take one down.
+        if not in_scope(actor, community, "people.screen") and not any(
+                p.startswith(community.path) for p in scope_paths(actor, "people.screen")):
+            raise RuleViolation("not_found", _("Not found."), status=404)
+    what = text(what, field="what", limit=1000, required=True, label=_("What"), multiline=True)
+    where = text(where, field="where", limit=200, label=_("Where"))
+    contact = text(contact, field="contact", limit=50, label=_("Contact"))
+    building = household_address_normalize(
+        building=text(building, field="building", limit=50, label=_("Building")))[0]
+    if compound is not None and compound.area_id != community.pk:
+        raise InvalidInput("bad_compound", _("Unknown compound."), field="compound")
+    if actor is None:
+        throttle(kind="tip", device=device, now=now)
+    compound, found_building, area = _tip_place(community, where, compound, building)
+    if not where and compound is not None:
+        where = f"{compound.name} {building}栋" if building else compound.name
+    hours = int(rule("tips.verify_hours", on=clock.localdate(now)).value)
+    tip = Tip.objects.create(receipt=receipt_new("T"), community=community, area=area,
+                             compound=compound, building=found_building, what=what,
+                             where=where, contact=contact,
+                             source="staff" if actor is not None else "public",
+                             created_by=actor, created_at=now,
+                             due_at=now + timedelta(hours=hours))
+    if actor is not None:
+        audit(actor=actor, action="tip.create", obj=tip)
+    return tip
+
+
+def tip_contact_masked(tip: Tip) -> str:
+    contact = tip.contact
+    if not contact:
+        return ""
+    digits = "".join(c for c in contact if c.isdigit())
+    if len(digits) >= 7:
+        return mask_phone(digits)
+    return contact[0] + "*" * (len(contact) - 1)
+
+
+def tip_contact_read(*, actor, tip: Tip, reason: str = "", via: str = "web") -> str:
+    """The tipster's full contact: needs people.view_full; written to the audit log."""
+    require_perm(actor, "people.view_full")
+    audit(actor=actor, action="tip.contact_read", obj=tip, detail=reason[:255], via=via)
+    return tip.contact
+
+
+REWARD_ITEMS = {"masks": pgettext_lazy("reward item", "masks")}
+
+
+def reward_text(reward: Reward | None) -> str:
+    """待发奖励：10 口罩 — the reward of a tip in words, for the staff pages."""
+    if reward is None:
+        return ""
+    item = str(REWARD_ITEMS.get(reward.item, reward.item))
+    if reward.status == "issued":
+        return _("Reward issued: %(quantity)d %(item)s") % {"quantity": reward.quantity,
+                                                           "item": item}
+    return _("Reward owed: %(quantity)d %(item)s") % {"quantity": reward.quantity, "item": item}
+
+
+def tip_reward_rule(on: date) -> tuple[str, int, str]:
+    value = rule("tips.reward", on=on)
+    data = value.value if isinstance(value.value, dict) else {"quantity": value.value}
+    return str(data.get("item") or "masks"), int(data.get("quantity") or 0), value.version
+
+
+@transaction.atomic
+def tip_verify(*, actor, tip: Tip, outcome: str, note: str = "",
+               now: datetime | None = None) -> Tip:
+    """The grid worker's verdict: valid, invalid or duplicate, with a note. Once: the status
+    moves from open in one conditional UPDATE, so of concurrent verdicts exactly one wins
+    (the others get 409 `already_verified`), and a valid tip records exactly one reward."""
+    require_perm(actor, "people.screen")
+    if not in_scope(actor, tip.area, "people.screen"):
+        raise RuleViolation("not_found", _("Not found."), status=404)
+    if outcome not in (TipStatus.VALID, TipStatus.INVALID, TipStatus.DUPLICATE):
+        raise InvalidInput("bad_outcome", _("Outcome: valid, invalid or duplicate."),
+                           field="outcome")
+    note = text(note, field="note", limit=200, label=_("Note"))
+    now = now or clock.now()
+    won = Tip.objects.filter(pk=tip.pk, status=TipStatus.OPEN).update(
+        status=outcome, note=note, verified_at=now, verified_by=actor)
+    if not won:
+        raise RuleViolation("already_verified", _("This tip-off was already verified."))
+    tip.refresh_from_db()
+    if outcome == TipStatus.VALID:
+        item, quantity, version = tip_reward_rule(clock.localdate(now))
+        if quantity > 0:
+            Reward.objects.create(tip=tip, item=item, quantity=quantity,
+                                  rule_version=f"tips.reward:{version}", created_at=now)
+    audit(actor=actor, action="tip.verify", obj=tip, detail=outcome)
+    return tip
+
+
+@transaction.atomic
+def reward_issue(*, actor, tip: Tip, now: datetime | None = None) -> Reward:
+    """The owed reward was handed over (from the supplies stock or by hand). Once."""
+    require_perm(actor, "people.screen")
+    if not in_scope(actor, tip.area, "people.screen"):
+        raise RuleViolation("not_found", _("Not found."), status=404)
+    now = now or clock.now()
+    done = Reward.objects.filter(tip=tip, status="owed").update(status="issued", issued_at=now,
+                                                                 issued_by=actor)
+    if not done:
+        raise RuleViolation("no_reward_owed", _("No reward is owed for this tip-off."))
+    audit(actor=actor, action="tip.reward_issue", obj=tip)
+    return Reward.objects.get(tip=tip)
+
+
+# --- notices and read receipts (已读回执) --------------------------------------------------------
+
+
+@transaction.atomic
+def notice_publish(*, actor, title, body, areas: list[Area],
+                   now: datetime | None = None) -> Notice:
+    """Publish a notice to the households of `areas` (each inside the actor's scope)."""
+    require_perm(actor, "people.manage")
+    title = text(title, field="title", limit=200, required=True, label=_("Title"))
+    body = text(body, field="body", limit=20000, required=True, label=_("Text"),
+                multiline=True)
+    if not areas:
+        raise InvalidInput("areas_required", _("Choose at least one area."), field="areas")
+    for area in areas:
+        if not in_scope(actor, area, "people.manage"):
+            raise RuleViolation("not_found", _("Not found."), status=404)
+    notice = Notice.objects.create(token=secrets.token_urlsafe(16), title=title, body=body,
+                                   created_by=actor, created_at=now or clock.now())
+    notice.areas.set(areas)
+    audit(actor=actor, action="notice.publish", obj=notice)
+    return notice
+
+
+def notice_households(notice: Notice):
+    """The households a notice is for: those with residents in the subtrees of its areas
+    (as the daily report counts households)."""
+    from django.db.models import Exists, OuterRef, Q
+
+    paths = list(notice.areas.values_list("path", flat=True))
+    q = Q(pk__in=[])
+    for p in paths:
+        q |= Q(grid__path__startswith=p)
+    lived_in = Resident.objects.filter(household_id=OuterRef("pk"))
+    return Household.objects.filter(q).filter(Exists(lived_in))
+
+
+def notice_reach(notice: Notice, *, within: Area | None = None) -> dict:
+    """{households, acknowledged}: households acknowledged once each (宣传覆盖); `within`
+    narrows both to the households of one area (a community on the dashboard)."""
+    households = notice_households(notice)
+    if within is not None:
+        households = households.filter(grid__path__startswith=within.path)
+    acknowledged = NoticeAck.objects.filter(notice=notice, household__in=households).count()
+    return {"households": households.count(), "acknowledged": acknowledged}
+
+
+def notice_reach_by_building(notice: Notice, *, within: Area | None = None) -> list[dict]:
+    """Reach per compound and building, for the notice's page and the dashboard."""
+    households = notice_households(notice)
+    if within is not None:
+        households = households.filter(grid__path__startswith=within.path)
+    totals = households.values("compound__name", "building_name").annotate(n=Count("pk"))
+    acked = {(c, b): n for c, b, n in
+             NoticeAck.objects.filter(notice=notice, household__in=households)
+             .values("household__compound__name", "household__building_name")
+             .annotate(n=Count("pk"))
+             .values_list("household__compound__name", "household__building_name", "n")}
+    return [{"compound": t["compound__name"], "building": t["building_name"],
+             "households": t["n"], "acknowledged": acked.get((t["compound__name"],
+                                                              t["building_name"]), 0)}
+            for t in totals.order_by("compound__name", "building_name")]
+
+
+def notice_household_find(*, notice: Notice, compound_id, building="", unit="",
+                          room="") -> Household:
+    """The household a visitor of the notice page names (compound, building, unit, room)."""
+    building, unit, room = household_address_normalize(
+        building=text(building, field="building", limit=50, label=_("Building")),
+        unit=text(unit, field="unit", limit=20, label=_("Unit")),
+        room=text(room, field="room", limit=20, label=_("Room")))
+    try:
+        compound_id = int(compound_id)
+    except (TypeError, ValueError):
+        compound_id = None
+    household = None
+    if compound_id and abs(compound_id) < 2**31 and room:
+        household = notice_households(notice).filter(
+            compound_id=compound_id, building_name=building, unit=unit, room=room).first()
+    if household is None:
+        raise InvalidInput("unknown_household", _("No household at this address: check the "
+                                                  "building, unit and room."), field="room")
+    return household
+
+
+@transaction.atomic
+def notice_acknowledge(*, notice: Notice, household: Household, device=(),
+                       now: datetime | None = None) -> bool:
+    """已读回执 from the notice page: True when this household's first; a second is a no-op
+    (the database keeps one per household, whatever arrives at once)."""
+    now = now or clock.now()
+    if device:
+        throttle(kind="notice", device=device, now=now)
+    try:
+        with transaction.atomic():
+            NoticeAck.objects.create(notice=notice, household=household, at=now)
+    except IntegrityError:
+        return False
+    return True

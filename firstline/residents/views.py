@@ -1,0 +1,392 @@
+"""Pages of the residents' side. Public (no login, no personal data shown back, CSRF token in
+every form, throttled, no JavaScript needed): declare a return, file a tip-off, read and
+acknowledge a notice. Staff: pending declarations, tip-offs to verify, notices and their
+reach, printable posters. Thin: parse, call a selector or service, render."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from firstline import clock
+from firstline.accounts.scope import area_scope, has_perm
+from firstline.accounts.services import client_address
+from firstline.areas.models import Area, Level
+from firstline.errors import RuleViolation
+from firstline.people.models import Building, Compound, Residency, Transport
+from firstline.people.selectors import household_get_for_user
+from firstline.people.services import household_member_add, mask_id_number, mask_phone
+
+from . import selectors as sel
+from . import services
+
+
+def needs(perm):
+    def deco(view):
+        @wraps(view)
+        @login_required
+        def inner(request, *args, **kwargs):
+            if not has_perm(request.user, perm):
+                raise PermissionDenied(_("Your role does not allow this action."))
+            return view(request, *args, **kwargs)
+        return inner
+    return deco
+
+
+DEVICE_COOKIE = "fl_device"
+
+
+def _device_id(request) -> str:
+    value = request.COOKIES.get(DEVICE_COOKIE, "")
+    return value if len(value) == 22 and value.replace("-", "").replace("_", "").isalnum() \
+        else ""
+
+
+def _client(request) -> list[str]:
+    """The throttle's keys for a public page: the network address, and the device's cookie
+    (set on the first page it loads)."""
+    keys = [f"ip:{client_address(request)}"]
+    device = _device_id(request)
+    if device:
+        keys.append(f"dev:{device}")
+    return keys
+
+
+def _public(response, request=None):
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    if request is not None and not _device_id(request):
+        import secrets
+
+        response.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(16), max_age=365 * 86400,
+                            httponly=True, samesite="Lax", secure=request.is_secure())
+    return response
+
+
+def _community_or_404(code) -> Area:
+    area = Area.objects.filter(code=code, level=Level.COMMUNITY).first()
+    if area is None:
+        raise Http404
+    return area
+
+
+def _qr(url: str, scale: int = 4) -> str:
+    import segno
+
+    return segno.make(url, error="m").svg_data_uri(scale=scale, border=2)
+
+
+DECLARATION_FIELDS = ["name", "id_number", "phone", "compound", "building", "unit", "room",
+                      "from_province", "from_city", "returned_on", "transport", "transport_no",
+                      "symptoms"]
+
+
+def _communities(user, perm):
+    """Communities in the user's scope or containing it (a grid worker's community)."""
+    return (Area.objects.filter(area_scope(user, None, perm) | area_scope(user, "children", perm),
+                                level=Level.COMMUNITY).distinct().order_by("code"))
+
+
+# --- public pages -----------------------------------------------------------------------------
+
+def declare(request, code):
+    """返回登记, reached from the community's QR poster."""
+    community = _community_or_404(code)
+    values = {k: request.POST.get(k, "") for k in DECLARATION_FIELDS}
+    errors, status = {}, 200
+    if request.method == "POST":
+        try:
+            d = services.declaration_submit(community=community,
+                                            device=_client(request), **values)
+        except RuleViolation as exc:
+            errors[exc.field or "form"] = exc.detail
+            status = exc.status
+        else:
+            return _public(render(request, "residents/public_done.html",
+                                  {"community": community, "receipt": d.receipt,
+                                   "kind": "declaration"}), request)
+    compounds = list(Compound.objects.filter(area=community).order_by("name")
+                     .values_list("name", flat=True))
+    return _public(render(request, "residents/public_declare.html", {
+        "community": community, "v": values, "errors": errors, "compounds": compounds,
+        "transports": [c for c in Transport.choices if c[0]], "today": clock.today()},
+        status=status), request)
+
+
+def tip(request, code):
+    """举报: a tip-off from a resident."""
+    community = _community_or_404(code)
+    values = {k: request.POST.get(k, "") for k in ("what", "compound", "building", "where",
+                                                   "contact")}
+    compounds = list(Compound.objects.filter(area=community).order_by("name"))
+    errors, status = {}, 200
+    if request.method == "POST":
+        compound = next((c for c in compounds if str(c.pk) == values["compound"]), None)
+        try:
+            t = services.tip_submit(community=community, what=values["what"],
+                                    where=values["where"], contact=values["contact"],
+                                    compound=compound, building=values["building"],
+                                    device=_client(request))
+        except RuleViolation as exc:
+            errors[exc.field or "form"] = exc.detail
+            status = exc.status
+        else:
+            return _public(render(request, "residents/public_done.html",
+                                  {"community": community, "receipt": t.receipt,
+                                   "kind": "tip"}), request)
+    return _public(render(request, "residents/public_tip.html", {
+        "community": community, "v": values, "errors": errors, "compounds": compounds},
+        status=status), request)
+
+
+def notice_public(request, token):
+    """The notice, for anyone with its link; a household acknowledges it (已读回执)."""
+    notice = sel.notice_for_token(token)
+    if notice is None:
+        raise Http404
+    households = services.notice_households(notice)
+    compounds = list(Compound.objects.filter(pk__in=households.values("compound_id"))
+                     .order_by("name"))
+    building = None
+    if (request.GET.get("b") or "").isdigit() and len(request.GET["b"]) < 10:
+        building = Building.objects.filter(pk=request.GET["b"],
+                                           compound__in=compounds).first()
+    values = {k: request.POST.get(k, "") for k in ("compound", "building", "unit", "room")}
+    if building is not None and request.method != "POST":
+        values.update(compound=str(building.compound_id), building=building.name)
+    errors, status, done = {}, 200, request.GET.get("ack") == "1"
+    if request.method == "POST":
+        try:
+            household = services.notice_household_find(
+                notice=notice, compound_id=values["compound"], building=values["building"],
+                unit=values["unit"], room=values["room"])
+            services.notice_acknowledge(notice=notice, household=household,
+                                        device=_client(request))
+        except RuleViolation as exc:
+            errors[exc.field or "form"] = exc.detail
+            status = exc.status
+        else:
+            return redirect(f"{request.path}?ack=1")
+    return _public(render(request, "residents/public_notice.html", {
+        "notice": notice, "compounds": compounds, "v": values, "errors": errors,
+        "done": done}, status=status), request)
+
+
+@needs("people.screen")
+def panel(request):
+    """Home-page panel: declarations waiting and tip-offs to verify (overdue ones), in scope."""
+    now = clock.now()
+    tips_open = sel.tips_in(sel.tips_visible_to(request.user), status="open")
+    return render(request, "residents/_panel.html", {
+        "declarations": sel.declarations_in(sel.declarations_visible_to(request.user),
+                                            status="pending").count(),
+        "tips": tips_open.count(), "overdue": tips_open.filter(due_at__lt=now).count()})
+
+
+# --- staff: declarations ------------------------------------------------------------------------
+
+@needs("people.screen")
+def declarations(request):
+    qs = (sel.declarations_visible_to(request.user).filter(status="pending")
+          .select_related("household", "resident", "area").order_by("created_at"))
+    rows = [{"d": d, "id_masked": mask_id_number(d.id_number),
+             "phone_masked": mask_phone(d.phone)} for d in qs[:200]]
+    return render(request, "residents/declarations.html", {
+        "rows": rows, "residencies": Residency.choices,
+        "communities": _communities(request.user, "people.screen")})
+
+
+@needs("people.screen")
+@require_POST
+def declaration_confirm(request, pk):
+    d = sel.declaration_get_for_user(request.user, pk)
+    household = None
+    if (request.POST.get("household") or "").isdigit():
+        household = household_get_for_user(request.user, int(request.POST["household"][:9]))
+    try:
+        d = services.declaration_confirm(actor=request.user, declaration=d, household=household,
+                                         residency=request.POST.get("residency", ""))
+    except RuleViolation as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("Confirmed: %(name)s's return is recorded.")
+                         % {"name": d.name})
+    return redirect("residents:declarations")
+
+
+# --- staff: tip-offs --------------------------------------------------------------------------
+
+@needs("people.screen")
+def tips(request):
+    status = request.GET.get("status", "open")
+    if status not in ("open", "valid", "invalid", "duplicate", "overdue"):
+        status = "open"
+    now = clock.now()
+    qs = sel.tips_in(sel.tips_visible_to(request.user), status=status, now=now)
+    rows = [{"t": t, "contact": services.tip_contact_masked(t),
+             "overdue": t.status == "open" and t.due_at < now,
+             "reward": services.reward_text(getattr(t, "reward", None))}
+            for t in qs.select_related("area", "compound", "reward").order_by("due_at")[:200]]
+    communities = _communities(request.user, "people.screen")
+    return render(request, "residents/tips.html", {
+        "rows": rows, "status": status, "communities": communities,
+        "can_full": has_perm(request.user, "people.view_full")})
+
+
+@needs("people.screen")
+@require_POST
+def tip_new(request):
+    community = Area.objects.filter(code=request.POST.get("community", "")[:64],
+                                    level=Level.COMMUNITY).first()
+    try:
+        if community is None:
+            raise RuleViolation("unknown_community", _("Unknown community."), status=422)
+        t = services.tip_submit(community=community, what=request.POST.get("what", ""),
+                                where=request.POST.get("where", ""),
+                                contact=request.POST.get("contact", ""), actor=request.user)
+    except RuleViolation as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("Tip-off %(receipt)s recorded.") % {"receipt": t.receipt})
+    return redirect("residents:tips")
+
+
+@needs("people.screen")
+@require_POST
+def tip_verify(request, pk):
+    t = sel.tip_get_for_user(request.user, pk)
+    try:
+        services.tip_verify(actor=request.user, tip=t, outcome=request.POST.get("outcome", ""),
+                            note=request.POST.get("note", ""))
+    except RuleViolation as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("Tip-off %(receipt)s verified.") % {"receipt": t.receipt})
+    return redirect("residents:tips")
+
+
+@needs("people.screen")
+@require_POST
+def reward_issue(request, pk):
+    t = sel.tip_get_for_user(request.user, pk)
+    try:
+        services.reward_issue(actor=request.user, tip=t)
+    except RuleViolation as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("Reward of %(receipt)s handed over.")
+                         % {"receipt": t.receipt})
+    return redirect(f"{reverse('residents:tips')}?status=valid")
+
+
+@needs("people.view_full")
+@require_POST
+def tip_contact(request, pk):
+    t = sel.tip_get_for_user(request.user, pk)
+    contact = services.tip_contact_read(actor=request.user, tip=t,
+                                        reason=request.POST.get("reason", "")[:100])
+    messages.info(request, _("Contact of %(receipt)s: %(contact)s")
+                  % {"receipt": t.receipt, "contact": contact})
+    return redirect("residents:tips")
+
+
+# --- staff: notices and posters -----------------------------------------------------------------
+
+@needs("people.view")
+def notices(request):
+    error = ""
+    if request.method == "POST":
+        if not has_perm(request.user, "people.manage"):
+            raise PermissionDenied(_("Your role does not allow this action."))
+        codes = request.POST.getlist("areas")
+        areas = list(Area.objects.filter(area_scope(request.user, None, "people.manage"),
+                                         code__in=codes[:200]))
+        try:
+            if len(areas) != len(set(codes)):
+                raise RuleViolation("areas_required", _("Choose at least one area."))
+            notice = services.notice_publish(actor=request.user,
+                                             title=request.POST.get("title", ""),
+                                             body=request.POST.get("body", ""), areas=areas)
+        except RuleViolation as exc:
+            error = exc.detail
+        else:
+            return redirect("residents:notice", pk=notice.pk)
+    rows = [{"n": n, **services.notice_reach(n)}
+            for n in sel.notices_visible_to(request.user)[:50]]
+    areas = (Area.objects.filter(area_scope(request.user, None, "people.manage"),
+                                 level__in=[Level.COMMUNITY, Level.GRID]).order_by("path")
+             if has_perm(request.user, "people.manage") else [])
+    return render(request, "residents/notices.html", {
+        "rows": rows, "areas": areas, "error": error, "v": request.POST})
+
+
+@needs("people.view")
+def notice(request, pk):
+    n = sel.notice_get_for_user(request.user, pk)
+    url = request.build_absolute_uri(reverse("residents:notice_public", args=[n.token]))
+    return render(request, "residents/notice.html", {
+        "n": n, "url": url, "reach": services.notice_reach(n),
+        "buildings": services.notice_reach_by_building(n)})
+
+
+@needs("people.view")
+def notice_poster(request, pk):
+    """A4: the notice's text and a QR to its page (one per building door with ?building=)."""
+    n = sel.notice_get_for_user(request.user, pk)
+    url = request.build_absolute_uri(reverse("residents:notice_public", args=[n.token]))
+    building = None
+    if (request.GET.get("building") or "").isdigit() and len(request.GET["building"]) < 10:
+        building = Building.objects.filter(pk=request.GET["building"]).first()
+        if building is not None:
+            url += f"?b={building.pk}"
+    return render(request, "residents/poster_notice.html", {
+        "n": n, "url": url, "qr": _qr(url, 6), "building": building})
+
+
+@needs("people.view")
+def community_poster(request, code):
+    """A4 poster for a community's doors: QR codes to declare a return and to file a tip."""
+    community = Area.objects.filter(area_scope(request.user, None, "people.view")
+                                    | area_scope(request.user, "children", "people.view"),
+                                    code=code, level=Level.COMMUNITY).first()
+    if community is None:
+        raise Http404
+    declare_url = request.build_absolute_uri(reverse("residents:declare", args=[code]))
+    tip_url = request.build_absolute_uri(reverse("residents:tip", args=[code]))
+    return render(request, "residents/poster_community.html", {
+        "community": community, "declare_url": declare_url, "tip_url": tip_url,
+        "declare_qr": _qr(declare_url, 6), "tip_qr": _qr(tip_url, 6)})
+
+
+# --- staff: a newcomer found at the door -------------------------------------------------------
+
+@needs("people.screen")
+def member_add(request, household_id):
+    household = household_get_for_user(request.user, household_id)
+    values = {k: request.POST.get(k, "") for k in ("name", "id_number", "phone", "residency")}
+    errors = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            added = household_member_add(actor=request.user, household=household, **values)
+        except RuleViolation as exc:
+            errors[exc.field or "form"] = exc.detail
+            status = exc.status
+        else:
+            if added.created:
+                messages.success(request, _("%(name)s was added to this household.")
+                                 % {"name": added.resident.name})
+            else:
+                messages.warning(request, _("%(name)s moved here from %(old)s: the roster now "
+                                            "shows this household.")
+                                 % {"name": added.resident.name, "old": added.moved_from})
+            return redirect("people:visit_new", household_id=household.pk)
+    return render(request, "residents/member_add.html", {
+        "household": household, "v": values, "errors": errors,
+        "residencies": Residency.choices}, status=status)

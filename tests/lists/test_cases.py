@@ -1,0 +1,105 @@
+"""Cases and contacts: a case on a resident; its household and named contacts become a list
+(source "case N") in one step; its building locked down; the case moved to centralized
+isolation; a positive test prompts a case."""
+
+from datetime import timedelta
+
+import pytest
+
+from firstline import clock
+from firstline.isolation.models import Isolation, Lockdown
+from firstline.lists.models import Case, Checklist, Verification
+
+pytestmark = pytest.mark.time_sensitive  # today's date, deadlines, overdue
+
+
+def _case(api, roster, **extra):
+    body = {"resident_id": roster.wang.pk, "status": "confirmed",
+            "on": clock.today().isoformat(), "source": "市疾控",
+            "contacts": [{"name": "李强", "phone": "", "address": "阳光花园1栋1单元102室"},
+                         {"name": "刘洋", "phone": "136 0000 3333"},
+                         {"name": "外地人", "phone": "13122223333"}], **extra}
+    r = api("staff_c1").post("/api/v1/cases", body)
+    assert r.status_code == 201, r.content
+    return r.json()["id"]
+
+
+def test_a_case_is_recorded_on_a_resident(api, roster):
+    case = Case.objects.get(pk=_case(api, roster))
+    assert (case.resident, case.status, case.source) == (roster.wang, "confirmed", "市疾控")
+    assert case.contacts.count() == 3
+
+
+def test_case_contacts_list_becomes_items(api, roster, cast):
+    case_id = _case(api, roster)
+    r = api("staff_c1").post(f"/api/v1/cases/{case_id}/contacts-list", {})
+    assert r.status_code == 201, r.content
+    body = r.json()
+    # household: 王芳 (by ID); contacts: 李强 (name+address), 刘洋 (name+phone), 外地人 (none)
+    assert (body["rows"], body["matched_by_id"], body["matched_by_name_phone"],
+            body["matched_by_name_address"], body["unmatched"]) == (4, 1, 1, 1, 1)
+    checklist = Checklist.objects.get(pk=body["id"])
+    assert checklist.source == f"case {case_id}"
+    assert set(Verification.objects.values_list("resident__name", flat=True)) == \
+        {"王芳", "李强", "刘洋"}
+    again = api("staff_c1").post(f"/api/v1/cases/{case_id}/contacts-list", {})
+    assert again.status_code == 200 and again.json()["id"] == body["id"]
+
+
+def test_case_of_another_community_is_404(api, roster):
+    case_id = _case(api, roster)
+    assert api("staff_c2").post(f"/api/v1/cases/{case_id}/contacts-list", {}).status_code == 404
+    assert api("staff_c2").post("/api/v1/cases", {
+        "resident_id": roster.wang.pk, "status": "suspected",
+        "on": clock.today().isoformat()}).status_code == 404
+    assert api("grid_a").post("/api/v1/cases", {
+        "resident_id": roster.wang.pk, "status": "suspected",
+        "on": clock.today().isoformat()}).status_code == 403
+
+
+def test_case_bad_status_and_future_date_are_422(api, roster):
+    r = api("staff_c1").post("/api/v1/cases", {"resident_id": roster.wang.pk,
+                                               "status": "sick", "on": "2020-01-01"})
+    assert r.status_code == 422
+    r = api("staff_c1").post("/api/v1/cases", {
+        "resident_id": roster.wang.pk, "status": "confirmed",
+        "on": (clock.today() + timedelta(days=2)).isoformat()})
+    assert r.status_code == 422 and r.json()["error"] == "bad_date"
+
+
+def test_case_building_locked_down_in_one_step(api, roster):
+    case_id = _case(api, roster)
+    r = api("staff_c1").post(f"/api/v1/cases/{case_id}/lockdown", {"days": 14})
+    assert r.status_code == 201, r.content
+    lockdown = Lockdown.objects.get()
+    assert lockdown.building == roster.h1.building
+    # 王伟, 王芳 (1-1-101) and 李强 (1-1-102) live in building 1: all under home isolation
+    assert Isolation.objects.filter(lockdown=lockdown).count() == 3
+
+
+def test_case_moved_from_home_to_centralized(api, roster):
+    case_id = _case(api, roster)
+    api("staff_c1").post(f"/api/v1/cases/{case_id}/lockdown", {})
+    r = api("staff_c1").post(f"/api/v1/cases/{case_id}/transfer", {})
+    assert r.status_code == 201, r.content
+    active = Isolation.objects.get(resident=roster.wang, status="active")
+    assert active.kind == "centralized"
+    again = api("staff_c1").post(f"/api/v1/cases/{case_id}/transfer", {})
+    assert again.status_code == 409
+
+
+def test_a_positive_test_prompts_a_case(api, roster):
+    r = api("staff_c1").post("/api/v1/test-results", {
+        "resident_id": roster.fang.pk, "sampled_on": clock.today().isoformat(),
+        "result": "positive"})
+    assert r.status_code == 201 and r.json()["prompt_case"] is True
+    r = api("staff_c1").post("/api/v1/test-results", {
+        "resident_id": roster.li.pk, "sampled_on": clock.today().isoformat(),
+        "result": "negative"})
+    assert r.json()["prompt_case"] is False
+    assert api("staff_c2").post("/api/v1/test-results", {
+        "resident_id": roster.li.pk, "sampled_on": clock.today().isoformat(),
+        "result": "negative"}).status_code == 404
+    bad = api("staff_c1").post("/api/v1/test-results", {
+        "resident_id": roster.li.pk, "sampled_on": clock.today().isoformat(), "result": "?"})
+    assert bad.status_code == 422

@@ -1,0 +1,151 @@
+"""The HTML pages: a grid worker's items, HQ's upload with column mapping, progress, export,
+the dashboard block and the sign-off page."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from firstline import clock
+from firstline.lists.models import Checklist, SourceMapping, Verification
+from firstline.lists.services import checklist_import
+
+from .conftest import write_csv
+
+pytestmark = pytest.mark.time_sensitive  # today's date, deadlines, overdue
+
+
+def _list(roster, tmp_path):
+    path = write_csv(tmp_path / "l.csv", ["人名", "证件", "电话"],
+                     [["王芳", roster.fang.id_number, ""], ["刘洋", "", "13600003333"]])
+    return checklist_import(path=path, source="卫健委", deadline=clock.today(),
+                            mapping={"name": 0, "id_number": 1, "phone": 2}).checklist
+
+
+def test_grid_worker_sees_and_answers_an_item(web, roster, tmp_path):
+    _list(roster, tmp_path)
+    client = web("grid_a")
+    page = client.get("/lists/items/")
+    assert page.status_code == 200 and "王芳" in page.content.decode()
+    assert "刘洋" not in page.content.decode()  # G1b's
+    item = Verification.objects.get(resident=roster.fang)
+    r = client.post(f"/lists/items/{item.pk}/", {"result": "reached", "temperature": "36.5"})
+    assert r.status_code == 302
+    assert Verification.objects.get(pk=item.pk).status == "done"
+
+
+def test_another_grids_item_is_404(web, roster, tmp_path):
+    _list(roster, tmp_path)
+    item = Verification.objects.get(resident=roster.liu)
+    assert web("grid_a").post(f"/lists/items/{item.pk}/", {"result": "reached"}).status_code \
+        == 404
+
+
+def test_upload_maps_columns_and_remembers_them(web, roster, tmp_path):
+    client = web("hq")
+    path = write_csv(tmp_path / "l.csv", ["人名", "证件", "电话"],
+                     [["王芳", roster.fang.id_number, ""]])
+    with open(path, "rb") as fh:
+        step2 = client.post("/lists/upload/", {"file": fh, "source": "航班", "deadline": "",
+                                               "area": "99000101"})
+    assert step2.status_code == 200
+    token = step2.context["token"]
+    done = client.post("/lists/upload/", {"token": token, "filename": "l.csv", "source": "航班",
+                                          "deadline": "", "area": "99000101", "name": "0",
+                                          "id_number": "1", "confirm": "1"})
+    assert done.status_code == 302
+    c = Checklist.objects.get()
+    assert c.matched_by_id == 1
+    assert SourceMapping.objects.get(source="航班").mapping == {"name": "人名", "id_number": "证件"}
+
+
+def test_grid_worker_cannot_upload(web, roster):
+    assert web("grid_a").get("/lists/upload/").status_code == 403
+
+
+def test_progress_page_and_export(web, roster, tmp_path):
+    c = _list(roster, tmp_path)
+    client = web("hq")
+    page = client.get(f"/lists/{c.pk}/")
+    assert page.status_code == 200
+    r = client.get(f"/lists/{c.pk}/export/")
+    ws = load_workbook(io.BytesIO(b"".join(r.streaming_content))).active
+    assert list(ws.iter_rows(values_only=True))[0][-3:] == ("核查结果", "核查时间", "核查人")
+    assert web("staff_c2").get(f"/lists/{c.pk}/export/").status_code == 200  # covers C2
+    own = checklist_import(path=write_csv(tmp_path / "c2.csv", ["姓名", "手机号"],
+                                          [["陈静", "15000004444"]]),
+                           source="x", area=roster.chen.grid.parent).checklist
+    assert web("staff_c1").get(f"/lists/{own.pk}/").status_code == 404
+
+
+def test_dashboard_block_and_signoff_page(web, roster, tmp_path):
+    _list(roster, tmp_path)
+    client = web("hq")
+    block = client.get("/lists/dashboard/", {"area": "99000101"}).content.decode()
+    assert "卫健委" in block and "一社区" in block  # the street's communities, each
+    day = (clock.today() - timedelta(days=1)).isoformat()
+    page = client.get("/reports/signoff/", {"area": "C1", "date": day})
+    assert page.status_code == 200
+    r = client.post("/reports/signoff/", {"area": "C1", "date": day})
+    assert r.status_code == 302
+    page = client.get("/reports/signoff/", {"area": "99000101", "date": day})
+    html = page.content.decode()
+    assert 'id="so-C1"' in html
+    assert web("grid_a").get("/reports/signoff/").status_code == 403
+
+
+def test_an_unmatched_row_is_routed_from_the_page(web, roster, tmp_path):
+    path = write_csv(tmp_path / "u.csv", ["姓名", "手机号"], [["无名氏", "13000000000"]])
+    c = checklist_import(path=path, source="x", area=roster.h1.grid.parent.parent).checklist
+    r = web("hq").post(f"/lists/{c.pk}/rows/1/route/", {"routing": "unknown"})
+    assert r.status_code == 302
+    assert c.entries.get(number=1).routing == "unknown"
+    # a street's list covers C1, but routing its rows is the street's business
+    assert web("staff_c1").post(f"/lists/{c.pk}/rows/1/route/",
+                                {"routing": "not_ours"}).status_code == 404
+    assert c.entries.get(number=1).routing == "unknown"
+
+
+def test_staff_record_a_case_and_make_its_contacts_a_list(web, roster):
+    from firstline.lists.models import Case
+
+    client = web("staff_c1")
+    r = client.post("/lists/cases/", {"id_number": roster.wang.id_number, "status": "confirmed",
+                                      "on": clock.today().isoformat(), "source": "县疾控",
+                                      "contacts": "刘洋，136 0000 3333\n外地人, 13122223333"})
+    assert r.status_code == 302, r.content[:300]
+    case = Case.objects.get()
+    assert case.contacts.count() == 2
+    r = client.post(f"/lists/cases/{case.pk}/contacts/")
+    assert r.status_code == 302
+    c = Checklist.objects.get(source=f"case {case.pk}")
+    assert (c.rows, c.matched_by_id, c.matched_by_name_phone, c.unmatched) == (3, 1, 1, 1)
+    assert client.post(f"/lists/cases/{case.pk}/lockdown/").status_code == 302
+    page = client.get("/lists/cases/")
+    assert "王伟" in page.content.decode()
+    assert web("staff_c2").post(f"/lists/cases/{case.pk}/lockdown/").status_code == 404
+    assert web("grid_a").get("/lists/cases/").status_code == 403
+
+
+def test_a_case_for_someone_elsewhere_is_refused_on_the_form(web, roster):
+    r = web("staff_c2").post("/lists/cases/", {"id_number": roster.wang.id_number,
+                                               "status": "confirmed"})
+    assert r.status_code == 422
+
+
+def test_the_phone_to_call_is_shown_masked_and_revealed_with_an_audit_row(web, roster,
+                                                                         tmp_path):
+    from firstline.accounts.models import AuditEntry
+
+    _list(roster, tmp_path)
+    client = web("grid_a")
+    page = client.get("/lists/items/").content.decode()
+    assert "139****2222" in page and "13900002222" not in page
+    item = Verification.objects.get(resident=roster.fang)
+    r = client.post(f"/lists/items/{item.pk}/phone/")
+    assert 'href="tel:13900002222"' in r.content.decode()
+    assert AuditEntry.objects.filter(action="resident.read_full",
+                                     object_id=str(roster.fang.pk)).count() == 1
+    other = Verification.objects.get(resident=roster.liu)
+    assert client.post(f"/lists/items/{other.pk}/phone/").status_code == 404

@@ -1,0 +1,204 @@
+"""Disinfection: places derived from other apps' data (every compound's common areas, homes
+under isolation, locked-down buildings, vacated quarantine rooms) plus staff's own; due and
+overdue in local time, across midnight; a round takes a place off the list until next due."""
+
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+
+from firstline import clock
+from firstline.isolation import services as iso_services
+from firstline.operations import selectors, services
+from firstline.operations.models import Place, Round
+from tests.conftest import local
+
+
+def _due(api_client, **params):
+    r = api_client.get("/api/v1/disinfection/due", **params)
+    assert r.status_code == 200, r.content
+    return r.json()["items"]
+
+
+def _compounds_exist_since(moment):
+    from firstline.people.models import Compound
+
+    Compound.objects.update(created_at=moment)
+
+
+def test_a_compound_has_its_common_areas_from_the_moment_it_exists(api, homes):
+    items = _due(api("staff_c1"), area="C1")
+    assert [(i["kind"], i["place"]) for i in items] == [("common_areas", "阳光花园 公共区域")]
+    assert set(items[0]) >= {"place_id", "place", "kind", "due_at", "overdue"}
+
+
+def test_a_round_takes_the_place_off_the_list_until_its_next_due_time(api, homes):
+    with time_machine.travel(local(2026, 3, 1, 9), tick=False):
+        [item] = _due(api("staff_c1"), area="C1")
+        r = api("staff_c1").post("/api/v1/disinfection/rounds",
+                                 {"place_id": item["place_id"], "agent": "84消毒液",
+                                  "done_at": local(2026, 3, 1, 9).isoformat()})
+        assert r.status_code == 201, r.content
+        assert _due(api("staff_c1"), area="C1") == []
+    with time_machine.travel(local(2026, 3, 1, 12, 1), tick=False):
+        [item] = _due(api("staff_c1"), area="C1")
+        assert item["overdue"] is False
+        assert item["due_at"].startswith("2026-03-02T00:00:00+08:00")
+
+
+@pytest.mark.time_sensitive
+def test_common_areas_done_yesterday_afternoon_are_not_overdue_after_midnight(api, cast, homes):
+    with time_machine.travel(local(2026, 2, 27, 12), tick=False):
+        place = selectors.places_in_force(homes.c1.compound.area, on=date(2026, 2, 27)).get()
+        Place.objects.filter(pk=place.pk).update(created_at=local(2026, 2, 27, 8))
+    services.round_record(actor=cast.staff_c1, place=place, agent="84消毒液",
+                          done_at=local(2026, 2, 28, 13), now=local(2026, 2, 28, 13))
+    with time_machine.travel(local(2026, 3, 1, 0, 5), tick=False):
+        [item] = _due(api("staff_c1"), area="C1")
+    assert item["overdue"] is False
+    assert item["due_at"].startswith("2026-03-01T12:00:00+08:00")
+
+
+@pytest.mark.time_sensitive
+def test_common_areas_last_done_yesterday_morning_are_overdue_after_midnight(api, cast, homes):
+    with time_machine.travel(local(2026, 2, 27, 12), tick=False):
+        place = selectors.places_in_force(homes.c1.compound.area, on=date(2026, 2, 27)).get()
+        Place.objects.filter(pk=place.pk).update(created_at=local(2026, 2, 27, 8))
+    services.round_record(actor=cast.staff_c1, place=place, agent="84消毒液",
+                          done_at=local(2026, 2, 28, 11), now=local(2026, 2, 28, 11))
+    with time_machine.travel(local(2026, 3, 1, 0, 5), tick=False):
+        [item] = _due(api("staff_c1"), area="C1")
+    assert item["overdue"] is True
+    assert item["due_at"].startswith("2026-03-01T00:00:00+08:00")
+
+
+@pytest.mark.time_sensitive
+def test_overdue_at_23_59_when_the_morning_passed_without_a_round(api, homes):
+    _compounds_exist_since(local(2026, 2, 28, 8))
+    with time_machine.travel(local(2026, 3, 1, 23, 59), tick=False):
+        [item] = _due(api("staff_c1"), area="C1")
+    assert item["overdue"] is True
+    assert item["due_at"].startswith("2026-03-01T12:00:00+08:00")
+
+
+def test_twice_a_day_is_a_rule_with_an_effective_date(api, cast, homes):
+    from firstline.rules.models import Rule
+
+    _compounds_exist_since(local(2026, 2, 28, 8, 30))
+    Rule.objects.create(key="disinfection.per_day", effective_from=date(2026, 3, 1),
+                        value={"common_areas": 3}, source="test: three times a day")
+    with time_machine.travel(local(2026, 2, 28, 9), tick=False):
+        [before] = _due(api("staff_c1"), area="C1")
+    place = Place.objects.get(key=f"common:{homes.c1.compound_id}")
+    services.round_record(actor=cast.staff_c1, place=place, agent="84消毒液",
+                          done_at=local(2026, 3, 1, 7), now=local(2026, 3, 1, 7))
+    with time_machine.travel(local(2026, 3, 1, 9), tick=False):
+        [after] = _due(api("staff_c1"), area="C1")
+    # Twice a day until 28 Feb (00-12, 12-24); three times from 1 March (00-08, 08-16, 16-24).
+    assert before["due_at"].startswith("2026-02-28T12:00:00+08:00")
+    assert (after["due_at"][:25], after["overdue"]) == ("2026-03-01T16:00:00+08:00", False)
+
+
+def test_a_home_under_isolation_is_a_place_due_daily(api, cast, homes):
+    from tests.isolation.conftest import make_resident
+
+    iso_services.isolation_start(resident=make_resident(homes.c1), kind="home",
+                                 reason="close_contact", starts_on=clock.today(),
+                                 actor=cast.staff_c1)
+    items = _due(api("staff_c1"), area="C1")
+    assert {i["kind"] for i in items} == {"common_areas", "isolated_home"}
+    [home] = [i for i in items if i["kind"] == "isolated_home"]
+    assert home["due_at"].startswith((clock.today() + timedelta(days=1)).isoformat())
+
+
+def test_a_lockdown_adds_its_buildings_and_lifting_it_removes_them(api, cast, homes):
+    lock = iso_services.lockdown_create(building=homes.c1.building,
+                                        starts_on=clock.today(), days=3, actor=cast.staff_c1)
+    kinds = [i["kind"] for i in _due(api("staff_c1"), area="C1")]
+    assert "building" in kinds
+    iso_services.lockdown_lift(lockdown=lock, actor=cast.staff_c1)
+    kinds = [i["kind"] for i in _due(api("staff_c1"), area="C1")]
+    assert "building" not in kinds
+
+
+def test_staff_add_a_place(api):
+    r = api("staff_c1").post("/api/v1/disinfection/places",
+                             {"area": "C1", "kind": "lift", "name": "3栋电梯"})
+    assert r.status_code == 201
+    assert "3栋电梯" in [i["place"] for i in _due(api("staff_c1"), area="C1")]
+
+
+def test_a_derived_kind_cannot_be_added_by_hand(api):
+    r = api("staff_c1").post("/api/v1/disinfection/places",
+                             {"area": "C1", "kind": "common_areas", "name": "x"})
+    assert r.status_code == 422 and "kind" in r.json()["detail"]
+
+
+def test_another_communitys_places_are_404(api, homes):
+    assert api("staff_c1").get("/api/v1/disinfection/due", area="C2").status_code == 404
+    [c2] = _due(api("staff_c2"), area="C2")
+    r = api("staff_c1").post("/api/v1/disinfection/rounds",
+                             {"place_id": c2["place_id"], "agent": "84消毒液"})
+    assert r.status_code == 404
+    r = api("staff_c1").post("/api/v1/disinfection/places",
+                             {"area": "C2", "kind": "lift", "name": "电梯"})
+    assert r.status_code == 404
+
+
+def test_the_due_list_needs_operations_work(api, homes):
+    assert api("gate_c1").get("/api/v1/disinfection/due", area="C1").status_code == 403
+
+
+def test_a_round_without_an_agent_is_422_naming_it(api, homes):
+    [item] = _due(api("staff_c1"), area="C1")
+    r = api("staff_c1").post("/api/v1/disinfection/rounds",
+                             {"place_id": item["place_id"], "agent": " "})
+    assert r.status_code == 422 and "agent" in r.json()["detail"]
+    assert Round.objects.count() == 0
+
+
+def test_a_round_dated_in_the_future_is_corrected(api, homes):
+    [item] = _due(api("staff_c1"), area="C1")
+    r = api("staff_c1").post("/api/v1/disinfection/rounds", {
+        "place_id": item["place_id"], "agent": "84消毒液",
+        "done_at": (clock.now() + timedelta(hours=3)).isoformat()})
+    assert r.status_code == 201 and r.json()["clock"] == "corrected"
+    assert Round.objects.get().done_at <= clock.now()
+
+
+def test_hq_sees_overdue_places_of_every_community(api, homes):
+    _compounds_exist_since(local(2026, 2, 28, 8))
+    with time_machine.travel(local(2026, 3, 1, 12, 30), tick=False):
+        items = _due(api("hq"), area="99000101", overdue="true")
+    assert sorted(i["area"] for i in items) == ["C1", "C2"]
+    assert all(i["overdue"] for i in items)
+
+
+def test_a_vacated_quarantine_room_is_due_once_and_its_round_makes_it_available(
+        api, cast, areas):
+    from firstline.isolation.models import QuarantineSite, Room, RoomStatus, RoomStay
+
+    site = QuarantineSite.objects.create(area=areas.c1, name="如家酒店")
+    room = Room.objects.create(site=site, number="201", status=RoomStatus.CLEANING)
+    assert not RoomStay.objects.filter(room=room).exists()
+    items = [i for i in _due(api("staff_c1"), area="C1") if i["kind"] == "quarantine_room"]
+    assert [i["place"] for i in items] == ["如家酒店 201"]
+    r = api("staff_c1").post("/api/v1/disinfection/rounds",
+                             {"place_id": items[0]["place_id"], "agent": "过氧乙酸"})
+    assert r.status_code == 201
+    room.refresh_from_db()
+    assert room.status == RoomStatus.AVAILABLE
+    assert not [i for i in _due(api("staff_c1"), area="C1") if i["kind"] == "quarantine_room"]
+
+
+def test_a_grid_worker_records_a_round_at_an_isolated_home_of_their_grid(api, cast, homes):
+    from tests.isolation.conftest import make_resident
+
+    iso_services.isolation_start(resident=make_resident(homes.c1), kind="home",
+                                 reason="close_contact", starts_on=clock.today(),
+                                 actor=cast.staff_c1)
+    [home] = _due(api("grid_a"), area="G1a")
+    assert home["kind"] == "isolated_home" and home["area"] == "G1a"
+    r = api("grid_a").post("/api/v1/disinfection/rounds", {"place_id": home["place_id"],
+                                                          "agent": "84消毒液"})
+    assert r.status_code == 201

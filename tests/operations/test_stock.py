@@ -1,0 +1,215 @@
+"""Supplies and donations: receive, issue, move, count; never negative, under any
+concurrency; low stock opens an alert; donations with sane bounds and a public ledger."""
+
+import pytest
+
+from firstline.isolation.models import Alert
+from firstline.operations import services
+from firstline.operations.models import Donation, Movement, Stock
+from tests.conftest import race
+
+
+def _qty(store, item):
+    return Stock.objects.get(store=store, item=item).quantity
+
+
+def test_receive_then_issue(api, supplies):
+    staff = api("staff_c1")
+    r = staff.post("/api/v1/stock/receive", {"store": "S-C1", "item": "mask", "quantity": 100})
+    assert r.status_code == 201, r.content
+    r = staff.post("/api/v1/stock/issue", {"store": "S-C1", "item": "mask", "quantity": 30,
+                                           "to": "北门卡口"})
+    assert r.status_code == 201
+    items = staff.get("/api/v1/stock", store="S-C1").json()["items"]
+    assert [(i["item"], i["quantity"]) for i in items] == [("mask", 70)]
+
+
+def test_a_store_may_be_named_by_id(api, supplies):
+    r = api("staff_c1").post("/api/v1/stock/receive", {"store": str(supplies.c1.pk),
+                                                       "item": "mask", "quantity": 5})
+    assert r.status_code == 201
+
+
+def test_issuing_more_than_held_is_409_and_changes_nothing(api, supplies):
+    staff = api("staff_c1")
+    staff.post("/api/v1/stock/receive", {"store": "S-C1", "item": "mask", "quantity": 5})
+    r = staff.post("/api/v1/stock/issue", {"store": "S-C1", "item": "mask", "quantity": 6,
+                                           "to": "x"})
+    assert r.status_code == 409 and r.json()["error"] == "insufficient_stock"
+    assert _qty(supplies.c1, supplies.masks) == 5
+    assert Movement.objects.filter(kind="issue").count() == 0
+
+
+def test_issuing_an_item_never_received_is_409(api, supplies):
+    r = api("staff_c1").post("/api/v1/stock/issue", {"store": "S-C1", "item": "suit",
+                                                     "quantity": 1, "to": "x"})
+    assert r.status_code == 409 and r.json()["error"] == "insufficient_stock"
+
+
+@pytest.mark.parametrize("quantity", [-5, 0, 10**12])
+def test_a_bad_quantity_is_422_naming_it(api, supplies, quantity):
+    r = api("staff_c1").post("/api/v1/stock/receive", {"store": "S-C1", "item": "mask",
+                                                       "quantity": quantity})
+    assert r.status_code == 422 and "quantity" in r.json()["detail"]
+    assert not Stock.objects.filter(quantity__gt=0).exists()
+
+
+def test_a_negative_issue_is_422_not_a_receipt(api, supplies):
+    api("staff_c1").post("/api/v1/stock/receive", {"store": "S-C1", "item": "mask",
+                                                   "quantity": 5})
+    r = api("staff_c1").post("/api/v1/stock/issue", {"store": "S-C1", "item": "mask",
+                                                     "quantity": -5, "to": "x"})
+    assert r.status_code == 422 and "quantity" in r.json()["detail"]
+    assert _qty(supplies.c1, supplies.masks) == 5
+
+
+def test_an_unknown_item_is_422_naming_it(api, supplies):
+    r = api("staff_c1").post("/api/v1/stock/receive", {"store": "S-C1", "item": "unicorn",
+                                                       "quantity": 1})
+    assert r.status_code == 422 and "item" in r.json()["detail"]
+
+
+def test_another_communitys_store_is_404(api, supplies):
+    staff = api("staff_c1")
+    assert staff.post("/api/v1/stock/receive", {"store": "S-C2", "item": "mask",
+                                                "quantity": 1}).status_code == 404
+    assert staff.get("/api/v1/stock", store="S-C2").status_code == 404
+    assert staff.post("/api/v1/stock/issue", {"store": "S-C2", "item": "mask", "quantity": 1,
+                                              "to": "x"}).status_code == 404
+    assert [s["code"] for s in staff.get("/api/v1/stores").json()["items"]] == ["S-C1"]
+
+
+def test_receiving_needs_operations_manage(api, supplies):
+    r = api("grid_a").post("/api/v1/stock/receive", {"store": "S-C1", "item": "mask",
+                                                     "quantity": 1})
+    assert r.status_code == 403
+    assert api("gate_c1").get("/api/v1/stock").status_code == 403
+
+
+def test_move_between_stores(api, supplies, areas):
+    from firstline.operations.models import Store
+
+    Store.objects.create(code="S-ST", name="街道仓库", kind="street", area=areas.street)
+    hq = api("hq")
+    hq.post("/api/v1/stock/receive", {"store": "S-ST", "item": "mask", "quantity": 50})
+    r = hq.post("/api/v1/stock/move", {"store": "S-ST", "to_store": "S-C1", "item": "mask",
+                                       "quantity": 20})
+    assert r.status_code == 201
+    assert _qty(supplies.c1, supplies.masks) == 20
+    assert Stock.objects.get(store__code="S-ST", item=supplies.masks).quantity == 30
+
+
+def test_a_count_replaces_the_book_quantity(api, supplies):
+    staff = api("staff_c1")
+    staff.post("/api/v1/stock/receive", {"store": "S-C1", "item": "mask", "quantity": 10})
+    r = staff.post("/api/v1/stock/count", {"store": "S-C1", "item": "mask", "quantity": 8})
+    assert r.status_code == 201 and r.json()["quantity"] == 8
+    assert Movement.objects.get(kind="count").delta == -2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_eight_concurrent_issues_take_exactly_what_is_there(file_database, cast, areas):
+    """8 threads issue 1 each from a stock of 5: exactly 5 succeed, 3 are refused, 0 left."""
+    from firstline.operations.models import Item, Store
+
+    item = Item.objects.create(code="mask", name="口罩")
+    store = Store.objects.create(code="S-C1", name="一社区仓库", kind="community", area=areas.c1)
+    services.stock_receive(actor=cast.staff_c1, store=store, item=item, quantity=5)
+
+    def work(i):
+        from firstline.accounts.models import User
+
+        actor = User.objects.get(username="staff_c1")
+        return services.stock_issue(actor=actor, store=store, item=item, quantity=1,
+                                    to=f"卡口{i}")
+
+    results = race(8, work)
+    ok = [r for r in results if isinstance(r, Stock)]
+    refused = [r for r in results if getattr(r, "code", "") == "insufficient_stock"]
+    assert (len(ok), len(refused)) == (5, 3), results
+    assert Stock.objects.get(store=store, item=item).quantity == 0
+    assert Movement.objects.filter(kind="issue").count() == 5
+
+
+def test_low_stock_opens_one_alert(api, supplies):
+    staff = api("staff_c1")
+    staff.post("/api/v1/stock/receive", {"store": "S-C1", "item": "mask", "quantity": 5})
+    staff.post("/api/v1/stock/issue", {"store": "S-C1", "item": "mask", "quantity": 3,
+                                       "to": "x"})
+    staff.post("/api/v1/stock/issue", {"store": "S-C1", "item": "mask", "quantity": 1,
+                                       "to": "x"})
+    alert = Alert.objects.get(kind="low_stock")
+    assert alert.status == "open" and alert.area.code == "C1"
+    assert "口罩" in alert.detail
+
+
+def test_stock_above_the_threshold_opens_no_alert(api, supplies):
+    staff = api("staff_c1")
+    staff.post("/api/v1/stock/receive", {"store": "S-C1", "item": "mask", "quantity": 10})
+    staff.post("/api/v1/stock/issue", {"store": "S-C1", "item": "mask", "quantity": 3,
+                                       "to": "x"})
+    assert not Alert.objects.filter(kind="low_stock").exists()
+
+
+def test_a_donation_of_items_arrives_with_its_receipt(api, supplies):
+    r = api("staff_c1").post("/api/v1/stock/receive", {
+        "store": "S-C1", "item": "mask", "quantity": 20000,
+        "donation": {"donor": "某某科技有限公司", "receipt_no": "JZ-001",
+                     "donor_kind": "company", "consent_named": True}})
+    assert r.status_code == 201, r.content
+    d = Donation.objects.get()
+    assert (d.donor, d.receipt_no, d.area.code) == ("某某科技有限公司", "JZ-001", "C1")
+    assert d.movements.get().delta == 20000
+
+
+def test_a_donation_with_an_empty_donor_is_422_and_nothing_is_received(api, supplies):
+    r = api("staff_c1").post("/api/v1/stock/receive", {
+        "store": "S-C1", "item": "mask", "quantity": 100,
+        "donation": {"donor": "", "receipt_no": "JZ-001"}})
+    assert r.status_code == 422 and "donor" in r.json()["detail"]
+    assert not Stock.objects.filter(quantity__gt=0).exists()
+    assert not Donation.objects.exists()
+
+
+def test_cash_of_a_trillion_yuan_is_422_naming_cash(api):
+    r = api("staff_c1").post("/api/v1/donations", {"area": "C1", "donor": "张三",
+                                                   "receipt_no": "JZ-9", "cash": 10**12})
+    assert r.status_code == 422 and "cash" in r.json()["detail"]
+    assert not Donation.objects.exists()
+
+
+@pytest.mark.parametrize("cash", [-1, 0, "0.001", "abc"])
+def test_bad_cash_is_4xx(api, cash):
+    r = api("staff_c1").post("/api/v1/donations", {"area": "C1", "donor": "张三",
+                                                   "receipt_no": "JZ-9", "cash": cash})
+    assert r.status_code == 422 and "cash" in r.json()["detail"]
+
+
+def test_a_cash_donation_is_recorded(api):
+    r = api("staff_c1").post("/api/v1/donations", {"area": "C1", "donor": "张三",
+                                                   "receipt_no": "JZ-9", "cash": "5000.50"})
+    assert r.status_code == 201
+    [d] = api("staff_c1").get("/api/v1/donations", area="C1").json()["items"]
+    assert d["cash"] in ("5000.50", 5000.5)
+
+
+def test_the_same_receipt_twice_is_409(api):
+    body = {"area": "C1", "donor": "张三", "receipt_no": "JZ-9", "cash": 10}
+    assert api("staff_c1").post("/api/v1/donations", body).status_code == 201
+    assert api("staff_c1").post("/api/v1/donations", body).status_code == 409
+
+
+def test_the_public_ledger_names_only_consenting_donors(client, api, supplies):
+    staff = api("staff_c1")
+    staff.post("/api/v1/donations", {"area": "C1", "donor": "张三", "receipt_no": "JZ-1",
+                                     "cash": 100, "consent_named": True})
+    staff.post("/api/v1/donations", {"area": "C1", "donor": "李四", "receipt_no": "JZ-2",
+                                     "cash": 200})
+    page = client.get("/operations/donations/99000101/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "张三" in html and "李四" not in html and "JZ-2" in html
+
+
+def test_the_public_ledger_of_an_unknown_street_is_404(client, areas):
+    assert client.get("/operations/donations/C1/").status_code == 404

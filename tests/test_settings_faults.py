@@ -1,0 +1,48 @@
+"""Issue 17: the settings behind "database trouble is a retryable answer" and the pooler."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[1]
+PROBE = ("import django, json; django.setup(); from django.conf import settings as s; "
+         "d = s.DATABASES['default']; print(json.dumps([s.PREPARED_STATEMENTS, "
+         "d.get('DISABLE_SERVER_SIDE_CURSORS', False), d['CONN_HEALTH_CHECKS']]))")
+
+
+def _settings(tmp_path, **env):
+    run = subprocess.run(
+        [sys.executable, "-c", PROBE], capture_output=True, text=True, cwd=str(ROOT),
+        env=dict(os.environ, PYTHONPATH=str(ROOT), DJANGO_SETTINGS_MODULE="firstline.settings",
+                 FIRSTLINE_VAR_DIR=str(tmp_path), DATABASE_URL="postgres://u@db:5432/f", **env))
+    return run
+
+
+def test_kept_connections_are_health_checked():
+    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
+    assert settings.DATABASE_RETRY_AFTER_SECONDS > 0
+
+
+def test_behind_pgbouncer_in_transaction_mode_no_prepared_statements_nor_server_cursors(
+        tmp_path):
+    run = _settings(tmp_path, FIRSTLINE_DB_POOLER="transaction")
+    assert json.loads(run.stdout) == [False, True, True]
+
+
+def test_pgbouncer_1_21_may_keep_prepared_statements(tmp_path):
+    run = _settings(tmp_path, FIRSTLINE_DB_POOLER="transaction",
+                    FIRSTLINE_PREPARED_STATEMENTS="on")
+    assert json.loads(run.stdout) == [True, True, True]
+
+
+def test_direct_connections_by_default(tmp_path):
+    assert json.loads(_settings(tmp_path).stdout) == [True, False, True]
+
+
+def test_an_unknown_pooler_mode_stops_the_start(tmp_path):
+    run = _settings(tmp_path, FIRSTLINE_DB_POOLER="statement")
+    assert run.returncode != 0 and "FIRSTLINE_DB_POOLER" in run.stderr
