@@ -69,7 +69,10 @@ def world(api, areas, tmp_path, cast):
     ok(c2.post("/api/v1/gate/scans", {"event_id": str(uuid.uuid4()), "checkpoint": "C2-N",
                                       "pass_code": w.pass_code, "direction": "out",
                                       "temperature": 38.5,
-                                      "scanned_at": timezone.now().isoformat()}))
+                                      "scanned_at": timezone.now().isoformat(),
+                                      # decided otherwise offline: a disagreement of C2's
+                                      "offline": {"decision": "allow", "reason": "ok"}}))
+    [w.disagreement] = [d["id"] for d in ok(c2.get("/api/v1/gate/disagreements"))["items"]]
     ok(c2.post("/api/v1/gate/visits", {"checkpoint_id": w.checkpoint, "kind": "visitor",
                                        "admitted": False, "name": "访客", "temperature": 36.5,
                                        "turned_back_reason": "非本小区"}))
@@ -328,6 +331,10 @@ def TABLE(w):
         ("post", "/api/v1/gate/scans", {}, {"event_id": str(uuid.uuid4()), "checkpoint": "C2-N",
                                             "pass_code": w.pass_code, "direction": "in",
                                             "temperature": None, "scanned_at": now}, "denied"),
+        ("get", "/api/v1/gate/snapshot", {}, {"checkpoint": "C2-N"}, "404"),
+        ("get", "/api/v1/gate/disagreements", {}, {}, "empty"),
+        ("post", "/api/v1/gate/disagreements/{verdict_id}/review",
+         {"verdict_id": w.disagreement}, None, "404"),
         ("post", "/api/v1/gate/scans/batch", {}, {"scans": [
             {"event_id": str(uuid.uuid4()), "checkpoint": "C2-N", "pass_code": w.pass_code,
              "direction": "in", "temperature": None, "scanned_at": now}]}, "denied"),

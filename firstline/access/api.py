@@ -1,5 +1,6 @@
 """Closed management API (CONTRACT.md "Closed management"). Thin: parse, call, answer."""
 
+from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
@@ -13,6 +14,7 @@ from firstline import clock
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
 from firstline.apitypes import IsoDate, IsoDateTime
+from firstline.areas.selectors import area_get_for_user
 from firstline.errors import InvalidInput
 from firstline.people.services import mask_phone
 
@@ -223,6 +225,13 @@ def passes_reissue(request, code: str, payload: RevokeIn | None = None):
 
 # --- gate scans -----------------------------------------------------------------------------
 
+class OfflineIn(Schema):
+    decision: Literal["allow", "deny"]
+    reason: str = Field(..., max_length=24)
+    snapshot: str | None = Field(None, max_length=400,
+                                 description="the signature of the snapshot it was decided from")
+
+
 class ScanIn(Schema):
     event_id: UUID
     checkpoint: str = Field(..., max_length=40)
@@ -230,6 +239,18 @@ class ScanIn(Schema):
     direction: Literal["out", "in"]
     temperature: float | None = None
     scanned_at: IsoDateTime
+    offline: OfflineIn | None = Field(
+        None, description="what the gate decided on its own while offline (the sync path)")
+
+
+class HouseholdAtGate(Schema):
+    id: int
+    address: str
+    compound: str
+    building: str
+    unit: str
+    room: str
+    members: int
 
 
 class ScanOut(Schema):
@@ -238,6 +259,16 @@ class ScanOut(Schema):
     reason: str
     crossing_id: int
     remaining: int | None = Field(None, description="trips out left in the window; null: no quota")
+    # Added for the guard (issue 16); the contract's fields above are unchanged.
+    household: HouseholdAtGate | None = Field(
+        None, description="the pass's household: address and members; null for an unknown pass")
+    next_step: str = Field("", description="for a refusal: what the guard does next, in words")
+    next_window: date | None = Field(
+        None, description="quota_exhausted: the day the household's next period starts")
+    notified: str | None = Field(
+        None, description="fever: the grid worker the alert went to")
+    offline_agrees: bool | None = Field(
+        None, description="a scan decided offline: whether the server judged it the same")
     clock: Literal["ok", "corrected"] = Field(
         "ok", description='"corrected": scanned_at was more than 5 minutes ahead of the '
                           "server's time; the scan was judged and filed at the server's time")
@@ -256,7 +287,13 @@ def _scan(request, s: ScanIn, via: str) -> dict:
                                   checkpoint=s.checkpoint, pass_code=s.pass_code,
                                   direction=s.direction, temperature=s.temperature,
                                   scanned_at=s.scanned_at, via=via)
-    return services.scan_answer(crossing)
+    answer = services.scan_verdict(crossing)
+    if s.offline is not None:
+        verdict = services.offline_verdict_record(
+            crossing=crossing, decision=s.offline.decision, reason=s.offline.reason,
+            snapshot=s.offline.snapshot)
+        answer["offline_agrees"] = verdict.agrees
+    return answer
 
 
 @router.post("/gate/scans", response=ScanOut, url_name="gate_scan", summary="Judge one pass scan at a gate")
@@ -270,6 +307,66 @@ def gate_scan_batch(request, payload: BatchIn):
     require_perm(request.user, "access.scan")
     # Each scan is its own transaction: one scan's outcome never undoes another's.
     return {"results": [_scan(request, s, "batch") for s in payload.scans]}
+
+
+@router.get("/gate/snapshot", response=dict, url_name="gate_snapshot",
+            summary="A checkpoint's signed snapshot for deciding offline (hashed pass codes, "
+                    "trips left, restrictions)")
+def gate_snapshot(request, checkpoint: str):
+    require_perm(request.user, "access.scan")
+    cp = get_object_or_404(selectors.checkpoints_for(request.user).filter(is_open=True),
+                           code=checkpoint.strip()[:40])
+    return services.gate_snapshot(actor=request.user, checkpoint=cp)
+
+
+class DisagreementOut(Schema):
+    id: int
+    event_id: UUID
+    crossing_id: int
+    checkpoint: str | None
+    household_id: int | None
+    address: str | None
+    direction: str
+    scanned_at: datetime
+    offline_decision: str
+    offline_reason: str
+    decision: str
+    reason: str
+    snapshot_at: datetime | None
+    reviewed_at: datetime | None
+    reviewed_by: str | None
+
+
+def _disagreement_out(v) -> dict:
+    c = v.crossing
+    return {"id": v.pk, "event_id": c.event_id, "crossing_id": c.pk,
+            "checkpoint": c.checkpoint.code if c.checkpoint else None,
+            "household_id": c.household_id,
+            "address": c.household.address if c.household else None,
+            "direction": c.direction, "scanned_at": c.scanned_at,
+            "offline_decision": v.decision, "offline_reason": v.reason,
+            "decision": c.decision, "reason": c.reason, "snapshot_at": v.snapshot_at,
+            "reviewed_at": v.reviewed_at,
+            "reviewed_by": str(v.reviewed_by) if v.reviewed_by else None}
+
+
+@router.get("/gate/disagreements", response=list[DisagreementOut],
+            summary="Decisions gates made offline that the server judged otherwise")
+@paginate(Paged)
+def gate_disagreements(request, area: str | None = None, reviewed: bool | None = False):
+    require_perm(request.user, "access.duty")
+    area_obj = area_get_for_user(request.user, area) if area else None
+    return [_disagreement_out(v) for v in
+            selectors.offline_disagreements(request.user, area=area_obj, reviewed=reviewed)[:1000]]
+
+
+@router.post("/gate/disagreements/{verdict_id}/review", response=DisagreementOut,
+             summary="Mark a disagreement as looked into")
+def gate_disagreement_review(request, verdict_id: int):
+    require_perm(request.user, "access.duty")
+    v = get_object_or_404(selectors.offline_disagreements(request.user, reviewed=None),
+                          pk=verdict_id)
+    return _disagreement_out(services.offline_verdict_review(verdict=v, actor=request.user))
 
 
 # --- visitors, vehicles, couriers -----------------------------------------------------------

@@ -173,6 +173,30 @@ class Crossing(models.Model):
         return f"{self.event_id} {self.decision} {self.reason}"
 
 
+class OfflineVerdict(models.Model):
+    """What a gate decided on its own while offline (from its signed snapshot), kept beside the
+    server's judgement of record. A verdict that disagrees (e.g. one household let out at two
+    gates while both were offline) is listed for duty staff, never dropped."""
+
+    crossing = models.OneToOneField(Crossing, on_delete=models.CASCADE, related_name="offline")
+    decision = models.CharField(_("decided offline"), max_length=5, choices=Decision.choices)
+    reason = models.CharField(_("reason given offline"), max_length=24)
+    # When the snapshot the gate decided from was made; null: no valid signature came with it.
+    snapshot_at = models.DateTimeField(_("snapshot of"), null=True, blank=True)
+    agrees = models.BooleanField(_("agrees with the server"))
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                    blank=True, related_name="+", verbose_name=_("reviewed by"))
+
+    class Meta:
+        verbose_name = _("offline decision")
+        verbose_name_plural = _("offline decisions")
+        indexes = [models.Index(fields=["agrees", "reviewed_at"], name="access_offline_open")]
+
+    def __str__(self):
+        return f"{self.crossing_id} offline {self.decision}"
+
+
 class Visit(models.Model):
     """The particulars of a visitor, vehicle or courier crossing (its Crossing row counts it).
 

@@ -9,5 +9,7 @@ NAV = [
     NavItem(label=_("Visitors & vehicles"), url_name="access:visitors", perm="access.visitors",
             order=32),
     NavItem(label=_("Gate duty roster"), url_name="access:duty", perm="access.duty", order=33),
+    NavItem(label=_("Offline decisions to check"), url_name="access:offline", perm="access.duty",
+            order=34),
 ]
 PANELS = [Panel(url_name="access:today", perm="access.scan", order=20)]

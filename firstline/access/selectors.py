@@ -9,7 +9,18 @@ from firstline import clock
 from firstline.accounts.scope import area_scope
 from firstline.people.models import Compound, Household
 
-from .models import Checkpoint, Crossing, Decision, Direction, Pass, Policy, Shift, Subject
+from .models import (
+    Checkpoint,
+    Crossing,
+    Decision,
+    Direction,
+    OfflineVerdict,
+    Pass,
+    Policy,
+    QuotaUse,
+    Shift,
+    Subject,
+)
 
 # Denials that are not a person refused at the gate: a mistyped temperature (the guard
 # measures again) and a misconfigured device (unknown checkpoint). Not in crossings_denied.
@@ -109,3 +120,119 @@ def crossings_concerning(user, perm: str = "access.scan") -> QuerySet[Crossing]:
 def shifts_for(user, perm: str = "access.duty") -> QuerySet[Shift]:
     return (Shift.objects.filter(area_scope(user, "checkpoint__compound__area", perm))
             .select_related("checkpoint", "user"))
+
+
+def household_at_gate(household_id: int) -> dict | None:
+    """What the guard checks the holder against: the address in its parts and how many live
+    there. One round trip. Not scoped: it is only asked about the household of a crossing the
+    user has just been judged allowed to make (gate_scan checks the checkpoint's scope)."""
+    row = (Household.objects.filter(pk=household_id)
+           .annotate(members=Count("residents"))
+           .values_list("pk", "compound__name", "building_name", "unit", "room", "members")
+           .first())
+    if row is None:
+        return None
+    pk, compound, building, unit, room, members = row
+    h = Household(pk=pk, compound=Compound(name=compound), building_name=building, unit=unit,
+                  room=room)
+    return {"id": pk, "address": h.address, "compound": compound, "building": building,
+            "unit": unit, "room": room, "members": members}
+
+
+# --- the offline gate -----------------------------------------------------------------------
+
+def gate_snapshot_data(checkpoint: Checkpoint, *, now, salt: str) -> dict:
+    """What a gate needs to decide alone for a while (docs/access.md "An offline gate"): its
+    compound's passes (codes hashed with `salt`, revoked ones marked), each household's
+    address, members, trips left in the current window and restriction now, the quota rule and
+    the temperature rules. Household restrictions are the isolation app's own judgement
+    (household_restriction), asked only of households a lockdown, isolation or gate fever
+    could concern."""
+    from firstline import clock
+    from firstline.isolation.models import Alert, AlertKind, AlertStatus, Isolation
+    from firstline.isolation.selectors import household_restriction, lockdowns_at
+
+    from . import services
+
+    day = clock.localdate(now)
+    compound = checkpoint.compound
+    q = services.quota_rule(compound.pk, now, day)
+    window = q.window_start(day)
+    from firstline.rules import DEFAULTS
+
+    # gate.temperature_required (issue 11) where that rule exists: an offline gate refuses a
+    # scan without a temperature as the server would.
+    optional = tuple(k for k in ("gate.temperature_required",) if k in DEFAULTS)
+    rules = services.rules_on(services.SCAN_RULES + ("gate.offline_max_age_hours",) + optional,
+                              day)
+    used = {}
+    if window is not None:
+        used = dict(QuotaUse.objects.filter(household__compound=compound, window_start=window)
+                    .values_list("household_id", "used"))
+    households = {}
+    rows = (Household.objects.filter(compound=compound).annotate(members=Count("residents"))
+            .values_list("pk", "building_id", "building_name", "unit", "room", "members"))
+    building_of = {}
+    for pk, building_id, building, unit, room, members in rows:
+        h = Household(pk=pk, compound=compound, building_name=building, unit=unit, room=room)
+        building_of[pk] = building_id
+        households[str(pk)] = {
+            "address": h.address, "building": building, "unit": unit, "room": room,
+            "members": members,
+            "left": None if window is None else max(q.quota - used.get(pk, 0), 0),
+            "restriction": None,
+        }
+    if lockdowns_at(Household(compound_id=compound.pk, building_id=None), now).exists():
+        for h in households.values():
+            h["restriction"] = "lockdown"  # the whole compound: household_restriction's first answer
+    else:
+        candidates = set(Isolation.objects.filter(household__compound=compound, ends_on__gt=day)
+                         .values_list("household_id", flat=True))
+        candidates |= set(Alert.objects.filter(household__compound=compound,
+                                               kind=AlertKind.GATE_FEVER)
+                          .exclude(status=AlertStatus.RESOLVED)
+                          .values_list("household_id", flat=True))
+        locked = set(compound.lockdowns.filter(ends_on__gt=day, building__isnull=False)
+                     .values_list("building_id", flat=True))
+        candidates |= {pk for pk, b in building_of.items() if b in locked}
+        for pk in candidates:
+            if pk is None or str(pk) not in households:
+                continue
+            stub = Household(pk=pk, compound_id=compound.pk, building_id=building_of[pk])
+            households[str(pk)]["restriction"] = household_restriction(stub, now)
+    passes = {}
+    for code, household_id, revoked_at in (Pass.objects.filter(household__compound=compound)
+                                           .values_list("code", "household_id", "revoked_at")):
+        digest = services.pass_code_digest(salt, code)
+        revoked = revoked_at is not None and revoked_at <= now
+        if digest not in passes or not revoked:  # a household's valid pass wins a clash
+            passes[digest] = [household_id, 1 if revoked else 0]
+    return {
+        "checkpoint": checkpoint.code, "checkpoint_name": checkpoint.name,
+        "compound": compound.name, "generated_at": now.isoformat(timespec="milliseconds"), "day": day.isoformat(),
+        "max_age_hours": rules["gate.offline_max_age_hours"][0], "salt": salt,
+        "rules": {"fever_c": rules["fever.threshold_c"][0],
+                  "min_c": rules["temperature.min_c"][0], "max_c": rules["temperature.max_c"][0],
+                  "temperature_required": bool(rules["gate.temperature_required"][0])
+                  if optional else False},
+        "quota": {"closed": q.closed, "quota": q.quota, "window_days": q.window_days,
+                  "starts_on": q.starts_on.isoformat(),
+                  "window_start": window.isoformat() if window else None},
+        "passes": passes, "households": households,
+    }
+
+
+def offline_verdicts_for(user, perm: str = "access.duty") -> QuerySet[OfflineVerdict]:
+    return (OfflineVerdict.objects.filter(area_scope(user, "crossing__area", perm))
+            .select_related("crossing", "crossing__checkpoint", "crossing__household",
+                            "crossing__household__compound", "reviewed_by"))
+
+
+def offline_disagreements(user, *, area=None, reviewed: bool | None = False):
+    """Offline decisions the server judged otherwise, newest first (for duty staff)."""
+    qs = offline_verdicts_for(user).filter(agrees=False)
+    if area is not None:
+        qs = qs.filter(crossing__area__path__startswith=area.path)
+    if reviewed is not None:
+        qs = qs.filter(reviewed_at__isnull=not reviewed)
+    return qs.order_by("-crossing__scanned_at", "-pk")

@@ -2,12 +2,15 @@
 
 import base64
 import functools
+import hashlib
+import json
 import math
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.core import signing
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,6 +25,7 @@ from firstline.isolation.models import (
     FEVER_KINDS,
     Alert,
     AlertKind,
+    AlertStatus,
     Isolation,
     Lockdown,
 )
@@ -31,11 +35,13 @@ from firstline.people.models import Compound, Household, Resident
 from firstline.rules import DEFAULTS
 from firstline.rules.models import Rule
 
+from . import selectors
 from .models import (
     Checkpoint,
     Crossing,
     Decision,
     Direction,
+    OfflineVerdict,
     Pass,
     Policy,
     QuotaUse,
@@ -603,10 +609,11 @@ def _open_gate_fever_alert(crossing: Crossing, *, checkpoint_code: str) -> Alert
     filling the worker's list with copies; every attempt stays in the crossings."""
     detail = f"{_checkpoint_label(crossing.checkpoint_id, checkpoint_code)} " \
              f"{crossing.temperature:.1f}°C"
+    # The owner is the household's grid worker (alert_open's default): a fever at the gate
+    # is handed to someone by name, not left in a list nobody is told about.
     return alert_open(kind=AlertKind.GATE_FEVER, area=crossing.household.grid,
                       household=crossing.household, detail=detail,
-                      source=f"crossing:{crossing.pk}", opened_at=crossing.scanned_at,
-                      owner=None)
+                      source=f"crossing:{crossing.pk}", opened_at=crossing.scanned_at)
 
 
 def scan_answer(c: Crossing) -> dict:
@@ -620,6 +627,130 @@ def scan_answer(c: Crossing) -> dict:
 def clock_verdict(device_at: datetime | None, judged_at: datetime) -> str:
     """"corrected" when a device's moment was replaced by the server's, else "ok"."""
     return "corrected" if clock.was_corrected(device_at, judged_at) else "ok"
+
+
+# What the guard does next, in words, for each refusal (the verdict a guard can act on).
+NEXT_STEPS = {
+    "fever": gettext_lazy(
+        "Do not let them through. Keep them apart from others, masked, and wait for the grid "
+        "worker, who has been notified; if they are very unwell call 120."),
+    "quota_exhausted": gettext_lazy(
+        "Do not let them out. For an urgent need (a doctor, medicine) call the grid worker; "
+        "otherwise the next trip is possible when the new period starts."),
+    "pass_unknown": gettext_lazy(
+        "Check the code typed against the card. Still unknown: do not let them through; send "
+        "them to the community staff to get a pass."),
+    "pass_revoked": gettext_lazy(
+        "This card was replaced or withdrawn: keep it, do not let them through, and send them "
+        "to the community staff for the household's current pass."),
+    "isolation": gettext_lazy(
+        "The household is under home isolation: no one goes out. Their needs go through the "
+        "grid worker (errands, medicine)."),
+    "lockdown": gettext_lazy(
+        "The building or compound is locked down: no one goes out. Call the grid worker for "
+        "urgent needs."),
+    "wrong_compound": gettext_lazy(
+        "This pass is for another compound: they must use their own compound's gate."),
+    "checkpoint_unknown": gettext_lazy(
+        "This gate is closed or unknown: choose your gate at the top of the page, or ask the "
+        "community staff."),
+    "bad_temperature": gettext_lazy(
+        "Measure again and type the temperature (for example 36.5), then scan again."),
+    "fever_hold": gettext_lazy(
+        "Someone in this household has a fever alert not yet resolved: no one goes out until "
+        "the grid worker closes it. Coming in is allowed."),
+    "temperature_required": gettext_lazy(
+        "Take their temperature, type it, then scan again."),
+}
+
+
+def scan_verdict(c: Crossing) -> dict:
+    """scan_answer, plus what a guard acts on: whose household (address, members), trips
+    left, for a refusal what to do next in words, and for a fever who was told."""
+    out = scan_answer(c)
+    out["household"] = selectors.household_at_gate(c.household_id) if c.household_id else None
+    out["next_step"] = str(NEXT_STEPS.get(c.reason, "")) if c.decision == Decision.DENY else ""
+    out["next_window"] = None
+    out["notified"] = None
+    if c.reason == "quota_exhausted" and c.window_start and c.compound_id:
+        q = quota_rule(c.compound_id, c.scanned_at, c.day)
+        out["next_window"] = c.window_start + timedelta(days=q.window_days)
+    if c.reason in ("fever", "fever_hold") and c.household_id:
+        alert = (Alert.objects.filter(household_id=c.household_id, kind=AlertKind.GATE_FEVER)
+                 .exclude(status=AlertStatus.RESOLVED).select_related("owner")
+                 .order_by("pk").first())
+        if alert is not None and alert.owner is not None:
+            out["notified"] = str(alert.owner)
+    return out
+
+
+# --- the offline gate -----------------------------------------------------------------------
+
+SNAPSHOT_SIGNING_SALT = "firstline.access.gate_snapshot"
+
+
+def pass_code_digest(salt: str, code: str) -> str:
+    """How a snapshot carries a pass code: SHA-256 of salt:CODE, 96 bits in hex. The gate
+    hashes what it scans the same way (gate.js); the snapshot never holds a usable code."""
+    raw = f"{salt}:{pass_code_normalize(code)}".encode()
+    return hashlib.sha256(raw).hexdigest()[:24]
+
+
+def gate_snapshot(*, actor, checkpoint: Checkpoint, now: datetime | None = None) -> dict:
+    """The checkpoint's snapshot for deciding offline, signed by the server.
+
+    The signature (Django's signing, SECRET_KEY) covers the checkpoint, the moment and a digest
+    of the content; the gate sends it back with each decision it made offline, so the server
+    knows which snapshot of its own a decision came from (and that it is one)."""
+    require_perm(actor, "access.scan")
+    now = now or clock.now()
+    salt = secrets.token_hex(8)
+    data = selectors.gate_snapshot_data(checkpoint, now=now, salt=salt)
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    data["signature"] = signing.dumps({"cp": checkpoint.pk, "at": data["generated_at"],
+                                       "d": digest}, salt=SNAPSHOT_SIGNING_SALT)
+    return data
+
+
+def snapshot_moment(signature: str | None, checkpoint_id: int | None) -> datetime | None:
+    """When the signed snapshot was made; None when the signature is missing, forged, or of
+    another checkpoint."""
+    if not signature:
+        return None
+    try:
+        data = signing.loads(signature, salt=SNAPSHOT_SIGNING_SALT)
+        if data.get("cp") != checkpoint_id:
+            return None
+        return datetime.fromisoformat(data["at"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def offline_verdict_record(*, crossing: Crossing, decision: str, reason: str,
+                           snapshot: str | None = None) -> OfflineVerdict:
+    """Keep what the gate decided offline beside the server's judgement of `crossing`.
+    Once per crossing: a second sync of the same event_id changes nothing."""
+    if decision not in Decision.values:
+        raise InvalidInput("invalid", _("offline.decision must be \"allow\" or \"deny\"."),
+                           field="offline.decision")
+    verdict, _created = OfflineVerdict.objects.get_or_create(crossing=crossing, defaults={
+        "decision": decision, "reason": (reason or "")[:24],
+        "snapshot_at": snapshot_moment(snapshot, crossing.checkpoint_id),
+        "agrees": decision == crossing.decision})
+    return verdict
+
+
+@transaction.atomic
+def offline_verdict_review(*, verdict: OfflineVerdict, actor,
+                           now: datetime | None = None) -> OfflineVerdict:
+    """Duty staff have looked into a disagreement (and, say, called the household)."""
+    require_perm(actor, "access.duty")
+    if verdict.reviewed_at is None:
+        verdict.reviewed_at = now or clock.now()
+        verdict.reviewed_by = actor
+        verdict.save(update_fields=["reviewed_at", "reviewed_by"])
+        audit(actor=actor, action="access.offline_review", obj=verdict.crossing)
+    return verdict
 
 
 # --- visitors, vehicles, couriers -----------------------------------------------------------

@@ -4,6 +4,7 @@ pass sheet, visitors, duty. Thin: every rule is in services.py / selectors.py.""
 from datetime import datetime, time, timedelta
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
@@ -147,7 +148,11 @@ def passes_print(request, compound_id: int):
     household = request.GET.get("household")
     if household:
         passes = passes.filter(household_id=household)
-    cards = [{"pass": p, "qr": segno.make(p.code, error="m").svg_data_uri(scale=4, border=2)}
+    # The code in groups of four, large enough to type when no camera reads the QR code
+    # (spaces are ignored at the gate), and its last four as a short check code.
+    cards = [{"pass": p, "qr": segno.make(p.code, error="m").svg_data_uri(scale=4, border=2),
+              "groups": " ".join(p.code[i:i + 4] for i in range(0, len(p.code), 4)),
+              "check": p.code[-4:]}
              for p in passes[:2000]]
     return render(request, "access/print.html", {"compound": c, "rule": rule, "cards": cards})
 
@@ -168,14 +173,61 @@ def gate(request):
                          checkpoint__is_open=True).first())
         chosen = shift.checkpoint.code if shift else None
     rules = services.rules_on(services.SCAN_RULES + services.HOLD_RULES, clock.today())
-    return render(request, "access/gate.html", {
+    response = render(request, "access/gate.html", {
         "checkpoints": checkpoints, "chosen": chosen,
         "reasons": {k: str(v) for k, v in services.REASONS.items()},
+        "next_steps": {k: str(v) for k, v in services.NEXT_STEPS.items()},
+        "tz": settings.TIME_ZONE, "snapshot_every_s": GATE_SNAPSHOT_EVERY_S,
         # The gate judges temperatures locally too while offline (shown as pending).
         "fever_c": rules["fever.threshold_c"][0], "min_c": rules["temperature.min_c"][0],
         "max_c": rules["temperature.max_c"][0],
         "temp_required": services.rule_on(rules["gate.temperature_required"][0]),
     })
+    # The camera's QR reader, where the browser has none of its own, is WebAssembly (ZXing):
+    # compiling it needs 'wasm-unsafe-eval' (WebAssembly only; JavaScript eval stays refused).
+    response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY.replace(
+        "script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", 1)
+    return response
+
+
+# How often an online gate page takes a fresh offline snapshot (also on reconnect, and after
+# syncing scans it decided offline).
+GATE_SNAPSHOT_EVERY_S = 180
+
+
+def gate_sw(request):
+    """The gate page's service worker, served under /access/gate/ so that its scope covers the
+    page (a worker's scope cannot reach above its own URL). No login: it holds no data."""
+    response = render(request, "access/gate-sw.js", {"gate_url": reverse("access:gate"),
+                                                     "static_url": settings.STATIC_URL},
+                      content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+# --- decisions made offline ----------------------------------------------------------------
+
+@login_required
+def offline(request):
+    """Decisions gates made offline that the server judged otherwise (e.g. one household let
+    out at two gates while both were offline): for duty staff to follow up."""
+    require_perm(request.user, "access.duty")
+    show_reviewed = request.GET.get("reviewed") == "1"
+    rows = selectors.offline_disagreements(request.user, reviewed=show_reviewed)[:300]
+    return render(request, "access/offline.html", {
+        "rows": rows, "show_reviewed": show_reviewed,
+        "reasons": {k: str(v) for k, v in services.REASONS.items()}})
+
+
+@login_required
+@require_POST
+def offline_review(request, verdict_id: int):
+    require_perm(request.user, "access.duty")
+    v = get_object_or_404(selectors.offline_disagreements(request.user, reviewed=None),
+                          pk=verdict_id)
+    services.offline_verdict_review(verdict=v, actor=request.user)
+    messages.success(request, _("Marked as reviewed."))
+    return redirect(reverse("access:offline"))
 
 
 # --- visitors -------------------------------------------------------------------------------

@@ -115,6 +115,9 @@ class Resident(models.Model):
         # No index on phone: searches match its tail (LIKE '%1234'), which no B-tree serves.
         indexes = [
             models.Index(fields=["name"]),
+            # The residents list in its order (grid, household): a page of a street of a
+            # million is read from this index, not sorted from the table.
+            models.Index(fields=["grid", "household", "id"], name="people_resident_grid_hh"),
         ]
 
     def __str__(self):

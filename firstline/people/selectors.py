@@ -142,10 +142,21 @@ def compound_get_for_user(user, compound_id) -> Compound:
 
 
 def resident_search(qs: QuerySet[Resident], q: str) -> QuerySet[Resident]:
-    """`q` matches the name (contains), the phone's tail or the ID number's tail."""
+    """`q` matches the name (contains), the phone's tail or the ID number's tail; or, typed
+    as an address ("凤凰城 1栋 1单元 502室", "1栋1单元502", "凤凰城 502"), the residents of the
+    households it names (households_matching).
+
+    On PostgreSQL trigram indexes serve the name, ID number and phone (contains / ends with),
+    so a search at a million residents reads a few index pages, not the table."""
+    from .services import ADDRESS_SUFFIXES
+
     q = (q or "").strip()
     if not q:
         return qs
+    suffixes = [sfx for group in ADDRESS_SUFFIXES.values() for sfx in group]
+    if " " in q or any(sfx in q for sfx in suffixes):
+        households = households_matching(Household.objects.all(), q).order_by().values("id")
+        return qs.filter(household_id__in=households)
     terms = Q(name__contains=q)
     if q.isdigit() or q[-1:].upper() == "X":
         tail = q.upper()

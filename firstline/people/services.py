@@ -883,14 +883,28 @@ def excel_text(value):
     return value
 
 
+_FORMULA_FIRST = frozenset("=+-@\t\r")
+
+
+def _csv_cell(value):
+    """excel_text(safe_cell(value)) in one step: a roster of 1M residents has 12M cells."""
+    if value.__class__ is str and value:
+        if value[0] in _FORMULA_FIRST:
+            return "'" + value
+        if len(value) >= 12 and value.isdigit():
+            return "\t" + value
+    return value
+
+
 def csv_stream(rows, *, encoding: str = "utf-8-sig"):
     """Encode rows as CSV chunks; GBK for old Excel, UTF-8 with BOM otherwise."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writerow = csv.writer(buffer).writerow
+    cell = _csv_cell
     first = True
     for i, row in enumerate(rows):
-        writer.writerow([excel_text(safe_cell(v)) for v in row])
-        if i % 1000 == 999:
+        writerow([cell(v) for v in row])
+        if i % 5000 == 4999:
             yield _encode(buffer, encoding, first)
             first = False
     yield _encode(buffer, encoding, first)

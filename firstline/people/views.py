@@ -12,6 +12,7 @@ from django.db.models.functions import Cast
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
@@ -52,8 +53,24 @@ def _area_param(request):
     return area_get_for_user(request.user, code) if code else None
 
 
-def _page(request, qs, per_page=50):
-    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+def _page(request, qs, per_page=50, paginator=Paginator):
+    return paginator(qs, per_page).get_page(request.GET.get("page"))
+
+
+class CappedPaginator(Paginator):
+    """Counts at most CAP rows (COUNT over LIMIT CAP + 1): a street of a million residents
+    is "more than 10,000" — narrow it by area or search — instead of a count that reads the
+    whole street on every page. Pages up to CAP rows are reachable."""
+
+    CAP = 10_000
+
+    @cached_property
+    def count(self):
+        n = self.object_list[:self.CAP + 1].count()
+        self.capped = n > self.CAP
+        return min(n, self.CAP)
+
+    capped = False
 
 
 # --- residents and households ---------------------------------------------------------------
@@ -71,9 +88,11 @@ def residents(request):
         household=(sel.household_get_for_user(request.user, household_)
                    if household_.isdigit() else None))
     qs = sel.resident_search(qs, q)
+    # Grid by grid, household by household: the order of the index people_resident_grid_hh,
+    # so a page is read from it rather than sorted out of the whole street.
     qs = qs.select_related("grid", "household", "household__compound").order_by(
-        "grid__code", "household_id", "id")
-    page = _page(request, qs)
+        "grid_id", "household_id", "id")
+    page = _page(request, qs, paginator=CappedPaginator)
     rows = [(r, services.mask_id_number(r.id_number), services.mask_phone(r.phone))
             for r in page]
     template = "people/residents.html#results" if request.htmx else "people/residents.html"

@@ -154,6 +154,8 @@ def isolations_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row
     Two queries (isolations overlapping the days, their readings) whatever the number of
     sub-areas or days; the rule values are read once per day, not once per isolation.
     """
+    from django.db import connections
+
     from firstline.isolation import schedule
     from firstline.isolation.models import Isolation, Kind, Reading, Status
 
@@ -191,12 +193,20 @@ def isolations_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row
                        for j, slot in enumerate(day_slots([], w.day))}
     in_slot: dict[int, dict] = {}
     if windows_default:
-        for row in (readings.filter(isolation__reading_times=[]).order_by()
-                    .values("isolation_id")
-                    .annotate(**{f"a{i}_{j}": Count("pk", filter=Q(taken_at__gte=slot.opens_at,
-                                                                   taken_at__lt=slot.deadline))
-                                 for (i, j), slot in windows_default.items()})):
-            in_slot[row["isolation_id"]] = row
+        grouped = (readings.filter(isolation__reading_times=[]).order_by()
+                   .values("isolation_id")
+                   .annotate(**{f"a{i}_{j}": Count("pk", filter=Q(taken_at__gte=slot.opens_at,
+                                                                  taken_at__lt=slot.deadline))
+                                for (i, j), slot in windows_default.items()}))
+        # Plain rows from the cursor: a street's isolations x 14 days x the due times are
+        # tens of thousands of small integers, which Django's per-value converters would cost
+        # more than the query. Columns: isolation_id, then the annotations in order.
+        sql, params = grouped.query.sql_with_params()
+        names = [f"a{i}_{j}" for (i, j) in windows_default]
+        with connections[grouped.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            for row in cursor.fetchall():
+                in_slot[row[0]] = dict(zip(names, row[1:], strict=True))
     custom = [iso[0] for iso in isolations if iso[8]]
     taken: dict[int, list] = defaultdict(list)
     if custom:

@@ -23,6 +23,7 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "pass.window_days": (2, "seeds: one person per household out every two days"),
     "pass.windows_from": ("2020-01-24", "Anhui first-level response began 2020-01-24: quota windows of a compound without a policy count from it"),
     "screening.revisit_days": (7, "Firstline default"),
+    "gate.offline_max_age_hours": (24, "Firstline default: an offline gate decides from a snapshot at most this old; older, it only queues"),
     "care.call_slots": ([["morning", "08:00"], ["afternoon", "14:00"]], "seeds: 每天两次暖心电话 (two care calls a day)"),
     "assistance.self_report_open_max": (5, "Firstline default: open self-reported requests per household"),
     "lists.recent_fact_days": (3, "Firstline default: a visit or self-report in the last 3 days answers a list (核查) without another call"),

@@ -180,3 +180,11 @@ def test_today_panel_shows_a_grid_worker_their_households_trips(world, login, sc
     scan(world.pass2, "out", now)
     html = login("grid_a").get("/access/today/", HTTP_HX_REQUEST="true").content.decode()
     assert "<b>1</b>" in html and "<b>2</b>" not in html
+
+
+def test_print_sheet_code_is_in_groups_of_four_with_a_check_code(world, login):
+    html = login("staff_c1").get(
+        f"/access/compounds/{world.compound.pk}/passes/print/").content.decode()
+    code = world.pass1.code
+    assert " ".join(code[i:i + 4] for i in range(0, 24, 4)) in html
+    assert f"核对码 <b>{code[-4:]}</b>" in html

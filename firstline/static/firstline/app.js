@@ -7,3 +7,24 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// Lists as cards on phones (table.cards, see app.css): each cell without a data-label gets its
+// column's name from the table's <th>, again after htmx swaps content in.
+function firstlineCardLabels() {
+  document.querySelectorAll("table.cards").forEach(function (table) {
+    var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+      return th.textContent.trim();
+    });
+    table.querySelectorAll("tbody > tr").forEach(function (tr) {
+      var col = 0;
+      Array.prototype.forEach.call(tr.children, function (td) {
+        if (!td.hasAttribute("data-label") && heads[col] !== undefined && !td.hasAttribute("colspan")) {
+          td.setAttribute("data-label", heads[col]);
+        }
+        col += td.colSpan || 1;
+      });
+    });
+  });
+}
+document.addEventListener("DOMContentLoaded", firstlineCardLabels);
+document.addEventListener("htmx:load", firstlineCardLabels);

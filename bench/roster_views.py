@@ -1,0 +1,140 @@
+"""Benchmark: the residents list and search pages, and the roster CSV export, of a street with
+1M residents, on PostgreSQL — in the same run as a baseline.
+
+Uses (or generates) the street of bench/daily_report.py in the same database, then times,
+through the real views (Django's test client, a street-staff user):
+
+  baseline  SELECT COUNT(*) FROM people_resident
+  list      /people/residents/ (the street, page 1 and page 200)
+  search    ?q= a name, an ID number's tail (4 characters), an address (compound name,
+            building, unit, room), a phone's tail
+  export    /people/export/ CSV of the whole street, streamed: seconds, and how much the
+            process's peak memory (max RSS) grew while streaming, which stays flat
+
+    .venv/bin/python bench/roster_views.py                       # 1M residents
+    .venv/bin/python bench/roster_views.py --residents 100000
+Targets (issue 16): list and searches p95 < 200 ms; export < 60 s with flat memory.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.pgdb import ensure_database  # noqa: E402
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/fl_bench_reports"
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter,
+                                epilog=__doc__.split("\n\n", 1)[1])
+    p.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    p.add_argument("--residents", type=int, default=1_000_000)
+    p.add_argument("--communities", type=int, default=20)
+    p.add_argument("--grids", type=int, default=5)
+    p.add_argument("--requests", type=int, default=20, help="requests per page measured")
+    p.add_argument("--no-export", action="store_true")
+    return p.parse_args()
+
+
+def p95(times):
+    times = sorted(times)
+    return times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+
+
+def main() -> int:
+    args = parse_args()
+    ensure_database(args.database_url)
+    from bench import daily_report
+
+    daily_report.setup_django(args.database_url)
+    from django.db import connection
+    from django.test import Client
+
+    from firstline.accounts.roles import Role
+    from firstline.accounts.services import user_assign
+    from firstline.areas.models import Area
+    from firstline.people.models import Household, Resident
+
+    have = Resident.objects.filter(id_number__startswith="B").count()
+    if have != args.residents:
+        if have:
+            daily_report.drop(daily_report.STREET)
+        print(f"generating a street with {args.residents:,} residents ...")
+        gen = argparse.Namespace(residents=args.residents, communities=args.communities,
+                                 grids=args.grids)
+        daily_report.generate(gen, date(2020, 2, 20))
+    street = Area.objects.get(code=daily_report.STREET)
+    user, _ = user_assign(username="bench_roster", role=Role.STREET_STAFF, area=street,
+                          password="pw-Bench-roster-1")
+    client = Client()
+    client.force_login(user)
+
+    def baseline():
+        with connection.cursor() as cur:
+            cur.execute("SELECT COUNT(*) FROM people_resident")
+            return cur.fetchone()[0]
+
+    def timed(fn, n):
+        fn()
+        out = []
+        for _ in range(n):
+            t = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - t)
+        return out
+
+    base = statistics.median(timed(baseline, 5))
+    r = Resident.objects.filter(id_number__startswith="B").order_by("id")[args.residents // 2]
+    h = Household.objects.select_related("compound").get(pk=r.household_id)
+    address = f"{h.building_name}栋{h.unit}单元{h.room}室"
+    pages = {
+        "list page 1": f"/people/?area={street.code}",
+        "list page 200": f"/people/?area={street.code}&page=200",
+        "search name": f"/people/?q={r.name}",
+        "search ID tail": f"/people/?q={r.id_number[-4:]}",
+        "search address": f"/people/?q={address}",
+        "search phone tail": f"/people/?q={r.phone[-4:]}",
+    }
+    print(f"{baseline():,} residents; baseline COUNT(*) median {base * 1000:.1f} ms")
+    for label, url in pages.items():
+        def get(url=url):
+            resp = client.get(url)
+            assert resp.status_code == 200, (url, resp.status_code)
+            return resp
+        times = timed(get, args.requests)
+        found = get().content.decode().count("<tr><td><a href=")
+        print(f"{label:18s} p95 {p95(times) * 1000:7.1f} ms  median "
+              f"{statistics.median(times) * 1000:7.1f} ms  = x{p95(times) / base:.1f} baseline  "
+              f"rows on the page {found}  target < 200 ms: "
+              f"{'OK' if p95(times) < 0.2 else 'MISSED'}")
+    if not args.no_export:
+        import resource
+
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        t = time.perf_counter()
+        resp = client.get(f"/people/export/?area={street.code}&format=csv-utf8")
+        assert resp.status_code == 200, resp.status_code
+        size = lines = 0
+        for chunk in resp.streaming_content:
+            size += len(chunk)
+            lines += chunk.count(b"\n")
+        took = time.perf_counter() - t
+        grew = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before
+        print(f"export CSV {lines - 1:,} rows, {size / 2**20:.0f} MiB in {took:.1f} s "
+              f"= x{took / base:.0f} baseline; the process's peak memory grew by "
+              f"{grew / 1024:.1f} MiB while streaming; target < 60 s: "
+              f"{'OK' if took < 60 else 'MISSED'}")
+    print(f"(PostgreSQL {connection.pg_version}; {os.cpu_count()} cores, possibly shared)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""The gate page offline, in Chromium on a phone: it decides by itself from its snapshot
+(放行/禁止, marked "decided offline"), counts trips locally, serves its own shell from a service
+worker, and syncs; the server's record matches, and a disagreement is listed for duty staff."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from firstline import clock
+from firstline.access import services
+from firstline.access.models import Crossing, OfflineVerdict
+from firstline.people.models import Household
+
+from ..conftest import PHONE, browser_login
+
+SHOTS = "/work/screens/field"
+
+
+@pytest.fixture
+def gate_world(world, cast):
+    # One trip out per household per day, today.
+    services.policy_set(compound=world.compound, closed=True, out_quota=1, window_days=1,
+                        starts_on=clock.today() - timedelta(days=3), actor=cast.staff_c1)
+    world.south = services.checkpoint_create(compound=world.compound, code="HL-S", name="南门",
+                                             actor=cast.staff_c1)
+    world.h3 = Household.objects.create(compound=world.compound, building=world.b28,
+                                        building_name="28", unit="2", room="201",
+                                        grid=world.h1.grid)
+    (world.pass3,) = services.pass_issue(households=[world.h3], actor=cast.staff_c1)
+    services.pass_revoke(pass_obj=world.pass3, actor=cast.staff_c1, reason="lost")
+    return world
+
+
+def scan(page, code):
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+
+
+@pytest.mark.browser
+@pytest.mark.time_sensitive
+@pytest.mark.django_db(transaction=True)
+def test_offline_gate_decides_syncs_and_lists_the_disagreement(gate_world, cast, live_server,
+                                                                new_page):
+    w = gate_world
+    page = new_page(viewport=PHONE, locale="zh-CN")
+    browser_login(page, live_server, "gate_c1")
+    page.goto(f"{live_server.url}/access/gate/?checkpoint=HL-N")
+    page.wait_for_selector("#gate-snapshot:not([data-at=''])")
+    # The service worker controls the page and holds its shell.
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => caches.open('firstline-gate-v1').then(c => c.match('/access/gate/'))"
+                           ".then(r => !!r)")
+
+    # Meanwhile household 1 went out by the south gate (its snapshot here still says 1 left).
+    services.gate_scan(actor=cast.gate_c1, event_id=uuid.uuid4(), checkpoint="HL-S",
+                       pass_code=w.pass1.code, direction="out", temperature=None,
+                       scanned_at=clock.now() - timedelta(seconds=30))
+
+    page.context.set_offline(True)
+    scan(page, w.pass2.code)
+    page.wait_for_selector("#gate-result.allow.offline")
+    assert "28栋 1单元 102室" in page.inner_text("#gate-result .household")
+    assert "离线判定" in page.inner_text("#gate-result .mode")
+    page.screenshot(path=f"{SHOTS}/gate-offline-allow-zh.png")
+
+    scan(page, w.pass2.code)  # the same household again: its one trip is taken
+    page.wait_for_selector("#gate-result.deny.offline[data-reason=quota_exhausted]")
+    page.screenshot(path=f"{SHOTS}/gate-offline-quota-zh.png")
+
+    scan(page, w.pass3.code)  # revoked before the snapshot
+    page.wait_for_selector("#gate-result.deny.offline[data-reason=pass_revoked]")
+
+    scan(page, w.pass1.code)  # what this gate knows says yes; the server will say no
+    page.wait_for_selector("#gate-result.allow.offline[data-reason=ok] .household:has-text('101室')")
+    page.wait_for_selector("#gate-queue[data-count='4']")
+    assert Crossing.objects.count() == 1  # nothing reached the server
+
+    page.reload()  # offline: the service worker serves the page
+    page.wait_for_selector("#gate-code")
+    page.wait_for_selector("#gate-queue[data-count='4']")
+    page.screenshot(path=f"{SHOTS}/gate-offline-reloaded-zh.png")
+
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_selector("#gate-queue[data-count='0']", timeout=20000)
+    at_north = sorted(Crossing.objects.filter(checkpoint__code="HL-N")
+                      .values_list("household_id", "decision", "reason"))
+    assert at_north == sorted([
+        (w.h2.pk, "allow", "ok"), (w.h2.pk, "deny", "quota_exhausted"),
+        (w.h3.pk, "deny", "pass_revoked"), (w.h1.pk, "deny", "quota_exhausted")])
+    assert OfflineVerdict.objects.count() == 4
+    assert [(v.crossing.household_id, v.decision, v.crossing.reason) for v in
+            OfflineVerdict.objects.filter(agrees=False)] == [(w.h1.pk, "allow", "quota_exhausted")]
+    assert all(v.snapshot_at is not None for v in OfflineVerdict.objects.all())
+
+    page.goto(f"{live_server.url}/access/offline/")
+    rows = page.locator("#offline-list tbody tr[data-event]")
+    assert rows.count() == 1
+    assert "28栋 1单元 101室" in rows.first.inner_text()
+    page.screenshot(path=f"{SHOTS}/offline-disagreements-zh.png", full_page=True)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_server_answering_503_is_treated_as_offline(gate_world, live_server, new_page):
+    page = new_page(viewport=PHONE, locale="en-US")
+    browser_login(page, live_server, "gate_c1")
+    page.goto(f"{live_server.url}/access/gate/?checkpoint=HL-N")
+    page.wait_for_selector("#gate-snapshot:not([data-at=''])")
+    page.route("**/api/v1/gate/scans**", lambda route: route.fulfill(
+        status=503, headers={"Retry-After": "1"}, content_type="application/json",
+        body='{"error": "unavailable", "detail": "try again"}'))
+    scan(page, gate_world.pass2.code)
+    page.wait_for_selector("#gate-result.allow.offline")
+    assert "Decided offline" in page.inner_text("#gate-result .mode")
+    page.screenshot(path=f"{SHOTS}/gate-503-allow-en.png")
+    page.unroute("**/api/v1/gate/scans**")
+    page.wait_for_selector("#gate-queue[data-count='0']", timeout=20000)
+    assert OfflineVerdict.objects.get().agrees is True
