@@ -67,3 +67,31 @@ def test_the_dashboard_shows_the_new_figures(web, cast, areas):
         page = web("hq", "en").get("/reports/")
     assert page.status_code == 200
     assert "Disinfection rounds" in page.content.decode()
+
+
+def test_the_report_reads_the_disinfection_rules_once_not_once_a_place(areas):
+    """At a million residents a street's report ran 6,694 queries (the rule was read once a
+    place): the number of queries must not grow with the number of compounds."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from firstline.operations.selectors import report_rows
+    from firstline.people.models import Compound
+    from firstline.reports.selectors import Window
+
+    def queries(n_compounds):
+        for i in range(Compound.objects.count(), n_compounds):
+            Compound.objects.create(area=areas.c1, name=f"小区{i}")
+        Compound.objects.update(created_at=local(2026, 2, 1, 8))
+        day = local(2026, 3, 1, 0).date()
+        window = Window(day=day, start=local(2026, 3, 1, 0), end=local(2026, 3, 2, 0))
+        with time_machine.travel(local(2026, 3, 2, 9), tick=False), \
+                CaptureQueriesContext(connection) as ctx:
+            rows = report_rows([areas.c1.pk, areas.street.pk], [window])
+        return len(ctx.captured_queries), rows
+
+    report_rows([areas.c1.pk], [])  # nothing to do, nothing read
+    few, _ = queries(3)
+    many, rows = queries(30)
+    assert many == few
+    assert ("disinfection_overdue" in {r[1] for r in rows})  # 30 common areas without a round
