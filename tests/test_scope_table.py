@@ -370,7 +370,10 @@ GATE_WORK = {("get", "/api/v1/areas/{code}"), ("get", "/api/v1/checkpoints"),
              ("get", "/api/v1/gate/visits"), ("post", "/api/v1/gate/visits"),
              ("get", "/api/v1/shifts"), ("post", "/api/v1/shifts/{shift_id}/check-in"),
              ("post", "/api/v1/shifts/{shift_id}/check-out"),
-             ("post", "/api/v1/gate/scans"), ("post", "/api/v1/gate/scans/batch")}
+             ("post", "/api/v1/gate/scans"), ("post", "/api/v1/gate/scans/batch"),
+             # C2's gate decides offline from its snapshot; its duty staff review disagreements
+             ("get", "/api/v1/gate/snapshot"), ("get", "/api/v1/gate/disagreements"),
+             ("post", "/api/v1/gate/disagreements/{verdict_id}/review")}
 
 
 @pytest.mark.parametrize("second_role, second_area", [

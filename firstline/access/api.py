@@ -314,7 +314,7 @@ def gate_scan_batch(request, payload: BatchIn):
                     "trips left, restrictions)")
 def gate_snapshot(request, checkpoint: str):
     require_perm(request.user, "access.scan")
-    cp = get_object_or_404(selectors.checkpoints_for(request.user).filter(is_open=True),
+    cp = get_object_or_404(selectors.checkpoints_for(request.user, "access.scan").filter(is_open=True),
                            code=checkpoint.strip()[:40])
     return services.gate_snapshot(actor=request.user, checkpoint=cp)
 

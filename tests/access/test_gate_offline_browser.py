@@ -32,7 +32,10 @@ def gate_world(world, cast):
     return world
 
 
-def scan(page, code):
+def scan(page, code, temperature="36.6"):
+    """Measure, then scan (the rule gate.temperature_required is on, offline too)."""
+    page.fill("#gate-temp", temperature)
+    page.focus("#gate-code")
     page.keyboard.type(code)
     page.keyboard.press("Enter")
 
@@ -54,7 +57,7 @@ def test_offline_gate_decides_syncs_and_lists_the_disagreement(gate_world, cast,
 
     # Meanwhile household 1 went out by the south gate (its snapshot here still says 1 left).
     services.gate_scan(actor=cast.gate_c1, event_id=uuid.uuid4(), checkpoint="HL-S",
-                       pass_code=w.pass1.code, direction="out", temperature=None,
+                       pass_code=w.pass1.code, direction="out", temperature=36.5,
                        scanned_at=clock.now() - timedelta(seconds=30))
 
     page.context.set_offline(True)

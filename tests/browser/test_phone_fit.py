@@ -33,11 +33,12 @@ def lived_in(areas, cast):
     gate = access.checkpoint_create(compound=compound, code="HL-NORTH-GATE-01",
                                     name="北门（东侧人行道口）", actor=cast.staff_c1)
     passes = access.pass_issue(households=households, actor=cast.staff_c1)
-    for p, t in zip(passes, [36.5, 38.4, None], strict=True):
+    for p, t in zip(passes, [36.5, 38.4, 36.9], strict=True):
         access.gate_scan(actor=cast.gate_c1, event_id=uuid.uuid4(), checkpoint=gate.code,
                          pass_code=p.code, direction="out", temperature=t,
                          scanned_at=clock.now())
     access.visit_record(actor=cast.gate_c1, checkpoint=gate, subject="visitor", admitted=False,
+                        temperature=36.7,
                         name="Aleksandra Wojciechowska", phone="13812345678",
                         visiting="28栋1单元101室", purpose="delivering medicine for an elder",
                         turned_back_reason="no health code and no invitation from the household")
