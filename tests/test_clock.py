@@ -22,7 +22,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 3, 1, 10, 0, tzinfo=SHANGHAI)
 
 READERS = re.compile(r"\b(?:date\.today|datetime\.now|datetime\.utcnow|timezone\.now|"
-                     r"timezone\.localdate|timezone\.localtime|time\.time)\(")
+                     r"timezone\.localdate|timezone\.localtime|time\.time)\("
+                     r"|default=timezone\.now\b")  # a model default reads the time too
 
 
 def test_clock_is_the_only_reader_of_the_time():

@@ -3,9 +3,10 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from firstline import clock
 
 
 class Policy(models.Model):
@@ -22,7 +23,7 @@ class Policy(models.Model):
     out_quota = models.PositiveSmallIntegerField(_("trips out per household per window"))
     window_days = models.PositiveSmallIntegerField(_("window (days)"))
     starts_on = models.DateField(_("windows counted from"))
-    effective_at = models.DateTimeField(_("in force from"), default=timezone.now)
+    effective_at = models.DateTimeField(_("in force from"), default=clock.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                    blank=True, related_name="+")
 
@@ -47,7 +48,7 @@ class Checkpoint(models.Model):
     code = models.CharField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
     is_open = models.BooleanField(_("open"), default=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("checkpoint")
@@ -64,7 +65,7 @@ class Pass(models.Model):
     household = models.ForeignKey("people.Household", on_delete=models.CASCADE,
                                   related_name="passes", verbose_name=pgettext_lazy("access", "household"))
     code = models.CharField(_("code"), max_length=40, unique=True)
-    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    issued_at = models.DateTimeField(_("issued at"), default=clock.now)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoke_reason = models.CharField(_("revoke reason"), max_length=100, blank=True, default="")
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
@@ -143,7 +144,7 @@ class Crossing(models.Model):
     scanned_at = models.DateTimeField(help_text=_("as judged: the device's time, or the server's "
                                                   "when the device ran ahead"))
     day = models.DateField(help_text=_("local date of scanned_at"))
-    recorded_at = models.DateTimeField(default=timezone.now)  # the server's receipt time
+    recorded_at = models.DateTimeField(default=clock.now)  # the server's receipt time
     # What the device's clock said, when it said something else than scanned_at (a clock
     # running ahead is evidence kept, not the judge: CONTRACT.md "Time").
     device_at = models.DateTimeField(null=True, blank=True)

@@ -3,7 +3,6 @@ import hashlib
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from firstline import clock
@@ -81,7 +80,7 @@ class LoginFailure(models.Model):
 
     kind = models.CharField(max_length=8, choices=[("user", "user"), ("addr", "address")])
     key = models.CharField(max_length=150)
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=clock.now)
 
     class Meta:
         indexes = [models.Index(fields=["kind", "key", "at"])]
@@ -102,7 +101,7 @@ class AuditEntry(models.Model):
     object_id = models.CharField(_("object"), max_length=64, blank=True)
     detail = models.CharField(_("detail"), max_length=255, blank=True)
     via = models.CharField(_("via"), max_length=16, default="web")
-    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    at = models.DateTimeField(_("when"), default=clock.now, db_index=True)
 
     class Meta:
         verbose_name = _("audit entry")

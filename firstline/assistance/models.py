@@ -7,9 +7,10 @@ one scope primitive (`accounts.scope.area_scope`) filters it.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from firstline import clock
 
 
 class RequestKind(models.TextChoices):
@@ -71,7 +72,7 @@ class ServiceRequest(models.Model):
     cancel_reason = models.CharField(_("cancel reason"), max_length=200, blank=True, default="")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                    blank=True, related_name="+")
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
     assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
     bought_at = models.DateTimeField(_("bought at"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
@@ -131,7 +132,7 @@ class CareCall(models.Model):
     outcome = models.CharField(_("outcome"), max_length=16, choices=CallOutcome.choices)
     note = models.CharField(_("note"), max_length=200, blank=True, default="")
     attempts = models.PositiveSmallIntegerField(default=1)
-    at = models.DateTimeField(_("called at"), default=timezone.now)
+    at = models.DateTimeField(_("called at"), default=clock.now)
     rule_version = models.CharField(max_length=32, blank=True, default="")
 
     class Meta:
@@ -172,7 +173,7 @@ class Stock(models.Model):
     area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+",
                              verbose_name=_("held by"))
     quantity = models.IntegerField(_("quantity"), default=0)
-    updated_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("stock")
@@ -204,7 +205,7 @@ class PackageIssue(models.Model):
                                        default="")
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                   related_name="+", verbose_name=_("issued by"))
-    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    issued_at = models.DateTimeField(_("issued at"), default=clock.now)
 
     class Meta:
         verbose_name = _("care package")
@@ -228,7 +229,7 @@ class StockMovement(models.Model):
     note = models.CharField(_("note"), max_length=200, blank=True, default="")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                               related_name="+")
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("stock movement")

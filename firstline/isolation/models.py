@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from firstline import clock
 from firstline.people.vocab import Symptom  # noqa: F401 - one vocabulary, re-exported
 
 
@@ -65,7 +65,7 @@ class Isolation(models.Model):
                                     help_text=_("the rule version that set the duration"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                    blank=True, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("isolation")
@@ -99,7 +99,7 @@ class Lockdown(models.Model):
     reason = models.CharField(pgettext_lazy("isolation", "reason"), max_length=200, blank=True, default="")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                    blank=True, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("lockdown")
@@ -156,7 +156,7 @@ class Alert(models.Model):
                                help_text=_("idempotency key of a scheduled check"))
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                               blank=True, related_name="+", verbose_name=_("owner"))
-    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    opened_at = models.DateTimeField(_("opened at"), default=clock.now)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=200, blank=True, default="")
@@ -215,7 +215,7 @@ class Reading(models.Model):
                                     blank=True, related_name="+")
     rule_version = models.CharField(max_length=32, blank=True, default="",
                                     help_text=_("the fever threshold rule version"))
-    created_at = models.DateTimeField(default=timezone.now)  # the server's receipt time
+    created_at = models.DateTimeField(default=clock.now)  # the server's receipt time
     # The device's own time when it ran ahead and taken_at is the server's (CONTRACT "Time").
     device_at = models.DateTimeField(null=True, blank=True)
 
@@ -244,7 +244,7 @@ class QuarantineSite(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True, default="")
     phone = models.CharField(pgettext_lazy("isolation", "phone"), max_length=20, blank=True, default="")
     active = models.BooleanField(_("in use"), default=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("quarantine site")
@@ -297,7 +297,7 @@ class RoomStay(models.Model):
     household = models.ForeignKey("people.Household", on_delete=models.PROTECT, related_name="+")
     lead = models.BooleanField(default=True)
     family_reason = models.CharField(_("why together"), max_length=200, blank=True, default="")
-    started_at = models.DateTimeField(pgettext_lazy("isolation", "from"), default=timezone.now)
+    started_at = models.DateTimeField(pgettext_lazy("isolation", "from"), default=clock.now)
     ended_at = models.DateTimeField(pgettext_lazy("isolation", "until"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                    blank=True, related_name="+")
@@ -342,7 +342,7 @@ class Transfer(models.Model):
     status_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                    blank=True, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("transfer")

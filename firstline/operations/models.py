@@ -7,9 +7,10 @@ the street's store and donations) so the one scope primitive filters it.
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from firstline import clock
 
 # --- people on duty (党员报到 / 志愿者) --------------------------------------------------------
 
@@ -40,7 +41,7 @@ class Volunteer(models.Model):
     # Bumped by every assignment write for this person: the row lock that serialises them.
     revision = models.PositiveIntegerField(default=0)
     signup_digest = models.CharField(max_length=64, blank=True, default="", db_index=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("person on duty")
@@ -59,7 +60,7 @@ class SignupLink(models.Model):
 
     area = models.OneToOneField("areas.Area", on_delete=models.PROTECT, related_name="+")
     token = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     def __str__(self):
         return f"{self.area_id}"
@@ -90,7 +91,7 @@ class Assignment(models.Model):
     checked_out_at = models.DateTimeField(_("checked out"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("assignment")
@@ -151,7 +152,7 @@ class Place(models.Model):
     active = models.BooleanField(default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("place to disinfect")
@@ -173,7 +174,7 @@ class Round(models.Model):
                            blank=True, related_name="+")
     volunteer = models.ForeignKey(Volunteer, on_delete=models.SET_NULL, null=True, blank=True,
                                   related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("disinfection round")
@@ -267,7 +268,7 @@ class Donation(models.Model):
     cash = models.DecimalField(_("cash (yuan)"), max_digits=12, decimal_places=2, null=True,
                                blank=True)
     purpose = models.CharField(_("where it went"), max_length=200, blank=True, default="")
-    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    received_at = models.DateTimeField(_("received at"), default=clock.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    null=True, blank=True, related_name="+")
 
@@ -304,7 +305,7 @@ class Movement(models.Model):
                                  related_name="movements")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                               blank=True, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("stock movement")
@@ -331,7 +332,7 @@ class Task(models.Model):
     due_at = models.DateTimeField(_("due at"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                         null=True, blank=True, related_name="+")

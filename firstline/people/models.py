@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+
+from firstline import clock
 
 
 class Residency(models.TextChoices):
@@ -106,8 +107,8 @@ class Resident(models.Model):
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="residents",
                                   verbose_name=_("household"))
     note = models.CharField(_("note"), max_length=200, blank=True, default="")
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
+    updated_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("resident")
@@ -134,7 +135,7 @@ class Placement(models.Model):
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
     grid = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+",
                              db_index=False)
-    since = models.DateTimeField(default=timezone.now)
+    since = models.DateTimeField(default=clock.now)
     until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -253,7 +254,7 @@ class Visit(models.Model):
                              verbose_name=_("grid"), help_text=_("the household's grid (scope)"))
     worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                related_name="+", verbose_name=_("grid worker"))
-    visited_at = models.DateTimeField(_("visited at"), default=timezone.now)
+    visited_at = models.DateTimeField(_("visited at"), default=clock.now)
     nobody_home = models.BooleanField(_("nobody home"), default=False)
     by_phone = models.BooleanField(_("by phone"), default=False)
     note = models.CharField(_("note"), max_length=200, blank=True, default="")
@@ -261,7 +262,7 @@ class Visit(models.Model):
     event_id = models.UUIDField(null=True, blank=True, unique=True,
                                 help_text=_("sent by a phone syncing offline: a retry "
                                             "records nothing new"))
-    created_at = models.DateTimeField(default=timezone.now)  # the server's receipt time
+    created_at = models.DateTimeField(default=clock.now)  # the server's receipt time
     # The device's own time when it ran ahead and visited_at is the server's (CONTRACT "Time").
     device_at = models.DateTimeField(null=True, blank=True)
 
@@ -364,7 +365,7 @@ class Responsibility(models.Model):
                                    default="")
     helper_phone = models.CharField(_("doctor / volunteer phone"), max_length=20, blank=True,
                                     default="")
-    updated_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=clock.now)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
 
@@ -417,7 +418,7 @@ class ImportJob(models.Model):
     rejected = models.PositiveIntegerField(default=0)
     file_error = models.CharField(max_length=300, blank=True, default="")
     lease_until = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

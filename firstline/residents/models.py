@@ -4,9 +4,9 @@ their read receipts (已读回执). Throttle hits for the public endpoints live 
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from firstline import clock
 from firstline.people.models import Transport
 
 
@@ -48,8 +48,8 @@ class Declaration(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=DeclarationStatus.choices,
                               default=DeclarationStatus.PENDING)
     submissions = models.PositiveIntegerField(_("times declared"), default=1)
-    created_at = models.DateTimeField(_("declared at"), default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("declared at"), default=clock.now)
+    updated_at = models.DateTimeField(default=clock.now)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                      null=True, blank=True, related_name="+")
@@ -101,7 +101,7 @@ class Tip(models.Model):
                               choices=[("public", _("public page")), ("staff", _("staff"))])
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(_("received at"), default=timezone.now)
+    created_at = models.DateTimeField(_("received at"), default=clock.now)
     due_at = models.DateTimeField(_("verify by"))
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
@@ -127,7 +127,7 @@ class Reward(models.Model):
     status = models.CharField(_("status"), max_length=16, default="owed",
                               choices=[("owed", _("owed")), ("issued", _("issued"))])
     rule_version = models.CharField(max_length=64, blank=True, default="")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                   null=True, blank=True, related_name="+")
@@ -154,7 +154,7 @@ class Notice(models.Model):
     areas = models.ManyToManyField("areas.Area", related_name="+", verbose_name=_("areas"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
-    created_at = models.DateTimeField(_("published at"), default=timezone.now)
+    created_at = models.DateTimeField(_("published at"), default=clock.now)
 
     class Meta:
         verbose_name = _("notice")
@@ -176,7 +176,7 @@ class NoticeAck(models.Model):
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="acks")
     household = models.ForeignKey("people.Household", on_delete=models.CASCADE,
                                   related_name="+")
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("read receipt")
@@ -194,7 +194,7 @@ class PublicHit(models.Model):
 
     kind = models.CharField(max_length=32)
     key = models.CharField(max_length=200)
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=clock.now)
 
     class Meta:
         indexes = [models.Index(fields=["kind", "key", "at"])]
