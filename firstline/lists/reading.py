@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from firstline.people.services import id_number_normalize
 from firstline.tabular import TableError, detect_encoding, normalize_header
 
 # key -> header titles a sender may use (Chinese first: shown in messages)
@@ -165,14 +166,11 @@ def guess_mapping(header: list[str], remembered: dict | None = None) -> dict[str
 
 # --- normalising what people type --------------------------------------------------------
 
+# ID numbers: the roster's own normaliser (spaces, full-width digits, a lower-case x).
+normalize_id_number = id_number_normalize
 _SPACES = re.compile(r"\s+")
 _NAME_JUNK = re.compile(r"[\s·・•‧.．\u00b7\u2022\u2027\u30fb\u318d\u16eb]+")
 _ADDRESS_PARTS = re.compile(r"[\s,，、\-—–_#()（）/]+|号楼|號樓|[栋棟幢楼樓号號座室]|单元|單元")
-
-
-def normalize_id_number(value: str) -> str:
-    """' 110105 1949１２３１002x ' -> '11010519491231002X' (full-width digits, spaces, x)."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", value or "")).upper()
 
 
 def normalize_name(value: str) -> str:
