@@ -38,7 +38,7 @@ def test_a_503_keeps_the_scan_queued_and_it_is_sent_again_with_the_same_event_id
     page.wait_for_selector("#gate-result.pending")
     page.wait_for_selector("#gate-queue[data-count='1']")
     page.screenshot(path="/work/screens/faults/gate-503-queued-phone-en.png")
-    assert not Crossing.objects.exists()
+    # (Not "nothing stored yet": the resend after Retry-After 1 s may already have landed.)
     # Sent again after Retry-After (1 s), well before the page's 15 s background retry.
     page.wait_for_selector("#gate-queue[data-count='0']", timeout=8000)
     page.wait_for_selector("#gate-log li.pending", state="detached")
