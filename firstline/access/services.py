@@ -41,13 +41,13 @@ from .models import (
     Crossing,
     Decision,
     Direction,
+    GateVisit,
     OfflineVerdict,
     Pass,
     Policy,
     QuotaUse,
     Shift,
     Subject,
-    Visit,
 )
 
 # Every reason a gate scan can give (CONTRACT.md), in words for the gate page.
@@ -756,7 +756,7 @@ def offline_verdict_review(*, verdict: OfflineVerdict, actor,
 # --- visitors, vehicles, couriers -----------------------------------------------------------
 
 @transaction.atomic
-def visit_record(*, actor, checkpoint: Checkpoint, subject: str, admitted: bool,
+def gate_visit_record(*, actor, checkpoint: Checkpoint, subject: str, admitted: bool,
                  direction: str = Direction.IN, name: str = "", phone: str = "",
                  visiting: str = "", household=None, purpose: str = "", plate: str = "",
                  origin: str = "", out_of_town: bool = False, verified: str = "",
@@ -829,7 +829,7 @@ def visit_record(*, actor, checkpoint: Checkpoint, subject: str, admitted: bool,
         household=household, direction=direction, scanned_at=at, day=day, temperature=t,
         decision=Decision.ALLOW if admitted else Decision.DENY, reason=reason,
         actor=actor if getattr(actor, "pk", None) else None, via="web")
-    Visit.objects.create(
+    GateVisit.objects.create(
         crossing=crossing, name=(name or "").strip()[:50], phone=phone,
         visiting=(visiting or "")[:100], household=household, purpose=(purpose or "")[:200],
         plate=plate[:12], origin=(origin or "")[:100], out_of_town=out_of_town,
@@ -1000,9 +1000,9 @@ def visits_deidentify(*, now: datetime | None = None) -> int:
     now = now or clock.now()
     days = rule("retention.days", on=clock.localdate(now)).value
     cutoff = now - timedelta(days=days)
-    n = (Visit.objects.filter(crossing__scanned_at__lt=cutoff)
+    n = (GateVisit.objects.filter(crossing__scanned_at__lt=cutoff)
          .exclude(name="", phone="", visiting="")
          .update(name="", phone="", visiting=""))
-    audit(actor=None, action="access.deidentify", object_type="access.visit",
+    audit(actor=None, action="access.deidentify", object_type="access.gatevisit",
           detail=f"visits={n}", via="job")
     return n

@@ -24,7 +24,7 @@ from .services import (
     mask_id_number,
     mask_phone,
     resident_read,
-    visit_record,
+    screening_visit_record,
 )
 
 router = Router()
@@ -237,7 +237,7 @@ def visit_create(request, payload: VisitIn):
         people.append({**p.dict(exclude={"resident_id", "symptoms"}),
                        "resident": members[p.resident_id], "symptoms": ",".join(p.symptoms),
                        "temperature": p.temperature})
-    v = visit_record(actor=request.user, household=household, people=people,
+    v = screening_visit_record(actor=request.user, household=household, people=people,
                      visited_at=payload.visited_at, nobody_home=payload.nobody_home,
                      by_phone=payload.by_phone, note=payload.note, event_id=payload.event_id)
     return (200 if v.replayed else 201), _visit_out(v)

@@ -245,7 +245,7 @@ class Transport(models.TextChoices):
     OTHER = "other", _("other")
 
 
-class Visit(models.Model):
+class ScreeningVisit(models.Model):
     """入户摸排: one door-to-door screening visit of a household by a grid worker."""
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="visits",
@@ -286,7 +286,7 @@ class Visit(models.Model):
 class VisitPerson(models.Model):
     """What a visit found about one member of the household."""
 
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="people")
+    visit = models.ForeignKey(ScreeningVisit, on_delete=models.CASCADE, related_name="people")
     resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="visit_records",
                                  verbose_name=_("resident"))
     present = models.BooleanField(_("at home"), default=True)
@@ -331,9 +331,9 @@ class KeyPerson(models.Model):
     until = models.DateTimeField(_("until"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=32, default="visit",
                               help_text=_("what derived it: visit, isolation..."))
-    source_visit = models.ForeignKey(Visit, on_delete=models.SET_NULL, null=True, blank=True,
+    source_visit = models.ForeignKey(ScreeningVisit, on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="opened_facts", verbose_name=_("visit"))
-    closed_by_visit = models.ForeignKey(Visit, on_delete=models.SET_NULL, null=True, blank=True,
+    closed_by_visit = models.ForeignKey(ScreeningVisit, on_delete=models.SET_NULL, null=True, blank=True,
                                         related_name="closed_facts")
 
     class Meta:

@@ -44,7 +44,7 @@ from .models import (
     Placement,
     Resident,
     RiskArea,
-    Visit,
+    ScreeningVisit,
 )
 
 VIEW = "people.view"  # what a selector scopes by when no permission is named or in play
@@ -98,7 +98,7 @@ def key_person_counts(area, day: date) -> dict[str, int]:
 
 def households_visited(area, day: date) -> int:
     start, end = day_bounds(day)
-    return (Visit.objects.filter(visited_at__gte=start, visited_at__lt=end,
+    return (ScreeningVisit.objects.filter(visited_at__gte=start, visited_at__lt=end,
                                  grid__path__startswith=area.path)
             .values("household_id").distinct().count())
 
@@ -180,8 +180,8 @@ def households_with_members(qs: QuerySet[Household]) -> QuerySet[Household]:
     return qs.annotate(members=Count("residents"))
 
 
-def visits_visible_to(user, perm: str | None = None) -> QuerySet[Visit]:
-    return Visit.objects.filter(area_scope(user, "grid", perm_or(user, perm, VIEW)))
+def visits_visible_to(user, perm: str | None = None) -> QuerySet[ScreeningVisit]:
+    return ScreeningVisit.objects.filter(area_scope(user, "grid", perm_or(user, perm, VIEW)))
 
 
 def key_persons_open(user, *, at: datetime | None = None) -> QuerySet[KeyPerson]:
@@ -198,7 +198,7 @@ def households_not_visited(user, *, days: int, now: datetime | None = None,
     """Households in scope with current residents and no visit in the last `days` days."""
     now = now or clock.now()
     since = now - timedelta(days=days)
-    recent = Visit.objects.filter(household_id=OuterRef("pk"), visited_at__gte=since)
+    recent = ScreeningVisit.objects.filter(household_id=OuterRef("pk"), visited_at__gte=since)
     qs = households_visible_to(user).filter(Exists(Resident.objects.filter(
         household_id=OuterRef("pk"))))
     if area is not None:

@@ -36,9 +36,9 @@ from .models import (
     KeyPersonCategory,
     Responsibility,
     RiskArea,
+    ScreeningVisit,
     Sex,
     Transport,
-    Visit,
     VisitPerson,
 )
 
@@ -585,9 +585,9 @@ def _temperature(value) -> Decimal | None:
 
 
 @transaction.atomic
-def visit_record(*, actor, household, people: list[dict], visited_at: datetime | None = None,
+def screening_visit_record(*, actor, household, people: list[dict], visited_at: datetime | None = None,
                  nobody_home: bool = False, by_phone: bool = False, note: str = "",
-                 event_id=None, now: datetime | None = None) -> Visit:
+                 event_id=None, now: datetime | None = None) -> ScreeningVisit:
     """入户摸排: record one visit of `household` and derive its members' key-person facts.
 
     `people` holds one dict per member reached: resident, present, from_province, from_city,
@@ -602,7 +602,7 @@ def visit_record(*, actor, household, people: list[dict], visited_at: datetime |
         raise RuleViolation("not_found", _("Not found."), status=404)
     if event_id is not None:
         # A phone syncing offline may send the same visit twice: the first one stands.
-        first = Visit.objects.filter(event_id=event_id).first()
+        first = ScreeningVisit.objects.filter(event_id=event_id).first()
         if first is not None:
             if first.household_id != household.pk:
                 raise RuleViolation("event_id_reused",
@@ -619,13 +619,13 @@ def visit_record(*, actor, household, people: list[dict], visited_at: datetime |
         raise InvalidInput("nobody_home", _("Nobody was home: record no members."))
     try:
         with transaction.atomic():
-            visit = Visit.objects.create(household=household, grid=household.grid, worker=actor,
+            visit = ScreeningVisit.objects.create(household=household, grid=household.grid, worker=actor,
                                          visited_at=visited_at, nobody_home=nobody_home,
                                          by_phone=by_phone, note=note[:200], event_id=event_id,
                                          rule_version=f"fever:{fever.version}", created_at=now,
                                          device_at=when.sent if when.sent != when.at else None)
     except IntegrityError:  # the same event_id sent twice at the same instant
-        first = Visit.objects.get(event_id=event_id)
+        first = ScreeningVisit.objects.get(event_id=event_id)
         first.replayed = True
         return first
     visit.replayed = False
@@ -706,7 +706,7 @@ class FollowUp:
     risk_place: str  # where they came back from, as typed, when it is a listed risk area
 
 
-def visit_followups(*, visit: Visit) -> list[FollowUp]:
+def visit_followups(*, visit: ScreeningVisit) -> list[FollowUp]:
     """The members of `visit` to consider for isolation: a temperature at or over the fever
     rule in force on the visit's local day, or back from a listed risk area (as matched when
     the visit was recorded). Empty when nobody needs follow-up."""

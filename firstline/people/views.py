@@ -196,7 +196,7 @@ def visit_new(request, household_id):
         nobody = form.cleaned_data["nobody_home"]
         entries = [] if nobody else [m.entry() for m in members if m.recorded()]
         try:
-            visit = services.visit_record(actor=request.user, household=h, people=entries,
+            visit = services.screening_visit_record(actor=request.user, household=h, people=entries,
                                           nobody_home=nobody,
                                           by_phone=form.cleaned_data["by_phone"],
                                           note=form.cleaned_data["note"])

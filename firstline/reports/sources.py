@@ -69,8 +69,8 @@ def key_persons_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Ro
 
 def visits_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row]:
     """Households with a screening visit during the day (distinct, per grid)."""
-    Visit = _model("people.Visit")
-    qs = Visit.objects.filter(grid_id__in=area_ids, visited_at__gte=windows[0].start,
+    ScreeningVisit = _model("people.ScreeningVisit")
+    qs = ScreeningVisit.objects.filter(grid_id__in=area_ids, visited_at__gte=windows[0].start,
                               visited_at__lt=windows[-1].end)
     yield from grouped_counts(qs, "grid_id", {
         "households_visited": lambda w: Q(visited_at__gte=w.start, visited_at__lt=w.end)},
@@ -145,7 +145,7 @@ def notices_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row]:
 SOURCES = [
     # (model that must exist, figures it gives, source)
     ("people.KeyPerson", ["key_persons"], key_persons_source),
-    ("people.Visit", ["households_visited"], visits_source),
+    ("people.ScreeningVisit", ["households_visited"], visits_source),
     ("access.Crossing", ["crossings_out", "crossings_in", "crossings_denied",
                          "visitors_turned_back"], crossings_source),
     ("operations.Round", ["disinfection_rounds", "disinfection_overdue", "volunteers_on_duty",

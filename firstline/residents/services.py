@@ -23,7 +23,7 @@ from firstline.people.services import (
     id_number_check,
     mask_phone,
     phone_check,
-    visit_record,
+    screening_visit_record,
 )
 from firstline.rules import rule
 
@@ -251,7 +251,7 @@ def declaration_confirm(*, actor, declaration: Declaration, household: Household
                                      residency=residency, now=now)
         resident = added.resident
         declaration.added, declaration.moved = added.created, not added.created
-    visit = visit_record(actor=actor, household=household, visited_at=now, by_phone=True,
+    visit = screening_visit_record(actor=actor, household=household, visited_at=now, by_phone=True,
                          note=_("Return declaration %(receipt)s")
                          % {"receipt": declaration.receipt},
                          people=[{"resident": resident, "present": True,
