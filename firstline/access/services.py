@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from firstline import clock
-from firstline.accounts.scope import scope_paths
+from firstline.accounts.scope import in_scope
 from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Area
 from firstline.db import prepared_cursor, retry_on_conflict
@@ -25,7 +25,6 @@ from firstline.isolation.models import (
     FEVER_KINDS,
     Alert,
     AlertKind,
-    AlertStatus,
     Isolation,
     Lockdown,
 )
@@ -340,7 +339,7 @@ def _judge(*, actor, event_id, checkpoint_code, pass_code, direction, temperatur
                        + [day_db] * 2 + [at_db] * 3 + [pass_code_normalize(pass_code),
                                          (checkpoint_code or "").strip()[:40], True])
         row = cursor.fetchone()
-    if row is None or not _path_in_scope(actor, row[3]):
+    if row is None or not in_scope(actor, row[3], "access.scan"):
         return _save(c, "checkpoint_unknown")
     checkpoint_id, compound_id, area_id, _path = row[:4]
     c.checkpoint_id, c.compound_id, c.area_id = checkpoint_id, compound_id, area_id
@@ -419,10 +418,6 @@ def rule_on(value) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in ("1", "true", "on", "yes")
     return bool(value)
-
-
-def _path_in_scope(actor, path: str) -> bool:
-    return any(path.startswith(p) for p in scope_paths(actor, "access.scan"))
 
 
 @functools.cache
@@ -676,8 +671,8 @@ def scan_verdict(c: Crossing) -> dict:
         q = quota_rule(c.compound_id, c.scanned_at, c.day)
         out["next_window"] = c.window_start + timedelta(days=q.window_days)
     if c.reason in ("fever", "fever_hold") and c.household_id:
-        alert = (Alert.objects.filter(household_id=c.household_id, kind=AlertKind.GATE_FEVER)
-                 .exclude(status=AlertStatus.RESOLVED).select_related("owner")
+        alert = (Alert.objects.open().filter(household_id=c.household_id,
+                                             kind=AlertKind.GATE_FEVER).select_related("owner")
                  .order_by("pk").first())
         if alert is not None and alert.owner is not None:
             out["notified"] = str(alert.owner)

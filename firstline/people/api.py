@@ -15,6 +15,7 @@ from ninja.pagination import paginate
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
 from firstline.apitypes import IsoDate, IsoDateTime
+from firstline.areas.models import subtree_q
 from firstline.areas.selectors import area_get_for_user
 from firstline.errors import InvalidInput
 
@@ -267,8 +268,7 @@ def key_persons(request, area: str | None = None, category: str | None = None):
     require_perm(request.user, "people.view")
     qs = sel.key_persons_open(request.user)
     if area:
-        qs = qs.filter(resident__grid__path__startswith=area_get_for_user(request.user,
-                                                                          area).path)
+        qs = qs.filter(subtree_q(area_get_for_user(request.user, area), "resident__grid"))
     if category:
         qs = qs.filter(category__code=category)
     return _Lazy(qs.order_by("id"), lambda k: {

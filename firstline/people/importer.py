@@ -25,6 +25,7 @@ from django.utils.translation import pgettext
 from stdnum.cn import ric
 
 from firstline import clock
+from firstline.accounts.scope import path_within
 from firstline.areas.models import Area, Level
 from firstline.db import advisory_xact_lock
 from firstline.tabular import TableError, open_table, unstorable_cells
@@ -261,7 +262,7 @@ class RosterImporter:
         return self.grids[code]
 
     def _in_scope(self, path: str) -> bool:
-        return self.scope_paths is None or any(path.startswith(p) for p in self.scope_paths)
+        return self.scope_paths is None or path_within(path, self.scope_paths)
 
     # -- one row -----------------------------------------------------------------------
     def _validate(self, number: int, row: dict, title) -> _Row | None:

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -125,6 +126,28 @@ class Resident(models.Model):
         return self.name
 
 
+def held_at(at, prefix: str = "") -> Q:
+    """A dated fact (placement, key person) holding just before instant `at`: `since` < at
+    <= `until`; the end of a day is 24:00, so a fact ended at midnight still counts for that
+    day. As a Q for conditional counts (`Count(..., filter=held_at(w.end))`)."""
+    return Q(**{f"{prefix}since__lt": at}) & (
+        Q(**{f"{prefix}until__isnull": True}) | Q(**{f"{prefix}until__gte": at}))
+
+
+class DatedFactQuerySet(models.QuerySet):
+    """Facts that hold from `since` until `until` (None: still): placements, key persons."""
+
+    def current(self, at=None):
+        """Holding just before instant `at` (held_at); without `at`: not ended."""
+        if at is None:
+            return self.filter(until__isnull=True)
+        return self.filter(held_at(at))
+
+    def overlapping(self, start, end):
+        """Holding at some moment of [start, end)."""
+        return self.filter(Q(until__isnull=True) | Q(until__gte=start), since__lt=end)
+
+
 class Placement(models.Model):
     """Where a resident lived from `since` until `until` (None: still there)."""
 
@@ -137,6 +160,8 @@ class Placement(models.Model):
                              db_index=False)
     since = models.DateTimeField(default=clock.now)
     until = models.DateTimeField(null=True, blank=True)
+
+    objects = DatedFactQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("placement")
@@ -335,6 +360,8 @@ class KeyPerson(models.Model):
                                      related_name="opened_facts", verbose_name=_("visit"))
     closed_by_visit = models.ForeignKey(ScreeningVisit, on_delete=models.SET_NULL, null=True, blank=True,
                                         related_name="closed_facts")
+
+    objects = DatedFactQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("key person")

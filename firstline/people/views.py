@@ -20,6 +20,7 @@ from firstline import clock
 from firstline.accounts.models import AuditEntry, User
 from firstline.accounts.scope import has_perm, in_scope
 from firstline.accounts.services import require_perm
+from firstline.areas.models import subtree_q
 from firstline.areas.selectors import area_get_for_user, areas_visible_to
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.rules import rule
@@ -260,7 +261,7 @@ def _ledger(request):
     area = _area_param(request)
     qs = sel.key_persons_open(request.user)
     if area is not None:
-        qs = qs.filter(resident__grid__path__startswith=area.path)
+        qs = qs.filter(subtree_q(area, "resident__grid"))
     code = request.GET.get("category", "")
     if code:
         qs = qs.filter(category__code=code)
@@ -356,7 +357,7 @@ def coverage(request):
         days = rule("screening.revisit_days").value
     facts = sel.key_persons_open(request.user)
     if area is not None:
-        facts = facts.filter(resident__grid__path__startswith=area.path)
+        facts = facts.filter(subtree_q(area, "resident__grid"))
     resident_ids = set(facts.values_list("resident_id", flat=True))
     complete = set(Responsibility.objects.filter(
         resident_id__in=resident_ids, cadre__isnull=False, grid_worker__isnull=False)
