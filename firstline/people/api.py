@@ -120,7 +120,7 @@ def resident_detail(request, resident_id: int, reason: str = ""):
     r = sel.resident_get_for_user(request.user, resident_id)
     why = full_read_reason(text=reason, required=False)
     full = resident_read(actor=request.user, resident=r, via="api", reason=why)
-    open_codes = sorted(r.key_facts.filter(until__isnull=True)
+    open_codes = sorted(r.key_facts.current()
                         .values_list("category__code", flat=True).distinct())
     return {
         "id": r.pk, "name": r.name,

@@ -475,7 +475,7 @@ class RosterImporter:
                        [(pk, r.name, r.phone, r.residency, r.grid_id, hid, r.note, now_db)
                         for pk, r, hid in changed])
         if moved:
-            Placement.objects.filter(resident_id__in=moved, until__isnull=True).update(until=now)
+            Placement.objects.current().filter(resident_id__in=moved).update(until=now)
         if moved:
             sql.placements_for(ids=moved, since=now_db)
 

@@ -148,6 +148,16 @@ class DatedFactQuerySet(models.QuerySet):
         return self.filter(Q(until__isnull=True) | Q(until__gte=start), since__lt=end)
 
 
+class RiskAreaQuerySet(models.QuerySet):
+    def listed_on(self, on):
+        """Listed on local date `on`: since <= on < until (None: not delisted)."""
+        return self.filter(Q(until__isnull=True) | Q(until__gt=on), since__lte=on)
+
+    def not_delisted_by(self, on):
+        """Still listed on `on` or listed later (the list staff keep)."""
+        return self.filter(Q(until__isnull=True) | Q(until__gt=on))
+
+
 class Placement(models.Model):
     """Where a resident lived from `since` until `until` (None: still there)."""
 
@@ -202,6 +212,8 @@ class RiskArea(models.Model):
     since = models.DateField(_("listed from"))
     until = models.DateField(_("listed until"), null=True, blank=True)
     source = models.CharField(_("source document"), max_length=200, blank=True, default="")
+
+    objects = RiskAreaQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("risk area")

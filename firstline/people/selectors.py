@@ -211,8 +211,7 @@ def import_jobs_visible_to(user) -> QuerySet[ImportJob]:
 
 def risk_areas_current(on: date) -> QuerySet[RiskArea]:
     """Entries not ended by local date `on` (listed today, or from a later date)."""
-    return RiskArea.objects.filter(Q(until__isnull=True) | Q(until__gt=on)).order_by(
-        "province", "city", "since")
+    return RiskArea.objects.not_delisted_by(on).order_by("province", "city", "since")
 
 
 def risk_areas_ended(on: date, *, days: int = 30) -> QuerySet[RiskArea]:

@@ -430,7 +430,7 @@ def risk_area_match(*, province: str, city: str = "", on: date) -> RiskArea | No
     p, c = place_name(province), place_name(city)
     if not p and not c:
         return None
-    listed = RiskArea.objects.filter(since__lte=on).filter(Q(until__isnull=True) | Q(until__gt=on))
+    listed = RiskArea.objects.listed_on(on)
     for area in listed:
         ap, ac = place_name(area.province), place_name(area.city)
         if ap and p and ap != p and not (not ac and ap == c):
@@ -451,7 +451,7 @@ def risk_area_in_text(text: str, *, on: date) -> RiskArea | None:
     text = "".join((text or "").split())
     if not text:
         return None
-    listed = RiskArea.objects.filter(since__lte=on).filter(Q(until__isnull=True) | Q(until__gt=on))
+    listed = RiskArea.objects.listed_on(on)
     for area in listed:
         ap, ac = place_name(area.province), place_name(area.city)
         if ac and ac in text:
@@ -530,7 +530,7 @@ def risk_area_add(*, actor, province: str, city: str = "", level: str = "", sinc
             cursor.execute(f"LOCK TABLE {connection.ops.quote_name(RiskArea._meta.db_table)} "
                            f"IN SHARE ROW EXCLUSIVE MODE")
     # An entry overlaps the new one unless it ends on or before `since`.
-    overlapping = RiskArea.objects.filter(Q(until__isnull=True) | Q(until__gt=since))
+    overlapping = RiskArea.objects.not_delisted_by(since)
     for existing in overlapping.order_by("since", "pk"):
         if _same_place(existing, province, city):
             raise RuleViolation(
@@ -723,8 +723,8 @@ def visit_followups(*, visit: ScreeningVisit) -> list[FollowUp]:
 
 
 def _derive_key_facts(*, resident, found: set[str], categories: dict, visit, at) -> None:
-    open_facts = {f.category.code: f for f in KeyPerson.objects.filter(
-        resident=resident, source="visit", until__isnull=True).select_related("category")}
+    open_facts = {f.category.code: f for f in KeyPerson.objects.current().filter(
+        resident=resident, source="visit").select_related("category")}
     for code, fact in open_facts.items():
         if code not in found:
             KeyPerson.objects.filter(pk=fact.pk).update(until=at, closed_by_visit=visit)
@@ -770,8 +770,8 @@ def key_fact_open(*, resident, category: str, at: datetime, source: str) -> KeyP
     if cat is None:
         raise InvalidInput("bad_category", _("Unknown key-person category %(code)s.")
                            % {"code": category})
-    fact = KeyPerson.objects.filter(resident=resident, category=cat, source=source,
-                                    until__isnull=True).first()
+    fact = KeyPerson.objects.current().filter(resident=resident, category=cat,
+                                              source=source).first()
     return fact or KeyPerson.objects.create(resident=resident, category=cat, since=at,
                                             source=source)
 
@@ -791,8 +791,8 @@ def key_fact_source_label(code: str) -> str:
 @transaction.atomic
 def key_fact_close(*, resident, category: str, at: datetime, source: str) -> int:
     """Close the open fact of `category` from `source` at `at`; returns how many closed."""
-    return KeyPerson.objects.filter(resident=resident, category__code=category, source=source,
-                                    until__isnull=True).update(until=at)
+    return (KeyPerson.objects.current()
+            .filter(resident=resident, category__code=category, source=source).update(until=at))
 
 
 # --- responsibility (三级包保) ---------------------------------------------------------------
@@ -1025,7 +1025,7 @@ def household_member_add(*, actor, household, name: str, id_number: str, phone: 
                             _("%(name)s is already on this household's roster.")
                             % {"name": existing.name})
     moved_from, old_household = existing.household.address, existing.household_id
-    Placement.objects.filter(resident=existing, until__isnull=True).update(until=now)
+    Placement.objects.current().filter(resident=existing).update(until=now)
     Placement.objects.create(resident=existing, household=household, grid=household.grid,
                              since=now)
     existing.household, existing.grid = household, household.grid

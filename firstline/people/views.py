@@ -185,8 +185,8 @@ def visit_new(request, household_id):
     h = sel.household_get_for_user(request.user, household_id)
     residents_ = list(h.residents.order_by("id"))
     open_codes = {}
-    for fact in KeyPerson.objects.filter(resident__in=residents_, until__isnull=True,
-                                             source="visit").select_related("category"):
+    for fact in (KeyPerson.objects.current().filter(resident__in=residents_, source="visit")
+                 .select_related("category")):
         open_codes.setdefault(fact.resident_id, []).append(fact.category.code)
     data = request.POST if request.method == "POST" else None
     form = VisitForm(data)
