@@ -135,7 +135,7 @@ def gate_snapshot_data(checkpoint: Checkpoint, *, now, salt: str) -> dict:
     could concern."""
     from firstline import clock
     from firstline.isolation.models import Alert, Isolation, Kind, Lockdown
-    from firstline.isolation.selectors import household_restriction, lockdowns_at
+    from firstline.isolation.selectors import household_restriction
 
     from . import services
 
@@ -167,7 +167,8 @@ def gate_snapshot_data(checkpoint: Checkpoint, *, now, salt: str) -> dict:
             "left": None if window is None else max(q.quota - used.get(pk, 0), 0),
             "restriction": None,
         }
-    if lockdowns_at(Household(compound_id=compound.pk, building_id=None), now).exists():
+    if Lockdown.objects.restricting(Household(compound_id=compound.pk, building_id=None),
+                                    now).exists():
         for h in households.values():
             h["restriction"] = "lockdown"  # the whole compound: household_restriction's first answer
     else:

@@ -1,4 +1,5 @@
-"""Read side of isolation: the gate's restriction check, scoped lists, daily-report facts."""
+"""Read side of isolation: the gate's restriction check, scoped lists, today's status. (The
+daily report's isolation figures live in reports.selectors.isolations_source.)"""
 
 from collections import defaultdict
 from datetime import datetime, timedelta
@@ -24,11 +25,6 @@ from .models import (
 )
 
 VIEW = "isolation.view"  # what a selector scopes by when no permission is named or in play
-
-
-def lockdowns_at(household, at: datetime) -> QuerySet[Lockdown]:
-    """Lockdowns covering `household` (its building, or its whole compound) at instant `at`."""
-    return Lockdown.objects.restricting(household, at)
 
 
 def household_restriction(household, at: datetime, *, fever_hold: bool | None = None) -> str | None:

@@ -42,7 +42,7 @@ AT = {
 }
 START, END = date(2020, 2, 5), date(2020, 2, 8)
 EARLY = local(2020, 2, 6, 12)
-I, L, F, N = "isolation", "lockdown", "fever_hold", None
+ISO, LCK, FEV, N = "isolation", "lockdown", "fever_hold", None
 
 
 def _resident(household):
@@ -65,42 +65,44 @@ def _alert(w, kind, *, member=True, **kw):
 # state: (how to make it, expected restriction at each instant of AT, in order)
 STATES = {
     "nothing": (lambda w: None, [N, N, N, N, N, N]),
-    "home_isolation": (lambda w: _isolation(w), [N, I, I, I, I, N]),
+    "home_isolation": (lambda w: _isolation(w), [N, ISO, ISO, ISO, ISO, N]),
     "centralized_quarantine": (lambda w: _isolation(w, kind="centralized"),
                                [N, N, N, N, N, N]),
     "isolation_released_early": (
         lambda w: _isolation(w, status="released", ended_at=EARLY, ended_on=EARLY.date()),
-        [N, I, I, N, N, N]),
+        [N, ISO, ISO, N, N, N]),
     "isolation_cancelled": (
         lambda w: _isolation(w, status="cancelled", ended_at=EARLY, ended_on=START),
         [N, N, N, N, N, N]),
     # status still "active" after ends_on (the expiry job has not run): dates decide
     "isolation_stale_active": (
         lambda w: _isolation(w, starts_on=date(2020, 2, 1), ends_on=START),
-        [I, N, N, N, N, N]),
+        [ISO, N, N, N, N, N]),
     "building_lockdown": (
         lambda w: Lockdown.objects.create(building=w.b28, compound=w.compound,
                                           starts_on=START, ends_on=END),
-        [N, L, L, L, L, N]),
+        [N, LCK, LCK, LCK, LCK, N]),
     "compound_lockdown": (
         lambda w: Lockdown.objects.create(compound=w.compound, starts_on=START, ends_on=END),
-        [N, L, L, L, L, N]),
+        [N, LCK, LCK, LCK, LCK, N]),
     "lockdown_lifted": (
         lambda w: Lockdown.objects.create(compound=w.compound, starts_on=START, ends_on=END,
                                           lifted_at=EARLY),
-        [N, L, L, N, N, N]),
+        [N, LCK, LCK, N, N, N]),
     "other_building_lockdown": (
         lambda w: Lockdown.objects.create(
             building=Building.objects.create(compound=w.compound, name="29"),
             compound=w.compound, starts_on=START, ends_on=END),
         [N, N, N, N, N, N]),
     "gate_fever_of_household": (lambda w: _alert(w, AlertKind.GATE_FEVER, member=False),
-                                [N, N, F, F, F, F]),
-    "fever_reading_of_member": (lambda w: _alert(w, AlertKind.FEVER), [N, N, F, F, F, F]),
-    "door_fever_of_member": (lambda w: _alert(w, AlertKind.DOOR_FEVER), [N, N, F, F, F, F]),
+                                [N, N, FEV, FEV, FEV, FEV]),
+    "fever_reading_of_member": (lambda w: _alert(w, AlertKind.FEVER),
+                                [N, N, FEV, FEV, FEV, FEV]),
+    "door_fever_of_member": (lambda w: _alert(w, AlertKind.DOOR_FEVER),
+                             [N, N, FEV, FEV, FEV, FEV]),
     "fever_resolved": (
         lambda w: _alert(w, AlertKind.FEVER, status=AlertStatus.RESOLVED, resolved_at=EARLY),
-        [N, N, F, N, N, N]),
+        [N, N, FEV, N, N, N]),
     "help_request": (lambda w: _alert(w, AlertKind.HELP), [N, N, N, N, N, N]),
 }
 CASES = [(state, moment, expected[i]) for state, (_make, expected) in STATES.items()
