@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
-from firstline.apitypes import IsoDate, IsoDateTime
+from firstline.apitypes import IsoDate, IsoDateTime, TemperatureIn
 from firstline.areas.selectors import area_get_for_user
 from firstline.errors import InvalidInput
 
@@ -178,7 +178,7 @@ class VisitPersonIn(Schema):
     transport: str = ""
     transport_no: str = ""
     symptoms: list[str] = []
-    temperature: float | None = None
+    temperature: TemperatureIn | None = None
     categories: list[str] = []
 
 

@@ -26,9 +26,10 @@ from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Area
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.rules import rule
+from firstline.rules.temperature import is_fever, temperature_parse
 from firstline.tabular import ErrorsFile, TableError, errors_path_for, formula_safe, open_table
 
-from .importer import PHONE_RE, IdSet, Outcome, RosterImporter, normalize_phone
+from .importer import IdSet, Outcome, RosterImporter
 from .models import (
     RISK_LEVELS,
     ImportJob,
@@ -41,6 +42,7 @@ from .models import (
     Transport,
     VisitPerson,
 )
+from .phones import phone_normalize
 
 # --- masking ------------------------------------------------------------------------------
 
@@ -568,22 +570,6 @@ def risk_area_end(*, actor, risk_area: RiskArea, on: date) -> RiskArea:
     return area
 
 
-def _temperature(value) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        t = Decimal(str(value)).quantize(Decimal("0.1"))
-    except Exception as exc:
-        raise InvalidInput("bad_temperature", _("Temperature must be a number such as 36.5."),
-                           field="temperature") from exc
-    low, high = rule("temperature.min_c").value, rule("temperature.max_c").value
-    if not Decimal(str(low)) <= t <= Decimal(str(high)):
-        raise InvalidInput("bad_temperature",
-                           _("Temperature %(t)s is outside %(low)s–%(high)s °C: a typo?")
-                           % {"t": t, "low": low, "high": high}, field="temperature")
-    return t
-
-
 @transaction.atomic
 def screening_visit_record(*, actor, household, people: list[dict], visited_at: datetime | None = None,
                  nobody_home: bool = False, by_phone: bool = False, note: str = "",
@@ -636,7 +622,7 @@ def screening_visit_record(*, actor, household, people: list[dict], visited_at: 
         if resident.pk not in member_ids:
             raise InvalidInput("not_member", _("%(name)s does not live in this household.")
                                % {"name": resident.name})
-        temperature = _temperature(entry.get("temperature"))
+        temperature = temperature_parse(entry.get("temperature"), on=day)
         transport = entry.get("transport") or ""
         if transport not in Transport.values:
             raise InvalidInput("bad_transport", _("Unknown transport."), field="transport")
@@ -657,8 +643,7 @@ def screening_visit_record(*, actor, household, people: list[dict], visited_at: 
         for code, category in categories.items():
             if category.auto == "risk_area" and risk is not None:
                 found.add(code)
-            if (category.auto == "fever" and temperature is not None
-                    and temperature >= Decimal(str(fever.value))):
+            if category.auto == "fever" and is_fever(temperature, threshold=fever.value):
                 found.add(code)
         record.categories.set([categories[c] for c in found])
         for handler in VISIT_FINDING_HANDLERS:
@@ -714,8 +699,7 @@ def visit_followups(*, visit: ScreeningVisit) -> list[FollowUp]:
                              on=clock.localdate(visit.visited_at)).value))
     found = []
     for record in visit.people.select_related("resident").order_by("resident_id"):
-        hot = record.temperature if (record.temperature is not None
-                                     and record.temperature >= fever) else None
+        hot = record.temperature if is_fever(record.temperature, threshold=fever) else None
         place = f"{record.from_province}{record.from_city}" if record.from_risk_area else ""
         if hot is not None or place:
             found.append(FollowUp(resident=record.resident, temperature=hot, risk_place=place))
@@ -810,14 +794,8 @@ def responsibility_set(*, actor, resident, cadre=None, grid_worker=None, helper_
             raise InvalidInput("out_of_scope",
                                _("The %(role)s %(user)s does not work in this resident's area.")
                                % {"role": label, "user": user})
-    helper_phone = (helper_phone or "").strip()
-    if helper_phone:
-        # Checked as the roster checks a phone: an 11-digit mainland mobile, +86 allowed.
-        helper_phone = normalize_phone(helper_phone)
-        if not PHONE_RE.fullmatch(helper_phone):
-            raise InvalidInput("bad_phone",
-                               _("Phone invalid: use an 11-digit mainland mobile number."),
-                               field="helper_phone")
+    # A doctor's or volunteer's number: a mobile or a landline with its area code.
+    helper_phone = phone_normalize(helper_phone, field="helper_phone", landline=True)
     obj, _created = Responsibility.objects.update_or_create(
         resident=resident,
         defaults={"cadre": cadre, "grid_worker": grid_worker,
@@ -958,15 +936,6 @@ def id_number_check(value, *, field: str = "id_number") -> str:
     return id_number
 
 
-def phone_check(value, *, field: str = "phone") -> str:
-    """A mainland mobile number as stored, "" when none was given; InvalidInput otherwise."""
-    phone = normalize_phone(str(value or "").translate(FULL_WIDTH))
-    if phone and not PHONE_RE.fullmatch(phone):
-        raise InvalidInput("bad_phone", _("Phone invalid: use an 11-digit mainland mobile "
-                                          "number."), field=field)
-    return phone
-
-
 @dataclass(frozen=True)
 class MemberAdded:
     resident: object
@@ -999,7 +968,7 @@ def household_member_add(*, actor, household, name: str, id_number: str, phone: 
         raise InvalidInput("bad_name", _("Too long: at most %(n)d characters.") % {"n": 50},
                            field="name")
     id_number = id_number_check(id_number)
-    phone = phone_check(phone)
+    phone = phone_normalize(phone)
     residency = residency or Residency.PERMANENT
     if residency not in Residency.values:
         raise InvalidInput("bad_residency", _("Unknown residency type: use 常住 permanent, "

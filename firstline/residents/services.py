@@ -22,7 +22,7 @@ from firstline.people.services import (
     household_member_add,
     id_number_check,
     mask_phone,
-    phone_check,
+    phone_normalize,
     screening_visit_record,
 )
 from firstline.rules import rule
@@ -167,7 +167,7 @@ def declaration_submit(*, community: Area, name, id_number, phone, compound="", 
     today = clock.localdate(now)
     name = text(name, field="name", limit=50, required=True, label=_("Name"))
     id_number = id_number_check(id_number)
-    phone = phone_check(phone)
+    phone = phone_normalize(phone)
     if not phone:
         raise InvalidInput("required", _("%(field)s: this field is required.")
                            % {"field": _("Phone")}, field="phone")
