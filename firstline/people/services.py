@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
 from firstline import clock
+from firstline.accounts.actions import AuditAction
 from firstline.accounts.scope import in_scope, scope_paths
 from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Area
@@ -389,28 +390,52 @@ def full_read_reason(*, code: str = "", text: str = "", required: bool = True) -
     return f"{label}: {text}" if text else label
 
 
-def resident_read(*, actor, resident, via: str = "web", unmask: bool = True,
-                  reason: str = "") -> bool:
-    """Record a read of one resident's record; True when it is unmasked: `unmask` asked and
-    the reader holds people.view_full. Every read is audited (who, whom, when, why, via)."""
-    # Unmasked only where a role granting people.view_full covers the resident's grid.
-    full = unmask and in_scope(actor, resident.grid, "people.view_full")
-    audit(actor=actor, action="resident.read_full" if full else "resident.read_masked",
-          obj=resident, via=via, detail=reason)
-    return full
+PII_FIELDS = ("id_number", "phone")
 
 
-def resident_read_full(*, actor, resident, reason_code: str, reason_text: str = "",
-                       via: str = "web") -> None:
-    """The "show full ID and phone" control: needs people.view_full and a reason."""
-    require_perm(actor, "people.view_full")
+def pii_read(actor, resident, fields, reason: str, via: str = "web", *,
+             action: AuditAction = AuditAction.RESIDENT_READ_FULL) -> dict[str, str]:
+    """The only way to a resident's full ID number or phone: {field: value} for `fields`
+    (of PII_FIELDS), for a reader holding people.view_full through a role covering the
+    resident's grid, with a reason (422 `reason_required` naming `reason` when empty), and
+    exactly one audit row (who, whom, when, why, via). Pages, the API, the phone reveals and
+    the list items all come here; tests/test_pii.py finds any other reader of these fields."""
+    fields = tuple(fields)
+    unknown = set(fields) - set(PII_FIELDS)
+    if not fields or unknown:
+        raise ValueError(f"pii_read: fields must be of {PII_FIELDS}, got {fields}")
     if not in_scope(actor, resident.grid, "people.view_full"):
         # view_full held through a role elsewhere does not unmask here.
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied(_("Your role does not allow this action."))
+    reason = " ".join(str(reason or "").split())
+    if not reason:
+        raise InvalidInput("reason_required",
+                           _("Reason: choose why you need the full ID number and phone."),
+                           field="reason")
+    audit(actor=actor, action=action, obj=resident, via=via, detail=reason)
+    return {f: getattr(resident, f) for f in fields}
+
+
+def resident_read(*, actor, resident, via: str = "web", unmask: bool = True,
+                  reason: str = "") -> dict[str, str] | None:
+    """Record a read of one resident's record: the full ID number and phone (pii_read, which
+    needs a reason) when `unmask` is asked and the reader holds people.view_full over the
+    resident's grid; else None and a masked read is audited."""
+    if unmask and in_scope(actor, resident.grid, "people.view_full"):
+        return pii_read(actor, resident, PII_FIELDS, reason, via)
+    audit(actor=actor, action=AuditAction.RESIDENT_READ_MASKED, obj=resident, via=via,
+          detail=reason)
+    return None
+
+
+def resident_read_full(*, actor, resident, reason_code: str, reason_text: str = "",
+                       via: str = "web") -> dict[str, str]:
+    """The "show full ID and phone" control: needs people.view_full and a reason."""
+    require_perm(actor, "people.view_full")
     reason = full_read_reason(code=reason_code, text=reason_text)
-    resident_read(actor=actor, resident=resident, via=via, reason=reason)
+    return pii_read(actor, resident, PII_FIELDS, reason, via)
 
 
 # --- risk areas and screening -------------------------------------------------------------
@@ -823,7 +848,8 @@ def roster_export_begin(*, actor, area, unmasked: bool = False, fmt: str = "csv"
     if unmasked:
         require_perm(actor, "people.export_full")
         detail = f"{fmt} · {full_read_reason(code=reason_code, text=reason_text)}"
-    audit(actor=actor, action="roster.export_full" if unmasked else "roster.export",
+    audit(actor=actor, action=AuditAction.ROSTER_EXPORT_FULL if unmasked
+          else AuditAction.ROSTER_EXPORT,
           object_type="areas.area", object_id=area.code, detail=detail)
 
 
