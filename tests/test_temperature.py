@@ -58,3 +58,13 @@ def test_fever_is_the_rule_in_force_on_the_day():
     assert is_fever(Decimal("37.0"), on=date(2020, 3, 1))
     assert not is_fever(None, on=date(2020, 3, 1))
     assert is_fever(37.3, threshold=37.3) and not is_fever(float("nan"), threshold=37.3)
+
+
+def test_a_float_and_a_decimal_of_the_same_tenth_compare_equal():
+    # Decimal(37.3) is 37.2999…: compared naively a float reading at the threshold would not
+    # be a fever against a Decimal rule (or would be one below it).
+    assert is_fever(37.3, threshold=Decimal("37.3")) and is_fever(Decimal("37.3"), threshold=37.3)
+    assert not is_fever(37.2, threshold=Decimal("37.3"))
+    from firstline.rules.temperature import temperature_in_range
+    assert temperature_in_range(43.0, Decimal("34.0"), Decimal("43.0"))
+    assert not temperature_in_range(float("inf"), 34.0, 43.0)

@@ -10,6 +10,7 @@ page, lists outcomes and the API schemas all read temperatures through here, so 
 from the server: the gate page's data-fever-c and the offline snapshot's rules.fever_c).
 """
 
+import math
 import re
 import unicodedata
 from datetime import date
@@ -62,11 +63,23 @@ def temperature_bounds(on: date | None = None) -> tuple[Decimal, Decimal]:
             Decimal(str(rule("temperature.max_c", on=on).value)))
 
 
+def _decimal(value) -> Decimal:
+    # Through the text: Decimal(37.3) is 37.29999…, and a float reading of 37.3 compared with
+    # a Decimal threshold of 37.3 must be a fever.
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _floats(*values) -> bool:
+    return all(type(v) is float for v in values)
+
+
 def temperature_in_range(t, low, high) -> bool:
     """Is `t` (a number) within [low, high]? The one range test (the gate passes the bounds
-    it read in its one statement)."""
-    t = Decimal(str(t))
-    return t.is_finite() and Decimal(str(low)) <= t <= Decimal(str(high))
+    it read in its one statement: floats, compared as floats — the gate's hot path)."""
+    if _floats(t, low, high):
+        return math.isfinite(t) and low <= t <= high
+    t = _decimal(t)
+    return t.is_finite() and _decimal(low) <= t <= _decimal(high)
 
 
 def temperature_parse(value, *, on: date | None = None, field: str = "temperature",
@@ -102,10 +115,12 @@ def is_fever(t, *, on: date | None = None, threshold=None) -> bool:
     `threshold` a caller already read). None is no fever."""
     if t is None:
         return False
-    t = Decimal(str(t))
+    if threshold is not None and _floats(t, threshold):
+        return math.isfinite(t) and t >= threshold
+    t = _decimal(t)
     if not t.is_finite():
         return False
-    limit = fever_threshold(on) if threshold is None else Decimal(str(threshold))
+    limit = fever_threshold(on) if threshold is None else _decimal(threshold)
     return t >= limit
 
 
