@@ -23,3 +23,12 @@ IsoDate = Annotated[date, BeforeValidator(_iso_text),
                     WithJsonSchema({"type": "string", "format": "date"})]
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text),
                         WithJsonSchema({"type": "string", "format": "date-time"})]
+
+
+# A temperature as people type it: 36.6, "36.6", "36,6", "36.6℃", "３６．６" (the services
+# parse it with firstline.rules.temperature, the one parser; words are a 422 bad_temperature).
+TemperatureIn = Annotated[float | str, WithJsonSchema({
+    "anyOf": [{"type": "number"}, {"type": "string"}],
+    "description": 'degrees Celsius: 36.6, "36,6", "36.6℃" or full-width digits; outside '
+                   "the rules temperature.min_c–max_c (34.0–43.0) is 422 bad_temperature",
+    "examples": [36.6, "36,6℃"]})]

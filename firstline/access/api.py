@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 from firstline import clock
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
-from firstline.apitypes import IsoDate, IsoDateTime
+from firstline.apitypes import IsoDate, IsoDateTime, TemperatureIn
 from firstline.areas.selectors import area_get_for_user
 from firstline.errors import InvalidInput
 from firstline.people.services import mask_phone
@@ -237,7 +237,7 @@ class ScanIn(Schema):
     checkpoint: str = Field(..., max_length=40)
     pass_code: str = Field(..., max_length=200)
     direction: Literal["out", "in"]
-    temperature: float | None = None
+    temperature: float | None = None  # CONTRACT.md: number|null
     scanned_at: IsoDateTime
     offline: OfflineIn | None = Field(
         None, description="what the gate decided on its own while offline (the sync path)")
@@ -388,7 +388,7 @@ class GateVisitIn(Schema):
     turned_back_reason: str = Field("", max_length=200)
     event_id: UUID | None = None
     # 人员进出一律测温: required while rule gate.temperature_required is on (the default).
-    temperature: float | None = None
+    temperature: TemperatureIn | None = None
 
 
 class GateVisitOut(Schema):

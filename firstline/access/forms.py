@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from firstline.rules.temperature import TemperatureField
+
 from .models import Direction, Subject
 
 
@@ -20,12 +22,9 @@ class VisitForm(forms.Form):
     direction = forms.ChoiceField(label=_("Direction"), choices=Direction.choices,
                                   initial=Direction.IN)
     # 人员进出一律测温: asked first; the service refuses a missing one under the rule.
-    temperature = forms.DecimalField(
-        label=_("Temperature (°C)"), required=False, max_digits=4, decimal_places=1,
-        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.1", "min": "34",
-                                        "max": "43", "placeholder": "36.5"}))
+    temperature = TemperatureField(label=_("Temperature (°C)"), required=False)
     name = forms.CharField(label=_("Name"), max_length=50, required=False)
-    phone = forms.CharField(label=_("Mobile"), max_length=11, required=False,
+    phone = forms.CharField(label=_("Mobile"), max_length=20, required=False,
                             widget=forms.TextInput(attrs={"type": "tel", "inputmode": "numeric"}))
     visiting = forms.CharField(label=_("Visiting whom (building-unit-room)"), max_length=100,
                                required=False)

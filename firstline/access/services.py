@@ -31,8 +31,14 @@ from firstline.isolation.models import (
 from firstline.isolation.selectors import household_restriction
 from firstline.isolation.services import alert_open
 from firstline.people.models import Compound, Household, Resident
+from firstline.people.services import phone_normalize
 from firstline.rules import DEFAULTS
 from firstline.rules.models import Rule
+from firstline.rules.temperature import (
+    is_fever,
+    temperature_in_range,
+    temperature_parse,
+)
 
 from . import selectors
 from .models import (
@@ -355,8 +361,8 @@ def _judge(*, actor, event_id, checkpoint_code, pass_code, direction, temperatur
     if temperature is None and rule_on(rules["gate.temperature_required"][0]):
         # 人员进出一律测温: measure first; nothing is counted.
         return _save(c, "temperature_required")
-    if temperature is not None and not (
-            finite and rules["temperature.min_c"][0] <= temperature <= rules["temperature.max_c"][0]):
+    if temperature is not None and not (finite and temperature_in_range(
+            temperature, rules["temperature.min_c"][0], rules["temperature.max_c"][0])):
         return _save(c, "bad_temperature")
     pass_id, household_id, h_compound, h_building, h_grid, issued, revoked = \
         row[_PASS_COLS:_PASS_COLS + 7]
@@ -369,7 +375,7 @@ def _judge(*, actor, event_id, checkpoint_code, pass_code, direction, temperatur
         return _save(c, "pass_revoked")
     if h_compound != compound_id:
         return _save(c, "wrong_compound")
-    if temperature is not None and temperature >= rules["fever.threshold_c"][0]:
+    if finite and is_fever(temperature, threshold=rules["fever.threshold_c"][0]):
         with transaction.atomic(savepoint=False):  # two writes: the crossing and its alert
             crossing = _save(c, "fever")
             _open_gate_fever_alert(crossing, checkpoint_code=(checkpoint_code or "").strip())
@@ -785,10 +791,7 @@ def gate_visit_record(*, actor, checkpoint: Checkpoint, subject: str, admitted: 
                                     _("This event_id was used for another crossing."),
                                     field="event_id")
             return done
-    phone = (phone or "").strip()
-    if phone and (len(phone) != 11 or not phone.isdigit() or phone[0] != "1"):
-        raise InvalidInput("bad_phone", _("A mobile number has 11 digits starting with 1."),
-                           field="phone")
+    phone = phone_normalize(phone)
     plate = "".join((plate or "").split()).upper()
     if subject == Subject.VEHICLE and not plate:
         raise InvalidInput("bad_plate", _("A vehicle needs its plate number."), field="plate")
@@ -799,7 +802,7 @@ def gate_visit_record(*, actor, checkpoint: Checkpoint, subject: str, admitted: 
         raise InvalidInput("wrong_compound", _("That household is not in this compound."),
                            field="household")
     reason = None
-    fever = t is not None and t >= float(rule("fever.threshold_c", on=day).value)
+    fever = is_fever(t, on=day)
     risk = None
     if fever:
         reason = "fever"
@@ -842,28 +845,16 @@ def gate_visit_record(*, actor, checkpoint: Checkpoint, subject: str, admitted: 
 
 
 def _visit_temperature(value, day: date) -> float | None:
-    """A visitor's temperature: required under rule "gate.temperature_required"; within
-    temperature.min_c–max_c (a typo such as 365 is refused, not recorded)."""
+    """A visitor's temperature: required under rule "gate.temperature_required"; read by the
+    one parser (firstline.rules.temperature: "36,6℃" is 36.6, 365 is refused)."""
     from firstline.rules import rule
 
-    if value in (None, ""):
-        if rule_on(rule("gate.temperature_required", on=day).value):
-            raise InvalidInput("temperature_required",
-                               _("Measure the temperature first (everyone crossing is measured)."),
-                               field="temperature")
-        return None
-    try:
-        t = float(value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidInput("bad_temperature", _("Temperature must be a number such as 36.5."),
-                           field="temperature") from exc
-    low = float(rule("temperature.min_c", on=day).value)
-    high = float(rule("temperature.max_c", on=day).value)
-    if not (math.isfinite(t) and low <= t <= high):
-        raise InvalidInput("bad_temperature",
-                           _("Temperature %(t)s is outside %(low)s–%(high)s °C: a typo?")
-                           % {"t": value, "low": low, "high": high}, field="temperature")
-    return round(t, 1)
+    t = temperature_parse(value, on=day)
+    if t is None and rule_on(rule("gate.temperature_required", on=day).value):
+        raise InvalidInput("temperature_required",
+                           _("Measure the temperature first (everyone crossing is measured)."),
+                           field="temperature")
+    return None if t is None else float(t)
 
 
 # --- duty 值班 -------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ Every function is keyword-only, one transaction, checks the role and the scope (
 actor's scope is a 404, as for reads), refuses with RuleViolation/InvalidInput and audits.
 """
 
-import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
@@ -23,6 +22,7 @@ from firstline.isolation.models import Isolation
 from firstline.isolation.models import Kind as IsolationKind
 from firstline.isolation.services import text_field
 from firstline.people.models import Household
+from firstline.people.services import phone_normalize
 from firstline.rules import rule
 
 from .models import (
@@ -38,7 +38,6 @@ from .models import (
     StockMovement,
 )
 
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 MAX_AMOUNT = Decimal("100000")
 MAX_STOCK_MOVE = 1_000_000  # kits in one delivery or correction: a typo guard, not a rule
 
@@ -168,13 +167,10 @@ def service_request_assign(*, request: ServiceRequest, actor, volunteer=None,
     _require_scope(actor, request.grid, "assistance.manage")
     volunteer_name = text_field(volunteer_name, field="volunteer_name",
                                 label=pgettext("assistance", "Volunteer"), limit=50)
-    volunteer_phone = (volunteer_phone or "").strip()
+    volunteer_phone = phone_normalize(volunteer_phone, field="volunteer_phone")
     if volunteer is None and not volunteer_name:
         raise InvalidInput("volunteer_required",
                            _("Choose a volunteer or type their name."), field="volunteer")
-    if volunteer_phone and not PHONE_RE.match(volunteer_phone):
-        raise InvalidInput("bad_phone", _("The phone must be an 11-digit mobile number."),
-                           field="volunteer_phone")
     if volunteer is not None and not in_scope(volunteer, request.grid, "assistance.work"):
         raise InvalidInput("volunteer_out_of_scope",
                            _("That volunteer cannot see this household's area."),

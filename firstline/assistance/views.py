@@ -14,14 +14,16 @@ from django.utils.translation import pgettext, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from firstline import clock
+from firstline.accounts.actions import AuditAction
 from firstline.accounts.scope import has_perm
-from firstline.accounts.services import audit, require_perm
+from firstline.accounts.services import require_perm
 from firstline.areas.models import Level
 from firstline.areas.selectors import areas_visible_to
 from firstline.errors import RuleViolation
 from firstline.isolation import services as isolation_services
 from firstline.isolation import views as isolation_views
 from firstline.people.selectors import households_matching
+from firstline.people.services import pii_read
 
 from . import selectors, services
 from .forms import HelpForm
@@ -111,8 +113,10 @@ def call_phone(request, resident_id):
     """Reveal one isolated resident's phone to call them: a full read, audited."""
     require_perm(request.user, "people.view_full")
     resident = selectors.isolated_resident_get_for_user(request.user, resident_id)
-    audit(actor=request.user, action="people.phone_read", obj=resident, detail="care call")
-    return render(request, "assistance/calls.html#phone", {"resident": resident})
+    # The reason is the care call itself: the button sits on that call's card.
+    phone = pii_read(request.user, resident, ["phone"], "care call", "web",
+                     action=AuditAction.PHONE_READ)["phone"]
+    return render(request, "assistance/calls.html#phone", {"resident": resident, "phone": phone})
 
 
 @require_GET

@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
-from firstline.apitypes import IsoDate, IsoDateTime
+from firstline.apitypes import IsoDate, IsoDateTime, TemperatureIn
 from firstline.areas.selectors import area_get_for_user
 from firstline.errors import InvalidInput
 from firstline.people.models import Building
@@ -172,7 +172,7 @@ def isolation_link(request, isolation_id: int):
 
 
 class ReadingIn(Schema):
-    temperature: float | str
+    temperature: TemperatureIn
     symptoms: list[str] = []
     taken_at: IsoDateTime | None = None
 

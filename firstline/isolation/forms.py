@@ -2,11 +2,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from firstline.rules.temperature import TemperatureField
+
 from .models import Kind, Reason, Symptom, TransferStatus
 
 
 class ReadingForm(forms.Form):
-    temperature = forms.CharField(label=_("Temperature (°C)"), max_length=10)
+    temperature = TemperatureField(label=_("Temperature (°C)"))
     symptoms = forms.MultipleChoiceField(label=_("Symptoms"), choices=Symptom.choices,
                                          required=False, widget=forms.CheckboxSelectMultiple)
     taken_at = forms.DateTimeField(label=_("Taken at"), required=False,

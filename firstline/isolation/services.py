@@ -9,7 +9,7 @@ import hashlib
 import re
 import secrets
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -23,6 +23,7 @@ from firstline.accounts.roles import Role
 from firstline.accounts.services import audit, require_perm
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.rules import rule
+from firstline.rules.temperature import is_fever, temperature_parse
 
 from . import schedule
 from .models import (
@@ -287,33 +288,6 @@ def default_owners(grid_ids) -> dict:
     return out
 
 
-def parse_temperature(value, *, on: date) -> Decimal:
-    lo = Decimal(str(rule("temperature.min_c", on=on).value))
-    hi = Decimal(str(rule("temperature.max_c", on=on).value))
-    # "36,6" (a comma as decimal separator, as many phones type it), "36.6℃", "３６．６" all
-    # mean 36.6; words ("三十七", "abc") are not a number, which is not the same as out of range.
-    text = value if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool) \
-        else str(value if value is not None else "").strip()
-    if isinstance(text, str):
-        text = text.replace("，", ",").replace("．", ".").replace(",", ".")
-        for unit in ("°C", "°c", "℃", "°", "度"):
-            text = text.removesuffix(unit).strip()
-    try:
-        t = Decimal(str(text)).quantize(Decimal("0.1"))
-    except (InvalidOperation, ValueError, TypeError):
-        t = None
-    if t is None or not t.is_finite():
-        raise InvalidInput("bad_temperature",
-                           _("Temperature must be a number such as 36.5 (got %(v)s).")
-                           % {"v": str(value)[:20]}, field="temperature")
-    if not lo <= t <= hi:
-        raise InvalidInput("bad_temperature",
-                           _("Temperature must be between %(lo)s and %(hi)s °C (got %(v)s). "
-                             "Check for a typo such as 365 or 3.65.")
-                           % {"lo": lo, "hi": hi, "v": value}, field="temperature")
-    return t
-
-
 _NO_OWNER = object()
 
 
@@ -372,7 +346,7 @@ def door_findings_open(*, visit, resident, temperature, fever: Decimal, risk, re
     the community staff above it), with the resident and household. One open alert per
     resident and kind (alert_open): a second visit updates it."""
     household = visit.household
-    if temperature is not None and temperature >= fever:
+    if is_fever(temperature, threshold=fever):
         alert_open(kind=AlertKind.DOOR_FEVER, area=household.grid, resident=resident,
                    household=household, detail=f"{temperature} °C",
                    source=f"visit:{visit.pk}", opened_at=visit.visited_at)
@@ -410,7 +384,7 @@ def reading_record(*, isolation: Isolation, temperature, symptoms=(), taken_at: 
     when = clock.device_time(taken_at, now=now)
     taken_at = when.at
     day = clock.localdate(taken_at)
-    t = parse_temperature(temperature, on=day)
+    t = temperature_parse(temperature, on=day, required=True)
     symptoms = list(dict.fromkeys(symptoms or ()))
     unknown = [s for s in symptoms if s not in Symptom.values]
     if unknown:
@@ -427,7 +401,7 @@ def reading_record(*, isolation: Isolation, temperature, symptoms=(), taken_at: 
                             status=422 if iso.status == Status.ACTIVE else 409,
                             field="taken_at")
     threshold = rule("fever.threshold_c", on=day)
-    fever = t >= Decimal(str(threshold.value))
+    fever = is_fever(t, threshold=threshold.value)
     reading = Reading.objects.create(
         isolation=iso, taken_at=taken_at, temperature=t, symptoms=symptoms, fever=fever,
         source=source, recorded_by=actor if getattr(actor, "pk", None) else None,

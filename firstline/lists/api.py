@@ -2,7 +2,6 @@
 
 import tempfile
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 from django.http import FileResponse
@@ -13,7 +12,7 @@ from ninja.pagination import paginate
 
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
-from firstline.apitypes import IsoDate, IsoDateTime
+from firstline.apitypes import IsoDate, IsoDateTime, TemperatureIn
 from firstline.areas.models import subtree_q
 from firstline.errors import InvalidInput
 
@@ -221,7 +220,7 @@ def verification_list(request, area: str | None = None, status: str = "open"):
 
 class OutcomeIn(Schema):
     result: Result
-    temperature: Decimal | str | None = None
+    temperature: TemperatureIn | None = None
     symptoms: str = Field("", max_length=200)
     from_province: str = Field("", max_length=30)
     from_city: str = Field("", max_length=30)

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.utils import translation
 
 from firstline import clock
+from firstline.accounts.actions import AuditAction
 from firstline.accounts.scope import has_perm
 from firstline.accounts.services import audit
 from firstline.people.services import mask_id_number, mask_phone, safe_cell
@@ -73,6 +74,6 @@ def checklist_xlsx(*, checklist: Checklist, actor) -> Path:
     handle, name = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
     wb.save(name)
-    audit(actor=actor, action="checklist.export", obj=checklist,
+    audit(actor=actor, action=AuditAction.CHECKLIST_EXPORT, obj=checklist,
           detail="full" if full else "masked")
     return Path(name)

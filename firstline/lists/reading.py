@@ -178,15 +178,6 @@ def normalize_name(value: str) -> str:
     return _NAME_JUNK.sub("", unicodedata.normalize("NFKC", value or ""))
 
 
-def normalize_phone(value: str) -> str:
-    text = re.sub(r"[\s\-()+]", "", unicodedata.normalize("NFKC", value or ""))
-    if text.startswith("0086"):
-        text = text[4:]
-    elif text.startswith("86") and len(text) == 13:
-        text = text[2:]
-    return text
-
-
 def compact(value: str) -> str:
     return _SPACES.sub("", unicodedata.normalize("NFKC", value or ""))
 

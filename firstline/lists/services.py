@@ -25,7 +25,9 @@ from firstline.accounts.scope import in_scope, scope_paths
 from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Area, subtree_q
 from firstline.errors import InvalidInput, RuleViolation
+from firstline.people.services import phone_normalize
 from firstline.rules import rule
+from firstline.rules.temperature import is_fever, temperature_parse
 from firstline.tabular import TableError
 
 from . import reading
@@ -320,7 +322,7 @@ def _parse_rows(table: reading.RawTable, mapping: dict[str, int]) -> list[_Row]:
         rows.append(_Row(number=number, values=values,
                          name=reading.normalize_name(cell(values, "name")),
                          id_number=reading.normalize_id_number(cell(values, "id_number")),
-                         phone=reading.normalize_phone(cell(values, "phone")),
+                         phone=phone_normalize(cell(values, "phone"), lenient=True),
                          address=reading.normalize_address(cell(values, "address")),
                          address_text=reading.compact(cell(values, "address"))))
     return rows
@@ -551,11 +553,7 @@ def verification_answer(*, verification: Verification, result: str, actor,
     if result not in Result.values:
         raise InvalidInput("bad_result", _("result must be one of: %(v)s.")
                            % {"v": ", ".join(Result.values)}, field="result")
-    t = None
-    if temperature not in (None, ""):
-        from firstline.isolation.services import parse_temperature
-
-        t = parse_temperature(temperature, on=today)
+    t = temperature_parse(temperature, on=today)
     symptoms = _text(symptoms, field="symptoms", limit=200)
     from_province = _text(from_province, field="from_province", limit=30)
     from_city = _text(from_city, field="from_city", limit=30)
@@ -578,15 +576,12 @@ def verification_answer(*, verification: Verification, result: str, actor,
 
 def _follow_up(v: Verification, *, now: datetime) -> None:
     """Outcomes that need action open the alerts a screening visit opens."""
-    from decimal import Decimal
-
     from firstline.isolation.services import alert_open
     from firstline.people.services import risk_area_match
 
     day = clock.localdate(now)
     resident = v.resident
-    if v.temperature is not None and v.temperature >= Decimal(
-            str(rule("fever.threshold_c", on=day).value)):
+    if is_fever(v.temperature, on=day):
         alert_open(kind=ALERT_FEVER, area=v.grid, resident=resident,
                    household=resident.household, detail=f"{v.temperature} °C",
                    source=f"verification:{v.pk}", opened_at=now)

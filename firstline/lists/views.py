@@ -354,5 +354,5 @@ def item_phone(request, pk):
     full = resident_read(actor=request.user, resident=v.resident,
                          reason=f"核查 verification {v.pk}")
     return render(request, "lists/_phone.html",
-                  {"v": v, "phone": v.resident.phone if full else mask_phone(v.resident.phone),
-                   "full": full})
+                  {"v": v, "phone": full["phone"] if full else mask_phone(v.resident.phone),
+                   "full": full is not None})

@@ -10,7 +10,6 @@ task_acknowledge, task_done.
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 import uuid
 from datetime import datetime, timedelta
@@ -26,6 +25,7 @@ from firstline.accounts.scope import in_scope
 from firstline.accounts.services import audit, require_perm, user_assign
 from firstline.areas.models import Level
 from firstline.errors import InvalidInput, RuleViolation
+from firstline.people.services import phone_normalize
 from firstline.rules import rule
 
 from .models import (
@@ -49,8 +49,6 @@ from .models import (
     VolunteerKind,
 )
 
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
-
 
 def _now(now: datetime | None) -> datetime:
     return now or clock.now()
@@ -67,17 +65,6 @@ def _text(value, *, field: str, max_length: int, required: bool = True) -> str:
         raise InvalidInput("too_long", _("%(field)s is longer than %(n)d characters.")
                            % {"field": field, "n": max_length}, field=field)
     return text
-
-
-def phone_normalize(value, *, field: str = "phone") -> str:
-    digits = re.sub(r"[\s\-]", "", str(value or "")).translate(
-        str.maketrans("０１２３４５６７８９", "0123456789"))
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    if not PHONE_RE.match(digits):
-        raise InvalidInput("bad_phone", _("phone: an 11-digit mainland mobile number is "
-                                          "required."), field=field)
-    return digits
 
 
 def _community(area, *, field: str = "area"):
@@ -100,7 +87,7 @@ def volunteer_create(*, actor, area, name: str, phone: str, kind: str, skills: s
                            % {"kinds": ", ".join(VolunteerKind.values)}, field="kind")
     now = _now(now)
     name = _text(name, field="name", max_length=50)
-    phone = phone_normalize(phone)
+    phone = phone_normalize(phone, landline=True, required=True)
     if Volunteer.objects.filter(area=area, phone=phone).exists():
         raise RuleViolation("duplicate", _("This phone is already registered in this "
                                            "community."), field="phone")
@@ -157,7 +144,7 @@ def volunteer_sign_up(*, token: str, name: str, phone: str, kind: str, skills: s
     if kind not in (VolunteerKind.PARTY_MEMBER, VolunteerKind.VOLUNTEER):
         raise InvalidInput("bad_kind", _("kind: party_member or volunteer."), field="kind")
     name = _text(name, field="name", max_length=50)
-    phone = phone_normalize(phone)
+    phone = phone_normalize(phone, landline=True, required=True)
     skills = _text(skills, field="skills", max_length=200, required=False)
     availability = _text(availability, field="availability", max_length=200, required=False)
     if Volunteer.objects.filter(area=link.area, phone=phone).exists():

@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin
 
+from firstline.accounts.actions import AuditAction
+
 from . import services
 from .models import (
     Building,
@@ -90,7 +92,8 @@ class ResidentAdmin(admin.ModelAdmin):
 
         response = super().change_view(request, object_id, form_url, extra_context)
         if request.method == "GET" and getattr(response, "status_code", 0) == 200:
-            audit(actor=request.user, action="resident.read_full", object_type="people.resident",
+            audit(actor=request.user, action=AuditAction.RESIDENT_READ_FULL,
+                  object_type="people.resident",
                   object_id=str(object_id)[:64], detail="admin change page", via="admin")
         return response
 
@@ -103,7 +106,7 @@ class ResidentAdmin(admin.ModelAdmin):
             # The search term may be an ID number or a phone: not written to the log.
             cl = getattr(response, "context_data", {}).get("cl")
             n = cl.result_count if cl is not None else 0
-            audit(actor=request.user, action="resident.search_full",
+            audit(actor=request.user, action=AuditAction.RESIDENT_SEARCH_FULL,
                   object_type="people.resident", detail=f"admin search: {n} rows", via="admin")
         return response
 

@@ -14,13 +14,15 @@ from ninja.pagination import paginate
 
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
-from firstline.apitypes import IsoDate, IsoDateTime
+from firstline.apitypes import IsoDate, IsoDateTime, TemperatureIn
 from firstline.areas.models import subtree_q
 from firstline.areas.selectors import area_get_for_user
 from firstline.errors import InvalidInput
 
 from . import selectors as sel
 from .services import (
+    API_NO_REASON,
+    FULL_READ_REASONS,
     full_read_reason,
     mask_id_number,
     mask_phone,
@@ -114,20 +116,26 @@ def residents(request, area: str | None = None, q: str = "", compound: int | Non
 @router.get("/residents/{resident_id}", response=ResidentFull,
             summary="One resident's record (audited; unmasked with people.view_full)")
 def resident_detail(request, resident_id: int, reason: str = ""):
-    """Unmasked for people.view_full holders (CONTRACT). `reason` (optional, at most 100
-    characters) is stored as the why of the audit row."""
+    """Unmasked for people.view_full holders (CONTRACT: this read answers the full record),
+    who should say why: `reason` (a code of FULL_READ_REASONS or up to 100 characters of
+    text) is stored as the why of the audit row. The contract fixes this read's answer, so
+    a reader who gives no reason still gets it, and the audit row says so in words
+    (API_NO_REASON) for the auditor to find. Others get the masked record."""
     require_perm(request.user, "people.view")
     r = sel.resident_get_for_user(request.user, resident_id)
-    why = full_read_reason(text=reason, required=False)
-    full = resident_read(actor=request.user, resident=r, via="api", reason=why)
+    codes = dict(FULL_READ_REASONS)
+    why = (full_read_reason(code=reason.strip()) if reason.strip() in codes
+           else full_read_reason(text=reason, required=False)) or API_NO_REASON
+    pii = resident_read(actor=request.user, resident=r, via="api", reason=why)
+    full = pii is not None
     open_codes = sorted(r.key_facts.current()
                         .values_list("category__code", flat=True).distinct())
     return {
         "id": r.pk, "name": r.name,
-        "id_number": r.id_number if full else mask_id_number(r.id_number),
+        "id_number": pii["id_number"] if full else mask_id_number(r.id_number),
         "id_number_masked": mask_id_number(r.id_number), "masked": not full,
         "sex": r.sex, "birth_date": r.birth_date,
-        "phone": r.phone if full else mask_phone(r.phone), "phone_masked": mask_phone(r.phone),
+        "phone": pii["phone"] if full else mask_phone(r.phone), "phone_masked": mask_phone(r.phone),
         "residency": r.residency, "grid": r.grid.code, "household": r.household_id,
         "household_address": r.household.address, "compound_id": r.household.compound_id,
         "note": r.note, "key_persons": open_codes,
@@ -179,7 +187,7 @@ class VisitPersonIn(Schema):
     transport: str = ""
     transport_no: str = ""
     symptoms: list[str] = []
-    temperature: float | None = None
+    temperature: TemperatureIn | None = None
     categories: list[str] = []
 
 

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from firstline.rules.temperature import TemperatureField
+
 from .models import RISK_LEVELS, KeyPersonCategory, Transport
 
 PROVINCES = ("北京 天津 河北 山西 内蒙古 辽宁 吉林 黑龙江 上海 江苏 浙江 安徽 福建 江西 山东 河南 湖北 "
@@ -43,10 +45,7 @@ class MemberForm(forms.Form):
                                    max_length=30)
     symptoms = forms.MultipleChoiceField(label=_("Symptoms"), required=False, choices=SYMPTOMS,
                                          widget=forms.CheckboxSelectMultiple)
-    temperature = forms.DecimalField(label=_("Temperature °C"), required=False, max_digits=4,
-                                     decimal_places=1,
-                                     widget=forms.NumberInput(attrs={"step": "0.1",
-                                                                     "inputmode": "decimal"}))
+    temperature = TemperatureField(label=_("Temperature °C"), required=False)
     categories = forms.ModelMultipleChoiceField(
         label=_("Key-person categories"), required=False, to_field_name="code",
         queryset=KeyPersonCategory.objects.none(), widget=forms.CheckboxSelectMultiple)

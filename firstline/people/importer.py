@@ -13,7 +13,6 @@ first 17 digits of each ID (12 bytes a slot, ~24 MB for a million), instead of a
 of strings (~100 MB).
 """
 
-import re
 import threading
 from array import array
 from dataclasses import dataclass, field
@@ -28,9 +27,11 @@ from firstline import clock
 from firstline.accounts.scope import path_within
 from firstline.areas.models import Area, Level
 from firstline.db import advisory_xact_lock
+from firstline.errors import InvalidInput
 from firstline.tabular import TableError, open_table, unstorable_cells
 
 from .models import Building, Compound, Household, Placement, Residency, Resident
+from .phones import phone_normalize
 
 BATCH = 10000
 ROSTER_WRITE_LOCK = "firstline.people.roster_write"
@@ -62,8 +63,6 @@ RESIDENCY_ALIASES = {
     "流動人口": Residency.FLOATING, "floating": Residency.FLOATING,
 }
 MAX_LEN = {"name": 50, "compound": 100, "building": 50, "unit": 20, "room": 20, "note": 200}
-PHONE_RE = re.compile(r"1[3-9]\d{9}")
-PHONE_JUNK = re.compile(r"[\s\-()]")
 
 
 # --- validation of single values ----------------------------------------------------------
@@ -90,15 +89,6 @@ def id_number_problem(value: str) -> str | None:
     if ric.calc_check_digit(value) != value[17]:
         return _("Bad check digit: the ID number is mistyped.")
     return None
-
-
-def normalize_phone(value: str) -> str:
-    value = PHONE_JUNK.sub("", value)
-    if value.startswith("+86"):
-        value = value[3:]
-    elif value.startswith("0086"):
-        value = value[4:]
-    return value
 
 
 def sex_of(id_number: str) -> str:
@@ -297,10 +287,10 @@ class RosterImporter:
                         _("ID number duplicated inside the file: it is also on row %(row)d.")
                         % {"row": first})
         if phone:
-            phone = normalize_phone(phone)
-            if not PHONE_RE.fullmatch(phone):
-                err("phone", row["phone"],
-                    _("Phone invalid: use an 11-digit mainland mobile number."))
+            try:
+                phone = phone_normalize(phone)
+            except InvalidInput as exc:
+                err("phone", row["phone"], exc.detail)
         grid = None
         if not grid_code:
             err("grid", grid_code, _("The grid code is empty."))

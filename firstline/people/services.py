@@ -21,14 +21,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
 from firstline import clock
+from firstline.accounts.actions import AuditAction
 from firstline.accounts.scope import in_scope, scope_paths
 from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Area
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.rules import rule
+from firstline.rules.temperature import is_fever, temperature_parse
 from firstline.tabular import ErrorsFile, TableError, errors_path_for, formula_safe, open_table
 
-from .importer import PHONE_RE, IdSet, Outcome, RosterImporter, normalize_phone
+from .importer import IdSet, Outcome, RosterImporter
 from .models import (
     RISK_LEVELS,
     ImportJob,
@@ -41,6 +43,7 @@ from .models import (
     Transport,
     VisitPerson,
 )
+from .phones import phone_normalize
 
 # --- masking ------------------------------------------------------------------------------
 
@@ -358,6 +361,9 @@ FULL_READ_REASONS = [  # why a full ID number and phone are needed (shown as a s
     ("other", pgettext_lazy("full read reason", "Other")),
 ]
 REASON_MAX = 100
+# The API's resident read answers the full record (CONTRACT.md) even when no reason is given;
+# its audit row then says so, in the default language, for the auditor to find.
+API_NO_REASON = "未说明原因（API 读取）"
 
 
 def full_read_reason(*, code: str = "", text: str = "", required: bool = True) -> str:
@@ -387,28 +393,52 @@ def full_read_reason(*, code: str = "", text: str = "", required: bool = True) -
     return f"{label}: {text}" if text else label
 
 
-def resident_read(*, actor, resident, via: str = "web", unmask: bool = True,
-                  reason: str = "") -> bool:
-    """Record a read of one resident's record; True when it is unmasked: `unmask` asked and
-    the reader holds people.view_full. Every read is audited (who, whom, when, why, via)."""
-    # Unmasked only where a role granting people.view_full covers the resident's grid.
-    full = unmask and in_scope(actor, resident.grid, "people.view_full")
-    audit(actor=actor, action="resident.read_full" if full else "resident.read_masked",
-          obj=resident, via=via, detail=reason)
-    return full
+PII_FIELDS = ("id_number", "phone")
 
 
-def resident_read_full(*, actor, resident, reason_code: str, reason_text: str = "",
-                       via: str = "web") -> None:
-    """The "show full ID and phone" control: needs people.view_full and a reason."""
-    require_perm(actor, "people.view_full")
+def pii_read(actor, resident, fields, reason: str, via: str = "web", *,
+             action: AuditAction = AuditAction.RESIDENT_READ_FULL) -> dict[str, str]:
+    """The only way to a resident's full ID number or phone: {field: value} for `fields`
+    (of PII_FIELDS), for a reader holding people.view_full through a role covering the
+    resident's grid, with a reason (422 `reason_required` naming `reason` when empty), and
+    exactly one audit row (who, whom, when, why, via). Pages, the API, the phone reveals and
+    the list items all come here; tests/test_pii.py finds any other reader of these fields."""
+    fields = tuple(fields)
+    unknown = set(fields) - set(PII_FIELDS)
+    if not fields or unknown:
+        raise ValueError(f"pii_read: fields must be of {PII_FIELDS}, got {fields}")
     if not in_scope(actor, resident.grid, "people.view_full"):
         # view_full held through a role elsewhere does not unmask here.
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied(_("Your role does not allow this action."))
+    reason = " ".join(str(reason or "").split())
+    if not reason:
+        raise InvalidInput("reason_required",
+                           _("Reason: choose why you need the full ID number and phone."),
+                           field="reason")
+    audit(actor=actor, action=action, obj=resident, via=via, detail=reason)
+    return {f: getattr(resident, f) for f in fields}
+
+
+def resident_read(*, actor, resident, via: str = "web", unmask: bool = True,
+                  reason: str = "") -> dict[str, str] | None:
+    """Record a read of one resident's record: the full ID number and phone (pii_read, which
+    needs a reason) when `unmask` is asked and the reader holds people.view_full over the
+    resident's grid; else None and a masked read is audited."""
+    if unmask and in_scope(actor, resident.grid, "people.view_full"):
+        return pii_read(actor, resident, PII_FIELDS, reason, via)
+    audit(actor=actor, action=AuditAction.RESIDENT_READ_MASKED, obj=resident, via=via,
+          detail=reason)
+    return None
+
+
+def resident_read_full(*, actor, resident, reason_code: str, reason_text: str = "",
+                       via: str = "web") -> dict[str, str]:
+    """The "show full ID and phone" control: needs people.view_full and a reason."""
+    require_perm(actor, "people.view_full")
     reason = full_read_reason(code=reason_code, text=reason_text)
-    resident_read(actor=actor, resident=resident, via=via, reason=reason)
+    return pii_read(actor, resident, PII_FIELDS, reason, via)
 
 
 # --- risk areas and screening -------------------------------------------------------------
@@ -568,22 +598,6 @@ def risk_area_end(*, actor, risk_area: RiskArea, on: date) -> RiskArea:
     return area
 
 
-def _temperature(value) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        t = Decimal(str(value)).quantize(Decimal("0.1"))
-    except Exception as exc:
-        raise InvalidInput("bad_temperature", _("Temperature must be a number such as 36.5."),
-                           field="temperature") from exc
-    low, high = rule("temperature.min_c").value, rule("temperature.max_c").value
-    if not Decimal(str(low)) <= t <= Decimal(str(high)):
-        raise InvalidInput("bad_temperature",
-                           _("Temperature %(t)s is outside %(low)s–%(high)s °C: a typo?")
-                           % {"t": t, "low": low, "high": high}, field="temperature")
-    return t
-
-
 @transaction.atomic
 def screening_visit_record(*, actor, household, people: list[dict], visited_at: datetime | None = None,
                  nobody_home: bool = False, by_phone: bool = False, note: str = "",
@@ -636,7 +650,7 @@ def screening_visit_record(*, actor, household, people: list[dict], visited_at: 
         if resident.pk not in member_ids:
             raise InvalidInput("not_member", _("%(name)s does not live in this household.")
                                % {"name": resident.name})
-        temperature = _temperature(entry.get("temperature"))
+        temperature = temperature_parse(entry.get("temperature"), on=day)
         transport = entry.get("transport") or ""
         if transport not in Transport.values:
             raise InvalidInput("bad_transport", _("Unknown transport."), field="transport")
@@ -657,8 +671,7 @@ def screening_visit_record(*, actor, household, people: list[dict], visited_at: 
         for code, category in categories.items():
             if category.auto == "risk_area" and risk is not None:
                 found.add(code)
-            if (category.auto == "fever" and temperature is not None
-                    and temperature >= Decimal(str(fever.value))):
+            if category.auto == "fever" and is_fever(temperature, threshold=fever.value):
                 found.add(code)
         record.categories.set([categories[c] for c in found])
         for handler in VISIT_FINDING_HANDLERS:
@@ -714,8 +727,7 @@ def visit_followups(*, visit: ScreeningVisit) -> list[FollowUp]:
                              on=clock.localdate(visit.visited_at)).value))
     found = []
     for record in visit.people.select_related("resident").order_by("resident_id"):
-        hot = record.temperature if (record.temperature is not None
-                                     and record.temperature >= fever) else None
+        hot = record.temperature if is_fever(record.temperature, threshold=fever) else None
         place = f"{record.from_province}{record.from_city}" if record.from_risk_area else ""
         if hot is not None or place:
             found.append(FollowUp(resident=record.resident, temperature=hot, risk_place=place))
@@ -810,14 +822,8 @@ def responsibility_set(*, actor, resident, cadre=None, grid_worker=None, helper_
             raise InvalidInput("out_of_scope",
                                _("The %(role)s %(user)s does not work in this resident's area.")
                                % {"role": label, "user": user})
-    helper_phone = (helper_phone or "").strip()
-    if helper_phone:
-        # Checked as the roster checks a phone: an 11-digit mainland mobile, +86 allowed.
-        helper_phone = normalize_phone(helper_phone)
-        if not PHONE_RE.fullmatch(helper_phone):
-            raise InvalidInput("bad_phone",
-                               _("Phone invalid: use an 11-digit mainland mobile number."),
-                               field="helper_phone")
+    # A doctor's or volunteer's number: a mobile or a landline with its area code.
+    helper_phone = phone_normalize(helper_phone, field="helper_phone", landline=True)
     obj, _created = Responsibility.objects.update_or_create(
         resident=resident,
         defaults={"cadre": cadre, "grid_worker": grid_worker,
@@ -845,7 +851,8 @@ def roster_export_begin(*, actor, area, unmasked: bool = False, fmt: str = "csv"
     if unmasked:
         require_perm(actor, "people.export_full")
         detail = f"{fmt} · {full_read_reason(code=reason_code, text=reason_text)}"
-    audit(actor=actor, action="roster.export_full" if unmasked else "roster.export",
+    audit(actor=actor, action=AuditAction.ROSTER_EXPORT_FULL if unmasked
+          else AuditAction.ROSTER_EXPORT,
           object_type="areas.area", object_id=area.code, detail=detail)
 
 
@@ -958,15 +965,6 @@ def id_number_check(value, *, field: str = "id_number") -> str:
     return id_number
 
 
-def phone_check(value, *, field: str = "phone") -> str:
-    """A mainland mobile number as stored, "" when none was given; InvalidInput otherwise."""
-    phone = normalize_phone(str(value or "").translate(FULL_WIDTH))
-    if phone and not PHONE_RE.fullmatch(phone):
-        raise InvalidInput("bad_phone", _("Phone invalid: use an 11-digit mainland mobile "
-                                          "number."), field=field)
-    return phone
-
-
 @dataclass(frozen=True)
 class MemberAdded:
     resident: object
@@ -999,7 +997,7 @@ def household_member_add(*, actor, household, name: str, id_number: str, phone: 
         raise InvalidInput("bad_name", _("Too long: at most %(n)d characters.") % {"n": 50},
                            field="name")
     id_number = id_number_check(id_number)
-    phone = phone_check(phone)
+    phone = phone_normalize(phone)
     residency = residency or Residency.PERMANENT
     if residency not in Residency.values:
         raise InvalidInput("bad_residency", _("Unknown residency type: use 常住 permanent, "

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
 from firstline import clock
+from firstline.accounts.actions import AuditAction
 from firstline.accounts.models import AuditEntry, User
 from firstline.accounts.scope import has_perm, in_scope
 from firstline.accounts.services import require_perm
@@ -109,15 +110,15 @@ def resident(request, pk):
     r = sel.resident_get_for_user(request.user, pk)
     # Only where a role granting people.view_full covers this resident's grid.
     can_full = in_scope(request.user, r.grid, "people.view_full")
-    full, status = False, 200
+    full, status, pii = False, 200, {}
     reveal = FullReadForm(request.POST or None)
     if request.method == "POST":
         _perm(request, "people.view_full")
         if reveal.is_valid():
             try:
-                services.resident_read_full(actor=request.user, resident=r,
-                                            reason_code=reveal.cleaned_data["reason"],
-                                            reason_text=reveal.cleaned_data["reason_text"])
+                pii = services.resident_read_full(
+                    actor=request.user, resident=r, reason_code=reveal.cleaned_data["reason"],
+                    reason_text=reveal.cleaned_data["reason_text"])
                 full = True
             except RuleViolation as exc:
                 reveal.add_error(exc.field if exc.field in reveal.fields else None, exc.detail)
@@ -134,8 +135,8 @@ def resident(request, pk):
     response = render(request, "people/resident.html", {
         "panels": panels,
         "r": r, "full": full, "can_full": can_full, "reveal": reveal,
-        "id_number": r.id_number if full else services.mask_id_number(r.id_number),
-        "phone": r.phone if full else services.mask_phone(r.phone),
+        "id_number": pii["id_number"] if full else services.mask_id_number(r.id_number),
+        "phone": pii["phone"] if full else services.mask_phone(r.phone),
         "facts": facts, "visits": visits, "placements": placements.order_by("-since"),
         "responsibility": Responsibility.objects.filter(resident=r).first()}, status=status)
     if full:
@@ -552,19 +553,7 @@ def _roster_file(request, area, fmt, unmasked):
 # --- audit ----------------------------------------------------------------------------------
 
 # What the auditor reads instead of the stored codes (other apps' codes fall back to the code).
-AUDIT_ACTIONS = {
-    "resident.read_full": pgettext_lazy("audit action", "Full read of ID number and phone"),
-    "resident.read_masked": pgettext_lazy("audit action", "Record opened (masked)"),
-    "people.phone_read": pgettext_lazy("audit action", "Phone number read (care call)"),
-    "roster.export": pgettext_lazy("audit action", "Roster export (masked)"),
-    "roster.export_full": pgettext_lazy("audit action", "Roster export (unmasked)"),
-    "reports.export_full:key-persons": pgettext_lazy("audit action",
-                                                     "Key-person ledger export (unmasked)"),
-    "reports.export_full:isolations": pgettext_lazy("audit action",
-                                                    "Isolation ledger export (unmasked)"),
-    "resident.search_full": pgettext_lazy("audit action",
-                                          "Resident search by ID or phone (admin)"),
-}
+AUDIT_ACTIONS = dict(AuditAction.choices)
 AUDIT_OBJECTS = {
     "people.resident": pgettext_lazy("audit object", "Resident"),
     "areas.area": pgettext_lazy("audit object", "Area"),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from firstline import clock
+from firstline.accounts.actions import AuditAction
 from firstline.accounts.scope import area_scope
 from firstline.accounts.services import audit
 from firstline.areas.models import subtree_q
@@ -52,7 +53,7 @@ def ledger(*, kind: str, user, area, date_from: date, date_to: date, full: bool,
     if full:
         # The area's code, as the roster exports: the audit page finds it by code.
         detail = f"{date_from}..{date_to}" + (f" · {reason}" if reason else "")
-        audit(actor=user, action=f"reports.export_full:{kind}", object_type="areas.area",
+        audit(actor=user, action=AuditAction(f"reports.export_full:{kind}"), object_type="areas.area",
               object_id=area.code, detail=detail)
     build = {"key-persons": _key_persons, "isolations": _isolations,
              "crossings": _crossings}[kind]

@@ -18,7 +18,7 @@ from firstline import clock
 from firstline.accounts.scope import area_scope, has_perm
 from firstline.accounts.services import client_address
 from firstline.areas.models import Area, Level
-from firstline.errors import RuleViolation
+from firstline.errors import InvalidInput, RuleViolation
 from firstline.people.models import Building, Compound, Residency, Transport
 from firstline.people.selectors import household_get_for_user
 from firstline.people.services import household_member_add, mask_id_number, mask_phone
@@ -243,7 +243,7 @@ def tips(request):
     return _tips_page(request)
 
 
-def _tips_page(request, revealed: dict | None = None):
+def _tips_page(request, revealed: dict | None = None, error: str = "", status_code: int = 200):
     status = request.GET.get("status", "open")
     if status not in ("open", "valid", "invalid", "duplicate", "overdue"):
         status = "open"
@@ -256,8 +256,8 @@ def _tips_page(request, revealed: dict | None = None):
             for t in qs.select_related("area", "compound", "reward").order_by("due_at")[:200]]
     communities = _communities(request.user, "people.screen")
     return render(request, "residents/tips.html", {
-        "rows": rows, "status": status, "communities": communities,
-        "can_full": has_perm(request.user, "people.view_full")})
+        "rows": rows, "status": status, "communities": communities, "error": error,
+        "can_full": has_perm(request.user, "people.view_full")}, status=status_code)
 
 
 @needs("people.screen")
@@ -310,8 +310,11 @@ def reward_issue(request, pk):
 @require_POST
 def tip_contact(request, pk):
     t = sel.tip_get_for_user(request.user, pk)
-    contact = services.tip_contact_read(actor=request.user, tip=t,
-                                        reason=request.POST.get("reason", "")[:100])
+    try:
+        contact = services.tip_contact_read(actor=request.user, tip=t,
+                                            reason=request.POST.get("reason", "")[:100])
+    except InvalidInput as exc:
+        return _tips_page(request, error=exc.detail, status_code=422)
     # Shown on this answer only: not through messages, which may keep it in a cookie.
     return _tips_page(request, revealed={t.pk: contact})
 

@@ -184,3 +184,13 @@ def test_a_door_fever_counts_in_fever_alerts(world, cast, shao):
 
     door_visit(cast, world.h1, shao, local(2020, 2, 5, 8), temperature="37.8")
     assert daily_report(area=world.compound.area, day=date(2020, 2, 5))["fever_alerts"] == 1
+
+
+def test_a_visitors_temperature_typed_as_text_is_read_by_the_one_parser(world, api):
+    r = api("gate_c1").post("/api/v1/gate/visits",
+                            visitor(checkpoint_id=world.gate.pk, temperature="38,9℃"))
+    assert r.status_code == 201
+    assert (r.json()["reason"], r.json()["temperature"]) == ("fever", 38.9)
+    r = api("gate_c1").post("/api/v1/gate/visits",
+                            visitor(checkpoint_id=world.gate.pk, temperature="365"))
+    assert r.status_code == 422 and r.json()["error"] == "bad_temperature"

@@ -201,3 +201,12 @@ def test_a_community_exports_only_its_own_part_of_a_street_list(api, roster, tmp
     ws = load_workbook(io.BytesIO(b"".join(r.streaming_content))).active
     rows = list(ws.iter_rows(values_only=True))
     assert [row[1] for row in rows[1:]] == ["陈静"]
+
+
+def test_outcome_temperature_typed_with_a_comma_is_read(api, roster, tmp_path):
+    upload(api("hq"), _list(roster, tmp_path))
+    item = Verification.objects.get(resident=roster.fang)
+    r = api("grid_a").post(f"/api/v1/verifications/{item.pk}/outcome",
+                           {"result": "reached", "temperature": "36,6℃"})
+    assert r.status_code == 200, r.content
+    assert str(Verification.objects.get(pk=item.pk).temperature) == "36.6"

@@ -253,3 +253,9 @@ def test_responsibility_form_shows_the_phone_error_next_to_the_field(cast, roste
     assert res.status_code == 422
     assert res.context["form"].errors["helper_phone"]
     assert "手机号" in res.content.decode()
+
+
+def test_a_temperature_typed_with_a_comma_and_unit_is_read_as_isolation_reads_it(cast, roster):
+    # "36,6℃" was refused here and accepted by isolation: one parser now.
+    v = visit(cast, roster.h1, [{"resident": roster.a1, "temperature": "３７，８℃"}])
+    assert v.people.get().temperature == Decimal("37.8")

@@ -330,7 +330,9 @@
   function submit(raw) {
     var code = (raw || "").trim();
     if (!code) return;
-    var tRaw = tempInput.value.trim().replace(",", ".");
+    // As the server's one parser reads it (firstline/rules/temperature.py): "36,6℃", "３６．６".
+    var tRaw = tempInput.value.normalize("NFKC").replace(/\s+/g, "")
+      .replace(/(°[cC]?|[cC]|度|摄氏度|攝氏度)$/, "").replace(",", ".");
     var temperature = tRaw === "" ? null : Number(tRaw);
     if (temperature === null && TEMP_REQUIRED) {
       // Measure first: keep the code, nothing is sent or counted.

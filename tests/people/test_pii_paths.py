@@ -1,0 +1,89 @@
+"""Every full read of an ID number or phone — by page, API, reveal, admin or export — writes
+exactly one audit row, with a reason (people.services.pii_read, issue 12.3)."""
+
+from datetime import timedelta
+
+import pytest
+
+from firstline.accounts.models import AuditEntry
+from firstline.isolation.models import Isolation
+from firstline.people.services import API_NO_REASON
+from tests import pinned
+
+
+def _page_reveal(web, api, roster):
+    return web("staff_c1").post(f"/people/residents/{roster.a1.pk}/", {"reason": "contact"})
+
+
+def _api_read(web, api, roster):
+    return api("staff_c1").get(f"/api/v1/residents/{roster.a1.pk}", reason="转运前核对")
+
+
+def _api_read_by_code(web, api, roster):
+    return api("staff_c1").get(f"/api/v1/residents/{roster.a1.pk}", reason="verify_identity")
+
+
+def _phone_reveal(web, api, roster):
+    day = pinned.today()
+    Isolation.objects.create(resident=roster.a1, household=roster.a1.household,
+                             grid=roster.a1.grid, kind="home", reason="close_contact",
+                             starts_on=day - timedelta(days=1), ends_on=day + timedelta(days=13))
+    return web("grid_a").post(f"/assistance/calls/phone/{roster.a1.pk}/")
+
+
+def _admin_change_page(web, api, roster):
+    return web("admin").get(f"/admin/people/resident/{roster.a1.pk}/change/")
+
+
+def _roster_export(web, api, roster):
+    return web("hq").post("/people/export/", {"area": "C1", "format": "csv-gbk", "unmasked": "on",
+                                              "reason": "verify_identity"})
+
+
+def _ledger_export(web, api, roster):
+    day = pinned.today().isoformat()
+    return web("hq").post("/reports/exports/isolations.xlsx",
+                          {"full": "1", "reason": "transfer", "area": "99000101",
+                           "from": day, "to": day})
+
+
+PATHS = {
+    "page reveal": (_page_reveal, "resident.read_full", "联系本人"),
+    "API (text reason)": (_api_read, "resident.read_full", "转运前核对"),
+    "API (reason code)": (_api_read_by_code, "resident.read_full", "核实身份"),
+    "phone reveal": (_phone_reveal, "people.phone_read", "care call"),
+    "admin": (_admin_change_page, "resident.read_full", "admin change page"),
+    "roster export": (_roster_export, "roster.export_full", "核实身份"),
+    "ledger export": (_ledger_export, "reports.export_full:isolations", "转运隔离"),
+}
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_a_full_read_writes_exactly_one_audit_row_with_its_reason(path, web, api, roster):
+    read, action, reason = PATHS[path]
+    before = set(AuditEntry.objects.values_list("pk", flat=True))
+    response = read(web, api, roster)
+    assert response.status_code == 200, response.content[:300]
+    body = (b"".join(response.streaming_content) if response.streaming
+            else response.content)
+    if path not in ("ledger export",):  # an xlsx: the bytes are compressed
+        text = body.decode("gbk" if path == "roster export" else "utf-8", "replace")
+        assert roster.a1.phone in text
+    rows = AuditEntry.objects.exclude(pk__in=before)
+    assert [(r.action, reason in r.detail) for r in rows] == [(action, True)]
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_the_api_without_a_reason_answers_the_contracts_full_record_and_audits_no_reason(
+        reason, api, roster):
+    r = api("staff_c1").get(f"/api/v1/residents/{roster.a1.pk}", reason=reason)
+    assert r.status_code == 200 and r.json()["id_number"] == roster.a1.id_number
+    rows = list(AuditEntry.objects.values_list("action", "detail"))
+    assert rows == [("resident.read_full", API_NO_REASON)]
+
+
+def test_without_the_full_read_permission_the_api_is_masked_and_needs_no_reason(api, roster):
+    r = api("auditor").get(f"/api/v1/residents/{roster.a1.pk}")
+    assert r.status_code == 200 and r.json()["masked"] is True
+    assert r.json()["phone"] == "138****1111"
+    assert list(AuditEntry.objects.values_list("action", flat=True)) == ["resident.read_masked"]
