@@ -230,7 +230,7 @@ if TASKS_QUEUE not in _task_backends:
 if TASKS_QUEUE == "rq":
     if not REDIS_URL:
         raise ImproperlyConfigured("FIRSTLINE_TASKS=rq needs FIRSTLINE_REDIS_URL")
-    INSTALLED_APPS.append("django_rq")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 6 * 3600}}
 TASKS = {"default": _task_backends[TASKS_QUEUE]}
 

@@ -13,6 +13,7 @@ import logging
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
+from firstline import clock
 from firstline.errors import RuleViolation
 
 log = logging.getLogger("firstline.tasks")
@@ -55,3 +56,22 @@ def status(task_id: str) -> str | None:
         return str(default_task_backend.get_result(task_id).status)
     except (TaskResultDoesNotExist, DatabaseError, *_queue_errors()):
         return None
+
+
+def abandon(task_id: str) -> None:
+    """A task whose worker is gone (killed mid-way: the lease of its work ran out), marked
+    failed on the database queue so it no longer shows as running; its work is enqueued
+    again by the caller. (RQ moves its own abandoned jobs to the failed registry.)"""
+    from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
+    from django_tasks_db import DatabaseBackend
+
+    if not task_id or not isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS],
+                                     DatabaseBackend):
+        return
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(id=task_id, status="RUNNING").update(
+        status="FAILED", finished_at=clock.now(),
+        exception_class_path="firstline.taskqueue.WorkerLost",
+        traceback="The worker running this task stopped (killed, or lost the database); "
+                  "its work was enqueued again.")

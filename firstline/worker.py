@@ -101,13 +101,15 @@ def run(*, batch: bool, schedule: bool, interval: float, stdout) -> None:
     if schedule and not batch:
         start_scheduler(stop)
     try:
-        from django_tasks import default_task_backend
+        from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
         from django_tasks_db import DatabaseBackend
 
+        default_task_backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
         if type(default_task_backend).__name__ == "RQBackend":
             from django.core.management import call_command
 
-            call_command("rqworker", "default", burst=batch, stdout=stdout)
+            call_command("rqworker", "default", burst=batch, job_class="django_tasks_rq.Job",
+                         stdout=stdout)
         elif isinstance(default_task_backend, DatabaseBackend):
             from django.utils.crypto import get_random_string
             from django_tasks_db.management.commands.db_worker import Worker

@@ -330,6 +330,8 @@ def import_jobs_resume(*, now: datetime | None = None) -> list[int]:
     for job in waiting:
         lost = job.lease_until is not None  # a lease that ran out: its worker is gone
         if lost or taskqueue.status(job.task_id) not in ("READY", "RUNNING"):
+            if lost:
+                taskqueue.abandon(job.task_id)
             import_job_enqueue(job)
             resumed.append(job.pk)
     return resumed
