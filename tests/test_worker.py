@@ -160,3 +160,21 @@ def test_an_upload_queued_on_redis_is_imported_by_an_rq_worker(
     assert job.state == ImportJob.State.DONE and job.imported == 500, (out, err)
     assert Resident.objects.count() == 500
     assert _audits(job, "residents.import") == 1
+
+
+def test_the_scheduler_enqueues_each_periodic_check_once_per_period(db):
+    from datetime import UTC, datetime
+
+    from django.core.cache import cache
+
+    from firstline import worker
+
+    cache.clear()
+    at = datetime(2026, 3, 1, 3, 0, tzinfo=UTC)
+    assert set(worker.enqueue_due(at)) == {
+        "isolation.check_missed", "residents.deidentify", "assistance.deidentify"}
+    assert worker.enqueue_due(at + timedelta(minutes=5)) == []  # another worker, same period
+    assert worker.enqueue_due(at + timedelta(minutes=15)) == ["isolation.check_missed"]
+    # run (inline here): the retention task left its audit entry, once
+    assert AuditEntry.objects.filter(action="residents.deidentify").count() == 1
+    assert AuditEntry.objects.filter(action="assistance.deidentify").count() == 1
