@@ -181,6 +181,11 @@ if DB_POOLER == "transaction":
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 PREPARED_STATEMENTS = _env_bool("FIRSTLINE_PREPARED_STATEMENTS",
                                 default=DB_POOLER != "transaction")
+if PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # psycopg's own automatic preparation (0: a statement is prepared on a connection the
+    # first time it runs there, then only executed). It applies to server-bound statements only (firstline.db's
+    # prepared_cursor: the gate scan, the token lookup); the ORM binds on the client.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 0
 # FIRSTLINE_GATE_FEVER_HOLD is retired: the fever hold is rule "gate.fever_hold" (firstline/rules,
 # with effective dates, on by default). A deployment still setting it is told so, not ignored.
 if "FIRSTLINE_GATE_FEVER_HOLD" in os.environ:
