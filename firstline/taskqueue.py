@@ -75,3 +75,17 @@ def abandon(task_id: str) -> None:
         exception_class_path="firstline.taskqueue.WorkerLost",
         traceback="The worker running this task stopped (killed, or lost the database); "
                   "its work was enqueued again.")
+
+
+def result(task_id: str):
+    """The queued task's result (status, args, kwargs, return_value), or None when the queue
+    does not know it."""
+    from django_tasks import default_task_backend
+    from django_tasks.exceptions import TaskResultDoesNotExist
+
+    if not task_id or not default_task_backend.supports_get_result:
+        return None
+    try:
+        return default_task_backend.get_result(task_id)
+    except (TaskResultDoesNotExist, DatabaseError, ValueError, *_queue_errors()):
+        return None
