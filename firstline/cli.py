@@ -7,6 +7,7 @@
     firstline user create USER ...       -> manage.py user_create USER ...
     firstline token create USER          -> manage.py token_create USER
     firstline demo [--no-serve]          -> manage.py demo
+    firstline worker [--batch]           -> manage.py worker (background tasks, the schedule)
     firstline migrate / runserver / ...  -> as manage.py
 
 Exit codes as the contract has them: an unknown command is a usage error (2; Django's

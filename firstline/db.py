@@ -1,19 +1,21 @@
 """Prepared statements for the few fixed, hot statements (the gate scan, the API token).
 
-Django never prepares a statement on PostgreSQL (its connections leave psycopg's
-prepare_threshold at None, for the sake of connection poolers). For a statement run on every
-request whose plan costs the server more than running it — the gate's judging query: ~0.85 ms
-to plan, ~0.3 ms to run — `prepared_cursor()` gives a cursor that prepares each statement
-once per connection and then only executes it.
+Django binds parameters on the client (psycopg's ClientCursor), which never prepares. For a
+statement run on every request whose plan costs the server more than running it — the
+gate's judging query: ~0.85 ms to plan, ~0.3 ms to run — `prepared_cursor()` gives a cursor
+that binds on the server, so psycopg's own automatic preparation applies: with
+`prepare_threshold` in DATABASES OPTIONS (settings.py), a statement run that many times on a
+connection is prepared there and from then on only executed (psycopg keeps a bounded cache
+per connection and prepares again on a new one). The ORM's cursors are untouched.
 
-Elsewhere (SQLite), or with settings.PREPARED_STATEMENTS = False (e.g. behind a connection
-pooler in transaction mode that cannot keep prepared statements, such as PgBouncer before
-1.21), it is the ordinary cursor: the statements are the same text either way. The wrapper is
-Django's own (query logging, execute wrappers, IntegrityError as django.db.IntegrityError).
+Elsewhere (SQLite), or with settings.PREPARED_STATEMENTS = False (behind a connection pooler
+in transaction mode that cannot keep prepared statements, such as PgBouncer before 1.21:
+no `prepare_threshold`), it is the ordinary cursor: the statements are the same text either
+way. The wrapper is Django's own (query logging, execute wrappers, IntegrityError as
+django.db.IntegrityError).
 """
 
 import functools
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -25,41 +27,15 @@ def prepared_cursor(using: str = DEFAULT_DB_ALIAS):
         return connection.cursor()
     connection.close_if_health_check_failed()
     connection.ensure_connection()
+    connection.validate_thread_sharing()
     with connection.wrap_database_errors:
-        cursor = _prepared_cursor_class()(connection.connection)
+        from django.db.backends.postgresql.base import ServerBindingCursor
+
+        cursor = ServerBindingCursor(connection.connection)
         _register_timezone(connection, cursor)
-        return connection._prepare_cursor(cursor)
-
-
-@functools.cache
-def _prepared_cursor_class():
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
-    class PreparedCursor(ServerBindingCursor):
-        """Server-side binding, every statement prepared (psycopg keeps them per connection,
-        a bounded cache, and prepares again on a new connection)."""
-
-        def execute(self, query, params=None, *, prepare=None, binary=None):
-            # With prepare_threshold None psycopg ignores prepare=True: lift it for this
-            # statement only (the ORM's client-side cursors never prepare, whatever it is).
-            conn = self.connection
-            threshold = conn.prepare_threshold
-            if threshold is None:
-                conn.prepare_threshold = 2**31 - 1  # by request only, never by count
-            try:
-                result = super().execute(query, params, prepare=True, binary=binary)
-            finally:
-                conn.prepare_threshold = threshold
-            if self._query is None:  # psycopg keeps no text of a prepared execution: give
-                self._query = _LoggedQuery(query.encode())  # Django's query log the SQL
-            return result
-
-    return PreparedCursor
-
-
-@dataclass(frozen=True, slots=True)
-class _LoggedQuery:
-    query: bytes
+    if connection.queries_logged:
+        return connection.make_debug_cursor(cursor)
+    return connection.make_cursor(cursor)
 
 
 def _register_timezone(connection, cursor) -> None:

@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "firstline",
     "firstline.rules",
     "firstline.areas",
@@ -179,6 +181,11 @@ if DB_POOLER == "transaction":
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 PREPARED_STATEMENTS = _env_bool("FIRSTLINE_PREPARED_STATEMENTS",
                                 default=DB_POOLER != "transaction")
+if PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # psycopg's own automatic preparation (0: a statement is prepared on a connection the
+    # first time it runs there, then only executed). It applies to server-bound statements only (firstline.db's
+    # prepared_cursor: the gate scan, the token lookup); the ORM binds on the client.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 0
 # FIRSTLINE_GATE_FEVER_HOLD is retired: the fever hold is rule "gate.fever_hold" (firstline/rules,
 # with effective dates, on by default). A deployment still setting it is told so, not ignored.
 if "FIRSTLINE_GATE_FEVER_HOLD" in os.environ:
@@ -209,6 +216,28 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # /healthz checks the shared cache too when there is one, and says when it is down.
 HEALTHZ_CHECK_CACHE = bool(REDIS_URL)
+
+# Background work (roster imports, checklist matching, the scheduled checks) runs as tasks
+# (django-tasks, the backport of Django 6's django.tasks) in `firstline worker` processes
+# (docs/deploy.md "Worker"). Embedded default: the queue is a table in the database. With
+# FIRSTLINE_REDIS_URL: RQ on that Redis. FIRSTLINE_TASKS=database|rq|immediate says so
+# explicitly (immediate: run in the process that asks, e.g. a laptop with no worker).
+TASKS_QUEUE = os.environ.get("FIRSTLINE_TASKS", "").strip().lower() or (
+    "rq" if REDIS_URL else "database")
+_task_backends = {
+    "database": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    "rq": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]},
+    "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+}
+if TASKS_QUEUE not in _task_backends:
+    raise ImproperlyConfigured(f"FIRSTLINE_TASKS must be one of {', '.join(_task_backends)} "
+                               f"(got {TASKS_QUEUE!r})")
+if TASKS_QUEUE == "rq":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("FIRSTLINE_TASKS=rq needs FIRSTLINE_REDIS_URL")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 6 * 3600}}
+TASKS = {"default": _task_backends[TASKS_QUEUE]}
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

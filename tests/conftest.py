@@ -35,6 +35,17 @@ def _fresh_shared_cache():
         cache.clear()
 
 
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_inline(settings):
+    """Background tasks run where they are enqueued (an upload is imported by the time its
+    page is shown). The worker tests (tests/test_worker.py) use the real queue and worker
+    processes instead."""
+    settings.TASKS = IMMEDIATE_TASKS
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Argon2 is deliberately slow; tests log in hundreds of times. Production keeps Argon2

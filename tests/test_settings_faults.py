@@ -6,12 +6,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[1]
 PROBE = ("import django, json; django.setup(); from django.conf import settings as s; "
          "d = s.DATABASES['default']; print(json.dumps([s.PREPARED_STATEMENTS, "
-         "d.get('DISABLE_SERVER_SIDE_CURSORS', False), d['CONN_HEALTH_CHECKS']]))")
+         "d.get('DISABLE_SERVER_SIDE_CURSORS', False), d['CONN_HEALTH_CHECKS'], "
+         "d.get('OPTIONS', {}).get('prepare_threshold')]))")
 
 
 def _settings(tmp_path, **env):
@@ -30,19 +32,39 @@ def test_kept_connections_are_health_checked():
 def test_behind_pgbouncer_in_transaction_mode_no_prepared_statements_nor_server_cursors(
         tmp_path):
     run = _settings(tmp_path, FIRSTLINE_DB_POOLER="transaction")
-    assert json.loads(run.stdout) == [False, True, True]
+    assert json.loads(run.stdout) == [False, True, True, None]
 
 
 def test_pgbouncer_1_21_may_keep_prepared_statements(tmp_path):
     run = _settings(tmp_path, FIRSTLINE_DB_POOLER="transaction",
                     FIRSTLINE_PREPARED_STATEMENTS="on")
-    assert json.loads(run.stdout) == [True, True, True]
+    assert json.loads(run.stdout) == [True, True, True, 0]
 
 
 def test_direct_connections_by_default(tmp_path):
-    assert json.loads(_settings(tmp_path).stdout) == [True, False, True]
+    assert json.loads(_settings(tmp_path).stdout) == [True, False, True, 0]
 
 
 def test_an_unknown_pooler_mode_stops_the_start(tmp_path):
     run = _settings(tmp_path, FIRSTLINE_DB_POOLER="statement")
     assert run.returncode != 0 and "FIRSTLINE_DB_POOLER" in run.stderr
+
+
+@pytest.mark.django_db
+def test_the_hot_statements_are_prepared_by_psycopg_and_the_orms_are_not():
+    """prepare_threshold (psycopg's own option) applies to firstline.db.prepared_cursor's
+    server-bound statements; the ORM's client-bound ones are never prepared."""
+    from django.db import connection
+
+    from firstline.db import prepared_cursor
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with prepared_cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM accounts_user WHERE id > %s", [0])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM areas_area WHERE id > %s", [0])
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("accounts_user" in s for s in prepared), prepared
+    assert not any("areas_area" in s for s in prepared), prepared

@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("", views.lists_home, name="home"),
     path("upload/", views.upload, name="upload"),
+    path("upload/status/", views.upload_status, name="upload_status"),
     path("<int:pk>/", views.checklist_page, name="checklist"),
     path("<int:pk>/export/", views.checklist_export, name="export"),
     path("<int:pk>/rows/<int:number>/route/", views.row_route, name="route"),

@@ -11,10 +11,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from firstline import clock
+from firstline import clock, taskqueue
 from firstline.accounts.scope import area_scope
 from firstline.accounts.services import require_perm
 from firstline.areas.models import Area
@@ -23,6 +25,7 @@ from firstline.tabular import TableError
 
 from . import exports, reading, selectors, services
 from .models import Result, SourceMapping
+from .tasks import checklist_import_task
 
 
 def needs(perm):
@@ -180,20 +183,52 @@ def upload(request):
     try:
         deadline = date.fromisoformat(post["deadline"]) if post.get("deadline") else None
         area = services.area_for_list(code=post.get("area") or None, actor=request.user)
-        result = services.checklist_import(path=path, source=post.get("source", ""),
-                                           deadline=deadline, area=area, actor=request.user,
-                                           mapping=mapping, filename=context["filename"])
+        # Matching runs as a background task (`firstline worker`); this page only watches.
+        queued = taskqueue.enqueue(
+            checklist_import_task, field="file", path=str(path), source=post.get("source", ""),
+            deadline=deadline.isoformat() if deadline else "", area_id=area.pk,
+            actor_id=request.user.pk, mapping=mapping, filename=context["filename"],
+            language=translation.get_language())
     except (RuleViolation, ValueError) as exc:
         context["mapping"] = mapping
         context["error"] = getattr(exc, "detail", None) or _("The deadline is not a date.")
-        return render(request, "lists/map.html", context, status=422)
-    path.unlink(missing_ok=True)
-    if result.file_error:
-        context["error"] = result.file_error
+        status = getattr(exc, "status", 422)
+        return render(request, "lists/map.html", context, status=status if status >= 500 else 422)
+    if not queued.is_finished:
+        return redirect(f"{reverse('lists:upload_status')}?task={queued.id}")
+    return _upload_outcome(request, context, queued, mapping=mapping)
+
+
+def _upload_outcome(request, context, queued, *, mapping=None):
+    """A finished import task: to the new list, or the form again with its error (the
+    mapping page while the file is still at hand)."""
+    from django_tasks import TaskResultStatus
+
+    value = queued.return_value if queued.status == TaskResultStatus.SUCCESSFUL else {
+        "error": _("The list could not be imported: upload it again."), "field": "file"}
+    if "error" in value:
+        context["error"] = value["error"]
+        if mapping is not None and value.get("field") != "file":
+            context["mapping"] = mapping
+            return render(request, "lists/map.html", context, status=422)
         return render(request, "lists/upload.html", context, status=422)
-    if not result.created:
+    if not value["created"]:
         messages.info(request, _("This file was imported before: nothing was added."))
-    return redirect("lists:checklist", result.checklist.pk)
+    return redirect("lists:checklist", value["checklist"])
+
+
+@require_GET
+@needs("lists.manage")
+def upload_status(request):
+    """Watches a list's import task (the worker matches it); refreshes itself until done."""
+    queued = taskqueue.result(request.GET.get("task", ""))
+    if queued is None or queued.kwargs.get("actor_id") != request.user.pk:
+        raise Http404
+    if not queued.is_finished:
+        return render(request, "lists/upload_wait.html", {"filename": queued.kwargs["filename"]})
+    context = {"areas": _areas(request.user), "labels": _key_labels(),
+               "source": queued.kwargs["source"], "deadline": queued.kwargs["deadline"]}
+    return _upload_outcome(request, context, queued)
 
 
 @require_GET

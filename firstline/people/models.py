@@ -424,9 +424,9 @@ class Responsibility(models.Model):
 
 
 class ImportJob(models.Model):
-    """One uploaded roster file. Processed in steps (each poll of its page, or the worker
-    command `firstline people_import_worker`), resumable at `next_row`; a lease keeps two
-    processes from working on it at once."""
+    """One uploaded roster file. Processed by a background task (`task_id`, run by
+    `firstline worker`) in steps, resumable at `next_row`; a lease keeps two processes from
+    working on it at once, and a job whose lease ran out is enqueued again."""
 
     class State(models.TextChoices):
         PENDING = "pending", _("waiting")
@@ -457,6 +457,7 @@ class ImportJob(models.Model):
     rejected = models.PositiveIntegerField(default=0)
     file_error = models.CharField(max_length=300, blank=True, default="")
     lease_until = models.DateTimeField(null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(default=clock.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 

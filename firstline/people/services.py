@@ -20,7 +20,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
-from firstline import clock
+from firstline import clock, taskqueue
 from firstline.accounts.actions import AuditAction
 from firstline.accounts.scope import in_scope, scope_paths
 from firstline.accounts.services import audit, require_perm
@@ -258,8 +258,8 @@ def _count_rows(path: Path) -> int | None:
 
 
 def import_job_create(*, actor, upload, dry_run: bool = False) -> ImportJob:
-    """Store an uploaded roster file and queue it. Steps run on each poll of its page or in
-    `firstline people_import_worker`."""
+    """Store an uploaded roster file as a pending job (`import_job_submit` also hands it to
+    the background queue)."""
     require_perm(actor, "people.import")
     name = os.path.basename(upload.name or "roster.csv")
     suffix = Path(name).suffix.lower()
@@ -285,6 +285,59 @@ def import_job_create(*, actor, upload, dry_run: bool = False) -> ImportJob:
     return ImportJob.objects.create(created_by=actor, filename=name[:200], path=str(path),
                                     size=path.stat().st_size, dry_run=dry_run,
                                     total_rows=_count_rows(path))
+
+
+def import_job_submit(*, actor, upload, dry_run: bool = False) -> ImportJob:
+    """An upload from the web: store the file and enqueue the task that imports it
+    (`firstline worker` runs it; the job's page only watches). The queue down (Redis): the
+    job and its file are removed again and QueueUnavailable (503) says so — nothing
+    half-started."""
+    job = import_job_create(actor=actor, upload=upload, dry_run=dry_run)
+    try:
+        import_job_enqueue(job)
+    except taskqueue.QueueUnavailable:
+        shutil.rmtree(Path(job.path).parent, ignore_errors=True)
+        ImportJob.objects.filter(pk=job.pk).delete()
+        raise
+    job.refresh_from_db()
+    return job
+
+
+def import_job_enqueue(job: ImportJob) -> None:
+    from .tasks import import_job_task
+
+    result = taskqueue.enqueue(import_job_task, field="file", job_id=job.pk)
+    ImportJob.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+
+
+def import_job_run(*, job_id: int, step_seconds: float = 30.0) -> ImportJob:
+    """The task's body: run the job to its end in steps (each saves where it stopped), or
+    return at once when another process holds its lease or it is over."""
+    while True:
+        job = import_job_step(job_id=job_id, seconds=step_seconds)
+        if job.state not in (ImportJob.State.PENDING, ImportJob.State.RUNNING) \
+                or job.lease_until is not None:
+            return job
+
+
+def import_jobs_resume(*, now: datetime | None = None) -> list[int]:
+    """Enqueue again the uploads nobody is working on: a job whose lease ran out (its worker
+    was killed or lost the database mid-way: it resumes at `next_row`), and a waiting job
+    whose task the queue no longer has. Run by the worker's scheduler; idempotent."""
+    now = now or clock.now()
+    waiting = (ImportJob.objects
+               .filter(source=ImportJob.Source.UPLOAD,
+                       state__in=[ImportJob.State.PENDING, ImportJob.State.RUNNING])
+               .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now)))
+    resumed = []
+    for job in waiting:
+        lost = job.lease_until is not None  # a lease that ran out: its worker is gone
+        if lost or taskqueue.status(job.task_id) not in ("READY", "RUNNING"):
+            if lost:
+                taskqueue.abandon(job.task_id)
+            import_job_enqueue(job)
+            resumed.append(job.pk)
+    return resumed
 
 
 def import_job_errors_path(job: ImportJob) -> Path:

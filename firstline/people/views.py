@@ -442,18 +442,19 @@ def risk_area_end(request, pk):
 def import_upload(request):
     _perm(request, "people.import")
     form = UploadForm(request.POST or None, request.FILES or None)
+    status = 422 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
-            job = services.import_job_create(actor=request.user,
+            job = services.import_job_submit(actor=request.user,
                                              upload=form.cleaned_data["file"],
                                              dry_run=form.cleaned_data["dry_run"])
-        except RuleViolation as exc:
+        except RuleViolation as exc:  # incl. the queue down: 503, nothing started
             form.add_error("file", exc.detail)
+            status = exc.status if exc.status >= 500 else 422
         else:
             return redirect("people:import_job", pk=job.pk)
     jobs = sel.import_jobs_visible_to(request.user)[:10]
-    return render(request, "people/import.html", {"form": form, "jobs": jobs},
-                  status=422 if request.method == "POST" else 200)
+    return render(request, "people/import.html", {"form": form, "jobs": jobs}, status=status)
 
 
 def _job(request, pk) -> ImportJob:
@@ -482,10 +483,8 @@ def import_job(request, pk):
 
 @login_required
 def import_job_progress(request, pk):
-    """Polled by the job page: advances the import by a step, then shows where it is."""
+    """Polled by the job page: shows where the import is (a worker does the work)."""
     job = _job(request, pk)
-    if job.state in (ImportJob.State.PENDING, ImportJob.State.RUNNING):
-        job = services.import_job_step(job_id=job.pk, seconds=2.0)
     return render(request, "people/import_job.html#progress", _job_context(job))
 
 
