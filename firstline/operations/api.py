@@ -582,8 +582,8 @@ def stock_count(request, payload: CountIn):
 
 
 class StockListOut(Schema):
-    """A supply row (store, item...) or, without ?store=, also a care-kit row of the
-    assistance app (id, kind_id, kind, area): one list of what is held."""
+    """A stock row: what one store holds of one item. Care kits (九个一) are items too (code
+    "kit-<id>"): one stock model, one list."""
 
     item: str
     quantity: int
@@ -591,48 +591,21 @@ class StockListOut(Schema):
     item_name: str | None = None
     low: bool | None = None
     area: str | None = None
-    id: int | None = None
-    kind_id: int | None = None
-    kind: str | None = None
 
 
 @router.get("/stock", response=list[StockListOut],
-            summary="What stores hold (?store=CODE-or-id); without it, care kits too")
+            summary="What stores hold (?store=CODE-or-id, ?area=CODE), care kits included")
 @paginate(Paged)
 def stock_index(request, store: str | None = None, area: str | None = None):
-    from firstline.accounts.scope import has_perm
-
-    if not (has_perm(request.user, "operations.work")
-            or has_perm(request.user, "assistance.work")):
-        require_perm(request.user, "operations.work")
+    require_perm(request.user, "operations.work")
     store_obj = selectors.store_get_for_user(request.user, store) if store else None
     area_obj = selectors.area_for_user(request.user, area, "operations.work") if area else None
-    rows = [StockOut.from_orm(s).dict()
+    return [StockOut.from_orm(s).dict()
             for s in selectors.stock_list(request.user, store=store_obj, area=area_obj)]
-    if store_obj is None and area_obj is None and has_perm(request.user, "assistance.work"):
-        from firstline.assistance.api import care_kit_stock
-
-        rows += [{**k, "item": k["kind"]} for k in care_kit_stock(request.user)]
-    return rows
 
 
-def _care_kit_receive(request, payload):
-    from firstline.assistance.api import stock_receive
-
-    return stock_receive(request, payload)
-
-
-def _mount_care_kit_receive():
-    from firstline.assistance.api import KitStockOut, StockIn
-
-    @router.post("/stock", response={200: KitStockOut},
-                 summary="Receive care kits into a street's or community's stock "
-                         "(negative: correction)")
-    def care_kit_receive(request, payload: StockIn):
-        return _care_kit_receive(request, payload)
-
-
-_mount_care_kit_receive()
+# POST /api/v1/stock (care kits received into a street's or community's store, by kit kind) is
+# added to this router by firstline.assistance.api: assistance depends on operations.
 
 
 class DonationIn(Schema):

@@ -378,8 +378,11 @@ def _quantity(value, *, field: str = "quantity", on=None) -> int:
 
 
 @transaction.atomic
-def item_create(*, actor, code: str, name: str, unit: str = "", low_at: int = 0) -> Item:
-    require_perm(actor, "operations.manage")
+def item_create(*, actor, code: str, name: str, unit: str = "", low_at: int = 0,
+                perm: str = "operations.manage") -> Item:
+    """A kind of supply. Other apps define theirs through here too (a care kit is an item;
+    assistance passes perm="assistance.manage")."""
+    require_perm(actor, perm)
     code = _text(code, field="code", max_length=40)
     if Item.objects.filter(code=code).exists():
         raise RuleViolation("duplicate", _("An item with this code exists."), field="code")
@@ -462,11 +465,35 @@ def donation_record(*, actor, area, donor: str, receipt_no: str, donor_kind: str
     return d
 
 
+def store_of_area(area, *, create: bool = False) -> Store | None:
+    """The area's own store: a community's community store, a street's street store (the
+    first by code when there are several). With create=True one is made on first use
+    (code "<area code>-S"); the unique code settles a race."""
+    kind = StoreKind.STREET if area.level == Level.STREET else StoreKind.COMMUNITY
+    store = Store.objects.filter(area=area, kind=kind).order_by("code", "pk").first()
+    if store is None and create:
+        try:
+            with transaction.atomic():
+                store = Store.objects.create(code=f"{area.code}-S",
+                                             name=(_("%(area)s store") % {"area": area.name})[:100],
+                                             kind=kind, area=area)
+        except IntegrityError:
+            store = Store.objects.filter(code=f"{area.code}-S").first()
+            if store is None or store.area_id != area.pk:
+                raise RuleViolation("store_code_taken", _(
+                    "The store code %(code)s belongs to another area; create the store of "
+                    "%(area)s by hand.") % {"code": f"{area.code}-S", "area": area.name},
+                    field="area") from None
+    return store
+
+
 @transaction.atomic
 def stock_receive(*, actor, store: Store, item: Item, quantity, donation: dict | None = None,
-                  note: str = "", now: datetime | None = None) -> Stock:
-    """Goods arrive (bought, allocated from above, or donated)."""
-    require_perm(actor, "operations.manage")
+                  note: str = "", now: datetime | None = None,
+                  perm: str = "operations.manage") -> Stock:
+    """Goods arrive (bought, allocated from above, or donated). Other apps receive their
+    goods through here with their own permission (care kits: assistance.manage)."""
+    require_perm(actor, perm)
     now = _now(now)
     quantity = _quantity(quantity, on=clock.localdate(now))
     gift = None
@@ -554,9 +581,9 @@ def stock_move(*, actor, store: Store, to_store: Store, item: Item, quantity,
 
 @transaction.atomic
 def stock_count(*, actor, store: Store, item: Item, quantity: int,
-                now: datetime | None = None) -> Stock:
+                now: datetime | None = None, perm: str = "operations.manage") -> Stock:
     """盘点: the counted quantity replaces the book one; the difference is a movement."""
-    require_perm(actor, "operations.manage")
+    require_perm(actor, perm)
     now = _now(now)
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0 \
             or quantity > rule("stock.quantity_max", on=clock.localdate(now)).value:
