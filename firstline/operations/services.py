@@ -465,6 +465,17 @@ def donation_record(*, actor, area, donor: str, receipt_no: str, donor_kind: str
     return d
 
 
+# Follow-ups other apps register (in their AppConfig.ready) for goods arriving in a store —
+# residents issues owed tip-off rewards from them. Called inside the receiving transaction as
+# follow_up(store=, item=, actor=, now=, perm=); operations imports none of those apps.
+STOCK_ARRIVED: list = []
+
+
+def _stock_arrived(*, store: Store, item: Item, actor, now: datetime, perm: str) -> None:
+    for follow_up in STOCK_ARRIVED:
+        follow_up(store=store, item=item, actor=actor, now=now, perm=perm)
+
+
 def store_of_area(area, *, create: bool = False) -> Store | None:
     """The area's own store: a community's community store, a street's street store (the
     first by code when there are several). With create=True one is made on first use
@@ -504,6 +515,7 @@ def stock_receive(*, actor, store: Store, item: Item, quantity, donation: dict |
     Movement.objects.create(stock=row, kind=MoveKind.RECEIVE, delta=quantity, donation=gift,
                             to=_text(note, field="note", max_length=200, required=False),
                             actor=actor, at=now)
+    _stock_arrived(store=store, item=item, actor=actor, now=now, perm=perm)
     row.refresh_from_db()
     return row
 
@@ -573,6 +585,7 @@ def stock_move(*, actor, store: Store, to_store: Store, item: Item, quantity,
     Stock.objects.filter(pk=dest.pk).update(quantity=F("quantity") + quantity)
     Movement.objects.create(stock=dest, kind=MoveKind.MOVE_IN, delta=quantity, to=store.code,
                             actor=actor, at=now)
+    _stock_arrived(store=to_store, item=item, actor=actor, now=now, perm="operations.manage")
     row.item, row.store = item, store
     _low_stock_check(row, now=now)
     dest.refresh_from_db()

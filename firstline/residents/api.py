@@ -240,7 +240,9 @@ def _tip(t, now) -> dict:
             "status": t.status, "note": t.note, "source": t.source, "created_at": t.created_at,
             "due_at": t.due_at, "overdue": t.status == "open" and t.due_at < now,
             "reward": ({"item": reward.item, "quantity": reward.quantity,
-                        "status": reward.status} if reward else None)}
+                        "status": reward.status, "how": reward.how,
+                        "store": reward.store.code if reward.store_id else None}
+                       if reward else None)}
 
 
 @router.get("/tips", response=list[TipItem], summary="Tip-offs to verify (scoped)")
@@ -254,7 +256,7 @@ def tips(request, area: str | None = None, status: str = "open"):
     qs = sel.tips_in(sel.tips_visible_to(request.user),
                      area=area_get_for_user(request.user, area) if area else None,
                      status=status, now=now)
-    return _Mapped(qs.select_related("area", "reward").order_by("due_at", "pk"),
+    return _Mapped(qs.select_related("area", "reward__store").order_by("due_at", "pk"),
                    lambda t: _tip(t, now))
 
 

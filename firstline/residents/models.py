@@ -119,7 +119,9 @@ class Tip(models.Model):
 
 class Reward(models.Model):
     """The reward a valid tip earns (每条有效线索奖励10个口罩): one per tip, by the database.
-    Recorded as owed; issued when handed over (from the supplies stock where it exists)."""
+    Issued from the operations stock of the tip's community store when it holds enough (at
+    verification, when stock arrives, or by the button); otherwise owed, and the button may
+    record it handed over by hand. `how` and `store` say which, for the ledger."""
 
     tip = models.OneToOneField(Tip, on_delete=models.PROTECT, related_name="reward")
     item = models.CharField(_("item"), max_length=50)
@@ -131,6 +133,11 @@ class Reward(models.Model):
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                   null=True, blank=True, related_name="+")
+    how = models.CharField(_("issued how"), max_length=16, blank=True, default="",
+                           choices=[("", _("not yet")), ("stock", _("from stock")),
+                                    ("by_hand", _("by hand"))])
+    store = models.ForeignKey("operations.Store", on_delete=models.PROTECT, null=True,
+                              blank=True, related_name="+", verbose_name=_("from store"))
 
     class Meta:
         verbose_name = _("reward")

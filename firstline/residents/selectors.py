@@ -41,7 +41,7 @@ def tips_visible_to(user, perm: str = SCREEN) -> QuerySet[Tip]:
 
 
 def tip_get_for_user(user, pk) -> Tip:
-    return get_object_or_404(tips_visible_to(user).select_related("area", "reward"), pk=pk)
+    return get_object_or_404(tips_visible_to(user).select_related("area", "reward__store"), pk=pk)
 
 
 def tips_in(qs: QuerySet[Tip], *, area: Area | None = None, status: str = "",

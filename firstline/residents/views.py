@@ -253,7 +253,8 @@ def _tips_page(request, revealed: dict | None = None):
              "overdue": t.status == "open" and t.due_at < now,
              "reward": services.reward_text(getattr(t, "reward", None)),
              "full": (revealed or {}).get(t.pk, "")}
-            for t in qs.select_related("area", "compound", "reward").order_by("due_at")[:200]]
+            for t in qs.select_related("area", "compound", "reward__store")
+            .order_by("due_at")[:200]]
     communities = _communities(request.user, "people.screen")
     return render(request, "residents/tips.html", {
         "rows": rows, "status": status, "communities": communities,
