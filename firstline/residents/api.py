@@ -6,7 +6,8 @@ from datetime import date, datetime
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, File, Router, Schema
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from firstline import clock
@@ -323,6 +324,14 @@ class BuildingReach(Schema):
     acknowledged: int
 
 
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    url: str
+
+
 class NoticeOut(Schema):
     id: int
     title: str
@@ -331,6 +340,13 @@ class NoticeOut(Schema):
     acknowledged: int
     created_at: datetime
     buildings: list[BuildingReach]
+    attachments: list[AttachmentOut]
+
+
+def _attachment_out(request, notice, a) -> dict:
+    return {"id": a.pk, "name": a.name, "content_type": a.content_type, "size": a.size,
+            "url": request.build_absolute_uri(reverse("residents:notice_attachment",
+                                                      args=[notice.token, a.pk]))}
 
 
 def _notice_url(request, notice) -> str:
@@ -355,4 +371,16 @@ def notice_detail(request, notice_id: int):
     notice = sel.notice_get_for_user(request.user, notice_id)
     return {"id": notice.pk, "title": notice.title, "url": _notice_url(request, notice),
             "created_at": notice.created_at, **services.notice_reach(notice),
-            "buildings": services.notice_reach_by_building(notice)}
+            "buildings": services.notice_reach_by_building(notice),
+            "attachments": [_attachment_out(request, notice, a)
+                            for a in notice.attachments.all()]}
+
+
+@router.post("/notices/{notice_id}/attachments", response={201: AttachmentOut},
+             summary="Attach a file (multipart `file`: PDF or image, checked by content; "
+                     "413 too large, 415 not a PDF/image)")
+def notice_attachment_create(request, notice_id: int, file: File[UploadedFile]):
+    require_perm(request.user, "people.manage")
+    notice = sel.notice_get_for_user(request.user, notice_id, "people.manage")
+    a = services.notice_attach(actor=request.user, notice=notice, file=file)
+    return 201, _attachment_out(request, notice, a)

@@ -177,6 +177,29 @@ class Notice(models.Model):
         return version.get("title") or self.title, version.get("body") or self.body
 
 
+class NoticeAttachment(models.Model):
+    """A file attached to a notice (a scanned letter, a poster image): PDF or image, checked by
+    content (firstline.uploads), stored under MEDIA_ROOT with a name chosen by us, served to
+    anyone with the notice's link (the public page, the posters' QR)."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to="notices/%Y/%m/")
+    name = models.CharField(_("name"), max_length=100)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.name
+
+
 class NoticeAck(models.Model):
     """已读回执: one household has read one notice; counted once (the database says so)."""
 

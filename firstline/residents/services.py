@@ -32,6 +32,7 @@ from .models import (
     DeclarationStatus,
     Notice,
     NoticeAck,
+    NoticeAttachment,
     PublicHit,
     Reward,
     Tip,
@@ -502,11 +503,50 @@ def reward_issue(*, actor, tip: Tip, by_hand: bool = True,
 # --- notices and read receipts (已读回执) --------------------------------------------------------
 
 
+MAX_ATTACHMENTS = 10  # per notice: a typo guard (a notice is a letter, not an archive)
+
+
+def _attachments_checked(files, *, already: int = 0, now: datetime | None = None) -> list:
+    from firstline.uploads import upload_check
+
+    files = [f for f in (files or []) if f is not None]
+    if already + len(files) > MAX_ATTACHMENTS:
+        raise InvalidInput("too_many_files", _("A notice has at most %(n)d attachments.")
+                           % {"n": MAX_ATTACHMENTS}, field="file")
+    on = clock.localdate(now or clock.now())
+    return [upload_check(f, field="file", on=on) for f in files]
+
+
+def _attachments_save(notice: Notice, checked: list, *, actor, now) -> list[NoticeAttachment]:
+    saved = []
+    for c in checked:
+        a = NoticeAttachment(notice=notice, name=c.shown_name, content_type=c.content_type,
+                             size=c.size, created_by=actor, created_at=now)
+        a.file.save(c.stored_name, c.file, save=True)
+        saved.append(a)
+    return saved
+
+
+@transaction.atomic
+def notice_attach(*, actor, notice: Notice, file, now: datetime | None = None
+                  ) -> NoticeAttachment:
+    """Attach one file (PDF or image, checked by content and size) to a published notice."""
+    require_perm(actor, "people.manage")
+    if not any(in_scope(actor, a, "people.manage") for a in notice.areas.all()):
+        raise RuleViolation("not_found", _("Not found."), status=404)
+    now = now or clock.now()
+    checked = _attachments_checked([file], already=notice.attachments.count(), now=now)
+    attachment = _attachments_save(notice, checked, actor=actor, now=now)[0]
+    audit(actor=actor, action="notice.attach", obj=notice, detail=attachment.content_type)
+    return attachment
+
+
 @transaction.atomic
 def notice_publish(*, actor, title, body, areas: list[Area], translations: dict | None = None,
-                   now: datetime | None = None) -> Notice:
+                   attachments=(), now: datetime | None = None) -> Notice:
     """Publish a notice to the households of `areas` (each inside the actor's scope), with
-    optional `translations` {language: {title, body}} in the site's other languages."""
+    optional `translations` {language: {title, body}} in the site's other languages and
+    `attachments` (uploaded files; every one is checked before anything is written)."""
     from django.conf import settings
 
     require_perm(actor, "people.manage")
@@ -529,10 +569,12 @@ def notice_publish(*, actor, title, body, areas: list[Area], translations: dict 
     for area in areas:
         if not in_scope(actor, area, "people.manage"):
             raise RuleViolation("not_found", _("Not found."), status=404)
+    now = now or clock.now()
+    checked = _attachments_checked(attachments, now=now)
     notice = Notice.objects.create(token=secrets.token_urlsafe(16), title=title, body=body,
-                                   translations=versions, created_by=actor,
-                                   created_at=now or clock.now())
+                                   translations=versions, created_by=actor, created_at=now)
     notice.areas.set(areas)
+    _attachments_save(notice, checked, actor=actor, now=now)
     audit(actor=actor, action="notice.publish", obj=notice)
     return notice
 

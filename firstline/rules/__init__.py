@@ -40,6 +40,7 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "donation.cash_max_yuan": (100_000_000, "Firstline default: a cash donation above 100 million yuan is a typing error"),
     "stock.quantity_max": (10_000_000, "Firstline default: one movement of at most 10 million units"),
     "tips.reward": ({"item": "masks", "quantity": 10, "stock_item": "mask"}, "seeds: 每條有效線索獎勵10個口罩 (10 masks for every valid lead); stock_item: the supplies item code it is issued from"),
+    "uploads.max_bytes": (5 * 1024 * 1024, "Firstline default: 5 MB per attached file (a scanned notice, a phone photo)"),
     "tips.verify_hours": (24, "Firstline default: a tip-off is verified within a day"),
     "public.window_minutes": (60, "Firstline default: the public pages' throttle window"),
     "public.per_address": (30, "Firstline default: submissions per network address in the window (phones share addresses behind a carrier's NAT)"),
