@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, File, Router, Schema
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from firstline import clock
@@ -683,6 +684,8 @@ class TaskOut(Schema):
     acknowledged_at: IsoDateTime | None
     done_at: IsoDateTime | None
     note: str
+    file_name: str = ""
+    file_type: str = ""
 
     @staticmethod
     def resolve_area(obj):
@@ -733,3 +736,28 @@ def task_done(request, task_id: int, payload: TaskDoneIn):
     require_perm(request.user, "operations.manage")
     task = selectors.task_get_for_user(request.user, task_id)
     return services.task_done(actor=request.user, task=task, note=payload.note)
+
+
+@router.post("/tasks/{task_id}/file", response={201: TaskOut},
+             summary="Attach the file of a task's report (multipart `file`: PDF or image, "
+                     "checked by content as on the page; 413 too large, 415 not a PDF/image, "
+                     "409 file_exists)")
+def task_file_attach(request, task_id: int, file: File[UploadedFile]):
+    require_perm(request.user, "operations.manage")
+    task = selectors.task_get_for_user(request.user, task_id)
+    return 201, services.task_file_attach(actor=request.user, task=task, file=file)
+
+
+@router.get("/tasks/{task_id}/file", summary="The file of a task's report",
+            response={200: None})
+def task_file_get(request, task_id: int):
+    from django.http import FileResponse, Http404
+
+    require_perm(request.user, "operations.manage")
+    task = selectors.task_get_for_user(request.user, task_id)
+    if not task.file:
+        raise Http404
+    response = FileResponse(task.file.open("rb"), content_type=task.file_type,
+                            filename=task.file_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -340,7 +340,12 @@ class Task(models.Model):
     done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                 null=True, blank=True, related_name="+")
     note = models.CharField(_("note"), max_length=500, blank=True, default="")
+    # The done report's file: PDF or image, checked by content (firstline.uploads), stored
+    # under MEDIA_ROOT with our own name; `file_name` is the name shown, `file_type` the type
+    # found in the content.
     file = models.FileField(_("file"), upload_to="tasks/%Y/%m/", blank=True, default="")
+    file_name = models.CharField(max_length=100, blank=True, default="")
+    file_type = models.CharField(max_length=50, blank=True, default="")
 
     class Meta:
         verbose_name = _("task")

@@ -654,13 +654,24 @@ def task_acknowledge(*, actor, task: Task, now: datetime | None = None) -> Task:
     return task
 
 
+def _task_file_save(task: Task, checked) -> None:
+    task.file.save(checked.stored_name, checked.file, save=False)
+    task.file_name, task.file_type = checked.shown_name, checked.content_type
+    task.save(update_fields=["file", "file_name", "file_type"])
+
+
 @transaction.atomic
 def task_done(*, actor, task: Task, note: str = "", file=None,
               now: datetime | None = None) -> Task:
-    """The receiving area reports the task done, once, with a note and optionally a file."""
+    """The receiving area reports the task done, once, with a note and optionally a file (PDF
+    or image, checked by content and size — the same check on the page and in the API; a bad
+    file refuses the whole report)."""
+    from firstline.uploads import upload_check
+
     require_perm(actor, "operations.manage")
     now = _now(now)
     note = _text(note, field="note", max_length=500, required=False)
+    checked = upload_check(file, on=clock.localdate(now)) if file is not None else None
     n = Task.objects.filter(pk=task.pk, done_at__isnull=True).update(
         done_at=now, done_by=actor, note=note,
         acknowledged_at=task.acknowledged_at or now,
@@ -668,7 +679,24 @@ def task_done(*, actor, task: Task, note: str = "", file=None,
     if n == 0:
         raise RuleViolation("already_done", _("This task is already reported done."))
     task.refresh_from_db()
-    if file is not None:
-        task.file.save(file.name, file, save=True)
+    if checked is not None:
+        _task_file_save(task, checked)
     audit(actor=actor, action="operations.task_done", obj=task)
+    return task
+
+
+@transaction.atomic
+def task_file_attach(*, actor, task: Task, file, now: datetime | None = None) -> Task:
+    """Attach the file of a task's report (the API's multipart call; the page sends it with
+    "Done"). One file per task: a second is 409 `file_exists`."""
+    from firstline.uploads import upload_check
+
+    require_perm(actor, "operations.manage")
+    now = _now(now)
+    checked = upload_check(file, on=clock.localdate(now))
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if task.file:
+        raise RuleViolation("file_exists", _("This task already has a file."), field="file")
+    _task_file_save(task, checked)
+    audit(actor=actor, action="operations.task_file", obj=task, detail=checked.content_type)
     return task

@@ -304,6 +304,25 @@ def tasks(request):
 
 
 @needs("operations.manage")
+def task_file(request, pk):
+    """The file of a task's report, for those who see the task (its area's staff, HQ)."""
+    from django.http import FileResponse
+
+    task = selectors.task_get_for_user(request.user, pk)
+    if not task.file:
+        raise Http404
+    try:
+        handle = task.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=task.file_type or "application/octet-stream",
+                            filename=task.file_name or task.file.name.rsplit("/", 1)[-1],
+                            as_attachment=not task.file_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@needs("operations.manage")
 def panel(request):
     """Home-page panel: places overdue for disinfection, HQ tasks open/overdue, on duty now."""
     user = request.user
