@@ -24,7 +24,11 @@ router = Router()
 
 
 def _client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or ""
+    """The same client address as the login throttle's (right-most untrusted address of
+    X-Forwarded-For with FIRSTLINE_TRUST_X_FORWARDED_FOR, else REMOTE_ADDR)."""
+    from firstline.accounts.services import client_address
+
+    return client_address(request)
 
 
 def _device(value: IsoDateTime | None) -> datetime | None:

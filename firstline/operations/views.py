@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from firstline import clock
 from firstline.accounts.scope import area_scope, has_perm
-from firstline.accounts.services import require_perm
+from firstline.accounts.services import client_address, require_perm
 from firstline.areas.models import Area, Level
 from firstline.errors import RuleViolation
 from firstline.people.services import mask_phone
@@ -90,7 +90,7 @@ def signup(request, token):
                 phone=request.POST.get("phone", ""), kind=request.POST.get("kind", ""),
                 skills=request.POST.get("skills", ""),
                 availability=request.POST.get("availability", ""),
-                address=request.META.get("REMOTE_ADDR", ""))
+                address=client_address(request))
             ctx["done"] = True
         except RuleViolation as exc:
             ctx["error"] = exc.detail

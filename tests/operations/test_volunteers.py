@@ -4,6 +4,7 @@ overlap, check-in/out, hours, and the volunteer login that sees only its own dut
 from datetime import timedelta
 
 import pytest
+from django.test import override_settings
 
 from firstline import clock
 from firstline.access.models import Checkpoint, Shift
@@ -327,3 +328,27 @@ def test_checking_in_to_a_gate_assignment_checks_in_its_shift(api, cast, people,
     api("staff_c1").post(f"/api/v1/assignments/{a}/check-out")
     shift.refresh_from_db()
     assert shift.checked_out_at is not None
+
+
+@override_settings(TRUST_X_FORWARDED_FOR=True, TRUSTED_PROXIES=["10.0.0.2"])
+def test_the_sign_up_throttle_counts_the_client_behind_the_proxy_not_the_proxy(cast, areas):
+    """Behind the reverse proxy every request comes from 10.0.0.2: counting REMOTE_ADDR would
+    throttle the whole community at the 6th sign-up, and a forged left-most header would
+    escape it. The client is the right-most untrusted address, as for the login throttle."""
+    from django.test import Client
+
+    token = _link_token(cast, areas)
+
+    def sign_up(i, client_ip, forged="9.9.9.9"):
+        return Client().post("/api/v1/public/volunteer-signups",
+                             {"token": token, "name": "孙七", "phone": f"139001390{i:02d}"},
+                             content_type="application/json", REMOTE_ADDR="10.0.0.2",
+                             HTTP_X_FORWARDED_FOR=f"{forged}.{i}, {client_ip}, 10.0.0.2")
+
+    codes = [sign_up(i, "203.0.113.9", forged="8.8.8").status_code for i in range(7)]
+    assert codes == [201] * 5 + [429, 429]  # forging the left part does not escape it
+    assert sign_up(10, "198.51.100.7").status_code == 201  # another phone behind the proxy
+    page = Client().post(f"/operations/signup/{token}/", {
+        "name": "周八", "phone": "13900139020", "kind": "volunteer"},
+        REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.2")
+    assert page.status_code == 429  # the page counts the same address as the API
