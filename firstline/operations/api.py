@@ -215,6 +215,8 @@ class AssignmentOut(Schema):
     checked_in_at: IsoDateTime | None
     checked_out_at: IsoDateTime | None
     on_duty: bool
+    no_checkout: bool = Field(False, description="checked in, never checked out within the "
+                              "grace: the duty ended by itself, hours count to ends_at")
 
     @staticmethod
     def resolve_volunteer(obj):

@@ -38,13 +38,14 @@ def area_for_user(user, code: str, perm: str) -> Area:
 # --- people on duty ---------------------------------------------------------------------------
 
 def on_duty_q(moment: datetime | None = None, prefix: str = "") -> Q:
-    """Checked in (before `moment`) and not checked out (by then)."""
-    if moment is None:
-        return Q(**{f"{prefix}checked_in_at__isnull": False,
-                    f"{prefix}checked_out_at__isnull": True})
-    return Q(**{f"{prefix}checked_in_at__lte": moment}) & (
-        Q(**{f"{prefix}checked_out_at__isnull": True})
-        | Q(**{f"{prefix}checked_out_at__gt": moment}))
+    """Checked in (before `moment`, default now), not checked out by then, and not past the
+    check-in's end (the assignment's end + grace: someone who never checks out does not stay
+    on duty forever). One predicate for lists, counts and the daily report."""
+    moment = moment or clock.now()
+    return (Q(**{f"{prefix}checked_in_at__lte": moment})
+            & (Q(**{f"{prefix}checked_out_at__isnull": True})
+               | Q(**{f"{prefix}checked_out_at__gt": moment}))
+            & Q(**{f"{prefix}check_in_until__gt": moment}))
 
 
 def volunteers_visible_to(user, perm: str = "operations.work") -> QuerySet[Volunteer]:
@@ -98,12 +99,13 @@ def assignments_list(user, *, area: Area | None = None, volunteer_id: int | None
 
 
 def hours_by_volunteer(assignments, *, now: datetime) -> dict[int, float]:
-    """Hours on duty per person: from check-in to check-out (or now, still on duty)."""
+    """Hours on duty per person: from check-in to check-out, or to the assignment's end when
+    there was no check-out within the grace, or to now while still on duty."""
     out: dict[int, float] = defaultdict(float)
     for a in assignments:
-        if a.checked_in_at is None:
+        end = a.counted_end(now)
+        if end is None:
             continue
-        end = a.checked_out_at or now
         out[a.volunteer_id] += max((end - a.checked_in_at).total_seconds(), 0) / 3600
     return dict(out)
 
@@ -115,7 +117,8 @@ def honour_roll(user, *, area: Area, now: datetime | None = None, limit: int = 5
         area__path__startswith=area.path, confirmed_at__isnull=False)}
     hours = hours_by_volunteer(
         Assignment.objects.filter(volunteer_id__in=list(people), checked_in_at__isnull=False)
-        .only("volunteer_id", "checked_in_at", "checked_out_at"), now=now)
+        .only("volunteer_id", "checked_in_at", "checked_out_at", "ends_at", "check_in_until"),
+        now=now)
     rows = [(people[pk], round(h, 1)) for pk, h in hours.items() if h > 0]
     rows.sort(key=lambda r: (-r[1], r[0].name))
     return rows[:limit]

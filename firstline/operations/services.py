@@ -289,8 +289,10 @@ def assignment_check_in(*, actor, assignment: Assignment,
     if not _may_act_on(actor, assignment):
         raise RuleViolation("not_found", _("Not found."), status=404)
     now = _now(now)
+    grace = rule("volunteers.checkout_grace_minutes", on=clock.localdate(now)).value
     Assignment.objects.filter(pk=assignment.pk, checked_in_at__isnull=True).update(
-        checked_in_at=now)
+        checked_in_at=now,
+        check_in_until=max(assignment.ends_at, now) + timedelta(minutes=int(grace)))
     assignment.refresh_from_db()
     _shift_follows(assignment, actor=actor)
     return assignment

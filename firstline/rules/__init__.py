@@ -36,6 +36,7 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
                               "rubbish": 2, "waste_masks": 2, "checkpoint": 2, "other": 1},
                              "seeds: 每天两次消杀 (common areas twice a day); homes under isolation daily"),
     "disinfection.vacated_room_hours": (2, "seeds: 终末消毒 of a vacated room, once, before the next stay (Firstline default: within 2 hours)"),
+    "volunteers.checkout_grace_minutes": (60, "Firstline default: a check-in without a check-out ends this long after the assignment's end (hours count to the end)"),
     "volunteers.signups_per_hour": (5, "Firstline default: public sign-ups per address per hour"),
     "donation.cash_max_yuan": (100_000_000, "Firstline default: a cash donation above 100 million yuan is a typing error"),
     "stock.quantity_max": (10_000_000, "Firstline default: one movement of at most 10 million units"),

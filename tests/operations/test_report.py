@@ -55,10 +55,11 @@ def test_the_figures_are_derived_and_summed_up_the_tree(api, cast, areas, people
     # C1 was done in the morning (due again by midnight); C2 was not: overdue since noon.
     assert [c["disinfection_overdue"] for c in later["children"]] == [0, 1]
     assert later["disinfection_overdue"] == 1
-    # A past day counts at its end: the person checked in at 09:00 still counts on duty then.
+    # A past day counts at its end: the person checked in at 09:00 for 09–13 never checked
+    # out, so their duty ended at 13:00 + the grace (60 min): not on duty at midnight.
     with time_machine.travel(local(2026, 3, 2, 9) + timedelta(hours=1), tick=False):
         past = daily_report(area=areas.street, day=local(2026, 3, 1).date())
-    assert past["volunteers_on_duty"] == 1 and past["disinfection_rounds"] == 1
+    assert past["volunteers_on_duty"] == 0 and past["disinfection_rounds"] == 1
 
 
 def test_the_dashboard_shows_the_new_figures(web, cast, areas):
