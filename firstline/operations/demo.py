@@ -73,8 +73,12 @@ def populate(ctx) -> None:
                                                                                start))
         except RuleViolation:
             pass
-    # Places: a lift and a rubbish point of the first compound; a round on the lift.
+    # Places: what the demo's compounds, isolations and lockdowns call for (the demo made
+    # them through the ORM, so no event did), then a lift and a rubbish point of the first
+    # compound; a round on the lift.
     from firstline.people.models import Compound
+
+    services.places_refresh()
 
     compound = Compound.objects.filter(area=community).order_by("pk").first()
     if compound is not None:

@@ -7,7 +7,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db import IntegrityError, transaction
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -126,62 +125,52 @@ def honour_roll(user, *, area: Area, now: datetime | None = None, limit: int = 5
 
 # --- disinfection -----------------------------------------------------------------------------
 
-def _ensure(rows: list[Place]) -> None:
-    if not rows:
-        return
-    keys = [p.key for p in rows]
-    have = set(Place.objects.filter(key__in=keys).values_list("key", flat=True))
-    missing = [p for p in rows if p.key not in have]
-    if missing:
-        try:
-            with transaction.atomic():
-                Place.objects.bulk_create(missing, ignore_conflicts=True)
-        except IntegrityError:  # a concurrent reader made them: they exist now
-            pass
-
-
-def derived_places(area: Area, *, on: date) -> QuerySet[Place]:
-    """The places other apps' data call for in the subtree of `area` on local day `on`,
-    made the first time they are needed (so a compound has its common areas from the
-    moment it exists, whoever asks first):
+def derived_place_rows(area: Area, *, on: date, upcoming: bool = False) -> list[Place]:
+    """Unsaved Place rows for what other apps' data call for in the subtree of `area` on
+    local day `on` (with upcoming=True also isolations and lockdowns that start later, so a
+    refresh can make their places ahead of time):
     - every compound's common areas (公共区域);
     - every home under an active home isolation (居家隔离户);
     - every building of a lockdown in force (its building, or all of a locked compound's);
     - every quarantine room waiting for cleaning after it was vacated (终末消毒).
-    Isolation does not know about operations; this reads its data."""
+    Isolation does not know about operations; this reads its data. Nothing is written here:
+    services.places_refresh makes the rows (on those events, and on a schedule)."""
     from firstline.isolation.models import Isolation, Kind, Lockdown, Room, RoomStatus, Status
     from firstline.people.models import Building, Compound
 
-    rows, keys = [], []
+    rows, keys = [], set()
     for c in Compound.objects.filter(area__path__startswith=area.path).only(
             "pk", "name", "area_id", "created_at"):
         key = f"common:{c.pk}"
-        keys.append(key)
+        keys.add(key)
         rows.append(Place(area_id=c.area_id, kind=PlaceKind.COMMON_AREAS, key=key,
                           name=f"{c.name} 公共区域", compound_id=c.pk,
                           created_at=c.created_at or clock.now()))
-    homes = (Isolation.objects.filter(grid__path__startswith=area.path, kind=Kind.HOME,
-                                      status=Status.ACTIVE, starts_on__lte=on, ends_on__gt=on)
-             .select_related("household__compound").order_by("household_id", "starts_on"))
-    for iso in homes:
+    homes = Isolation.objects.filter(grid__path__startswith=area.path, kind=Kind.HOME,
+                                     status=Status.ACTIVE, ends_on__gt=on)
+    if not upcoming:
+        homes = homes.filter(starts_on__lte=on)
+    for iso in homes.select_related("household__compound").order_by("household_id",
+                                                                     "starts_on"):
         h = iso.household
         key = f"home:{h.pk}"
         if key in keys:
             continue
-        keys.append(key)
+        keys.add(key)
         # A home hangs on its grid (the grid worker's scope), as every household fact does.
         rows.append(Place(area_id=h.grid_id, kind=PlaceKind.ISOLATED_HOME, key=key,
                           name=h.address, compound_id=h.compound_id, household_id=h.pk,
                           created_at=clock.day_start(iso.starts_on)))
-    locks = (Lockdown.objects.filter(compound__area__path__startswith=area.path,
-                                     starts_on__lte=on, ends_on__gt=on, lifted_at__isnull=True)
-             .select_related("compound", "building"))
-    for lock in locks:
+    locks = Lockdown.objects.filter(compound__area__path__startswith=area.path, ends_on__gt=on,
+                                    lifted_at__isnull=True)
+    if not upcoming:
+        locks = locks.filter(starts_on__lte=on)
+    for lock in locks.select_related("compound", "building"):
         buildings = [lock.building] if lock.building_id else list(
             Building.objects.filter(compound=lock.compound))
         for b in buildings:
             key = f"lockdown:{lock.pk}:{b.pk}"
-            keys.append(key)
+            keys.add(key)
             rows.append(Place(area_id=lock.compound.area_id, kind=PlaceKind.BUILDING, key=key,
                               name=f"{lock.compound.name} {b.name}栋", compound_id=lock.compound_id,
                               building_id=b.pk, created_at=clock.day_start(lock.starts_on)))
@@ -190,12 +179,17 @@ def derived_places(area: Area, *, on: date) -> QuerySet[Place]:
     for room in rooms:
         vacated = room.stays.aggregate(m=Max("ended_at"))["m"] or clock.now()
         key = f"room:{room.pk}:{int(vacated.timestamp())}"
-        keys.append(key)
+        keys.add(key)
         rows.append(Place(area_id=room.site.area_id, kind=PlaceKind.QUARANTINE_ROOM, key=key,
                           name=f"{room.site.name} {room.number}", room_id=room.pk,
                           created_at=vacated))
-    _ensure(rows)
-    return Place.objects.filter(key__in=keys)
+    return rows
+
+
+def derived_places(area: Area, *, on: date) -> QuerySet[Place]:
+    """The derived places in force in the subtree of `area` on local day `on`: a read, it
+    writes nothing (services.places_refresh made the rows)."""
+    return Place.objects.filter(key__in=[p.key for p in derived_place_rows(area, on=on)])
 
 
 def places_in_force(area: Area, *, on: date) -> QuerySet[Place]:

@@ -325,6 +325,37 @@ def assignment_check_out(*, actor, assignment: Assignment,
 
 # --- disinfection -----------------------------------------------------------------------------
 
+def places_refresh(*, area=None, on=None) -> int:
+    """Make the derived places (a compound's common areas, an isolated home, a locked-down
+    building, a vacated room) that other apps' data call for in the subtree of `area` (every
+    top area when None), including isolations and lockdowns that start later. Idempotent:
+    the unique key settles concurrent refreshes. Called on the events that make places
+    (firstline.events: compounds created, isolation started, lockdown, room vacated), by the
+    scheduled `manage.py disinfection_refresh`, never by a read. Returns the rows made."""
+    from firstline.areas.models import Area
+
+    from .selectors import derived_place_rows
+
+    on = on or clock.today()
+    roots = [area] if area is not None else list(Area.objects.filter(parent__isnull=True))
+    made = 0
+    for root in roots:
+        rows = derived_place_rows(root, on=on, upcoming=True)
+        have = set(Place.objects.filter(key__in=[p.key for p in rows])
+                   .values_list("key", flat=True))
+        missing = [p for p in rows if p.key not in have]
+        if missing:
+            with transaction.atomic():
+                Place.objects.bulk_create(missing, ignore_conflicts=True)
+            made += len(missing)
+    return made
+
+
+def places_follow(*, area, **_data) -> None:
+    """The follower of firstline.events' place events (see apps.py)."""
+    places_refresh(area=area)
+
+
 @transaction.atomic
 def place_create(*, actor, area, kind: str, name: str, compound=None,
                  building=None) -> Place:
