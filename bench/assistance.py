@@ -140,7 +140,7 @@ def bench_issue(args, hq, communities, households):
 
     from django.db import connection
 
-    from firstline.assistance.models import PackageIssue, PackageKind, Stock
+    from firstline.assistance.models import PackageIssue, PackageKind
     from firstline.assistance.services import package_issue, stock_receive
     from firstline.errors import RuleViolation
 
@@ -172,7 +172,8 @@ def bench_issue(args, hq, communities, households):
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - start
-    left = Stock.objects.get(kind=kit, area=community).quantity
+    kit.refresh_from_db()
+    left = kit.item.stock.get(store__area=community).quantity
     issued = PackageIssue.objects.filter(kind=kit).count()
     return elapsed, counts, left, issued, len(targets)
 

@@ -3,7 +3,7 @@
 
 from django.contrib import admin
 
-from .models import CareCall, PackageIssue, PackageKind, ServiceRequest, Stock, StockMovement
+from .models import CareCall, PackageIssue, PackageKind, ServiceRequest
 
 
 @admin.register(PackageKind)
@@ -22,17 +22,6 @@ class ReadOnly(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(Stock)
-class StockAdmin(ReadOnly):
-    list_display = ("kind", "area", "quantity", "updated_at")
-    list_filter = ("kind",)
-
-
-@admin.register(StockMovement)
-class StockMovementAdmin(ReadOnly):
-    list_display = ("stock", "delta", "note", "actor", "at")
 
 
 @admin.register(ServiceRequest)

@@ -14,6 +14,7 @@ from firstline.apitypes import IsoDate, IsoDateTime
 from firstline.areas.models import subtree_q
 from firstline.areas.selectors import area_get_for_user
 from firstline.errors import InvalidInput
+from firstline.operations.api import router as operations_router
 from firstline.people.services import mask_phone
 
 from . import selectors, services
@@ -295,13 +296,13 @@ class KitStockOut(Schema):
 def _package_out(issue) -> dict:
     return {"id": issue.pk, "kind_id": issue.kind_id, "kind": issue.kind.name,
             "household_id": issue.household_id, "address": issue.household.address,
-            "stock_area": issue.stock.area.code, "override_reason": issue.override_reason,
+            "stock_area": issue.store.area.code, "override_reason": issue.override_reason,
             "issued_at": issue.issued_at}
 
 
-def _stock_out(stock) -> dict:
-    return {"id": stock.pk, "kind_id": stock.kind_id, "kind": stock.kind.name,
-            "area": stock.area.code, "quantity": stock.quantity}
+def _stock_out(stock, kind) -> dict:
+    return {"id": stock.pk, "kind_id": kind.pk, "kind": kind.name,
+            "area": stock.store.area.code, "quantity": stock.quantity}
 
 
 def _kind(kind_id: int) -> PackageKind:
@@ -322,7 +323,7 @@ def care_package_issue(request, payload: PackageIn):
 @paginate(Paged)
 def care_packages(request, household: int | None = None, area: str | None = None):
     require_perm(request.user, "assistance.work")
-    qs = selectors.package_issues_visible_to(request.user).select_related("stock__area")
+    qs = selectors.package_issues_visible_to(request.user).select_related("store__area")
     if household is not None:  # a household outside the user's areas is a 404, not []
         qs = qs.filter(household=selectors.household_get_for_user(request.user, household))
     if area:
@@ -345,18 +346,17 @@ def package_kind_create(request, payload: KindIn):
     return 201, {"id": kind.pk, "name": kind.name, "contents": kind.contents}
 
 
-# GET/POST /api/v1/stock are routed by firstline.operations.api: one stock list for supplies
-# and care kits (operations lists both; POST /stock receives kits through the function below).
+# GET /api/v1/stock is operations' (one stock model: kits are items there); POST /api/v1/stock
+# receives kits by kind into an area's own store. It sits on operations' router because one
+# path has one router; assistance depends on operations, never the reverse.
 
-def care_kit_stock(user) -> list[dict]:
-    """Care-kit rows of GET /api/v1/stock (operations merges them with its supplies)."""
-    return [_stock_out(s) for s in selectors.stock_visible_to(user)]
-
-
+@operations_router.post("/stock", response={200: KitStockOut},
+                        summary="Receive care kits into a street's or community's store "
+                                "(negative: correction)")
 def stock_receive(request, payload: StockIn):
     require_perm(request.user, "assistance.manage")
     area = area_get_for_user(request.user, payload.area)
-    s = services.stock_receive(kind=_kind(payload.kind_id), area=area,
-                               quantity=payload.quantity, actor=request.user, note=payload.note)
-    return _stock_out(s)
-
+    kind = _kind(payload.kind_id)
+    s = services.stock_receive(kind=kind, area=area, quantity=payload.quantity,
+                               actor=request.user, note=payload.note)
+    return _stock_out(s, kind)

@@ -8,7 +8,7 @@ from firstline.areas.models import subtree_q
 from firstline.errors import RuleViolation
 from firstline.isolation.models import Isolation, Kind
 
-from .models import CareCall, PackageKind, ServiceRequest, Stock
+from .models import CareCall, PackageIssue, PackageKind, ServiceRequest
 from .services import (
     call_slots,
     care_call_log,
@@ -47,7 +47,7 @@ def populate(ctx) -> None:
                                                           defaults={"contents": contents})
         kits.append(kit)
     community = ctx.communities[0]
-    if not Stock.objects.filter(kind=kits[0]).exists():
+    if kits[0].item_id is None and not PackageIssue.objects.filter(kind=kits[0]).exists():
         stock_receive(kind=kits[0], area=community, quantity=60, actor=staff,
                       note="区民政局调拨")
         stock_receive(kind=kits[0], area=ctx.street, quantity=300, actor=hq, note="街道统一采购")

@@ -1,7 +1,8 @@
 """Help for isolated households: 代购/代办 requests, 暖心电话 care calls, 九个一 care packages.
 
-Scope: every row carries the grid (or, for stock, the street/community) it belongs to, so the
-one scope primitive (`accounts.scope.area_scope`) filters it.
+Scope: every row carries the grid it belongs to, so the one scope primitive
+(`accounts.scope.area_scope`) filters it. Care kits have no stock of their own: a kit kind is an
+operations item, held and counted in operations' stores (one stock model).
 """
 
 from django.conf import settings
@@ -155,6 +156,10 @@ class PackageKind(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     contents = models.TextField(_("contents"), blank=True, default="")
     active = models.BooleanField(_("active"), default=True)
+    # One stock model: a kit is an operations item, held in operations' stores.
+    item = models.OneToOneField("operations.Item", on_delete=models.PROTECT, null=True,
+                                blank=True, related_name="package_kind",
+                                verbose_name=_("item"))
 
     class Meta:
         verbose_name = _("package kind")
@@ -165,30 +170,9 @@ class PackageKind(models.Model):
         return self.name
 
 
-class Stock(models.Model):
-    """How many kits of one kind a street or community holds. Never negative."""
-
-    kind = models.ForeignKey(PackageKind, on_delete=models.PROTECT, related_name="stocks",
-                             verbose_name=_("package kind"))
-    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("held by"))
-    quantity = models.IntegerField(_("quantity"), default=0)
-    updated_at = models.DateTimeField(default=clock.now)
-
-    class Meta:
-        verbose_name = _("stock")
-        verbose_name_plural = _("stock")
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "area"], name="one_stock_per_kind_area"),
-            models.CheckConstraint(condition=Q(quantity__gte=0), name="stock_not_negative"),
-        ]
-
-    def __str__(self):
-        return f"{self.kind} @ {self.area}: {self.quantity}"
-
-
 class PackageIssue(models.Model):
-    """One kit handed to one household, taken from one stock row.
+    """One kit handed to one household, taken from one store of operations (the household's
+    community's, else the street's); the store's ledger has the matching issue movement.
 
     A household receives a kind once; a second issue needs a staff override with a reason
     (the partial unique constraint settles concurrent first issues).
@@ -200,7 +184,8 @@ class PackageIssue(models.Model):
                                   related_name="care_packages", verbose_name=_("household"))
     grid = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+",
                              verbose_name=_("grid"))
-    stock = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="issues")
+    store = models.ForeignKey("operations.Store", on_delete=models.PROTECT,
+                              related_name="care_packages", verbose_name=_("store"))
     override_reason = models.CharField(_("override reason"), max_length=200, blank=True,
                                        default="")
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
@@ -219,22 +204,3 @@ class PackageIssue(models.Model):
 
     def __str__(self):
         return f"{self.kind} → {self.household_id}"
-
-
-class StockMovement(models.Model):
-    """A receipt (+) or correction (±) of stock; issues are their own rows (PackageIssue)."""
-
-    stock = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="movements")
-    delta = models.IntegerField(_("change"))
-    note = models.CharField(_("note"), max_length=200, blank=True, default="")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                              related_name="+")
-    at = models.DateTimeField(default=clock.now)
-
-    class Meta:
-        verbose_name = _("stock movement")
-        verbose_name_plural = _("stock movements")
-
-
-    def __str__(self):
-        return f"{self.stock_id} {self.delta:+d}"

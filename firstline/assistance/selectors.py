@@ -22,7 +22,6 @@ from .models import (
     PackageIssue,
     PackageKind,
     ServiceRequest,
-    Stock,
 )
 from .services import call_slots, slot_at
 
@@ -209,8 +208,13 @@ def care_calls_logged(user, *, day: date):
 # --- care packages ----------------------------------------------------------------------------
 
 def stock_visible_to(user):
-    return (Stock.objects.filter(area_scope(user, "area", "assistance.work"))
-            .select_related("kind", "area").order_by("area__path", "kind__name"))
+    """Care-kit stock: operations' stock rows of kit items, in stores of the user's areas."""
+    from firstline.operations.models import Stock
+
+    return (Stock.objects.filter(area_scope(user, "store__area", "assistance.work"),
+                                 item__package_kind__isnull=False)
+            .select_related("item__package_kind", "store__area")
+            .order_by("store__area__path", "item__package_kind__name"))
 
 
 def package_kinds():

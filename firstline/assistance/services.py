@@ -34,8 +34,6 @@ from .models import (
     RequestSource,
     RequestStatus,
     ServiceRequest,
-    Stock,
-    StockMovement,
 )
 
 MAX_AMOUNT = Decimal("100000")
@@ -331,7 +329,26 @@ def _open_alert(call: CareCall, isolation: Isolation) -> None:
     )
 
 
-# --- care packages (九个一) and stock ---------------------------------------------------------
+# --- care packages (九个一), from operations' stock -----------------------------------------
+#
+# One stock model: a kit kind is an operations item (made with the kind), its stock is held in
+# operations' stores (a community's or the street's own store) and every receipt and issue is
+# a movement of that store's ledger. Assistance depends on operations, never the reverse.
+
+def _kit_item(kind: PackageKind, *, actor):
+    """The operations item of a kit kind (made on first use for kinds older than the link)."""
+    if kind.item_id is None:
+        kind.refresh_from_db(fields=["item"])
+    if kind.item_id is None:
+        from firstline.operations.services import item_create
+
+        code = f"kit-{kind.pk}"
+        item = item_create(actor=actor, code=code, name=kind.name[:100], unit="套",
+                           perm="assistance.manage")
+        PackageKind.objects.filter(pk=kind.pk, item__isnull=True).update(item=item)
+        kind.refresh_from_db(fields=["item"])
+    return kind.item
+
 
 @transaction.atomic
 def package_kind_create(*, name: str, contents: str = "", actor) -> PackageKind:
@@ -343,15 +360,19 @@ def package_kind_create(*, name: str, contents: str = "", actor) -> PackageKind:
     if PackageKind.objects.filter(name=name).exists():
         raise RuleViolation("duplicate", _("A kit with this name exists."), field="name")
     kind = PackageKind.objects.create(name=name, contents=(contents or "").strip())
+    _kit_item(kind, actor=actor)
     audit(actor=actor, action="assistance.package_kind_create", obj=kind)
     return kind
 
 
 @transaction.atomic
 def stock_receive(*, kind: PackageKind, area: Area, quantity: int, actor, note: str = "",
-                  now: datetime | None = None) -> Stock:
-    """Add kits to (or, with a negative quantity, correct down) a street's or community's stock.
-    A correction never takes the stock below zero."""
+                  now: datetime | None = None):
+    """Add kits to (or, with a negative quantity, correct down) the stock of a street's or a
+    community's own store in operations (made on first use). A correction never takes the
+    stock below zero. Returns the operations Stock row."""
+    from firstline.operations import services as operations
+
     require_perm(actor, "assistance.manage")
     _require_scope(actor, area, "assistance.manage")
     if area.level not in (Level.STREET, Level.COMMUNITY):
@@ -367,35 +388,57 @@ def stock_receive(*, kind: PackageKind, area: Area, quantity: int, actor, note: 
                            field="quantity")
     note = text_field(note, field="note", label=pgettext("assistance", "Note"), limit=200)
     now = now or clock.now()
-    stock, _created = Stock.objects.get_or_create(kind=kind, area=area)
-    moved = Stock.objects.filter(pk=stock.pk, quantity__gte=max(0, -quantity)).update(
-        quantity=F("quantity") + quantity, updated_at=now)
-    if not moved:
-        raise RuleViolation("stock_negative", _("The stock cannot go below zero."),
-                            field="quantity")
-    StockMovement.objects.create(stock=stock, delta=quantity, note=note,
-                                 actor=actor, at=now)
-    stock.refresh_from_db()
-    audit(actor=actor, action="assistance.stock_receive", obj=stock, detail=f"delta={quantity}")
-    return stock
+    item = _kit_item(kind, actor=actor)
+    store = operations.store_of_area(area, create=True)
+    if quantity > 0:
+        row = operations.stock_receive(actor=actor, store=store, item=item, quantity=quantity,
+                                       note=note, now=now, perm="assistance.manage")
+    else:
+        try:
+            with transaction.atomic():
+                row = operations.stock_issue(actor=actor, store=store, item=item,
+                                             quantity=-quantity,
+                                             to=note or pgettext("assistance", "correction"),
+                                             now=now, perm="assistance.manage")
+        except RuleViolation as e:
+            if e.code != "insufficient_stock":
+                raise
+            raise RuleViolation("stock_negative", _("The stock cannot go below zero."),
+                                field="quantity") from None
+    audit(actor=actor, action="assistance.stock_receive", obj=row, detail=f"delta={quantity}")
+    return row
 
 
-def _take_one(kind: PackageKind, household, now) -> Stock:
-    """Decrement the nearest stock holding this kit: the community's, then the street's.
+def _take_one(kind: PackageKind, household, *, actor, now):
+    """Issue one kit from the nearest store holding it: the community's, then the street's.
 
-    A conditional UPDATE (quantity >= 1) is exact under concurrency on SQLite and PostgreSQL
-    without locks: of N issuers racing for the last kit, one gets it.
+    operations.stock_issue takes it with one conditional UPDATE (quantity >= 1), exact under
+    concurrency on SQLite and PostgreSQL: of N issuers racing for the last kit, one gets it.
     """
-    ancestor_ids = [int(p) for p in household.grid.path.strip("/").split("/") if p]
-    stocks = (Stock.objects.filter(kind=kind, area_id__in=ancestor_ids)
-              .order_by("-area__depth").values_list("pk", flat=True))
-    for pk in stocks:
-        if Stock.objects.filter(pk=pk, quantity__gte=1).update(quantity=F("quantity") - 1,
-                                                               updated_at=now):
-            return Stock.objects.get(pk=pk)
-    raise RuleViolation("out_of_stock",
+    from firstline.operations import services as operations
+
+    if kind.item_id is None:
+        raise RuleViolation("insufficient_stock",
+                            _("No %(kit)s left in stock for this household's community or "
+                              "street.") % {"kit": kind.name}, field="kind")
+    areas = {a.level: a for a in Area.objects.filter(
+        pk__in=[int(p) for p in household.grid.path.strip("/").split("/") if p])}
+    for level in (Level.COMMUNITY, Level.STREET):
+        store = operations.store_of_area(areas[level]) if level in areas else None
+        if store is None:
+            continue
+        try:
+            with transaction.atomic():
+                operations.stock_issue(actor=actor, store=store, item=kind.item, quantity=1,
+                                       to=f"{kind.name} → household {household.pk}", now=now,
+                                       perm="assistance.work")
+            return store
+        except RuleViolation as e:
+            if e.code != "insufficient_stock":
+                raise
+    raise RuleViolation("insufficient_stock",
                         _("No %(kit)s left in stock for this household's community or street.")
-                        % {"kit": kind.name})
+                        % {"kit": kind.name}, field="kind")
 
 
 @transaction.atomic
@@ -419,14 +462,14 @@ def package_issue(*, kind: PackageKind, household, actor, override_reason: str =
         require_perm(actor, "assistance.manage")
     if not already:
         override_reason = ""  # a first issue is a normal one, whatever was typed
-    stock = _take_one(kind, household, now)
+    store = _take_one(kind, household, actor=actor, now=now)
     try:
         with transaction.atomic():
             issue = PackageIssue.objects.create(
-                kind=kind, household=household, grid_id=household.grid_id, stock=stock,
+                kind=kind, household=household, grid_id=household.grid_id, store=store,
                 override_reason=override_reason, issued_by=actor, issued_at=now)
     except IntegrityError:
-        # Another issuer won the race for this household's first kit; our decrement rolls back.
+        # Another issuer won the race for this household's first kit; our issue rolls back.
         raise RuleViolation("already_issued",
                             _("This household already received %(kit)s.") % {"kit": kind.name}
                             ) from None

@@ -17,7 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from firstline import clock, shared_cache
+from firstline import clock, events, shared_cache
 from firstline.accounts.models import RoleAssignment
 from firstline.accounts.roles import Role
 from firstline.accounts.services import audit, require_perm
@@ -177,6 +177,7 @@ def isolation_start(*, resident, kind: str, reason: str, starts_on: date, days: 
         raise RuleViolation("already_isolated",
                             _("This resident already has an active isolation.")) from None
     iso.report_token = plain
+    events.announce("isolation_started", area=resident.grid)
     audit(actor=actor, action="isolation.start", obj=iso,
           detail=f"{kind} {reason} {starts_on}..{ends_on} ({version})")
     return iso
@@ -602,6 +603,7 @@ def lockdown_create(*, compound=None, building=None, starts_on: date, days: int 
                                        "moment; try again.")) from None
     lockdown.households = households.count()
     lockdown.isolations_started = len(rows)
+    events.announce("lockdown_started", area=compound.area)
     audit(actor=actor, action="lockdown.create", obj=lockdown,
           detail=f"{starts_on}..{ends_on} households={lockdown.households} "
                  f"isolations={len(rows)} ({version})")
@@ -693,6 +695,8 @@ def _stay_end(stay: RoomStay, *, at: datetime) -> None:
     stay.save(update_fields=["ended_at"])
     if not RoomStay.objects.filter(room_id=stay.room_id, ended_at__isnull=True).exists():
         Room.objects.filter(pk=stay.room_id).update(status=RoomStatus.CLEANING)
+        events.announce("room_vacated", area=Room.objects.select_related("site__area").get(
+            pk=stay.room_id).site.area)
 
 
 @transaction.atomic

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, File, Router, Schema
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from firstline import clock
@@ -24,7 +25,11 @@ router = Router()
 
 
 def _client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or ""
+    """The same client address as the login throttle's (right-most untrusted address of
+    X-Forwarded-For with FIRSTLINE_TRUST_X_FORWARDED_FOR, else REMOTE_ADDR)."""
+    from firstline.accounts.services import client_address
+
+    return client_address(request)
 
 
 def _device(value: IsoDateTime | None) -> datetime | None:
@@ -211,6 +216,8 @@ class AssignmentOut(Schema):
     checked_in_at: IsoDateTime | None
     checked_out_at: IsoDateTime | None
     on_duty: bool
+    no_checkout: bool = Field(False, description="checked in, never checked out within the "
+                              "grace: the duty ended by itself, hours count to ends_at")
 
     @staticmethod
     def resolve_volunteer(obj):
@@ -583,8 +590,8 @@ def stock_count(request, payload: CountIn):
 
 
 class StockListOut(Schema):
-    """A supply row (store, item...) or, without ?store=, also a care-kit row of the
-    assistance app (id, kind_id, kind, area): one list of what is held."""
+    """A stock row: what one store holds of one item. Care kits (九个一) are items too (code
+    "kit-<id>"): one stock model, one list."""
 
     item: str
     quantity: int
@@ -592,48 +599,21 @@ class StockListOut(Schema):
     item_name: str | None = None
     low: bool | None = None
     area: str | None = None
-    id: int | None = None
-    kind_id: int | None = None
-    kind: str | None = None
 
 
 @router.get("/stock", response=list[StockListOut],
-            summary="What stores hold (?store=CODE-or-id); without it, care kits too")
+            summary="What stores hold (?store=CODE-or-id, ?area=CODE), care kits included")
 @paginate(Paged)
 def stock_index(request, store: str | None = None, area: str | None = None):
-    from firstline.accounts.scope import has_perm
-
-    if not (has_perm(request.user, "operations.work")
-            or has_perm(request.user, "assistance.work")):
-        require_perm(request.user, "operations.work")
+    require_perm(request.user, "operations.work")
     store_obj = selectors.store_get_for_user(request.user, store) if store else None
     area_obj = selectors.area_for_user(request.user, area, "operations.work") if area else None
-    rows = [StockOut.from_orm(s).dict()
+    return [StockOut.from_orm(s).dict()
             for s in selectors.stock_list(request.user, store=store_obj, area=area_obj)]
-    if store_obj is None and area_obj is None and has_perm(request.user, "assistance.work"):
-        from firstline.assistance.api import care_kit_stock
-
-        rows += [{**k, "item": k["kind"]} for k in care_kit_stock(request.user)]
-    return rows
 
 
-def _care_kit_receive(request, payload):
-    from firstline.assistance.api import stock_receive
-
-    return stock_receive(request, payload)
-
-
-def _mount_care_kit_receive():
-    from firstline.assistance.api import KitStockOut, StockIn
-
-    @router.post("/stock", response={200: KitStockOut},
-                 summary="Receive care kits into a street's or community's stock "
-                         "(negative: correction)")
-    def care_kit_receive(request, payload: StockIn):
-        return _care_kit_receive(request, payload)
-
-
-_mount_care_kit_receive()
+# POST /api/v1/stock (care kits received into a street's or community's store, by kit kind) is
+# added to this router by firstline.assistance.api: assistance depends on operations.
 
 
 class DonationIn(Schema):
@@ -711,6 +691,8 @@ class TaskOut(Schema):
     acknowledged_at: IsoDateTime | None
     done_at: IsoDateTime | None
     note: str
+    file_name: str = ""
+    file_type: str = ""
 
     @staticmethod
     def resolve_area(obj):
@@ -761,3 +743,28 @@ def task_done(request, task_id: int, payload: TaskDoneIn):
     require_perm(request.user, "operations.manage")
     task = selectors.task_get_for_user(request.user, task_id)
     return services.task_done(actor=request.user, task=task, note=payload.note)
+
+
+@router.post("/tasks/{task_id}/file", response={201: TaskOut},
+             summary="Attach the file of a task's report (multipart `file`: PDF or image, "
+                     "checked by content as on the page; 413 too large, 415 not a PDF/image, "
+                     "409 file_exists)")
+def task_file_attach(request, task_id: int, file: File[UploadedFile]):
+    require_perm(request.user, "operations.manage")
+    task = selectors.task_get_for_user(request.user, task_id)
+    return 201, services.task_file_attach(actor=request.user, task=task, file=file)
+
+
+@router.get("/tasks/{task_id}/file", summary="The file of a task's report",
+            response={200: None})
+def task_file_get(request, task_id: int):
+    from django.http import FileResponse, Http404
+
+    require_perm(request.user, "operations.manage")
+    task = selectors.task_get_for_user(request.user, task_id)
+    if not task.file:
+        raise Http404
+    response = FileResponse(task.file.open("rb"), content_type=task.file_type,
+                            filename=task.file_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

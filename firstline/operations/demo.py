@@ -73,8 +73,12 @@ def populate(ctx) -> None:
                                                                                start))
         except RuleViolation:
             pass
-    # Places: a lift and a rubbish point of the first compound; a round on the lift.
+    # Places: what the demo's compounds, isolations and lockdowns call for (the demo made
+    # them through the ORM, so no event did), then a lift and a rubbish point of the first
+    # compound; a round on the lift.
     from firstline.people.models import Compound
+
+    services.places_refresh()
 
     compound = Compound.objects.filter(area=community).order_by("pk").first()
     if compound is not None:
@@ -89,10 +93,13 @@ def populate(ctx) -> None:
     for code, name, unit, low_at in ITEMS:
         items[code], _ = Item.objects.get_or_create(code=code, defaults={
             "name": name, "unit": unit, "low_at": low_at})
-    street_store, _ = Store.objects.get_or_create(code="ST-MAIN", defaults={
-        "name": f"{ctx.street.name}物资仓库", "kind": "street", "area": ctx.street})
-    community_store, _ = Store.objects.get_or_create(code=f"{community.code}-S", defaults={
-        "name": f"{community.name}物资点", "kind": "community", "area": community})
+    # The care kits (assistance's demo, run first) may already have made the areas' own stores.
+    street_store = services.store_of_area(ctx.street) or Store.objects.get_or_create(
+        code="ST-MAIN", defaults={"name": f"{ctx.street.name}物资仓库", "kind": "street",
+                                  "area": ctx.street})[0]
+    community_store = services.store_of_area(community) or Store.objects.get_or_create(
+        code=f"{community.code}-S", defaults={"name": f"{community.name}物资点",
+                                             "kind": "community", "area": community})[0]
     services.stock_receive(actor=hq, store=street_store, item=items["mask"], quantity=20000,
                            donation={"donor": "淮南某某医疗器械有限公司", "receipt_no": "JZ-2020-001",
                                      "donor_kind": "company", "consent_named": True,

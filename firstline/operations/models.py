@@ -89,6 +89,10 @@ class Assignment(models.Model):
     ends_at = models.DateTimeField(_("ends at"))
     checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
     checked_out_at = models.DateTimeField(_("checked out"), null=True, blank=True)
+    # Set at check-in: the assignment's end + rule "volunteers.checkout_grace_minutes" then in
+    # force. Without a check-out by this time the duty ends by itself ("no check-out"): the
+    # person is no longer on duty, and hours count to the assignment's end.
+    check_in_until = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=clock.now)
@@ -107,9 +111,40 @@ class Assignment(models.Model):
     def __str__(self):
         return f"{self.volunteer} {self.duty} {self.starts_at:%m-%d %H:%M}"
 
+    def _until(self):
+        return self.check_in_until or self.ends_at
+
+    def on_duty_at(self, moment) -> bool:
+        """Checked in by `moment`, not checked out by then, and the duty (with its grace) not
+        over without a check-out."""
+        return (self.checked_in_at is not None and self.checked_in_at <= moment
+                and (self.checked_out_at is None or self.checked_out_at > moment)
+                and moment < self._until())
+
     @property
     def on_duty(self) -> bool:
-        return self.checked_in_at is not None and self.checked_out_at is None
+        return self.on_duty_at(clock.now())
+
+    def no_checkout_at(self, moment) -> bool:
+        """Checked in but never checked out within the grace: the duty ended by itself."""
+        if self.checked_in_at is None:
+            return False
+        if self.checked_out_at is not None:
+            return self.checked_out_at > self._until()
+        return moment >= self._until()
+
+    @property
+    def no_checkout(self) -> bool:
+        return self.no_checkout_at(clock.now())
+
+    def counted_end(self, moment):
+        """Where the hours of this duty stop as of `moment`: the check-out; the assignment's
+        end when there was no check-out; `moment` while still on duty."""
+        if self.checked_in_at is None:
+            return None
+        if self.no_checkout_at(moment):
+            return max(self.ends_at, self.checked_in_at)
+        return self.checked_out_at or moment
 
 
 # --- disinfection (消杀) -----------------------------------------------------------------------
@@ -340,7 +375,12 @@ class Task(models.Model):
     done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                 null=True, blank=True, related_name="+")
     note = models.CharField(_("note"), max_length=500, blank=True, default="")
+    # The done report's file: PDF or image, checked by content (firstline.uploads), stored
+    # under MEDIA_ROOT with our own name; `file_name` is the name shown, `file_type` the type
+    # found in the content.
     file = models.FileField(_("file"), upload_to="tasks/%Y/%m/", blank=True, default="")
+    file_name = models.CharField(max_length=100, blank=True, default="")
+    file_type = models.CharField(max_length=50, blank=True, default="")
 
     class Meta:
         verbose_name = _("task")

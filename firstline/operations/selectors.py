@@ -7,7 +7,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db import IntegrityError, transaction
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -38,13 +37,14 @@ def area_for_user(user, code: str, perm: str) -> Area:
 # --- people on duty ---------------------------------------------------------------------------
 
 def on_duty_q(moment: datetime | None = None, prefix: str = "") -> Q:
-    """Checked in (before `moment`) and not checked out (by then)."""
-    if moment is None:
-        return Q(**{f"{prefix}checked_in_at__isnull": False,
-                    f"{prefix}checked_out_at__isnull": True})
-    return Q(**{f"{prefix}checked_in_at__lte": moment}) & (
-        Q(**{f"{prefix}checked_out_at__isnull": True})
-        | Q(**{f"{prefix}checked_out_at__gt": moment}))
+    """Checked in (before `moment`, default now), not checked out by then, and not past the
+    check-in's end (the assignment's end + grace: someone who never checks out does not stay
+    on duty forever). One predicate for lists, counts and the daily report."""
+    moment = moment or clock.now()
+    return (Q(**{f"{prefix}checked_in_at__lte": moment})
+            & (Q(**{f"{prefix}checked_out_at__isnull": True})
+               | Q(**{f"{prefix}checked_out_at__gt": moment}))
+            & Q(**{f"{prefix}check_in_until__gt": moment}))
 
 
 def volunteers_visible_to(user, perm: str = "operations.work") -> QuerySet[Volunteer]:
@@ -98,12 +98,13 @@ def assignments_list(user, *, area: Area | None = None, volunteer_id: int | None
 
 
 def hours_by_volunteer(assignments, *, now: datetime) -> dict[int, float]:
-    """Hours on duty per person: from check-in to check-out (or now, still on duty)."""
+    """Hours on duty per person: from check-in to check-out, or to the assignment's end when
+    there was no check-out within the grace, or to now while still on duty."""
     out: dict[int, float] = defaultdict(float)
     for a in assignments:
-        if a.checked_in_at is None:
+        end = a.counted_end(now)
+        if end is None:
             continue
-        end = a.checked_out_at or now
         out[a.volunteer_id] += max((end - a.checked_in_at).total_seconds(), 0) / 3600
     return dict(out)
 
@@ -115,7 +116,8 @@ def honour_roll(user, *, area: Area, now: datetime | None = None, limit: int = 5
         subtree_q(area, "area"), confirmed_at__isnull=False)}
     hours = hours_by_volunteer(
         Assignment.objects.filter(volunteer_id__in=list(people), checked_in_at__isnull=False)
-        .only("volunteer_id", "checked_in_at", "checked_out_at"), now=now)
+        .only("volunteer_id", "checked_in_at", "checked_out_at", "ends_at", "check_in_until"),
+        now=now)
     rows = [(people[pk], round(h, 1)) for pk, h in hours.items() if h > 0]
     rows.sort(key=lambda r: (-r[1], r[0].name))
     return rows[:limit]
@@ -123,60 +125,49 @@ def honour_roll(user, *, area: Area, now: datetime | None = None, limit: int = 5
 
 # --- disinfection -----------------------------------------------------------------------------
 
-def _ensure(rows: list[Place]) -> None:
-    if not rows:
-        return
-    keys = [p.key for p in rows]
-    have = set(Place.objects.filter(key__in=keys).values_list("key", flat=True))
-    missing = [p for p in rows if p.key not in have]
-    if missing:
-        try:
-            with transaction.atomic():
-                Place.objects.bulk_create(missing, ignore_conflicts=True)
-        except IntegrityError:  # a concurrent reader made them: they exist now
-            pass
-
-
-def derived_places(area: Area, *, on: date) -> QuerySet[Place]:
-    """The places other apps' data call for in the subtree of `area` on local day `on`,
-    made the first time they are needed (so a compound has its common areas from the
-    moment it exists, whoever asks first):
+def derived_place_rows(area: Area, *, on: date, upcoming: bool = False) -> list[Place]:
+    """Unsaved Place rows for what other apps' data call for in the subtree of `area` on
+    local day `on` (with upcoming=True also isolations and lockdowns that start later, so a
+    refresh can make their places ahead of time):
     - every compound's common areas (公共区域);
     - every home under an active home isolation (居家隔离户);
     - every building of a lockdown in force (its building, or all of a locked compound's);
     - every quarantine room waiting for cleaning after it was vacated (终末消毒).
-    Isolation does not know about operations; this reads its data."""
-    from firstline.isolation.models import Isolation, Kind, Lockdown, Room, RoomStatus
+    Isolation does not know about operations; this reads its data. Nothing is written here:
+    services.places_refresh makes the rows (on those events, and on a schedule)."""
+    from firstline.isolation.models import Isolation, Kind, Lockdown, Room, RoomStatus, Status
     from firstline.people.models import Building, Compound
 
-    rows, keys = [], []
+    rows, keys = [], set()
     for c in Compound.objects.filter(subtree_q(area, "area")).only(
             "pk", "name", "area_id", "created_at"):
         key = f"common:{c.pk}"
-        keys.append(key)
+        keys.add(key)
         rows.append(Place(area_id=c.area_id, kind=PlaceKind.COMMON_AREAS, key=key,
                           name=f"{c.name} 公共区域", compound_id=c.pk,
                           created_at=c.created_at or clock.now()))
-    homes = (Isolation.objects.current(on).filter(subtree_q(area, "grid"), kind=Kind.HOME)
-             .select_related("household__compound").order_by("household_id", "starts_on"))
-    for iso in homes:
+    homes = (Isolation.objects.current(on) if not upcoming else  # or starting later
+             Isolation.objects.filter(status=Status.ACTIVE, ends_on__gt=on))
+    for iso in (homes.filter(subtree_q(area, "grid"), kind=Kind.HOME)
+                .select_related("household__compound").order_by("household_id", "starts_on")):
         h = iso.household
         key = f"home:{h.pk}"
         if key in keys:
             continue
-        keys.append(key)
+        keys.add(key)
         # A home hangs on its grid (the grid worker's scope), as every household fact does.
         rows.append(Place(area_id=h.grid_id, kind=PlaceKind.ISOLATED_HOME, key=key,
                           name=h.address, compound_id=h.compound_id, household_id=h.pk,
                           created_at=clock.day_start(iso.starts_on)))
-    locks = (Lockdown.objects.in_force(on).filter(subtree_q(area, "compound__area"))
-             .select_related("compound", "building"))
-    for lock in locks:
+    locks = (Lockdown.objects.in_force(on) if not upcoming else
+             Lockdown.objects.filter(ends_on__gt=on, lifted_at__isnull=True))
+    for lock in (locks.filter(subtree_q(area, "compound__area"))
+                 .select_related("compound", "building")):
         buildings = [lock.building] if lock.building_id else list(
             Building.objects.filter(compound=lock.compound))
         for b in buildings:
             key = f"lockdown:{lock.pk}:{b.pk}"
-            keys.append(key)
+            keys.add(key)
             rows.append(Place(area_id=lock.compound.area_id, kind=PlaceKind.BUILDING, key=key,
                               name=f"{lock.compound.name} {b.name}栋", compound_id=lock.compound_id,
                               building_id=b.pk, created_at=clock.day_start(lock.starts_on)))
@@ -185,12 +176,17 @@ def derived_places(area: Area, *, on: date) -> QuerySet[Place]:
     for room in rooms:
         vacated = room.stays.aggregate(m=Max("ended_at"))["m"] or clock.now()
         key = f"room:{room.pk}:{int(vacated.timestamp())}"
-        keys.append(key)
+        keys.add(key)
         rows.append(Place(area_id=room.site.area_id, kind=PlaceKind.QUARANTINE_ROOM, key=key,
                           name=f"{room.site.name} {room.number}", room_id=room.pk,
                           created_at=vacated))
-    _ensure(rows)
-    return Place.objects.filter(key__in=keys)
+    return rows
+
+
+def derived_places(area: Area, *, on: date) -> QuerySet[Place]:
+    """The derived places in force in the subtree of `area` on local day `on`: a read, it
+    writes nothing (services.places_refresh made the rows)."""
+    return Place.objects.filter(key__in=[p.key for p in derived_place_rows(area, on=on)])
 
 
 def places_in_force(area: Area, *, on: date) -> QuerySet[Place]:

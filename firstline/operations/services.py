@@ -276,8 +276,10 @@ def assignment_check_in(*, actor, assignment: Assignment,
     if not _may_act_on(actor, assignment):
         raise RuleViolation("not_found", _("Not found."), status=404)
     now = _now(now)
+    grace = rule("volunteers.checkout_grace_minutes", on=clock.localdate(now)).value
     Assignment.objects.filter(pk=assignment.pk, checked_in_at__isnull=True).update(
-        checked_in_at=now)
+        checked_in_at=now,
+        check_in_until=max(assignment.ends_at, now) + timedelta(minutes=int(grace)))
     assignment.refresh_from_db()
     _shift_follows(assignment, actor=actor)
     return assignment
@@ -309,6 +311,37 @@ def assignment_check_out(*, actor, assignment: Assignment,
 
 
 # --- disinfection -----------------------------------------------------------------------------
+
+def places_refresh(*, area=None, on=None) -> int:
+    """Make the derived places (a compound's common areas, an isolated home, a locked-down
+    building, a vacated room) that other apps' data call for in the subtree of `area` (every
+    top area when None), including isolations and lockdowns that start later. Idempotent:
+    the unique key settles concurrent refreshes. Called on the events that make places
+    (firstline.events: compounds created, isolation started, lockdown, room vacated), by the
+    scheduled `manage.py disinfection_refresh`, never by a read. Returns the rows made."""
+    from firstline.areas.models import Area
+
+    from .selectors import derived_place_rows
+
+    on = on or clock.today()
+    roots = [area] if area is not None else list(Area.objects.filter(parent__isnull=True))
+    made = 0
+    for root in roots:
+        rows = derived_place_rows(root, on=on, upcoming=True)
+        have = set(Place.objects.filter(key__in=[p.key for p in rows])
+                   .values_list("key", flat=True))
+        missing = [p for p in rows if p.key not in have]
+        if missing:
+            with transaction.atomic():
+                Place.objects.bulk_create(missing, ignore_conflicts=True)
+            made += len(missing)
+    return made
+
+
+def places_follow(*, area, **_data) -> None:
+    """The follower of firstline.events' place events (see apps.py)."""
+    places_refresh(area=area)
+
 
 @transaction.atomic
 def place_create(*, actor, area, kind: str, name: str, compound=None,
@@ -365,8 +398,11 @@ def _quantity(value, *, field: str = "quantity", on=None) -> int:
 
 
 @transaction.atomic
-def item_create(*, actor, code: str, name: str, unit: str = "", low_at: int = 0) -> Item:
-    require_perm(actor, "operations.manage")
+def item_create(*, actor, code: str, name: str, unit: str = "", low_at: int = 0,
+                perm: str = "operations.manage") -> Item:
+    """A kind of supply. Other apps define theirs through here too (a care kit is an item;
+    assistance passes perm="assistance.manage")."""
+    require_perm(actor, perm)
     code = _text(code, field="code", max_length=40)
     if Item.objects.filter(code=code).exists():
         raise RuleViolation("duplicate", _("An item with this code exists."), field="code")
@@ -449,11 +485,46 @@ def donation_record(*, actor, area, donor: str, receipt_no: str, donor_kind: str
     return d
 
 
+# Follow-ups other apps register (in their AppConfig.ready) for goods arriving in a store —
+# residents issues owed tip-off rewards from them. Called inside the receiving transaction as
+# follow_up(store=, item=, actor=, now=, perm=); operations imports none of those apps.
+STOCK_ARRIVED: list = []
+
+
+def _stock_arrived(*, store: Store, item: Item, actor, now: datetime, perm: str) -> None:
+    for follow_up in STOCK_ARRIVED:
+        follow_up(store=store, item=item, actor=actor, now=now, perm=perm)
+
+
+def store_of_area(area, *, create: bool = False) -> Store | None:
+    """The area's own store: a community's community store, a street's street store (the
+    first by code when there are several). With create=True one is made on first use
+    (code "<area code>-S"); the unique code settles a race."""
+    kind = StoreKind.STREET if area.level == Level.STREET else StoreKind.COMMUNITY
+    store = Store.objects.filter(area=area, kind=kind).order_by("code", "pk").first()
+    if store is None and create:
+        try:
+            with transaction.atomic():
+                store = Store.objects.create(code=f"{area.code}-S",
+                                             name=(_("%(area)s store") % {"area": area.name})[:100],
+                                             kind=kind, area=area)
+        except IntegrityError:
+            store = Store.objects.filter(code=f"{area.code}-S").first()
+            if store is None or store.area_id != area.pk:
+                raise RuleViolation("store_code_taken", _(
+                    "The store code %(code)s belongs to another area; create the store of "
+                    "%(area)s by hand.") % {"code": f"{area.code}-S", "area": area.name},
+                    field="area") from None
+    return store
+
+
 @transaction.atomic
 def stock_receive(*, actor, store: Store, item: Item, quantity, donation: dict | None = None,
-                  note: str = "", now: datetime | None = None) -> Stock:
-    """Goods arrive (bought, allocated from above, or donated)."""
-    require_perm(actor, "operations.manage")
+                  note: str = "", now: datetime | None = None,
+                  perm: str = "operations.manage") -> Stock:
+    """Goods arrive (bought, allocated from above, or donated). Other apps receive their
+    goods through here with their own permission (care kits: assistance.manage)."""
+    require_perm(actor, perm)
     now = _now(now)
     quantity = _quantity(quantity, on=clock.localdate(now))
     gift = None
@@ -464,6 +535,7 @@ def stock_receive(*, actor, store: Store, item: Item, quantity, donation: dict |
     Movement.objects.create(stock=row, kind=MoveKind.RECEIVE, delta=quantity, donation=gift,
                             to=_text(note, field="note", max_length=200, required=False),
                             actor=actor, at=now)
+    _stock_arrived(store=store, item=item, actor=actor, now=now, perm=perm)
     row.refresh_from_db()
     return row
 
@@ -533,6 +605,7 @@ def stock_move(*, actor, store: Store, to_store: Store, item: Item, quantity,
     Stock.objects.filter(pk=dest.pk).update(quantity=F("quantity") + quantity)
     Movement.objects.create(stock=dest, kind=MoveKind.MOVE_IN, delta=quantity, to=store.code,
                             actor=actor, at=now)
+    _stock_arrived(store=to_store, item=item, actor=actor, now=now, perm="operations.manage")
     row.item, row.store = item, store
     _low_stock_check(row, now=now)
     dest.refresh_from_db()
@@ -541,9 +614,9 @@ def stock_move(*, actor, store: Store, to_store: Store, item: Item, quantity,
 
 @transaction.atomic
 def stock_count(*, actor, store: Store, item: Item, quantity: int,
-                now: datetime | None = None) -> Stock:
+                now: datetime | None = None, perm: str = "operations.manage") -> Stock:
     """盘点: the counted quantity replaces the book one; the difference is a movement."""
-    require_perm(actor, "operations.manage")
+    require_perm(actor, perm)
     now = _now(now)
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0 \
             or quantity > rule("stock.quantity_max", on=clock.localdate(now)).value:
@@ -601,13 +674,24 @@ def task_acknowledge(*, actor, task: Task, now: datetime | None = None) -> Task:
     return task
 
 
+def _task_file_save(task: Task, checked) -> None:
+    task.file.save(checked.stored_name, checked.file, save=False)
+    task.file_name, task.file_type = checked.shown_name, checked.content_type
+    task.save(update_fields=["file", "file_name", "file_type"])
+
+
 @transaction.atomic
 def task_done(*, actor, task: Task, note: str = "", file=None,
               now: datetime | None = None) -> Task:
-    """The receiving area reports the task done, once, with a note and optionally a file."""
+    """The receiving area reports the task done, once, with a note and optionally a file (PDF
+    or image, checked by content and size — the same check on the page and in the API; a bad
+    file refuses the whole report)."""
+    from firstline.uploads import upload_check
+
     require_perm(actor, "operations.manage")
     now = _now(now)
     note = _text(note, field="note", max_length=500, required=False)
+    checked = upload_check(file, on=clock.localdate(now)) if file is not None else None
     n = Task.objects.filter(pk=task.pk, done_at__isnull=True).update(
         done_at=now, done_by=actor, note=note,
         acknowledged_at=task.acknowledged_at or now,
@@ -615,7 +699,24 @@ def task_done(*, actor, task: Task, note: str = "", file=None,
     if n == 0:
         raise RuleViolation("already_done", _("This task is already reported done."))
     task.refresh_from_db()
-    if file is not None:
-        task.file.save(file.name, file, save=True)
+    if checked is not None:
+        _task_file_save(task, checked)
     audit(actor=actor, action="operations.task_done", obj=task)
+    return task
+
+
+@transaction.atomic
+def task_file_attach(*, actor, task: Task, file, now: datetime | None = None) -> Task:
+    """Attach the file of a task's report (the API's multipart call; the page sends it with
+    "Done"). One file per task: a second is 409 `file_exists`."""
+    from firstline.uploads import upload_check
+
+    require_perm(actor, "operations.manage")
+    now = _now(now)
+    checked = upload_check(file, on=clock.localdate(now))
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if task.file:
+        raise RuleViolation("file_exists", _("This task already has a file."), field="file")
+    _task_file_save(task, checked)
+    audit(actor=actor, action="operations.task_file", obj=task, detail=checked.content_type)
     return task

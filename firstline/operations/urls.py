@@ -10,5 +10,6 @@ urlpatterns = [
     path("stock/", views.stock, name="stock"),
     path("donations/<str:code>/", views.ledger, name="ledger"),
     path("tasks/", views.tasks, name="tasks"),
+    path("tasks/<int:pk>/file/", views.task_file, name="task_file"),
     path("panel/", views.panel, name="panel"),
 ]

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from firstline import clock
 from firstline.accounts.scope import area_scope, has_perm
-from firstline.accounts.services import require_perm
+from firstline.accounts.services import client_address, require_perm
 from firstline.areas.models import Area, Level
 from firstline.errors import RuleViolation
 from firstline.people.services import mask_phone
@@ -90,7 +90,7 @@ def signup(request, token):
                 phone=request.POST.get("phone", ""), kind=request.POST.get("kind", ""),
                 skills=request.POST.get("skills", ""),
                 availability=request.POST.get("availability", ""),
-                address=request.META.get("REMOTE_ADDR", ""))
+                address=client_address(request))
             ctx["done"] = True
         except RuleViolation as exc:
             ctx["error"] = exc.detail
@@ -301,6 +301,25 @@ def tasks(request):
         if can_dispatch else [],
         "by_area": selectors.tasks_by_area(user, moment=now) if can_dispatch else [],
         "overdue": sum(1 for t in rows if t.status == "overdue")})
+
+
+@needs("operations.manage")
+def task_file(request, pk):
+    """The file of a task's report, for those who see the task (its area's staff, HQ)."""
+    from django.http import FileResponse
+
+    task = selectors.task_get_for_user(request.user, pk)
+    if not task.file:
+        raise Http404
+    try:
+        handle = task.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=task.file_type or "application/octet-stream",
+                            filename=task.file_name or task.file.name.rsplit("/", 1)[-1],
+                            as_attachment=not task.file_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @needs("operations.manage")

@@ -539,6 +539,11 @@ class RosterImporter:
                 Compound.objects.bulk_create([Compound(area_id=a, name=n) for a, n in still],
                                              ignore_conflicts=True)
                 self._fetch_compounds(still)
+                from firstline import events
+                from firstline.areas.models import Area
+
+                for area in Area.objects.filter(pk__in={a for a, _n in still}):
+                    events.announce("compounds_created", area=area)
         return self.compounds
 
     def _fetch_compounds(self, keys):

@@ -6,7 +6,8 @@ from datetime import date, datetime
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, File, Router, Schema
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from firstline import clock
@@ -240,7 +241,9 @@ def _tip(t, now) -> dict:
             "status": t.status, "note": t.note, "source": t.source, "created_at": t.created_at,
             "due_at": t.due_at, "overdue": t.status == "open" and t.due_at < now,
             "reward": ({"item": reward.item, "quantity": reward.quantity,
-                        "status": reward.status} if reward else None)}
+                        "status": reward.status, "how": reward.how,
+                        "store": reward.store.code if reward.store_id else None}
+                       if reward else None)}
 
 
 @router.get("/tips", response=list[TipItem], summary="Tip-offs to verify (scoped)")
@@ -254,7 +257,7 @@ def tips(request, area: str | None = None, status: str = "open"):
     qs = sel.tips_in(sel.tips_visible_to(request.user),
                      area=area_get_for_user(request.user, area) if area else None,
                      status=status, now=now)
-    return _Mapped(qs.select_related("area", "reward").order_by("due_at", "pk"),
+    return _Mapped(qs.select_related("area", "reward__store").order_by("due_at", "pk"),
                    lambda t: _tip(t, now))
 
 
@@ -321,6 +324,14 @@ class BuildingReach(Schema):
     acknowledged: int
 
 
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    url: str
+
+
 class NoticeOut(Schema):
     id: int
     title: str
@@ -329,6 +340,13 @@ class NoticeOut(Schema):
     acknowledged: int
     created_at: datetime
     buildings: list[BuildingReach]
+    attachments: list[AttachmentOut]
+
+
+def _attachment_out(request, notice, a) -> dict:
+    return {"id": a.pk, "name": a.name, "content_type": a.content_type, "size": a.size,
+            "url": request.build_absolute_uri(reverse("residents:notice_attachment",
+                                                      args=[notice.token, a.pk]))}
 
 
 def _notice_url(request, notice) -> str:
@@ -353,4 +371,16 @@ def notice_detail(request, notice_id: int):
     notice = sel.notice_get_for_user(request.user, notice_id)
     return {"id": notice.pk, "title": notice.title, "url": _notice_url(request, notice),
             "created_at": notice.created_at, **services.notice_reach(notice),
-            "buildings": services.notice_reach_by_building(notice)}
+            "buildings": services.notice_reach_by_building(notice),
+            "attachments": [_attachment_out(request, notice, a)
+                            for a in notice.attachments.all()]}
+
+
+@router.post("/notices/{notice_id}/attachments", response={201: AttachmentOut},
+             summary="Attach a file (multipart `file`: PDF or image, checked by content; "
+                     "413 too large, 415 not a PDF/image)")
+def notice_attachment_create(request, notice_id: int, file: File[UploadedFile]):
+    require_perm(request.user, "people.manage")
+    notice = sel.notice_get_for_user(request.user, notice_id, "people.manage")
+    a = services.notice_attach(actor=request.user, notice=notice, file=file)
+    return 201, _attachment_out(request, notice, a)

@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class ResidentsConfig(AppConfig):
     name = "firstline.residents"
     verbose_name = _("Residents' side")
+
+    def ready(self):
+        # Owed tip-off rewards are issued when stock arrives in the community's store.
+        from firstline.operations.services import STOCK_ARRIVED
+
+        from .services import rewards_settle
+
+        if rewards_settle not in STOCK_ARRIVED:
+            STOCK_ARRIVED.append(rewards_settle)

@@ -1,5 +1,6 @@
 """Demo data for the residents' side, in the first community: two return declarations waiting
-(one on the roster, one newcomer), a tip-off to verify and one verified with its reward owed,
+(one on the roster, one newcomer), a tip-off to verify and one verified with its reward (paid from
+the community store's masks when the operations demo stocked it, else owed),
 and the open letter to all residents with a few households' read receipts. Idempotent: made
 once, keyed on the notice's title."""
 
@@ -12,7 +13,7 @@ from firstline.demo.fake import fake_id_number
 from firstline.people.models import Household, Resident
 
 from . import services
-from .models import Notice
+from .models import Notice, Reward
 
 LETTER = "致全体居民的一封公开信"
 LETTER_BODY = (
@@ -66,5 +67,7 @@ def populate(ctx) -> None:
                                      areas=[community], now=now)
     for household in households[:4]:
         services.notice_acknowledge(notice=notice, household=household, now=now)
-    ctx.log.append("residents: 2 return declarations waiting, 2 tip-offs (1 valid, reward "
-                   "owed), the open letter read by 4 households")
+    reward = Reward.objects.filter(tip=verified).first()
+    how = "from stock" if reward is not None and reward.how == "stock" else "owed"
+    ctx.log.append(f"residents: 2 return declarations waiting, 2 tip-offs (1 valid, reward "
+                   f"{how}), the open letter read by 4 households")

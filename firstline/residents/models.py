@@ -119,7 +119,9 @@ class Tip(models.Model):
 
 class Reward(models.Model):
     """The reward a valid tip earns (每条有效线索奖励10个口罩): one per tip, by the database.
-    Recorded as owed; issued when handed over (from the supplies stock where it exists)."""
+    Issued from the operations stock of the tip's community store when it holds enough (at
+    verification, when stock arrives, or by the button); otherwise owed, and the button may
+    record it handed over by hand. `how` and `store` say which, for the ledger."""
 
     tip = models.OneToOneField(Tip, on_delete=models.PROTECT, related_name="reward")
     item = models.CharField(_("item"), max_length=50)
@@ -131,6 +133,11 @@ class Reward(models.Model):
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                   null=True, blank=True, related_name="+")
+    how = models.CharField(_("issued how"), max_length=16, blank=True, default="",
+                           choices=[("", _("not yet")), ("stock", _("from stock")),
+                                    ("by_hand", _("by hand"))])
+    store = models.ForeignKey("operations.Store", on_delete=models.PROTECT, null=True,
+                              blank=True, related_name="+", verbose_name=_("from store"))
 
     class Meta:
         verbose_name = _("reward")
@@ -168,6 +175,29 @@ class Notice(models.Model):
         """(title, body) in `language` when the notice has it, else as published."""
         version = (self.translations or {}).get(language) or {}
         return version.get("title") or self.title, version.get("body") or self.body
+
+
+class NoticeAttachment(models.Model):
+    """A file attached to a notice (a scanned letter, a poster image): PDF or image, checked by
+    content (firstline.uploads), stored under MEDIA_ROOT with a name chosen by us, served to
+    anyone with the notice's link (the public page, the posters' QR)."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to="notices/%Y/%m/")
+    name = models.CharField(_("name"), max_length=100)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.name
 
 
 class NoticeAck(models.Model):

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from firstline.accounts.scope import area_scope, scope_paths
 from firstline.areas.models import Area, subtree_q
 
-from .models import Declaration, Notice, Tip
+from .models import Declaration, Notice, NoticeAttachment, Tip
 
 SCREEN = "people.screen"
 
@@ -41,7 +41,7 @@ def tips_visible_to(user, perm: str = SCREEN) -> QuerySet[Tip]:
 
 
 def tip_get_for_user(user, pk) -> Tip:
-    return get_object_or_404(tips_visible_to(user).select_related("area", "reward"), pk=pk)
+    return get_object_or_404(tips_visible_to(user).select_related("area", "reward__store"), pk=pk)
 
 
 def tips_in(qs: QuerySet[Tip], *, area: Area | None = None, status: str = "",
@@ -65,14 +65,22 @@ def notices_visible_to(user, perm: str = "people.view") -> QuerySet[Notice]:
     return Notice.objects.filter(Exists(through))
 
 
-def notice_get_for_user(user, pk) -> Notice:
-    return get_object_or_404(notices_visible_to(user), pk=pk)
+def notice_get_for_user(user, pk, perm: str = "people.view") -> Notice:
+    return get_object_or_404(notices_visible_to(user, perm), pk=pk)
 
 
 def notice_for_token(token: str) -> Notice | None:
     if not token or len(token) > 32:
         return None
     return Notice.objects.filter(token=token).first()
+
+
+def notice_attachment_for_token(token: str, pk) -> NoticeAttachment | None:
+    """An attachment of the notice with this link (public: the link is the key)."""
+    notice = notice_for_token(token)
+    if notice is None:
+        return None
+    return NoticeAttachment.objects.filter(notice=notice, pk=pk).first()
 
 
 def notices_reach_for(user, area: Area, *, limit: int = 3) -> list[dict]:

@@ -35,6 +35,7 @@ from .models import (
     DeclarationStatus,
     Notice,
     NoticeAck,
+    NoticeAttachment,
     PublicHit,
     Reward,
     Tip,
@@ -366,23 +367,92 @@ def tip_contact_read(*, actor, tip: Tip, reason: str, via: str = "web") -> str:
 
 
 REWARD_ITEMS = {"masks": pgettext_lazy("reward item", "masks")}
+# The supplies item a reward is issued from when the rule names none (rule "tips.reward" may
+# carry "stock_item", an operations item code).
+STOCK_ITEMS = {"masks": "mask"}
 
 
 def reward_text(reward: Reward | None) -> str:
-    """待发奖励：10 口罩 — the reward of a tip in words, for the staff pages."""
+    """待发奖励：10 口罩 — the reward of a tip in words, for the staff pages: owed, issued from
+    which store's stock, or handed over by hand."""
     if reward is None:
         return ""
-    item = str(REWARD_ITEMS.get(reward.item, reward.item))
+    args = {"quantity": reward.quantity, "item": str(REWARD_ITEMS.get(reward.item, reward.item))}
+    if reward.status == "issued" and reward.how == "stock" and reward.store_id:
+        return _("Reward issued from stock of %(store)s: %(quantity)d %(item)s") % {
+            **args, "store": reward.store.name}
     if reward.status == "issued":
-        return _("Reward issued: %(quantity)d %(item)s") % {"quantity": reward.quantity,
-                                                           "item": item}
-    return _("Reward owed: %(quantity)d %(item)s") % {"quantity": reward.quantity, "item": item}
+        return _("Reward handed over by hand: %(quantity)d %(item)s") % args
+    return _("Reward owed: %(quantity)d %(item)s") % args
 
 
 def tip_reward_rule(on: date) -> tuple[str, int, str]:
     value = rule("tips.reward", on=on)
     data = value.value if isinstance(value.value, dict) else {"quantity": value.value}
     return str(data.get("item") or "masks"), int(data.get("quantity") or 0), value.version
+
+
+def _reward_stock_item(reward: Reward, on: date):
+    """The operations item a reward is paid in (None when the catalogue has no such item)."""
+    from firstline.operations.models import Item
+
+    value = rule("tips.reward", on=on).value
+    data = value if isinstance(value, dict) else {}
+    code = (data.get("stock_item") if data.get("item", "masks") == reward.item else None) \
+        or STOCK_ITEMS.get(reward.item, reward.item)
+    return Item.objects.filter(code=str(code)).first()
+
+
+def _reward_from_stock(reward: Reward, *, actor, now: datetime, perm: str,
+                       store=None, item=None) -> bool:
+    """Issue an owed reward from the operations stock of its tip's community store. Exactly
+    once: the reward is claimed with a conditional UPDATE (owed → issued) and the stock taken
+    with operations' conditional UPDATE, in one savepoint; when the store holds too little the
+    savepoint rolls both back and the reward stays owed."""
+    from firstline.operations import services as operations
+
+    tip = reward.tip
+    store = store or operations.store_of_area(tip.community)
+    item = item or _reward_stock_item(reward, clock.localdate(now))
+    if store is None or item is None:
+        return False
+    try:
+        with transaction.atomic():
+            claimed = Reward.objects.filter(pk=reward.pk, status="owed").update(
+                status="issued", how="stock", store=store, issued_at=now, issued_by=actor)
+            if not claimed:
+                return False
+            operations.stock_issue(actor=actor, store=store, item=item,
+                                   quantity=reward.quantity, now=now, perm=perm,
+                                   to=_("Tip-off reward %(receipt)s") % {"receipt": tip.receipt})
+    except RuleViolation as exc:
+        if exc.code != "insufficient_stock":
+            raise
+        return False
+    audit(actor=actor, action="tip.reward_issue", obj=tip, detail=f"stock={store.code}")
+    return True
+
+
+def rewards_settle(*, store, item, actor, now: datetime, perm: str) -> int:
+    """Stock arrived in `store` (operations calls this, see STOCK_ARRIVED): issue the owed
+    rewards of its community's tips from it, oldest first, while it holds enough. Only the
+    community's own store pays rewards. Returns how many were issued."""
+    from firstline.operations import services as operations
+
+    if store.area.level != Level.COMMUNITY or operations.store_of_area(store.area) != store:
+        return 0
+    issued = 0
+    owed = (Reward.objects.filter(status="owed", tip__community=store.area)
+            .select_related("tip__community").order_by("created_at", "pk"))
+    for reward in owed:
+        wanted = _reward_stock_item(reward, clock.localdate(now))
+        if wanted is None or wanted.pk != item.pk:
+            continue
+        if not _reward_from_stock(reward, actor=actor, now=now, perm=perm, store=store,
+                                  item=item):
+            break
+        issued += 1
+    return issued
 
 
 @transaction.atomic
@@ -407,35 +477,86 @@ def tip_verify(*, actor, tip: Tip, outcome: str, note: str = "",
     if outcome == TipStatus.VALID:
         item, quantity, version = tip_reward_rule(clock.localdate(now))
         if quantity > 0:
-            Reward.objects.create(tip=tip, item=item, quantity=quantity,
-                                  rule_version=f"tips.reward:{version}", created_at=now)
+            reward = Reward.objects.create(tip=tip, item=item, quantity=quantity,
+                                           rule_version=f"tips.reward:{version}",
+                                           created_at=now)
+            # Paid from the community store's stock when it holds enough; else owed.
+            _reward_from_stock(reward, actor=actor, now=now, perm="people.screen")
     audit(actor=actor, action="tip.verify", obj=tip, detail=outcome)
     return tip
 
 
 @transaction.atomic
-def reward_issue(*, actor, tip: Tip, now: datetime | None = None) -> Reward:
-    """The owed reward was handed over (from the supplies stock or by hand). Once."""
+def reward_issue(*, actor, tip: Tip, by_hand: bool = True,
+                 now: datetime | None = None) -> Reward:
+    """Hand over an owed reward: from the community store's stock when it holds enough, else
+    (by_hand=True, the button) recorded as handed over by hand. Once."""
     require_perm(actor, "people.screen")
     if not in_scope(actor, tip.area, "people.screen"):
         raise RuleViolation("not_found", _("Not found."), status=404)
     now = now or clock.now()
-    done = Reward.objects.filter(tip=tip, status="owed").update(status="issued", issued_at=now,
-                                                                 issued_by=actor)
-    if not done:
+    reward = Reward.objects.filter(tip=tip, status="owed").select_related("tip__community").first()
+    if reward is None:
         raise RuleViolation("no_reward_owed", _("No reward is owed for this tip-off."))
-    audit(actor=actor, action="tip.reward_issue", obj=tip)
+    if not _reward_from_stock(reward, actor=actor, now=now, perm="people.screen"):
+        if not by_hand:
+            raise RuleViolation("insufficient_stock", _("The community's store does not hold "
+                                                        "enough for this reward."))
+        done = Reward.objects.filter(pk=reward.pk, status="owed").update(
+            status="issued", how="by_hand", issued_at=now, issued_by=actor)
+        if not done:
+            raise RuleViolation("no_reward_owed", _("No reward is owed for this tip-off."))
+        audit(actor=actor, action="tip.reward_issue", obj=tip, detail="by_hand")
     return Reward.objects.get(tip=tip)
 
 
 # --- notices and read receipts (已读回执) --------------------------------------------------------
 
 
+MAX_ATTACHMENTS = 10  # per notice: a typo guard (a notice is a letter, not an archive)
+
+
+def _attachments_checked(files, *, already: int = 0, now: datetime | None = None) -> list:
+    from firstline.uploads import upload_check
+
+    files = [f for f in (files or []) if f is not None]
+    if already + len(files) > MAX_ATTACHMENTS:
+        raise InvalidInput("too_many_files", _("A notice has at most %(n)d attachments.")
+                           % {"n": MAX_ATTACHMENTS}, field="file")
+    on = clock.localdate(now or clock.now())
+    return [upload_check(f, field="file", on=on) for f in files]
+
+
+def _attachments_save(notice: Notice, checked: list, *, actor, now) -> list[NoticeAttachment]:
+    saved = []
+    for c in checked:
+        a = NoticeAttachment(notice=notice, name=c.shown_name, content_type=c.content_type,
+                             size=c.size, created_by=actor, created_at=now)
+        a.file.save(c.stored_name, c.file, save=True)
+        saved.append(a)
+    return saved
+
+
+@transaction.atomic
+def notice_attach(*, actor, notice: Notice, file, now: datetime | None = None
+                  ) -> NoticeAttachment:
+    """Attach one file (PDF or image, checked by content and size) to a published notice."""
+    require_perm(actor, "people.manage")
+    if not any(in_scope(actor, a, "people.manage") for a in notice.areas.all()):
+        raise RuleViolation("not_found", _("Not found."), status=404)
+    now = now or clock.now()
+    checked = _attachments_checked([file], already=notice.attachments.count(), now=now)
+    attachment = _attachments_save(notice, checked, actor=actor, now=now)[0]
+    audit(actor=actor, action="notice.attach", obj=notice, detail=attachment.content_type)
+    return attachment
+
+
 @transaction.atomic
 def notice_publish(*, actor, title, body, areas: list[Area], translations: dict | None = None,
-                   now: datetime | None = None) -> Notice:
+                   attachments=(), now: datetime | None = None) -> Notice:
     """Publish a notice to the households of `areas` (each inside the actor's scope), with
-    optional `translations` {language: {title, body}} in the site's other languages."""
+    optional `translations` {language: {title, body}} in the site's other languages and
+    `attachments` (uploaded files; every one is checked before anything is written)."""
     from django.conf import settings
 
     require_perm(actor, "people.manage")
@@ -458,10 +579,12 @@ def notice_publish(*, actor, title, body, areas: list[Area], translations: dict 
     for area in areas:
         if not in_scope(actor, area, "people.manage"):
             raise RuleViolation("not_found", _("Not found."), status=404)
+    now = now or clock.now()
+    checked = _attachments_checked(attachments, now=now)
     notice = Notice.objects.create(token=secrets.token_urlsafe(16), title=title, body=body,
-                                   translations=versions, created_by=actor,
-                                   created_at=now or clock.now())
+                                   translations=versions, created_by=actor, created_at=now)
     notice.areas.set(areas)
+    _attachments_save(notice, checked, actor=actor, now=now)
     audit(actor=actor, action="notice.publish", obj=notice)
     return notice
 

@@ -7,6 +7,8 @@ urlpatterns = [
     path("p/<str:code>/declare/", views.declare, name="declare"),
     path("p/<str:code>/tip/", views.tip, name="tip"),
     path("n/<str:token>/", views.notice_public, name="notice_public"),
+    path("n/<str:token>/files/<int:pk>/", views.notice_attachment_public,
+         name="notice_attachment"),
     # staff
     path("panel/", views.panel, name="panel"),
     path("declarations/", views.declarations, name="declarations"),
@@ -19,6 +21,7 @@ urlpatterns = [
     path("tips/<int:pk>/contact/", views.tip_contact, name="tip_contact"),
     path("notices/", views.notices, name="notices"),
     path("notices/<int:pk>/", views.notice, name="notice"),
+    path("notices/<int:pk>/attachments/", views.notice_attach, name="notice_attach"),
     path("notices/<int:pk>/poster/", views.notice_poster, name="notice_poster"),
     path("posters/<str:code>/", views.community_poster, name="community_poster"),
     path("households/<int:household_id>/members/new/", views.member_add, name="member_add"),

@@ -177,8 +177,28 @@ def notice_public(request, token):
 
     title, body = notice.in_language(get_language() or "")
     return _public(render(request, "residents/public_notice.html", {
-        "notice": notice, "title": title, "body": body, "compounds": compounds, "v": values, "errors": errors,
-        "done": done}, status=status), request)
+        "notice": notice, "title": title, "body": body, "compounds": compounds, "v": values,
+        "errors": errors, "done": done, "attachments": notice.attachments.all()},
+        status=status), request)
+
+
+def notice_attachment_public(request, token, pk):
+    """A notice's attached file, for anyone with the notice's link. Served with the type its
+    content was found to be, never sniffed, never run as a page."""
+    from django.http import FileResponse
+
+    attachment = sel.notice_attachment_for_token(token, pk)
+    if attachment is None:
+        raise Http404
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=attachment.content_type,
+                            filename=attachment.name, as_attachment=False)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 @needs("people.screen")
@@ -253,7 +273,8 @@ def _tips_page(request, revealed: dict | None = None, error: str = "", status_co
              "overdue": t.status == "open" and t.due_at < now,
              "reward": services.reward_text(getattr(t, "reward", None)),
              "full": (revealed or {}).get(t.pk, "")}
-            for t in qs.select_related("area", "compound", "reward").order_by("due_at")[:200]]
+            for t in qs.select_related("area", "compound", "reward__store")
+            .order_by("due_at")[:200]]
     communities = _communities(request.user, "people.screen")
     return render(request, "residents/tips.html", {
         "rows": rows, "status": status, "communities": communities, "error": error,
@@ -338,7 +359,8 @@ def notices(request):
                 body=request.POST.get("body", ""), areas=areas,
                 translations={lang: {"title": request.POST.get(f"title_{lang}", ""),
                                      "body": request.POST.get(f"body_{lang}", "")}
-                              for lang in ("zh-hant", "en")})
+                              for lang in ("zh-hant", "en")},
+                attachments=request.FILES.getlist("attachments"))
         except RuleViolation as exc:
             error = exc.detail
         else:
@@ -349,16 +371,31 @@ def notices(request):
                                  level__in=[Level.COMMUNITY, Level.GRID]).order_by("path")
              if has_perm(request.user, "people.manage") else [])
     return render(request, "residents/notices.html", {
-        "rows": rows, "areas": areas, "error": error, "v": request.POST})
+        "rows": rows, "areas": areas, "error": error, "v": request.POST},
+        status=422 if error else 200)
 
 
 @needs("people.view")
-def notice(request, pk):
+def notice(request, pk, error: str = "", status: int = 200):
     n = sel.notice_get_for_user(request.user, pk)
     url = request.build_absolute_uri(reverse("residents:notice_public", args=[n.token]))
     return render(request, "residents/notice.html", {
         "n": n, "url": url, "reach": services.notice_reach(n),
-        "buildings": services.notice_reach_by_building(n)})
+        "buildings": services.notice_reach_by_building(n),
+        "attachments": n.attachments.all(), "error": error,
+        "can_manage": has_perm(request.user, "people.manage")}, status=status)
+
+
+@needs("people.manage")
+@require_POST
+def notice_attach(request, pk):
+    n = sel.notice_get_for_user(request.user, pk, "people.manage")
+    try:
+        services.notice_attach(actor=request.user, notice=n, file=request.FILES.get("file"))
+    except RuleViolation as exc:
+        return notice(request, pk, error=exc.detail, status=exc.status)
+    messages.success(request, _("File attached."))
+    return redirect("residents:notice", pk=n.pk)
 
 
 @needs("people.view")

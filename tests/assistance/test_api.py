@@ -210,7 +210,7 @@ def test_issue_a_package_and_list_it(api, world, kit, areas, cast):
     assert listed["count"] == 1
     assert api("staff_c2").get("/api/v1/care-packages").json()["count"] == 0
     stock = api("staff_c1").get("/api/v1/stock").json()["items"]
-    assert [(s["area"], s["quantity"]) for s in stock] == [("C1", 1)]
+    assert [(s["area"], s["item"], s["quantity"]) for s in stock] == [("C1", f"kit-{kit.pk}", 1)]
 
 
 def test_issue_errors(api, world, kit, areas, cast):
@@ -228,7 +228,7 @@ def test_issue_errors(api, world, kit, areas, cast):
 def test_out_of_stock_is_409(api, world, kit):
     r = api("grid_a").post("/api/v1/care-packages", {"household_id": world.h1.pk,
                                                      "kind_id": kit.pk})
-    assert (r.status_code, r.json()["error"]) == (409, "out_of_stock")
+    assert (r.status_code, r.json()["error"]) == (409, "insufficient_stock")
 
 
 def test_stock_receive_endpoint(api, kit):

@@ -1,6 +1,7 @@
 from firstline.assistance import demo
-from firstline.assistance.models import CareCall, PackageIssue, ServiceRequest, Stock
+from firstline.assistance.models import CareCall, PackageIssue, ServiceRequest
 from firstline.demo import build
+from firstline.operations.models import Stock
 from firstline.people.models import Compound
 
 from .conftest import isolate, make_household, make_resident

@@ -2,9 +2,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from firstline.assistance.models import PackageIssue, PackageKind, Stock, StockMovement
+from firstline.assistance.models import PackageIssue, PackageKind
 from firstline.assistance.services import package_issue, stock_receive
 from firstline.errors import InvalidInput, RuleViolation
+from firstline.operations.models import Movement, Stock
 
 from ..conftest import race
 from .conftest import make_household
@@ -22,7 +23,11 @@ def test_receiving_stock_adds_and_records_a_movement(world, cast, kit, areas):
                           note="区民政局调拨")
     stock = stock_receive(kind=kit, area=areas.c1, quantity=5, actor=cast.staff_c1)
     assert stock.quantity == 25
-    assert list(StockMovement.objects.values_list("delta", flat=True).order_by("pk")) == [20, 5]
+    # One stock model: the kit is an operations item in the community's own store.
+    assert (stock.item.package_kind, stock.store.area, stock.store.kind) == (kit, areas.c1,
+                                                                             "community")
+    assert list(Movement.objects.values_list("kind", "delta").order_by("pk")) == [
+        ("receive", 20), ("receive", 5)]
 
 
 def test_a_correction_cannot_take_stock_below_zero(world, cast, kit, areas):
@@ -51,22 +56,23 @@ def test_issuing_takes_one_from_the_community_stock_first(world, cast, kit, area
     stock_receive(kind=kit, area=areas.c1, quantity=2, actor=cast.staff_c1)
     stock_receive(kind=kit, area=areas.street, quantity=10, actor=cast.hq)
     issue = package_issue(kind=kit, household=world.h1, actor=cast.grid_a)
-    assert issue.stock.area == areas.c1
-    assert Stock.objects.get(area=areas.c1).quantity == 1
+    assert issue.store.area == areas.c1
+    assert Stock.objects.get(store__area=areas.c1).quantity == 1
+    assert Movement.objects.filter(stock__store__area=areas.c1, kind="issue").count() == 1
 
 
 def test_when_the_community_runs_out_the_street_stock_is_used(world, cast, kit, areas):
     stock_receive(kind=kit, area=areas.street, quantity=10, actor=cast.hq)
     issue = package_issue(kind=kit, household=world.h1, actor=cast.grid_a)
-    assert issue.stock.area == areas.street
-    assert Stock.objects.get(area=areas.street).quantity == 9
+    assert issue.store.area == areas.street
+    assert Stock.objects.get(store__area=areas.street).quantity == 9
 
 
-def test_no_stock_is_out_of_stock(world, cast, kit, areas):
+def test_no_stock_is_insufficient_stock(world, cast, kit, areas):
     stock_receive(kind=kit, area=areas.c2, quantity=10, actor=cast.staff_c2)  # not C1's
     with pytest.raises(RuleViolation) as exc:
         package_issue(kind=kit, household=world.h1, actor=cast.grid_a)
-    assert exc.value.code == "out_of_stock"
+    assert exc.value.code == "insufficient_stock"
 
 
 def test_a_household_gets_a_kit_once(world, cast, kit, areas):
@@ -106,7 +112,7 @@ def test_concurrent_issues_never_take_stock_below_zero(file_database, world, cas
     issued = [r for r in results if isinstance(r, PackageIssue)]
     refused = [r for r in results if isinstance(r, RuleViolation)]
     assert len(issued) == 3, results
-    assert len(refused) == 5 and {r.code for r in refused} == {"out_of_stock"}
+    assert len(refused) == 5 and {r.code for r in refused} == {"insufficient_stock"}
     assert Stock.objects.get().quantity == 0
     assert PackageIssue.objects.count() == 3
 

@@ -27,6 +27,10 @@ def homes(areas):
     w = type("Homes", (), {})()
     w.c1 = make_household(areas.g1a)
     w.c2 = make_household(areas.g2a, compound_name="二区花园")
+    # Made through the ORM (no import, so no event): the scheduled refresh makes their places.
+    from firstline.operations.services import places_refresh
+
+    places_refresh()
     return w
 
 

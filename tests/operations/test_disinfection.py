@@ -11,7 +11,7 @@ from firstline import clock
 from firstline.isolation import services as iso_services
 from firstline.operations import selectors, services
 from firstline.operations.models import Place, Round
-from tests.conftest import local
+from tests.conftest import local, make_household
 
 
 def _due(api_client, **params):
@@ -24,6 +24,7 @@ def _compounds_exist_since(moment):
     from firstline.people.models import Compound
 
     Compound.objects.update(created_at=moment)
+    Place.objects.filter(kind="common_areas").update(created_at=moment)  # made by the fixture
 
 
 def test_a_compound_has_its_common_areas_from_the_moment_it_exists(api, homes):
@@ -181,6 +182,7 @@ def test_a_vacated_quarantine_room_is_due_once_and_its_round_makes_it_available(
     site = QuarantineSite.objects.create(area=areas.c1, name="如家酒店")
     room = Room.objects.create(site=site, number="201", status=RoomStatus.CLEANING)
     assert not RoomStay.objects.filter(room=room).exists()
+    services.places_refresh()  # made through the ORM: the scheduled refresh makes its place
     items = [i for i in _due(api("staff_c1"), area="C1") if i["kind"] == "quarantine_room"]
     assert [i["place"] for i in items] == ["如家酒店 201"]
     r = api("staff_c1").post("/api/v1/disinfection/rounds",
@@ -202,3 +204,57 @@ def test_a_grid_worker_records_a_round_at_an_isolated_home_of_their_grid(api, ca
     r = api("grid_a").post("/api/v1/disinfection/rounds", {"place_id": home["place_id"],
                                                           "agent": "84消毒液"})
     assert r.status_code == 201
+
+
+# --- places are made by writes, never by a read -------------------------------------------
+
+def _writes(run):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        run()
+    # The bearer token's "last used" stamp is the API's bookkeeping, not the board's.
+    return [q["sql"] for q in ctx.captured_queries
+            if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+            and "accounts_apitoken" not in q["sql"]]
+
+
+def test_listing_the_board_writes_no_rows(api, web, cast, areas):
+    make_household(areas.g1a, compound_name="新建小区")  # through the ORM: no event
+    staff = api("staff_c1")
+    assert _writes(lambda: staff.get("/api/v1/disinfection/due", area="C1")) == []
+    page = web("staff_c1")
+    assert _writes(lambda: page.get("/operations/disinfection/?area=C1")) == []
+    assert _writes(lambda: api("hq").get("/api/v1/reports/daily", area="99000101")) == []
+    assert not Place.objects.exists()
+    # ...until the scheduled refresh (or an event) makes it.
+    from django.core.management import call_command
+
+    call_command("disinfection_refresh", stdout=open("/dev/null", "w"))
+    assert [i["place"] for i in _due(staff, area="C1")] == ["新建小区 公共区域"]
+
+
+def test_an_imported_compound_has_its_common_areas_before_anyone_looks(areas, tmp_path):
+    from firstline.people.services import residents_import
+    from tests.residents.conftest import id_number
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text("姓名,身份证号,手机号,网格,小区,楼栋,单元,房号,人员类型,备注\n"
+                      f"张三,{id_number(1)},,G1a,幸福家园,1,1,101,常住,\n", encoding="utf-8")
+    assert residents_import(roster).imported == 1
+    assert list(Place.objects.values_list("kind", "name")) == [
+        ("common_areas", "幸福家园 公共区域")]
+
+
+def test_an_isolation_and_a_lockdown_make_their_places_when_they_happen(cast, areas):
+    from tests.isolation.conftest import make_resident
+
+    household = make_household(areas.g1a)
+    iso_services.isolation_start(resident=make_resident(household), kind="home",
+                                 reason="close_contact", starts_on=clock.today(),
+                                 actor=cast.staff_c1)
+    assert Place.objects.filter(kind="isolated_home", household=household).exists()
+    iso_services.lockdown_create(building=household.building, starts_on=clock.today(), days=3,
+                                 actor=cast.staff_c1)
+    assert Place.objects.filter(kind="building", building=household.building).exists()

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from firstline import clock
 from firstline.operations import services
-from firstline.operations.models import Round, Task, Volunteer
+from firstline.operations.models import Place, Round, Task, Volunteer
 
 
 def _token(cast, areas):
@@ -68,9 +68,7 @@ def test_the_board_records_a_round(web, cast, homes):
 
 def test_a_round_on_another_communitys_place_from_the_board_is_404(web, cast, homes):
     from firstline.operations.models import Place
-    from firstline.operations.selectors import derived_places
 
-    derived_places(homes.c2.compound.area, on=clock.today())
     place = Place.objects.get(kind="common_areas", compound=homes.c2.compound)
     r = web("staff_c1").post("/operations/disinfection/", {"place": place.pk, "agent": "84"})
     assert r.status_code == 404
@@ -141,6 +139,7 @@ def test_the_home_panel_counts_overdue_places_and_tasks(web, cast, homes):
     from firstline.people.models import Compound
 
     Compound.objects.update(created_at=clock.now() - timedelta(days=2))
+    Place.objects.filter(kind="common_areas").update(created_at=clock.now() - timedelta(days=2))
     services.task_send(actor=cast.hq, title="排查", areas=[homes.c1.compound.area],
                        due_at=clock.now() + timedelta(hours=2))
     html = web("staff_c1", "en").get("/operations/panel/").content.decode()

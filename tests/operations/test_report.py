@@ -6,6 +6,7 @@ from datetime import timedelta
 import time_machine
 
 from firstline.operations import services
+from firstline.operations.models import Place
 from firstline.reports.selectors import daily_report
 from tests.conftest import local
 
@@ -26,6 +27,7 @@ def test_the_figures_are_derived_and_summed_up_the_tree(api, cast, areas, people
     from firstline.people.models import Compound
 
     Compound.objects.update(created_at=local(2026, 3, 1, 8))
+    Place.objects.filter(kind="common_areas").update(created_at=local(2026, 3, 1, 8))
     with time_machine.travel(local(2026, 3, 1, 9), tick=False):
         hq = api("hq")
         [c1_place] = [i for i in hq.get("/api/v1/disinfection/due", area="C1").json()["items"]]
@@ -55,10 +57,11 @@ def test_the_figures_are_derived_and_summed_up_the_tree(api, cast, areas, people
     # C1 was done in the morning (due again by midnight); C2 was not: overdue since noon.
     assert [c["disinfection_overdue"] for c in later["children"]] == [0, 1]
     assert later["disinfection_overdue"] == 1
-    # A past day counts at its end: the person checked in at 09:00 still counts on duty then.
+    # A past day counts at its end: the person checked in at 09:00 for 09–13 never checked
+    # out, so their duty ended at 13:00 + the grace (60 min): not on duty at midnight.
     with time_machine.travel(local(2026, 3, 2, 9) + timedelta(hours=1), tick=False):
         past = daily_report(area=areas.street, day=local(2026, 3, 1).date())
-    assert past["volunteers_on_duty"] == 1 and past["disinfection_rounds"] == 1
+    assert past["volunteers_on_duty"] == 0 and past["disinfection_rounds"] == 1
 
 
 def test_the_dashboard_shows_the_new_figures(web, cast, areas):
@@ -82,7 +85,9 @@ def test_the_report_reads_the_disinfection_rules_once_not_once_a_place(areas):
     def queries(n_compounds):
         for i in range(Compound.objects.count(), n_compounds):
             Compound.objects.create(area=areas.c1, name=f"小区{i}")
+        services.places_refresh()
         Compound.objects.update(created_at=local(2026, 2, 1, 8))
+        Place.objects.filter(kind="common_areas").update(created_at=local(2026, 2, 1, 8))
         day = local(2026, 3, 1, 0).date()
         window = Window(day=day, start=local(2026, 3, 1, 0), end=local(2026, 3, 2, 0))
         with time_machine.travel(local(2026, 3, 2, 9), tick=False), \

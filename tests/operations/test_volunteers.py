@@ -4,6 +4,7 @@ overlap, check-in/out, hours, and the volunteer login that sees only its own dut
 from datetime import timedelta
 
 import pytest
+from django.test import override_settings
 
 from firstline import clock
 from firstline.access.models import Checkpoint, Shift
@@ -327,3 +328,87 @@ def test_checking_in_to_a_gate_assignment_checks_in_its_shift(api, cast, people,
     api("staff_c1").post(f"/api/v1/assignments/{a}/check-out")
     shift.refresh_from_db()
     assert shift.checked_out_at is not None
+
+
+@override_settings(TRUST_X_FORWARDED_FOR=True, TRUSTED_PROXIES=["10.0.0.2"])
+def test_the_sign_up_throttle_counts_the_client_behind_the_proxy_not_the_proxy(cast, areas):
+    """Behind the reverse proxy every request comes from 10.0.0.2: counting REMOTE_ADDR would
+    throttle the whole community at the 6th sign-up, and a forged left-most header would
+    escape it. The client is the right-most untrusted address, as for the login throttle."""
+    from django.test import Client
+
+    token = _link_token(cast, areas)
+
+    def sign_up(i, client_ip, forged="9.9.9.9"):
+        return Client().post("/api/v1/public/volunteer-signups",
+                             {"token": token, "name": "孙七", "phone": f"139001390{i:02d}"},
+                             content_type="application/json", REMOTE_ADDR="10.0.0.2",
+                             HTTP_X_FORWARDED_FOR=f"{forged}.{i}, {client_ip}, 10.0.0.2")
+
+    codes = [sign_up(i, "203.0.113.9", forged="8.8.8").status_code for i in range(7)]
+    assert codes == [201] * 5 + [429, 429]  # forging the left part does not escape it
+    assert sign_up(10, "198.51.100.7").status_code == 201  # another phone behind the proxy
+    page = Client().post(f"/operations/signup/{token}/", {
+        "name": "周八", "phone": "13900139020", "kind": "volunteer"},
+        REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.2")
+    assert page.status_code == 429  # the page counts the same address as the API
+
+
+def _duty_8_to_12(cast, people):
+    import time_machine
+
+    start = local(2026, 3, 2, 8)
+    with time_machine.travel(start - timedelta(hours=1), tick=False):
+        a = services.assignment_create(actor=cast.staff_c1, volunteer=people.li, duty="patrol",
+                                       starts_at=start, ends_at=start + timedelta(hours=4))
+    services.assignment_check_in(actor=cast.staff_c1, assignment=a, now=start)
+    return a, start
+
+
+def test_someone_who_never_checks_out_leaves_duty_at_the_end_plus_grace(api, cast, people):
+    import time_machine
+
+    a, start = _duty_8_to_12(cast, people)
+    staff = api("staff_c1")
+    with time_machine.travel(start + timedelta(hours=4, minutes=59), tick=False):
+        assert staff.get("/api/v1/volunteers", area="C1", on_duty="true").json()["count"] == 1
+    with time_machine.travel(start + timedelta(hours=5), tick=False):  # 12:00 + 60 min grace
+        assert staff.get("/api/v1/volunteers", area="C1", on_duty="true").json()["count"] == 0
+        got = next(x for x in staff.get("/api/v1/assignments", area="C1").json()["items"]
+                   if x["id"] == a.pk)
+        assert (got["on_duty"], got["no_checkout"], got["checked_out_at"]) == (False, True, None)
+        roll = staff.get("/api/v1/honour-roll", area="C1").json()["items"]
+        assert [(r["name"], r["hours"]) for r in roll] == [("李四", 4.0)]  # to 12:00, not now
+        from firstline.operations.selectors import report_rows
+
+        assert [r for r in report_rows([a.area_id], []) if r[1] == "volunteers_on_duty"] == []
+
+
+def test_the_grace_is_a_rule_decided_at_check_in(api, cast, people):
+    from datetime import date
+
+    import time_machine
+
+    from firstline.rules.models import Rule
+
+    Rule.objects.create(key="volunteers.checkout_grace_minutes", value=0,
+                        effective_from=date(2020, 1, 1), source="测试")
+    a, start = _duty_8_to_12(cast, people)
+    with time_machine.travel(start + timedelta(hours=4), tick=False):
+        assert api("staff_c1").get("/api/v1/volunteers", area="C1",
+                                   on_duty="true").json()["count"] == 0
+
+
+def test_a_check_out_after_the_grace_counts_to_the_end_and_says_so(api, cast, people, web):
+    import time_machine
+
+    a, start = _duty_8_to_12(cast, people)
+    services.assignment_check_out(actor=cast.staff_c1, assignment=a,
+                                  now=start + timedelta(hours=9))
+    a.refresh_from_db()
+    assert a.no_checkout_at(start + timedelta(hours=10)) is True
+    roll = api("staff_c1").get("/api/v1/honour-roll", area="C1").json()["items"]
+    assert [(r["name"], r["hours"]) for r in roll] == [("李四", 4.0)]
+    with time_machine.travel(start + timedelta(hours=10), tick=False):
+        page = web("staff_c1", lang="en").get("/operations/volunteers/?area=C1")
+        assert "no check-out" in page.content.decode()

@@ -60,7 +60,8 @@ def test_a_valid_tip_records_one_reward_per_the_rule(place, api):
     t = Tip.objects.get()
     r = api("grid_a").post(f"/api/v1/tips/{t.pk}/verify", {"valid": True, "note": "属实"})
     assert r.status_code == 200, r.content
-    assert r.json()["reward"] == {"item": "masks", "quantity": 10, "status": "owed"}
+    assert r.json()["reward"] == {"item": "masks", "quantity": 10, "status": "owed", "how": "",
+                                  "store": None}
     assert Reward.objects.get().quantity == 10
 
 
