@@ -37,7 +37,7 @@ def test_no_operation_answers_5xx(world, api):  # noqa: F811
             @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
                       suppress_health_check=list(HealthCheck), phases=["explicit", "generate"])
             @given(case=operation.as_strategy(generation_mode=mode))
-            def probe(case):
+            def probe(case, mode=mode):
                 response = case.call(headers=headers)
                 statuses[response.status_code] += 1
                 if response.status_code >= 500:
