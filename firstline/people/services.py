@@ -31,9 +31,12 @@ from .divisions import division_find, division_get, division_of, division_parts,
 from .importer import PHONE_RE, IdSet, Outcome, RosterImporter, normalize_phone
 from .models import (
     RISK_LEVELS,
+    Household,
     ImportJob,
     KeyPerson,
     KeyPersonCategory,
+    Placement,
+    Resident,
     Responsibility,
     RiskArea,
     ScreeningVisit,
@@ -409,6 +412,71 @@ def resident_read_full(*, actor, resident, reason_code: str, reason_text: str = 
         raise PermissionDenied(_("Your role does not allow this action."))
     reason = full_read_reason(code=reason_code, text=reason_text)
     resident_read(actor=actor, resident=resident, via=via, reason=reason)
+
+
+# --- one grid per household (households split before the rule) ---------------------------
+
+
+@dataclass
+class GridMerge:
+    households: int = 0  # households whose members were in more than one grid
+    residents: int = 0  # residents moved into their household's grid
+    dry_run: bool = False
+
+    @property
+    def summary(self) -> str:
+        return (f"households {self.households}, residents moved {self.residents}"
+                + (" (dry run: nothing written)" if self.dry_run else ""))
+
+
+def households_merge_grids(*, actor=None, dry_run: bool = False, via: str = "cli",
+                           now: datetime | None = None) -> GridMerge:
+    """A household belongs to one grid (CONTRACT.md); rosters imported before that rule may
+    have put members of one address in two grids (the same room listed under each), and the
+    daily report then counts the household once per grid. Each such household keeps its own
+    `grid`; the members placed elsewhere move into it from `now` (their placement closed and
+    a new one opened, so past days' reports keep their numbers). One transaction and one
+    audit row (`household.merge_grids`, no personal data) per household; running it again
+    finds nothing to do."""
+    from django.db.models import F
+
+    now = now or clock.now()
+    stray = (set(Resident.objects.exclude(grid_id=F("household__grid_id"))
+                 .values_list("household_id", flat=True))
+             | set(Placement.objects.filter(until__isnull=True)
+                   .exclude(grid_id=F("household__grid_id"))
+                   .values_list("household_id", flat=True)))
+    result = GridMerge(dry_run=dry_run)
+    codes = dict(Area.objects.values_list("pk", "code"))
+    for household_id in sorted(stray):
+        with transaction.atomic():
+            household = Household.objects.select_for_update().get(pk=household_id)
+            grid = household.grid_id
+            members = Resident.objects.filter(household=household)
+            placed = Placement.objects.filter(household=household, until__isnull=True)
+            moving = set(members.exclude(grid_id=grid).values_list("pk", flat=True)) | set(
+                placed.exclude(grid_id=grid).values_list("resident_id", flat=True))
+            if not moving:
+                continue
+            grids_from = sorted({codes.get(g, str(g)) for g in
+                                 members.filter(pk__in=moving).values_list("grid_id", flat=True)}
+                                | {codes.get(g, str(g)) for g in
+                                   placed.filter(resident_id__in=moving).exclude(grid_id=grid)
+                                   .values_list("grid_id", flat=True)})
+            result.households += 1
+            result.residents += len(moving)
+            if dry_run:
+                continue
+            Resident.objects.filter(pk__in=moving).update(grid_id=grid, updated_at=now)
+            Placement.objects.filter(resident_id__in=moving, until__isnull=True).update(
+                until=now)
+            Placement.objects.bulk_create([
+                Placement(resident_id=pk, household=household, grid_id=grid, since=now)
+                for pk in sorted(moving)])
+            audit(actor=actor, action="household.merge_grids", obj=household, via=via,
+                  detail=f"{len(moving)} residents from grid {','.join(grids_from)} "
+                         f"to grid {codes.get(grid, grid)}")
+    return result
 
 
 # --- risk areas and screening -------------------------------------------------------------
