@@ -24,7 +24,21 @@ pytestmark = pytest.mark.schemathesis
 EXAMPLES = int(os.environ.get("FIRSTLINE_SCHEMATHESIS_EXAMPLES", "6"))
 
 
-def test_no_operation_answers_5xx(world, api):  # noqa: F811
+@pytest.fixture
+def in_test_transaction():
+    """The raw WSGI handler closes the database connection after each request (Django's test
+    client unhooks that): keep it open, or PostgreSQL would drop the test's transaction."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+def test_no_operation_answers_5xx(world, api, in_test_transaction):  # noqa: F811
     app = get_wsgi_application()
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     headers = {"Authorization": f"Bearer {api('staff_c2').token}"}
@@ -33,21 +47,24 @@ def test_no_operation_answers_5xx(world, api):  # noqa: F811
         operation = result.ok()
         operations += 1
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-
-            @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-                      suppress_health_check=list(HealthCheck), phases=["explicit", "generate"])
-            @given(case=operation.as_strategy(generation_mode=mode))
-            def probe(case, mode=mode):
-                response = case.call(headers=headers)
-                statuses[response.status_code] += 1
-                if response.status_code >= 500:
-                    failures.append((case.method, case.formatted_path, mode.value,
-                                     response.status_code, case.as_curl_command(headers)))
-
-            probe()
+            probe(operation, mode, headers, statuses, failures)()
     print(operations, "operations,", sum(statuses.values()), "requests:", sorted(statuses.items()))
     assert operations >= 60
     # the token works: the staff read and write (not a run of 401s)
     assert statuses[200] + statuses[201] > operations
     assert failures == [], "\n".join(map(str, failures[:20]))
 
+
+
+def probe(operation, mode, headers, statuses, failures):
+    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck), phases=["explicit", "generate"])
+    @given(case=operation.as_strategy(generation_mode=mode))
+    def run(case):
+        response = case.call(headers=headers)
+        statuses[response.status_code] += 1
+        if response.status_code >= 500:
+            failures.append((case.method, case.formatted_path, mode.value,
+                             response.status_code, case.as_curl_command(headers)))
+
+    return run
