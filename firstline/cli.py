@@ -6,6 +6,7 @@
     firstline report daily --area CODE   -> manage.py report_daily --area CODE
     firstline user create USER ...       -> manage.py user_create USER ...
     firstline token create USER          -> manage.py token_create USER
+    firstline households merge           -> manage.py households_merge
     firstline demo [--no-serve]          -> manage.py demo
     firstline worker [--batch]           -> manage.py worker (background tasks, the schedule)
     firstline migrate / runserver / ...  -> as manage.py
@@ -23,6 +24,7 @@ GROUPS = {
     "report": {"daily"},
     "user": {"create"},
     "token": {"create"},
+    "households": {"merge"},
 }
 SPOKEN = {f"{group}_{action}": f"{group} {action}"
           for group, actions in GROUPS.items() for action in actions}

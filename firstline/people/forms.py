@@ -127,8 +127,10 @@ class RiskAreaForm(forms.Form):
                                widget=forms.TextInput(attrs={"required": True,
                                                              "list": "provinces",
                                                              "autocomplete": "off"}))
-    city = forms.CharField(label=_("City (empty: the whole province)"), required=False,
-                           max_length=30)
+    city = forms.CharField(label=_("City or county (empty: the whole province)"),
+                           required=False, max_length=30,
+                           widget=forms.TextInput(attrs={"list": "divisions",
+                                                         "autocomplete": "off"}))
     level = forms.ChoiceField(label=_("Risk level"), required=False,
                               choices=[*RISK_LEVELS.items(), ("", "—")])
     since = forms.DateField(label=_("Listed from"), required=False,

@@ -198,15 +198,22 @@ RISK_LEVELS = {"high": _("high risk"), "medium": _("medium risk")}
 
 
 class RiskArea(models.Model):
-    """An entry of the configurable list of risk areas (中高风险地区), by province and city.
+    """An entry of the configurable list of risk areas (中高风险地区): a province, a city or a
+    county of GB/T 2260 (people.divisions), by its `code` (2, 4 or 6 digits).
 
-    An empty `city` covers the whole province. Active from `since` (local date) until `until`
-    (exclusive; None: still listed). A visit records whether the place a person came from was
-    on the list at the time of the visit.
+    A place is covered when its code starts with the entry's: a county inside a listed city
+    is covered, a whole province covers everything in it. `province`/`city`/`county` keep the
+    official names for display. Active from `since` (local date) until `until` (exclusive;
+    None: still listed). A visit records whether the place a person came from was on the list
+    at the time of the visit. Entries older than the codes have `code` "" and are matched by
+    their names (migration 0012 coded every one it could read).
     """
 
+    code = models.CharField(_("division code"), max_length=6, blank=True, default="",
+                            help_text=_("GB/T 2260: 2 digits a province, 4 a city, 6 a county"))
     province = models.CharField(_("province"), max_length=30)
     city = models.CharField(pgettext_lazy("place", "city"), max_length=30, blank=True, default="")
+    county = models.CharField(_("county"), max_length=30, blank=True, default="")
     level = models.CharField(_("level"), max_length=16, blank=True, default="",
                              help_text=_("e.g. high / medium"))
     since = models.DateField(_("listed from"))
@@ -221,13 +228,13 @@ class RiskArea(models.Model):
         ordering = ["province", "city"]
 
     def __str__(self):
-        return f"{self.province}{self.city}"
+        return f"{self.province}{self.city}{self.county}"
 
     @property
     def place_label(self) -> str:
-        """湖北省武汉市; a whole province: 湖北省（全省）."""
-        if self.city:
-            return f"{self.province}{self.city}"
+        """湖北省武汉市, 湖北省武汉市江岸区; a whole province: 湖北省（全省）."""
+        if self.city or self.county:
+            return f"{self.province}{self.city}{self.county}"
         return gettext("%(province)s (whole province)") % {"province": self.province}
 
     @property

@@ -2,7 +2,6 @@
 derive, responsibility (三级包保), full reads and exports of personal data (audited)."""
 
 import csv
-import functools
 import io
 import os
 import re
@@ -30,12 +29,16 @@ from firstline.rules import rule
 from firstline.rules.temperature import is_fever, temperature_parse
 from firstline.tabular import ErrorsFile, TableError, errors_path_for, formula_safe, open_table
 
+from .divisions import division_find, division_get, division_of, division_parts, divisions
 from .importer import IdSet, Outcome, RosterImporter
 from .models import (
     RISK_LEVELS,
+    Household,
     ImportJob,
     KeyPerson,
     KeyPersonCategory,
+    Placement,
+    Resident,
     Responsibility,
     RiskArea,
     ScreeningVisit,
@@ -494,6 +497,71 @@ def resident_read_full(*, actor, resident, reason_code: str, reason_text: str = 
     return pii_read(actor, resident, PII_FIELDS, reason, via)
 
 
+# --- one grid per household (households split before the rule) ---------------------------
+
+
+@dataclass
+class GridMerge:
+    households: int = 0  # households whose members were in more than one grid
+    residents: int = 0  # residents moved into their household's grid
+    dry_run: bool = False
+
+    @property
+    def summary(self) -> str:
+        return (f"households {self.households}, residents moved {self.residents}"
+                + (" (dry run: nothing written)" if self.dry_run else ""))
+
+
+def households_merge_grids(*, actor=None, dry_run: bool = False, via: str = "cli",
+                           now: datetime | None = None) -> GridMerge:
+    """A household belongs to one grid (CONTRACT.md); rosters imported before that rule may
+    have put members of one address in two grids (the same room listed under each), and the
+    daily report then counts the household once per grid. Each such household keeps its own
+    `grid`; the members placed elsewhere move into it from `now` (their placement closed and
+    a new one opened, so past days' reports keep their numbers). One transaction and one
+    audit row (`household.merge_grids`, no personal data) per household; running it again
+    finds nothing to do."""
+    from django.db.models import F
+
+    now = now or clock.now()
+    stray = (set(Resident.objects.exclude(grid_id=F("household__grid_id"))
+                 .values_list("household_id", flat=True))
+             | set(Placement.objects.filter(until__isnull=True)
+                   .exclude(grid_id=F("household__grid_id"))
+                   .values_list("household_id", flat=True)))
+    result = GridMerge(dry_run=dry_run)
+    codes = dict(Area.objects.values_list("pk", "code"))
+    for household_id in sorted(stray):
+        with transaction.atomic():
+            household = Household.objects.select_for_update().get(pk=household_id)
+            grid = household.grid_id
+            members = Resident.objects.filter(household=household)
+            placed = Placement.objects.filter(household=household, until__isnull=True)
+            moving = set(members.exclude(grid_id=grid).values_list("pk", flat=True)) | set(
+                placed.exclude(grid_id=grid).values_list("resident_id", flat=True))
+            if not moving:
+                continue
+            grids_from = sorted({codes.get(g, str(g)) for g in
+                                 members.filter(pk__in=moving).values_list("grid_id", flat=True)}
+                                | {codes.get(g, str(g)) for g in
+                                   placed.filter(resident_id__in=moving).exclude(grid_id=grid)
+                                   .values_list("grid_id", flat=True)})
+            result.households += 1
+            result.residents += len(moving)
+            if dry_run:
+                continue
+            Resident.objects.filter(pk__in=moving).update(grid_id=grid, updated_at=now)
+            Placement.objects.filter(resident_id__in=moving, until__isnull=True).update(
+                until=now)
+            Placement.objects.bulk_create([
+                Placement(resident_id=pk, household=household, grid_id=grid, since=now)
+                for pk in sorted(moving)])
+            audit(actor=actor, action="household.merge_grids", obj=household, via=via,
+                  detail=f"{len(moving)} residents from grid {','.join(grids_from)} "
+                         f"to grid {codes.get(grid, grid)}")
+    return result
+
+
 # --- risk areas and screening -------------------------------------------------------------
 
 _SUFFIXES = ("特别行政区", "維吾爾自治區", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区",
@@ -508,92 +576,117 @@ def place_name(value: str) -> str:
     return value
 
 
+def _area_code(area: RiskArea) -> str:
+    """The entry's division code; an entry older than the codes is read from its names."""
+    return area.code or division_of(area.province, area.city) or ""
+
+
+def _covering(code: str | None, listed) -> RiskArea | None:
+    """The listed entry whose division contains `code` (the most specific one), or None."""
+    if not code:
+        return None
+    found = [(len(c), area) for area in listed if (c := _area_code(area)) and code.startswith(c)]
+    return max(found, key=lambda pair: pair[0])[1] if found else None
+
+
+def _legacy_match(area: RiskArea, p: str, c: str) -> bool:
+    # An entry no division code could be read from: by its names, as before the codes.
+    ap, ac = place_name(area.province), place_name(area.city)
+    if ap and p and ap != p and not (not ac and ap == c):
+        return False
+    if not ac:
+        return ap == p or ap == c
+    return ac == c
+
+
 def risk_area_match(*, province: str, city: str = "", on: date) -> RiskArea | None:
-    """The listed risk area covering (province, city) on local date `on`, or None."""
+    """The listed risk area covering the place (province, city) names on local date `on`, or
+    None. The place is read as a GB/T 2260 division (the city may name a city, a county or
+    both: "武汉市江岸区"); a listed city covers its counties, a province everything in it."""
     p, c = place_name(province), place_name(city)
     if not p and not c:
         return None
-    listed = RiskArea.objects.listed_on(on)
-    for area in listed:
-        ap, ac = place_name(area.province), place_name(area.city)
-        if ap and p and ap != p and not (not ac and ap == c):
-            continue
-        if not ac:
-            if ap == p or ap == c:  # a whole province (or a municipality named as the city)
-                return area
-            continue
-        if ac == c:
-            return area
-    return None
+    listed = list(RiskArea.objects.listed_on(on))
+    found = _covering(division_of(province, city), listed)
+    if found is not None:
+        return found
+    return next((a for a in listed if not _area_code(a) and _legacy_match(a, p, c)), None)
 
 
 def risk_area_in_text(text: str, *, on: date) -> RiskArea | None:
-    """The listed risk area a free-text origin ("湖北武汉", "武汉市") names on local date `on`:
-    a visitor's "coming from" at the gate. A city entry matches its city's name; a province
-    entry its province's name."""
+    """The listed risk area a free-text origin ("湖北武汉", "武汉市江岸区") names on local date
+    `on`: a visitor's "coming from" at the gate. Read as a division like risk_area_match."""
     text = "".join((text or "").split())
     if not text:
         return None
-    listed = RiskArea.objects.listed_on(on)
+    listed = list(RiskArea.objects.listed_on(on))
+    found = _covering(division_find(text), listed)
+    if found is not None:
+        return found
     for area in listed:
+        if _area_code(area):
+            continue
         ap, ac = place_name(area.province), place_name(area.city)
-        if ac and ac in text:
-            return area
-        if not ac and ap and ap in text:
+        if (ac and ac in text) or (not ac and ap and ap in text):
             return area
     return None
 
 
-@functools.cache
 def gbt2260_provinces() -> dict[str, str]:
-    """{short name: code} of the province-level divisions of GB/T 2260, shipped as data
-    (people/data/gbt2260_provinces.json): 湖北 → 42. Traditional names map too (湖北, 廣東)."""
-    import json
-
-    data = json.loads((Path(__file__).parent / "data" / "gbt2260_provinces.json")
-                      .read_text(encoding="utf-8"))
-    out = {}
-    for code, name in data["provinces"]:
-        out[place_name(name)] = code
-    out.update({"內蒙古": "15", "遼寧": "21", "黑龍江": "23", "江蘇": "32", "廣東": "44",
-                "廣西": "45", "貴州": "52", "雲南": "53", "陝西": "61", "甘肅": "62",
-                "寧夏": "64", "臺灣": "71", "台灣": "71", "澳門": "82", "廣西壯族": "45"})
-    return out
+    """{short name: code} of the province-level divisions of GB/T 2260 (people.divisions):
+    湖北 → 42. Traditional names map too (湖北, 廣東)."""
+    return {n: d.code for d in divisions().values() if d.level == "province" for n in d.names
+            if place_name(n) == n}
 
 
 _CITY_RE = re.compile(r"[\u3400-\u9fff·]{1,30}")
 
 
-def _same_place(area: RiskArea, province: str, city: str) -> bool:
-    return (place_name(area.province), place_name(area.city)) == (place_name(province),
-                                                                  place_name(city))
+def _same_place(area: RiskArea, code: str) -> bool:
+    return _area_code(area) == code
 
 
 @transaction.atomic
-def risk_area_add(*, actor, province: str, city: str = "", level: str = "", since,
-                  source: str = "") -> RiskArea:
-    """List a risk area (中高风险地区) from local date `since`. One active entry per place:
-    "湖北" and "湖北省" are the same place; what was typed is stored (trimmed)."""
+def risk_area_add(*, actor, province: str = "", city: str = "", level: str = "", since,
+                  source: str = "", code: str = "") -> RiskArea:
+    """List a risk area (中高风险地区) from local date `since`: a province, a city or a county
+    of GB/T 2260 (people.divisions), given by its `code` or by names (province, and a city
+    and/or county in `city`: "武汉", "江岸区", "武汉市江岸区"). Names that are not a division
+    are refused ("胡北", "武含" would flag nobody); the official names are stored. One active
+    entry per division."""
     require_perm(actor, "people.risk_areas")
     province, city = (province or "").strip(), (city or "").strip()
-    level, source = (level or "").strip(), (source or "").strip()
-    if not place_name(province):
-        raise InvalidInput("province_required", _("Enter the province, e.g. 湖北."),
-                           field="province")
-    # Picked from the divisions (GB/T 2260), not free text: "胡北" would flag nobody.
-    if place_name(province) not in gbt2260_provinces():
-        raise InvalidInput("unknown_province",
-                           _("%(value)s is not a province-level division (GB/T 2260): choose "
-                             "one from the list, e.g. 湖北.") % {"value": province[:30]},
-                           field="province")
-    if city and not _CITY_RE.fullmatch(city):
-        raise InvalidInput("bad_city", _("A city or county is written in Chinese characters, "
-                                         "e.g. 武汉."), field="city")
+    level, source, code = (level or "").strip(), (source or "").strip(), (code or "").strip()
     for field, value, limit in (("province", province, 30), ("city", city, 30),
-                                ("source", source, 200)):
+                                ("source", source, 200), ("code", code, 6)):
         if len(value) > limit:
             raise InvalidInput("too_long", _("At most %(n)s characters.") % {"n": limit},
                                field=field)
+    if code:
+        if division_get(code) is None:
+            raise InvalidInput("unknown_division",
+                               _("%(value)s is not a division code of GB/T 2260 (2, 4 or 6 "
+                                 "digits, e.g. 4201 for 武汉市).") % {"value": code},
+                               field="code")
+    else:
+        if not place_name(province):
+            raise InvalidInput("province_required", _("Enter the province, e.g. 湖北."),
+                               field="province")
+        # Picked from the divisions (GB/T 2260), not free text: "胡北" would flag nobody.
+        if len(division_find(province) or "") != 2 or place_name(province) not in \
+                division_get(division_find(province)).names:
+            raise InvalidInput("unknown_province",
+                               _("%(value)s is not a province-level division (GB/T 2260): "
+                                 "choose one from the list, e.g. 湖北.") % {"value": province},
+                               field="province")
+        code = division_of(province, city) or ""
+        if city and (len(code) < 4 or not _CITY_RE.fullmatch(city)):
+            raise InvalidInput("unknown_city",
+                               _("%(value)s is not a city or county of %(province)s (GB/T "
+                                 "2260): choose one from the list, e.g. 武汉 or 江岸区.")
+                               % {"value": city, "province": division_get(code[:2]).name},
+                               field="city")
+    province, city, county = division_parts(code)
     if level and level not in RISK_LEVELS:
         raise InvalidInput("bad_level", _("Unknown level: choose high or medium risk."),
                            field="level")
@@ -615,14 +708,14 @@ def risk_area_add(*, actor, province: str, city: str = "", level: str = "", sinc
     # An entry overlaps the new one unless it ends on or before `since`.
     overlapping = RiskArea.objects.not_delisted_by(since)
     for existing in overlapping.order_by("since", "pk"):
-        if _same_place(existing, province, city):
+        if _same_place(existing, code):
             raise RuleViolation(
                 "already_listed",
                 _("%(place)s is already listed since %(since)s: end that listing first.")
                 % {"place": existing.place_label, "since": existing.since.isoformat()},
                 field="province")
-    area = RiskArea.objects.create(province=province, city=city, level=level, since=since,
-                                   source=source)
+    area = RiskArea.objects.create(code=code, province=province, city=city, county=county,
+                                   level=level, since=since, source=source)
     audit(actor=actor, action="risk_area.add", obj=area,
           detail=f"{area.place_label} {level} {since.isoformat()} {source}")
     return area

@@ -191,3 +191,31 @@ def test_a_newcomer_added_at_the_door_meanwhile_shows_as_on_the_roster(place, ap
                        {"name": "李娜", "id_number": id_number(10)})
     item = api("grid_a").get("/api/v1/declarations").json()["items"][0]
     assert item["resident_id"] == Resident.objects.get(id_number=id_number(10)).pk
+
+
+def test_a_confirmed_return_from_a_risk_area_opens_a_risk_return_alert(place, api):
+    # The same alert a screening visit raises (CONTRACT.md "Findings reach someone"): for the
+    # household's grid, with the resident and household, once.
+    from firstline.isolation.models import Alert
+
+    declare(declaration(name="王伟", id_number=place.wang.id_number, room="101"))
+    d = Declaration.objects.get()
+    assert not Alert.objects.filter(kind="risk_return").exists()
+    assert api("grid_a").post(f"/api/v1/declarations/{d.pk}/confirm").status_code == 200
+    alert = Alert.objects.get(kind="risk_return")
+    assert (alert.resident, alert.household, alert.area) == (place.wang, place.h101,
+                                                             place.h101.grid)
+    assert "武汉" in alert.detail and "2020-02-08" in alert.detail
+    assert alert.source.startswith("visit:")
+    assert [a["kind"] for a in api("grid_a").get("/api/v1/alerts").json()["items"]] == [
+        "risk_return"]
+
+
+def test_a_return_older_than_the_isolation_period_opens_no_alert(place, api):
+    from firstline.isolation.models import Alert
+
+    declare(declaration(name="王伟", id_number=place.wang.id_number, room="101",
+                        returned_on="2020-01-20"))
+    d = Declaration.objects.get()
+    assert api("grid_a").post(f"/api/v1/declarations/{d.pk}/confirm").status_code == 200
+    assert not Alert.objects.filter(kind="risk_return").exists()
