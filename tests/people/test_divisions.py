@@ -100,7 +100,7 @@ def test_the_migration_codes_areas_listed_by_names(cast, roster):
 
     from django.apps import apps
 
-    migration = import_module("firstline.people.migrations.0012_risk_area_division_code")
+    migration = import_module("firstline.people.migrations.0013_risk_area_division_code")
     old = RiskArea.objects.create(province="湖北", city="武汉", since=ON)
     typo = RiskArea.objects.create(province="湖北", city="武含", since=ON)
     migration.code_existing(apps, None)
