@@ -352,6 +352,9 @@ class TestIn(Schema):
     resident_id: int
     sampled_on: IsoDate
     result: str
+    case: str | None = Field(None, description="with a positive result: make the case in "
+                             "the same step, `confirmed` or `asymptomatic` (dated the sample "
+                             "date, source `test N`); an open case is joined, never doubled")
 
 
 class TestOut(Schema):
@@ -359,14 +362,17 @@ class TestOut(Schema):
     resident_id: int
     sampled_on: IsoDate
     result: str
-    prompt_case: bool
+    prompt_case: bool = Field(description="positive and the person has no open case")
+    case_id: int | None = Field(None, description="the open case this positive test belongs to")
+    case_created: bool = Field(False, description="this request made the case")
 
 
 @router.post("/test-results", response={201: TestOut},
-             summary="A nucleic-acid test result; a positive one prompts a case")
+             summary="A nucleic-acid test result; a positive one prompts or makes a case")
 def test_result_create(request, payload: TestIn):
     require_perm(request.user, "lists.manage")
     resident = _resident(request.user, payload.resident_id)
     test = services.test_result_record(resident=resident, sampled_on=payload.sampled_on,
-                                       result=payload.result, actor=request.user)
+                                       result=payload.result, case_status=payload.case or None,
+                                       actor=request.user)
     return 201, test

@@ -699,10 +699,19 @@ def case_transfer(*, case: Case, actor, days: int | None = None, now: datetime |
                            starts_on=today, days=days, actor=actor, now=now)
 
 
+# A positive test makes one of these in one step (a suspected case is confirmed by it).
+CASE_FROM_TEST = (CaseStatus.CONFIRMED, CaseStatus.ASYMPTOMATIC)
+
+
 @transaction.atomic
 def test_result_record(*, resident, sampled_on: date, result: str, actor,
+                       case_status: str | None = None,
                        now: datetime | None = None) -> TestResult:
-    """核酸检测结果. A positive one prompts a case (`prompt_case` on the answer)."""
+    """核酸检测结果. A positive one prompts a case (`prompt_case` on the answer); with
+    `case_status` (confirmed or asymptomatic) it makes the case in the same step: dated the
+    sample date, source "test N". Idempotent per person: when the resident already has an
+    open case (any status but ruled out) the test joins it — a suspected one takes the new
+    status — and no second case is made, however many positives arrive at once."""
     require_perm(actor, "lists.manage")
     _resident_in_scope(actor, resident)
     now = now or clock.now()
@@ -712,10 +721,40 @@ def test_result_record(*, resident, sampled_on: date, result: str, actor,
     if sampled_on > clock.localdate(now):
         raise InvalidInput("bad_date", _("The sample date is in the future."),
                            field="sampled_on")
+    if case_status and case_status not in CASE_FROM_TEST:
+        raise InvalidInput("bad_status", _("case must be one of: %(v)s.")
+                           % {"v": ", ".join(CASE_FROM_TEST)}, field="case")
+    if case_status and result != TestResult.Outcome.POSITIVE:
+        raise InvalidInput("not_positive", _("Only a positive result makes a case."),
+                           field="case")
+    if result == TestResult.Outcome.POSITIVE:
+        # one writer per person at a time: two positives at once make one case
+        from firstline.people.models import Resident
+
+        Resident.objects.select_for_update().filter(pk=resident.pk).first()
     test = TestResult.objects.create(resident=resident, grid=resident.grid,
                                      sampled_on=sampled_on, result=result, created_by=actor,
                                      created_at=now)
-    test.prompt_case = (result == TestResult.Outcome.POSITIVE and not Case.objects.filter(
-        resident=resident).exclude(status=CaseStatus.RULED_OUT).exists())
     audit(actor=actor, action="test.record", obj=test, detail=result)
+    open_case = (Case.objects.filter(resident=resident).exclude(status=CaseStatus.RULED_OUT)
+                 .order_by("-on", "-pk").first())
+    test.case_created = False
+    if case_status:
+        if open_case is None:
+            open_case = Case.objects.create(resident=resident, grid=resident.grid,
+                                            status=case_status, on=sampled_on,
+                                            source=f"test {test.pk}", created_by=actor,
+                                            created_at=now)
+            audit(actor=actor, action="case.record", obj=open_case,
+                  detail=f"{case_status} from test {test.pk}")
+            test.case_created = True
+        elif open_case.status == CaseStatus.SUSPECTED:
+            open_case.status = case_status
+            open_case.save(update_fields=["status"])
+            audit(actor=actor, action="case.status", obj=open_case,
+                  detail=f"suspected → {case_status} by test {test.pk}")
+    if result == TestResult.Outcome.POSITIVE and open_case is not None:
+        test.case = open_case
+        test.save(update_fields=["case"])
+    test.prompt_case = result == TestResult.Outcome.POSITIVE and open_case is None
     return test

@@ -13,6 +13,7 @@ urlpatterns = [
     path("items/<int:pk>/phone/", views.item_phone, name="item_phone"),
     path("panel/", views.items_panel, name="panel"),
     path("cases/", views.cases, name="cases"),
+    path("cases/test/", views.test_result, name="test_result"),
     path("cases/<int:pk>/<slug:step>/", views.case_step, name="case_step"),
     path("dashboard/", views.dashboard_panel, name="dashboard_panel"),
 ]

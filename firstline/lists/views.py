@@ -318,10 +318,48 @@ def cases(request):
             return redirect("lists:cases")
     rows = list(selectors.cases_visible_to(request.user)
                 .select_related("resident", "resident__household", "resident__household__compound")
+                .prefetch_related("tests")
                 .order_by("-on", "-pk")[:100])
     return render(request, "lists/cases.html", {"cases": rows, "statuses": CaseStatus.choices,
                                                 "error": error, "today": clock.today()},
                   status=422 if error else 200)
+
+
+@require_POST
+@needs("lists.manage")
+def test_result(request):
+    """A nucleic-acid result by the resident's ID number; a positive one can make the case
+    (confirmed or asymptomatic) in the same step."""
+    from firstline.people.models import Resident
+
+    number = reading.normalize_id_number(request.POST.get("id_number", ""))
+    resident = Resident.objects.filter(id_number=number).select_related("grid").first()
+    try:
+        if resident is None:
+            raise RuleViolation("not_found", _("No resident with this ID number in your "
+                                               "areas."), status=404)
+        sampled_on = date.fromisoformat(request.POST.get("sampled_on")
+                                        or clock.today().isoformat())
+        test = services.test_result_record(
+            resident=resident, sampled_on=sampled_on, result=request.POST.get("result", ""),
+            case_status=request.POST.get("case") or None, actor=request.user)
+    except ValueError:
+        messages.error(request, _("Sample date: not a date."))
+    except RuleViolation as exc:
+        messages.error(request, exc.detail)
+    else:
+        if test.case_created:
+            messages.success(request, _("Test recorded; case %(n)s made from it.")
+                             % {"n": test.case_id})
+        elif test.case_id:
+            messages.success(request, _("Test recorded on the open case %(n)s (no second "
+                                        "case).") % {"n": test.case_id})
+        elif test.prompt_case:
+            messages.warning(request, _("Positive, and no open case: record it again with "
+                                        "\"make the case\" or record the case above."))
+        else:
+            messages.success(request, _("Test recorded."))
+    return redirect("lists:cases")
 
 
 @require_POST
