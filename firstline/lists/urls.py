@@ -7,6 +7,7 @@ urlpatterns = [
     path("upload/", views.upload, name="upload"),
     path("<int:pk>/", views.checklist_page, name="checklist"),
     path("<int:pk>/export/", views.checklist_export, name="export"),
+    path("<int:pk>/handover/", views.checklist_handover, name="handover"),
     path("<int:pk>/rows/<int:number>/route/", views.row_route, name="route"),
     path("items/", views.items, name="items"),
     path("items/<int:pk>/", views.item_answer, name="item_answer"),

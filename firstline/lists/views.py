@@ -212,7 +212,9 @@ def checklist_page(request, pk):
 
     return render(request, "lists/checklist.html",
                   {"c": c, "p": progress, "unmatched": unmatched, "today": clock.today(),
-                   "routings": Routing.choices})
+                   "routings": Routing.choices,
+                   "streets": selectors.streets_for_handover(c) if unmatched else [],
+                   "handed": any(r.routed_at for r in unmatched)})
 
 
 @require_GET
@@ -222,6 +224,20 @@ def checklist_export(request, pk):
     path = exports.checklist_xlsx(checklist=c, actor=request.user)
     response = FileResponse(open(path, "rb"), as_attachment=True,
                             filename=exports.export_filename(c))
+    path.unlink(missing_ok=True)
+    return response
+
+
+@require_GET
+@needs("lists.manage")
+def checklist_handover(request, pk):
+    """转办清单: the rows handed over to another street, for a street outside Firstline."""
+    c = selectors.checklist_get_for_user(request.user, pk)
+    if not services.in_scope(request.user, c.area, "lists.manage"):
+        raise Http404
+    path = exports.handover_xlsx(checklist=c, actor=request.user)
+    response = FileResponse(open(path, "rb"), as_attachment=True,
+                            filename=exports.export_filename(c).replace("核查结果", "转办清单"))
     path.unlink(missing_ok=True)
     return response
 
@@ -252,9 +268,13 @@ def row_route(request, pk, number):
     row = selectors.unmatched_rows(c).filter(number=number).first()
     if row is None:
         raise Http404
+    to = request.POST.get("to", "").strip()
+    in_firstline = selectors.streets_for_handover(c).filter(code=to).exists()
     try:
         services.checklist_row_route(row=row, routing=request.POST.get("routing", ""),
-                                     actor=request.user)
+                                     actor=request.user, to_area=to if in_firstline else "",
+                                     to_name="" if in_firstline else to,
+                                     note=request.POST.get("note", ""))
     except RuleViolation as exc:
         if exc.status == 404:
             raise Http404 from None
