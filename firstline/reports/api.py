@@ -125,6 +125,8 @@ class SignoffNodeOut(Schema):
     area: str
     name: str
     own: bool = Field(description="the area asked for (the others are its direct children)")
+    submits: bool = Field(description="a community or street: it submits a report (a grid "
+                          "does not, and is not chased)")
     submitted_at: str | None
     submitted_by: str | None
     version: int | None

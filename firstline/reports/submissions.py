@@ -160,6 +160,7 @@ def signoff_status(*, area, day: date, report=None) -> dict:
             before = v
         out.append({
             "area": node.code, "name": node.name, "own": node is report.root,
+            "submits": node.level in SUBMITTING_LEVELS,
             "submitted_at": _iso(latest.submitted_at) if latest else None,
             "submitted_by": _who(latest.submitted_by) if latest else None,
             "version": latest.version if latest else None,
@@ -192,6 +193,9 @@ def report_chase(*, area, day: date, actor, now: datetime | None = None) -> Repo
     require_perm(actor, "reports.submit")
     if not in_scope(actor, area, "reports.submit"):
         raise RuleViolation("not_found", _("Not found."), status=404, field="area")
+    if area.level not in SUBMITTING_LEVELS:
+        raise InvalidInput("not_submitting", _("%(area)s does not submit a daily report.")
+                           % {"area": area.name}, field="area")
     parent = area.parent
     if parent is None or not in_scope(actor, parent, "reports.submit"):
         raise RuleViolation("not_below", _("Only the level above can chase %(area)s.")

@@ -139,6 +139,8 @@ def test_chasing_is_for_the_level_above_and_not_once_submitted(api, roster):
                                 {"area": "C2", "date": day}).status_code == 404
     assert api("grid_a").post("/api/v1/reports/daily/chase",
                               {"area": "G1a", "date": day}).status_code == 403
+    grid = api("staff_c1").post("/api/v1/reports/daily/chase", {"area": "G1a", "date": day})
+    assert grid.status_code == 422  # a grid submits no report
     _submit(api, "staff_c1", "C1", day)
     r = api("hq").post("/api/v1/reports/daily/chase", {"area": "C1", "date": day})
     assert r.status_code == 409 and r.json()["error"] == "already_submitted"
