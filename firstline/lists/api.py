@@ -161,6 +161,18 @@ class RowOut(Schema):
     name: str
     reason: str
     routing: str
+    routed_to: str | None = Field(None, description="the street's code when it is in Firstline")
+    routed_to_name: str = Field("", description="the street it was handed over to")
+    route_note: str = Field("", description="why it was handed over")
+    handed_over: int | None = Field(None, description="the list it joined in that street")
+
+    @staticmethod
+    def resolve_routed_to(obj):
+        return obj.routed_to.code if getattr(obj, "routed_to_id", None) else None
+
+    @staticmethod
+    def resolve_handed_over(obj):
+        return obj.handed_over_id
 
 
 @router.get("/checklists/{checklist_id}/unmatched", response=list[RowOut],
@@ -176,10 +188,15 @@ def checklist_unmatched(request, checklist_id: int):
 
 class RouteIn(Schema):
     routing: Routing
+    to_area: str = Field("", max_length=30, description="other_street: the code of a street "
+                         "in Firstline; the row joins a list there and is matched to its roster")
+    to_name: str = Field("", max_length=100, description="other_street: the name of a street "
+                         "outside Firstline (the row goes into the hand-over export)")
+    note: str = Field("", max_length=200, description="why it is handed over")
 
 
 @router.post("/checklists/{checklist_id}/rows/{number}/route", response=RowOut,
-             summary="Route an unmatched row: not_ours, unknown, other_street")
+             summary="Route an unmatched row: not_ours, unknown, other_street (a hand-over)")
 def checklist_row_route(request, checklist_id: int, number: int, payload: RouteIn):
     require_perm(request.user, "lists.manage")
     c = selectors.checklist_get_for_user(request.user, checklist_id)
@@ -188,7 +205,29 @@ def checklist_row_route(request, checklist_id: int, number: int, payload: RouteI
         from django.http import Http404
 
         raise Http404
-    return services.checklist_row_route(row=row, routing=payload.routing, actor=request.user)
+    return services.checklist_row_route(row=row, routing=payload.routing, actor=request.user,
+                                        to_area=payload.to_area, to_name=payload.to_name,
+                                        note=payload.note)
+
+
+@router.get("/checklists/{checklist_id}/handover",
+            summary="xlsx of the rows handed over to another street (转办清单)")
+def checklist_handover_export(request, checklist_id: int):
+    """The rows routed `other_street`, in the sender's columns plus 转至, 转办原因, 转办时间,
+    转办人 and the list they joined in Firstline — the file for a street outside it."""
+    require_perm(request.user, "lists.manage")
+    c = selectors.checklist_get_for_user(request.user, checklist_id)
+    if not services.in_scope(request.user, c.area, "lists.manage"):
+        from django.http import Http404
+
+        raise Http404
+    path = exports.handover_xlsx(checklist=c, actor=request.user)
+    response = FileResponse(open(path, "rb"), as_attachment=True,
+                            filename=exports.export_filename(c).replace("核查结果", "转办清单"),
+                            content_type="application/vnd.openxmlformats-officedocument."
+                                         "spreadsheetml.sheet")
+    path.unlink(missing_ok=True)
+    return response
 
 
 # --- verifications ----------------------------------------------------------------------------
@@ -352,6 +391,9 @@ class TestIn(Schema):
     resident_id: int
     sampled_on: IsoDate
     result: str
+    case: str | None = Field(None, description="with a positive result: make the case in "
+                             "the same step, `confirmed` or `asymptomatic` (dated the sample "
+                             "date, source `test N`); an open case is joined, never doubled")
 
 
 class TestOut(Schema):
@@ -359,14 +401,17 @@ class TestOut(Schema):
     resident_id: int
     sampled_on: IsoDate
     result: str
-    prompt_case: bool
+    prompt_case: bool = Field(description="positive and the person has no open case")
+    case_id: int | None = Field(None, description="the open case this positive test belongs to")
+    case_created: bool = Field(False, description="this request made the case")
 
 
 @router.post("/test-results", response={201: TestOut},
-             summary="A nucleic-acid test result; a positive one prompts a case")
+             summary="A nucleic-acid test result; a positive one prompts or makes a case")
 def test_result_create(request, payload: TestIn):
     require_perm(request.user, "lists.manage")
     resident = _resident(request.user, payload.resident_id)
     test = services.test_result_record(resident=resident, sampled_on=payload.sampled_on,
-                                       result=payload.result, actor=request.user)
+                                       result=payload.result, case_status=payload.case or None,
+                                       actor=request.user)
     return 201, test

@@ -26,6 +26,11 @@ def export_filename(checklist: Checklist) -> str:
 def _result_text(row) -> tuple[str, str, str]:
     v = row.verification
     if row.resident_id is None:
+        if row.routing == Routing.OTHER_STREET and row.routed_to_name:
+            note = f"：{row.route_note}" if row.route_note else ""
+            when = clock.localtime(row.routed_at).strftime("%Y-%m-%d %H:%M") \
+                if row.routed_at else ""
+            return f"未匹配（转至{row.routed_to_name}{note}）", when, ""
         route = Routing(row.routing).label if row.routing else Routing.PENDING.label
         return f"未匹配（{route}）", "", ""
     if v is None or v.status != VStatus.DONE:
@@ -75,5 +80,41 @@ def checklist_xlsx(*, checklist: Checklist, actor) -> Path:
     os.close(handle)
     wb.save(name)
     audit(actor=actor, action=AuditAction.CHECKLIST_EXPORT, obj=checklist,
+          detail="full" if full else "masked")
+    return Path(name)
+
+
+HANDOVER_EXTRA = ["转至", "转办原因", "转办时间", "转办人", "对方系统内名单"]
+
+
+def handover_xlsx(*, checklist: Checklist, actor) -> Path:
+    """转办清单: the rows handed over to another street, in the sender's columns plus where
+    to, why, when, by whom and (for a street in Firstline) the list they joined there — for a
+    street outside Firstline, the file to send. Masked and escaped as the list's export."""
+    from openpyxl import Workbook
+
+    full = has_perm(actor, "people.export_full")
+    id_col = checklist.mapping.get("id_number")
+    phone_col = checklist.mapping.get("phone")
+    width = len(checklist.columns)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("转办清单")
+    ws.append([safe_cell(v) for v in [*checklist.columns, *HANDOVER_EXTRA]])
+    for row in selectors.handed_over_rows(checklist):
+        cells = (list(row.values) + [""] * width)[:width]
+        if not full:
+            if id_col is not None and cells[id_col]:
+                cells[id_col] = mask_id_number(cells[id_col])
+            if phone_col is not None and cells[phone_col]:
+                cells[phone_col] = mask_phone(cells[phone_col])
+        who = (row.routed_by.display_name or row.routed_by.username) if row.routed_by else ""
+        when = clock.localtime(row.routed_at).strftime("%Y-%m-%d %H:%M") if row.routed_at \
+            else ""
+        ws.append([safe_cell(v) for v in [*cells, row.routed_to_name, row.route_note, when,
+                                          who, row.handed_over_id or ""]])
+    handle, name = tempfile.mkstemp(suffix=".xlsx")
+    os.close(handle)
+    wb.save(name)
+    audit(actor=actor, action="checklist.handover_export", obj=checklist,
           detail="full" if full else "masked")
     return Path(name)

@@ -34,6 +34,10 @@ class Checklist(models.Model):
     unmatched = models.PositiveIntegerField(default=0)
     case = models.ForeignKey("Case", on_delete=models.PROTECT, null=True, blank=True,
                              related_name="checklists")
+    handover_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="handovers",
+                                    help_text=_("the list whose rows another street handed "
+                                                "over to this one"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    null=True, blank=True, related_name="+")
     created_at = models.DateTimeField()
@@ -148,6 +152,21 @@ class ChecklistRow(models.Model):
     routing = models.CharField(_("routing"), max_length=16, choices=Routing.choices,
                                blank=True, default="")
     reason = models.CharField(_("why unmatched"), max_length=200, blank=True, default="")
+    # "to another street": a hand-over, with where to and why
+    routed_to = models.ForeignKey("areas.Area", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", verbose_name=_("handed over to"),
+                                  help_text=_("a street in Firstline: the row joins a list there"))
+    # db_default: rows go in by COPY on PostgreSQL, naming only the import's columns
+    routed_to_name = models.CharField(_("handed over to"), max_length=100, blank=True,
+                                      default="", db_default="", help_text=_("the street's name"))
+    route_note = models.CharField(_("why handed over"), max_length=200, blank=True, default="",
+                                  db_default="")
+    handed_over = models.ForeignKey(Checklist, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="handed_from",
+                                    help_text=_("the list the row joined in that street"))
+    routed_at = models.DateTimeField(null=True, blank=True)
+    routed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                  blank=True, related_name="+")
 
     class Meta:
         verbose_name = _("list row")

@@ -12,7 +12,7 @@ from firstline.accounts.scope import area_scope, scope_paths
 from firstline.areas.models import subtree_q
 from firstline.rules import rule
 
-from .models import Case, Checklist, ChecklistRow, Verification, VStatus
+from .models import Case, Checklist, ChecklistRow, Routing, Verification, VStatus
 
 
 def verifications_visible_to(user, perm: str = "lists.verify"):
@@ -167,6 +167,22 @@ def checklist_rows_for_export(checklist: Checklist, user=None, perm: str = "list
                                     for p in scope_paths(user, perm)):
         rows = rows.filter(area_scope(user, "resident__grid", perm))
     return rows.select_related("verification", "verification__answered_by").order_by("number")
+
+
+def handed_over_rows(checklist: Checklist):
+    """The rows of `checklist` handed over to another street (the hand-over export)."""
+    return ChecklistRow.objects.filter(checklist=checklist, routing=Routing.OTHER_STREET,
+                                       resident__isnull=True) \
+        .select_related("routed_by").order_by("number")
+
+
+def streets_for_handover(checklist: Checklist):
+    """The other streets in Firstline a row of `checklist` can be handed over to."""
+    from firstline.areas.models import Area, Level
+
+    own = [p for p in checklist.area.path.strip("/").split("/") if p]
+    return (Area.objects.filter(level=Level.STREET).exclude(pk__in=own)
+            .exclude(subtree_q(checklist.area)).order_by("code"))
 
 
 def unmatched_rows(checklist: Checklist):

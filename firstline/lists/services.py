@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from firstline import clock
 from firstline.accounts.scope import in_scope, scope_paths
 from firstline.accounts.services import audit, require_perm
-from firstline.areas.models import Area, subtree_q
+from firstline.areas.models import Area, Level, subtree_q
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.people.services import phone_normalize
 from firstline.rules import rule
@@ -520,8 +520,15 @@ def _open_item_ids(grids) -> dict[int, int]:
     return out
 
 
-def checklist_row_route(*, row: ChecklistRow, routing: str, actor) -> ChecklistRow:
-    """Route an unmatched row: not ours / unknown person / to another street."""
+def checklist_row_route(*, row: ChecklistRow, routing: str, actor, to_area: str = "",
+                        to_name: str = "", note: str = "",
+                        now: datetime | None = None) -> ChecklistRow:
+    """Route an unmatched row: not ours / unknown person / to another street. "To another
+    street" is a hand-over: to a street in Firstline (`to_area`, its code) the row joins a
+    list there — one per list handed over, in the sender's columns plus 转办说明 — and is
+    matched against that street's roster (an item for its grid worker when it matches);
+    to a street outside (`to_name`) it goes into the hand-over export. Either way with the
+    reason (`note`), who and when. Handed over once: asking again changes nothing."""
     require_perm(actor, "lists.manage")
     if not in_scope(actor, row.checklist.area, "lists.manage"):
         raise RuleViolation("not_found", _("Not found."), status=404)
@@ -530,11 +537,102 @@ def checklist_row_route(*, row: ChecklistRow, routing: str, actor) -> ChecklistR
                            % {"v": ", ".join(v for v in Routing.values if v)}, field="routing")
     if row.resident_id is not None:
         raise RuleViolation("matched", _("This row matched a resident: nothing to route."))
-    ChecklistRow.objects.filter(pk=row.pk).update(routing=routing)
-    row.routing = routing
-    audit(actor=actor, action="checklist.route", obj=row.checklist,
-          detail=f"row {row.number}: {routing}")
+    now = now or clock.now()
+    note = _text(note, field="note", limit=200)
+    with transaction.atomic():
+        row = ChecklistRow.objects.select_for_update().select_related("checklist").get(
+            pk=row.pk)
+        if row.handed_over_id is not None or (row.routing == Routing.OTHER_STREET
+                                              and row.routed_at is not None):
+            if routing == Routing.OTHER_STREET and _same_target(row, to_area, to_name):
+                return row  # handed over already: nothing more
+            raise RuleViolation("handed_over", _("Row %(n)s was already handed over to "
+                                                 "%(to)s.") % {"n": row.number,
+                                                               "to": row.routed_to_name})
+        row.routing = routing
+        fields = ["routing"]
+        if routing == Routing.OTHER_STREET:
+            target, name = _handover_target(row.checklist, to_area, to_name)
+            row.routed_to, row.routed_to_name, row.route_note = target, name, note
+            row.routed_at, row.routed_by = now, actor
+            fields += ["routed_to", "routed_to_name", "route_note", "routed_at", "routed_by"]
+            if target is not None:
+                row.handed_over = _handover_append(row, target=target, note=note, now=now)
+                fields.append("handed_over")
+        row.save(update_fields=fields)
+        detail = f"row {row.number}: {routing}"
+        if routing == Routing.OTHER_STREET:
+            detail += f" → {row.routed_to.code if row.routed_to else row.routed_to_name}"
+        audit(actor=actor, action="checklist.route", obj=row.checklist, detail=detail)
     return row
+
+
+def _same_target(row: ChecklistRow, to_area: str, to_name: str) -> bool:
+    if row.routed_to_id is not None:
+        return (to_area or "").strip() == row.routed_to.code
+    return (to_name or "").strip() == row.routed_to_name
+
+
+def _handover_target(checklist: Checklist, to_area: str, to_name: str):
+    """(street in Firstline or None, its name) for a hand-over; 422 naming the field."""
+    to_area, to_name = (to_area or "").strip(), (to_name or "").strip()
+    if to_area:
+        target = Area.objects.filter(code=to_area).first()
+        if target is None or target.level != Level.STREET:
+            raise InvalidInput("bad_area", _("to_area: %(code)s is not a street in Firstline; "
+                                             "name a street outside with to_name.")
+                               % {"code": to_area[:30]}, field="to_area")
+        if checklist.area.path.startswith(target.path) or target.path.startswith(
+                checklist.area.path):
+            raise InvalidInput("own_street", _("to_area: %(name)s is this list's own street.")
+                               % {"name": target.name}, field="to_area")
+        return target, target.name
+    if not to_name:
+        raise InvalidInput("to_required", _("To another street: say which (to_area, a street's "
+                                            "code, or to_name)."), field="to_area")
+    return None, _text(to_name, field="to_name", limit=100)
+
+
+def _handover_append(row: ChecklistRow, *, target: Area, note: str, now: datetime) -> Checklist:
+    """Add `row` to the list handed over from its list to `target` (made on first use),
+    matched against the target's roster like an imported row."""
+    from firstline.isolation.services import default_owners
+
+    origin = row.checklist
+    street = origin.area.ancestors().filter(level=Level.STREET).first()  # path includes self
+    from_name = street.name if street else origin.area.name
+    source = _("%(source)s (handed over by %(street)s)") % {"source": origin.source,
+                                                           "street": from_name}
+    digest = hashlib.sha256(f"handover {origin.pk} {target.pk}".encode()).hexdigest()
+    columns = [*origin.columns, "转办说明"]
+    handover, _created = Checklist.objects.get_or_create(
+        area=target, source=source[:100], digest=digest,
+        defaults={"filename": origin.filename, "deadline": origin.deadline, "columns": columns,
+                  "mapping": origin.mapping, "created_at": now, "handover_of": origin,
+                  "created_by": row.routed_by})
+    handover = Checklist.objects.select_for_update().get(pk=handover.pk)
+    values = [*row.values, *([""] * (len(origin.columns) - len(row.values))),
+              f"{from_name}：{note}" if note else from_name]
+    number = handover.rows + 1
+    table = reading.RawTable(columns, [(number, values)], "handover")
+    [parsed] = _parse_rows(table, {k: int(v) for k, v in handover.mapping.items()})
+    Matcher(target).run([parsed])
+    item = None
+    if parsed.resident is not None:
+        result = ImportResult()
+        item = _open_items({parsed.resident: parsed.grid}, deadline=handover.deadline,
+                           now=now, owners=default_owners, result=result)[parsed.resident]
+    ChecklistRow.objects.create(checklist=handover, number=number, values=values,
+                                name=parsed.name[:100], resident_id=parsed.resident,
+                                matched_by=parsed.matched_by, verification_id=item,
+                                routing=parsed.routing, reason=parsed.reason[:200])
+    counts = {"rows": number}
+    key = {MatchedBy.ID: "matched_by_id", MatchedBy.NAME_PHONE: "matched_by_name_phone",
+           MatchedBy.NAME_ADDRESS: "matched_by_name_address"}.get(parsed.matched_by,
+                                                                  "unmatched")
+    counts[key] = getattr(handover, key) + 1
+    Checklist.objects.filter(pk=handover.pk).update(**counts)
+    return handover
 
 
 # --- one person, one call -------------------------------------------------------------------
@@ -694,10 +792,19 @@ def case_transfer(*, case: Case, actor, days: int | None = None, now: datetime |
                            starts_on=today, days=days, actor=actor, now=now)
 
 
+# A positive test makes one of these in one step (a suspected case is confirmed by it).
+CASE_FROM_TEST = (CaseStatus.CONFIRMED, CaseStatus.ASYMPTOMATIC)
+
+
 @transaction.atomic
 def test_result_record(*, resident, sampled_on: date, result: str, actor,
+                       case_status: str | None = None,
                        now: datetime | None = None) -> TestResult:
-    """核酸检测结果. A positive one prompts a case (`prompt_case` on the answer)."""
+    """核酸检测结果. A positive one prompts a case (`prompt_case` on the answer); with
+    `case_status` (confirmed or asymptomatic) it makes the case in the same step: dated the
+    sample date, source "test N". Idempotent per person: when the resident already has an
+    open case (any status but ruled out) the test joins it — a suspected one takes the new
+    status — and no second case is made, however many positives arrive at once."""
     require_perm(actor, "lists.manage")
     _resident_in_scope(actor, resident)
     now = now or clock.now()
@@ -707,10 +814,40 @@ def test_result_record(*, resident, sampled_on: date, result: str, actor,
     if sampled_on > clock.localdate(now):
         raise InvalidInput("bad_date", _("The sample date is in the future."),
                            field="sampled_on")
+    if case_status and case_status not in CASE_FROM_TEST:
+        raise InvalidInput("bad_status", _("case must be one of: %(v)s.")
+                           % {"v": ", ".join(CASE_FROM_TEST)}, field="case")
+    if case_status and result != TestResult.Outcome.POSITIVE:
+        raise InvalidInput("not_positive", _("Only a positive result makes a case."),
+                           field="case")
+    if result == TestResult.Outcome.POSITIVE:
+        # one writer per person at a time: two positives at once make one case
+        from firstline.people.models import Resident
+
+        Resident.objects.select_for_update().filter(pk=resident.pk).first()
     test = TestResult.objects.create(resident=resident, grid=resident.grid,
                                      sampled_on=sampled_on, result=result, created_by=actor,
                                      created_at=now)
-    test.prompt_case = (result == TestResult.Outcome.POSITIVE and not Case.objects.filter(
-        resident=resident).exclude(status=CaseStatus.RULED_OUT).exists())
     audit(actor=actor, action="test.record", obj=test, detail=result)
+    open_case = (Case.objects.filter(resident=resident).exclude(status=CaseStatus.RULED_OUT)
+                 .order_by("-on", "-pk").first())
+    test.case_created = False
+    if case_status:
+        if open_case is None:
+            open_case = Case.objects.create(resident=resident, grid=resident.grid,
+                                            status=case_status, on=sampled_on,
+                                            source=f"test {test.pk}", created_by=actor,
+                                            created_at=now)
+            audit(actor=actor, action="case.record", obj=open_case,
+                  detail=f"{case_status} from test {test.pk}")
+            test.case_created = True
+        elif open_case.status == CaseStatus.SUSPECTED:
+            open_case.status = case_status
+            open_case.save(update_fields=["status"])
+            audit(actor=actor, action="case.status", obj=open_case,
+                  detail=f"suspected → {case_status} by test {test.pk}")
+    if result == TestResult.Outcome.POSITIVE and open_case is not None:
+        test.case = open_case
+        test.save(update_fields=["case"])
+    test.prompt_case = result == TestResult.Outcome.POSITIVE and open_case is None
     return test

@@ -242,7 +242,9 @@ def checklist_page(request, pk):
 
     return render(request, "lists/checklist.html",
                   {"c": c, "p": progress, "unmatched": unmatched, "today": clock.today(),
-                   "routings": Routing.choices})
+                   "routings": Routing.choices,
+                   "streets": selectors.streets_for_handover(c) if unmatched else [],
+                   "handed": any(r.routed_at for r in unmatched)})
 
 
 @require_GET
@@ -252,6 +254,20 @@ def checklist_export(request, pk):
     path = exports.checklist_xlsx(checklist=c, actor=request.user)
     response = FileResponse(open(path, "rb"), as_attachment=True,
                             filename=exports.export_filename(c))
+    path.unlink(missing_ok=True)
+    return response
+
+
+@require_GET
+@needs("lists.manage")
+def checklist_handover(request, pk):
+    """转办清单: the rows handed over to another street, for a street outside Firstline."""
+    c = selectors.checklist_get_for_user(request.user, pk)
+    if not services.in_scope(request.user, c.area, "lists.manage"):
+        raise Http404
+    path = exports.handover_xlsx(checklist=c, actor=request.user)
+    response = FileResponse(open(path, "rb"), as_attachment=True,
+                            filename=exports.export_filename(c).replace("核查结果", "转办清单"))
     path.unlink(missing_ok=True)
     return response
 
@@ -282,9 +298,13 @@ def row_route(request, pk, number):
     row = selectors.unmatched_rows(c).filter(number=number).first()
     if row is None:
         raise Http404
+    to = request.POST.get("to", "").strip()
+    in_firstline = selectors.streets_for_handover(c).filter(code=to).exists()
     try:
         services.checklist_row_route(row=row, routing=request.POST.get("routing", ""),
-                                     actor=request.user)
+                                     actor=request.user, to_area=to if in_firstline else "",
+                                     to_name="" if in_firstline else to,
+                                     note=request.POST.get("note", ""))
     except RuleViolation as exc:
         if exc.status == 404:
             raise Http404 from None
@@ -348,10 +368,48 @@ def cases(request):
             return redirect("lists:cases")
     rows = list(selectors.cases_visible_to(request.user)
                 .select_related("resident", "resident__household", "resident__household__compound")
+                .prefetch_related("tests")
                 .order_by("-on", "-pk")[:100])
     return render(request, "lists/cases.html", {"cases": rows, "statuses": CaseStatus.choices,
                                                 "error": error, "today": clock.today()},
                   status=422 if error else 200)
+
+
+@require_POST
+@needs("lists.manage")
+def test_result(request):
+    """A nucleic-acid result by the resident's ID number; a positive one can make the case
+    (confirmed or asymptomatic) in the same step."""
+    from firstline.people.models import Resident
+
+    number = reading.normalize_id_number(request.POST.get("id_number", ""))
+    resident = Resident.objects.filter(id_number=number).select_related("grid").first()
+    try:
+        if resident is None:
+            raise RuleViolation("not_found", _("No resident with this ID number in your "
+                                               "areas."), status=404)
+        sampled_on = date.fromisoformat(request.POST.get("sampled_on")
+                                        or clock.today().isoformat())
+        test = services.test_result_record(
+            resident=resident, sampled_on=sampled_on, result=request.POST.get("result", ""),
+            case_status=request.POST.get("case") or None, actor=request.user)
+    except ValueError:
+        messages.error(request, _("Sample date: not a date."))
+    except RuleViolation as exc:
+        messages.error(request, exc.detail)
+    else:
+        if test.case_created:
+            messages.success(request, _("Test recorded; case %(n)s made from it.")
+                             % {"n": test.case_id})
+        elif test.case_id:
+            messages.success(request, _("Test recorded on the open case %(n)s (no second "
+                                        "case).") % {"n": test.case_id})
+        elif test.prompt_case:
+            messages.warning(request, _("Positive, and no open case: record it again with "
+                                        "\"make the case\" or record the case above."))
+        else:
+            messages.success(request, _("Test recorded."))
+    return redirect("lists:cases")
 
 
 @require_POST

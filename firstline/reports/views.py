@@ -26,6 +26,7 @@ from .selectors import (
     report_compute,
     report_root_for_user,
 )
+from .submissions import chases_for_user
 from .xlsx import daily_report_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -80,6 +81,7 @@ def dashboard(request):
         "can_export": has_perm(request.user, "reports.view"),
         "api_url": reverse("api:report_daily") + f"?area={area.code}&date={day.isoformat()}",
         "notices": notices_reach_for(request.user, area),
+        "reminders": chases_for_user(request.user),
     }
     return render(request, "reports/dashboard.html", context)
 
@@ -101,7 +103,8 @@ def panel(request):
     titles = figure_titles()
     items = [(titles[f], report.root.value(f), report.root.value(f) - report.root.value(f, 0))
              for f in figures]
-    return render(request, "reports/panel.html", {"area": root, "items": items, "day": today})
+    return render(request, "reports/panel.html", {"area": root, "items": items, "day": today,
+                                                  "reminders": chases_for_user(request.user)})
 
 
 @login_required
@@ -198,15 +201,15 @@ def export_ledger(request, kind: str):
 
 @login_required
 def signoff(request):
-    """Which areas submitted their report for the day, when, and what changed since; submit
-    one's own. A GET shows, a POST submits (perm reports.submit)."""
+    """Which areas submitted their report for the day, when, what changed since and every
+    version; submit (again) one's own; chase a late child. A GET shows, a POST acts (perm
+    reports.submit)."""
     from django.contrib import messages
     from django.shortcuts import redirect
 
     from firstline.errors import RuleViolation
 
-    from .submissions import corrections, submissions_for
-    from .submissions import report_submit as submit
+    from .submissions import report_chase, report_submit, signoff_status
 
     params = request.POST if request.method == "POST" else request.GET
     try:
@@ -214,24 +217,29 @@ def signoff(request):
     except InvalidInput as exc:
         return _bad_date(request, exc)
     if request.method == "POST":
+        action = params.get("action", "submit")
         try:
-            submit(area=area, day=day, actor=request.user)
+            if action == "chase":
+                child = report_area_for_user(request.user, params.get("child", ""),
+                                             "reports.submit")
+                report_chase(area=child, day=day, actor=request.user)
+                messages.success(request, _("Reminder sent to %(area)s: its staff see it on "
+                                            "their dashboard.") % {"area": child.name})
+            else:
+                sub = report_submit(area=area, day=day, actor=request.user,
+                                    resubmit=action == "resubmit",
+                                    note=params.get("note", ""))
+                messages.success(request, _("Submitted (version %(version)s): the report of "
+                                            "%(area)s for %(day)s is frozen.")
+                                 % {"version": sub.version, "area": area.name, "day": day})
         except RuleViolation as exc:
             messages.error(request, exc.detail)
-        else:
-            messages.success(request, _("Submitted: the report of %(area)s for %(day)s is "
-                                        "frozen.") % {"area": area.name, "day": day})
+        except Http404:
+            messages.error(request, _("Not found."))
         return redirect(f"{reverse('reports:signoff')}?area={area.code}&date={day}")
-    report = report_compute(area=area, day=day)
-    nodes = [report.root, *report.root.children]
-    subs = submissions_for([n.id for n in nodes], day)
-    rows = []
-    for node in nodes:
-        sub = subs.get(node.id)
-        live = report.as_json(node)
-        rows.append({"node": node, "sub": sub, "own": node is report.root,
-                     "corrections": corrections(sub.data, live) if sub else {}})
+    status = signoff_status(area=area, day=day)
     return render(request, "reports/signoff.html", {
-        "area": area, "day": day, "rows": rows,
+        "area": area, "day": day, "status": status, "rows": status["nodes"],
+        "own": status["nodes"][0], "reminders": chases_for_user(request.user, day=day),
         "prev_day": (day - timedelta(days=1)).isoformat(),
         "crumbs": breadcrumbs(request.user, area, "reports.submit")})

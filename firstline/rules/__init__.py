@@ -26,6 +26,7 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "gate.offline_max_age_hours": (24, "Firstline default: an offline gate decides from a snapshot at most this old; older, it only queues"),
     "care.call_slots": ([["morning", "08:00"], ["afternoon", "14:00"]], "seeds: 每天两次暖心电话 (two care calls a day)"),
     "assistance.self_report_open_max": (5, "Firstline default: open self-reported requests per household"),
+    "reports.signoff_due": ("16:00", "Firstline default: the daily report is due at 16:00 local; the late are reminded then (催报)"),
     "lists.recent_fact_days": (3, "Firstline default: a visit or self-report in the last 3 days answers a list (核查) without another call"),
     "gate.temperature_required": (True, "seeds: 人员进出一律测温 (everyone crossing is measured); CONTRACT.md second wave"),
     "gate.fever_hold": (True, "CONTRACT.md second wave: a household with an open fever alert does not go out"),

@@ -103,3 +103,80 @@ def test_a_positive_test_prompts_a_case(api, roster):
     bad = api("staff_c1").post("/api/v1/test-results", {
         "resident_id": roster.li.pk, "sampled_on": clock.today().isoformat(), "result": "?"})
     assert bad.status_code == 422
+
+
+def _positive(api, resident, who="staff_c1", **extra):
+    return api(who).post("/api/v1/test-results", {
+        "resident_id": resident.pk, "sampled_on": (clock.today() - timedelta(days=1)).isoformat(),
+        "result": "positive", **extra})
+
+
+def test_a_positive_test_makes_the_case_in_one_step_once(api, roster):
+    from firstline.accounts.models import AuditEntry
+    from firstline.lists.models import TestResult
+
+    r = _positive(api, roster.fang, case="asymptomatic")
+    assert r.status_code == 201, r.content
+    body = r.json()
+    assert body["case_created"] is True and body["prompt_case"] is False
+    case = Case.objects.get(resident=roster.fang)
+    test = TestResult.objects.get(pk=body["id"])
+    assert (case.status, case.on, case.source) == (
+        "asymptomatic", clock.today() - timedelta(days=1), f"test {test.pk}")
+    assert body["case_id"] == case.pk and test.case == case
+    assert AuditEntry.objects.filter(action="case.record", object_id=str(case.pk)).exists()
+    # a second positive joins the open case: no second case
+    again = _positive(api, roster.fang, case="confirmed").json()
+    assert again["case_created"] is False and again["case_id"] == case.pk
+    assert Case.objects.filter(resident=roster.fang).count() == 1
+
+
+def test_a_positive_test_confirms_a_suspected_case(api, roster):
+    case_id = api("staff_c1").post("/api/v1/cases", {
+        "resident_id": roster.li.pk, "status": "suspected",
+        "on": clock.today().isoformat()}).json()["id"]
+    body = _positive(api, roster.li, case="confirmed").json()
+    assert body["case_id"] == case_id and body["case_created"] is False
+    assert Case.objects.get(pk=case_id).status == "confirmed"
+    assert Case.objects.filter(resident=roster.li).count() == 1
+
+
+def test_a_case_from_a_test_refuses_bad_input_and_other_areas(api, roster):
+    assert _positive(api, roster.fang, case="ruled_out").status_code == 422
+    neg = api("staff_c1").post("/api/v1/test-results", {
+        "resident_id": roster.fang.pk, "sampled_on": clock.today().isoformat(),
+        "result": "negative", "case": "confirmed"})
+    assert neg.status_code == 422
+    assert _positive(api, roster.chen, case="confirmed").status_code == 404  # C2's resident
+    assert Case.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_positives_at_once_make_one_case(file_database, roster, cast):
+    from firstline.lists.services import test_result_record
+
+    from ..conftest import race
+
+    def work(i):
+        return test_result_record(resident=roster.wang, sampled_on=clock.today(),
+                                  result="positive", case_status="confirmed",
+                                  actor=cast.staff_c1).case_created
+
+    made = race(4, work)
+    assert sorted(made, key=str) == [False, False, False, True], made
+    assert Case.objects.filter(resident=roster.wang).count() == 1
+
+
+def test_the_cases_page_records_a_positive_test_as_a_case(web, roster):
+    client = web("staff_c1")
+    r = client.post("/lists/cases/test/", {"id_number": roster.fang.id_number,
+                                           "sampled_on": clock.today().isoformat(),
+                                           "result": "positive", "case": "confirmed"})
+    assert r.status_code == 302
+    case = Case.objects.get(resident=roster.fang)
+    assert case.status == "confirmed" and case.source.startswith("test ")
+    page = client.get("/lists/cases/").content.decode()
+    assert f'id="case-{case.pk}"' in page
+    r = client.post("/lists/cases/test/", {"id_number": roster.fang.id_number,
+                                           "sampled_on": "not-a-date", "result": "positive"})
+    assert r.status_code == 302 and Case.objects.count() == 1

@@ -1,0 +1,137 @@
+"""Unmatched rows routed "to another street" are a hand-over: to a street in Firstline
+the row joins a list there (matched to that street's roster: an item for its grid worker);
+to one outside it goes into the hand-over export — with the reason, who and when."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from firstline import clock
+from firstline.accounts.models import AuditEntry
+from firstline.accounts.roles import Role
+from firstline.accounts.services import user_assign
+from firstline.areas.models import Level
+from firstline.areas.services import area_upsert
+from firstline.lists.models import Checklist, ChecklistRow, Verification
+from firstline.lists.services import checklist_import
+
+from ..conftest import PASSWORD, make_household
+from ..people.conftest import make_resident
+from .conftest import write_csv
+
+pytestmark = pytest.mark.time_sensitive  # deadlines
+
+
+@pytest.fixture
+def other(areas, cast):
+    """A second street in Firstline (东街道) with a community, a grid, a resident 赵敏, and
+    its own staff."""
+    class East:
+        pass
+
+    o = East()
+    o.street, _ = area_upsert(code="99000102", name="东街道", level=Level.STREET,
+                              parent=areas.district)
+    o.community, _ = area_upsert(code="D1", name="东一社区", level=Level.COMMUNITY,
+                                 parent=o.street)
+    o.grid, _ = area_upsert(code="D1a", name="东一社区第1网格", level=Level.GRID,
+                            parent=o.community)
+    o.zhao = make_resident(make_household(o.grid, compound_name="东苑", room="808"),
+                           name="赵敏", phone="13711112222", id_number="")
+    o.hq, _ = user_assign(username="hq_east", role=Role.STREET_STAFF, area=o.street,
+                          password=PASSWORD)
+    cast.hq_east = o.hq
+    return o
+
+
+def _list(roster, tmp_path, areas):
+    path = write_csv(tmp_path / "l.csv", ["姓名", "手机号", "地址"],
+                     [["王芳", "13900002222", ""], ["赵敏", "137 1111 2222", "东苑808"],
+                      ["无名氏", "13000000000", "不详"]])
+    return checklist_import(path=path, source="铁路部门", deadline=clock.today(),
+                            area=areas.street).checklist
+
+
+def _route(api, c, number, **body):
+    return api("hq").post(f"/api/v1/checklists/{c.pk}/rows/{number}/route",
+                          {"routing": "other_street", **body})
+
+
+def test_a_row_handed_to_a_street_in_firstline_becomes_an_item_there(api, roster, areas,
+                                                                      other, tmp_path, cast):
+    c = _list(roster, tmp_path, areas)
+    r = _route(api, c, 2, to_area="99000102", note="住东苑808")
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["routed_to"] == "99000102" and body["routed_to_name"] == "东街道"
+    handed = Checklist.objects.get(pk=body["handed_over"])
+    assert handed.area == other.street and handed.handover_of == c
+    assert "铁路部门" in handed.source and "测试街道" in handed.source
+    assert handed.columns == ["姓名", "手机号", "地址", "转办说明"]
+    assert handed.rows == 1 and handed.matched_by_name_phone == 1
+    item = Verification.objects.get(resident=other.zhao, status="open")
+    assert item.grid == other.grid and item.due == clock.today()
+    assert ChecklistRow.objects.get(checklist=handed).values[-1] == "测试街道：住东苑808"
+    row = c.entries.get(number=2)
+    assert row.routed_by == cast.hq and row.routed_at is not None
+    assert AuditEntry.objects.filter(action="checklist.route",
+                                     detail__contains="99000102").exists()
+    # the other street sees its list; our street's staff cannot open it
+    assert api("hq_east").get(
+        f"/api/v1/checklists/{handed.pk}").status_code == 200
+    assert api("hq").get(f"/api/v1/checklists/{handed.pk}").status_code == 404
+    # asking again changes nothing; a second row joins the same hand-over list
+    assert _route(api, c, 2, to_area="99000102").status_code == 200
+    assert _route(api, c, 3, to_area="99000102").json()["handed_over"] == handed.pk
+    handed.refresh_from_db()
+    assert handed.rows == 2 and handed.unmatched == 1
+    assert Checklist.objects.filter(handover_of=c).count() == 1
+    again = _route(api, c, 2, to_name="西街道")
+    assert again.status_code == 409 and again.json()["error"] == "handed_over"
+
+
+def test_a_row_for_a_street_outside_goes_into_the_handover_export(api, roster, areas, tmp_path):
+    c = _list(roster, tmp_path, areas)
+    assert _route(api, c, 2, to_name="外区某街道", note="=HYPERLINK(\"x\")").status_code == 200
+    r = api("hq").get(f"/api/v1/checklists/{c.pk}/handover")
+    assert r.status_code == 200
+    ws = load_workbook(io.BytesIO(b"".join(r.streaming_content))).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0] == ("姓名", "手机号", "地址", "转至", "转办原因", "转办时间", "转办人",
+                       "对方系统内名单")
+    assert rows[1][0] == "赵敏" and rows[1][3] == "外区某街道"
+    assert rows[1][4].startswith("'=")  # escaped
+    assert len(rows) == 2
+    # the sender's own export says where it went
+    r = api("hq").get(f"/api/v1/checklists/{c.pk}/export")
+    sent = list(load_workbook(io.BytesIO(b"".join(r.streaming_content))).active
+                .iter_rows(values_only=True))
+    assert "转至外区某街道" in sent[2][3]
+
+
+def test_a_handover_needs_a_real_other_street(api, roster, areas, other, tmp_path):
+    c = _list(roster, tmp_path, areas)
+    missing = _route(api, c, 2)
+    assert missing.status_code == 422 and "to_area" in missing.json()["detail"]
+    assert _route(api, c, 2, to_area="C2").status_code == 422       # a community
+    assert _route(api, c, 2, to_area="99000101").status_code == 422  # our own street
+    assert _route(api, c, 2, to_area="nope").status_code == 422
+    assert _route(api, c, 1, to_area="99000102").status_code == 404  # matched: not unmatched
+    assert Checklist.objects.filter(handover_of=c).count() == 0
+    assert c.entries.get(number=2).routing == ""
+
+
+def test_the_page_hands_a_row_over(web, roster, areas, other, tmp_path):
+    c = _list(roster, tmp_path, areas)
+    r = web("hq").post(f"/lists/{c.pk}/rows/2/route/", {"routing": "other_street",
+                                                        "to": "99000102", "note": "住东苑"})
+    assert r.status_code == 302
+    row = c.entries.get(number=2)
+    assert row.routed_to == other.street and row.handed_over is not None
+    page = web("hq").get(f"/lists/{c.pk}/").content.decode()
+    assert "东街道" in page
+    r = web("hq").post(f"/lists/{c.pk}/rows/3/route/", {"routing": "other_street",
+                                                        "to": "外区某街道"})
+    assert c.entries.get(number=3).routed_to_name == "外区某街道"
+    assert web("hq").get(f"/lists/{c.pk}/handover/").status_code == 200
