@@ -19,7 +19,7 @@ from firstline import clock
 from firstline.accounts.scope import scope_paths
 from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Area
-from firstline.db import prepared_cursor, retry_on_conflict
+from firstline.db import facts_changed, prepared_cursor, retry_on_conflict
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.isolation.models import (
     FEVER_KINDS,
@@ -507,7 +507,15 @@ def _save(c: Crossing, reason: str, *, allow: bool = False) -> Crossing:
         else:  # SQLite before 3.35
             c.pk = cursor.lastrowid
     c._state.adding, c._state.db = False, connection.alias
+    _late(c)
     return c
+
+
+def _late(c: Crossing) -> None:
+    """A crossing of a day already closed (an offline gate syncing late): the figures stored
+    for that day are computed again (reports.store; the INSERT sends no post_save)."""
+    if c.day is not None and c.day < clock.today():
+        facts_changed.send(sender=Crossing, areas=[c.area_id], since=c.day)
 
 
 def _one_statement_writes() -> bool:
@@ -539,6 +547,7 @@ def _save_with_quota(c: Crossing, kind: str, *, household_id: int, window: date,
         cursor.execute(_crossing_quota_sql(kind), params)
         c.pk, c.decision, c.reason, c.quota_left = cursor.fetchone()
     c._state.adding, c._state.db = False, connection.alias
+    _late(c)
     return c
 
 

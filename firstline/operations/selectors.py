@@ -147,7 +147,7 @@ def derived_places(area: Area, *, on: date) -> QuerySet[Place]:
     - every quarantine room waiting for cleaning after it was vacated (终末消毒).
     Isolation does not know about operations; this reads its data."""
     from firstline.isolation.models import Isolation, Kind, Lockdown, Room, RoomStatus, Status
-    from firstline.people.models import Building, Compound
+    from firstline.people.models import Building, Compound, Household
 
     rows, keys = [], []
     for c in Compound.objects.filter(area__path__startswith=area.path).only(
@@ -157,19 +157,23 @@ def derived_places(area: Area, *, on: date) -> QuerySet[Place]:
         rows.append(Place(area_id=c.area_id, kind=PlaceKind.COMMON_AREAS, key=key,
                           name=f"{c.name} 公共区域", compound_id=c.pk,
                           created_at=c.created_at or clock.now()))
+    # Homes: keys from plain values (thousands of isolations at 1M residents); the household
+    # and its compound are loaded only for the homes whose place does not exist yet.
     homes = (Isolation.objects.filter(grid__path__startswith=area.path, kind=Kind.HOME,
                                       status=Status.ACTIVE, starts_on__lte=on, ends_on__gt=on)
-             .select_related("household__compound").order_by("household_id", "starts_on"))
-    for iso in homes:
-        h = iso.household
-        key = f"home:{h.pk}"
-        if key in keys:
-            continue
-        keys.append(key)
+             .order_by("household_id", "starts_on").values_list("household_id", "starts_on"))
+    first_day: dict[int, date] = {}
+    for household_id, starts_on in homes:
+        first_day.setdefault(household_id, starts_on)
+    home_keys = {f"home:{h}": h for h in first_day}
+    keys.extend(home_keys)
+    have = set(Place.objects.filter(key__in=list(home_keys)).values_list("key", flat=True))
+    new_homes = [h for k, h in home_keys.items() if k not in have]
+    for h in Household.objects.filter(pk__in=new_homes).select_related("compound"):
         # A home hangs on its grid (the grid worker's scope), as every household fact does.
-        rows.append(Place(area_id=h.grid_id, kind=PlaceKind.ISOLATED_HOME, key=key,
+        rows.append(Place(area_id=h.grid_id, kind=PlaceKind.ISOLATED_HOME, key=f"home:{h.pk}",
                           name=h.address, compound_id=h.compound_id, household_id=h.pk,
-                          created_at=clock.day_start(iso.starts_on)))
+                          created_at=clock.day_start(first_day[h.pk])))
     locks = (Lockdown.objects.filter(compound__area__path__startswith=area.path,
                                      starts_on__lte=on, ends_on__gt=on, lifted_at__isnull=True)
              .select_related("compound", "building"))
@@ -262,6 +266,14 @@ def due_of(place: Place, last: datetime | None, moment: datetime, *,
     if place.created_at < start and (last is None or last < start - length):
         return Due(place, start, True, last)
     return Due(place, start + length, False, last)
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """What due_of reads of a place."""
+
+    kind: str
+    created_at: datetime
 
 
 def due_list(places, *, moment: datetime) -> list[Due]:
@@ -422,6 +434,7 @@ def report_rows(area_ids, windows) -> list[tuple[int, str, int, int]]:
         return out
     now = clock.now()
     root = Area.objects.filter(pk__in=ids).order_by("depth", "path").first()
+    read = _rule_reader()
     for index, w in enumerate(windows):
         moment = min(w.end, now)
         if moment < w.start:
@@ -438,10 +451,19 @@ def report_rows(area_ids, windows) -> list[tuple[int, str, int, int]]:
                                         area_id__in=ids, due_at__lte=moment)
                     .order_by().values("area_id").annotate(n=Count("id"))):
             out.append((row["area_id"], "tasks_overdue", index, row["n"]))
+        # Plain values, not model instances (thousands of isolated homes at 1M residents);
+        # the same due_of as the due list.
         overdue: dict[int, int] = defaultdict(int)
-        places = places_in_force(root, on=w.day).filter(created_at__lt=moment)
-        for d in due_list(places, moment=moment):
-            if d.overdue and d.place.area_id in ids:
-                overdue[d.place.area_id] += 1
+        places = (places_in_force(root, on=w.day).filter(created_at__lt=moment)
+                  .values_list("pk", "kind", "created_at", "area_id"))
+        rows = [(pk, _Kind(kind, created_at), area_id)
+                for pk, kind, created_at, area_id in places]
+        last = dict(Round.objects.filter(place_id__in=[r[0] for r in rows], done_at__lte=moment)
+                    .order_by().values("place_id").annotate(m=Max("done_at"))
+                    .values_list("place_id", "m"))
+        for pk, place, area_id in rows:
+            d = due_of(place, last.get(pk), moment, read=read)
+            if d is not None and d.overdue and area_id in ids:
+                overdue[area_id] += 1
         out.extend((area_id, "disinfection_overdue", index, n) for area_id, n in overdue.items())
     return out
