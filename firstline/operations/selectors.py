@@ -157,19 +157,19 @@ def derived_places(area: Area, *, on: date) -> QuerySet[Place]:
         rows.append(Place(area_id=c.area_id, kind=PlaceKind.COMMON_AREAS, key=key,
                           name=f"{c.name} 公共区域", compound_id=c.pk,
                           created_at=c.created_at or clock.now()))
-    # Homes: keys from plain values (thousands of isolations at 1M residents); the household
-    # and its compound are loaded only for the homes whose place does not exist yet.
-    homes = (Isolation.objects.filter(grid__path__startswith=area.path, kind=Kind.HOME,
-                                      status=Status.ACTIVE, starts_on__lte=on, ends_on__gt=on)
-             .order_by("household_id", "starts_on").values_list("household_id", "starts_on"))
+    # Homes: selected by a subquery, not a list of keys (thousands of isolations at 1M
+    # residents); the household and its compound are loaded only for the homes whose place
+    # does not exist yet.
+    isolated = Isolation.objects.filter(grid__path__startswith=area.path, kind=Kind.HOME,
+                                        status=Status.ACTIVE, starts_on__lte=on, ends_on__gt=on)
+    homes_q = Q(key__startswith="home:", household_id__in=isolated.values("household_id"))
+    have = set(Place.objects.filter(homes_q).values_list("household_id", flat=True))
     first_day: dict[int, date] = {}
-    for household_id, starts_on in homes:
+    for household_id, starts_on in (isolated.exclude(household_id__in=have)
+                                    .order_by("household_id", "starts_on")
+                                    .values_list("household_id", "starts_on")):
         first_day.setdefault(household_id, starts_on)
-    home_keys = {f"home:{h}": h for h in first_day}
-    keys.extend(home_keys)
-    have = set(Place.objects.filter(key__in=list(home_keys)).values_list("key", flat=True))
-    new_homes = [h for k, h in home_keys.items() if k not in have]
-    for h in Household.objects.filter(pk__in=new_homes).select_related("compound"):
+    for h in Household.objects.filter(pk__in=list(first_day)).select_related("compound"):
         # A home hangs on its grid (the grid worker's scope), as every household fact does.
         rows.append(Place(area_id=h.grid_id, kind=PlaceKind.ISOLATED_HOME, key=f"home:{h.pk}",
                           name=h.address, compound_id=h.compound_id, household_id=h.pk,
@@ -196,7 +196,7 @@ def derived_places(area: Area, *, on: date) -> QuerySet[Place]:
                           name=f"{room.site.name} {room.number}", room_id=room.pk,
                           created_at=vacated))
     _ensure(rows)
-    return Place.objects.filter(key__in=keys)
+    return Place.objects.filter(Q(key__in=keys) | homes_q)
 
 
 def places_in_force(area: Area, *, on: date) -> QuerySet[Place]:
@@ -454,11 +454,10 @@ def report_rows(area_ids, windows) -> list[tuple[int, str, int, int]]:
         # Plain values, not model instances (thousands of isolated homes at 1M residents);
         # the same due_of as the due list.
         overdue: dict[int, int] = defaultdict(int)
-        places = (places_in_force(root, on=w.day).filter(created_at__lt=moment)
-                  .values_list("pk", "kind", "created_at", "area_id"))
-        rows = [(pk, _Kind(kind, created_at), area_id)
-                for pk, kind, created_at, area_id in places]
-        last = dict(Round.objects.filter(place_id__in=[r[0] for r in rows], done_at__lte=moment)
+        places = places_in_force(root, on=w.day).filter(created_at__lt=moment)
+        rows = [(pk, _Kind(kind, created_at), area_id) for pk, kind, created_at, area_id
+                in places.values_list("pk", "kind", "created_at", "area_id")]
+        last = dict(Round.objects.filter(place_id__in=places.values("pk"), done_at__lte=moment)
                     .order_by().values("place_id").annotate(m=Max("done_at"))
                     .values_list("place_id", "m"))
         for pk, place, area_id in rows:
