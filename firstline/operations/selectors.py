@@ -165,10 +165,10 @@ def derived_places(area: Area, *, on: date) -> QuerySet[Place]:
     homes_q = Q(key__startswith="home:", household_id__in=isolated.values("household_id"))
     have = set(Place.objects.filter(homes_q).values_list("household_id", flat=True))
     first_day: dict[int, date] = {}
-    for household_id, starts_on in (isolated.exclude(household_id__in=have)
-                                    .order_by("household_id", "starts_on")
+    for household_id, starts_on in (isolated.order_by("household_id", "starts_on")
                                     .values_list("household_id", "starts_on")):
-        first_day.setdefault(household_id, starts_on)
+        if household_id not in have:
+            first_day.setdefault(household_id, starts_on)
     for h in Household.objects.filter(pk__in=list(first_day)).select_related("compound"):
         # A home hangs on its grid (the grid worker's scope), as every household fact does.
         rows.append(Place(area_id=h.grid_id, kind=PlaceKind.ISOLATED_HOME, key=f"home:{h.pk}",
@@ -460,9 +460,15 @@ def report_rows(area_ids, windows) -> list[tuple[int, str, int, int]]:
         last = dict(Round.objects.filter(place_id__in=places.values("pk"), done_at__lte=moment)
                     .order_by().values("place_id").annotate(m=Max("done_at"))
                     .values_list("place_id", "m"))
+        # due_of depends only on (kind, created_at, last round) at this moment: asked once
+        # per distinct triple (isolated homes share their first day's midnight).
+        verdicts: dict[tuple, bool] = {}
         for pk, place, area_id in rows:
-            d = due_of(place, last.get(pk), moment, read=read)
-            if d is not None and d.overdue and area_id in ids:
+            key = (place, last.get(pk))
+            if key not in verdicts:
+                d = due_of(place, key[1], moment, read=read)
+                verdicts[key] = d is not None and d.overdue
+            if verdicts[key] and area_id in ids:
                 overdue[area_id] += 1
         out.extend((area_id, "disinfection_overdue", index, n) for area_id, n in overdue.items())
     return out
