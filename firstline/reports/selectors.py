@@ -9,9 +9,11 @@ How a report is computed (see docs/reports.md):
   community). One grouped query per source counts the facts of the whole subtree per area
   and per day; the tree is then rolled up in Python, so a node's count is its own facts plus
   the sum of its children's. The queries do not depend on the number of sub-areas.
-- Nothing is cached: a past day reported again gives the same numbers because every fact is
-  dated (placements have since/until, isolations starts_on/ends_on/ended_at, ...), and a
-  late fact (an offline gate syncing tomorrow) lands in the day it happened.
+- The daily report is never cached: a past day reported again gives the same numbers because
+  every fact is dated (placements have since/until, isolations starts_on/ends_on/ended_at,
+  ...), and a late fact (an offline gate syncing tomorrow) lands in the day it happened. The
+  dashboard's trends read closed days from stored figures (reports.store), which every late
+  or corrected fact invalidates.
 """
 
 from __future__ import annotations
