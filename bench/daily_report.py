@@ -136,7 +136,7 @@ def generate(args, day: date) -> None:
         KeyPersonCategory,
         Placement,
         Resident,
-        Visit,
+        ScreeningVisit,
     )
 
     n = args.residents
@@ -260,7 +260,7 @@ def generate(args, day: date) -> None:
                 "until": "NULL", "source": "'bench'"},
                 "people_resident p WHERE p.id_number LIKE 'B%' AND p.id % 100 = 11")
         # Screening visits: a fifth of the households each day over the last 14 days.
-        insert_select(cur, Visit, {
+        insert_select(cur, ScreeningVisit, {
             "household": "hh.id", "grid": "hh.grid_id", "worker": str(worker.pk),
             "visited_at": f"(timestamp '{d}' - (hh.k % 14) * interval '1 day' + "
                           f"(hh.k % 600) * interval '1 minute' + interval '8 hours') "

@@ -8,7 +8,7 @@ in the same run:
              (isolations in force + their readings since the look-back day)
   job        check_missed_reports(now=...) on a clean slate (opens every alert)
   rerun      check_missed_reports again (idempotent: opens nothing)
-  counts     isolation_counts(street, today)
+  counts     the daily report of the street, today (reports.selectors.daily_report)
 
 and prints each time and its ratio to the baseline. Uses its own database (a file under /tmp
 unless --database-url is given, e.g. postgres://postgres@127.0.0.1:5432/fl_bench_isolation);
@@ -65,9 +65,9 @@ def main():
     from firstline.demo.fake import unique_id_numbers
     from firstline.isolation import schedule
     from firstline.isolation.models import Alert, Isolation, Reading
-    from firstline.isolation.selectors import isolation_counts
     from firstline.isolation.services import check_missed_reports
     from firstline.people.models import Compound, Household, Resident
+    from firstline.reports.selectors import daily_report
 
     rng = random.Random(1)
     city, _ = area_upsert(code="B", name="市", level=Level.CITY, parent=None)
@@ -135,13 +135,15 @@ def main():
         return
     job, result = timed(lambda: check_missed_reports(now=now))
     rerun, again = timed(lambda: check_missed_reports(now=now))
-    counts_t, counts = timed(lambda: isolation_counts(street, today))
+    counts_t, report = timed(lambda: daily_report(area=street, day=today))
+    counts = {k: report[k] for k in ("home_isolation", "centralized_isolation", "readings_due",
+                                     "readings_received", "fever_alerts")}
     assert again["opened"] == 0 and Alert.objects.count() == result["opened"]
     print(f"baseline (2 plain queries)     {base * 1000:8.1f} ms")
     print(f"job, first run                 {job * 1000:8.1f} ms  x{job / base:5.1f}  "
           f"({result['checked']} due readings checked, {result['opened']} alerts opened)")
     print(f"job, rerun (idempotent)        {rerun * 1000:8.1f} ms  x{rerun / base:5.1f}")
-    print(f"isolation_counts(street,today) {counts_t * 1000:8.1f} ms  x{counts_t / base:5.1f}  "
+    print(f"daily_report(street,today)     {counts_t * 1000:8.1f} ms  x{counts_t / base:5.1f}  "
           f"{counts}")
 
 

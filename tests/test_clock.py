@@ -15,7 +15,7 @@ import firstline
 from firstline import clock
 from firstline.access import services as access
 from firstline.isolation.models import Alert, Isolation, Reading
-from firstline.people.models import Building, Compound, Household, Resident, Visit
+from firstline.people.models import Building, Compound, Household, Resident, ScreeningVisit
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # 2026-03-01 10:00 in Shanghai: a phone running 6 h fast says 16:00; 16 h fast, tomorrow.
@@ -132,4 +132,4 @@ def test_screening_visit_6h_fast_is_filed_now(api, household):
             "people": [{"resident_id": resident.pk, "present": True, "temperature": 36.6}]})
         assert r.status_code == 201, r.content
         assert r.json()["clock"] == "corrected"
-        assert Visit.objects.get().visited_at == NOW
+        assert ScreeningVisit.objects.get().visited_at == NOW

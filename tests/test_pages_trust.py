@@ -97,11 +97,11 @@ def shao(cast, areas):
 def test_the_resident_page_shows_isolation_alerts_and_tap_to_call(web, cast, shao):
     from firstline import clock
     from firstline.isolation.services import isolation_start
-    from firstline.people.services import visit_record
+    from firstline.people.services import screening_visit_record
 
     isolation_start(resident=shao, kind="home", reason="close_contact",
                     starts_on=clock.today(), actor=cast.staff_c1)
-    visit_record(actor=cast.grid_a, household=shao.household,
+    screening_visit_record(actor=cast.grid_a, household=shao.household,
                  people=[{"resident": shao, "temperature": "37.8"}])
     c = web("staff_c1", "en")
     html = c.get(f"/people/residents/{shao.pk}/").content.decode()

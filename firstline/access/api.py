@@ -423,7 +423,7 @@ def visit_post(request, payload: GateVisitIn):
         household = selectors.household_get_for_user(request.user, payload.household_id,
                                                      "access.visitors")
     data = payload.dict(exclude={"checkpoint_id", "kind", "household_id"})
-    c = services.visit_record(actor=request.user, checkpoint=cp, subject=payload.kind,
+    c = services.gate_visit_record(actor=request.user, checkpoint=cp, subject=payload.kind,
                               household=household, **data)
     return 201, _visit_out(c)
 

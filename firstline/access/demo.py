@@ -78,18 +78,18 @@ def _morning(ctx, gate, user, now) -> None:
                                scanned_at=at + step / 2)
             at += step
             made += 2
-    services.visit_record(actor=user, checkpoint=gate, subject=Subject.VISITOR, admitted=True,
+    services.gate_visit_record(actor=user, checkpoint=gate, subject=Subject.VISITOR, admitted=True,
                           name="周建华", phone="13905541234", visiting="2栋1单元101",
                           purpose="送药（老人慢性病用药）", temperature=36.4, at=at)
-    services.visit_record(actor=user, checkpoint=gate, subject=Subject.VISITOR, admitted=False,
+    services.gate_visit_record(actor=user, checkpoint=gate, subject=Subject.VISITOR, admitted=False,
                           name="吴秀英", visiting="亲戚家", purpose="走亲访友",
                           turned_back_reason="走亲访友一律劝返", temperature=36.6,
                           at=at + step)
-    services.visit_record(actor=user, checkpoint=gate, subject=Subject.VEHICLE, admitted=True,
+    services.gate_visit_record(actor=user, checkpoint=gate, subject=Subject.VEHICLE, admitted=True,
                           plate="苏A12345", origin="江苏南京", out_of_town=True,
                           verified="单位证明（保供车辆）", purpose="生活物资配送", temperature=36.5,
                           at=at + 2 * step)
-    services.visit_record(actor=user, checkpoint=gate, subject=Subject.COURIER, admitted=False,
+    services.gate_visit_record(actor=user, checkpoint=gate, subject=Subject.COURIER, admitted=False,
                           purpose="快递放至交接点，业主自取", temperature=36.3,
                           at=at + 3 * step)
     ctx.log.append(f"access: {made} gate scans and 4 visits at {gate.name} of "

@@ -198,7 +198,7 @@ class OfflineVerdict(models.Model):
         return f"{self.crossing_id} offline {self.decision}"
 
 
-class Visit(models.Model):
+class GateVisit(models.Model):
     """The particulars of a visitor, vehicle or courier crossing (its Crossing row counts it).
 
     Personal data (name, phone) is collected only for tracing and masked in lists."""

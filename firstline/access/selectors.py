@@ -1,12 +1,12 @@
 """Read side of closed management. Everything a user can trigger goes through `area_scope`."""
 
-from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from firstline import clock
 from firstline.accounts.scope import area_scope
+from firstline.areas.models import subtree_q
 from firstline.people.models import Compound, Household
 
 from .models import (
@@ -26,21 +26,6 @@ from .models import (
 # measures again) and a misconfigured device (unknown checkpoint). Not in crossings_denied.
 # A scan sent without a temperature (rule gate.temperature_required) is not a refusal either.
 NOT_COUNTED_REASONS = ("bad_temperature", "checkpoint_unknown", "temperature_required")
-
-
-def crossing_counts(area, day: date, *, subtree: bool = True) -> dict[str, int]:
-    """Crossings on local `day` at the gates of compounds in `area` (its subtree by default;
-    `subtree=False`: compounds whose community is exactly `area`).
-
-    Counted by the compound's community (`Compound.area`), where the gate is — not by the
-    household's grid — so visitors, vehicles and couriers (no household) count too, and a grid
-    has no crossings of its own. Residents' pass scans, visitors, vehicles and couriers all
-    count: "out"/"in" are allowed crossings, "denied" are refusals (quota, fever, isolation,
-    visitors turned back 劝返, couriers sent to the parcel point) except NOT_COUNTED_REASONS.
-    """
-    qs = Crossing.objects.filter(day=day)
-    qs = qs.filter(area__path__startswith=area.path) if subtree else qs.filter(area=area)
-    return crossing_totals(qs)
 
 
 def crossing_totals(qs) -> dict[str, int]:
@@ -153,8 +138,8 @@ def gate_snapshot_data(checkpoint: Checkpoint, *, now, salt: str) -> dict:
     (household_restriction), asked only of households a lockdown, isolation or gate fever
     could concern."""
     from firstline import clock
-    from firstline.isolation.models import Alert, AlertKind, AlertStatus, Isolation
-    from firstline.isolation.selectors import household_restriction, lockdowns_at
+    from firstline.isolation.models import Alert, Isolation, Kind, Lockdown
+    from firstline.isolation.selectors import household_restriction
 
     from . import services
 
@@ -186,17 +171,23 @@ def gate_snapshot_data(checkpoint: Checkpoint, *, now, salt: str) -> dict:
             "left": None if window is None else max(q.quota - used.get(pk, 0), 0),
             "restriction": None,
         }
-    if lockdowns_at(Household(compound_id=compound.pk, building_id=None), now).exists():
+    if Lockdown.objects.restricting(Household(compound_id=compound.pk, building_id=None),
+                                    now).exists():
         for h in households.values():
             h["restriction"] = "lockdown"  # the whole compound: household_restriction's first answer
     else:
-        candidates = set(Isolation.objects.filter(household__compound=compound, ends_on__gt=day)
+        # Candidates through the same vocabulary household_restriction asks (each model's
+        # `restricting`), for the whole compound at once; it then decides each.
+        candidates = set(Isolation.objects.in_force_at(now)
+                         .filter(household__compound=compound, kind=Kind.HOME)
                          .values_list("household_id", flat=True))
-        candidates |= set(Alert.objects.filter(household__compound=compound,
-                                               kind=AlertKind.GATE_FEVER)
-                          .exclude(status=AlertStatus.RESOLVED)
-                          .values_list("household_id", flat=True))
-        locked = set(compound.lockdowns.filter(ends_on__gt=day, building__isnull=False)
+        for pair in (Alert.objects.fever().open_at(now)
+                     .filter(Q(household__compound=compound)
+                             | Q(resident__household__compound=compound))
+                     .values_list("household_id", "resident__household_id")):
+            candidates.update(pair)
+        locked = set(Lockdown.objects.in_force_at(now)
+                     .filter(compound=compound, building__isnull=False)
                      .values_list("building_id", flat=True))
         candidates |= {pk for pk, b in building_of.items() if b in locked}
         for pk in candidates:
@@ -236,7 +227,7 @@ def offline_disagreements(user, *, area=None, reviewed: bool | None = False):
     """Offline decisions the server judged otherwise, newest first (for duty staff)."""
     qs = offline_verdicts_for(user).filter(agrees=False)
     if area is not None:
-        qs = qs.filter(crossing__area__path__startswith=area.path)
+        qs = qs.filter(subtree_q(area, "crossing__area"))
     if reviewed is not None:
         qs = qs.filter(reviewed_at__isnull=not reviewed)
     return qs.order_by("-crossing__scanned_at", "-pk")

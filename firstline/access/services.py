@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from firstline import clock
-from firstline.accounts.scope import scope_paths
+from firstline.accounts.scope import in_scope
 from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Area
 from firstline.db import facts_changed, prepared_cursor, retry_on_conflict
@@ -25,7 +25,6 @@ from firstline.isolation.models import (
     FEVER_KINDS,
     Alert,
     AlertKind,
-    AlertStatus,
     Isolation,
     Lockdown,
 )
@@ -41,13 +40,13 @@ from .models import (
     Crossing,
     Decision,
     Direction,
+    GateVisit,
     OfflineVerdict,
     Pass,
     Policy,
     QuotaUse,
     Shift,
     Subject,
-    Visit,
 )
 
 # Every reason a gate scan can give (CONTRACT.md), in words for the gate page.
@@ -340,7 +339,7 @@ def _judge(*, actor, event_id, checkpoint_code, pass_code, direction, temperatur
                        + [day_db] * 2 + [at_db] * 3 + [pass_code_normalize(pass_code),
                                          (checkpoint_code or "").strip()[:40], True])
         row = cursor.fetchone()
-    if row is None or not _path_in_scope(actor, row[3]):
+    if row is None or not in_scope(actor, row[3], "access.scan"):
         return _save(c, "checkpoint_unknown")
     checkpoint_id, compound_id, area_id, _path = row[:4]
     c.checkpoint_id, c.compound_id, c.area_id = checkpoint_id, compound_id, area_id
@@ -420,10 +419,6 @@ def rule_on(value) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in ("1", "true", "on", "yes")
     return bool(value)
-
-
-def _path_in_scope(actor, path: str) -> bool:
-    return any(path.startswith(p) for p in scope_paths(actor, "access.scan"))
 
 
 @functools.cache
@@ -693,8 +688,8 @@ def scan_verdict(c: Crossing) -> dict:
         q = quota_rule(c.compound_id, c.scanned_at, c.day)
         out["next_window"] = c.window_start + timedelta(days=q.window_days)
     if c.reason in ("fever", "fever_hold") and c.household_id:
-        alert = (Alert.objects.filter(household_id=c.household_id, kind=AlertKind.GATE_FEVER)
-                 .exclude(status=AlertStatus.RESOLVED).select_related("owner")
+        alert = (Alert.objects.open().filter(household_id=c.household_id,
+                                             kind=AlertKind.GATE_FEVER).select_related("owner")
                  .order_by("pk").first())
         if alert is not None and alert.owner is not None:
             out["notified"] = str(alert.owner)
@@ -773,7 +768,7 @@ def offline_verdict_review(*, verdict: OfflineVerdict, actor,
 # --- visitors, vehicles, couriers -----------------------------------------------------------
 
 @transaction.atomic
-def visit_record(*, actor, checkpoint: Checkpoint, subject: str, admitted: bool,
+def gate_visit_record(*, actor, checkpoint: Checkpoint, subject: str, admitted: bool,
                  direction: str = Direction.IN, name: str = "", phone: str = "",
                  visiting: str = "", household=None, purpose: str = "", plate: str = "",
                  origin: str = "", out_of_town: bool = False, verified: str = "",
@@ -846,7 +841,7 @@ def visit_record(*, actor, checkpoint: Checkpoint, subject: str, admitted: bool,
         household=household, direction=direction, scanned_at=at, day=day, temperature=t,
         decision=Decision.ALLOW if admitted else Decision.DENY, reason=reason,
         actor=actor if getattr(actor, "pk", None) else None, via="web")
-    Visit.objects.create(
+    GateVisit.objects.create(
         crossing=crossing, name=(name or "").strip()[:50], phone=phone,
         visiting=(visiting or "")[:100], household=household, purpose=(purpose or "")[:200],
         plate=plate[:12], origin=(origin or "")[:100], out_of_town=out_of_town,
@@ -1017,9 +1012,9 @@ def visits_deidentify(*, now: datetime | None = None) -> int:
     now = now or clock.now()
     days = rule("retention.days", on=clock.localdate(now)).value
     cutoff = now - timedelta(days=days)
-    n = (Visit.objects.filter(crossing__scanned_at__lt=cutoff)
+    n = (GateVisit.objects.filter(crossing__scanned_at__lt=cutoff)
          .exclude(name="", phone="", visiting="")
          .update(name="", phone="", visiting=""))
-    audit(actor=None, action="access.deidentify", object_type="access.visit",
+    audit(actor=None, action="access.deidentify", object_type="access.gatevisit",
           detail=f"visits={n}", via="job")
     return n

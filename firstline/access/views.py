@@ -242,7 +242,7 @@ def visitors(request):
         cp = data.pop("checkpoint")
         admitted = request.POST.get("action") != "turn_back"
         try:
-            c = services.visit_record(actor=request.user, checkpoint=cp, admitted=admitted,
+            c = services.gate_visit_record(actor=request.user, checkpoint=cp, admitted=admitted,
                                       **data)
         except RuleViolation as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.detail)

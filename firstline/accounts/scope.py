@@ -54,7 +54,7 @@ def scope_paths(user, perm: str | None = None) -> list[str]:
         # Drop paths already covered by an ancestor path: fewer OR terms.
         kept = []
         for p in paths:
-            if not any(p.startswith(k) for k in kept):
+            if not path_within(p, kept):
                 kept.append(p)
         cache[perm] = kept
     return cache[perm]
@@ -105,5 +105,14 @@ def has_perm(user, perm: str) -> bool:
     return perm in user_perms(user)
 
 
+def path_within(path: str, paths) -> bool:
+    """Is the area at `path` inside a subtree rooted at one of `paths`? (`area_scope`, for an
+    area already in hand.)"""
+    return any(path.startswith(p) for p in paths)
+
+
 def in_scope(user, area, perm: str | None = None) -> bool:
-    return area is not None and any(area.path.startswith(p) for p in scope_paths(user, perm))
+    """Does `area` (an Area or its path) lie in the user's scope for `perm`?"""
+    if area is None:
+        return False
+    return path_within(area if isinstance(area, str) else area.path, scope_paths(user, perm))

@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -25,11 +26,28 @@ LEVEL_ALIASES = {
 }
 
 
+def subtree_q(area, field: str = "") -> Q:
+    """Rows whose area `field` ("grid", "compound__area"; "" for areas themselves) lies in the
+    subtree of `area` (an Area or its path), `area` included: the one subtree predicate.
+
+    Paths end with a separator, so "/1/5/" never matches "/1/50/".
+    """
+    path = area if isinstance(area, str) else area.path
+    return Q(**{f"{field}__path__startswith" if field else "path__startswith": path})
+
+
+class AreaQuerySet(models.QuerySet):
+    def subtree(self, area):
+        """`area` and every area under it (one indexed prefix query)."""
+        return self.filter(subtree_q(area))
+
+
 class Area(models.Model):
     """A node of the jurisdiction tree: city > district > street > community > grid.
 
     `path` is the materialized path of primary keys ("/1/5/9/"), so "everything under this
-    area" is one indexed prefix query: `path__startswith=area.path`.
+    area" is one indexed prefix query: `Area.objects.subtree(area)`; rows of other models
+    under an area: `.filter(subtree_q(area, "grid"))`.
     """
 
     code = models.CharField(_("code"), max_length=32, unique=True)
@@ -41,6 +59,8 @@ class Area(models.Model):
     )
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    objects = AreaQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("area")

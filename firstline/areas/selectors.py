@@ -18,4 +18,4 @@ def area_get_for_user(user, code: str, perm: str | None = None) -> Area:
 
 
 def area_subtree(area: Area) -> QuerySet[Area]:
-    return Area.objects.filter(path__startswith=area.path)
+    return Area.objects.subtree(area)

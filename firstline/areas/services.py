@@ -23,7 +23,7 @@ def area_path_refresh(area: Area) -> None:
     area.depth = parent.depth + 1 if parent else 0
     Area.objects.filter(pk=area.pk).update(path=area.path, depth=area.depth)
     if old_path and old_path != area.path:
-        for child in Area.objects.filter(path__startswith=old_path).exclude(pk=area.pk):
+        for child in Area.objects.subtree(old_path).exclude(pk=area.pk):
             child.path = area.path + child.path[len(old_path):]
             child.depth = child.path.count("/") - 2
             Area.objects.filter(pk=child.pk).update(path=child.path, depth=child.depth)

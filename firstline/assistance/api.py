@@ -11,6 +11,7 @@ from firstline.accounts.models import User
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
 from firstline.apitypes import IsoDate, IsoDateTime
+from firstline.areas.models import subtree_q
 from firstline.areas.selectors import area_get_for_user
 from firstline.errors import InvalidInput
 from firstline.people.services import mask_phone
@@ -325,7 +326,7 @@ def care_packages(request, household: int | None = None, area: str | None = None
     if household is not None:  # a household outside the user's areas is a 404, not []
         qs = qs.filter(household=selectors.household_get_for_user(request.user, household))
     if area:
-        qs = qs.filter(grid__path__startswith=area_get_for_user(request.user, area).path)
+        qs = qs.filter(subtree_q(area_get_for_user(request.user, area), "grid"))
     return [_package_out(i) for i in qs]
 
 

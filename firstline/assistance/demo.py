@@ -4,8 +4,9 @@ this morning's first care calls. Idempotent: keyed on kit names and on the demo 
 
 from firstline import clock
 from firstline.accounts.models import User
+from firstline.areas.models import subtree_q
 from firstline.errors import RuleViolation
-from firstline.isolation.models import Isolation, Kind, Status
+from firstline.isolation.models import Isolation, Kind
 
 from .models import CareCall, PackageKind, ServiceRequest, Stock
 from .services import (
@@ -53,13 +54,12 @@ def populate(ctx) -> None:
         stock_receive(kind=kits[1], area=community, quantity=25, actor=staff, note="爱心企业捐赠")
 
     today = clock.today()
-    isolations = list(Isolation.objects.filter(
-        grid__path__startswith=community.path, status=Status.ACTIVE, kind=Kind.HOME,
-        starts_on__lte=today, ends_on__gt=today).select_related("household__grid")
-        .order_by("household_id"))
+    isolations = list(Isolation.objects.current(today)
+                      .filter(subtree_q(community, "grid"), kind=Kind.HOME)
+                      .select_related("household__grid").order_by("household_id"))
     households = list({i.household_id: i.household for i in isolations}.values())
     if not households or ServiceRequest.objects.filter(
-            grid__path__startswith=community.path).exists():
+            subtree_q(community, "grid")).exists():
         return
     mine = [h for h in households if h.grid_id == ctx.grids[0].pk] or households
     # Requests at every status: new, assigned (named party-member volunteer), bought, delivered.

@@ -1,20 +1,19 @@
 """Reads for assistance, always through the acting user's scope (outside it: 404)."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from types import SimpleNamespace
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from firstline import clock
 from firstline.accounts.models import User
 from firstline.accounts.scope import area_scope
+from firstline.areas.models import subtree_q
 from firstline.isolation.models import Isolation
 from firstline.isolation.models import Kind as IsolationKind
-from firstline.isolation.models import Status as IsoStatus
 from firstline.people.models import Household
 
 from .models import (
@@ -22,7 +21,6 @@ from .models import (
     CareCall,
     PackageIssue,
     PackageKind,
-    RequestStatus,
     ServiceRequest,
     Stock,
 )
@@ -49,7 +47,7 @@ def service_requests_list(user, *, status: str | None = None, kind: str | None =
     if kind:
         qs = qs.filter(kind=kind)
     if area is not None:
-        qs = qs.filter(grid__path__startswith=area.path)
+        qs = qs.filter(subtree_q(area, "grid"))
     if mine:
         qs = qs.filter(volunteer=user)
     return qs.order_by("-created_at", "-pk")
@@ -67,8 +65,7 @@ def volunteers_for(user):
 
 def households_isolated(user, day: date, perm: str = "assistance.work"):
     """Households with an active isolation on `day` in the user's scope."""
-    iso = Isolation.objects.filter(area_scope(user, "grid", perm), status=IsoStatus.ACTIVE,
-                                   starts_on__lte=day, ends_on__gt=day)
+    iso = Isolation.objects.current(day).filter(area_scope(user, "grid", perm))
     return (Household.objects.filter(pk__in=iso.values("household_id"))
             .select_related("compound").order_by("compound__name", "building_name", "unit",
                                                  "room"))
@@ -83,9 +80,9 @@ def household_get_for_user(user, household_id, perm: str = "assistance.work") ->
 def isolated_resident_get_for_user(user, resident_id, day: date | None = None):
     """A resident under active isolation today in the user's scope (404 otherwise)."""
     day = day or clock.today()
-    iso = Isolation.objects.filter(area_scope(user, "grid", "assistance.work"),
-                                   status=IsoStatus.ACTIVE, starts_on__lte=day, ends_on__gt=day,
-                                   resident_id=resident_id).select_related("resident").first()
+    iso = (Isolation.objects.current(day)
+           .filter(area_scope(user, "grid", "assistance.work"), resident_id=resident_id)
+           .select_related("resident").first())
     if iso is None:
         raise Http404
     return iso.resident
@@ -119,9 +116,8 @@ class CallList:
         else:
             self.current = self.slots[0]
             self.started = self.slots if self.day < today else []
-        self.isolations = Isolation.objects.filter(
-            area_scope(user, "grid", "assistance.work"), status=IsoStatus.ACTIVE,
-            kind=IsolationKind.HOME, starts_on__lte=self.day, ends_on__gt=self.day)
+        self.isolations = Isolation.objects.current(self.day).filter(
+            area_scope(user, "grid", "assistance.work"), kind=IsolationKind.HOME)
         households = Household.objects.filter(pk__in=self.isolations.values("household_id"))
         address = ("compound__name", "building_name", "unit", "room", "pk")
         if self.is_today:  # still to call in this slot first, then address order
@@ -224,25 +220,3 @@ def package_kinds():
 def package_issues_visible_to(user):
     return (PackageIssue.objects.filter(area_scope(user, "grid", "assistance.work"))
             .select_related("kind", "household__compound", "issued_by").order_by("-issued_at"))
-
-
-# --- figures for the daily report -------------------------------------------------------------
-
-def assistance_counts(area, day: date) -> dict:
-    """Assistance figures of an area's subtree for one local day (for the daily report):
-    requests opened and delivered, care calls made, packages issued."""
-    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
-    end = start + timedelta(days=1)
-    under = Q(grid__path__startswith=area.path)
-    reqs = ServiceRequest.objects.filter(under).aggregate(
-        opened=Count("pk", filter=Q(created_at__gte=start, created_at__lt=end)),
-        delivered=Count("pk", filter=Q(status=RequestStatus.DELIVERED, delivered_at__gte=start,
-                                       delivered_at__lt=end)),
-    )
-    return {
-        "requests_opened": reqs["opened"],
-        "requests_delivered": reqs["delivered"],
-        "care_calls": CareCall.objects.filter(under, day=day).count(),
-        "packages_issued": PackageIssue.objects.filter(under, issued_at__gte=start,
-                                                       issued_at__lt=end).count(),
-    }

@@ -21,7 +21,6 @@ from firstline.areas.models import Area, Level
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.isolation.models import Isolation
 from firstline.isolation.models import Kind as IsolationKind
-from firstline.isolation.models import Status as IsoStatus
 from firstline.isolation.services import text_field
 from firstline.people.models import Household
 from firstline.rules import rule
@@ -57,8 +56,7 @@ def _via(actor) -> str:
 # --- service requests (代购/代办) -----------------------------------------------------------
 
 def _active_isolations(household, day):
-    return Isolation.objects.filter(household=household, status=IsoStatus.ACTIVE,
-                                    starts_on__lte=day, ends_on__gt=day)
+    return Isolation.objects.current(day).filter(household=household)
 
 
 @transaction.atomic

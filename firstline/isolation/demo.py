@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from firstline import clock
 from firstline.accounts.models import User
+from firstline.areas.models import subtree_q
 from firstline.people.models import Building, Household, Resident
 
 from . import services
@@ -84,7 +85,7 @@ def populate(ctx) -> None:
                            floor=str(floor), actor=staff)
     services.rooms_add(site=site, numbers=["601", "602"], floor="6", beds=2, actor=staff)
     rooms = list(Room.objects.filter(site=site).order_by("floor", "number"))
-    other = Resident.objects.filter(grid__path__startswith=community.path).exclude(grid=grid)
+    other = Resident.objects.filter(subtree_q(community, "grid")).exclude(grid=grid)
     central = one_per_household(other, 9)
     for resident, room in zip(central, [r for r in rooms if r.beds == 1], strict=False):
         iso = services.isolation_start(resident=resident, kind="centralized",
@@ -93,7 +94,7 @@ def populate(ctx) -> None:
         busy.add(resident.pk)
         services.room_assign(room=room, isolation=iso, actor=staff, now=now)
     # A mother and child together in a two-bed room.
-    family = next((h for h in Household.objects.filter(grid__path__startswith=community.path)
+    family = next((h for h in Household.objects.filter(subtree_q(community, "grid"))
                    .exclude(grid=grid) if h.residents.exclude(pk__in=busy).count() >= 2), None)
     if family is not None:
         pair = list(family.residents.exclude(pk__in=busy)[:2])

@@ -29,6 +29,101 @@ class Status(models.TextChoices):
     CANCELLED = "cancelled", _("cancelled")
 
 
+# --- the query vocabulary: "in force", "restricting", "open" are defined here, once ----------
+# Every reader (selectors, services, the report, the gate's snapshot) filters through these;
+# the gate's one-statement SQL is tested against them (tests/access/test_gate_vocabulary.py).
+
+def _local_day(at):
+    return clock.localdate(at)
+
+
+class IsolationQuerySet(models.QuerySet):
+    def live(self):
+        """Not cancelled: a cancelled isolation never held, on any day."""
+        return self.exclude(status=Status.CANCELLED)
+
+    def in_force(self, day):
+        """In force on local `day`: starts_on <= day < the day it stopped (ended_on: released
+        early, lockdown lifted, ends_on reached) or was planned to stop (ends_on). Dated: a past
+        day gives the same answer later. The stored `status` goes stale as dates pass; this
+        does not read it (except that cancelled ones never count)."""
+        return self.live().filter(
+            Q(ended_on__isnull=True, ends_on__gt=day) | Q(ended_on__gt=day), starts_on__lte=day)
+
+    def touching(self, first, last):
+        """In force on a local day of [first, last], or stopping on one of them (the report's
+        days: isolations_ended counts the end day)."""
+        return self.live().filter(
+            Q(ended_on__isnull=True, ends_on__gte=first) | Q(ended_on__gte=first),
+            starts_on__lte=last)
+
+    def in_force_at(self, at):
+        """In force at instant `at` (the gate judges a scan as of its moment): its local day
+        lies in [starts_on, ends_on) and it had not been ended (released, lifted) by `at`."""
+        day = _local_day(at)
+        return self.live().filter(Q(ended_at__isnull=True) | Q(ended_at__gt=at),
+                                  starts_on__lte=day, ends_on__gt=day)
+
+    def current(self, day):
+        """Active and not past its end on `day` (today's worklists: stored status ACTIVE, so an
+        isolation ended today no longer shows)."""
+        return self.filter(status=Status.ACTIVE, starts_on__lte=day, ends_on__gt=day)
+
+    def restricting(self, household, at):
+        """Home isolations of a member keeping `household` in at `at` (centralized quarantine
+        does not restrict the household)."""
+        return self.in_force_at(at).filter(household=household, kind=Kind.HOME)
+
+
+class LockdownQuerySet(models.QuerySet):
+    def in_force_at(self, at):
+        """Lockdowns holding at instant `at`: its local day in [starts_on, ends_on), not lifted
+        by then."""
+        day = _local_day(at)
+        return self.filter(Q(lifted_at__isnull=True) | Q(lifted_at__gt=at),
+                           starts_on__lte=day, ends_on__gt=day)
+
+    def in_force(self, day):
+        """Holding on local `day` and not lifted (today's boards)."""
+        return self.filter(starts_on__lte=day, ends_on__gt=day, lifted_at__isnull=True)
+
+    def covering(self, household):
+        """Lockdowns of `household`'s building, or of its whole compound."""
+        where = Q(compound_id=household.compound_id, building__isnull=True)
+        if household.building_id:
+            where |= Q(building_id=household.building_id)
+        return self.filter(where)
+
+    def restricting(self, household, at):
+        return self.covering(household).in_force_at(at)
+
+
+class AlertQuerySet(models.QuerySet):
+    def open(self):
+        """Not resolved yet (open or acknowledged): what the one-per-subject constraint holds."""
+        return self.exclude(status=AlertStatus.RESOLVED)
+
+    def open_at(self, at):
+        """Opened by `at` and not resolved by then (judging a scan as of its moment)."""
+        return self.filter(Q(resolved_at__isnull=True) | Q(resolved_at__gt=at), opened_at__lte=at)
+
+    def fever(self):
+        return self.filter(kind__in=FEVER_KINDS)
+
+    def of_household(self, household):
+        """The household's own alerts and its members'."""
+        return self.filter(Q(household=household) | Q(resident__household=household))
+
+    def restricting(self, household, at):
+        """Fever alerts of `household` or a member open at `at` (rule "gate.fever_hold")."""
+        return self.fever().of_household(household).open_at(at)
+
+
+# Why a household may not go out, in the order they are checked (the gate's reasons);
+# isolation.selectors.household_restriction asks each, and the gate is tested against all.
+RESTRICTIONS = ("lockdown", "isolation", "fever_hold")
+
+
 class Isolation(models.Model):
     """居家隔离 / 集中隔离 of one resident.
 
@@ -67,6 +162,8 @@ class Isolation(models.Model):
                                    blank=True, related_name="+")
     created_at = models.DateTimeField(default=clock.now)
 
+    objects = IsolationQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("isolation")
         verbose_name_plural = _("isolations")
@@ -100,6 +197,8 @@ class Lockdown(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                    blank=True, related_name="+")
     created_at = models.DateTimeField(default=clock.now)
+
+    objects = LockdownQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("lockdown")
@@ -160,6 +259,8 @@ class Alert(models.Model):
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=200, blank=True, default="")
+
+    objects = AlertQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("alert")

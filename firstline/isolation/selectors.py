@@ -1,54 +1,34 @@
-"""Read side of isolation: the gate's restriction check, scoped lists, daily-report facts."""
+"""Read side of isolation: the gate's restriction check, scoped lists, today's status. (The
+daily report's isolation figures live in reports.selectors.isolations_source.)"""
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Q, QuerySet
-from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from firstline import clock
 from firstline.accounts.scope import area_scope, perm_or
+from firstline.areas.models import subtree_q
 from firstline.people.services import building_name_normalize
 
 from . import schedule
 from .models import (
-    FEVER_KINDS,
     Alert,
-    AlertStatus,
     Isolation,
-    Kind,
     Lockdown,
     QuarantineSite,
     Reading,
     Room,
     RoomStay,
-    Status,
     Transfer,
 )
 
 VIEW = "isolation.view"  # what a selector scopes by when no permission is named or in play
 
 
-def _active_at(at: datetime, prefix: str = "") -> Q:
-    day = clock.localdate(at)
-    return (Q(**{f"{prefix}starts_on__lte": day, f"{prefix}ends_on__gt": day})
-            & (Q(**{f"{prefix}ended_at__isnull": True}) | Q(**{f"{prefix}ended_at__gt": at}))
-            & ~Q(**{f"{prefix}status": Status.CANCELLED}))
-
-
-def lockdowns_at(household, at: datetime) -> QuerySet[Lockdown]:
-    """Lockdowns covering `household` (its building, or its whole compound) at instant `at`."""
-    day = clock.localdate(at)
-    where = Q(compound_id=household.compound_id, building__isnull=True)
-    if household.building_id:
-        where |= Q(building_id=household.building_id)
-    return (Lockdown.objects.filter(where, starts_on__lte=day, ends_on__gt=day)
-            .filter(Q(lifted_at__isnull=True) | Q(lifted_at__gt=at)))
-
-
 def household_restriction(household, at: datetime, *, fever_hold: bool | None = None) -> str | None:
-    """Why this household may not go out at `at`: "lockdown", "isolation", "fever_hold" or None.
+    """Why this household may not go out at `at`: one of RESTRICTIONS, or None.
 
     Judged as of `at` (an offline gate syncing later gets the answer of the moment of the scan).
     "lockdown": its building or compound is locked down (封控); "isolation": one of its members
@@ -57,10 +37,12 @@ def household_restriction(household, at: datetime, *, fever_hold: bool | None = 
     screening visit) while rule "gate.fever_hold" is on (the default) — until staff resolve it
     (a re-measure below the threshold, a referral to the fever clinic). `fever_hold` is the
     rule's value when the caller has read it already (the gate reads every rule at once).
+    Each answer is the owning model's `restricting(household, at)`; the gate's pre-filter and
+    its offline snapshot are tested against this (tests/access/test_gate_vocabulary.py).
     """
-    if lockdowns_at(household, at).exists():
+    if Lockdown.objects.restricting(household, at).exists():
         return "lockdown"
-    if Isolation.objects.filter(_active_at(at), household=household, kind=Kind.HOME).exists():
+    if Isolation.objects.restricting(household, at).exists():
         return "isolation"
     if fever_hold is None:
         from firstline.rules import rule
@@ -74,10 +56,7 @@ def household_restriction(household, at: datetime, *, fever_hold: bool | None = 
 def fever_open_at(household, at: datetime) -> bool:
     """Was a fever alert (any kind: FEVER_KINDS) of a member of this household open at `at`?
     Scanning again without a temperature, or with a lower one, is not a way round it."""
-    return Alert.objects.filter(
-        Q(resolved_at__isnull=True) | Q(resolved_at__gt=at),
-        Q(household=household) | Q(resident__household=household),
-        kind__in=FEVER_KINDS, opened_at__lte=at).exists()
+    return Alert.objects.restricting(household, at).exists()
 
 
 # --- scoped reads --------------------------------------------------------------------------
@@ -95,7 +74,7 @@ def isolation_list(user, *, area=None, status: str | None = None, kind: str | No
                    q: str = "") -> QuerySet[Isolation]:
     qs = isolations_visible_to(user)
     if area is not None:
-        qs = qs.filter(grid__path__startswith=area.path)
+        qs = qs.filter(subtree_q(area, "grid"))
     if status:
         qs = qs.filter(status=status)
     if kind:
@@ -118,9 +97,9 @@ def alert_list(user, *, area=None, status: str | None = None,
                kind: str | None = None) -> QuerySet[Alert]:
     qs = alerts_visible_to(user)
     if area is not None:
-        qs = qs.filter(area__path__startswith=area.path)
+        qs = qs.filter(subtree_q(area, "area"))
     if status == "unresolved":
-        qs = qs.exclude(status=AlertStatus.RESOLVED)
+        qs = qs.open()
     elif status:
         qs = qs.filter(status=status)
     if kind:
@@ -138,9 +117,7 @@ def lockdown_get_for_user(user, lockdown_id) -> Lockdown:
 
 
 def lockdowns_in_force(qs: QuerySet[Lockdown], at: datetime | None = None) -> QuerySet[Lockdown]:
-    at = at or clock.now()
-    day = clock.localdate(at)
-    return qs.filter(starts_on__lte=day, ends_on__gt=day, lifted_at__isnull=True)
+    return qs.in_force(clock.localdate(at or clock.now()))
 
 
 def _building_key(name: str) -> str:
@@ -292,82 +269,3 @@ def today_status(isolations, *, now: datetime | None = None) -> dict[int, str]:
         else:
             out[iso.pk] = "ok" if slots else ""
     return out
-
-
-# --- facts for the daily report (一日一报) ----------------------------------------------------
-
-COUNT_KEYS = ("home_isolation", "centralized_isolation", "isolations_started", "isolations_ended",
-              "readings_due", "readings_received", "fever_alerts")
-FEVER_ALERT_KINDS = FEVER_KINDS  # at home, at the gate, at a screening visit
-
-
-def _empty() -> dict:
-    return dict.fromkeys(COUNT_KEYS, 0)
-
-
-def isolation_counts_by_grid(area, day: date) -> dict[int, dict]:
-    """{grid area id: counts} for every grid under `area` (inclusive) with anything on `day`.
-
-    Counts for local day `day` (see `isolation_counts` for their meaning). Grids with nothing
-    are absent. Three queries whatever the size of the area.
-    """
-    out: dict[int, dict] = defaultdict(_empty)
-    isolations = list(
-        Isolation.objects.filter(grid__path__startswith=area.path, starts_on__lte=day)
-        .exclude(status=Status.CANCELLED)
-        .annotate(stop=Coalesce("ended_on", "ends_on"))
-        .filter(stop__gte=day)
-    )
-    in_force = []
-    for iso in isolations:
-        counts = out[iso.grid_id]
-        stop = schedule.end_day(iso)
-        if iso.starts_on == day:
-            counts["isolations_started"] += 1
-        if stop == day:
-            counts["isolations_ended"] += 1
-        if iso.starts_on <= day < stop:
-            counts["home_isolation" if iso.kind == Kind.HOME else "centralized_isolation"] += 1
-            in_force.append(iso)
-    if in_force:
-        grace, times = schedule.grace_for(day), schedule.rule_times(day)
-        lo, hi = schedule.day_bounds(day)
-        taken = defaultdict(list)
-        for iso_id, at in (Reading.objects.filter(isolation__in=in_force, taken_at__gte=lo,
-                                                  taken_at__lt=hi + grace)
-                           .values_list("isolation_id", "taken_at")):
-            taken[iso_id].append(at)
-        for iso in in_force:
-            slots = schedule.slots(iso, day, grace=grace, default_times=times)
-            out[iso.grid_id]["readings_due"] += len(slots)
-            out[iso.grid_id]["readings_received"] += sum(
-                1 for s in slots if schedule.answered(s, taken[iso.pk]))
-    lo, hi = schedule.day_bounds(day)
-    for area_id in (Alert.objects.filter(area__path__startswith=area.path,
-                                         kind__in=FEVER_ALERT_KINDS,
-                                         opened_at__gte=lo, opened_at__lt=hi)
-                    .values_list("area_id", flat=True)):
-        out[area_id]["fever_alerts"] += 1
-    # Drop grids whose only entry was created by defaultdict access with all zeros.
-    return {k: v for k, v in out.items() if any(v.values())}
-
-
-def isolation_counts(area, day: date) -> dict:
-    """Isolation facts of `area` and everything under it, for local day `day`:
-
-    - home_isolation / centralized_isolation: isolations in force that day
-      (starts_on <= day < the day they ended or were planned to end; cancelled ones never count)
-    - isolations_started: isolations whose starts_on is `day`
-    - isolations_ended: isolations that stopped holding on `day` (ends_on reached, released
-      early, lockdown lifted)
-    - readings_due: due readings that day (schedule.py), readings_received: those answered
-    - fever_alerts: fever alerts opened that day (self-report / worker readings and gate scans)
-
-    Dated: a past day gives the same numbers later (starts, ends, readings and alerts all carry
-    their own dates; extending an isolation only changes days not yet reached).
-    """
-    total = _empty()
-    for counts in isolation_counts_by_grid(area, day).values():
-        for key in COUNT_KEYS:
-            total[key] += counts[key]
-    return total

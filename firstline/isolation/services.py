@@ -358,8 +358,7 @@ def alert_open(*, kind: str, area, resident=None, household=None, isolation=None
 
 def _open_alert_update(*, kind: str, subject: dict, detail: str) -> Alert | None:
     """The subject's alert of this kind not yet resolved, with the latest detail, or None."""
-    current = (Alert.objects.filter(kind=kind, **subject)
-               .exclude(status=AlertStatus.RESOLVED).order_by("pk").first())
+    current = Alert.objects.open().filter(kind=kind, **subject).order_by("pk").first()
     if current is not None and detail:
         Alert.objects.filter(pk=current.pk).update(detail=detail)
         current.detail = detail

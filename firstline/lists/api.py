@@ -14,6 +14,7 @@ from ninja.pagination import paginate
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
 from firstline.apitypes import IsoDate, IsoDateTime
+from firstline.areas.models import subtree_q
 from firstline.errors import InvalidInput
 
 from . import exports, selectors, services
@@ -97,7 +98,7 @@ def checklist_list(request, area: str | None = None):
     qs = selectors.checklists_visible_to(request.user).select_related("area")
     if area:
         target = selectors.area_for_user(request.user, area, "lists.manage")
-        qs = qs.filter(area__path__startswith=target.path)
+        qs = qs.filter(subtree_q(target, "area"))
     return qs.order_by("-created_at", "-pk")
 
 
@@ -294,7 +295,7 @@ def case_list(request, area: str | None = None):
     qs = selectors.cases_visible_to(request.user)
     if area:
         target = selectors.area_for_user(request.user, area, "lists.manage")
-        qs = qs.filter(grid__path__startswith=target.path)
+        qs = qs.filter(subtree_q(target, "grid"))
     return qs.order_by("-on", "-pk")
 
 

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from firstline import clock
 from firstline.accounts.scope import area_scope, scope_paths
+from firstline.areas.models import subtree_q
 from firstline.rules import rule
 
 from .models import Case, Checklist, ChecklistRow, Verification, VStatus
@@ -22,7 +23,7 @@ def verification_list(user, *, area=None, status: str | None = "open"):
     qs = verifications_visible_to(user).select_related("resident", "resident__household",
                                                        "resident__household__compound")
     if area is not None:
-        qs = qs.filter(grid__path__startswith=area.path)
+        qs = qs.filter(subtree_q(area, "grid"))
     if status == "open":
         qs = qs.filter(status=VStatus.OPEN)
     elif status == "done":

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from firstline import clock
 from firstline.accounts.scope import in_scope, scope_paths
 from firstline.accounts.services import audit, require_perm
-from firstline.areas.models import Area
+from firstline.areas.models import Area, subtree_q
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.rules import rule
 from firstline.tabular import TableError
@@ -265,7 +265,7 @@ class Matcher:
             fields = ("pk", "grid_id", "phone", "norm", "household__compound__name",
                       "household__building_name", "household__unit", "household__room")
             rows = []
-            scoped = Resident.objects.filter(grid__path__startswith=self.area.path)
+            scoped = Resident.objects.filter(subtree_q(self.area, "grid"))
             dotted = scoped.filter(reduce(or_, (Q(name__contains=ch) for ch in junk)))
             names = {r.name for r in wanted}
             for chunk in _chunks(names, 500):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from firstline import clock
-from firstline.accounts.scope import scope_paths
+from firstline.accounts.scope import area_scope
 from firstline.accounts.services import require_perm
 from firstline.areas.models import Area
 from firstline.errors import RuleViolation
@@ -116,13 +116,8 @@ def _upload_dir() -> Path:
 
 
 def _areas(user):
-    paths = scope_paths(user, "lists.manage")
-    from django.db.models import Q
-
-    q = Q(pk__in=[])
-    for p in paths:
-        q |= Q(path__startswith=p)
-    return Area.objects.filter(q).exclude(level="grid").order_by("path")[:200]
+    return (Area.objects.filter(area_scope(user, None, "lists.manage")).exclude(level="grid")
+            .order_by("path")[:200])
 
 
 def _masked(cell: str) -> str:

@@ -13,6 +13,7 @@ from firstline import clock
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
 from firstline.apitypes import IsoDate, IsoDateTime
+from firstline.areas.models import subtree_q
 from firstline.errors import InvalidInput
 from firstline.people.services import mask_phone
 
@@ -459,8 +460,8 @@ def store_index(request, area: str | None = None):
     require_perm(request.user, "operations.work")
     qs = selectors.stores_visible_to(request.user)
     if area:
-        qs = qs.filter(area__path__startswith=selectors.area_for_user(
-            request.user, area, "operations.work").path)
+        qs = qs.filter(subtree_q(selectors.area_for_user(request.user, area, "operations.work"),
+                                 "area"))
     return qs.order_by("code")
 
 

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 
 from firstline import clock
 from firstline.accounts.scope import area_scope, scope_paths
-from firstline.areas.models import Area
+from firstline.areas.models import Area, subtree_q
 from firstline.rules import rule
 
 from .models import (
@@ -61,7 +61,7 @@ def volunteers_list(user, *, area: Area | None = None, on_duty: bool | None = No
                     confirmed: bool | None = None, kind: str | None = None):
     qs = volunteers_visible_to(user)
     if area is not None:
-        qs = qs.filter(area__path__startswith=area.path)
+        qs = qs.filter(subtree_q(area, "area"))
     if on_duty is not None:
         qs = qs.filter(on_duty=on_duty)
     if confirmed is not None:
@@ -88,7 +88,7 @@ def assignments_list(user, *, area: Area | None = None, volunteer_id: int | None
     if mine:
         qs = qs.filter(volunteer__user=user)
     if area is not None:
-        qs = qs.filter(area__path__startswith=area.path)
+        qs = qs.filter(subtree_q(area, "area"))
     if volunteer_id is not None:
         qs = qs.filter(volunteer_id=volunteer_id)
     if day is not None:
@@ -112,7 +112,7 @@ def honour_roll(user, *, area: Area, now: datetime | None = None, limit: int = 5
     """光荣榜: people of the area by hours on duty, most first (confirmed people only)."""
     now = now or clock.now()
     people = {v.pk: v for v in volunteers_visible_to(user).filter(
-        area__path__startswith=area.path, confirmed_at__isnull=False)}
+        subtree_q(area, "area"), confirmed_at__isnull=False)}
     hours = hours_by_volunteer(
         Assignment.objects.filter(volunteer_id__in=list(people), checked_in_at__isnull=False)
         .only("volunteer_id", "checked_in_at", "checked_out_at"), now=now)
@@ -146,11 +146,11 @@ def derived_places(area: Area, *, on: date) -> QuerySet[Place]:
     - every building of a lockdown in force (its building, or all of a locked compound's);
     - every quarantine room waiting for cleaning after it was vacated (终末消毒).
     Isolation does not know about operations; this reads its data."""
-    from firstline.isolation.models import Isolation, Kind, Lockdown, Room, RoomStatus, Status
+    from firstline.isolation.models import Isolation, Kind, Lockdown, Room, RoomStatus
     from firstline.people.models import Building, Compound, Household
 
     rows, keys = [], []
-    for c in Compound.objects.filter(area__path__startswith=area.path).only(
+    for c in Compound.objects.filter(subtree_q(area, "area")).only(
             "pk", "name", "area_id", "created_at"):
         key = f"common:{c.pk}"
         keys.append(key)
@@ -160,8 +160,7 @@ def derived_places(area: Area, *, on: date) -> QuerySet[Place]:
     # Homes: selected by a subquery, not a list of keys (thousands of isolations at 1M
     # residents); the household and its compound are loaded only for the homes whose place
     # does not exist yet.
-    isolated = Isolation.objects.filter(grid__path__startswith=area.path, kind=Kind.HOME,
-                                        status=Status.ACTIVE, starts_on__lte=on, ends_on__gt=on)
+    isolated = Isolation.objects.current(on).filter(subtree_q(area, "grid"), kind=Kind.HOME)
     homes_q = Q(key__startswith="home:", household_id__in=isolated.values("household_id"))
     have = set(Place.objects.filter(homes_q).values_list("household_id", flat=True))
     first_day: dict[int, date] = {}
@@ -174,8 +173,7 @@ def derived_places(area: Area, *, on: date) -> QuerySet[Place]:
         rows.append(Place(area_id=h.grid_id, kind=PlaceKind.ISOLATED_HOME, key=f"home:{h.pk}",
                           name=h.address, compound_id=h.compound_id, household_id=h.pk,
                           created_at=clock.day_start(first_day[h.pk])))
-    locks = (Lockdown.objects.filter(compound__area__path__startswith=area.path,
-                                     starts_on__lte=on, ends_on__gt=on, lifted_at__isnull=True)
+    locks = (Lockdown.objects.in_force(on).filter(subtree_q(area, "compound__area"))
              .select_related("compound", "building"))
     for lock in locks:
         buildings = [lock.building] if lock.building_id else list(
@@ -186,7 +184,7 @@ def derived_places(area: Area, *, on: date) -> QuerySet[Place]:
             rows.append(Place(area_id=lock.compound.area_id, kind=PlaceKind.BUILDING, key=key,
                               name=f"{lock.compound.name} {b.name}栋", compound_id=lock.compound_id,
                               building_id=b.pk, created_at=clock.day_start(lock.starts_on)))
-    rooms = Room.objects.filter(site__area__path__startswith=area.path,
+    rooms = Room.objects.filter(subtree_q(area, "site__area"),
                                 status=RoomStatus.CLEANING).select_related("site")
     for room in rooms:
         vacated = room.stays.aggregate(m=Max("ended_at"))["m"] or clock.now()
@@ -201,7 +199,7 @@ def derived_places(area: Area, *, on: date) -> QuerySet[Place]:
 
 def places_in_force(area: Area, *, on: date) -> QuerySet[Place]:
     derived = derived_places(area, on=on)
-    staff = Place.objects.filter(area__path__startswith=area.path, key__isnull=True,
+    staff = Place.objects.filter(subtree_q(area, "area"), key__isnull=True,
                                  active=True)
     return (Place.objects.filter(Q(pk__in=derived.values("pk")) | Q(pk__in=staff.values("pk")))
             .select_related("area"))
@@ -308,7 +306,7 @@ def rounds_list(user, *, area: Area | None = None, place_id: int | None = None):
     qs = Round.objects.filter(area_scope(user, "area", "operations.work")).select_related(
         "place", "by")
     if area is not None:
-        qs = qs.filter(area__path__startswith=area.path)
+        qs = qs.filter(subtree_q(area, "area"))
     if place_id is not None:
         qs = qs.filter(place_id=place_id)
     return qs.order_by("-done_at", "-pk")
@@ -350,21 +348,21 @@ def stock_list(user, *, store: Store | None = None, area: Area | None = None):
     if store is not None:
         qs = qs.filter(store=store)
     if area is not None:
-        qs = qs.filter(store__area__path__startswith=area.path)
+        qs = qs.filter(subtree_q(area, "store__area"))
     return qs.order_by("store__code", "item__code")
 
 
 def donations_public(street: Area) -> QuerySet[Donation]:
     """The public ledger of a street: every donation received in it (names only with
     consent)."""
-    return (Donation.objects.filter(area__path__startswith=street.path)
+    return (Donation.objects.filter(subtree_q(street, "area"))
             .prefetch_related("movements__stock__item").order_by("-received_at", "-pk"))
 
 
 def donations_list(user, *, area: Area | None = None):
     qs = Donation.objects.filter(area_scope(user, "area", "operations.manage"))
     if area is not None:
-        qs = qs.filter(area__path__startswith=area.path)
+        qs = qs.filter(subtree_q(area, "area"))
     return qs.order_by("-received_at", "-pk")
 
 
@@ -397,7 +395,7 @@ def tasks_list(user, *, area: Area | None = None, status: str | None = None,
     moment = moment or clock.now()
     qs = tasks_visible_to(user)
     if area is not None:
-        qs = qs.filter(area__path__startswith=area.path)
+        qs = qs.filter(subtree_q(area, "area"))
     if status:
         qs = qs.filter(task_status_q(status, moment))
     return qs.order_by("done_at", "due_at", "pk")

@@ -13,7 +13,7 @@ from .models import (
     Resident,
     Responsibility,
     RiskArea,
-    Visit,
+    ScreeningVisit,
     VisitPerson,
 )
 
@@ -147,7 +147,7 @@ class VisitPersonInline(HistoryReadOnly, admin.StackedInline):
     raw_id_fields = ("resident",)
 
 
-@admin.register(Visit)
+@admin.register(ScreeningVisit)
 class VisitAdmin(HistoryReadOnly, admin.ModelAdmin):
     list_display = ("household", "worker", "visited_at", "nobody_home", "by_phone")
     raw_id_fields = ("household", "grid", "worker")

@@ -15,6 +15,7 @@ from ninja.pagination import paginate
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
 from firstline.apitypes import IsoDate, IsoDateTime
+from firstline.areas.models import subtree_q
 from firstline.areas.selectors import area_get_for_user
 from firstline.errors import InvalidInput
 
@@ -24,7 +25,7 @@ from .services import (
     mask_id_number,
     mask_phone,
     resident_read,
-    visit_record,
+    screening_visit_record,
 )
 
 router = Router()
@@ -119,7 +120,7 @@ def resident_detail(request, resident_id: int, reason: str = ""):
     r = sel.resident_get_for_user(request.user, resident_id)
     why = full_read_reason(text=reason, required=False)
     full = resident_read(actor=request.user, resident=r, via="api", reason=why)
-    open_codes = sorted(r.key_facts.filter(until__isnull=True)
+    open_codes = sorted(r.key_facts.current()
                         .values_list("category__code", flat=True).distinct())
     return {
         "id": r.pk, "name": r.name,
@@ -237,7 +238,7 @@ def visit_create(request, payload: VisitIn):
         people.append({**p.dict(exclude={"resident_id", "symptoms"}),
                        "resident": members[p.resident_id], "symptoms": ",".join(p.symptoms),
                        "temperature": p.temperature})
-    v = visit_record(actor=request.user, household=household, people=people,
+    v = screening_visit_record(actor=request.user, household=household, people=people,
                      visited_at=payload.visited_at, nobody_home=payload.nobody_home,
                      by_phone=payload.by_phone, note=payload.note, event_id=payload.event_id)
     return (200 if v.replayed else 201), _visit_out(v)
@@ -267,8 +268,7 @@ def key_persons(request, area: str | None = None, category: str | None = None):
     require_perm(request.user, "people.view")
     qs = sel.key_persons_open(request.user)
     if area:
-        qs = qs.filter(resident__grid__path__startswith=area_get_for_user(request.user,
-                                                                          area).path)
+        qs = qs.filter(subtree_q(area_get_for_user(request.user, area), "resident__grid"))
     if category:
         qs = qs.filter(category__code=category)
     return _Lazy(qs.order_by("id"), lambda k: {

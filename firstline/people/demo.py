@@ -11,8 +11,8 @@ from firstline.accounts.models import User
 from firstline.demo import COMPOUND_NAMES, past
 from firstline.demo.fake import fake_id_number, fake_name, fake_phone
 
-from .models import Building, Compound, Household, Placement, Resident, RiskArea, Visit
-from .services import key_person_categories_ensure, responsibility_set, visit_record
+from .models import Building, Compound, Household, Placement, Resident, RiskArea, ScreeningVisit
+from .services import key_person_categories_ensure, responsibility_set, screening_visit_record
 
 RESIDENCY = ["permanent"] * 8 + ["temporary", "floating"]
 
@@ -101,7 +101,7 @@ def _screening(ctx, now):
     if worker is None or not ctx.grids:
         return
     grid = ctx.grids[0]
-    if Visit.objects.filter(grid=grid).exists():
+    if ScreeningVisit.objects.filter(grid=grid).exists():
         return
     households = list(Household.objects.filter(grid=grid, residents__isnull=False)
                       .distinct().order_by("pk")[:12])
@@ -122,7 +122,7 @@ def _screening(ctx, now):
         day = clock.localdate(at)
         members = list(household.residents.order_by("pk"))
         if index == 7:
-            visit_record(actor=worker, household=household, people=[], nobody_home=True,
+            screening_visit_record(actor=worker, household=household, people=[], nobody_home=True,
                          visited_at=at)
             visits += 1
             continue
@@ -136,7 +136,7 @@ def _screening(ctx, now):
                     finding["returned_on"] = day - timedelta(days=back)
                 entry.update(finding)
             people.append(entry)
-        visit_record(actor=worker, household=household, people=people, visited_at=at)
+        screening_visit_record(actor=worker, household=household, people=people, visited_at=at)
         visits += 1
     ctx.log.append(f"people: {visits} screening visits in {grid.name} "
                    f"(key persons: risk area, fever, elderly alone, needs help, close contact)")

@@ -25,6 +25,7 @@ from django.utils.translation import pgettext
 from stdnum.cn import ric
 
 from firstline import clock
+from firstline.accounts.scope import path_within
 from firstline.areas.models import Area, Level
 from firstline.db import advisory_xact_lock
 from firstline.tabular import TableError, open_table, unstorable_cells
@@ -261,7 +262,7 @@ class RosterImporter:
         return self.grids[code]
 
     def _in_scope(self, path: str) -> bool:
-        return self.scope_paths is None or any(path.startswith(p) for p in self.scope_paths)
+        return self.scope_paths is None or path_within(path, self.scope_paths)
 
     # -- one row -----------------------------------------------------------------------
     def _validate(self, number: int, row: dict, title) -> _Row | None:
@@ -474,7 +475,7 @@ class RosterImporter:
                        [(pk, r.name, r.phone, r.residency, r.grid_id, hid, r.note, now_db)
                         for pk, r, hid in changed])
         if moved:
-            Placement.objects.filter(resident_id__in=moved, until__isnull=True).update(until=now)
+            Placement.objects.current().filter(resident_id__in=moved).update(until=now)
         if moved:
             sql.placements_for(ids=moved, since=now_db)
 

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -131,6 +132,38 @@ class Resident(models.Model):
         return self.name
 
 
+def held_at(at, prefix: str = "") -> Q:
+    """A dated fact (placement, key person) holding just before instant `at`: `since` < at
+    <= `until`; the end of a day is 24:00, so a fact ended at midnight still counts for that
+    day. As a Q for conditional counts (`Count(..., filter=held_at(w.end))`)."""
+    return Q(**{f"{prefix}since__lt": at}) & (
+        Q(**{f"{prefix}until__isnull": True}) | Q(**{f"{prefix}until__gte": at}))
+
+
+class DatedFactQuerySet(models.QuerySet):
+    """Facts that hold from `since` until `until` (None: still): placements, key persons."""
+
+    def current(self, at=None):
+        """Holding just before instant `at` (held_at); without `at`: not ended."""
+        if at is None:
+            return self.filter(until__isnull=True)
+        return self.filter(held_at(at))
+
+    def overlapping(self, start, end):
+        """Holding at some moment of [start, end)."""
+        return self.filter(Q(until__isnull=True) | Q(until__gte=start), since__lt=end)
+
+
+class RiskAreaQuerySet(models.QuerySet):
+    def listed_on(self, on):
+        """Listed on local date `on`: since <= on < until (None: not delisted)."""
+        return self.filter(Q(until__isnull=True) | Q(until__gt=on), since__lte=on)
+
+    def not_delisted_by(self, on):
+        """Still listed on `on` or listed later (the list staff keep)."""
+        return self.filter(Q(until__isnull=True) | Q(until__gt=on))
+
+
 class Placement(models.Model):
     """Where a resident lived from `since` until `until` (None: still there)."""
 
@@ -143,6 +176,8 @@ class Placement(models.Model):
                              db_index=False)
     since = models.DateTimeField(default=clock.now)
     until = models.DateTimeField(null=True, blank=True)
+
+    objects = DatedFactQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("placement")
@@ -183,6 +218,8 @@ class RiskArea(models.Model):
     since = models.DateField(_("listed from"))
     until = models.DateField(_("listed until"), null=True, blank=True)
     source = models.CharField(_("source document"), max_length=200, blank=True, default="")
+
+    objects = RiskAreaQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("risk area")
@@ -251,7 +288,7 @@ class Transport(models.TextChoices):
     OTHER = "other", _("other")
 
 
-class Visit(models.Model):
+class ScreeningVisit(models.Model):
     """入户摸排: one door-to-door screening visit of a household by a grid worker."""
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="visits",
@@ -292,7 +329,7 @@ class Visit(models.Model):
 class VisitPerson(models.Model):
     """What a visit found about one member of the household."""
 
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="people")
+    visit = models.ForeignKey(ScreeningVisit, on_delete=models.CASCADE, related_name="people")
     resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="visit_records",
                                  verbose_name=_("resident"))
     present = models.BooleanField(_("at home"), default=True)
@@ -337,10 +374,12 @@ class KeyPerson(models.Model):
     until = models.DateTimeField(_("until"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=32, default="visit",
                               help_text=_("what derived it: visit, isolation..."))
-    source_visit = models.ForeignKey(Visit, on_delete=models.SET_NULL, null=True, blank=True,
+    source_visit = models.ForeignKey(ScreeningVisit, on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="opened_facts", verbose_name=_("visit"))
-    closed_by_visit = models.ForeignKey(Visit, on_delete=models.SET_NULL, null=True, blank=True,
+    closed_by_visit = models.ForeignKey(ScreeningVisit, on_delete=models.SET_NULL, null=True, blank=True,
                                         related_name="closed_facts")
+
+    objects = DatedFactQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("key person")

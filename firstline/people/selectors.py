@@ -21,7 +21,7 @@ Two kinds of readers:
    households_visited(area, day) -> int
        distinct households in `area` with a screening visit during local `day`.
 
-   `area` is an `areas.Area`; the subtree is `path__startswith=area.path`, so a grid, a
+   `area` is an `areas.Area`; the subtree is `subtree_q(area)`, so a grid, a
    community, a street... all work. `day` is a `datetime.date`.
 """
 
@@ -34,6 +34,7 @@ from django.shortcuts import get_object_or_404
 
 from firstline import clock
 from firstline.accounts.scope import area_scope, perm_or
+from firstline.areas.models import subtree_q
 
 from .models import (
     Compound,
@@ -44,7 +45,7 @@ from .models import (
     Placement,
     Resident,
     RiskArea,
-    Visit,
+    ScreeningVisit,
 )
 
 VIEW = "people.view"  # what a selector scopes by when no permission is named or in play
@@ -60,15 +61,9 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, end
 
 
-def _open_at(at: datetime, prefix: str = "") -> Q:
-    """Facts with `since` before `at` and not ended before it (the state just before `at`)."""
-    return Q(**{f"{prefix}since__lt": at}) & (
-        Q(**{f"{prefix}until__isnull": True}) | Q(**{f"{prefix}until__gte": at}))
-
-
 def placements_in_area_on(area, day: date) -> QuerySet[Placement]:
     _start, end = day_bounds(day)
-    return Placement.objects.filter(_open_at(end), grid__path__startswith=area.path)
+    return Placement.objects.current(end).filter(subtree_q(area, "grid"))
 
 
 # --- for the daily report -------------------------------------------------------------------
@@ -85,7 +80,7 @@ def households_in_area_on(area, day: date) -> int:
 def key_person_counts(area, day: date) -> dict[str, int]:
     _start, end = day_bounds(day)
     lived_here = placements_in_area_on(area, day).filter(resident_id=OuterRef("resident_id"))
-    rows = (KeyPerson.objects.filter(_open_at(end))
+    rows = (KeyPerson.objects.current(end)
             .filter(Exists(lived_here))
             .values("category__code")
             .annotate(n=Count("resident_id", distinct=True)))
@@ -98,8 +93,8 @@ def key_person_counts(area, day: date) -> dict[str, int]:
 
 def households_visited(area, day: date) -> int:
     start, end = day_bounds(day)
-    return (Visit.objects.filter(visited_at__gte=start, visited_at__lt=end,
-                                 grid__path__startswith=area.path)
+    return (ScreeningVisit.objects.filter(subtree_q(area, "grid"), visited_at__gte=start,
+                                          visited_at__lt=end)
             .values("household_id").distinct().count())
 
 
@@ -133,8 +128,8 @@ def compounds_visible_to(user, perm: str | None = None) -> QuerySet[Compound]:
 
 def compounds_in_area(qs: QuerySet[Compound], area) -> QuerySet[Compound]:
     """Compounds in `area`'s subtree, or (for a grid) with a household in it."""
-    in_grids = Household.objects.filter(grid__path__startswith=area.path).values("compound_id")
-    return qs.filter(Q(area__path__startswith=area.path) | Q(pk__in=in_grids))
+    in_grids = Household.objects.filter(subtree_q(area, "grid")).values("compound_id")
+    return qs.filter(subtree_q(area, "area") | Q(pk__in=in_grids))
 
 
 def compound_get_for_user(user, compound_id) -> Compound:
@@ -168,7 +163,7 @@ def resident_search(qs: QuerySet[Resident], q: str) -> QuerySet[Resident]:
 
 def residents_in(qs: QuerySet[Resident], *, area=None, compound=None, household=None):
     if area is not None:
-        qs = qs.filter(grid__path__startswith=area.path)
+        qs = qs.filter(subtree_q(area, "grid"))
     if compound is not None:
         qs = qs.filter(household__compound=compound)
     if household is not None:
@@ -180,14 +175,14 @@ def households_with_members(qs: QuerySet[Household]) -> QuerySet[Household]:
     return qs.annotate(members=Count("residents"))
 
 
-def visits_visible_to(user, perm: str | None = None) -> QuerySet[Visit]:
-    return Visit.objects.filter(area_scope(user, "grid", perm_or(user, perm, VIEW)))
+def visits_visible_to(user, perm: str | None = None) -> QuerySet[ScreeningVisit]:
+    return ScreeningVisit.objects.filter(area_scope(user, "grid", perm_or(user, perm, VIEW)))
 
 
 def key_persons_open(user, *, at: datetime | None = None) -> QuerySet[KeyPerson]:
     """The key-person ledger: facts open now (or at `at`) about residents in scope."""
     at = at or clock.now()
-    return (KeyPerson.objects.filter(_open_at(at) if at else Q(until__isnull=True))
+    return (KeyPerson.objects.current(at)
             .filter(area_scope(user, "resident__grid", perm_or(user, None, VIEW)))
             .select_related("resident", "resident__grid", "resident__household",
                             "resident__household__compound", "category"))
@@ -198,11 +193,11 @@ def households_not_visited(user, *, days: int, now: datetime | None = None,
     """Households in scope with current residents and no visit in the last `days` days."""
     now = now or clock.now()
     since = now - timedelta(days=days)
-    recent = Visit.objects.filter(household_id=OuterRef("pk"), visited_at__gte=since)
+    recent = ScreeningVisit.objects.filter(household_id=OuterRef("pk"), visited_at__gte=since)
     qs = households_visible_to(user).filter(Exists(Resident.objects.filter(
         household_id=OuterRef("pk"))))
     if area is not None:
-        qs = qs.filter(grid__path__startswith=area.path)
+        qs = qs.filter(subtree_q(area, "grid"))
     return qs.filter(~Exists(recent)).select_related("compound", "grid")
 
 
@@ -216,8 +211,7 @@ def import_jobs_visible_to(user) -> QuerySet[ImportJob]:
 
 def risk_areas_current(on: date) -> QuerySet[RiskArea]:
     """Entries not ended by local date `on` (listed today, or from a later date)."""
-    return RiskArea.objects.filter(Q(until__isnull=True) | Q(until__gt=on)).order_by(
-        "province", "city", "since")
+    return RiskArea.objects.not_delisted_by(on).order_by("province", "city", "since")
 
 
 def risk_areas_ended(on: date, *, days: int = 30) -> QuerySet[RiskArea]:

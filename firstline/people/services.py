@@ -37,9 +37,9 @@ from .models import (
     KeyPersonCategory,
     Responsibility,
     RiskArea,
+    ScreeningVisit,
     Sex,
     Transport,
-    Visit,
     VisitPerson,
 )
 
@@ -431,7 +431,7 @@ def risk_area_match(*, province: str, city: str = "", on: date) -> RiskArea | No
     p, c = place_name(province), place_name(city)
     if not p and not c:
         return None
-    listed = RiskArea.objects.filter(since__lte=on).filter(Q(until__isnull=True) | Q(until__gt=on))
+    listed = RiskArea.objects.listed_on(on)
     for area in listed:
         ap, ac = place_name(area.province), place_name(area.city)
         if ap and p and ap != p and not (not ac and ap == c):
@@ -452,7 +452,7 @@ def risk_area_in_text(text: str, *, on: date) -> RiskArea | None:
     text = "".join((text or "").split())
     if not text:
         return None
-    listed = RiskArea.objects.filter(since__lte=on).filter(Q(until__isnull=True) | Q(until__gt=on))
+    listed = RiskArea.objects.listed_on(on)
     for area in listed:
         ap, ac = place_name(area.province), place_name(area.city)
         if ac and ac in text:
@@ -531,7 +531,7 @@ def risk_area_add(*, actor, province: str, city: str = "", level: str = "", sinc
             cursor.execute(f"LOCK TABLE {connection.ops.quote_name(RiskArea._meta.db_table)} "
                            f"IN SHARE ROW EXCLUSIVE MODE")
     # An entry overlaps the new one unless it ends on or before `since`.
-    overlapping = RiskArea.objects.filter(Q(until__isnull=True) | Q(until__gt=since))
+    overlapping = RiskArea.objects.not_delisted_by(since)
     for existing in overlapping.order_by("since", "pk"):
         if _same_place(existing, province, city):
             raise RuleViolation(
@@ -586,9 +586,9 @@ def _temperature(value) -> Decimal | None:
 
 
 @transaction.atomic
-def visit_record(*, actor, household, people: list[dict], visited_at: datetime | None = None,
+def screening_visit_record(*, actor, household, people: list[dict], visited_at: datetime | None = None,
                  nobody_home: bool = False, by_phone: bool = False, note: str = "",
-                 event_id=None, now: datetime | None = None) -> Visit:
+                 event_id=None, now: datetime | None = None) -> ScreeningVisit:
     """入户摸排: record one visit of `household` and derive its members' key-person facts.
 
     `people` holds one dict per member reached: resident, present, from_province, from_city,
@@ -603,7 +603,7 @@ def visit_record(*, actor, household, people: list[dict], visited_at: datetime |
         raise RuleViolation("not_found", _("Not found."), status=404)
     if event_id is not None:
         # A phone syncing offline may send the same visit twice: the first one stands.
-        first = Visit.objects.filter(event_id=event_id).first()
+        first = ScreeningVisit.objects.filter(event_id=event_id).first()
         if first is not None:
             if first.household_id != household.pk:
                 raise RuleViolation("event_id_reused",
@@ -620,13 +620,13 @@ def visit_record(*, actor, household, people: list[dict], visited_at: datetime |
         raise InvalidInput("nobody_home", _("Nobody was home: record no members."))
     try:
         with transaction.atomic():
-            visit = Visit.objects.create(household=household, grid=household.grid, worker=actor,
+            visit = ScreeningVisit.objects.create(household=household, grid=household.grid, worker=actor,
                                          visited_at=visited_at, nobody_home=nobody_home,
                                          by_phone=by_phone, note=note[:200], event_id=event_id,
                                          rule_version=f"fever:{fever.version}", created_at=now,
                                          device_at=when.sent if when.sent != when.at else None)
     except IntegrityError:  # the same event_id sent twice at the same instant
-        first = Visit.objects.get(event_id=event_id)
+        first = ScreeningVisit.objects.get(event_id=event_id)
         first.replayed = True
         return first
     visit.replayed = False
@@ -707,7 +707,7 @@ class FollowUp:
     risk_place: str  # where they came back from, as typed, when it is a listed risk area
 
 
-def visit_followups(*, visit: Visit) -> list[FollowUp]:
+def visit_followups(*, visit: ScreeningVisit) -> list[FollowUp]:
     """The members of `visit` to consider for isolation: a temperature at or over the fever
     rule in force on the visit's local day, or back from a listed risk area (as matched when
     the visit was recorded). Empty when nobody needs follow-up."""
@@ -737,8 +737,8 @@ def _key_facts_changed(resident_id: int, at: datetime) -> None:
 
 
 def _derive_key_facts(*, resident, found: set[str], categories: dict, visit, at) -> None:
-    open_facts = {f.category.code: f for f in KeyPerson.objects.filter(
-        resident=resident, source="visit", until__isnull=True).select_related("category")}
+    open_facts = {f.category.code: f for f in KeyPerson.objects.current().filter(
+        resident=resident, source="visit").select_related("category")}
     for code, fact in open_facts.items():
         if code not in found:
             KeyPerson.objects.filter(pk=fact.pk).update(until=at, closed_by_visit=visit)
@@ -785,8 +785,8 @@ def key_fact_open(*, resident, category: str, at: datetime, source: str) -> KeyP
     if cat is None:
         raise InvalidInput("bad_category", _("Unknown key-person category %(code)s.")
                            % {"code": category})
-    fact = KeyPerson.objects.filter(resident=resident, category=cat, source=source,
-                                    until__isnull=True).first()
+    fact = KeyPerson.objects.current().filter(resident=resident, category=cat,
+                                              source=source).first()
     return fact or KeyPerson.objects.create(resident=resident, category=cat, since=at,
                                             source=source)
 
@@ -806,8 +806,9 @@ def key_fact_source_label(code: str) -> str:
 @transaction.atomic
 def key_fact_close(*, resident, category: str, at: datetime, source: str) -> int:
     """Close the open fact of `category` from `source` at `at`; returns how many closed."""
-    closed = KeyPerson.objects.filter(resident=resident, category__code=category,
-                                      source=source, until__isnull=True).update(until=at)
+    closed = (KeyPerson.objects.current()
+              .filter(resident=resident, category__code=category, source=source)
+              .update(until=at))
     if closed:  # update() sends no post_save: stored figures of closed days
         _key_facts_changed(resident.pk, at)
     return closed
@@ -1043,7 +1044,7 @@ def household_member_add(*, actor, household, name: str, id_number: str, phone: 
                             _("%(name)s is already on this household's roster.")
                             % {"name": existing.name})
     moved_from, old_household = existing.household.address, existing.household_id
-    Placement.objects.filter(resident=existing, until__isnull=True).update(until=now)
+    Placement.objects.current().filter(resident=existing).update(until=now)
     Placement.objects.create(resident=existing, household=household, grid=household.grid,
                              since=now)
     existing.household, existing.grid = household, household.grid

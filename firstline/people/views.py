@@ -20,6 +20,7 @@ from firstline import clock
 from firstline.accounts.models import AuditEntry, User
 from firstline.accounts.scope import has_perm, in_scope
 from firstline.accounts.services import require_perm
+from firstline.areas.models import subtree_q
 from firstline.areas.selectors import area_get_for_user, areas_visible_to
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.rules import rule
@@ -197,8 +198,8 @@ def visit_new(request, household_id):
     h = sel.household_get_for_user(request.user, household_id)
     residents_ = list(h.residents.order_by("id"))
     open_codes = {}
-    for fact in KeyPerson.objects.filter(resident__in=residents_, until__isnull=True,
-                                             source="visit").select_related("category"):
+    for fact in (KeyPerson.objects.current().filter(resident__in=residents_, source="visit")
+                 .select_related("category")):
         open_codes.setdefault(fact.resident_id, []).append(fact.category.code)
     data = request.POST if request.method == "POST" else None
     form = VisitForm(data)
@@ -209,7 +210,7 @@ def visit_new(request, household_id):
         nobody = form.cleaned_data["nobody_home"]
         entries = [] if nobody else [m.entry() for m in members if m.recorded()]
         try:
-            visit = services.visit_record(actor=request.user, household=h, people=entries,
+            visit = services.screening_visit_record(actor=request.user, household=h, people=entries,
                                           nobody_home=nobody,
                                           by_phone=form.cleaned_data["by_phone"],
                                           note=form.cleaned_data["note"])
@@ -273,7 +274,7 @@ def _ledger(request):
     area = _area_param(request)
     qs = sel.key_persons_open(request.user)
     if area is not None:
-        qs = qs.filter(resident__grid__path__startswith=area.path)
+        qs = qs.filter(subtree_q(area, "resident__grid"))
     code = request.GET.get("category", "")
     if code:
         qs = qs.filter(category__code=code)
@@ -369,7 +370,7 @@ def coverage(request):
         days = rule("screening.revisit_days").value
     facts = sel.key_persons_open(request.user)
     if area is not None:
-        facts = facts.filter(resident__grid__path__startswith=area.path)
+        facts = facts.filter(subtree_q(area, "resident__grid"))
     resident_ids = set(facts.values_list("resident_id", flat=True))
     complete = set(Responsibility.objects.filter(
         resident_id__in=resident_ids, cadre__isnull=False, grid_worker__isnull=False)

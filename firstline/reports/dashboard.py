@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from firstline.accounts.scope import area_scope
-from firstline.areas.models import Area
+from firstline.areas.models import Area, subtree_q
 
 from . import sources, svg
 from .selectors import FIGURES, TREND_DAYS, Node, Report, report_compute
@@ -103,7 +103,7 @@ def dashboard_build(*, user, area: Area, day: date, sort: str = "", descending: 
     from firstline.isolation.models import Alert, AlertStatus
 
     alerts = (Alert.objects.filter(area_scope(user, "area", perm),
-                                   area__path__startswith=area.path, status=AlertStatus.OPEN)
+                                   subtree_q(area, "area"), status=AlertStatus.OPEN)
               .select_related("resident", "household__compound", "area")
               .order_by("-opened_at")[:30])
     bar_key = sort or "residents"

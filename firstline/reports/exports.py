@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from firstline import clock
 from firstline.accounts.scope import area_scope
 from firstline.accounts.services import audit
+from firstline.areas.models import subtree_q
 
 from .xlsx import chinese, ledger_xlsx
 
@@ -79,10 +80,9 @@ def _key_persons(user, area, date_from, date_to, full):
 
     start, end = _bounds(date_from, date_to)
     id_mask, phone_mask = _masks(full)
-    qs = (KeyPerson.objects.filter(area_scope(user, "resident__grid", "reports.view"),
-                                   resident__grid__path__startswith=area.path,
-                                   since__lt=end)
-          .filter(Q(until__isnull=True) | Q(until__gte=start))
+    qs = (KeyPerson.objects.overlapping(start, end)
+          .filter(area_scope(user, "resident__grid", "reports.view"),
+                  subtree_q(area, "resident__grid"))
           .select_related("resident", "resident__grid", "resident__grid__parent",
                           "resident__household", "resident__household__compound", "category")
           .order_by("resident__grid__path", "resident__name", "since"))
@@ -111,15 +111,11 @@ def _key_persons(user, area, date_from, date_to, full):
 
 
 def _isolations(user, area, date_from, date_to, full):
-    from firstline.isolation.models import Isolation, Status
+    from firstline.isolation.models import Isolation
 
     id_mask, phone_mask = _masks(full)
-    qs = (Isolation.objects.filter(area_scope(user, "grid", "reports.view"),
-                                   grid__path__startswith=area.path,
-                                   starts_on__lte=date_to)
-          .exclude(status=Status.CANCELLED)
-          .filter(Q(ended_on__isnull=True, ends_on__gte=date_from)
-                  | Q(ended_on__gte=date_from))
+    qs = (Isolation.objects.touching(date_from, date_to)
+          .filter(area_scope(user, "grid", "reports.view"), subtree_q(area, "grid"))
           .select_related("resident", "grid", "grid__parent", "household",
                           "household__compound", "site")
           .order_by("grid__path", "starts_on", "resident__name"))
@@ -159,7 +155,7 @@ def _crossings(user, area, date_from, date_to, full):
     resident = Q(subject="resident")
     denied = Q(decision="deny") & resident & ~Q(reason__in=NOT_COUNTED_REASONS)
     qs = (Crossing.objects.filter(area_scope(user, "area", "reports.view"),
-                                  area__path__startswith=area.path,
+                                  subtree_q(area, "area"),
                                   day__gte=date_from, day__lte=date_to)
           .values("area__name", "compound__name", "checkpoint__code", "checkpoint__name", "day")
           .annotate(out=Count("pk", filter=allow & Q(direction="out")),

@@ -93,12 +93,6 @@ def grouped_counts(qs: QuerySet, area_field: str, figures: dict[str, Callable[[W
                 yield row[area_field], figure, index, row[name]
 
 
-def _placed_at(moment: datetime, prefix: str = "") -> Q:
-    """The placement in force just before `moment` (the end of a day: 24:00)."""
-    return Q(**{f"{prefix}since__lt": moment}) & (
-        Q(**{f"{prefix}until__isnull": True}) | Q(**{f"{prefix}until__gte": moment}))
-
-
 def residents_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row]:
     """Residents and households by where each resident was placed at the end of the day.
 
@@ -109,13 +103,13 @@ def residents_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row]
     """
     from django.db import connections, transaction
 
-    from firstline.people.models import Placement
+    from firstline.people.models import Placement, held_at
 
     last, first = windows[-1], windows[0]
-    qs = Placement.objects.filter(grid_id__in=area_ids).filter(
-        Q(since__lt=last.end) & (Q(until__isnull=True) | Q(until__gte=first.end)))
+    # Held at the end of some day: since < last end, until >= first end.
+    qs = Placement.objects.filter(grid_id__in=area_ids).overlapping(first.end, last.end)
     inner = (qs.order_by().values("grid_id", "household_id")
-             .annotate(**{f"c{i}": Count("grid_id", filter=_placed_at(w.end))
+             .annotate(**{f"c{i}": Count("grid_id", filter=held_at(w.end))
                           for i, w in enumerate(windows)}))
     sql, params = inner.query.sql_with_params()
     sums = ", ".join(f'SUM("c{i}"), SUM(CASE WHEN "c{i}" > 0 THEN 1 ELSE 0 END)'
@@ -159,13 +153,10 @@ def isolations_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row
     from django.db import connections
 
     from firstline.isolation import schedule
-    from firstline.isolation.models import Isolation, Kind, Reading, Status
+    from firstline.isolation.models import Isolation, Kind, Reading
 
     first, last = windows[0], windows[-1]
-    overlapping = (Isolation.objects.filter(grid_id__in=area_ids, starts_on__lte=last.day)
-                   .exclude(status=Status.CANCELLED)
-                   .filter(Q(ended_on__isnull=True, ends_on__gte=first.day)
-                           | Q(ended_on__gte=first.day)))
+    overlapping = Isolation.objects.touching(first.day, last.day).filter(grid_id__in=area_ids)
     # Plain tuples, not model instances: a street has thousands of isolations in force.
     isolations = list(overlapping.order_by().values_list(
         "id", "grid_id", "kind", "starts_on", "ends_on", "ended_on", "ended_at", "created_at",
@@ -267,12 +258,11 @@ class _AlwaysInForce:
 
 
 def fever_alerts_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row]:
-    """Fever alerts opened that day: from a self-report reading or at a gate."""
+    """Fever alerts (any kind: at home, at the gate, at a screening visit) opened that day."""
     from firstline.isolation.models import Alert
-    from firstline.isolation.selectors import FEVER_ALERT_KINDS
 
-    qs = Alert.objects.filter(area_id__in=area_ids, kind__in=FEVER_ALERT_KINDS,
-                              opened_at__gte=windows[0].start, opened_at__lt=windows[-1].end)
+    qs = Alert.objects.fever().filter(area_id__in=area_ids, opened_at__gte=windows[0].start,
+                                      opened_at__lt=windows[-1].end)
     yield from grouped_counts(qs, "area_id", {
         "fever_alerts": lambda w: Q(opened_at__gte=w.start, opened_at__lt=w.end)}, windows)
 
@@ -365,7 +355,7 @@ def _area_ids(area: Area, nodes: dict):
 
     if connection.vendor == "postgresql" and len(nodes) <= LITERAL_IDS_MAX:
         return sorted(nodes)
-    return Area.objects.filter(path__startswith=area.path).values("id")
+    return Area.objects.subtree(area).values("id")
 
 
 def _run_sources(sources: list[Source], area_ids: QuerySet, windows: list[Window]) -> list:
@@ -420,7 +410,7 @@ def report_compute(*, area: Area, days: list[date] | None = None, day: date | No
     if days is None:
         days = [day or clock.today()]
     windows = [window(d) for d in days]
-    rows = (Area.objects.filter(path__startswith=area.path)
+    rows = (Area.objects.subtree(area)
             .values_list("id", "code", "name", "level", "parent_id", "path").order_by("path"))
     nodes = {r[0]: Node(*r) for r in rows}
     for node in nodes.values():

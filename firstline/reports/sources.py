@@ -41,11 +41,6 @@ def key_person_category_titles() -> dict[str, str]:
     return {c.code: c.label for c in model.objects.all()}
 
 
-def _open_at(moment, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}since__lt": moment}) & (
-        Q(**{f"{prefix}until__isnull": True}) | Q(**{f"{prefix}until__gte": moment}))
-
-
 def key_persons_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row]:
     """Key persons open at the end of the day, by category, in the grid the resident lived in
     then; a resident counts once per category.
@@ -57,9 +52,9 @@ def key_persons_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Ro
     KeyPerson = _model("people.KeyPerson")
     Placement = _model("people.Placement")
     for index, w in enumerate(windows):
-        grid = Subquery(Placement.objects.filter(resident_id=OuterRef("resident_id"))
-                        .filter(_open_at(w.end)).order_by("-since").values("grid_id")[:1])
-        rows = (KeyPerson.objects.filter(_open_at(w.end))
+        grid = Subquery(Placement.objects.current(w.end).filter(resident_id=OuterRef("resident_id"))
+                        .order_by("-since").values("grid_id")[:1])
+        rows = (KeyPerson.objects.current(w.end)
                 .annotate(placed_grid=grid).filter(placed_grid__in=area_ids)
                 .order_by().values("placed_grid", "category__code")
                 .annotate(n=Count("resident_id", distinct=True)))
@@ -69,8 +64,8 @@ def key_persons_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Ro
 
 def visits_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row]:
     """Households with a screening visit during the day (distinct, per grid)."""
-    Visit = _model("people.Visit")
-    qs = Visit.objects.filter(grid_id__in=area_ids, visited_at__gte=windows[0].start,
+    ScreeningVisit = _model("people.ScreeningVisit")
+    qs = ScreeningVisit.objects.filter(grid_id__in=area_ids, visited_at__gte=windows[0].start,
                               visited_at__lt=windows[-1].end)
     yield from grouped_counts(qs, "grid_id", {
         "households_visited": lambda w: Q(visited_at__gte=w.start, visited_at__lt=w.end)},
@@ -145,7 +140,7 @@ def notices_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row]:
 SOURCES = [
     # (model that must exist, figures it gives, source)
     ("people.KeyPerson", ["key_persons"], key_persons_source),
-    ("people.Visit", ["households_visited"], visits_source),
+    ("people.ScreeningVisit", ["households_visited"], visits_source),
     ("access.Crossing", ["crossings_out", "crossings_in", "crossings_denied",
                          "visitors_turned_back"], crossings_source),
     ("operations.Round", ["disinfection_rounds", "disinfection_overdue", "volunteers_on_duty",

@@ -145,7 +145,7 @@ def tracked_models() -> dict:
     from firstline.access.models import Crossing
     from firstline.isolation.models import Alert, Isolation, Reading, Status
     from firstline.operations.models import Assignment, Place, Round, Task
-    from firstline.people.models import KeyPerson, KeyPersonCategory, Placement, Visit
+    from firstline.people.models import KeyPerson, KeyPersonCategory, Placement, ScreeningVisit
     from firstline.rules.models import Rule
 
     return {
@@ -161,8 +161,8 @@ def tracked_models() -> dict:
         Alert: Tracked(lambda a: (a.area_id, a.kind), ("opened_at",), lambda a: [a.area_id]),
         KeyPerson: Tracked(lambda k: (k.resident_id, k.category_id), ("since", "until"),
                            lambda k: _resident_grids(k.resident_id)),
-        Visit: Tracked(lambda v: (v.grid_id, v.household_id), ("visited_at",),
-                       lambda v: [v.grid_id]),
+        ScreeningVisit: Tracked(lambda v: (v.grid_id, v.household_id), ("visited_at",),
+                                lambda v: [v.grid_id]),
         Crossing: Tracked(lambda c: (c.area_id, c.subject, c.direction, c.decision, c.reason),
                           ("day",), lambda c: [c.area_id]),
         Round: Tracked(lambda r: (r.area_id, r.place_id), ("done_at",), lambda r: [r.area_id]),

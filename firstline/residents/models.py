@@ -53,7 +53,7 @@ class Declaration(models.Model):
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                      null=True, blank=True, related_name="+")
-    visit = models.ForeignKey("people.Visit", on_delete=models.SET_NULL, null=True, blank=True,
+    visit = models.ForeignKey("people.ScreeningVisit", on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="+")
 
     class Meta:

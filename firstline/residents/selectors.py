@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from firstline.accounts.scope import area_scope, scope_paths
-from firstline.areas.models import Area
+from firstline.areas.models import Area, subtree_q
 
 from .models import Declaration, Notice, Tip
 
@@ -30,7 +30,7 @@ def declaration_get_for_user(user, pk) -> Declaration:
 def declarations_in(qs: QuerySet[Declaration], *, area: Area | None = None,
                     status: str = "") -> QuerySet[Declaration]:
     if area is not None:
-        qs = qs.filter(area__path__startswith=area.path)
+        qs = qs.filter(subtree_q(area, "area"))
     if status:
         qs = qs.filter(status=status)
     return qs
@@ -47,7 +47,7 @@ def tip_get_for_user(user, pk) -> Tip:
 def tips_in(qs: QuerySet[Tip], *, area: Area | None = None, status: str = "",
             now=None) -> QuerySet[Tip]:
     if area is not None:
-        qs = qs.filter(area__path__startswith=area.path)
+        qs = qs.filter(subtree_q(area, "area"))
     if status == "overdue":
         qs = qs.filter(status="open", due_at__lt=now)
     elif status:

@@ -1,6 +1,8 @@
 """Writes of the residents' side: declarations, tip-offs and their rewards, notices and read
 receipts, and the throttle of the public endpoints. Keyword-only, one transaction each."""
 
+import functools
+import operator
 import re
 import secrets
 from datetime import date, datetime, timedelta
@@ -13,7 +15,7 @@ from django.utils.translation import pgettext_lazy
 from firstline import clock
 from firstline.accounts.scope import in_scope, scope_paths
 from firstline.accounts.services import audit, require_perm
-from firstline.areas.models import Area, Level
+from firstline.areas.models import Area, Level, subtree_q
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.people.models import Building, Compound, Household, Resident, Transport
 from firstline.people.services import (
@@ -23,7 +25,7 @@ from firstline.people.services import (
     id_number_check,
     mask_phone,
     phone_check,
-    visit_record,
+    screening_visit_record,
 )
 from firstline.rules import rule
 
@@ -251,7 +253,7 @@ def declaration_confirm(*, actor, declaration: Declaration, household: Household
                                      residency=residency, now=now)
         resident = added.resident
         declaration.added, declaration.moved = added.created, not added.created
-    visit = visit_record(actor=actor, household=household, visited_at=now, by_phone=True,
+    visit = screening_visit_record(actor=actor, household=household, visited_at=now, by_phone=True,
                          note=_("Return declaration %(receipt)s")
                          % {"receipt": declaration.receipt},
                          people=[{"resident": resident, "present": True,
@@ -461,10 +463,8 @@ def notice_households(notice: Notice):
     (as the daily report counts households)."""
     from django.db.models import Exists, OuterRef, Q
 
-    paths = list(notice.areas.values_list("path", flat=True))
-    q = Q(pk__in=[])
-    for p in paths:
-        q |= Q(grid__path__startswith=p)
+    paths = notice.areas.values_list("path", flat=True)
+    q = functools.reduce(operator.or_, (subtree_q(p, "grid") for p in paths), Q(pk__in=[]))
     lived_in = Resident.objects.filter(household_id=OuterRef("pk"))
     return Household.objects.filter(q).filter(Exists(lived_in))
 
@@ -474,7 +474,7 @@ def notice_reach(notice: Notice, *, within: Area | None = None) -> dict:
     narrows both to the households of one area (a community on the dashboard)."""
     households = notice_households(notice)
     if within is not None:
-        households = households.filter(grid__path__startswith=within.path)
+        households = households.filter(subtree_q(within, "grid"))
     acknowledged = NoticeAck.objects.filter(notice=notice, household__in=households).count()
     return {"households": households.count(), "acknowledged": acknowledged}
 
@@ -483,7 +483,7 @@ def notice_reach_by_building(notice: Notice, *, within: Area | None = None) -> l
     """Reach per compound and building, for the notice's page and the dashboard."""
     households = notice_households(notice)
     if within is not None:
-        households = households.filter(grid__path__startswith=within.path)
+        households = households.filter(subtree_q(within, "grid"))
     totals = households.values("compound__name", "building_name").annotate(n=Count("pk"))
     acked = {(c, b): n for c, b, n in
              NoticeAck.objects.filter(notice=notice, household__in=households)

@@ -386,15 +386,15 @@ def test_old_visitor_particulars_are_deidentified(world, cast):
     from django.utils import timezone
 
     from firstline.access import services
-    from firstline.access.models import Visit
+    from firstline.access.models import GateVisit
 
     now = timezone.now()
-    old = services.visit_record(actor=cast.gate_c1, checkpoint=world.gate, subject="visitor",
+    old = services.gate_visit_record(actor=cast.gate_c1, checkpoint=world.gate, subject="visitor",
                                 temperature=36.5, admitted=True, name="王五", phone="13812345678",
                                 visiting="28-1-101", at=now - timedelta(days=200))
-    new = services.visit_record(actor=cast.gate_c1, checkpoint=world.gate, subject="visitor",
+    new = services.gate_visit_record(actor=cast.gate_c1, checkpoint=world.gate, subject="visitor",
                                 temperature=36.5, admitted=True, name="赵六", at=now - timedelta(days=2))
     assert services.visits_deidentify(now=now) == 1
     assert services.visits_deidentify(now=now) == 0
-    assert Visit.objects.get(crossing=old).phone == "" and Visit.objects.get(crossing=new).name
+    assert GateVisit.objects.get(crossing=old).phone == "" and GateVisit.objects.get(crossing=new).name
     assert Crossing.objects.count() == 2

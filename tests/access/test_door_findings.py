@@ -12,7 +12,7 @@ from firstline.access.models import Crossing
 from firstline.isolation.models import Alert, AlertKind
 from firstline.isolation.services import alert_resolve
 from firstline.people.models import RiskArea
-from firstline.people.services import visit_record
+from firstline.people.services import screening_visit_record
 from firstline.rules.models import Rule
 
 from ..people.conftest import make_resident
@@ -30,7 +30,7 @@ def wuhan(db):
 
 
 def door_visit(cast, household, resident, at, **facts):
-    return visit_record(actor=cast.grid_a, household=household, visited_at=at,
+    return screening_visit_record(actor=cast.grid_a, household=household, visited_at=at,
                         people=[{"resident": resident, **facts}])
 
 
@@ -150,7 +150,7 @@ def test_a_visit_reusing_a_scans_event_id_is_409_not_500(world, api, scan):
 
 def test_a_visit_reusing_another_gates_event_id_shows_nothing_of_it(world, api, cast):
     event = uuid.uuid4()
-    services.visit_record(actor=cast.staff_c2, checkpoint=world.gate_other, subject="visitor",
+    services.gate_visit_record(actor=cast.staff_c2, checkpoint=world.gate_other, subject="visitor",
                           admitted=True, name="陈静", temperature=36.5, event_id=event)
     r = api("gate_c1").post("/api/v1/gate/visits", visitor(
         checkpoint_id=world.gate.pk, temperature=36.5, event_id=str(event)))
@@ -164,10 +164,10 @@ def test_visitors_turned_back_and_refused_scans_are_two_figures(world, cast, sca
 
     at = local(2020, 2, 5, 9)
     for origin in ("湖北武汉", "合肥"):  # one by rule, one by the guard
-        services.visit_record(actor=cast.gate_c1, checkpoint=world.gate, subject="visitor",
+        services.gate_visit_record(actor=cast.gate_c1, checkpoint=world.gate, subject="visitor",
                               admitted=False, name="王五", origin=origin, temperature=36.5,
                               turned_back_reason="走亲访友", at=at)
-    services.visit_record(actor=cast.gate_c1, checkpoint=world.gate, subject="visitor",
+    services.gate_visit_record(actor=cast.gate_c1, checkpoint=world.gate, subject="visitor",
                           admitted=True, name="赵六", temperature=36.5, at=at)
     scan(world.pass1, "out", at)                       # ok
     scan(world.pass1, "out", at)                       # quota_exhausted: refused

@@ -97,7 +97,7 @@ def test_inserting_still_works(cast):
 
 # --- history rows read-only in the admin --------------------------------------------------
 
-@pytest.mark.parametrize("path", ["people/visit", "people/keyperson", "access/crossing",
+@pytest.mark.parametrize("path", ["people/screeningvisit", "people/keyperson", "access/crossing",
                                   "isolation/reading"])
 def test_history_rows_have_no_add_in_the_admin(web, path):
     admin = web("admin")
@@ -106,15 +106,15 @@ def test_history_rows_have_no_add_in_the_admin(web, path):
 
 
 def test_a_screening_visit_cannot_be_edited_in_the_admin(web, cast, roster):
-    from firstline.people.models import Visit
-    from firstline.people.services import visit_record
+    from firstline.people.models import ScreeningVisit
+    from firstline.people.services import screening_visit_record
 
-    v = visit_record(actor=cast.grid_a, household=roster.h1,
+    v = screening_visit_record(actor=cast.grid_a, household=roster.h1,
                      people=[{"resident": roster.a1, "temperature": "36.5"}])
     admin = web("admin")
-    admin.post(f"/admin/people/visit/{v.pk}/change/", {"note": "改过", "nobody_home": "on"})
-    assert admin.post(f"/admin/people/visit/{v.pk}/delete/", {"post": "yes"}).status_code == 403
-    v = Visit.objects.get(pk=v.pk)
+    admin.post(f"/admin/people/screeningvisit/{v.pk}/change/", {"note": "改过", "nobody_home": "on"})
+    assert admin.post(f"/admin/people/screeningvisit/{v.pk}/delete/", {"post": "yes"}).status_code == 403
+    v = ScreeningVisit.objects.get(pk=v.pk)
     assert v.note == "" and not v.nobody_home
 
 

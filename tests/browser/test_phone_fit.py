@@ -37,7 +37,7 @@ def lived_in(areas, cast):
         access.gate_scan(actor=cast.gate_c1, event_id=uuid.uuid4(), checkpoint=gate.code,
                          pass_code=p.code, direction="out", temperature=t,
                          scanned_at=clock.now())
-    access.visit_record(actor=cast.gate_c1, checkpoint=gate, subject="visitor", admitted=False,
+    access.gate_visit_record(actor=cast.gate_c1, checkpoint=gate, subject="visitor", admitted=False,
                         temperature=36.7,
                         name="Aleksandra Wojciechowska", phone="13812345678",
                         visiting="28栋1单元101室", purpose="delivering medicine for an elder",

@@ -122,11 +122,14 @@ def test_acknowledge_then_resolve_with_outcome(cast, roster):
 
 
 def test_readings_counts_for_the_daily_report(cast, roster):
-    from firstline.isolation.selectors import isolation_counts
+    from firstline.reports.selectors import daily_report
     iso = start(cast, roster.a1)
     start(cast, roster.b1, kind="centralized")
     record(iso, 37.5, local(2026, 3, 1, 9), cast.grid_a)
-    counts = isolation_counts(roster.h1.grid.parent, date(2026, 3, 1))
+    report = daily_report(area=roster.h1.grid.parent, day=date(2026, 3, 1))
+    counts = {k: report[k] for k in ("home_isolation", "centralized_isolation",
+                                     "isolations_started", "isolations_ended", "readings_due",
+                                     "readings_received", "fever_alerts")}
     assert counts == {"home_isolation": 1, "centralized_isolation": 1, "isolations_started": 2,
                       "isolations_ended": 0, "readings_due": 4, "readings_received": 1,
                       "fever_alerts": 1}

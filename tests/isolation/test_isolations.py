@@ -37,12 +37,12 @@ def test_end_date_is_decided_in_local_time(cast, roster):
     assert iso.ends_on == date(2026, 3, 2)
 
 
-def test_isolation_counts_use_local_days(cast, roster):
-    from firstline.isolation.selectors import isolation_counts
+def test_isolation_figures_use_local_days(cast, roster):
+    from firstline.reports.selectors import daily_report
     start(cast, roster.a1, starts_on=date(2026, 3, 1), days=2)
-    assert isolation_counts(roster.h1.grid, date(2026, 3, 2))["home_isolation"] == 1
-    assert isolation_counts(roster.h1.grid, date(2026, 3, 3))["home_isolation"] == 0
-    assert isolation_counts(roster.h1.grid, date(2026, 3, 3))["isolations_ended"] == 1
+    assert daily_report(area=roster.h1.grid, day=date(2026, 3, 2))["home_isolation"] == 1
+    assert daily_report(area=roster.h1.grid, day=date(2026, 3, 3))["home_isolation"] == 0
+    assert daily_report(area=roster.h1.grid, day=date(2026, 3, 3))["isolations_ended"] == 1
 
 
 def test_second_active_isolation_is_refused(cast, roster):

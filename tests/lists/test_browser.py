@@ -46,10 +46,10 @@ def _two_lists(roster, tmp_path):
 @pytest.mark.parametrize("lang", ["zh-hans", "en"])
 def test_grid_worker_works_through_items_on_a_phone(roster, cast, live_server, new_page,
                                                     tmp_path, lang):
-    from firstline.people.services import visit_record
+    from firstline.people.services import screening_visit_record
 
     _two_lists(roster, tmp_path)
-    visit_record(actor=cast.grid_a, household=roster.h2,
+    screening_visit_record(actor=cast.grid_a, household=roster.h2,
                  people=[{"resident": roster.li, "temperature": "36.6"}])
     page = new_page(viewport=PHONE, locale="zh-CN")
     errors = []

@@ -139,9 +139,9 @@ def test_a_return_long_ago_opens_nothing(roster, tmp_path, cast):
 
 
 def test_a_recent_screening_visit_is_offered_as_the_answer(roster, tmp_path, cast):
-    from firstline.people.services import visit_record
+    from firstline.people.services import screening_visit_record
 
-    visit_record(actor=cast.grid_a, household=roster.h1,
+    screening_visit_record(actor=cast.grid_a, household=roster.h1,
                  people=[{"resident": roster.fang, "temperature": "36.4"}])
     two_lists(roster, tmp_path)
     fact = selectors.recent_fact(roster.fang)

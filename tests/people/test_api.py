@@ -142,7 +142,7 @@ def test_full_read_is_not_logged_for_lists(api, roster):
 
 import uuid  # noqa: E402
 
-from firstline.people.models import Visit  # noqa: E402
+from firstline.people.models import ScreeningVisit  # noqa: E402
 
 
 def _visit(roster, **extra):
@@ -168,7 +168,7 @@ def test_the_same_event_id_twice_records_one_visit(api, roster):
     first = api("grid_a").post("/api/v1/visits", _visit(roster, event_id=event))
     again = api("grid_a").post("/api/v1/visits", _visit(roster, event_id=event))
     assert (first.status_code, again.status_code) == (201, 200)
-    assert first.json()["id"] == again.json()["id"] and Visit.objects.count() == 1
+    assert first.json()["id"] == again.json()["id"] and ScreeningVisit.objects.count() == 1
 
 
 def test_visit_api_refusals(api, roster):
@@ -181,7 +181,7 @@ def test_visit_api_refusals(api, roster):
     other = _visit(roster)
     other["people"] = [{"resident_id": roster.b1.pk}]
     assert api("grid_a").post("/api/v1/visits", other).status_code == 422
-    assert not Visit.objects.exists()
+    assert not ScreeningVisit.objects.exists()
 
 
 def test_visit_and_ledger_out_of_scope(api, roster):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from firstline.people.models import KeyPerson, Visit
+from firstline.people.models import KeyPerson, ScreeningVisit
 from tests.conftest import PHONE, browser_login
 
 from .conftest import make_household, make_resident
@@ -24,7 +24,7 @@ def test_screening_form_on_a_phone(live_server, new_page, cast, areas):
     page.click("button[type=submit].primary")
     # a fever: the worker lands on the visit's follow-up page, not back on the list
     page.wait_for_url(f"{live_server.url}/people/screening/{h.pk}/done/*/")
-    assert str(Visit.objects.get().people.get().temperature) == "37.9"
+    assert str(ScreeningVisit.objects.get().people.get().temperature) == "37.9"
     assert KeyPerson.objects.get(resident=r).category.code == "fever"
     card = page.locator(".followup")
     assert "许兰" in card.inner_text() and "发热 37.9 °C" in card.inner_text()

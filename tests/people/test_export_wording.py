@@ -3,7 +3,7 @@
 import csv
 import io
 
-from firstline.people.services import visit_record
+from firstline.people.services import screening_visit_record
 
 PASSWORD = "pw-Firstline-1"
 
@@ -30,7 +30,7 @@ def test_roster_export_sex_in_english(web, roster):
 
 
 def test_key_person_csv_header_says_person_name(web, roster, cast):
-    visit_record(actor=cast.grid_a, household=roster.h1,
+    screening_visit_record(actor=cast.grid_a, household=roster.h1,
                  people=[{"resident": roster.a1, "temperature": "38.5"}])
     res = web("staff_c1").get("/people/key-persons/export.csv")
     header = next(csv.reader(io.StringIO(

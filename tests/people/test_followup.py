@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from firstline.people.models import RiskArea, Visit
+from firstline.people.models import RiskArea, ScreeningVisit
 
 PASSWORD = "pw-Firstline-1"
 
@@ -39,7 +39,7 @@ def test_a_fever_leads_to_the_follow_up_page_with_start_isolation(web, roster):
     c = web("staff_c1")
     res = save_visit(c, roster.h1, member(roster.a1, temperature="37.8"),
                      member(roster.a2, temperature="36.5"))
-    visit = Visit.objects.get()
+    visit = ScreeningVisit.objects.get()
     done = f"/people/screening/{roster.h1.pk}/done/{visit.pk}/"
     assert res.status_code == 302 and res["Location"] == done
     html = c.get(done).content.decode()
@@ -73,7 +73,7 @@ def test_a_grid_worker_who_cannot_start_isolation_is_told_to_notify_staff(web, r
 
 def test_follow_up_page_other_area_wrong_role_and_other_household(web, roster):
     res = save_visit(web("grid_a"), roster.h1, member(roster.a1, temperature="38.0"))
-    visit = Visit.objects.get()
+    visit = ScreeningVisit.objects.get()
     assert web("staff_c2").get(res["Location"]).status_code == 404
     assert web("gate_c1").get(res["Location"]).status_code == 403
     assert web("grid_a").get(

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from firstline.accounts.models import AuditEntry
-from firstline.people.models import ImportJob, KeyPerson, Resident, Visit
+from firstline.people.models import ImportJob, KeyPerson, Resident, ScreeningVisit
 
 from .conftest import make_resident
 from .test_import import HEADER_CN, good_rows
@@ -86,7 +86,7 @@ def test_screening_form_records_a_visit(web, roster, cast):
         f"m{roster.a2.pk}-categories": ["elderly_alone"], f"m{roster.a2.pk}-transport": "",
     })
     assert res.status_code == 302
-    v = Visit.objects.get()
+    v = ScreeningVisit.objects.get()
     assert v.worker == cast.grid_a and v.people.count() == 2
     assert set(KeyPerson.objects.values_list("category__code", flat=True)) == {
         "fever", "elderly_alone"}
@@ -96,7 +96,7 @@ def test_screening_form_shows_a_bad_temperature(web, roster):
     res = web("grid_a").post(f"/people/screening/{roster.h1.pk}/", {
         f"m{roster.a1.pk}-present": "on", f"m{roster.a1.pk}-temperature": "3.65"})
     assert res.status_code == 422
-    assert not Visit.objects.exists()
+    assert not ScreeningVisit.objects.exists()
 
 
 def test_upload_import_progress_and_errors(web, roster, tmp_path):
@@ -180,9 +180,9 @@ def test_audit_page_needs_audit_role(web, roster):
 
 
 def test_key_person_ledger_and_export(web, roster, cast):
-    from firstline.people.services import visit_record
+    from firstline.people.services import screening_visit_record
 
-    visit_record(actor=cast.grid_a, household=roster.h1,
+    screening_visit_record(actor=cast.grid_a, household=roster.h1,
                  people=[{"resident": roster.a1, "temperature": "38.5"}])
     html = web("staff_c1").get("/people/key-persons/").content.decode()
     assert "王伟" in html
@@ -193,9 +193,9 @@ def test_key_person_ledger_and_export(web, roster, cast):
 
 
 def test_coverage_lists_unassigned_key_persons(web, roster, cast):
-    from firstline.people.services import responsibility_set, visit_record
+    from firstline.people.services import responsibility_set, screening_visit_record
 
-    visit_record(actor=cast.grid_a, household=roster.h1,
+    screening_visit_record(actor=cast.grid_a, household=roster.h1,
                  people=[{"resident": roster.a1, "categories": ["needs_help"]},
                          {"resident": roster.a2, "categories": ["needs_help"]}])
     responsibility_set(actor=cast.staff_c1, resident=roster.a2, cadre=cast.staff_c1,

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from firstline.people.models import KeyPerson, KeyPersonCategory, Placement, Visit
+from firstline.people.models import KeyPerson, KeyPersonCategory, Placement, ScreeningVisit
 from firstline.people.selectors import (
     households_in_area_on,
     households_visited,
@@ -59,11 +59,11 @@ def test_key_person_counts_per_category_on_a_day(areas, roster):
 
 
 def test_households_visited_on_a_local_day(areas, roster, cast):
-    Visit.objects.create(household=roster.h1, grid=areas.g1a, worker=cast.grid_a,
+    ScreeningVisit.objects.create(household=roster.h1, grid=areas.g1a, worker=cast.grid_a,
                          visited_at=local(2020, 2, 1, 9))
-    Visit.objects.create(household=roster.h1, grid=areas.g1a, worker=cast.grid_a,
+    ScreeningVisit.objects.create(household=roster.h1, grid=areas.g1a, worker=cast.grid_a,
                          visited_at=local(2020, 2, 1, 16))
-    Visit.objects.create(household=roster.h2, grid=areas.g1a, worker=cast.grid_a,
+    ScreeningVisit.objects.create(household=roster.h2, grid=areas.g1a, worker=cast.grid_a,
                          visited_at=local(2020, 2, 2, 0, 30))
     assert households_visited(areas.c1, date(2020, 2, 1)) == 1
     assert households_visited(areas.c1, date(2020, 2, 2)) == 1

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from firstline.accounts.models import AuditEntry
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.people.models import RiskArea
-from firstline.people.services import risk_area_add, risk_area_end, visit_record
+from firstline.people.services import risk_area_add, risk_area_end, screening_visit_record
 
 from ..conftest import race
 from .conftest import local
@@ -26,7 +26,7 @@ def add(client, **fields):
 
 
 def flagged(cast, household, resident, at) -> bool:
-    v = visit_record(actor=cast.grid_a, household=household, visited_at=at,
+    v = screening_visit_record(actor=cast.grid_a, household=household, visited_at=at,
                      people=[{"resident": resident, "from_province": "湖北", "from_city": "武汉"}])
     return v.people.get().from_risk_area
 

@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from firstline.errors import InvalidInput, RuleViolation
-from firstline.people.models import KeyPerson, RiskArea, Visit
+from firstline.people.models import KeyPerson, RiskArea, ScreeningVisit
 from firstline.people.selectors import households_not_visited, key_person_counts
-from firstline.people.services import responsibility_set, risk_area_match, visit_record
+from firstline.people.services import responsibility_set, risk_area_match, screening_visit_record
 
 from .conftest import local
 
@@ -20,7 +20,7 @@ def wuhan(db):
 
 
 def visit(cast, household, people, at=None, **kw):
-    return visit_record(actor=cast.grid_a, household=household, people=people,
+    return screening_visit_record(actor=cast.grid_a, household=household, people=people,
                         visited_at=at or local(2020, 2, 1, 10), **kw)
 
 
@@ -92,7 +92,7 @@ def test_nobody_home_records_the_visit_only(cast, roster):
 def test_bad_temperature_is_refused(cast, roster):
     with pytest.raises(InvalidInput):
         visit(cast, roster.h1, [{"resident": roster.a1, "temperature": "365"}])
-    assert not Visit.objects.exists()
+    assert not ScreeningVisit.objects.exists()
 
 
 def test_non_member_is_refused(cast, roster):
@@ -102,7 +102,7 @@ def test_non_member_is_refused(cast, roster):
 
 def test_wrong_role_cannot_record(cast, roster):
     with pytest.raises(PermissionDenied):
-        visit_record(actor=cast.gate_c1, household=roster.h1, people=[])
+        screening_visit_record(actor=cast.gate_c1, household=roster.h1, people=[])
 
 
 def test_other_grid_cannot_record(cast, roster):
@@ -166,7 +166,7 @@ def test_same_event_id_from_two_threads_records_one_visit(file_database, cast, r
     def send():
         try:
             barrier.wait()
-            v = visit_record(actor=cast.grid_a, household=roster.h1, event_id=event,
+            v = screening_visit_record(actor=cast.grid_a, household=roster.h1, event_id=event,
                              people=[{"resident": roster.a1, "temperature": "38.0"}],
                              visited_at=local(2020, 2, 1, 10))
             results.append(v.pk)
@@ -181,7 +181,7 @@ def test_same_event_id_from_two_threads_records_one_visit(file_database, cast, r
     for t in threads:
         t.join()
     assert not errors and len(set(results)) == 1
-    assert Visit.objects.count() == 1 and KeyPerson.objects.count() == 1
+    assert ScreeningVisit.objects.count() == 1 and KeyPerson.objects.count() == 1
 
 
 # --- the form shows every error (QA: a 60-character province came back 422 with no message)
@@ -209,7 +209,7 @@ def test_screening_form_shows_each_fields_error_and_a_summary(cast, roster, fiel
     c.force_login(cast.grid_a)
     c.cookies["django_language"] = "zh-hans"
     res = _post_visit(c, roster, **{field: value})
-    assert res.status_code == 422 and not Visit.objects.exists()
+    assert res.status_code == 422 and not ScreeningVisit.objects.exists()
     html = res.content.decode()
     assert "本次走访未保存，请更正：" in html
     form = res.context["members"][0] if field != "note" else res.context["form"]

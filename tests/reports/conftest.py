@@ -47,7 +47,7 @@ from firstline.people.models import (
     KeyPersonCategory,
     Placement,
     Resident,
-    Visit,
+    ScreeningVisit,
 )
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -181,7 +181,7 @@ def facts(areas, cast):
     key_fact(r[5], "fever", local(D - timedelta(days=2), 9), until=local(D, 12))
     for household, at in [(h[1], local(D, 9)), (h[1], local(D, 16)), (h[4], local(D, 10)),
                           (h[2], local(D + timedelta(days=1), 0, 30))]:
-        Visit.objects.create(household=household, grid=household.grid, worker=cast.grid_a,
+        ScreeningVisit.objects.create(household=household, grid=household.grid, worker=cast.grid_a,
                              visited_at=at)
     gate1 = Checkpoint.objects.create(compound=c1, code="C1-N", name="北门")
     gate2 = Checkpoint.objects.create(compound=c2, code="C2-S", name="南门")

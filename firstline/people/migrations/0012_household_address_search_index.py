@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('areas', '0001_initial'),
-        ('people', '0010_clock_now_default'),
+        ('people', '0011_rename_visit'),
     ]
 
     operations = [
