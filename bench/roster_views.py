@@ -74,7 +74,7 @@ def main() -> int:
     street = Area.objects.get(code=daily_report.STREET)
     user, _ = user_assign(username="bench_roster", role=Role.STREET_STAFF, area=street,
                           password="pw-Bench-roster-1")
-    client = Client()
+    client = Client(HTTP_HOST="localhost")  # an allowed host without DEBUG
     client.force_login(user)
 
     def baseline():

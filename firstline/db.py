@@ -19,6 +19,7 @@ import functools
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.dispatch import Signal
 
 
 def prepared_cursor(using: str = DEFAULT_DB_ALIAS):
@@ -115,3 +116,10 @@ def advisory_xact_lock(name: str, using: str = DEFAULT_DB_ALIAS) -> None:
     key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+# Facts written without Model.save() (a raw INSERT, bulk_create, QuerySet.update) that are
+# dated before today: the writer sends this so that figures stored for closed days (reports)
+# are computed again. areas: the ids of the areas whose figures count the facts (None: any);
+# since: the earliest local day the facts touch (None: every day).
+facts_changed = Signal()

@@ -117,7 +117,11 @@ def household_at_gate(household_id: int) -> dict | None:
            .first())
     if row is None:
         return None
-    pk, compound, building, unit, room, members = row
+    return household_view(*row)
+
+
+def household_view(pk, compound, building, unit, room, members) -> dict:
+    """The verdict's household from its columns (also read by the gate's own statement)."""
     h = Household(pk=pk, compound=Compound(name=compound), building_name=building, unit=unit,
                   room=room)
     return {"id": pk, "address": h.address, "compound": compound, "building": building,

@@ -19,7 +19,7 @@ from firstline import clock
 from firstline.accounts.scope import in_scope
 from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Area
-from firstline.db import prepared_cursor, retry_on_conflict
+from firstline.db import facts_changed, prepared_cursor, retry_on_conflict
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.isolation.models import (
     FEVER_KINDS,
@@ -371,6 +371,7 @@ def _judge(*, actor, event_id, checkpoint_code, pass_code, direction, temperatur
     household = Household(pk=household_id, compound_id=h_compound, building_id=h_building,
                           grid_id=h_grid)
     c.pass_obj_id, c.household = pass_id, household
+    c.gate_household = selectors.household_view(household_id, *row[_PASS_COLS + 8:_PASS_COLS + 13])
     if revoked:
         return _save(c, "pass_revoked")
     if h_compound != compound_id:
@@ -452,7 +453,11 @@ def _gate_sql() -> str:
         f"{t[Alert]} al WHERE (al.household_id = h.id OR al.resident_id IN (SELECT rs.id "
         f"FROM {t[Resident]} rs WHERE rs.household_id = h.id)) AND al.kind IN ({fever_kinds}) "
         f"AND al.opened_at <= %s AND (al.resolved_at IS NULL OR al.resolved_at > %s)) "
-        f"THEN 1 ELSE 0 END "
+        f"THEN 1 ELSE 0 END, "
+        # What the verdict shows the guard (selectors.household_at_gate), in the same round
+        # trip: the household's address and how many live there.
+        f"hk.name, h.building_name, h.unit, h.room, "
+        f"(SELECT COUNT(*) FROM {t[Resident]} rm WHERE rm.household_id = h.id) "
         f"FROM {t[Checkpoint]} c JOIN {t[Compound]} k ON k.id = c.compound_id "
         f"JOIN {t[Area]} a ON a.id = k.area_id "
         f"LEFT JOIN {t[Policy]} p ON p.id = (SELECT p2.id FROM {t[Policy]} p2 "
@@ -460,6 +465,7 @@ def _gate_sql() -> str:
         f"ORDER BY p2.effective_at DESC, p2.version DESC LIMIT 1) "
         f"LEFT JOIN {t[Pass]} ps ON ps.code = %s "
         f"LEFT JOIN {t[Household]} h ON h.id = ps.household_id "
+        f"LEFT JOIN {t[Compound]} hk ON hk.id = h.compound_id "
         f"WHERE c.code = %s AND c.is_open = %s")
 
 
@@ -508,7 +514,15 @@ def _save(c: Crossing, reason: str, *, allow: bool = False) -> Crossing:
         else:  # SQLite before 3.35
             c.pk = cursor.lastrowid
     c._state.adding, c._state.db = False, connection.alias
+    _late(c)
     return c
+
+
+def _late(c: Crossing) -> None:
+    """A crossing of a day already closed (an offline gate syncing late): the figures stored
+    for that day are computed again (reports.store; the INSERT sends no post_save)."""
+    if c.day is not None and c.day < clock.today():
+        facts_changed.send(sender=Crossing, areas=[c.area_id], since=c.day)
 
 
 def _one_statement_writes() -> bool:
@@ -540,6 +554,7 @@ def _save_with_quota(c: Crossing, kind: str, *, household_id: int, window: date,
         cursor.execute(_crossing_quota_sql(kind), params)
         c.pk, c.decision, c.reason, c.quota_left = cursor.fetchone()
     c._state.adding, c._state.db = False, connection.alias
+    _late(c)
     return c
 
 
@@ -669,7 +684,9 @@ def scan_verdict(c: Crossing) -> dict:
     """scan_answer, plus what a guard acts on: whose household (address, members), trips
     left, for a refusal what to do next in words, and for a fever who was told."""
     out = scan_answer(c)
-    out["household"] = selectors.household_at_gate(c.household_id) if c.household_id else None
+    # Judged just now: the household came with the judgement's own statement (_gate_sql).
+    out["household"] = getattr(c, "gate_household", None) or (
+        selectors.household_at_gate(c.household_id) if c.household_id else None)
     out["next_step"] = str(NEXT_STEPS.get(c.reason, "")) if c.decision == Decision.DENY else ""
     out["next_window"] = None
     out["notified"] = None

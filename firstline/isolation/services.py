@@ -21,6 +21,7 @@ from firstline import clock, events, shared_cache
 from firstline.accounts.models import RoleAssignment
 from firstline.accounts.roles import Role
 from firstline.accounts.services import audit, require_perm
+from firstline.db import facts_changed
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.rules import rule
 from firstline.rules.temperature import is_fever, temperature_parse
@@ -598,6 +599,9 @@ def lockdown_create(*, compound=None, building=None, starts_on: date, days: int 
     try:
         with transaction.atomic():
             Isolation.objects.bulk_create(rows, batch_size=500)
+            if rows:  # bulk_create sends no post_save: stored figures of closed days
+                facts_changed.send(sender=Isolation, areas={r.grid_id for r in rows},
+                                   since=starts_on)
     except IntegrityError:
         raise RuleViolation("retry", _("Someone started an isolation in this place at the same "
                                        "moment; try again.")) from None

@@ -135,49 +135,68 @@ def derived_place_rows(area: Area, *, on: date, upcoming: bool = False) -> list[
     - every quarantine room waiting for cleaning after it was vacated (终末消毒).
     Isolation does not know about operations; this reads its data. Nothing is written here:
     services.places_refresh makes the rows (on those events, and on a schedule)."""
-    from firstline.isolation.models import Isolation, Kind, Lockdown, Room, RoomStatus, Status
-    from firstline.people.models import Building, Compound
+    from firstline.people.models import Compound
 
-    rows, keys = [], set()
-    for c in Compound.objects.filter(subtree_q(area, "area")).only(
-            "pk", "name", "area_id", "created_at"):
-        key = f"common:{c.pk}"
-        keys.add(key)
-        rows.append(Place(area_id=c.area_id, kind=PlaceKind.COMMON_AREAS, key=key,
-                          name=f"{c.name} 公共区域", compound_id=c.pk,
-                          created_at=c.created_at or clock.now()))
+    rows = [Place(area_id=c.area_id, kind=PlaceKind.COMMON_AREAS, key=f"common:{c.pk}",
+                  name=f"{c.name} 公共区域", compound_id=c.pk,
+                  created_at=c.created_at or clock.now())
+            for c in Compound.objects.filter(subtree_q(area, "area")).only(
+                "pk", "name", "area_id", "created_at")]
+    return rows + _home_rows(area, on, upcoming) + _lockdown_rows(area, on, upcoming) \
+        + _room_rows(area)
+
+
+def _isolated_homes(area: Area, on: date, upcoming: bool = False):
+    from firstline.isolation.models import Isolation, Kind, Status
+
     homes = (Isolation.objects.current(on) if not upcoming else  # or starting later
              Isolation.objects.filter(status=Status.ACTIVE, ends_on__gt=on))
-    for iso in (homes.filter(subtree_q(area, "grid"), kind=Kind.HOME)
-                .select_related("household__compound").order_by("household_id", "starts_on")):
-        h = iso.household
-        key = f"home:{h.pk}"
-        if key in keys:
-            continue
-        keys.add(key)
-        # A home hangs on its grid (the grid worker's scope), as every household fact does.
-        rows.append(Place(area_id=h.grid_id, kind=PlaceKind.ISOLATED_HOME, key=key,
-                          name=h.address, compound_id=h.compound_id, household_id=h.pk,
-                          created_at=clock.day_start(iso.starts_on)))
+    return homes.filter(subtree_q(area, "grid"), kind=Kind.HOME)
+
+
+def _home_rows(area: Area, on: date, upcoming: bool) -> list[Place]:
+    from firstline.people.models import Household
+
+    first_day: dict[int, date] = {}
+    for household_id, starts_on in (_isolated_homes(area, on, upcoming)
+                                    .order_by("household_id", "starts_on")
+                                    .values_list("household_id", "starts_on")):
+        first_day.setdefault(household_id, starts_on)
+    # A home hangs on its grid (the grid worker's scope), as every household fact does.
+    return [Place(area_id=h.grid_id, kind=PlaceKind.ISOLATED_HOME, key=f"home:{h.pk}",
+                  name=h.address, compound_id=h.compound_id, household_id=h.pk,
+                  created_at=clock.day_start(first_day[h.pk]))
+            for h in Household.objects.filter(pk__in=list(first_day)).select_related("compound")]
+
+
+def _lockdown_rows(area: Area, on: date, upcoming: bool) -> list[Place]:
+    from firstline.isolation.models import Lockdown
+    from firstline.people.models import Building
+
     locks = (Lockdown.objects.in_force(on) if not upcoming else
              Lockdown.objects.filter(ends_on__gt=on, lifted_at__isnull=True))
+    rows = []
     for lock in (locks.filter(subtree_q(area, "compound__area"))
                  .select_related("compound", "building")):
         buildings = [lock.building] if lock.building_id else list(
             Building.objects.filter(compound=lock.compound))
-        for b in buildings:
-            key = f"lockdown:{lock.pk}:{b.pk}"
-            keys.add(key)
-            rows.append(Place(area_id=lock.compound.area_id, kind=PlaceKind.BUILDING, key=key,
-                              name=f"{lock.compound.name} {b.name}栋", compound_id=lock.compound_id,
-                              building_id=b.pk, created_at=clock.day_start(lock.starts_on)))
-    rooms = Room.objects.filter(subtree_q(area, "site__area"),
-                                status=RoomStatus.CLEANING).select_related("site")
-    for room in rooms:
+        rows += [Place(area_id=lock.compound.area_id, kind=PlaceKind.BUILDING,
+                       key=f"lockdown:{lock.pk}:{b.pk}",
+                       name=f"{lock.compound.name} {b.name}栋", compound_id=lock.compound_id,
+                       building_id=b.pk, created_at=clock.day_start(lock.starts_on))
+                 for b in buildings]
+    return rows
+
+
+def _room_rows(area: Area) -> list[Place]:
+    from firstline.isolation.models import Room, RoomStatus
+
+    rows = []
+    for room in Room.objects.filter(subtree_q(area, "site__area"),
+                                    status=RoomStatus.CLEANING).select_related("site"):
         vacated = room.stays.aggregate(m=Max("ended_at"))["m"] or clock.now()
-        key = f"room:{room.pk}:{int(vacated.timestamp())}"
-        keys.add(key)
-        rows.append(Place(area_id=room.site.area_id, kind=PlaceKind.QUARANTINE_ROOM, key=key,
+        rows.append(Place(area_id=room.site.area_id, kind=PlaceKind.QUARANTINE_ROOM,
+                          key=f"room:{room.pk}:{int(vacated.timestamp())}",
                           name=f"{room.site.name} {room.number}", room_id=room.pk,
                           created_at=vacated))
     return rows
@@ -185,8 +204,13 @@ def derived_place_rows(area: Area, *, on: date, upcoming: bool = False) -> list[
 
 def derived_places(area: Area, *, on: date) -> QuerySet[Place]:
     """The derived places in force in the subtree of `area` on local day `on`: a read, it
-    writes nothing (services.places_refresh made the rows)."""
-    return Place.objects.filter(key__in=[p.key for p in derived_place_rows(area, on=on)])
+    writes nothing (services.places_refresh made the rows). Common areas and isolated homes
+    are selected by subqueries, not by lists of keys (thousands of homes at 1M residents)."""
+    few = [p.key for p in _lockdown_rows(area, on, False) + _room_rows(area)]
+    commons = Q(key__startswith="common:") & subtree_q(area, "compound__area")
+    homes = Q(key__startswith="home:",
+              household_id__in=_isolated_homes(area, on).values("household_id"))
+    return Place.objects.filter(commons | homes | Q(key__in=few))
 
 
 def places_in_force(area: Area, *, on: date) -> QuerySet[Place]:
@@ -256,6 +280,14 @@ def due_of(place: Place, last: datetime | None, moment: datetime, *,
     if place.created_at < start and (last is None or last < start - length):
         return Due(place, start, True, last)
     return Due(place, start + length, False, last)
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """What due_of reads of a place."""
+
+    kind: str
+    created_at: datetime
 
 
 def due_list(places, *, moment: datetime) -> list[Due]:
@@ -416,6 +448,7 @@ def report_rows(area_ids, windows) -> list[tuple[int, str, int, int]]:
         return out
     now = clock.now()
     root = Area.objects.filter(pk__in=ids).order_by("depth", "path").first()
+    read = _rule_reader()
     for index, w in enumerate(windows):
         moment = min(w.end, now)
         if moment < w.start:
@@ -432,10 +465,24 @@ def report_rows(area_ids, windows) -> list[tuple[int, str, int, int]]:
                                         area_id__in=ids, due_at__lte=moment)
                     .order_by().values("area_id").annotate(n=Count("id"))):
             out.append((row["area_id"], "tasks_overdue", index, row["n"]))
+        # Plain values, not model instances (thousands of isolated homes at 1M residents);
+        # the same due_of as the due list.
         overdue: dict[int, int] = defaultdict(int)
         places = places_in_force(root, on=w.day).filter(created_at__lt=moment)
-        for d in due_list(places, moment=moment):
-            if d.overdue and d.place.area_id in ids:
-                overdue[d.place.area_id] += 1
+        rows = [(pk, _Kind(kind, created_at), area_id) for pk, kind, created_at, area_id
+                in places.values_list("pk", "kind", "created_at", "area_id")]
+        last = dict(Round.objects.filter(place_id__in=places.values("pk"), done_at__lte=moment)
+                    .order_by().values("place_id").annotate(m=Max("done_at"))
+                    .values_list("place_id", "m"))
+        # due_of depends only on (kind, created_at, last round) at this moment: asked once
+        # per distinct triple (isolated homes share their first day's midnight).
+        verdicts: dict[tuple, bool] = {}
+        for pk, place, area_id in rows:
+            key = (place, last.get(pk))
+            if key not in verdicts:
+                d = due_of(place, key[1], moment, read=read)
+                verdicts[key] = d is not None and d.overdue
+            if verdicts[key] and area_id in ids:
+                overdue[area_id] += 1
         out.extend((area_id, "disinfection_overdue", index, n) for area_id, n in overdue.items())
     return out

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -73,6 +74,11 @@ class Household(models.Model):
             models.UniqueConstraint(fields=["compound", "building_name", "unit", "room"],
                                     name="household_address_unique")
         ]
+        # The address search (selectors.households_matching) compares room, building and
+        # unit case-insensitively (UPPER(x) = UPPER(typed)): an index on the same expressions,
+        # room first (the most selective part), so a search reads a few index entries.
+        indexes = [models.Index(Upper("room"), Upper("building_name"), Upper("unit"),
+                                name="people_household_address_ci")]
 
     def __str__(self):
         return self.address

@@ -24,6 +24,7 @@ from firstline.accounts.actions import AuditAction
 from firstline.accounts.scope import in_scope, scope_paths
 from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Area
+from firstline.db import facts_changed
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.rules import rule
 from firstline.rules.temperature import is_fever, temperature_parse
@@ -880,12 +881,26 @@ def visit_followups(*, visit: ScreeningVisit) -> list[FollowUp]:
     return found
 
 
+def _key_facts_changed(resident_id: int, at: datetime) -> None:
+    """Key-person facts closed by update() (no post_save) at `at`: when that is a day already
+    closed, the figures stored for it (reports) are computed again, in the grids the resident
+    was placed in."""
+    from .models import Placement
+
+    day = clock.localdate(at)
+    if day < clock.today():
+        grids = set(Placement.objects.filter(resident_id=resident_id)
+                    .values_list("grid_id", flat=True))
+        facts_changed.send(sender=KeyPerson, areas=grids, since=day)
+
+
 def _derive_key_facts(*, resident, found: set[str], categories: dict, visit, at) -> None:
     open_facts = {f.category.code: f for f in KeyPerson.objects.current().filter(
         resident=resident, source="visit").select_related("category")}
     for code, fact in open_facts.items():
         if code not in found:
             KeyPerson.objects.filter(pk=fact.pk).update(until=at, closed_by_visit=visit)
+            _key_facts_changed(resident.pk, at)
     for code in found - set(open_facts):
         KeyPerson.objects.create(resident=resident, category=categories[code], since=at,
                                  source="visit", source_visit=visit)
@@ -949,8 +964,12 @@ def key_fact_source_label(code: str) -> str:
 @transaction.atomic
 def key_fact_close(*, resident, category: str, at: datetime, source: str) -> int:
     """Close the open fact of `category` from `source` at `at`; returns how many closed."""
-    return (KeyPerson.objects.current()
-            .filter(resident=resident, category__code=category, source=source).update(until=at))
+    closed = (KeyPerson.objects.current()
+              .filter(resident=resident, category__code=category, source=source)
+              .update(until=at))
+    if closed:  # update() sends no post_save: stored figures of closed days
+        _key_facts_changed(resident.pk, at)
+    return closed
 
 
 # --- responsibility (三级包保) ---------------------------------------------------------------

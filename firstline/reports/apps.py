@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "firstline.reports"
     verbose_name = _("Reports")
+
+    def ready(self):
+        from . import store
+
+        store.connect()

@@ -58,3 +58,34 @@ class ReportChase(models.Model):
 
     def __str__(self):
         return f"{self.area_id} {self.day}"
+
+
+class DayFigures(models.Model):
+    """An area's own figures (its facts only, not its sub-areas') for one closed local day,
+    from the sources whose facts are all dated (selectors.STORED_SOURCES): stored on the first
+    read of the day by the dashboard, so its 14-day trend does not count a million rows per
+    day again. A late or corrected fact dated on or before the day deletes the rows it
+    touches (reports.store), and the next read computes them afresh. Today is never stored.
+    """
+
+    area = models.ForeignKey("areas.Area", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    figures = models.JSONField(default=dict)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "area"],
+                                               name="report_day_figures_once")]
+
+    def __str__(self):
+        return f"{self.area_id} {self.day}"
+
+
+class FiguresEpoch(models.Model):
+    """One row counting invalidations of DayFigures: a computation that saw the counter change
+    while it ran does not store what it computed (it may predate the correction)."""
+
+    n = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return str(self.n)

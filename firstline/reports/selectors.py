@@ -9,9 +9,11 @@ How a report is computed (see docs/reports.md):
   community). One grouped query per source counts the facts of the whole subtree per area
   and per day; the tree is then rolled up in Python, so a node's count is its own facts plus
   the sum of its children's. The queries do not depend on the number of sub-areas.
-- Nothing is cached: a past day reported again gives the same numbers because every fact is
-  dated (placements have since/until, isolations starts_on/ends_on/ended_at, ...), and a
-  late fact (an offline gate syncing tomorrow) lands in the day it happened.
+- The daily report is never cached: a past day reported again gives the same numbers because
+  every fact is dated (placements have since/until, isolations starts_on/ends_on/ended_at,
+  ...), and a late fact (an offline gate syncing tomorrow) lands in the day it happened. The
+  dashboard's trends read closed days from stored figures (reports.store), which every late
+  or corrected fact invalidates.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from firstline import clock, shared_cache
+from firstline import clock
 from firstline.accounts.scope import area_scope
 from firstline.accounts.services import require_perm
 from firstline.areas.models import Area
@@ -378,15 +380,32 @@ def _run_sources(sources: list[Source], area_ids: QuerySet, windows: list[Window
         return list(pool.map(run, sources))
 
 
+def stored_sources() -> list[Source]:
+    """The sources whose figures of closed days may be stored (reports.store), invalidated
+    by a late or corrected fact: every fact they count carries its dates and area. Notices'
+    reach stays live (it counts households in their current grid; one cheap query).
+    Operations' disinfection_overdue reads places derived from isolations in force and the
+    places' current `active` flag: stored, it is the figure as computed once the day closed
+    (recomputed when a round, place, task, duty or isolation of that day changes)."""
+    from . import sources
+
+    return [residents_source, isolations_source, fever_alerts_source,
+            *[s for s in (sources.key_persons_source, sources.visits_source,
+                          sources.crossings_source, sources.operations_source)
+              if s in all_sources()]]
+
+
 def report_compute(*, area: Area, days: list[date] | None = None, day: date | None = None,
                    sources: list[Source] | None = None, cache_before: date | None = None,
                    cache_seconds: int = 600) -> Report:
     """Compute every figure for `area`'s subtree on `days` (consecutive or not; default:
     the one day `day`, default today).
 
-    `cache_before`: days before it may come from (and go to) the cache for `cache_seconds`.
-    Only the dashboard's trends use it; the daily report itself (API, CLI, xlsx) is always
-    computed from the facts, so a late fact is never hidden.
+    `cache_before`: the figures of closed days before it (and before today) may come from
+    the stored figures (reports.store: DayFigures, exact, invalidated by any late or
+    corrected fact) and are stored when computed. Only the dashboard's trends use it; the
+    daily report itself (API, CLI, xlsx) is always computed from the facts.
+    (`cache_seconds` is no longer used: stored figures do not expire, they are invalidated.)
     """
     if days is None:
         days = [day or clock.today()]
@@ -401,27 +420,56 @@ def report_compute(*, area: Area, days: list[date] | None = None, day: date | No
         node.children.sort(key=lambda n: n.code)
     area_ids = _area_ids(area, nodes)
     width = len(windows)
-    cached, todo = {}, list(range(width))
-    if cache_before is not None and sources is None:
-        keys = {i: f"reports:own:{area.id}:{area.path}:{w.day.isoformat()}"
-                for i, w in enumerate(windows) if w.day < cache_before}
-        found = shared_cache.get_many(list(keys.values()))
-        cached = {i: found[k] for i, k in keys.items() if k in found}
-        todo = [i for i in range(width) if i not in cached]
-    if todo:
-        computed = [windows[i] for i in todo]
-        fresh: dict[int, dict] = {i: defaultdict(dict) for i in todo}
-        for rows in _run_sources(sources if sources is not None else all_sources(),
-                                 area_ids, computed):
+    own: dict[int, dict[int, dict]] = {i: defaultdict(dict) for i in range(width)}
+
+    def add(rows_of_sources, indexes: list[int], into=own):
+        for rows in rows_of_sources:
             for area_id, figure, index, n in rows:
                 if area_id in nodes:
-                    own = fresh[todo[index]][area_id]
-                    own[figure] = own.get(figure, 0) + n
-        if cache_before is not None and sources is None:
-            shared_cache.set_many({keys[i]: dict(fresh[i]) for i in todo if i in keys},
-                                  cache_seconds)
-        cached.update(fresh)
-    for index, per_area in cached.items():
+                    figures = into[indexes[index]][area_id]
+                    figures[figure] = figures.get(figure, 0) + n
+
+    chosen = sources if sources is not None else all_sources()
+    closed: list[int] = []
+    if cache_before is not None and sources is None:
+        limit = min(cache_before, clock.today())
+        closed = [i for i, w in enumerate(windows) if w.day < limit]
+    if not closed:
+        add(_run_sources(chosen, area_ids, windows), list(range(width)))
+    else:
+        from . import store
+
+        kept = stored_sources()
+        live = [s for s in chosen if s not in kept]
+        open_ = [i for i in range(width) if i not in closed]
+        # Live sources on every day; stored sources on the open days (today).
+        add(_run_sources(live, area_ids, windows), list(range(width)))
+        if open_:
+            add(_run_sources(kept, area_ids, [windows[i] for i in open_]), open_)
+        # Stored sources on closed days: from DayFigures, computing what is missing.
+        seen_epoch = store.epoch()
+        found = store.stored(nodes, [windows[i].day for i in closed])
+        missing_days = [i for i in closed
+                        if any((windows[i].day, a) not in found for a in nodes)]
+        missing_areas = sorted({a for i in missing_days for a in nodes
+                                if (windows[i].day, a) not in found})
+        if missing_days:
+            fresh: dict[int, dict[int, dict]] = {i: defaultdict(dict) for i in missing_days}
+            # The whole subtree on the days with something missing (a source such as
+            # operations' reads the subtree from its top area, not an arbitrary id list).
+            add(_run_sources(kept, area_ids, [windows[i] for i in missing_days]),
+                missing_days, into=fresh)
+            computed = {(windows[i].day, a): dict(fresh[i].get(a, {}))
+                        for i in missing_days for a in missing_areas
+                        if (windows[i].day, a) not in found}
+            store.store(computed, seen_epoch=seen_epoch)
+            found.update(computed)
+        for i in closed:
+            for a in nodes:
+                for figure, n in (found.get((windows[i].day, a)) or {}).items():
+                    figures = own[i][a]
+                    figures[figure] = figures.get(figure, 0) + n
+    for index, per_area in own.items():
         for area_id, figures in per_area.items():
             node = nodes.get(area_id)
             if node is None:

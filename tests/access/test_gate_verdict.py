@@ -71,3 +71,35 @@ def test_the_batch_answers_carry_the_verdict_too(world, api):
     r = api("gate_c1").post("/api/v1/gate/scans/batch",
                             {"scans": [body(world.pass1.code), body(world.pass2.code)]}).json()
     assert [x["household"]["room"] for x in r["results"]] == ["101", "102"]
+
+
+def test_the_verdict_of_a_scan_judged_now_costs_no_query_for_the_household(
+        world, members, scan, django_assert_num_queries):
+    """The household (address, members) comes with the judgement's own statement."""
+    from firstline.access import services
+
+    crossing = scan(world.pass1, "out")
+    assert crossing.decision == "allow"
+    with django_assert_num_queries(0):
+        verdict = services.scan_verdict(crossing)
+    assert verdict["household"]["members"] == 2
+    assert verdict["household"]["address"] == "翰林华府 28栋 1单元 101室"
+
+
+def test_a_late_crossing_recorded_by_the_gate_is_reflected_in_stored_figures(
+        world, scan, areas):
+    """An offline gate syncing a day later: the gate's own INSERT (no post_save) still
+    invalidates the figures stored for that day."""
+    from datetime import date
+
+    from firstline.reports.selectors import daily_report, report_compute
+
+    from .conftest import local
+
+    days = [date(2020, 2, 4), date(2020, 2, 5), date(2020, 2, 6)]
+    before = report_compute(area=areas.street, days=days, cache_before=days[-1])
+    assert before.as_json(index=1)["crossings_out"] == 0
+    scan(world.pass1, "out", local(2020, 2, 5, 9))
+    after = report_compute(area=areas.street, days=days, cache_before=days[-1])
+    assert after.as_json(index=1)["crossings_out"] == 1
+    assert after.as_json(index=1) == daily_report(area=areas.street, day=days[1])

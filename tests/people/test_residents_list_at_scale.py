@@ -50,3 +50,33 @@ def test_the_csv_cell_is_escaped_as_before(value):
     buffer = io.StringIO()
     csv.writer(buffer).writerow([excel_text(safe_cell(value))])
     assert line == buffer.getvalue()
+
+
+def test_every_page_lists_the_rows_of_the_plain_query_in_its_order(areas, web, monkeypatch):
+    """Pages read their ids first, then those rows (a deferred join): the same residents,
+    in the same order (grid, household, id), on every page, the last one short."""
+    from firstline.people.models import Resident
+
+    homes = [make_household(grid, "凤凰城", building=str(b), unit="1", room=str(100 + b))
+             for b, grid in enumerate([areas.g1b, areas.g1a, areas.g1b, areas.g1a])]
+    for k in range(7):
+        make_resident(homes[k % 4], name=f"居民{k:02d}")
+    monkeypatch.setattr(views, "_page", lambda request, qs, per_page=3, paginator=views.Paginator:
+                        paginator(qs, per_page).get_page(request.GET.get("page")))
+    expected = list(Resident.objects.filter(grid__path__startswith=areas.c1.path)
+                    .order_by("grid_id", "household_id", "id").values_list("name", flat=True))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    seen, client = [], web("staff_c1")
+    for page in (1, 2, 3):
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get("/people/", {"page": page}).content.decode()
+        names = sorted((html.index(n), n) for n in expected if n in html)
+        seen.extend(n for _at, n in names)
+        # Rows past the page's start are skipped in the ids query alone, never in the query
+        # joining households and compounds.
+        joined = [q["sql"] for q in ctx.captured_queries if "people_compound" in q["sql"]
+                  and "people_resident" in q["sql"]]
+        assert joined and not any("OFFSET" in sql for sql in joined)
+    assert seen == expected and len(expected) == 7
