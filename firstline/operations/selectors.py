@@ -177,8 +177,11 @@ def derived_place_rows(area: Area, *, on: date, upcoming: bool = False) -> list[
     rooms = Room.objects.filter(site__area__path__startswith=area.path,
                                 status=RoomStatus.CLEANING).select_related("site")
     for room in rooms:
-        vacated = room.stays.aggregate(m=Max("ended_at"))["m"] or clock.now()
-        key = f"room:{room.pk}:{int(vacated.timestamp())}"
+        # The key must not change between the refresh that makes the place and the reads
+        # that find it: a room marked for cleaning without any stay gets a fixed one.
+        ended = room.stays.aggregate(m=Max("ended_at"))["m"]
+        vacated = ended or clock.now()
+        key = f"room:{room.pk}:{int(ended.timestamp()) if ended else 0}"
         keys.add(key)
         rows.append(Place(area_id=room.site.area_id, kind=PlaceKind.QUARANTINE_ROOM, key=key,
                           name=f"{room.site.name} {room.number}", room_id=room.pk,
