@@ -26,6 +26,7 @@ from .models import (
     Store,
     Task,
     Volunteer,
+    WorkingGroup,
 )
 
 
@@ -373,7 +374,13 @@ def task_status_q(status: str, moment: datetime) -> Q:
 
 def tasks_visible_to(user) -> QuerySet[Task]:
     """A receiving area's staff see its tasks; HQ sees every task of the areas below it."""
-    return Task.objects.filter(area_scope(user, "area", TASK_PERM)).select_related("area")
+    return Task.objects.filter(area_scope(user, "area", TASK_PERM)).select_related(
+        "area", "working_group")
+
+
+def working_groups_visible_to(user) -> QuerySet[WorkingGroup]:
+    return (WorkingGroup.objects.filter(area_scope(user, "area", TASK_PERM))
+            .select_related("area").prefetch_related("members"))
 
 
 def task_get_for_user(user, task_id) -> Task:
