@@ -329,6 +329,8 @@ def TABLE(w):
         ("post", "/api/v1/tasks/{task_id}/acknowledge", {"task_id": w.task}, {}, "404"),
         ("post", "/api/v1/tasks/{task_id}/done", {"task_id": w.task}, {"note": "x"}, "404"),
         ("get", "/api/v1/tasks/{task_id}/file", {"task_id": w.task}, None, "404"),
+        ("get", "/api/v1/working-groups", {}, {"area": "C2"}, "404"),
+        ("post", "/api/v1/working-groups", {}, {"area": "C2", "name": "x"}, "404"),
         ("get", "/api/v1/declarations", {}, {"area": "C2"}, "empty"),
         ("post", "/api/v1/declarations/{declaration_id}/confirm",
          {"declaration_id": w.declaration}, {}, "404"),

@@ -4,6 +4,7 @@ donations, HQ tasks. Thin: parse, check the permission, find in scope, call a se
 from datetime import datetime
 from decimal import Decimal
 
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema
@@ -666,9 +667,11 @@ def donation_index(request, area: str | None = None):
 class TaskIn(Schema):
     title: str = Field(..., max_length=100)
     detail: str = Field("", max_length=2000)
-    areas: list[str] = Field(..., max_length=200)
+    areas: list[str] = Field(default_factory=list, max_length=200)
     due_at: IsoDateTime
     group: str = Field("", max_length=50)
+    groups: list[int] = Field(default_factory=list, max_length=50,
+                              description="working-group ids: one task per group")
 
 
 class TaskIdsOut(Schema):
@@ -693,6 +696,7 @@ class TaskOut(Schema):
     note: str
     file_name: str = ""
     file_type: str = ""
+    working_group_id: int | None = None
 
     @staticmethod
     def resolve_area(obj):
@@ -709,10 +713,58 @@ def task_create(request, payload: TaskIn):
     require_perm(request.user, "operations.dispatch")
     areas = [selectors.area_for_user(request.user, code, "operations.dispatch")
              for code in payload.areas]
+    groups = [get_object_or_404(selectors.working_groups_visible_to(request.user), pk=pk)
+              for pk in payload.groups]
     tasks = services.task_send(actor=request.user, title=payload.title, detail=payload.detail,
                                areas=areas, due_at=_device(payload.due_at),
-                               group=payload.group)
+                               group=payload.group, groups=groups)
     return 201, {"ids": [t.pk for t in tasks]}
+
+
+class WorkingGroupIn(Schema):
+    area: str = Field(..., max_length=32, description="the street's code")
+    name: str = Field(..., max_length=50)
+    members: list[str] = Field(default_factory=list, max_length=200, description="usernames")
+
+
+class WorkingGroupOut(Schema):
+    id: int
+    area: str
+    name: str
+    members: list[str]
+
+
+def _group_out(g) -> dict:
+    return {"id": g.pk, "area": g.area.code, "name": g.name,
+            "members": sorted(u.get_username() for u in g.members.all())}
+
+
+@router.post("/working-groups", response={201: WorkingGroupOut},
+             summary="One of HQ's working groups (指挥部工作组) with its members")
+def working_group_create(request, payload: WorkingGroupIn):
+    from firstline.accounts.models import User
+
+    area = selectors.area_for_user(request.user, payload.area, "operations.dispatch")
+    members = []
+    for username in payload.members:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise InvalidInput("bad_member", _("members: unknown user %(user)s.")
+                               % {"user": username[:50]}, field="members")
+        members.append(user)
+    g = services.working_group_create(actor=request.user, area=area, name=payload.name,
+                                      members=members)
+    return 201, _group_out(g)
+
+
+@router.get("/working-groups", response=list[WorkingGroupOut], summary="HQ's working groups")
+@paginate(Paged)
+def working_group_index(request, area: str | None = None):
+    require_perm(request.user, "operations.manage")
+    qs = selectors.working_groups_visible_to(request.user)
+    if area:
+        qs = qs.filter(area=selectors.area_for_user(request.user, area, "operations.manage"))
+    return [_group_out(g) for g in qs]
 
 
 @router.get("/tasks", response=list[TaskOut], summary="Tasks of my areas")

@@ -353,9 +353,33 @@ class Movement(models.Model):
 
 # --- HQ tasks (任务下达) -----------------------------------------------------------------------
 
+class WorkingGroup(models.Model):
+    """One of HQ's working groups (指挥部工作组: 综合协调组, 物资保障组, 宣传组...): a name and its
+    members (users), in the street whose HQ set it up. A task can be sent to it."""
+
+    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("street"))
+    name = models.CharField(_("name"), max_length=50)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
+                                     related_name="working_groups", verbose_name=_("members"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = _("working group")
+        verbose_name_plural = _("working groups")
+        ordering = ["area_id", "name"]
+        constraints = [models.UniqueConstraint(fields=["area", "name"],
+                                               name="working_group_name_unique")]
+
+    def __str__(self):
+        return self.name
+
+
 class Task(models.Model):
-    """One task sent by HQ to one area; a task to several areas is one row per area, sharing
-    a `batch`."""
+    """One task sent by HQ to one area, or to one working group (then `area` is the group's
+    street); a task to several is one row per receiver, sharing a `batch`."""
 
     batch = models.CharField(max_length=32, db_index=True)
     area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+",
@@ -363,6 +387,8 @@ class Task(models.Model):
     title = models.CharField(_("title"), max_length=100)
     # A working group of HQ (指挥部工作组, e.g. 综合协调组) the task is for, in its area.
     group = models.CharField(_("working group"), max_length=50, blank=True, default="")
+    working_group = models.ForeignKey(WorkingGroup, on_delete=models.PROTECT, null=True,
+                                      blank=True, related_name="tasks")
     detail = models.TextField(_("detail"), max_length=2000, blank=True, default="")
     due_at = models.DateTimeField(_("due at"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,

@@ -26,6 +26,7 @@ from .models import (
     Store,
     Task,
     Volunteer,
+    WorkingGroup,
 )
 
 
@@ -194,9 +195,12 @@ def _room_rows(area: Area) -> list[Place]:
     rows = []
     for room in Room.objects.filter(subtree_q(area, "site__area"),
                                     status=RoomStatus.CLEANING).select_related("site"):
-        vacated = room.stays.aggregate(m=Max("ended_at"))["m"] or clock.now()
+        # The key must not change between the refresh that makes the place and the reads
+        # that find it: a room marked for cleaning without any stay gets a fixed one.
+        ended = room.stays.aggregate(m=Max("ended_at"))["m"]
+        vacated = ended or clock.now()
         rows.append(Place(area_id=room.site.area_id, kind=PlaceKind.QUARANTINE_ROOM,
-                          key=f"room:{room.pk}:{int(vacated.timestamp())}",
+                          key=f"room:{room.pk}:{int(ended.timestamp()) if ended else 0}",
                           name=f"{room.site.name} {room.number}", room_id=room.pk,
                           created_at=vacated))
     return rows
@@ -399,7 +403,13 @@ def task_status_q(status: str, moment: datetime) -> Q:
 
 def tasks_visible_to(user) -> QuerySet[Task]:
     """A receiving area's staff see its tasks; HQ sees every task of the areas below it."""
-    return Task.objects.filter(area_scope(user, "area", TASK_PERM)).select_related("area")
+    return Task.objects.filter(area_scope(user, "area", TASK_PERM)).select_related(
+        "area", "working_group")
+
+
+def working_groups_visible_to(user) -> QuerySet[WorkingGroup]:
+    return (WorkingGroup.objects.filter(area_scope(user, "area", TASK_PERM))
+            .select_related("area").prefetch_related("members"))
 
 
 def task_get_for_user(user, task_id) -> Task:

@@ -47,6 +47,7 @@ from .models import (
     Task,
     Volunteer,
     VolunteerKind,
+    WorkingGroup,
 )
 
 
@@ -636,10 +637,37 @@ def stock_count(*, actor, store: Store, item: Item, quantity: int,
 # --- HQ tasks ---------------------------------------------------------------------------------
 
 @transaction.atomic
-def task_send(*, actor, title: str, detail: str = "", areas: list, due_at: datetime,
-              group: str = "", now: datetime | None = None) -> list[Task]:
-    """任务下达: one task per receiving area, sharing a batch; `group` names a working group
-    of the receiving area (e.g. HQ's own 综合协调组, sent to the street itself)."""
+@transaction.atomic
+def working_group_create(*, actor, area, name: str, members=()) -> WorkingGroup:
+    """One of HQ's working groups (综合协调组...) in a street of the actor's dispatch scope,
+    with its members (users who can see that street)."""
+    require_perm(actor, "operations.dispatch")
+    if not in_scope(actor, area, "operations.dispatch"):
+        raise RuleViolation("not_found", _("Not found."), status=404)
+    if area.level != Level.STREET:
+        raise InvalidInput("not_a_street", _("area: a working group belongs to a street."),
+                           field="area")
+    name = _text(name, field="name", max_length=50)
+    if WorkingGroup.objects.filter(area=area, name=name).exists():
+        raise RuleViolation("duplicate", _("This street already has a working group of that "
+                                           "name."), field="name")
+    members = list(members)
+    for user in members:
+        if not in_scope(user, area, "operations.manage"):
+            raise InvalidInput("bad_member", _("members: %(user)s cannot see this street's "
+                                               "tasks.") % {"user": user.get_username()},
+                               field="members")
+    group = WorkingGroup.objects.create(area=area, name=name, created_by=actor)
+    group.members.set(members)
+    audit(actor=actor, action="operations.working_group_create", obj=group)
+    return group
+
+
+@transaction.atomic
+def task_send(*, actor, title: str, detail: str = "", areas: list = (), due_at: datetime,
+              group: str = "", groups: list = (), now: datetime | None = None) -> list[Task]:
+    """任务下达: one task per receiving area and per working group (`groups`, each in the
+    actor's dispatch scope), sharing a batch. `group` is the older free-text label."""
     require_perm(actor, "operations.dispatch")
     now = _now(now)
     title = _text(title, field="title", max_length=100)
@@ -647,7 +675,7 @@ def task_send(*, actor, title: str, detail: str = "", areas: list, due_at: datet
     detail = str(detail or "").strip()
     if len(detail) > 2000 or "\x00" in detail:
         raise InvalidInput("bad_detail", _("detail: at most 2000 characters."), field="detail")
-    if not areas:
+    if not areas and not groups:
         raise InvalidInput("required", _("areas: name at least one area."), field="areas")
     if due_at <= now:
         raise InvalidInput("past_due", _("due_at must be in the future."), field="due_at")
@@ -660,8 +688,14 @@ def task_send(*, actor, title: str, detail: str = "", areas: list, due_at: datet
         tasks.append(Task.objects.create(batch=batch, area=area, title=title, detail=detail,
                                          group=group, due_at=due_at, created_by=actor,
                                          created_at=now))
+    for wg in dict.fromkeys(groups):
+        if not in_scope(actor, wg.area, "operations.dispatch"):
+            raise RuleViolation("not_found", _("Not found."), status=404)
+        tasks.append(Task.objects.create(batch=batch, area=wg.area, title=title, detail=detail,
+                                         group=wg.name, working_group=wg, due_at=due_at,
+                                         created_by=actor, created_at=now))
     audit(actor=actor, action="operations.task_send", object_type="operations.task",
-          object_id=batch, detail=f"{len(tasks)} areas")
+          object_id=batch, detail=f"{len(tasks)} receivers")
     return tasks
 
 
