@@ -33,6 +33,8 @@ class Periodic:
 SCHEDULE = [
     Periodic("isolation.check_missed", "firstline.isolation.tasks.check_missed_task",
              timedelta(minutes=15)),
+    Periodic("reports.chase_due", "firstline.reports.tasks.chase_due_task",
+             timedelta(minutes=15)),
     Periodic("residents.deidentify", "firstline.residents.tasks.deidentify_task",
              timedelta(days=1)),
     Periodic("assistance.deidentify", "firstline.assistance.tasks.deidentify_task",

@@ -172,9 +172,11 @@ def test_the_scheduler_enqueues_each_periodic_check_once_per_period(db):
     cache.clear()
     at = datetime(2026, 3, 1, 3, 0, tzinfo=UTC)
     assert set(worker.enqueue_due(at)) == {
-        "isolation.check_missed", "residents.deidentify", "assistance.deidentify"}
+        "isolation.check_missed", "reports.chase_due", "residents.deidentify",
+        "assistance.deidentify"}
     assert worker.enqueue_due(at + timedelta(minutes=5)) == []  # another worker, same period
-    assert worker.enqueue_due(at + timedelta(minutes=15)) == ["isolation.check_missed"]
+    assert set(worker.enqueue_due(at + timedelta(minutes=15))) == {
+        "isolation.check_missed", "reports.chase_due"}
     # run (inline here): the retention task left its audit entry, once
     assert AuditEntry.objects.filter(action="residents.deidentify").count() == 1
     assert AuditEntry.objects.filter(action="assistance.deidentify").count() == 1

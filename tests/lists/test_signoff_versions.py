@@ -219,3 +219,14 @@ def test_the_scheduled_command_reminds_the_late(roster, capsys):
     assert "3 made" in capsys.readouterr().out
     call_command("report_chase_due", "--now", f"{today}T16:20")
     assert "0 made" in capsys.readouterr().out
+
+
+def test_the_worker_schedules_the_reminder_and_its_task_reminds(roster):
+    from firstline.reports.tasks import chase_due_task
+    from firstline.worker import SCHEDULE
+
+    assert "firstline.reports.tasks.chase_due_task" in {p.task for p in SCHEDULE}
+    at = clock.at(clock.today(), "16:00")
+    with time_machine.travel(at, tick=False):
+        assert chase_due_task.call() == 3  # the street, C1 and C2, as the function does
+        assert chase_due_task.call() == 0
