@@ -98,7 +98,6 @@ def run(*, batch: bool, schedule: bool, interval: float, stdout) -> None:
     resumed = resume_interrupted()  # before taking tasks: a killed worker's import first
     if resumed:
         stdout.write(f"resumed interrupted imports: {', '.join(map(str, resumed))}\n")
-    close_old_connections()
     stop = threading.Event()
     if schedule and not batch:
         start_scheduler(stop)
