@@ -35,6 +35,8 @@ SCHEDULE = [
              timedelta(minutes=15)),
     Periodic("reports.chase_due", "firstline.reports.tasks.chase_due_task",
              timedelta(minutes=15)),
+    Periodic("operations.places_refresh", "firstline.operations.tasks.places_refresh_task",
+             timedelta(hours=1)),
     Periodic("residents.deidentify", "firstline.residents.tasks.deidentify_task",
              timedelta(days=1)),
     Periodic("assistance.deidentify", "firstline.assistance.tasks.deidentify_task",

@@ -228,10 +228,12 @@ def test_listing_the_board_writes_no_rows(api, web, cast, areas):
     assert _writes(lambda: page.get("/operations/disinfection/?area=C1")) == []
     assert _writes(lambda: api("hq").get("/api/v1/reports/daily", area="99000101")) == []
     assert not Place.objects.exists()
-    # ...until the scheduled refresh (or an event) makes it.
-    from django.core.management import call_command
+    # ...until the worker's hourly refresh (or an event) makes it.
+    from firstline.operations.tasks import places_refresh_task
+    from firstline.worker import SCHEDULE
 
-    call_command("disinfection_refresh", stdout=open("/dev/null", "w"))
+    assert "firstline.operations.tasks.places_refresh_task" in {p.task for p in SCHEDULE}
+    assert places_refresh_task.call() >= 1
     assert [i["place"] for i in _due(staff, area="C1")] == ["新建小区 公共区域"]
 
 
