@@ -19,8 +19,9 @@ from .test_demo import firstline_counts
 pytestmark = [pytest.mark.django_db, pytest.mark.time_sensitive]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-# Plans, not records: a shift later today, a pick-up in two hours, a token's expiry.
-PLANNED = {"starts_at", "ends_at", "pickup_at", "due_at", "expires_at", "lease_until"}
+# Plans, not records: a shift later today, a pick-up in two hours, a token's expiry, the
+PLANNED = {"starts_at", "ends_at", "pickup_at", "due_at", "expires_at", "lease_until",
+           "check_in_until"}  # moment a check-in stops counting (its shift end + grace)
 
 
 def latest_moments():

@@ -193,6 +193,11 @@ def facts(areas, cast):
     crossing(gate1, "out", local(D + timedelta(days=1), 0, 5))
     crossing(gate2, "out", local(D, 7), "deny", "fever")
     crossing(gate2, "in", local(D, 18))
+    # The facts came through the ORM, not the services' events: the worker's hourly refresh
+    # makes their disinfection places (operations.services.places_refresh), as it would.
+    from firstline.operations.services import places_refresh
+
+    places_refresh(on=D)
     return Facts(areas=a, residents=r, households=h, isolations=i)
 
 
