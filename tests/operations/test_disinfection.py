@@ -214,9 +214,11 @@ def _writes(run):
 
     with CaptureQueriesContext(connection) as ctx:
         run()
-    # The bearer token's "last used" stamp is the API's bookkeeping, not the board's.
+    # The bearer token's "last used" stamp is the API's bookkeeping, not the board's. The
+    # prepared statements (firstline.db.prepared_cursor: the token lookup, on PostgreSQL) are
+    # recorded without their text (None); on these pages that is only the token lookup.
     return [q["sql"] for q in ctx.captured_queries
-            if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+            if (q["sql"] or "").lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
             and "accounts_apitoken" not in q["sql"]]
 
 
