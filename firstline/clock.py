@@ -5,6 +5,7 @@
     clock.today()          # the local date (FIRSTLINE_TIME_ZONE)
     clock.localdate(dt)    # the local date of a moment
     clock.localtime(dt)    # a moment in local time
+    clock.parse_moment(s)  # "2026-03-01T16:05" typed by a person: local unless it has an offset
     clock.device_time(t)   # a device's moment, corrected when it runs ahead (CONTRACT "Time")
 
 Stored moments are UTC; days, windows and deadlines are decided in local time. Tests pin it
@@ -61,6 +62,24 @@ def at(day: date, hhmm: time | str) -> datetime:
     if isinstance(hhmm, str):
         hhmm = time.fromisoformat(hhmm)
     return datetime.combine(day, hhmm, tzinfo=zone())
+
+
+def parse_moment(text: str) -> datetime:
+    """An ISO 8601 moment typed by a person ("2026-03-01T16:05", a form's datetime-local, a
+    command's --now), as an aware moment: local time when it names no offset. ValueError when
+    it is not one."""
+    moment = datetime.fromisoformat(str(text).strip())
+    return moment.replace(tzinfo=zone()) if timezone.is_naive(moment) else moment
+
+
+def moment_argument(text: str) -> datetime:
+    """parse_moment as an argparse type, for the scheduled commands' `--now`."""
+    from argparse import ArgumentTypeError
+
+    try:
+        return parse_moment(text)
+    except ValueError:
+        raise ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
 
 
 def day_start(day: date) -> datetime:

@@ -4,7 +4,7 @@ says so, and nothing shows a moment in the future (CONTRACT.md "Time")."""
 
 import re
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -42,6 +42,22 @@ def test_today_is_the_local_date_whatever_utc_says(hhmm, day):
     with time_machine.travel(datetime.fromisoformat(f"2026-03-01T{hhmm}+08:00"), tick=False):
         assert clock.today().isoformat() == day
         assert clock.localtime().strftime("%H:%M") == hhmm
+
+
+def test_a_typed_moment_is_local_unless_it_names_an_offset():
+    assert clock.parse_moment(" 2026-03-01T16:05 ") == datetime(2026, 3, 1, 8, 5, tzinfo=UTC)
+    assert clock.parse_moment("2026-03-01T16:05+00:00") == datetime(2026, 3, 1, 16, 5, tzinfo=UTC)
+    with pytest.raises(ValueError):
+        clock.parse_moment("1 March, 4 pm")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("command", ["isolation_check_missed", "report_chase_due"])
+def test_scheduled_commands_refuse_a_now_that_is_not_a_time(command):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match=r"--now: not an ISO 8601 time: 'yesterday'"):
+        call_command(command, "--now", "yesterday")
 
 
 def test_device_time_ahead_is_replaced_earlier_is_kept():

@@ -2,7 +2,7 @@
 duties (a volunteer's login), the disinfection board, supplies, HQ tasks, and the public
 donation ledger. Thin: parse, call a selector or a service, render."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import wraps
 
 import segno
@@ -66,7 +66,7 @@ def _chosen_area(request, perm, levels=(Level.COMMUNITY,)):
 def _local_input(value: str):
     """A datetime-local field's value as an aware local moment (None if empty/bad)."""
     try:
-        return datetime.fromisoformat(value).replace(tzinfo=clock.zone())
+        return clock.parse_moment(value)
     except (TypeError, ValueError):
         return None
 

@@ -1,7 +1,4 @@
-from datetime import datetime
-
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from django.core.management.base import BaseCommand
 
 from firstline import clock
 from firstline.isolation.services import check_missed_reports
@@ -14,19 +11,11 @@ class Command(BaseCommand):
             "Idempotent: running it twice opens nothing new.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--now", default="",
+        parser.add_argument("--now", type=clock.moment_argument, default=None,
                             help="judge as of this ISO 8601 time (default: now; local time if "
                                  "no offset), e.g. 2026-03-01T11:05")
 
     def handle(self, *args, now, **options):
-        at = None
-        if now:
-            try:
-                at = datetime.fromisoformat(now)
-            except ValueError:
-                raise CommandError(f"--now: not an ISO 8601 time: {now!r}", returncode=2) from None
-            if timezone.is_naive(at):
-                at = timezone.make_aware(at, clock.zone())
-        result = check_missed_reports(now=at)
+        result = check_missed_reports(now=now)
         self.stdout.write(f"isolation check: {result['expired']} ended, {result['checked']} due "
                           f"readings checked, {result['opened']} missed-report alerts opened")
