@@ -37,10 +37,27 @@ class VisitForm(forms.Form):
     turned_back_reason = forms.CharField(label=_("Reason for turning back (劝返)"),
                                          max_length=200, required=False)
 
-    def __init__(self, *args, checkpoints, **kwargs):
+    # Shown under "Vehicle, proof, turning back", folded until needed: the common case (a
+    # person on foot) is the first eight fields.
+    MORE = ("plate", "out_of_town", "verified", "turned_back_reason")
+
+    def __init__(self, *args, checkpoints, temperature_required: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        # The service refuses a crossing without one under the rule; the page says so first.
+        self.fields["temperature"].marked_required = temperature_required
         self.fields["checkpoint"].queryset = checkpoints.select_related("compound")
         self.fields["checkpoint"].label_from_instance = lambda cp: f"{cp.compound.name} · {cp.name}"
+
+    def first_fields(self):
+        return [f for f in self if f.name not in self.MORE]
+
+    def more_fields(self):
+        return [f for f in self if f.name in self.MORE]
+
+    def more_open(self) -> bool:
+        """Unfolded when one of them holds a value or an error (a re-shown form)."""
+        return any(f.errors or (self.is_bound and f.value() not in (None, "", False))
+                   for f in self.more_fields())
 
 
 class PlanForm(forms.Form):

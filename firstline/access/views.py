@@ -236,7 +236,10 @@ def offline_review(request, verdict_id: int):
 def visitors(request):
     require_perm(request.user, "access.visitors")
     checkpoints = selectors.checkpoints_for(request.user, "access.visitors").filter(is_open=True)
-    form = VisitForm(request.POST or None, checkpoints=checkpoints)
+    form = VisitForm(request.POST or None, checkpoints=checkpoints,
+                     temperature_required=services.rule_on(services.rules_on(
+                         ("gate.temperature_required",), clock.today())[
+                         "gate.temperature_required"][0]))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         cp = data.pop("checkpoint")

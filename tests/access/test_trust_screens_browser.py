@@ -84,6 +84,9 @@ def test_the_visitor_form_with_temperature_on_a_phone(world, live_server, new_pa
     page.goto(f"{live_server.url}/access/visitors/")
     temperature = page.locator("input[name=temperature]")
     assert temperature.is_visible()
+    # Marked required (the rule is on by default); the vehicle and proof fields fold away.
+    assert page.locator("label:has(input[name=temperature]) .req").is_visible()
+    assert not page.locator("input[name=plate]").is_visible()
     fits(page)
     page.screenshot(path=f"{SHOTS}/visitor-form-{lang}.png", full_page=True)
     page.fill("input[name=name]", "访客甲")
