@@ -20,10 +20,6 @@ _NO_CITY_NAME = {"市辖区", "县", "省直辖县级行政区划", "自治区�
 _PROVINCE_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市")
 _CITY_SUFFIXES = ("自治州", "地区", "市", "盟")
 _COUNTY_SUFFIXES = ("自治县", "自治旗", "林区", "特区", "新区", "区", "县", "市", "旗")
-# Traditional spellings of province names the zh-hant users type.
-_HANT_PROVINCES = {"內蒙古": "15", "遼寧": "21", "黑龍江": "23", "江蘇": "32", "廣東": "44",
-                   "廣西": "45", "貴州": "52", "雲南": "53", "陝西": "61", "甘肅": "62",
-                   "寧夏": "64", "臺灣": "71", "台灣": "71", "澳門": "82", "廣西壯族": "45"}
 
 
 @dataclass(frozen=True)
@@ -54,9 +50,7 @@ def divisions() -> dict[str, Division]:
     out: dict[str, Division] = {}
     provinces = json.loads((_HERE / "data" / "gbt2260_provinces.json").read_text("utf-8"))
     for code, name in provinces["provinces"]:
-        names = _short(name, _PROVINCE_SUFFIXES)
-        names += tuple(n for n, c in _HANT_PROVINCES.items() if c == code)
-        out[code] = Division(code, name, names)
+        out[code] = Division(code, name, _short(name, _PROVINCE_SUFFIXES))
     tree = json.loads((_HERE / "static" / "people" / "gbt2260.json").read_text("utf-8"))
     for province in tree:
         for city in province.get("children", []):
@@ -127,10 +121,29 @@ def _best(text: str, candidates) -> tuple[Division | None, str]:
 _SPACE = re.compile(r"\s+")
 
 
+@functools.cache
+def _to_simplified():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
 def division_find(text: str, *, within: str = "") -> str | None:
     """The code of the most specific division `text` names unambiguously (inside `within`
-    when given), else `within` (or None)."""
+    when given), else `within` (or None). Traditional spellings ("湖北武漢", "廣東深圳") are
+    read through OpenCC's traditional-to-simplified table; the text as typed is tried first, so
+    a simplified name the table would change (乾县) is still found."""
     text = _SPACE.sub("", text or "")
+    found = _division_find(text, within)
+    simplified = _to_simplified().convert(text)
+    if simplified != text:
+        other = _division_find(simplified, within)
+        if other is not None and len(other) > len(found or ""):
+            return other
+    return found
+
+
+def _division_find(text: str, within: str) -> str | None:
     scope = within or ""
     everything = divisions()
     if not scope and text:
