@@ -412,6 +412,18 @@ def working_groups_visible_to(user) -> QuerySet[WorkingGroup]:
             .select_related("area").prefetch_related("members"))
 
 
+def working_group_candidates(area: Area):
+    """Who may be a member of a working group of street `area`: active users holding a role
+    that sees its tasks (operations.manage), assigned to the street or above it."""
+    from firstline.accounts.models import User
+    from firstline.accounts.roles import ROLE_PERMS
+
+    roles = [role for role, perms in ROLE_PERMS.items() if TASK_PERM in perms]
+    return (User.objects.filter(is_active=True, assignments__role__in=roles,
+                                assignments__area__in=area.ancestors())
+            .distinct().order_by("username"))
+
+
 def task_get_for_user(user, task_id) -> Task:
     return get_object_or_404(tasks_visible_to(user), pk=task_id)
 

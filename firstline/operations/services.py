@@ -637,7 +637,6 @@ def stock_count(*, actor, store: Store, item: Item, quantity: int,
 # --- HQ tasks ---------------------------------------------------------------------------------
 
 @transaction.atomic
-@transaction.atomic
 def working_group_create(*, actor, area, name: str, members=()) -> WorkingGroup:
     """One of HQ's working groups (综合协调组...) in a street of the actor's dispatch scope,
     with its members (users who can see that street)."""

@@ -276,10 +276,24 @@ def tasks(request):
                 due = _local_input(request.POST.get("due_at", ""))
                 if due is None:
                     raise RuleViolation("required", _("due_at is required."), status=422)
-                services.task_send(actor=user, title=request.POST.get("title", ""),
-                                   detail=request.POST.get("detail", ""), areas=areas,
-                                   due_at=due, group=request.POST.get("group", ""))
-                messages.success(request, _("Task sent to %(n)d areas.") % {"n": len(areas)})
+                groups = [get_object_or_404(selectors.working_groups_visible_to(user),
+                                            pk=_int(pk)) for pk in request.POST.getlist("groups")]
+                sent = services.task_send(actor=user, title=request.POST.get("title", ""),
+                                          detail=request.POST.get("detail", ""), areas=areas,
+                                          due_at=due, group=request.POST.get("group", ""),
+                                          groups=groups)
+                messages.success(request, _("Task sent to %(n)d receivers.") % {"n": len(sent)})
+            elif action == "group":
+                area = selectors.area_for_user(user, request.POST.get("area", ""),
+                                               "operations.dispatch")
+                allowed = {u.pk: u for u in selectors.working_group_candidates(area)}
+                members = [allowed[pk] for pk in map(_int, request.POST.getlist("members"))
+                           if pk in allowed]
+                group = services.working_group_create(actor=user, area=area,
+                                                      name=request.POST.get("name", ""),
+                                                      members=members)
+                messages.success(request, _("Working group %(name)s set up.")
+                                 % {"name": group.name})
             else:
                 task = selectors.task_get_for_user(user, _int(request.POST.get("task")))
                 if action == "ack":
@@ -292,6 +306,10 @@ def tasks(request):
             messages.error(request, exc.detail)
         return redirect("operations:tasks")
     now = clock.now()
+    # Working groups belong to a street: each street HQ may dispatch to, with who may join.
+    streets = [(a, list(selectors.working_group_candidates(a)))
+               for a in _areas(user, "operations.dispatch", (Level.STREET,))] \
+        if can_dispatch else []
     rows = list(selectors.tasks_list(user)[:200])
     for t in rows:
         t.status = t.status_at(now)
@@ -300,6 +318,8 @@ def tasks(request):
         "targets": _areas(user, "operations.dispatch", (Level.STREET, Level.COMMUNITY))
         if can_dispatch else [],
         "by_area": selectors.tasks_by_area(user, moment=now) if can_dispatch else [],
+        "groups": list(selectors.working_groups_visible_to(user)) if can_dispatch else [],
+        "streets": streets,
         "overdue": sum(1 for t in rows if t.status == "overdue")})
 
 

@@ -111,16 +111,24 @@ def test_an_hq_task_done_by_a_community(cast, areas, live_server, new_page, lang
     errors = _errors(hq)
     browser_login(hq, live_server, "hq")
     hq.goto(f"{live_server.url}/operations/tasks/")
+    hq.click("#groups summary")  # HQ sets up a working group first
+    hq.fill("#groups input[name=name]", "宣传组")
+    hq.check(f"#groups input[name=members][value='{cast.hq.pk}']")
+    shot(hq, f"ops-groups-phone-{lang}")
+    hq.click("#groups button[type=submit]")
+    hq.wait_for_load_state()
     hq.fill("#send input[name=title]", "排查本社区返乡人员")
     hq.fill("#send textarea[name=detail]", "今晚 18 时前上报名单")
     hq.check("#send input[value=C1]")
     hq.check("#send input[value=C2]")
+    hq.check("#send input[name=groups]")
     due = (clock.localtime() + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
     hq.fill("#send input[name=due_at]", due)
     shot(hq, f"ops-tasks-send-phone-{lang}")
     hq.click("#send button[type=submit]")
     hq.locator("section.task").first.wait_for()
-    assert Task.objects.count() == 2
+    assert Task.objects.count() == 3
+    assert Task.objects.get(working_group__name="宣传组").area == areas.street
     shot(hq, f"ops-tasks-sent-phone-{lang}")
 
     page = new_page(viewport=PHONE)

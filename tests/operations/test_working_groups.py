@@ -70,3 +70,36 @@ def test_another_streets_group_is_404(api, areas):
                                                    "due_at": _due()})
     assert r.status_code == 404
     assert ApiClient(other_hq).get("/api/v1/working-groups").json()["count"] == 0
+
+
+def test_hq_sets_up_a_group_on_the_tasks_page_and_sends_it_a_task(web, cast):
+    hq = web("hq")
+    page = hq.get("/operations/tasks/").content.decode()
+    assert 'name="members"' in page  # HQ's staff offered as members
+    r = hq.post("/operations/tasks/", {"action": "group", "area": STREET, "name": "宣传组",
+                                       "members": [cast.hq.pk]})
+    assert r.status_code == 302
+    group = WorkingGroup.objects.get(name="宣传组")
+    assert list(group.members.all()) == [cast.hq]
+    due = clock.localtime(clock.now() + timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M")
+    r = hq.post("/operations/tasks/", {"action": "send", "title": "张贴通告", "due_at": due,
+                                       "groups": [group.pk]})
+    assert r.status_code == 302
+    assert Task.objects.get(working_group=group).title == "张贴通告"
+
+
+def test_a_member_from_outside_the_street_is_not_taken_from_the_page(web, cast):
+    """A community's staff cannot see the street's tasks: offered no place, and a forged
+    member id is dropped rather than joined."""
+    hq = web("hq")
+    assert f'value="{cast.staff_c1.pk}"' not in hq.get("/operations/tasks/").content.decode()
+    hq.post("/operations/tasks/", {"action": "group", "area": STREET, "name": "宣传组",
+                                   "members": [cast.staff_c1.pk]})
+    assert not WorkingGroup.objects.get(name="宣传组").members.exists()
+
+
+def test_a_group_without_a_name_is_refused_on_the_page(web):
+    r = web("hq").post("/operations/tasks/", {"action": "group", "area": STREET, "name": " "},
+                       follow=True)
+    assert "name" in r.content.decode() or "名称" in r.content.decode()
+    assert not WorkingGroup.objects.exists()
