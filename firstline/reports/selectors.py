@@ -137,6 +137,52 @@ def residents_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row]
                 yield grid_id, "households", i, int(households)
 
 
+def residents_changes(area_ids: QuerySet, before: Window, after: Window) -> Iterable[Row]:
+    """The change of residents and households per grid from the end of `before` to the end of
+    `after` (a later day): (grid_id, figure, 0, change), the change possibly negative.
+
+    The dashboard's day shown is the stored day before it plus this change, which reads only
+    the placements that began or ended in between (indexes people_placement (grid, since) and
+    people_placement_until) and the other placements of their (grid, household) pairs
+    (index-only, on people_placement_grid_hh), instead of every placement of the subtree. A
+    placement that neither began nor ended in between is held at both ends or at neither, so
+    only the pairs it touched can change; per pair, the residents held at each end give both
+    figures (a household counts in a grid while one of its members is placed there).
+    """
+    from django.db import connections
+
+    from firstline.people.models import Placement
+
+    start, end = before.end, after.end
+    touched = (Placement.objects.filter(grid_id__in=area_ids)
+               .filter(Q(since__gte=start, since__lt=end) | Q(until__gte=start, until__lt=end))
+               .order_by().values("grid_id", "household_id").distinct())
+    sql, params = touched.query.sql_with_params()
+    connection = connections[touched.db]
+    ends = [connection.ops.adapt_datetimefield_value(v) for v in (start, start, end, end)]
+    table = connection.ops.quote_name(Placement._meta.db_table)
+    held = 'p."since" < %s AND (p."until" IS NULL OR p."until" >= %s)'
+    # The pairs drive a nested loop of index lookups; the few hundred to few thousand pairs
+    # of a day cost far less than the pass over every placement residents_source makes.
+    query = (
+        'SELECT "grid_id", SUM("held_after" - "held_before"), '
+        'SUM(CASE WHEN "held_after" > 0 THEN 1 ELSE 0 END '
+        '- CASE WHEN "held_before" > 0 THEN 1 ELSE 0 END) FROM ('
+        f'SELECT p."grid_id" AS "grid_id", COUNT(CASE WHEN {held} THEN 1 END) AS "held_before", '
+        f'COUNT(CASE WHEN {held} THEN 1 END) AS "held_after" '
+        f'FROM ({sql}) AS touched JOIN {table} p ON p."grid_id" = touched."grid_id" '
+        'AND p."household_id" = touched."household_id" '
+        'GROUP BY p."grid_id", p."household_id") AS pairs GROUP BY "grid_id"')
+    with connection.cursor() as cursor:
+        cursor.execute(query, [*ends, *params])
+        rows = cursor.fetchall()
+    for grid_id, residents, households in rows:
+        if residents:
+            yield grid_id, "residents", 0, int(residents)
+        if households:
+            yield grid_id, "households", 0, int(households)
+
+
 def isolations_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row]:
     """Isolations and readings, with the isolation app's own definitions (its `schedule`
     module, also used by the self-report page and the missed-report job):
@@ -267,16 +313,10 @@ def fever_alerts_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[R
         "fever_alerts": lambda w: Q(opened_at__gte=w.start, opened_at__lt=w.end)}, windows)
 
 
-def _optional_sources() -> list[Source]:
-    """Sources of apps still being built: used as soon as their models exist."""
+def all_sources() -> list[Source]:
     from . import sources
 
-    return sources.available()
-
-
-def all_sources() -> list[Source]:
-    return [residents_source, isolations_source, fever_alerts_source,
-            *_optional_sources()]
+    return [residents_source, isolations_source, fever_alerts_source, *sources.SOURCES]
 
 
 # --- the tree -------------------------------------------------------------------------------
@@ -390,9 +430,8 @@ def stored_sources() -> list[Source]:
     from . import sources
 
     return [residents_source, isolations_source, fever_alerts_source,
-            *[s for s in (sources.key_persons_source, sources.visits_source,
-                          sources.crossings_source, sources.operations_source)
-              if s in all_sources()]]
+            sources.key_persons_source, sources.visits_source, sources.crossings_source,
+            sources.operations_source]
 
 
 def report_compute(*, area: Area, days: list[date] | None = None, day: date | None = None,
@@ -442,10 +481,22 @@ def report_compute(*, area: Area, days: list[date] | None = None, day: date | No
         kept = stored_sources()
         live = [s for s in chosen if s not in kept]
         open_ = [i for i in range(width) if i not in closed]
+        # An open day right after a closed one (the dashboard's day shown) takes its residents
+        # and households from that day's stored figures plus the placements changed since
+        # (residents_changes): the one stock whose full count passes over every placement.
+        following = [i for i in open_ if i - 1 in closed
+                     and windows[i - 1].day == windows[i].day - timedelta(days=1)]
         # Live sources on every day; stored sources on the open days (today).
         add(_run_sources(live, area_ids, windows), list(range(width)))
         if open_:
-            add(_run_sources(kept, area_ids, [windows[i] for i in open_]), open_)
+            counted = [s for s in kept if s is not residents_source]
+            add(_run_sources(counted, area_ids, [windows[i] for i in open_]), open_)
+            full = [i for i in open_ if i not in following]
+            if full:
+                add(_run_sources([residents_source], area_ids, [windows[i] for i in full]),
+                    full)
+            for i in following:
+                add([residents_changes(area_ids, windows[i - 1], windows[i])], [i])
         # Stored sources on closed days: from DayFigures, computing what is missing.
         seen_epoch = store.epoch()
         found = store.stored(nodes, [windows[i].day for i in closed])
@@ -469,6 +520,13 @@ def report_compute(*, area: Area, days: list[date] | None = None, day: date | No
                 for figure, n in (found.get((windows[i].day, a)) or {}).items():
                     figures = own[i][a]
                     figures[figure] = figures.get(figure, 0) + n
+        for i in following:  # the day before's stock plus the change added above
+            for a in nodes:
+                before = found.get((windows[i - 1].day, a)) or {}
+                for figure in ("residents", "households"):
+                    if before.get(figure):
+                        figures = own[i][a]
+                        figures[figure] = figures.get(figure, 0) + before[figure]
     for index, per_area in own.items():
         for area_id, figures in per_area.items():
             node = nodes.get(area_id)
