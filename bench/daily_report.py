@@ -347,6 +347,12 @@ PROPOSED: dict[str, tuple[str, str]] = {
     # name: (owning app, definition) — measured here, to be added by the owning app. The two
     # proposed earlier are migrations now: people_placement_grid_hh (people 0005) and
     # access_crossing_area_day (access 0004).
+    # access: the report's crossings_denied / visitors_turned_back read `subject` too (since
+    # 劝返 was split from refusals), which access_crossing_area_day does not cover: the day's
+    # crossings are then read from the table, not the index alone. The same index with
+    # `subject` in its INCLUDE would replace it.
+    "bench_crossing_area_day_subject": (
+        "access", "access_crossing (area_id, day) INCLUDE (decision, direction, reason, subject)"),
 }
 
 

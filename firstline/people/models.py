@@ -189,6 +189,11 @@ class Placement(models.Model):
             # order (`include` is PostgreSQL-only; elsewhere a plain (grid, household) index).
             models.Index(fields=["grid", "household"], include=["since", "until"],
                          name="people_placement_grid_hh"),
+            # The dashboard's today: the placements ended during a day (its residents are
+            # yesterday's plus the day's arrivals and departures). Partial: only ended
+            # placements, so the roster import's million open ones never write it.
+            models.Index(fields=["until"], condition=models.Q(until__isnull=False),
+                         name="people_placement_until"),
         ]
 
     def __str__(self):

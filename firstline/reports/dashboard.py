@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
 
 from firstline.accounts.scope import area_scope
 from firstline.areas.models import Area, subtree_q
@@ -67,7 +66,6 @@ class Dashboard:
     descending: bool
     columns: list[tuple[str, str]]
     alerts: QuerySet
-    missing: list[str] = field(default_factory=list)
     bars: str = ""
 
 
@@ -111,12 +109,7 @@ def dashboard_build(*, user, area: Area, day: date, sort: str = "", descending: 
                     width=640)
     return Dashboard(area=area, day=day, report=report, cards=cards, key_cards=key_cards,
                      rows=rows, sort=sort, descending=descending, columns=columns,
-                     alerts=alerts, missing=sources.missing(), bars=bars)
-
-
-def missing_text(missing: list[str]) -> str:
-    titles = figure_titles()
-    return ", ".join(titles.get(m, m) for m in missing) or _("none")
+                     alerts=alerts, bars=bars)
 
 
 def areas_for_picker(user, perm: str = "reports.dashboard") -> QuerySet[Area]:

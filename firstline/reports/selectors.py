@@ -18,12 +18,14 @@ How a report is computed (see docs/reports.md):
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, DateTimeField, F, Q, QuerySet, TextField, When
+from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -137,6 +139,56 @@ def residents_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row]
                 yield grid_id, "households", i, int(households)
 
 
+def residents_changes(area_ids: QuerySet, before: Window, after: Window) -> Iterable[Row]:
+    """The change of residents and households per grid from the end of `before` to the end of
+    `after` (a later day): (grid_id, figure, 0, change), the change possibly negative.
+
+    The dashboard's day shown is the stored day before it plus this change, which reads only
+    the placements that began or ended in between (indexes people_placement (grid, since) and
+    people_placement_until) and the other placements of their (grid, household) pairs
+    (index-only, on people_placement_grid_hh), instead of every placement of the subtree. A
+    placement that neither began nor ended in between is held at both ends or at neither, so
+    only the pairs it touched can change; per pair, the residents held at each end give both
+    figures (a household counts in a grid while one of its members is placed there).
+    """
+    from django.db import connections
+
+    from firstline.people.models import Placement
+
+    start, end = before.end, after.end
+    touched = (Placement.objects.filter(grid_id__in=area_ids)
+               .filter(Q(since__gte=start, since__lt=end) | Q(until__gte=start, until__lt=end))
+               .values("grid_id", "household_id").distinct().order_by("grid_id", "household_id"))
+    sql, params = touched.query.sql_with_params()
+    connection = connections[touched.db]
+    ends = [connection.ops.adapt_datetimefield_value(v) for v in (start, start, end, end)]
+    table = connection.ops.quote_name(Placement._meta.db_table)
+    held = 'p."since" < %s AND (p."until" IS NULL OR p."until" >= %s)'
+    # The pairs, in index order, drive a nested loop of index lookups (materialized on
+    # PostgreSQL so that the order is kept: sorted, the lookups were ~30% cheaper); the few
+    # thousand pairs of a day cost far less than the pass over every placement that
+    # residents_source makes.
+    materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
+    query = (
+        f'WITH touched AS {materialized}({sql}) '
+        'SELECT "grid_id", SUM("held_after" - "held_before"), '
+        'SUM(CASE WHEN "held_after" > 0 THEN 1 ELSE 0 END '
+        '- CASE WHEN "held_before" > 0 THEN 1 ELSE 0 END) FROM ('
+        f'SELECT p."grid_id" AS "grid_id", COUNT(CASE WHEN {held} THEN 1 END) AS "held_before", '
+        f'COUNT(CASE WHEN {held} THEN 1 END) AS "held_after" '
+        f'FROM touched JOIN {table} p ON p."grid_id" = touched."grid_id" '
+        'AND p."household_id" = touched."household_id" '
+        'GROUP BY p."grid_id", p."household_id") AS pairs GROUP BY "grid_id"')
+    with connection.cursor() as cursor:
+        cursor.execute(query, [*params, *ends])
+        rows = cursor.fetchall()
+    for grid_id, residents, households in rows:
+        if residents:
+            yield grid_id, "residents", 0, int(residents)
+        if households:
+            yield grid_id, "households", 0, int(households)
+
+
 def isolations_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row]:
     """Isolations and readings, with the isolation app's own definitions (its `schedule`
     module, also used by the self-report page and the missed-report job):
@@ -158,9 +210,16 @@ def isolations_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row
     first, last = windows[0], windows[-1]
     overlapping = Isolation.objects.touching(first.day, last.day).filter(grid_id__in=area_ids)
     # Plain tuples, not model instances: a street has thousands of isolations in force.
-    isolations = list(overlapping.order_by().values_list(
-        "id", "grid_id", "kind", "starts_on", "ends_on", "ended_on", "ended_at", "created_at",
-        "reading_times"))
+    # Converting thousands of values costs more than the query: reading_times comes as its
+    # JSON text, parsed only when not empty; created_at only when it falls inside the days
+    # (created before the first day, it precedes every due time of the days: None below).
+    recent = Case(When(created_at__gte=first.start, then=F("created_at")), default=None,
+                  output_field=DateTimeField())
+    isolations = [
+        (*row[:8], json.loads(row[8]) if row[8] not in ("[]", None) else [])
+        for row in overlapping.order_by().values_list(
+            "id", "grid_id", "kind", "starts_on", "ends_on", "ended_on", "ended_at", recent,
+            Cast("reading_times", TextField()))]
     if not isolations:
         return
     graces = {w.day: schedule.grace_for(w.day) for w in windows}
@@ -179,15 +238,18 @@ def isolations_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row
     # Readings: for isolations on the rule's reading times, the database counts the readings
     # in each slot's window (one row of small integers per isolation); for the few with their
     # own times, the reading times are fetched and matched in Python.
-    readings = Reading.objects.filter(isolation_id__in=overlapping.values("id"),
+    # The readings of the subtree's isolations taken in the days' windows (index on taken_at,
+    # joined to the isolation by id): a day's few thousand readings, not one index descent per
+    # isolation. Rows of isolations not in `isolations` (cancelled, not touching the days)
+    # are looked up by nobody below.
+    readings = Reading.objects.filter(isolation__grid_id__in=area_ids,
                                       taken_at__gte=first.start,
                                       taken_at__lt=last.end + max(graces.values()))
     windows_default = {(i, j): slot for i, w in enumerate(windows)
                        for j, slot in enumerate(day_slots([], w.day))}
     in_slot: dict[int, dict] = {}
     if windows_default:
-        grouped = (readings.filter(isolation__reading_times=[]).order_by()
-                   .values("isolation_id")
+        grouped = (readings.order_by().values("isolation_id")
                    .annotate(**{f"a{i}_{j}": Count("pk", filter=Q(taken_at__gte=slot.opens_at,
                                                                   taken_at__lt=slot.deadline))
                                 for (i, j), slot in windows_default.items()}))
@@ -221,7 +283,8 @@ def isolations_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row
             figure = "home_isolation" if kind == Kind.HOME else "centralized_isolation"
             counts[grid_id, figure] += 1
             due = [(j, slot) for j, slot in enumerate(day_slots(reading_times, w.day))
-                   if slot.due_at >= created_at and (ended_at is None or slot.due_at < ended_at)]
+                   if (created_at is None or slot.due_at >= created_at)
+                   and (ended_at is None or slot.due_at < ended_at)]
             counts[grid_id, "readings_due"] += len(due)
             if not due:
                 continue
@@ -267,16 +330,10 @@ def fever_alerts_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[R
         "fever_alerts": lambda w: Q(opened_at__gte=w.start, opened_at__lt=w.end)}, windows)
 
 
-def _optional_sources() -> list[Source]:
-    """Sources of apps still being built: used as soon as their models exist."""
+def all_sources() -> list[Source]:
     from . import sources
 
-    return sources.available()
-
-
-def all_sources() -> list[Source]:
-    return [residents_source, isolations_source, fever_alerts_source,
-            *_optional_sources()]
+    return [residents_source, isolations_source, fever_alerts_source, *sources.SOURCES]
 
 
 # --- the tree -------------------------------------------------------------------------------
@@ -390,9 +447,8 @@ def stored_sources() -> list[Source]:
     from . import sources
 
     return [residents_source, isolations_source, fever_alerts_source,
-            *[s for s in (sources.key_persons_source, sources.visits_source,
-                          sources.crossings_source, sources.operations_source)
-              if s in all_sources()]]
+            sources.key_persons_source, sources.visits_source, sources.crossings_source,
+            sources.operations_source]
 
 
 def report_compute(*, area: Area, days: list[date] | None = None, day: date | None = None,
@@ -442,10 +498,22 @@ def report_compute(*, area: Area, days: list[date] | None = None, day: date | No
         kept = stored_sources()
         live = [s for s in chosen if s not in kept]
         open_ = [i for i in range(width) if i not in closed]
+        # An open day right after a closed one (the dashboard's day shown) takes its residents
+        # and households from that day's stored figures plus the placements changed since
+        # (residents_changes): the one stock whose full count passes over every placement.
+        following = [i for i in open_ if i - 1 in closed
+                     and windows[i - 1].day == windows[i].day - timedelta(days=1)]
         # Live sources on every day; stored sources on the open days (today).
         add(_run_sources(live, area_ids, windows), list(range(width)))
         if open_:
-            add(_run_sources(kept, area_ids, [windows[i] for i in open_]), open_)
+            counted = [s for s in kept if s is not residents_source]
+            add(_run_sources(counted, area_ids, [windows[i] for i in open_]), open_)
+            full = [i for i in open_ if i not in following]
+            if full:
+                add(_run_sources([residents_source], area_ids, [windows[i] for i in full]),
+                    full)
+            for i in following:
+                add([residents_changes(area_ids, windows[i - 1], windows[i])], [i])
         # Stored sources on closed days: from DayFigures, computing what is missing.
         seen_epoch = store.epoch()
         found = store.stored(nodes, [windows[i].day for i in closed])
@@ -469,6 +537,13 @@ def report_compute(*, area: Area, days: list[date] | None = None, day: date | No
                 for figure, n in (found.get((windows[i].day, a)) or {}).items():
                     figures = own[i][a]
                     figures[figure] = figures.get(figure, 0) + n
+        for i in following:  # the day before's stock plus the change added above
+            for a in nodes:
+                before = found.get((windows[i - 1].day, a)) or {}
+                for figure in ("residents", "households"):
+                    if before.get(figure):
+                        figures = own[i][a]
+                        figures[figure] = figures.get(figure, 0) + before[figure]
     for index, per_area in own.items():
         for area_id, figures in per_area.items():
             node = nodes.get(area_id)

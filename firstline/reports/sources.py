@@ -1,9 +1,8 @@
-"""Report sources from the apps built alongside reports (people: key persons and screening
-visits; isolation: readings; access: gate crossings).
+"""Report sources of the apps beside the core counts (people: key persons and screening
+visits; access: gate crossings; operations: disinfection, duty, tasks; residents: notices).
 
-Each source is one grouped query over the whole subtree (see selectors.grouped_counts); it is
-used once its app's model exists. Until then its figures are 0 and `missing()` names them
-(the dashboard says so). The definitions agree with the owning apps' own per-area selectors
+Each source is one grouped query over the whole subtree (see selectors.grouped_counts). The
+definitions agree with the owning apps' own per-area selectors
 (people.selectors.key_person_counts / households_visited, ...); tests/reports checks that.
 """
 
@@ -11,60 +10,65 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.apps import apps
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+
+from firstline.access.models import Crossing
+from firstline.people.models import KeyPerson, KeyPersonCategory, Placement, ScreeningVisit
+from firstline.residents.models import NoticeAck
 
 from .selectors import KEY_PREFIX, Row, Window, grouped_counts
-
-
-def _model(label: str):
-    try:
-        return apps.get_model(label)
-    except LookupError:
-        return None
-
 
 # --- people: key persons (重点人员) and screening visits (入户摸排) -------------------------
 
 def key_person_categories() -> list[str]:
-    model = _model("people.KeyPersonCategory")
-    if model is None:
-        return []
-    return list(model.objects.filter(active=True).order_by("order", "code")
+    return list(KeyPersonCategory.objects.filter(active=True).order_by("order", "code")
                 .values_list("code", flat=True))
 
 
 def key_person_category_titles() -> dict[str, str]:
-    model = _model("people.KeyPersonCategory")
-    if model is None:
-        return {}
-    return {c.code: c.label for c in model.objects.all()}
+    return {c.code: c.label for c in KeyPersonCategory.objects.all()}
 
 
-def key_persons_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row]:
+def key_persons_source(area_ids, windows: list[Window]) -> Iterable[Row]:
     """Key persons open at the end of the day, by category, in the grid the resident lived in
     then; a resident counts once per category.
 
     Driven by the key-person table (thousands of rows, not the million placements): each
-    open fact looks up its resident's placement at 24:00 through the (resident, since) index.
-    One query per day.
+    open fact looks up its resident's placement at 24:00 through the (resident, since) index,
+    once (the grid is computed in a materialized step, then filtered and grouped: filtering
+    on the annotation directly made PostgreSQL look every placement up twice). One query per
+    day.
     """
-    KeyPerson = _model("people.KeyPerson")
-    Placement = _model("people.Placement")
+    from django.db import connections
+
     for index, w in enumerate(windows):
         grid = Subquery(Placement.objects.current(w.end).filter(resident_id=OuterRef("resident_id"))
                         .order_by("-since").values("grid_id")[:1])
-        rows = (KeyPerson.objects.current(w.end)
-                .annotate(placed_grid=grid).filter(placed_grid__in=area_ids)
-                .order_by().values("placed_grid", "category__code")
-                .annotate(n=Count("resident_id", distinct=True)))
-        for row in rows:
-            yield row["placed_grid"], KEY_PREFIX + row["category__code"], index, row["n"]
+        placed = (KeyPerson.objects.current(w.end).annotate(placed_grid=grid).order_by()
+                  .values("resident_id", "placed_grid", category_code=F("category__code")))
+        sql, params = placed.query.sql_with_params()
+        ids = list(area_ids) if isinstance(area_ids, list) else None
+        connection = connections[placed.db]
+        materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
+        query = (f'WITH placed AS {materialized}({sql}) '
+                 'SELECT "placed_grid", "category_code", COUNT(DISTINCT "resident_id") '
+                 'FROM placed')
+        if ids is None:
+            sub, sub_params = area_ids.query.sql_with_params()
+            query += f' WHERE "placed_grid" IN ({sub})'
+            params = (*params, *sub_params)
+        query += ' GROUP BY "placed_grid", "category_code"'
+        with connection.cursor() as cursor:
+            cursor.execute(query, params)
+            rows = cursor.fetchall()
+        wanted = set(ids) if ids is not None else None
+        for grid_id, code, n in rows:
+            if grid_id is not None and (wanted is None or grid_id in wanted):
+                yield grid_id, KEY_PREFIX + code, index, n
 
 
 def visits_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row]:
     """Households with a screening visit during the day (distinct, per grid)."""
-    ScreeningVisit = _model("people.ScreeningVisit")
     qs = ScreeningVisit.objects.filter(grid_id__in=area_ids, visited_at__gte=windows[0].start,
                               visited_at__lt=windows[-1].end)
     yield from grouped_counts(qs, "grid_id", {
@@ -78,7 +82,6 @@ def crossings_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row]
     """Crossings on the day at the gates of compounds, counted in the compound's community
     (where the gate is; visitors and couriers have no household). Allowed "out"/"in";
     refusals except those access does not count (a mistyped temperature, a bad device)."""
-    Crossing = _model("access.Crossing")
     from firstline.access.selectors import NOT_COUNTED_REASONS
     qs = Crossing.objects.filter(area_id__in=area_ids, day__gte=windows[0].day,
                                  day__lte=windows[-1].day)
@@ -128,7 +131,6 @@ def operations_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row
 def notices_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row]:
     """Households (in their grid) that acknowledged at least one notice by the end of the
     day: the 宣传全覆盖 figure HQ reports upward (reach = households_informed / households)."""
-    NoticeAck = _model("residents.NoticeAck")
     qs = NoticeAck.objects.filter(household__grid_id__in=area_ids, at__lt=windows[-1].end)
     yield from grouped_counts(qs, "household__grid_id", {
         "households_informed": lambda w: Q(at__lt=w.end)}, windows, count="household_id",
@@ -137,29 +139,5 @@ def notices_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row]:
 
 # --- registry --------------------------------------------------------------------------------
 
-SOURCES = [
-    # (model that must exist, figures it gives, source)
-    ("people.KeyPerson", ["key_persons"], key_persons_source),
-    ("people.ScreeningVisit", ["households_visited"], visits_source),
-    ("access.Crossing", ["crossings_out", "crossings_in", "crossings_denied",
-                         "visitors_turned_back"], crossings_source),
-    ("operations.Round", ["disinfection_rounds", "disinfection_overdue", "volunteers_on_duty",
-                          "tasks_overdue"], operations_source),
-    ("residents.NoticeAck", ["households_informed"], notices_source),
-]
-PENDING: list = [
-    # (model, figures) whose source app has not landed yet
-]
-
-
-def available() -> list:
-    return [source for label, _figures, source in SOURCES if _model(label) is not None]
-
-
-def missing() -> list[str]:
-    """Figures that are not computed yet because their source model does not exist."""
-    out = []
-    for label, figures, *_rest in [*SOURCES, *PENDING]:
-        if _model(label) is None or len(_rest) == 0:
-            out.extend(figures)
-    return out
+SOURCES = [key_persons_source, visits_source, crossings_source, operations_source,
+           notices_source]

@@ -18,7 +18,7 @@ from firstline.people.services import full_read_reason
 from firstline.residents.selectors import notices_reach_for
 
 from . import exports
-from .dashboard import areas_for_picker, dashboard_build, missing_text
+from .dashboard import areas_for_picker, dashboard_build
 from .selectors import (
     breadcrumbs,
     parse_day,
@@ -76,7 +76,6 @@ def dashboard(request):
         if day < clock.today() else "",
         "today": clock.today().isoformat(),
         "picker": areas_for_picker(request.user),
-        "missing": missing_text(board.missing) if board.missing else "",
         "query": query,
         "can_export": has_perm(request.user, "reports.view"),
         "api_url": reverse("api:report_daily") + f"?area={area.code}&date={day.isoformat()}",
