@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "firstline",
     "firstline.rules",
+    "firstline.exportjobs",
     "firstline.areas",
     "firstline.accounts",
     "firstline.people",
