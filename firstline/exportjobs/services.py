@@ -153,7 +153,10 @@ def export_job_file(*, user, pk, now: datetime | None = None) -> tuple[ExportJob
     403 a role taken away, 404 an area no longer theirs). Not finished: 404. Expired:
     ExportExpired (410)."""
     job = export_job_get_for_owner(user, pk)
-    registry.get(job.kind).check(user, job)
+    kind = registry.KINDS.get(job.kind)
+    if kind is None:  # a kind no app offers any more
+        raise Http404
+    kind.check(user, job)
     now = now or clock.now()
     if job.status == S.EXPIRED or (job.status == S.DONE and job.expires_at <= now):
         raise ExportExpired
