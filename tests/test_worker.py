@@ -173,7 +173,8 @@ def test_the_scheduler_enqueues_each_periodic_check_once_per_period(db):
     at = datetime(2026, 3, 1, 3, 0, tzinfo=UTC)
     assert set(worker.enqueue_due(at)) == {
         "isolation.check_missed", "reports.chase_due", "operations.places_refresh",
-        "residents.deidentify", "assistance.deidentify"}
+        "residents.deidentify", "assistance.deidentify", "exports.expire",
+        "tasks.prune_results"}
     assert worker.enqueue_due(at + timedelta(minutes=5)) == []  # another worker, same period
     assert set(worker.enqueue_due(at + timedelta(minutes=15))) == {
         "isolation.check_missed", "reports.chase_due"}
