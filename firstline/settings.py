@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "firstline",
     "firstline.rules",
+    "firstline.exportjobs",
     "firstline.areas",
     "firstline.accounts",
     "firstline.people",
@@ -255,6 +256,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = VAR_DIR / "media"
+# Export jobs' files (firstline.exportjobs), written by the worker, served to their owner
+# by the app: one folder both see (a shared disk when they run on different machines).
+EXPORTS_DIR = VAR_DIR / "exports"
 FILE_UPLOAD_TEMP_DIR = None
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

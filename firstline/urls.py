@@ -19,6 +19,7 @@ urlpatterns = [
     # One login, one throttle: the admin's own login form would be a second, unthrottled path.
     path("admin/login/", views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
+    path("exports/", include(("firstline.exportjobs.urls", "exportjobs"))),
 ]
 
 # Each app's HTML pages, under its own prefix and namespace.

@@ -41,6 +41,9 @@ SCHEDULE = [
              timedelta(days=1)),
     Periodic("assistance.deidentify", "firstline.assistance.tasks.deidentify_task",
              timedelta(days=1)),
+    Periodic("exports.expire", "firstline.exportjobs.tasks.expire_task", timedelta(hours=1)),
+    Periodic("tasks.prune_results", "firstline.exportjobs.tasks.prune_task_results_task",
+             timedelta(days=1)),
 ]
 TICK_SECONDS = 20
 
@@ -50,6 +53,14 @@ def resume_interrupted() -> list[int]:
     from firstline.people.services import import_jobs_resume
 
     return import_jobs_resume()
+
+
+def resume_exports() -> list[int]:
+    """Exports whose worker is gone, or that the queue never took, enqueued again
+    (exportjobs.services.export_jobs_resume: the file is written from its start)."""
+    from firstline.exportjobs.services import export_jobs_resume
+
+    return export_jobs_resume()
 
 
 def enqueue_due(now=None, schedule=SCHEDULE) -> list[str]:
@@ -74,9 +85,11 @@ def tick() -> None:
     """One round of the scheduler; trouble is logged and the next round tries again."""
     try:
         resumed = resume_interrupted()
+        exports = resume_exports()
         due = enqueue_due()
-        if resumed or due:
-            log.info("scheduler: resumed imports %s, enqueued %s", resumed, due)
+        if resumed or exports or due:
+            log.info("scheduler: resumed imports %s, exports %s, enqueued %s", resumed,
+                     exports, due)
     except (DatabaseError, taskqueue.QueueUnavailable, *shared_cache.UNAVAILABLE) as exc:
         log.warning("scheduler round skipped: %s", type(exc).__name__)
     finally:
@@ -100,6 +113,9 @@ def run(*, batch: bool, schedule: bool, interval: float, stdout) -> None:
     resumed = resume_interrupted()  # before taking tasks: a killed worker's import first
     if resumed:
         stdout.write(f"resumed interrupted imports: {', '.join(map(str, resumed))}\n")
+    exports = resume_exports()
+    if exports:
+        stdout.write(f"resumed interrupted exports: {', '.join(map(str, exports))}\n")
     stop = threading.Event()
     if schedule and not batch:
         start_scheduler(stop)

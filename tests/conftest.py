@@ -47,6 +47,25 @@ def tasks_run_inline(settings):
 
 
 @pytest.fixture(autouse=True)
+def exports_in_tmp(settings, tmp_path):
+    """Export jobs write their files to a temporary folder, not the checkout's var/."""
+    settings.EXPORTS_DIR = tmp_path / "exports"
+
+
+def export_download(response):
+    """Asking for a big export redirects to its job page (the task has run: tests run tasks
+    inline); this follows it to the file, as the same user. Any other answer is returned
+    as it is."""
+    import re
+
+    if response.status_code != 302:
+        return response
+    m = re.fullmatch(r"/exports/(\d+)/", response["Location"])
+    assert m, response["Location"]
+    return response.client.get(f"/exports/{m.group(1)}/download/")
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Argon2 is deliberately slow; tests log in hundreds of times. Production keeps Argon2
     (tests/accounts/test_login.py checks the setting)."""

@@ -37,9 +37,9 @@ def _database_url() -> str:
     return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-def _worker(*args: str, queue: str = "database") -> subprocess.Popen:
+def _worker(*args: str, queue: str = "database", **extra_env: str) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(ROOT), DATABASE_URL=_database_url(),
-               FIRSTLINE_TASKS=queue)
+               FIRSTLINE_TASKS=queue, **extra_env)
     env.pop("DJANGO_SETTINGS_MODULE", None)
     return subprocess.Popen([sys.executable, "-m", "firstline.cli", "worker", *args], env=env,
                             cwd=str(ROOT), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -173,10 +173,49 @@ def test_the_scheduler_enqueues_each_periodic_check_once_per_period(db):
     at = datetime(2026, 3, 1, 3, 0, tzinfo=UTC)
     assert set(worker.enqueue_due(at)) == {
         "isolation.check_missed", "reports.chase_due", "operations.places_refresh",
-        "residents.deidentify", "assistance.deidentify"}
+        "residents.deidentify", "assistance.deidentify", "exports.expire",
+        "tasks.prune_results"}
     assert worker.enqueue_due(at + timedelta(minutes=5)) == []  # another worker, same period
     assert set(worker.enqueue_due(at + timedelta(minutes=15))) == {
         "isolation.check_missed", "reports.chase_due"}
     # run (inline here): the retention task left its audit entry, once
     assert AuditEntry.objects.filter(action="residents.deidentify").count() == 1
     assert AuditEntry.objects.filter(action="assistance.deidentify").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_export_asked_for_on_the_page_is_written_by_the_worker_and_downloaded(
+        file_database, cast, areas, tmp_path, settings, client):
+    """The page only asks and watches; `firstline worker` writes the file (to the folder the
+    app serves it from: FIRSTLINE_VAR_DIR/exports)."""
+    import csv
+    import io
+
+    from firstline.exportjobs.models import ExportJob
+
+    from .conftest import make_household
+    from .people.conftest import make_resident
+
+    settings.TASKS = DATABASE_QUEUE
+    settings.EXPORTS_DIR = tmp_path / "var" / "exports"
+    household = make_household(areas.g1a, room="101")
+    for i in range(7):
+        make_resident(household, name=f"居民{i}", phone=f"1380000{i:04d}")
+    client.force_login(cast.staff_c1)
+    res = client.get("/people/export/", {"area": "C1", "format": "csv-gbk"})
+    assert res.status_code == 302
+    job = ExportJob.objects.get()
+    page = client.get(res["Location"]).content.decode()
+    assert f"/exports/{job.pk}/progress/" in page  # it polls; nothing written yet
+    assert job.status == ExportJob.Status.QUEUED and job.task_id
+    assert client.get(f"/exports/{job.pk}/download/").status_code == 404
+
+    worker = _worker("--batch", FIRSTLINE_VAR_DIR=str(tmp_path / "var"))
+    out, err = worker.communicate(timeout=300)
+    assert worker.returncode == 0, err
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.DONE and job.rows_written == 7, job.error
+    res = client.get(f"/exports/{job.pk}/download/")
+    rows = list(csv.reader(io.StringIO(b"".join(res.streaming_content).decode("gbk"))))
+    assert sorted(r[0] for r in rows[1:]) == [f"居民{i}" for i in range(7)]
+    assert AuditEntry.objects.filter(action="roster.export").count() == 1

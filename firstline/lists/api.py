@@ -144,10 +144,15 @@ def checklist_detail(request, checklist_id: int):
 
 @router.get("/checklists/{checklist_id}/export",
             summary="The list in its own columns plus 核查结果, 核查时间, 核查人 (xlsx)")
-def checklist_export(request, checklist_id: int):
+def checklist_export(request, checklist_id: int, reason: str = "", reason_text: str = ""):
+    """ID numbers and phones masked; unmasked with `?reason=` (one of verify_identity,
+    contact, transfer, other — other with `reason_text`), which needs people.export_full
+    and is audited with the reason."""
     require_perm(request.user, "lists.manage")
     c = selectors.checklist_get_for_user(request.user, checklist_id)
-    path = exports.checklist_xlsx(checklist=c, actor=request.user)
+    why = exports.checklist_export_reason(actor=request.user, reason_code=reason,
+                                          reason_text=reason_text)
+    path = exports.checklist_xlsx(checklist=c, actor=request.user, reason=why)
     response = FileResponse(open(path, "rb"), as_attachment=True,
                             filename=exports.export_filename(c),
                             content_type="application/vnd.openxmlformats-officedocument."

@@ -4,13 +4,15 @@ import os
 import tempfile
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from firstline import clock
 from firstline.accounts.actions import AuditAction
 from firstline.accounts.scope import has_perm
 from firstline.accounts.services import audit
-from firstline.people.services import mask_id_number, mask_phone, safe_cell
+from firstline.people.services import full_read_reason, mask_id_number, mask_phone, safe_cell
 
 from . import selectors
 from .models import Checklist, Result, Routing, VStatus
@@ -65,13 +67,27 @@ def checklist_rows(checklist: Checklist, *, full: bool, user=None):
             yield [*cells, *_result_text(row)]
 
 
-def checklist_xlsx(*, checklist: Checklist, actor) -> Path:
-    """Every cell a spreadsheet could read as a formula is escaped (safe_cell). Users who may
-    export full personal data (people.export_full) get the cells as the sender sent them;
-    others get ID numbers and phones masked. Either way the export is audited."""
+def checklist_export_reason(*, actor, reason_code: str = "", reason_text: str = "") -> str:
+    """The why of an unmasked list export, or "" for the masked one (no reason given).
+    A reason needs people.export_full (403 without it) and must be one of the listed reasons
+    (422 naming `reason`, as the roster export: people.services.full_read_reason)."""
+    if not (reason_code or "").strip() and not (reason_text or "").strip():
+        return ""
+    if not has_perm(actor, "people.export_full"):
+        raise PermissionDenied(_("Your role does not allow unmasked exports."))
+    return full_read_reason(code=(reason_code or "").strip(), text=reason_text or "")
+
+
+def checklist_xlsx(*, checklist: Checklist, actor, reason: str = "") -> Path:
+    """Every cell a spreadsheet could read as a formula is escaped (safe_cell). ID numbers
+    and phones are masked unless a `reason` is given (checklist_export_reason: it needs
+    people.export_full); then the cells are as the sender sent them. Either way the export
+    is audited, once, the unmasked one with its reason."""
     from openpyxl import Workbook
 
-    full = has_perm(actor, "people.export_full")
+    full = bool(reason)
+    if full and not has_perm(actor, "people.export_full"):
+        raise PermissionDenied(_("Your role does not allow unmasked exports."))
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("核查结果")
     for row in checklist_rows(checklist, full=full, user=actor):
@@ -80,7 +96,7 @@ def checklist_xlsx(*, checklist: Checklist, actor) -> Path:
     os.close(handle)
     wb.save(name)
     audit(actor=actor, action=AuditAction.CHECKLIST_EXPORT, obj=checklist,
-          detail="full" if full else "masked")
+          detail=f"full · {reason}" if full else "masked")
     return Path(name)
 
 

@@ -17,10 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from firstline import clock, taskqueue
-from firstline.accounts.scope import area_scope
+from firstline.accounts.scope import area_scope, has_perm
 from firstline.accounts.services import require_perm
 from firstline.areas.models import Area
-from firstline.errors import RuleViolation
+from firstline.errors import InvalidInput, RuleViolation
+from firstline.people.forms import FullReadForm
+from firstline.people.services import full_read_reason
 from firstline.tabular import TableError
 
 from . import exports, reading, selectors, services
@@ -244,14 +246,31 @@ def checklist_page(request, pk):
                   {"c": c, "p": progress, "unmatched": unmatched, "today": clock.today(),
                    "routings": Routing.choices,
                    "streets": selectors.streets_for_handover(c) if unmatched else [],
-                   "handed": any(r.routed_at for r in unmatched)})
+                   "handed": any(r.routed_at for r in unmatched),
+                   "full_form": FullReadForm() if has_perm(request.user, "people.export_full")
+                   else None})
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @needs("lists.manage")
 def checklist_export(request, pk):
+    """A GET: the masked list. A POST with a reason (the form on the list's page): unmasked,
+    audited with the reason; a refused reason shows the form again (422, 403 without the
+    permission)."""
     c = selectors.checklist_get_for_user(request.user, pk)
-    path = exports.checklist_xlsx(checklist=c, actor=request.user)
+    why = ""
+    if request.method == "POST":
+        form = FullReadForm(request.POST)
+        try:
+            why = exports.checklist_export_reason(
+                actor=request.user, reason_code=request.POST.get("reason", ""),
+                reason_text=request.POST.get("reason_text", ""))
+            if not why:
+                full_read_reason(code="", text="")  # raises: the reason is required
+        except InvalidInput as exc:
+            return render(request, "lists/export_full.html",
+                          {"c": c, "form": form, "error": exc.detail}, status=422)
+    path = exports.checklist_xlsx(checklist=c, actor=request.user, reason=why)
     response = FileResponse(open(path, "rb"), as_attachment=True,
                             filename=exports.export_filename(c))
     path.unlink(missing_ok=True)

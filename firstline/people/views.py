@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import CharField, Count, F, Max, Q
 from django.db.models.functions import Cast
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -26,8 +26,8 @@ from firstline.areas.selectors import area_get_for_user, areas_visible_to
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.rules import rule
 
+from . import exports, services
 from . import selectors as sel
-from . import services
 from .forms import (
     PROVINCES,
     ExportForm,
@@ -301,24 +301,13 @@ def key_persons(request):
 
 @login_required
 def key_persons_export(request):
+    """The ledger as CSV: asked for here, written by the worker; the job page watches."""
     _perm(request, "people.export")
-    area, code, qs = _ledger(request)
-    services.roster_export_begin(actor=request.user, area=area or _top_area(request.user),
-                                 fmt="key_persons.csv")
-    header = [_("category"), pgettext("person", "name"), _("ID number"), _("phone"), _("grid"), _("address"),
-              _("since")]
-
-    def rows():
-        yield header
-        for k in qs.iterator(chunk_size=1000):
-            r = k.resident
-            yield [k.category.label, r.name, services.mask_id_number(r.id_number),
-                   services.mask_phone(r.phone), r.grid.code, r.household.address,
-                   clock.localtime(k.since).strftime("%Y-%m-%d %H:%M")]
-
-    response = StreamingHttpResponse(services.csv_stream(rows()), content_type="text/csv")
-    response["Content-Disposition"] = 'attachment; filename="key-persons.csv"'
-    return response
+    area = _area_param(request)
+    job = exports.key_persons_export_ask(
+        actor=request.user, area=area or _top_area(request.user),
+        category=request.GET.get("category", ""), whole_scope=area is None)
+    return redirect("exportjobs:job", pk=job.pk)
 
 
 def _top_area(user):
@@ -515,7 +504,8 @@ def import_job_errors(request, pk):
 
 @login_required
 def export(request):
-    """Masked exports may be a GET; an unmasked one is a POST with a reason (audited)."""
+    """Masked exports may be a GET; an unmasked one is a POST with a reason (audited). Either
+    way the file is written by the worker (an export job): this redirects to its page."""
     _perm(request, "people.export")
     allow = has_perm(request.user, "people.export_full")
     areas = _areas(request.user)
@@ -530,36 +520,16 @@ def export(request):
                 raise InvalidInput("reason_required", _(
                     "Reason: an unmasked export is asked for with the form, giving a reason."),
                     field="reason")
-            services.roster_export_begin(
+            job = exports.roster_export_ask(
                 actor=request.user, area=area, unmasked=unmasked, fmt=fmt,
                 reason_code=form.cleaned_data.get("reason", ""),
                 reason_text=form.cleaned_data.get("reason_text", ""))
         except RuleViolation as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
         else:
-            return _roster_file(request, area, fmt, unmasked)
+            return redirect("exportjobs:job", pk=job.pk)
     return render(request, "people/export.html", {"form": form, "allow_unmasked": allow},
                   status=422 if data is not None else 200)
-
-
-def _roster_file(request, area, fmt, unmasked):
-    qs = sel.residents_in(sel.residents_visible_to(request.user), area=area)
-    rows = services.roster_rows(qs, unmasked=unmasked)
-    stamp = clock.today().isoformat()
-    name = f"roster-{area.code}-{stamp}"
-    if fmt == "xlsx":
-        path = services.xlsx_file(rows, title=area.name)
-        fh = open(path, "rb")
-        path.unlink()  # the open handle keeps the data until the response is sent
-        response = FileResponse(fh, as_attachment=True, filename=f"{name}.xlsx")
-    else:
-        encoding = "gbk" if fmt == "csv-gbk" else "utf-8-sig"
-        response = StreamingHttpResponse(services.csv_stream(rows, encoding=encoding),
-                                         content_type=f"text/csv; charset={encoding}")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    if unmasked:
-        response["Cache-Control"] = "no-store"
-    return response
 
 
 # --- audit ----------------------------------------------------------------------------------

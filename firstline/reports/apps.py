@@ -7,6 +7,7 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self):
-        from . import store
+        from . import export_jobs, store
 
         store.connect()
+        export_jobs.register()  # the ledgers, run as export jobs

@@ -51,14 +51,33 @@ def ledger(*, kind: str, user, area, date_from: date, date_to: date, full: bool,
     `full` needs `people.export_full` (checked by the caller too) and is audited here, with
     `reason` (the why; see people.services.full_read_reason) when the caller passes it."""
     if full:
-        # The area's code, as the roster exports: the audit page finds it by code.
-        detail = f"{date_from}..{date_to}" + (f" · {reason}" if reason else "")
-        audit(actor=user, action=AuditAction(f"reports.export_full:{kind}"), object_type="areas.area",
-              object_id=area.code, detail=detail)
+        ledger_audit(kind=kind, user=user, area=area, date_from=date_from, date_to=date_to,
+                     reason=reason)
+    return ledger_build(kind=kind, user=user, area=area, date_from=date_from,
+                        date_to=date_to, full=full, generated_by=generated_by)
+
+
+def ledger_audit(*, kind: str, user, area, date_from: date, date_to: date,
+                 reason: str = "") -> None:
+    """The audit row of an unmasked ledger (the area's code, as the roster exports: the
+    audit page finds it by code)."""
+    detail = f"{date_from}..{date_to}" + (f" · {reason}" if reason else "")
+    audit(actor=user, action=AuditAction(f"reports.export_full:{kind}"), object_type="areas.area",
+          object_id=area.code, detail=detail)
+
+
+def ledger_build(*, kind: str, user, area, date_from: date, date_to: date, full: bool,
+                 generated_by: str, progress=None) -> tuple[bytes, str]:
+    """(xlsx bytes, file name), no audit (ledger_audit, when the export is asked for).
+    `progress(rows)` is called as the rows are read (export jobs)."""
     build = {"key-persons": _key_persons, "isolations": _isolations,
              "crossings": _crossings}[kind]
     with chinese():
         title, titles, rows, widths = build(user, area, date_from, date_to, full)
+        if progress is not None:
+            from firstline.exportjobs.registry import rows_counted
+
+            rows = rows_counted(rows, progress, header=0)
         lines = [
             _("Area: %(name)s (%(code)s)  Period: %(start)s to %(end)s") % {
                 "name": area.name, "code": area.code, "start": date_from.isoformat(),
@@ -71,8 +90,13 @@ def ledger(*, kind: str, user, area, date_from: date, date_to: date, full: bool,
         ]
         data = ledger_xlsx(title=f"{area.name} {title}", lines=lines, titles=titles, rows=rows,
                            widths=widths, sheet=str(title))
+    return data, ledger_filename(kind=kind, area=area, date_from=date_from, date_to=date_to,
+                                 full=full)
+
+
+def ledger_filename(*, kind: str, area, date_from: date, date_to: date, full: bool) -> str:
     suffix = "-full" if full else ""
-    return data, f"{kind}-{area.code}-{date_from}-{date_to}{suffix}.xlsx"
+    return f"{kind}-{area.code}-{date_from}-{date_to}{suffix}.xlsx"
 
 
 def _key_persons(user, area, date_from, date_to, full):

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -17,7 +17,7 @@ from firstline.people.forms import FullReadForm
 from firstline.people.services import full_read_reason
 from firstline.residents.selectors import notices_reach_for
 
-from . import exports
+from . import export_jobs, exports
 from .dashboard import areas_for_picker, dashboard_build
 from .selectors import (
     breadcrumbs,
@@ -190,10 +190,10 @@ def export_ledger(request, kind: str):
                                       text=params.get("reason_text", ""))
         except InvalidInput as exc:
             return _export_refused(request, kind, params, exc)
-    data, filename = exports.ledger(kind=kind, user=request.user, area=area,
-                                    date_from=date_from, date_to=date_to, full=full,
-                                    generated_by=_who(request.user), reason=reason)
-    return _attachment(data, filename)
+    job = export_jobs.ledger_export_ask(actor=request.user, kind=kind, area=area,
+                                        date_from=date_from, date_to=date_to, full=full,
+                                        reason=reason, generated_by=_who(request.user))
+    return redirect("exportjobs:job", pk=job.pk)
 
 
 # --- sign-off (上报) --------------------------------------------------------------------------

@@ -143,12 +143,12 @@ def test_the_export_has_the_senders_columns_and_the_answers(api, roster, tmp_pat
     first = upload(api("hq"), _list(roster, tmp_path)).json()
     item = Verification.objects.get(resident=roster.fang)
     api("grid_a").post(f"/api/v1/verifications/{item.pk}/outcome", {"result": "reached"})
-    r = api("hq").get(f"/api/v1/checklists/{first['id']}/export")
+    r = api("hq").get(f"/api/v1/checklists/{first['id']}/export", reason="verify_identity")
     assert r.status_code == 200
     ws = load_workbook(io.BytesIO(b"".join(r.streaming_content))).active
     rows = [[c if c is not None else "" for c in row] for row in ws.iter_rows(values_only=True)]
     assert rows[0] == ["序号", "姓名", "身份证号", "手机号", "车次", "核查结果", "核查时间", "核查人"]
-    assert rows[1][:3] == ["1", "王芳", roster.fang.id_number]  # street staff: as sent
+    assert rows[1][:3] == ["1", "王芳", roster.fang.id_number]  # with a reason: as sent
     assert rows[1][5] == "已联系上" and rows[1][7] == "grid_a"
     assert rows[2][4] == "'=HYPERLINK(\"x\")"  # a formula is escaped
     assert rows[2][5] == "未核查"
@@ -167,7 +167,7 @@ def test_the_export_re_imports_into_the_senders_columns(api, roster, tmp_path):
     from firstline.lists.services import checklist_import
 
     first = upload(api("hq"), _list(roster, tmp_path)).json()
-    r = api("hq").get(f"/api/v1/checklists/{first['id']}/export")
+    r = api("hq").get(f"/api/v1/checklists/{first['id']}/export", reason="transfer")
     path = tmp_path / "back.xlsx"
     path.write_bytes(b"".join(r.streaming_content))
     again = checklist_import(path=path, source="县防控办（回传）")

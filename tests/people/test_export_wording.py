@@ -4,6 +4,7 @@ import csv
 import io
 
 from firstline.people.services import screening_visit_record
+from tests.conftest import export_download
 
 PASSWORD = "pw-Firstline-1"
 
@@ -11,7 +12,7 @@ PASSWORD = "pw-Firstline-1"
 
 def roster_csv(client, **headers):
     res = client.get("/people/export/", {"area": "C1", "format": "csv-utf8"}, **headers)
-    rows = list(csv.reader(io.StringIO(b"".join(res.streaming_content).decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(b"".join(export_download(res).streaming_content).decode("utf-8-sig"))))
     return rows[0], rows[1:]
 
 
@@ -34,7 +35,7 @@ def test_key_person_csv_header_says_person_name(web, roster, cast):
                  people=[{"resident": roster.a1, "temperature": "38.5"}])
     res = web("staff_c1").get("/people/key-persons/export.csv")
     header = next(csv.reader(io.StringIO(
-        b"".join(res.streaming_content).decode("utf-8-sig"))))
+        b"".join(export_download(res).streaming_content).decode("utf-8-sig"))))
     assert header[1] == "姓名" and "名称" not in header
 
 
@@ -47,7 +48,7 @@ def test_unmasked_csv_keeps_id_numbers_as_text_for_excel_and_imports_back(web, r
 
     res = web("hq").post("/people/export/", {"area": "C1", "format": "csv-utf8",
                                              "unmasked": "on", "reason": "transfer"})
-    body = b"".join(res.streaming_content)
+    body = b"".join(export_download(res).streaming_content)
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     all_digits = [row[1] for row in rows[1:] if row[1].strip().isdigit()]
     assert all_digits and all(v.startswith("\t") for v in all_digits)

@@ -4,6 +4,7 @@ whom, when, why); the page itself is masked."""
 import pytest
 
 from firstline.accounts.models import AuditEntry
+from tests.conftest import export_download
 
 PASSWORD = "pw-Firstline-1"
 
@@ -102,7 +103,7 @@ def test_unmasked_export_needs_a_reason(web, roster):
 def test_unmasked_export_with_a_reason_is_audited(web, roster, cast):
     res = web("hq").post("/people/export/", {"area": "C1", "format": "csv-gbk",
                                              "unmasked": "on", "reason": "transfer"})
-    body = b"".join(res.streaming_content).decode("gbk")
+    body = b"".join(export_download(res).streaming_content).decode("gbk")
     assert roster.a1.id_number in body
     entry = AuditEntry.objects.get(action="roster.export_full")
     assert entry.actor == cast.hq and entry.object_id == "C1" and "转运隔离" in entry.detail

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from firstline.accounts.models import AuditEntry
 from firstline.people.models import ImportJob, KeyPerson, Resident, ScreeningVisit
+from tests.conftest import export_download
 
 from .conftest import make_resident
 from .test_import import HEADER_CN, good_rows
@@ -134,7 +135,7 @@ def test_upload_rejects_other_file_types(web, roster):
 
 def test_export_is_masked_by_default_and_audited(web, roster, cast):
     res = web("staff_c1").get("/people/export/", {"area": "C1", "format": "csv-utf8"})
-    body = b"".join(res.streaming_content).decode("utf-8-sig")
+    body = b"".join(export_download(res).streaming_content).decode("utf-8-sig")
     assert "王伟" in body and roster.a1.id_number not in body and "陈静" not in body
     assert AuditEntry.objects.filter(action="roster.export", object_id="C1").exists()
 
@@ -142,14 +143,14 @@ def test_export_is_masked_by_default_and_audited(web, roster, cast):
 def test_unmasked_export_needs_the_permission(web, roster):
     res = web("staff_c1").get("/people/export/", {"area": "C1", "format": "csv-gbk",
                                                    "unmasked": "on"})
-    body = b"".join(res.streaming_content).decode("gbk")
+    body = b"".join(export_download(res).streaming_content).decode("gbk")
     assert roster.a1.id_number not in body  # community staff: the box is ignored
 
 
 def test_unmasked_export_with_permission_is_audited(web, roster, cast):
     res = web("hq").post("/people/export/", {"area": "C1", "format": "csv-gbk",
                                               "unmasked": "on", "reason": "verify_identity"})
-    body = b"".join(res.streaming_content).decode("gbk")
+    body = b"".join(export_download(res).streaming_content).decode("gbk")
     assert roster.a1.id_number in body
     assert AuditEntry.objects.filter(actor=cast.hq, action="roster.export_full").exists()
 
@@ -158,7 +159,7 @@ def test_xlsx_export(web, roster):
     from openpyxl import load_workbook
 
     res = web("staff_c1").get("/people/export/", {"area": "G1a", "format": "xlsx"})
-    wb = load_workbook(io.BytesIO(b"".join(res.streaming_content)))
+    wb = load_workbook(io.BytesIO(b"".join(export_download(res).streaming_content)))
     rows = list(wb.worksheets[0].iter_rows(values_only=True))
     assert len(rows) == 4 and rows[1][1].count("*") == 11
 
@@ -187,7 +188,7 @@ def test_key_person_ledger_and_export(web, roster, cast):
     assert "王伟" in html
     assert "王伟" not in web("staff_c2").get("/people/key-persons/").content.decode()
     res = web("staff_c1").get("/people/key-persons/export.csv")
-    body = b"".join(res.streaming_content).decode("utf-8-sig")
+    body = b"".join(export_download(res).streaming_content).decode("utf-8-sig")
     assert "王伟" in body and roster.a1.id_number not in body
 
 
@@ -232,5 +233,5 @@ def test_residents_list_by_compound_and_household(web, roster):
 def test_exports_neutralise_formulas(web, roster):
     Resident.objects.filter(pk=roster.a1.pk).update(note="=HYPERLINK(\"x\")")
     res = web("staff_c1").get("/people/export/", {"area": "G1a", "format": "csv-utf8"})
-    body = b"".join(res.streaming_content).decode("utf-8-sig")
+    body = b"".join(export_download(res).streaming_content).decode("utf-8-sig")
     assert "'=HYPERLINK" in body

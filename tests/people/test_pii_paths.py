@@ -9,6 +9,7 @@ from firstline.accounts.models import AuditEntry
 from firstline.isolation.models import Isolation
 from firstline.people.services import API_NO_REASON
 from tests import pinned
+from tests.conftest import export_download
 
 
 def _page_reveal(web, api, roster):
@@ -36,15 +37,16 @@ def _admin_change_page(web, api, roster):
 
 
 def _roster_export(web, api, roster):
-    return web("hq").post("/people/export/", {"area": "C1", "format": "csv-gbk", "unmasked": "on",
-                                              "reason": "verify_identity"})
+    # asked for on the page, written by the task, downloaded by the one who asked
+    return export_download(web("hq").post("/people/export/", {
+        "area": "C1", "format": "csv-gbk", "unmasked": "on", "reason": "verify_identity"}))
 
 
 def _ledger_export(web, api, roster):
     day = pinned.today().isoformat()
-    return web("hq").post("/reports/exports/isolations.xlsx",
-                          {"full": "1", "reason": "transfer", "area": "99000101",
-                           "from": day, "to": day})
+    return export_download(web("hq").post("/reports/exports/isolations.xlsx",
+                                          {"full": "1", "reason": "transfer",
+                                           "area": "99000101", "from": day, "to": day}))
 
 
 PATHS = {

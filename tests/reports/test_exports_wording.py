@@ -6,6 +6,8 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
+from tests.conftest import export_download
+
 from .conftest import PASSWORD_FOR_TESTS, D
 
 
@@ -17,12 +19,12 @@ def hq(cast):
 
 
 def ledger_rows(client, **headers):
-    response = client.get("/reports/exports/key-persons.xlsx",
-                          {"area": "99000101", "from": D.isoformat(), "to": D.isoformat()},
-                          **headers)
+    response = export_download(client.get(
+        "/reports/exports/key-persons.xlsx",
+        {"area": "99000101", "from": D.isoformat(), "to": D.isoformat()}, **headers))
     assert response.status_code == 200
     rows = [[c.value for c in row] for row in load_workbook(
-        io.BytesIO(response.content)).worksheets[0].iter_rows()]
+        io.BytesIO(b"".join(response.streaming_content))).worksheets[0].iter_rows()]
     header = next(i for i, row in enumerate(rows) if "来源" in row or "來源" in row)
     return rows[header], rows[header + 1:]
 

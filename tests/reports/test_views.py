@@ -6,6 +6,7 @@ import pytest
 from openpyxl import load_workbook
 
 from firstline.accounts.models import AuditEntry
+from tests.conftest import export_download
 
 from .conftest import D, local
 
@@ -140,10 +141,11 @@ def test_exports_page(browser, facts):
 
 
 def _ledger(client, kind, **params):
-    response = client.get(f"/reports/exports/{kind}.xlsx", params)
+    # asked for on the page, written by the export job's task, downloaded by the asker
+    response = export_download(client.get(f"/reports/exports/{kind}.xlsx", params))
     if response.status_code != 200:
         return response, None
-    wb = load_workbook(io.BytesIO(response.content))
+    wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     return response, [[c.value for c in row] for row in wb.worksheets[0].iter_rows()]
 
 
@@ -162,10 +164,11 @@ def test_isolation_ledger_is_masked_by_default(browser, facts):
 
 
 def _full_ledger(client, kind, **params):
-    response = client.post(f"/reports/exports/{kind}.xlsx", {"full": "1", **params})
+    response = export_download(client.post(f"/reports/exports/{kind}.xlsx",
+                                           {"full": "1", **params}))
     if response.status_code != 200:
         return response, None
-    wb = load_workbook(io.BytesIO(response.content))
+    wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     return response, [[c.value for c in row] for row in wb.worksheets[0].iter_rows()]
 
 
