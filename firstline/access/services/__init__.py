@@ -40,8 +40,8 @@ from firstline.rules.temperature import (
     temperature_parse,
 )
 
-from . import selectors
-from .models import (
+from .. import selectors
+from ..models import (
     Checkpoint,
     Crossing,
     Decision,

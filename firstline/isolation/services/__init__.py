@@ -26,8 +26,8 @@ from firstline.errors import InvalidInput, RuleViolation
 from firstline.rules import rule
 from firstline.rules.temperature import is_fever, temperature_parse
 
-from . import schedule
-from .models import (
+from .. import schedule
+from ..models import (
     Alert,
     AlertKind,
     AlertStatus,

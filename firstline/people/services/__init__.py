@@ -30,9 +30,9 @@ from firstline.rules import rule
 from firstline.rules.temperature import is_fever, temperature_parse
 from firstline.tabular import ErrorsFile, TableError, errors_path_for, formula_safe, open_table
 
-from .divisions import division_find, division_get, division_of, division_parts, divisions
-from .importer import IdSet, Outcome, RosterImporter
-from .models import (
+from ..divisions import division_find, division_get, division_of, division_parts, divisions
+from ..importer import IdSet, Outcome, RosterImporter
+from ..models import (
     RISK_LEVELS,
     Household,
     ImportJob,
@@ -47,7 +47,7 @@ from .models import (
     Transport,
     VisitPerson,
 )
-from .phones import phone_normalize
+from ..phones import phone_normalize
 
 # --- masking ------------------------------------------------------------------------------
 
@@ -308,7 +308,7 @@ def import_job_submit(*, actor, upload, dry_run: bool = False) -> ImportJob:
 
 
 def import_job_enqueue(job: ImportJob) -> None:
-    from .tasks import import_job_task
+    from ..tasks import import_job_task
 
     result = taskqueue.enqueue(import_job_task, field="file", job_id=job.pk)
     ImportJob.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
@@ -885,7 +885,7 @@ def _key_facts_changed(resident_id: int, at: datetime) -> None:
     """Key-person facts closed by update() (no post_save) at `at`: when that is a day already
     closed, the figures stored for it (reports) are computed again, in the grids the resident
     was placed in."""
-    from .models import Placement
+    from ..models import Placement
 
     day = clock.localdate(at)
     if day < clock.today():
@@ -1119,7 +1119,7 @@ def id_number_normalize(value) -> str:
 def id_number_check(value, *, field: str = "id_number") -> str:
     """The normalised ID number, or InvalidInput naming `field` (the roster import's check:
     18 characters, a birth date, the GB 11643 check digit)."""
-    from .importer import id_number_problem
+    from ..importer import id_number_problem
 
     id_number = id_number_normalize(value)
     if not id_number:
@@ -1147,8 +1147,8 @@ def household_member_add(*, actor, household, name: str, id_number: str, phone: 
     already in this household is a 409 `already_member`."""
     from firstline import clock
 
-    from .importer import birth_date_of, sex_of
-    from .models import Placement, Residency, Resident
+    from ..importer import birth_date_of, sex_of
+    from ..models import Placement, Residency, Resident
 
     require_perm(actor, "people.screen")
     if not in_scope(actor, household.grid, "people.screen"):
