@@ -1,4 +1,8 @@
-"""Closed management (封闭式管理): the writes. The gate scan is the hottest path (DESIGN.md)."""
+"""Closed management (封闭式管理): the writes. The gate scan is the hottest path (DESIGN.md).
+
+One module per topic: policies, checkpoints, passes, gate (the scan), offline, visitors,
+duty; common holds the scan reasons, pass codes and rules in force. This package re-exports
+every name, so `from firstline.access.services import X` keeps working."""
 
 from .checkpoints import checkpoint_create, checkpoint_set_open
 from .common import (

@@ -3,6 +3,9 @@
 Every function is keyword-only, runs in one transaction, checks the actor's role, refuses with
 RuleViolation (409) / InvalidInput (422), writes an audit row, and takes `now=` so tests pin
 the clock. Numbers (days, fever threshold, reading times, grace) come from firstline.rules.
+
+One module per topic: isolations, alerts (readings and alerts), lockdowns, sites (quarantine
+sites, rooms, transfers); common holds what they share. This package re-exports every name.
 """
 
 from firstline.errors import InvalidInput, RuleViolation

@@ -1,5 +1,9 @@
 """Writes of the people app: the roster import, screening visits and the key persons they
-derive, responsibility (三级包保), full reads and exports of personal data (audited)."""
+derive, responsibility (三级包保), full reads and exports of personal data (audited).
+
+One module per topic: pii (masks, full reads), addresses, imports, households, risk_areas,
+screening, key_persons, exports. This package re-exports every name, so
+`from firstline.people.services import X` keeps working."""
 
 from ..phones import phone_normalize
 from .addresses import (
