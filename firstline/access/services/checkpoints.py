@@ -4,6 +4,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from firstline.accounts.actions import AuditAction
 from firstline.accounts.services import audit, require_perm
 from firstline.errors import InvalidInput, RuleViolation
 
@@ -30,7 +31,7 @@ def checkpoint_create(*, compound, code: str, name: str, actor) -> Checkpoint:
                                            "give this one another name.")
                             % {"compound": compound.name, "name": name}, field="name")
     cp = Checkpoint.objects.create(compound=compound, code=code, name=name)
-    audit(actor=actor, action="access.checkpoint_create", obj=cp, detail=code)
+    audit(actor=actor, action=AuditAction.ACCESS_CHECKPOINT_CREATE, obj=cp, detail=code)
     return cp
 
 
@@ -40,6 +41,6 @@ def checkpoint_set_open(*, checkpoint: Checkpoint, is_open: bool, actor) -> Chec
     require_perm(actor, "access.manage")
     Checkpoint.objects.filter(pk=checkpoint.pk).update(is_open=is_open)
     checkpoint.is_open = is_open
-    audit(actor=actor, action="access.checkpoint_open" if is_open else "access.checkpoint_close",
-          obj=checkpoint)
+    audit(actor=actor, action=AuditAction.ACCESS_CHECKPOINT_OPEN if is_open
+          else AuditAction.ACCESS_CHECKPOINT_CLOSE, obj=checkpoint)
     return checkpoint

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from firstline import clock
+from firstline.accounts.actions import AuditAction
 from firstline.accounts.services import audit, require_perm
 from firstline.errors import InvalidInput, RuleViolation
 
@@ -33,7 +34,8 @@ def shifts_plan(*, checkpoint: Checkpoint, day: date, shifts: int, actor,
         name = (names[i] if names and i < len(names) else "")[:50]
         made.append(Shift.objects.create(checkpoint=checkpoint, starts_at=s, ends_at=e, name=name))
     if made:
-        audit(actor=actor, action="access.shifts_plan", obj=checkpoint, detail=f"{day} {shifts}")
+        audit(actor=actor, action=AuditAction.ACCESS_SHIFTS_PLAN, obj=checkpoint,
+              detail=f"{day} {shifts}")
     return made
 
 
@@ -45,7 +47,7 @@ def shift_create(*, checkpoint: Checkpoint, starts_at: datetime, ends_at: dateti
         raise InvalidInput("bad_times", _("A shift must end after it starts."), field="ends_at")
     shift = Shift.objects.create(checkpoint=checkpoint, starts_at=starts_at, ends_at=ends_at,
                                  user=user, name=(name or "")[:50])
-    audit(actor=actor, action="access.shift_create", obj=shift)
+    audit(actor=actor, action=AuditAction.ACCESS_SHIFT_CREATE, obj=shift)
     return shift
 
 
@@ -62,7 +64,7 @@ def shift_check_in(*, shift: Shift, actor, now: datetime | None = None) -> Shift
             shift.user = actor
             shift.name = shift.name or str(actor)[:50]
         shift.save(update_fields=["checked_in_at", "user", "name"])
-        audit(actor=actor, action="access.shift_check_in", obj=shift)
+        audit(actor=actor, action=AuditAction.ACCESS_SHIFT_CHECK_IN, obj=shift)
     return shift
 
 
@@ -77,7 +79,7 @@ def shift_check_out(*, shift: Shift, actor, now: datetime | None = None) -> Shif
     if shift.checked_out_at is None:
         shift.checked_out_at = now
         shift.save(update_fields=["checked_out_at"])
-        audit(actor=actor, action="access.shift_check_out", obj=shift)
+        audit(actor=actor, action=AuditAction.ACCESS_SHIFT_CHECK_OUT, obj=shift)
     return shift
 
 
@@ -88,7 +90,7 @@ def shift_name_set(*, shift: Shift, name: str, actor) -> Shift:
     require_perm(actor, "access.manage")
     shift.name = (name or "")[:50]
     Shift.objects.filter(pk=shift.pk).update(name=shift.name)
-    audit(actor=actor, action="access.shift_name", obj=shift)
+    audit(actor=actor, action=AuditAction.ACCESS_SHIFT_NAME, obj=shift)
     return shift
 
 
@@ -104,7 +106,7 @@ def shift_attendance_record(*, shift: Shift, actor, checked_in_at: datetime | No
         Shift.objects.filter(pk=shift.pk, checked_out_at__isnull=True).update(
             checked_out_at=checked_out_at)
     shift.refresh_from_db()
-    audit(actor=actor, action="access.shift_attendance", obj=shift)
+    audit(actor=actor, action=AuditAction.ACCESS_SHIFT_ATTENDANCE, obj=shift)
     return shift
 
 

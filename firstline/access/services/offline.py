@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from firstline import clock
+from firstline.accounts.actions import AuditAction
 from firstline.accounts.services import audit, require_perm
 from firstline.errors import InvalidInput
 
@@ -82,5 +83,5 @@ def offline_verdict_review(*, verdict: OfflineVerdict, actor,
         verdict.reviewed_at = now or clock.now()
         verdict.reviewed_by = actor
         verdict.save(update_fields=["reviewed_at", "reviewed_by"])
-        audit(actor=actor, action="access.offline_review", obj=verdict.crossing)
+        audit(actor=actor, action=AuditAction.ACCESS_OFFLINE_REVIEW, obj=verdict.crossing)
     return verdict

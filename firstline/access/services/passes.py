@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from firstline import clock
+from firstline.accounts.actions import AuditAction
 from firstline.accounts.services import audit, require_perm
 from firstline.db import retry_on_conflict
 from firstline.errors import RuleViolation
@@ -44,7 +45,7 @@ def pass_issue(*, households, actor, now: datetime | None = None) -> list[Pass]:
                 raise RuleViolation("busy", _("Passes for these households are being issued "
                                               "by someone else right now; try again.")) from None
     if new:
-        audit(actor=actor, action="access.pass_issue", object_type="access.pass",
+        audit(actor=actor, action=AuditAction.ACCESS_PASS_ISSUE, object_type="access.pass",
               object_id=str(len(new)), detail=f"{len(new)} passes")
     return new
 
@@ -58,7 +59,7 @@ def pass_revoke(*, pass_obj: Pass, actor, reason: str = "", now: datetime | None
             revoked_at=now, revoke_reason=(reason or "")[:100])
         pass_obj.revoked_at = now
         pass_obj.revoke_reason = (reason or "")[:100]
-        audit(actor=actor, action="access.pass_revoke", obj=pass_obj, detail=reason)
+        audit(actor=actor, action=AuditAction.ACCESS_PASS_REVOKE, obj=pass_obj, detail=reason)
     return pass_obj
 
 

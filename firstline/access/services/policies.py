@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from firstline import clock
+from firstline.accounts.actions import AuditAction
 from firstline.accounts.services import audit, require_perm
 from firstline.errors import InvalidInput
 
@@ -33,7 +34,7 @@ def policy_set(*, compound, closed: bool, out_quota: int, window_days: int, star
         compound=compound, version=(last.version + 1) if last else 1, closed=closed,
         out_quota=out_quota, window_days=window_days, starts_on=starts_on, effective_at=now,
         created_by=actor if getattr(actor, "pk", None) else None)
-    audit(actor=actor, action="access.policy_set", obj=policy,
+    audit(actor=actor, action=AuditAction.ACCESS_POLICY_SET, obj=policy,
           detail=f"closed={closed} quota={out_quota}/{window_days}d from {starts_on}")
     return policy
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from firstline import clock
+from firstline.accounts.actions import AuditAction
 from firstline.accounts.services import audit, require_perm
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.isolation.models import AlertKind
@@ -102,7 +103,8 @@ def gate_visit_record(*, actor, checkpoint: Checkpoint, subject: str, admitted: 
         alert_open(kind=AlertKind.GATE_FEVER, area=grid, household=household,
                    detail=f"{label} {subject} {t:.1f}°C", source=f"crossing:{crossing.pk}",
                    opened_at=at, dedupe=household is not None)
-    audit(actor=actor, action=f"access.{subject}_{'admit' if admitted else 'turn_back'}",
+    audit(actor=actor,
+          action=AuditAction(f"access.{subject}_{'admit' if admitted else 'turn_back'}"),
           obj=crossing)
     return crossing
 
@@ -135,6 +137,6 @@ def visits_deidentify(*, now: datetime | None = None) -> int:
     n = (GateVisit.objects.filter(crossing__scanned_at__lt=cutoff)
          .exclude(name="", phone="", visiting="")
          .update(name="", phone="", visiting=""))
-    audit(actor=None, action="access.deidentify", object_type="access.gatevisit",
+    audit(actor=None, action=AuditAction.ACCESS_DEIDENTIFY, object_type="access.gatevisit",
           detail=f"visits={n}", via="job")
     return n

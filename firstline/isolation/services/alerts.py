@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from firstline import clock, shared_cache
+from firstline.accounts.actions import AuditAction
 from firstline.accounts.models import RoleAssignment
 from firstline.accounts.roles import Role
 from firstline.accounts.services import audit, require_perm
@@ -180,7 +181,7 @@ def reading_record(*, isolation: Isolation, temperature, symptoms=(), taken_at: 
                          status=AlertStatus.OPEN).update(
         status=AlertStatus.RESOLVED, resolved_at=now, outcome=_("a reading came in"))
     if source == ReadingSource.WORKER:
-        audit(actor=actor, action="isolation.reading", obj=reading, detail=f"{t}")
+        audit(actor=actor, action=AuditAction.ISOLATION_READING, obj=reading, detail=f"{t}")
     return reading
 
 
@@ -205,7 +206,7 @@ def alert_acknowledge(*, alert: Alert, actor, now: datetime | None = None) -> Al
         alert.acknowledged_at = _now(now)
         alert.owner = alert.owner or actor
         alert.save(update_fields=["status", "acknowledged_at", "owner"])
-        audit(actor=actor, action="alert.acknowledge", obj=alert)
+        audit(actor=actor, action=AuditAction.ALERT_ACKNOWLEDGE, obj=alert)
     return alert
 
 
@@ -223,7 +224,7 @@ def alert_assign(*, alert: Alert, owner, actor) -> Alert:
         raise RuleViolation("already_resolved", _("This alert is already resolved."))
     alert.owner = owner
     alert.save(update_fields=["owner"])
-    audit(actor=actor, action="alert.assign", obj=alert, detail=owner.username)
+    audit(actor=actor, action=AuditAction.ALERT_ASSIGN, obj=alert, detail=owner.username)
     return alert
 
 
@@ -246,7 +247,7 @@ def alert_resolve(*, alert: Alert, outcome: str, actor, now: datetime | None = N
     alert.outcome = outcome
     alert.owner = alert.owner or actor
     alert.save(update_fields=["status", "acknowledged_at", "resolved_at", "outcome", "owner"])
-    audit(actor=actor, action="alert.resolve", obj=alert, detail=outcome)
+    audit(actor=actor, action=AuditAction.ALERT_RESOLVE, obj=alert, detail=outcome)
     return alert
 
 

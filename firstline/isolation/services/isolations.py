@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from firstline import clock, events
+from firstline.accounts.actions import AuditAction
 from firstline.accounts.services import audit, require_perm
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.rules import rule
@@ -115,7 +116,7 @@ def isolation_start(*, resident, kind: str, reason: str, starts_on: date, days: 
                             _("This resident already has an active isolation.")) from None
     iso.report_token = plain
     events.announce("isolation_started", area=resident.grid)
-    audit(actor=actor, action="isolation.start", obj=iso,
+    audit(actor=actor, action=AuditAction.ISOLATION_START, obj=iso,
           detail=f"{kind} {reason} {starts_on}..{ends_on} ({version})")
     return iso
 
@@ -150,7 +151,7 @@ def isolation_extend(*, isolation: Isolation, days: int, reason: str, actor,
     old = iso.ends_on
     iso.ends_on = old + timedelta(days=days)
     iso.save(update_fields=["ends_on"])
-    audit(actor=actor, action="isolation.extend", obj=iso,
+    audit(actor=actor, action=AuditAction.ISOLATION_EXTEND, obj=iso,
           detail=f"{old} -> {iso.ends_on}: {reason.strip()}")
     return iso
 
@@ -172,7 +173,7 @@ def isolation_release(*, isolation: Isolation, reason: str, actor,
         _finish(iso, status=Status.CANCELLED, ended_on=iso.starts_on, ended_at=now, reason=reason)
     else:
         _finish(iso, status=Status.RELEASED, ended_on=today, ended_at=now, reason=reason)
-    audit(actor=actor, action="isolation.release", obj=iso, detail=reason)
+    audit(actor=actor, action=AuditAction.ISOLATION_RELEASE, obj=iso, detail=reason)
     return iso
 
 
@@ -184,7 +185,7 @@ def isolation_reissue_link(*, isolation: Isolation, actor, now: datetime | None 
     _require_active(iso, clock.localdate(_now(now)))
     plain, iso.report_digest = _new_token()
     iso.save(update_fields=["report_digest"])
-    audit(actor=actor, action="isolation.link", obj=iso)
+    audit(actor=actor, action=AuditAction.ISOLATION_LINK, obj=iso)
     return plain
 
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from firstline import clock, events
+from firstline.accounts.actions import AuditAction
 from firstline.accounts.services import audit, require_perm
 from firstline.db import facts_changed
 from firstline.errors import InvalidInput, RuleViolation
@@ -75,7 +76,7 @@ def lockdown_create(*, compound=None, building=None, starts_on: date, days: int 
     lockdown.households = households.count()
     lockdown.isolations_started = len(rows)
     events.announce("lockdown_started", area=compound.area)
-    audit(actor=actor, action="lockdown.create", obj=lockdown,
+    audit(actor=actor, action=AuditAction.LOCKDOWN_CREATE, obj=lockdown,
           detail=f"{starts_on}..{ends_on} households={lockdown.households} "
                  f"isolations={len(rows)} ({version})")
     return lockdown
@@ -101,5 +102,5 @@ def lockdown_lift(*, lockdown: Lockdown, actor, reason: str = "",
             _finish(iso, status=Status.CANCELLED, ended_on=iso.starts_on, ended_at=now, reason=text)
         else:
             _finish(iso, status=Status.RELEASED, ended_on=today, ended_at=now, reason=text)
-    audit(actor=actor, action="lockdown.lift", obj=lockdown, detail=text)
+    audit(actor=actor, action=AuditAction.LOCKDOWN_LIFT, obj=lockdown, detail=text)
     return lockdown

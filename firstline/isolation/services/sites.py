@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from firstline import clock
+from firstline.accounts.actions import AuditAction
 from firstline.accounts.services import audit, require_perm
 from firstline.errors import InvalidInput, RuleViolation
 
@@ -37,7 +38,7 @@ def site_create(*, area, name: str, address: str = "", phone: str = "", actor) -
         raise RuleViolation("duplicate", _("A site with this name exists already."))
     site = QuarantineSite.objects.create(area=area, name=name, address=address,
                                          phone=phone)
-    audit(actor=actor, action="site.create", obj=site)
+    audit(actor=actor, action=AuditAction.SITE_CREATE, obj=site)
     return site
 
 
@@ -75,7 +76,7 @@ def rooms_add(*, site: QuarantineSite, numbers: list[str], beds: int = 1, floor:
                      for n in numbers if n not in have)
     new.existing = [n for n in numbers if n in have]
     Room.objects.bulk_create(new)
-    audit(actor=actor, action="site.rooms", obj=site, detail=f"+{len(new)}")
+    audit(actor=actor, action=AuditAction.SITE_ROOMS, obj=site, detail=f"+{len(new)}")
     return new
 
 
@@ -128,7 +129,7 @@ def room_assign(*, room: Room, isolation: Isolation, family_reason: str = "", ac
     if iso.site_id != room.site_id:
         iso.site = room.site
         iso.save(update_fields=["site"])
-    audit(actor=actor, action="room.assign", obj=stay, detail=f"room {room.pk}")
+    audit(actor=actor, action=AuditAction.ROOM_ASSIGN, obj=stay, detail=f"room {room.pk}")
     return stay
 
 
@@ -141,7 +142,7 @@ def room_vacate(*, room: Room, actor, now: datetime | None = None) -> Room:
     for stay in RoomStay.objects.filter(room=room, ended_at__isnull=True):
         _stay_end(stay, at=now)
     room.refresh_from_db()
-    audit(actor=actor, action="room.vacate", obj=room)
+    audit(actor=actor, action=AuditAction.ROOM_VACATE, obj=room)
     return room
 
 
@@ -155,7 +156,7 @@ def room_mark_cleaned(*, room: Room, actor, now: datetime | None = None) -> Room
     room.status = RoomStatus.AVAILABLE
     room.cleaned_at = _now(now)
     room.save(update_fields=["status", "cleaned_at"])
-    audit(actor=actor, action="room.cleaned", obj=room)
+    audit(actor=actor, action=AuditAction.ROOM_CLEANED, obj=room)
     return room
 
 
@@ -170,7 +171,8 @@ def room_set_closed(*, room: Room, closed: bool, actor) -> Room:
         raise RuleViolation("room_not_closed", _("This room is not out of service."))
     room.status = RoomStatus.CLOSED if closed else RoomStatus.AVAILABLE
     room.save(update_fields=["status"])
-    audit(actor=actor, action="room.close" if closed else "room.reopen", obj=room)
+    audit(actor=actor, action=AuditAction.ROOM_CLOSE if closed else AuditAction.ROOM_REOPEN,
+          obj=room)
     return room
 
 
@@ -195,7 +197,7 @@ def transfer_create(*, isolation: Isolation, from_place: str, pickup_at: datetim
         isolation=isolation, from_place=from_place, to_site=to_site,
         to_place=to_place, pickup_at=pickup_at, vehicle=vehicle,
         escort=escort, created_by=actor, created_at=now)
-    audit(actor=actor, action="transfer.create", obj=transfer)
+    audit(actor=actor, action=AuditAction.TRANSFER_CREATE, obj=transfer)
     return transfer
 
 
@@ -223,5 +225,5 @@ def transfer_set_status(*, transfer: Transfer, status: str, actor,
     transfer.save(update_fields=["status", "status_at"])
     if status == TransferStatus.ARRIVED and transfer.to_site_id:
         Isolation.objects.filter(pk=transfer.isolation_id).update(site_id=transfer.to_site_id)
-    audit(actor=actor, action="transfer.status", obj=transfer, detail=status)
+    audit(actor=actor, action=AuditAction.TRANSFER_STATUS, obj=transfer, detail=status)
     return transfer

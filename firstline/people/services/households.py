@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from firstline import clock
+from firstline.accounts.actions import AuditAction
 from firstline.accounts.scope import in_scope
 from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Area
@@ -76,7 +77,7 @@ def households_merge_grids(*, actor=None, dry_run: bool = False, via: str = "cli
             Placement.objects.bulk_create([
                 Placement(resident_id=pk, household=household, grid_id=grid, since=now)
                 for pk in sorted(moving)])
-            audit(actor=actor, action="household.merge_grids", obj=household, via=via,
+            audit(actor=actor, action=AuditAction.HOUSEHOLD_MERGE_GRIDS, obj=household, via=via,
                   detail=f"{len(moving)} residents from grid {','.join(grids_from)} "
                          f"to grid {codes.get(grid, grid)}")
     return result
@@ -156,7 +157,7 @@ def household_member_add(*, actor, household, name: str, id_number: str, phone: 
         else:
             Placement.objects.create(resident=resident, household=household,
                                      grid=household.grid, since=now)
-            audit(actor=actor, action="resident.add", obj=resident)
+            audit(actor=actor, action=AuditAction.RESIDENT_ADD, obj=resident)
             return MemberAdded(resident=resident, created=True, moved_from="")
     if existing.household_id == household.pk:
         raise RuleViolation("already_member",
@@ -172,6 +173,6 @@ def household_member_add(*, actor, household, name: str, id_number: str, phone: 
         existing.phone = phone
     existing.updated_at = now
     existing.save(update_fields=["household", "grid", "residency", "phone", "updated_at"])
-    audit(actor=actor, action="resident.move", obj=existing,
+    audit(actor=actor, action=AuditAction.RESIDENT_MOVE, obj=existing,
           detail=f"household {old_household} -> {household.pk}")
     return MemberAdded(resident=existing, created=False, moved_from=moved_from)

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from firstline import clock, taskqueue
+from firstline.accounts.actions import AuditAction
 from firstline.accounts.scope import scope_paths
 from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Area
@@ -72,7 +73,7 @@ def residents_import(path, *, actor=None, dry_run: bool = False, now: datetime |
             imported=outcome.imported, updated=outcome.updated, rejected=outcome.rejected,
             next_row=outcome.next_row, file_error=outcome.file_error[:300])
     if not dry_run:
-        audit(actor=actor, action="residents.import", object_type="people.roster",
+        audit(actor=actor, action=AuditAction.RESIDENTS_IMPORT, object_type="people.roster",
               object_id=name[:64], detail=outcome.file_error or outcome.summary,
               via=via)
     return outcome
@@ -98,7 +99,8 @@ def _progress_recorder(job: ImportJob, *, actor, via: str, scope, first: bool = 
             rejected=outcome.rejected,
             **({"lease_until": clock.now() + lease} if lease is not None else {}))
         if state["first"]:
-            audit(actor=actor, action="residents.import.start", object_type="people.roster",
+            audit(actor=actor, action=AuditAction.RESIDENTS_IMPORT_START,
+                  object_type="people.roster",
                   object_id=str(job.pk),
                   detail=f"{job.filename} into {_scope_words(scope)}"[:255], via=via)
             transaction.on_commit(lambda: state.update(first=False))
@@ -303,7 +305,7 @@ def import_job_step(*, job_id: int, seconds: float | None = 3.0,
         seen_path.unlink(missing_ok=True)
         errors.complete()
         if not job.dry_run:
-            audit(actor=job.created_by, action="residents.import",
+            audit(actor=job.created_by, action=AuditAction.RESIDENTS_IMPORT,
                   object_type="people.roster", object_id=str(job.pk),
                   detail=outcome.file_error or outcome.summary)
     else:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from firstline import clock
+from firstline.accounts.actions import AuditAction
 from firstline.accounts.scope import in_scope
 from firstline.accounts.services import audit, require_perm
 from firstline.db import facts_changed
@@ -130,5 +131,5 @@ def responsibility_set(*, actor, resident, cadre=None, grid_worker=None, helper_
                   "helper_name": helper_name.strip()[:50],
                   "helper_phone": helper_phone.strip()[:20],
                   "updated_at": now or clock.now(), "updated_by": actor})
-    audit(actor=actor, action="responsibility.set", obj=obj)
+    audit(actor=actor, action=AuditAction.RESPONSIBILITY_SET, obj=obj)
     return obj

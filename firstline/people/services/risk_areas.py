@@ -6,6 +6,7 @@ from datetime import date, datetime
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from firstline.accounts.actions import AuditAction
 from firstline.accounts.services import audit, require_perm
 from firstline.errors import InvalidInput, RuleViolation
 
@@ -166,7 +167,7 @@ def risk_area_add(*, actor, province: str = "", city: str = "", level: str = "",
                 field="province")
     area = RiskArea.objects.create(code=code, province=province, city=city, county=county,
                                    level=level, since=since, source=source)
-    audit(actor=actor, action="risk_area.add", obj=area,
+    audit(actor=actor, action=AuditAction.RISK_AREA_ADD, obj=area,
           detail=f"{area.place_label} {level} {since.isoformat()} {source}")
     return area
 
@@ -189,6 +190,6 @@ def risk_area_end(*, actor, risk_area: RiskArea, on: date) -> RiskArea:
                            % {"on": on.isoformat(), "since": area.since.isoformat()}, field="on")
     area.until = on
     area.save(update_fields=["until"])
-    audit(actor=actor, action="risk_area.end", obj=area,
+    audit(actor=actor, action=AuditAction.RISK_AREA_END, obj=area,
           detail=f"{area.place_label} until {on.isoformat()}")
     return area

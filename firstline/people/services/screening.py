@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from firstline import clock
+from firstline.accounts.actions import AuditAction
 from firstline.accounts.scope import in_scope
 from firstline.accounts.services import audit, require_perm
 from firstline.errors import InvalidInput, RuleViolation
@@ -104,7 +105,7 @@ def screening_visit_record(*, actor, household, people: list[dict], visited_at: 
         if not later:
             _derive_key_facts(resident=resident, found=found, categories=categories,
                               visit=visit, at=visited_at)
-    audit(actor=actor, action="visit.record", obj=visit)
+    audit(actor=actor, action=AuditAction.VISIT_RECORD, obj=visit)
     return visit
 
 
