@@ -48,7 +48,7 @@ def test_one_mask_function_for_phones_and_id_numbers():
                    for line in path.read_text(encoding="utf-8").splitlines()
                    if (m := re.match(r"\s*def (mask_\w+)\(", line)))
     assert [f for f in found if "phone" in f[1] or "id_number" in f[1]] == [
-        ("people/services.py", "mask_id_number"), ("people/services.py", "mask_phone")]
+        ("people/services/pii.py", "mask_id_number"), ("people/services/pii.py", "mask_phone")]
 
 
 def test_short_numbers_are_fully_masked():

@@ -2,6 +2,8 @@
 
 import pytest
 
+from firstline.accounts.actions import AuditAction
+
 
 @pytest.mark.parametrize("lang, words", [("zh-hans", "无权访问"), ("en", "Not allowed"),
                                          ("zh-hant", "無權訪問")])
@@ -38,9 +40,9 @@ def reads(cast, areas):
     # Written at those moments (an entry cannot be backdated: the database refuses UPDATE).
     sh = ZoneInfo("Asia/Shanghai")
     with time_machine.travel(datetime(2020, 2, 3, 10, tzinfo=sh), tick=False):
-        audit(actor=cast.staff_c1, action="resident.read_full", obj=shao, detail="核实身份")
+        audit(actor=cast.staff_c1, action=AuditAction.RESIDENT_READ_FULL, obj=shao, detail="核实身份")
     with time_machine.travel(datetime(2020, 2, 5, 10, tzinfo=sh), tick=False):
-        audit(actor=cast.grid_a, action="resident.read_masked", obj=wang)
+        audit(actor=cast.grid_a, action=AuditAction.RESIDENT_READ_MASKED, obj=wang)
     assert AuditEntry.objects.count() == 2
     return shao, wang
 

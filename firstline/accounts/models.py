@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from firstline import clock
 
+from .actions import AuditAction
 from .roles import Role
 
 
@@ -96,7 +97,7 @@ class AuditEntry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
         verbose_name=_("who"),
     )
-    action = models.CharField(_("action"), max_length=64)
+    action = models.CharField(_("action"), max_length=64, choices=AuditAction.choices)
     object_type = models.CharField(_("object type"), max_length=64)
     object_id = models.CharField(_("object"), max_length=64, blank=True)
     detail = models.CharField(_("detail"), max_length=255, blank=True)

@@ -12,6 +12,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from firstline import clock
+from firstline.accounts.actions import AuditAction
 from firstline.db import prepared_cursor
 from firstline.errors import InvalidInput, RuleViolation
 
@@ -150,7 +151,7 @@ def _token_user_sql() -> str:
 def token_revoke(*, token: ApiToken, actor=None) -> None:
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=clock.now())
     if actor is not None:
-        audit(actor=actor, action="token.revoke", obj=token)
+        audit(actor=actor, action=AuditAction.TOKEN_REVOKE, obj=token)
 
 
 # --- login throttling -----------------------------------------------------------------------
@@ -228,13 +229,18 @@ def client_address(request) -> str:
 def password_change(*, form) -> User:
     """Save a valid PasswordChangeForm (Django's validators ran in it) and audit the change."""
     user = form.save()
-    audit(actor=user, action="account.password", obj=user)
+    audit(actor=user, action=AuditAction.ACCOUNT_PASSWORD, obj=user)
     return user
 
 
-def audit(*, actor, action: str, obj=None, object_type: str = "", object_id="", detail: str = "",
-          via: str = "web") -> AuditEntry:
-    """Append one audit row. `detail` must not contain personal data (no ID numbers)."""
+def audit(*, actor, action: AuditAction, obj=None, object_type: str = "", object_id="",
+          detail: str = "", via: str = "web") -> AuditEntry:
+    """Append one audit row. `detail` must not contain personal data (no ID numbers).
+
+    `action` is an AuditAction member, never a string (issue 12.7): one vocabulary the audit
+    page can name and filter; a string that happens to equal a member is refused too."""
+    if not isinstance(action, AuditAction):
+        raise ValueError(f"audit action must be an AuditAction member, not {action!r}")
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk

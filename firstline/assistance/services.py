@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from firstline import clock
+from firstline.accounts.actions import AuditAction
 from firstline.accounts.scope import has_perm, in_scope
 from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Area, Level
@@ -112,7 +113,7 @@ def service_request_create(*, household, kind: str, detail: str, source: str, ac
         household=household, isolation=isolation, grid_id=household.grid_id, kind=kind,
         detail=detail, source=source, created_by=actor, created_at=now,
     )
-    audit(actor=actor, action="assistance.request_create", obj=req,
+    audit(actor=actor, action=AuditAction.ASSISTANCE_REQUEST_CREATE, obj=req,
           detail=f"kind={kind} source={source}", via=_via(actor))
     return req
 
@@ -176,7 +177,7 @@ def service_request_assign(*, request: ServiceRequest, actor, volunteer=None,
     req = _move(request, RequestStatus.ASSIGNED, volunteer=volunteer,
                 volunteer_name=volunteer_name, volunteer_phone=volunteer_phone,
                 assigned_at=now or clock.now())
-    audit(actor=actor, action="assistance.request_assign", obj=req,
+    audit(actor=actor, action=AuditAction.ASSISTANCE_REQUEST_ASSIGN, obj=req,
           detail=f"volunteer={getattr(volunteer, 'pk', '') or 'name'}")
     return req
 
@@ -219,7 +220,7 @@ def service_request_transition(*, request: ServiceRequest, to: str, actor, amoun
                                                 label=pgettext("assistance", "Note"))
         fields["bought_at" if to == RequestStatus.BOUGHT else "delivered_at"] = now
     req = _move(request, to, **fields)
-    audit(actor=actor, action=f"assistance.request_{to}", obj=req)
+    audit(actor=actor, action=AuditAction(f"assistance.request_{to}"), obj=req)
     return req
 
 
@@ -238,7 +239,7 @@ def service_request_paid_back(*, request: ServiceRequest, actor,
                             _("Only a bought or delivered request with an amount, not yet paid "
                               "back, can be marked paid back."))
     request.refresh_from_db()
-    audit(actor=actor, action="assistance.request_paid_back", obj=request)
+    audit(actor=actor, action=AuditAction.ASSISTANCE_REQUEST_PAID_BACK, obj=request)
     return request
 
 
@@ -303,7 +304,8 @@ def care_call_log(*, household, outcome: str, actor, note: str = "", slot: str |
         call = _call_update(call, actor=actor, outcome=outcome, note=note, at=at)
     if outcome in (CallOutcome.NEEDS_HELP, CallOutcome.SYMPTOMS):
         _open_alert(call, isolation)
-    audit(actor=actor, action="assistance.care_call", obj=call, detail=f"outcome={outcome}")
+    audit(actor=actor, action=AuditAction.ASSISTANCE_CARE_CALL, obj=call,
+          detail=f"outcome={outcome}")
     return call
 
 
@@ -361,7 +363,7 @@ def package_kind_create(*, name: str, contents: str = "", actor) -> PackageKind:
         raise RuleViolation("duplicate", _("A kit with this name exists."), field="name")
     kind = PackageKind.objects.create(name=name, contents=(contents or "").strip())
     _kit_item(kind, actor=actor)
-    audit(actor=actor, action="assistance.package_kind_create", obj=kind)
+    audit(actor=actor, action=AuditAction.ASSISTANCE_PACKAGE_KIND_CREATE, obj=kind)
     return kind
 
 
@@ -405,7 +407,8 @@ def stock_receive(*, kind: PackageKind, area: Area, quantity: int, actor, note: 
                 raise
             raise RuleViolation("stock_negative", _("The stock cannot go below zero."),
                                 field="quantity") from None
-    audit(actor=actor, action="assistance.stock_receive", obj=row, detail=f"delta={quantity}")
+    audit(actor=actor, action=AuditAction.ASSISTANCE_STOCK_RECEIVE, obj=row,
+          detail=f"delta={quantity}")
     return row
 
 
@@ -473,7 +476,7 @@ def package_issue(*, kind: PackageKind, household, actor, override_reason: str =
         raise RuleViolation("already_issued",
                             _("This household already received %(kit)s.") % {"kit": kind.name}
                             ) from None
-    audit(actor=actor, action="assistance.package_issue", obj=issue,
+    audit(actor=actor, action=AuditAction.ASSISTANCE_PACKAGE_ISSUE, obj=issue,
           detail="override" if override_reason else "")
     return issue
 
@@ -499,6 +502,6 @@ def assistance_deidentify(*, now: datetime | None = None) -> dict:
                         cancel_reason=""))
     calls = (CareCall.objects.filter(day__lt=clock.localdate(cutoff)).exclude(note="")
              .update(note=""))
-    audit(actor=None, action="assistance.deidentify", object_type="assistance",
+    audit(actor=None, action=AuditAction.ASSISTANCE_DEIDENTIFY, object_type="assistance",
           detail=f"requests={requests} calls={calls}", via="job")
     return {"requests": requests, "calls": calls}

@@ -131,6 +131,6 @@ def handover_xlsx(*, checklist: Checklist, actor) -> Path:
     handle, name = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
     wb.save(name)
-    audit(actor=actor, action="checklist.handover_export", obj=checklist,
+    audit(actor=actor, action=AuditAction.CHECKLIST_HANDOVER_EXPORT, obj=checklist,
           detail="full" if full else "masked")
     return Path(name)

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from firstline import clock
+from firstline.accounts.actions import AuditAction
 from firstline.accounts.scope import in_scope, scope_paths
 from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Area, Level, subtree_q
@@ -446,7 +447,7 @@ def _write(rows: list[_Row], *, table, mapping, source, area, deadline, actor, n
     SourceMapping.objects.update_or_create(
         source=source, defaults={"mapping": {k: table.header[i] for k, i in mapping.items()},
                                  "updated_at": now})
-    audit(actor=actor, action="checklist.import", obj=checklist, detail=result.summary,
+    audit(actor=actor, action=AuditAction.CHECKLIST_IMPORT, obj=checklist, detail=result.summary,
           via="web" if actor is not None else "cli")
     return checklist
 
@@ -563,7 +564,7 @@ def checklist_row_route(*, row: ChecklistRow, routing: str, actor, to_area: str 
         detail = f"row {row.number}: {routing}"
         if routing == Routing.OTHER_STREET:
             detail += f" → {row.routed_to.code if row.routed_to else row.routed_to_name}"
-        audit(actor=actor, action="checklist.route", obj=row.checklist, detail=detail)
+        audit(actor=actor, action=AuditAction.CHECKLIST_ROUTE, obj=row.checklist, detail=detail)
     return row
 
 
@@ -668,7 +669,7 @@ def verification_answer(*, verification: Verification, result: str, actor,
                                 _("Someone already recorded the outcome of this item."))
         verification.refresh_from_db()
         _follow_up(verification, now=now)
-        audit(actor=actor, action="verification.answer", obj=verification, detail=result)
+        audit(actor=actor, action=AuditAction.VERIFICATION_ANSWER, obj=verification, detail=result)
     return verification
 
 
@@ -725,7 +726,7 @@ def case_record(*, resident, status: str, on: date, actor, source: str = "",
             phone=_text(c.get("phone"), field=f"contacts.{index}.phone", limit=30),
             address=_text(c.get("address"), field=f"contacts.{index}.address", limit=200),
             note=_text(c.get("note"), field=f"contacts.{index}.note", limit=200))
-    audit(actor=actor, action="case.record", obj=case, detail=status)
+    audit(actor=actor, action=AuditAction.CASE_RECORD, obj=case, detail=status)
     return case
 
 
@@ -828,7 +829,7 @@ def test_result_record(*, resident, sampled_on: date, result: str, actor,
     test = TestResult.objects.create(resident=resident, grid=resident.grid,
                                      sampled_on=sampled_on, result=result, created_by=actor,
                                      created_at=now)
-    audit(actor=actor, action="test.record", obj=test, detail=result)
+    audit(actor=actor, action=AuditAction.TEST_RECORD, obj=test, detail=result)
     open_case = (Case.objects.filter(resident=resident).exclude(status=CaseStatus.RULED_OUT)
                  .order_by("-on", "-pk").first())
     test.case_created = False
@@ -838,13 +839,13 @@ def test_result_record(*, resident, sampled_on: date, result: str, actor,
                                             status=case_status, on=sampled_on,
                                             source=f"test {test.pk}", created_by=actor,
                                             created_at=now)
-            audit(actor=actor, action="case.record", obj=open_case,
+            audit(actor=actor, action=AuditAction.CASE_RECORD, obj=open_case,
                   detail=f"{case_status} from test {test.pk}")
             test.case_created = True
         elif open_case.status == CaseStatus.SUSPECTED:
             open_case.status = case_status
             open_case.save(update_fields=["status"])
-            audit(actor=actor, action="case.status", obj=open_case,
+            audit(actor=actor, action=AuditAction.CASE_STATUS, obj=open_case,
                   detail=f"suspected → {case_status} by test {test.pk}")
     if result == TestResult.Outcome.POSITIVE and open_case is not None:
         test.case = open_case

@@ -20,6 +20,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from firstline import clock
+from firstline.accounts.actions import AuditAction
 from firstline.accounts.roles import Role
 from firstline.accounts.scope import in_scope
 from firstline.accounts.services import audit, require_perm, user_assign
@@ -103,7 +104,7 @@ def volunteer_create(*, actor, area, name: str, phone: str, kind: str, skills: s
     except IntegrityError as exc:
         raise RuleViolation("duplicate", _("This phone is already registered in this "
                                            "community."), field="phone") from exc
-    audit(actor=actor, action="operations.volunteer_create", obj=v, via="api")
+    audit(actor=actor, action=AuditAction.OPERATIONS_VOLUNTEER_CREATE, obj=v, via="api")
     return v
 
 
@@ -169,7 +170,7 @@ def volunteer_confirm(*, actor, volunteer: Volunteer, now: datetime | None = Non
     if n == 0:
         raise RuleViolation("already_confirmed", _("This person is already confirmed."))
     volunteer.refresh_from_db()
-    audit(actor=actor, action="operations.volunteer_confirm", obj=volunteer)
+    audit(actor=actor, action=AuditAction.OPERATIONS_VOLUNTEER_CONFIRM, obj=volunteer)
     return volunteer
 
 
@@ -191,7 +192,7 @@ def volunteer_login_create(*, actor, volunteer: Volunteer, username: str, passwo
                                  password=password, display_name=volunteer.name)
     volunteer.user = user
     volunteer.save(update_fields=["user"])
-    audit(actor=actor, action="operations.volunteer_login", obj=volunteer)
+    audit(actor=actor, action=AuditAction.OPERATIONS_VOLUNTEER_LOGIN, obj=volunteer)
     return user
 
 
@@ -258,7 +259,7 @@ def assignment_create(*, actor, volunteer: Volunteer, duty: str, starts_at: date
         volunteer=volunteer, area=volunteer.area, duty=duty, target_id=target_id,
         target=_text(target, field="target", max_length=100, required=False), shift=shift,
         starts_at=starts_at, ends_at=ends_at, created_by=actor)
-    audit(actor=actor, action="operations.assignment_create", obj=a)
+    audit(actor=actor, action=AuditAction.OPERATIONS_ASSIGNMENT_CREATE, obj=a)
     return a
 
 
@@ -357,7 +358,7 @@ def place_create(*, actor, area, kind: str, name: str, compound=None,
     name = _text(name, field="name", max_length=100)
     p = Place.objects.create(area=area, kind=kind, name=name, compound=compound,
                              building=building, created_by=actor)
-    audit(actor=actor, action="operations.place_create", obj=p)
+    audit(actor=actor, action=AuditAction.OPERATIONS_PLACE_CREATE, obj=p)
     return p
 
 
@@ -378,7 +379,7 @@ def round_record(*, actor, place: Place, agent: str, done_at: datetime | None = 
 
         if place.room.status == RoomStatus.CLEANING:
             room_mark_cleaned(room=place.room, actor=actor, now=done)
-    audit(actor=actor, action="operations.round_record", obj=r)
+    audit(actor=actor, action=AuditAction.OPERATIONS_ROUND_RECORD, obj=r)
     return r
 
 
@@ -412,7 +413,7 @@ def item_create(*, actor, code: str, name: str, unit: str = "", low_at: int = 0,
     item = Item.objects.create(code=code, name=_text(name, field="name", max_length=100),
                                unit=_text(unit, field="unit", max_length=20, required=False),
                                low_at=low_at)
-    audit(actor=actor, action="operations.item_create", obj=item)
+    audit(actor=actor, action=AuditAction.OPERATIONS_ITEM_CREATE, obj=item)
     return item
 
 
@@ -429,7 +430,7 @@ def store_create(*, actor, code: str, name: str, kind: str, area) -> Store:
         raise RuleViolation("duplicate", _("A store with this code exists."), field="code")
     s = Store.objects.create(code=code, name=_text(name, field="name", max_length=100),
                              kind=kind, area=area)
-    audit(actor=actor, action="operations.store_create", obj=s)
+    audit(actor=actor, action=AuditAction.OPERATIONS_STORE_CREATE, obj=s)
     return s
 
 
@@ -482,7 +483,7 @@ def donation_record(*, actor, area, donor: str, receipt_no: str, donor_kind: str
         receipt_no=receipt_no, cash=cash,
         purpose=_text(purpose, field="purpose", max_length=200, required=False),
         received_at=received_at or now, created_by=actor)
-    audit(actor=actor, action="operations.donation_record", obj=d)
+    audit(actor=actor, action=AuditAction.OPERATIONS_DONATION_RECORD, obj=d)
     return d
 
 
@@ -658,7 +659,7 @@ def working_group_create(*, actor, area, name: str, members=()) -> WorkingGroup:
                                field="members")
     group = WorkingGroup.objects.create(area=area, name=name, created_by=actor)
     group.members.set(members)
-    audit(actor=actor, action="operations.working_group_create", obj=group)
+    audit(actor=actor, action=AuditAction.OPERATIONS_WORKING_GROUP_CREATE, obj=group)
     return group
 
 
@@ -693,7 +694,7 @@ def task_send(*, actor, title: str, detail: str = "", areas: list = (), due_at: 
         tasks.append(Task.objects.create(batch=batch, area=wg.area, title=title, detail=detail,
                                          group=wg.name, working_group=wg, due_at=due_at,
                                          created_by=actor, created_at=now))
-    audit(actor=actor, action="operations.task_send", object_type="operations.task",
+    audit(actor=actor, action=AuditAction.OPERATIONS_TASK_SEND, object_type="operations.task",
           object_id=batch, detail=f"{len(tasks)} receivers")
     return tasks
 
@@ -734,7 +735,7 @@ def task_done(*, actor, task: Task, note: str = "", file=None,
     task.refresh_from_db()
     if checked is not None:
         _task_file_save(task, checked)
-    audit(actor=actor, action="operations.task_done", obj=task)
+    audit(actor=actor, action=AuditAction.OPERATIONS_TASK_DONE, obj=task)
     return task
 
 
@@ -751,5 +752,6 @@ def task_file_attach(*, actor, task: Task, file, now: datetime | None = None) ->
     if task.file:
         raise RuleViolation("file_exists", _("This task already has a file."), field="file")
     _task_file_save(task, checked)
-    audit(actor=actor, action="operations.task_file", obj=task, detail=checked.content_type)
+    audit(actor=actor, action=AuditAction.OPERATIONS_TASK_FILE, obj=task,
+          detail=checked.content_type)
     return task

@@ -534,7 +534,8 @@ def export(request):
 
 # --- audit ----------------------------------------------------------------------------------
 
-# What the auditor reads instead of the stored codes (other apps' codes fall back to the code).
+# What the auditor reads instead of the stored codes: every action is an AuditAction member
+# (rows written before a code joined the vocabulary fall back to the code).
 AUDIT_ACTIONS = dict(AuditAction.choices)
 AUDIT_OBJECTS = {
     "people.resident": pgettext_lazy("audit object", "Resident"),
@@ -629,7 +630,7 @@ def _audit_xlsx(request, qs):
     the export itself is audited)."""
     from firstline.accounts.services import audit
 
-    audit(actor=request.user, action="audit.export", object_type="accounts.auditentry",
+    audit(actor=request.user, action=AuditAction.AUDIT_EXPORT, object_type="accounts.auditentry",
           detail=request.GET.urlencode()[:200])
     entries = list(qs.select_related("actor")[:100_000])
     names = dict(Resident.objects.filter(

@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from firstline import clock
+from firstline.accounts.actions import AuditAction
 from firstline.accounts.scope import in_scope, scope_paths
 from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Area, Level
@@ -52,7 +53,8 @@ def report_submit(*, area, day: date, actor, now: datetime | None = None,
             sub = ReportSubmission.objects.create(area=area, day=day, version=last + 1,
                                                   data=data, note=note, submitted_at=now,
                                                   submitted_by=actor)
-            audit(actor=actor, action="report.submit" if last == 0 else "report.resubmit",
+            audit(actor=actor,
+                  action=AuditAction.REPORT_SUBMIT if last == 0 else AuditAction.REPORT_RESUBMIT,
                   obj=sub, detail=f"{area.code} {day} v{sub.version}")
     except IntegrityError:
         # someone else submitted the same version at the same moment: theirs stands
@@ -207,7 +209,7 @@ def report_chase(*, area, day: date, actor, now: datetime | None = None) -> Repo
                                 _("%(area)s already submitted its report for %(day)s.")
                                 % {"area": area.name, "day": day.isoformat()})
         chase = ReportChase.objects.create(area=area, day=day, chased_at=now, chased_by=actor)
-        audit(actor=actor, action="report.chase", obj=chase, detail=f"{area.code} {day}")
+        audit(actor=actor, action=AuditAction.REPORT_CHASE, obj=chase, detail=f"{area.code} {day}")
     return chase
 
 

@@ -269,7 +269,7 @@ def declaration_confirm(*, actor, declaration: Declaration, household: Household
     declaration.resident, declaration.household, declaration.visit = resident, household, visit
     declaration.confirmed_at, declaration.confirmed_by = now, actor
     declaration.save()
-    audit(actor=actor, action="declaration.confirm", obj=declaration)
+    audit(actor=actor, action=AuditAction.DECLARATION_CONFIRM, obj=declaration)
     return declaration
 
 
@@ -338,7 +338,7 @@ def tip_submit(*, community: Area, what, where="", contact="", compound: Compoun
                              created_by=actor, created_at=now,
                              due_at=now + timedelta(hours=hours))
     if actor is not None:
-        audit(actor=actor, action="tip.create", obj=tip)
+        audit(actor=actor, action=AuditAction.TIP_CREATE, obj=tip)
     return tip
 
 
@@ -429,7 +429,7 @@ def _reward_from_stock(reward: Reward, *, actor, now: datetime, perm: str,
         if exc.code != "insufficient_stock":
             raise
         return False
-    audit(actor=actor, action="tip.reward_issue", obj=tip, detail=f"stock={store.code}")
+    audit(actor=actor, action=AuditAction.TIP_REWARD_ISSUE, obj=tip, detail=f"stock={store.code}")
     return True
 
 
@@ -482,7 +482,7 @@ def tip_verify(*, actor, tip: Tip, outcome: str, note: str = "",
                                            created_at=now)
             # Paid from the community store's stock when it holds enough; else owed.
             _reward_from_stock(reward, actor=actor, now=now, perm="people.screen")
-    audit(actor=actor, action="tip.verify", obj=tip, detail=outcome)
+    audit(actor=actor, action=AuditAction.TIP_VERIFY, obj=tip, detail=outcome)
     return tip
 
 
@@ -506,7 +506,7 @@ def reward_issue(*, actor, tip: Tip, by_hand: bool = True,
             status="issued", how="by_hand", issued_at=now, issued_by=actor)
         if not done:
             raise RuleViolation("no_reward_owed", _("No reward is owed for this tip-off."))
-        audit(actor=actor, action="tip.reward_issue", obj=tip, detail="by_hand")
+        audit(actor=actor, action=AuditAction.TIP_REWARD_ISSUE, obj=tip, detail="by_hand")
     return Reward.objects.get(tip=tip)
 
 
@@ -547,7 +547,7 @@ def notice_attach(*, actor, notice: Notice, file, now: datetime | None = None
     now = now or clock.now()
     checked = _attachments_checked([file], already=notice.attachments.count(), now=now)
     attachment = _attachments_save(notice, checked, actor=actor, now=now)[0]
-    audit(actor=actor, action="notice.attach", obj=notice, detail=attachment.content_type)
+    audit(actor=actor, action=AuditAction.NOTICE_ATTACH, obj=notice, detail=attachment.content_type)
     return attachment
 
 
@@ -585,7 +585,7 @@ def notice_publish(*, actor, title, body, areas: list[Area], translations: dict 
                                    translations=versions, created_by=actor, created_at=now)
     notice.areas.set(areas)
     _attachments_save(notice, checked, actor=actor, now=now)
-    audit(actor=actor, action="notice.publish", obj=notice)
+    audit(actor=actor, action=AuditAction.NOTICE_PUBLISH, obj=notice)
     return notice
 
 
@@ -681,6 +681,6 @@ def residents_deidentify(*, now: datetime | None = None) -> dict:
                     .update(id_number="", phone="", transport_no="", symptoms=""))
     tips = (Tip.objects.exclude(status=TipStatus.OPEN).filter(verified_at__lt=cutoff)
             .exclude(contact="").update(contact=""))
-    audit(actor=None, action="residents.deidentify", object_type="residents",
+    audit(actor=None, action=AuditAction.RESIDENTS_DEIDENTIFY, object_type="residents",
           detail=f"declarations={declarations} tips={tips}", via="job")
     return {"declarations": declarations, "tips": tips}

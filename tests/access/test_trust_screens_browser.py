@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from firstline.access import services
+from firstline.accounts.actions import AuditAction
 
 from ..conftest import PHONE, browser_login
 
@@ -123,9 +124,11 @@ def test_the_auditors_search_on_a_phone(cast, areas, live_server, new_page, lang
 
     User.objects.filter(pk=cast.staff_c1.pk).update(display_name="李书记")
     h = make_household(areas.g1a, room="101")
-    audit(actor=cast.staff_c1, action="resident.read_full", obj=make_resident(h, name="邵兰"),
+    audit(actor=cast.staff_c1, action=AuditAction.RESIDENT_READ_FULL, obj=make_resident(h,
+          name="邵兰"),
           detail="核实身份")
-    audit(actor=cast.grid_a, action="resident.read_masked", obj=make_resident(h, name="王伟"))
+    audit(actor=cast.grid_a, action=AuditAction.RESIDENT_READ_MASKED, obj=make_resident(h,
+          name="王伟"))
     page = phone(new_page, live_server, "auditor", lang)
     page.goto(f"{live_server.url}/people/audit/")
     page.fill("input[name=who]", "李书记")

@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 
+from firstline.accounts.actions import AuditAction
 from firstline.accounts.models import AuditEntry
 from firstline.accounts.roles import Role
 from firstline.accounts.services import audit, user_assign
@@ -35,7 +36,7 @@ def test_auditor_sees_full_ledger_exports_of_their_area(web, roster, cast, areas
 
 
 def test_ledger_exports_recorded_with_the_area_id_are_listed_too(web, roster, cast, areas):
-    audit(actor=cast.hq, action="reports.export_full:isolations", object_type="areas.area",
+    audit(actor=cast.hq, action=AuditAction.EXPORT_FULL_ISOLATIONS, object_type="areas.area",
           object_id=areas.c1.pk, detail="C1 2020-02-01..2020-02-02")
     html = web("auditor", "en").get("/people/audit/").content.decode()
     assert "Isolation ledger export (unmasked)" in html
@@ -53,9 +54,9 @@ def test_exports_of_other_areas_are_not_listed(web, roster, cast, areas):
 
 def test_actions_objects_and_channels_are_translated(web, roster, cast):
     web("staff_c1").get(f"/people/residents/{roster.a1.pk}/")
-    audit(actor=cast.staff_c1, action="people.phone_read", obj=roster.a1, detail="care call",
+    audit(actor=cast.staff_c1, action=AuditAction.PHONE_READ, obj=roster.a1, detail="care call",
           via="api")
-    audit(actor=cast.staff_c1, action="roster.export", object_type="areas.area",
+    audit(actor=cast.staff_c1, action=AuditAction.ROSTER_EXPORT, object_type="areas.area",
           object_id="C1", detail="csv")
     html = web("auditor").get("/people/audit/").content.decode()
     assert "查看档案" in html or "查看完整身份证号和手机号" in html
@@ -72,3 +73,17 @@ def test_full_ledger_export_records_the_reason_given(roster, cast, areas):
            date_to=date(2020, 2, 2), full=True, generated_by="hq", reason="转运隔离")
     entry = AuditEntry.objects.get(action="reports.export_full:isolations")
     assert entry.detail == "2020-02-01..2020-02-02 · 转运隔离"
+
+
+def test_any_action_about_a_resident_is_named_and_filtered_by(web, roster, cast):
+    """Not only reads of personal data: every action is a typed member with a label."""
+    audit(actor=cast.staff_c1, action=AuditAction.RESIDENT_ADD, obj=roster.a1)
+    audit(actor=cast.staff_c1, action=AuditAction.RESPONSIBILITY_SET, obj=roster.a2)
+    html = web("auditor").get("/people/audit/").content.decode()
+    assert "新增居民</td>" in html and "设置三级包保</td>" in html
+    assert ">resident.add<" not in html
+    only = web("auditor").get("/people/audit/?action=resident.add").content.decode()
+    assert "新增居民</td>" in only and "设置三级包保</td>" not in only
+    assert '<option value="resident.add" selected' in only
+    en = web("auditor", "en").get("/people/audit/?action=responsibility.set").content.decode()
+    assert "Responsibility set (三级包保)</td>" in en and "Resident added</td>" not in en

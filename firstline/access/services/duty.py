@@ -1,0 +1,130 @@
+"""Duty (值班) at the checkpoints: shifts, check-in and out, gaps."""
+
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from firstline import clock
+from firstline.accounts.actions import AuditAction
+from firstline.accounts.services import audit, require_perm
+from firstline.errors import InvalidInput, RuleViolation
+
+from ..models import Checkpoint, Shift
+
+# --- duty 值班 -------------------------------------------------------------------------------
+
+@transaction.atomic
+def shifts_plan(*, checkpoint: Checkpoint, day: date, shifts: int, actor,
+                first_starts: time = time(8, 0), names: list[str] | None = None) -> list[Shift]:
+    """Cover local `day` (from `first_starts`, 24 h) with `shifts` equal shifts (3: 8 h each).
+    Shifts already planned that overlap are kept; only uncovered slots are added."""
+    require_perm(actor, "access.manage")
+    if shifts < 1 or shifts > 24 or 24 % shifts:
+        raise InvalidInput("bad_shifts", _("The number of shifts must divide 24 hours."),
+                           field="shifts")
+    tz = clock.zone()
+    start = datetime.combine(day, first_starts, tzinfo=tz)
+    length = timedelta(hours=24 // shifts)
+    made = []
+    for i in range(shifts):
+        s, e = start + i * length, start + (i + 1) * length
+        if Shift.objects.filter(checkpoint=checkpoint, starts_at__lt=e, ends_at__gt=s).exists():
+            continue
+        name = (names[i] if names and i < len(names) else "")[:50]
+        made.append(Shift.objects.create(checkpoint=checkpoint, starts_at=s, ends_at=e, name=name))
+    if made:
+        audit(actor=actor, action=AuditAction.ACCESS_SHIFTS_PLAN, obj=checkpoint,
+              detail=f"{day} {shifts}")
+    return made
+
+
+@transaction.atomic
+def shift_create(*, checkpoint: Checkpoint, starts_at: datetime, ends_at: datetime, actor,
+                 user=None, name: str = "") -> Shift:
+    require_perm(actor, "access.manage")
+    if ends_at <= starts_at:
+        raise InvalidInput("bad_times", _("A shift must end after it starts."), field="ends_at")
+    shift = Shift.objects.create(checkpoint=checkpoint, starts_at=starts_at, ends_at=ends_at,
+                                 user=user, name=(name or "")[:50])
+    audit(actor=actor, action=AuditAction.ACCESS_SHIFT_CREATE, obj=shift)
+    return shift
+
+
+@transaction.atomic
+def shift_check_in(*, shift: Shift, actor, now: datetime | None = None) -> Shift:
+    """The person on duty checks in (taking an unassigned shift)."""
+    require_perm(actor, "access.duty")
+    now = now or clock.now()
+    if shift.user_id and shift.user_id != actor.pk and not _is_manager(actor):
+        raise RuleViolation("not_your_shift", _("This shift is someone else's."))
+    if shift.checked_in_at is None:
+        shift.checked_in_at = now
+        if shift.user_id is None:
+            shift.user = actor
+            shift.name = shift.name or str(actor)[:50]
+        shift.save(update_fields=["checked_in_at", "user", "name"])
+        audit(actor=actor, action=AuditAction.ACCESS_SHIFT_CHECK_IN, obj=shift)
+    return shift
+
+
+@transaction.atomic
+def shift_check_out(*, shift: Shift, actor, now: datetime | None = None) -> Shift:
+    require_perm(actor, "access.duty")
+    now = now or clock.now()
+    if shift.checked_in_at is None:
+        raise RuleViolation("not_checked_in", _("Check in first."))
+    if shift.user_id and shift.user_id != actor.pk and not _is_manager(actor):
+        raise RuleViolation("not_your_shift", _("This shift is someone else's."))
+    if shift.checked_out_at is None:
+        shift.checked_out_at = now
+        shift.save(update_fields=["checked_out_at"])
+        audit(actor=actor, action=AuditAction.ACCESS_SHIFT_CHECK_OUT, obj=shift)
+    return shift
+
+
+@transaction.atomic
+def shift_name_set(*, shift: Shift, name: str, actor) -> Shift:
+    """Name who stands a shift (operations puts a registered person on it; the typed names of
+    older shifts stay as they were)."""
+    require_perm(actor, "access.manage")
+    shift.name = (name or "")[:50]
+    Shift.objects.filter(pk=shift.pk).update(name=shift.name)
+    audit(actor=actor, action=AuditAction.ACCESS_SHIFT_NAME, obj=shift)
+    return shift
+
+
+@transaction.atomic
+def shift_attendance_record(*, shift: Shift, actor, checked_in_at: datetime | None = None,
+                            checked_out_at: datetime | None = None) -> Shift:
+    """The person on a shift checked in or out somewhere else (operations: a registered
+    volunteer's gate assignment). The first check-in and the first check-out stand."""
+    if checked_in_at is not None:
+        Shift.objects.filter(pk=shift.pk, checked_in_at__isnull=True).update(
+            checked_in_at=checked_in_at)
+    if checked_out_at is not None:
+        Shift.objects.filter(pk=shift.pk, checked_out_at__isnull=True).update(
+            checked_out_at=checked_out_at)
+    shift.refresh_from_db()
+    audit(actor=actor, action=AuditAction.ACCESS_SHIFT_ATTENDANCE, obj=shift)
+    return shift
+
+
+def _is_manager(user) -> bool:
+    from firstline.accounts.scope import has_perm
+
+    return has_perm(user, "access.manage")
+
+
+def duty_gaps(shifts: list[Shift], start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """Stretches of [start, end) no shift covers (a gate without anyone on duty)."""
+    gaps, cursor = [], start
+    for s in sorted(shifts, key=lambda s: s.starts_at):
+        if s.starts_at > cursor:
+            gaps.append((cursor, min(s.starts_at, end)))
+        cursor = max(cursor, s.ends_at)
+        if cursor >= end:
+            break
+    if cursor < end:
+        gaps.append((cursor, end))
+    return [(a, b) for a, b in gaps if b > a]

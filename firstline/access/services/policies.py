@@ -1,0 +1,89 @@
+"""Compound policies: closed or not, and the out-trip quota per household."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from firstline import clock
+from firstline.accounts.actions import AuditAction
+from firstline.accounts.services import audit, require_perm
+from firstline.errors import InvalidInput
+
+from ..models import Policy, QuotaUse
+from .common import rules_on
+
+# --- policies -------------------------------------------------------------------------------
+
+@transaction.atomic
+def policy_set(*, compound, closed: bool, out_quota: int, window_days: int, starts_on: date,
+               actor, now: datetime | None = None) -> Policy:
+    """A new policy version for the compound, in force from `now` (the next scan)."""
+    require_perm(actor, "access.manage")
+    if out_quota < 0 or out_quota > 100:
+        raise InvalidInput("bad_quota", _("out_quota must be between 0 and 100."), field="out_quota")
+    if window_days < 1 or window_days > 366:
+        raise InvalidInput("bad_window", _("window_days must be between 1 and 366."),
+                           field="window_days")
+    now = now or clock.now()
+    # Lock the compound's versions so two concurrent PUTs get distinct version numbers.
+    last = (Policy.objects.select_for_update().filter(compound=compound)
+            .order_by("-version").first())
+    policy = Policy.objects.create(
+        compound=compound, version=(last.version + 1) if last else 1, closed=closed,
+        out_quota=out_quota, window_days=window_days, starts_on=starts_on, effective_at=now,
+        created_by=actor if getattr(actor, "pk", None) else None)
+    audit(actor=actor, action=AuditAction.ACCESS_POLICY_SET, obj=policy,
+          detail=f"closed={closed} quota={out_quota}/{window_days}d from {starts_on}")
+    return policy
+
+
+@dataclass(frozen=True)
+class QuotaRule:
+    closed: bool
+    quota: int
+    window_days: int
+    starts_on: date
+    policy_id: int | None
+    version: str
+
+    def window_start(self, day: date) -> date | None:
+        """First day of the quota window holding local `day`; None when no quota applies."""
+        if not self.closed or day < self.starts_on:
+            return None
+        offset = (day - self.starts_on).days // self.window_days * self.window_days
+        return self.starts_on + timedelta(days=offset)
+
+
+def quota_rule(compound_id: int, at: datetime, day: date) -> QuotaRule:
+    """The compound's policy in force at `at`, or the rule defaults (closed, 1 per 2 days)."""
+    policy = (Policy.objects.filter(compound_id=compound_id, effective_at__lte=at)
+              .order_by("-effective_at", "-version").first())
+    return _quota_rule(policy, day)
+
+
+QUOTA_RULES = ("pass.out_quota", "pass.window_days", "pass.windows_from")
+
+
+def _quota_rule(policy, day: date, rules: dict | None = None) -> QuotaRule:
+    if policy is not None:
+        return QuotaRule(policy.closed, policy.out_quota, policy.window_days, policy.starts_on,
+                         policy.pk, f"policy:{policy.pk}v{policy.version}")
+    r = rules or rules_on(QUOTA_RULES, day)
+    return QuotaRule(True, int(r["pass.out_quota"][0]), int(r["pass.window_days"][0]),
+                     date.fromisoformat(str(r["pass.windows_from"][0])), None,
+                     "quota:" + "/".join(r[k][1] for k in QUOTA_RULES))
+
+
+def quota_left(household, at: datetime | None = None) -> int | None:
+    """Trips out the household has left in the window holding `at`; None when unlimited."""
+    at = at or clock.now()
+    day = clock.localdate(at)
+    q = quota_rule(household.compound_id, at, day)
+    start = q.window_start(day)
+    if start is None:
+        return None
+    used = (QuotaUse.objects.filter(household=household, window_start=start)
+            .values_list("used", flat=True).first() or 0)
+    return max(q.quota - used, 0)

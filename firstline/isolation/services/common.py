@@ -1,0 +1,55 @@
+"""What the isolation services share: link tokens, the clock, text fields, limits, and
+ending a room stay."""
+
+import hashlib
+import re
+import secrets
+from datetime import datetime
+
+from django.utils.translation import gettext as _
+
+from firstline import clock, events
+from firstline.errors import InvalidInput
+
+from ..models import Room, RoomStatus, RoomStay
+
+TOKEN_BYTES = 24            # 192 random bits in the self-report link
+MAX_DAYS = 60               # longer than any rule ever used; a typo guard, not a rule
+SELF_REPORTS_PER_HOUR = 12  # per link; a resident reports twice a day, this only stops floods
+MISSED_LOOKBACK_DAYS = 2    # the missed-report job looks this far back (a job that did not run)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _new_token() -> tuple[str, str]:
+    plain = secrets.token_urlsafe(TOKEN_BYTES)
+    return plain, token_digest(plain)
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or clock.now()
+
+
+def text_field(value, *, field: str, label, limit: int) -> str:
+    """The stripped text, or InvalidInput naming the field and the limit: never cut silently."""
+    value = str(value or "").strip()
+    if len(value) > limit:
+        raise InvalidInput("too_long", _("%(field)s is too long: at most %(max)d characters "
+                                         "(got %(n)d).")
+                           % {"field": label, "max": limit, "n": len(value)}, field=field)
+    return value
+
+
+ROOM_NUMBER_RE = re.compile(r"^[A-Za-z]{0,2}-?\d{1,6}[A-Za-z]?$")
+ROOM_NUMBER_MAX = 20
+
+
+def _stay_end(stay: RoomStay, *, at: datetime) -> None:
+    stay.ended_at = at
+    stay.save(update_fields=["ended_at"])
+    if not RoomStay.objects.filter(room_id=stay.room_id, ended_at__isnull=True).exists():
+        Room.objects.filter(pk=stay.room_id).update(status=RoomStatus.CLEANING)
+        events.announce("room_vacated", area=Room.objects.select_related("site__area").get(
+            pk=stay.room_id).site.area)

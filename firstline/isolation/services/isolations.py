@@ -1,0 +1,210 @@
+"""Isolations: start, extend, release, expire, and the self-report link."""
+
+from datetime import date, datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from firstline import clock, events
+from firstline.accounts.actions import AuditAction
+from firstline.accounts.services import audit, require_perm
+from firstline.errors import InvalidInput, RuleViolation
+from firstline.rules import rule
+
+from .. import schedule
+from ..models import Isolation, Kind, Reason, RoomStay, Status
+from .common import MAX_DAYS, _new_token, _now, _stay_end, text_field, token_digest
+
+# --- isolations -----------------------------------------------------------------------------
+
+def _expire_for(resident_id, today: date) -> None:
+    """Close isolations of a resident that reached their end (so a new one may start)."""
+    for iso in Isolation.objects.filter(resident_id=resident_id, status=Status.ACTIVE,
+                                        ends_on__lte=today):
+        _finish(iso, status=Status.ENDED, ended_on=iso.ends_on, ended_at=None, reason="")
+
+
+def _finish(iso: Isolation, *, status: str, ended_on: date, ended_at: datetime | None,
+            reason: str) -> None:
+    iso.status = status
+    iso.ended_on = ended_on
+    iso.ended_at = ended_at
+    iso.end_reason = reason[:200]
+    iso.report_digest = None  # the self-report link stops working
+    iso.save(update_fields=["status", "ended_on", "ended_at", "end_reason", "report_digest"])
+    at = ended_at or schedule.day_bounds(ended_on)[0]
+    for stay in RoomStay.objects.filter(isolation=iso, ended_at__isnull=True):
+        _stay_end(stay, at=at)
+
+
+def _days(days, on: date) -> tuple[int, str]:
+    if days is None:
+        r = rule("isolation.days", on=on)
+        return int(r.value), r.version
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_DAYS:
+        raise InvalidInput("bad_days", _("days must be a whole number from 1 to %(max)d.")
+                           % {"max": MAX_DAYS}, field="days")
+    return days, "given"
+
+
+def _reason(reason: str, note: str) -> tuple[str, str]:
+    """A reason code, or the words a caller used: "close_contact", "密切接触者" and "close
+    contact" are the code; anything else is "other" with the words kept in the note (the API
+    takes `reason` as text)."""
+    words = " ".join(str(reason or "").split())
+    if not words:
+        raise InvalidInput("bad_reason", _("Give the reason for the isolation, e.g. %(v)s.")
+                           % {"v": ", ".join(Reason.values)}, field="reason")
+    if len(words) > 200:
+        raise InvalidInput("too_long", _("At most %(n)s characters.") % {"n": 200}, field="reason")
+    if words in Reason.values:
+        return words, note
+    folded = words.casefold()
+    for code, label in Reason.choices:
+        names = {str(label)}
+        for lang in ("zh-hans", "zh-hant", "en"):
+            with translation.override(lang):
+                names.add(str(label))
+        if folded in {n.casefold() for n in names}:
+            return code, note
+    return Reason.OTHER, " · ".join(x for x in (words, (note or "").strip()) if x)
+
+
+@transaction.atomic
+def isolation_start(*, resident, kind: str, reason: str, starts_on: date, days: int | None = None,
+                    reason_note: str = "", actor, now: datetime | None = None,
+                    reading_times: list[str] | None = None) -> Isolation:
+    """居家隔离/集中隔离: one active isolation per resident; ends after `days` local days.
+
+    `ends_on` is the first local day no longer isolated (starts_on + days). The returned object
+    carries `report_token`, the plain self-report token, shown once (only its digest is kept).
+    """
+    require_perm(actor, "isolation.manage")
+    now = _now(now)
+    today = clock.localdate(now)
+    if kind not in Kind.values:
+        raise InvalidInput("bad_kind", _("kind must be one of: %(v)s.") % {"v": ", ".join(Kind.values)},
+                           field="kind")
+    reason, reason_note = _reason(reason, reason_note)
+    if abs((starts_on - today).days) > MAX_DAYS:
+        raise InvalidInput("bad_date", _("starts_on is too far from today."), field="starts_on")
+    days, version = _days(days, starts_on)
+    ends_on = starts_on + timedelta(days=days)
+    if ends_on <= today:
+        raise InvalidInput("already_over", _("An isolation starting %(start)s for %(days)d days "
+                                             "would already be over.")
+                           % {"start": starts_on, "days": days}, field="starts_on")
+    times = _check_times(reading_times)
+    reason_note = text_field(reason_note, field="reason_note", label=_("Note"), limit=200)
+    _expire_for(resident.pk, today)
+    if Isolation.objects.filter(resident=resident, status=Status.ACTIVE).exists():
+        raise RuleViolation("already_isolated",
+                            _("This resident already has an active isolation."))
+    plain, digest = _new_token()
+    try:
+        with transaction.atomic():
+            iso = Isolation.objects.create(
+                resident=resident, household=resident.household, grid=resident.grid, kind=kind,
+                reason=reason, reason_note=reason_note, starts_on=starts_on,
+                ends_on=ends_on, report_digest=digest, rule_version=version,
+                reading_times=times, created_by=actor, created_at=now,
+            )
+    except IntegrityError:
+        raise RuleViolation("already_isolated",
+                            _("This resident already has an active isolation.")) from None
+    iso.report_token = plain
+    events.announce("isolation_started", area=resident.grid)
+    audit(actor=actor, action=AuditAction.ISOLATION_START, obj=iso,
+          detail=f"{kind} {reason} {starts_on}..{ends_on} ({version})")
+    return iso
+
+
+def _check_times(values) -> list[str]:
+    if not values:
+        return []
+    try:
+        return [t.strftime("%H:%M") for t in schedule.parse_times(values)]
+    except (ValueError, TypeError):
+        raise InvalidInput("bad_times", _("Reading times must be distinct HH:MM values, "
+                                          "e.g. 09:00, 15:00."), field="reading_times") from None
+
+
+def _require_active(iso: Isolation, today: date) -> None:
+    if iso.status != Status.ACTIVE or iso.ends_on <= today:
+        raise RuleViolation("not_active", _("This isolation is no longer active."))
+
+
+@transaction.atomic
+def isolation_extend(*, isolation: Isolation, days: int, reason: str, actor,
+                     now: datetime | None = None) -> Isolation:
+    """Extend by `days` (e.g. a positive test of a contact). Only future days change."""
+    require_perm(actor, "isolation.manage")
+    now = _now(now)
+    iso = Isolation.objects.select_for_update().get(pk=isolation.pk)
+    _require_active(iso, clock.localdate(now))
+    days, _v = _days(days, iso.ends_on)
+    reason = text_field(reason, field="reason", label=pgettext("isolation", "Reason"), limit=200)
+    if not reason:
+        raise InvalidInput("reason_required", _("Give a reason for the extension."), field="reason")
+    old = iso.ends_on
+    iso.ends_on = old + timedelta(days=days)
+    iso.save(update_fields=["ends_on"])
+    audit(actor=actor, action=AuditAction.ISOLATION_EXTEND, obj=iso,
+          detail=f"{old} -> {iso.ends_on}: {reason.strip()}")
+    return iso
+
+
+@transaction.atomic
+def isolation_release(*, isolation: Isolation, reason: str, actor,
+                      now: datetime | None = None) -> Isolation:
+    """Early release (提前解除), with a reason. Before the start day it is a cancellation."""
+    require_perm(actor, "isolation.manage")
+    now = _now(now)
+    today = clock.localdate(now)
+    iso = Isolation.objects.select_for_update().get(pk=isolation.pk)
+    _require_active(iso, today)
+    reason = text_field(reason, field="reason", label=pgettext("isolation", "Reason"), limit=200)
+    if not reason:
+        raise InvalidInput("reason_required", _("Give a reason for the early release."),
+                           field="reason")
+    if today < iso.starts_on:
+        _finish(iso, status=Status.CANCELLED, ended_on=iso.starts_on, ended_at=now, reason=reason)
+    else:
+        _finish(iso, status=Status.RELEASED, ended_on=today, ended_at=now, reason=reason)
+    audit(actor=actor, action=AuditAction.ISOLATION_RELEASE, obj=iso, detail=reason)
+    return iso
+
+
+@transaction.atomic
+def isolation_reissue_link(*, isolation: Isolation, actor, now: datetime | None = None) -> str:
+    """A new self-report token (the old link stops working). Returns the plain token."""
+    require_perm(actor, "isolation.record")
+    iso = Isolation.objects.select_for_update().get(pk=isolation.pk)
+    _require_active(iso, clock.localdate(_now(now)))
+    plain, iso.report_digest = _new_token()
+    iso.save(update_fields=["report_digest"])
+    audit(actor=actor, action=AuditAction.ISOLATION_LINK, obj=iso)
+    return plain
+
+
+def isolations_expire(*, now: datetime | None = None) -> int:
+    """Mark isolations that reached ends_on as ended (their links stop, their rooms free up)."""
+    today = clock.localdate(_now(now))
+    done = 0
+    for iso in Isolation.objects.filter(status=Status.ACTIVE, ends_on__lte=today):
+        with transaction.atomic():
+            _finish(iso, status=Status.ENDED, ended_on=iso.ends_on, ended_at=None, reason="")
+        done += 1
+    return done
+
+
+def isolation_for_token(token: str, *, now: datetime | None = None) -> Isolation | None:
+    """The isolation a self-report token opens, or None: unknown, wrong, or ended (one answer)."""
+    if not token or len(token) > 100:
+        return None
+    today = clock.localdate(_now(now))
+    return (Isolation.objects.select_related("resident", "household__compound")
+            .filter(report_digest=token_digest(token), status=Status.ACTIVE, ends_on__gt=today)
+            .first())

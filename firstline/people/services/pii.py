@@ -1,0 +1,120 @@
+"""Masking of ID numbers and phones, and full reads of them (one audit row each)."""
+
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+
+from firstline.accounts.actions import AuditAction
+from firstline.accounts.scope import in_scope
+from firstline.accounts.services import audit, require_perm
+from firstline.errors import InvalidInput
+
+# --- masking ------------------------------------------------------------------------------
+
+
+def mask_id_number(value: str) -> str:
+    """110***********123X: the region's first 3 and the last 4 characters."""
+    if len(value) < 8:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_phone(value: str) -> str:
+    """138****5678."""
+    if not value:
+        return ""
+    if len(value) < 8:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+# --- full reads ---------------------------------------------------------------------------
+
+
+FULL_READ_REASONS = [  # why a full ID number and phone are needed (shown as a short select)
+    ("verify_identity", pgettext_lazy("full read reason", "Verify identity")),
+    ("contact", pgettext_lazy("full read reason", "Contact the person")),
+    ("transfer", pgettext_lazy("full read reason", "Transfer to isolation")),
+    ("other", pgettext_lazy("full read reason", "Other")),
+]
+REASON_MAX = 100
+# The API's resident read answers the full record (CONTRACT.md) even when no reason is given;
+# its audit row then says so, in the default language, for the auditor to find.
+API_NO_REASON = "未说明原因（API 读取）"
+
+
+def full_read_reason(*, code: str = "", text: str = "", required: bool = True) -> str:
+    """The audit row's "why": the chosen reason's label (in the default language, so every
+    auditor reads the same words) and the free text, which `other` requires."""
+    code, text = (code or "").strip(), " ".join((text or "").split())
+    labels = dict(FULL_READ_REASONS)
+    if len(text) > REASON_MAX:
+        raise InvalidInput("bad_reason", _("Reason: at most %(n)d characters.")
+                           % {"n": REASON_MAX}, field="reason_text")
+    if not code and not text:
+        if required:
+            raise InvalidInput("reason_required",
+                               _("Reason: choose why you need the full ID number and phone."),
+                               field="reason")
+        return ""
+    if code and code not in labels:
+        raise InvalidInput("bad_reason", _("Reason: choose one of the listed reasons."),
+                           field="reason")
+    if code == "other" and not text:
+        raise InvalidInput("reason_required", _("Reason: describe the other reason."),
+                           field="reason_text")
+    if not code or code == "other":
+        return text
+    with translation.override(settings.LANGUAGE_CODE):
+        label = str(labels[code])
+    return f"{label}: {text}" if text else label
+
+
+PII_FIELDS = ("id_number", "phone")
+
+
+def pii_read(actor, resident, fields, reason: str, via: str = "web", *,
+             action: AuditAction = AuditAction.RESIDENT_READ_FULL) -> dict[str, str]:
+    """The only way to a resident's full ID number or phone: {field: value} for `fields`
+    (of PII_FIELDS), for a reader holding people.view_full through a role covering the
+    resident's grid, with a reason (422 `reason_required` naming `reason` when empty), and
+    exactly one audit row (who, whom, when, why, via). Pages, the API, the phone reveals and
+    the list items all come here; tests/test_pii.py finds any other reader of these fields."""
+    fields = tuple(fields)
+    unknown = set(fields) - set(PII_FIELDS)
+    if not fields or unknown:
+        raise ValueError(f"pii_read: fields must be of {PII_FIELDS}, got {fields}")
+    if not in_scope(actor, resident.grid, "people.view_full"):
+        # view_full held through a role elsewhere does not unmask here.
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(_("Your role does not allow this action."))
+    reason = " ".join(str(reason or "").split())
+    if not reason:
+        raise InvalidInput("reason_required",
+                           _("Reason: choose why you need the full ID number and phone."),
+                           field="reason")
+    audit(actor=actor, action=action, obj=resident, via=via, detail=reason)
+    return {f: getattr(resident, f) for f in fields}
+
+
+def resident_read(*, actor, resident, via: str = "web", unmask: bool = True,
+                  reason: str = "") -> dict[str, str] | None:
+    """Record a read of one resident's record: the full ID number and phone (pii_read, which
+    needs a reason) when `unmask` is asked and the reader holds people.view_full over the
+    resident's grid; else None and a masked read is audited."""
+    if unmask and in_scope(actor, resident.grid, "people.view_full"):
+        return pii_read(actor, resident, PII_FIELDS, reason, via)
+    audit(actor=actor, action=AuditAction.RESIDENT_READ_MASKED, obj=resident, via=via,
+          detail=reason)
+    return None
+
+
+def resident_read_full(*, actor, resident, reason_code: str, reason_text: str = "",
+                       via: str = "web") -> dict[str, str]:
+    """The "show full ID and phone" control: needs people.view_full and a reason."""
+    require_perm(actor, "people.view_full")
+    reason = full_read_reason(code=reason_code, text=reason_text)
+    return pii_read(actor, resident, PII_FIELDS, reason, via)

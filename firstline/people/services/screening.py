@@ -1,0 +1,156 @@
+"""Door-to-door screening visits (入户排查) and the follow-ups they find."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from firstline import clock
+from firstline.accounts.actions import AuditAction
+from firstline.accounts.scope import in_scope
+from firstline.accounts.services import audit, require_perm
+from firstline.errors import InvalidInput, RuleViolation
+from firstline.rules import rule
+from firstline.rules.temperature import is_fever, temperature_parse
+
+from ..models import KeyPersonCategory, ScreeningVisit, Transport, VisitPerson
+from .key_persons import _derive_key_facts
+from .risk_areas import risk_area_match
+
+
+@transaction.atomic
+def screening_visit_record(*, actor, household, people: list[dict], visited_at: datetime | None = None,
+                 nobody_home: bool = False, by_phone: bool = False, note: str = "",
+                 event_id=None, now: datetime | None = None) -> ScreeningVisit:
+    """入户摸排: record one visit of `household` and derive its members' key-person facts.
+
+    `people` holds one dict per member reached: resident, present, from_province, from_city,
+    returned_on, transport, transport_no, symptoms, temperature, categories (codes chosen by
+    the worker). Categories with `auto` are added from the facts (came from a listed risk
+    area; temperature at or over the fever rule). For each member reached, the visit-derived
+    facts now found are opened and those no longer found are closed — unless a later visit
+    of that member is already recorded (a back-filled offline visit changes nothing then).
+    """
+    require_perm(actor, "people.screen")
+    if not in_scope(actor, household.grid, "people.screen"):
+        raise RuleViolation("not_found", _("Not found."), status=404)
+    if event_id is not None:
+        # A phone syncing offline may send the same visit twice: the first one stands.
+        first = ScreeningVisit.objects.filter(event_id=event_id).first()
+        if first is not None:
+            if first.household_id != household.pk:
+                raise RuleViolation("event_id_reused",
+                                    _("This event_id was used for another household."))
+            first.replayed = True
+            return first
+    now = now or clock.now()
+    # A phone's clock running ahead is filed at the server's time (CONTRACT.md "Time").
+    when = clock.device_time(visited_at, now=now)
+    visited_at = when.at
+    day = clock.localdate(visited_at)
+    fever = rule("fever.threshold_c", on=day)
+    if nobody_home and people:
+        raise InvalidInput("nobody_home", _("Nobody was home: record no members."))
+    try:
+        with transaction.atomic():
+            visit = ScreeningVisit.objects.create(household=household, grid=household.grid, worker=actor,
+                                         visited_at=visited_at, nobody_home=nobody_home,
+                                         by_phone=by_phone, note=note[:200], event_id=event_id,
+                                         rule_version=f"fever:{fever.version}", created_at=now,
+                                         device_at=when.sent if when.sent != when.at else None)
+    except IntegrityError:  # the same event_id sent twice at the same instant
+        first = ScreeningVisit.objects.get(event_id=event_id)
+        first.replayed = True
+        return first
+    visit.replayed = False
+    categories = {c.code: c for c in KeyPersonCategory.objects.filter(active=True)}
+    member_ids = set(household.residents.values_list("pk", flat=True))
+    for entry in people:
+        resident = entry["resident"]
+        if resident.pk not in member_ids:
+            raise InvalidInput("not_member", _("%(name)s does not live in this household.")
+                               % {"name": resident.name})
+        temperature = temperature_parse(entry.get("temperature"), on=day)
+        transport = entry.get("transport") or ""
+        if transport not in Transport.values:
+            raise InvalidInput("bad_transport", _("Unknown transport."), field="transport")
+        province, city = entry.get("from_province", ""), entry.get("from_city", "")
+        risk = risk_area_match(province=province, city=city, on=day)
+        record = VisitPerson.objects.create(
+            visit=visit, resident=resident, present=entry.get("present", True),
+            from_province=province[:30], from_city=city[:30], from_risk_area=risk is not None,
+            returned_on=entry.get("returned_on"), transport=transport,
+            transport_no=(entry.get("transport_no") or "")[:30],
+            symptoms=(entry.get("symptoms") or "")[:200], temperature=temperature)
+        found = set()
+        for code in entry.get("categories") or []:
+            if code not in categories:
+                raise InvalidInput("bad_category", _("Unknown key-person category %(code)s.")
+                                   % {"code": code})
+            found.add(code)
+        for code, category in categories.items():
+            if category.auto == "risk_area" and risk is not None:
+                found.add(code)
+            if category.auto == "fever" and is_fever(temperature, threshold=fever.value):
+                found.add(code)
+        record.categories.set([categories[c] for c in found])
+        for handler in VISIT_FINDING_HANDLERS:
+            handler(visit=visit, resident=resident, temperature=temperature,
+                    fever=Decimal(str(fever.value)), risk=risk,
+                    returned_on=entry.get("returned_on"), day=day)
+        later = VisitPerson.objects.filter(resident=resident,
+                                           visit__visited_at__gt=visited_at).exists()
+        if not later:
+            _derive_key_facts(resident=resident, found=found, categories=categories,
+                              visit=visit, at=visited_at)
+    audit(actor=actor, action=AuditAction.VISIT_RECORD, obj=visit)
+    return visit
+
+
+# What a screening visit finds must reach someone (CONTRACT.md "Findings reach someone"), but
+# people sits below isolation, which owns alerts: the isolation app subscribes here in its
+# AppConfig.ready (isolation.services.door_findings_open) and people never imports it.
+VISIT_FINDING_HANDLERS: list = []
+
+
+# Panels other apps add to the resident page (isolation: current isolation and open alerts).
+RESIDENT_PANELS: list = []
+
+
+def resident_panels_subscribe(panel) -> None:
+    """`panel(resident=, user=)` returns HTML (safe) for the top of the resident page."""
+    if panel not in RESIDENT_PANELS:
+        RESIDENT_PANELS.append(panel)
+
+
+def visit_findings_subscribe(handler) -> None:
+    """`handler(visit=, resident=, temperature=, fever=, risk=, returned_on=, day=)` is
+    called, inside the visit's transaction, for each member recorded on a visit."""
+    if handler not in VISIT_FINDING_HANDLERS:
+        VISIT_FINDING_HANDLERS.append(handler)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A member a visit found in need of follow-up, and why (either or both)."""
+
+    resident: object
+    temperature: Decimal | None  # at or over the fever rule
+    risk_place: str  # where they came back from, as typed, when it is a listed risk area
+
+
+def visit_followups(*, visit: ScreeningVisit) -> list[FollowUp]:
+    """The members of `visit` to consider for isolation: a temperature at or over the fever
+    rule in force on the visit's local day, or back from a listed risk area (as matched when
+    the visit was recorded). Empty when nobody needs follow-up."""
+    fever = Decimal(str(rule("fever.threshold_c",
+                             on=clock.localdate(visit.visited_at)).value))
+    found = []
+    for record in visit.people.select_related("resident").order_by("resident_id"):
+        hot = record.temperature if is_fever(record.temperature, threshold=fever) else None
+        place = f"{record.from_province}{record.from_city}" if record.from_risk_area else ""
+        if hot is not None or place:
+            found.append(FollowUp(resident=record.resident, temperature=hot, risk_place=place))
+    return found
