@@ -3,8 +3,9 @@
 # by day (the report, the dashboard, the ledger, the gate's "today" panel, the visitors page:
 # EXPLAINed on 1M residents / 10M crossings, docs/access.md "Benchmark"), so:
 # - (area, day) becomes (day, area), covering also `subject` (the report filters on it);
-# - (household, scanned_at) and (checkpoint, scanned_at) go: nothing read them but the
-#   visitors' list, which gets a partial index of visitor rows that pass scans never write;
+# - (household, scanned_at) goes: no query used it; (checkpoint, scanned_at) goes: only the
+#   visitors' list read it, which now has a partial index of visitor rows (pass scans, nearly
+#   every row, never write it);
 # - the foreign-key indexes of compound, pass, policy and actor go: nothing looks crossings
 #   up by them. Plain DROP INDEX on both databases (an AlterField would rebuild the table on
 #   SQLite), as in 0005.
