@@ -450,7 +450,7 @@ def start_server(args) -> subprocess.Popen:
                FIRSTLINE_DEBUG="off")
     if args.synchronous_commit == "off":
         env["PGOPTIONS"] = "-c synchronous_commit=off"
-    cmd = [str(ROOT / ".venv/bin/gunicorn"), "gate_scan:wsgi()", "--pythonpath",
+    cmd = [str(Path(sys.executable).parent / "gunicorn"), "gate_scan:wsgi()", "--pythonpath",
            f"{ROOT / 'bench'},{ROOT}", "-b", f"127.0.0.1:{args.port}", "-w", str(args.workers),
            "--worker-class", "gthread", "--threads", str(args.threads), "--keep-alive", "30",
            "--log-level", "warning", "--backlog", "2048"]
@@ -509,6 +509,16 @@ def commit_ms(args, n=20) -> float:
     return took
 
 
+def db_transactions() -> int:
+    """Transactions committed and rolled back in the bench database so far (every session)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT xact_commit + xact_rollback FROM pg_stat_database "
+                    "WHERE datname = current_database()")
+        return cur.fetchone()[0]
+
+
 def main() -> int:
     args = parse_args()
     ensure_database(args.database_url)
@@ -552,6 +562,8 @@ def main() -> int:
         run_wrk(args, "scans", token, sample_file.name, 3)
         base = run_wrk(args, "bare", token, sample_file.name, args.duration, server)
         floor = run_wrk(args, "floor", token, sample_file.name, args.duration, server)
+        time.sleep(11)  # idle backends flush their statistics after 10 s (PostgreSQL 15)
+        xacts0 = db_transactions()
         mark = Crossing.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         scans = run_wrk(args, "scans", token, sample_file.name, args.duration, server)
         time.sleep(1)  # let the last answers land before counting
@@ -562,6 +574,8 @@ def main() -> int:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
         os.unlink(sample_file.name)
+    time.sleep(1)  # the server's sessions flush their statistics as they end
+    xacts = db_transactions() - xacts0
     from django.db.models import Count
 
     mix = dict(Crossing.objects.filter(pk__gt=mark, pk__lte=end).values_list("reason")
@@ -590,6 +604,11 @@ def main() -> int:
     print(f"CPU-bound capacity of the app (1 core, database elsewhere): "
           f"{1000 / max(scans['cpu_ms'], 0.01):,.0f} decisions/s vs "
           f"{1000 / max(base['cpu_ms'], 0.01):,.0f} bare requests/s")
+    # Every statement outside a transaction is a transaction of its own: this is the
+    # statements a scan costs (the connection's health check, the token, the judgement, the
+    # write), of which only the write commits WAL.
+    print(f"transactions (statements) per scan request: {xacts / max(scans['requests'], 1):.2f}"
+          f"{' (batch run included)' if batch else ''}")
     print(f"recorded {recorded:,} crossings for {scans['requests']:,} requests; reasons {mix}")
     print(f"(crossings before the run: up to id {before:,})")
     failed = {k: r["non2xx"] for k, r in (("bare", base), ("floor", floor), ("scans", scans))

@@ -86,6 +86,26 @@ def test_the_verdict_of_a_scan_judged_now_costs_no_query_for_the_household(
     assert verdict["household"]["address"] == "翰林华府 28栋 1单元 101室"
 
 
+def test_the_verdict_of_a_trip_refused_now_costs_no_query_for_the_next_window(
+        world, scan, django_assert_num_queries):
+    """The quota rule (its window length) comes with the judgement; a repeat of the same
+    event_id, answered from the stored crossing, asks for it and names the same day."""
+    import uuid
+
+    from firstline.access import services
+
+    scan(world.pass1, "out")
+    event_id = uuid.uuid4()
+    refused = scan(world.pass1, "out", event_id=event_id)
+    assert refused.reason == "quota_exhausted"
+    with django_assert_num_queries(0):
+        verdict = services.scan_verdict(refused)
+    assert str(verdict["next_window"]) == "2020-02-06"
+    stored = scan(world.pass1, "out", event_id=event_id)
+    assert stored.pk == refused.pk
+    assert services.scan_verdict(stored)["next_window"] == verdict["next_window"]
+
+
 def test_a_late_crossing_recorded_by_the_gate_is_reflected_in_stored_figures(
         world, scan, areas):
     """An offline gate syncing a day later: the gate's own INSERT (no post_save) still

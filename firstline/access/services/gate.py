@@ -137,6 +137,7 @@ def _judge(*, actor, event_id, checkpoint_code, pass_code, direction, temperatur
         policy = Policy(pk=row[4], compound_id=compound_id, version=row[5], closed=bool(row[6]),
                         out_quota=row[7], window_days=row[8], starts_on=starts_on)
     q = _quota_rule(policy, day, rules)
+    c.gate_window_days = q.window_days  # for scan_verdict's next window, without asking again
     c.policy = policy
     c.rule_version = f"{c.rule_version} {q.version}"[:200]
     window = q.window_start(day)
@@ -441,8 +442,11 @@ def scan_verdict(c: Crossing) -> dict:
     out["next_window"] = None
     out["notified"] = None
     if c.reason == "quota_exhausted" and c.window_start and c.compound_id:
-        q = quota_rule(c.compound_id, c.scanned_at, c.day)
-        out["next_window"] = c.window_start + timedelta(days=q.window_days)
+        # Judged just now: the rule came with the judgement; a stored crossing (a repeated
+        # event_id) asks for the rule in force at its scan.
+        days = getattr(c, "gate_window_days", None) or quota_rule(
+            c.compound_id, c.scanned_at, c.day).window_days
+        out["next_window"] = c.window_start + timedelta(days=days)
     if c.reason in ("fever", "fever_hold") and c.household_id:
         alert = (Alert.objects.open().filter(household_id=c.household_id,
                                              kind=AlertKind.GATE_FEVER).select_related("owner")
