@@ -217,16 +217,20 @@ def checklist_row_route(request, checklist_id: int, number: int, payload: RouteI
 
 @router.get("/checklists/{checklist_id}/handover",
             summary="xlsx of the rows handed over to another street (转办清单)")
-def checklist_handover_export(request, checklist_id: int):
+def checklist_handover_export(request, checklist_id: int, reason: str = "",
+                              reason_text: str = ""):
     """The rows routed `other_street`, in the sender's columns plus 转至, 转办原因, 转办时间,
-    转办人 and the list they joined in Firstline — the file for a street outside it."""
+    转办人 and the list they joined in Firstline — the file for a street outside it. ID numbers
+    and phones masked unless `?reason=` is given, as for the list's export."""
     require_perm(request.user, "lists.manage")
     c = selectors.checklist_get_for_user(request.user, checklist_id)
     if not services.in_scope(request.user, c.area, "lists.manage"):
         from django.http import Http404
 
         raise Http404
-    path = exports.handover_xlsx(checklist=c, actor=request.user)
+    why = exports.checklist_export_reason(actor=request.user, reason_code=reason,
+                                          reason_text=reason_text)
+    path = exports.handover_xlsx(checklist=c, actor=request.user, reason=why)
     response = FileResponse(open(path, "rb"), as_attachment=True,
                             filename=exports.export_filename(c).replace("核查结果", "转办清单"),
                             content_type="application/vnd.openxmlformats-officedocument."

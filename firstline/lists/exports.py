@@ -103,13 +103,16 @@ def checklist_xlsx(*, checklist: Checklist, actor, reason: str = "") -> Path:
 HANDOVER_EXTRA = ["转至", "转办原因", "转办时间", "转办人", "对方系统内名单"]
 
 
-def handover_xlsx(*, checklist: Checklist, actor) -> Path:
+def handover_xlsx(*, checklist: Checklist, actor, reason: str = "") -> Path:
     """转办清单: the rows handed over to another street, in the sender's columns plus where
     to, why, when, by whom and (for a street in Firstline) the list they joined there — for a
-    street outside Firstline, the file to send. Masked and escaped as the list's export."""
+    street outside Firstline, the file to send. Masked and escaped as the list's export:
+    unmasked only with a `reason` (checklist_export_reason), audited with it."""
     from openpyxl import Workbook
 
-    full = has_perm(actor, "people.export_full")
+    full = bool(reason)
+    if full and not has_perm(actor, "people.export_full"):
+        raise PermissionDenied(_("Your role does not allow unmasked exports."))
     id_col = checklist.mapping.get("id_number")
     phone_col = checklist.mapping.get("phone")
     width = len(checklist.columns)
@@ -132,5 +135,5 @@ def handover_xlsx(*, checklist: Checklist, actor) -> Path:
     os.close(handle)
     wb.save(name)
     audit(actor=actor, action=AuditAction.CHECKLIST_HANDOVER_EXPORT, obj=checklist,
-          detail="full" if full else "masked")
+          detail=f"full · {reason}" if full else "masked")
     return Path(name)

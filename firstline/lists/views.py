@@ -258,6 +258,23 @@ def checklist_export(request, pk):
     audited with the reason; a refused reason shows the form again (422, 403 without the
     permission)."""
     c = selectors.checklist_get_for_user(request.user, pk)
+    return _reasoned_export(request, c, exports.checklist_xlsx, exports.export_filename(c))
+
+
+@require_http_methods(["GET", "POST"])
+@needs("lists.manage")
+def checklist_handover(request, pk):
+    """转办清单: the rows handed over to another street, for a street outside Firstline;
+    masked, or unmasked with a reason as the list's export."""
+    c = selectors.checklist_get_for_user(request.user, pk)
+    if not services.in_scope(request.user, c.area, "lists.manage"):
+        raise Http404
+    return _reasoned_export(request, c, exports.handover_xlsx,
+                            exports.export_filename(c).replace("核查结果", "转办清单"),
+                            handover=True)
+
+
+def _reasoned_export(request, c, build, filename: str, *, handover: bool = False):
     why = ""
     if request.method == "POST":
         form = FullReadForm(request.POST)
@@ -269,25 +286,11 @@ def checklist_export(request, pk):
                 full_read_reason(code="", text="")  # raises: the reason is required
         except InvalidInput as exc:
             return render(request, "lists/export_full.html",
-                          {"c": c, "form": form, "error": exc.detail}, status=422)
-    path = exports.checklist_xlsx(checklist=c, actor=request.user, reason=why)
-    response = FileResponse(open(path, "rb"), as_attachment=True,
-                            filename=exports.export_filename(c))
-    path.unlink(missing_ok=True)
-    return response
-
-
-@require_GET
-@needs("lists.manage")
-def checklist_handover(request, pk):
-    """转办清单: the rows handed over to another street, for a street outside Firstline."""
-    c = selectors.checklist_get_for_user(request.user, pk)
-    if not services.in_scope(request.user, c.area, "lists.manage"):
-        raise Http404
-    path = exports.handover_xlsx(checklist=c, actor=request.user)
-    response = FileResponse(open(path, "rb"), as_attachment=True,
-                            filename=exports.export_filename(c).replace("核查结果", "转办清单"))
-    path.unlink(missing_ok=True)
+                          {"c": c, "form": form, "error": exc.detail, "handover": handover},
+                          status=422)
+    path = build(checklist=c, actor=request.user, reason=why)
+    response = FileResponse(open(path, "rb"), as_attachment=True, filename=filename)
+    path.unlink(missing_ok=True)  # the open handle keeps the data until it is sent
     return response
 
 

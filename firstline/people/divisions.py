@@ -50,7 +50,11 @@ def divisions() -> dict[str, Division]:
     out: dict[str, Division] = {}
     provinces = json.loads((_HERE / "data" / "gbt2260_provinces.json").read_text("utf-8"))
     for code, name in provinces["provinces"]:
-        out[code] = Division(code, name, _short(name, _PROVINCE_SUFFIXES))
+        names = _short(name, _PROVINCE_SUFFIXES)
+        # Their traditional spellings too (廣東, 臺灣 and 台灣): a province is picked by name.
+        variants = {_convert(table, n) for table in ("s2t", "s2tw") for n in names}
+        out[code] = Division(code, name, names + tuple(sorted(variants - set(names),
+                                                             key=len, reverse=True)))
     tree = json.loads((_HERE / "static" / "people" / "gbt2260.json").read_text("utf-8"))
     for province in tree:
         for city in province.get("children", []):
@@ -122,10 +126,20 @@ _SPACE = re.compile(r"\s+")
 
 
 @functools.cache
-def _to_simplified():
+def _converter(table: str):
     import opencc
 
-    return opencc.OpenCC("t2s")
+    return opencc.OpenCC(table)
+
+
+def simplified(text: str) -> str:
+    """`text` in simplified characters (OpenCC t2s): 台灣 → 台湾."""
+    return _convert("t2s", text)
+
+
+def _convert(table: str, text: str) -> str:
+    """OpenCC's conversion `table` ("t2s": traditional to simplified; "s2t", "s2tw")."""
+    return _converter(table).convert(text)
 
 
 def division_find(text: str, *, within: str = "") -> str | None:
@@ -135,7 +149,7 @@ def division_find(text: str, *, within: str = "") -> str | None:
     a simplified name the table would change (乾县) is still found."""
     text = _SPACE.sub("", text or "")
     found = _division_find(text, within)
-    simplified = _to_simplified().convert(text)
+    simplified = _convert("t2s", text)
     if simplified != text:
         other = _division_find(simplified, within)
         if other is not None and len(other) > len(found or ""):

@@ -135,3 +135,30 @@ def test_the_page_hands_a_row_over(web, roster, areas, other, tmp_path):
                                                         "to": "外区某街道"})
     assert c.entries.get(number=3).routed_to_name == "外区某街道"
     assert web("hq").get(f"/lists/{c.pk}/handover/").status_code == 200
+
+
+def _handover_cells(response):
+    assert response.status_code == 200
+    return list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+                .iter_rows(values_only=True))
+
+
+def test_the_handover_list_is_masked_unless_a_reason_is_given(api, web, roster, areas,
+                                                              tmp_path):
+    """Full phones need people.export_full AND a reason, as the list's own export; each
+    export is audited once, the unmasked one with its reason."""
+    c = _list(roster, tmp_path, areas)
+    _route(api, c, 2, to_name="外区某街道")
+    masked = _handover_cells(api("hq").get(f"/api/v1/checklists/{c.pk}/handover"))
+    assert masked[1][1] != "137 1111 2222" and "*" in masked[1][1]
+    full = _handover_cells(api("hq").get(f"/api/v1/checklists/{c.pk}/handover",
+                                         reason="transfer"))
+    assert full[1][1] == "137 1111 2222"
+    page = web("hq").post(f"/lists/{c.pk}/handover/", {"reason": "contact"})
+    assert page.status_code == 200
+    refused = web("hq").post(f"/lists/{c.pk}/handover/", {"reason": "curious"})
+    assert refused.status_code == 422 and 'id="handover-full"' in refused.content.decode()
+    details = list(AuditEntry.objects.filter(action="checklist.handover_export")
+                   .order_by("pk").values_list("detail", flat=True))
+    assert len(details) == 3 and details[0] == "masked"
+    assert all(d.startswith("full · ") for d in details[1:])

@@ -229,7 +229,7 @@ def test_a_risk_area_must_be_a_real_division(cast, areas, province, city):
     assert not RiskArea.objects.exists()
 
 
-@pytest.mark.parametrize("province", ["湖北", "湖北省", "广西壮族自治区", "新疆", "香港", "廣東"])
+@pytest.mark.parametrize("province", ["湖北", "湖北省", "广西壮族自治区", "新疆", "香港", "廣東", "台灣"])
 def test_real_provinces_are_accepted(cast, areas, province):
     from datetime import date
 

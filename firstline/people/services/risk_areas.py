@@ -10,7 +10,14 @@ from firstline.accounts.actions import AuditAction
 from firstline.accounts.services import audit, require_perm
 from firstline.errors import InvalidInput, RuleViolation
 
-from ..divisions import division_find, division_get, division_of, division_parts, divisions
+from ..divisions import (
+    division_find,
+    division_get,
+    division_of,
+    division_parts,
+    divisions,
+    simplified,
+)
 from ..models import RISK_LEVELS, RiskArea
 
 # --- risk areas and screening -------------------------------------------------------------
@@ -124,8 +131,9 @@ def risk_area_add(*, actor, province: str = "", city: str = "", level: str = "",
             raise InvalidInput("province_required", _("Enter the province, e.g. 湖北."),
                                field="province")
         # Picked from the divisions (GB/T 2260), not free text: "胡北" would flag nobody.
-        if len(division_find(province) or "") != 2 or place_name(province) not in \
-                division_get(division_find(province)).names:
+        named = division_get(division_find(province) or "")
+        if named is None or named.level != "province" or not {
+                place_name(province), simplified(place_name(province))} & set(named.names):
             raise InvalidInput("unknown_province",
                                _("%(value)s is not a province-level division (GB/T 2260): "
                                  "choose one from the list, e.g. 湖北.") % {"value": province},
