@@ -12,6 +12,8 @@ NAV = [
             order=25),
     NavItem(label=_("Import roster"), url_name="people:import", perm="people.import", order=26),
     NavItem(label=_("Export roster"), url_name="people:export", perm="people.export", order=27),
+    # Every export runs in the background (firstline.exportjobs): the files are fetched here.
+    NavItem(label=_("My exports"), url_name="exportjobs:jobs", perm="people.export", order=28),
     NavItem(label=_("Personal-data audit"), url_name="people:audit", perm="audit.view", order=90),
 ]
 
