@@ -89,3 +89,19 @@ def result(task_id: str):
         return default_task_backend.get_result(task_id)
     except (TaskResultDoesNotExist, DatabaseError, ValueError, *_queue_errors()):
         return None
+
+
+def resume_stalled(jobs, enqueue) -> list[int]:
+    """Enqueue again each of `jobs` (rows with `task_id` and `lease_until`) whose worker is
+    gone (its lease ran out: the task is abandoned first) or whose task the queue no longer
+    holds as ready or running (the queue was down when it was asked for, or lost it).
+    The ids of the jobs enqueued again."""
+    resumed = []
+    for job in jobs:
+        lost = job.lease_until is not None
+        if lost or status(job.task_id) not in ("READY", "RUNNING"):
+            if lost:
+                abandon(job.task_id)
+            enqueue(job)
+            resumed.append(job.pk)
+    return resumed

@@ -110,15 +110,7 @@ def export_jobs_resume(*, now: datetime | None = None) -> list[int]:
     now = now or clock.now()
     waiting = (ExportJob.objects.filter(status__in=[S.QUEUED, S.RUNNING], expires_at__gt=now)
                .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now)))
-    resumed = []
-    for job in waiting:
-        lost = job.lease_until is not None
-        if lost or taskqueue.status(job.task_id) not in ("READY", "RUNNING"):
-            if lost:
-                taskqueue.abandon(job.task_id)
-            export_job_enqueue(job)
-            resumed.append(job.pk)
-    return resumed
+    return taskqueue.resume_stalled(waiting, export_job_enqueue)
 
 
 @transaction.atomic

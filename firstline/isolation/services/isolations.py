@@ -39,6 +39,15 @@ def _finish(iso: Isolation, *, status: str, ended_on: date, ended_at: datetime |
         _stay_end(stay, at=at)
 
 
+def _end_early(iso: Isolation, *, today: date, now: datetime, reason: str) -> None:
+    """Released today (released early, or its lockdown lifted); one that had not started yet
+    is cancelled instead, ending on its first day."""
+    if today < iso.starts_on:
+        _finish(iso, status=Status.CANCELLED, ended_on=iso.starts_on, ended_at=now, reason=reason)
+    else:
+        _finish(iso, status=Status.RELEASED, ended_on=today, ended_at=now, reason=reason)
+
+
 def _days(days, on: date) -> tuple[int, str]:
     if days is None:
         r = rule("isolation.days", on=on)
@@ -169,10 +178,7 @@ def isolation_release(*, isolation: Isolation, reason: str, actor,
     if not reason:
         raise InvalidInput("reason_required", _("Give a reason for the early release."),
                            field="reason")
-    if today < iso.starts_on:
-        _finish(iso, status=Status.CANCELLED, ended_on=iso.starts_on, ended_at=now, reason=reason)
-    else:
-        _finish(iso, status=Status.RELEASED, ended_on=today, ended_at=now, reason=reason)
+    _end_early(iso, today=today, now=now, reason=reason)
     audit(actor=actor, action=AuditAction.ISOLATION_RELEASE, obj=iso, detail=reason)
     return iso
 

@@ -14,7 +14,7 @@ from firstline.errors import InvalidInput, RuleViolation
 
 from ..models import Isolation, Kind, Lockdown, Reason, Status
 from .common import MAX_DAYS, _now, text_field
-from .isolations import _days, _expire_for, _finish
+from .isolations import _days, _end_early, _expire_for
 
 # --- lockdowns ------------------------------------------------------------------------------
 
@@ -98,9 +98,6 @@ def lockdown_lift(*, lockdown: Lockdown, actor, reason: str = "",
             or _("lockdown lifted"))
     # An isolation extended on its own beyond the lockdown (a contact tested positive) goes on.
     for iso in lockdown.isolations.filter(status=Status.ACTIVE, ends_on__lte=lockdown.ends_on):
-        if today < iso.starts_on:
-            _finish(iso, status=Status.CANCELLED, ended_on=iso.starts_on, ended_at=now, reason=text)
-        else:
-            _finish(iso, status=Status.RELEASED, ended_on=today, ended_at=now, reason=text)
+        _end_early(iso, today=today, now=now, reason=text)
     audit(actor=actor, action=AuditAction.LOCKDOWN_LIFT, obj=lockdown, detail=text)
     return lockdown

@@ -240,15 +240,7 @@ def import_jobs_resume(*, now: datetime | None = None) -> list[int]:
                .filter(source=ImportJob.Source.UPLOAD,
                        state__in=[ImportJob.State.PENDING, ImportJob.State.RUNNING])
                .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now)))
-    resumed = []
-    for job in waiting:
-        lost = job.lease_until is not None  # a lease that ran out: its worker is gone
-        if lost or taskqueue.status(job.task_id) not in ("READY", "RUNNING"):
-            if lost:
-                taskqueue.abandon(job.task_id)
-            import_job_enqueue(job)
-            resumed.append(job.pk)
-    return resumed
+    return taskqueue.resume_stalled(waiting, import_job_enqueue)
 
 
 def import_job_errors_path(job: ImportJob) -> Path:
