@@ -48,6 +48,11 @@ class ExportJob(models.Model):
     def __str__(self):
         return f"{self.kind} {self.area_id} #{self.pk}"
 
+    def expired_at(self, now) -> bool:
+        """Whether the file is gone or may no longer be downloaded at `now`."""
+        return self.status == self.Status.EXPIRED or (self.status == self.Status.DONE
+                                                      and self.expires_at <= now)
+
     @property
     def running(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)

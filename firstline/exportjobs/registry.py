@@ -3,8 +3,9 @@
     registry.register(ExportKind(name="roster", label=..., build=..., check=...))
 
 `build(job, path, progress)` writes the whole file at `path` (the same path on every try:
-a retried task rewrites it, never a second file) and returns the data rows written; it
-calls `progress(rows)` as it goes (rows_counted does it every few thousand rows).
+a retried task rewrites it, never a second file) and calls `progress(rows)` as it goes and
+once at the end with the data rows written (rows_counted does both); it runs inside the
+asking page's language (services.export_job_language).
 `check(user, job)` raises PermissionDenied (403) or Http404 when `user` may not have the
 file now (a role taken away, an area no longer theirs): run at every download.
 """

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 
 from firstline import clock, taskqueue
 
@@ -43,10 +44,17 @@ def export_job_create(*, owner, area, kind: str, fmt: str, file_name: str,
     (the app's service has checked the permission and the area's scope)."""
     registry.get(kind)  # a kind nobody registered is a programming error, not user input
     now = now or clock.now()
+    params = {"language": translation.get_language() or "", **(params or {})}
     return ExportJob.objects.create(
         owner=owner, area=area, kind=kind, format=fmt, file_name=file_name[:200],
-        unmasked=unmasked, reason=reason[:255] if unmasked else "", params=params or {},
+        unmasked=unmasked, reason=reason[:255] if unmasked else "", params=params,
         created_at=now, expires_at=now + TTL)
+
+
+def export_job_language(job: ExportJob):
+    """The language of the page that asked (headers, labels), not the worker's: a context
+    manager for the kind's build."""
+    return translation.override(job.params.get("language") or settings.LANGUAGE_CODE)
 
 
 def export_job_enqueue(job: ExportJob) -> None:
@@ -84,7 +92,7 @@ def export_job_run(*, job_id: int, now: datetime | None = None) -> ExportJob | N
             rows_written=rows, lease_until=clock.now() + LEASE)
 
     try:
-        rows = registry.get(job.kind).build(job, part, progress)
+        registry.get(job.kind).build(job, part, progress)
         os.replace(part, path)
     except Exception as exc:  # any failure: the job says so; the file is not left half-made
         part.unlink(missing_ok=True)
@@ -96,7 +104,7 @@ def export_job_run(*, job_id: int, now: datetime | None = None) -> ExportJob | N
     else:
         done = clock.now()
         ExportJob.objects.filter(pk=job.pk).update(
-            status=S.DONE, rows_written=rows if isinstance(rows, int) else written[0],
+            status=S.DONE, rows_written=written[0],
             size=path.stat().st_size, finished_at=done, expires_at=done + TTL,
             lease_until=None)
     job.refresh_from_db()
@@ -150,7 +158,7 @@ def export_job_file(*, user, pk, now: datetime | None = None) -> tuple[ExportJob
         raise Http404
     kind.check(user, job)
     now = now or clock.now()
-    if job.status == S.EXPIRED or (job.status == S.DONE and job.expires_at <= now):
+    if job.expired_at(now):
         raise ExportExpired
     path = export_job_path(job)
     if job.status != S.DONE or not path.exists():

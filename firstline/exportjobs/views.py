@@ -12,9 +12,8 @@ from . import registry, services
 
 def _context(job):
     kind = registry.KINDS.get(job.kind)
-    expired = job.status == job.Status.EXPIRED or (job.status == job.Status.DONE
-                                                   and job.expires_at <= clock.now())
-    return {"job": job, "label": kind.label if kind else job.kind, "expired": expired}
+    return {"job": job, "label": kind.label if kind else job.kind,
+            "expired": job.expired_at(clock.now())}
 
 
 @login_required

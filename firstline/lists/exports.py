@@ -67,11 +67,13 @@ def checklist_rows(checklist: Checklist, *, full: bool, user=None):
             yield [*cells, *_result_text(row)]
 
 
-def checklist_export_reason(*, actor, reason_code: str = "", reason_text: str = "") -> str:
-    """The why of an unmasked list export, or "" for the masked one (no reason given).
-    A reason needs people.export_full (403 without it) and must be one of the listed reasons
-    (422 naming `reason`, as the roster export: people.services.full_read_reason)."""
-    if not (reason_code or "").strip() and not (reason_text or "").strip():
+def checklist_export_reason(*, actor, reason_code: str = "", reason_text: str = "",
+                            required: bool = False) -> str:
+    """The why of an unmasked list export, or "" for the masked one (no reason given, and
+    none `required`). A reason needs people.export_full (403 without it) and must be one of
+    the listed reasons (422 naming `reason`, as the roster export:
+    people.services.full_read_reason)."""
+    if not required and not (reason_code or "").strip() and not (reason_text or "").strip():
         return ""
     if not has_perm(actor, "people.export_full"):
         raise PermissionDenied(_("Your role does not allow unmasked exports."))

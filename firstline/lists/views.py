@@ -22,7 +22,6 @@ from firstline.accounts.services import require_perm
 from firstline.areas.models import Area
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.people.forms import FullReadForm
-from firstline.people.services import full_read_reason
 from firstline.tabular import TableError
 
 from . import exports, reading, selectors, services
@@ -281,9 +280,7 @@ def _reasoned_export(request, c, build, filename: str, *, handover: bool = False
         try:
             why = exports.checklist_export_reason(
                 actor=request.user, reason_code=request.POST.get("reason", ""),
-                reason_text=request.POST.get("reason_text", ""))
-            if not why:
-                full_read_reason(code="", text="")  # raises: the reason is required
+                reason_text=request.POST.get("reason_text", ""), required=True)
         except InvalidInput as exc:
             return render(request, "lists/export_full.html",
                           {"c": c, "form": form, "error": exc.detail, "handover": handover},

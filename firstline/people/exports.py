@@ -3,9 +3,7 @@ checks the permission and the area, writes the audit row (with the reason of an 
 one) and stores the job in one transaction; a worker writes the file with the row
 generators of people.services (streamed: flat memory)."""
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
@@ -38,16 +36,14 @@ def roster_export_ask(*, actor, area, fmt: str, unmasked: bool = False,
     _check_format(fmt)
     require_perm(actor, "people.export")
     area = area_get_for_user(actor, area.code, "people.export")
-    reason = (services.full_read_reason(code=reason_code, text=reason_text)
-              if unmasked else "")
     with transaction.atomic():
-        services.roster_export_begin(actor=actor, area=area, unmasked=unmasked, fmt=fmt,
-                                     reason_code=reason_code, reason_text=reason_text)
+        reason = services.roster_export_begin(actor=actor, area=area, unmasked=unmasked,
+                                              fmt=fmt, reason_code=reason_code,
+                                              reason_text=reason_text)
         job = jobs.export_job_create(
             owner=actor, area=area, kind="roster", fmt=fmt, unmasked=unmasked, reason=reason,
             file_name=f"roster-{area.code}-{clock.today().isoformat()}"
-                      f"{'.xlsx' if fmt == 'xlsx' else '.csv'}",
-            params={"language": translation.get_language() or ""})
+                      f"{'.xlsx' if fmt == 'xlsx' else '.csv'}")
     jobs.export_job_enqueue(job)
     return job
 
@@ -63,15 +59,9 @@ def key_persons_export_ask(*, actor, area, category: str = "",
         job = jobs.export_job_create(
             owner=actor, area=area, kind="key-persons", fmt="csv-utf8",
             file_name="key-persons.csv",
-            params={"category": category, "whole_scope": whole_scope,
-                    "language": translation.get_language() or ""})
+            params={"category": category, "whole_scope": whole_scope})
     jobs.export_job_enqueue(job)
     return job
-
-
-def _language(job: ExportJob):
-    """The language of the page that asked (headers, sex, categories), not the worker's."""
-    return translation.override(job.params.get("language") or settings.LANGUAGE_CODE)
 
 
 def _check(user, job: ExportJob) -> None:
@@ -101,7 +91,7 @@ def _write(job: ExportJob, path, rows, progress, *, title: str) -> None:
 
 def _build_roster(job: ExportJob, path, progress) -> None:
     require_perm(job.owner, "people.export")  # the scope below is the export's
-    with _language(job):
+    with jobs.export_job_language(job):
         qs = sel.residents_in(sel.residents_visible_to(job.owner, "people.export"),
                               area=job.area)
         _write(job, path, services.roster_rows(qs, unmasked=job.unmasked), progress,
@@ -126,7 +116,7 @@ def _key_person_rows(job: ExportJob):
 
 def _build_key_persons(job: ExportJob, path, progress) -> None:
     require_perm(job.owner, "people.export")
-    with _language(job):
+    with jobs.export_job_language(job):
         _write(job, path, _key_person_rows(job), progress, title="key-persons")
 
 

@@ -3,9 +3,7 @@
 
 from datetime import date
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import translation
 
 from firstline.accounts.services import require_perm
 from firstline.exportjobs import registry
@@ -34,8 +32,7 @@ def ledger_export_ask(*, actor, kind: str, area, date_from: date, date_to: date,
             file_name=exports.ledger_filename(kind=kind, area=area, date_from=date_from,
                                               date_to=date_to, full=full),
             params={"from": date_from.isoformat(), "to": date_to.isoformat(),
-                    "generated_by": generated_by,
-                    "language": translation.get_language() or ""})
+                    "generated_by": generated_by})
     jobs.export_job_enqueue(job)
     return job
 
@@ -49,7 +46,7 @@ def _check(user, job: ExportJob) -> None:
 
 def _builder(kind: str):
     def build(job: ExportJob, path, progress) -> None:
-        with translation.override(job.params.get("language") or settings.LANGUAGE_CODE):
+        with jobs.export_job_language(job):
             data, _name = exports.ledger_build(
                 kind=kind, user=job.owner, area=job.area,
                 date_from=date.fromisoformat(job.params["from"]),

@@ -21,17 +21,20 @@ RESIDENCY_CN = {"permanent": "常住", "temporary": "暂住", "floating": "流�
 
 
 def roster_export_begin(*, actor, area, unmasked: bool = False, fmt: str = "csv",
-                        reason_code: str = "", reason_text: str = "") -> None:
+                        reason_code: str = "", reason_text: str = "") -> str:
     """Check and audit a roster export. Masked needs people.export; unmasked,
-    people.export_full and a reason (as a full read of one resident)."""
+    people.export_full and a reason (as a full read of one resident). The reason as read
+    ("" for a masked export)."""
     require_perm(actor, "people.export")
-    detail = fmt
+    reason = ""
     if unmasked:
         require_perm(actor, "people.export_full")
-        detail = f"{fmt} · {full_read_reason(code=reason_code, text=reason_text)}"
+        reason = full_read_reason(code=reason_code, text=reason_text)
     audit(actor=actor, action=AuditAction.ROSTER_EXPORT_FULL if unmasked
           else AuditAction.ROSTER_EXPORT,
-          object_type="areas.area", object_id=area.code, detail=detail)
+          object_type="areas.area", object_id=area.code,
+          detail=f"{fmt} · {reason}" if unmasked else fmt)
+    return reason
 
 
 def roster_rows(qs, *, unmasked: bool = False):
