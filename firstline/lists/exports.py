@@ -70,12 +70,13 @@ def checklist_rows(checklist: Checklist, *, full: bool, user=None):
 def checklist_export_reason(*, actor, reason_code: str = "", reason_text: str = "",
                             required: bool = False) -> str:
     """The why of an unmasked list export, or "" for the masked one (no reason given, and
-    none `required`). A reason needs people.export_full (403 without it) and must be one of
+    none `required`: 422). A reason needs people.export_full (403 without it) and must be one of
     the listed reasons (422 naming `reason`, as the roster export:
     people.services.full_read_reason)."""
-    if not required and not (reason_code or "").strip() and not (reason_text or "").strip():
+    given = bool((reason_code or "").strip() or (reason_text or "").strip())
+    if not given and not required:
         return ""
-    if not has_perm(actor, "people.export_full"):
+    if given and not has_perm(actor, "people.export_full"):
         raise PermissionDenied(_("Your role does not allow unmasked exports."))
     return full_read_reason(code=(reason_code or "").strip(), text=reason_text or "")
 
