@@ -22,9 +22,11 @@ the ratio to the baseline; plus the in-process time of one decision (no HTTP).
     .venv/bin/python bench/gate_scan.py --residents 100000 --crossings 1000000 --regenerate
     .venv/bin/python bench/gate_scan.py --workers 4 --threads 4 --connections 32 --duration 20
 
-Data are generated once (database fl_bench_access) and reused by later runs. Targets: >= 1,000
-decisions/s, >= 60% of the baseline, p99 < 50 ms. The machine may be shared with other work:
-the figures are of this run only.
+Data are generated once (database fl_bench_access) and reused by later runs. Targets (issue
+16, at --connections 4): decisions/s >= 70% of the floor's requests/s, p99 < 50 ms. Each run
+also prints the CPU a request costs the app (gunicorn) and the rest of the machine (PostgreSQL,
+when nothing else runs here), and the ratio that CPU alone allows. The machine may be shared with other work: the figures
+are of this run only.
 """
 
 import argparse
@@ -411,6 +413,23 @@ def server_cpu(server) -> float:
     return total
 
 
+def machine_cpu() -> float:
+    """CPU seconds the whole machine has been busy (every core, every process), /proc/stat."""
+    with open("/proc/stat") as fh:
+        user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fh.readline().split()[1:9])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_text(run: dict, per: int = 1) -> str:
+    """"app 3.0 + the rest (PostgreSQL) 1.6 ms/request": the server's CPU and the rest of the
+    machine's (the database's, on a machine doing nothing else), per request (or per
+    decision, for a batch of `per`)."""
+    text = f"app {run['cpu_ms'] / per:.1f}"
+    if run["pg_ms"] is not None:
+        text += f" + the rest (PostgreSQL) {run['pg_ms'] / per:.1f}"
+    return text + " ms" + ("/request" if per == 1 else "")
+
+
 def run_wrk(args, kind: str, token: str, sample_file: str, duration: int,
             server=None) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
@@ -418,6 +437,7 @@ def run_wrk(args, kind: str, token: str, sample_file: str, duration: int,
                         "batch": args.batch})
         script = fh.name
     cpu0 = server_cpu(server) if server else 0.0
+    busy0, wrk0 = machine_cpu(), os.times()
     out = subprocess.run(
         ["wrk", f"-t{args.wrk_threads}", f"-c{args.connections}", f"-d{duration}s", "--latency",
          "--timeout", "5s", "-s", script, f"http://127.0.0.1:{args.port}"],
@@ -434,7 +454,15 @@ def run_wrk(args, kind: str, token: str, sample_file: str, duration: int,
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
     cpu_ms = (server_cpu(server) - cpu0) * 1000 / max(total, 1) if server else 0.0
+    # The rest of the machine's CPU: PostgreSQL's (its backends, WAL writer, checkpointer,
+    # autovacuum) when nothing else runs here.
+    wrk1 = os.times()
+    rest = (machine_cpu() - busy0 - (server_cpu(server) - cpu0 if server else 0.0)
+            - (wrk1.children_user - wrk0.children_user + wrk1.children_system
+               - wrk0.children_system))
+    pg_ms = max(rest, 0.0) * 1000 / max(total, 1) if server else None
     return {"rps": rps, "p50": ms("50"), "p99": ms("99"), "requests": total, "cpu_ms": cpu_ms,
+            "pg_ms": pg_ms,
             "non2xx": int(non2xx.group(1)) if non2xx else 0,
             "socket_errors": errors.group(1) if errors else "", "raw": out}
 
@@ -568,14 +596,14 @@ def main() -> int:
         scans = run_wrk(args, "scans", token, sample_file.name, args.duration, server)
         time.sleep(1)  # let the last answers land before counting
         end = Crossing.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        time.sleep(11)  # the server's idle sessions flush their statistics
+        xacts = db_transactions() - xacts0
         batch = (run_wrk(args, "batch", token, sample_file.name, max(args.duration // 2, 5),
                          server) if args.batch else None)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
         os.unlink(sample_file.name)
-    time.sleep(1)  # the server's sessions flush their statistics as they end
-    xacts = db_transactions() - xacts0
     from django.db.models import Count
 
     mix = dict(Crossing.objects.filter(pk__gt=mark, pk__lte=end).values_list("reason")
@@ -586,19 +614,27 @@ def main() -> int:
           f"{args.synchronous_commit}; 2-core machine shared with other work")
     print(f"commit latency now (insert + commit, one session): {commit_ms(args):.1f} ms")
     print(f"baseline (bare Django JSON): {base['rps']:,.0f} req/s  p50 {base['p50']:.1f} ms  "
-          f"p99 {base['p99']:.1f} ms  server CPU {base['cpu_ms']:.1f} ms/request")
+          f"p99 {base['p99']:.1f} ms  CPU {cpu_text(base)}")
     print(f"gate scans:                  {scans['rps']:,.0f} decisions/s  p50 {scans['p50']:.1f} ms"
-          f"  p99 {scans['p99']:.1f} ms  server CPU {scans['cpu_ms']:.1f} ms/request  (non-2xx {scans['non2xx']}{', socket errors ' + scans['socket_errors'] if scans['socket_errors'] else ''})")
+          f"  p99 {scans['p99']:.1f} ms  CPU {cpu_text(scans)}  (non-2xx {scans['non2xx']}"
+          f"{', socket errors ' + scans['socket_errors'] if scans['socket_errors'] else ''})")
     print(f"floor (auth + schema + one INSERT): {floor['rps']:,.0f} req/s  p50 "
-          f"{floor['p50']:.1f} ms  p99 {floor['p99']:.1f} ms  server CPU {floor['cpu_ms']:.1f} "
-          f"ms/request")
+          f"{floor['p50']:.1f} ms  p99 {floor['p99']:.1f} ms  CPU {cpu_text(floor)}")
     print(f"ratio to baseline: {scans['rps'] / base['rps']:.0%} (bare), "
           f"{scans['rps'] / floor['rps']:.0%} (floor); the floor itself is "
           f"{floor['rps'] / base['rps']:.0%} of bare")
+    if scans["pg_ms"] is not None and floor["pg_ms"] is not None:
+        # When the app and PostgreSQL share the machine's cores and the load keeps them busy,
+        # the rates go as the inverse of the CPU a request costs both: this is the ratio the
+        # CPU alone allows, whatever the round trips.
+        scan_cpu, floor_cpu = scans["cpu_ms"] + scans["pg_ms"], floor["cpu_ms"] + floor["pg_ms"]
+        print(f"CPU a scan costs above the floor: app +{scans['cpu_ms'] - floor['cpu_ms']:.1f} ms, "
+              f"the rest (PostgreSQL) +{scans['pg_ms'] - floor['pg_ms']:.1f} ms; the ratio the CPU allows on a "
+              f"CPU-bound machine: {floor_cpu / max(scan_cpu, 0.01):.0%}")
     if batch:
         print(f"batch sync ({args.batch} scans a request): {batch['rps'] * args.batch:,.0f} "
-              f"decisions/s  p50 {batch['p50']:.1f} ms a batch  server CPU "
-              f"{batch['cpu_ms'] / args.batch:.1f} ms a decision")
+              f"decisions/s  p50 {batch['p50']:.1f} ms a batch  CPU "
+              f"{cpu_text(batch, per=args.batch)} a decision")
     # On a busy shared machine the measured rates mostly show scheduling delays (each scan
     # waits on ~10 database round trips); the CPU per request is the steadier figure.
     print(f"CPU-bound capacity of the app (1 core, database elsewhere): "
@@ -607,8 +643,7 @@ def main() -> int:
     # Every statement outside a transaction is a transaction of its own: this is the
     # statements a scan costs (the connection's health check, the token, the judgement, the
     # write), of which only the write commits WAL.
-    print(f"transactions (statements) per scan request: {xacts / max(scans['requests'], 1):.2f}"
-          f"{' (batch run included)' if batch else ''}")
+    print(f"transactions (statements) per scan request: {xacts / max(scans['requests'], 1):.2f}")
     print(f"recorded {recorded:,} crossings for {scans['requests']:,} requests; reasons {mix}")
     print(f"(crossings before the run: up to id {before:,})")
     failed = {k: r["non2xx"] for k, r in (("bare", base), ("floor", floor), ("scans", scans))
@@ -616,8 +651,9 @@ def main() -> int:
     if failed:  # a 404 or 500 is cheaper than a decision: such a run measures nothing
         print(f"INVALID RUN: non-2xx answers {failed}")
         return 1
-    ok = scans["rps"] >= 1000 and scans["rps"] >= 0.6 * base["rps"] and scans["p99"] < 50
-    print("targets (>= 1,000/s, >= 60% of baseline, p99 < 50 ms):", "met" if ok else "NOT met")
+    ratio_ok, p99_ok = scans["rps"] >= 0.7 * floor["rps"], scans["p99"] < 50
+    print(f"targets (issue 16): >= 70% of the floor {'met' if ratio_ok else 'NOT met'}; "
+          f"p99 < 50 ms {'met' if p99_ok else 'NOT met'} (at {args.connections} clients)")
     return 0
 
 
