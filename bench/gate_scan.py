@@ -629,14 +629,14 @@ def main() -> int:
         # CPU alone allows, whatever the round trips.
         scan_cpu, floor_cpu = scans["cpu_ms"] + scans["pg_ms"], floor["cpu_ms"] + floor["pg_ms"]
         print(f"CPU a scan costs above the floor: app +{scans['cpu_ms'] - floor['cpu_ms']:.1f} ms, "
-              f"the rest (PostgreSQL) +{scans['pg_ms'] - floor['pg_ms']:.1f} ms; the ratio the CPU allows on a "
-              f"CPU-bound machine: {floor_cpu / max(scan_cpu, 0.01):.0%}")
+              f"the rest (PostgreSQL) +{scans['pg_ms'] - floor['pg_ms']:.1f} ms; the ratio the "
+              f"CPU allows on a CPU-bound machine: {floor_cpu / max(scan_cpu, 0.01):.0%}")
     if batch:
         print(f"batch sync ({args.batch} scans a request): {batch['rps'] * args.batch:,.0f} "
               f"decisions/s  p50 {batch['p50']:.1f} ms a batch  CPU "
               f"{cpu_text(batch, per=args.batch)} a decision")
-    # On a busy shared machine the measured rates mostly show scheduling delays (each scan
-    # waits on ~10 database round trips); the CPU per request is the steadier figure.
+    # On a busy shared machine the measured rates mostly show scheduling delays (a scan waits
+    # on 4 database round trips); the CPU per request is the steadier figure.
     print(f"CPU-bound capacity of the app (1 core, database elsewhere): "
           f"{1000 / max(scans['cpu_ms'], 0.01):,.0f} decisions/s vs "
           f"{1000 / max(base['cpu_ms'], 0.01):,.0f} bare requests/s")
