@@ -56,9 +56,11 @@ def test_offline_gate_decides_syncs_and_lists_the_disagreement(gate_world, cast,
                            ".then(r => !!r)")
 
     # Meanwhile household 1 went out by the south gate (its snapshot here still says 1 left).
+    # Now, not earlier: the policy above is in force from the moment it was set, and a scan
+    # before it would be judged by the default rule's window (on some days a different one).
     services.gate_scan(actor=cast.gate_c1, event_id=uuid.uuid4(), checkpoint="HL-S",
                        pass_code=w.pass1.code, direction="out", temperature=36.5,
-                       scanned_at=clock.now() - timedelta(seconds=30))
+                       scanned_at=clock.now())
 
     page.context.set_offline(True)
     scan(page, w.pass2.code)
