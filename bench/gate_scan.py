@@ -25,8 +25,8 @@ the ratio to the baseline; plus the in-process time of one decision (no HTTP).
 Data are generated once (database fl_bench_access) and reused by later runs. Targets (issue
 16, at --connections 4): decisions/s >= 70% of the floor's requests/s, p99 < 50 ms. Each run
 also prints the CPU a request costs the app (gunicorn) and the rest of the machine (PostgreSQL,
-when nothing else runs here), and the ratio that CPU alone allows. The machine may be shared with other work: the figures
-are of this run only.
+when nothing else runs here), and the ratio that CPU alone allows. The machine may be shared
+with other work: the figures are of this run only.
 """
 
 import argparse
@@ -416,7 +416,8 @@ def server_cpu(server) -> float:
 def machine_cpu() -> float:
     """CPU seconds the whole machine has been busy (every core, every process), /proc/stat."""
     with open("/proc/stat") as fh:
-        user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fh.readline().split()[1:9])
+        fields = fh.readline().split()[1:9]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields)
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
@@ -424,10 +425,8 @@ def cpu_text(run: dict, per: int = 1) -> str:
     """"app 3.0 + the rest (PostgreSQL) 1.6 ms/request": the server's CPU and the rest of the
     machine's (the database's, on a machine doing nothing else), per request (or per
     decision, for a batch of `per`)."""
-    text = f"app {run['cpu_ms'] / per:.1f}"
-    if run["pg_ms"] is not None:
-        text += f" + the rest (PostgreSQL) {run['pg_ms'] / per:.1f}"
-    return text + " ms" + ("/request" if per == 1 else "")
+    return (f"app {run['cpu_ms'] / per:.1f} + the rest (PostgreSQL) {run['pg_ms'] / per:.1f} ms"
+            + ("/request" if per == 1 else ""))
 
 
 def run_wrk(args, kind: str, token: str, sample_file: str, duration: int,
@@ -453,14 +452,13 @@ def run_wrk(args, kind: str, token: str, sample_file: str, duration: int,
     total = int(re.search(r"(\d+) requests in", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
-    cpu_ms = (server_cpu(server) - cpu0) * 1000 / max(total, 1) if server else 0.0
+    app_s = server_cpu(server) - cpu0 if server else 0.0
     # The rest of the machine's CPU: PostgreSQL's (its backends, WAL writer, checkpointer,
     # autovacuum) when nothing else runs here.
     wrk1 = os.times()
-    rest = (machine_cpu() - busy0 - (server_cpu(server) - cpu0 if server else 0.0)
-            - (wrk1.children_user - wrk0.children_user + wrk1.children_system
-               - wrk0.children_system))
-    pg_ms = max(rest, 0.0) * 1000 / max(total, 1) if server else None
+    rest = (machine_cpu() - busy0 - app_s - (wrk1.children_user - wrk0.children_user
+                                             + wrk1.children_system - wrk0.children_system))
+    cpu_ms, pg_ms = app_s * 1000 / max(total, 1), max(rest, 0.0) * 1000 / max(total, 1)
     return {"rps": rps, "p50": ms("50"), "p99": ms("99"), "requests": total, "cpu_ms": cpu_ms,
             "pg_ms": pg_ms,
             "non2xx": int(non2xx.group(1)) if non2xx else 0,
@@ -623,14 +621,13 @@ def main() -> int:
     print(f"ratio to baseline: {scans['rps'] / base['rps']:.0%} (bare), "
           f"{scans['rps'] / floor['rps']:.0%} (floor); the floor itself is "
           f"{floor['rps'] / base['rps']:.0%} of bare")
-    if scans["pg_ms"] is not None and floor["pg_ms"] is not None:
-        # When the app and PostgreSQL share the machine's cores and the load keeps them busy,
-        # the rates go as the inverse of the CPU a request costs both: this is the ratio the
-        # CPU alone allows, whatever the round trips.
-        scan_cpu, floor_cpu = scans["cpu_ms"] + scans["pg_ms"], floor["cpu_ms"] + floor["pg_ms"]
-        print(f"CPU a scan costs above the floor: app +{scans['cpu_ms'] - floor['cpu_ms']:.1f} ms, "
-              f"the rest (PostgreSQL) +{scans['pg_ms'] - floor['pg_ms']:.1f} ms; the ratio the "
-              f"CPU allows on a CPU-bound machine: {floor_cpu / max(scan_cpu, 0.01):.0%}")
+    # When the app and PostgreSQL share the machine's cores and the load keeps them busy, the
+    # rates go as the inverse of the CPU a request costs both: this is the ratio the CPU alone
+    # allows, whatever the round trips.
+    scan_cpu, floor_cpu = scans["cpu_ms"] + scans["pg_ms"], floor["cpu_ms"] + floor["pg_ms"]
+    print(f"CPU a scan costs above the floor: app +{scans['cpu_ms'] - floor['cpu_ms']:.1f} ms, "
+          f"the rest (PostgreSQL) +{scans['pg_ms'] - floor['pg_ms']:.1f} ms; the ratio the "
+          f"CPU allows on a CPU-bound machine: {floor_cpu / max(scan_cpu, 0.01):.0%}")
     if batch:
         print(f"batch sync ({args.batch} scans a request): {batch['rps'] * args.batch:,.0f} "
               f"decisions/s  p50 {batch['p50']:.1f} ms a batch  CPU "
