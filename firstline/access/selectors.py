@@ -122,9 +122,8 @@ def household_at_gate(household_id: int) -> dict | None:
 
 def household_view(pk, compound, building, unit, room, members) -> dict:
     """The verdict's household from its columns (also read by the gate's own statement)."""
-    h = Household(pk=pk, compound=Compound(name=compound), building_name=building, unit=unit,
-                  room=room)
-    return {"id": pk, "address": h.address, "compound": compound, "building": building,
+    return {"id": pk, "address": Household.address_of(compound, building, unit, room),
+            "compound": compound, "building": building,
             "unit": unit, "room": room, "members": members}
 
 

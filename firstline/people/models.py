@@ -85,13 +85,18 @@ class Household(models.Model):
 
     @property
     def address(self) -> str:
-        parts = [self.compound.name]
-        if self.building_name:
-            parts.append(f"{self.building_name}栋")
-        if self.unit:
-            parts.append(f"{self.unit}单元")
-        if self.room:
-            parts.append(f"{self.room}室")
+        return self.address_of(self.compound.name, self.building_name, self.unit, self.room)
+
+    @staticmethod
+    def address_of(compound: str, building: str, unit: str, room: str) -> str:
+        """"翰林华府 7栋 2单元 301室" from its parts (also for a row read without the model)."""
+        parts = [compound]
+        if building:
+            parts.append(f"{building}栋")
+        if unit:
+            parts.append(f"{unit}单元")
+        if room:
+            parts.append(f"{room}室")
         return " ".join(parts)
 
 

@@ -33,3 +33,13 @@ def test_no_foreign_key_of_a_crossing_has_an_index_of_its_own():
 
     fks = [f for f in Crossing._meta.concrete_fields if f.is_relation]
     assert fks and not [f.name for f in fks if f.db_index]
+
+
+def test_a_quota_window_row_writes_one_index_besides_its_key():
+    # The gate's upsert (household, window_start): the unique key serves lookups by household
+    # too, so the household has no index of its own (migration 0011).
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, "access_quotause")
+    keys = [tuple(c["columns"]) for c in found.values()
+            if (c["index"] or c["unique"]) and not c["primary_key"]]
+    assert keys == [("household_id", "window_start")]

@@ -384,3 +384,12 @@ def test_the_fever_hold_is_judged_as_of_the_scan(world, scan, cast):
     scan(world.pass1, "out", local(2020, 2, 5, 9), temperature=38.6)
     earlier = scan(world.pass1, "out", local(2020, 2, 5, 8, 30))
     assert earlier.reason == "ok"
+
+
+def test_the_stored_crossing_reads_back_as_the_scan_judged_it(world, scan):
+    # The gate's INSERT sends str/int/float values as they are and the rest through each
+    # field's conversion (gate._db_value): what it stored is what the ORM reads back.
+    c = scan(world.pass1, "out", temperature=36.6)
+    stored = Crossing.objects.get(pk=c.pk)
+    for f in Crossing._meta.concrete_fields:
+        assert getattr(stored, f.attname) == getattr(c, f.attname), f.attname
