@@ -3,6 +3,7 @@ body: idempotent, one file however often it runs), serve, expire."""
 
 import logging
 import os
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -135,6 +136,32 @@ def export_jobs_expire(*, now: datetime | None = None) -> int:
     ExportJob.objects.filter(pk__in=[j.pk for j in jobs]).update(
         status=S.EXPIRED, lease_until=None)
     return len(jobs)
+
+
+_FILE_NAME = re.compile(r"export-(\d+)\.(csv|xlsx)(\.part)?")
+
+
+def export_files_orphaned_remove() -> int:
+    """Delete the files whose job row is gone: the database restored from a backup older than
+    the job, or a row removed by hand. Nobody can download them any more, and
+    export_jobs_expire only knows the files of rows it finds — without this, an export of full
+    ID numbers would stay on the disk for good. Files named otherwise are not ours: left
+    alone."""
+    found = {}
+    for path in exports_dir().iterdir():
+        m = _FILE_NAME.fullmatch(path.name)
+        if m:
+            found.setdefault(int(m.group(1)), []).append(path)
+    kept = set(ExportJob.objects.filter(pk__in=list(found)).values_list("pk", flat=True))
+    removed = 0
+    for pk, paths in found.items():
+        if pk not in kept:
+            for path in paths:
+                path.unlink(missing_ok=True)
+                removed += 1
+    if removed:
+        log.info("removed %d export files of deleted jobs", removed)
+    return removed
 
 
 def export_jobs_of(user):

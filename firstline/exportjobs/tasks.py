@@ -16,8 +16,10 @@ def export_job_task(job_id: int) -> dict:
 
 @task()
 def expire_task() -> dict:
-    """Delete the export files whose time ran out (worker SCHEDULE, hourly)."""
-    return {"expired": services.export_jobs_expire()}
+    """Delete the export files whose time ran out, and those whose job is gone (a database
+    restored from an older backup): worker SCHEDULE, hourly."""
+    return {"expired": services.export_jobs_expire(),
+            "orphans": services.export_files_orphaned_remove()}
 
 
 @task()

@@ -121,6 +121,21 @@ def test_a_job_not_yet_expired_keeps_its_file(web, roster, settings):
     assert files(settings) == [f"export-{job.pk}.csv"]
 
 
+def test_an_export_file_whose_job_is_gone_is_removed_by_the_hourly_task(web, roster, settings):
+    # The database restored from a backup older than the job: no row says whose the file is
+    # or when it expires, and nobody can download it; it must not stay on the disk for good.
+    from firstline.exportjobs.tasks import expire_task
+
+    gone = ask(web("staff_c1"))
+    kept = ask(web("hq"), area="C1")
+    (settings.EXPORTS_DIR / "notes.txt").write_text("not an export")
+    (settings.EXPORTS_DIR / f"export-{gone.pk}.csv.part").write_text("half")
+    ExportJob.objects.filter(pk=gone.pk).delete()
+    assert expire_task.call() == {"expired": 0, "orphans": 2}
+    assert files(settings) == [f"export-{kept.pk}.csv", "notes.txt"]
+    assert jobs.export_files_orphaned_remove() == 0
+
+
 # --- the task, run again --------------------------------------------------------------------
 
 def test_the_task_run_again_once_done_changes_nothing(web, roster, settings):
