@@ -298,9 +298,9 @@ def _scan(request, s: ScanIn, via: str) -> "ScanOut":
 
 def _scan_out(answer: dict) -> ScanOut:
     """The answer as its schema, built without validating what the gate itself produced:
-    ninja sends a schema instance as it is (validating the dict again cost a scan ~60 µs,
-    the hottest path's largest single step after the database's). The fields' types are
-    the services' own; tests/access check the answer's shape."""
+    ninja sends a single scan's schema instance as it is (validating the dict again cost a
+    scan ~60 µs). The batch's list is still validated by BatchOut. The fields' types are the
+    services' own; tests/access check the answer's shape."""
     household = answer.get("household")
     return ScanOut.model_construct(**{
         **answer, "household": household and HouseholdAtGate.model_construct(**household)})

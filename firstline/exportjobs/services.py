@@ -4,6 +4,7 @@ body: idempotent, one file however often it runs), serve, expire."""
 import logging
 import os
 import re
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -146,7 +147,8 @@ def export_files_orphaned_remove() -> int:
     the job, or a row removed by hand. Nobody can download them any more, and
     export_jobs_expire only knows the files of rows it finds — without this, an export of full
     ID numbers would stay on the disk for good. Files named otherwise are not ours: left
-    alone."""
+    alone. (One directory per deployment: two sharing it would delete each other's files.)"""
+    started = time.time()
     found = {}
     for path in exports_dir().iterdir():
         m = _FILE_NAME.fullmatch(path.name)
@@ -157,6 +159,13 @@ def export_files_orphaned_remove() -> int:
     for pk, paths in found.items():
         if pk not in kept:
             for path in paths:
+                # After a restore the ids are handed out again: a new job with this id may
+                # have written its file since the directory was read. Not that one.
+                try:
+                    if path.stat().st_mtime >= started:
+                        continue
+                except FileNotFoundError:
+                    continue
                 path.unlink(missing_ok=True)
                 removed += 1
     if removed:

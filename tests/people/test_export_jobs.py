@@ -136,6 +136,20 @@ def test_an_export_file_whose_job_is_gone_is_removed_by_the_hourly_task(web, ros
     assert jobs.export_files_orphaned_remove() == 0
 
 
+def test_the_sweep_spares_a_file_written_since_it_began(web, roster, settings):
+    # After a restore, ids are handed out again: a new job may write export-<id> between the
+    # sweep reading the directory and deleting. A file newer than the sweep is not touched.
+    import os
+    import time
+
+    job = ask(web("staff_c1"))
+    path = settings.EXPORTS_DIR / f"export-{job.pk}.csv"
+    ExportJob.objects.filter(pk=job.pk).delete()
+    future = time.time() + 3600
+    os.utime(path, (future, future))
+    assert jobs.export_files_orphaned_remove() == 0 and path.exists()
+
+
 # --- the task, run again --------------------------------------------------------------------
 
 def test_the_task_run_again_once_done_changes_nothing(web, roster, settings):
