@@ -224,7 +224,7 @@ class Matcher:
 
     def _candidates(self, wanted: list) -> dict[str, list[tuple]]:
         """normalised name -> [(pk, grid, phone, address)] of residents in the area."""
-        from firstline.people.models import Resident
+        from firstline.people.models import Household, Resident
 
         out: dict[str, list[tuple]] = {}
         junk = ["·", " ", "・", "•", ".", "．", "‧", "\u3000"]
@@ -277,14 +277,8 @@ class Matcher:
                 rows.extend(dotted.annotate(norm=expr).filter(norm__in=chunk)
                             .values_list(*fields))
         for pk, grid, phone, norm, compound, building, unit, room in rows:
-            parts = [compound]
-            if building:
-                parts.append(f"{building}栋")
-            if unit:
-                parts.append(f"{unit}单元")
-            if room:
-                parts.append(f"{room}室")
-            address = reading.normalize_address(" ".join(parts))
+            address = reading.normalize_address(
+                Household.address_of(compound, building, unit, room))
             out.setdefault(norm, []).append((pk, grid, phone, address))
         return out
 
