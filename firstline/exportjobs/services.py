@@ -4,7 +4,6 @@ body: idempotent, one file however often it runs), serve, expire."""
 import logging
 import os
 import re
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -148,29 +147,35 @@ def export_files_orphaned_remove() -> int:
     export_jobs_expire only knows the files of rows it finds — without this, an export of full
     ID numbers would stay on the disk for good. Files named otherwise are not ours: left
     alone. (One directory per deployment: two sharing it would delete each other's files.)"""
-    started = time.time()
-    found = {}
+    found: dict[int, list[tuple[Path, tuple[int, int]]]] = {}
     for path in exports_dir().iterdir():
         m = _FILE_NAME.fullmatch(path.name)
         if m:
-            found.setdefault(int(m.group(1)), []).append(path)
+            found.setdefault(int(m.group(1)), []).append((path, _identity(path)))
     kept = set(ExportJob.objects.filter(pk__in=list(found)).values_list("pk", flat=True))
     removed = 0
     for pk, paths in found.items():
         if pk not in kept:
-            for path in paths:
+            for path, seen in paths:
                 # After a restore the ids are handed out again: a new job with this id may
-                # have written its file since the directory was read. Not that one.
-                try:
-                    if path.stat().st_mtime >= started:
-                        continue
-                except FileNotFoundError:
+                # have written its file (a new one, os.replace) since the directory was
+                # read. Not that one.
+                if _identity(path) != seen:
                     continue
                 path.unlink(missing_ok=True)
                 removed += 1
     if removed:
         log.info("removed %d export files of deleted jobs", removed)
     return removed
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    """Which file a name holds now: its inode and modification time (0, 0 once gone)."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return (0, 0)
+    return (st.st_ino, st.st_mtime_ns)
 
 
 def export_jobs_of(user):

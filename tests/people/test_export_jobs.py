@@ -138,16 +138,27 @@ def test_an_export_file_whose_job_is_gone_is_removed_by_the_hourly_task(web, ros
 
 def test_the_sweep_spares_a_file_written_since_it_began(web, roster, settings):
     # After a restore, ids are handed out again: a new job may write export-<id> between the
-    # sweep reading the directory and deleting. A file newer than the sweep is not touched.
+    # sweep reading the directory and deleting. Here its worker finishes (os.replace, as
+    # export_job_run does) while the sweep asks the database which jobs exist.
     import os
-    import time
+
+    from django.db import connection
 
     job = ask(web("staff_c1"))
     path = settings.EXPORTS_DIR / f"export-{job.pk}.csv"
     ExportJob.objects.filter(pk=job.pk).delete()
-    future = time.time() + 3600
-    os.utime(path, (future, future))
-    assert jobs.export_files_orphaned_remove() == 0 and path.exists()
+
+    def the_new_job_finishes(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if "exportjob" in sql and path.read_text() != "the new job's file":
+            part = path.with_name(path.name + ".part")
+            part.write_text("the new job's file")
+            os.replace(part, path)
+        return result
+
+    with connection.execute_wrapper(the_new_job_finishes):
+        assert jobs.export_files_orphaned_remove() == 0
+    assert path.read_text() == "the new job's file"
 
 
 # --- the task, run again --------------------------------------------------------------------
