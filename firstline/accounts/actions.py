@@ -187,3 +187,15 @@ class AuditAction(models.TextChoices):
 
 # The actions that hand out a full ID number or phone of one resident (people.services.pii_read).
 PII_READ_ACTIONS = (AuditAction.RESIDENT_READ_FULL, AuditAction.PHONE_READ)
+
+# What the personal-data audit page (/people/audit/) is for, and what its action filter offers:
+# every read and export of personal data, and what is recorded about a resident's record.
+PERSONAL_DATA_ACTIONS = (
+    AuditAction.RESIDENT_READ_FULL, AuditAction.RESIDENT_READ_MASKED, AuditAction.PHONE_READ,
+    AuditAction.RESIDENT_SEARCH_FULL, AuditAction.TIP_CONTACT_READ,
+    AuditAction.ROSTER_EXPORT, AuditAction.ROSTER_EXPORT_FULL,
+    AuditAction.EXPORT_FULL_KEY_PERSONS, AuditAction.EXPORT_FULL_ISOLATIONS,
+    AuditAction.EXPORT_FULL_CROSSINGS, AuditAction.CHECKLIST_EXPORT,
+    AuditAction.CHECKLIST_HANDOVER_EXPORT,
+    AuditAction.RESIDENT_ADD, AuditAction.RESIDENT_MOVE, AuditAction.RESPONSIBILITY_SET,
+)

@@ -29,12 +29,14 @@ import functools
 import re
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 
 from firstline import clock
+from firstline.accounts.models import AuditEntry
 from firstline.accounts.scope import area_scope, perm_or
-from firstline.areas.models import subtree_q
+from firstline.areas.models import Area, subtree_q
 
 from .models import (
     Compound,
@@ -257,3 +259,46 @@ def households_matching(qs: QuerySet, text: str) -> QuerySet:
             qs = qs.filter(Q(room__startswith=number) | Q(building_name__iexact=number)
                            | Q(unit__iexact=number))
     return qs.distinct() if text else qs
+
+
+# --- the personal-data audit ----------------------------------------------------------------
+
+# Audit rows about the objects of apps above this one (a verification list's export, a
+# tipster's contact read): each such app registers, in its AppConfig.ready, its object type
+# with a function giving the ids (as text) of its objects that a user's `perm` covers. The
+# audit page lists those rows to the auditors of those areas.
+AUDIT_OBJECT_SCOPES: dict = {}
+
+
+def audit_object_scope(object_type: str, ids_for) -> None:
+    """Register `ids_for(user, perm) -> QuerySet of text ids` for the audit rows about
+    `object_type` ("lists.checklist")."""
+    AUDIT_OBJECT_SCOPES[object_type] = ids_for
+
+
+def text_ids(qs: QuerySet):
+    """A queryset's primary keys as text: audit rows keep their object's id as text."""
+    return qs.annotate(sid=Cast("pk", CharField())).values("sid")
+
+
+# Personal data read or exported for a whole area (keyed by the area's code).
+AREA_PII_ACTIONS = ("roster.", "reports.export_full")
+
+
+def audit_entries_visible_to(user, perm: str = "audit.view") -> QuerySet:
+    """The audit rows about personal data in the user's scope for `perm`: about residents,
+    about areas (roster and unmasked ledger exports), about other apps' objects registered in
+    AUDIT_OBJECT_SCOPES, and the admin's resident searches (the admin is not area-scoped)."""
+    areas = Area.objects.filter(area_scope(user, None, perm))
+    area_actions = Q(action__startswith=AREA_PII_ACTIONS[0])
+    for prefix in AREA_PII_ACTIONS[1:]:
+        area_actions |= Q(action__startswith=prefix)
+    q = (Q(object_type="people.resident", object_id__in=text_ids(residents_visible_to(user, perm)))
+         | Q(action="resident.search_full")
+         | (Q(object_type="areas.area") & area_actions
+            # ledger exports before 2026-12 stored the area's id instead of its code
+            & (Q(object_id__in=areas.values("code"))
+               | Q(action__startswith="reports.", object_id__in=text_ids(areas)))))
+    for object_type, ids_for in AUDIT_OBJECT_SCOPES.items():
+        q |= Q(object_type=object_type, object_id__in=ids_for(user, perm))
+    return AuditEntry.objects.filter(q).select_related("actor")

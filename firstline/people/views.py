@@ -7,8 +7,7 @@ from itertools import islice
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import CharField, Count, F, Max, Q
-from django.db.models.functions import Cast
+from django.db.models import Count, F, Max, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
 from firstline import clock
-from firstline.accounts.actions import AuditAction
-from firstline.accounts.models import AuditEntry, User
+from firstline.accounts.actions import PERSONAL_DATA_ACTIONS, AuditAction
+from firstline.accounts.models import User
 from firstline.accounts.scope import has_perm, in_scope
 from firstline.accounts.services import require_perm
 from firstline.areas.models import subtree_q
@@ -540,6 +539,8 @@ AUDIT_ACTIONS = dict(AuditAction.choices)
 AUDIT_OBJECTS = {
     "people.resident": pgettext_lazy("audit object", "Resident"),
     "areas.area": pgettext_lazy("audit object", "Area"),
+    "lists.checklist": pgettext_lazy("audit object", "Verification list"),
+    "residents.tip": pgettext_lazy("audit object", "Tip-off"),
 }
 AUDIT_VIA = {
     "web": pgettext_lazy("audit via", "web page"),
@@ -547,30 +548,13 @@ AUDIT_VIA = {
     "cli": pgettext_lazy("audit via", "command line"),
     "admin": pgettext_lazy("audit via", "Django admin"),
 }
-# Personal data read or exported for a whole area (the rest is per resident).
-AREA_PII_ACTIONS = ("roster.", "reports.export_full")
 
 
 @login_required
 def audit_log(request):
     """Who read or exported whose personal data, for residents and areas in scope."""
     _perm(request, "audit.view")
-    resident_ids = sel.residents_visible_to(request.user).annotate(
-        sid=Cast("pk", CharField())).values("sid")
-    areas = areas_visible_to(request.user)
-    area_actions = Q(action__startswith=AREA_PII_ACTIONS[0])
-    for prefix in AREA_PII_ACTIONS[1:]:
-        area_actions |= Q(action__startswith=prefix)
-    qs = AuditEntry.objects.filter(
-        Q(object_type="people.resident", object_id__in=resident_ids)
-        # the admin's searches match ID numbers anywhere (the admin is not area-scoped)
-        | Q(action="resident.search_full")
-        | (Q(object_type="areas.area") & area_actions
-           # ledger exports before 2026-12 stored the area's id instead of its code
-           & (Q(object_id__in=areas.values("code"))
-              | Q(action__startswith="reports.",
-                  object_id__in=areas.annotate(sid=Cast("pk", CharField())).values("sid"))))
-    ).select_related("actor")
+    qs = sel.audit_entries_visible_to(request.user)
     # Search as an auditor thinks: by the person's login or display name (李书记), by the
     # resident's name (邵兰) or number, by day and by action; nothing typed is ignored.
     who = request.GET.get("who", "").strip()[:100]
@@ -581,8 +565,7 @@ def audit_log(request):
     if rid.isdigit():
         qs = qs.filter(object_type="people.resident", object_id=rid)
     elif rid:
-        ids = (sel.residents_visible_to(request.user).filter(name__icontains=rid)
-               .annotate(sid=Cast("pk", CharField())).values("sid"))
+        ids = sel.text_ids(sel.residents_visible_to(request.user).filter(name__icontains=rid))
         qs = qs.filter(object_type="people.resident", object_id__in=ids)
     action = request.GET.get("action", "").strip()
     if action in AUDIT_ACTIONS:
@@ -607,7 +590,8 @@ def audit_log(request):
             for e in page]
     return render(request, "people/audit.html", {
         "page": page, "rows": rows, "who": who, "resident": rid, "action": action,
-        "actions": sorted(((k, str(v)) for k, v in AUDIT_ACTIONS.items()), key=lambda x: x[1]),
+        "actions": sorted(((a.value, str(a.label)) for a in PERSONAL_DATA_ACTIONS),
+                          key=lambda x: x[1]),
         "day_from": request.GET.get("from", ""), "day_to": request.GET.get("to", ""),
         "problems": problems, "query": request.GET.urlencode()})
 

@@ -14,3 +14,10 @@ class ResidentsConfig(AppConfig):
 
         if rewards_settle not in STOCK_ARRIVED:
             STOCK_ARRIVED.append(rewards_settle)
+
+        # A tipster's contact read (with the reason) is on the auditors' page of the tip's area.
+        from firstline.people.selectors import audit_object_scope, text_ids
+
+        from .selectors import tips_visible_to
+
+        audit_object_scope("residents.tip", lambda user, perm: text_ids(tips_visible_to(user, perm)))

@@ -86,3 +86,13 @@ def test_the_page_offers_no_reason_form_without_the_permission(web, api, roster,
     client = web("staff_c1")
     assert 'id="export-full"' not in client.get(f"/lists/{mine}/").content.decode()
     assert client.post(f"/lists/{mine}/export/", {"reason": "transfer"}).status_code == 403
+
+
+def test_the_full_export_is_on_the_auditors_page_with_its_reason(api, web, checklist):
+    cells(api("hq").get(f"/api/v1/checklists/{checklist}/export", reason="other",
+                        reason_text="上级专班核对"))
+    html = web("auditor", "en").get("/people/audit/").content.decode()
+    assert "Verification list export (核查)</td>" in html
+    assert f"Verification list {checklist} · full · " in html and "上级专班核对" in html
+    only = web("auditor", "en").get("/people/audit/?action=checklist.export").content.decode()
+    assert "上级专班核对" in only

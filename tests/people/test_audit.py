@@ -1,6 +1,7 @@
 """The personal-data audit page: every read and export of personal data in the auditor's
 scope, shown as readable labels in the user's language."""
 
+import re
 from datetime import date
 
 import pytest
@@ -87,3 +88,12 @@ def test_any_action_about_a_resident_is_named_and_filtered_by(web, roster, cast)
     assert '<option value="resident.add" selected' in only
     en = web("auditor", "en").get("/people/audit/?action=responsibility.set").content.decode()
     assert "Responsibility set (三级包保)</td>" in en and "Resident added</td>" not in en
+
+
+def test_the_action_filter_offers_the_personal_data_actions_only(web, roster, cast):
+    from firstline.accounts.actions import PERSONAL_DATA_ACTIONS
+
+    html = web("auditor", "en").get("/people/audit/").content.decode()
+    offered = set(re.findall(r'<option value="([^"]+)"', html))
+    assert offered == {a.value for a in PERSONAL_DATA_ACTIONS}
+    assert "Alert resolved" not in html and "Tipster&#x27;s contact read" in html

@@ -213,3 +213,18 @@ def test_closed_items_lose_their_personal_data_after_the_retention(place, api, a
     assert Tip.objects.get(pk=t.pk).contact == ""
     assert Tip.objects.exclude(pk=t.pk).get().contact == "13812345678"
     assert residents_deidentify() == {"declarations": 0, "tips": 0}
+
+
+def test_a_contact_read_is_on_the_auditors_page_of_the_tips_area_only(place, api, web, areas):
+    from firstline.accounts.roles import Role
+    from firstline.accounts.services import user_assign
+
+    tip({"where": "阳光花园 1栋"})
+    t = Tip.objects.get()
+    api("grid_a").get(f"/api/v1/tips/{t.pk}/contact", reason="reward")
+    html = web("auditor", "en").get("/people/audit/").content.decode()
+    assert "Tipster&#x27;s contact read</td>" in html and f"Tip-off {t.pk}" in html
+    user_assign(username="auditor_c2", role=Role.AUDITOR, area=areas.c2,
+                password="pw-Firstline-1")
+    other = web("auditor_c2", "en").get("/people/audit/").content.decode()
+    assert "Tipster&#x27;s contact read</td>" not in other
