@@ -79,3 +79,24 @@ def test_the_add_page_says_a_move_is_a_move(place, web):
                {"name": "王伟", "id_number": place.wang.id_number, "residency": "permanent"},
                follow=True)
     assert "moved here from" in r.content.decode()
+
+
+def test_an_id_outside_the_workers_areas_under_another_name_is_refused_and_tells_nothing(
+        place, api):
+    r = api("grid_a").post(url(place.h102), {"name": "别人", "id_number": place.chen.id_number})
+    assert r.status_code == 409 and r.json()["error"] == "id_number_elsewhere"
+    assert "陈静" not in r.content.decode() and "凤凰城" not in r.content.decode()
+    place.chen.refresh_from_db()
+    assert place.chen.household == place.h301
+    assert not AuditEntry.objects.filter(action="resident.move").exists()
+
+
+def test_an_id_outside_the_workers_areas_with_its_name_moves_without_the_old_address(
+        place, api):
+    r = api("grid_a").post(url(place.h102), {"name": "陈静", "id_number": place.chen.id_number})
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["moved"] is True and "凤凰城" not in body["moved_from"]
+    assert "301" not in body["moved_from"]
+    place.chen.refresh_from_db()
+    assert place.chen.household == place.h102

@@ -120,7 +120,9 @@ def household_member_add(*, actor, household, name: str, id_number: str, phone: 
 
     The ID is validated as the roster import does. An ID already on the roster elsewhere is a
     move (the old placement closes, a new one opens), never a second person; the same ID
-    already in this household is a 409 `already_member`."""
+    already in this household is a 409 `already_member`. Outside the actor's areas the move
+    needs the name on record too (else 409 `id_number_elsewhere`), and says only that it came
+    from another area's roster."""
     from firstline import clock
 
     from ..importer import birth_date_of, sex_of
@@ -164,6 +166,18 @@ def household_member_add(*, actor, household, name: str, id_number: str, phone: 
                             _("%(name)s is already on this household's roster.")
                             % {"name": existing.name})
     moved_from, old_household = existing.household.address, existing.household_id
+    if not in_scope(actor, existing.grid, "people.screen"):
+        # On the roster outside the actor's areas: the person at the door, ID card in hand,
+        # moves here, but the actor learns nothing of that record — not its name, not the
+        # address it leaves. A name that differs from it is refused (a mistyped ID would
+        # otherwise take a stranger off another community's roster).
+        if name != " ".join(existing.name.split()):
+            raise RuleViolation(
+                "id_number_elsewhere",
+                _("This ID number is on the roster of another area under a different name. "
+                  "Check the ID card and the name typed; if both are right, ask the street "
+                  "office to correct the record."), status=409)
+        moved_from = _("another area's roster")
     Placement.objects.current().filter(resident=existing).update(until=now)
     Placement.objects.create(resident=existing, household=household, grid=household.grid,
                              since=now)
