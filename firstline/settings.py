@@ -5,6 +5,7 @@ Bad values fail loudly at start-up rather than at the first request.
 
 import os
 import secrets
+import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -161,6 +162,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["default"]["NAME"] = ":memory:"
     else:
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+if sys.argv[1:2] == ["runserver"]:
+    # Django's development server answers each request in a new thread: a connection kept
+    # between requests would outlive its thread, until the database refuses new ones.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
 # A connection kept between requests (CONN_MAX_AGE) is checked before its first use in each
 # request: one the server dropped (restart, pg_terminate_backend, a pooler's timeout) is
 # replaced instead of failing the request (CONTRACT.md "Faults").

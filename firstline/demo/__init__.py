@@ -47,6 +47,7 @@ class DemoContext:
     grids: list = field(default_factory=list)
     users: dict = field(default_factory=dict)  # username -> (role, area)
     log: list = field(default_factory=list)
+    base_url: str = "http://127.0.0.1:8000"  # where the demo serves, for the links it prints
 
 
 def past(now: datetime, day: date, hh: int, mm: int = 0) -> datetime:
@@ -90,8 +91,10 @@ def build_users(ctx: DemoContext) -> None:
         ctx.users[username] = (role, area)
 
 
-def build(*, residents_per_grid: int = 40, seed: int = 2020) -> DemoContext:
-    ctx = DemoContext(rng=random.Random(seed), residents_per_grid=residents_per_grid)
+def build(*, residents_per_grid: int = 40, seed: int = 2020,
+          base_url: str = "http://127.0.0.1:8000") -> DemoContext:
+    ctx = DemoContext(rng=random.Random(seed), residents_per_grid=residents_per_grid,
+                      base_url=base_url)
     with transaction.atomic():
         build_areas(ctx)
         build_users(ctx)

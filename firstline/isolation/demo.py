@@ -129,4 +129,4 @@ def populate(ctx) -> None:
                                  reason="确诊病例所在楼栋")
     if link:
         ctx.log.append(f"isolation: a resident's self-report page: "
-                       f"http://127.0.0.1:8000{reverse('isolation:report', args=[link])}")
+                       f"{ctx.base_url}{reverse('isolation:report', args=[link])}")

@@ -1,5 +1,9 @@
+import subprocess
+import sys
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import connections
 
 from firstline.demo import DEMO_PASSWORD, build
 
@@ -14,7 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, no_serve, port, residents_per_grid, **options):
         call_command("migrate", verbosity=0, interactive=False)
-        ctx = build(residents_per_grid=residents_per_grid)
+        ctx = build(residents_per_grid=residents_per_grid, base_url=f"http://127.0.0.1:{port}")
         self.stdout.write(f"demo jurisdiction: {ctx.street.name} ({ctx.street.code}), "
                           f"{len(ctx.communities)} communities, {len(ctx.grids)} grids")
         for line in ctx.log:
@@ -25,5 +29,21 @@ class Command(BaseCommand):
         if no_serve:
             self.stdout.write("ready; not serving (--no-serve)")
             return
-        self.stdout.write(f"serving on http://127.0.0.1:{port}/  (Ctrl-C to stop)")
-        call_command("runserver", f"127.0.0.1:{port}", "--noreload")
+        # The development server answers each request in a new thread: a connection kept
+        # between requests (CONN_MAX_AGE) would stay open after its thread ends, until the
+        # database refuses new ones. Django's advice: no persistent connections with it.
+        connections.settings["default"]["CONN_MAX_AGE"] = 0
+        # Imports, exports and list matching run in the background (docs/deploy.md
+        # "Worker"): the demo runs one beside the server, so they finish as they would.
+        worker = subprocess.Popen([sys.executable, "-m", "firstline.cli", "worker"],
+                                  stdout=subprocess.DEVNULL)
+        self.stdout.write(f"serving on http://127.0.0.1:{port}/ with a background worker "
+                          f"(Ctrl-C to stop)")
+        try:
+            call_command("runserver", f"127.0.0.1:{port}", "--noreload")
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
