@@ -20,3 +20,17 @@ def test_home_page_shows_no_template_syntax(cast, client):
     client.force_login(cast.hq)
     html = client.get("/").content.decode()
     assert "{#" not in html and "{%" not in html
+
+
+def test_no_inline_event_handler():
+    """The CSP (script-src 'self') refuses onchange="…" and the like: the element silently does
+    nothing (the area picker of the disinfection board did). Use data-autosubmit,
+    data-confirm or a script file."""
+    import re
+
+    handler = re.compile(r"<[^>]*\son[a-z]+\s*=", re.IGNORECASE)
+    bad = [f"{path.relative_to(ROOT)}:{n}"
+           for path in ROOT.rglob("templates/**/*.html")
+           for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+           if handler.search(line)]
+    assert not bad

@@ -147,3 +147,24 @@ def test_an_hq_task_done_by_a_community(cast, areas, live_server, new_page, lang
     assert hq.locator("section.task.done").count() == 1
     shot(hq, f"ops-tasks-hq-after-phone-{lang}")
     assert not errors, errors
+
+
+def test_the_boards_filters_apply_on_change(cast, areas, live_server, new_page):
+    """The area picker and "overdue only" apply as soon as they change (data-autosubmit; an
+    inline onchange was refused by the CSP, and the street's staff could not see another
+    community's board)."""
+    page = new_page(viewport=PHONE)
+    errors = _errors(page)
+    browser_login(page, live_server, "hq")
+    page.goto(f"{live_server.url}/operations/disinfection/")
+    with page.expect_navigation():
+        page.select_option("select[name=area]", areas.c2.code)
+    assert f"area={areas.c2.code}" in page.url
+    with page.expect_navigation():
+        page.check("input[name=overdue]")
+    assert "overdue=1" in page.url and f"area={areas.c2.code}" in page.url
+    page.goto(f"{live_server.url}/operations/volunteers/")
+    with page.expect_navigation():
+        page.select_option("select[name=area]", areas.c2.code)
+    assert f"area={areas.c2.code}" in page.url
+    assert not errors, errors

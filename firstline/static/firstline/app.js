@@ -8,6 +8,13 @@ document.addEventListener("DOMContentLoaded", function () {
   });
 });
 
+// A filter that applies as soon as it is changed (an area picker, a checkbox): data-autosubmit
+// submits its form on change (an inline onchange="" is refused by the CSP).
+document.addEventListener("change", function (ev) {
+  var el = ev.target;
+  if (el && el.hasAttribute && el.hasAttribute("data-autosubmit") && el.form) el.form.submit();
+});
+
 // Lists as cards on phones (table.cards, see app.css): each cell without a data-label gets its
 // column's name from the table's <th>, again after htmx swaps content in.
 function firstlineCardLabels() {
