@@ -19,7 +19,9 @@ CROSSINGS past crossings over 60 days; then, in the same run, against one gunico
              a few fevers
 
 with wrk (Debian package) as the load generator, and prints decisions/s, p50/p99 latency and
-the ratio to the baseline; plus the in-process time of one decision (no HTTP).
+the ratio to the baseline; plus the in-process time of one decision (no HTTP). Besides,
+the data hold two months of alerts (one per ten residents, resolved), which every scan's
+judgement looks through for a member's open fever.
 
     .venv/bin/python bench/gate_scan.py                      # 1M residents, 10M crossings
     .venv/bin/python bench/gate_scan.py --residents 100000 --crossings 1000000 --regenerate
@@ -135,14 +137,12 @@ def floor_api():
         most any Python could reach on this stack."""
         from firstline import clock
         from firstline.access.services import gate
-        from firstline.access.services.common import pass_code_normalize
         from firstline.db import prepared_cursor
 
         now, day = clock.now(), clock.localdate(payload.scanned_at)
         with prepared_cursor() as cur:
-            cur.execute(gate._gate_sql(), [day] * (2 * len(gate.GATE_RULES)) + [now] * 2
-                        + [day] * 2 + [now] * 3 + [pass_code_normalize(payload.pass_code),
-                                                   payload.checkpoint, True])
+            cur.execute(gate._gate_sql(), gate.gate_params(day, now, payload.pass_code,
+                                                           payload.checkpoint))
             row = cur.fetchone()
         household = row[gate._PASS_COLS + 1]
         values = {"event_id": payload.event_id, "subject": "resident", "checkpoint_id": row[0],
@@ -266,6 +266,7 @@ def generate(args) -> None:
     from firstline.access.models import Checkpoint, Crossing, Pass, Policy
     from firstline.areas.models import Level
     from firstline.areas.services import area_upsert
+    from firstline.isolation.models import Alert
     from firstline.people.models import Compound, Household, Resident
 
     t0 = time.perf_counter()
@@ -333,6 +334,21 @@ def generate(args) -> None:
                     "JOIN bench_hh hh ON hh.id = p.household_id")
         cur.execute("CREATE UNIQUE INDEX ON bench_pass (k)")
         print(f"  passes {households:,} ({time.perf_counter() - t0:.0f}s)", flush=True)
+        # Two months of an outbreak's alerts, one per ten residents, all resolved (they
+        # restrict nobody, but every scan's judgement must find that out by index): missed
+        # isolation reports, fevers at home and at the door.
+        alerts = n // 10
+        insert_select(cur, Alert, {
+            "kind": "CASE WHEN a % 10 < 8 THEN 'missed_report' WHEN a % 10 = 8 THEN 'fever' "
+                    "ELSE 'door_fever' END",
+            "status": "'resolved'", "detail": "''", "source": "'bench'", "outcome": "'ok'",
+            "due_key": "CASE WHEN a % 10 < 8 THEN 'bench-' || a END",
+            "opened_at": "now() - make_interval(secs => a % 5184000)",
+            "resolved_at": "now() - make_interval(secs => a % 5184000) + interval '3 hours'",
+            "area": "rs.grid_id", "resident": "rs.id"},
+            f"generate_series(0, {alerts - 1}) a JOIN people_resident rs "
+            f"ON rs.id = (SELECT min(id) FROM people_resident) + (a * 7) % {n}")
+        print(f"  alerts {alerts:,} ({time.perf_counter() - t0:.0f}s)", flush=True)
         # Past crossings: indexes dropped during the load and rebuilt after (as a restore does).
         cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = "
                     "'access_crossing' AND indexname NOT LIKE '%pkey'")
