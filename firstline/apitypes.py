@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BeforeValidator, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -19,9 +19,22 @@ def _iso_text(value):
     raise ValueError("an ISO 8601 date such as 2020-02-05 (or date-time) is required")
 
 
-IsoDate = Annotated[date, BeforeValidator(_iso_text),
+# The days this system can mean. Beyond them a date is a typo, and an extreme one does harm:
+# "0001-01-01T00:00+14:00" is stored by PostgreSQL as a day BC, "9999-12-31T23:59-14:00" as
+# year 10000, and every list that reads the row back fails.
+EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
+
+
+def _in_range(value):
+    day = value.date() if isinstance(value, datetime) else value
+    if not EARLIEST <= day <= LATEST:
+        raise ValueError(f"a date from {EARLIEST.year} to {LATEST.year} is required")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_text), AfterValidator(_in_range),
                     WithJsonSchema({"type": "string", "format": "date"})]
-IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text),
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text), AfterValidator(_in_range),
                         WithJsonSchema({"type": "string", "format": "date-time"})]
 
 

@@ -99,3 +99,40 @@ def database_unavailable(request, exc):
     response["Cache-Control"] = "no-store"
     response._has_been_logged = True  # the warning above is its log line, not a 5xx ERROR
     return response
+
+
+class UnstorableInputMiddleware:
+    """Input that no database stores answers 400 with a page naming it, never a 500, on the
+    pages (the API answers 422 itself, firstline.api): a NUL character in a form field or in
+    the address (PostgreSQL refuses it in text), and a number or date out of the database's
+    range (?page=9223372036854775808, a day in year 1)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/"):
+            for params in (request.GET, request.POST):
+                for key, values in params.lists():
+                    if "\x00" in key or any("\x00" in v for v in values):
+                        return unstorable(request, _(
+                            "“%(field)s” contains a NUL character (\\x00), which cannot be "
+                            "stored: remove it.") % {"field": key.replace("\x00", "")[:40]})
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import DataError
+
+        if request.path.startswith("/api/") or not isinstance(exception,
+                                                               (DataError, OverflowError)):
+            return None
+        # the operator's trace (the error's text may quote what was typed: not logged)
+        log.warning("out-of-range input answered 400: %s %s: %s", request.method, request.path,
+                    type(exception).__name__)
+        return unstorable(request, _("A number or a date in the request is out of range."))
+
+
+def unstorable(request, problem: str):
+    from django.shortcuts import render
+
+    return render(request, "400.html", {"problem": problem}, status=400)

@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "firstline.middleware.ApiMethodNotAllowedMiddleware",
     "firstline.middleware.DatabaseUnavailableMiddleware",
+    "firstline.middleware.UnstorableInputMiddleware",
 ]
 
 ROOT_URLCONF = "firstline.urls"

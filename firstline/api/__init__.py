@@ -117,6 +117,14 @@ def on_out_of_range(request, exc):
     return error(request, 422, "invalid", _("A number in the request is out of range."))
 
 
+@api.exception_handler(UnicodeEncodeError)
+def on_unstorable_text(request, exc):
+    # A JSON string with half of a surrogate pair ("\ud800"): valid JSON, no character.
+    return error(request, 422, "invalid",
+                 _("Text in the request contains an invalid character (half of a surrogate "
+                   "pair, U+D800–U+DFFF)."))
+
+
 @api.exception_handler(OperationalError)
 @api.exception_handler(InterfaceError)
 def on_database_unavailable(request, exc):

@@ -52,6 +52,11 @@ def _int(value):
         return None
 
 
+def _page(request) -> int:
+    """?page=N, from 1 to 100,000 (beyond, an offset no database takes: 2^63 was a 500)."""
+    return min(max(1, _int(request.GET.get("page")) or 1), 100_000)
+
+
 # --- care calls -------------------------------------------------------------------------------
 
 def _slot_label(slot: str) -> str:
@@ -75,7 +80,7 @@ CALLS_PER_PAGE = 50
 @require_GET
 @needs("assistance.work")
 def calls(request):
-    page = max(1, _int(request.GET.get("page")) or 1)
+    page = _page(request)
     data = selectors.care_call_list(request.user, offset=(page - 1) * CALLS_PER_PAGE,
                                     limit=CALLS_PER_PAGE)
     context = _call_context(request, data)
@@ -176,7 +181,7 @@ def board(request):
         tab = "open"
     qs = _board_qs(request, tab)
     total = qs.count()
-    page = max(1, _int(request.GET.get("page")) or 1)
+    page = _page(request)
     items = list(qs[(page - 1) * 50: page * 50])
     tabs = [(t, label, _board_qs(request, t).count()) for t, label in STATUS_TABS]
     return render(request, "assistance/board.html", {

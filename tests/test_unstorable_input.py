@@ -1,0 +1,56 @@
+"""Input no database stores is bad input, answered in the user's language and naming it —
+never a 500 (a NUL character, half of a surrogate pair, a number or a date out of range)."""
+
+import pytest
+
+from firstline.isolation.models import QuarantineSite
+
+
+@pytest.mark.parametrize("url", ["/people/?q=a%00b", "/isolation/?q=%00",
+                                 "/operations/volunteers/?area=a%00b"])
+def test_a_nul_in_the_address_is_a_400_naming_the_field(web, cast, url):
+    r = web("staff_c1", "en").get(url)
+    assert r.status_code == 400
+    text = r.content.decode()
+    assert "NUL character" in text and "Nothing was saved" in text
+    assert f"“{url.split('?')[1].split('=')[0]}”" in text
+
+
+def test_a_nul_in_a_form_field_is_a_400_in_the_users_language(web, cast):
+    r = web("staff_c1").post("/operations/volunteers/", {"action": "register", "area": "a\x00b"})
+    assert r.status_code == 400
+    assert "NUL 字符" in r.content.decode() or "NUL" in r.content.decode()
+    assert "无法保存" in r.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/assistance/requests/?page=9223372036854775808",
+                                 "/assistance/calls/?page=9223372036854775808"])
+def test_a_page_number_beyond_the_database_is_the_last_page_kept(web, cast, url):
+    assert web("staff_c1", "en").get(url).status_code == 200
+
+
+def test_a_day_the_calendar_cannot_step_back_from_is_a_400_not_a_500(web, cast):
+    r = web("hq", "en").get("/reports/?date=0001-01-01")
+    assert r.status_code == 400
+    assert "A number or a date in the request is out of range." in r.content.decode()
+
+
+def test_half_a_surrogate_pair_in_json_is_a_422(api, cast, areas):
+    body = '{"area": "' + areas.c1.code + '", "name": "\\ud800x"}'
+    r = api("hq").client.post("/api/v1/quarantine-sites", body, content_type="application/json",
+                              **api("hq")._headers())
+    assert r.status_code == 422, r.content
+    assert r.json()["error"] == "invalid"
+    assert not QuarantineSite.objects.exists()
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00",
+                                    "1899-12-31T12:00:00+08:00"])
+def test_a_moment_outside_the_years_this_system_can_mean_is_a_422(api, cast, moment):
+    import uuid
+
+    r = api("gate_c1").post("/api/v1/gate/scans", {
+        "event_id": str(uuid.uuid4()), "checkpoint": "X", "pass_code": "X",
+        "direction": "out", "temperature": 36.5, "scanned_at": moment})
+    assert r.status_code == 422, r.content
+    assert "scanned_at" in r.json()["detail"]
