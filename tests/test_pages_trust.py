@@ -97,6 +97,8 @@ def shao(cast, areas):
 
 
 def test_the_resident_page_shows_isolation_alerts_and_tap_to_call(web, cast, shao):
+    from datetime import timedelta
+
     from firstline import clock
     from firstline.isolation.services import isolation_start
     from firstline.people.services import screening_visit_record
@@ -108,6 +110,8 @@ def test_the_resident_page_shows_isolation_alerts_and_tap_to_call(web, cast, sha
     c = web("staff_c1", "en")
     html = c.get(f"/people/residents/{shao.pk}/").content.decode()
     assert "In isolation from" in html and "fever at a screening visit" in html
+    # the first day free, as the resident's own page counts it (not "until", read as the last)
+    assert f"free from {(clock.today() + timedelta(days=14)).isoformat()}" in html
     assert "tel:" not in html  # masked: nothing to call yet
     html = c.post(f"/people/residents/{shao.pk}/", {"reason": "verify_identity"}).content.decode()
     assert 'href="tel:13800001111"' in html
