@@ -107,8 +107,10 @@ def residents(request, area: str | None = None, q: str = "", compound: int | Non
     qs = sel.residents_in(
         qs,
         area=area_get_for_user(request.user, area) if area else None,
-        compound=sel.compound_get_for_user(request.user, compound) if compound else None,
-        household=sel.household_get_for_user(request.user, household) if household else None)
+        compound=(sel.compound_get_for_user(request.user, compound)
+                  if compound is not None else None),
+        household=(sel.household_get_for_user(request.user, household)
+                   if household is not None else None))
     qs = sel.resident_search(qs, q).select_related("grid").order_by("id")
     return _Lazy(qs, _item)
 
@@ -161,7 +163,7 @@ def households(request, compound: int | None = None):
     """`members` is the number of current residents."""
     require_perm(request.user, "people.view")
     qs = sel.households_visible_to(request.user)
-    if compound:
+    if compound is not None:  # ?compound=0 names no compound: a 404, not every household
         qs = qs.filter(compound=sel.compound_get_for_user(request.user, compound))
     qs = qs.annotate(members=Count("residents")).order_by("id")
     return _Lazy(qs, _household)

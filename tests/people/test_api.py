@@ -190,3 +190,11 @@ def test_visit_and_ledger_out_of_scope(api, roster):
     assert api("staff_c1").get(f"/api/v1/visits/{v['id']}").status_code == 200
     assert api("staff_c2").get("/api/v1/key-persons").json()["count"] == 0
     assert api("staff_c2").get("/api/v1/key-persons", area="C1").status_code == 404
+
+
+@pytest.mark.parametrize("url,param", [("/api/v1/households", "compound"),
+                                       ("/api/v1/residents", "compound"),
+                                       ("/api/v1/residents", "household")])
+def test_a_filter_naming_no_such_object_is_a_404_not_everything(api, roster, url, param):
+    # ?compound=0 was read as "no filter" and listed every household in scope
+    assert api("staff_c1").get(url, **{param: 0}).status_code == 404
