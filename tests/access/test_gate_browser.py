@@ -146,3 +146,23 @@ def test_a_scan_with_a_word_for_a_temperature_is_held_not_recorded(world, today_
     page.press("#gate-code", "Enter")
     page.wait_for_selector("#gate-log li.allow")
     assert [(c.reason, c.temperature) for c in Crossing.objects.all()] == [("ok", 36.6)]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_enter_with_nothing_scanned_clears_the_last_verdict(world, today_policy, live_server,
+                                                            new_page):
+    """The last person's refusal must not stay on screen as if it were the next one's."""
+    page = new_page(viewport=PHONE, locale="en-US")
+    browser_login(page, live_server, "gate_c1")
+    page.goto(f"{live_server.url}/access/gate/?checkpoint=HL-N")
+    page.fill("#gate-temp", "36.6")
+    page.press("#gate-temp", "Enter")
+    page.keyboard.type("NO-SUCH-PASS-CODE-123")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#gate-result.deny")
+    page.fill("#gate-code", "")
+    page.press("#gate-code", "Enter")
+    page.wait_for_selector("#gate-result.idle")
+    assert "Ready" in page.locator("#gate-result .verdict").inner_text()
+    assert Crossing.objects.count() == 1  # the empty Enter sent nothing

@@ -327,9 +327,16 @@
 
   // --- scanning -------------------------------------------------------------------------
   var seq = Date.now();
+  var READY = [result.querySelector(".verdict").textContent,
+               result.querySelector(".why").textContent];
   function submit(raw) {
     var code = (raw || "").trim();
-    if (!code) return;
+    if (!code) {
+      // Enter with nothing scanned: back to "Ready", so the last person's verdict is not
+      // read as the next one's.
+      show("idle", READY[0], READY[1], "");
+      return;
+    }
     // As the server's one parser reads it (firstline/rules/temperature.py): "36,6℃", "３６．６".
     var tRaw = tempInput.value.normalize("NFKC").replace(/\s+/g, "")
       .replace(/(°[cC]?|[cC]|度|摄氏度|攝氏度)$/, "").replace(",", ".");
