@@ -21,7 +21,7 @@ from firstline.people.selectors import (
 )
 
 from . import selectors, services
-from .models import AlertStatus, Kind, ReadingSource, Status, TransferStatus
+from .models import AlertKind, AlertStatus, Kind, ReadingSource, Status, TransferStatus
 
 router = Router()
 
@@ -246,6 +246,8 @@ def alert_index(request, status: str | None = None, area: str | None = None,
     require_perm(request.user, "isolation.view")
     if status:
         _validate_choice(status, [*AlertStatus.values, "unresolved"], "status")
+    if kind:
+        _validate_choice(kind, AlertKind.values, "kind")
     target = area_get_for_user(request.user, area) if area else None
     return selectors.alert_list(request.user, area=target, status=status, kind=kind)
 

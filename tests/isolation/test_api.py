@@ -394,3 +394,9 @@ def test_api_reading_temperature_comma_and_words(api, cast, roster):
     r = api("grid_a").post(f"/api/v1/isolations/{iso.pk}/readings", {"temperature": "abc"})
     assert r.status_code == 422 and "体温须为数字" in r.json()["detail"]
     assert "34.0" not in r.json()["detail"]
+
+
+def test_an_unknown_alert_kind_is_a_422_naming_it_not_an_empty_list(api, cast):
+    r = api("grid_a").get("/api/v1/alerts", kind="abc")
+    assert r.status_code == 422 and r.json()["detail"].startswith("kind")
+    assert api("grid_a").get("/api/v1/alerts", kind="gate_fever").status_code == 200
