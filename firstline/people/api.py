@@ -20,6 +20,7 @@ from firstline.areas.selectors import area_get_for_user
 from firstline.errors import InvalidInput
 
 from . import selectors as sel
+from .models import KeyPersonCategory
 from .services import (
     API_NO_REASON,
     FULL_READ_REASONS,
@@ -239,7 +240,8 @@ def visit_create(request, payload: VisitIn):
 
     for p in payload.people:
         if p.resident_id not in members:
-            raise InvalidInput("not_member", f"resident {p.resident_id}: not in this household")
+            raise InvalidInput("not_member", _("Resident %(id)s is not in this household.")
+                               % {"id": p.resident_id}, field="people")
         unknown = [x for x in p.symptoms if x not in Symptom.values]
         if unknown:  # one vocabulary with the isolation readings and self-reports
             raise InvalidInput("bad_symptom", _("Unknown symptom %(s)s. Known: %(known)s.")
@@ -280,6 +282,10 @@ def key_persons(request, area: str | None = None, category: str | None = None):
     if area:
         qs = qs.filter(subtree_q(area_get_for_user(request.user, area), "resident__grid"))
     if category:
+        codes = list(KeyPersonCategory.objects.order_by("code").values_list("code", flat=True))
+        if category not in codes:  # a typo is said, not answered with an empty ledger
+            raise InvalidInput("invalid", _("%(field)s must be one of: %(v)s.")
+                               % {"field": "category", "v": ", ".join(codes)}, field="category")
         qs = qs.filter(category__code=category)
     return _Lazy(qs.order_by("id"), lambda k: {
         "id": k.pk, "resident_id": k.resident_id, "name": k.resident.name,

@@ -198,3 +198,16 @@ def test_visit_and_ledger_out_of_scope(api, roster):
 def test_a_filter_naming_no_such_object_is_a_404_not_everything(api, roster, url, param):
     # ?compound=0 was read as "no filter" and listed every household in scope
     assert api("staff_c1").get(url, **{param: 0}).status_code == 404
+
+
+def test_an_unknown_key_person_category_is_a_422_naming_the_known_ones(api, roster):
+    r = api("staff_c1").get("/api/v1/key-persons", category="abc")
+    assert r.status_code == 422
+    assert r.json()["detail"].startswith("category") and "fever" in r.json()["detail"]
+
+
+def test_a_visit_naming_someone_of_another_household_says_so_in_chinese(api, roster):
+    body = {"household_id": roster.h1.pk, "people": [{"resident_id": 99999999}]}
+    r = api("grid_a").post("/api/v1/visits", body)
+    assert r.status_code == 422 and r.json()["error"] == "not_member"
+    assert r.json()["detail"] == "居民 99999999 不在此户。"
