@@ -110,13 +110,14 @@ def test_the_served_demo_links_its_port_runs_a_worker_and_keeps_few_connections(
             # the worker's own and at most one request's in flight — not one per request
             assert _connections(*pg) <= 3
     finally:
-        demo.send_signal(signal.SIGINT)
+        demo.send_signal(signal.SIGTERM)  # as a process manager stops it (Ctrl-C's SIGINT
+        # is ignored by a process a non-interactive shell started in the background)
         try:
             demo.wait(timeout=60)
         except subprocess.TimeoutExpired:
             demo.kill()
-    # Ctrl-C stops the worker too
-    for _ in range(50):
+    # stopping the demo stops the worker too (it may finish the task at hand first)
+    for _ in range(300):
         if not _alive(workers[0]):
             break
         time.sleep(0.1)

@@ -1,3 +1,4 @@
+import signal
 import subprocess
 import sys
 
@@ -36,7 +37,10 @@ class Command(BaseCommand):
         # Imports, exports and list matching run in the background (docs/deploy.md
         # "Worker"): the demo runs one beside the server, so they finish as they would.
         worker = subprocess.Popen([sys.executable, "-m", "firstline.cli", "worker"],
-                                  stdout=subprocess.DEVNULL)
+                                  stdout=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+        # A process manager's SIGTERM stops the demo as Ctrl-C does (the worker with it); a
+        # shell that started the demo in the background ignores Ctrl-C's SIGINT for it.
+        signal.signal(signal.SIGTERM, _interrupt)
         self.stdout.write(f"serving on http://127.0.0.1:{port}/ with a background worker "
                           f"(Ctrl-C to stop)")
         try:
@@ -47,3 +51,15 @@ class Command(BaseCommand):
                 worker.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 worker.kill()
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _die_with_parent():
+    """In the worker, before it starts (Linux): SIGTERM when the demo dies, however it dies."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
