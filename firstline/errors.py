@@ -1,3 +1,6 @@
+from django.utils.translation import gettext as _
+
+
 class RuleViolation(Exception):
     """A business refusal. The API answers `status` with {"error": code, "detail": detail};
     HTML views show `detail` on the form."""
@@ -17,3 +20,11 @@ class InvalidInput(RuleViolation):
     """Input that is well-formed JSON but wrong (a date in the past, an unknown code...)."""
 
     status = 422
+
+
+def choice_check(value, choices, field: str) -> None:
+    """A 422 naming `field` and its choices unless `value` is one of them (a filter's typo is
+    said, not answered with an empty list)."""
+    if value not in choices:
+        raise InvalidInput("invalid", _("%(field)s must be one of: %(v)s.")
+                           % {"field": field, "v": ", ".join(choices)}, field=field)

@@ -12,7 +12,7 @@ from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
 from firstline.apitypes import IsoDate, IsoDateTime, TemperatureIn
 from firstline.areas.selectors import area_get_for_user
-from firstline.errors import InvalidInput
+from firstline.errors import InvalidInput, choice_check
 from firstline.people.models import Building
 from firstline.people.selectors import (
     compound_get_for_user,
@@ -87,12 +87,6 @@ class IsolationDetail(IsolationOut):
     days: list[DayOut]
 
 
-def _validate_choice(value, choices, field):
-    if value not in choices:
-        raise InvalidInput("invalid", _("%(field)s must be one of: %(v)s.")
-                           % {"field": field, "v": ", ".join(choices)}, field=field)
-
-
 @router.post("/isolations", response={201: IsolationCreated},
              summary="Start a home isolation or centralized quarantine")
 def isolation_create(request, payload: IsolationIn):
@@ -100,7 +94,7 @@ def isolation_create(request, payload: IsolationIn):
     the resident's self-report page (shown once; reissue with POST .../report-link).
     One active isolation per resident: a second one is a 409."""
     require_perm(request.user, "isolation.manage")
-    _validate_choice(payload.kind, Kind.values, "kind")
+    choice_check(payload.kind, Kind.values, "kind")
     resident = resident_get_for_user(request.user, payload.resident_id)
     iso = services.isolation_start(
         resident=resident, kind=payload.kind, reason=payload.reason, starts_on=payload.starts_on,
@@ -116,9 +110,9 @@ def isolation_index(request, area: str | None = None, status: str | None = None,
                     kind: str | None = None):
     require_perm(request.user, "isolation.view")
     if status:
-        _validate_choice(status, Status.values, "status")
+        choice_check(status, Status.values, "status")
     if kind:
-        _validate_choice(kind, Kind.values, "kind")
+        choice_check(kind, Kind.values, "kind")
     target = area_get_for_user(request.user, area) if area else None
     return selectors.isolation_list(request.user, area=target, status=status, kind=kind)
 
@@ -245,9 +239,9 @@ def alert_index(request, status: str | None = None, area: str | None = None,
     """`status`: open | acknowledged | resolved | unresolved (open or acknowledged)."""
     require_perm(request.user, "isolation.view")
     if status:
-        _validate_choice(status, [*AlertStatus.values, "unresolved"], "status")
+        choice_check(status, [*AlertStatus.values, "unresolved"], "status")
     if kind:
-        _validate_choice(kind, AlertKind.values, "kind")
+        choice_check(kind, AlertKind.values, "kind")
     target = area_get_for_user(request.user, area) if area else None
     return selectors.alert_list(request.user, area=target, status=status, kind=kind)
 
@@ -531,7 +525,7 @@ def transfer_index(request, status: str | None = None):
     require_perm(request.user, "isolation.view")
     qs = selectors.transfers_visible_to(request.user)
     if status:
-        _validate_choice(status, TransferStatus.values, "status")
+        choice_check(status, TransferStatus.values, "status")
         qs = qs.filter(status=status)
     return qs.order_by("pickup_at", "id")
 

@@ -17,7 +17,7 @@ from firstline.api.pagination import Paged
 from firstline.apitypes import IsoDate, IsoDateTime, TemperatureIn
 from firstline.areas.models import subtree_q
 from firstline.areas.selectors import area_get_for_user
-from firstline.errors import InvalidInput
+from firstline.errors import InvalidInput, choice_check
 
 from . import selectors as sel
 from .models import KeyPersonCategory
@@ -282,10 +282,8 @@ def key_persons(request, area: str | None = None, category: str | None = None):
     if area:
         qs = qs.filter(subtree_q(area_get_for_user(request.user, area), "resident__grid"))
     if category:
-        codes = list(KeyPersonCategory.objects.order_by("code").values_list("code", flat=True))
-        if category not in codes:  # a typo is said, not answered with an empty ledger
-            raise InvalidInput("invalid", _("%(field)s must be one of: %(v)s.")
-                               % {"field": "category", "v": ", ".join(codes)}, field="category")
+        choice_check(category, list(KeyPersonCategory.objects.order_by("code")
+                                    .values_list("code", flat=True)), "category")
         qs = qs.filter(category__code=category)
     return _Lazy(qs.order_by("id"), lambda k: {
         "id": k.pk, "resident_id": k.resident_id, "name": k.resident.name,
