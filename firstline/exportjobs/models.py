@@ -16,11 +16,16 @@ class ExportJob(models.Model):
         FAILED = "failed", pgettext_lazy("export status", "Failed")
         EXPIRED = "expired", pgettext_lazy("export status", "Expired (file deleted)")
 
+    class Format(models.TextChoices):
+        XLSX = "xlsx", _("Excel (.xlsx)")
+        CSV_GBK = "csv-gbk", _("CSV, GBK (old Excel)")
+        CSV_UTF8 = "csv-utf8", _("CSV, UTF-8 with BOM")
+
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                               related_name="export_jobs")
     area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=40)  # a registry name: "roster", "ledger:isolations"
-    format = models.CharField(max_length=20)  # csv-utf8, csv-gbk, xlsx
+    format = models.CharField(max_length=20, choices=Format.choices)
     params = models.JSONField(default=dict, blank=True)  # the kind's own (dates, category)
     unmasked = models.BooleanField(default=False)
     reason = models.CharField(max_length=255, blank=True)  # the audited why of an unmasked one
@@ -29,6 +34,10 @@ class ExportJob(models.Model):
     file_name = models.CharField(max_length=200)  # what the download is called
     size = models.PositiveBigIntegerField(default=0)
     error = models.CharField(max_length=255, blank=True)
+    # Characters the file's encoding cannot hold (GBK: emoji, rare name characters 生僻字),
+    # written as "?": how many, and the first few of them, so the owner knows and asks again.
+    lost_chars = models.PositiveIntegerField(default=0)
+    lost_sample = models.CharField(max_length=40, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)  # a task is writing until then
     created_at = models.DateTimeField()

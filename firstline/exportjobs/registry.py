@@ -5,7 +5,8 @@
 `build(job, path, progress)` writes the whole file at `path` (the same path on every try:
 a retried task rewrites it, never a second file) and calls `progress(rows)` as it goes and
 once at the end with the data rows written (rows_counted does both); it runs inside the
-asking page's language (services.export_job_language).
+asking page's language (services.export_job_language). It returns None, or `Written` when
+the format could not hold every character (GBK CSV): the job page says so.
 `check(user, job)` raises PermissionDenied (403) or Http404 when `user` may not have the
 file now (a role taken away, an area no longer theirs): run at every download.
 """
@@ -22,6 +23,12 @@ class ExportKind:
     label: str
     build: Callable
     check: Callable
+
+
+@dataclass(frozen=True)
+class Written:
+    lost_chars: int = 0  # characters written as "?"
+    lost_sample: str = ""  # the first few distinct ones
 
 
 KINDS: dict[str, ExportKind] = {}

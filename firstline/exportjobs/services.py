@@ -79,7 +79,7 @@ def export_job_run(*, job_id: int, now: datetime | None = None) -> ExportJob | N
     claimed = (ExportJob.objects.filter(pk=job_id, status__in=[S.QUEUED, S.RUNNING])
                .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
                .update(status=S.RUNNING, started_at=now, lease_until=now + LEASE,
-                       rows_written=0, error=""))
+                       rows_written=0, error="", lost_chars=0, lost_sample=""))
     job = ExportJob.objects.filter(pk=job_id).select_related("owner", "area").first()
     if not claimed or job is None:
         return job  # over, gone, or another worker holds it
@@ -93,7 +93,7 @@ def export_job_run(*, job_id: int, now: datetime | None = None) -> ExportJob | N
             rows_written=rows, lease_until=clock.now() + LEASE)
 
     try:
-        registry.get(job.kind).build(job, part, progress)
+        written_as = registry.get(job.kind).build(job, part, progress) or registry.Written()
         os.replace(part, path)
     except Exception as exc:  # any failure: the job says so; the file is not left half-made
         part.unlink(missing_ok=True)
@@ -107,7 +107,8 @@ def export_job_run(*, job_id: int, now: datetime | None = None) -> ExportJob | N
         ExportJob.objects.filter(pk=job.pk).update(
             status=S.DONE, rows_written=written[0],
             size=path.stat().st_size, finished_at=done, expires_at=done + TTL,
-            lease_until=None)
+            lease_until=None, lost_chars=written_as.lost_chars,
+            lost_sample=written_as.lost_sample[:40])
     job.refresh_from_db()
     return job
 

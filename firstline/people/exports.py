@@ -3,6 +3,8 @@ checks the permission and the area, writes the audit row (with the reason of an 
 one) and stores the job in one transaction; a worker writes the file with the row
 generators of people.services (streamed: flat memory)."""
 
+from collections import Counter
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
@@ -19,7 +21,7 @@ from firstline.exportjobs.models import ExportJob
 from . import selectors as sel
 from . import services
 
-FORMATS = ("csv-utf8", "csv-gbk", "xlsx")
+FORMATS = tuple(ExportJob.Format.values)
 
 
 def _check_format(fmt: str) -> str:
@@ -72,7 +74,7 @@ def _check(user, job: ExportJob) -> None:
     area_get_for_user(user, job.area.code, "people.export")
 
 
-def _write(job: ExportJob, path, rows, progress, *, title: str) -> None:
+def _write(job: ExportJob, path, rows, progress, *, title: str) -> registry.Written | None:
     counted = registry.rows_counted(rows, progress)
     if job.format == "xlsx":
         from openpyxl import Workbook
@@ -84,18 +86,23 @@ def _write(job: ExportJob, path, rows, progress, *, title: str) -> None:
         wb.save(path)
     else:
         encoding = "gbk" if job.format == "csv-gbk" else "utf-8-sig"
+        lost = Counter()
         with open(path, "wb") as fh:
-            for chunk in services.csv_stream(counted, encoding=encoding):
+            for chunk in services.csv_stream(counted, encoding=encoding, lost=lost):
                 fh.write(chunk)
+        if lost:
+            return registry.Written(lost_chars=lost.total(),
+                                    lost_sample="".join(ch for ch, _n in lost.most_common(8)))
+    return None
 
 
-def _build_roster(job: ExportJob, path, progress) -> None:
+def _build_roster(job: ExportJob, path, progress) -> registry.Written | None:
     require_perm(job.owner, "people.export")  # the scope below is the export's
     with jobs.export_job_language(job):
         qs = sel.residents_in(sel.residents_visible_to(job.owner, "people.export"),
                               area=job.area)
-        _write(job, path, services.roster_rows(qs, unmasked=job.unmasked), progress,
-               title=job.area.name)
+        return _write(job, path, services.roster_rows(qs, unmasked=job.unmasked), progress,
+                      title=job.area.name)
 
 
 def _key_person_rows(job: ExportJob):
@@ -114,10 +121,10 @@ def _key_person_rows(job: ExportJob):
                clock.localtime(k.since).strftime("%Y-%m-%d %H:%M")]
 
 
-def _build_key_persons(job: ExportJob, path, progress) -> None:
+def _build_key_persons(job: ExportJob, path, progress) -> registry.Written | None:
     require_perm(job.owner, "people.export")
     with jobs.export_job_language(job):
-        _write(job, path, _key_person_rows(job), progress, title="key-persons")
+        return _write(job, path, _key_person_rows(job), progress, title="key-persons")
 
 
 def register() -> None:

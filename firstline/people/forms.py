@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from firstline.exportjobs.models import ExportJob
 from firstline.rules.temperature import TemperatureField
 
 from .models import RISK_LEVELS, KeyPersonCategory, Transport
@@ -103,8 +104,7 @@ class FullReadForm(forms.Form):
 
 
 class ExportForm(forms.Form):
-    FORMATS = [("xlsx", _("Excel (.xlsx)")), ("csv-gbk", _("CSV, GBK (old Excel)")),
-               ("csv-utf8", _("CSV, UTF-8 with BOM"))]
+    FORMATS = ExportJob.Format.choices
     area = forms.ChoiceField(label=_("Area"))
     format = forms.ChoiceField(label=_("Format"), choices=FORMATS)
     unmasked = forms.BooleanField(label=_("Unmasked ID numbers and phones (audited)"),

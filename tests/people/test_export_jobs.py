@@ -256,6 +256,42 @@ def test_csv_job_escapes_formulas(web, roster):
     assert "'+cmd|' /C calc'!A0" in [r[-1] for r in rows]
 
 
+def test_a_gbk_job_counts_and_shows_the_characters_gbk_cannot_hold(web, roster):
+    # 𠮷 (a rare name character, CJK extension B) and an emoji are not in GBK: the file holds
+    # "?" for them, and the job page tells the owner which and how many, not silence.
+    Resident.objects.filter(pk=roster.a1.pk).update(name="王𠮷")
+    Resident.objects.filter(pk=roster.a2.pk).update(note="平安😀😀")
+    client = web("staff_c1")
+    job = ask(client, format="csv-gbk")
+    job.refresh_from_db()
+    assert (job.status, job.lost_chars) == (S.DONE, 3)
+    assert set(job.lost_sample) == {"𠮷", "😀"}
+    rows = csv_rows(client.get(f"/exports/{job.pk}/download/"), "gbk")
+    assert "王?" in [r[0] for r in rows] and "平安??" in [r[-1] for r in rows]
+    page = client.get(f"/exports/{job.pk}/").content.decode()
+    assert "有 3 个字符无法以 CSV，GBK 编码（旧版 Excel） 写入" in page
+    assert "𠮷" in page and "😀" in page
+
+
+def test_a_utf8_job_holds_every_character_and_warns_of_nothing(web, roster):
+    Resident.objects.filter(pk=roster.a1.pk).update(name="王𠮷")
+    client = web("staff_c1")
+    job = ask(client, format="csv-utf8")
+    job.refresh_from_db()
+    assert job.lost_chars == 0 and job.lost_sample == ""
+    assert "王𠮷" in [r[0] for r in csv_rows(client.get(f"/exports/{job.pk}/download/"))]
+    assert "无法以" not in client.get(f"/exports/{job.pk}/").content.decode()
+
+
+def test_the_exports_list_names_each_files_format(web, roster):
+    client = web("staff_c1")
+    ask(client, format="csv-gbk")
+    ask(client, format="xlsx")
+    page = client.get("/exports/").content.decode()
+    assert page.count("<td>CSV，GBK 编码（旧版 Excel）</td>") == 1
+    assert page.count("<td>Excel（.xlsx）</td>") == 1
+
+
 def test_key_person_ledger_is_a_job_of_the_asked_area(web, roster, cast):
     from firstline.people.services import screening_visit_record
 

@@ -3,6 +3,7 @@
 import csv
 import io
 import os
+from collections import Counter
 from pathlib import Path
 
 from firstline.accounts.actions import AuditAction
@@ -84,8 +85,9 @@ def _csv_cell(value):
     return value
 
 
-def csv_stream(rows, *, encoding: str = "utf-8-sig"):
-    """Encode rows as CSV chunks; GBK for old Excel, UTF-8 with BOM otherwise."""
+def csv_stream(rows, *, encoding: str = "utf-8-sig", lost: Counter | None = None):
+    """Encode rows as CSV chunks; GBK for old Excel, UTF-8 with BOM otherwise. A character
+    GBK cannot hold (emoji, a rare name character) is written as "?" and counted in `lost`."""
     buffer = io.StringIO()
     writerow = csv.writer(buffer).writerow
     cell = _csv_cell
@@ -93,18 +95,31 @@ def csv_stream(rows, *, encoding: str = "utf-8-sig"):
     for i, row in enumerate(rows):
         writerow([cell(v) for v in row])
         if i % 5000 == 4999:
-            yield _encode(buffer, encoding, first)
+            yield _encode(buffer, encoding, first, lost)
             first = False
-    yield _encode(buffer, encoding, first)
+    yield _encode(buffer, encoding, first, lost)
 
 
-def _encode(buffer, encoding, first):
+def _encode(buffer, encoding, first, lost: Counter | None = None):
     text = buffer.getvalue()
     buffer.seek(0)
     buffer.truncate()
     if encoding == "utf-8-sig" and not first:
         return text.encode("utf-8")
-    return text.encode(encoding, errors="replace")
+    try:
+        return text.encode(encoding)
+    except UnicodeEncodeError:
+        if lost is not None:
+            lost.update(ch for ch in text if not _encodable(ch, encoding))
+        return text.encode(encoding, errors="replace")
+
+
+def _encodable(ch: str, encoding: str) -> bool:
+    try:
+        ch.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def xlsx_file(rows, *, title: str = "roster") -> Path:
