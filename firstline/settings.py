@@ -85,7 +85,7 @@ INSTALLED_APPS = [
     "template_partials",
     "ninja",
     "django_tasks",
-    "django_tasks_db",
+    "firstline.tasksdb.TasksDatabaseConfig",
     "firstline",
     "firstline.rules",
     "firstline.exportjobs",

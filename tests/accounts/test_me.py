@@ -45,3 +45,22 @@ def test_the_home_page_links_the_admin_for_admins_only(cast, client):
     assert 'href="/admin/"' in client.get("/").content.decode()
     client.force_login(cast.hq)
     assert 'href="/admin/"' not in client.get("/").content.decode()
+
+
+def test_the_admin_of_background_tasks_speaks_the_admins_language(cast, client):
+    # django-tasks' admin ships English-only labels (and two plain strings no catalogue can
+    # reach): Firstline's own config and admin class carry them into the admin's language.
+    from django_tasks_db.models import DBTaskResult
+
+    from firstline import clock
+    DBTaskResult.objects.create(args_kwargs={"args": [], "kwargs": {}}, task_path="x.y",
+                                backend_name="database", run_after=clock.now(),
+                                exception_class_path="", traceback="")
+    client.force_login(cast.admin)
+    index = client.get("/admin/").content.decode()
+    assert "后台任务" in index and "Tasks Database Backend" not in index
+    page = client.get("/admin/django_tasks_database/dbtaskresult/").content.decode()
+    for label in ("任务名称", "入队时间", "优先级", "队列", "待执行"):
+        assert label in page, label
+    for english in ("Task name", "Enqueued at", "Queue name", "Task Results"):
+        assert english not in page, english
