@@ -36,6 +36,9 @@ APPS = ("people", "access", "isolation", "assistance", "operations", "residents"
         "reports")
 
 
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+
+
 @dataclass
 class DemoContext:
     rng: random.Random
@@ -47,7 +50,7 @@ class DemoContext:
     grids: list = field(default_factory=list)
     users: dict = field(default_factory=dict)  # username -> (role, area)
     log: list = field(default_factory=list)
-    base_url: str = "http://127.0.0.1:8000"  # where the demo serves, for the links it prints
+    base_url: str = DEFAULT_BASE_URL  # where the demo serves, for the links it prints
 
 
 def past(now: datetime, day: date, hh: int, mm: int = 0) -> datetime:
@@ -92,7 +95,7 @@ def build_users(ctx: DemoContext) -> None:
 
 
 def build(*, residents_per_grid: int = 40, seed: int = 2020,
-          base_url: str = "http://127.0.0.1:8000") -> DemoContext:
+          base_url: str = DEFAULT_BASE_URL) -> DemoContext:
     ctx = DemoContext(rng=random.Random(seed), residents_per_grid=residents_per_grid,
                       base_url=base_url)
     with transaction.atomic():
