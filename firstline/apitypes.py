@@ -7,16 +7,22 @@ from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _iso_text(value):
-    if isinstance(value, date):  # datetime is a date too; objects from our own code
-        return value
-    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
-        return value
-    raise ValueError("an ISO 8601 date such as 2020-02-05 (or date-time) is required")
+# The errors below are pydantic errors of our own types; firstline.api.validation words them
+# in the request's language, as it does pydantic's own.
+def _iso_text(kind: str):
+    def check(value):
+        if isinstance(value, date):  # datetime is a date too; objects from our own code
+            return value
+        if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+            return value
+        raise PydanticCustomError(kind, "an ISO 8601 date such as 2020-02-05 (or date-time) is "
+                                        "required")
+    return check
 
 
 # The days this system can mean. Beyond them a date is a typo, and an extreme one does harm:
@@ -28,14 +34,16 @@ EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
 def _in_range(value):
     day = value.date() if isinstance(value, datetime) else value
     if not EARLIEST <= day <= LATEST:
-        raise ValueError(f"a date from {EARLIEST.year} to {LATEST.year} is required")
+        raise PydanticCustomError("date_out_of_range",
+                                  "a date from {earliest} to {latest} is required",
+                                  {"earliest": EARLIEST.year, "latest": LATEST.year})
     return value
 
 
-IsoDate = Annotated[date, BeforeValidator(_iso_text), AfterValidator(_in_range),
+IsoDate = Annotated[date, BeforeValidator(_iso_text("iso_date")), AfterValidator(_in_range),
                     WithJsonSchema({"type": "string", "format": "date"})]
-IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text), AfterValidator(_in_range),
-                        WithJsonSchema({"type": "string", "format": "date-time"})]
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text("iso_datetime")),
+                        AfterValidator(_in_range), WithJsonSchema({"type": "string", "format": "date-time"})]
 
 
 # A temperature as people type it: 36.6, "36.6", "36,6", "36.6℃", "３６．６" (the services

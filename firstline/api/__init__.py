@@ -8,9 +8,11 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, django_auth
 
 from firstline.accounts.services import token_user
+from firstline.api.validation import body_not_json, validation_detail
 from firstline.errors import RuleViolation
 from firstline.middleware import database_unavailable_logged
 
@@ -55,8 +57,22 @@ class FirstlineAPI(NinjaAPI):
         return schema
 
 
+class BodyNotJSON(Exception):
+    """A request body no JSON reader can read; ninja turns it into HttpError(400) "Cannot
+    parse request body" (English), raised from this."""
+
+
+class JSONParser(Parser):
+    def parse_body(self, request):
+        try:
+            return super().parse_body(request)
+        except ValueError as exc:  # json.JSONDecodeError, UnicodeDecodeError
+            raise BodyNotJSON(exc) from exc
+
+
 api = FirstlineAPI(
     title="Firstline API",
+    parser=JSONParser(),
     version="1",
     urls_namespace="api",
     auth=[TokenAuth(), django_auth],
@@ -68,18 +84,11 @@ def error(request, status: int, code: str, detail) -> object:
     return api.create_response(request, {"error": code, "detail": str(detail)}, status=status)
 
 
-def _validation_detail(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors:
-        loc = [str(x) for x in err.get("loc", ()) if x not in ("body", "query", "path", "payload")]
-        where = ".".join(loc) or _("request")
-        parts.append(f"{where}: {err.get('msg', '')}")
-    return "; ".join(parts) or _("Invalid request.")
-
-
 @api.exception_handler(ValidationError)
 def on_validation(request, exc):
-    return error(request, 422, "invalid", _validation_detail(exc))
+    # pydantic's words are English only; firstline.api.validation tells each error's type in
+    # the request's language, after the field's JSON name (`scans.0.temperature: ...`).
+    return error(request, 422, "invalid", validation_detail(exc.errors))
 
 
 @api.exception_handler(AuthenticationError)
@@ -142,6 +151,8 @@ def on_database_unavailable(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc):
+    if isinstance(exc.__cause__, BodyNotJSON):  # malformed JSON: said in the user's language
+        return error(request, 400, "bad_request", body_not_json(exc.__cause__.__cause__))
     code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
             405: "method_not_allowed", 409: "conflict", 422: "invalid",
             429: "throttled"}.get(exc.status_code, "error")

@@ -1,0 +1,164 @@
+"""The words of a 422 `invalid`: pydantic's errors, keyed by their `type`, told in the request's
+language (LocaleMiddleware: the user's setting, else Accept-Language) — the one table of them.
+
+pydantic's own `msg` is English only ("Field required", "Input should be a valid integer"); a
+zh-hans client got those. Each entry here turns an error's `ctx` (max_length, ge, expected...)
+into our own gettext message; a type not listed keeps pydantic's msg. The field's location stays
+the JSON key names (`scans.0.temperature`): clients need them, so they are never translated.
+"""
+
+import re
+from collections.abc import Callable
+
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+C = "API validation"  # the msgctxt of every message below
+
+
+def _choices(ctx: dict) -> str:
+    # pydantic's ctx["expected"] is English prose: "'home' or 'centralized'", "'a', 'b' or 'c'".
+    parts = [p.strip() for p in re.split(r", | or ", str(ctx.get("expected", ""))) if p.strip()]
+    return ", ".join(p[1:-1] if len(p) > 1 and p[0] == p[-1] == "'" else p for p in parts)
+
+
+def _text_too_short(ctx: dict) -> str:
+    if ctx.get("min_length") == 1:
+        return pgettext(C, "must not be empty")
+    return pgettext(C, "too short: at least %(n)s characters") % {"n": ctx.get("min_length")}
+
+
+def _whole_number(ctx): return pgettext(C, "must be a whole number")
+def _number(ctx): return pgettext(C, "must be a number")
+def _boolean(ctx): return pgettext(C, "must be true or false")
+def _text(ctx): return pgettext(C, "must be text")
+def _date(ctx): return pgettext(C, "must be a date such as 2020-02-05")
+def _list(ctx): return pgettext(C, "must be a list")
+def _object(ctx): return pgettext(C, "must be a JSON object")
+def _uuid(ctx): return pgettext(C, "must be a UUID such as 123e4567-e89b-12d3-a456-426614174000")
+def _own_words(ctx): return str(ctx.get("error", ""))  # our validators' ValueError, translated
+
+
+def _datetime(ctx):
+    return pgettext(C, "must be a date and time such as 2020-02-05T09:00:00+08:00")
+
+
+MESSAGES: dict[str, Callable[[dict], str]] = {
+    "missing": lambda ctx: pgettext(C, "required"),
+    # numbers
+    "int_type": _whole_number,
+    "int_parsing": _whole_number,
+    "int_from_float": lambda ctx: pgettext(C, "must be a whole number, without decimals"),
+    "int_parsing_size": lambda ctx: pgettext(C, "the number is too large"),
+    "float_type": _number,
+    "float_parsing": _number,
+    "decimal_type": _number,
+    "decimal_parsing": _number,
+    "finite_number": lambda ctx: pgettext(C, "must be a finite number"),
+    "decimal_max_digits": lambda ctx: pgettext(
+        C, "at most %(n)s digits") % {"n": ctx.get("max_digits")},
+    "decimal_max_places": lambda ctx: pgettext(
+        C, "at most %(n)s decimal places") % {"n": ctx.get("decimal_places")},
+    "decimal_whole_digits": lambda ctx: pgettext(
+        C, "at most %(n)s digits before the decimal point") % {"n": ctx.get("whole_digits")},
+    "greater_than": lambda ctx: pgettext(
+        C, "must be greater than %(limit)s") % {"limit": ctx.get("gt")},
+    "greater_than_equal": lambda ctx: pgettext(
+        C, "must be at least %(limit)s") % {"limit": ctx.get("ge")},
+    "less_than": lambda ctx: pgettext(
+        C, "must be less than %(limit)s") % {"limit": ctx.get("lt")},
+    "less_than_equal": lambda ctx: pgettext(
+        C, "must be at most %(limit)s") % {"limit": ctx.get("le")},
+    "multiple_of": lambda ctx: pgettext(
+        C, "must be a multiple of %(n)s") % {"n": ctx.get("multiple_of")},
+    # true / false
+    "bool_type": _boolean,
+    "bool_parsing": _boolean,
+    # text
+    "string_type": _text,
+    "string_sub_type": _text,
+    "string_unicode": lambda ctx: pgettext(C, "must be valid Unicode text"),
+    "string_too_short": _text_too_short,
+    "string_too_long": lambda ctx: pgettext(
+        C, "too long: at most %(n)s characters") % {"n": ctx.get("max_length")},
+    "string_pattern_mismatch": lambda ctx: pgettext(C, "is not in the expected format"),
+    # choices
+    "literal_error": lambda ctx: pgettext(
+        C, "must be one of: %(choices)s") % {"choices": _choices(ctx)},
+    "enum": lambda ctx: pgettext(C, "must be one of: %(choices)s") % {"choices": _choices(ctx)},
+    # dates and times
+    "date_type": _date,
+    "date_parsing": _date,
+    "date_from_datetime_parsing": _date,
+    "date_from_datetime_inexact": lambda ctx: pgettext(
+        C, "must be a date without a time of day, such as 2020-02-05"),
+    "datetime_type": _datetime,
+    "datetime_parsing": _datetime,
+    "datetime_from_date_parsing": _datetime,
+    "datetime_object_invalid": _datetime,
+    "time_type": lambda ctx: pgettext(C, "must be a time of day such as 09:00"),
+    "time_parsing": lambda ctx: pgettext(C, "must be a time of day such as 09:00"),
+    "timezone_aware": lambda ctx: pgettext(C, "must name its time zone, such as +08:00"),
+    # our own strict dates (firstline.apitypes)
+    "iso_date": _date,
+    "iso_datetime": _datetime,
+    "date_out_of_range": lambda ctx: pgettext(
+        C, "must be a day from %(earliest)s to %(latest)s") % {
+            "earliest": ctx.get("earliest"), "latest": ctx.get("latest")},
+    # containers
+    "list_type": _list,
+    "tuple_type": _list,
+    "set_type": _list,
+    "iterable_type": _list,
+    "too_short": lambda ctx: pgettext(
+        C, "too few items: at least %(n)s") % {"n": ctx.get("min_length")},
+    "too_long": lambda ctx: pgettext(
+        C, "too many items: at most %(n)s") % {"n": ctx.get("max_length")},
+    "dict_type": _object,
+    "model_type": _object,
+    "model_attributes_type": _object,
+    "dataclass_type": _object,
+    "extra_forbidden": lambda ctx: pgettext(C, "is not a field of this request"),
+    # JSON text inside a field; a body that is not JSON at all is `body_not_json` below
+    "json_invalid": lambda ctx: pgettext(C, "is not valid JSON"),
+    "json_type": lambda ctx: pgettext(C, "must be JSON text"),
+    "uuid_type": _uuid,
+    "uuid_parsing": _uuid,
+    "uuid_version": _uuid,
+    # a validator of ours raised ValueError(gettext text) / assert: its words, without
+    # pydantic's "Value error, " prefix
+    "value_error": _own_words,
+    "assertion_error": _own_words,
+}
+
+
+def error_message(err: dict) -> str:
+    """One pydantic error (as in `ValidationError.errors()`) in the active language."""
+    words = MESSAGES.get(err.get("type", ""))
+    if words is not None:
+        try:
+            text = words(err.get("ctx") or {})
+        except (KeyError, TypeError, ValueError):  # a ctx we did not foresee: pydantic's words
+            text = ""
+        if text:
+            return text
+    return str(err.get("msg", ""))
+
+
+def validation_detail(errors: list[dict]) -> str:
+    """`field.sub: message; other: message` — the detail of a 422 `invalid`."""
+    parts = []
+    for err in errors:
+        loc = [str(x) for x in err.get("loc", ()) if x not in ("body", "query", "path", "payload")]
+        where = ".".join(loc) or _("request")
+        parts.append(f"{where}: {error_message(err)}")
+    return "; ".join(parts) or _("Invalid request.")
+
+
+def body_not_json(exc: BaseException | None) -> str:
+    """The detail for a request body that is not JSON at all (ninja's "Cannot parse request
+    body"), pointing at the place where a JSON reader stopped."""
+    if hasattr(exc, "lineno") and hasattr(exc, "colno"):
+        return pgettext(C, "The request body is not valid JSON (line %(line)s, column "
+                           "%(column)s).") % {"line": exc.lineno, "column": exc.colno}
+    return pgettext(C, "The request body is not valid JSON.")
