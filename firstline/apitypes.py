@@ -48,7 +48,15 @@ IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text("iso_datetime")),
 
 # A temperature as people type it: 36.6, "36.6", "36,6", "36.6℃", "３６．６" (the services
 # parse it with firstline.rules.temperature, the one parser; words are a 422 bad_temperature).
-TemperatureIn = Annotated[float | str, WithJsonSchema({
+# Anything else (a list, an object, null where required) is one error, "must be a number",
+# rather than pydantic's two for the union ("temperature.float: ...; temperature.str: ...").
+def _number_or_text(value):
+    if isinstance(value, int | float | str):
+        return value
+    raise PydanticCustomError("temperature_type", "a number such as 36.6 is required")
+
+
+TemperatureIn = Annotated[float | str, BeforeValidator(_number_or_text), WithJsonSchema({
     "anyOf": [{"type": "number"}, {"type": "string"}],
     "description": 'degrees Celsius: 36.6, "36,6", "36.6℃" or full-width digits; outside '
                    "the rules temperature.min_c–max_c (34.0–43.0) is 422 bad_temperature",

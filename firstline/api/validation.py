@@ -102,6 +102,7 @@ MESSAGES: dict[str, Callable[[dict], str]] = {
     # our own strict dates (firstline.apitypes)
     "iso_date": _date,
     "iso_datetime": _datetime,
+    "temperature_type": lambda ctx: pgettext(C, "must be a number such as 36.6"),
     "date_out_of_range": lambda ctx: pgettext(
         C, "must be a day from %(earliest)s to %(latest)s") % {
             "earliest": ctx.get("earliest"), "latest": ctx.get("latest")},
