@@ -18,14 +18,14 @@ C = "API validation"  # the msgctxt of every message below
 
 def _choices(ctx: dict) -> str:
     # pydantic's ctx["expected"] is English prose: "'home' or 'centralized'", "'a', 'b' or 'c'".
-    parts = [p.strip() for p in re.split(r", | or ", str(ctx.get("expected", ""))) if p.strip()]
+    parts = [p.strip() for p in re.split(r", | or ", str(ctx["expected"])) if p.strip()]
     return ", ".join(p[1:-1] if len(p) > 1 and p[0] == p[-1] == "'" else p for p in parts)
 
 
 def _text_too_short(ctx: dict) -> str:
-    if ctx.get("min_length") == 1:
+    if ctx["min_length"] == 1:
         return pgettext(C, "must not be empty")
-    return pgettext(C, "too short: at least %(n)s characters") % {"n": ctx.get("min_length")}
+    return pgettext(C, "too short: at least %(n)s characters") % {"n": ctx["min_length"]}
 
 
 def _whole_number(ctx): return pgettext(C, "must be a whole number")
@@ -56,21 +56,21 @@ MESSAGES: dict[str, Callable[[dict], str]] = {
     "decimal_parsing": _number,
     "finite_number": lambda ctx: pgettext(C, "must be a finite number"),
     "decimal_max_digits": lambda ctx: pgettext(
-        C, "at most %(n)s digits") % {"n": ctx.get("max_digits")},
+        C, "at most %(n)s digits") % {"n": ctx["max_digits"]},
     "decimal_max_places": lambda ctx: pgettext(
-        C, "at most %(n)s decimal places") % {"n": ctx.get("decimal_places")},
+        C, "at most %(n)s decimal places") % {"n": ctx["decimal_places"]},
     "decimal_whole_digits": lambda ctx: pgettext(
-        C, "at most %(n)s digits before the decimal point") % {"n": ctx.get("whole_digits")},
+        C, "at most %(n)s digits before the decimal point") % {"n": ctx["whole_digits"]},
     "greater_than": lambda ctx: pgettext(
-        C, "must be greater than %(limit)s") % {"limit": ctx.get("gt")},
+        C, "must be greater than %(limit)s") % {"limit": ctx["gt"]},
     "greater_than_equal": lambda ctx: pgettext(
-        C, "must be at least %(limit)s") % {"limit": ctx.get("ge")},
+        C, "must be at least %(limit)s") % {"limit": ctx["ge"]},
     "less_than": lambda ctx: pgettext(
-        C, "must be less than %(limit)s") % {"limit": ctx.get("lt")},
+        C, "must be less than %(limit)s") % {"limit": ctx["lt"]},
     "less_than_equal": lambda ctx: pgettext(
-        C, "must be at most %(limit)s") % {"limit": ctx.get("le")},
+        C, "must be at most %(limit)s") % {"limit": ctx["le"]},
     "multiple_of": lambda ctx: pgettext(
-        C, "must be a multiple of %(n)s") % {"n": ctx.get("multiple_of")},
+        C, "must be a multiple of %(n)s") % {"n": ctx["multiple_of"]},
     # true / false
     "bool_type": _boolean,
     "bool_parsing": _boolean,
@@ -80,7 +80,7 @@ MESSAGES: dict[str, Callable[[dict], str]] = {
     "string_unicode": lambda ctx: pgettext(C, "must be valid Unicode text"),
     "string_too_short": _text_too_short,
     "string_too_long": lambda ctx: pgettext(
-        C, "too long: at most %(n)s characters") % {"n": ctx.get("max_length")},
+        C, "too long: at most %(n)s characters") % {"n": ctx["max_length"]},
     "string_pattern_mismatch": lambda ctx: pgettext(C, "is not in the expected format"),
     # choices
     "literal_error": lambda ctx: pgettext(
@@ -105,16 +105,16 @@ MESSAGES: dict[str, Callable[[dict], str]] = {
     "temperature_type": lambda ctx: pgettext(C, "must be a number such as 36.6"),
     "date_out_of_range": lambda ctx: pgettext(
         C, "must be a day from %(earliest)s to %(latest)s") % {
-            "earliest": ctx.get("earliest"), "latest": ctx.get("latest")},
+            "earliest": ctx["earliest"], "latest": ctx["latest"]},
     # containers
     "list_type": _list,
     "tuple_type": _list,
     "set_type": _list,
     "iterable_type": _list,
     "too_short": lambda ctx: pgettext(
-        C, "too few items: at least %(n)s") % {"n": ctx.get("min_length")},
+        C, "too few items: at least %(n)s") % {"n": ctx["min_length"]},
     "too_long": lambda ctx: pgettext(
-        C, "too many items: at most %(n)s") % {"n": ctx.get("max_length")},
+        C, "too many items: at most %(n)s") % {"n": ctx["max_length"]},
     "dict_type": _object,
     "model_type": _object,
     "model_attributes_type": _object,
