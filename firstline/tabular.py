@@ -10,6 +10,7 @@ import codecs
 import csv
 import io
 import os
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -49,13 +50,32 @@ def detect_encoding(sample: bytes) -> str:
     except UnicodeDecodeError as exc:
         if exc.start >= len(sample) - 3 and exc.reason.startswith("unexpected end"):
             return "utf-8"
-    if len(sample) >= SAMPLE_BYTES and b"\n" in sample:
-        sample = sample[:sample.rindex(b"\n") + 1]  # whole lines: no character cut in two
+    end = max(sample.rfind(b"\n"), sample.rfind(b"\r"))  # a line may end in CR alone
+    if len(sample) >= SAMPLE_BYTES and end >= 0:
+        sample = sample[:end + 1]  # whole lines: no character cut in two
     best = from_bytes(sample, cp_isolation=CANDIDATE_ENCODINGS).best()
     if best is None:
         raise TableError(_("The file is not text in a known encoding "
                            "(UTF-8, GBK, GB18030, Big5)."))
     return _CODEC.get(best.encoding, best.encoding)
+
+
+def _line_breaks(chunk: bytes, after_cr: bool) -> int:
+    """Line ends in `chunk`: LF, CRLF and a lone CR (old Mac and some Excel exports) each
+    end one line. `after_cr`: the chunk before ended in CR (a CRLF cut in two)."""
+    breaks = chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
+    return breaks - 1 if after_cr and chunk.startswith(b"\n") else breaks
+
+
+def csv_lines(path) -> int:
+    """Lines of a text file, whichever line ends it uses (a last line without one counts).
+    A newline inside a quoted cell counts too: an upper bound of its rows."""
+    lines, after_cr, last = 0, False, b""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            lines += _line_breaks(chunk, after_cr)
+            after_cr, last = chunk.endswith(b"\r"), chunk[-1:]
+    return lines + (1 if last not in (b"", b"\n", b"\r") else 0)
 
 
 def decode_problem(path, encoding: str) -> tuple[int, str] | None:
@@ -64,20 +84,77 @@ def decode_problem(path, encoding: str) -> tuple[int, str] | None:
     Read before anything is written: a file that turns to another encoding after 12,000 good
     rows must not leave those rows behind a message saying nothing was imported."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    line, offset = 1, 0
+    line, offset, after_cr = 1, 0, False
     with open(path, "rb") as fh:
         while chunk := fh.read(1 << 20):
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError as exc:
-                return line + chunk[:exc.start].count(b"\n"), offset + exc.start
-            line += chunk.count(b"\n")
+                return line + _line_breaks(chunk[:exc.start], after_cr), offset + exc.start
+            line += _line_breaks(chunk, after_cr)
+            after_cr = chunk.endswith(b"\r")
             offset += len(chunk)
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return line, offset
     return None
+
+
+# --- counting an .xlsx's rows without reading it ---------------------------------------------
+
+# A row's start tag, and a cell value (<v>, or <is> for an inline string), with or without a
+# namespace prefix (<x:row> from some .NET writers).
+_XLSX_ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+_XLSX_VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:v|is)[\s>]")
+
+
+def first_sheet_path(archive) -> str:
+    """The zip member of the workbook's first worksheet: the one openpyxl reads as
+    `worksheets[0]` (chart sheets and missing parts skipped)."""
+    from openpyxl.packaging.manifest import Manifest
+    from openpyxl.reader.excel import _find_workbook_part
+    from openpyxl.reader.workbook import WorkbookParser
+    from openpyxl.xml.constants import ARC_CONTENT_TYPES
+    from openpyxl.xml.functions import fromstring
+
+    package = Manifest.from_tree(fromstring(archive.read(ARC_CONTENT_TYPES)))
+    parser = WorkbookParser(archive, _find_workbook_part(package).PartName[1:])
+    parser.parse()
+    names = set(archive.namelist())
+    for _sheet, rel in parser.find_sheets():
+        if rel.target in names and "chartsheet" not in rel.Type:
+            return rel.target
+    raise KeyError("no worksheet")
+
+
+def xlsx_rows_with_values(path) -> int:
+    """Rows of the first worksheet holding at least one value (the header row included).
+
+    Counted from the sheet's XML as it streams, 1 MB at a time: the <dimension> a workbook
+    declares may be stale, wrong or missing, and reading the rows through openpyxl would
+    cost as much as the import. A row kept only for its formatting holds no value and does
+    not count, as the reader skips it."""
+    import zipfile
+
+    rows, counted, carry = 0, True, b""
+    with zipfile.ZipFile(path) as archive, archive.open(first_sheet_path(archive)) as src:
+        while chunk := src.read(1 << 20):
+            data = carry + chunk
+            cut = data.rfind(b"<")  # a tag may be cut at the chunk's end: keep it for the next
+            if cut <= 0:
+                cut = len(data) if cut < 0 else cut
+            starts = [m.start() for m in _XLSX_ROW.finditer(data, 0, cut)]
+            bounds = [0, *starts, cut]
+            for i in range(len(bounds) - 1):
+                if i > 0:
+                    counted = False  # a new row begins
+                if not counted and _XLSX_VALUE.search(data, bounds[i], bounds[i + 1]):
+                    rows, counted = rows + 1, True
+            carry = data[cut:]
+    if carry and not counted and _XLSX_VALUE.search(carry):
+        rows += 1
+    return rows
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -103,6 +180,7 @@ class Table:
     required: set[str] = field(default_factory=set)
     header_map: dict[int, str] = field(default_factory=dict)
     header_titles: dict[str, str] = field(default_factory=dict)
+    data_rows: int | None = None  # counted by check(): an upper bound of the data rows
 
     def _map_headers(self, header: list) -> None:
         aliases = {}
@@ -157,18 +235,18 @@ class Table:
         if self.path.stat().st_size > max_bytes:
             raise TableError(_("The file is larger than %(mb)s MB: split it into several files.")
                              % {"mb": settings.UPLOAD_MAX_MB})
-        if self.path.suffix.lower() == ".xlsx":
+        suffix = self.path.suffix.lower()
+        if suffix == ".xlsx":
             self._check_xlsx(max_bytes)
+            self.data_rows = max(self._xlsx_rows_with_values() - 1, 0)
+        elif suffix in {".csv", ".txt"}:
+            self.data_rows = max(csv_lines(self.path) - 1, 0)
+        else:
             return
-        if self.path.suffix.lower() not in {".csv", ".txt"}:
+        if self.data_rows > settings.IMPORT_MAX_ROWS:
+            raise too_many_rows()
+        if suffix == ".xlsx":
             return
-        lines = 0
-        with open(self.path, "rb") as fh:
-            while chunk := fh.read(1 << 20):
-                lines += chunk.count(b"\n")
-        if lines - 1 > settings.IMPORT_MAX_ROWS:
-            raise TableError(_("The file has more than %(n)s rows: split it into several files.")
-                             % {"n": settings.IMPORT_MAX_ROWS})
         encoding = self.encoding()
         problem = decode_problem(self.path, encoding)
         if problem is not None:
@@ -192,6 +270,12 @@ class Table:
             raise TableError(_("The workbook unpacks to %(mb)s MB, far more than a roster: "
                                "save it again as .csv or a plain .xlsx.")
                              % {"mb": unpacked // 2**20})
+
+    def _xlsx_rows_with_values(self) -> int:
+        try:
+            return xlsx_rows_with_values(self.path)
+        except Exception as exc:  # a zip without a readable worksheet: many error types
+            raise TableError(_("The file is not a readable .xlsx workbook.")) from exc
 
     def encoding(self) -> str:
         if not hasattr(self, "_encoding"):
@@ -229,6 +313,9 @@ class Table:
             raise TableError(_("The file is not a readable .xlsx workbook.")) from exc
         try:
             sheet = workbook.worksheets[0]
+            # openpyxl stops at the row its <dimension> declares: a stale one would drop the
+            # rows after it without a word. Read to the last row there is.
+            sheet.reset_dimensions()
             values = sheet.iter_rows(values_only=True)
             header = next(values, None)
             if header is None:
@@ -236,15 +323,25 @@ class Table:
             self._map_headers(list(header))
             from django.conf import settings
 
+            # check() counted the rows before anything was written; this count (the same
+            # rows) only guards a caller that did not call check().
+            filled = 0
             for number, row in enumerate(values, start=1):
-                if number > settings.IMPORT_MAX_ROWS:
-                    raise TableError(_("The file has more than %(n)s rows: split it into "
-                                       "several files.") % {"n": settings.IMPORT_MAX_ROWS})
                 if not any(v not in (None, "") for v in row):
                     continue
+                filled += 1
+                if filled > settings.IMPORT_MAX_ROWS:
+                    raise too_many_rows()
                 yield number, self._cells(list(row))
         finally:
             workbook.close()
+
+
+def too_many_rows() -> TableError:
+    from django.conf import settings
+
+    return TableError(_("The file has more than %(n)s rows: split it into several files.")
+                      % {"n": settings.IMPORT_MAX_ROWS})
 
 
 def unstorable_cells(row: dict[str, str]) -> list[tuple[str, str, str]]:

@@ -129,7 +129,9 @@ def _read_xlsx(path: Path) -> RawTable:
     except Exception as exc:  # openpyxl raises many types for a corrupt file
         raise TableError(_("The file is not a readable .xlsx workbook.")) from exc
     try:
-        values = workbook.worksheets[0].iter_rows(values_only=True)
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # a stale <dimension> would silently drop the rows after it
+        values = sheet.iter_rows(values_only=True)
         header = next(values, None)
         if header is None:
             raise TableError(_("The file is empty."))

@@ -192,8 +192,8 @@ class Outcome:
     @property
     def written(self) -> bool:
         """Rows were written before a file error stopped the run (all or nothing holds for
-        what can be checked up front — the encoding; a file broken further on keeps the rows
-        before the break, and the summary says so)."""
+        what can be checked up front — the encoding, the caps; a file broken further on keeps
+        the rows before the break, and the summary says so)."""
         return bool(self.imported or self.updated)
 
 

@@ -191,3 +191,14 @@ def test_the_firstline_command_imports_a_checklist(roster, tmp_path):
                              "--help"], capture_output=True, text=True)
     assert helped.returncode == 0
     assert helped.stdout.startswith("usage: firstline import checklist ")
+
+
+# --- rows as Excel writes them ----------------------------------------------------------------
+
+def test_a_list_whose_xlsx_dimension_is_stale_is_read_to_its_last_row(roster, tmp_path):
+    from tests.people.test_import_files import with_dimension
+
+    path = write_xlsx(tmp_path / "l.xlsx", ["姓名", "手机号"],
+                      [["刘洋", "13600003333"], ["王伟", "13800001111"], ["王芳", "13900002222"]])
+    result = _import(with_dimension(path, "A1:B2"))
+    assert (result.rows, result.matched_by_name_phone) == (3, 3)

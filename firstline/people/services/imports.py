@@ -149,25 +149,6 @@ def _uploads_dir() -> Path:
     return path
 
 
-def _count_rows(path: Path) -> int | None:
-    """Data rows, for the progress bar (an estimate: quoted newlines count twice)."""
-    if path.suffix.lower() == ".csv":
-        lines = 0
-        with open(path, "rb") as fh:
-            while chunk := fh.read(1 << 20):
-                lines += chunk.count(b"\n")
-        return max(lines - 1, 0)
-    try:
-        from openpyxl import load_workbook
-
-        wb = load_workbook(path, read_only=True)
-        n = wb.worksheets[0].max_row
-        wb.close()
-        return max((n or 1) - 1, 0)
-    except Exception:
-        return None
-
-
 def import_job_create(*, actor, upload, dry_run: bool = False) -> ImportJob:
     """Store an uploaded roster file as a pending job (`import_job_submit` also hands it to
     the background queue)."""
@@ -187,15 +168,16 @@ def import_job_create(*, actor, upload, dry_run: bool = False) -> ImportJob:
     with open(path, "wb") as fh:
         for chunk in upload.chunks():
             fh.write(chunk)
+    table = open_table(path, columns={})
     try:
         # Caps, zip bombs, a broken encoding: refused at the upload, before anything reads rows.
-        open_table(path, columns={}).check()
+        table.check()
     except TableError as exc:
         shutil.rmtree(folder, ignore_errors=True)
         raise InvalidInput("bad_file", exc.message, field="file") from None
     return ImportJob.objects.create(created_by=actor, filename=name[:200], path=str(path),
                                     size=path.stat().st_size, dry_run=dry_run,
-                                    total_rows=_count_rows(path))
+                                    total_rows=table.data_rows)  # for the progress bar
 
 
 def import_job_submit(*, actor, upload, dry_run: bool = False) -> ImportJob:

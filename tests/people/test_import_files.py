@@ -1,0 +1,153 @@
+"""Files as spreadsheets really write them: an .xlsx over the row cap is refused before any
+row is written (whatever its <dimension> says), CSV line endings of every kind (LF, CRLF and
+the lone CR of old Mac/Excel exports) are counted and read, and cells Excel has already
+spoiled (a room number turned into a date, an ID number cut to 15 digits) are refused with
+their row and column instead of being stored wrong."""
+
+import csv
+import io
+import re
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
+
+from firstline.errors import InvalidInput
+from firstline.people.importer import RosterImporter
+from firstline.people.models import ImportJob, Resident
+from firstline.people.services import import_job_create
+
+from .test_import import HEADER_CN, ID1, errors_of, good_rows, run
+from .test_import_trust import many_rows
+
+
+def write_xlsx(path, rows, header=HEADER_CN):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+def with_dimension(path, ref):
+    """The same workbook with its first sheet's <dimension> saying `ref` (another tool's
+    stale or wrong value); no <dimension> at all when ref is None."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    sheet = re.sub(r'<dimension ref="[^"]*"\s*/>',
+                   "" if ref is None else f'<dimension ref="{ref}"/>', sheet)
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+def import_in_batches_of(path, size):
+    """The CLI's import, with batches small enough that a late failure would leave rows."""
+    errors = []
+    with translation.override("en"):
+        return RosterImporter(add_error=lambda *e: errors.append(e),
+                              batch_size=size).run(path)
+
+
+# --- 1. an .xlsx over the row cap writes nothing ------------------------------------------------
+
+@pytest.mark.parametrize("dimension", ["keep", None, "A1:J2"])
+def test_an_xlsx_over_the_row_cap_writes_nothing(areas, tmp_path, settings, dimension):
+    settings.IMPORT_MAX_ROWS = 100
+    path = write_xlsx(tmp_path / "many.xlsx", many_rows(150))
+    if dimension != "keep":
+        with_dimension(path, dimension)
+    out = import_in_batches_of(path, 20)
+    assert "more than 100 rows" in out.file_error
+    assert (out.imported, out.updated) == (0, 0) and not Resident.objects.exists()
+
+
+def test_an_xlsx_over_the_row_cap_is_refused_at_upload(cast, areas, tmp_path, settings):
+    settings.IMPORT_MAX_ROWS = 100
+    path = write_xlsx(tmp_path / "many.xlsx", many_rows(150))
+    with pytest.raises(InvalidInput) as exc:
+        import_job_create(actor=cast.staff_c1, upload=SimpleUploadedFile("many.xlsx",
+                                                                         path.read_bytes()))
+    assert exc.value.field == "file" and "100" in exc.value.detail
+    assert not ImportJob.objects.exists() and not Resident.objects.exists()
+
+
+def test_an_xlsx_at_the_row_cap_with_empty_formatted_rows_is_read(areas, tmp_path, settings):
+    """Rows Excel keeps only for their formatting hold no value: they do not count."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    settings.IMPORT_MAX_ROWS = 100
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEADER_CN)
+    for row in many_rows(100):
+        ws.append(row)
+    for r in range(102, 400):
+        ws.cell(row=r, column=1).font = Font(bold=True)
+    wb.save(tmp_path / "styled.xlsx")
+    out = run(tmp_path / "styled.xlsx")
+    assert not out.file_error and out.imported + out.updated > 0
+
+
+def test_an_xlsx_whose_dimension_is_wrong_is_read_to_its_last_row(areas, tmp_path):
+    path = with_dimension(write_xlsx(tmp_path / "r.xlsx", good_rows()), "A1:J2")
+    out = run(path)
+    assert out.summary == "imported 3, updated 0, rejected 0"
+
+
+def test_the_upload_counts_an_xlsx_by_its_rows_not_its_dimension(cast, areas, tmp_path):
+    path = with_dimension(write_xlsx(tmp_path / "r.xlsx", good_rows()), "A1:J2")
+    job = import_job_create(actor=cast.staff_c1, upload=SimpleUploadedFile("r.xlsx",
+                                                                           path.read_bytes()))
+    assert job.total_rows == 3
+
+
+# --- 2. line endings ----------------------------------------------------------------------------
+
+def csv_with_line_ending(path, rows, ending):
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator=ending).writerows([HEADER_CN, *rows])
+    path.write_bytes(buffer.getvalue().encode("utf-8"))
+    return path
+
+
+def test_a_cr_only_csv_over_the_row_cap_writes_nothing(areas, tmp_path, settings):
+    settings.IMPORT_MAX_ROWS = 100
+    path = csv_with_line_ending(tmp_path / "mac.csv", many_rows(150), "\r")
+    out = import_in_batches_of(path, 20)
+    assert "more than 100 rows" in out.file_error and not Resident.objects.exists()
+
+
+def test_a_cr_only_csv_is_counted_at_upload(cast, areas, tmp_path):
+    path = csv_with_line_ending(tmp_path / "mac.csv", good_rows(), "\r")
+    job = import_job_create(actor=cast.staff_c1,
+                            upload=SimpleUploadedFile("mac.csv", path.read_bytes()))
+    assert job.total_rows == 3
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"])
+def test_every_line_ending_is_read_and_counted_alike(areas, tmp_path, settings, ending):
+    settings.IMPORT_MAX_ROWS = 3
+    path = csv_with_line_ending(tmp_path / "a.csv", good_rows(), ending)
+    out = run(path)
+    assert out.summary == "imported 3, updated 0, rejected 0", errors_of(path)
+    assert Resident.objects.get(id_number=ID1).household.address == "阳光花园 1栋 2单元 301室"
+    out = run(csv_with_line_ending(tmp_path / "b.csv", [*good_rows(), good_rows()[0]], ending))
+    assert "more than 3 rows" in out.file_error
+
+
+def test_a_cr_only_csv_that_turns_to_another_encoding_names_the_line(areas, tmp_path):
+    path = csv_with_line_ending(tmp_path / "mac.csv", many_rows(5000), "\r")
+    with open(path, "ab") as fh:  # line 5002: the header and 5,000 good rows before it
+        fh.write(b"\xff\xfe" + "王五".encode("utf-16-le") + b",x\r")
+    out = run(path)
+    assert "line 5002 " in out.file_error and not Resident.objects.exists()
