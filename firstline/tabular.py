@@ -14,6 +14,7 @@ import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from charset_normalizer import from_bytes
@@ -157,6 +158,57 @@ def xlsx_rows_with_values(path) -> int:
     return rows
 
 
+# --- cells as text --------------------------------------------------------------------------
+
+EXCEL_DIGITS = 15  # significant digits Excel keeps of a number: more are lost as it is typed
+_SCIENTIFIC = re.compile(r"[+-]?\d(?:\.\d+)?E\+\d+", re.IGNORECASE)
+
+
+def cell_text(value) -> tuple[str, str | None]:
+    """(the cell as text, why that text cannot be trusted or None).
+
+    Every reader turns cells into text here. What a spreadsheet has already changed is
+    reported, never stored as if typed: a date or time (Excel turns "1-2" typed into a room
+    number into 2020-01-02; what was typed cannot be known), and a number with more than 15
+    significant digits (an ID number typed as a number keeps only its first 15 digits, and
+    a CSV saved by Excel shows it as 1.10105E+17). The text is then how Excel shows the
+    cell (2020-01-02, 1.1010519491231E+17), never str() of a Python value."""
+    if value is None:
+        return "", None
+    if isinstance(value, datetime):
+        shown = value.strftime("%Y-%m-%d") if value.time() == time() \
+            else value.strftime("%Y-%m-%d %H:%M:%S").removesuffix(":00")
+        return shown, _date_reason()
+    if isinstance(value, date | time):
+        return value.isoformat(), _date_reason()
+    if isinstance(value, timedelta):
+        return str(value), _date_reason()
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) >= 10 ** EXCEL_DIGITS:
+            return f"{value:.{EXCEL_DIGITS}G}", _digits_reason()
+        if value.is_integer():
+            return str(int(value)), None
+        return repr(value), None
+    if isinstance(value, bool):
+        return ("TRUE" if value else "FALSE"), None
+    text = str(value).strip()
+    if _SCIENTIFIC.fullmatch(text):
+        return text, _digits_reason()
+    return text, None
+
+
+def _date_reason() -> str:
+    return _("Excel turned this cell into a date or time: what was typed (1-2, 1/2 …) "
+             "cannot be known. Format the column as Text in Excel, type the value again, "
+             "and import the file again.")
+
+
+def _digits_reason() -> str:
+    return _("Excel keeps only 15 digits of a number, so the last digits of this one are "
+             "lost. Format the column as Text in Excel, type the number again, and import "
+             "the file again.")
+
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -171,6 +223,13 @@ def formula_safe(value):
 
 def normalize_header(text: str) -> str:
     return "".join(str(text or "").split()).lower().lstrip("\ufeff")
+
+
+class Row(dict):
+    """A data row: {key: text}, and `problems`, (key, text, reason) for each cell whose text
+    cannot be trusted (see cell_text)."""
+
+    problems: list[tuple[str, str, str]] = ()
 
 
 @dataclass
@@ -202,16 +261,13 @@ class Table:
         """The header as written in the file, for error messages; the key if absent."""
         return self.header_titles.get(key, key)
 
-    def _cells(self, values: list) -> dict[str, str]:
-        row = {key: "" for key in self.columns}
+    def _cells(self, values: list) -> Row:
+        row = Row.fromkeys(self.columns, "")
         for index, key in self.header_map.items():
             if index < len(values):
-                value = values[index]
-                if value is None:
-                    value = ""
-                elif isinstance(value, float) and value.is_integer():
-                    value = str(int(value))
-                row[key] = str(value).strip()
+                row[key], problem = cell_text(values[index])
+                if problem:
+                    row.problems = [*row.problems, (key, row[key], problem)]
         return row
 
     def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
@@ -345,14 +401,17 @@ def too_many_rows() -> TableError:
 
 
 def unstorable_cells(row: dict[str, str]) -> list[tuple[str, str, str]]:
-    """(column, value as shown, reason) for each cell no database column can hold.
+    """(column, value as shown, reason) for each cell that cannot be stored as it is.
 
     A NUL character (0x00) is one: PostgreSQL refuses it in text, SQLite stores it silently.
-    Such a row is rejected before anything else looks at it (not even a lookup by its values).
+    A cell a spreadsheet already spoiled is another (a date or a number cut to 15 digits:
+    see cell_text) — stored, it would be wrong without a word. Such a row is rejected before
+    anything else looks at it (not even a lookup by its values).
     """
-    return [(key, value.replace("\x00", "\\x00"),
-             _("The cell holds a NUL character (\\x00), which cannot be stored: remove it."))
-            for key, value in row.items() if "\x00" in value]
+    return [*getattr(row, "problems", ()),
+            *((key, value.replace("\x00", "\\x00"),
+               _("The cell holds a NUL character (\\x00), which cannot be stored: remove it."))
+              for key, value in row.items() if "\x00" in value)]
 
 
 def input_file_problem(path) -> str | None:

@@ -11,13 +11,13 @@ import csv
 import io
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.utils.translation import gettext as _
 
 from firstline.people.services import id_number_normalize
-from firstline.tabular import TableError, detect_encoding, normalize_header
+from firstline.tabular import TableError, cell_text, detect_encoding, normalize_header
 
 # key -> header titles a sender may use (Chinese first: shown in messages)
 KEYS = {
@@ -37,6 +37,10 @@ class RawTable:
     header: list[str]
     rows: list[tuple[int, list[str]]]  # (1-based data row, cells as text)
     encoding: str = ""
+    # (data row, column index) -> why the cell's text cannot be trusted (tabular.cell_text):
+    # a date Excel made of what was typed, a number cut to 15 digits. Kept as Excel shows
+    # it; refused when the column is one the list is matched by.
+    problems: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 def _unescape(text: str) -> str:
@@ -47,12 +51,19 @@ def _unescape(text: str) -> str:
     return text
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return _unescape(str(value).strip())
+def _cell(value) -> tuple[str, str | None]:
+    text, problem = cell_text(value)
+    return _unescape(text), problem
+
+
+def _cells(number: int, values, problems: dict) -> list[str]:
+    cells = []
+    for index, value in enumerate(values):
+        text, problem = _cell(value)
+        if problem:
+            problems[(number, index)] = problem
+        cells.append(text)
+    return cells
 
 
 _COMMON = re.compile(r"[\u4e00-\u9fff]")
@@ -112,13 +123,13 @@ def read_table(path) -> RawTable:
         header = next(reader, None)
         if header is None:
             raise TableError(_("The file is empty."))
-        rows = []
+        rows, problems = [], {}
         for number, values in enumerate(reader, start=1):
             if any(v.strip() for v in values):
-                rows.append((number, [_unescape(v.strip()) for v in values]))
+                rows.append((number, _cells(number, values, problems)))
     except csv.Error as exc:
         raise TableError(_("The CSV file is malformed: %(error)s") % {"error": exc}) from exc
-    return RawTable([h.strip().lstrip("\ufeff") for h in header], rows, encoding)
+    return RawTable([h.strip().lstrip("\ufeff") for h in header], rows, encoding, problems)
 
 
 def _read_xlsx(path: Path) -> RawTable:
@@ -135,17 +146,17 @@ def _read_xlsx(path: Path) -> RawTable:
         header = next(values, None)
         if header is None:
             raise TableError(_("The file is empty."))
-        rows = []
+        rows, problems = [], {}
         for number, row in enumerate(values, start=1):
-            cells = [_cell(v) for v in row]
+            cells = _cells(number, row, problems)
             if any(cells):
                 rows.append((number, cells))
     finally:
         workbook.close()
-    header = [_cell(h) for h in header]
+    header = [_cell(h)[0] for h in header]
     while header and not header[-1]:
         header.pop()
-    return RawTable(header, rows, "xlsx")
+    return RawTable(header, rows, "xlsx", problems)
 
 
 def guess_mapping(header: list[str], remembered: dict | None = None) -> dict[str, int]:

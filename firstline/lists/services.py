@@ -314,6 +314,12 @@ def _parse_rows(table: reading.RawTable, mapping: dict[str, int]) -> list[_Row]:
             raise InvalidInput("invalid", _("Row %(row)d holds a NUL character (\\x00), which "
                                             "cannot be stored: remove it.") % {"row": number},
                                field="file")
+        for key in reading.KEY_ORDER:  # a column the list is matched by: no spoiled cell
+            problem = table.problems.get((number, mapping.get(key, -1)))
+            if problem:
+                raise InvalidInput("invalid", _("Row %(row)d, column %(column)s: %(reason)s")
+                                   % {"row": number, "column": table.header[mapping[key]],
+                                      "reason": problem}, field="file")
         rows.append(_Row(number=number, values=values,
                          name=reading.normalize_name(cell(values, "name")),
                          id_number=reading.normalize_id_number(cell(values, "id_number")),

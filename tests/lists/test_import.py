@@ -2,6 +2,7 @@
 nothing, a re-import adding nothing, the sender's columns remembered."""
 
 import pytest
+from django.utils import translation
 
 from firstline.lists.models import Checklist, ChecklistRow, SourceMapping, Verification
 from firstline.lists.services import checklist_import
@@ -193,7 +194,31 @@ def test_the_firstline_command_imports_a_checklist(roster, tmp_path):
     assert helped.stdout.startswith("usage: firstline import checklist ")
 
 
-# --- rows as Excel writes them ----------------------------------------------------------------
+# --- cells and rows as Excel writes them ---------------------------------------------------------
+
+def test_a_date_column_of_a_list_is_kept_as_the_date_excel_shows(roster, tmp_path):
+    from datetime import datetime
+
+    path = write_xlsx(tmp_path / "l.xlsx", ["姓名", "手机号", "到达日期"],
+                      [["刘洋", "13600003333", datetime(2020, 1, 23)]])
+    result = _import(path)
+    assert result.matched_by_name_phone == 1
+    assert _row(result, 1).values == ["刘洋", "13600003333", "2020-01-23"]
+
+
+def test_an_id_number_excel_cut_to_15_digits_refuses_the_list(roster, tmp_path):
+    from firstline.errors import InvalidInput
+
+    cut = float(roster.fang.id_number[:15] + "000")
+    path = write_xlsx(tmp_path / "l.xlsx", ["姓名", "身份证号码"],
+                      [["王伟", roster.wang.id_number], ["王芳", cut]])
+    with pytest.raises(InvalidInput) as exc, translation.override("en"):
+        _import(path)
+    assert exc.value.field == "file"
+    assert "Row 2" in exc.value.detail and "身份证号码" in exc.value.detail
+    assert "15" in exc.value.detail
+    assert not Checklist.objects.exists()
+
 
 def test_a_list_whose_xlsx_dimension_is_stale_is_read_to_its_last_row(roster, tmp_path):
     from tests.people.test_import_files import with_dimension

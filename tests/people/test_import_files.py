@@ -8,6 +8,7 @@ import csv
 import io
 import re
 import zipfile
+from datetime import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -18,7 +19,7 @@ from firstline.people.importer import RosterImporter
 from firstline.people.models import ImportJob, Resident
 from firstline.people.services import import_job_create
 
-from .test_import import HEADER_CN, ID1, errors_of, good_rows, run
+from .test_import import HEADER_CN, ID1, ID2, errors_of, good_rows, run, write_csv
 from .test_import_trust import many_rows
 
 
@@ -143,6 +144,45 @@ def test_every_line_ending_is_read_and_counted_alike(areas, tmp_path, settings, 
     assert Resident.objects.get(id_number=ID1).household.address == "阳光花园 1栋 2单元 301室"
     out = run(csv_with_line_ending(tmp_path / "b.csv", [*good_rows(), good_rows()[0]], ending))
     assert "more than 3 rows" in out.file_error
+
+
+# --- 3. cells Excel has already spoiled ---------------------------------------------------------
+
+def test_a_room_excel_turned_into_a_date_is_refused_with_its_row_and_column(areas, tmp_path):
+    rows = good_rows()
+    rows[1][7] = datetime(2020, 1, 2)  # "1-2" typed into 房号
+    path = write_xlsx(tmp_path / "r.xlsx", rows)
+    out = run(path)
+    assert (out.imported, out.rejected) == (2, 1)
+    [e] = errors_of(path)
+    assert (e["row"], e["column"], e["value"]) == ("2", "房号", "2020-01-02")
+    assert "date" in e["reason"] and "Text" in e["reason"]
+    assert not Resident.objects.filter(id_number=ID2).exists()
+    rooms = Resident.objects.values_list("household__room", flat=True)
+    assert not any("00:00" in room for room in rooms)
+
+
+def test_an_id_number_excel_cut_to_15_digits_is_refused(areas, tmp_path):
+    rows = good_rows()
+    rows[0][1] = float(ID1[:15] + "000")  # what Excel keeps of an ID typed as a number
+    rows[1][2] = 13900002222.0  # a phone typed as a number loses nothing: it is read
+    path = write_xlsx(tmp_path / "r.xlsx", rows)
+    out = run(path)
+    assert (out.imported, out.rejected) == (2, 1)
+    [e] = errors_of(path)
+    assert (e["row"], e["column"]) == ("1", "身份证号") and "15" in e["reason"]
+    assert Resident.objects.get(id_number=ID2).phone == "13900002222"
+
+
+def test_an_id_number_saved_by_excel_in_scientific_notation_is_refused(areas, tmp_path):
+    rows = good_rows()
+    rows[0][1] = "1.10105E+17"  # how Excel saves a number column as CSV
+    path = write_csv(tmp_path / "r.csv", rows)
+    out = run(path)
+    assert out.rejected == 1
+    [e] = errors_of(path)
+    assert (e["row"], e["column"], e["value"]) == ("1", "身份证号", "1.10105E+17")
+    assert "15" in e["reason"] and "Text" in e["reason"]
 
 
 def test_a_cr_only_csv_that_turns_to_another_encoding_names_the_line(areas, tmp_path):
