@@ -164,7 +164,7 @@ EXCEL_DIGITS = 15  # significant digits Excel keeps of a number: more are lost a
 _SCIENTIFIC = re.compile(r"[+-]?\d(?:\.\d+)?E\+\d+", re.IGNORECASE)
 
 
-def cell_text(value) -> tuple[str, str | None]:
+def cell_text(value, *, dates_ok: bool = False) -> tuple[str, str | None]:
     """(the cell as text, why that text cannot be trusted or None).
 
     Every reader turns cells into text here. What a spreadsheet has already changed is
@@ -172,17 +172,18 @@ def cell_text(value) -> tuple[str, str | None]:
     number into 2020-01-02; what was typed cannot be known), and a number with more than 15
     significant digits (an ID number typed as a number keeps only its first 15 digits, and
     a CSV saved by Excel shows it as 1.10105E+17). The text is then how Excel shows the
-    cell (2020-01-02, 1.1010519491231E+17), never str() of a Python value."""
+    cell (2020-01-02, 1.1010519491231E+17), never str() of a Python value. `dates_ok`: a
+    free-text column (a note), where a date reads as the date it shows without a reason."""
     if value is None:
         return "", None
     if isinstance(value, datetime):
         shown = value.strftime("%Y-%m-%d") if value.time() == time() \
             else value.strftime("%Y-%m-%d %H:%M:%S").removesuffix(":00")
-        return shown, _date_reason()
+        return shown, None if dates_ok else _date_reason()
     if isinstance(value, date | time):
-        return value.isoformat(), _date_reason()
+        return value.isoformat(), None if dates_ok else _date_reason()
     if isinstance(value, timedelta):
-        return str(value), _date_reason()
+        return str(value), None if dates_ok else _date_reason()
     if isinstance(value, float):
         if value.is_integer() and abs(value) >= 10 ** EXCEL_DIGITS:
             return f"{value:.{EXCEL_DIGITS}G}", _digits_reason()
@@ -240,6 +241,7 @@ class Table:
     header_map: dict[int, str] = field(default_factory=dict)
     header_titles: dict[str, str] = field(default_factory=dict)
     data_rows: int | None = None  # counted by check(): an upper bound of the data rows
+    free_text: frozenset = frozenset()  # columns where a date cell reads as its date (a note)
 
     def _map_headers(self, header: list) -> None:
         aliases = {}
@@ -265,7 +267,7 @@ class Table:
         row = Row.fromkeys(self.columns, "")
         for index, key in self.header_map.items():
             if index < len(values):
-                row[key], problem = cell_text(values[index])
+                row[key], problem = cell_text(values[index], dates_ok=key in self.free_text)
                 if problem:
                     row.problems = [*row.problems, (key, row[key], problem)]
         return row
@@ -429,11 +431,12 @@ def input_file_problem(path) -> str | None:
     return None
 
 
-def open_table(path, *, columns: dict[str, list[str]], required=()) -> Table:
+def open_table(path, *, columns: dict[str, list[str]], required=(), free_text=()) -> Table:
     path = Path(path)
     if not path.exists():
         raise TableError(_("File not found: %(path)s") % {"path": path})
-    return Table(path=path, columns=columns, required=set(required))
+    return Table(path=path, columns=columns, required=set(required),
+                 free_text=frozenset(free_text))
 
 
 class ErrorsFile:

@@ -52,6 +52,7 @@ RESIDENT_COLUMNS = {
     "note": ["备注", "備註", "notes"],
 }
 REQUIRED = ("name", "id_number", "grid", "compound")
+FREE_TEXT = ("note",)  # a date typed into 备注 is kept as the date it shows (2020-02-05)
 
 RESIDENCY_ALIASES = {
     "": Residency.PERMANENT,
@@ -350,7 +351,8 @@ class RosterImporter:
         out = self.outcome
         flush = self._writer.submit if getattr(self, "_writer", None) else self._flush
         try:
-            table = open_table(path, columns=RESIDENT_COLUMNS, required=REQUIRED)
+            table = open_table(path, columns=RESIDENT_COLUMNS, required=REQUIRED,
+                               free_text=FREE_TEXT)
             if start_row == 0:
                 table.check()  # the whole file decodes, or nothing is written
             self._title = table.title

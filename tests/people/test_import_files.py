@@ -162,6 +162,17 @@ def test_a_room_excel_turned_into_a_date_is_refused_with_its_row_and_column(area
     assert not any("00:00" in room for room in rooms)
 
 
+def test_a_date_in_the_note_column_is_kept_as_the_date_it_shows(areas, tmp_path):
+    # 备注 is free text: "2/5 返回" typed there is a date to Excel, and a date is what the
+    # worker meant; refusing the whole person for it would lose a row for a note.
+    rows = good_rows()
+    rows[0][-1] = datetime(2020, 2, 5)
+    path = write_xlsx(tmp_path / "r.xlsx", rows)
+    out = run(path)
+    assert out.summary == "imported 3, updated 0, rejected 0", errors_of(path)
+    assert Resident.objects.get(id_number=ID1).note == "2020-02-05"
+
+
 def test_an_id_number_excel_cut_to_15_digits_is_refused(areas, tmp_path):
     rows = good_rows()
     rows[0][1] = float(ID1[:15] + "000")  # what Excel keeps of an ID typed as a number
