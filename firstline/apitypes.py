@@ -1,12 +1,17 @@
 """Strict types for the API where pydantic's lax coercion would change the meaning (a core
 module, so every app's api.py may use it): a date or a moment is written as ISO 8601 text, never
-a number (`"day": 0` is not 1970-01-01)."""
+a number (`"day": 0` is not 1970-01-01); an id, a count or an amount in a request body is a
+JSON integer, never `true` (lax mode reads it as 1: `{"household_id": true}` wrote to
+household 1), `"12"` or `1.0`; a temperature is a number or text, never `true`.
+
+Query and path parameters arrive as text, so they stay plain `int` (`?household=12`); a filter
+that names nothing is a 404 in the view, not an empty list."""
 
 import re
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, Strict, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -46,12 +51,20 @@ IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text("iso_datetime")),
                         AfterValidator(_in_range), WithJsonSchema({"type": "string", "format": "date-time"})]
 
 
+# A row named in a request body (`household_id`, `place_id`, ...): a JSON integer from 1.
+Id = Annotated[int, Strict(), Field(ge=1)]
+# A count or an amount in a request body (`quantity`, `days`, `beds`): a JSON integer; each
+# field gives its own bounds (`Int = Field(3, ge=1, le=24)`).
+Int = Annotated[int, Strict()]
+
+
 # A temperature as people type it: 36.6, "36.6", "36,6", "36.6℃", "３６．６" (the services
 # parse it with firstline.rules.temperature, the one parser; words are a 422 bad_temperature).
-# Anything else (a list, an object, null where required) is one error, "must be a number",
-# rather than pydantic's two for the union ("temperature.float: ...; temperature.str: ...").
+# Anything else (true/false, a list, an object, null where required) is one error, "must be
+# a number", rather than pydantic's two for the union ("temperature.float: ...; ..."). JSON
+# true is a Python bool, which is an int: lax float would read it as 1.0 degrees.
 def _number_or_text(value):
-    if isinstance(value, int | float | str):
+    if isinstance(value, int | float | str) and not isinstance(value, bool):
         return value
     raise PydanticCustomError("temperature_type", "a number such as 36.6 is required")
 
@@ -61,3 +74,7 @@ TemperatureIn = Annotated[float | str, BeforeValidator(_number_or_text), WithJso
     "description": 'degrees Celsius: 36.6, "36,6", "36.6℃" or full-width digits; outside '
                    "the rules temperature.min_c–max_c (34.0–43.0) is 422 bad_temperature",
     "examples": [36.6, "36,6℃"]})]
+
+# A temperature where the contract says number|null (POST /gate/scans): lax as before ("36.6"
+# is still read), but never true/false.
+TemperatureNumber = Annotated[float, BeforeValidator(_not_bool)]

@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 from firstline import clock
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
-from firstline.apitypes import IsoDate, IsoDateTime, TemperatureIn
+from firstline.apitypes import Id, Int, IsoDate, IsoDateTime, TemperatureIn, TemperatureNumber
 from firstline.areas.selectors import area_get_for_user
 from firstline.errors import InvalidInput
 from firstline.people.services import mask_phone
@@ -28,8 +28,8 @@ router = Router()
 
 class PolicyIn(Schema):
     closed: bool
-    out_quota: int = Field(..., ge=0, le=100)
-    window_days: int = Field(..., ge=1, le=366)
+    out_quota: Int = Field(..., ge=0, le=100)
+    window_days: Int = Field(..., ge=1, le=366)
     starts_on: IsoDate
 
 
@@ -87,7 +87,7 @@ def policy_history(request, compound_id: int):
 class CheckpointIn(Schema):
     code: str = Field(..., min_length=1, max_length=40)
     name: str = Field("", max_length=100)
-    compound_id: int
+    compound_id: Id
 
 
 class CheckpointCreated(Schema):
@@ -139,8 +139,8 @@ def checkpoint_patch(request, checkpoint_id: int, payload: CheckpointPatch):
 # --- passes ---------------------------------------------------------------------------------
 
 class PassIssueIn(Schema):
-    compound_id: int | None = None
-    household_id: int | None = None
+    compound_id: Id | None = None
+    household_id: Id | None = None
 
 
 class Issued(Schema):
@@ -237,7 +237,7 @@ class ScanIn(Schema):
     checkpoint: str = Field(..., max_length=40)
     pass_code: str = Field(..., max_length=200)
     direction: Literal["out", "in"]
-    temperature: float | None = None  # CONTRACT.md: number|null
+    temperature: TemperatureNumber | None = None  # CONTRACT.md: number|null
     scanned_at: IsoDateTime
     offline: OfflineIn | None = Field(
         None, description="what the gate decided on its own while offline (the sync path)")
@@ -382,14 +382,14 @@ def gate_disagreement_review(request, verdict_id: int):
 # --- visitors, vehicles, couriers -----------------------------------------------------------
 
 class GateVisitIn(Schema):
-    checkpoint_id: int
+    checkpoint_id: Id
     kind: Literal["visitor", "vehicle", "courier"]
     admitted: bool
     direction: Literal["out", "in"] = "in"
     name: str = Field("", max_length=50)
     phone: str = Field("", max_length=20)
     visiting: str = Field("", max_length=100)
-    household_id: int | None = None
+    household_id: Id | None = None
     purpose: str = Field("", max_length=200)
     plate: str = Field("", max_length=12)
     origin: str = Field("", max_length=100)
@@ -456,7 +456,7 @@ def visit_list(request, checkpoint: int | None = None, day: IsoDate | None = Non
 
 class PlanIn(Schema):
     day: IsoDate
-    shifts: int = Field(3, ge=1, le=24)
+    shifts: Int = Field(3, ge=1, le=24)
     names: list[str] = Field(default_factory=list, max_length=24)
 
 

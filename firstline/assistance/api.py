@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 from firstline.accounts.models import User
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
-from firstline.apitypes import IsoDate, IsoDateTime
+from firstline.apitypes import Id, Int, IsoDate, IsoDateTime
 from firstline.areas.models import subtree_q
 from firstline.areas.selectors import area_get_for_user
 from firstline.errors import InvalidInput
@@ -26,14 +26,14 @@ router = Router()
 # --- service requests -------------------------------------------------------------------------
 
 class RequestIn(Schema):
-    household_id: int
+    household_id: Id
     kind: RequestKind
     detail: str = Field(..., max_length=500)
     source: RequestSource = RequestSource.WORKER
 
 
 class RequestAssignIn(Schema):
-    volunteer_id: int | None = None
+    volunteer_id: Id | None = None
     volunteer_name: str = Field("", max_length=50)
     volunteer_phone: str = Field("", max_length=20)
 
@@ -186,7 +186,7 @@ class CallRowOut(Schema):
 
 
 class CallIn(Schema):
-    household_id: int
+    household_id: Id
     outcome: CallOutcome
     note: str = Field("", max_length=200)
     slot: str | None = Field(None, max_length=16)
@@ -251,8 +251,8 @@ def care_call_log(request, payload: CallIn):
 # --- care packages and stock ------------------------------------------------------------------
 
 class PackageIn(Schema):
-    household_id: int
-    kind_id: int
+    household_id: Id
+    kind_id: Id
     override_reason: str = Field("", max_length=200)
 
 
@@ -279,9 +279,9 @@ class KindOut(Schema):
 
 
 class StockIn(Schema):
-    kind_id: int
+    kind_id: Id
     area: str = Field(..., max_length=32)
-    quantity: int = Field(..., ge=-1_000_000, le=1_000_000)
+    quantity: Int = Field(..., ge=-1_000_000, le=1_000_000)
     note: str = Field("", max_length=200)
 
 

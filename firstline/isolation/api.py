@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
-from firstline.apitypes import IsoDate, IsoDateTime, TemperatureIn
+from firstline.apitypes import Id, Int, IsoDate, IsoDateTime, TemperatureIn
 from firstline.areas.selectors import area_get_for_user
 from firstline.errors import InvalidInput, choice_check
 from firstline.people.models import Building
@@ -33,14 +33,14 @@ def report_url(request, token: str) -> str:
 # --- isolations -----------------------------------------------------------------------------
 
 class IsolationIn(Schema):
-    resident_id: int
+    resident_id: Id
     kind: str = Field(..., description="home | centralized")
     reason: str = Field(..., max_length=200,
                         description="risk_area | close_contact | secondary_contact | fever | "
                                     "lockdown | other, or its label (密切接触者), or words: "
                                     "anything else is recorded as other, the words kept")
     starts_on: IsoDate
-    days: int | None = Field(None, description='default: rule "isolation.days" (14)')
+    days: Int | None = Field(None, description='default: rule "isolation.days" (14)')
     reason_note: str = ""
     reading_times: list[str] | None = Field(
         None, description='local "HH:MM" times a reading is due; default: rule '
@@ -127,7 +127,7 @@ def isolation_detail(request, isolation_id: int):
 
 
 class ExtendIn(Schema):
-    days: int
+    days: Int
     reason: str
 
 
@@ -284,10 +284,10 @@ def alert_res(request, alert_id: int, payload: ResolveIn):
 # --- lockdowns ------------------------------------------------------------------------------
 
 class LockdownIn(Schema):
-    building_id: int | None = None
-    compound_id: int | None = None
+    building_id: Id | None = None
+    compound_id: Id | None = None
     starts_on: IsoDate
-    days: int | None = Field(None, description='default: rule "isolation.days" (14)')
+    days: Int | None = Field(None, description='default: rule "isolation.days" (14)')
     reason: str = ""
 
 
@@ -378,7 +378,7 @@ class SiteOut(Schema):
 
 class RoomsIn(Schema):
     numbers: list[str]
-    beds: int = 1
+    beds: Int = 1
     floor: str = ""
 
 
@@ -437,7 +437,7 @@ def site_rooms(request, site_id: int):
 
 
 class RoomAssignIn(Schema):
-    isolation_id: int
+    isolation_id: Id
     family_reason: str = ""
 
 
@@ -482,10 +482,10 @@ def room_service(request, room_id: int, payload: ClosedIn):
 
 
 class TransferIn(Schema):
-    isolation_id: int
+    isolation_id: Id
     from_place: str
     pickup_at: IsoDateTime
-    to_site_id: int | None = None
+    to_site_id: Id | None = None
     to_place: str = ""
     vehicle: str = ""
     escort: str = ""

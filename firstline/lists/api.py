@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
-from firstline.apitypes import IsoDate, IsoDateTime, TemperatureIn
+from firstline.apitypes import Id, Int, IsoDate, IsoDateTime, TemperatureIn
 from firstline.areas.models import subtree_q
 from firstline.errors import InvalidInput
 
@@ -306,7 +306,7 @@ class ContactIn(Schema):
 
 
 class CaseIn(Schema):
-    resident_id: int
+    resident_id: Id
     status: CaseStatus
     on: IsoDate
     source: str = Field("", max_length=200)
@@ -361,7 +361,7 @@ def case_contacts_list(request, case_id: int, payload: ContactsListIn | None = N
 
 
 class DaysIn(Schema):
-    days: int | None = Field(None, ge=1, le=60)
+    days: Int | None = Field(None, ge=1, le=60)
 
 
 class CaseLockdownOut(Schema):
@@ -397,7 +397,7 @@ def case_transfer(request, case_id: int, payload: DaysIn | None = None):
 
 
 class TestIn(Schema):
-    resident_id: int
+    resident_id: Id
     sampled_on: IsoDate
     result: str
     case: str | None = Field(None, description="with a positive result: make the case in "

@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 from firstline import clock
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
-from firstline.apitypes import IsoDate, IsoDateTime
+from firstline.apitypes import Id, Int, IsoDate, IsoDateTime
 from firstline.areas.models import subtree_q
 from firstline.errors import InvalidInput
 from firstline.people.services import mask_phone
@@ -194,10 +194,10 @@ def honour_roll(request, area: str):
 
 
 class AssignmentIn(Schema):
-    volunteer_id: int
+    volunteer_id: Id
     duty: Duty
-    target_id: int | None = None
-    shift_id: int | None = None
+    target_id: Id | None = None
+    shift_id: Id | None = None
     target: str = Field("", max_length=100)
     starts_at: IsoDateTime | None = None
     ends_at: IsoDateTime | None = None
@@ -308,7 +308,7 @@ class PlaceIn(Schema):
     area: str = Field(..., max_length=32)
     kind: PlaceKind
     name: str = Field(..., max_length=100)
-    compound_id: int | None = None
+    compound_id: Id | None = None
 
 
 class PlaceOut(Schema):
@@ -352,10 +352,10 @@ def place_index(request, area: str):
 
 
 class RoundIn(Schema):
-    place_id: int
+    place_id: Id
     done_at: IsoDateTime | None = None
     agent: str = Field(..., max_length=100)
-    volunteer_id: int | None = None
+    volunteer_id: Id | None = None
 
 
 class RoundOut(Schema):
@@ -407,7 +407,7 @@ class ItemIn(Schema):
     code: str = Field(..., max_length=40)
     name: str = Field(..., max_length=100)
     unit: str = Field("", max_length=20)
-    low_at: int = Field(0, ge=0, le=1_000_000_000)
+    low_at: Int = Field(0, ge=0, le=1_000_000_000)
 
 
 class ItemOut(Schema):
@@ -491,7 +491,7 @@ class DonationRef(Schema):
 class ReceiveIn(Schema):
     store: str = Field(..., max_length=40)
     item: str = Field(..., max_length=100)
-    quantity: int
+    quantity: Int
     donation: DonationRef | None = None
     note: str = Field("", max_length=200)
 
@@ -499,7 +499,7 @@ class ReceiveIn(Schema):
 class IssueIn(Schema):
     store: str = Field(..., max_length=40)
     item: str = Field(..., max_length=100)
-    quantity: int
+    quantity: Int
     to: str = Field(..., max_length=200)
 
 
@@ -507,13 +507,13 @@ class MoveIn(Schema):
     store: str = Field(..., max_length=40)
     to_store: str = Field(..., max_length=40)
     item: str = Field(..., max_length=100)
-    quantity: int
+    quantity: Int
 
 
 class CountIn(Schema):
     store: str = Field(..., max_length=40)
     item: str = Field(..., max_length=100)
-    quantity: int
+    quantity: Int
 
 
 class StockOut(Schema):
@@ -670,7 +670,7 @@ class TaskIn(Schema):
     areas: list[str] = Field(default_factory=list, max_length=200)
     due_at: IsoDateTime
     group: str = Field("", max_length=50)
-    groups: list[int] = Field(default_factory=list, max_length=50,
+    groups: list[Id] = Field(default_factory=list, max_length=50,
                               description="working-group ids: one task per group")
 
 

@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
-from firstline.apitypes import IsoDate, IsoDateTime, TemperatureIn
+from firstline.apitypes import Id, IsoDate, IsoDateTime, TemperatureIn
 from firstline.areas.models import subtree_q
 from firstline.areas.selectors import area_get_for_user
 from firstline.errors import InvalidInput, choice_check
@@ -182,7 +182,7 @@ def household_detail(request, household_id: int):
 
 
 class VisitPersonIn(Schema):
-    resident_id: int
+    resident_id: Id
     present: bool = True
     from_province: str = ""
     from_city: str = ""
@@ -196,7 +196,7 @@ class VisitPersonIn(Schema):
 
 class VisitIn(Schema):
     event_id: UUID | None = None
-    household_id: int
+    household_id: Id
     visited_at: IsoDateTime | None = None
     nobody_home: bool = False
     by_phone: bool = False

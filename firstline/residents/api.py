@@ -13,6 +13,7 @@ from ninja.pagination import paginate
 from firstline import clock
 from firstline.accounts.services import client_address, require_perm
 from firstline.api.pagination import Paged
+from firstline.apitypes import Id
 from firstline.areas.selectors import area_get_for_user
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.people.selectors import household_get_for_user
@@ -143,7 +144,7 @@ def declarations(request, area: str | None = None, status: str = "pending"):
 
 
 class ConfirmIn(Schema):
-    household_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    household_id: Id | None = Field(None, ge=1, le=2**31 - 1)
     residency: str = Field("", max_length=16)
 
 
