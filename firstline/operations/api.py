@@ -257,6 +257,8 @@ def assignment_create(request, payload: AssignmentIn):
 def assignment_index(request, area: str | None = None, volunteer: int | None = None,
                      day: IsoDate | None = None, mine: bool = False):
     area_obj = selectors.area_for_user(request.user, area, "operations.work") if area else None
+    if volunteer is not None:  # a person outside what the user sees is a 404, not []
+        volunteer = selectors.assignment_volunteer_get_for_user(request.user, volunteer).pk
     return selectors.assignments_list(request.user, area=area_obj, volunteer_id=volunteer,
                                       day=day, mine=mine)
 
@@ -398,6 +400,8 @@ def round_record(request, payload: RoundIn):
 def round_index(request, area: str | None = None, place: int | None = None):
     require_perm(request.user, "operations.work")
     area_obj = selectors.area_for_user(request.user, area, "operations.work") if area else None
+    if place is not None:  # a place outside the user's areas is a 404, not []
+        place = selectors.place_get_for_user(request.user, place).pk
     return selectors.rounds_list(request.user, area=area_obj, place_id=place)
 
 

@@ -83,6 +83,14 @@ def assignment_get_for_user(user, assignment_id) -> Assignment:
     return get_object_or_404(assignments_visible_to(user), pk=assignment_id)
 
 
+def assignment_volunteer_get_for_user(user, volunteer_id) -> Volunteer:
+    """The person `?volunteer=` names, as assignments_visible_to sees them: staff's areas, or
+    a volunteer login's own record; anything else is the same 404."""
+    mine = Q(user=user) if getattr(user, "pk", None) else Q(pk__in=[])
+    return get_object_or_404(Volunteer.objects.filter(
+        area_scope(user, "area", "operations.work") | mine), pk=volunteer_id)
+
+
 def assignments_list(user, *, area: Area | None = None, volunteer_id: int | None = None,
                      day: date | None = None, mine: bool = False):
     qs = assignments_visible_to(user)

@@ -262,3 +262,14 @@ def test_an_isolation_and_a_lockdown_make_their_places_when_they_happen(cast, ar
     iso_services.lockdown_create(building=household.building, starts_on=clock.today(), days=3,
                                  actor=cast.staff_c1)
     assert Place.objects.filter(kind="building", building=household.building).exists()
+
+
+# --- a filter that names nothing is a 404 ------------------------------------------------------
+
+def test_rounds_of_an_unknown_or_unseen_place_are_404(api, homes):
+    [c2] = _due(api("staff_c2"), area="C2")
+    [c1] = _due(api("staff_c1"), area="C1")
+    staff = api("staff_c1")
+    assert staff.get("/api/v1/disinfection/rounds", place=-1).status_code == 404
+    assert staff.get("/api/v1/disinfection/rounds", place=c2["place_id"]).status_code == 404
+    assert staff.get("/api/v1/disinfection/rounds", place=c1["place_id"]).status_code == 200

@@ -274,6 +274,9 @@ def test_a_volunteer_login_sees_only_its_own_assignments(api, cast, people):
     assert [a["id"] for a in items] == [mine]
     assert li.post(f"/api/v1/assignments/{mine}/check-in").status_code == 200
     assert li.post(f"/api/v1/assignments/{other}/check-in").status_code == 404
+    assert [a["id"] for a in li.get("/api/v1/assignments", volunteer=people.li.pk)
+            .json()["items"]] == [mine]  # its own person, by id
+    assert li.get("/api/v1/assignments", volunteer=people.zhao.pk).status_code == 404
     assert li.get("/api/v1/volunteers").status_code == 403
     assert li.get("/api/v1/residents").status_code in (403, 404)
 
@@ -412,3 +415,11 @@ def test_a_check_out_after_the_grace_counts_to_the_end_and_says_so(api, cast, pe
     with time_machine.travel(start + timedelta(hours=10), tick=False):
         page = web("staff_c1", lang="en").get("/operations/volunteers/?area=C1")
         assert "no check-out" in page.content.decode()
+
+
+def test_assignments_of_an_unknown_or_unseen_person_are_404(api, people):
+    staff = api("staff_c1")
+    assert staff.get("/api/v1/assignments", volunteer=-1).status_code == 404
+    assert staff.get("/api/v1/assignments", volunteer=people.wang.pk).status_code == 404  # C2
+    r = staff.get("/api/v1/assignments", volunteer=people.li.pk)
+    assert r.status_code == 200 and r.json()["count"] == 0
