@@ -325,14 +325,18 @@ def _resident(user, pk):
     return selectors.resident_for_user(user, pk, "lists.manage")
 
 
-@router.post("/cases", response={201: CaseOut}, summary="Record a case on a resident")
+@router.post("/cases", response={200: CaseOut, 201: CaseOut},
+             summary="Record a case on a resident (201), or the progress of their open one (200)")
 def case_create(request, payload: CaseIn):
+    """One open case per resident (any status but ruled_out): while one is open, this answers
+    200 with that case, its status moved to the one sent (never back to suspected; ruled_out
+    closes it) and new contacts added. A double tap records one case."""
     require_perm(request.user, "lists.manage")
     resident = _resident(request.user, payload.resident_id)
     case = services.case_record(resident=resident, status=payload.status, on=payload.on,
                                 source=payload.source, actor=request.user,
                                 contacts=[c.dict() for c in payload.contacts])
-    return 201, case
+    return (201 if case.created else 200), case
 
 
 @router.get("/cases", response=list[CaseOut], summary="Cases in an area")

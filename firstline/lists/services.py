@@ -706,7 +706,14 @@ def _resident_in_scope(actor, resident, perm="lists.manage"):
 @transaction.atomic
 def case_record(*, resident, status: str, on: date, actor, source: str = "",
                 contacts: list[dict] | None = None, now: datetime | None = None) -> Case:
-    """病例: suspected / confirmed / asymptomatic / ruled out, with its date and source."""
+    """病例: suspected / confirmed / asymptomatic / ruled out, with its date and source.
+
+    One open case per person (any status but ruled out), as test_result_record keeps it: a
+    second record while one is open is that case's progress, not a second case (a double tap
+    on a bad network made two). Its status takes the new one (suspected → confirmed, ... →
+    ruled out, which closes it; the change is in the audit log) except that a case never goes
+    back to suspected (a late retry of the first record changes nothing); contacts not yet on
+    it are added. `case.created` says whether a case was made."""
     require_perm(actor, "lists.manage")
     _resident_in_scope(actor, resident)
     now = now or clock.now()
@@ -716,17 +723,39 @@ def case_record(*, resident, status: str, on: date, actor, source: str = "",
     if on > clock.localdate(now):
         raise InvalidInput("bad_date", _("The date is in the future."), field="on")
     source = _text(source, field="source", limit=200)
-    case = Case.objects.create(resident=resident, grid=resident.grid, status=status, on=on,
-                               source=source, created_by=actor, created_at=now)
+    rows = []
     for index, c in enumerate(contacts or []):
-        name = _text(c.get("name"), field=f"contacts.{index}.name", limit=50, required=True)
-        CaseContact.objects.create(
-            case=case, name=name,
-            id_number=_text(c.get("id_number"), field=f"contacts.{index}.id_number", limit=30),
-            phone=_text(c.get("phone"), field=f"contacts.{index}.phone", limit=30),
-            address=_text(c.get("address"), field=f"contacts.{index}.address", limit=200),
-            note=_text(c.get("note"), field=f"contacts.{index}.note", limit=200))
-    audit(actor=actor, action=AuditAction.CASE_RECORD, obj=case, detail=status)
+        rows.append({
+            "name": _text(c.get("name"), field=f"contacts.{index}.name", limit=50,
+                          required=True),
+            "id_number": _text(c.get("id_number"), field=f"contacts.{index}.id_number",
+                               limit=30),
+            "phone": _text(c.get("phone"), field=f"contacts.{index}.phone", limit=30),
+            "address": _text(c.get("address"), field=f"contacts.{index}.address", limit=200),
+            "note": _text(c.get("note"), field=f"contacts.{index}.note", limit=200)})
+    # one writer per person at a time: two records at once make one case
+    from firstline.people.models import Resident
+
+    Resident.objects.select_for_update().filter(pk=resident.pk).first()
+    case = (Case.objects.filter(resident=resident).exclude(status=CaseStatus.RULED_OUT)
+            .order_by("-on", "-pk").first())
+    if case is None:
+        case = Case.objects.create(resident=resident, grid=resident.grid, status=status, on=on,
+                                   source=source, created_by=actor, created_at=now)
+        case.created = True
+        audit(actor=actor, action=AuditAction.CASE_RECORD, obj=case, detail=status)
+    else:
+        case.created = False
+        if status not in (case.status, CaseStatus.SUSPECTED):
+            before, case.status = case.status, status
+            case.save(update_fields=["status"])
+            audit(actor=actor, action=AuditAction.CASE_STATUS, obj=case,
+                  detail=f"{before} → {status} on {on.isoformat()}")
+    named = set(case.contacts.values_list("name", "id_number", "phone")) if rows else set()
+    for row in rows:
+        if (row["name"], row["id_number"], row["phone"]) not in named:
+            CaseContact.objects.create(case=case, **row)
+            named.add((row["name"], row["id_number"], row["phone"]))
     return case
 
 

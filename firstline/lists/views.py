@@ -383,7 +383,10 @@ def cases(request):
         except RuleViolation as exc:
             error = exc.detail
         else:
-            messages.success(request, _("Case %(n)s recorded.") % {"n": case.pk})
+            messages.success(request, (_("Case %(n)s recorded.") if case.created else
+                                       _("Case %(n)s is already open for this resident: "
+                                         "it was updated, not recorded twice."))
+                             % {"n": case.pk})
             return redirect("lists:cases")
     rows = list(selectors.cases_visible_to(request.user)
                 .select_related("resident", "resident__household", "resident__household__compound")

@@ -193,6 +193,11 @@ class Place(models.Model):
         verbose_name = _("place to disinfect")
         verbose_name_plural = _("places to disinfect")
         ordering = ["area_id", "name", "pk"]
+        constraints = [
+            # Staff's places: one per name in a community (derived ones are keyed by `key`).
+            models.UniqueConstraint(fields=["area", "name"], condition=models.Q(key__isnull=True),
+                                    name="operations_place_staff_name"),
+        ]
 
     def __str__(self):
         return self.name

@@ -356,8 +356,19 @@ def place_create(*, actor, area, kind: str, name: str, compound=None,
             "kinds": ", ".join(k for k in PlaceKind.values if k not in DERIVED_KINDS)},
             field="kind")
     name = _text(name, field="name", max_length=100)
-    p = Place.objects.create(area=area, kind=kind, name=name, compound=compound,
-                             building=building, created_by=actor)
+    # One place per name in a community: a second tap of "add" on a bad network, or a second
+    # worker adding the same lift, would split its rounds between two rows. The database
+    # holds the rule for staff places (operations_place_staff_name); derived places count too.
+    duplicate = RuleViolation("duplicate", _("name: this community already has a place "
+                                             "named %(name)s.") % {"name": name}, field="name")
+    if Place.objects.filter(area=area, name=name).exists():
+        raise duplicate
+    try:
+        with transaction.atomic():
+            p = Place.objects.create(area=area, kind=kind, name=name, compound=compound,
+                                     building=building, created_by=actor)
+    except IntegrityError as exc:  # a concurrent request inserted it first
+        raise duplicate from exc
     audit(actor=actor, action=AuditAction.OPERATIONS_PLACE_CREATE, obj=p)
     return p
 

@@ -180,3 +180,73 @@ def test_the_cases_page_records_a_positive_test_as_a_case(web, roster):
     r = client.post("/lists/cases/test/", {"id_number": roster.fang.id_number,
                                            "sampled_on": "not-a-date", "result": "positive"})
     assert r.status_code == 302 and Case.objects.count() == 1
+
+
+# --- one open case per resident: a double tap records one case ------------------------------
+
+def test_the_same_case_posted_twice_is_one_case(api, roster):
+    first = _case(api, roster)
+    body = {"resident_id": roster.wang.pk, "status": "confirmed",
+            "on": clock.today().isoformat(), "source": "市疾控",
+            "contacts": [{"name": "李强", "phone": "", "address": "阳光花园1栋1单元102室"},
+                         {"name": "刘洋", "phone": "136 0000 3333"},
+                         {"name": "外地人", "phone": "13122223333"}]}
+    again = api("staff_c1").post("/api/v1/cases", body)
+    assert again.status_code == 200, again.content
+    assert again.json()["id"] == first
+    assert Case.objects.filter(resident=roster.wang).count() == 1
+    assert Case.objects.get(pk=first).contacts.count() == 3
+
+
+def test_a_later_status_is_the_open_cases_progress(api, roster):
+    from firstline.accounts.models import AuditEntry
+
+    r = api("staff_c1").post("/api/v1/cases", {"resident_id": roster.li.pk,
+                                               "status": "suspected",
+                                               "on": clock.today().isoformat()})
+    assert r.status_code == 201
+    later = api("staff_c1").post("/api/v1/cases", {
+        "resident_id": roster.li.pk, "status": "confirmed", "on": clock.today().isoformat(),
+        "contacts": [{"name": "新密接", "phone": "13122224444"}]})
+    assert later.status_code == 200 and later.json()["id"] == r.json()["id"]
+    case = Case.objects.get(resident=roster.li)
+    assert case.status == "confirmed" and case.contacts.count() == 1
+    assert AuditEntry.objects.filter(action="case.status", object_id=str(case.pk)).exists()
+
+
+def test_a_late_retry_never_takes_a_case_back_to_suspected(api, roster):
+    on = clock.today().isoformat()
+    staff = api("staff_c1")
+    first = staff.post("/api/v1/cases", {"resident_id": roster.li.pk, "status": "confirmed",
+                                         "on": on}).json()["id"]
+    r = staff.post("/api/v1/cases", {"resident_id": roster.li.pk, "status": "suspected",
+                                     "on": on})
+    assert r.status_code == 200 and r.json() == {**r.json(), "id": first, "status": "confirmed"}
+
+
+def test_a_ruled_out_case_closes_and_a_later_one_is_new(api, roster):
+    on = clock.today().isoformat()
+    staff = api("staff_c1")
+    first = staff.post("/api/v1/cases", {"resident_id": roster.li.pk, "status": "suspected",
+                                         "on": on}).json()["id"]
+    out = staff.post("/api/v1/cases", {"resident_id": roster.li.pk, "status": "ruled_out",
+                                       "on": on})
+    assert out.status_code == 200 and out.json()["status"] == "ruled_out"
+    second = staff.post("/api/v1/cases", {"resident_id": roster.li.pk, "status": "suspected",
+                                          "on": on})
+    assert second.status_code == 201 and second.json()["id"] != first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_case_at_once_is_one_case(file_database, roster, cast):
+    from firstline.lists.services import case_record
+
+    from ..conftest import race
+
+    def work(i):
+        return case_record(resident=roster.wang, status="confirmed", on=clock.today(),
+                           actor=cast.staff_c1).created
+
+    made = race(4, work)
+    assert sorted(made, key=str) == [False, False, False, True], made
+    assert Case.objects.filter(resident=roster.wang).count() == 1

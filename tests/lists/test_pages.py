@@ -128,6 +128,19 @@ def test_staff_record_a_case_and_make_its_contacts_a_list(web, roster):
     assert web("grid_a").get("/lists/cases/").status_code == 403
 
 
+def test_the_cases_page_says_a_second_record_updated_the_open_case(web, roster):
+    from firstline.lists.models import Case
+
+    client = web("staff_c1")
+    form = {"id_number": roster.wang.id_number, "status": "suspected",
+            "on": clock.today().isoformat()}
+    assert client.post("/lists/cases/", form).status_code == 302
+    r = client.post("/lists/cases/", {**form, "status": "confirmed"}, follow=True)
+    case = Case.objects.get()
+    assert case.status == "confirmed"
+    assert f"病例 {case.pk} 已在该居民名下开立：已更新" in r.content.decode()
+
+
 def test_a_case_for_someone_elsewhere_is_refused_on_the_form(web, roster):
     r = web("staff_c2").post("/lists/cases/", {"id_number": roster.wang.id_number,
                                                "status": "confirmed"})

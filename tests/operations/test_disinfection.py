@@ -264,6 +264,52 @@ def test_an_isolation_and_a_lockdown_make_their_places_when_they_happen(cast, ar
     assert Place.objects.filter(kind="building", building=household.building).exists()
 
 
+# --- a place is one row per name in its community ---------------------------------------------
+
+def test_a_place_added_twice_is_409_duplicate(api):
+    body = {"area": "C1", "kind": "lift", "name": "3栋电梯"}
+    assert api("staff_c1").post("/api/v1/disinfection/places", body).status_code == 201
+    r = api("staff_c1").post("/api/v1/disinfection/places", body)
+    assert r.status_code == 409, r.content
+    assert r.json()["error"] == "duplicate" and "3栋电梯" in r.json()["detail"]
+    assert Place.objects.filter(name="3栋电梯").count() == 1
+
+
+def test_the_same_name_in_another_community_is_another_place(api):
+    body = {"kind": "lift", "name": "3栋电梯"}
+    assert api("staff_c1").post("/api/v1/disinfection/places",
+                                {**body, "area": "C1"}).status_code == 201
+    assert api("staff_c2").post("/api/v1/disinfection/places",
+                                {**body, "area": "C2"}).status_code == 201
+
+
+def test_the_database_holds_one_staff_place_per_name(areas):
+    from django.db import IntegrityError, transaction
+
+    Place.objects.create(area=areas.c1, kind="lift", name="3栋电梯")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Place.objects.create(area=areas.c1, kind="lift", name="3栋电梯")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_place_added_at_once_is_one_place(file_database, cast, areas):
+    from firstline.errors import RuleViolation
+
+    from ..conftest import race
+
+    def work(i):
+        from firstline.accounts.models import User
+
+        return services.place_create(actor=User.objects.get(username="staff_c1"),
+                                     area=areas.c1, kind="lift", name="3栋电梯")
+
+    results = race(4, work)
+    made = [r for r in results if isinstance(r, Place)]
+    refused = [r for r in results if isinstance(r, RuleViolation) and r.code == "duplicate"]
+    assert (len(made), len(refused)) == (1, 3), results
+    assert Place.objects.filter(area=areas.c1, name="3栋电梯").count() == 1
+
+
 # --- a filter that names nothing is a 404 ------------------------------------------------------
 
 def test_rounds_of_an_unknown_or_unseen_place_are_404(api, homes):
