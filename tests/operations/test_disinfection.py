@@ -319,3 +319,28 @@ def test_rounds_of_an_unknown_or_unseen_place_are_404(api, homes):
     assert staff.get("/api/v1/disinfection/rounds", place=-1).status_code == 404
     assert staff.get("/api/v1/disinfection/rounds", place=c2["place_id"]).status_code == 404
     assert staff.get("/api/v1/disinfection/rounds", place=c1["place_id"]).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_places_added_twice_before_the_rule_are_renamed_not_lost(cast, areas):
+    """Migration 0007: duplicates made before the constraint keep their rounds; the later
+    ones get their id after the name."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("operations", "0006_working_groups")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    OldPlace = executor.loader.project_state(before).apps.get_model("operations", "Place")
+    first = OldPlace.objects.create(area_id=areas.c1.pk, kind="lift", name="3栋电梯")
+    second = OldPlace.objects.create(area_id=areas.c1.pk, kind="lift", name="3栋电梯")
+    other = OldPlace.objects.create(area_id=areas.c2.pk, kind="lift", name="3栋电梯")
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    names = dict(Place.objects.filter(pk__in=[first.pk, second.pk, other.pk])
+                 .values_list("pk", "name"))
+    assert names == {first.pk: "3栋电梯", second.pk: f"3栋电梯 ({second.pk})",
+                     other.pk: "3栋电梯"}
