@@ -713,7 +713,9 @@ def case_record(*, resident, status: str, on: date, actor, source: str = "",
     on a bad network made two). Its status takes the new one (suspected → confirmed, ... →
     ruled out, which closes it; the change is in the audit log) except that a case never goes
     back to suspected (a late retry of the first record changes nothing); contacts not yet on
-    it are added. `case.created` says whether a case was made."""
+    it are added. A ruled-out record for a person whose last case is ruled out answers that
+    case (the retry of the record that closed it). `case.created` says whether a case was
+    made."""
     require_perm(actor, "lists.manage")
     _resident_in_scope(actor, resident)
     now = now or clock.now()
@@ -739,6 +741,11 @@ def case_record(*, resident, status: str, on: date, actor, source: str = "",
     Resident.objects.select_for_update().filter(pk=resident.pk).first()
     case = (Case.objects.filter(resident=resident).exclude(status=CaseStatus.RULED_OUT)
             .order_by("-on", "-pk").first())
+    if case is None and status == CaseStatus.RULED_OUT:
+        # a retry of the record that closed the last case: that case, not a new ruled-out one
+        case = Case.objects.filter(resident=resident).order_by("-on", "-pk").first()
+        if case is not None and case.status != CaseStatus.RULED_OUT:
+            case = None
     if case is None:
         case = Case.objects.create(resident=resident, grid=resident.grid, status=status, on=on,
                                    source=source, created_by=actor, created_at=now)

@@ -232,9 +232,13 @@ def test_a_ruled_out_case_closes_and_a_later_one_is_new(api, roster):
     out = staff.post("/api/v1/cases", {"resident_id": roster.li.pk, "status": "ruled_out",
                                        "on": on})
     assert out.status_code == 200 and out.json()["status"] == "ruled_out"
+    retry = staff.post("/api/v1/cases", {"resident_id": roster.li.pk, "status": "ruled_out",
+                                         "on": on})
+    assert retry.status_code == 200 and retry.json()["id"] == first  # the closing record again
     second = staff.post("/api/v1/cases", {"resident_id": roster.li.pk, "status": "suspected",
                                           "on": on})
     assert second.status_code == 201 and second.json()["id"] != first
+    assert Case.objects.filter(resident=roster.li).count() == 2
 
 
 @pytest.mark.django_db(transaction=True)
