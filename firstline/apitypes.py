@@ -75,6 +75,12 @@ TemperatureIn = Annotated[float | str, BeforeValidator(_number_or_text), WithJso
                    "the rules temperature.min_c–max_c (34.0–43.0) is 422 bad_temperature",
     "examples": [36.6, "36,6℃"]})]
 
+def _not_bool(value):
+    if isinstance(value, bool):
+        raise PydanticCustomError("temperature_type", "a number such as 36.6 is required")
+    return value
+
+
 # A temperature where the contract says number|null (POST /gate/scans): lax as before ("36.6"
 # is still read), but never true/false.
 TemperatureNumber = Annotated[float, BeforeValidator(_not_bool)]
