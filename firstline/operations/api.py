@@ -3,6 +3,7 @@ donations, HQ tasks. Thin: parse, check the permission, find in scope, call a se
 
 from datetime import datetime
 from decimal import Decimal
+from uuid import UUID
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -498,6 +499,9 @@ class ReceiveIn(Schema):
     quantity: Int
     donation: DonationRef | None = None
     note: str = Field("", max_length=200)
+    event_id: UUID | None = Field(None, description="the device's id of this movement: sent "
+                                  "again (a retry, a double tap) it moves nothing and answers "
+                                  "200 with the stock as it stands")
 
 
 class IssueIn(Schema):
@@ -505,6 +509,9 @@ class IssueIn(Schema):
     item: str = Field(..., max_length=100)
     quantity: Int
     to: str = Field(..., max_length=200)
+    event_id: UUID | None = Field(None, description="the device's id of this movement: sent "
+                                  "again (a retry, a double tap) it moves nothing and answers "
+                                  "200 with the stock as it stands")
 
 
 class MoveIn(Schema):
@@ -512,6 +519,9 @@ class MoveIn(Schema):
     to_store: str = Field(..., max_length=40)
     item: str = Field(..., max_length=100)
     quantity: Int
+    event_id: UUID | None = Field(None, description="the device's id of this movement: sent "
+                                  "again (a retry, a double tap) it moves nothing and answers "
+                                  "200 with the stock as it stands")
 
 
 class CountIn(Schema):
@@ -550,7 +560,7 @@ class StockOut(Schema):
         return bool(threshold) and obj.quantity <= threshold
 
 
-@router.post("/stock/receive", response={201: StockOut}, summary="Goods received (bought, "
+@router.post("/stock/receive", response={200: StockOut, 201: StockOut}, summary="Goods received (bought, "
              "allocated or donated)")
 def stock_receive(request, payload: ReceiveIn):
     require_perm(request.user, "operations.manage")
@@ -558,30 +568,32 @@ def stock_receive(request, payload: ReceiveIn):
     item = _item(payload.item)
     row = services.stock_receive(actor=request.user, store=store, item=item,
                                  quantity=payload.quantity, note=payload.note,
-                                 donation=payload.donation.dict() if payload.donation else None)
-    return 201, row
+                                 donation=payload.donation.dict() if payload.donation else None,
+                                 event_id=payload.event_id)
+    return (200 if row.replayed else 201), row
 
 
-@router.post("/stock/issue", response={201: StockOut},
+@router.post("/stock/issue", response={200: StockOut, 201: StockOut},
              summary="Hand out supplies (409 insufficient_stock, never negative)")
 def stock_issue(request, payload: IssueIn):
     require_perm(request.user, "operations.work")
     store = selectors.store_get_for_user(request.user, payload.store)
     item = _item(payload.item)
     row = services.stock_issue(actor=request.user, store=store, item=item,
-                               quantity=payload.quantity, to=payload.to)
-    return 201, row
+                               quantity=payload.quantity, to=payload.to,
+                               event_id=payload.event_id)
+    return (200 if row.replayed else 201), row
 
 
-@router.post("/stock/move", response={201: StockOut}, summary="Move between stores")
+@router.post("/stock/move", response={200: StockOut, 201: StockOut}, summary="Move between stores")
 def stock_move(request, payload: MoveIn):
     require_perm(request.user, "operations.manage")
     store = selectors.store_get_for_user(request.user, payload.store, "operations.manage")
     to_store = selectors.store_get_for_user(request.user, payload.to_store, "operations.manage")
     item = _item(payload.item)
     row = services.stock_move(actor=request.user, store=store, to_store=to_store, item=item,
-                              quantity=payload.quantity)
-    return 201, row
+                              quantity=payload.quantity, event_id=payload.event_id)
+    return (200 if row.replayed else 201), row
 
 
 @router.post("/stock/count", response={201: StockOut}, summary="Stock count (盘点)")

@@ -346,6 +346,9 @@ class Movement(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                               blank=True, related_name="+")
     at = models.DateTimeField(default=clock.now)
+    # Sent by the phone or the form that asked (a receipt, an issue, a move's outgoing half):
+    # a retry or a double tap with the same id moves nothing again.
+    event_id = models.UUIDField(null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("stock movement")

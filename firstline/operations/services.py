@@ -531,26 +531,65 @@ def store_of_area(area, *, create: bool = False) -> Store | None:
     return store
 
 
-@transaction.atomic
+def _movement_once(event_id, *, kind: str, store: Store, item: Item, quantity, answer_store,
+                   write) -> Stock:
+    """`write()` in its own transaction, once per `event_id` (None: every call writes).
+
+    A phone on a bad network retries, a worker taps twice: the same event_id answers the
+    stock row as it stands, moving nothing again (`replayed` True), also when both arrive at
+    the same instant (the unique event_id refuses the second movement, and its transaction
+    with it). The id sent again for another movement is 409 `event_id_reused`."""
+    def replay() -> Stock | None:
+        first = (Movement.objects.filter(event_id=event_id)
+                 .values_list("kind", "stock__store_id", "stock__item_id", "delta").first())
+        if first is None:
+            return None
+        if first != (kind, store.pk, item.pk, first[3]) or abs(first[3]) != quantity:
+            raise RuleViolation("event_id_reused", _(
+                "This event_id was already used for another stock movement; send a new one."),
+                field="event_id")
+        row = Stock.objects.select_related("store", "item").get(store=answer_store, item=item)
+        row.replayed = True
+        return row
+
+    if event_id is not None and (done := replay()) is not None:
+        return done
+    try:
+        with transaction.atomic():
+            row = write()
+    except IntegrityError:
+        if event_id is None or (done := replay()) is None:
+            raise
+        return done
+    row.replayed = False
+    return row
+
+
 def stock_receive(*, actor, store: Store, item: Item, quantity, donation: dict | None = None,
                   note: str = "", now: datetime | None = None,
-                  perm: str = "operations.manage") -> Stock:
+                  perm: str = "operations.manage", event_id=None) -> Stock:
     """Goods arrive (bought, allocated from above, or donated). Other apps receive their
-    goods through here with their own permission (care kits: assistance.manage)."""
+    goods through here with their own permission (care kits: assistance.manage). Once per
+    `event_id` (see _movement_once)."""
     require_perm(actor, perm)
     now = _now(now)
     quantity = _quantity(quantity, on=clock.localdate(now))
-    gift = None
-    if donation is not None:
-        gift = donation_record(actor=actor, area=store.area, now=now, **donation)
-    row = _stock_row(store, item)
-    Stock.objects.filter(pk=row.pk).update(quantity=F("quantity") + quantity)
-    Movement.objects.create(stock=row, kind=MoveKind.RECEIVE, delta=quantity, donation=gift,
-                            to=_text(note, field="note", max_length=200, required=False),
-                            actor=actor, at=now)
-    _stock_arrived(store=store, item=item, actor=actor, now=now, perm=perm)
-    row.refresh_from_db()
-    return row
+
+    def write() -> Stock:
+        gift = None
+        if donation is not None:
+            gift = donation_record(actor=actor, area=store.area, now=now, **donation)
+        row = _stock_row(store, item)
+        Stock.objects.filter(pk=row.pk).update(quantity=F("quantity") + quantity)
+        Movement.objects.create(stock=row, kind=MoveKind.RECEIVE, delta=quantity, donation=gift,
+                                to=_text(note, field="note", max_length=200, required=False),
+                                actor=actor, at=now, event_id=event_id)
+        _stock_arrived(store=store, item=item, actor=actor, now=now, perm=perm)
+        row.refresh_from_db()
+        return row
+
+    return _movement_once(event_id, kind=MoveKind.RECEIVE, store=store, item=item,
+                          quantity=quantity, answer_store=store, write=write)
 
 
 def _take(*, store: Store, item: Item, quantity: int) -> Stock:
@@ -584,45 +623,57 @@ def _low_stock_check(row: Stock, *, now: datetime) -> None:
             source=source, opened_at=now, dedupe=False, owner=None)
 
 
-@transaction.atomic
 def stock_issue(*, actor, store: Store, item: Item, quantity, to: str,
-                now: datetime | None = None, perm: str = "operations.work") -> Stock:
+                now: datetime | None = None, perm: str = "operations.work",
+                event_id=None) -> Stock:
     """Hand out supplies. Never below zero: 409 `insufficient_stock`, however many issue at
-    once. A callable for other apps too (e.g. a tip-off reward paid in masks)."""
+    once. A callable for other apps too (e.g. a tip-off reward paid in masks). Once per
+    `event_id` (see _movement_once)."""
     require_perm(actor, perm)
     now = _now(now)
     quantity = _quantity(quantity, on=clock.localdate(now))
     to = _text(to, field="to", max_length=200)
-    row = _take(store=store, item=item, quantity=quantity)
-    Movement.objects.create(stock=row, kind=MoveKind.ISSUE, delta=-quantity, to=to,
-                            actor=actor, at=now)
-    row.item = item
-    row.store = store
-    _low_stock_check(row, now=now)
-    return row
+
+    def write() -> Stock:
+        row = _take(store=store, item=item, quantity=quantity)
+        Movement.objects.create(stock=row, kind=MoveKind.ISSUE, delta=-quantity, to=to,
+                                actor=actor, at=now, event_id=event_id)
+        row.item = item
+        row.store = store
+        _low_stock_check(row, now=now)
+        return row
+
+    return _movement_once(event_id, kind=MoveKind.ISSUE, store=store, item=item,
+                          quantity=quantity, answer_store=store, write=write)
 
 
-@transaction.atomic
 def stock_move(*, actor, store: Store, to_store: Store, item: Item, quantity,
-               now: datetime | None = None) -> Stock:
-    """From one store to another (street → community → checkpoint), in one transaction."""
+               now: datetime | None = None, event_id=None) -> Stock:
+    """From one store to another (street → community → checkpoint), in one transaction;
+    once per `event_id` (held by the outgoing half; see _movement_once)."""
     require_perm(actor, "operations.manage")
     if store.pk == to_store.pk:
         raise InvalidInput("same_store", _("to_store must differ from store."), field="to_store")
     now = _now(now)
     quantity = _quantity(quantity, on=clock.localdate(now))
-    row = _take(store=store, item=item, quantity=quantity)
-    Movement.objects.create(stock=row, kind=MoveKind.MOVE_OUT, delta=-quantity,
-                            to=to_store.code, actor=actor, at=now)
-    dest = _stock_row(to_store, item)
-    Stock.objects.filter(pk=dest.pk).update(quantity=F("quantity") + quantity)
-    Movement.objects.create(stock=dest, kind=MoveKind.MOVE_IN, delta=quantity, to=store.code,
-                            actor=actor, at=now)
-    _stock_arrived(store=to_store, item=item, actor=actor, now=now, perm="operations.manage")
-    row.item, row.store = item, store
-    _low_stock_check(row, now=now)
-    dest.refresh_from_db()
-    return dest
+
+    def write() -> Stock:
+        row = _take(store=store, item=item, quantity=quantity)
+        Movement.objects.create(stock=row, kind=MoveKind.MOVE_OUT, delta=-quantity,
+                                to=to_store.code, actor=actor, at=now, event_id=event_id)
+        dest = _stock_row(to_store, item)
+        Stock.objects.filter(pk=dest.pk).update(quantity=F("quantity") + quantity)
+        Movement.objects.create(stock=dest, kind=MoveKind.MOVE_IN, delta=quantity,
+                                to=store.code, actor=actor, at=now)
+        _stock_arrived(store=to_store, item=item, actor=actor, now=now,
+                       perm="operations.manage")
+        row.item, row.store = item, store
+        _low_stock_check(row, now=now)
+        dest.refresh_from_db()
+        return dest
+
+    return _movement_once(event_id, kind=MoveKind.MOVE_OUT, store=store, item=item,
+                          quantity=quantity, answer_store=to_store, write=write)
 
 
 @transaction.atomic

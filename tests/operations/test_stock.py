@@ -131,6 +131,92 @@ def test_eight_concurrent_issues_take_exactly_what_is_there(file_database, cast,
     assert Movement.objects.filter(kind="issue").count() == 5
 
 
+# --- a retry or a double tap moves stock once (event_id) ------------------------------------
+
+EVENT = "5f0c8a8e-3b7e-4d0b-9a53-2f1f2b1f0a11"
+
+
+def test_a_receipt_sent_twice_with_its_event_id_is_counted_once(api, supplies):
+    staff = api("staff_c1")
+    body = {"store": "S-C1", "item": "mask", "quantity": 100, "event_id": EVENT}
+    first = staff.post("/api/v1/stock/receive", body)
+    again = staff.post("/api/v1/stock/receive", body)
+    assert (first.status_code, again.status_code) == (201, 200), again.content
+    assert again.json()["quantity"] == 100 == _qty(supplies.c1, supplies.masks)
+    assert Movement.objects.filter(kind="receive").count() == 1
+
+
+def test_an_issue_sent_twice_with_its_event_id_takes_once(api, supplies):
+    staff = api("staff_c1")
+    staff.post("/api/v1/stock/receive", {"store": "S-C1", "item": "mask", "quantity": 10})
+    body = {"store": "S-C1", "item": "mask", "quantity": 3, "to": "北门", "event_id": EVENT}
+    assert staff.post("/api/v1/stock/issue", body).status_code == 201
+    again = staff.post("/api/v1/stock/issue", body)
+    assert again.status_code == 200 and again.json()["quantity"] == 7
+    assert _qty(supplies.c1, supplies.masks) == 7
+
+
+def test_a_move_sent_twice_with_its_event_id_moves_once(api, supplies, areas):
+    from firstline.operations.models import Store
+
+    Store.objects.create(code="S-ST", name="街道仓库", kind="street", area=areas.street)
+    hq = api("hq")
+    hq.post("/api/v1/stock/receive", {"store": "S-ST", "item": "mask", "quantity": 50})
+    body = {"store": "S-ST", "to_store": "S-C1", "item": "mask", "quantity": 20,
+            "event_id": EVENT}
+    assert hq.post("/api/v1/stock/move", body).status_code == 201
+    again = hq.post("/api/v1/stock/move", body)
+    assert again.status_code == 200 and again.json()["store"] == "S-C1"
+    assert (_qty(supplies.c1, supplies.masks),
+            Stock.objects.get(store__code="S-ST", item=supplies.masks).quantity) == (20, 30)
+
+
+def test_an_event_id_used_for_another_movement_is_409_and_moves_nothing(api, supplies):
+    staff = api("staff_c1")
+    staff.post("/api/v1/stock/receive", {"store": "S-C1", "item": "mask", "quantity": 10,
+                                         "event_id": EVENT})
+    r = staff.post("/api/v1/stock/issue", {"store": "S-C1", "item": "mask", "quantity": 3,
+                                           "to": "北门", "event_id": EVENT})
+    assert r.status_code == 409 and r.json()["error"] == "event_id_reused"
+    assert _qty(supplies.c1, supplies.masks) == 10
+    r = staff.post("/api/v1/stock/receive", {"store": "S-C1", "item": "mask", "quantity": 11,
+                                             "event_id": EVENT})
+    assert r.status_code == 409 and _qty(supplies.c1, supplies.masks) == 10
+
+
+def test_without_an_event_id_each_receipt_counts(api, supplies):
+    staff = api("staff_c1")
+    for _ in range(2):
+        assert staff.post("/api/v1/stock/receive", {"store": "S-C1", "item": "mask",
+                                                    "quantity": 5}).status_code == 201
+    assert _qty(supplies.c1, supplies.masks) == 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_receipt_sent_by_six_threads_at_once_is_counted_once(file_database, cast,
+                                                                       areas):
+    import uuid
+
+    from firstline.operations.models import Item, Store
+
+    item = Item.objects.create(code="mask", name="口罩")
+    store = Store.objects.create(code="S-C1", name="一社区仓库", kind="community", area=areas.c1)
+    event = uuid.UUID(EVENT)
+
+    def work(i):
+        from firstline.accounts.models import User
+
+        actor = User.objects.get(username="staff_c1")
+        return services.stock_receive(actor=actor, store=store, item=item, quantity=40,
+                                      event_id=event)
+
+    results = race(6, work)
+    assert all(isinstance(r, Stock) and r.quantity == 40 for r in results), results
+    assert sorted(r.replayed for r in results) == [False] + [True] * 5
+    assert Stock.objects.get(store=store, item=item).quantity == 40
+    assert Movement.objects.filter(kind="receive").count() == 1
+
+
 def test_low_stock_opens_one_alert(api, supplies):
     staff = api("staff_c1")
     staff.post("/api/v1/stock/receive", {"store": "S-C1", "item": "mask", "quantity": 5})
