@@ -35,3 +35,29 @@ function firstlineCardLabels() {
 }
 document.addEventListener("DOMContentLoaded", firstlineCardLabels);
 document.addEventListener("htmx:load", firstlineCardLabels);
+
+// A tired finger taps twice, a slow network answers late: a form that posts is not posted
+// again while its answer is on the way (until the next page, or 10 s for an answer that
+// never replaces the page, such as a download). Back to the page (bfcache): it may post again.
+// htmx forms are left to htmx.
+var FIRSTLINE_POST_HOLD_MS = 10000;
+document.addEventListener("submit", function (ev) {
+  var form = ev.target;
+  if (!form || (form.getAttribute("method") || "get").toLowerCase() !== "post") return;
+  if (form.hasAttribute("hx-post") || form.hasAttribute("hx-put")) return;
+  var now = Date.now();
+  var last = Number(form.getAttribute("data-posted-at") || 0);
+  if (now - last < FIRSTLINE_POST_HOLD_MS) {
+    ev.preventDefault();
+    return;
+  }
+  form.setAttribute("data-posted-at", String(now));
+  form.setAttribute("aria-busy", "true");
+});
+window.addEventListener("pageshow", function (ev) {
+  if (!ev.persisted) return;
+  document.querySelectorAll("form[data-posted-at]").forEach(function (form) {
+    form.removeAttribute("data-posted-at");
+    form.removeAttribute("aria-busy");
+  });
+});
