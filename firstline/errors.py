@@ -28,3 +28,11 @@ def choice_check(value, choices, field: str) -> None:
     if value not in choices:
         raise InvalidInput("invalid", _("%(field)s must be one of: %(v)s.")
                            % {"field": field, "v": ", ".join(choices)}, field=field)
+
+
+def form_refuse(form, exc: RuleViolation, *, fields: dict | None = None) -> None:
+    """Show a service's refusal on an HTML form: next to the field it names (`fields` maps the
+    service's name of a field to the form's where they differ, e.g. {"target_id": "target"}),
+    else at the top of the form. The one way views put a RuleViolation on a page."""
+    name = (fields or {}).get(exc.field, exc.field)
+    form.add_error(name if name in form.fields else None, exc.detail)

@@ -18,11 +18,11 @@ from firstline import clock
 from firstline.accounts.scope import area_scope, has_perm
 from firstline.accounts.services import client_address, require_perm
 from firstline.areas.models import Area, Level
-from firstline.errors import RuleViolation
+from firstline.errors import RuleViolation, form_refuse
 from firstline.people.services import mask_phone
 
-from . import selectors, services
-from .models import Duty, Item, SignupLink, VolunteerKind
+from . import forms, selectors, services
+from .models import Item, SignupLink, VolunteerKind
 
 
 def needs(perm):
@@ -107,47 +107,58 @@ def volunteers(request):
     user = request.user
     area = _chosen_area(request, "operations.work")
     can_manage = has_perm(user, "operations.manage")
+    now = clock.now()
+    people = list(selectors.volunteers_list(user, area=area))
+    confirmed = [v for v in people if v.confirmed_at is not None]
+    shifts = _open_shifts(area, now) if can_manage and area.level == Level.COMMUNITY else []
+    register_form = forms.RegisterForm(auto_id="reg-%s")
+    assign_form = forms.AssignForm(people=confirmed, shifts=shifts, auto_id="assign-%s")
+    back = redirect(f"{reverse('operations:volunteers')}?area={area.code}")
     if request.method == "POST":
         action = request.POST.get("action")
-        try:
-            if action == "confirm":
+        if action == "confirm":
+            try:
                 v = selectors.volunteer_get_for_user(user, _int(request.POST.get("volunteer")),
                                                      "operations.manage")
                 services.volunteer_confirm(actor=user, volunteer=v)
                 messages.success(request, _("%(name)s is confirmed.") % {"name": v.name})
-            elif action == "register":
+            except RuleViolation as exc:
+                messages.error(request, exc.detail)
+            return back
+        if action == "register":
+            register_form = forms.RegisterForm(request.POST, auto_id="reg-%s")
+            if register_form.is_valid():
                 target = selectors.area_for_user(user, request.POST.get("area", ""),
                                                  "operations.manage")
-                services.volunteer_create(actor=user, area=target,
-                                          name=request.POST.get("name", ""),
-                                          phone=request.POST.get("phone", ""),
-                                          kind=request.POST.get("kind", ""),
-                                          skills=request.POST.get("skills", ""))
-                messages.success(request, _("Registered."))
-            elif action == "assign":
-                v = selectors.volunteer_get_for_user(user, _int(request.POST.get("volunteer")),
+                try:
+                    services.volunteer_create(actor=user, area=target,
+                                              **register_form.cleaned_data)
+                except RuleViolation as exc:
+                    form_refuse(register_form, exc)
+                else:
+                    messages.success(request, _("Registered."))
+                    return back
+        elif action == "assign":
+            assign_form = forms.AssignForm(request.POST, people=confirmed, shifts=shifts,
+                                           auto_id="assign-%s")
+            if assign_form.is_valid():
+                data = assign_form.cleaned_data
+                v = selectors.volunteer_get_for_user(user, data["volunteer"],
                                                      "operations.manage")
-                shift = None
-                shift_id = _int(request.POST.get("shift"))
-                if shift_id:
-                    from firstline.access.models import Shift
-
-                    shift = get_object_or_404(Shift, pk=shift_id,
-                                              checkpoint__compound__area=v.area)
-                services.assignment_create(
-                    actor=user, volunteer=v, duty=request.POST.get("duty", ""), shift=shift,
-                    starts_at=_local_input(request.POST.get("starts_at", "")),
-                    ends_at=_local_input(request.POST.get("ends_at", "")),
-                    target=request.POST.get("target", ""))
-                messages.success(request, _("%(name)s is assigned.") % {"name": v.name})
-            return redirect(f"{reverse('operations:volunteers')}?area={area.code}")
-        except RuleViolation as exc:
-            messages.error(request, exc.detail)
-            return redirect(f"{reverse('operations:volunteers')}?area={area.code}")
-    now = clock.now()
-    people = list(selectors.volunteers_list(user, area=area))
+                shift = next((s for s in shifts if s.pk == data["shift"]), None)
+                try:
+                    services.assignment_create(
+                        actor=user, volunteer=v, duty=data["duty"], shift=shift,
+                        starts_at=data["starts_at"], ends_at=data["ends_at"],
+                        target=data["target"])
+                except RuleViolation as exc:
+                    form_refuse(assign_form, exc, fields={"target_id": "target"})
+                else:
+                    messages.success(request, _("%(name)s is assigned.") % {"name": v.name})
+                    return back
+        else:
+            return back
     pending = [v for v in people if v.confirmed_at is None]
-    confirmed = [v for v in people if v.confirmed_at is not None]
     for v in people:
         v.phone_masked = mask_phone(v.phone)
     today = clock.today()
@@ -156,19 +167,26 @@ def volunteers(request):
            "confirmed": confirmed, "assignments": assignments, "can_manage": can_manage,
            "on_duty": sum(1 for v in confirmed if v.on_duty),
            "roll": selectors.honour_roll(user, area=area, now=now, limit=10),
-           "duties": Duty.choices, "kinds": VolunteerKind.choices}
+           "register_form": register_form, "assign_form": assign_form}
     if can_manage and area.level == Level.COMMUNITY:
         link = services.signup_link_get(actor=user, area=area)
         url = request.build_absolute_uri(reverse("operations:signup", args=[link.token]))
         ctx["signup_url"] = url
         ctx["signup_qr"] = segno.make(url, error="m").svg_data_uri(scale=4, border=2)
-        from firstline.access.models import Shift
+        ctx["shifts"] = shifts
+    # A refused form is shown again, as typed, with its errors: 422 as on every other page.
+    return render(request, "operations/volunteers.html", ctx,
+                  status=422 if request.method == "POST" else 200)
 
-        ctx["shifts"] = list(Shift.objects.filter(
-            checkpoint__compound__area=area, ends_at__gt=now,
-            starts_at__lt=now + timedelta(days=2), assignments__isnull=True)
-            .select_related("checkpoint").order_by("starts_at")[:30])
-    return render(request, "operations/volunteers.html", ctx)
+
+def _open_shifts(area, now):
+    """Gate shifts of the community in the next two days that nobody is assigned to yet."""
+    from firstline.access.models import Shift
+
+    return list(Shift.objects.filter(
+        checkpoint__compound__area=area, ends_at__gt=now,
+        starts_at__lt=now + timedelta(days=2), assignments__isnull=True)
+        .select_related("checkpoint").order_by("starts_at")[:30])
 
 
 @login_required
@@ -224,28 +242,41 @@ def board(request):
 @require_http_methods(["GET", "POST"])
 def stock(request):
     user = request.user
+    stores = list(selectors.stores_visible_to(user).order_by("code"))
+    items = list(Item.objects.order_by("code"))
+    can_manage = has_perm(user, "operations.manage")
+    issue_form = forms.StockForm(stores=stores, items=items, auto_id="issue-%s")
+    receive_form = forms.StockForm(stores=stores, items=items, issuing=False,
+                                   auto_id="receive-%s")
     if request.method == "POST":
-        try:
-            store = selectors.store_get_for_user(user, request.POST.get("store", ""))
-            item = Item.objects.filter(pk=_int(request.POST.get("item"))).first()
-            if item is None:
-                raise RuleViolation("unknown_item", _("item: no such item."), status=422)
-            if request.POST.get("action") == "receive":
-                services.stock_receive(actor=user, store=store, item=item,
-                                       quantity=request.POST.get("quantity"))
+        receiving = request.POST.get("action") == "receive"
+        form = forms.StockForm(request.POST, stores=stores, items=items, issuing=not receiving,
+                               auto_id="receive-%s" if receiving else "issue-%s")
+        if receiving:
+            receive_form = form
+        else:
+            issue_form = form
+        if form.is_valid():
+            data = form.cleaned_data
+            store = selectors.store_get_for_user(user, data["store"])
+            item = next(i for i in items if i.pk == data["item"])
+            try:
+                if receiving:
+                    services.stock_receive(actor=user, store=store, item=item,
+                                           quantity=data["quantity"])
+                else:
+                    services.stock_issue(actor=user, store=store, item=item,
+                                         quantity=data["quantity"], to=data["to"])
+            except RuleViolation as exc:
+                form_refuse(form, exc)
             else:
-                services.stock_issue(actor=user, store=store, item=item,
-                                     quantity=request.POST.get("quantity"),
-                                     to=request.POST.get("to", ""))
-            messages.success(request, _("Recorded."))
-        except RuleViolation as exc:
-            messages.error(request, exc.detail)
-        return redirect("operations:stock")
+                messages.success(request, _("Recorded."))
+                return redirect("operations:stock")
     return render(request, "operations/stock.html", {
-        "rows": list(selectors.stock_list(user)),
-        "stores": list(selectors.stores_visible_to(user).order_by("code")),
-        "items": list(Item.objects.order_by("code")),
-        "can_manage": has_perm(user, "operations.manage")})
+        "rows": list(selectors.stock_list(user)), "stores": stores, "items": items,
+        "issue_form": issue_form, "receive_form": receive_form,
+        "receive_open": receive_form.is_bound, "can_manage": can_manage},
+        status=422 if request.method == "POST" else 200)
 
 
 def ledger(request, code):

@@ -1,0 +1,96 @@
+"""Forms of the operations pages: a refused form is shown again with what was typed, each
+error next to its labelled field (the services still decide; these only parse and label)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from firstline import clock
+from firstline.apitypes import EARLIEST, LATEST
+from firstline.errors import RuleViolation
+from firstline.people.services import phone_normalize
+
+from .models import Duty, VolunteerKind
+
+
+class LocalMomentField(forms.CharField):
+    """A datetime-local input as an aware local moment (firstline.clock's reading of it)."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"})
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            moment = clock.parse_moment(value)
+        except ValueError:
+            raise forms.ValidationError(_("Enter a date and time.")) from None
+        if not EARLIEST <= clock.localtime(moment).date() <= LATEST:
+            raise forms.ValidationError(
+                _("Enter a date from %(first)d to %(last)d.")
+                % {"first": EARLIEST.year, "last": LATEST.year})
+        return moment
+
+
+class RegisterForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
+    phone = forms.CharField(label=_("Mobile phone"), max_length=20,
+                            widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}))
+    kind = forms.ChoiceField(label=_("Kind"), choices=VolunteerKind.choices)
+    skills = forms.CharField(label=_("Skills"), max_length=200, required=False)
+
+    def clean_phone(self):
+        try:  # the one phone rule, its message naming the label the user sees
+            return phone_normalize(self.cleaned_data["phone"], field=str(self.fields["phone"].label),
+                                   landline=True, required=True)
+        except RuleViolation as exc:
+            raise forms.ValidationError(exc.detail) from None
+
+
+class AssignForm(forms.Form):
+    volunteer = forms.TypedChoiceField(label=_("Person"), coerce=int)
+    duty = forms.ChoiceField(label=_("Duty"), choices=Duty.choices)
+    shift = forms.TypedChoiceField(label=_("Gate shift (for gate duty)"), coerce=int,
+                                   required=False, empty_value=None)
+    starts_at = LocalMomentField(label=_("From"), required=False)
+    ends_at = LocalMomentField(label=_("Until"), required=False)
+    target = forms.CharField(label=_("Where (building, route...)"), max_length=100,
+                             required=False)
+
+    def __init__(self, *args, people=(), shifts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["volunteer"].choices = [(v.pk, v.name) for v in people]
+        self.fields["shift"].choices = [("", "—")] + [
+            (s.pk, f"{s.checkpoint.name} {clock.localtime(s.starts_at):%m-%d %H:%M}–"
+                   f"{clock.localtime(s.ends_at):%H:%M}") for s in shifts]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("shift"):
+            return data  # a gate shift brings its own times
+        starts, ends = data.get("starts_at"), data.get("ends_at")
+        for name in ("starts_at", "ends_at"):
+            if not data.get(name) and name not in self.errors:
+                self.add_error(name, _("Enter a date and time."))
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("“Until” must be after “From”."))
+        return data
+
+
+class StockForm(forms.Form):
+    """Issue (to someone) or receive (into a store) one item."""
+
+    store = forms.ChoiceField(label=_("Store"))
+    item = forms.TypedChoiceField(label=_("Item"), coerce=int)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1,
+                                  widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    to = forms.CharField(label=_("To (who or where)"), max_length=200, required=False)
+
+    def __init__(self, *args, stores=(), items=(), issuing=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["store"].choices = [(s.code, s.name) for s in stores]
+        self.fields["item"].choices = [(i.pk, i.name) for i in items]
+        if issuing:
+            self.fields["to"].required = True
+        else:
+            del self.fields["to"]

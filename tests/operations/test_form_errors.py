@@ -1,0 +1,79 @@
+"""A refused operations form is shown again (422, as every other page does) with what was
+typed, each error beside its translated label; a service's refusal sits on the field it names."""
+
+import re
+
+from firstline.operations import services
+from firstline.operations.models import Assignment, Movement, Volunteer
+
+
+def _beside(html, label, error):
+    """`error` is shown inside the <label> that starts with `label`."""
+    return re.search(rf'<label class="field">{re.escape(label)}<[^>]*>.*?'
+                     rf'<span class="error"[^>]*>[^<]*{re.escape(error)}', html, re.S)
+
+
+def test_a_bad_phone_keeps_the_form_and_says_so_beside_the_phone(web, cast, areas):
+    page = web("staff_c1")
+    r = page.post("/operations/volunteers/?area=C1", {
+        "action": "register", "area": "C1", "name": "孙七", "phone": "123",
+        "kind": "volunteer", "skills": "会开车"})
+    html = r.content.decode()
+    assert r.status_code == 422
+    assert 'value="孙七"' in html and 'value="会开车"' in html and 'value="123"' in html
+    assert _beside(html, "手机号", "手机号：")
+    assert "phone：" not in html
+    assert not Volunteer.objects.filter(name="孙七").exists()
+
+
+def test_an_end_before_the_start_is_said_on_the_until_field_in_words(web, cast, people):
+    page = web("staff_c1", "en")
+    r = page.post("/operations/volunteers/?area=C1", {
+        "action": "assign", "area": "C1", "volunteer": people.li.pk, "duty": "patrol",
+        "starts_at": "2026-03-01T16:00", "ends_at": "2026-03-01T08:00", "target": "3号楼"})
+    html = r.content.decode()
+    assert r.status_code == 422
+    assert _beside(html, "Until", "“Until” must be after “From”.")
+    assert "ends_at must" not in html
+    assert 'value="2026-03-01T16:00"' in html and 'value="3号楼"' in html
+    assert not Assignment.objects.exists()
+
+
+def test_an_overlap_from_the_service_is_shown_on_the_form_as_typed(web, cast, people):
+    services.assignment_create(actor=cast.staff_c1, volunteer=people.li, duty="patrol",
+                               starts_at=_at("2026-03-01T08:00"),
+                               ends_at=_at("2026-03-01T12:00"))
+    r = web("staff_c1", "en").post("/operations/volunteers/?area=C1", {
+        "action": "assign", "area": "C1", "volunteer": people.li.pk, "duty": "gate",
+        "starts_at": "2026-03-01T10:00", "ends_at": "2026-03-01T14:00"})
+    html = r.content.decode()
+    assert r.status_code == 422 and "already has a duty" in html
+    assert 'value="2026-03-01T10:00"' in html
+    assert Assignment.objects.count() == 1
+
+
+def test_a_quantity_that_is_not_a_number_is_said_beside_the_quantity(web, cast, supplies):
+    r = web("staff_c1").post("/operations/stock/", {
+        "action": "issue", "store": "S-C1", "item": supplies.masks.pk, "quantity": "五",
+        "to": "3号楼"})
+    html = r.content.decode()
+    assert r.status_code == 422
+    assert _beside(html, "数量", "整数")
+    assert 'value="3号楼"' in html and "quantity：" not in html
+
+
+def test_insufficient_stock_is_shown_beside_the_quantity(web, cast, supplies):
+    r = web("staff_c1", "en").post("/operations/stock/", {
+        "action": "issue", "store": "S-C1", "item": supplies.masks.pk, "quantity": "5",
+        "to": "Building 3"})
+    html = r.content.decode()
+    assert r.status_code == 422
+    assert _beside(html, "Quantity", "holds 0")
+    assert 'value="Building 3"' in html
+    assert not Movement.objects.exists()
+
+
+def _at(text):
+    from firstline import clock
+
+    return clock.parse_moment(text)
