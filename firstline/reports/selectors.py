@@ -596,6 +596,7 @@ def parse_day(text: str | None, *, field: str = "date") -> date:
     """A YYYY-MM-DD local date; today when empty. Anything else is a 422 (InvalidInput)."""
     from django.utils.translation import gettext as _
 
+    from firstline.apitypes import EARLIEST
     from firstline.errors import InvalidInput
 
     if text is None or str(text).strip() == "":
@@ -605,6 +606,10 @@ def parse_day(text: str | None, *, field: str = "date") -> date:
     except ValueError:
         raise InvalidInput("bad_date", _("%(field)s: %(value)s is not a date (YYYY-MM-DD).")
                            % {"field": field, "value": str(text)[:40]}, field=field) from None
+    if day < EARLIEST:  # 0001-01-01: a typo, and the day before it is no date at all
+        raise InvalidInput("bad_date", _("%(field)s: %(value)s is not a date from %(first)d to "
+                                         "today.") % {"field": field, "value": day.isoformat(),
+                                                      "first": EARLIEST.year}, field=field)
     if day > clock.today():
         raise InvalidInput("future_date", _("%(field)s: %(value)s is in the future; a report "
                                             "covers days that have begun.")

@@ -33,7 +33,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _area_and_day(request, perm, params=None):
-    """The requested area (default: the user's top area) and day; 403/404/422 as the API."""
+    """The requested area (default: the user's top area) and day; 403/404/422 as the API,
+    a refused date named as the pages label it (日期), not as the query parameter."""
     params = request.GET if params is None else params
     require_perm(request.user, perm)
     code = params.get("area", "").strip()
@@ -43,7 +44,7 @@ def _area_and_day(request, perm, params=None):
             raise Http404
         code = root.code
     area = report_area_for_user(request.user, code, perm)
-    day = parse_day(params.get("date"))
+    day = parse_day(params.get("date"), field=_("Date"))
     return area, day
 
 
@@ -58,10 +59,15 @@ def _who(user) -> str:
 
 @login_required
 def dashboard(request):
+    date_error = ""
     try:
         area, day = _area_and_day(request, "reports.dashboard")
     except InvalidInput as exc:
-        return _bad_date(request, exc)
+        # A mistyped or old ?date=: today's board, the reason beside the date picker in the
+        # user's language (not a dead-end page naming the query parameter).
+        date_error = exc.detail
+        area, day = _area_and_day(request, "reports.dashboard", {**request.GET.dict(),
+                                                                 "date": ""})
     sort = request.GET.get("sort", "")
     descending = request.GET.get("dir", "desc") != "asc"
     board = dashboard_build(user=request.user, area=area, day=day, sort=sort,
@@ -81,8 +87,9 @@ def dashboard(request):
         "api_url": reverse("api:report_daily") + f"?area={area.code}&date={day.isoformat()}",
         "notices": notices_reach_for(request.user, area),
         "reminders": chases_for_user(request.user),
+        "date_error": date_error,
     }
-    return render(request, "reports/dashboard.html", context)
+    return render(request, "reports/dashboard.html", context, status=422 if date_error else 200)
 
 
 @login_required

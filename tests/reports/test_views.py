@@ -247,3 +247,18 @@ def local_dt(day, hh):
     from .conftest import local
 
     return local(day, hh)
+
+
+def test_a_bad_dashboard_date_is_said_beside_the_date_in_the_users_language(browser, facts):
+    r = browser("hq").get(DASH, {"area": "C1", "date": "2020-02-31"})  # zh-hans by default
+    html = r.content.decode()
+    assert r.status_code == 422
+    assert "日期：2020-02-31 不是日期（YYYY-MM-DD）。 已改为显示今天的数据。" in html
+    assert "date：" not in html
+    assert r.context["board"] is not None  # the board, not a dead-end page
+
+
+def test_a_dashboard_date_in_year_one_is_refused_not_a_500(browser, facts):
+    r = browser("hq").get(DASH, {"area": "C1", "date": "0001-01-01"})
+    assert r.status_code == 422
+    assert "0001-01-01 不在 1900 年至今天之间" in r.content.decode()
