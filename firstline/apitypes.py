@@ -36,9 +36,15 @@ def _iso_text(kind: str):
 EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
 
 
+def day_in_range(day: date) -> bool:
+    """Whether `day` is one this system can mean: the API's bound, which services and forms
+    apply too (a web form's day=0001-01-01 is the same typo)."""
+    return EARLIEST <= day <= LATEST
+
+
 def _in_range(value):
     day = value.date() if isinstance(value, datetime) else value
-    if not EARLIEST <= day <= LATEST:
+    if not day_in_range(day):
         raise PydanticCustomError("date_out_of_range",
                                   "a date from {earliest} to {latest} is required",
                                   {"earliest": EARLIEST.year, "latest": LATEST.year})

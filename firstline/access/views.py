@@ -17,7 +17,8 @@ from django.views.decorators.http import require_POST
 from firstline import clock
 from firstline.accounts.scope import has_perm
 from firstline.accounts.services import require_perm
-from firstline.errors import RuleViolation
+from firstline.apitypes import day_in_range
+from firstline.errors import RuleViolation, form_refuse
 
 from . import selectors, services
 from .forms import PlanForm, PolicyForm, VisitForm
@@ -275,10 +276,18 @@ def duty(request):
         day = datetime.strptime(request.GET.get("day", ""), "%Y-%m-%d").date()
     except ValueError:
         day = clock.today()
+    if not day_in_range(day):  # ?day=0001-01-01: the day before it was a 500
+        day = clock.today()
+    return _duty_page(request, day)
+
+
+def _duty_page(request, day, *, plan_form=None, plan_checkpoint=None, status=200):
+    """The day's boards; `plan_form`, a refused plan, is shown again under its checkpoint."""
     now = clock.now()
     tz = clock.zone()
     start = datetime.combine(day, time(0), tzinfo=tz)
     end = start + timedelta(days=1)
+    fresh = PlanForm(initial={"day": day, "shifts": 3}, auto_id=False)
     boards = []
     # Only open gates are staffed; closed ones have no roster.
     for cp in (selectors.checkpoints_for(request.user, "access.duty").filter(is_open=True)
@@ -291,12 +300,13 @@ def duty(request):
         boards.append({
             "checkpoint": cp, "shifts": shifts, "gaps": gaps,
             "on_now": [s for s in shifts if s.starts_at <= now < s.ends_at],
+            "plan_form": plan_form if plan_checkpoint == cp.pk else fresh,
         })
     return render(request, "access/duty.html", {
         "day": day, "prev": day - timedelta(days=1), "next": day + timedelta(days=1),
-        "boards": boards, "now": now, "plan_form": PlanForm(initial={"day": day, "shifts": 3}, auto_id=False),
+        "boards": boards, "now": now,
         "can_plan": has_perm(request.user, "access.manage"),
-    })
+    }, status=status)
 
 
 @login_required
@@ -304,18 +314,22 @@ def duty(request):
 def duty_plan(request, checkpoint_id: int):
     require_perm(request.user, "access.manage")
     cp = selectors.checkpoint_get_for_user(request.user, checkpoint_id)
-    form = PlanForm(request.POST)
-    day = clock.today()
+    form = PlanForm(request.POST, auto_id=False)
     if form.is_valid():
         day = form.cleaned_data["day"]
         try:
             made = services.shifts_plan(checkpoint=cp, day=day, actor=request.user,
                                         shifts=form.cleaned_data["shifts"],
                                         first_starts=form.cleaned_data["first_starts"])
-            messages.success(request, _("%(n)d shifts added.") % {"n": len(made)})
         except RuleViolation as exc:
-            _fail(request, exc)
-    return redirect(reverse("access:duty") + f"?day={day:%Y-%m-%d}")
+            form_refuse(form, exc)
+        else:
+            messages.success(request, _("%(n)d shifts added.") % {"n": len(made)})
+            return redirect(reverse("access:duty") + f"?day={day:%Y-%m-%d}")
+    # Refused: the form again as typed, its errors beside its fields (it was dropped silently).
+    day = form.cleaned_data.get("day") if hasattr(form, "cleaned_data") else None
+    return _duty_page(request, day if day and day_in_range(day) else clock.today(),
+                      plan_form=form, plan_checkpoint=cp.pk, status=422)
 
 
 @login_required

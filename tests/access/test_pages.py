@@ -188,3 +188,30 @@ def test_print_sheet_code_is_in_groups_of_four_with_a_check_code(world, login):
     code = world.pass1.code
     assert " ".join(code[i:i + 4] for i in range(0, 24, 4)) in html
     assert f"核对码 <b>{code[-4:]}</b>" in html
+
+
+def test_a_plan_for_year_one_is_refused_beside_the_day_and_kept(world, login):
+    r = login("staff_c1", "en").post(f"/access/duty/checkpoints/{world.gate.pk}/plan/",
+                                     {"day": "0001-01-01", "shifts": "3",
+                                      "first_starts": "07:30"})
+    html = r.content.decode()
+    assert r.status_code == 422
+    assert "0001-01-01 is not a date from 1900 to 2199." in html
+    assert 'value="07:30"' in html
+    assert not Shift.objects.exists()
+
+
+def test_a_plan_whose_shifts_do_not_divide_the_day_is_said_not_dropped(world, login):
+    r = login("staff_c1", "en").post(f"/access/duty/checkpoints/{world.gate.pk}/plan/",
+                                     {"day": "2020-02-05", "shifts": "5",
+                                      "first_starts": "08:00"})
+    assert r.status_code == 422
+    assert "must divide 24 hours" in r.content.decode()
+    r = login("staff_c1", "en").post(f"/access/duty/checkpoints/{world.gate.pk}/plan/",
+                                     {"day": "2020-02-05", "shifts": "3", "first_starts": "25:00"})
+    assert r.status_code == 422 and "Enter a valid time." in r.content.decode()
+    assert not Shift.objects.exists()
+
+
+def test_the_duty_page_of_year_one_shows_today_not_a_500(world, login):
+    assert login("staff_c1").get("/access/duty/?day=0001-01-01").status_code == 200

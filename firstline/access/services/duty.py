@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from firstline import clock
 from firstline.accounts.actions import AuditAction
 from firstline.accounts.services import audit, require_perm
+from firstline.apitypes import EARLIEST, LATEST, day_in_range
 from firstline.errors import InvalidInput, RuleViolation
 
 from ..models import Checkpoint, Shift
@@ -23,6 +24,10 @@ def shifts_plan(*, checkpoint: Checkpoint, day: date, shifts: int, actor,
     if shifts < 1 or shifts > 24 or 24 % shifts:
         raise InvalidInput("bad_shifts", _("The number of shifts must divide 24 hours."),
                            field="shifts")
+    if not day_in_range(day):
+        raise InvalidInput("bad_day", _("Day: %(day)s is not a date from %(first)d to %(last)d.")
+                           % {"day": day.isoformat(), "first": EARLIEST.year,
+                              "last": LATEST.year}, field="day")
     tz = clock.zone()
     start = datetime.combine(day, first_starts, tzinfo=tz)
     length = timedelta(hours=24 // shifts)
