@@ -7,11 +7,15 @@ class RuleViolation(Exception):
 
     status = 409
 
-    def __init__(self, code: str, detail: str, *, status: int | None = None, field: str = ""):
+    def __init__(self, code: str, detail: str, *, status: int | None = None, field: str = "",
+                 errors: dict | None = None):
         super().__init__(detail)
         self.code = code
         self.detail = str(detail)
         self.field = field
+        # Every field's refusal when a form's fields were checked together ({field: text});
+        # `code`, `field` and `detail` stay the first one's.
+        self.errors = {k: str(v) for k, v in (errors or {field: detail}).items()}
         if status is not None:
             self.status = status
 
@@ -34,5 +38,15 @@ def form_refuse(form, exc: RuleViolation, *, fields: dict | None = None) -> None
     """Show a service's refusal on an HTML form: next to the field it names (`fields` maps the
     service's name of a field to the form's where they differ, e.g. {"target_id": "target"}),
     else at the top of the form. The one way views put a RuleViolation on a page."""
-    name = (fields or {}).get(exc.field, exc.field)
-    form.add_error(name if name in form.fields else None, exc.detail)
+    for field, detail in exc.errors.items():
+        name = (fields or {}).get(field, field)
+        form.add_error(name if name in form.fields else None, detail)
+
+
+def all_or_first(errors: dict) -> None:
+    """Raise the InvalidInputs collected in `errors` ({field: InvalidInput}) as one: the first's
+    code, field and detail, with every field's message (a form shows them all at once)."""
+    if errors:
+        first = next(iter(errors.values()))
+        raise InvalidInput(first.code, first.detail, field=first.field,
+                           errors={f: e.detail for f, e in errors.items()})

@@ -439,7 +439,7 @@ def member_add(request, household_id):
         try:
             added = household_member_add(actor=request.user, household=household, **values)
         except RuleViolation as exc:
-            errors[exc.field or "form"] = exc.detail
+            errors = {field or "form": detail for field, detail in exc.errors.items()}
             status = exc.status
         else:
             if added.created:

@@ -100,3 +100,17 @@ def test_an_id_outside_the_workers_areas_with_its_name_moves_without_the_old_add
     assert "301" not in body["moved_from"]
     place.chen.refresh_from_db()
     assert place.chen.household == place.h102
+
+
+def test_the_add_page_shows_every_field_error_at_once(place, web):
+    r = web("grid_a", lang="en").post(
+        f"/residents/households/{place.h102.pk}/members/new/",
+        {"name": "", "id_number": "340104198001010011", "phone": "123",
+         "residency": "nomad"})
+    html = r.content.decode()
+    assert r.status_code == 422
+    assert html.count('<span class="error" role="alert">') == 4
+    assert "Unknown residency type" in html and "Phone invalid" in html
+    assert 'value="123"' in html
+    assert not Resident.objects.filter(phone="123").exists()
+

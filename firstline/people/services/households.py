@@ -12,7 +12,7 @@ from firstline.accounts.actions import AuditAction
 from firstline.accounts.scope import in_scope
 from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Area
-from firstline.errors import InvalidInput, RuleViolation
+from firstline.errors import InvalidInput, RuleViolation, all_or_first
 
 from ..models import Household, Placement, Resident
 from ..phones import phone_normalize
@@ -113,6 +113,43 @@ class MemberAdded:
     moved_from: str  # the address they were on the roster at, when this is a move ("" if not)
 
 
+def _member_fields(*, name, id_number, phone, residency):
+    """The newcomer's fields, each checked (all of them: the form shows every error at once)."""
+    from ..models import Residency
+
+    errors, values = {}, {}
+
+    def check(field, parse):
+        try:
+            values[field] = parse()
+        except InvalidInput as exc:
+            errors[field] = exc
+
+    def name_check():
+        text = " ".join(str(name or "").split())
+        if not text:
+            raise InvalidInput("name_required", pgettext("person", "The name is empty."),
+                               field="name")
+        if len(text) > 50:
+            raise InvalidInput("bad_name", _("Too long: at most %(n)d characters.") % {"n": 50},
+                               field="name")
+        return text
+
+    def residency_check():
+        if (residency or Residency.PERMANENT) not in Residency.values:
+            raise InvalidInput("bad_residency", _("Unknown residency type: use 常住 permanent, "
+                                                  "暂住 temporary or 流动 floating."),
+                               field="residency")
+        return residency or Residency.PERMANENT
+
+    check("name", name_check)
+    check("id_number", lambda: id_number_check(id_number))
+    check("phone", lambda: phone_normalize(phone))
+    check("residency", residency_check)
+    all_or_first(errors)
+    return values["name"], values["id_number"], values["phone"], values["residency"]
+
+
 @transaction.atomic
 def household_member_add(*, actor, household, name: str, id_number: str, phone: str = "",
                          residency: str = "", now: datetime | None = None) -> MemberAdded:
@@ -126,26 +163,14 @@ def household_member_add(*, actor, household, name: str, id_number: str, phone: 
     from firstline import clock
 
     from ..importer import birth_date_of, sex_of
-    from ..models import Placement, Residency, Resident
+    from ..models import Placement, Resident
 
     require_perm(actor, "people.screen")
     if not in_scope(actor, household.grid, "people.screen"):
         raise RuleViolation("not_found", _("Not found."), status=404)
     now = now or clock.now()
-    name = " ".join(str(name or "").split())
-    if not name:
-        raise InvalidInput("name_required", pgettext("person", "The name is empty."),
-                           field="name")
-    if len(name) > 50:
-        raise InvalidInput("bad_name", _("Too long: at most %(n)d characters.") % {"n": 50},
-                           field="name")
-    id_number = id_number_check(id_number)
-    phone = phone_normalize(phone)
-    residency = residency or Residency.PERMANENT
-    if residency not in Residency.values:
-        raise InvalidInput("bad_residency", _("Unknown residency type: use 常住 permanent, "
-                                              "暂住 temporary or 流动 floating."),
-                           field="residency")
+    name, id_number, phone, residency = _member_fields(name=name, id_number=id_number,
+                                                       phone=phone, residency=residency)
     existing = Resident.objects.select_for_update().filter(id_number=id_number).first()
     if existing is None:
         try:
