@@ -222,10 +222,19 @@ def isolation_detail(request, pk):
                         if f in reading_form.fields else " ".join(e)
                         for f, e in reading_form.errors.items()), status=422)
                 d = reading_form.cleaned_data
-                services.reading_record(isolation=iso, temperature=d["temperature"],
-                                        symptoms=d["symptoms"], taken_at=d["taken_at"],
-                                        source=ReadingSource.WORKER, actor=request.user)
-                messages.success(request, _("Reading recorded."))
+                r = services.reading_record(isolation=iso, temperature=d["temperature"],
+                                            symptoms=d["symptoms"], taken_at=d["taken_at"],
+                                            source=ReadingSource.WORKER, actor=request.user)
+                if clock.was_corrected(r.device_at, r.taken_at):
+                    # As the API's "clock": "corrected": a time ahead of the server's is filed
+                    # at the server's time; the worker is told, not left to find out.
+                    messages.warning(request, _(
+                        "Reading recorded at %(at)s, not %(typed)s: a reading cannot be taken "
+                        "in the future. Check the time if it was earlier today.")
+                        % {"at": f"{clock.localtime(r.taken_at):%m-%d %H:%M}",
+                           "typed": f"{clock.localtime(r.device_at):%m-%d %H:%M}"})
+                else:
+                    messages.success(request, _("Reading recorded."))
             elif action == "extend":
                 f = forms.ExtendForm(request.POST)
                 if not f.is_valid():

@@ -434,3 +434,29 @@ def test_new_isolation_prefills_the_resident_in_scope_only(cast, roster):
     other = login("staff_c1").get(f"/isolation/new/?resident={roster.d1.pk}")
     assert other.status_code == 200 and roster.d1.name not in other.content.decode()
     assert 'name="q"' in other.content.decode()
+
+
+def test_reason_other_needs_a_note_on_the_page(cast, roster):
+    c = login("staff_c1")
+    form = {"resident": roster.b1.pk, "kind": "home", "reason": "other",
+            "starts_on": str(timezone.localdate())}
+    r = c.post("/isolation/new/", form, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert r.status_code == 422
+    assert re.search(r'name="reason_note".*?<span class="error">[^<]*“其他”', r.content.decode(),
+                     re.S)
+    r = c.post("/isolation/new/", {**form, "reason_note": "同楼栋出现阳性"})
+    assert r.status_code == 302
+
+
+def test_a_reading_time_in_the_future_is_recorded_as_now_and_said(cast, live):
+    from firstline import clock
+
+    iso, _ = live
+    typed = clock.localtime(clock.now() + timedelta(hours=3))
+    r = login("grid_a").post(f"/isolation/{iso.pk}/", {
+        "action": "reading", "temperature": "36.5", "taken_at": f"{typed:%Y-%m-%dT%H:%M}"},
+        HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    reading = Reading.objects.get()
+    assert abs(reading.taken_at - clock.now()) < timedelta(minutes=1)
+    assert f"not {typed:%m-%d %H:%M}: a reading cannot be taken in the future" in \
+        r.content.decode()

@@ -58,10 +58,18 @@ def _days(days, on: date) -> tuple[int, str]:
     return days, "given"
 
 
-def _reason(reason: str, note: str) -> tuple[str, str]:
+def _reason(reason: str, note: str, *, other_needs_note: bool = True) -> tuple[str, str]:
     """A reason code, or the words a caller used: "close_contact", "密切接触者" and "close
     contact" are the code; anything else is "other" with the words kept in the note (the API
-    takes `reason` as text)."""
+    takes `reason` as text). "Other" itself says nothing: the note must say what it is."""
+    code, note = _reason_code(reason, note)
+    if code == Reason.OTHER and other_needs_note and not str(note or "").strip():
+        raise InvalidInput("note_required", _("The reason is “other”: say what it is in the "
+                                              "note."), field="reason_note")
+    return code, note
+
+
+def _reason_code(reason: str, note: str) -> tuple[str, str]:
     words = " ".join(str(reason or "").split())
     if not words:
         raise InvalidInput("bad_reason", _("Give the reason for the isolation, e.g. %(v)s.")
@@ -84,8 +92,12 @@ def _reason(reason: str, note: str) -> tuple[str, str]:
 @transaction.atomic
 def isolation_start(*, resident, kind: str, reason: str, starts_on: date, days: int | None = None,
                     reason_note: str = "", actor, now: datetime | None = None,
-                    reading_times: list[str] | None = None) -> Isolation:
+                    reading_times: list[str] | None = None,
+                    other_needs_note: bool = True) -> Isolation:
     """居家隔离/集中隔离: one active isolation per resident; ends after `days` local days.
+
+    Reason "other" needs a note saying what it is, except where `other_needs_note` is off: the
+    API, whose contracted call (CONTRACT.md, POST /isolations) has no note to give.
 
     `ends_on` is the first local day no longer isolated (starts_on + days). The returned object
     carries `report_token`, the plain self-report token, shown once (only its digest is kept).
@@ -96,7 +108,7 @@ def isolation_start(*, resident, kind: str, reason: str, starts_on: date, days: 
     if kind not in Kind.values:
         raise InvalidInput("bad_kind", _("kind must be one of: %(v)s.") % {"v": ", ".join(Kind.values)},
                            field="kind")
-    reason, reason_note = _reason(reason, reason_note)
+    reason, reason_note = _reason(reason, reason_note, other_needs_note=other_needs_note)
     if abs((starts_on - today).days) > MAX_DAYS:
         raise InvalidInput("bad_date", _("starts_on is too far from today."), field="starts_on")
     days, version = _days(days, starts_on)
