@@ -24,6 +24,7 @@ from firstline import clock
 from firstline.accounts.actions import AuditAction
 from firstline.accounts.scope import in_scope, scope_paths
 from firstline.accounts.services import audit, require_perm
+from firstline.apitypes import EARLIEST, LATEST, day_in_range
 from firstline.areas.models import Area, Level, subtree_q
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.people.services import phone_normalize
@@ -108,6 +109,33 @@ def default_area(actor) -> Area:
         raise InvalidInput("no_area", _("There is no jurisdiction yet: import areas first."),
                            field="area")
     return top
+
+
+def deadline_for_new_list(text: str | None, *, today: date | None = None) -> date | None:
+    """The deadline typed for a list uploaded from the page: empty is none; a day before today
+    is refused (a list is called through from now on: 2019 is a typo, not a plan). The API
+    and the command take any date: CONTRACT.md counts a list's `overdue` items, which a past
+    deadline is how a script reports."""
+    if not str(text or "").strip():
+        return None
+    label = _("Deadline")
+    try:
+        day = date.fromisoformat(str(text).strip())
+    except ValueError:
+        raise InvalidInput("bad_date", _("%(field)s: %(value)s is not a date (YYYY-MM-DD).")
+                           % {"field": label, "value": str(text)[:40]},
+                           field="deadline") from None
+    today = today or clock.today()
+    if day < today:
+        raise InvalidInput("past_deadline", _("%(field)s: %(value)s has already passed; give "
+                                              "today or a later day.")
+                           % {"field": label, "value": day.isoformat()}, field="deadline")
+    if not day_in_range(day):
+        raise InvalidInput("bad_date", _("%(field)s: %(value)s is not a date from %(first)d "
+                                         "to %(last)d.")
+                           % {"field": label, "value": day.isoformat(), "first": EARLIEST.year,
+                              "last": LATEST.year}, field="deadline")
+    return day
 
 
 def area_for_list(*, code: str | None, actor) -> Area:

@@ -150,6 +150,13 @@ def upload(request):
         return render(request, "lists/upload.html", context)
     context.update(source=post.get("source", ""), deadline=post.get("deadline", ""),
                    area=post.get("area", ""))
+    try:  # said at the step where it was typed, before the file is read
+        deadline = services.deadline_for_new_list(post.get("deadline"))
+    except RuleViolation as exc:
+        context["error"] = exc.detail
+        if not post.get("token"):
+            return render(request, "lists/upload.html", context, status=422)
+        deadline = None
     token = post.get("token", "")
     if not token:
         upload = request.FILES.get("file")
@@ -175,14 +182,16 @@ def upload(request):
         return render(request, "lists/upload.html", context, status=422)
     context.update(token=token, header=list(enumerate(table.header)),
                    sample=[(n, [_masked(c) for c in cells]) for n, cells in table.rows[:3]])
+    mapping = {key: int(post[key]) for key in reading.KEYS if post.get(key, "").isdigit()}
+    if context["error"]:  # the deadline, refused on the mapping step: fixed there
+        context["mapping"] = mapping
+        return render(request, "lists/map.html", context, status=422)
     if "confirm" not in post:
         remembered = SourceMapping.objects.filter(source=post.get("source", "").strip()) \
             .values_list("mapping", flat=True).first()
         context["mapping"] = reading.guess_mapping(table.header, remembered)
         return render(request, "lists/map.html", context)
-    mapping = {key: int(post[key]) for key in reading.KEYS if post.get(key, "").isdigit()}
     try:
-        deadline = date.fromisoformat(post["deadline"]) if post.get("deadline") else None
         area = services.area_for_list(code=post.get("area") or None, actor=request.user)
         # Matching runs as a background task (`firstline worker`); this page only watches.
         queued = taskqueue.enqueue(
@@ -190,9 +199,9 @@ def upload(request):
             deadline=deadline.isoformat() if deadline else "", area_id=area.pk,
             actor_id=request.user.pk, mapping=mapping, filename=context["filename"],
             language=translation.get_language())
-    except (RuleViolation, ValueError) as exc:
+    except RuleViolation as exc:
         context["mapping"] = mapping
-        context["error"] = getattr(exc, "detail", None) or _("The deadline is not a date.")
+        context["error"] = exc.detail
         status = getattr(exc, "status", 422)
         return render(request, "lists/map.html", context, status=status if status >= 500 else 422)
     if not queued.is_finished:

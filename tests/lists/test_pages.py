@@ -162,3 +162,22 @@ def test_the_phone_to_call_is_shown_masked_and_revealed_with_an_audit_row(web, r
                                      object_id=str(roster.fang.pk)).count() == 1
     other = Verification.objects.get(resident=roster.liu)
     assert client.post(f"/lists/items/{other.pk}/phone/").status_code == 404
+
+
+def test_a_deadline_in_the_past_is_refused_where_it_was_typed(web, roster, tmp_path):
+    client = web("hq")
+    path = write_csv(tmp_path / "l.csv", ["人名", "证件"], [["王芳", roster.fang.id_number]])
+    past = (clock.today() - timedelta(days=1)).isoformat()
+    with open(path, "rb") as fh:
+        r = client.post("/lists/upload/", {"file": fh, "source": "航班", "deadline": "2019-03-01",
+                                           "area": "99000101"})
+    assert r.status_code == 422
+    assert "截止日期：2019-03-01 已经过去，请填写今天或以后的日期。" in r.content.decode()
+    with open(path, "rb") as fh:
+        step2 = client.post("/lists/upload/", {"file": fh, "source": "航班", "deadline": "",
+                                               "area": "99000101"})
+    r = client.post("/lists/upload/", {"token": step2.context["token"], "filename": "l.csv",
+                                       "source": "航班", "deadline": past, "area": "99000101",
+                                       "name": "0", "id_number": "1", "confirm": "1"})
+    assert r.status_code == 422 and 'type="date" name="deadline"' in r.content.decode()
+    assert not Checklist.objects.exists()
