@@ -38,9 +38,29 @@ def form_refuse(form, exc: RuleViolation, *, fields: dict | None = None) -> None
     """Show a service's refusal on an HTML form: next to the field it names (`fields` maps the
     service's name of a field to the form's where they differ, e.g. {"target_id": "target"}),
     else at the top of the form. The one way views put a RuleViolation on a page."""
+    fields = fields or {}
     for field, detail in exc.errors.items():
-        name = (fields or {}).get(field, field)
-        form.add_error(name if name in form.fields else None, detail)
+        name = fields.get(field, field)
+        form.add_error(name if name in form.fields else None, _in_words(form, detail, fields))
+
+
+def _in_words(form, detail: str, fields: dict) -> str:
+    """A service's message names fields as the API does ("ends_at must be after starts_at",
+    "quantity: …"); on a page they are the labels the user sees. Replaced: a code name with an
+    underscore anywhere, a plain one only where it opens the message (a word like "to" or
+    "name" inside a sentence is left alone)."""
+    import re
+
+    names = {api: form_name for api, form_name in fields.items()}
+    names.update({n: n for n in form.fields})
+    for api, form_name in sorted(names.items(), key=lambda kv: -len(kv[0])):
+        if form_name not in form.fields:
+            continue
+        label = str(form.fields[form_name].label or form_name)
+        where = (rf"(?<![\w]){re.escape(api)}(?![\w])" if "_" in api
+                 else rf"^{re.escape(api)}(?=[\s:：])")
+        detail = re.sub(where, lambda _m, label=label: label, detail)
+    return detail
 
 
 def all_or_first(errors: dict) -> None:

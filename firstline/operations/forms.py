@@ -94,3 +94,21 @@ class StockForm(forms.Form):
             self.fields["to"].required = True
         else:
             del self.fields["to"]
+
+
+class TaskSendForm(forms.Form):
+    """HQ sends a task to areas and/or working groups."""
+
+    title = forms.CharField(label=_("Title"), max_length=100)
+    detail = forms.CharField(label=_("Detail"), required=False,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+    areas = forms.MultipleChoiceField(label=_("To"), required=False,
+                                      widget=forms.CheckboxSelectMultiple)
+    groups = forms.TypedMultipleChoiceField(label=_("To"), coerce=int, required=False,
+                                            widget=forms.CheckboxSelectMultiple)
+    due_at = LocalMomentField(label=_("Due"))
+
+    def __init__(self, *args, targets=(), groups=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["areas"].choices = [(a.code, a.name) for a in targets]
+        self.fields["groups"].choices = [(g.pk, f"{g.name} ({g.area.name})") for g in groups]

@@ -297,24 +297,31 @@ def ledger(request, code):
 def tasks(request):
     user = request.user
     can_dispatch = has_perm(user, "operations.dispatch")
-    if request.method == "POST":
+    targets = _areas(user, "operations.dispatch", (Level.STREET, Level.COMMUNITY)) \
+        if can_dispatch else []
+    groups = list(selectors.working_groups_visible_to(user)) if can_dispatch else []
+    send_form = forms.TaskSendForm(targets=targets, groups=groups, auto_id="send-%s")
+    if request.method == "POST" and request.POST.get("action") == "send":
+        require_perm(user, "operations.dispatch")
+        send_form = forms.TaskSendForm(request.POST, targets=targets, groups=groups,
+                                       auto_id="send-%s")
+        if send_form.is_valid():
+            data = send_form.cleaned_data
+            try:
+                sent = services.task_send(
+                    actor=user, title=data["title"], detail=data["detail"],
+                    areas=[a for a in targets if a.code in data["areas"]],
+                    due_at=data["due_at"], group=request.POST.get("group", ""),
+                    groups=[g for g in groups if g.pk in data["groups"]])
+            except RuleViolation as exc:
+                form_refuse(send_form, exc)
+            else:
+                messages.success(request, _("Task sent to %(n)d receivers.") % {"n": len(sent)})
+                return redirect("operations:tasks")
+    elif request.method == "POST":
         action = request.POST.get("action")
         try:
-            if action == "send":
-                require_perm(user, "operations.dispatch")
-                areas = [selectors.area_for_user(user, code, "operations.dispatch")
-                         for code in request.POST.getlist("areas")]
-                due = _local_input(request.POST.get("due_at", ""))
-                if due is None:
-                    raise RuleViolation("required", _("due_at is required."), status=422)
-                groups = [get_object_or_404(selectors.working_groups_visible_to(user),
-                                            pk=_int(pk)) for pk in request.POST.getlist("groups")]
-                sent = services.task_send(actor=user, title=request.POST.get("title", ""),
-                                          detail=request.POST.get("detail", ""), areas=areas,
-                                          due_at=due, group=request.POST.get("group", ""),
-                                          groups=groups)
-                messages.success(request, _("Task sent to %(n)d receivers.") % {"n": len(sent)})
-            elif action == "group":
+            if action == "group":
                 area = selectors.area_for_user(user, request.POST.get("area", ""),
                                                "operations.dispatch")
                 allowed = {u.pk: u for u in selectors.working_group_candidates(area)}
@@ -345,13 +352,11 @@ def tasks(request):
     for t in rows:
         t.status = t.status_at(now)
     return render(request, "operations/tasks.html", {
-        "rows": rows, "can_dispatch": can_dispatch,
-        "targets": _areas(user, "operations.dispatch", (Level.STREET, Level.COMMUNITY))
-        if can_dispatch else [],
+        "rows": rows, "can_dispatch": can_dispatch, "send_form": send_form,
         "by_area": selectors.tasks_by_area(user, moment=now) if can_dispatch else [],
-        "groups": list(selectors.working_groups_visible_to(user)) if can_dispatch else [],
-        "streets": streets,
-        "overdue": sum(1 for t in rows if t.status == "overdue")})
+        "groups": groups, "streets": streets,
+        "overdue": sum(1 for t in rows if t.status == "overdue")},
+        status=422 if send_form.errors else 200)
 
 
 @needs("operations.manage")

@@ -77,3 +77,39 @@ def _at(text):
     from firstline import clock
 
     return clock.parse_moment(text)
+
+
+def test_a_service_message_names_the_fields_by_their_labels(people):
+    """A service's "ends_at must be after starts_at" names fields as the API does; on the
+    page they are the labels."""
+    from django.utils import translation
+
+    from firstline.errors import InvalidInput, form_refuse
+    from firstline.operations.forms import AssignForm
+
+    with translation.override("en"):
+        form = AssignForm({}, people=[people.li])
+        form.is_valid()
+        form_refuse(form, InvalidInput("bad_times", "ends_at must be after starts_at.",
+                                       field="ends_at"))
+        form_refuse(form, InvalidInput("bad", "target_id: no such checkpoint.", field="target_id"),
+                    fields={"target_id": "target"})
+        assert "Until must be after From." in form.errors["ends_at"]
+        assert "Where (building, route...): no such checkpoint." in form.errors["target"]
+
+
+def test_a_task_due_in_the_past_comes_back_with_the_reason_beside_due(web, cast, areas):
+    from datetime import timedelta
+
+    from firstline import clock
+    from firstline.operations.models import Task
+
+    past = clock.localtime(clock.now() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    r = web("hq").post("/operations/tasks/", {"action": "send", "title": "排查返乡人员",
+                                              "areas": ["C1"], "due_at": past})
+    html = r.content.decode()
+    assert r.status_code == 422
+    assert 'value="排查返乡人员"' in html and f'value="{past}"' in html
+    assert "截止时间须晚于现在" in html and "due_at：" not in html
+    assert re.search(r'value="C1"[^>]*checked|checked[^>]*value="C1"', html)
+    assert not Task.objects.exists()
