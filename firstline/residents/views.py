@@ -18,13 +18,14 @@ from firstline import clock
 from firstline.accounts.scope import area_scope, has_perm
 from firstline.accounts.services import client_address
 from firstline.areas.models import Area, Level
-from firstline.errors import InvalidInput, RuleViolation
+from firstline.errors import InvalidInput, RuleViolation, form_refuse
 from firstline.people.models import Building, Compound, Residency, Transport
 from firstline.people.selectors import household_get_for_user
 from firstline.people.services import household_member_add, mask_id_number, mask_phone
 
 from . import selectors as sel
 from . import services
+from .forms import TipForm
 
 
 def needs(perm):
@@ -263,7 +264,8 @@ def tips(request):
     return _tips_page(request)
 
 
-def _tips_page(request, revealed: dict | None = None, error: str = "", status_code: int = 200):
+def _tips_page(request, revealed: dict | None = None, error: str = "", status_code: int = 200,
+               tip_form=None):
     status = request.GET.get("status", "open")
     if status not in ("open", "valid", "invalid", "duplicate", "overdue"):
         status = "open"
@@ -278,25 +280,27 @@ def _tips_page(request, revealed: dict | None = None, error: str = "", status_co
     communities = _communities(request.user, "people.screen")
     return render(request, "residents/tips.html", {
         "rows": rows, "status": status, "communities": communities, "error": error,
+        "tip_form": tip_form or TipForm(communities=communities, auto_id="tip-%s"),
         "can_full": has_perm(request.user, "people.view_full")}, status=status_code)
 
 
 @needs("people.screen")
 @require_POST
 def tip_new(request):
-    community = Area.objects.filter(code=request.POST.get("community", "")[:64],
-                                    level=Level.COMMUNITY).first()
-    try:
-        if community is None:
-            raise RuleViolation("unknown_community", _("Unknown community."), status=422)
-        t = services.tip_submit(community=community, what=request.POST.get("what", ""),
-                                where=request.POST.get("where", ""),
-                                contact=request.POST.get("contact", ""), actor=request.user)
-    except RuleViolation as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(request, _("Tip-off %(receipt)s recorded.") % {"receipt": t.receipt})
-    return redirect("residents:tips")
+    communities = list(_communities(request.user, "people.screen"))
+    form = TipForm(request.POST, communities=communities, auto_id="tip-%s")
+    if form.is_valid():
+        data = form.cleaned_data
+        community = next(c for c in communities if c.code == data.pop("community"))
+        try:
+            t = services.tip_submit(community=community, actor=request.user, **data)
+        except RuleViolation as exc:
+            form_refuse(form, exc)
+        else:
+            messages.success(request, _("Tip-off %(receipt)s recorded.")
+                             % {"receipt": t.receipt})
+            return redirect("residents:tips")
+    return _tips_page(request, tip_form=form, status_code=422)
 
 
 @needs("people.screen")

@@ -1,5 +1,6 @@
 """举报: tip-offs from the public page or the staff form, verified by the grid worker."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -228,3 +229,14 @@ def test_a_contact_read_is_on_the_auditors_page_of_the_tips_area_only(place, api
                 password="pw-Firstline-1")
     other = web("auditor_c2", "en").get("/people/audit/").content.decode()
     assert "Tipster&#x27;s contact read</td>" not in other
+
+
+def test_a_tip_taken_down_without_what_comes_back_as_typed(place, web):
+    r = web("staff_c1").post("/residents/tips/new/", {"community": "C1", "what": " ",
+                                                      "where": "阳光花园2栋", "contact": "老王"})
+    html = r.content.decode()
+    assert r.status_code == 422
+    assert 'value="阳光花园2栋"' in html and 'value="老王"' in html
+    assert re.search(r'<label class="field">内容<textarea[^>]*>.*?</textarea>'
+                     r'<span class="error"', html, re.S)
+    assert not Tip.objects.exists()
