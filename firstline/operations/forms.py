@@ -112,3 +112,9 @@ class TaskSendForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["areas"].choices = [(a.code, a.name) for a in targets]
         self.fields["groups"].choices = [(g.pk, f"{g.name} ({g.area.name})") for g in groups]
+
+
+class RoundForm(forms.Form):
+    """一次消杀 on the board: the agent used (the service says its limit)."""
+
+    agent = forms.CharField(label=_("Agent"), initial="84消毒液")

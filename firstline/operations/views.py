@@ -220,20 +220,28 @@ def board(request):
     area = _chosen_area(request, "operations.work",
                         levels=(Level.COMMUNITY,) if not has_perm(user, "operations.dispatch")
                         else (Level.STREET, Level.COMMUNITY))
+    refused = None  # (place id, its form as typed) after a refused round
     if request.method == "POST":
         place = selectors.place_get_for_user(user, _int(request.POST.get("place")))
-        try:
-            services.round_record(actor=user, place=place, agent=request.POST.get("agent", ""))
-            messages.success(request, _("Round recorded: %(place)s") % {"place": place.name})
-        except RuleViolation as exc:
-            messages.error(request, exc.detail)
-        return redirect(f"{reverse('operations:board')}?area={area.code}")
+        form = forms.RoundForm(request.POST, auto_id=False)
+        if form.is_valid():
+            try:
+                services.round_record(actor=user, place=place, **form.cleaned_data)
+            except RuleViolation as exc:
+                form_refuse(form, exc)
+            else:
+                messages.success(request, _("Round recorded: %(place)s") % {"place": place.name})
+                return redirect(f"{reverse('operations:board')}?area={area.code}")
+        refused = (place.pk, form)
     overdue_only = request.GET.get("overdue") == "1"
     items = selectors.disinfection_due(user, area=area, overdue_only=overdue_only)
+    rows = [(d, refused[1] if refused and refused[0] == d.place.pk
+             else forms.RoundForm(auto_id=False)) for d in items]
     return render(request, "operations/board.html", {
         "area": area, "areas": _areas(user, "operations.work", (Level.STREET, Level.COMMUNITY)),
-        "items": items, "overdue_only": overdue_only,
-        "overdue_count": sum(1 for d in items if d.overdue)})
+        "items": items, "rows": rows, "overdue_only": overdue_only,
+        "overdue_count": sum(1 for d in items if d.overdue)},
+        status=422 if refused else 200)
 
 
 # --- supplies ---------------------------------------------------------------------------------

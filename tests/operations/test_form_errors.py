@@ -113,3 +113,16 @@ def test_a_task_due_in_the_past_comes_back_with_the_reason_beside_due(web, cast,
     assert "截止时间须晚于现在" in html and "due_at：" not in html
     assert re.search(r'value="C1"[^>]*checked|checked[^>]*value="C1"', html)
     assert not Task.objects.exists()
+
+
+def test_a_round_with_an_overlong_agent_is_said_on_that_place(web, cast, homes):
+    from firstline.operations.models import Place, Round
+
+    place = Place.objects.filter(area__code="C1").first()
+    r = web("staff_c1", "en").post("/operations/disinfection/?area=C1",
+                                   {"place": place.pk, "agent": "消" * 101})
+    html = r.content.decode()
+    assert r.status_code == 422
+    assert _beside(html, "Agent", "longer than 100 characters")
+    assert "agent is longer" not in html
+    assert not Round.objects.exists()
