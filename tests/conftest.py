@@ -330,3 +330,16 @@ def web(cast):
         c.cookies["django_language"] = lang
         return c
     return login
+
+
+def write_xlsx(path, header, rows):
+    """A one-sheet workbook: `header`, then `rows`, as a spreadsheet program saves it."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path

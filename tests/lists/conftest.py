@@ -54,13 +54,3 @@ def write_csv(path, header, rows, encoding="utf-8"):
     return path
 
 
-def write_xlsx(path, header, rows):
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.append(header)
-    for row in rows:
-        ws.append(row)
-    wb.save(path)
-    return path

@@ -6,8 +6,9 @@ from django.utils import translation
 
 from firstline.lists.models import Checklist, ChecklistRow, SourceMapping, Verification
 from firstline.lists.services import checklist_import
+from tests.conftest import write_xlsx
 
-from .conftest import write_csv, write_xlsx
+from .conftest import write_csv
 
 HEADER = ["序号", "姓名", "身份证号码", "联系电话", "现住址", "来源地"]
 

@@ -18,21 +18,14 @@ from firstline.errors import InvalidInput
 from firstline.people.importer import RosterImporter
 from firstline.people.models import ImportJob, Resident
 from firstline.people.services import import_job_create
+from tests.conftest import write_xlsx as write_table
 
 from .test_import import HEADER_CN, ID1, ID2, errors_of, good_rows, run, write_csv
 from .test_import_trust import many_rows
 
 
 def write_xlsx(path, rows, header=HEADER_CN):
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.append(header)
-    for row in rows:
-        ws.append(row)
-    wb.save(path)
-    return path
+    return write_table(path, header, rows)
 
 
 def with_dimension(path, ref):
