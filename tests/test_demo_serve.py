@@ -29,7 +29,11 @@ def _children(pid: int) -> dict[int, str]:
     """{pid: command line} of the direct children of `pid` (Linux /proc)."""
     out = {}
     for task in Path(f"/proc/{pid}/task").iterdir():
-        for child in (task / "children").read_text().split():
+        try:  # the server's request threads come and go while we read
+            children = (task / "children").read_text().split()
+        except FileNotFoundError:
+            continue
+        for child in children:
             try:
                 out[int(child)] = (Path(f"/proc/{child}/cmdline").read_bytes()
                                    .replace(b"\0", b" ").decode())
