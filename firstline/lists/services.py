@@ -731,6 +731,21 @@ def _resident_in_scope(actor, resident, perm="lists.manage"):
         raise RuleViolation("not_found", _("Not found."), status=404, field="resident_id")
 
 
+def _person_locked(resident) -> None:
+    """One writer of a person's cases at a time (the resident row, locked to the end of the
+    transaction)."""
+    from firstline.people.models import Resident
+
+    Resident.objects.select_for_update().filter(pk=resident.pk).first()
+
+
+def _open_case(resident) -> Case | None:
+    """The person's open case (any status but ruled out): at most one, kept so by the
+    services that make cases under _person_locked."""
+    return (Case.objects.filter(resident=resident).exclude(status=CaseStatus.RULED_OUT)
+            .order_by("-on", "-pk").first())
+
+
 @transaction.atomic
 def case_record(*, resident, status: str, on: date, actor, source: str = "",
                 contacts: list[dict] | None = None, now: datetime | None = None) -> Case:
@@ -763,17 +778,12 @@ def case_record(*, resident, status: str, on: date, actor, source: str = "",
             "phone": _text(c.get("phone"), field=f"contacts.{index}.phone", limit=30),
             "address": _text(c.get("address"), field=f"contacts.{index}.address", limit=200),
             "note": _text(c.get("note"), field=f"contacts.{index}.note", limit=200)})
-    # one writer per person at a time: two records at once make one case
-    from firstline.people.models import Resident
-
-    Resident.objects.select_for_update().filter(pk=resident.pk).first()
-    case = (Case.objects.filter(resident=resident).exclude(status=CaseStatus.RULED_OUT)
-            .order_by("-on", "-pk").first())
+    _person_locked(resident)  # two records at once make one case
+    case = _open_case(resident)
     if case is None and status == CaseStatus.RULED_OUT:
-        # a retry of the record that closed the last case: that case, not a new ruled-out one
+        # a retry of the record that closed the last case (with none open, the last one is
+        # ruled out): that case, not a new ruled-out one
         case = Case.objects.filter(resident=resident).order_by("-on", "-pk").first()
-        if case is not None and case.status != CaseStatus.RULED_OUT:
-            case = None
     if case is None:
         case = Case.objects.create(resident=resident, grid=resident.grid, status=status, on=on,
                                    source=source, created_by=actor, created_at=now)
@@ -886,16 +896,12 @@ def test_result_record(*, resident, sampled_on: date, result: str, actor,
         raise InvalidInput("not_positive", _("Only a positive result makes a case."),
                            field="case")
     if result == TestResult.Outcome.POSITIVE:
-        # one writer per person at a time: two positives at once make one case
-        from firstline.people.models import Resident
-
-        Resident.objects.select_for_update().filter(pk=resident.pk).first()
+        _person_locked(resident)  # two positives at once make one case
     test = TestResult.objects.create(resident=resident, grid=resident.grid,
                                      sampled_on=sampled_on, result=result, created_by=actor,
                                      created_at=now)
     audit(actor=actor, action=AuditAction.TEST_RECORD, obj=test, detail=result)
-    open_case = (Case.objects.filter(resident=resident).exclude(status=CaseStatus.RULED_OUT)
-                 .order_by("-on", "-pk").first())
+    open_case = _open_case(resident)
     test.case_created = False
     if case_status:
         if open_case is None:
