@@ -1,3 +1,5 @@
+import re
+
 from django.utils.translation import gettext as _
 
 
@@ -49,10 +51,7 @@ def _in_words(form, detail: str, fields: dict) -> str:
     "quantity: …"); on a page they are the labels the user sees. Replaced: a code name with an
     underscore anywhere, a plain one only where it opens the message (a word like "to" or
     "name" inside a sentence is left alone)."""
-    import re
-
-    names = {api: form_name for api, form_name in fields.items()}
-    names.update({n: n for n in form.fields})
+    names = {**fields, **{n: n for n in form.fields}}
     for api, form_name in sorted(names.items(), key=lambda kv: -len(kv[0])):
         if form_name not in form.fields:
             continue

@@ -544,7 +544,8 @@ def _movement_once(event_id, *, kind: str, store: Store, item: Item, quantity, a
                  .values_list("kind", "stock__store_id", "stock__item_id", "delta").first())
         if first is None:
             return None
-        if first != (kind, store.pk, item.pk, first[3]) or abs(first[3]) != quantity:
+        first_kind, store_id, item_id, delta = first
+        if (first_kind, store_id, item_id, abs(delta)) != (kind, store.pk, item.pk, quantity):
             raise RuleViolation("event_id_reused", _(
                 "This event_id was already used for another stock movement; send a new one."),
                 field="event_id")
