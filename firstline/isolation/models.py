@@ -211,6 +211,15 @@ class Lockdown(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")),
                                    name="lockdown_ends_after_start"),
+            # The same lockdown twice (a double tap, two workers at once): lockdown_create's
+            # overlap check is a lookup, these settle the race. Not "one unlifted lockdown per
+            # place": a lockdown that ran out is never lifted, and one may follow another.
+            models.UniqueConstraint(fields=["building", "starts_on", "ends_on"],
+                                    condition=Q(lifted_at__isnull=True, building__isnull=False),
+                                    name="one_open_lockdown_per_building"),
+            models.UniqueConstraint(fields=["compound", "starts_on", "ends_on"],
+                                    condition=Q(lifted_at__isnull=True, building__isnull=True),
+                                    name="one_open_lockdown_per_compound"),
         ]
 
     def __str__(self):

@@ -44,12 +44,17 @@ def lockdown_create(*, compound=None, building=None, starts_on: date, days: int 
     same = Lockdown.objects.filter(compound=compound, lifted_at__isnull=True, ends_on__gt=today,
                                    starts_on__lt=ends_on)
     same = same.filter(building=building) if building else same.filter(building__isnull=True)
+    locked_down = RuleViolation("already_locked_down", _("This place is already locked down."))
     if same.exists():
-        raise RuleViolation("already_locked_down", _("This place is already locked down."))
+        raise locked_down
     reason = text_field(reason, field="reason", label=pgettext("isolation", "Reason"), limit=200)
-    lockdown = Lockdown.objects.create(compound=compound, building=building, starts_on=starts_on,
-                                       ends_on=ends_on, reason=reason, created_by=actor,
-                                       created_at=now)
+    try:  # the same lockdown sent twice at once: the database keeps one (model constraints)
+        with transaction.atomic():
+            lockdown = Lockdown.objects.create(compound=compound, building=building,
+                                               starts_on=starts_on, ends_on=ends_on,
+                                               reason=reason, created_by=actor, created_at=now)
+    except IntegrityError:
+        raise locked_down from None
     from firstline.people.models import Household, Resident
 
     households = Household.objects.filter(compound=compound)
