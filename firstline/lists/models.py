@@ -206,6 +206,11 @@ class Case(models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-on", "-pk"]
+        constraints = [  # the services also lock the resident (status moves in order)
+            models.UniqueConstraint(fields=["resident"],
+                                    condition=~Q(status=CaseStatus.RULED_OUT),
+                                    name="one_open_case_per_resident"),
+        ]
 
     def __str__(self):
         return f"{self.resident} {self.get_status_display()} {self.on}"

@@ -740,10 +740,21 @@ def _person_locked(resident) -> None:
 
 
 def _open_case(resident) -> Case | None:
-    """The person's open case (any status but ruled out): at most one, kept so by the
-    services that make cases under _person_locked."""
+    """The person's open case (any status but ruled out): at most one (constraint
+    one_open_case_per_resident; the services that make cases also hold _person_locked)."""
     return (Case.objects.filter(resident=resident).exclude(status=CaseStatus.RULED_OUT)
             .order_by("-on", "-pk").first())
+
+
+def _case_create(resident, **fields) -> Case | None:
+    """A new case, or None when the database already holds an open one for the person (made
+    by a writer that did not take _person_locked): the caller then treats it as the open
+    case, as if it had been there first."""
+    try:
+        with transaction.atomic():
+            return Case.objects.create(resident=resident, grid=resident.grid, **fields)
+    except IntegrityError:
+        return None
 
 
 @transaction.atomic
@@ -784,9 +795,12 @@ def case_record(*, resident, status: str, on: date, actor, source: str = "",
         # a retry of the record that closed the last case (with none open, the last one is
         # ruled out): that case, not a new ruled-out one
         case = Case.objects.filter(resident=resident).order_by("-on", "-pk").first()
+    made = None
     if case is None:
-        case = Case.objects.create(resident=resident, grid=resident.grid, status=status, on=on,
-                                   source=source, created_by=actor, created_at=now)
+        made = _case_create(resident, status=status, on=on, source=source, created_by=actor,
+                            created_at=now)
+        case = made or _open_case(resident)
+    if made is not None:
         case.created = True
         audit(actor=actor, action=AuditAction.CASE_RECORD, obj=case, detail=status)
     else:
@@ -904,11 +918,12 @@ def test_result_record(*, resident, sampled_on: date, result: str, actor,
     open_case = _open_case(resident)
     test.case_created = False
     if case_status:
+        made = None
         if open_case is None:
-            open_case = Case.objects.create(resident=resident, grid=resident.grid,
-                                            status=case_status, on=sampled_on,
-                                            source=f"test {test.pk}", created_by=actor,
-                                            created_at=now)
+            made = _case_create(resident, status=case_status, on=sampled_on,
+                                source=f"test {test.pk}", created_by=actor, created_at=now)
+            open_case = made or _open_case(resident)
+        if made is not None:
             audit(actor=actor, action=AuditAction.CASE_RECORD, obj=open_case,
                   detail=f"{case_status} from test {test.pk}")
             test.case_created = True
