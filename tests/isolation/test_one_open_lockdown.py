@@ -42,6 +42,18 @@ def test_a_compound_locked_down_at_once_is_one_lockdown(file_database, cast, ros
     assert Lockdown.objects.filter(compound=roster.compound, building=None).count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_two_lockdowns_of_one_place_for_other_days_at_once_are_one(file_database, cast, roster):
+    # Not the same row twice (the constraints' case) but overlapping days: the compound's
+    # row lock makes the second wait and meet the first in the overlap check.
+    building = roster.h1.building
+    results = race(2, lambda i: services.lockdown_create(
+        building=building, starts_on=date(2026, 3, 1), days=14 + i, actor=cast.staff_c1,
+        now=local(2026, 3, 1, 10)))
+    _one_made_rest_refused(results)
+    assert Lockdown.objects.filter(building=building).count() == 1
+
+
 @pytest.mark.django_db
 def test_the_database_holds_one_unlifted_lockdown_per_place_and_days(cast, roster):
     building = roster.h1.building

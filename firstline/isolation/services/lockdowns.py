@@ -41,6 +41,12 @@ def lockdown_create(*, compound=None, building=None, starts_on: date, days: int 
     if ends_on <= today:
         raise InvalidInput("already_over", _("This lockdown would already be over."),
                            field="starts_on")
+    from firstline.people.models import Compound, Household, Resident
+
+    # Two lockdowns of one place asked at once (a double tap, two workers, other days): the
+    # compound's row lock makes the second wait for the first and meet it in the overlap
+    # check below; the constraints settle a writer that skips the lock.
+    Compound.objects.select_for_update().filter(pk=compound.pk).first()
     same = Lockdown.objects.filter(compound=compound, lifted_at__isnull=True, ends_on__gt=today,
                                    starts_on__lt=ends_on)
     same = same.filter(building=building) if building else same.filter(building__isnull=True)
@@ -55,7 +61,6 @@ def lockdown_create(*, compound=None, building=None, starts_on: date, days: int 
                                                reason=reason, created_by=actor, created_at=now)
     except IntegrityError:
         raise locked_down from None
-    from firstline.people.models import Household, Resident
 
     households = Household.objects.filter(compound=compound)
     if building is not None:
