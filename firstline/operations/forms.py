@@ -3,6 +3,7 @@ error next to its labelled field (the services still decide; these only parse an
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from firstline import clock
 from firstline.apitypes import EARLIEST, LATEST
@@ -118,3 +119,55 @@ class RoundForm(forms.Form):
     """一次消杀 on the board: the agent used (the service says its limit)."""
 
     agent = forms.CharField(label=_("Agent"), initial="84消毒液")
+
+
+class TaskDoneForm(forms.Form):
+    """A receiving area reports a task done: a note and optionally a file (the service checks
+    both; a refused report comes back with the note as typed — a browser never keeps a chosen
+    file, so the file's error says to choose it again)."""
+
+    note = forms.CharField(label=_("Note"), required=False,
+                           widget=forms.TextInput(attrs={"maxlength": 500}))
+    file = forms.FileField(label=_("File (optional)"), required=False, widget=forms.FileInput(
+        attrs={"accept": "application/pdf,image/jpeg,image/png,image/gif,image/webp"}))
+
+
+class _OfferedChoices(forms.TypedMultipleChoiceField):
+    """A choice that was not offered (a forged id) is dropped, not joined nor refused."""
+
+    def clean(self, value):
+        offered = {str(k) for k, _label in self.choices}
+        return super().clean([v for v in (value or []) if str(v) in offered])
+
+
+class WorkingGroupForm(forms.Form):
+    """A new working group of a street, with members among those who may see its tasks."""
+
+    name = forms.CharField(label=pgettext_lazy("working group", "Name"), required=False,
+                           widget=forms.TextInput(attrs={"maxlength": 50,
+                                                         "placeholder": "物资保障组"}))
+    members = _OfferedChoices(label=pgettext_lazy("working group", "Members"), coerce=int, required=False,
+                                             widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].choices = [(u.pk, u.display_name or u.get_username())
+                                          for u in candidates]
+
+
+class SignupForm(forms.Form):
+    """The public 报到 form: the service checks every field (all its errors at once)."""
+
+    name = forms.CharField(label=_("Name"), required=False, widget=forms.TextInput(
+        attrs={"maxlength": 50, "autocomplete": "name"}))
+    phone = forms.CharField(label=_("Mobile phone"), required=False, widget=forms.TextInput(
+        attrs={"type": "tel", "maxlength": 20, "inputmode": "tel", "autocomplete": "tel"}))
+    # Not a ChoiceField: a kind outside the two is the service's to refuse, with the others.
+    kind = forms.CharField(label=_("I am"), required=False, initial=VolunteerKind.VOLUNTEER,
+                           widget=forms.RadioSelect(choices=[
+                               (k, k.label) for k in (VolunteerKind.PARTY_MEMBER,
+                                                      VolunteerKind.VOLUNTEER)]))
+    skills = forms.CharField(label=_("Skills (e.g. driving, medical, first aid)"), required=False,
+                             widget=forms.TextInput(attrs={"maxlength": 200}))
+    availability = forms.CharField(label=_("When you can help"), required=False,
+                                   widget=forms.TextInput(attrs={"maxlength": 200}))

@@ -25,7 +25,7 @@ from firstline.accounts.roles import Role
 from firstline.accounts.scope import in_scope
 from firstline.accounts.services import audit, require_perm, user_assign
 from firstline.areas.models import Level
-from firstline.errors import InvalidInput, RuleViolation
+from firstline.errors import InvalidInput, RuleViolation, all_or_first
 from firstline.people.services import phone_normalize
 from firstline.rules import rule
 
@@ -143,12 +143,30 @@ def volunteer_sign_up(*, token: str, name: str, phone: str, kind: str, skills: s
     if recent >= limit:
         raise RuleViolation("throttled", _("Too many sign-ups from here; try again later."),
                             status=429)
-    if kind not in (VolunteerKind.PARTY_MEMBER, VolunteerKind.VOLUNTEER):
-        raise InvalidInput("bad_kind", _("kind: party_member or volunteer."), field="kind")
-    name = _text(name, field="name", max_length=50)
-    phone = phone_normalize(phone, landline=True, required=True)
-    skills = _text(skills, field="skills", max_length=200, required=False)
-    availability = _text(availability, field="availability", max_length=200, required=False)
+    # Every field is checked (the page shows each error beside its field at once); the API
+    # answers the first, in this order.
+    errors, values = {}, {}
+
+    def check(field, parse):
+        try:
+            values[field] = parse()
+        except InvalidInput as exc:
+            errors[field] = exc
+
+    def kind_check():
+        if kind not in (VolunteerKind.PARTY_MEMBER, VolunteerKind.VOLUNTEER):
+            raise InvalidInput("bad_kind", _("kind: party_member or volunteer."), field="kind")
+        return kind
+
+    check("kind", kind_check)
+    check("name", lambda: _text(name, field="name", max_length=50))
+    check("phone", lambda: phone_normalize(phone, landline=True, required=True))
+    check("skills", lambda: _text(skills, field="skills", max_length=200, required=False))
+    check("availability", lambda: _text(availability, field="availability", max_length=200,
+                                        required=False))
+    all_or_first(errors)
+    name, phone = values["name"], values["phone"]
+    skills, availability = values["skills"], values["availability"]
     if Volunteer.objects.filter(area=link.area, phone=phone).exists():
         return
     try:

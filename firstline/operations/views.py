@@ -22,7 +22,7 @@ from firstline.errors import RuleViolation, form_refuse
 from firstline.people.services import mask_phone
 
 from . import forms, selectors, services
-from .models import Item, SignupLink, VolunteerKind
+from .models import Item, SignupLink
 
 
 def needs(perm):
@@ -78,24 +78,20 @@ def signup(request, token):
     link = SignupLink.objects.select_related("area").filter(token=str(token)[:64]).first()
     if link is None:
         raise Http404
-    ctx = {"community": link.area, "kinds": [(VolunteerKind.PARTY_MEMBER,
-                                              VolunteerKind.PARTY_MEMBER.label),
-                                             (VolunteerKind.VOLUNTEER,
-                                              VolunteerKind.VOLUNTEER.label)]}
+    form = forms.SignupForm(request.POST or None, auto_id="signup-%s")
+    ctx = {"community": link.area, "form": form}
     status = 200
     if request.method == "POST":
-        try:
-            services.volunteer_sign_up(
-                token=token, name=request.POST.get("name", ""),
-                phone=request.POST.get("phone", ""), kind=request.POST.get("kind", ""),
-                skills=request.POST.get("skills", ""),
-                availability=request.POST.get("availability", ""),
-                address=client_address(request))
-            ctx["done"] = True
-        except RuleViolation as exc:
-            ctx["error"] = exc.detail
-            ctx["form"] = request.POST
-            status = exc.status
+        status = 422  # a refused form comes back as typed, each error beside its field
+        if form.is_valid():
+            try:
+                services.volunteer_sign_up(token=token, address=client_address(request),
+                                           **form.cleaned_data)
+            except RuleViolation as exc:
+                form_refuse(form, exc)
+                status = exc.status
+            else:
+                ctx["done"], status = True, 200
     return render(request, "operations/signup.html", ctx, status=status)
 
 
@@ -309,7 +305,9 @@ def tasks(request):
         if can_dispatch else []
     groups = list(selectors.working_groups_visible_to(user)) if can_dispatch else []
     send_form = forms.TaskSendForm(targets=targets, groups=groups, auto_id="send-%s")
-    if request.method == "POST" and request.POST.get("action") == "send":
+    refused_group = refused_task = None  # (street code | task id, its form as typed)
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action == "send":
         require_perm(user, "operations.dispatch")
         send_form = forms.TaskSendForm(request.POST, targets=targets, groups=groups,
                                        auto_id="send-%s")
@@ -326,45 +324,63 @@ def tasks(request):
             else:
                 messages.success(request, _("Task sent to %(n)d receivers.") % {"n": len(sent)})
                 return redirect("operations:tasks")
-    elif request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "group":
-                area = selectors.area_for_user(user, request.POST.get("area", ""),
-                                               "operations.dispatch")
-                allowed = {u.pk: u for u in selectors.working_group_candidates(area)}
-                members = [allowed[pk] for pk in map(_int, request.POST.getlist("members"))
-                           if pk in allowed]
-                group = services.working_group_create(actor=user, area=area,
-                                                      name=request.POST.get("name", ""),
-                                                      members=members)
+    elif action == "group":
+        area = selectors.area_for_user(user, request.POST.get("area", ""),
+                                       "operations.dispatch")
+        candidates = list(selectors.working_group_candidates(area))
+        form = forms.WorkingGroupForm(request.POST, candidates=candidates,
+                                      auto_id=f"group-{area.code}-%s")
+        if form.is_valid():
+            try:
+                group = services.working_group_create(
+                    actor=user, area=area, name=form.cleaned_data["name"],
+                    members=[u for u in candidates if u.pk in form.cleaned_data["members"]])
+            except RuleViolation as exc:
+                form_refuse(form, exc)
+            else:
                 messages.success(request, _("Working group %(name)s set up.")
                                  % {"name": group.name})
+                return redirect("operations:tasks")
+        refused_group = (area.code, form)
+    elif action == "done":
+        task = selectors.task_get_for_user(user, _int(request.POST.get("task")))
+        form = forms.TaskDoneForm(request.POST, request.FILES, auto_id=f"done-{task.pk}-%s")
+        if form.is_valid():
+            try:
+                services.task_done(actor=user, task=task, note=form.cleaned_data["note"],
+                                   file=form.cleaned_data["file"])
+            except RuleViolation as exc:
+                form_refuse(form, exc)
             else:
-                task = selectors.task_get_for_user(user, _int(request.POST.get("task")))
-                if action == "ack":
-                    services.task_acknowledge(actor=user, task=task)
-                else:
-                    services.task_done(actor=user, task=task, note=request.POST.get("note", ""),
-                                       file=request.FILES.get("file"))
-                    messages.success(request, _("Reported done."))
-        except RuleViolation as exc:
-            messages.error(request, exc.detail)
+                messages.success(request, _("Reported done."))
+                return redirect("operations:tasks")
+        refused_task = (task.pk, form)
+    elif request.method == "POST":  # acknowledge: one button, nothing typed
+        if action == "ack":
+            task = selectors.task_get_for_user(user, _int(request.POST.get("task")))
+            services.task_acknowledge(actor=user, task=task)
         return redirect("operations:tasks")
     now = clock.now()
     # Working groups belong to a street: each street HQ may dispatch to, with who may join.
-    streets = [(a, list(selectors.working_group_candidates(a)))
-               for a in _areas(user, "operations.dispatch", (Level.STREET,))] \
-        if can_dispatch else []
+    streets = []
+    for a in _areas(user, "operations.dispatch", (Level.STREET,)) if can_dispatch else []:
+        candidates = list(selectors.working_group_candidates(a))
+        streets.append((a, candidates, refused_group[1]
+                        if refused_group and refused_group[0] == a.code
+                        else forms.WorkingGroupForm(candidates=candidates,
+                                                    auto_id=f"group-{a.code}-%s")))
     rows = list(selectors.tasks_list(user)[:200])
     for t in rows:
         t.status = t.status_at(now)
+        t.done_form = (refused_task[1] if refused_task and refused_task[0] == t.pk
+                       else forms.TaskDoneForm(auto_id=f"done-{t.pk}-%s"))
     return render(request, "operations/tasks.html", {
         "rows": rows, "can_dispatch": can_dispatch, "send_form": send_form,
         "by_area": selectors.tasks_by_area(user, moment=now) if can_dispatch else [],
         "groups": groups, "streets": streets,
+        "group_open": refused_group is not None,
         "overdue": sum(1 for t in rows if t.status == "overdue")},
-        status=422 if send_form.errors else 200)
+        status=422 if send_form.errors or refused_group or refused_task else 200)
 
 
 @needs("operations.manage")

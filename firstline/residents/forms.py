@@ -17,3 +17,38 @@ class TipForm(forms.Form):
     def __init__(self, *args, communities=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["community"].choices = [(c.code, c.name) for c in communities]
+
+
+class _MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class _MultipleFileField(forms.FileField):
+    """Several files in one input (the service checks each: type by content, size)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", _MultipleFileInput(attrs={
+            "accept": "application/pdf,image/jpeg,image/png,image/gif,image/webp"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else [data]
+        return [super(_MultipleFileField, self).clean(f, initial) for f in files if f]
+
+
+class NoticeForm(forms.Form):
+    """A notice to publish: the service checks title, text and areas together (every error
+    at once, each beside its field); the other languages' versions stay plain inputs."""
+
+    title = forms.CharField(label=_("Title"), required=False,
+                            widget=forms.TextInput(attrs={"maxlength": 200}))
+    body = forms.CharField(label=_("Text"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 8}))
+    attachments = _MultipleFileField(
+        label=_("Attachments (PDF or images, up to 5 MB each)"), required=False)
+    areas = forms.MultipleChoiceField(label=_("For the households of"), required=False,
+                                      widget=forms.SelectMultiple(attrs={"size": 4}))
+
+    def __init__(self, *args, areas=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["areas"].choices = [(a.code, a.name) for a in areas]

@@ -17,7 +17,7 @@ from firstline.accounts.actions import AuditAction
 from firstline.accounts.scope import in_scope, scope_paths
 from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Area, Level, subtree_q
-from firstline.errors import InvalidInput, RuleViolation
+from firstline.errors import InvalidInput, RuleViolation, all_or_first
 from firstline.people.models import Building, Compound, Household, Resident, Transport
 from firstline.people.services import (
     FULL_WIDTH,
@@ -560,22 +560,42 @@ def notice_publish(*, actor, title, body, areas: list[Area], translations: dict 
     from django.conf import settings
 
     require_perm(actor, "people.manage")
-    title = text(title, field="title", limit=200, required=True, label=_("Title"))
-    body = text(body, field="body", limit=20000, required=True, label=_("Text"),
-                multiline=True)
-    versions = {}
-    for language, version in (translations or {}).items():
-        if language not in dict(settings.LANGUAGES) or not isinstance(version, dict):
-            raise InvalidInput("bad_language", _("Translations: use zh-hans, zh-hant or en, "
-                                                 "each with a title and a text."),
-                               field="translations")
-        t = text(version.get("title"), field="translations", limit=200, label=_("Title"))
-        b = text(version.get("body"), field="translations", limit=20000, label=_("Text"),
-                 multiline=True)
-        if t or b:
-            versions[language] = {"title": t, "body": b}
-    if not areas:
-        raise InvalidInput("areas_required", _("Choose at least one area."), field="areas")
+    # Every field is checked (the page shows each error beside its field at once); the API
+    # answers the first, in this order.
+    errors, values = {}, {}
+
+    def check(field, parse):
+        try:
+            values[field] = parse()
+        except InvalidInput as exc:
+            errors[field] = exc
+
+    def versions_check():
+        versions = {}
+        for language, version in (translations or {}).items():
+            if language not in dict(settings.LANGUAGES) or not isinstance(version, dict):
+                raise InvalidInput("bad_language", _("Translations: use zh-hans, zh-hant or "
+                                                     "en, each with a title and a text."),
+                                   field="translations")
+            t = text(version.get("title"), field="translations", limit=200, label=_("Title"))
+            b = text(version.get("body"), field="translations", limit=20000, label=_("Text"),
+                     multiline=True)
+            if t or b:
+                versions[language] = {"title": t, "body": b}
+        return versions
+
+    def areas_check():
+        if not areas:
+            raise InvalidInput("areas_required", _("Choose at least one area."), field="areas")
+
+    check("title", lambda: text(title, field="title", limit=200, required=True,
+                                label=_("Title")))
+    check("body", lambda: text(body, field="body", limit=20000, required=True, label=_("Text"),
+                               multiline=True))
+    check("translations", versions_check)
+    check("areas", areas_check)
+    all_or_first(errors)
+    title, body, versions = values["title"], values["body"], values["translations"]
     for area in areas:
         if not in_scope(actor, area, "people.manage"):
             raise RuleViolation("not_found", _("Not found."), status=404)

@@ -25,7 +25,7 @@ from firstline.people.services import household_member_add, mask_id_number, mask
 
 from . import selectors as sel
 from . import services
-from .forms import TipForm
+from .forms import NoticeForm, TipForm
 
 
 def needs(perm):
@@ -348,35 +348,37 @@ def tip_contact(request, pk):
 
 @needs("people.view")
 def notices(request):
-    error = ""
+    can_manage = has_perm(request.user, "people.manage")
+    areas = (list(Area.objects.filter(area_scope(request.user, None, "people.manage"),
+                                      level__in=[Level.COMMUNITY, Level.GRID]).order_by("path"))
+             if can_manage else [])
+    form = NoticeForm(request.POST or None, request.FILES or None, areas=areas,
+                      auto_id="notice-%s")
     if request.method == "POST":
-        if not has_perm(request.user, "people.manage"):
+        if not can_manage:
             raise PermissionDenied(_("Your role does not allow this action."))
-        codes = request.POST.getlist("areas")
-        areas = list(Area.objects.filter(area_scope(request.user, None, "people.manage"),
-                                         code__in=codes[:200]))
-        try:
-            if len(areas) != len(set(codes)):
-                raise RuleViolation("areas_required", _("Choose at least one area."))
-            notice = services.notice_publish(
-                actor=request.user, title=request.POST.get("title", ""),
-                body=request.POST.get("body", ""), areas=areas,
-                translations={lang: {"title": request.POST.get(f"title_{lang}", ""),
-                                     "body": request.POST.get(f"body_{lang}", "")}
-                              for lang in ("zh-hant", "en")},
-                attachments=request.FILES.getlist("attachments"))
-        except RuleViolation as exc:
-            error = exc.detail
-        else:
-            return redirect("residents:notice", pk=notice.pk)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                notice = services.notice_publish(
+                    actor=request.user, title=data["title"], body=data["body"],
+                    areas=[a for a in areas if a.code in data["areas"]],
+                    translations={lang: {"title": request.POST.get(f"title_{lang}", ""),
+                                         "body": request.POST.get(f"body_{lang}", "")}
+                                  for lang in ("zh-hant", "en")},
+                    attachments=data["attachments"])
+            except RuleViolation as exc:
+                form_refuse(form, exc, fields={"file": "attachments"})
+            else:
+                return redirect("residents:notice", pk=notice.pk)
     rows = [{"n": n, **services.notice_reach(n)}
             for n in sel.notices_visible_to(request.user)[:50]]
-    areas = (Area.objects.filter(area_scope(request.user, None, "people.manage"),
-                                 level__in=[Level.COMMUNITY, Level.GRID]).order_by("path")
-             if has_perm(request.user, "people.manage") else [])
+    # The other languages' versions as typed (plain inputs: their names hold a hyphen).
+    typed = {key.replace("-", "_"): request.POST.get(key, "")
+             for key in ("title_zh-hant", "body_zh-hant", "title_en", "body_en")}
     return render(request, "residents/notices.html", {
-        "rows": rows, "areas": areas, "error": error, "v": request.POST},
-        status=422 if error else 200)
+        "rows": rows, "areas": areas, "form": form, "typed": typed},
+        status=422 if form.errors else 200)
 
 
 @needs("people.view")
