@@ -126,3 +126,71 @@ def test_a_round_with_an_overlong_agent_is_said_on_that_place(web, cast, homes):
     assert _beside(html, "Agent", "longer than 100 characters")
     assert "agent is longer" not in html
     assert not Round.objects.exists()
+
+
+def _task_for_c1(api):
+    from datetime import timedelta
+
+    from firstline import clock
+
+    r = api("hq").post("/api/v1/tasks", {"title": "排查返乡人员", "areas": ["C1"],
+                                         "due_at": (clock.now() + timedelta(hours=6))
+                                         .isoformat()})
+    return r.json()["ids"][0]
+
+
+def test_a_refused_task_report_keeps_the_note_and_says_why_beside_the_file(
+        api, web, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from firstline.operations.models import Task
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    task_id = _task_for_c1(api)
+    r = web("staff_c1", "en").post("/operations/tasks/", {
+        "action": "done", "task": task_id, "note": "已排查 12 户",
+        "file": SimpleUploadedFile("r.pdf", b"<html><script>alert(1)</script></html>")})
+    html = r.content.decode()
+    assert r.status_code == 422
+    assert 'value="已排查 12 户"' in html
+    assert _beside(html, "File (optional)", "only PDF or images")
+    assert Task.objects.get(pk=task_id).done_at is None
+
+
+def test_a_refused_working_group_keeps_its_name_and_members_with_the_error_beside_the_name(
+        web, cast):
+    from firstline.operations.models import WorkingGroup
+
+    hq = web("hq", "en")
+    assert hq.post("/operations/tasks/", {"action": "group", "area": "99000101",
+                                          "name": "宣传组"}).status_code == 302
+    r = hq.post("/operations/tasks/", {"action": "group", "area": "99000101",
+                                       "name": "宣传组", "members": [cast.hq.pk]})
+    html = r.content.decode()
+    assert r.status_code == 422
+    assert 'value="宣传组"' in html
+    assert re.search(rf'value="{cast.hq.pk}"[^>]*checked', html)
+    assert _beside(html, "Name", "already has a working group of that name")
+    assert WorkingGroup.objects.count() == 1
+
+
+def test_the_public_sign_up_says_every_error_beside_its_field_at_once(cast, areas, client):
+    token = services.signup_link_get(actor=cast.staff_c1, area=areas.c1).token
+    client.cookies["django_language"] = "en"
+    r = client.post(f"/operations/signup/{token}/", {
+        "name": " ", "phone": "123", "kind": "volunteer", "skills": "会开车"})
+    html = r.content.decode()
+    assert r.status_code == 422
+    assert _beside(html, "Name", "Name is required.")
+    assert _beside(html, "Mobile phone", "Mobile phone: use a mainland mobile number")
+    assert 'value="123"' in html and 'value="会开车"' in html
+    assert not Volunteer.objects.exists()
+
+
+def test_the_sign_up_api_still_answers_the_first_error(client, cast, areas):
+    token = services.signup_link_get(actor=cast.staff_c1, area=areas.c1).token
+    r = client.post("/api/v1/public/volunteer-signups",
+                    {"token": token, "name": "", "phone": "123"},
+                    content_type="application/json")
+    assert (r.status_code, r.json()["error"]) == (422, "required")
+    assert r.json()["detail"].startswith("name")

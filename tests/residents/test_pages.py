@@ -89,3 +89,30 @@ def test_a_newcomer_at_an_unknown_room_is_placed_in_a_household_chosen_from_the_
     assert c.post(f"/residents/declarations/{d.pk}/confirm/",
                   {"household": place.h201.pk}).status_code == 302
     assert Resident.objects.get(name="李娜").household == place.h201
+
+
+def _beside(html, label, error):
+    """`error` is shown inside the <label> that starts with `label`."""
+    import re
+
+    return re.search(rf'<label class="field">{re.escape(label)}<.*?'
+                     rf'<span class="error"[^>]*>[^<]*{re.escape(error)}', html, re.S)
+
+
+def test_a_refused_notice_keeps_what_was_typed_with_every_error_beside_its_field(place, web):
+    r = web("staff_c1", "en").post("/residents/notices/", {
+        "title": " ", "body": "请居民少出门", "title_en": "Stay home", "areas": []})
+    html = r.content.decode()
+    assert r.status_code == 422
+    assert _beside(html, "Title", "Title: this field is required.")
+    assert _beside(html, "For the households of", "Choose at least one area.")
+    assert "请居民少出门</textarea>" in html and 'value="Stay home"' in html
+    assert not Notice.objects.exists()
+
+
+def test_a_notice_for_an_area_outside_the_list_is_refused_beside_the_areas(place, web):
+    r = web("staff_c1").post("/residents/notices/", {"title": "公开信", "body": "少出门",
+                                                     "areas": ["C2"]})
+    assert r.status_code == 422
+    assert _beside(r.content.decode(), "发给以下区域的住户", "C2")
+    assert not Notice.objects.exists()
