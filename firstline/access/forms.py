@@ -62,6 +62,17 @@ class VisitForm(forms.Form):
 
 class PlanForm(forms.Form):
     day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    shifts = forms.IntegerField(label=_("Shifts in 24 h"), min_value=1, max_value=24, initial=3)
+    # The counts shifts_plan accepts (equal shifts covering 24 h): a choice, not a guess.
+    shifts = forms.TypedChoiceField(label=_("Shifts in 24 h"), coerce=int, initial=3,
+                                    error_messages={"invalid_choice": _(
+                                        "The number of shifts must divide 24 hours.")})
     first_starts = forms.TimeField(label=_("First shift starts"), initial="08:00",
                                    widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+
+    def __init__(self, *args, **kwargs):
+        from django.utils.translation import gettext
+
+        super().__init__(*args, **kwargs)
+        self.fields["shifts"].choices = [
+            (n, gettext("%(n)d × %(h)d h") % {"n": n, "h": 24 // n})
+            for n in range(1, 25) if 24 % n == 0]

@@ -65,7 +65,8 @@ def dashboard(request):
     except InvalidInput as exc:
         # A mistyped or old ?date=: today's board, the reason beside the date picker in the
         # user's language (not a dead-end page naming the query parameter).
-        date_error = exc.detail
+        # One sentence joined to the reason as each language does (Chinese: no space).
+        date_error = _("%(reason)s Showing today instead.") % {"reason": exc.detail}
         area, day = _area_and_day(request, "reports.dashboard", {**request.GET.dict(),
                                                                  "date": ""})
     sort = request.GET.get("sort", "")

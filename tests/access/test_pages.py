@@ -1,5 +1,7 @@
 """The staff and gate pages: allowed, wrong role (403), other area (404), and the actions."""
 
+import re
+
 import pytest
 
 from firstline.access import services
@@ -215,3 +217,10 @@ def test_a_plan_whose_shifts_do_not_divide_the_day_is_said_not_dropped(world, lo
 
 def test_the_duty_page_of_year_one_shows_today_not_a_500(world, login):
     assert login("staff_c1").get("/access/duty/?day=0001-01-01").status_code == 200
+
+
+def test_the_plan_offers_the_shift_counts_that_divide_the_day(world, login):
+    html = login("staff_c1", "en").get("/access/duty/").content.decode()
+    counts = re.findall(r'<option value="(\d+)"[^>]*>\1 × \d+ h</option>', html)
+    assert counts[:8] == ["1", "2", "3", "4", "6", "8", "12", "24"]
+    assert '<option value="3" selected>3 × 8 h</option>' in html

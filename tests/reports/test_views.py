@@ -253,7 +253,7 @@ def test_a_bad_dashboard_date_is_said_beside_the_date_in_the_users_language(brow
     r = browser("hq").get(DASH, {"area": "C1", "date": "2020-02-31"})  # zh-hans by default
     html = r.content.decode()
     assert r.status_code == 422
-    assert "日期：2020-02-31 不是日期（YYYY-MM-DD）。 已改为显示今天的数据。" in html
+    assert "日期：2020-02-31 不是日期（YYYY-MM-DD）。已改为显示今天的数据。" in html
     assert "date：" not in html
     assert r.context["board"] is not None  # the board, not a dead-end page
 
@@ -262,3 +262,8 @@ def test_a_dashboard_date_in_year_one_is_refused_not_a_500(browser, facts):
     r = browser("hq").get(DASH, {"area": "C1", "date": "0001-01-01"})
     assert r.status_code == 422
     assert "0001-01-01 不在 1900 年至今天之间" in r.content.decode()
+
+
+def test_the_bad_date_alert_joins_its_sentences_as_english_does(browser, facts):
+    html = browser("hq", "en").get(DASH, {"area": "C1", "date": "2020-02-31"}).content.decode()
+    assert "Date: 2020-02-31 is not a date (YYYY-MM-DD). Showing today instead." in html
