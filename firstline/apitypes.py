@@ -10,6 +10,7 @@ that names nothing is a 404 in the view, not an empty list."""
 import re
 from datetime import date, datetime
 from typing import Annotated
+from uuid import UUID
 
 from pydantic import AfterValidator, BeforeValidator, Field, Strict, WithJsonSchema
 from pydantic_core import PydanticCustomError
@@ -90,3 +91,11 @@ def _not_bool(value):
 # A temperature where the contract says number|null (POST /gate/scans): lax as before ("36.6"
 # is still read), but never true/false.
 TemperatureNumber = Annotated[float, BeforeValidator(_not_bool)]
+
+
+# The device's id of one create (CONTRACT.md "Faults"), optional: sent again (a retry on a bad
+# network, a form sent twice) it writes nothing and answers 200 with the first answer; the same
+# id for another thing is 409 `event_id_reused`. firstline.db.create_once keeps the rule.
+EventId = Annotated[UUID | None, Field(description=(
+    "optional, the device's UUID for this create: sent again it writes nothing and answers "
+    "200 with the first answer; the same id for something else is 409 event_id_reused"))]

@@ -123,3 +123,41 @@ def advisory_xact_lock(name: str, using: str = DEFAULT_DB_ALIAS) -> None:
 # are computed again. areas: the ids of the areas whose figures count the facts (None: any);
 # since: the earliest local day the facts touch (None: every day).
 facts_changed = Signal()
+
+
+# --- once per event_id: a retried create is one row (CONTRACT.md "Faults") -------------------
+
+def create_once(rows, event_id, *, same, create, reused: str = ""):
+    """`create()` once per `event_id`; answers (row, replayed).
+
+    A phone on a bad network retries, a browser sends a form again: the same event_id answers
+    the first row (`replayed` True) and writes nothing, also when both arrive at the same
+    instant — the unique `event_id` column refuses the second insert, whose savepoint is then
+    undone, and the first row is looked up again. `rows` is the model or queryset holding
+    the column; `same(first)` says whether the first row is this request's (the same kind of
+    thing for the same actor and target); if not, 409 `event_id_reused` (`reused`: its
+    words), showing nothing of the first row. event_id None: every call creates."""
+    from django.db import IntegrityError, transaction
+    from django.utils.translation import gettext as _
+
+    from firstline.errors import RuleViolation
+
+    queryset = getattr(rows, "_default_manager", rows).all()
+
+    def first():
+        row = queryset.filter(event_id=event_id).first()
+        if row is not None and not same(row):
+            raise RuleViolation("event_id_reused", reused or _(
+                "This event_id was already used for another request; send a new one."),
+                field="event_id")
+        return row
+
+    if event_id is not None and (done := first()) is not None:
+        return done, True
+    try:
+        with transaction.atomic():
+            return create(), False
+    except IntegrityError:
+        if event_id is None or (done := first()) is None:
+            raise
+        return done, True

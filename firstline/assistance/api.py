@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 from firstline.accounts.models import User
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
-from firstline.apitypes import Id, Int, IsoDate, IsoDateTime
+from firstline.apitypes import EventId, Id, Int, IsoDate, IsoDateTime
 from firstline.areas.models import subtree_q
 from firstline.areas.selectors import area_get_for_user
 from firstline.errors import InvalidInput
@@ -30,6 +30,7 @@ class RequestIn(Schema):
     kind: RequestKind
     detail: str = Field(..., max_length=500)
     source: RequestSource = RequestSource.WORKER
+    event_id: EventId = None
 
 
 class RequestAssignIn(Schema):
@@ -104,7 +105,7 @@ def service_requests(request, status: RequestStatus | None = None,
                                            mine=mine, open_only=open)
 
 
-@router.post("/service-requests", response={201: RequestDetailOut},
+@router.post("/service-requests", response={200: RequestDetailOut, 201: RequestDetailOut},
              summary="Open a request for an isolated household")
 def service_request_create(request, payload: RequestIn):
     require_perm(request.user, "assistance.work")
@@ -114,8 +115,8 @@ def service_request_create(request, payload: RequestIn):
                            field="source")
     req = services.service_request_create(household=household, kind=payload.kind,
                                           detail=payload.detail, source=payload.source,
-                                          actor=request.user)
-    return 201, req
+                                          actor=request.user, event_id=payload.event_id)
+    return (200 if req.replayed else 201), req
 
 
 @router.get("/service-requests/{request_id}", response=RequestDetailOut,

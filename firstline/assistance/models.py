@@ -78,6 +78,9 @@ class ServiceRequest(models.Model):
     bought_at = models.DateTimeField(_("bought at"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # Sent by the phone or the form that asked: a retry with the same id writes nothing
+    # again (firstline.db.create_once).
+    event_id = models.UUIDField(null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("service request")

@@ -18,6 +18,7 @@ from firstline.accounts.actions import AuditAction
 from firstline.accounts.scope import has_perm, in_scope
 from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Area, Level
+from firstline.db import create_once
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.isolation.models import Isolation
 from firstline.isolation.models import Kind as IsolationKind
@@ -59,12 +60,15 @@ def _active_isolations(household, day):
 
 @transaction.atomic
 def service_request_create(*, household, kind: str, detail: str, source: str, actor=None,
-                           isolation=None, now: datetime | None = None) -> ServiceRequest:
+                           isolation=None, now: datetime | None = None,
+                           event_id=None) -> ServiceRequest:
     """A request for groceries, medicine, bills, a parcel or other help.
 
     actor=None is the resident on their self-report page (no login): source must then be
     "self_report" and the household must be under an active isolation; the number of open
     self-reported requests per household is capped by rule "assistance.self_report_open_max".
+    Once per `event_id` (firstline.db.create_once): a retry answers the first request,
+    `replayed` True.
     """
     now = now or clock.now()
     day = clock.localdate(now)
@@ -78,43 +82,55 @@ def service_request_create(*, household, kind: str, detail: str, source: str, ac
                         limit=500)
     if not detail:
         raise InvalidInput("detail_required", _("Say what is needed."), field="detail")
-    if isolation is not None and isolation.household_id != household.pk:
-        raise InvalidInput("isolation_mismatch",
-                           _("That isolation is not of this household."), field="isolation")
-    if actor is None:
-        if source != RequestSource.SELF_REPORT:
-            raise InvalidInput("bad_source", _("Without a login the source is the self-report "
-                                               "page."), field="source")
-        active = _active_isolations(household, day)
-        if isolation is not None:
-            active = active.filter(pk=isolation.pk)
-        isolation = active.first()
-        if isolation is None:
-            raise RuleViolation("not_isolated",
-                                _("This household is not under an active isolation."))
-        cap = rule("assistance.self_report_open_max", on=day)
-        # Lock the household so simultaneous taps count one after the other (PostgreSQL; on
-        # SQLite the IMMEDIATE transaction already serializes writers).
-        Household.objects.select_for_update().filter(pk=household.pk).first()
-        open_count = ServiceRequest.objects.filter(
-            household=household, source=RequestSource.SELF_REPORT,
-            status__in=[RequestStatus.NEW, RequestStatus.ASSIGNED, RequestStatus.BOUGHT],
-        ).count()
-        if open_count >= cap.value:
-            raise RuleViolation("too_many_open_requests",
-                                _("You already have %(n)s open requests; the community will "
-                                  "call you.") % {"n": open_count}, status=429)
-    else:
+    if actor is not None:
         require_perm(actor, "assistance.work")
         _require_scope(actor, household.grid, "assistance.work")
-        if isolation is None:
+
+    def same(first: ServiceRequest) -> bool:
+        return ((first.household_id, first.kind, first.detail, first.source, first.created_by_id)
+                == (household.pk, kind, detail, source, getattr(actor, "pk", None)))
+
+    def create() -> ServiceRequest:
+        nonlocal isolation
+        if isolation is not None and isolation.household_id != household.pk:
+            raise InvalidInput("isolation_mismatch",
+                               _("That isolation is not of this household."), field="isolation")
+        if actor is None:
+            if source != RequestSource.SELF_REPORT:
+                raise InvalidInput("bad_source", _("Without a login the source is the "
+                                                   "self-report page."), field="source")
+            active = _active_isolations(household, day)
+            if isolation is not None:
+                active = active.filter(pk=isolation.pk)
+            isolation = active.first()
+            if isolation is None:
+                raise RuleViolation("not_isolated",
+                                    _("This household is not under an active isolation."))
+            cap = rule("assistance.self_report_open_max", on=day)
+            # Lock the household so simultaneous taps count one after the other
+            # (PostgreSQL; on SQLite the IMMEDIATE transaction already serializes writers).
+            Household.objects.select_for_update().filter(pk=household.pk).first()
+            open_count = ServiceRequest.objects.filter(
+                household=household, source=RequestSource.SELF_REPORT,
+                status__in=[RequestStatus.NEW, RequestStatus.ASSIGNED, RequestStatus.BOUGHT],
+            ).count()
+            if open_count >= cap.value:
+                raise RuleViolation("too_many_open_requests",
+                                    _("You already have %(n)s open requests; the community "
+                                      "will call you.") % {"n": open_count}, status=429)
+        elif isolation is None:
             isolation = _active_isolations(household, day).first()
-    req = ServiceRequest.objects.create(
-        household=household, isolation=isolation, grid_id=household.grid_id, kind=kind,
-        detail=detail, source=source, created_by=actor, created_at=now,
-    )
-    audit(actor=actor, action=AuditAction.ASSISTANCE_REQUEST_CREATE, obj=req,
-          detail=f"kind={kind} source={source}", via=_via(actor))
+        req = ServiceRequest.objects.create(
+            household=household, isolation=isolation, grid_id=household.grid_id, kind=kind,
+            detail=detail, source=source, created_by=actor, created_at=now,
+            event_id=event_id,
+        )
+        audit(actor=actor, action=AuditAction.ASSISTANCE_REQUEST_CREATE, obj=req,
+              detail=f"kind={kind} source={source}", via=_via(actor))
+        return req
+
+    req, replayed = create_once(ServiceRequest, event_id, same=same, create=create)
+    req.replayed = replayed
     return req
 
 

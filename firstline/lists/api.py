@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
-from firstline.apitypes import Id, Int, IsoDate, IsoDateTime, TemperatureIn
+from firstline.apitypes import EventId, Id, Int, IsoDate, IsoDateTime, TemperatureIn
 from firstline.areas.models import subtree_q
 from firstline.errors import InvalidInput
 
@@ -407,6 +407,7 @@ class TestIn(Schema):
     case: str | None = Field(None, description="with a positive result: make the case in "
                              "the same step, `confirmed` or `asymptomatic` (dated the sample "
                              "date, source `test N`); an open case is joined, never doubled")
+    event_id: EventId = None
 
 
 class TestOut(Schema):
@@ -419,12 +420,12 @@ class TestOut(Schema):
     case_created: bool = Field(False, description="this request made the case")
 
 
-@router.post("/test-results", response={201: TestOut},
+@router.post("/test-results", response={200: TestOut, 201: TestOut},
              summary="A nucleic-acid test result; a positive one prompts or makes a case")
 def test_result_create(request, payload: TestIn):
     require_perm(request.user, "lists.manage")
     resident = _resident(request.user, payload.resident_id)
     test = services.test_result_record(resident=resident, sampled_on=payload.sampled_on,
                                        result=payload.result, case_status=payload.case or None,
-                                       actor=request.user)
-    return 201, test
+                                       actor=request.user, event_id=payload.event_id)
+    return (200 if test.replayed else 201), test

@@ -247,6 +247,9 @@ class TestResult(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    null=True, blank=True, related_name="+")
     created_at = models.DateTimeField()
+    # Sent by the phone or the form that asked: a retry with the same id writes nothing
+    # again (firstline.db.create_once).
+    event_id = models.UUIDField(null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("test result")

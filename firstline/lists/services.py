@@ -26,6 +26,7 @@ from firstline.accounts.scope import in_scope, scope_paths
 from firstline.accounts.services import audit, require_perm
 from firstline.apitypes import EARLIEST, LATEST, day_in_range
 from firstline.areas.models import Area, Level, subtree_q
+from firstline.db import create_once
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.people.services import phone_normalize
 from firstline.rules import rule
@@ -888,12 +889,13 @@ CASE_FROM_TEST = (CaseStatus.CONFIRMED, CaseStatus.ASYMPTOMATIC)
 @transaction.atomic
 def test_result_record(*, resident, sampled_on: date, result: str, actor,
                        case_status: str | None = None,
-                       now: datetime | None = None) -> TestResult:
+                       now: datetime | None = None, event_id=None) -> TestResult:
     """核酸检测结果. A positive one prompts a case (`prompt_case` on the answer); with
     `case_status` (confirmed or asymptomatic) it makes the case in the same step: dated the
     sample date, source "test N". Idempotent per person: when the resident already has an
     open case (any status but ruled out) the test joins it — a suspected one takes the new
-    status — and no second case is made, however many positives arrive at once."""
+    status — and no second case is made, however many positives arrive at once. Once per
+    `event_id` (firstline.db.create_once): a retry answers the first test, `replayed` True."""
     require_perm(actor, "lists.manage")
     _resident_in_scope(actor, resident)
     now = now or clock.now()
@@ -909,31 +911,45 @@ def test_result_record(*, resident, sampled_on: date, result: str, actor,
     if case_status and result != TestResult.Outcome.POSITIVE:
         raise InvalidInput("not_positive", _("Only a positive result makes a case."),
                            field="case")
-    if result == TestResult.Outcome.POSITIVE:
-        _person_locked(resident)  # two positives at once make one case
-    test = TestResult.objects.create(resident=resident, grid=resident.grid,
-                                     sampled_on=sampled_on, result=result, created_by=actor,
-                                     created_at=now)
-    audit(actor=actor, action=AuditAction.TEST_RECORD, obj=test, detail=result)
-    open_case = _open_case(resident)
-    test.case_created = False
-    if case_status:
-        made = None
-        if open_case is None:
-            made = _case_create(resident, status=case_status, on=sampled_on,
-                                source=f"test {test.pk}", created_by=actor, created_at=now)
-            open_case = made or _open_case(resident)
-        if made is not None:
-            audit(actor=actor, action=AuditAction.CASE_RECORD, obj=open_case,
-                  detail=f"{case_status} from test {test.pk}")
-            test.case_created = True
-        elif open_case.status == CaseStatus.SUSPECTED:
-            open_case.status = case_status
-            open_case.save(update_fields=["status"])
-            audit(actor=actor, action=AuditAction.CASE_STATUS, obj=open_case,
-                  detail=f"suspected → {case_status} by test {test.pk}")
-    if result == TestResult.Outcome.POSITIVE and open_case is not None:
-        test.case = open_case
-        test.save(update_fields=["case"])
-    test.prompt_case = result == TestResult.Outcome.POSITIVE and open_case is None
+
+    def same(first: TestResult) -> bool:
+        return ((first.resident_id, first.sampled_on, first.result, first.created_by_id)
+                == (resident.pk, sampled_on, result, actor.pk))
+
+    def create() -> TestResult:
+        if result == TestResult.Outcome.POSITIVE:
+            _person_locked(resident)  # two positives at once make one case
+        test = TestResult.objects.create(resident=resident, grid=resident.grid,
+                                         sampled_on=sampled_on, result=result, created_by=actor,
+                                         created_at=now, event_id=event_id)
+        audit(actor=actor, action=AuditAction.TEST_RECORD, obj=test, detail=result)
+        open_case = _open_case(resident)
+        test.case_created = False
+        if case_status:
+            made = None
+            if open_case is None:
+                made = _case_create(resident, status=case_status, on=sampled_on,
+                                    source=f"test {test.pk}", created_by=actor, created_at=now)
+                open_case = made or _open_case(resident)
+            if made is not None:
+                audit(actor=actor, action=AuditAction.CASE_RECORD, obj=open_case,
+                      detail=f"{case_status} from test {test.pk}")
+                test.case_created = True
+            elif open_case.status == CaseStatus.SUSPECTED:
+                open_case.status = case_status
+                open_case.save(update_fields=["status"])
+                audit(actor=actor, action=AuditAction.CASE_STATUS, obj=open_case,
+                      detail=f"suspected → {case_status} by test {test.pk}")
+        if result == TestResult.Outcome.POSITIVE and open_case is not None:
+            test.case = open_case
+            test.save(update_fields=["case"])
+        test.prompt_case = result == TestResult.Outcome.POSITIVE and open_case is None
+        return test
+
+    test, replayed = create_once(TestResult, event_id, same=same, create=create)
+    if replayed:
+        # The first answer again: the case it made or joined, or the prompt to make one.
+        test.case_created = Case.objects.filter(source=f"test {test.pk}").exists()
+        test.prompt_case = test.result == TestResult.Outcome.POSITIVE and test.case_id is None
+    test.replayed = replayed
     return test

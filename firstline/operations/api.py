@@ -15,7 +15,7 @@ from ninja.pagination import paginate
 from firstline import clock
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
-from firstline.apitypes import Id, Int, IsoDate, IsoDateTime
+from firstline.apitypes import EventId, Id, Int, IsoDate, IsoDateTime
 from firstline.areas.models import subtree_q
 from firstline.errors import InvalidInput
 from firstline.people.services import mask_phone
@@ -688,6 +688,7 @@ class TaskIn(Schema):
     group: str = Field("", max_length=50)
     groups: list[Id] = Field(default_factory=list, max_length=50,
                               description="working-group ids: one task per group")
+    event_id: EventId = None
 
 
 class TaskIdsOut(Schema):
@@ -723,7 +724,7 @@ class TaskOut(Schema):
         return obj.status_at(clock.now())
 
 
-@router.post("/tasks", response={201: TaskIdsOut},
+@router.post("/tasks", response={200: TaskIdsOut, 201: TaskIdsOut},
              summary="任务下达: send a task to areas (one per area)")
 def task_create(request, payload: TaskIn):
     require_perm(request.user, "operations.dispatch")
@@ -733,8 +734,8 @@ def task_create(request, payload: TaskIn):
               for pk in payload.groups]
     tasks = services.task_send(actor=request.user, title=payload.title, detail=payload.detail,
                                areas=areas, due_at=_device(payload.due_at),
-                               group=payload.group, groups=groups)
-    return 201, {"ids": [t.pk for t in tasks]}
+                               group=payload.group, groups=groups, event_id=payload.event_id)
+    return (200 if tasks[0].replayed else 201), {"ids": [t.pk for t in tasks]}
 
 
 class WorkingGroupIn(Schema):

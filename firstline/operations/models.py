@@ -415,6 +415,9 @@ class Task(models.Model):
     file = models.FileField(_("file"), upload_to="tasks/%Y/%m/", blank=True, default="")
     file_name = models.CharField(max_length=100, blank=True, default="")
     file_type = models.CharField(max_length=50, blank=True, default="")
+    # On the first task of a batch only: sent by the phone or the form that asked, a retry
+    # with the same id writes nothing again (firstline.db.create_once).
+    event_id = models.UUIDField(null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("task")

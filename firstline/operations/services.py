@@ -25,6 +25,7 @@ from firstline.accounts.roles import Role
 from firstline.accounts.scope import in_scope
 from firstline.accounts.services import audit, require_perm, user_assign
 from firstline.areas.models import Level
+from firstline.db import create_once
 from firstline.errors import InvalidInput, RuleViolation, all_or_first
 from firstline.people.services import phone_normalize
 from firstline.rules import rule
@@ -551,36 +552,22 @@ def store_of_area(area, *, create: bool = False) -> Store | None:
 
 def _movement_once(event_id, *, kind: str, store: Store, item: Item, quantity, answer_store,
                    write) -> Stock:
-    """`write()` in its own transaction, once per `event_id` (None: every call writes).
+    """`write()` in its own transaction, once per `event_id` (firstline.db.create_once; None:
+    every call writes).
 
     A phone on a bad network retries, a worker taps twice: the same event_id answers the
     stock row as it stands, moving nothing again (`replayed` True), also when both arrive at
-    the same instant (the unique event_id refuses the second movement, and its transaction
-    with it). The id sent again for another movement is 409 `event_id_reused`."""
-    def replay() -> Stock | None:
-        first = (Movement.objects.filter(event_id=event_id)
-                 .values_list("kind", "stock__store_id", "stock__item_id", "delta").first())
-        if first is None:
-            return None
-        first_kind, store_id, item_id, delta = first
-        if (first_kind, store_id, item_id, abs(delta)) != (kind, store.pk, item.pk, quantity):
-            raise RuleViolation("event_id_reused", _(
-                "This event_id was already used for another stock movement; send a new one."),
-                field="event_id")
-        row = Stock.objects.select_related("store", "item").get(store=answer_store, item=item)
-        row.replayed = True
-        return row
+    the same instant. The id sent again for another movement is 409 `event_id_reused`."""
+    def same(first: Movement) -> bool:
+        return ((first.kind, first.stock.store_id, first.stock.item_id, abs(first.delta))
+                == (kind, store.pk, item.pk, quantity))
 
-    if event_id is not None and (done := replay()) is not None:
-        return done
-    try:
-        with transaction.atomic():
-            row = write()
-    except IntegrityError:
-        if event_id is None or (done := replay()) is None:
-            raise
-        return done
-    row.replayed = False
+    row, replayed = create_once(
+        Movement.objects.select_related("stock"), event_id, same=same, create=write,
+        reused=_("This event_id was already used for another stock movement; send a new one."))
+    if replayed:
+        row = Stock.objects.select_related("store", "item").get(store=answer_store, item=item)
+    row.replayed = replayed
     return row
 
 
@@ -746,37 +733,57 @@ def working_group_create(*, actor, area, name: str, members=()) -> WorkingGroup:
 
 @transaction.atomic
 def task_send(*, actor, title: str, detail: str = "", areas: list = (), due_at: datetime,
-              group: str = "", groups: list = (), now: datetime | None = None) -> list[Task]:
+              group: str = "", groups: list = (), now: datetime | None = None,
+              event_id=None) -> list[Task]:
     """任务下达: one task per receiving area and per working group (`groups`, each in the
-    actor's dispatch scope), sharing a batch. `group` is the older free-text label."""
+    actor's dispatch scope), sharing a batch. `group` is the older free-text label.
+
+    Once per `event_id` (held by the batch's first task; see firstline.db.create_once): a
+    retry answers the batch sent first, each task's `replayed` True."""
     require_perm(actor, "operations.dispatch")
     now = _now(now)
     title = _text(title, field="title", max_length=100)
     group = _text(group, field="group", max_length=50, required=False)
     detail = str(detail or "").strip()
-    if len(detail) > 2000 or "\x00" in detail:
-        raise InvalidInput("bad_detail", _("detail: at most 2000 characters."), field="detail")
-    if not areas and not groups:
-        raise InvalidInput("required", _("areas: name at least one area."), field="areas")
-    if due_at <= now:
-        raise InvalidInput("past_due", _("due_at must be in the future."), field="due_at")
-    batch = uuid.uuid4().hex
-    seen, tasks = set(), []
-    for area in areas:
-        if area.pk in seen:
-            continue
-        seen.add(area.pk)
-        tasks.append(Task.objects.create(batch=batch, area=area, title=title, detail=detail,
-                                         group=group, due_at=due_at, created_by=actor,
-                                         created_at=now))
-    for wg in dict.fromkeys(groups):
-        if not in_scope(actor, wg.area, "operations.dispatch"):
-            raise RuleViolation("not_found", _("Not found."), status=404)
-        tasks.append(Task.objects.create(batch=batch, area=wg.area, title=title, detail=detail,
-                                         group=wg.name, working_group=wg, due_at=due_at,
-                                         created_by=actor, created_at=now))
-    audit(actor=actor, action=AuditAction.OPERATIONS_TASK_SEND, object_type="operations.task",
-          object_id=batch, detail=f"{len(tasks)} receivers")
+
+    def same(head: Task) -> bool:
+        return (head.created_by_id, head.title, head.detail) == (actor.pk, title, detail)
+
+    def create() -> list[Task]:
+        if len(detail) > 2000 or "\x00" in detail:
+            raise InvalidInput("bad_detail", _("detail: at most 2000 characters."),
+                               field="detail")
+        if not areas and not groups:
+            raise InvalidInput("required", _("areas: name at least one area."), field="areas")
+        if due_at <= now:
+            raise InvalidInput("past_due", _("due_at must be in the future."), field="due_at")
+        batch = uuid.uuid4().hex
+        seen, tasks = set(), []
+        for area in areas:
+            if area.pk in seen:
+                continue
+            seen.add(area.pk)
+            tasks.append(Task.objects.create(batch=batch, area=area, title=title,
+                                             detail=detail, group=group, due_at=due_at,
+                                             created_by=actor, created_at=now,
+                                             event_id=None if tasks else event_id))
+        for wg in dict.fromkeys(groups):
+            if not in_scope(actor, wg.area, "operations.dispatch"):
+                raise RuleViolation("not_found", _("Not found."), status=404)
+            tasks.append(Task.objects.create(batch=batch, area=wg.area, title=title,
+                                             detail=detail, group=wg.name, working_group=wg,
+                                             due_at=due_at, created_by=actor, created_at=now,
+                                             event_id=None if tasks else event_id))
+        audit(actor=actor, action=AuditAction.OPERATIONS_TASK_SEND,
+              object_type="operations.task", object_id=batch,
+              detail=f"{len(tasks)} receivers")
+        return tasks
+
+    tasks, replayed = create_once(Task, event_id, same=same, create=create)
+    if replayed:
+        tasks = list(Task.objects.filter(batch=tasks.batch).order_by("pk"))
+    for t in tasks:
+        t.replayed = replayed
     return tasks
 
 

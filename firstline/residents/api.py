@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 from firstline import clock
 from firstline.accounts.services import client_address, require_perm
 from firstline.api.pagination import Paged
-from firstline.apitypes import Id
+from firstline.apitypes import EventId, Id
 from firstline.areas.selectors import area_get_for_user
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.people.selectors import household_get_for_user
@@ -49,6 +49,7 @@ class TipIn(Schema):
     what: str = Field(..., max_length=TEXT)
     where: str = Field("", max_length=TEXT)
     contact: str | None = Field(None, max_length=TEXT)
+    event_id: EventId = None
 
 
 class Receipt(Schema):
@@ -78,14 +79,15 @@ def public_declaration(request, payload: DeclarationIn):
     return 201, {"receipt": d.receipt}
 
 
-@router.post("/public/tips", auth=None, response={201: Receipt, 415: dict},
+@router.post("/public/tips", auth=None, response={200: Receipt, 201: Receipt, 415: dict},
              summary="举报: a tip-off (no login, throttled)")
 def public_tip(request, payload: TipIn):
     _json_only(request)
     community = services.community_get(payload.community)
     tip = services.tip_submit(community=community, what=payload.what, where=payload.where,
-                              contact=payload.contact or "", device=_device(request))
-    return 201, {"receipt": tip.receipt}
+                              contact=payload.contact or "", device=_device(request),
+                              event_id=payload.event_id)
+    return (200 if tip.replayed else 201), {"receipt": tip.receipt}
 
 
 # --- declarations ---------------------------------------------------------------------------
@@ -311,6 +313,7 @@ class NoticeIn(Schema):
     areas: list[str] = Field(..., max_length=200)
     translations: dict[str, NoticeVersion] = Field(
         default_factory=dict, description='optional: {"zh-hant": {title, body}, "en": {...}}')
+    event_id: EventId = None
 
 
 class NoticeCreated(Schema):
@@ -354,15 +357,16 @@ def _notice_url(request, notice) -> str:
     return request.build_absolute_uri(reverse("residents:notice_public", args=[notice.token]))
 
 
-@router.post("/notices", response={201: NoticeCreated},
+@router.post("/notices", response={200: NoticeCreated, 201: NoticeCreated},
              summary="Publish a notice to the households of some areas")
 def notice_create(request, payload: NoticeIn):
     require_perm(request.user, "people.manage")
     areas = [area_get_for_user(request.user, code) for code in payload.areas]
     notice = services.notice_publish(
         actor=request.user, title=payload.title, body=payload.body, areas=areas,
-        translations={k: v.dict() for k, v in payload.translations.items()})
-    return 201, {"id": notice.pk, "url": _notice_url(request, notice)}
+        translations={k: v.dict() for k, v in payload.translations.items()},
+        event_id=payload.event_id)
+    return (200 if notice.replayed else 201), {"id": notice.pk, "url": _notice_url(request, notice)}
 
 
 @router.get("/notices/{notice_id}", response=NoticeOut,

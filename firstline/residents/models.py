@@ -106,6 +106,9 @@ class Tip(models.Model):
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     null=True, blank=True, related_name="+")
+    # Sent by the phone or the form that asked: a retry with the same id writes nothing
+    # again (firstline.db.create_once).
+    event_id = models.UUIDField(null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("tip-off")
@@ -162,6 +165,9 @@ class Notice(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
     created_at = models.DateTimeField(_("published at"), default=clock.now)
+    # Sent by the phone or the form that asked: a retry with the same id writes nothing
+    # again (firstline.db.create_once).
+    event_id = models.UUIDField(null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("notice")

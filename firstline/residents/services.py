@@ -17,6 +17,7 @@ from firstline.accounts.actions import AuditAction
 from firstline.accounts.scope import in_scope, scope_paths
 from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Area, Level, subtree_q
+from firstline.db import create_once
 from firstline.errors import InvalidInput, RuleViolation, all_or_first
 from firstline.people.models import Building, Compound, Household, Resident, Transport
 from firstline.people.services import (
@@ -308,9 +309,13 @@ def _tip_place(community: Area, where: str, compound: Compound | None,
 @transaction.atomic
 def tip_submit(*, community: Area, what, where="", contact="", compound: Compound | None = None,
                building: str = "", actor=None, device=(),
-               now: datetime | None = None) -> Tip:
+               now: datetime | None = None, event_id=None) -> Tip:
     """A tip-off: from the public page (`device` set, throttled) or taken down by staff
-    (`actor`). A verification task for the grid worker of the place, due per tips.verify_hours."""
+    (`actor`). A verification task for the grid worker of the place, due per tips.verify_hours.
+
+    Once per `event_id` (firstline.db.create_once): a retry of the same tip answers the first
+    one (`replayed` True), not throttled again; the id of a tip with other words, another
+    community or another sender is 409 `event_id_reused`, showing nothing of that tip."""
     now = now or clock.now()
     if actor is not None:
         require_perm(actor, "people.screen")
@@ -325,20 +330,31 @@ def tip_submit(*, community: Area, what, where="", contact="", compound: Compoun
         building=text(building, field="building", limit=50, label=_("Building")))[0]
     if compound is not None and compound.area_id != community.pk:
         raise InvalidInput("bad_compound", _("Unknown compound."), field="compound")
-    if actor is None:
-        throttle(kind="tip", device=device, now=now)
-    compound, found_building, area = _tip_place(community, where, compound, building)
-    if not where and compound is not None:
-        where = f"{compound.name} {building}栋" if building else compound.name
-    hours = int(rule("tips.verify_hours", on=clock.localdate(now)).value)
-    tip = Tip.objects.create(receipt=receipt_new("T"), community=community, area=area,
-                             compound=compound, building=found_building, what=what,
-                             where=where, contact=contact,
-                             source="staff" if actor is not None else "public",
-                             created_by=actor, created_at=now,
-                             due_at=now + timedelta(hours=hours))
-    if actor is not None:
-        audit(actor=actor, action=AuditAction.TIP_CREATE, obj=tip)
+
+    def same(first: Tip) -> bool:
+        return ((first.community_id, first.what, first.contact, first.created_by_id)
+                == (community.pk, what, contact, getattr(actor, "pk", None)))
+
+    def create() -> Tip:
+        nonlocal compound, where
+        if actor is None:
+            throttle(kind="tip", device=device, now=now)
+        compound, found_building, area = _tip_place(community, where, compound, building)
+        if not where and compound is not None:
+            where = f"{compound.name} {building}栋" if building else compound.name
+        hours = int(rule("tips.verify_hours", on=clock.localdate(now)).value)
+        tip = Tip.objects.create(receipt=receipt_new("T"), community=community, area=area,
+                                 compound=compound, building=found_building, what=what,
+                                 where=where, contact=contact,
+                                 source="staff" if actor is not None else "public",
+                                 created_by=actor, created_at=now,
+                                 due_at=now + timedelta(hours=hours), event_id=event_id)
+        if actor is not None:
+            audit(actor=actor, action=AuditAction.TIP_CREATE, obj=tip)
+        return tip
+
+    tip, replayed = create_once(Tip, event_id, same=same, create=create)
+    tip.replayed = replayed
     return tip
 
 
@@ -553,10 +569,12 @@ def notice_attach(*, actor, notice: Notice, file, now: datetime | None = None
 
 @transaction.atomic
 def notice_publish(*, actor, title, body, areas: list[Area], translations: dict | None = None,
-                   attachments=(), now: datetime | None = None) -> Notice:
+                   attachments=(), now: datetime | None = None, event_id=None) -> Notice:
     """Publish a notice to the households of `areas` (each inside the actor's scope), with
     optional `translations` {language: {title, body}} in the site's other languages and
-    `attachments` (uploaded files; every one is checked before anything is written)."""
+    `attachments` (uploaded files; every one is checked before anything is written).
+    Once per `event_id` (firstline.db.create_once): a retry answers the first notice,
+    `replayed` True."""
     from django.conf import settings
 
     require_perm(actor, "people.manage")
@@ -600,12 +618,22 @@ def notice_publish(*, actor, title, body, areas: list[Area], translations: dict 
         if not in_scope(actor, area, "people.manage"):
             raise RuleViolation("not_found", _("Not found."), status=404)
     now = now or clock.now()
-    checked = _attachments_checked(attachments, now=now)
-    notice = Notice.objects.create(token=secrets.token_urlsafe(16), title=title, body=body,
-                                   translations=versions, created_by=actor, created_at=now)
-    notice.areas.set(areas)
-    _attachments_save(notice, checked, actor=actor, now=now)
-    audit(actor=actor, action=AuditAction.NOTICE_PUBLISH, obj=notice)
+
+    def same(first: Notice) -> bool:
+        return (first.created_by_id, first.title, first.body) == (actor.pk, title, body)
+
+    def create() -> Notice:
+        checked = _attachments_checked(attachments, now=now)
+        notice = Notice.objects.create(token=secrets.token_urlsafe(16), title=title, body=body,
+                                       translations=versions, created_by=actor, created_at=now,
+                                       event_id=event_id)
+        notice.areas.set(areas)
+        _attachments_save(notice, checked, actor=actor, now=now)
+        audit(actor=actor, action=AuditAction.NOTICE_PUBLISH, obj=notice)
+        return notice
+
+    notice, replayed = create_once(Notice, event_id, same=same, create=create)
+    notice.replayed = replayed
     return notice
 
 

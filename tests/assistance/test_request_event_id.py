@@ -1,0 +1,53 @@
+"""A service request sent again with its event_id (a phone retrying) is one request."""
+
+import uuid
+
+import pytest
+
+from firstline.accounts.models import AuditEntry
+from firstline.assistance.models import ServiceRequest
+from firstline.assistance.services import service_request_create
+from tests.conftest import race
+
+EVENT = "7d1b9e0c-2f4a-4c8e-9b1d-3a5e6f708192"
+
+
+def _body(world, **extra):
+    return {"household_id": world.h1.pk, "kind": "bills", "detail": "燃气费", "event_id": EVENT,
+            **extra}
+
+
+def test_a_request_sent_again_answers_the_first_and_writes_nothing(api, world):
+    first = api("grid_a").post("/api/v1/service-requests", _body(world))
+    audits = AuditEntry.objects.count()
+    again = api("grid_a").post("/api/v1/service-requests", _body(world))
+    assert (first.status_code, again.status_code) == (201, 200), again.content
+    assert again.json()["id"] == first.json()["id"]
+    assert ServiceRequest.objects.count() == 1 and AuditEntry.objects.count() == audits
+
+
+def test_an_event_id_used_for_another_request_is_409(api, world):
+    assert api("grid_a").post("/api/v1/service-requests", _body(world)).status_code == 201
+    r = api("grid_a").post("/api/v1/service-requests", _body(world, detail="买药"))
+    assert r.status_code == 409 and r.json()["error"] == "event_id_reused"
+    r = api("staff_c1").post("/api/v1/service-requests", _body(world))  # another sender
+    assert r.status_code == 409
+    assert ServiceRequest.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_request_sent_by_five_threads_at_once_is_one_row(file_database, world):
+    event = uuid.UUID(EVENT)
+
+    def work(i):
+        from firstline.accounts.models import User
+
+        return service_request_create(household=world.h1, kind="bills", detail="燃气费",
+                                      source="worker", event_id=event,
+                                      actor=User.objects.get(username="grid_a"))
+
+    results = race(5, work)
+    assert all(isinstance(r, ServiceRequest) for r in results), results
+    assert len({r.pk for r in results}) == 1
+    assert sorted(r.replayed for r in results) == [False] + [True] * 4
+    assert ServiceRequest.objects.count() == 1
