@@ -158,6 +158,70 @@ def xlsx_rows_with_values(path) -> int:
     return rows
 
 
+# --- the checks every uploaded table passes before a row is read ---------------------------
+
+def file_check(path, *, encoding, kind: str = "roster") -> int | None:
+    """Raise TableError for a problem of the whole file found before any row is read: too
+    big (FIRSTLINE_UPLOAD_MAX_MB), too many data rows (FIRSTLINE_IMPORT_MAX_ROWS: CSV lines
+    whatever their line ends, an .xlsx's rows counted from its sheet's XML), an .xlsx that
+    would unpack to far more than its size (a zip bomb), a CSV that does not decode from
+    start to end in its encoding. The roster importer and the lists' reader both run it.
+
+    `encoding`: a function giving the CSV's encoding (called only for a CSV within the caps).
+    `kind`: "roster" or "list", what a message calls the file. Answers the data rows counted
+    (an upper bound), or None for a type not read here (the reader refuses it)."""
+    from django.conf import settings
+
+    path = Path(path)
+    max_bytes = settings.UPLOAD_MAX_MB * 2**20
+    if path.stat().st_size > max_bytes:
+        raise TableError(_("The file is larger than %(mb)s MB: split it into several files.")
+                         % {"mb": settings.UPLOAD_MAX_MB})
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        _xlsx_check(path, max_bytes, kind)
+        try:
+            data_rows = max(xlsx_rows_with_values(path) - 1, 0)
+        except Exception as exc:  # a zip without a readable worksheet: many error types
+            raise TableError(_("The file is not a readable .xlsx workbook.")) from exc
+    elif suffix in {".csv", ".txt"}:
+        data_rows = max(csv_lines(path) - 1, 0)
+    else:
+        return None
+    if data_rows > settings.IMPORT_MAX_ROWS:
+        raise too_many_rows()
+    if suffix == ".xlsx":
+        return data_rows
+    expected = encoding()
+    problem = decode_problem(path, expected)
+    if problem is not None:
+        raise TableError(
+            _("The file mixes text encodings (%(encoding)s expected; line %(line)s does "
+              "not decode). Nothing was imported: save the whole file in one encoding.")
+            % {"encoding": expected, "line": problem[0]})
+    return data_rows
+
+
+def _xlsx_check(path: Path, max_bytes: int, kind: str) -> None:
+    """A workbook is a zip: refuse one that unpacks to more than 10 times the size cap
+    or compresses more than 100:1 (real rosters and lists compress about 5-10:1)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise TableError(_("The file is not a readable .xlsx workbook.")) from exc
+    packed = max(path.stat().st_size, 1)
+    if unpacked > 10 * max_bytes or (unpacked > 2**20 and unpacked / packed > 100):
+        mb = {"mb": unpacked // 2**20}
+        if kind == "list":
+            raise TableError(_("The workbook unpacks to %(mb)s MB, far more than a list: "
+                               "save it again as .csv or a plain .xlsx.") % mb)
+        raise TableError(_("The workbook unpacks to %(mb)s MB, far more than a roster: "
+                           "save it again as .csv or a plain .xlsx.") % mb)
+
+
 # --- cells as text --------------------------------------------------------------------------
 
 EXCEL_DIGITS = 15  # significant digits Excel keeps of a number: more are lost as it is typed
@@ -283,57 +347,9 @@ class Table:
                              % {"suffix": suffix or "?"})
 
     def check(self) -> None:
-        """Raise TableError for a problem of the whole file found before any row is read:
-        too big (FIRSTLINE_UPLOAD_MAX_MB), too many rows (FIRSTLINE_IMPORT_MAX_ROWS), an
-        .xlsx that would unpack to far more than its size (a zip bomb), a CSV that does not
-        decode from start to end in its encoding."""
-        from django.conf import settings
-
-        max_bytes = settings.UPLOAD_MAX_MB * 2**20
-        if self.path.stat().st_size > max_bytes:
-            raise TableError(_("The file is larger than %(mb)s MB: split it into several files.")
-                             % {"mb": settings.UPLOAD_MAX_MB})
-        suffix = self.path.suffix.lower()
-        if suffix == ".xlsx":
-            self._check_xlsx(max_bytes)
-            self.data_rows = max(self._xlsx_rows_with_values() - 1, 0)
-        elif suffix in {".csv", ".txt"}:
-            self.data_rows = max(csv_lines(self.path) - 1, 0)
-        else:
-            return
-        if self.data_rows > settings.IMPORT_MAX_ROWS:
-            raise too_many_rows()
-        if suffix == ".xlsx":
-            return
-        encoding = self.encoding()
-        problem = decode_problem(self.path, encoding)
-        if problem is not None:
-            raise TableError(
-                _("The file mixes text encodings (%(encoding)s expected; line %(line)s does "
-                  "not decode). Nothing was imported: save the whole file in one encoding.")
-                % {"encoding": encoding, "line": problem[0]})
-
-    def _check_xlsx(self, max_bytes: int) -> None:
-        """A workbook is a zip: refuse one that unpacks to more than 10 times the size cap
-        or compresses more than 100:1 (real rosters compress about 5-10:1)."""
-        import zipfile
-
-        try:
-            with zipfile.ZipFile(self.path) as archive:
-                unpacked = sum(info.file_size for info in archive.infolist())
-        except (zipfile.BadZipFile, OSError) as exc:
-            raise TableError(_("The file is not a readable .xlsx workbook.")) from exc
-        packed = max(self.path.stat().st_size, 1)
-        if unpacked > 10 * max_bytes or (unpacked > 2**20 and unpacked / packed > 100):
-            raise TableError(_("The workbook unpacks to %(mb)s MB, far more than a roster: "
-                               "save it again as .csv or a plain .xlsx.")
-                             % {"mb": unpacked // 2**20})
-
-    def _xlsx_rows_with_values(self) -> int:
-        try:
-            return xlsx_rows_with_values(self.path)
-        except Exception as exc:  # a zip without a readable worksheet: many error types
-            raise TableError(_("The file is not a readable .xlsx workbook.")) from exc
+        """Raise TableError for a problem of the whole file found before any row is read
+        (see file_check); counts its data rows."""
+        self.data_rows = file_check(self.path, encoding=self.encoding)
 
     def encoding(self) -> str:
         if not hasattr(self, "_encoding"):

@@ -4,6 +4,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
+from django.conf import settings
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema
@@ -21,7 +22,12 @@ from .models import CaseStatus, Result, Routing
 
 router = Router()
 
-MAX_UPLOAD = 50 * 1024 * 1024
+
+def _bad_file(file, reason: str, code: str = "bad_file") -> InvalidInput:
+    """A 422 naming the `file` field and the uploaded file's name, then why it is refused."""
+    name = Path(file.name or "").name[:100]
+    return InvalidInput(code, _("file %(name)s: %(reason)s")
+                        % {"name": name, "reason": reason}, field="file")
 
 
 def _date(text: str | None, field: str) -> date | None:
@@ -58,10 +64,11 @@ def checklist_create(request, file: UploadedFile = File(...), source: str = Form
     target = services.area_for_list(code=area, actor=request.user)
     suffix = Path(file.name or "").suffix.lower()
     if suffix not in (".csv", ".txt", ".xlsx"):
-        raise InvalidInput("bad_file", _("Unsupported file type %(suffix)s: use .csv or .xlsx.")
-                           % {"suffix": suffix or "?"}, field="file")
-    if file.size > MAX_UPLOAD:
-        raise InvalidInput("too_large", _("The file is larger than 50 MB."), field="file")
+        raise _bad_file(file, _("Unsupported file type %(suffix)s: use .csv or .xlsx.")
+                        % {"suffix": suffix or "?"})
+    if file.size > settings.UPLOAD_MAX_MB * 2**20:  # said before it is written to disk
+        raise _bad_file(file, _("The file is larger than %(mb)s MB: split it into several "
+                                "files.") % {"mb": settings.UPLOAD_MAX_MB}, "too_large")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"list{suffix}"
         with open(path, "wb") as fh:
@@ -70,7 +77,7 @@ def checklist_create(request, file: UploadedFile = File(...), source: str = Form
         result = services.checklist_import(path=path, source=source, deadline=due, area=target,
                                            actor=request.user, filename=file.name or "")
     if result.file_error:
-        raise InvalidInput("bad_file", result.file_error, field="file")
+        raise _bad_file(file, result.file_error)
     return (201 if result.created else 200), result.as_json()
 
 

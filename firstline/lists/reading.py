@@ -8,7 +8,7 @@ more common characters wins.
 """
 
 import csv
-import io
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -17,7 +17,14 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from firstline.people.services import id_number_normalize
-from firstline.tabular import TableError, cell_text, detect_encoding, normalize_header
+from firstline.tabular import (
+    SAMPLE_BYTES,
+    TableError,
+    cell_text,
+    detect_encoding,
+    file_check,
+    normalize_header,
+)
 
 # key -> header titles a sender may use (Chinese first: shown in messages)
 KEYS = {
@@ -90,46 +97,54 @@ def _plausible(text: str) -> int:
     return score
 
 
-def _detect(data: bytes) -> str:
-    encoding = detect_encoding(data[:256 * 1024])
+def _detect(path: Path) -> str:
+    """The encoding of a CSV, from its first 256 KB (file_check then decodes it whole)."""
+    with open(path, "rb") as fh:
+        sample = fh.read(SAMPLE_BYTES)
+    encoding = detect_encoding(sample)
     if encoding in ("gb18030",):
+        end = max(sample.rfind(b"\n"), sample.rfind(b"\r"))
+        if len(sample) >= SAMPLE_BYTES and end >= 0:
+            sample = sample[:end + 1]  # whole lines: no character cut in two
         try:
-            big5 = data.decode("big5")
+            big5 = sample.decode("big5")
         except UnicodeDecodeError:
             return encoding
-        gb = data.decode("gb18030", errors="replace")
+        gb = sample.decode("gb18030", errors="replace")
         if _plausible(big5) > _plausible(gb):
             return "big5"
     return encoding
 
 
 def read_table(path) -> RawTable:
+    """The whole list, after the checks every uploaded table passes (tabular.file_check:
+    size, rows, zip bomb, one encoding throughout). A CSV is decoded as it is read: only
+    its rows are held, never its bytes or its text as well."""
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        return _read_xlsx(path)
-    if suffix not in (".csv", ".txt"):
+    if suffix not in (".csv", ".txt", ".xlsx"):
         raise TableError(_("Unsupported file type %(suffix)s: use .csv or .xlsx.")
                          % {"suffix": suffix or "?"})
-    data = path.read_bytes()
-    encoding = _detect(data)
+    encoding = functools.cache(lambda: _detect(path))
+    file_check(path, encoding=encoding, kind="list")
+    if suffix == ".xlsx":
+        return _read_xlsx(path)
     try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as exc:
+        with open(path, encoding=encoding(), newline="", errors="strict") as fh:
+            reader = csv.reader(fh)
+            header = next(reader, None)
+            if header is None:
+                raise TableError(_("The file is empty."))
+            rows, problems = [], {}
+            for number, values in enumerate(reader, start=1):
+                if any(v.strip() for v in values):
+                    rows.append((number, _cells(number, values, problems)))
+    except UnicodeDecodeError as exc:  # file_check decoded it whole: a file changed since
         raise TableError(_("The file mixes text encodings (%(encoding)s expected).")
-                         % {"encoding": encoding}) from exc
-    try:
-        reader = csv.reader(io.StringIO(text, newline=""))
-        header = next(reader, None)
-        if header is None:
-            raise TableError(_("The file is empty."))
-        rows, problems = [], {}
-        for number, values in enumerate(reader, start=1):
-            if any(v.strip() for v in values):
-                rows.append((number, _cells(number, values, problems)))
+                         % {"encoding": encoding()}) from exc
     except csv.Error as exc:
         raise TableError(_("The CSV file is malformed: %(error)s") % {"error": exc}) from exc
-    return RawTable([h.strip().lstrip("\ufeff") for h in header], rows, encoding, problems)
+    return RawTable([h.strip().lstrip("\ufeff") for h in header], rows, encoding(), problems)
 
 
 def _read_xlsx(path: Path) -> RawTable:

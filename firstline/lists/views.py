@@ -162,7 +162,7 @@ def upload(request):
         upload = request.FILES.get("file")
         suffix = Path(getattr(upload, "name", "") or "").suffix.lower()
         if upload is None or suffix not in (".csv", ".txt", ".xlsx"):
-            context["error"] = _("Choose a .csv or .xlsx file.")
+            context["file_error"] = _("Choose a .csv or .xlsx file.")
             return render(request, "lists/upload.html", context, status=422)
         token = secrets.token_urlsafe(16) + suffix
         with open(_upload_dir() / token, "wb") as fh:
@@ -178,7 +178,7 @@ def upload(request):
         table = reading.read_table(path)
     except TableError as exc:
         path.unlink(missing_ok=True)
-        context["error"] = exc.message
+        context["file_error"] = exc.message  # beside the file field: choose another file
         return render(request, "lists/upload.html", context, status=422)
     context.update(token=token, header=list(enumerate(table.header)),
                    sample=[(n, [_masked(c) for c in cells]) for n, cells in table.rows[:3]])
@@ -217,8 +217,11 @@ def _upload_outcome(request, context, queued, *, mapping=None):
     value = queued.return_value if queued.status == TaskResultStatus.SUCCESSFUL else {
         "error": _("The list could not be imported: upload it again."), "field": "file"}
     if "error" in value:
+        if value.get("field") == "file":
+            context["file_error"] = value["error"]
+            return render(request, "lists/upload.html", context, status=422)
         context["error"] = value["error"]
-        if mapping is not None and value.get("field") != "file":
+        if mapping is not None:
             context["mapping"] = mapping
             return render(request, "lists/map.html", context, status=422)
         return render(request, "lists/upload.html", context, status=422)
