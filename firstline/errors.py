@@ -28,11 +28,12 @@ class InvalidInput(RuleViolation):
     status = 422
 
 
-def choice_check(value, choices, field: str) -> None:
+def choice_check(value, choices, field: str, *, code: str = "invalid") -> None:
     """A 422 naming `field` and its choices unless `value` is one of them (a filter's typo is
-    said, not answered with an empty list)."""
+    said, not answered with an empty list). `code`: the API's error code, when a caller has
+    its own ("bad_status")."""
     if value not in choices:
-        raise InvalidInput("invalid", _("%(field)s must be one of: %(v)s.")
+        raise InvalidInput(code, _("%(field)s must be one of: %(v)s.")
                            % {"field": field, "v": ", ".join(choices)}, field=field)
 
 

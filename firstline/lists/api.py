@@ -15,7 +15,7 @@ from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
 from firstline.apitypes import EventId, Id, Int, IsoDate, IsoDateTime, TemperatureIn
 from firstline.areas.models import subtree_q
-from firstline.errors import InvalidInput
+from firstline.errors import InvalidInput, choice_check
 
 from . import exports, selectors, services
 from .models import CaseStatus, Result, Routing
@@ -262,9 +262,7 @@ class VerificationOut(Schema):
 @paginate(Paged)
 def verification_list(request, area: str | None = None, status: str = "open"):
     require_perm(request.user, "lists.verify")
-    if status not in ("open", "done", "overdue", "all"):
-        raise InvalidInput("bad_status", _("status must be one of: %(v)s.")
-                           % {"v": "open, done, overdue, all"}, field="status")
+    choice_check(status, ("open", "done", "overdue", "all"), "status", code="bad_status")
     target = selectors.area_for_user(request.user, area, "lists.verify") if area else None
     items = list(selectors.verification_list(request.user, area=target, status=status))
     lists = selectors.checklists_of(items)

@@ -27,7 +27,7 @@ from firstline.accounts.services import audit, require_perm
 from firstline.apitypes import EARLIEST, LATEST, day_in_range
 from firstline.areas.models import Area, Level, subtree_q
 from firstline.db import create_once
-from firstline.errors import InvalidInput, RuleViolation
+from firstline.errors import InvalidInput, RuleViolation, choice_check
 from firstline.people.services import phone_normalize
 from firstline.rules import rule
 from firstline.rules.temperature import is_fever, temperature_parse
@@ -678,9 +678,7 @@ def verification_answer(*, verification: Verification, result: str, actor,
         raise RuleViolation("not_found", _("Not found."), status=404)
     now = now or clock.now()
     today = clock.localdate(now)
-    if result not in Result.values:
-        raise InvalidInput("bad_result", _("result must be one of: %(v)s.")
-                           % {"v": ", ".join(Result.values)}, field="result")
+    choice_check(result, Result.values, "result", code="bad_result")
     t = temperature_parse(temperature, on=today)
     symptoms = _text(symptoms, field="symptoms", limit=200)
     from_province = _text(from_province, field="from_province", limit=30)
@@ -774,9 +772,7 @@ def case_record(*, resident, status: str, on: date, actor, source: str = "",
     require_perm(actor, "lists.manage")
     _resident_in_scope(actor, resident)
     now = now or clock.now()
-    if status not in CaseStatus.values:
-        raise InvalidInput("bad_status", _("status must be one of: %(v)s.")
-                           % {"v": ", ".join(CaseStatus.values)}, field="status")
+    choice_check(status, CaseStatus.values, "status", code="bad_status")
     if on > clock.localdate(now):
         raise InvalidInput("bad_date", _("The date is in the future."), field="on")
     source = _text(source, field="source", limit=200)
@@ -899,15 +895,12 @@ def test_result_record(*, resident, sampled_on: date, result: str, actor,
     require_perm(actor, "lists.manage")
     _resident_in_scope(actor, resident)
     now = now or clock.now()
-    if result not in TestResult.Outcome.values:
-        raise InvalidInput("bad_result", _("result must be one of: %(v)s.")
-                           % {"v": ", ".join(TestResult.Outcome.values)}, field="result")
+    choice_check(result, TestResult.Outcome.values, "result", code="bad_result")
     if sampled_on > clock.localdate(now):
         raise InvalidInput("bad_date", _("The sample date is in the future."),
                            field="sampled_on")
-    if case_status and case_status not in CASE_FROM_TEST:
-        raise InvalidInput("bad_status", _("case must be one of: %(v)s.")
-                           % {"v": ", ".join(CASE_FROM_TEST)}, field="case")
+    if case_status:
+        choice_check(case_status, CASE_FROM_TEST, "case", code="bad_status")
     if case_status and result != TestResult.Outcome.POSITIVE:
         raise InvalidInput("not_positive", _("Only a positive result makes a case."),
                            field="case")

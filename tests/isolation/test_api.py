@@ -396,6 +396,21 @@ def test_api_reading_temperature_comma_and_words(api, cast, roster):
     assert "34.0" not in r.json()["detail"]
 
 
+def test_an_unknown_isolation_kind_is_refused_naming_the_field_in_each_language(cast, roster):
+    from django.utils import translation
+
+    from firstline.errors import InvalidInput
+
+    for lang, detail in [("zh-hans", "kind 必须是以下之一：home, centralized。"),
+                         ("zh-hant", "kind 必須是以下之一：home, centralized。"),
+                         ("en", "kind must be one of: home, centralized.")]:
+        with translation.override(lang), pytest.raises(InvalidInput) as exc:
+            services.isolation_start(resident=roster.d1, kind="hotel", reason="risk_area",
+                                     starts_on=today(), actor=cast.staff_c2)
+        assert (exc.value.code, exc.value.field, exc.value.detail) == ("bad_kind", "kind", detail)
+    assert not Isolation.objects.exists()
+
+
 def test_an_unknown_alert_kind_is_a_422_naming_it_not_an_empty_list(api, cast):
     r = api("grid_a").get("/api/v1/alerts", kind="abc")
     assert r.status_code == 422 and r.json()["detail"].startswith("kind")

@@ -67,6 +67,25 @@ def test_case_bad_status_and_future_date_are_422(api, roster):
     assert r.status_code == 422 and r.json()["error"] == "bad_date"
 
 
+def test_a_case_status_refusal_names_the_field_and_its_choices(cast, roster):
+    """The shared choice_check: the field as the API names it, every choice, the code kept
+    (a service caller such as a page; the API's schema refuses an unknown status first)."""
+    from django.utils import translation
+
+    from firstline.errors import InvalidInput
+    from firstline.lists.services import case_record
+
+    for lang, detail in [
+            ("zh-hans", "status 必须是以下之一：suspected, confirmed, asymptomatic, ruled_out。"),
+            ("en", "status must be one of: suspected, confirmed, asymptomatic, ruled_out.")]:
+        with translation.override(lang), pytest.raises(InvalidInput) as exc:
+            case_record(resident=roster.wang, status="sick", on=clock.today(),
+                        actor=cast.staff_c1)
+        assert (exc.value.code, exc.value.field, exc.value.detail) == ("bad_status", "status",
+                                                                       detail)
+    assert not Case.objects.exists()
+
+
 def test_case_building_locked_down_in_one_step(api, roster):
     case_id = _case(api, roster)
     r = api("staff_c1").post(f"/api/v1/cases/{case_id}/lockdown", {"days": 14})

@@ -10,7 +10,7 @@ from django.utils.translation import pgettext
 from firstline import clock, events
 from firstline.accounts.actions import AuditAction
 from firstline.accounts.services import audit, require_perm
-from firstline.errors import InvalidInput, RuleViolation
+from firstline.errors import InvalidInput, RuleViolation, choice_check
 from firstline.rules import rule
 
 from .. import schedule
@@ -105,9 +105,7 @@ def isolation_start(*, resident, kind: str, reason: str, starts_on: date, days: 
     require_perm(actor, "isolation.manage")
     now = _now(now)
     today = clock.localdate(now)
-    if kind not in Kind.values:
-        raise InvalidInput("bad_kind", _("kind must be one of: %(v)s.") % {"v": ", ".join(Kind.values)},
-                           field="kind")
+    choice_check(kind, Kind.values, "kind", code="bad_kind")
     reason, reason_note = _reason(reason, reason_note, other_needs_note=other_needs_note)
     if abs((starts_on - today).days) > MAX_DAYS:
         raise InvalidInput("bad_date", _("starts_on is too far from today."), field="starts_on")

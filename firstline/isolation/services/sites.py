@@ -9,7 +9,7 @@ from django.utils.translation import pgettext
 from firstline import clock
 from firstline.accounts.actions import AuditAction
 from firstline.accounts.services import audit, require_perm
-from firstline.errors import InvalidInput, RuleViolation
+from firstline.errors import InvalidInput, RuleViolation, choice_check
 
 from ..models import (
     Isolation,
@@ -213,9 +213,7 @@ def transfer_set_status(*, transfer: Transfer, status: str, actor,
                         now: datetime | None = None) -> Transfer:
     require_perm(actor, "isolation.record")
     transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
-    if status not in TransferStatus.values:
-        raise InvalidInput("bad_status", _("status must be one of: %(v)s.")
-                           % {"v": ", ".join(TransferStatus.values)}, field="status")
+    choice_check(status, TransferStatus.values, "status", code="bad_status")
     if status not in TRANSFER_NEXT.get(transfer.status, set()):
         raise RuleViolation("bad_transition", _("A transfer that is %(now)s cannot become %(new)s.")
                             % {"now": transfer.get_status_display(),
