@@ -66,7 +66,7 @@ def checklist_create(request, file: UploadedFile = File(...), source: str = Form
     if suffix not in (".csv", ".txt", ".xlsx"):
         raise _bad_file(file, _("Unsupported file type %(suffix)s: use .csv or .xlsx.")
                         % {"suffix": suffix or "?"})
-    if file.size > settings.UPLOAD_MAX_MB * 2**20:  # said before it is written to disk
+    if file.size > settings.UPLOAD_MAX_MB * 2**20:  # said before it is copied and read
         raise _bad_file(file, _("The file is larger than %(mb)s MB: split it into several "
                                 "files.") % {"mb": settings.UPLOAD_MAX_MB}, "too_large")
     with tempfile.TemporaryDirectory() as tmp:
