@@ -343,3 +343,12 @@ def write_xlsx(path, header, rows):
         ws.append(row)
     wb.save(path)
     return path
+
+
+def event_id_in(html: str) -> str:
+    """The hidden event_id a rendered form carries (firstline.forms.OnceForm); exactly one."""
+    import re
+
+    found = re.findall(r'<input type="hidden" name="event_id" value="([0-9a-f-]{36})"', html)
+    assert len(found) == 1, found
+    return found[0]

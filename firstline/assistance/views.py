@@ -20,6 +20,7 @@ from firstline.accounts.services import require_perm
 from firstline.areas.models import Level
 from firstline.areas.selectors import areas_visible_to
 from firstline.errors import RuleViolation
+from firstline.forms import OnceForm
 from firstline.isolation import services as isolation_services
 from firstline.isolation import views as isolation_views
 from firstline.people.selectors import households_matching
@@ -255,6 +256,7 @@ def request_paid_back(request, pk):
 def request_new(request):
     households = selectors.households_isolated(request.user, clock.today())
     error, values = "", {}
+    once = OnceForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         values = request.POST
         try:
@@ -262,9 +264,10 @@ def request_new(request):
             req = services.service_request_create(
                 household=household, kind=request.POST.get("kind", ""),
                 detail=request.POST.get("detail", ""),
-                source=request.POST.get("source") or RequestSource.WORKER, actor=request.user)
+                source=request.POST.get("source") or RequestSource.WORKER, actor=request.user,
+                event_id=once.event_id_sent())
         except RuleViolation as exc:
-            error = exc.detail
+            error = once.refused(exc)
         else:
             messages.success(request, _("Request #%(id)s opened.") % {"id": req.pk})
             if has_perm(request.user, "assistance.manage"):
@@ -278,7 +281,7 @@ def request_new(request):
         "households": households_matching(households, q)[:300], "q": q,
         "kinds": RequestKind.choices, "sources": sources, "error": error, "values": values,
         "selected": _int(values.get("household") or request.GET.get("household")),
-    }, status=422 if error else 200)
+        "once": once}, status=422 if error else 200)
 
 
 def _household_chosen(households, value):

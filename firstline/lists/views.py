@@ -21,6 +21,7 @@ from firstline.accounts.scope import area_scope, has_perm
 from firstline.accounts.services import require_perm
 from firstline.areas.models import Area
 from firstline.errors import InvalidInput, RuleViolation
+from firstline.forms import OnceForm
 from firstline.people.forms import FullReadForm
 from firstline.tabular import TableError
 
@@ -405,7 +406,8 @@ def cases(request):
                 .prefetch_related("tests")
                 .order_by("-on", "-pk")[:100])
     return render(request, "lists/cases.html", {"cases": rows, "statuses": CaseStatus.choices,
-                                                "error": error, "today": clock.today()},
+                                                "error": error, "today": clock.today(),
+                                                "once": OnceForm()},
                   status=422 if error else 200)
 
 
@@ -418,6 +420,7 @@ def test_result(request):
 
     number = reading.normalize_id_number(request.POST.get("id_number", ""))
     resident = Resident.objects.filter(id_number=number).select_related("grid").first()
+    once = OnceForm(request.POST)
     try:
         if resident is None:
             raise RuleViolation("not_found", _("No resident with this ID number in your "
@@ -426,11 +429,12 @@ def test_result(request):
                                         or clock.today().isoformat())
         test = services.test_result_record(
             resident=resident, sampled_on=sampled_on, result=request.POST.get("result", ""),
-            case_status=request.POST.get("case") or None, actor=request.user)
+            case_status=request.POST.get("case") or None, actor=request.user,
+            event_id=once.event_id_sent())
     except ValueError:
         messages.error(request, _("Sample date: not a date."))
     except RuleViolation as exc:
-        messages.error(request, exc.detail)
+        messages.error(request, once.refused(exc))
     else:
         if test.case_created:
             messages.success(request, _("Test recorded; case %(n)s made from it.")

@@ -8,6 +8,7 @@ from django.utils.translation import pgettext_lazy
 from firstline import clock
 from firstline.apitypes import EARLIEST, LATEST
 from firstline.errors import RuleViolation
+from firstline.forms import OnceForm
 from firstline.people.services import phone_normalize
 
 from .models import Duty, VolunteerKind
@@ -97,8 +98,8 @@ class StockForm(forms.Form):
             del self.fields["to"]
 
 
-class TaskSendForm(forms.Form):
-    """HQ sends a task to areas and/or working groups."""
+class TaskSendForm(OnceForm):
+    """HQ sends a task to areas and/or working groups (once per rendering of the form)."""
 
     title = forms.CharField(label=_("Title"), max_length=100)
     detail = forms.CharField(label=_("Detail"), required=False,

@@ -318,7 +318,8 @@ def tasks(request):
                     actor=user, title=data["title"], detail=data["detail"],
                     areas=[a for a in targets if a.code in data["areas"]],
                     due_at=data["due_at"], group=request.POST.get("group", ""),
-                    groups=[g for g in groups if g.pk in data["groups"]])
+                    groups=[g for g in groups if g.pk in data["groups"]],
+                    event_id=data["event_id"])
             except RuleViolation as exc:
                 form_refuse(send_form, exc)
             else:

@@ -4,6 +4,8 @@ its field (the services decide; these parse and label)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from firstline.forms import OnceForm
+
 
 class TipForm(forms.Form):
     """A tip-off taken down by staff (from the phone line)."""
@@ -36,7 +38,7 @@ class _MultipleFileField(forms.FileField):
         return [super(_MultipleFileField, self).clean(f, initial) for f in files if f]
 
 
-class NoticeForm(forms.Form):
+class NoticeForm(OnceForm):
     """A notice to publish: the service checks title, text and areas together (every error
     at once, each beside its field); the other languages' versions stay plain inputs."""
 

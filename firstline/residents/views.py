@@ -19,6 +19,7 @@ from firstline.accounts.scope import area_scope, has_perm
 from firstline.accounts.services import client_address
 from firstline.areas.models import Area, Level
 from firstline.errors import InvalidInput, RuleViolation, form_refuse
+from firstline.forms import OnceForm
 from firstline.people.models import Building, Compound, Residency, Transport
 from firstline.people.selectors import household_get_for_user
 from firstline.people.services import household_member_add, mask_id_number, mask_phone
@@ -127,23 +128,25 @@ def tip(request, code):
                                                    "contact")}
     compounds = list(Compound.objects.filter(area=community).order_by("name"))
     errors, status = {}, 200
+    once = OnceForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         compound = next((c for c in compounds if str(c.pk) == values["compound"]), None)
         try:
             t = services.tip_submit(community=community, what=values["what"],
                                     where=values["where"], contact=values["contact"],
                                     compound=compound, building=values["building"],
-                                    device=_client(request))
+                                    device=_client(request), event_id=once.event_id_sent())
         except RuleViolation as exc:
-            errors[exc.field or "form"] = exc.detail
+            field = "form" if exc.field in ("", "event_id") else exc.field
+            errors[field] = once.refused(exc)
             status = exc.status
         else:
             return _public(render(request, "residents/public_done.html",
                                   {"community": community, "receipt": t.receipt,
                                    "kind": "tip"}), request)
     return _public(render(request, "residents/public_tip.html", {
-        "community": community, "v": values, "errors": errors, "compounds": compounds},
-        status=status), request)
+        "community": community, "v": values, "errors": errors, "compounds": compounds,
+        "once": once}, status=status), request)
 
 
 def notice_public(request, token):
@@ -366,7 +369,7 @@ def notices(request):
                     translations={lang: {"title": request.POST.get(f"title_{lang}", ""),
                                          "body": request.POST.get(f"body_{lang}", "")}
                                   for lang in ("zh-hant", "en")},
-                    attachments=data["attachments"])
+                    attachments=data["attachments"], event_id=data["event_id"])
             except RuleViolation as exc:
                 form_refuse(form, exc, fields={"file": "attachments"})
             else:

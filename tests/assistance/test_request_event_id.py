@@ -7,7 +7,7 @@ import pytest
 from firstline.accounts.models import AuditEntry
 from firstline.assistance.models import ServiceRequest
 from firstline.assistance.services import service_request_create
-from tests.conftest import race
+from tests.conftest import event_id_in, race
 
 EVENT = "7d1b9e0c-2f4a-4c8e-9b1d-3a5e6f708192"
 
@@ -51,3 +51,22 @@ def test_the_same_request_sent_by_five_threads_at_once_is_one_row(file_database,
     assert len({r.pk for r in results}) == 1
     assert sorted(r.replayed for r in results) == [False] + [True] * 4
     assert ServiceRequest.objects.count() == 1
+
+
+def test_the_request_form_sent_twice_is_one_request_and_a_normal_answer(web, world):
+    client = web("grid_a")
+    event = event_id_in(client.get("/assistance/requests/new/").content.decode())
+    form = {"household": world.h1.pk, "kind": "medicine", "detail": "降压药", "source": "phone",
+            "event_id": event}
+    first = client.post("/assistance/requests/new/", form)
+    again = client.post("/assistance/requests/new/", form)
+    assert (first.status_code, again.status_code) == (302, 302)
+    assert again["Location"] == first["Location"]
+    assert ServiceRequest.objects.count() == 1
+
+
+def test_a_refused_request_form_keeps_its_event_id(web, world):
+    client = web("grid_a")
+    r = client.post("/assistance/requests/new/", {"household": world.h1.pk, "kind": "medicine",
+                                                  "detail": "", "event_id": EVENT})
+    assert r.status_code == 422 and event_id_in(r.content.decode()) == EVENT

@@ -9,7 +9,7 @@ from firstline.accounts.models import AuditEntry
 from firstline.lists import services
 from firstline.lists.models import Case
 from firstline.lists.models import TestResult as Result
-from tests.conftest import race
+from tests.conftest import event_id_in, race
 
 EVENT = "3e9a6c1d-8b2f-4d7e-a1c5-9f0b2d4e6a81"
 
@@ -56,4 +56,17 @@ def test_the_same_result_sent_by_five_threads_at_once_is_one_test(file_database,
     assert all(isinstance(r, Result) for r in results), results
     assert len({r.pk for r in results}) == 1
     assert sorted(r.replayed for r in results) == [False] + [True] * 4
+    assert Result.objects.count() == 1 and Case.objects.count() == 1
+
+
+def test_the_test_result_form_sent_twice_is_one_test_and_a_normal_answer(web, roster):
+    client = web("staff_c1")
+    event = event_id_in(client.get("/lists/cases/").content.decode())
+    form = {"id_number": roster.fang.id_number, "sampled_on": clock.today().isoformat(),
+            "result": "positive", "case": "confirmed", "event_id": event}
+    first = client.post("/lists/cases/test/", form, follow=True)
+    again = client.post("/lists/cases/test/", form, follow=True)
+    assert (first.status_code, again.status_code) == (200, 200)
+    said = [[str(m) for m in r.context["messages"]] for r in (first, again)]
+    assert said[0] == said[1] and len(said[0]) == 1
     assert Result.objects.count() == 1 and Case.objects.count() == 1

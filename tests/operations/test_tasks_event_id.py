@@ -9,7 +9,7 @@ from firstline import clock
 from firstline.accounts.models import AuditEntry
 from firstline.operations import services
 from firstline.operations.models import Task
-from tests.conftest import race
+from tests.conftest import event_id_in, race
 
 EVENT = "0b7c3a52-1d9e-4f3a-8f55-6c1e2a9d7b10"
 
@@ -58,3 +58,44 @@ def test_the_same_task_sent_by_five_threads_at_once_is_one_batch(file_database, 
     assert len({tuple(t.pk for t in r) for r in results}) == 1
     assert sorted(r[0].replayed for r in results) == [False] + [True] * 4
     assert Task.objects.count() == 2
+
+
+# --- the web form (operations tasks page) -----------------------------------------------------
+
+def _form(event_id, **extra):
+    due = clock.localtime(clock.now() + timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M")
+    return {"action": "send", "title": "排查返乡人员", "areas": ["C1", "C2"], "due_at": due,
+            "event_id": event_id, **extra}
+
+
+def test_the_task_form_sent_twice_is_one_batch_and_a_normal_answer(web, cast, areas):
+    client = web("hq")
+    event = event_id_in(client.get("/operations/tasks/").content.decode())
+    first = client.post("/operations/tasks/", _form(event))
+    again = client.post("/operations/tasks/", _form(event))
+    assert (first.status_code, again.status_code) == (302, 302)
+    assert again["Location"] == first["Location"]
+    assert Task.objects.count() == 2
+    assert event_id_in(client.get("/operations/tasks/").content.decode()) != event
+
+
+def test_a_refused_task_form_keeps_its_event_id_and_then_sends_once(web, cast, areas):
+    client = web("hq")
+    event = event_id_in(client.get("/operations/tasks/").content.decode())
+    refused = client.post("/operations/tasks/", _form(event, title=""))
+    assert refused.status_code == 422 and event_id_in(refused.content.decode()) == event
+    assert client.post("/operations/tasks/", _form(event)).status_code == 302
+    assert client.post("/operations/tasks/", _form(event)).status_code == 302
+    assert Task.objects.count() == 2
+
+
+def test_the_task_form_sent_again_with_other_words_says_so_with_a_new_event_id(web, cast, areas):
+    client = web("hq")
+    assert client.post("/operations/tasks/", _form(EVENT)).status_code == 302
+    r = client.post("/operations/tasks/", _form(EVENT, title="另一件事"))
+    html = r.content.decode()
+    assert r.status_code == 422 and "已经提交过一次" in html
+    renewed = event_id_in(html)
+    assert renewed != EVENT and Task.objects.count() == 2
+    assert client.post("/operations/tasks/", _form(renewed, title="另一件事")).status_code == 302
+    assert Task.objects.count() == 4

@@ -9,7 +9,7 @@ from django.test import Client
 from firstline.accounts.models import AuditEntry
 from firstline.residents.models import Notice, Tip
 from firstline.residents.services import tip_submit
-from tests.conftest import race
+from tests.conftest import event_id_in, race
 
 EVENT = "9c4d2e1f-6a7b-4c8d-9e0f-1a2b3c4d5e6f"
 
@@ -82,3 +82,39 @@ def test_the_same_tip_sent_by_five_threads_at_once_is_one_tip(file_database, ros
     assert len({r.receipt for r in results}) == 1
     assert sorted(r.replayed for r in results) == [False] + [True] * 4
     assert Tip.objects.count() == 1
+
+
+# --- the web forms ----------------------------------------------------------------------------
+
+def test_the_notice_form_sent_twice_is_one_notice_and_a_normal_answer(place, web):
+    client = web("staff_c1")
+    event = event_id_in(client.get("/residents/notices/").content.decode())
+    form = {"title": "公开信", "body": "少出门", "areas": ["C1"], "event_id": event}
+    first = client.post("/residents/notices/", form)
+    again = client.post("/residents/notices/", form)
+    assert (first.status_code, again.status_code) == (302, 302)
+    assert again["Location"] == first["Location"] == f"/residents/notices/{Notice.objects.get().pk}/"
+
+
+def test_a_refused_notice_form_keeps_its_event_id(place, web):
+    r = web("staff_c1").post("/residents/notices/", {"title": "", "body": "少出门",
+                                                     "areas": ["C1"], "event_id": EVENT})
+    assert r.status_code == 422 and event_id_in(r.content.decode()) == EVENT
+    assert not Notice.objects.exists()
+
+
+def test_the_public_tip_form_sent_twice_is_one_tip_with_the_same_receipt(place):
+    client = Client()
+    event = event_id_in(client.get("/residents/p/C1/tip/").content.decode())
+    form = {"what": "有人聚集打牌", "where": "3栋楼下", "contact": "", "event_id": event}
+    first = client.post("/residents/p/C1/tip/", form)
+    again = client.post("/residents/p/C1/tip/", form)
+    assert (first.status_code, again.status_code) == (200, 200)
+    tip = Tip.objects.get()
+    assert tip.receipt in first.content.decode() and tip.receipt in again.content.decode()
+
+
+def test_a_refused_public_tip_keeps_its_event_id(place):
+    r = Client().post("/residents/p/C1/tip/", {"what": "", "event_id": EVENT})
+    assert r.status_code == 422 and event_id_in(r.content.decode()) == EVENT
+    assert not Tip.objects.exists()
