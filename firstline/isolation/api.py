@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
-from firstline.apitypes import Id, Int, IsoDate, IsoDateTime, TemperatureIn
+from firstline.apitypes import EventId, Id, Int, IsoDate, IsoDateTime, TemperatureIn
 from firstline.areas.selectors import area_get_for_user
 from firstline.errors import InvalidInput, choice_check
 from firstline.people.models import Building
@@ -172,6 +172,7 @@ class ReadingIn(Schema):
     temperature: TemperatureIn
     symptoms: list[str] = []
     taken_at: IsoDateTime | None = None
+    event_id: EventId = None
 
 
 class ReadingOut(Schema):
@@ -187,7 +188,8 @@ class ReadingOut(Schema):
                           "server's time; the reading was filed at the server's time")
 
 
-@router.post("/isolations/{isolation_id}/readings", response={201: ReadingOut},
+@router.post("/isolations/{isolation_id}/readings",
+             response={200: ReadingOut, 201: ReadingOut},
              summary="Record a reading on the resident's behalf; fever opens an alert")
 def reading_create(request, isolation_id: int, payload: ReadingIn):
     """Temperature outside 34.0–43.0 °C is a 422 (a typo such as 365). Fever is the rule
@@ -196,8 +198,9 @@ def reading_create(request, isolation_id: int, payload: ReadingIn):
     iso = selectors.isolation_get_for_user(request.user, isolation_id)
     reading = services.reading_record(
         isolation=iso, temperature=payload.temperature, symptoms=payload.symptoms,
-        taken_at=payload.taken_at, source=ReadingSource.WORKER, actor=request.user)
-    return 201, reading
+        taken_at=payload.taken_at, source=ReadingSource.WORKER, actor=request.user,
+        event_id=payload.event_id)
+    return (200 if reading.replayed else 201), reading
 
 
 @router.get("/isolations/{isolation_id}/readings", response=list[ReadingOut],

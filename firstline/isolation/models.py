@@ -333,6 +333,9 @@ class Reading(models.Model):
     created_at = models.DateTimeField(default=clock.now)  # the server's receipt time
     # The device's own time when it ran ahead and taken_at is the server's (CONTRACT "Time").
     device_at = models.DateTimeField(null=True, blank=True)
+    # Sent by the phone that recorded it: a retry with the same id writes nothing again
+    # (firstline.db.create_once).
+    event_id = models.UUIDField(null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("reading")

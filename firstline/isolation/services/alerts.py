@@ -13,6 +13,7 @@ from firstline.accounts.actions import AuditAction
 from firstline.accounts.models import RoleAssignment
 from firstline.accounts.roles import Role
 from firstline.accounts.services import audit, require_perm
+from firstline.db import create_once
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.rules import rule
 from firstline.rules.temperature import is_fever, temperature_parse
@@ -130,12 +131,14 @@ def _open_alert(*, iso: Isolation, kind: str, detail: str, source: str, now: dat
 @transaction.atomic
 def reading_record(*, isolation: Isolation, temperature, symptoms=(), taken_at: datetime | None,
                    source: str = ReadingSource.WORKER, actor=None,
-                   now: datetime | None = None) -> Reading:
+                   now: datetime | None = None, event_id=None) -> Reading:
     """Record a reading; fever (rule "fever.threshold_c") opens an alert, symptoms too.
 
     A fever while a fever alert of the same isolation is still unresolved updates that alert
     rather than opening another (the worker is already on it). A reading that answers a due
     time resolves the missed-report alerts of that isolation still open.
+    Once per `event_id` (firstline.db.create_once): a retry answers the first reading,
+    `replayed` True, and opens or resolves nothing again.
     """
     if source == ReadingSource.WORKER:
         require_perm(actor, "isolation.record")
@@ -151,37 +154,48 @@ def reading_record(*, isolation: Isolation, temperature, symptoms=(), taken_at: 
         raise InvalidInput("bad_symptom", _("Unknown symptom %(s)s. Known: %(known)s.")
                            % {"s": unknown[0], "known": ", ".join(Symptom.values)},
                            field="symptoms")
-    iso = Isolation.objects.select_for_update().get(pk=isolation.pk)
-    if iso.status == Status.CANCELLED or not (iso.starts_on <= day < schedule.end_day(iso)):
-        # A wrong time for a live isolation is bad input (422); a reading for one that is
-        # over is a refusal (409).
-        raise RuleViolation("not_in_isolation",
-                            _("taken_at is outside the isolation (%(start)s to %(end)s).")
-                            % {"start": iso.starts_on, "end": schedule.end_day(iso)},
-                            status=422 if iso.status == Status.ACTIVE else 409,
-                            field="taken_at")
-    threshold = rule("fever.threshold_c", on=day)
-    fever = is_fever(t, threshold=threshold.value)
-    reading = Reading.objects.create(
-        isolation=iso, taken_at=taken_at, temperature=t, symptoms=symptoms, fever=fever,
-        source=source, recorded_by=actor if getattr(actor, "pk", None) else None,
-        rule_version=threshold.version, created_at=now,
-        device_at=when.sent if when.sent != when.at else None,
-    )
-    if fever:
-        # Stored without words (the reader's language is not known yet): "38.4 °C · 03-01 09:00"
-        _open_alert(iso=iso, kind=AlertKind.FEVER,
-                    detail=f"{t} °C · {clock.localtime(taken_at):%m-%d %H:%M}",
-                    source=f"reading:{reading.pk}", now=now)
-    elif symptoms and not Alert.objects.filter(isolation=iso, kind=AlertKind.SYMPTOMS).exclude(
-            status=AlertStatus.RESOLVED).exists():
-        _open_alert(iso=iso, kind=AlertKind.SYMPTOMS, detail=",".join(symptoms),
-                    source=f"reading:{reading.pk}", now=now)
-    Alert.objects.filter(isolation=iso, kind=AlertKind.MISSED_REPORT,
-                         status=AlertStatus.OPEN).update(
-        status=AlertStatus.RESOLVED, resolved_at=now, outcome=_("a reading came in"))
-    if source == ReadingSource.WORKER:
-        audit(actor=actor, action=AuditAction.ISOLATION_READING, obj=reading, detail=f"{t}")
+    recorder = actor if getattr(actor, "pk", None) else None
+
+    def same(first: Reading) -> bool:
+        return ((first.isolation_id, first.temperature, first.symptoms, first.recorded_by_id)
+                == (isolation.pk, t, symptoms, getattr(recorder, "pk", None)))
+
+    def create() -> Reading:
+        iso = Isolation.objects.select_for_update().get(pk=isolation.pk)
+        if iso.status == Status.CANCELLED or not (iso.starts_on <= day < schedule.end_day(iso)):
+            # A wrong time for a live isolation is bad input (422); a reading for one that is
+            # over is a refusal (409).
+            raise RuleViolation("not_in_isolation",
+                                _("taken_at is outside the isolation (%(start)s to %(end)s).")
+                                % {"start": iso.starts_on, "end": schedule.end_day(iso)},
+                                status=422 if iso.status == Status.ACTIVE else 409,
+                                field="taken_at")
+        threshold = rule("fever.threshold_c", on=day)
+        fever = is_fever(t, threshold=threshold.value)
+        reading = Reading.objects.create(
+            isolation=iso, taken_at=taken_at, temperature=t, symptoms=symptoms, fever=fever,
+            source=source, recorded_by=recorder,
+            rule_version=threshold.version, created_at=now,
+            device_at=when.sent if when.sent != when.at else None, event_id=event_id,
+        )
+        if fever:
+            # Stored without words (the reader's language is not known yet): "38.4 °C · 03-01 09:00"
+            _open_alert(iso=iso, kind=AlertKind.FEVER,
+                        detail=f"{t} °C · {clock.localtime(taken_at):%m-%d %H:%M}",
+                        source=f"reading:{reading.pk}", now=now)
+        elif symptoms and not Alert.objects.filter(isolation=iso, kind=AlertKind.SYMPTOMS).exclude(
+                status=AlertStatus.RESOLVED).exists():
+            _open_alert(iso=iso, kind=AlertKind.SYMPTOMS, detail=",".join(symptoms),
+                        source=f"reading:{reading.pk}", now=now)
+        Alert.objects.filter(isolation=iso, kind=AlertKind.MISSED_REPORT,
+                             status=AlertStatus.OPEN).update(
+            status=AlertStatus.RESOLVED, resolved_at=now, outcome=_("a reading came in"))
+        if source == ReadingSource.WORKER:
+            audit(actor=actor, action=AuditAction.ISOLATION_READING, obj=reading, detail=f"{t}")
+        return reading
+
+    reading, replayed = create_once(Reading, event_id, same=same, create=create)
+    reading.replayed = replayed
     return reading
 
 
