@@ -359,6 +359,7 @@ class RoundIn(Schema):
     done_at: IsoDateTime | None = None
     agent: str = Field(..., max_length=100)
     volunteer_id: Id | None = None
+    event_id: EventId = None
 
 
 class RoundOut(Schema):
@@ -379,7 +380,7 @@ class RoundOut(Schema):
         return str(obj.by) if obj.by_id else ""
 
 
-@router.post("/disinfection/rounds", response={201: RoundOut},
+@router.post("/disinfection/rounds", response={200: RoundOut, 201: RoundOut},
              summary="Record a round: the place leaves the due list until next due")
 def round_record(request, payload: RoundIn):
     require_perm(request.user, "operations.work")
@@ -390,10 +391,11 @@ def round_record(request, payload: RoundIn):
     now = clock.now()
     sent = _device(payload.done_at)
     r = services.round_record(actor=request.user, place=place, agent=payload.agent,
-                              done_at=sent, volunteer=volunteer, now=now)
+                              done_at=sent, volunteer=volunteer, now=now,
+                              event_id=payload.event_id)
     if sent is not None and clock.device_time(sent, now=now).corrected:
         r.clock = "corrected"
-    return 201, r
+    return (200 if r.replayed else 201), r
 
 
 @router.get("/disinfection/rounds", response=list[RoundOut], summary="Rounds recorded")

@@ -116,8 +116,8 @@ class TaskSendForm(OnceForm):
         self.fields["groups"].choices = [(g.pk, f"{g.name} ({g.area.name})") for g in groups]
 
 
-class RoundForm(forms.Form):
-    """一次消杀 on the board: the agent used (the service says its limit)."""
+class RoundForm(OnceForm):
+    """一次消杀 on the board: the agent used (the service says its limit); once per rendering."""
 
     agent = forms.CharField(label=_("Agent"), initial="84消毒液")
 

@@ -215,6 +215,9 @@ class Round(models.Model):
     volunteer = models.ForeignKey(Volunteer, on_delete=models.SET_NULL, null=True, blank=True,
                                   related_name="+")
     created_at = models.DateTimeField(default=clock.now)
+    # Sent by the phone or the form that recorded it: a retry with the same id writes
+    # nothing again (firstline.db.create_once).
+    event_id = models.UUIDField(null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("disinfection round")

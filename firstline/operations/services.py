@@ -394,22 +394,36 @@ def place_create(*, actor, area, kind: str, name: str, compound=None,
 
 @transaction.atomic
 def round_record(*, actor, place: Place, agent: str, done_at: datetime | None = None,
-                 volunteer: Volunteer | None = None, now: datetime | None = None) -> Round:
+                 volunteer: Volunteer | None = None, now: datetime | None = None,
+                 event_id=None) -> Round:
     """一次消杀: the place leaves the due list until its next due time. A vacated quarantine
-    room's round is its 终末消毒: the room becomes available again."""
+    room's round is its 终末消毒: the room becomes available again.
+    Once per `event_id` (firstline.db.create_once): a retry answers the first round,
+    `replayed` True."""
     require_perm(actor, "operations.work")
     now = _now(now)
     done = clock.device_time(done_at, now=now).at if done_at is not None else now
     agent = _text(agent, field="agent", max_length=100)
-    r = Round.objects.create(place=place, area=place.area, done_at=done, agent=agent,
-                             by=actor, volunteer=volunteer, created_at=now)
-    if place.kind == PlaceKind.QUARANTINE_ROOM and place.room_id:
-        from firstline.isolation.models import RoomStatus
-        from firstline.isolation.services import room_mark_cleaned
 
-        if place.room.status == RoomStatus.CLEANING:
-            room_mark_cleaned(room=place.room, actor=actor, now=done)
-    audit(actor=actor, action=AuditAction.OPERATIONS_ROUND_RECORD, obj=r)
+    def same(first: Round) -> bool:
+        return ((first.place_id, first.agent, first.by_id, first.volunteer_id)
+                == (place.pk, agent, actor.pk, getattr(volunteer, "pk", None)))
+
+    def create() -> Round:
+        r = Round.objects.create(place=place, area=place.area, done_at=done, agent=agent,
+                                 by=actor, volunteer=volunteer, created_at=now,
+                                 event_id=event_id)
+        if place.kind == PlaceKind.QUARANTINE_ROOM and place.room_id:
+            from firstline.isolation.models import RoomStatus
+            from firstline.isolation.services import room_mark_cleaned
+
+            if place.room.status == RoomStatus.CLEANING:
+                room_mark_cleaned(room=place.room, actor=actor, now=done)
+        audit(actor=actor, action=AuditAction.OPERATIONS_ROUND_RECORD, obj=r)
+        return r
+
+    r, replayed = create_once(Round, event_id, same=same, create=create)
+    r.replayed = replayed
     return r
 
 
