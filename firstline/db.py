@@ -15,6 +15,7 @@ way. The wrapper is Django's own (query logging, execute wrappers, IntegrityErro
 django.db.IntegrityError).
 """
 
+import contextlib
 import functools
 
 from django.conf import settings
@@ -116,6 +117,46 @@ def advisory_xact_lock(name: str, using: str = DEFAULT_DB_ALIAS) -> None:
     key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+# --- a create that loses a race ----------------------------------------------------------------
+
+# PostgreSQL's SQLSTATE for a unique violation.
+UNIQUE_VIOLATION = "23505"
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """An IntegrityError raised by a unique constraint or index (not a missing foreign key or a
+    NOT NULL): the row is there already."""
+    cause = exc.__cause__
+    if getattr(cause, "sqlstate", None) == UNIQUE_VIOLATION:
+        return True
+    return "UNIQUE constraint failed" in str(exc)  # SQLite
+
+
+@contextlib.contextmanager
+def unique_or(answer, using: str = DEFAULT_DB_ALIAS):
+    """Run the block (an INSERT behind an "already there?" lookup) in its own savepoint.
+
+    Two requests at the same instant (a double tap, two workers) both pass the lookup; the
+    unique constraint refuses the loser's row, and the loser gets `answer` — the one a
+    sequential duplicate gets — instead of the IntegrityError (a 500). `answer` is the
+    exception to raise, or a callable run after the conflict (the winner's row is then
+    visible) that raises it or returns it (None: the IntegrityError stands). Only a unique
+    violation is answered so; any other IntegrityError propagates as it is."""
+    from django.db import IntegrityError, transaction
+
+    try:
+        with transaction.atomic(using=using):
+            yield
+    except IntegrityError as exc:
+        if not is_unique_violation(exc):
+            raise
+        if callable(answer):
+            answer = answer()
+        if answer is None:  # the lookup found nothing after all: the conflict as it was
+            raise
+        raise answer from exc
 
 
 # Facts written without Model.save() (a raw INSERT, bulk_create, QuerySet.update) that are

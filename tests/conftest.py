@@ -299,6 +299,18 @@ def race(n, work):
     return results
 
 
+def one_made_rest_answered(results, made_type, sequential):
+    """race() results of a create: exactly one `made_type` made; every other request got the
+    answer a sequential duplicate gets (`sequential`, an exception caught after the race):
+    the same code, status, field and message, never an IntegrityError. Returns the one made."""
+    made = [r for r in results if isinstance(r, made_type)]
+    answer = (sequential.code, sequential.status, sequential.field, sequential.detail)
+    answered = [r for r in results if type(r) is type(sequential)
+                and (r.code, r.status, r.field, r.detail) == answer]
+    assert (len(made), len(answered)) == (1, len(results) - 1), results
+    return made[0]
+
+
 SH = ZoneInfo("Asia/Shanghai")
 
 
