@@ -9,6 +9,7 @@ from django.utils.translation import pgettext
 from firstline import clock
 from firstline.accounts.actions import AuditAction
 from firstline.accounts.services import audit, require_perm
+from firstline.db import is_unique_violation, unique_or
 from firstline.errors import InvalidInput, RuleViolation, choice_check
 
 from ..models import (
@@ -34,10 +35,12 @@ def site_create(*, area, name: str, address: str = "", phone: str = "", actor) -
     phone = text_field(phone, field="phone", label=pgettext("isolation", "Phone"), limit=20)
     if not name:
         raise InvalidInput("name_required", _("Give the site a name."), field="name")
+    duplicate = RuleViolation("duplicate", _("A site with this name exists already."))
     if QuarantineSite.objects.filter(area=area, name=name).exists():
-        raise RuleViolation("duplicate", _("A site with this name exists already."))
-    site = QuarantineSite.objects.create(area=area, name=name, address=address,
-                                         phone=phone)
+        raise duplicate
+    with unique_or(duplicate):  # the same site added at the same instant: one row (site_unique)
+        site = QuarantineSite.objects.create(area=area, name=name, address=address,
+                                             phone=phone)
     audit(actor=actor, action=AuditAction.SITE_CREATE, obj=site)
     return site
 
@@ -70,12 +73,23 @@ def rooms_add(*, site: QuarantineSite, numbers: list[str], beds: int = 1, floor:
     floor = text_field(floor, field="floor", label=_("Floor"), limit=10)
     if not isinstance(beds, int) or isinstance(beds, bool) or not 1 <= beds <= 6:
         raise InvalidInput("bad_beds", _("beds must be from 1 to 6."), field="beds")
-    have = set(site.rooms.values_list("number", flat=True))
     numbers = list(dict.fromkeys(numbers))
-    new = RoomsAdded(Room(site=site, number=n, beds=beds, floor=floor)
-                     for n in numbers if n not in have)
-    new.existing = [n for n in numbers if n in have]
-    Room.objects.bulk_create(new)
+    # The same rooms added at the same instant (a double tap, two workers): the unique
+    # (site, number) refuses the loser's rows; it reads the rooms again and adds only those
+    # still missing, as a request sent after the first would. Each retry finds at least one
+    # more number taken, so it ends.
+    for attempt in range(len(numbers) + 1):
+        have = set(site.rooms.values_list("number", flat=True))
+        new = RoomsAdded(Room(site=site, number=n, beds=beds, floor=floor)
+                         for n in numbers if n not in have)
+        new.existing = [n for n in numbers if n in have]
+        try:
+            with transaction.atomic():
+                Room.objects.bulk_create(new)
+            break
+        except IntegrityError as exc:
+            if not is_unique_violation(exc) or attempt == len(numbers):
+                raise
     audit(actor=actor, action=AuditAction.SITE_ROOMS, obj=site, detail=f"+{len(new)}")
     return new
 
