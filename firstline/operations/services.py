@@ -25,7 +25,7 @@ from firstline.accounts.roles import Role
 from firstline.accounts.scope import in_scope
 from firstline.accounts.services import audit, require_perm, user_assign
 from firstline.areas.models import Level
-from firstline.db import create_once
+from firstline.db import create_once, unique_or
 from firstline.errors import InvalidInput, RuleViolation, all_or_first
 from firstline.people.services import phone_normalize
 from firstline.rules import rule
@@ -450,13 +450,15 @@ def item_create(*, actor, code: str, name: str, unit: str = "", low_at: int = 0,
     assistance passes perm="assistance.manage")."""
     require_perm(actor, perm)
     code = _text(code, field="code", max_length=40)
+    duplicate = RuleViolation("duplicate", _("An item with this code exists."), field="code")
     if Item.objects.filter(code=code).exists():
-        raise RuleViolation("duplicate", _("An item with this code exists."), field="code")
+        raise duplicate
     if low_at < 0 or low_at > 10**9:
         raise InvalidInput("bad_low_at", _("low_at must be 0 or more."), field="low_at")
-    item = Item.objects.create(code=code, name=_text(name, field="name", max_length=100),
-                               unit=_text(unit, field="unit", max_length=20, required=False),
-                               low_at=low_at)
+    name = _text(name, field="name", max_length=100)
+    unit = _text(unit, field="unit", max_length=20, required=False)
+    with unique_or(duplicate):  # the same code added at the same instant: one item
+        item = Item.objects.create(code=code, name=name, unit=unit, low_at=low_at)
     audit(actor=actor, action=AuditAction.OPERATIONS_ITEM_CREATE, obj=item)
     return item
 
@@ -470,10 +472,12 @@ def store_create(*, actor, code: str, name: str, kind: str, area) -> Store:
     if area.level not in (Level.STREET, Level.COMMUNITY, Level.GRID):
         raise InvalidInput("bad_area", _("area: a street or a community."), field="area")
     code = _text(code, field="code", max_length=40)
+    duplicate = RuleViolation("duplicate", _("A store with this code exists."), field="code")
     if Store.objects.filter(code=code).exists():
-        raise RuleViolation("duplicate", _("A store with this code exists."), field="code")
-    s = Store.objects.create(code=code, name=_text(name, field="name", max_length=100),
-                             kind=kind, area=area)
+        raise duplicate
+    name = _text(name, field="name", max_length=100)
+    with unique_or(duplicate):  # the same code added at the same instant: one store
+        s = Store.objects.create(code=code, name=name, kind=kind, area=area)
     audit(actor=actor, action=AuditAction.OPERATIONS_STORE_CREATE, obj=s)
     return s
 
@@ -519,14 +523,16 @@ def donation_record(*, actor, area, donor: str, receipt_no: str, donor_kind: str
         raise InvalidInput("bad_donor_kind", _("donor_kind: person or company."),
                            field="donor_kind")
     cash = _cash(cash, on=clock.localdate(now))
+    duplicate = RuleViolation("duplicate", _("This receipt number is already recorded."),
+                              field="receipt_no")
     if Donation.objects.filter(area=area, receipt_no=receipt_no).exists():
-        raise RuleViolation("duplicate", _("This receipt number is already recorded."),
-                            field="receipt_no")
-    d = Donation.objects.create(
-        area=area, donor=donor, donor_kind=donor_kind, consent_named=bool(consent_named),
-        receipt_no=receipt_no, cash=cash,
-        purpose=_text(purpose, field="purpose", max_length=200, required=False),
-        received_at=received_at or now, created_by=actor)
+        raise duplicate
+    purpose = _text(purpose, field="purpose", max_length=200, required=False)
+    with unique_or(duplicate):  # the same receipt recorded at the same instant: one donation
+        d = Donation.objects.create(
+            area=area, donor=donor, donor_kind=donor_kind, consent_named=bool(consent_named),
+            receipt_no=receipt_no, cash=cash, purpose=purpose,
+            received_at=received_at or now, created_by=actor)
     audit(actor=actor, action=AuditAction.OPERATIONS_DONATION_RECORD, obj=d)
     return d
 
@@ -730,16 +736,18 @@ def working_group_create(*, actor, area, name: str, members=()) -> WorkingGroup:
         raise InvalidInput("not_a_street", _("area: a working group belongs to a street."),
                            field="area")
     name = _text(name, field="name", max_length=50)
+    duplicate = RuleViolation("duplicate", _("This street already has a working group of "
+                                             "that name."), field="name")
     if WorkingGroup.objects.filter(area=area, name=name).exists():
-        raise RuleViolation("duplicate", _("This street already has a working group of that "
-                                           "name."), field="name")
+        raise duplicate
     members = list(members)
     for user in members:
         if not in_scope(user, area, "operations.manage"):
             raise InvalidInput("bad_member", _("members: %(user)s cannot see this street's "
                                                "tasks.") % {"user": user.get_username()},
                                field="members")
-    group = WorkingGroup.objects.create(area=area, name=name, created_by=actor)
+    with unique_or(duplicate):  # the same group added at the same instant: one group
+        group = WorkingGroup.objects.create(area=area, name=name, created_by=actor)
     group.members.set(members)
     audit(actor=actor, action=AuditAction.OPERATIONS_WORKING_GROUP_CREATE, obj=group)
     return group
