@@ -18,7 +18,7 @@ from firstline.accounts.actions import AuditAction
 from firstline.accounts.scope import has_perm, in_scope
 from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Area, Level
-from firstline.db import create_once
+from firstline.db import create_once, unique_or
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.isolation.models import Isolation
 from firstline.isolation.models import Kind as IsolationKind
@@ -375,9 +375,11 @@ def package_kind_create(*, name: str, contents: str = "", actor) -> PackageKind:
     if not name or len(name) > 100:
         raise InvalidInput("bad_name", _("Give the kit a name (up to 100 characters)."),
                            field="name")
+    duplicate = RuleViolation("duplicate", _("A kit with this name exists."), field="name")
     if PackageKind.objects.filter(name=name).exists():
-        raise RuleViolation("duplicate", _("A kit with this name exists."), field="name")
-    kind = PackageKind.objects.create(name=name, contents=(contents or "").strip())
+        raise duplicate
+    with unique_or(duplicate):  # the same kit added at the same instant: one kind
+        kind = PackageKind.objects.create(name=name, contents=(contents or "").strip())
     _kit_item(kind, actor=actor)
     audit(actor=actor, action=AuditAction.ASSISTANCE_PACKAGE_KIND_CREATE, obj=kind)
     return kind
