@@ -54,6 +54,9 @@ class Checkpoint(models.Model):
         verbose_name = _("checkpoint")
         verbose_name_plural = _("checkpoints")
         ordering = ["compound_id", "code"]
+        # Gates are told apart by name on the gate page ("compound · name"): one name a gate.
+        constraints = [models.UniqueConstraint(fields=["compound", "name"],
+                                               name="checkpoint_name_unique")]
 
     def __str__(self):
         return f"{self.name} ({self.code})"

@@ -6,31 +6,49 @@ from django.utils.translation import gettext as _
 
 from firstline.accounts.actions import AuditAction
 from firstline.accounts.services import audit, require_perm
+from firstline.db import unique_or
 from firstline.errors import InvalidInput, RuleViolation
 
 from ..models import Checkpoint
 
 # --- checkpoints ----------------------------------------------------------------------------
 
+def _code_taken(code: str) -> RuleViolation | None:
+    if Checkpoint.objects.filter(code=code).exists():
+        return RuleViolation("duplicate", _("A checkpoint with code %(code)s exists already.")
+                             % {"code": code}, field="code")
+    return None
+
+
+def _name_taken(compound, name: str) -> RuleViolation | None:
+    if Checkpoint.objects.filter(compound=compound, name=name).exists():
+        return RuleViolation("duplicate", _("%(compound)s has a gate named %(name)s already; "
+                                            "give this one another name.")
+                             % {"compound": compound.name, "name": name}, field="name")
+    return None
+
+
 @transaction.atomic
 def checkpoint_create(*, compound, code: str, name: str, actor) -> Checkpoint:
+    """A gate of the compound: its code is unique everywhere, its name within the compound
+    (the gate page lists gates by compound and name)."""
     require_perm(actor, "access.manage")
     code = (code or "").strip()
     if not code or len(code) > 40:
         raise InvalidInput("bad_code", _("A checkpoint code of 1 to 40 characters is required."),
                            field="code")
-    if Checkpoint.objects.filter(code=code).exists():
-        raise RuleViolation("duplicate", _("A checkpoint with code %(code)s exists already.")
-                            % {"code": code}, field="code")
+    if (taken := _code_taken(code)) is not None:
+        raise taken
     name = (name or "").strip() or code
     if len(name) > 100:
         raise InvalidInput("too_long", _("The gate's name is at most 100 characters."),
                            field="name")
-    if Checkpoint.objects.filter(compound=compound, name=name).exists():
-        raise RuleViolation("duplicate", _("%(compound)s has a gate named %(name)s already; "
-                                           "give this one another name.")
-                            % {"compound": compound.name, "name": name}, field="name")
-    cp = Checkpoint.objects.create(compound=compound, code=code, name=name)
+    if (taken := _name_taken(compound, name)) is not None:
+        raise taken
+    # The same gate added at the same instant: the unique code and (compound, name) keep one;
+    # the loser gets the answer the first gate's row now gives.
+    with unique_or(lambda: _code_taken(code) or _name_taken(compound, name)):
+        cp = Checkpoint.objects.create(compound=compound, code=code, name=name)
     audit(actor=actor, action=AuditAction.ACCESS_CHECKPOINT_CREATE, obj=cp, detail=code)
     return cp
 
