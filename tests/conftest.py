@@ -299,16 +299,22 @@ def race(n, work):
     return results
 
 
-def one_made_rest_answered(results, made_type, sequential):
-    """race() results of a create: exactly one `made_type` made; every other request got the
-    answer a sequential duplicate gets (`sequential`, an exception caught after the race):
-    the same code, status, field and message, never an IntegrityError. Returns the one made."""
+def race_create(n, add, made_type):
+    """A create sent n times at the same instant: race(n, add), then add(n) once more, after
+    it, in a thread too (each thread has the same language, whatever a test before left
+    active in this one). Asserts exactly one `made_type` was made and every other request got
+    the answer that sequential duplicate gets: the same exception type, code, status, field
+    and message, never an IntegrityError. Returns (the one made, the sequential answer)."""
+    results = race(n, add)
+    (sequential,) = race(1, lambda i: add(n))
+    assert isinstance(sequential, Exception), sequential
+    answer = (type(sequential), sequential.code, sequential.status, sequential.field,
+              sequential.detail)
     made = [r for r in results if isinstance(r, made_type)]
-    answer = (sequential.code, sequential.status, sequential.field, sequential.detail)
-    answered = [r for r in results if type(r) is type(sequential)
-                and (r.code, r.status, r.field, r.detail) == answer]
-    assert (len(made), len(answered)) == (1, len(results) - 1), results
-    return made[0]
+    answered = [r for r in results if isinstance(r, Exception)
+                and (type(r), r.code, r.status, r.field, r.detail) == answer]
+    assert (len(made), len(answered)) == (1, n - 1), results
+    return made[0], sequential
 
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -9,15 +9,13 @@ from firstline.access import services
 from firstline.access.models import Checkpoint
 from firstline.errors import RuleViolation
 
-from ..conftest import one_made_rest_answered, race
+from ..conftest import race_create
 
 
-def _settled(add, n=4):
-    results = race(n, add)
-    with pytest.raises(RuleViolation) as sequential:
-        add(n)  # the same gate sent once more, after the race
-    one_made_rest_answered(results, Checkpoint, sequential.value)
-    return sequential.value
+def _settled(add):
+    _, answer = race_create(4, add, Checkpoint)
+    assert (answer.code, answer.status) == ("duplicate", 409)
+    return answer
 
 
 @pytest.mark.django_db(transaction=True)

@@ -5,10 +5,9 @@ import pytest
 
 from firstline.assistance import services
 from firstline.assistance.models import PackageKind
-from firstline.errors import RuleViolation
 from firstline.operations.models import Item
 
-from ..conftest import one_made_rest_answered, race
+from ..conftest import race_create
 
 
 @pytest.mark.django_db(transaction=True)
@@ -17,10 +16,8 @@ def test_a_kit_kind_added_at_once_is_one_kind(file_database, cast):
         return services.package_kind_create(name="老人包", contents="米 面 油",
                                             actor=cast.staff_c1)
 
-    results = race(4, add)
-    with pytest.raises(RuleViolation) as sequential:
-        add(0)
-    kind = one_made_rest_answered(results, PackageKind, sequential.value)
+    kind, answer = race_create(4, add, PackageKind)
+    assert (answer.code, answer.status, answer.field) == ("duplicate", 409, "name")
     assert PackageKind.objects.filter(name="老人包").count() == 1
     assert list(Item.objects.filter(code__startswith="kit-").values_list("code", flat=True)) \
         == [f"kit-{kind.pk}"]
