@@ -6,11 +6,10 @@ from datetime import date
 import pytest
 from django.db import IntegrityError, transaction
 
-from firstline.errors import RuleViolation
 from firstline.isolation import services
 from firstline.isolation.models import Isolation, Lockdown
 
-from ..conftest import race
+from ..conftest import race_create
 from .conftest import local
 
 
@@ -19,26 +18,25 @@ def _lock(cast, **target):
                                     actor=cast.staff_c1, now=local(2026, 3, 1, 10))
 
 
-def _one_made_rest_refused(results):
-    made = [r for r in results if isinstance(r, Lockdown)]
-    refused = [r for r in results
-               if isinstance(r, RuleViolation) and r.code == "already_locked_down"
-               and r.status == 409]
-    assert (len(made), len(refused)) == (1, len(results) - 1), results
-    return made[0]
+def _one_made_rest_refused(n, add):
+    """race_create: one lockdown, the others refused as a later request is (409
+    already_locked_down)."""
+    made, sequential = race_create(n, add, Lockdown)
+    assert (sequential.code, sequential.status) == ("already_locked_down", 409)
+    return made
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_building_locked_down_at_once_is_one_lockdown(file_database, cast, roster):
     building = roster.h1.building
-    made = _one_made_rest_refused(race(5, lambda i: _lock(cast, building=building)))
+    made = _one_made_rest_refused(5, lambda i: _lock(cast, building=building))
     assert Lockdown.objects.filter(building=building).count() == 1
     assert Isolation.objects.filter(lockdown=made).count() == 3  # h1's two, h2's one
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_compound_locked_down_at_once_is_one_lockdown(file_database, cast, roster):
-    _one_made_rest_refused(race(4, lambda i: _lock(cast, compound=roster.compound)))
+    _one_made_rest_refused(4, lambda i: _lock(cast, compound=roster.compound))
     assert Lockdown.objects.filter(compound=roster.compound, building=None).count() == 1
 
 
@@ -47,10 +45,9 @@ def test_two_lockdowns_of_one_place_for_other_days_at_once_are_one(file_database
     # Not the same row twice (the constraints' case) but overlapping days: the compound's
     # row lock makes the second wait and meet the first in the overlap check.
     building = roster.h1.building
-    results = race(2, lambda i: services.lockdown_create(
+    _one_made_rest_refused(2, lambda i: services.lockdown_create(
         building=building, starts_on=date(2026, 3, 1), days=14 + i, actor=cast.staff_c1,
         now=local(2026, 3, 1, 10)))
-    _one_made_rest_refused(results)
     assert Lockdown.objects.filter(building=building).count() == 1
 
 
