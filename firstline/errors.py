@@ -63,6 +63,20 @@ def _in_words(form, detail: str, fields: dict) -> str:
     return detail
 
 
+def check_all(**parsers) -> dict:
+    """Every field checked, in the order given ({field: parse()}): their values, or one
+    InvalidInput naming every refused field (all_or_first: the page shows each error beside its
+    field at once; the API answers the first, in this order)."""
+    errors, values = {}, {}
+    for field, parse in parsers.items():
+        try:
+            values[field] = parse()
+        except InvalidInput as exc:
+            errors[field] = exc
+    all_or_first(errors)
+    return values
+
+
 def all_or_first(errors: dict) -> None:
     """Raise the InvalidInputs collected in `errors` ({field: InvalidInput}) as one: the first's
     code, field and detail, with every field's message (a form shows them all at once)."""

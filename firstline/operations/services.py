@@ -26,7 +26,7 @@ from firstline.accounts.scope import in_scope
 from firstline.accounts.services import audit, require_perm, user_assign
 from firstline.areas.models import Level
 from firstline.db import create_once, unique_or
-from firstline.errors import InvalidInput, RuleViolation, all_or_first
+from firstline.errors import InvalidInput, RuleViolation, check_all
 from firstline.people.services import phone_normalize
 from firstline.rules import rule
 
@@ -146,26 +146,18 @@ def volunteer_sign_up(*, token: str, name: str, phone: str, kind: str, skills: s
                             status=429)
     # Every field is checked (the page shows each error beside its field at once); the API
     # answers the first, in this order.
-    errors, values = {}, {}
-
-    def check(field, parse):
-        try:
-            values[field] = parse()
-        except InvalidInput as exc:
-            errors[field] = exc
-
     def kind_check():
         if kind not in (VolunteerKind.PARTY_MEMBER, VolunteerKind.VOLUNTEER):
             raise InvalidInput("bad_kind", _("kind: party_member or volunteer."), field="kind")
         return kind
 
-    check("kind", kind_check)
-    check("name", lambda: _text(name, field="name", max_length=50))
-    check("phone", lambda: phone_normalize(phone, landline=True, required=True))
-    check("skills", lambda: _text(skills, field="skills", max_length=200, required=False))
-    check("availability", lambda: _text(availability, field="availability", max_length=200,
-                                        required=False))
-    all_or_first(errors)
+    values = check_all(
+        kind=kind_check,
+        name=lambda: _text(name, field="name", max_length=50),
+        phone=lambda: phone_normalize(phone, landline=True, required=True),
+        skills=lambda: _text(skills, field="skills", max_length=200, required=False),
+        availability=lambda: _text(availability, field="availability", max_length=200,
+                                   required=False))
     name, phone = values["name"], values["phone"]
     skills, availability = values["skills"], values["availability"]
     if Volunteer.objects.filter(area=link.area, phone=phone).exists():

@@ -18,7 +18,7 @@ from firstline.accounts.scope import in_scope, scope_paths
 from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Area, Level, subtree_q
 from firstline.db import create_once
-from firstline.errors import InvalidInput, RuleViolation, all_or_first
+from firstline.errors import InvalidInput, RuleViolation, check_all
 from firstline.people.models import Building, Compound, Household, Resident, Transport
 from firstline.people.services import (
     FULL_WIDTH,
@@ -580,14 +580,6 @@ def notice_publish(*, actor, title, body, areas: list[Area], translations: dict 
     require_perm(actor, "people.manage")
     # Every field is checked (the page shows each error beside its field at once); the API
     # answers the first, in this order.
-    errors, values = {}, {}
-
-    def check(field, parse):
-        try:
-            values[field] = parse()
-        except InvalidInput as exc:
-            errors[field] = exc
-
     def versions_check():
         versions = {}
         for language, version in (translations or {}).items():
@@ -606,13 +598,11 @@ def notice_publish(*, actor, title, body, areas: list[Area], translations: dict 
         if not areas:
             raise InvalidInput("areas_required", _("Choose at least one area."), field="areas")
 
-    check("title", lambda: text(title, field="title", limit=200, required=True,
-                                label=_("Title")))
-    check("body", lambda: text(body, field="body", limit=20000, required=True, label=_("Text"),
-                               multiline=True))
-    check("translations", versions_check)
-    check("areas", areas_check)
-    all_or_first(errors)
+    values = check_all(
+        title=lambda: text(title, field="title", limit=200, required=True, label=_("Title")),
+        body=lambda: text(body, field="body", limit=20000, required=True, label=_("Text"),
+                          multiline=True),
+        translations=versions_check, areas=areas_check)
     title, body, versions = values["title"], values["body"], values["translations"]
     for area in areas:
         if not in_scope(actor, area, "people.manage"):

@@ -12,7 +12,7 @@ from firstline.accounts.actions import AuditAction
 from firstline.accounts.scope import in_scope
 from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Area
-from firstline.errors import InvalidInput, RuleViolation, all_or_first
+from firstline.errors import InvalidInput, RuleViolation, check_all
 
 from ..models import Household, Placement, Resident
 from ..phones import phone_normalize
@@ -117,14 +117,6 @@ def _member_fields(*, name, id_number, phone, residency):
     """The newcomer's fields, each checked (all of them: the form shows every error at once)."""
     from ..models import Residency
 
-    errors, values = {}, {}
-
-    def check(field, parse):
-        try:
-            values[field] = parse()
-        except InvalidInput as exc:
-            errors[field] = exc
-
     def name_check():
         text = " ".join(str(name or "").split())
         if not text:
@@ -142,11 +134,8 @@ def _member_fields(*, name, id_number, phone, residency):
                                field="residency")
         return residency or Residency.PERMANENT
 
-    check("name", name_check)
-    check("id_number", lambda: id_number_check(id_number))
-    check("phone", lambda: phone_normalize(phone))
-    check("residency", residency_check)
-    all_or_first(errors)
+    values = check_all(name=name_check, id_number=lambda: id_number_check(id_number),
+                       phone=lambda: phone_normalize(phone), residency=residency_check)
     return values["name"], values["id_number"], values["phone"], values["residency"]
 
 
