@@ -5,13 +5,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from firstline.errors import RuleViolation
+from firstline.forms import OnceForm
 from firstline.isolation.services import text_field
 
 from .models import RequestKind
 
 
-class HelpForm(forms.Form):
-    """"I need something" on an isolated resident's self-report page (no login)."""
+class HelpForm(OnceForm):
+    """"I need something" on an isolated resident's self-report page (no login); sent again
+    by the browser, it is still one request (OnceForm)."""
 
     kind = forms.ChoiceField(label=_("What do you need?"), widget=forms.RadioSelect,
                              choices=RequestKind.choices)

@@ -370,9 +370,9 @@ def self_report_help(request, token):
             services.service_request_create(
                 household=iso.household, kind=form.cleaned_data["kind"],
                 detail=form.cleaned_data["detail"], source=RequestSource.SELF_REPORT,
-                actor=None, isolation=iso, now=now)
+                actor=None, isolation=iso, now=now, event_id=form.cleaned_data["event_id"])
         except RuleViolation as exc:
-            form.add_error(None, exc.detail)
+            form.add_error(None, form.refused(exc))
             status = exc.status
         else:
             return redirect(reverse("isolation:report", args=[token]) + "?sent=help")

@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from firstline.forms import OnceForm
 
 
-class TipForm(forms.Form):
-    """A tip-off taken down by staff (from the phone line)."""
+class TipForm(OnceForm):
+    """A tip-off taken down by staff (from the phone line); sent again by the browser, it is
+    still one tip-off (OnceForm)."""
 
     community = forms.ChoiceField(label=_("Community"))
     # No max_length: the service says the limit rather than the browser cutting a paste.

@@ -70,3 +70,19 @@ def test_a_refused_request_form_keeps_its_event_id(web, world):
     r = client.post("/assistance/requests/new/", {"household": world.h1.pk, "kind": "medicine",
                                                   "detail": "", "event_id": EVENT})
     assert r.status_code == 422 and event_id_in(r.content.decode()) == EVENT
+
+
+def test_the_self_report_help_form_sent_twice_is_one_request_and_a_normal_page(cast, world):
+    from django.test import Client
+
+    from firstline.isolation.services import isolation_reissue_link
+
+    token = isolation_reissue_link(isolation=world.i1, actor=cast.grid_a)
+    client = Client()
+    event = event_id_in(client.get(f"/isolation/r/{token}/").content.decode())
+    form = {"kind": "groceries", "detail": "大米5斤", "event_id": event}
+    first = client.post(f"/assistance/r/{token}/help/", form)
+    again = client.post(f"/assistance/r/{token}/help/", form)
+    assert (first.status_code, again.status_code) == (302, 302)
+    assert again["Location"] == first["Location"] == f"/isolation/r/{token}/?sent=help"
+    assert ServiceRequest.objects.count() == 1

@@ -240,3 +240,16 @@ def test_a_tip_taken_down_without_what_comes_back_as_typed(place, web):
     assert re.search(r'<label class="field">内容<textarea[^>]*>.*?</textarea>'
                      r'<span class="error"', html, re.S)
     assert not Tip.objects.exists()
+
+
+def test_the_staff_tip_form_sent_twice_is_one_tip_and_a_normal_answer(place, web):
+    from tests.conftest import event_id_in
+
+    client = web("staff_c1")
+    event = event_id_in(client.get("/residents/tips/").content.decode())
+    form = {"community": "C1", "what": "有人聚集打牌", "where": "阳光花园2栋", "event_id": event}
+    first = client.post("/residents/tips/new/", form)
+    again = client.post("/residents/tips/new/", form)
+    assert (first.status_code, again.status_code) == (302, 302)
+    assert again["Location"] == first["Location"]
+    assert Tip.objects.count() == 1
