@@ -495,6 +495,7 @@ class TransferIn(Schema):
     to_place: str = ""
     vehicle: str = ""
     escort: str = ""
+    event_id: EventId = None
 
 
 class TransferOut(Schema):
@@ -513,16 +514,18 @@ class TransferStatusIn(Schema):
     status: str
 
 
-@router.post("/transfers", response={201: TransferOut}, summary="Plan a transfer (转运)")
+@router.post("/transfers", response={200: TransferOut, 201: TransferOut},
+             summary="Plan a transfer (转运)")
 def transfer_create(request, payload: TransferIn):
     require_perm(request.user, "isolation.manage")
     iso = selectors.isolation_get_for_user(request.user, payload.isolation_id)
     site = (selectors.site_get_for_user(request.user, payload.to_site_id)
             if payload.to_site_id is not None else None)
-    return 201, services.transfer_create(
+    transfer = services.transfer_create(
         isolation=iso, from_place=payload.from_place, pickup_at=payload.pickup_at, to_site=site,
         to_place=payload.to_place, vehicle=payload.vehicle, escort=payload.escort,
-        actor=request.user)
+        actor=request.user, event_id=payload.event_id)
+    return (200 if transfer.replayed else 201), transfer
 
 
 @router.get("/transfers", response=list[TransferOut], summary="Transfers in scope")

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from firstline.forms import OnceForm
 from firstline.rules.temperature import TemperatureField
 
 from .models import Kind, Reason, Symptom, TransferStatus
@@ -85,7 +86,9 @@ class AssignForm(forms.Form):
                                     required=False)
 
 
-class TransferForm(forms.Form):
+class TransferForm(OnceForm):
+    """A transfer planned on the site board; sent again by the browser, still one (OnceForm)."""
+
     isolation = forms.TypedChoiceField(label=_("Person"), coerce=int)
     from_place = forms.CharField(label=_("Pick up at"), max_length=200)
     pickup_at = forms.DateTimeField(label=_("Pick-up time"),

@@ -507,7 +507,10 @@ def site_board(request, pk):
                                                 .strftime("%Y-%m-%dT%H:%M")})
     waiting = (selectors.isolations_visible_to(user)
                .filter(kind=Kind.CENTRALIZED, status=Status.ACTIVE)
-               .exclude(stays__ended_at__isnull=True))
+               # Not in a room now. (exclude(stays__ended_at__isnull=True) also dropped everyone
+               # never given a room: its outer join reads "no stay" as an open one.)
+               .exclude(pk__in=RoomStay.objects.filter(ended_at__isnull=True)
+                        .values("isolation_id")))
     choices = [(i.pk, f"{i.resident.name} · {i.household.address}") for i in waiting[:300]]
     transfer_form.fields["isolation"].choices = choices
     if request.method == "POST":
@@ -568,7 +571,8 @@ def site_board(request, pk):
             else:
                 raise RuleViolation("invalid", _("Unknown action."), status=400)
         except RuleViolation as exc:
-            messages.error(request, exc.detail)
+            messages.error(request, transfer_form.refused(exc) if action == "transfer"
+                           else exc.detail)
             status = exc.status
         else:
             return redirect("isolation:site", site.pk)

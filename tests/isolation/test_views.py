@@ -460,3 +460,19 @@ def test_a_reading_time_in_the_future_is_recorded_as_now_and_said(cast, live):
     assert abs(reading.taken_at - clock.now()) < timedelta(minutes=1)
     assert f"not {typed:%m-%d %H:%M}: a reading cannot be taken in the future" in \
         r.content.decode()
+
+
+def test_the_board_offers_a_person_never_given_a_room_and_not_one_in_a_room(cast, roster, areas):
+    site = services.site_create(area=areas.c1, name="凤台宾馆", actor=cast.staff_c1)
+    services.rooms_add(site=site, numbers=["101"], actor=cast.staff_c1)
+    waiting = services.isolation_start(resident=roster.a1, kind="centralized",
+                                       reason="close_contact", starts_on=timezone.localdate(),
+                                       actor=cast.staff_c1)
+    housed = services.isolation_start(resident=roster.b1, kind="centralized",
+                                      reason="close_contact", starts_on=timezone.localdate(),
+                                      actor=cast.staff_c1)
+    services.room_assign(room=Room.objects.get(number="101"), isolation=housed,
+                         actor=cast.staff_c1)
+    page = login("staff_c1").get(f"/isolation/sites/{site.pk}/").content.decode()
+    offered = re.findall(r'<option value="(\d+)"', page)
+    assert str(waiting.pk) in offered and str(housed.pk) not in offered

@@ -1,6 +1,6 @@
 """Quarantine sites (集中隔离点): rooms, stays and transfers."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -9,7 +9,7 @@ from django.utils.translation import pgettext
 from firstline import clock
 from firstline.accounts.actions import AuditAction
 from firstline.accounts.services import audit, require_perm
-from firstline.db import is_unique_violation, unique_or
+from firstline.db import create_once, is_unique_violation, unique_or
 from firstline.errors import InvalidInput, RuleViolation, choice_check
 
 from ..models import (
@@ -194,11 +194,12 @@ def room_set_closed(*, room: Room, closed: bool, actor) -> Room:
 def transfer_create(*, isolation: Isolation, from_place: str, pickup_at: datetime,
                     to_site: QuarantineSite | None = None, to_place: str = "",
                     vehicle: str = "", escort: str = "", actor,
-                    now: datetime | None = None) -> Transfer:
-    """转运: plan taking a person to a quarantine site (or elsewhere: hospital, home)."""
+                    now: datetime | None = None, event_id=None) -> Transfer:
+    """转运: plan taking a person to a quarantine site (or elsewhere: hospital, home).
+    Once per `event_id` (firstline.db.create_once): a retry answers the first transfer,
+    `replayed` True."""
     require_perm(actor, "isolation.manage")
     now = _now(now)
-    _require_active(isolation, clock.localdate(now))
     from_place = text_field(from_place, field="from_place", label=_("Pick up at"), limit=200)
     to_place = text_field(to_place, field="to_place", label=_("Destination"), limit=200)
     vehicle = text_field(vehicle, field="vehicle", label=_("Vehicle"), limit=50)
@@ -207,11 +208,26 @@ def transfer_create(*, isolation: Isolation, from_place: str, pickup_at: datetim
         raise InvalidInput("from_required", _("Say where the pick-up is."), field="from_place")
     if to_site is None and not to_place.strip():
         raise InvalidInput("to_required", _("Give a site or a destination."), field="to_site_id")
-    transfer = Transfer.objects.create(
-        isolation=isolation, from_place=from_place, to_site=to_site,
-        to_place=to_place, pickup_at=pickup_at, vehicle=vehicle,
-        escort=escort, created_by=actor, created_at=now)
-    audit(actor=actor, action=AuditAction.TRANSFER_CREATE, obj=transfer)
+    # Stored in UTC: the first answer then reads as a replay's (and a list's) does.
+    pickup_at = pickup_at.astimezone(UTC)
+
+    def same(first: Transfer) -> bool:
+        return ((first.isolation_id, first.from_place, first.to_site_id, first.to_place,
+                 first.pickup_at, first.vehicle, first.escort, first.created_by_id)
+                == (isolation.pk, from_place, getattr(to_site, "pk", None), to_place,
+                    pickup_at, vehicle, escort, actor.pk))
+
+    def create() -> Transfer:
+        _require_active(isolation, clock.localdate(now))
+        transfer = Transfer.objects.create(
+            isolation=isolation, from_place=from_place, to_site=to_site,
+            to_place=to_place, pickup_at=pickup_at, vehicle=vehicle,
+            escort=escort, created_by=actor, created_at=now, event_id=event_id)
+        audit(actor=actor, action=AuditAction.TRANSFER_CREATE, obj=transfer)
+        return transfer
+
+    transfer, replayed = create_once(Transfer, event_id, same=same, create=create)
+    transfer.replayed = replayed
     return transfer
 
 
