@@ -255,6 +255,7 @@ class PackageIn(Schema):
     household_id: Id
     kind_id: Id
     override_reason: str = Field("", max_length=200)
+    event_id: EventId = None
 
 
 class PackageOut(Schema):
@@ -310,14 +311,15 @@ def _kind(kind_id: int) -> PackageKind:
     return get_object_or_404(PackageKind, pk=kind_id)
 
 
-@router.post("/care-packages", response={201: PackageOut},
+@router.post("/care-packages", response={200: PackageOut, 201: PackageOut},
              summary="Issue a care package (e.g. 九个一) to a household; stock is decremented")
 def care_package_issue(request, payload: PackageIn):
     require_perm(request.user, "assistance.work")
     household = selectors.household_get_for_user(request.user, payload.household_id)
     issue = services.package_issue(kind=_kind(payload.kind_id), household=household,
-                                   actor=request.user, override_reason=payload.override_reason)
-    return 201, _package_out(issue)
+                                   actor=request.user, override_reason=payload.override_reason,
+                                   event_id=payload.event_id)
+    return (200 if issue.replayed else 201), _package_out(issue)
 
 
 @router.get("/care-packages", response=list[PackageOut], summary="Care packages issued")

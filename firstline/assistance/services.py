@@ -464,38 +464,56 @@ def _take_one(kind: PackageKind, household, *, actor, now):
 
 @transaction.atomic
 def package_issue(*, kind: PackageKind, household, actor, override_reason: str = "",
-                  now: datetime | None = None) -> PackageIssue:
+                  now: datetime | None = None, event_id=None) -> PackageIssue:
     """Hand one kit to a household. Once per kind per household, unless staff (assistance.manage)
-    give a reason for another."""
+    give a reason for another.
+    Once per `event_id` (firstline.db.create_once): a retry answers the first issue, `replayed`
+    True, and takes no second kit — also a retried override, which no other rule stops."""
     now = now or clock.now()
     require_perm(actor, "assistance.work")
     _require_scope(actor, household.grid, "assistance.work")
-    if not kind.active:
-        raise RuleViolation("kind_inactive", _("This kit is no longer issued."))
     override_reason = text_field(override_reason, field="override_reason", limit=200,
                                  label=pgettext("assistance", "Reason"))
-    already = PackageIssue.objects.filter(kind=kind, household=household).exists()
-    if already and not override_reason:
-        raise RuleViolation("already_issued",
-                            _("This household already received %(kit)s. Staff may issue another "
-                              "with a reason.") % {"kit": kind.name})
-    if already and not has_perm(actor, "assistance.manage"):
-        require_perm(actor, "assistance.manage")
-    if not already:
-        override_reason = ""  # a first issue is a normal one, whatever was typed
-    store = _take_one(kind, household, actor=actor, now=now)
-    try:
-        with transaction.atomic():
-            issue = PackageIssue.objects.create(
-                kind=kind, household=household, grid_id=household.grid_id, store=store,
-                override_reason=override_reason, issued_by=actor, issued_at=now)
-    except IntegrityError:
-        # Another issuer won the race for this household's first kit; our issue rolls back.
-        raise RuleViolation("already_issued",
-                            _("This household already received %(kit)s.") % {"kit": kind.name}
-                            ) from None
-    audit(actor=actor, action=AuditAction.ASSISTANCE_PACKAGE_ISSUE, obj=issue,
-          detail="override" if override_reason else "")
+
+    def same(first: PackageIssue) -> bool:
+        # A first issue keeps no reason, whatever was typed: kind, household and issuer say it.
+        return ((first.kind_id, first.household_id, first.issued_by_id)
+                == (kind.pk, household.pk, actor.pk)
+                and first.override_reason in ("", override_reason))
+
+    def create() -> PackageIssue:
+        nonlocal override_reason
+        if not kind.active:
+            raise RuleViolation("kind_inactive", _("This kit is no longer issued."))
+        already = PackageIssue.objects.filter(kind=kind, household=household).exists()
+        if already and not override_reason:
+            raise RuleViolation("already_issued",
+                                _("This household already received %(kit)s. Staff may issue "
+                                  "another with a reason.") % {"kit": kind.name})
+        if already and not has_perm(actor, "assistance.manage"):
+            require_perm(actor, "assistance.manage")
+        if not already:
+            override_reason = ""  # a first issue is a normal one, whatever was typed
+        store = _take_one(kind, household, actor=actor, now=now)
+        try:
+            with transaction.atomic():
+                issue = PackageIssue.objects.create(
+                    kind=kind, household=household, grid_id=household.grid_id, store=store,
+                    override_reason=override_reason, issued_by=actor, issued_at=now,
+                    event_id=event_id)
+        except IntegrityError:
+            if event_id is not None and PackageIssue.objects.filter(event_id=event_id).exists():
+                raise  # the same issue sent at the same instant: create_once answers the first
+            # Another issuer won the race for this household's first kit; our issue rolls back.
+            raise RuleViolation("already_issued",
+                                _("This household already received %(kit)s.") % {"kit": kind.name}
+                                ) from None
+        audit(actor=actor, action=AuditAction.ASSISTANCE_PACKAGE_ISSUE, obj=issue,
+              detail="override" if override_reason else "")
+        return issue
+
+    issue, replayed = create_once(PackageIssue, event_id, same=same, create=create)
+    issue.replayed = replayed
     return issue
 
 

@@ -299,8 +299,9 @@ def stock(request):
     can_manage = has_perm(request.user, "assistance.manage")
     today = clock.today()
     error = ""
+    action = request.POST.get("action") if request.method == "POST" else None
+    once = OnceForm(request.POST if action == "issue" else None)  # the issue form's
     if request.method == "POST":
-        action = request.POST.get("action")
         try:
             if action == "receive":
                 require_perm(request.user, "assistance.manage")
@@ -323,7 +324,8 @@ def stock(request):
                                                               _int(request.POST.get("household")))
                 kind = get_object_or_404(PackageKind, pk=_int(request.POST.get("kind")))
                 services.package_issue(kind=kind, household=household, actor=request.user,
-                                       override_reason=request.POST.get("override_reason", ""))
+                                       override_reason=request.POST.get("override_reason", ""),
+                                       event_id=once.event_id_sent())
                 messages.success(request, _("%(kit)s issued to %(address)s.")
                                  % {"kit": kind.name, "address": household.address})
             elif action == "kind" and can_manage:
@@ -334,7 +336,7 @@ def stock(request):
             else:
                 return HttpResponseBadRequest()
         except RuleViolation as exc:
-            error = exc.detail
+            error = once.refused(exc) if action == "issue" else exc.detail
         else:
             return redirect("assistance:stock")
     holders = (areas_visible_to(request.user).filter(level__in=[Level.STREET, Level.COMMUNITY])
@@ -346,7 +348,7 @@ def stock(request):
             selectors.households_isolated(request.user, today), request.GET.get("q", ""))[:300],
         "q": request.GET.get("q", ""),
         "issues": selectors.package_issues_visible_to(request.user)[:20],
-        "holders": holders, "can_manage": can_manage, "error": error,
+        "holders": holders, "can_manage": can_manage, "error": error, "once": once,
         "selected": _int(request.GET.get("household") or request.POST.get("household")),
     }, status=422 if error else 200)
 
