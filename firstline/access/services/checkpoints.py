@@ -13,15 +13,16 @@ from ..models import Checkpoint
 
 # --- checkpoints ----------------------------------------------------------------------------
 
-def _code_taken(code: str) -> RuleViolation | None:
+def _taken(compound, code: str, name: str) -> RuleViolation | None:
+    """The refusal a gate with this code or name gets when one is there already: the code's
+    when both are taken. The name is read first, so that a gate committed between the two reads
+    (two added at once) still answers as a sequential duplicate does: a name seen means the
+    code is seen after it."""
+    name_taken = Checkpoint.objects.filter(compound=compound, name=name).exists()
     if Checkpoint.objects.filter(code=code).exists():
         return RuleViolation("duplicate", _("A checkpoint with code %(code)s exists already.")
                              % {"code": code}, field="code")
-    return None
-
-
-def _name_taken(compound, name: str) -> RuleViolation | None:
-    if Checkpoint.objects.filter(compound=compound, name=name).exists():
+    if name_taken:
         return RuleViolation("duplicate", _("%(compound)s has a gate named %(name)s already; "
                                             "give this one another name.")
                              % {"compound": compound.name, "name": name}, field="name")
@@ -37,17 +38,15 @@ def checkpoint_create(*, compound, code: str, name: str, actor) -> Checkpoint:
     if not code or len(code) > 40:
         raise InvalidInput("bad_code", _("A checkpoint code of 1 to 40 characters is required."),
                            field="code")
-    if (taken := _code_taken(code)) is not None:
-        raise taken
     name = (name or "").strip() or code
     if len(name) > 100:
         raise InvalidInput("too_long", _("The gate's name is at most 100 characters."),
                            field="name")
-    if (taken := _name_taken(compound, name)) is not None:
+    if (taken := _taken(compound, code, name)) is not None:
         raise taken
     # The same gate added at the same instant: the unique code and (compound, name) keep one;
     # the loser gets the answer the first gate's row now gives.
-    with unique_or(lambda: _code_taken(code) or _name_taken(compound, name)):
+    with unique_or(lambda: _taken(compound, code, name)):
         cp = Checkpoint.objects.create(compound=compound, code=code, name=name)
     audit(actor=actor, action=AuditAction.ACCESS_CHECKPOINT_CREATE, obj=cp, detail=code)
     return cp
