@@ -248,23 +248,47 @@ def _live_server_serial_on_sqlite():
     LiveServerThread.server_class = threaded
 
 
+@pytest.fixture(scope="session")
+def _migrated_file(tmp_path_factory):
+    """A migrated SQLite database file, built once a session (a migrate costs ~15 s) and copied
+    for each test that needs a real file: a copy is exactly what a migrate would have made."""
+    from django.core.management import call_command
+    from django.db import connections
+
+    conn = connections["default"]
+    path = tmp_path_factory.mktemp("migrated") / "template.sqlite3"
+    memory, old_name = conn.connection, conn.settings_dict["NAME"]
+    conn.connection = None  # detach: closing an in-memory connection would drop the test DB
+    conn.settings_dict["NAME"] = str(path)
+    try:
+        call_command("migrate", verbosity=0, interactive=False)
+        with conn.cursor() as cursor:  # everything in the file itself, none in its WAL
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+        conn.settings_dict["NAME"] = old_name
+        conn.connection = memory
+    return path
+
+
 @pytest.fixture
-def file_database(transactional_db, tmp_path):
+def file_database(transactional_db, tmp_path, request):
     """On SQLite, run the test on a real database file (WAL, immediate transactions — what
     production uses) instead of the suite's shared-cache in-memory database, whose table
     locks fail at once instead of waiting. A no-op on PostgreSQL."""
-    from django.core.management import call_command
+    import shutil
+
     from django.db import connections
 
     conn = connections["default"]
     if conn.vendor != "sqlite" or not conn.is_in_memory_db():
         yield
         return
+    template = request.getfixturevalue("_migrated_file")
     memory, old_name = conn.connection, conn.settings_dict["NAME"]
     conn.connection = None  # detach: closing an in-memory connection would drop the test DB
-    conn.settings_dict["NAME"] = str(tmp_path / "concurrency.sqlite3")
+    conn.settings_dict["NAME"] = str(shutil.copyfile(template, tmp_path / "concurrency.sqlite3"))
     try:
-        call_command("migrate", verbosity=0, interactive=False)
         yield
     finally:
         conn.close()
