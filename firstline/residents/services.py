@@ -506,24 +506,32 @@ def tip_verify(*, actor, tip: Tip, outcome: str, note: str = "",
 def reward_issue(*, actor, tip: Tip, by_hand: bool = True,
                  now: datetime | None = None) -> Reward:
     """Hand over an owed reward: from the community store's stock when it holds enough, else
-    (by_hand=True, the button) recorded as handed over by hand. Once."""
+    (by_hand=True, the button) recorded as handed over by hand. Once: a reward already handed
+    over (the button tapped twice, a browser sending the form again, two workers at once)
+    answers that reward, `replayed` True, and writes nothing; the reward is claimed with a
+    conditional UPDATE, so of concurrent calls exactly one hands it over. A tip with no reward
+    at all is 409 `no_reward_owed`."""
     require_perm(actor, "people.screen")
     if not in_scope(actor, tip.area, "people.screen"):
         raise RuleViolation("not_found", _("Not found."), status=404)
     now = now or clock.now()
-    reward = Reward.objects.filter(tip=tip, status="owed").select_related("tip__community").first()
+    reward = Reward.objects.filter(tip=tip).select_related("tip__community").first()
     if reward is None:
         raise RuleViolation("no_reward_owed", _("No reward is owed for this tip-off."))
-    if not _reward_from_stock(reward, actor=actor, now=now, perm="people.screen"):
+    handed_over = reward.status == "owed" and _reward_from_stock(
+        reward, actor=actor, now=now, perm="people.screen")
+    if reward.status == "owed" and not handed_over:
         if not by_hand:
             raise RuleViolation("insufficient_stock", _("The community's store does not hold "
                                                         "enough for this reward."))
-        done = Reward.objects.filter(pk=reward.pk, status="owed").update(
-            status="issued", how="by_hand", issued_at=now, issued_by=actor)
-        if not done:
-            raise RuleViolation("no_reward_owed", _("No reward is owed for this tip-off."))
-        audit(actor=actor, action=AuditAction.TIP_REWARD_ISSUE, obj=tip, detail="by_hand")
-    return Reward.objects.get(tip=tip)
+        # Claimed by another call since it was read: that one hands it over, this one says so.
+        handed_over = bool(Reward.objects.filter(pk=reward.pk, status="owed").update(
+            status="issued", how="by_hand", issued_at=now, issued_by=actor))
+        if handed_over:
+            audit(actor=actor, action=AuditAction.TIP_REWARD_ISSUE, obj=tip, detail="by_hand")
+    reward = Reward.objects.select_related("store").get(pk=reward.pk)
+    reward.replayed = not handed_over
+    return reward
 
 
 # --- notices and read receipts (已读回执) --------------------------------------------------------

@@ -36,3 +36,22 @@ def test_one_household_acknowledging_at_once_counts_once(file_database, areas, c
                                                              device=f"ip:{i}"))
     assert sorted(results) == [False] * 5 + [True], results
     assert NoticeAck.objects.count() == 1
+
+
+def test_a_reward_handed_over_by_several_taps_at_once_is_handed_over_once(file_database, areas,
+                                                                         cast):
+    from firstline.accounts.models import AuditEntry
+    from firstline.residents.models import Reward, Tip
+
+    make_household(areas.g1a, building="1", unit="1", room="101")
+    t = services.tip_submit(community=areas.c1, what="有人未登记", where="阳光花园1栋",
+                            device="ip:test")
+    services.tip_verify(actor=cast.grid_a, tip=t, outcome="valid")  # no store: owed
+
+    results = race(4, lambda i: services.reward_issue(actor=cast.grid_a,
+                                                      tip=Tip.objects.get(pk=t.pk)))
+    # Every tap is answered with the reward handed over; one of them handed it over.
+    assert all(isinstance(r, Reward) and r.status == "issued" for r in results), results
+    assert sorted(r.replayed for r in results) == [False, True, True, True]
+    assert AuditEntry.objects.filter(action="tip.reward_issue").count() == 1
+    assert Reward.objects.filter(tip_id=t.pk).count() == 1
