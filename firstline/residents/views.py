@@ -220,14 +220,52 @@ def panel(request):
 
 @needs("people.screen")
 def declarations(request):
+    return _declarations_page(request)
+
+
+def _declarations_page(request, refused: tuple | None = None, status_code: int = 200):
+    """The pending declarations; `refused` (see _refusal_place): a confirmation refused,
+    shown on its row with what the worker chose and each error beside its field."""
     qs = (sel.declarations_visible_to(request.user).filter(status="pending")
           .select_related("household", "resident", "area").order_by("created_at"))
-    rows = [{"d": d, "id_masked": mask_id_number(d.id_number),
-             "phone_masked": mask_phone(d.phone),
-             "households": _households_to_choose(request.user, d)} for d in qs[:200]]
+    rows = []
+    for d in qs[:200]:
+        households = _households_to_choose(request.user, d)
+        # What the row's form asks: the household (from a list, or its ID typed) only for a
+        # newcomer whose address is not on the roster; the residency for any newcomer.
+        asks = ("select" if households else
+                "typed" if not d.household_id and not d.on_roster else "")
+        fields = {"form"} | ({"household"} if asks else set()) | (
+            set() if d.on_roster else {"residency"})
+        rows.append({"d": d, "id_masked": mask_id_number(d.id_number),
+                     "phone_masked": mask_phone(d.phone), "households": households,
+                     "household_field": asks, "fields": fields})
+    error = _refusal_place(rows, "d", refused)
     return render(request, "residents/declarations.html", {
-        "rows": rows, "residencies": Residency.choices,
-        "communities": _communities(request.user, "people.screen")})
+        "rows": rows, "residencies": Residency.choices, "error": error,
+        "communities": _communities(request.user, "people.screen")}, status=status_code)
+
+
+def _refusal_place(rows: list, key: str, refused: tuple | None) -> str:
+    """Put a row form's refused POST on its row. `refused`: (pk, the values sent, the
+    RuleViolation, {the service's name of a field: the form's}). The row gets `v` (the values,
+    to show again) and `errors` {field: words}: beside the fields its form shows (`fields`),
+    the rest under "form", above them. When the row shows no form (confirmed or verified
+    meanwhile, or in another list) the words are returned, for the top of the page."""
+    for row in rows:
+        row["v"], row["errors"] = {}, {}
+    if refused is None:
+        return ""
+    pk, values, exc, names = refused
+    row = next((r for r in rows if r[key].pk == pk and "form" in r["fields"]), None)
+    if row is None:
+        return " ".join(exc.errors.values())
+    row["v"] = values
+    for field, detail in exc.errors.items():
+        name = names.get(field, "form")
+        name = name if name in row["fields"] else "form"
+        row["errors"][name] = " ".join(filter(None, [row["errors"].get(name), detail]))
+    return ""
 
 
 def _households_to_choose(user, d) -> list:
@@ -246,18 +284,31 @@ def _households_to_choose(user, d) -> list:
 @require_POST
 def declaration_confirm(request, pk):
     d = sel.declaration_get_for_user(request.user, pk)
-    household = None
-    if (request.POST.get("household") or "").isdigit():
-        household = household_get_for_user(request.user, int(request.POST["household"][:9]))
+    values = {k: request.POST.get(k, "").strip()[:20] for k in ("household", "residency")}
+    names = {"household_id": "household", "household": "household", "residency": "residency"}
     try:
+        household = _household_typed(request.user, values["household"])
         d = services.declaration_confirm(actor=request.user, declaration=d, household=household,
-                                         residency=request.POST.get("residency", ""))
+                                         residency=values["residency"])
     except RuleViolation as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(request, _("Confirmed: %(name)s's return is recorded.")
-                         % {"name": d.name})
+        return _declarations_page(request, refused=(d.pk, values, exc, names),
+                                  status_code=exc.status)
+    messages.success(request, _("Confirmed: %(name)s's return is recorded.") % {"name": d.name})
     return redirect("residents:declarations")
+
+
+def _household_typed(user, typed: str):
+    """The household a confirmation form names (chosen, or its ID typed), None when empty. A
+    typo and a household outside the worker's areas get the same words, beside the field."""
+    if not typed:
+        return None
+    try:
+        if typed.isdigit() and len(typed) < 10:
+            return household_get_for_user(user, int(typed))
+    except Http404:
+        pass
+    raise InvalidInput("unknown_household", _("No household with this ID in your area."),
+                       field="household")
 
 
 # --- staff: tip-offs --------------------------------------------------------------------------
@@ -268,7 +319,7 @@ def tips(request):
 
 
 def _tips_page(request, revealed: dict | None = None, error: str = "", status_code: int = 200,
-               tip_form=None):
+               tip_form=None, refused: tuple | None = None):
     status = request.GET.get("status", "open")
     if status not in ("open", "valid", "invalid", "duplicate", "overdue"):
         status = "open"
@@ -277,9 +328,12 @@ def _tips_page(request, revealed: dict | None = None, error: str = "", status_co
     rows = [{"t": t, "contact": services.tip_contact_masked(t),
              "overdue": t.status == "open" and t.due_at < now,
              "reward": services.reward_text(getattr(t, "reward", None)),
-             "full": (revealed or {}).get(t.pk, "")}
+             "full": (revealed or {}).get(t.pk, ""),
+             # The outcome form, while the tip is open.
+             "fields": {"form", "outcome", "note"} if t.status == "open" else set()}
             for t in qs.select_related("area", "compound", "reward__store")
             .order_by("due_at")[:200]]
+    error = _refusal_place(rows, "t", refused) or error
     communities = _communities(request.user, "people.screen")
     return render(request, "residents/tips.html", {
         "rows": rows, "status": status, "communities": communities, "error": error,
@@ -310,13 +364,14 @@ def tip_new(request):
 @require_POST
 def tip_verify(request, pk):
     t = sel.tip_get_for_user(request.user, pk)
+    values = {k: request.POST.get(k, "") for k in ("outcome", "note")}
     try:
-        services.tip_verify(actor=request.user, tip=t, outcome=request.POST.get("outcome", ""),
-                            note=request.POST.get("note", ""))
+        services.tip_verify(actor=request.user, tip=t, **values)
     except RuleViolation as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(request, _("Tip-off %(receipt)s verified.") % {"receipt": t.receipt})
+        return _tips_page(request, refused=(t.pk, values, exc, {"outcome": "outcome",
+                                                                "note": "note"}),
+                          status_code=exc.status)
+    messages.success(request, _("Tip-off %(receipt)s verified.") % {"receipt": t.receipt})
     return redirect("residents:tips")
 
 
@@ -325,9 +380,13 @@ def tip_verify(request, pk):
 def reward_issue(request, pk):
     t = sel.tip_get_for_user(request.user, pk)
     try:
-        services.reward_issue(actor=request.user, tip=t)
+        reward = services.reward_issue(actor=request.user, tip=t)
     except RuleViolation as exc:
-        messages.error(request, exc.detail)
+        return _tips_page(request, error=exc.detail, status_code=exc.status)
+    if reward.replayed:
+        # The button tapped twice, the form sent again: what the worker wanted is done.
+        messages.success(request, _("The reward of %(receipt)s was already handed over.")
+                         % {"receipt": t.receipt})
     else:
         messages.success(request, _("Reward of %(receipt)s handed over.")
                          % {"receipt": t.receipt})
