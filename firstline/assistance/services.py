@@ -22,7 +22,7 @@ from firstline.db import create_once, unique_or
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.isolation.models import Isolation
 from firstline.isolation.models import Kind as IsolationKind
-from firstline.isolation.services import text_field
+from firstline.isolation.services import self_report_allowed, text_field
 from firstline.people.models import Household
 from firstline.people.services import phone_normalize
 from firstline.rules import rule
@@ -66,7 +66,8 @@ def service_request_create(*, household, kind: str, detail: str, source: str, ac
 
     actor=None is the resident on their self-report page (no login): source must then be
     "self_report" and the household must be under an active isolation; the number of open
-    self-reported requests per household is capped by rule "assistance.self_report_open_max".
+    self-reported requests per household is capped by rule "assistance.self_report_open_max",
+    and each new one counts against the link's hourly flood guard (429 `throttled`).
     Once per `event_id` (firstline.db.create_once): a retry answers the first request,
     `replayed` True.
     """
@@ -106,6 +107,12 @@ def service_request_create(*, household, kind: str, detail: str, source: str, ac
             if isolation is None:
                 raise RuleViolation("not_isolated",
                                     _("This household is not under an active isolation."))
+            # The link's flood guard counts what would be written: a replay (the same form
+            # sent again) is answered above without counting.
+            if not self_report_allowed(isolation, now=now):
+                raise RuleViolation("throttled", _("Too many reports from this link in the last "
+                                                   "hour. Please try again later or call your "
+                                                   "grid worker."), status=429)
             cap = rule("assistance.self_report_open_max", on=day)
             # Lock the household so simultaneous taps count one after the other
             # (PostgreSQL; on SQLite the IMMEDIATE transaction already serializes writers).

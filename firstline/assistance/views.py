@@ -363,11 +363,9 @@ def self_report_help(request, token):
     if iso is None:
         return isolation_views.report(request, token)
     form, status = HelpForm(request.POST), 422
-    if not isolation_services.self_report_allowed(iso, now=now):
-        messages.error(request, _("Too many reports from this link in the last hour. "
-                                  "Please try again later or call your grid worker."))
-        status = 429
-    elif form.is_valid():
+    # The link's flood guard is the service's: a resend of this form (its event_id already
+    # saved) is answered with the first request and is not counted.
+    if form.is_valid():
         try:
             services.service_request_create(
                 household=iso.household, kind=form.cleaned_data["kind"],

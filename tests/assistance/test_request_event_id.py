@@ -86,3 +86,37 @@ def test_the_self_report_help_form_sent_twice_is_one_request_and_a_normal_page(c
     assert (first.status_code, again.status_code) == (302, 302)
     assert again["Location"] == first["Location"] == f"/isolation/r/{token}/?sent=help"
     assert ServiceRequest.objects.count() == 1
+
+
+def test_the_help_form_sent_again_does_not_use_up_the_links_hourly_reports(cast, world):
+    """A replay writes nothing: it is not a report for the link's flood guard (12 an hour)."""
+    from django.test import Client
+
+    from firstline.isolation.services import SELF_REPORTS_PER_HOUR, isolation_reissue_link
+
+    token = isolation_reissue_link(isolation=world.i1, actor=cast.grid_a)
+    client = Client()
+    event = event_id_in(client.get(f"/isolation/r/{token}/").content.decode())
+    form = {"kind": "groceries", "detail": "大米5斤", "event_id": event}
+    answers = [client.post(f"/assistance/r/{token}/help/", form).status_code
+               for _ in range(SELF_REPORTS_PER_HOUR + 1)]
+    assert answers == [302] * (SELF_REPORTS_PER_HOUR + 1)
+    reading = client.post(f"/isolation/r/{token}/", {"action": "reading", "temperature": "36.5"})
+    assert reading.status_code == 302
+    assert ServiceRequest.objects.count() == 1
+
+
+def test_a_new_help_request_past_the_links_hourly_reports_is_refused_on_its_form(cast, world):
+    from django.test import Client
+
+    from firstline.isolation.services import SELF_REPORTS_PER_HOUR, isolation_reissue_link
+
+    token = isolation_reissue_link(isolation=world.i1, actor=cast.grid_a)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    for _ in range(SELF_REPORTS_PER_HOUR):
+        client.post(f"/isolation/r/{token}/", {"action": "reading", "temperature": "36.5"})
+    r = client.post(f"/assistance/r/{token}/help/", {"kind": "groceries", "detail": "大米5斤"})
+    assert r.status_code == 429
+    assert "Too many reports from this link in the last hour." in r.content.decode()
+    assert "大米5斤</textarea>" in r.content.decode()
+    assert not ServiceRequest.objects.exists()
