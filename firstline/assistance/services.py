@@ -22,7 +22,7 @@ from firstline.db import create_once, unique_or
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.isolation.models import Isolation
 from firstline.isolation.models import Kind as IsolationKind
-from firstline.isolation.services import self_report_allowed, text_field
+from firstline.isolation.services import text_field
 from firstline.people.models import Household
 from firstline.people.services import phone_normalize
 from firstline.rules import rule
@@ -61,13 +61,14 @@ def _active_isolations(household, day):
 @transaction.atomic
 def service_request_create(*, household, kind: str, detail: str, source: str, actor=None,
                            isolation=None, now: datetime | None = None,
-                           event_id=None) -> ServiceRequest:
+                           event_id=None, flood_guard=None) -> ServiceRequest:
     """A request for groceries, medicine, bills, a parcel or other help.
 
     actor=None is the resident on their self-report page (no login): source must then be
     "self_report" and the household must be under an active isolation; the number of open
     self-reported requests per household is capped by rule "assistance.self_report_open_max",
-    and each new one counts against the link's hourly flood guard (429 `throttled`).
+    and `flood_guard` (the self-report link's: isolation's self_report_allowed) is asked,
+    and counts, only when a new request is to be written (False: 429 `throttled`).
     Once per `event_id` (firstline.db.create_once): a retry answers the first request,
     `replayed` True.
     """
@@ -107,9 +108,9 @@ def service_request_create(*, household, kind: str, detail: str, source: str, ac
             if isolation is None:
                 raise RuleViolation("not_isolated",
                                     _("This household is not under an active isolation."))
-            # The link's flood guard counts what would be written: a replay (the same form
-            # sent again) is answered above without counting.
-            if not self_report_allowed(isolation, now=now):
+            # Counted only for what would be written: a replay (the same form sent again) is
+            # answered by create_once without reaching here.
+            if flood_guard is not None and not flood_guard():
                 raise RuleViolation("throttled", _("Too many reports from this link in the last "
                                                    "hour. Please try again later or call your "
                                                    "grid worker."), status=429)

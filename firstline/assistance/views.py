@@ -363,14 +363,15 @@ def self_report_help(request, token):
     if iso is None:
         return isolation_views.report(request, token)
     form, status = HelpForm(request.POST), 422
-    # The link's flood guard is the service's: a resend of this form (its event_id already
-    # saved) is answered with the first request and is not counted.
     if form.is_valid():
         try:
+            # The link's flood guard counts a new request only: this form sent again (its
+            # event_id already saved) is answered with the first request, not counted.
             services.service_request_create(
                 household=iso.household, kind=form.cleaned_data["kind"],
                 detail=form.cleaned_data["detail"], source=RequestSource.SELF_REPORT,
-                actor=None, isolation=iso, now=now, event_id=form.cleaned_data["event_id"])
+                actor=None, isolation=iso, now=now, event_id=form.cleaned_data["event_id"],
+                flood_guard=lambda: isolation_services.self_report_allowed(iso, now=now))
         except RuleViolation as exc:
             form.add_error(None, form.refused(exc))
             status = exc.status
