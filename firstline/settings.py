@@ -194,11 +194,12 @@ if PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"] == "django.db.backends
     # prepared_cursor: the gate scan, the token lookup); the ORM binds on the client.
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 0
 # FIRSTLINE_GATE_FEVER_HOLD is retired: the fever hold is rule "gate.fever_hold" (firstline/rules,
-# with effective dates, on by default). A deployment still setting it is told so, not ignored.
+# with effective dates, on by default). Retired means it has no effect: a deployment still
+# setting it starts as any other, and is told once on stderr where the setting went.
 if "FIRSTLINE_GATE_FEVER_HOLD" in os.environ:
-    raise ImproperlyConfigured(
-        "FIRSTLINE_GATE_FEVER_HOLD is retired: the fever hold is the rule gate.fever_hold "
-        "(on by default; docs/access.md). Unset the variable.")
+    sys.stderr.write("firstline: FIRSTLINE_GATE_FEVER_HOLD is retired and ignored: the fever hold "
+                     "is the rule gate.fever_hold (on by default; docs/access.md). "
+                     "Unset the variable.\n")
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

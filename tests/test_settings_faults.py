@@ -68,3 +68,19 @@ def test_the_hot_statements_are_prepared_by_psycopg_and_the_orms_are_not():
         prepared = [row[0] for row in cursor.fetchall()]
     assert any("accounts_user" in s for s in prepared), prepared
     assert not any("areas_area" in s for s in prepared), prepared
+
+
+def test_the_retired_fever_hold_variable_is_ignored_and_said_once(tmp_path):
+    """CONTRACT.md: FIRSTLINE_GATE_FEVER_HOLD is retired. A deployment still setting it (even
+    to turn the hold off) starts as any other, with the hold still the rule's; it is told so
+    on stderr, once, in one line."""
+    probe = ("import django; django.setup(); from firstline.rules import DEFAULTS; "
+             "print(DEFAULTS['gate.fever_hold'][0])")
+    run = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=str(ROOT),
+        env=dict(os.environ, PYTHONPATH=str(ROOT), DJANGO_SETTINGS_MODULE="firstline.settings",
+                 FIRSTLINE_VAR_DIR=str(tmp_path), FIRSTLINE_GATE_FEVER_HOLD="0"))
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "True"
+    said = [line for line in run.stderr.splitlines() if "FIRSTLINE_GATE_FEVER_HOLD" in line]
+    assert len(said) == 1 and "retired" in said[0] and "gate.fever_hold" in said[0]
