@@ -387,10 +387,15 @@ def write_xlsx(path, header, rows):
     return path
 
 
-def event_id_in(html: str) -> str:
-    """The hidden event_id a rendered form carries (firstline.forms.OnceForm); exactly one."""
+def event_id_in(html: str, *, form: str | None = None) -> str:
+    """The hidden event_id a rendered form carries (firstline.forms.OnceForm); exactly one.
+    `form`: on a page with several such forms, the one whose markup contains this text."""
     import re
 
+    if form is not None:
+        forms = [f for f in re.findall(r"<form\b.*?</form>", html, re.S) if form in f]
+        assert len(forms) == 1, forms
+        html = forms[0]
     found = re.findall(r'<input type="hidden" name="event_id" value="([0-9a-f-]{36})"', html)
     assert len(found) == 1, found
     return found[0]

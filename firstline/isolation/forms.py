@@ -16,6 +16,15 @@ class ReadingForm(forms.Form):
                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
 
 
+class SelfReportForm(OnceForm):
+    """The resident's temperature on the self-report link (no login; the time is the
+    server's); sent again by the browser, it is still one reading (OnceForm)."""
+
+    temperature = TemperatureField(label=_("Temperature (°C)"))
+    symptoms = forms.MultipleChoiceField(label=_("Symptoms"), choices=Symptom.choices,
+                                         required=False, widget=forms.CheckboxSelectMultiple)
+
+
 class StartForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
     reason = forms.ChoiceField(label=pgettext_lazy("isolation", "Reason"), choices=Reason.choices)

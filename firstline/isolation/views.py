@@ -87,22 +87,22 @@ def report(request, token, *, help_form=None, status=200):
     iso = services.isolation_for_token(token, now=now)
     if iso is None:
         return _invalid(request)
-    reading_form = forms.ReadingForm()
+    reading_form = forms.SelfReportForm()
     if request.method == "POST" and help_form is None:
-        action = request.POST.get("action")
-        if not services.self_report_allowed(iso, now=now):
-            messages.error(request, _("Too many reports from this link in the last hour. "
-                                      "Please try again later or call your grid worker."))
-            status = 429
-        elif action == "reading":
-            reading_form = forms.ReadingForm(request.POST)
+        if request.POST.get("action") == "reading":
+            reading_form = forms.SelfReportForm(request.POST)
             if reading_form.is_valid():
                 try:
+                    # The link's flood guard counts a new reading only: this form sent again
+                    # (its event_id already saved) is answered with the first reading.
                     r = services.reading_record(
                         isolation=iso, temperature=reading_form.cleaned_data["temperature"],
                         symptoms=reading_form.cleaned_data["symptoms"], taken_at=now,
-                        source=ReadingSource.SELF, now=now)
+                        source=ReadingSource.SELF, now=now,
+                        event_id=reading_form.cleaned_data["event_id"],
+                        flood_guard=lambda: services.self_report_allowed(iso, now=now))
                 except RuleViolation as exc:
+                    # event_id_reused reaches OnceForm.add_error: said in words, a new id.
                     reading_form.add_error(exc.field if exc.field in reading_form.fields
                                            else None, exc.detail)
                     status = exc.status

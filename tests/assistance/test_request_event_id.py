@@ -79,7 +79,7 @@ def test_the_self_report_help_form_sent_twice_is_one_request_and_a_normal_page(c
 
     token = isolation_reissue_link(isolation=world.i1, actor=cast.grid_a)
     client = Client()
-    event = event_id_in(client.get(f"/isolation/r/{token}/").content.decode())
+    event = event_id_in(client.get(f"/isolation/r/{token}/").content.decode(), form="/help/")
     form = {"kind": "groceries", "detail": "大米5斤", "event_id": event}
     first = client.post(f"/assistance/r/{token}/help/", form)
     again = client.post(f"/assistance/r/{token}/help/", form)
@@ -96,7 +96,7 @@ def test_the_help_form_sent_again_does_not_use_up_the_links_hourly_reports(cast,
 
     token = isolation_reissue_link(isolation=world.i1, actor=cast.grid_a)
     client = Client()
-    event = event_id_in(client.get(f"/isolation/r/{token}/").content.decode())
+    event = event_id_in(client.get(f"/isolation/r/{token}/").content.decode(), form="/help/")
     form = {"kind": "groceries", "detail": "大米5斤", "event_id": event}
     answers = [client.post(f"/assistance/r/{token}/help/", form).status_code
                for _ in range(SELF_REPORTS_PER_HOUR + 1)]

@@ -131,7 +131,7 @@ def _open_alert(*, iso: Isolation, kind: str, detail: str, source: str, now: dat
 @transaction.atomic
 def reading_record(*, isolation: Isolation, temperature, symptoms=(), taken_at: datetime | None,
                    source: str = ReadingSource.WORKER, actor=None,
-                   now: datetime | None = None, event_id=None) -> Reading:
+                   now: datetime | None = None, event_id=None, flood_guard=None) -> Reading:
     """Record a reading; fever (rule "fever.threshold_c") opens an alert, symptoms too.
 
     A fever while a fever alert of the same isolation is still unresolved updates that alert
@@ -139,6 +139,8 @@ def reading_record(*, isolation: Isolation, temperature, symptoms=(), taken_at: 
     time resolves the missed-report alerts of that isolation still open.
     Once per `event_id` (firstline.db.create_once): a retry answers the first reading,
     `replayed` True, and opens or resolves nothing again.
+    `flood_guard` (the self-report link's: self_report_allowed) is asked, and counts, only
+    when a new reading is to be written (False: 429 `throttled`).
     """
     if source == ReadingSource.WORKER:
         require_perm(actor, "isolation.record")
@@ -170,6 +172,12 @@ def reading_record(*, isolation: Isolation, temperature, symptoms=(), taken_at: 
                                 % {"start": iso.starts_on, "end": schedule.end_day(iso)},
                                 status=422 if iso.status == Status.ACTIVE else 409,
                                 field="taken_at")
+        # Counted only for what would be written: a replay (the same form sent again) is
+        # answered by create_once without reaching here.
+        if flood_guard is not None and not flood_guard():
+            raise RuleViolation("throttled", _("Too many reports from this link in the last "
+                                               "hour. Please try again later or call your "
+                                               "grid worker."), status=429)
         threshold = rule("fever.threshold_c", on=day)
         fever = is_fever(t, threshold=threshold.value)
         reading = Reading.objects.create(
