@@ -15,12 +15,23 @@ SCREEN = "people.screen"
 
 def declarations_visible_to(user, perm: str = SCREEN) -> QuerySet[Declaration]:
     """Scoped; `on_roster` is the resident with the declared ID number now (a newcomer added
-    at the door after the declaration came in is matched too)."""
+    at the door after the declaration came in is matched too), `roster_household` their
+    household (a declared household other than it is a move)."""
     from firstline.people.models import Resident
 
-    on_roster = Resident.objects.filter(id_number=OuterRef("id_number")).values("pk")[:1]
+    person = Resident.objects.filter(id_number=OuterRef("id_number"))
     return (Declaration.objects.filter(area_scope(user, "area", perm))
-            .annotate(on_roster=Subquery(on_roster)))
+            .annotate(on_roster=Subquery(person.values("pk")[:1]),
+                      roster_household=Subquery(person.values("household_id")[:1])))
+
+
+def roster_residencies(user, resident_ids, perm: str = SCREEN) -> dict:
+    """{resident id: residency} of the residents the user may see for `perm`; the others
+    are absent (a person on another area's roster: the worker learns nothing of the record)."""
+    from firstline.people.selectors import residents_visible_to
+
+    return dict(residents_visible_to(user, perm).filter(pk__in=list(resident_ids))
+                .values_list("pk", "residency"))
 
 
 def declaration_get_for_user(user, pk) -> Declaration:

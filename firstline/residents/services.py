@@ -232,7 +232,9 @@ def declaration_confirm(*, actor, declaration: Declaration, household: Household
                         residency: str = "", now: datetime | None = None) -> Declaration:
     """The grid worker confirms a declaration: the resident is matched by ID number (or added
     to the household as a newcomer, or moved there) and the return is recorded as a screening
-    visit records it, so the key-person facts follow the risk-area rules. Once only."""
+    visit records it, so the key-person facts follow the risk-area rules. Once only.
+    `residency`: the newcomer's (empty: 常住 permanent); for a person on the roster who is
+    moved, empty keeps theirs and a value is the worker's choice (household_member_add)."""
     require_perm(actor, "people.screen")
     now = now or clock.now()
     declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)

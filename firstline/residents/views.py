@@ -229,18 +229,31 @@ def _declarations_page(request, refused: tuple | None = None, status_code: int =
     qs = (sel.declarations_visible_to(request.user).filter(status="pending")
           .select_related("household", "resident", "area").order_by("created_at"))
     rows = []
-    for d in qs[:200]:
+    pending = list(qs[:200])
+    # A person on the roster declaring another address is moved there on confirmation.
+    moves = {d.pk for d in pending
+             if d.on_roster and d.household_id and d.household_id != d.roster_household}
+    known = sel.roster_residencies(request.user, [d.on_roster for d in pending
+                                                  if d.pk in moves])
+    for d in pending:
         households = _households_to_choose(request.user, d)
         # What the row's form asks: the household (from a list, or its ID typed) only for a
-        # newcomer whose address is not on the roster; the residency for any newcomer.
+        # newcomer whose address is not on the roster; the residency for any newcomer, and
+        # for a move, preselected with the person's own so that confirming never resets it
+        # (of a person the worker may not see: "keep as on the roster", telling nothing).
         asks = ("select" if households else
                 "typed" if not d.household_id and not d.on_roster else "")
+        moved = d.pk in moves
         fields = {"form"} | ({"household"} if asks else set()) | (
-            set() if d.on_roster else {"residency"})
+            {"residency"} if moved or not d.on_roster else set())
         rows.append({"d": d, "id_masked": mask_id_number(d.id_number),
                      "phone_masked": mask_phone(d.phone), "households": households,
-                     "household_field": asks, "fields": fields})
+                     "household_field": asks, "fields": fields, "moves": moved,
+                     "residency_keep": moved and d.on_roster not in known,
+                     "residency_now": known.get(d.on_roster, "") if moved else ""})
     error = _refusal_place(rows, "d", refused)
+    for r in rows:
+        r["residency_chosen"] = r["v"].get("residency", r["residency_now"])
     return render(request, "residents/declarations.html", {
         "rows": rows, "residencies": Residency.choices, "error": error,
         "communities": _communities(request.user, "people.screen")}, status=status_code)

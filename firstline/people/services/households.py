@@ -145,7 +145,8 @@ def household_member_add(*, actor, household, name: str, id_number: str, phone: 
     """A person found at the door who is not on this household's roster (新增人员).
 
     The ID is validated as the roster import does. An ID already on the roster elsewhere is a
-    move (the old placement closes, a new one opens), never a second person; the same ID
+    move (the old placement closes, a new one opens), never a second person, and keeps the
+    person's residency unless one is given (empty: a newcomer is 常住 permanent); the same ID
     already in this household is a 409 `already_member`. Outside the actor's areas the move
     needs the name on record too (else 409 `id_number_elsewhere`), and says only that it came
     from another area's roster."""
@@ -158,6 +159,7 @@ def household_member_add(*, actor, household, name: str, id_number: str, phone: 
     if not in_scope(actor, household.grid, "people.screen"):
         raise RuleViolation("not_found", _("Not found."), status=404)
     now = now or clock.now()
+    residency_given = bool(residency)
     name, id_number, phone, residency = _member_fields(name=name, id_number=id_number,
                                                        phone=phone, residency=residency)
     existing = Resident.objects.select_for_update().filter(id_number=id_number).first()
@@ -196,7 +198,9 @@ def household_member_add(*, actor, household, name: str, id_number: str, phone: 
     Placement.objects.create(resident=existing, household=household, grid=household.grid,
                              since=now)
     existing.household, existing.grid = household, household.grid
-    existing.residency = residency
+    if residency_given:
+        # An empty residency is "not asked", not 常住: a move never resets 暂住 or 流动.
+        existing.residency = residency
     if phone:
         existing.phone = phone
     existing.updated_at = now
