@@ -177,7 +177,9 @@ def create_once(rows, event_id, *, same, create, reused: str = ""):
     undone, and the first row is looked up again. `rows` is the model or queryset holding
     the column; `same(first)` says whether the first row is this request's (the same kind of
     thing for the same actor and target); if not, 409 `event_id_reused` (`reused`: its
-    words), showing nothing of the first row. event_id None: every call creates."""
+    words), showing nothing of the first row. event_id None: every call creates. Only a
+    unique violation is answered with the first row; any other IntegrityError (a NOT NULL, a
+    CHECK) propagates as it is, even when someone else's row with this event_id is there."""
     from django.db import IntegrityError, transaction
     from django.utils.translation import gettext as _
 
@@ -198,7 +200,7 @@ def create_once(rows, event_id, *, same, create, reused: str = ""):
     try:
         with transaction.atomic():
             return create(), False
-    except IntegrityError:
-        if event_id is None or (done := first()) is None:
+    except IntegrityError as exc:
+        if event_id is None or not is_unique_violation(exc) or (done := first()) is None:
             raise
         return done, True
