@@ -18,7 +18,7 @@ from firstline.accounts.actions import AuditAction
 from firstline.accounts.scope import has_perm, in_scope
 from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Area, Level
-from firstline.db import create_once, unique_or
+from firstline.db import create_once, is_unique_violation, unique_or
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.isolation.models import Isolation
 from firstline.isolation.models import Kind as IsolationKind
@@ -320,7 +320,9 @@ def care_call_log(*, household, outcome: str, actor, note: str = "", slot: str |
                 call = CareCall.objects.create(
                     household=household, grid_id=household.grid_id, day=day, slot=slot,
                     worker=actor, outcome=outcome, note=note, at=at, rule_version=version)
-        except IntegrityError:
+        except IntegrityError as exc:  # the same call recorded at the same instant
+            if not is_unique_violation(exc):
+                raise
             call = CareCall.objects.select_for_update().get(household=household, day=day,
                                                             slot=slot)
             call = _call_update(call, actor=actor, outcome=outcome, note=note, at=at)
@@ -503,19 +505,19 @@ def package_issue(*, kind: PackageKind, household, actor, override_reason: str =
         if not already:
             override_reason = ""  # a first issue is a normal one, whatever was typed
         store = _take_one(kind, household, actor=actor, now=now)
-        try:
-            with transaction.atomic():
-                issue = PackageIssue.objects.create(
-                    kind=kind, household=household, grid_id=household.grid_id, store=store,
-                    override_reason=override_reason, issued_by=actor, issued_at=now,
-                    event_id=event_id)
-        except IntegrityError:
+
+        def taken():
             if event_id is not None and PackageIssue.objects.filter(event_id=event_id).exists():
-                raise  # the same issue sent at the same instant: create_once answers the first
+                return None  # the same issue sent at the same instant: create_once answers it
             # Another issuer won the race for this household's first kit; our issue rolls back.
-            raise RuleViolation("already_issued",
-                                _("This household already received %(kit)s.") % {"kit": kind.name}
-                                ) from None
+            return RuleViolation("already_issued",
+                                 _("This household already received %(kit)s.") % {"kit": kind.name})
+
+        with unique_or(taken):
+            issue = PackageIssue.objects.create(
+                kind=kind, household=household, grid_id=household.grid_id, store=store,
+                override_reason=override_reason, issued_by=actor, issued_at=now,
+                event_id=event_id)
         audit(actor=actor, action=AuditAction.ASSISTANCE_PACKAGE_ISSUE, obj=issue,
               detail="override" if override_reason else "")
         return issue

@@ -26,7 +26,7 @@ from firstline.accounts.scope import in_scope, scope_paths
 from firstline.accounts.services import audit, require_perm
 from firstline.apitypes import EARLIEST, LATEST, day_in_range
 from firstline.areas.models import Area, Level, subtree_q
-from firstline.db import create_once
+from firstline.db import create_once, is_unique_violation
 from firstline.errors import InvalidInput, RuleViolation, choice_check
 from firstline.people.services import phone_normalize
 from firstline.rules import rule
@@ -410,8 +410,10 @@ def checklist_import(*, path, source: str, deadline: date | None = None, area: A
                                deadline=deadline, actor=actor, now=now, digest=digest,
                                filename=filename[:200], case=case, result=result)
             written = time.perf_counter()
-    except IntegrityError:
+    except IntegrityError as exc:
         # The same file imported by someone else at the same moment: theirs stands.
+        if not is_unique_violation(exc):
+            raise
         existing = Checklist.objects.filter(area=area, source=source, digest=digest).first()
         if existing is None:
             raise
@@ -752,7 +754,9 @@ def _case_create(resident, **fields) -> Case | None:
     try:
         with transaction.atomic():
             return Case.objects.create(resident=resident, grid=resident.grid, **fields)
-    except IntegrityError:
+    except IntegrityError as exc:
+        if not is_unique_violation(exc):
+            raise
         return None
 
 

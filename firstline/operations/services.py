@@ -25,7 +25,7 @@ from firstline.accounts.roles import Role
 from firstline.accounts.scope import in_scope
 from firstline.accounts.services import audit, require_perm, user_assign
 from firstline.areas.models import Level
-from firstline.db import create_once, unique_or
+from firstline.db import create_once, is_unique_violation, unique_or
 from firstline.errors import InvalidInput, RuleViolation, check_all
 from firstline.people.services import phone_normalize
 from firstline.rules import rule
@@ -91,20 +91,17 @@ def volunteer_create(*, actor, area, name: str, phone: str, kind: str, skills: s
     now = _now(now)
     name = _text(name, field="name", max_length=50)
     phone = phone_normalize(phone, landline=True, required=True)
+    duplicate = RuleViolation("duplicate", _("This phone is already registered in this "
+                                             "community."), field="phone")
     if Volunteer.objects.filter(area=area, phone=phone).exists():
-        raise RuleViolation("duplicate", _("This phone is already registered in this "
-                                           "community."), field="phone")
-    try:
-        with transaction.atomic():
-            v = Volunteer.objects.create(
-                area=area, name=name, phone=phone, kind=kind,
-                skills=_text(skills, field="skills", max_length=200, required=False),
-                availability=_text(availability, field="availability", max_length=200,
-                                   required=False),
-                confirmed_at=now, confirmed_by=actor, created_at=now)
-    except IntegrityError as exc:
-        raise RuleViolation("duplicate", _("This phone is already registered in this "
-                                           "community."), field="phone") from exc
+        raise duplicate
+    with unique_or(duplicate):  # the same phone registered at the same instant: one person
+        v = Volunteer.objects.create(
+            area=area, name=name, phone=phone, kind=kind,
+            skills=_text(skills, field="skills", max_length=200, required=False),
+            availability=_text(availability, field="availability", max_length=200,
+                               required=False),
+            confirmed_at=now, confirmed_by=actor, created_at=now)
     audit(actor=actor, action=AuditAction.OPERATIONS_VOLUNTEER_CREATE, obj=v, via="api")
     return v
 
@@ -118,7 +115,9 @@ def signup_link_get(*, actor, area) -> SignupLink:
         try:
             with transaction.atomic():
                 link = SignupLink.objects.create(area=area, token=secrets.token_urlsafe(16))
-        except IntegrityError:
+        except IntegrityError as exc:  # made at the same instant by another request
+            if not is_unique_violation(exc):
+                raise
             link = SignupLink.objects.get(area=area)
     return link
 
@@ -167,8 +166,9 @@ def volunteer_sign_up(*, token: str, name: str, phone: str, kind: str, skills: s
             Volunteer.objects.create(area=link.area, name=name, phone=phone, kind=kind,
                                      skills=skills, availability=availability,
                                      self_signed_up=True, signup_digest=digest, created_at=now)
-    except IntegrityError:
-        return
+    except IntegrityError as exc:  # the same phone signed up at the same instant: one person
+        if not is_unique_violation(exc):
+            raise
 
 
 @transaction.atomic
@@ -374,12 +374,9 @@ def place_create(*, actor, area, kind: str, name: str, compound=None,
                                              "named %(name)s.") % {"name": name}, field="name")
     if Place.objects.filter(area=area, name=name).exists():
         raise duplicate
-    try:
-        with transaction.atomic():
-            p = Place.objects.create(area=area, kind=kind, name=name, compound=compound,
-                                     building=building, created_by=actor)
-    except IntegrityError as exc:  # a concurrent request inserted it first
-        raise duplicate from exc
+    with unique_or(duplicate):  # a concurrent request inserted it first
+        p = Place.objects.create(area=area, kind=kind, name=name, compound=compound,
+                                 building=building, created_by=actor)
     audit(actor=actor, action=AuditAction.OPERATIONS_PLACE_CREATE, obj=p)
     return p
 
@@ -481,7 +478,9 @@ def _stock_row(store: Store, item: Item) -> Stock:
         try:
             with transaction.atomic():
                 row = Stock.objects.create(store=store, item=item, quantity=0)
-        except IntegrityError:
+        except IntegrityError as exc:
+            if not is_unique_violation(exc):
+                raise
             row = Stock.objects.get(store=store, item=item)
     return row
 
@@ -552,7 +551,9 @@ def store_of_area(area, *, create: bool = False) -> Store | None:
                 store = Store.objects.create(code=f"{area.code}-S",
                                              name=(_("%(area)s store") % {"area": area.name})[:100],
                                              kind=kind, area=area)
-        except IntegrityError:
+        except IntegrityError as exc:
+            if not is_unique_violation(exc):
+                raise
             store = Store.objects.filter(code=f"{area.code}-S").first()
             if store is None or store.area_id != area.pk:
                 raise RuleViolation("store_code_taken", _(

@@ -17,6 +17,7 @@ from firstline.accounts.actions import AuditAction
 from firstline.accounts.scope import in_scope, scope_paths
 from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Area, Level
+from firstline.db import is_unique_violation, unique_or
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.rules import rule
 
@@ -40,28 +41,25 @@ def report_submit(*, area, day: date, actor, now: datetime | None = None,
                            field="note")
     now = now or clock.now()
     data = report_compute(area=area, day=day).as_json()
-    try:
-        with transaction.atomic():
-            last = (ReportSubmission.objects.filter(area=area, day=day)
-                    .aggregate(v=Max("version"))["v"]) or 0
-            if last and not resubmit:
-                raise RuleViolation(
-                    "already_submitted",
-                    _("The report of %(area)s for %(day)s was already submitted; submit it "
-                      "again to send a new version.")
-                    % {"area": area.name, "day": day.isoformat()})
-            sub = ReportSubmission.objects.create(area=area, day=day, version=last + 1,
-                                                  data=data, note=note, submitted_at=now,
-                                                  submitted_by=actor)
-            audit(actor=actor,
-                  action=AuditAction.REPORT_SUBMIT if last == 0 else AuditAction.REPORT_RESUBMIT,
-                  obj=sub, detail=f"{area.code} {day} v{sub.version}")
-    except IntegrityError:
-        # someone else submitted the same version at the same moment: theirs stands
-        raise RuleViolation("already_submitted",
-                            _("The report of %(area)s for %(day)s was submitted by someone "
-                              "else at the same moment; look at it and submit again if "
-                              "needed.") % {"area": area.name, "day": day.isoformat()}) from None
+    # Someone else submitted the same version at the same moment: theirs stands.
+    with unique_or(RuleViolation("already_submitted",
+                                 _("The report of %(area)s for %(day)s was submitted by someone "
+                                   "else at the same moment; look at it and submit again if "
+                                   "needed.") % {"area": area.name, "day": day.isoformat()})):
+        last = (ReportSubmission.objects.filter(area=area, day=day)
+                .aggregate(v=Max("version"))["v"]) or 0
+        if last and not resubmit:
+            raise RuleViolation(
+                "already_submitted",
+                _("The report of %(area)s for %(day)s was already submitted; submit it "
+                  "again to send a new version.")
+                % {"area": area.name, "day": day.isoformat()})
+        sub = ReportSubmission.objects.create(area=area, day=day, version=last + 1,
+                                              data=data, note=note, submitted_at=now,
+                                              submitted_by=actor)
+        audit(actor=actor,
+              action=AuditAction.REPORT_SUBMIT if last == 0 else AuditAction.REPORT_RESUBMIT,
+              obj=sub, detail=f"{area.code} {day} v{sub.version}")
     return sub
 
 
@@ -232,7 +230,9 @@ def signoff_chase_due(now: datetime | None = None) -> int:
             with transaction.atomic():
                 ReportChase.objects.create(area_id=area_id, day=day, chased_at=now,
                                            automatic=True)
-        except IntegrityError:
+        except IntegrityError as exc:
+            if not is_unique_violation(exc):
+                raise
             continue  # another worker reminded it at the same moment
         made += 1
     return made

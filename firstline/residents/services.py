@@ -17,7 +17,7 @@ from firstline.accounts.actions import AuditAction
 from firstline.accounts.scope import in_scope, scope_paths
 from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Area, Level, subtree_q
-from firstline.db import create_once
+from firstline.db import create_once, is_unique_violation
 from firstline.errors import InvalidInput, RuleViolation, check_all
 from firstline.people.models import Building, Compound, Household, Resident, Transport
 from firstline.people.services import (
@@ -222,8 +222,9 @@ def declaration_submit(*, community: Area, name, id_number, phone, compound="", 
             with transaction.atomic():
                 return Declaration.objects.create(receipt=receipt_new("D"), id_number=id_number,
                                                   created_at=now, **fields)
-        except IntegrityError:  # the same ID declared at the same instant: merge into it
-            continue
+        except IntegrityError as exc:  # the same ID declared at the same instant: merge into it
+            if not is_unique_violation(exc):
+                raise
     raise RuleViolation("busy", _("Please try again."), status=409)
 
 
@@ -707,7 +708,9 @@ def notice_acknowledge(*, notice: Notice, household: Household, device=(),
     try:
         with transaction.atomic():
             NoticeAck.objects.create(notice=notice, household=household, at=now)
-    except IntegrityError:
+    except IntegrityError as exc:  # this household acknowledged it before (or at once)
+        if not is_unique_violation(exc):
+            raise
         return False
     return True
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from firstline import clock
 from firstline.accounts.actions import AuditAction
 from firstline.accounts.services import audit, require_perm
-from firstline.db import retry_on_conflict
+from firstline.db import is_unique_violation, retry_on_conflict
 from firstline.errors import RuleViolation
 
 from ..models import Pass
@@ -40,7 +40,9 @@ def pass_issue(*, households, actor, now: datetime | None = None) -> list[Pass]:
             with transaction.atomic():
                 Pass.objects.bulk_create(new, batch_size=500)
             break
-        except IntegrityError:
+        except IntegrityError as exc:
+            if not is_unique_violation(exc):
+                raise
             if attempt == PASS_ISSUE_ATTEMPTS - 1:
                 raise RuleViolation("busy", _("Passes for these households are being issued "
                                               "by someone else right now; try again.")) from None

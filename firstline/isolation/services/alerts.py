@@ -13,7 +13,7 @@ from firstline.accounts.actions import AuditAction
 from firstline.accounts.models import RoleAssignment
 from firstline.accounts.roles import Role
 from firstline.accounts.services import audit, require_perm
-from firstline.db import create_once
+from firstline.db import create_once, is_unique_violation
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.rules import rule
 from firstline.rules.temperature import is_fever, temperature_parse
@@ -82,9 +82,9 @@ def alert_open(*, kind: str, area, resident=None, household=None, isolation=None
                 area_id=grid, detail=detail, source=source[:64], due_key=due_key,
                 owner=owner, opened_at=opened_at,
             )
-    except IntegrityError:
+    except IntegrityError as exc:
         current = _open_alert_update(kind=kind, subject=subject, detail=detail) \
-            if dedupe else None
+            if dedupe and is_unique_violation(exc) else None
         if current is None:
             raise
         return current

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -10,6 +10,7 @@ from django.utils.translation import pgettext
 from firstline import clock, events
 from firstline.accounts.actions import AuditAction
 from firstline.accounts.services import audit, require_perm
+from firstline.db import unique_or
 from firstline.errors import InvalidInput, RuleViolation, choice_check
 from firstline.rules import rule
 
@@ -122,17 +123,15 @@ def isolation_start(*, resident, kind: str, reason: str, starts_on: date, days: 
         raise RuleViolation("already_isolated",
                             _("This resident already has an active isolation."))
     plain, digest = _new_token()
-    try:
-        with transaction.atomic():
-            iso = Isolation.objects.create(
-                resident=resident, household=resident.household, grid=resident.grid, kind=kind,
-                reason=reason, reason_note=reason_note, starts_on=starts_on,
-                ends_on=ends_on, report_digest=digest, rule_version=version,
-                reading_times=times, created_by=actor, created_at=now,
-            )
-    except IntegrityError:
-        raise RuleViolation("already_isolated",
-                            _("This resident already has an active isolation.")) from None
+    # The same isolation started twice at once: one active isolation a person (constraint).
+    with unique_or(RuleViolation("already_isolated",
+                                 _("This resident already has an active isolation."))):
+        iso = Isolation.objects.create(
+            resident=resident, household=resident.household, grid=resident.grid, kind=kind,
+            reason=reason, reason_note=reason_note, starts_on=starts_on,
+            ends_on=ends_on, report_digest=digest, rule_version=version,
+            reading_times=times, created_by=actor, created_at=now,
+        )
     iso.report_token = plain
     events.announce("isolation_started", area=resident.grid)
     audit(actor=actor, action=AuditAction.ISOLATION_START, obj=iso,

@@ -2,14 +2,14 @@
 
 from datetime import date, datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from firstline import clock, events
 from firstline.accounts.actions import AuditAction
 from firstline.accounts.services import audit, require_perm
-from firstline.db import facts_changed
+from firstline.db import facts_changed, unique_or
 from firstline.errors import InvalidInput, RuleViolation
 
 from ..models import Isolation, Kind, Lockdown, Reason, Status
@@ -54,13 +54,11 @@ def lockdown_create(*, compound=None, building=None, starts_on: date, days: int 
     if same.exists():
         raise locked_down
     reason = text_field(reason, field="reason", label=pgettext("isolation", "Reason"), limit=200)
-    try:  # the same lockdown sent twice at once: the database keeps one (model constraints)
-        with transaction.atomic():
-            lockdown = Lockdown.objects.create(compound=compound, building=building,
-                                               starts_on=starts_on, ends_on=ends_on,
-                                               reason=reason, created_by=actor, created_at=now)
-    except IntegrityError:
-        raise locked_down from None
+    # The same lockdown sent twice at once: the database keeps one (model constraints).
+    with unique_or(locked_down):
+        lockdown = Lockdown.objects.create(compound=compound, building=building,
+                                           starts_on=starts_on, ends_on=ends_on,
+                                           reason=reason, created_by=actor, created_at=now)
 
     households = Household.objects.filter(compound=compound)
     if building is not None:
@@ -74,15 +72,13 @@ def lockdown_create(*, compound=None, building=None, starts_on: date, days: int 
                       reason=Reason.LOCKDOWN, starts_on=starts_on, ends_on=ends_on,
                       lockdown=lockdown, rule_version=version, created_by=actor, created_at=now)
             for r in residents if r.pk not in busy]
-    try:
-        with transaction.atomic():
-            Isolation.objects.bulk_create(rows, batch_size=500)
-            if rows:  # bulk_create sends no post_save: stored figures of closed days
-                facts_changed.send(sender=Isolation, areas={r.grid_id for r in rows},
-                                   since=starts_on)
-    except IntegrityError:
-        raise RuleViolation("retry", _("Someone started an isolation in this place at the same "
-                                       "moment; try again.")) from None
+    # Someone started an isolation of one of these residents meanwhile: one active a person.
+    with unique_or(RuleViolation("retry", _("Someone started an isolation in this place at "
+                                            "the same moment; try again."))):
+        Isolation.objects.bulk_create(rows, batch_size=500)
+        if rows:  # bulk_create sends no post_save: stored figures of closed days
+            facts_changed.send(sender=Isolation, areas={r.grid_id for r in rows},
+                               since=starts_on)
     lockdown.households = households.count()
     lockdown.isolations_started = len(rows)
     events.announce("lockdown_started", area=compound.area)

@@ -129,15 +129,14 @@ def room_assign(*, room: Room, isolation: Isolation, family_reason: str = "", ac
                                field="family_reason")
         if len(current) >= room.beds:
             raise RuleViolation("room_full", _("This room has no free bed."))
-    try:
-        with transaction.atomic():
-            stay = RoomStay.objects.create(
-                room=room, isolation=iso, resident_id=iso.resident_id,
-                household_id=iso.household_id, lead=lead is None,
-                family_reason=family_reason if lead is not None else "",
-                started_at=now, created_by=actor)
-    except IntegrityError:
-        raise RuleViolation("room_taken", _("This room was just taken; pick another.")) from None
+    # Two people put in one free room at the same instant both find no lead; the partial
+    # unique constraints (one lead a room, one open stay a person) keep one.
+    with unique_or(RuleViolation("room_taken", _("This room was just taken; pick another."))):
+        stay = RoomStay.objects.create(
+            room=room, isolation=iso, resident_id=iso.resident_id,
+            household_id=iso.household_id, lead=lead is None,
+            family_reason=family_reason if lead is not None else "",
+            started_at=now, created_by=actor)
     room.status = RoomStatus.OCCUPIED
     room.save(update_fields=["status"])
     if iso.site_id != room.site_id:

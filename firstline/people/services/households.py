@@ -12,6 +12,7 @@ from firstline.accounts.actions import AuditAction
 from firstline.accounts.scope import in_scope
 from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Area
+from firstline.db import is_unique_violation
 from firstline.errors import InvalidInput, RuleViolation, check_all
 
 from ..models import Household, Placement, Resident
@@ -170,7 +171,9 @@ def household_member_add(*, actor, household, name: str, id_number: str, phone: 
                     name=name, id_number=id_number, sex=sex_of(id_number),
                     birth_date=birth_date_of(id_number), phone=phone, residency=residency,
                     grid=household.grid, household=household, created_at=now, updated_at=now)
-        except IntegrityError:  # added at the same instant by another door: the same person
+        except IntegrityError as exc:  # added at the same instant by another door: the same person
+            if not is_unique_violation(exc):
+                raise
             existing = Resident.objects.select_for_update().get(id_number=id_number)
         else:
             Placement.objects.create(resident=resident, household=household,
