@@ -58,3 +58,19 @@ def test_one_event_id_arriving_on_many_connections_at_once_is_recorded_once(file
     assert answers[0]["reason"] == "ok"
     assert Crossing.objects.filter(event_id=event).count() == 1
     assert QuotaUse.objects.get(household=world.h1).used == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_visit_arriving_on_many_connections_at_once_is_recorded_once(file_database,
+                                                                         world, cast):
+    # The gate's phone on a bad network sends the visitor's registration again and again.
+    event = uuid.uuid4()
+
+    def work(i):
+        return services.gate_visit_record(actor=cast.gate_c1, checkpoint=world.gate,
+                                          subject="visitor", admitted=True, name="王五",
+                                          temperature=36.5, event_id=event).pk
+
+    crossings = _run_together(4, work)
+    assert len(set(crossings)) == 1
+    assert Crossing.objects.filter(event_id=event).count() == 1

@@ -148,6 +148,13 @@ def test_a_visit_reusing_a_scans_event_id_is_409_not_500(world, api, scan):
     assert r.status_code == 409 and r.json()["error"] == "event_id_reused"
 
 
+def test_a_visit_reusing_a_scans_event_id_is_told_so_and_nothing_else(world, api, scan):
+    c = scan(world.pass1, "out")
+    r = api("gate_c1").post("/api/v1/gate/visits", visitor(
+        checkpoint_id=world.gate.pk, temperature=36.5, event_id=str(c.event_id)))
+    assert r.json() == {"error": "event_id_reused", "detail": "该 event_id 已用于另一条出入记录。"}
+
+
 def test_a_visit_reusing_another_gates_event_id_shows_nothing_of_it(world, api, cast):
     event = uuid.uuid4()
     services.gate_visit_record(actor=cast.staff_c2, checkpoint=world.gate_other, subject="visitor",

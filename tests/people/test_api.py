@@ -171,6 +171,17 @@ def test_the_same_event_id_twice_records_one_visit(api, roster):
     assert first.json()["id"] == again.json()["id"] and ScreeningVisit.objects.count() == 1
 
 
+def test_an_event_id_of_another_households_visit_is_409_showing_nothing_of_it(api, roster):
+    event = str(uuid.uuid4())
+    assert api("grid_a").post("/api/v1/visits", _visit(roster, event_id=event)).status_code == 201
+    other = {"household_id": roster.h2.pk, "people": [{"resident_id": roster.a3.pk}],
+             "event_id": event}
+    r = api("grid_a").post("/api/v1/visits", other)
+    assert (r.status_code, r.json()) == (409, {"error": "event_id_reused",
+                                               "detail": "该 event_id 已用于另一户。"})
+    assert ScreeningVisit.objects.count() == 1
+
+
 def test_visit_api_refusals(api, roster):
     assert api("gate_c1").post("/api/v1/visits", _visit(roster)).status_code == 403
     assert api("staff_c2").post("/api/v1/visits", _visit(roster)).status_code == 404

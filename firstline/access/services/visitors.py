@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from firstline import clock
 from firstline.accounts.actions import AuditAction
 from firstline.accounts.services import audit, require_perm
-from firstline.errors import InvalidInput, RuleViolation
+from firstline.db import create_once
+from firstline.errors import InvalidInput
 from firstline.isolation.models import AlertKind
 from firstline.isolation.services import alert_open
 from firstline.people.services import phone_normalize
@@ -45,67 +46,72 @@ def gate_visit_record(*, actor, checkpoint: Checkpoint, subject: str, admitted: 
         raise InvalidInput("invalid", _("direction must be \"out\" or \"in\"."), field="direction")
     at = at or clock.now()
     day = clock.localdate(at)
-    if event_id is not None:
-        done = Crossing.objects.filter(event_id=event_id).first()
-        if done is not None:
-            # A retry of this visit returns it; an event_id of a pass scan or of another
-            # gate's visit is someone else's: refuse, and show nothing of it.
-            if done.subject == Subject.RESIDENT or done.checkpoint_id != checkpoint.pk:
-                raise RuleViolation("event_id_reused",
-                                    _("This event_id was used for another crossing."),
-                                    field="event_id")
-            return done
-    phone = phone_normalize(phone)
-    plate = "".join((plate or "").split()).upper()
-    if subject == Subject.VEHICLE and not plate:
-        raise InvalidInput("bad_plate", _("A vehicle needs its plate number."), field="plate")
-    if subject == Subject.VISITOR and not (name or "").strip():
-        raise InvalidInput("bad_name", _("A visitor's name is required."), field="name")
-    t = _visit_temperature(temperature, day)
-    if household is not None and household.compound_id != checkpoint.compound_id:
-        raise InvalidInput("wrong_compound", _("That household is not in this compound."),
-                           field="household")
-    reason = None
-    fever = is_fever(t, on=day)
-    risk = None
-    if fever:
-        reason = "fever"
-        turned_back_reason = turned_back_reason or _("Fever %(t).1f °C") % {"t": t}
-    elif rule_on(rule("gate.turn_back_risk_visitors", on=day).value):
-        risk = risk_area_in_text(origin, on=day)
-        if risk is not None:
-            reason = "risk_area"
-            turned_back_reason = turned_back_reason or (
-                _("Coming from a risk area: %(place)s") % {"place": f"{risk.province}{risk.city}"})
-    if reason is not None:
-        admitted = False
-    if not admitted and subject != Subject.COURIER and not (turned_back_reason or "").strip():
-        raise InvalidInput("bad_reason", _("Say why they were turned back."),
-                           field="turned_back_reason")
-    if reason is None:
-        reason = "ok" if admitted else ("parcel_point" if subject == Subject.COURIER
-                                        else "turned_back")
-    crossing = Crossing.objects.create(
-        event_id=event_id or uuid.uuid4(), subject=subject, checkpoint=checkpoint,
-        compound_id=checkpoint.compound_id, area_id=checkpoint.compound.area_id,
-        household=household, direction=direction, scanned_at=at, day=day, temperature=t,
-        decision=Decision.ALLOW if admitted else Decision.DENY, reason=reason,
-        actor=actor if getattr(actor, "pk", None) else None, via="web")
-    GateVisit.objects.create(
-        crossing=crossing, name=(name or "").strip()[:50], phone=phone,
-        visiting=(visiting or "")[:100], household=household, purpose=(purpose or "")[:200],
-        plate=plate[:12], origin=(origin or "")[:100], out_of_town=out_of_town,
-        verified=(verified or "")[:100], turned_back_reason=(turned_back_reason or "")[:200])
-    if fever:
-        # No personal data in the alert: the gate, the kind of visit and the temperature.
-        label = _checkpoint_label(checkpoint.pk, checkpoint.code)
-        grid = household.grid if household is not None else checkpoint.compound.area
-        alert_open(kind=AlertKind.GATE_FEVER, area=grid, household=household,
-                   detail=f"{label} {subject} {t:.1f}°C", source=f"crossing:{crossing.pk}",
-                   opened_at=at, dedupe=household is not None)
-    audit(actor=actor,
-          action=AuditAction(f"access.{subject}_{'admit' if admitted else 'turn_back'}"),
-          obj=crossing)
+
+    def same(done: Crossing) -> bool:
+        # A retry of this visit returns it; an event_id of a pass scan or of another gate's
+        # visit is someone else's: refuse, and show nothing of it.
+        return done.subject != Subject.RESIDENT and done.checkpoint_id == checkpoint.pk
+
+    def create() -> Crossing:
+        nonlocal admitted, turned_back_reason, phone, plate
+        phone = phone_normalize(phone)
+        plate = "".join((plate or "").split()).upper()
+        if subject == Subject.VEHICLE and not plate:
+            raise InvalidInput("bad_plate", _("A vehicle needs its plate number."), field="plate")
+        if subject == Subject.VISITOR and not (name or "").strip():
+            raise InvalidInput("bad_name", _("A visitor's name is required."), field="name")
+        t = _visit_temperature(temperature, day)
+        if household is not None and household.compound_id != checkpoint.compound_id:
+            raise InvalidInput("wrong_compound", _("That household is not in this compound."),
+                               field="household")
+        reason = None
+        fever = is_fever(t, on=day)
+        risk = None
+        if fever:
+            reason = "fever"
+            turned_back_reason = turned_back_reason or _("Fever %(t).1f °C") % {"t": t}
+        elif rule_on(rule("gate.turn_back_risk_visitors", on=day).value):
+            risk = risk_area_in_text(origin, on=day)
+            if risk is not None:
+                reason = "risk_area"
+                turned_back_reason = turned_back_reason or (
+                    _("Coming from a risk area: %(place)s")
+                    % {"place": f"{risk.province}{risk.city}"})
+        if reason is not None:
+            admitted = False
+        if not admitted and subject != Subject.COURIER and not (turned_back_reason or "").strip():
+            raise InvalidInput("bad_reason", _("Say why they were turned back."),
+                               field="turned_back_reason")
+        if reason is None:
+            reason = "ok" if admitted else ("parcel_point" if subject == Subject.COURIER
+                                            else "turned_back")
+        crossing = Crossing.objects.create(
+            event_id=event_id or uuid.uuid4(), subject=subject, checkpoint=checkpoint,
+            compound_id=checkpoint.compound_id, area_id=checkpoint.compound.area_id,
+            household=household, direction=direction, scanned_at=at, day=day, temperature=t,
+            decision=Decision.ALLOW if admitted else Decision.DENY, reason=reason,
+            actor=actor if getattr(actor, "pk", None) else None, via="web")
+        GateVisit.objects.create(
+            crossing=crossing, name=(name or "").strip()[:50], phone=phone,
+            visiting=(visiting or "")[:100], household=household, purpose=(purpose or "")[:200],
+            plate=plate[:12], origin=(origin or "")[:100], out_of_town=out_of_town,
+            verified=(verified or "")[:100], turned_back_reason=(turned_back_reason or "")[:200])
+        if fever:
+            # No personal data in the alert: the gate, the kind of visit and the temperature.
+            label = _checkpoint_label(checkpoint.pk, checkpoint.code)
+            grid = household.grid if household is not None else checkpoint.compound.area
+            alert_open(kind=AlertKind.GATE_FEVER, area=grid, household=household,
+                       detail=f"{label} {subject} {t:.1f}°C", source=f"crossing:{crossing.pk}",
+                       opened_at=at, dedupe=household is not None)
+        audit(actor=actor,
+              action=AuditAction(f"access.{subject}_{'admit' if admitted else 'turn_back'}"),
+              obj=crossing)
+        return crossing
+
+    # A gate on a bad network sends the visit again, also at the same instant: one crossing
+    # (firstline.db.create_once).
+    crossing, _replayed = create_once(Crossing, event_id, same=same, create=create,
+                                      reused=_("This event_id was used for another crossing."))
     return crossing
 
 

@@ -4,13 +4,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from firstline import clock
 from firstline.accounts.actions import AuditAction
 from firstline.accounts.scope import in_scope
 from firstline.accounts.services import audit, require_perm
+from firstline.db import create_once
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.rules import rule
 from firstline.rules.temperature import is_fever, temperature_parse
@@ -36,35 +37,33 @@ def screening_visit_record(*, actor, household, people: list[dict], visited_at: 
     require_perm(actor, "people.screen")
     if not in_scope(actor, household.grid, "people.screen"):
         raise RuleViolation("not_found", _("Not found."), status=404)
-    if event_id is not None:
-        # A phone syncing offline may send the same visit twice: the first one stands.
-        first = ScreeningVisit.objects.filter(event_id=event_id).first()
-        if first is not None:
-            if first.household_id != household.pk:
-                raise RuleViolation("event_id_reused",
-                                    _("This event_id was used for another household."))
-            first.replayed = True
-            return first
     now = now or clock.now()
     # A phone's clock running ahead is filed at the server's time (CONTRACT.md "Time").
     when = clock.device_time(visited_at, now=now)
     visited_at = when.at
     day = clock.localdate(visited_at)
     fever = rule("fever.threshold_c", on=day)
-    if nobody_home and people:
-        raise InvalidInput("nobody_home", _("Nobody was home: record no members."))
-    try:
-        with transaction.atomic():
-            visit = ScreeningVisit.objects.create(household=household, grid=household.grid, worker=actor,
-                                         visited_at=visited_at, nobody_home=nobody_home,
-                                         by_phone=by_phone, note=note[:200], event_id=event_id,
-                                         rule_version=f"fever:{fever.version}", created_at=now,
-                                         device_at=when.sent if when.sent != when.at else None)
-    except IntegrityError:  # the same event_id sent twice at the same instant
-        first = ScreeningVisit.objects.get(event_id=event_id)
-        first.replayed = True
-        return first
-    visit.replayed = False
+
+    def same(first: ScreeningVisit) -> bool:
+        return first.household_id == household.pk
+
+    def create() -> ScreeningVisit:
+        if nobody_home and people:
+            raise InvalidInput("nobody_home", _("Nobody was home: record no members."))
+        return ScreeningVisit.objects.create(
+            household=household, grid=household.grid, worker=actor, visited_at=visited_at,
+            nobody_home=nobody_home, by_phone=by_phone, note=note[:200], event_id=event_id,
+            rule_version=f"fever:{fever.version}", created_at=now,
+            device_at=when.sent if when.sent != when.at else None)
+
+    # A phone syncing offline may send the same visit twice, also at the same instant: the
+    # first one stands (firstline.db.create_once).
+    visit, replayed = create_once(
+        ScreeningVisit, event_id, same=same, create=create,
+        reused=_("This event_id was used for another household."))
+    visit.replayed = replayed
+    if replayed:
+        return visit
     categories = {c.code: c for c in KeyPersonCategory.objects.filter(active=True)}
     member_ids = set(household.residents.values_list("pk", flat=True))
     for entry in people:
