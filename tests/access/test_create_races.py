@@ -77,3 +77,33 @@ def test_gates_named_alike_before_the_rule_are_renamed_not_lost(areas):
     names = dict(Checkpoint.objects.filter(pk__in=[first.pk, second.pk, other.pk])
                  .values_list("pk", "name"))
     assert names == {first.pk: "北门", second.pk: f"北门 ({second.pk})", other.pk: "北门"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_gate_renamed_to_a_name_already_held_takes_the_next_free_one(areas):
+    """Migration 0012: a long name is cut to 90 characters before its "(id)", which may be
+    another gate's name already; the renamed gate then takes "(id-2)", and both are kept."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from firstline.people.models import Compound
+
+    one = Compound.objects.create(area=areas.c1, name="翰林华府")
+    before = [("access", "0011_quota_use_one_index")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    OldCheckpoint = executor.loader.project_state(before).apps.get_model("access", "Checkpoint")
+    long = "翰林华府北侧临时便民通道" * 8  # 96 characters
+    first = OldCheckpoint.objects.create(compound_id=one.pk, code="A-1", name=long)
+    second = OldCheckpoint.objects.create(compound_id=one.pk, code="A-2", name=long)
+    holder = OldCheckpoint.objects.create(compound_id=one.pk, code="A-3",
+                                          name=f"{long[:90]} ({second.pk})")
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    names = dict(Checkpoint.objects.filter(pk__in=[first.pk, second.pk, holder.pk])
+                 .values_list("pk", "name"))
+    assert names == {first.pk: long, second.pk: f"{long[:90]} ({second.pk}-2)",
+                     holder.pk: f"{long[:90]} ({second.pk})"}

@@ -344,3 +344,30 @@ def test_places_added_twice_before_the_rule_are_renamed_not_lost(cast, areas):
                  .values_list("pk", "name"))
     assert names == {first.pk: "3栋电梯", second.pk: f"3栋电梯 ({second.pk})",
                      other.pk: "3栋电梯"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_place_renamed_to_a_name_already_held_takes_the_next_free_one(cast, areas):
+    """Migration 0007: a long name is cut to 90 characters before its "(id)", which may be
+    another place's name already; the renamed place then takes "(id-2)", and both are kept."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("operations", "0006_working_groups")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    OldPlace = executor.loader.project_state(before).apps.get_model("operations", "Place")
+    long = "阳光花园三号楼东侧地下车库电梯" * 6 + "旁边的消防通道"  # 97 characters
+    first = OldPlace.objects.create(area_id=areas.c1.pk, kind="lift", name=long)
+    second = OldPlace.objects.create(area_id=areas.c1.pk, kind="lift", name=long)
+    holder = OldPlace.objects.create(area_id=areas.c1.pk, kind="lift",
+                                     name=f"{long[:90]} ({second.pk})")
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    names = dict(Place.objects.filter(pk__in=[first.pk, second.pk, holder.pk])
+                 .values_list("pk", "name"))
+    assert names == {first.pk: long, second.pk: f"{long[:90]} ({second.pk}-2)",
+                     holder.pk: f"{long[:90]} ({second.pk})"}

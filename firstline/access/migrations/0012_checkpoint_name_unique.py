@@ -3,16 +3,32 @@
 from django.db import migrations, models
 
 
+def free_name(name, pk, taken, room):
+    """A later namesake's new name: "name (id)", the name cut to 90 characters, as this
+    migration always renamed. When that is taken already (a long name, once cut, may be
+    another row's name: data this migration used to fail on), "name (id-2)", "name (id-3)"...
+    Each is cut to fit the column (`room` characters)."""
+    n = 1
+    while True:
+        tail = f" ({pk})" if n == 1 else f" ({pk}-{n})"
+        candidate = f"{name[:min(90, room - len(tail))]}{tail}"
+        if candidate not in taken:
+            return candidate
+        n += 1
+
+
 def rename_duplicates(apps, schema_editor):
     """Gates of one compound named alike before the rule: the later ones get their id after
     the name ("北门 (12)"), so the constraint can hold; codes, shifts and crossings stay."""
     Checkpoint = apps.get_model("access", "Checkpoint")
-    seen = set()
+    room = Checkpoint._meta.get_field("name").max_length
+    seen = {}  # compound: the names its gates have (renamed or kept) so far
     for cp in Checkpoint.objects.order_by("compound_id", "name", "pk"):
-        if (cp.compound_id, cp.name) in seen:
-            cp.name = f"{cp.name[:90]} ({cp.pk})"
+        taken = seen.setdefault(cp.compound_id, set())
+        if cp.name in taken:
+            cp.name = free_name(cp.name, cp.pk, taken, room)
             cp.save(update_fields=["name"])
-        seen.add((cp.compound_id, cp.name))
+        taken.add(cp.name)
 
 
 class Migration(migrations.Migration):

@@ -4,16 +4,32 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def free_name(name, pk, taken, room):
+    """A later namesake's new name: "name (id)", the name cut to 90 characters, as this
+    migration always renamed. When that is taken already (a long name, once cut, may be
+    another row's name: data this migration used to fail on), "name (id-2)", "name (id-3)"...
+    Each is cut to fit the column (`room` characters)."""
+    n = 1
+    while True:
+        tail = f" ({pk})" if n == 1 else f" ({pk}-{n})"
+        candidate = f"{name[:min(90, room - len(tail))]}{tail}"
+        if candidate not in taken:
+            return candidate
+        n += 1
+
+
 def rename_duplicates(apps, schema_editor):
     """Places added twice before the rule (a double tap): the later ones get their id after
     the name, so the constraint can hold and no round is lost."""
     Place = apps.get_model("operations", "Place")
-    seen = set()
+    room = Place._meta.get_field("name").max_length
+    seen = {}  # area: the names its staff places have (renamed or kept) so far
     for p in Place.objects.filter(key__isnull=True).order_by("area_id", "name", "pk"):
-        if (p.area_id, p.name) in seen:
-            p.name = f"{p.name[:90]} ({p.pk})"
+        taken = seen.setdefault(p.area_id, set())
+        if p.name in taken:
+            p.name = free_name(p.name, p.pk, taken, room)
             p.save(update_fields=["name"])
-        seen.add((p.area_id, p.name))
+        taken.add(p.name)
 
 
 class Migration(migrations.Migration):
