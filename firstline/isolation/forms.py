@@ -8,7 +8,10 @@ from firstline.rules.temperature import TemperatureField
 from .models import Kind, Reason, Symptom, TransferStatus
 
 
-class ReadingForm(forms.Form):
+class ReadingForm(OnceForm):
+    """A worker's reading on the isolation's page; sent again by the browser (back and
+    submit, "confirm form resubmission"), it is still one reading (OnceForm)."""
+
     temperature = TemperatureField(label=_("Temperature (°C)"))
     symptoms = forms.MultipleChoiceField(label=_("Symptoms"), choices=Symptom.choices,
                                          required=False, widget=forms.CheckboxSelectMultiple)

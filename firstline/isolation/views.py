@@ -224,7 +224,8 @@ def isolation_detail(request, pk):
                 d = reading_form.cleaned_data
                 r = services.reading_record(isolation=iso, temperature=d["temperature"],
                                             symptoms=d["symptoms"], taken_at=d["taken_at"],
-                                            source=ReadingSource.WORKER, actor=request.user)
+                                            source=ReadingSource.WORKER, actor=request.user,
+                                            event_id=d["event_id"])
                 if clock.was_corrected(r.device_at, r.taken_at):
                     # As the API's "clock": "corrected": a time ahead of the server's is filed
                     # at the server's time; the worker is told, not left to find out.
@@ -256,9 +257,11 @@ def isolation_detail(request, pk):
                 raise RuleViolation("invalid", _("Unknown action."), status=400)
         except RuleViolation as exc:
             if action == "reading" and exc.code != "invalid":
+                # event_id_reused reaches OnceForm.add_error: said in words, a new id.
                 reading_form.add_error(exc.field if exc.field in reading_form.fields else None,
                                        exc.detail)
-            messages.error(request, exc.detail)
+            messages.error(request, reading_form.refused(exc) if action == "reading"
+                           else exc.detail)
             status = exc.status
         else:
             return redirect("isolation:detail", iso.pk)
