@@ -252,6 +252,42 @@ def test_policy_change_mid_window_applies_from_the_next_scan_and_keeps_history(w
     assert scan(world.pass1, "out", local(2020, 2, 5, 10, 30)).reason == "quota_exhausted"
 
 
+def test_a_new_version_with_other_windows_counts_the_trips_already_taken_in_its_window(
+        world, scan, cast):
+    """Tightened at noon with windows from today: the morning's trip out counts in the new
+    window (CONTRACT.md: every "out" in a window counts), not a fresh trip for everyone."""
+    assert scan(world.pass1, "out", local(2020, 2, 5, 9)).reason == "ok"  # window [02-04, 02-05]
+    services.policy_set(compound=world.compound, closed=True, out_quota=1, window_days=3,
+                        starts_on=date(2020, 2, 5), actor=cast.staff_c1,
+                        now=local(2020, 2, 5, 12))
+    again = scan(world.pass1, "out", local(2020, 2, 5, 13))
+    assert (again.reason, again.window_start, again.quota_left) == (
+        "quota_exhausted", date(2020, 2, 5), 0)
+    # The other household went out on none of the new window's days: its trip is whole.
+    assert scan(world.pass2, "out", local(2020, 2, 5, 13)).reason == "ok"
+
+
+def test_trips_before_the_new_window_and_refusals_are_not_carried(world, scan, cast):
+    assert scan(world.pass1, "out", local(2020, 2, 4, 9)).reason == "ok"
+    assert scan(world.pass1, "out", local(2020, 2, 5, 8)).reason == "quota_exhausted"
+    assert scan(world.pass1, "in", local(2020, 2, 5, 8, 30)).reason == "ok"
+    services.policy_set(compound=world.compound, closed=True, out_quota=1, window_days=2,
+                        starts_on=date(2020, 2, 5), actor=cast.staff_c1,
+                        now=local(2020, 2, 5, 12))
+    # Only the 02-04 trip was allowed, and it lies before the new window [02-05, 02-06].
+    assert scan(world.pass1, "out", local(2020, 2, 5, 13)).reason == "ok"
+
+
+def test_setting_the_version_again_does_not_count_a_trip_twice(world, scan, cast):
+    assert scan(world.pass1, "out", local(2020, 2, 5, 9)).reason == "ok"
+    for hour in (10, 11):
+        services.policy_set(compound=world.compound, closed=True, out_quota=2, window_days=3,
+                            starts_on=date(2020, 2, 5), actor=cast.staff_c1,
+                            now=local(2020, 2, 5, hour))
+    second = scan(world.pass1, "out", local(2020, 2, 5, 12))
+    assert (second.reason, second.quota_left) == ("ok", 0)
+
+
 def test_without_a_policy_the_rule_defaults_apply(world, scan, cast):
     # h_other's compound has no policy: 1 trip per 2 days, windows from 2020-01-24.
     def other(at):

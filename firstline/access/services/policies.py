@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from firstline import clock
@@ -11,7 +11,7 @@ from firstline.accounts.actions import AuditAction
 from firstline.accounts.services import audit, require_perm
 from firstline.errors import InvalidInput
 
-from ..models import Policy, QuotaUse
+from ..models import Crossing, Decision, Direction, Policy, QuotaUse, Subject
 from .common import rules_on
 
 # --- policies -------------------------------------------------------------------------------
@@ -34,9 +34,41 @@ def policy_set(*, compound, closed: bool, out_quota: int, window_days: int, star
         compound=compound, version=(last.version + 1) if last else 1, closed=closed,
         out_quota=out_quota, window_days=window_days, starts_on=starts_on, effective_at=now,
         created_by=actor if getattr(actor, "pk", None) else None)
+    _carry_trips(policy, day=clock.localdate(now))
     audit(actor=actor, action=AuditAction.ACCESS_POLICY_SET, obj=policy,
           detail=f"closed={closed} quota={out_quota}/{window_days}d from {starts_on}")
     return policy
+
+
+def _carry_trips(policy: Policy, *, day: date) -> None:
+    """Trips already taken count in the new version's window (CONTRACT.md: windows are calendar
+    periods from `starts_on`, and every "out" in one counts). A version whose window holding
+    `day` starts on another date than the old one's would otherwise begin every household at
+    zero: tightening the rule at noon would hand everyone who went out that morning a fresh
+    trip. So the counter of that window is set to the household's trips out allowed in its
+    days, whichever version judged them (never lowered: one statement, exact against scans
+    counted meanwhile under the same window). Trips judged later under an older version (an
+    offline gate syncing scans from before the change) count in the old version's window only.
+    """
+    start = _quota_rule(policy, day).window_start(day)
+    if start is None:
+        return
+    qn, ops = connection.ops.quote_name, connection.ops
+    quota, crossing = qn(QuotaUse._meta.db_table), qn(Crossing._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quota} (household_id, window_start, used) "
+            f"SELECT household_id, %s, COUNT(*) FROM {crossing} "
+            # (day, area) leads the crossings' index; the compound's crossings are its area's.
+            f"WHERE day >= %s AND day < %s AND area_id = %s AND compound_id = %s "
+            f"AND household_id IS NOT NULL AND subject = %s AND direction = %s "
+            f"AND decision = %s GROUP BY household_id "
+            f"ON CONFLICT (household_id, window_start) DO UPDATE SET used = "
+            f"CASE WHEN excluded.used > {quota}.used THEN excluded.used ELSE {quota}.used END",
+            [ops.adapt_datefield_value(start), ops.adapt_datefield_value(start),
+             ops.adapt_datefield_value(start + timedelta(days=policy.window_days)),
+             policy.compound.area_id, policy.compound_id, Subject.RESIDENT, Direction.OUT,
+             Decision.ALLOW])
 
 
 @dataclass(frozen=True)
