@@ -13,7 +13,7 @@ from firstline import clock
 from firstline.accounts.scope import in_scope
 from firstline.accounts.services import require_perm
 from firstline.areas.models import Area
-from firstline.db import facts_changed, prepared_cursor, retry_on_conflict
+from firstline.db import facts_changed, is_unique_violation, prepared_cursor, retry_on_conflict
 from firstline.errors import InvalidInput
 from firstline.isolation.models import FEVER_KINDS, Alert, AlertKind, Isolation, Lockdown
 from firstline.isolation.selectors import household_restriction
@@ -68,8 +68,10 @@ def gate_scan(*, actor, event_id: uuid.UUID, checkpoint: str, pass_code: str, di
             return judge()
         with transaction.atomic():
             return judge()
-    except IntegrityError:
-        done = Crossing.objects.filter(event_id=event_id).first()
+    except IntegrityError as exc:
+        # Only the unique event_id says "sent before"; any other refusal stands as it is.
+        done = (Crossing.objects.filter(event_id=event_id).first()
+                if is_unique_violation(exc) else None)
         if done is None:
             raise
         return done
