@@ -19,7 +19,7 @@ from firstline.errors import InvalidInput
 from firstline.people.services import mask_phone
 
 from . import selectors, services
-from .models import Subject
+from .models import Decision, Subject
 
 router = Router()
 
@@ -404,6 +404,9 @@ class GateVisitIn(Schema):
 class GateVisitOut(Schema):
     crossing_id: int
     kind: str
+    # True iff the visitor, vehicle or courier was let in (a fever or a risk-area origin
+    # turns them back whatever `admitted` the guard sent).
+    admitted: bool
     decision: str
     reason: str
     name: str
@@ -417,7 +420,8 @@ class GateVisitOut(Schema):
 
 def _visit_out(c) -> dict:
     v = c.visit
-    return {"crossing_id": c.pk, "kind": c.subject, "decision": c.decision, "reason": c.reason,
+    return {"crossing_id": c.pk, "kind": c.subject, "admitted": c.decision == Decision.ALLOW,
+            "decision": c.decision, "reason": c.reason,
             "name": v.name, "phone_masked": mask_phone(v.phone), "plate": v.plate,
             "origin": v.origin, "out_of_town": v.out_of_town, "temperature": c.temperature,
             "at": c.scanned_at}

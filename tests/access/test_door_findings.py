@@ -201,3 +201,37 @@ def test_a_visitors_temperature_typed_as_text_is_read_by_the_one_parser(world, a
     r = api("gate_c1").post("/api/v1/gate/visits",
                             visitor(checkpoint_id=world.gate.pk, temperature="365"))
     assert r.status_code == 422 and r.json()["error"] == "bad_temperature"
+
+
+# --- `admitted` in the answer (CONTRACT.md: a fever answers `admitted: false`) ---------------
+
+def test_a_courier_with_fever_answers_admitted_false(world, api):
+    r = api("gate_c1").post("/api/v1/gate/visits", {
+        "checkpoint_id": world.gate.pk, "kind": "courier", "admitted": True, "temperature": 38.0})
+    assert r.status_code == 201
+    assert (r.json()["admitted"], r.json()["reason"]) == (False, "fever")
+
+
+def test_an_admitted_visitor_answers_admitted_true(world, api):
+    r = api("gate_c1").post("/api/v1/gate/visits",
+                            visitor(checkpoint_id=world.gate.pk, temperature=36.5))
+    assert r.json()["admitted"] is True
+
+
+def test_a_replayed_visit_answers_admitted_as_the_first(world, api):
+    body = visitor(checkpoint_id=world.gate.pk, temperature=38.0, event_id=str(uuid.uuid4()))
+    api("gate_c1").post("/api/v1/gate/visits", body)
+    assert api("gate_c1").post("/api/v1/gate/visits", body).json()["admitted"] is False
+
+
+def test_the_visit_list_says_who_was_admitted(world, api):
+    api("gate_c1").post("/api/v1/gate/visits", visitor(checkpoint_id=world.gate.pk, temperature=38.0))
+    api("gate_c1").post("/api/v1/gate/visits", visitor(checkpoint_id=world.gate.pk, temperature=36.5))
+    items = api("gate_c1").get("/api/v1/gate/visits").json()["items"]
+    assert sorted(i["admitted"] for i in items) == [False, True]
+
+
+def test_the_openapi_visit_answer_has_admitted(client):
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]["GateVisitOut"]
+    assert schema["properties"]["admitted"]["type"] == "boolean"
+    assert "admitted" in schema["required"]
