@@ -99,3 +99,22 @@ TemperatureNumber = Annotated[float, BeforeValidator(_not_bool)]
 EventId = Annotated[UUID | None, Field(description=(
     "optional, the device's UUID for this create: sent again it writes nothing and answers "
     "200 with the first answer; the same id for something else is 409 event_id_reused"))]
+
+
+# Something named by its code or by its id (`store` on /stock/*: CONTRACT.md "CODE-or-id"):
+# text as before, or a JSON integer from 1, read as that id's text (the selector tries the code,
+# then the id). true/false (a bool is an int to Python), 1.0, 0 and lists are a 422.
+def _code_or_id(value):
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return str(value)
+    raise PydanticCustomError("code_or_id_type", "a code (text) or an id (a whole number from 1) "
+                                                 "is required")
+
+
+def CodeOrId(max_length: int):  # noqa: N802 (a type, as the others here)
+    return Annotated[str, BeforeValidator(_code_or_id), Field(max_length=max_length),
+                     WithJsonSchema({"anyOf": [{"type": "string", "maxLength": max_length},
+                                               {"type": "integer", "minimum": 1}],
+                                     "description": "a code, or an id"})]

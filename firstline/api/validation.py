@@ -103,6 +103,7 @@ MESSAGES: dict[str, Callable[[dict], str]] = {
     "iso_date": _date,
     "iso_datetime": _datetime,
     "temperature_type": lambda ctx: pgettext(C, "must be a number such as 36.6"),
+    "code_or_id_type": lambda ctx: pgettext(C, "must be a code (text) or an id (a whole number)"),
     "date_out_of_range": lambda ctx: pgettext(
         C, "must be a day from %(earliest)s to %(latest)s") % {
             "earliest": ctx["earliest"], "latest": ctx["latest"]},

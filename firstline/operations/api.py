@@ -15,7 +15,7 @@ from ninja.pagination import paginate
 from firstline import clock
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
-from firstline.apitypes import EventId, Id, Int, IsoDate, IsoDateTime
+from firstline.apitypes import CodeOrId, EventId, Id, Int, IsoDate, IsoDateTime
 from firstline.areas.models import subtree_q
 from firstline.errors import InvalidInput
 from firstline.people.services import mask_phone
@@ -487,6 +487,10 @@ def _item(ref) -> object:
     return item
 
 
+# A store named by its code or its id, as text or a JSON integer (CONTRACT.md `store: CODE-or-id`).
+StoreRef = CodeOrId(40)
+
+
 class DonationRef(Schema):
     donor: str = Field(..., max_length=100)
     receipt_no: str = Field(..., max_length=64)
@@ -496,7 +500,7 @@ class DonationRef(Schema):
 
 
 class ReceiveIn(Schema):
-    store: str = Field(..., max_length=40)
+    store: StoreRef
     item: str = Field(..., max_length=100)
     quantity: Int
     donation: DonationRef | None = None
@@ -507,7 +511,7 @@ class ReceiveIn(Schema):
 
 
 class IssueIn(Schema):
-    store: str = Field(..., max_length=40)
+    store: StoreRef
     item: str = Field(..., max_length=100)
     quantity: Int
     to: str = Field(..., max_length=200)
@@ -517,8 +521,8 @@ class IssueIn(Schema):
 
 
 class MoveIn(Schema):
-    store: str = Field(..., max_length=40)
-    to_store: str = Field(..., max_length=40)
+    store: StoreRef
+    to_store: StoreRef
     item: str = Field(..., max_length=100)
     quantity: Int
     event_id: UUID | None = Field(None, description="the device's id of this movement: sent "
@@ -527,7 +531,7 @@ class MoveIn(Schema):
 
 
 class CountIn(Schema):
-    store: str = Field(..., max_length=40)
+    store: StoreRef
     item: str = Field(..., max_length=100)
     quantity: Int
 

@@ -299,3 +299,59 @@ def test_the_public_ledger_names_only_consenting_donors(client, api, supplies):
 
 def test_the_public_ledger_of_an_unknown_street_is_404(client, areas):
     assert client.get("/operations/donations/C1/").status_code == 404
+
+
+# --- a store named by its id as a JSON integer (CONTRACT.md: `store: CODE-or-id`) -------------
+
+def test_a_store_may_be_named_by_its_id_as_a_json_integer_on_receive(api, supplies):
+    r = api("staff_c1").post("/api/v1/stock/receive", {"store": supplies.c1.pk,
+                                                       "item": "mask", "quantity": 5})
+    assert r.status_code == 201, r.content
+    assert _qty(supplies.c1, supplies.masks) == 5
+
+
+def test_a_store_may_be_named_by_its_id_as_a_json_integer_on_issue(api, supplies, cast):
+    services.stock_receive(actor=cast.hq, store=supplies.c1, item=supplies.masks, quantity=5)
+    r = api("staff_c1").post("/api/v1/stock/issue", {"store": supplies.c1.pk, "item": "mask",
+                                                     "quantity": 2, "to": "x"})
+    assert r.status_code == 201, r.content
+    assert _qty(supplies.c1, supplies.masks) == 3
+
+
+def test_both_stores_of_a_move_may_be_json_integers(api, supplies, cast):
+    services.stock_receive(actor=cast.hq, store=supplies.c1, item=supplies.masks, quantity=5)
+    r = api("hq").post("/api/v1/stock/move", {"store": supplies.c1.pk, "to_store": supplies.c2.pk,
+                                              "item": "mask", "quantity": 2})
+    assert r.status_code == 201, r.content
+    assert _qty(supplies.c2, supplies.masks) == 2
+
+
+def test_a_count_may_name_its_store_by_a_json_integer(api, supplies):
+    r = api("staff_c1").post("/api/v1/stock/count", {"store": supplies.c1.pk, "item": "mask",
+                                                     "quantity": 8})
+    assert r.status_code == 201, r.content
+
+
+def test_the_stock_list_takes_a_stores_id(api, supplies, cast):
+    services.stock_receive(actor=cast.hq, store=supplies.c1, item=supplies.masks, quantity=5)
+    items = api("staff_c1").get("/api/v1/stock", store=str(supplies.c1.pk)).json()["items"]
+    assert [(i["store"], i["quantity"]) for i in items] == [("S-C1", 5)]
+
+
+@pytest.mark.parametrize("store", [True, False, 1.0, 0, -1, None, [1]])
+def test_a_store_neither_code_nor_id_is_422_naming_it(api, supplies, store):
+    r = api("staff_c1").post("/api/v1/stock/receive", {"store": store, "item": "mask",
+                                                       "quantity": 5})
+    assert r.status_code == 422 and r.json()["detail"].startswith("store: ")
+    assert not Stock.objects.exists()
+
+
+def test_another_communitys_store_by_json_integer_is_404(api, supplies):
+    r = api("staff_c1").post("/api/v1/stock/receive", {"store": supplies.c2.pk, "item": "mask",
+                                                       "quantity": 1})
+    assert r.status_code == 404
+
+
+def test_the_openapi_store_is_a_code_or_an_id(client):
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]["ReceiveIn"]
+    assert {"type": "integer", "minimum": 1} in schema["properties"]["store"]["anyOf"]
