@@ -5,6 +5,23 @@ from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
 
+class RequestBeganMiddleware:
+    """Note when a request arrived (`request.began_at`), before anything else runs: a write
+    that answers "what lacked X when this call began" (passes/issue) compares it with what
+    concurrent requests wrote. Taken first because the rest of a request (authentication's
+    own bookkeeping write waiting on SQLite's one writer, parsing) can let a concurrent
+    request finish before the view starts."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from firstline import clock
+
+        request.began_at = clock.now()
+        return self.get_response(request)
+
+
 class SecurityHeadersMiddleware:
     """Content-Security-Policy (no inline scripts) and a few headers Django 5.2 lacks."""
 

@@ -187,7 +187,8 @@ def passes_issue(request, payload: PassIssueIn):
         households = list(compound.households.all().order_by("pk"))
     else:
         households = [selectors.household_get_for_user(request.user, payload.household_id)]
-    new = services.pass_issue(households=households, actor=request.user)
+    new = services.pass_issue(households=households, actor=request.user,
+                              began=getattr(request, "began_at", None))
     return {"issued": [{"household_id": p.household_id, "code": p.code} for p in new]}
 
 

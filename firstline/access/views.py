@@ -117,7 +117,8 @@ def checkpoint_toggle(request, checkpoint_id: int):
 def passes_issue(request, compound_id: int):
     require_perm(request.user, "access.manage")
     c = selectors.compound_get_for_user(request.user, compound_id)
-    new = services.pass_issue(households=list(c.households.all()), actor=request.user)
+    new = services.pass_issue(households=list(c.households.all()), actor=request.user,
+                              began=getattr(request, "began_at", None))
     messages.success(request, _("%(n)d passes issued.") % {"n": len(new)})
     return redirect(reverse("access:compound", args=[c.pk]) + "#passes")
 

@@ -19,16 +19,42 @@ from .common import pass_code_new
 PASS_ISSUE_ATTEMPTS = 5
 
 
+def pass_issue(*, households, actor, now: datetime | None = None,
+               began: datetime | None = None) -> list[Pass]:
+    """One valid pass for each given household that lacks one. Answers the valid passes of the
+    households that lacked one when this call began, in household order — whether this call
+    or a concurrent one issued them — so clerks issuing for one compound at once (a double
+    click, two offices) all get the same answer (CONTRACT.md "Faults"); a call made after
+    they finished answers [] (nothing lacked a pass). The audit names only what this call
+    issued. `began`: when the call began (a request's arrival, `request.began_at`; default
+    now): a pass issued after it was issued by a call running beside this one."""
+    require_perm(actor, "access.manage")
+    began = began or clock.now()
+    ids = sorted({h.pk for h in households})  # one order for every caller: no deadlock
+    # What lacked a pass when this call began: read before the transaction, which on SQLite
+    # (BEGIN IMMEDIATE) waits for a concurrent issuer to commit, and outside the retries;
+    # a pass issued after `began` (by a call that was running beside this one) counts too.
+    had = {h for h, at in _valid_passes(ids).values_list("household_id", "issued_at")
+           if at <= began}
+    lacking = [h for h in ids if h not in had]
+    if not lacking:
+        return []
+    return _pass_issue(ids=ids, lacking=lacking, actor=actor, now=now)
+
+
+def _valid_passes(ids):
+    return Pass.objects.filter(household_id__in=ids, revoked_at__isnull=True)
+
+
 @retry_on_conflict
 @transaction.atomic
-def pass_issue(*, households, actor, now: datetime | None = None) -> list[Pass]:
-    """One valid pass for each given household that lacks one. Returns the new passes."""
-    require_perm(actor, "access.manage")
+def _pass_issue(*, ids: list[int], lacking: list[int], actor,
+                now: datetime | None) -> list[Pass]:
+    # Issued when written (not when the call began): a call that began before then was
+    # running beside this one and answers these passes too.
     now = now or clock.now()
-    ids = sorted({h.pk for h in households})  # one order for every caller: no deadlock
     for attempt in range(PASS_ISSUE_ATTEMPTS):
-        have = set(Pass.objects.filter(household_id__in=ids, revoked_at__isnull=True)
-                   .values_list("household_id", flat=True))
+        have = set(_valid_passes(ids).values_list("household_id", flat=True))
         new = [Pass(household_id=h, code=pass_code_new(), issued_at=now,
                     issued_by=actor if getattr(actor, "pk", None) else None)
                for h in ids if h not in have]
@@ -49,7 +75,8 @@ def pass_issue(*, households, actor, now: datetime | None = None) -> list[Pass]:
     if new:
         audit(actor=actor, action=AuditAction.ACCESS_PASS_ISSUE, object_type="access.pass",
               object_id=str(len(new)), detail=f"{len(new)} passes")
-    return new
+    answered = set(lacking) | {p.household_id for p in new}
+    return list(_valid_passes(sorted(answered)).order_by("household_id"))
 
 
 @transaction.atomic
