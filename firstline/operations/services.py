@@ -82,8 +82,13 @@ def _community(area, *, field: str = "area"):
 @transaction.atomic
 def volunteer_create(*, actor, area, name: str, phone: str, kind: str, skills: str = "",
                      availability: str = "", now: datetime | None = None) -> Volunteer:
-    """Staff register a person on duty; they are confirmed at once."""
+    """Staff register a person on duty; they are confirmed at once. `area` is their community,
+    or a grid of it (grid workers recruit in their grid): the person is then kept at the
+    grid's community — phones are once per community, sign-up links and gate duty are the
+    community's — and listed and counted there."""
     require_perm(actor, "operations.manage")
+    if area.level == Level.GRID:
+        area = area.parent
     _community(area)
     if kind not in VolunteerKind.values:
         raise InvalidInput("bad_kind", _("kind: one of %(kinds)s.")

@@ -423,3 +423,27 @@ def test_assignments_of_an_unknown_or_unseen_person_are_404(api, people):
     assert staff.get("/api/v1/assignments", volunteer=people.wang.pk).status_code == 404  # C2
     r = staff.get("/api/v1/assignments", volunteer=people.li.pk)
     assert r.status_code == 200 and r.json()["count"] == 0
+
+
+# --- a grid's code (CONTRACT.md: `area: CODE`; grid workers recruit in their grid) -----------
+# Kept at the grid's community (see docs/operations.md): phones are once per community, gate
+# duty is at the community's checkpoints, sign-up links are per community.
+
+def test_a_person_registered_with_a_grids_code_is_201_and_listed_under_its_community(api):
+    r = api("staff_c1").post("/api/v1/volunteers", {"name": "李四", "phone": "13800138001",
+                                                    "kind": "volunteer", "area": "G1a"})
+    assert r.status_code == 201, r.content
+    [item] = api("staff_c1").get("/api/v1/volunteers", area="C1").json()["items"]
+    assert (item["id"], item["area"]) == (r.json()["id"], "C1")
+
+
+def test_a_phone_registered_in_a_community_and_again_in_its_grid_is_409(api, people):
+    r = api("staff_c1").post("/api/v1/volunteers", {"name": "李四", "phone": "13800138001",
+                                                    "kind": "volunteer", "area": "G1a"})
+    assert r.status_code == 409
+
+
+def test_another_communitys_grid_is_404(api):
+    r = api("staff_c1").post("/api/v1/volunteers", {"name": "李四", "phone": "13800138001",
+                                                    "kind": "volunteer", "area": "G2a"})
+    assert r.status_code == 404
