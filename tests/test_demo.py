@@ -26,6 +26,11 @@ def test_second_demo_run_adds_nothing(db):
     assert firstline_counts() == first
 
 
+def test_a_second_demo_run_prints_the_same_logins(db):
+    first = build(residents_per_grid=2).users
+    assert build(residents_per_grid=2).users == first
+
+
 def test_fake_id_numbers_are_valid_resident_ids():
     import random
 
