@@ -12,7 +12,14 @@ from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import AfterValidator, BeforeValidator, Field, Strict, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    Strict,
+    StringConstraints,
+    WithJsonSchema,
+)
 from pydantic_core import PydanticCustomError
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -102,19 +109,21 @@ EventId = Annotated[UUID | None, Field(description=(
 
 
 # Something named by its code or by its id (`store` on /stock/*: CONTRACT.md "CODE-or-id"):
-# text as before, or a JSON integer from 1, read as that id's text (the selector tries the code,
-# then the id). true/false (a bool is an int to Python), 1.0, 0 and lists are a 422.
+# text, as before (the selector tries the code, then the id), or a JSON integer from 1, which
+# is an id and nothing else: kept an int, so a store whose code is "5" is never taken for id 5.
+# true/false (a bool is an int to Python), 1.0, 0 and lists are a 422.
 def _code_or_id(value):
     if isinstance(value, str):
         return value
     if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
-        return str(value)
+        return value
     raise PydanticCustomError("code_or_id_type", "a code (text) or an id (a whole number from 1) "
                                                  "is required")
 
 
 def CodeOrId(max_length: int):  # noqa: N802 (a type, as the others here)
-    return Annotated[str, BeforeValidator(_code_or_id), Field(max_length=max_length),
+    return Annotated[Annotated[str, StringConstraints(max_length=max_length)] | int,
+                     BeforeValidator(_code_or_id),
                      WithJsonSchema({"anyOf": [{"type": "string", "maxLength": max_length},
                                                {"type": "integer", "minimum": 1}],
                                      "description": "a code, or an id"})]

@@ -36,9 +36,12 @@ def _body_fields():
             return
         seen.add(model)
         for name, field in model.model_fields.items():
-            for leaf in _leaves(field.annotation):
+            leaves = _leaves(field.annotation)
+            for leaf in leaves:
                 if isinstance(leaf, type) and issubclass(leaf, BaseModel):
                     walk(leaf)
+                elif leaf is int and str in leaves:
+                    continue  # a code or an id (CodeOrId): text is a code, a number an id
                 elif leaf in (int, float):
                     found.append((model, name, leaf, _is_list(field.annotation)))
 

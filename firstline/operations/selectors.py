@@ -347,12 +347,16 @@ def stores_visible_to(user, perm: str = "operations.work") -> QuerySet[Store]:
 
 
 def store_get_for_user(user, ref, perm: str = "operations.work") -> Store:
-    """A store by code or id, in scope (404 otherwise)."""
+    """A store by code or id, in scope (404 otherwise): an int is an id only (a JSON number);
+    text is a code, else the id it spells."""
     qs = stores_visible_to(user, perm)
-    text = str(ref).strip()
-    found = qs.filter(code=text).first()
-    if found is None and text.isdigit() and len(text) < 12:
-        found = qs.filter(pk=int(text)).first()
+    if isinstance(ref, int):
+        found = qs.filter(pk=ref).first() if ref < 10**11 else None
+    else:
+        text = str(ref).strip()
+        found = qs.filter(code=text).first()
+        if found is None and text.isdigit() and len(text) < 12:
+            found = qs.filter(pk=int(text)).first()
     if found is None:
         from django.http import Http404
 

@@ -5,7 +5,7 @@ import pytest
 
 from firstline.isolation.models import Alert
 from firstline.operations import services
-from firstline.operations.models import Donation, Movement, Stock
+from firstline.operations.models import Donation, Movement, Stock, Store
 from tests.conftest import race
 
 
@@ -330,6 +330,22 @@ def test_a_count_may_name_its_store_by_a_json_integer(api, supplies):
     r = api("staff_c1").post("/api/v1/stock/count", {"store": supplies.c1.pk, "item": "mask",
                                                      "quantity": 8})
     assert r.status_code == 201, r.content
+
+
+def test_a_json_integer_is_an_id_never_another_stores_code(api, supplies, areas):
+    """A store coded "5" beside the store whose id is 5: the number 5 names the id."""
+    Store.objects.create(code=str(supplies.c1.pk), name="编号像id的仓库", kind="community",
+                         area=areas.c1)
+    r = api("staff_c1").post("/api/v1/stock/receive", {"store": supplies.c1.pk,
+                                                       "item": "mask", "quantity": 5})
+    assert r.status_code == 201, r.content
+    assert _qty(supplies.c1, supplies.masks) == 5
+
+
+def test_an_id_too_large_for_any_row_is_404_not_an_error(api, supplies):
+    r = api("staff_c1").post("/api/v1/stock/receive", {"store": 10**30, "item": "mask",
+                                                       "quantity": 5})
+    assert r.status_code == 404
 
 
 def test_the_stock_list_takes_a_stores_id(api, supplies, cast):
