@@ -85,9 +85,11 @@ def volunteer_create(*, actor, area, name: str, phone: str, kind: str, skills: s
     """Staff register a person on duty; they are confirmed at once. `area` is their community,
     or a grid of it (grid workers recruit in their grid): the person is then kept at the
     grid's community — phones are once per community, sign-up links and gate duty are the
-    community's — and listed and counted there."""
+    community's — and listed and counted there; so only for a user who manages that community
+    (one scoped to the grid alone could not see the person made, nor be told of phones
+    outside the grid): for them a grid stays "not a community"."""
     require_perm(actor, "operations.manage")
-    if area.level == Level.GRID:
+    if area.level == Level.GRID and in_scope(actor, area.parent, "operations.manage"):
         area = area.parent
     _community(area)
     if kind not in VolunteerKind.values:

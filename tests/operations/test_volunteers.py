@@ -447,3 +447,21 @@ def test_another_communitys_grid_is_404(api):
     r = api("staff_c1").post("/api/v1/volunteers", {"name": "李四", "phone": "13800138001",
                                                     "kind": "volunteer", "area": "G2a"})
     assert r.status_code == 404
+
+
+def test_staff_of_a_grid_alone_cannot_register_at_its_community(areas, people):
+    """Someone managing only a grid would make a person kept at the community — one they could
+    not see afterwards — and be told of phones registered outside their grid: refused as
+    before, the grid named as not a community, nothing written."""
+    from firstline.accounts.roles import Role
+    from firstline.accounts.services import user_assign
+    from firstline.errors import InvalidInput
+
+    grid_staff, _ = user_assign(username="staff_g1a", role=Role.COMMUNITY_STAFF, area=areas.g1a,
+                                password="x" * 12)
+    before = Volunteer.objects.count()
+    with pytest.raises(InvalidInput) as refused:
+        services.volunteer_create(actor=grid_staff, area=areas.g1a, name="李四",
+                                  phone="13800138001", kind="volunteer")
+    assert (refused.value.code, refused.value.field) == ("not_a_community", "area")
+    assert Volunteer.objects.count() == before
