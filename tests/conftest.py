@@ -295,6 +295,19 @@ def file_database(transactional_db, tmp_path, request):
         conn.settings_dict["NAME"] = old_name
         conn.connection = memory
 
+@pytest.fixture
+def within_one_clock_hour():
+    """The link's flood guard counts per clock hour: a test sending 13 reports in a row runs
+    at half past the hour it starts in, far from the next (at :59:59 the last report would
+    land in a new hour and pass)."""
+    import time_machine
+    from django.utils import timezone as tz
+
+    with time_machine.travel(tz.localtime().replace(minute=30, second=0, microsecond=0),
+                             tick=True):
+        yield
+
+
 
 def race(n, work):
     """Run work(i) for i in range(n) in n real threads (each with its own database connection),

@@ -88,7 +88,8 @@ def test_the_self_report_help_form_sent_twice_is_one_request_and_a_normal_page(c
     assert ServiceRequest.objects.count() == 1
 
 
-def test_the_help_form_sent_again_does_not_use_up_the_links_hourly_reports(cast, world):
+def test_the_help_form_sent_again_does_not_use_up_the_links_hourly_reports(
+        within_one_clock_hour, cast, world):
     """A replay writes nothing: it is not a report for the link's flood guard (12 an hour)."""
     from django.test import Client
 
@@ -106,7 +107,8 @@ def test_the_help_form_sent_again_does_not_use_up_the_links_hourly_reports(cast,
     assert ServiceRequest.objects.count() == 1
 
 
-def test_a_new_help_request_past_the_links_hourly_reports_is_refused_on_its_form(cast, world):
+def test_a_new_help_request_past_the_links_hourly_reports_is_refused_on_its_form(
+        within_one_clock_hour, cast, world):
     from django.test import Client
 
     from firstline.isolation.services import SELF_REPORTS_PER_HOUR, isolation_reissue_link

@@ -18,6 +18,7 @@ EVENT = "0b6f3c2e-9d41-4e7a-8c55-2a1f0e9d8c7b"
 READING_FORM = 'value="reading"'  # the temperature form's markup (the page has two forms)
 
 
+
 @pytest.fixture
 def live(cast, roster):
     iso = services.isolation_start(resident=roster.a1, kind="home", reason="risk_area",
@@ -58,7 +59,7 @@ def test_a_fever_sent_twice_is_one_reading_with_its_one_alert(live):
                                                                   f"reading:{reading.pk}")]
 
 
-def test_thirteen_resends_of_one_form_are_not_throttled(live):
+def test_thirteen_resends_of_one_form_are_not_throttled(within_one_clock_hour, live):
     _, url = live
     client = Client()
     form = _form(client.get(url))
@@ -68,7 +69,7 @@ def test_thirteen_resends_of_one_form_are_not_throttled(live):
     assert Reading.objects.count() == 1
 
 
-def test_resends_leave_the_links_hourly_reports_for_new_readings(live):
+def test_resends_leave_the_links_hourly_reports_for_new_readings(within_one_clock_hour, live):
     _, url = live
     client = Client()
     form = _form(client.get(url))
@@ -86,7 +87,8 @@ def test_a_refused_temperature_form_keeps_its_event_id(live):
     assert event_id_in(r.content.decode(), form=READING_FORM) == EVENT
 
 
-def test_a_throttled_new_reading_is_said_on_its_form_keeping_its_event_id(live):
+def test_a_throttled_new_reading_is_said_on_its_form_keeping_its_event_id(
+        within_one_clock_hour, live):
     _, url = live
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     for _ in range(services.SELF_REPORTS_PER_HOUR):

@@ -86,7 +86,7 @@ def test_self_report_typo_is_shown_not_saved(live):
     assert not Reading.objects.exists()
 
 
-def test_self_report_is_rate_limited_per_link(live):
+def test_self_report_is_rate_limited_per_link(within_one_clock_hour, live):
     _, url = live
     c = Client()
     codes = [c.post(url, {"action": "reading", "temperature": "36.5"}).status_code
