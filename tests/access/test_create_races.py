@@ -80,9 +80,11 @@ def test_gates_named_alike_before_the_rule_are_renamed_not_lost(areas):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_gate_renamed_to_a_name_already_held_takes_the_next_free_one(areas):
-    """Migration 0012: a long name is cut to 90 characters before its "(id)", which may be
-    another gate's name already; the renamed gate then takes "(id-2)", and both are kept."""
+@pytest.mark.parametrize("long", ["翰林华府北侧临时便民通道" * 8, "北门"], ids=["cut", "short"])
+def test_a_gate_renamed_to_a_name_already_held_takes_the_next_free_one(areas, long):
+    """Migration 0012: "name (id)" may be another gate's name already — a gate really named
+    "北门 (7)", or a long name once cut to 90 characters; the renamed gate then takes
+    "(id-2)", and the gate holding the name keeps it, whichever sorts first."""
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
@@ -93,7 +95,6 @@ def test_a_gate_renamed_to_a_name_already_held_takes_the_next_free_one(areas):
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     OldCheckpoint = executor.loader.project_state(before).apps.get_model("access", "Checkpoint")
-    long = "翰林华府北侧临时便民通道" * 8  # 96 characters
     first = OldCheckpoint.objects.create(compound_id=one.pk, code="A-1", name=long)
     second = OldCheckpoint.objects.create(compound_id=one.pk, code="A-2", name=long)
     holder = OldCheckpoint.objects.create(compound_id=one.pk, code="A-3",

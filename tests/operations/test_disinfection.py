@@ -347,9 +347,12 @@ def test_places_added_twice_before_the_rule_are_renamed_not_lost(cast, areas):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_place_renamed_to_a_name_already_held_takes_the_next_free_one(cast, areas):
-    """Migration 0007: a long name is cut to 90 characters before its "(id)", which may be
-    another place's name already; the renamed place then takes "(id-2)", and both are kept."""
+@pytest.mark.parametrize("long", ["阳光花园三号楼东侧地下车库电梯" * 6 + "旁边的消防通道", "电梯"],
+                         ids=["cut", "short"])
+def test_a_place_renamed_to_a_name_already_held_takes_the_next_free_one(cast, areas, long):
+    """Migration 0007: "name (id)" may be another place's name already — a place really
+    named so, or a long name once cut to 90 characters; the renamed place then takes
+    "(id-2)", and the place holding the name keeps it, whichever sorts first."""
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
@@ -357,7 +360,6 @@ def test_a_place_renamed_to_a_name_already_held_takes_the_next_free_one(cast, ar
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     OldPlace = executor.loader.project_state(before).apps.get_model("operations", "Place")
-    long = "阳光花园三号楼东侧地下车库电梯" * 6 + "旁边的消防通道"  # 97 characters
     first = OldPlace.objects.create(area_id=areas.c1.pk, kind="lift", name=long)
     second = OldPlace.objects.create(area_id=areas.c1.pk, kind="lift", name=long)
     holder = OldPlace.objects.create(area_id=areas.c1.pk, kind="lift",

@@ -22,13 +22,18 @@ def rename_duplicates(apps, schema_editor):
     the name ("北门 (12)"), so the constraint can hold; codes, shifts and crossings stay."""
     Checkpoint = apps.get_model("access", "Checkpoint")
     room = Checkpoint._meta.get_field("name").max_length
-    seen = {}  # compound: the names its gates have (renamed or kept) so far
-    for cp in Checkpoint.objects.order_by("compound_id", "name", "pk"):
-        taken = seen.setdefault(cp.compound_id, set())
-        if cp.name in taken:
-            cp.name = free_name(cp.name, cp.pk, taken, room)
+    gates = list(Checkpoint.objects.order_by("compound_id", "name", "pk"))
+    taken = {}  # compound: every name its gates have, or are given here (never given twice)
+    for cp in gates:
+        taken.setdefault(cp.compound_id, set()).add(cp.name)
+    kept = {}  # compound: the names kept or given so far (a later namesake is renamed)
+    for cp in gates:
+        names = kept.setdefault(cp.compound_id, set())
+        if cp.name in names:
+            cp.name = free_name(cp.name, cp.pk, taken[cp.compound_id], room)
             cp.save(update_fields=["name"])
-        taken.add(cp.name)
+            taken[cp.compound_id].add(cp.name)
+        names.add(cp.name)
 
 
 class Migration(migrations.Migration):

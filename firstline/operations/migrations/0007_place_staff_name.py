@@ -23,13 +23,18 @@ def rename_duplicates(apps, schema_editor):
     the name, so the constraint can hold and no round is lost."""
     Place = apps.get_model("operations", "Place")
     room = Place._meta.get_field("name").max_length
-    seen = {}  # area: the names its staff places have (renamed or kept) so far
-    for p in Place.objects.filter(key__isnull=True).order_by("area_id", "name", "pk"):
-        taken = seen.setdefault(p.area_id, set())
-        if p.name in taken:
-            p.name = free_name(p.name, p.pk, taken, room)
+    places = list(Place.objects.filter(key__isnull=True).order_by("area_id", "name", "pk"))
+    taken = {}  # area: every name its staff places have, or are given here (never twice)
+    for p in places:
+        taken.setdefault(p.area_id, set()).add(p.name)
+    kept = {}  # area: the names kept or given so far (a later namesake is renamed)
+    for p in places:
+        names = kept.setdefault(p.area_id, set())
+        if p.name in names:
+            p.name = free_name(p.name, p.pk, taken[p.area_id], room)
             p.save(update_fields=["name"])
-        taken.add(p.name)
+            taken[p.area_id].add(p.name)
+        names.add(p.name)
 
 
 class Migration(migrations.Migration):
