@@ -22,7 +22,7 @@ from firstline.db import create_once, is_unique_violation, unique_or
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.isolation.models import Isolation
 from firstline.isolation.models import Kind as IsolationKind
-from firstline.isolation.services import text_field
+from firstline.isolation.services import self_report_flood_check, text_field
 from firstline.people.models import Household
 from firstline.people.services import phone_normalize
 from firstline.rules import rule
@@ -110,10 +110,7 @@ def service_request_create(*, household, kind: str, detail: str, source: str, ac
                                     _("This household is not under an active isolation."))
             # Counted only for what would be written: a replay (the same form sent again) is
             # answered by create_once without reaching here.
-            if flood_guard is not None and not flood_guard():
-                raise RuleViolation("throttled", _("Too many reports from this link in the last "
-                                                   "hour. Please try again later or call your "
-                                                   "grid worker."), status=429)
+            self_report_flood_check(flood_guard)
             cap = rule("assistance.self_report_open_max", on=day)
             # Lock the household so simultaneous taps count one after the other
             # (PostgreSQL; on SQLite the IMMEDIATE transaction already serializes writers).

@@ -8,17 +8,6 @@ from firstline.rules.temperature import TemperatureField
 from .models import Kind, Reason, Symptom, TransferStatus
 
 
-class ReadingForm(OnceForm):
-    """A worker's reading on the isolation's page; sent again by the browser (back and
-    submit, "confirm form resubmission"), it is still one reading (OnceForm)."""
-
-    temperature = TemperatureField(label=_("Temperature (°C)"))
-    symptoms = forms.MultipleChoiceField(label=_("Symptoms"), choices=Symptom.choices,
-                                         required=False, widget=forms.CheckboxSelectMultiple)
-    taken_at = forms.DateTimeField(label=_("Taken at"), required=False,
-                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
-
-
 class SelfReportForm(OnceForm):
     """The resident's temperature on the self-report link (no login; the time is the
     server's); sent again by the browser, it is still one reading (OnceForm)."""
@@ -26,6 +15,15 @@ class SelfReportForm(OnceForm):
     temperature = TemperatureField(label=_("Temperature (°C)"))
     symptoms = forms.MultipleChoiceField(label=_("Symptoms"), choices=Symptom.choices,
                                          required=False, widget=forms.CheckboxSelectMultiple)
+
+
+class ReadingForm(SelfReportForm):
+    """A worker's reading on the isolation's page: the resident's fields and the time it was
+    taken; sent again by the browser (back and submit, "confirm form resubmission"), it is
+    still one reading (OnceForm)."""
+
+    taken_at = forms.DateTimeField(label=_("Taken at"), required=False,
+                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
 
 
 class StartForm(forms.Form):

@@ -24,6 +24,7 @@ from .alerts import (
     door_findings_open,
     reading_record,
     self_report_allowed,
+    self_report_flood_check,
 )
 from .common import (
     MAX_DAYS,
@@ -75,7 +76,7 @@ __all__ = [
     "isolation_release", "isolation_start", "isolations_expire", "_NO_OWNER", "_open_alert",
     "_open_alert_update", "alert_acknowledge", "alert_assign", "alert_open", "alert_resolve",
     "check_missed_reports", "default_owner", "default_owners", "door_findings_open",
-    "reading_record", "self_report_allowed", "lockdown_create", "lockdown_lift", "RoomsAdded",
+    "reading_record", "self_report_allowed", "self_report_flood_check", "lockdown_create", "lockdown_lift", "RoomsAdded",
     "TRANSFER_NEXT", "room_assign", "room_mark_cleaned", "room_set_closed", "room_vacate",
     "rooms_add", "site_create", "transfer_create", "transfer_set_status",
 ]

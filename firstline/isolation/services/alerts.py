@@ -174,10 +174,7 @@ def reading_record(*, isolation: Isolation, temperature, symptoms=(), taken_at: 
                                 field="taken_at")
         # Counted only for what would be written: a replay (the same form sent again) is
         # answered by create_once without reaching here.
-        if flood_guard is not None and not flood_guard():
-            raise RuleViolation("throttled", _("Too many reports from this link in the last "
-                                               "hour. Please try again later or call your "
-                                               "grid worker."), status=429)
+        self_report_flood_check(flood_guard)
         threshold = rule("fever.threshold_c", on=day)
         fever = is_fever(t, threshold=threshold.value)
         reading = Reading.objects.create(
@@ -214,6 +211,16 @@ def self_report_allowed(isolation: Isolation, *, now: datetime | None = None) ->
     key = f"isolation:selfreport:{(isolation.report_digest or str(isolation.pk))[:24]}:{now:%Y%m%d%H}"
     count = shared_cache.count(key, timeout=3700)
     return count is None or count <= SELF_REPORTS_PER_HOUR
+
+
+def self_report_flood_check(flood_guard) -> None:
+    """Ask the self-report link's flood guard (`flood_guard`: a callable such as
+    `lambda: self_report_allowed(iso)`, or None for none) for a row about to be written:
+    429 `throttled` when the link sent too many this hour."""
+    if flood_guard is not None and not flood_guard():
+        raise RuleViolation("throttled", _("Too many reports from this link in the last hour. "
+                                           "Please try again later or call your grid worker."),
+                            status=429)
 
 
 @transaction.atomic
