@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from firstline import clock
 from firstline.people.models import Resident
 from firstline.people.vocab import Symptom  # noqa: F401 - one vocabulary, re-exported
+from firstline.people.vocab import symptom_labels
 
 
 class Kind(models.TextChoices):
@@ -303,8 +304,7 @@ class Alert(models.Model):
         """`detail` in the reader's language: symptom codes become their names; the other
         kinds store only numbers and times ("38.4 °C · 03-01 09:00"), shown as they are."""
         if self.kind == AlertKind.SYMPTOMS and self.detail:
-            names = dict(Symptom.choices)
-            return ", ".join(str(names.get(code, code)) for code in self.detail.split(","))
+            return symptom_labels(self.detail)
         if self.kind == AlertKind.MISSED_REPORT and self.detail:
             return gettext("no reading for %(due)s") % {"due": self.detail}
         return self.detail
@@ -345,6 +345,11 @@ class Reading(models.Model):
 
     def __str__(self):
         return f"{self.temperature} °C {self.taken_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def symptom_names(self) -> str:
+        """The symptoms in the reader's language (the stored codes stay in the API)."""
+        return symptom_labels(self.symptoms)
 
     @property
     def clock(self) -> str:

@@ -17,3 +17,13 @@ class Symptom(models.TextChoices):
     TASTE_SMELL = "taste_smell", _("lost taste or smell")
     DIARRHEA = "diarrhea", _("diarrhoea")
     ACHES = "aches", _("muscle aches")
+
+
+def symptom_labels(codes) -> str:
+    """Symptom codes as the reader's words ("咳嗽, 乏力"): the one way symptoms are shown on
+    pages, alerts and exports (the API keeps the codes). `codes` is a list or the
+    comma-separated text screening visits and alerts store; an unknown code stays as it is."""
+    if isinstance(codes, str):
+        codes = [c for c in codes.split(",") if c.strip()]
+    names = dict(Symptom.choices)
+    return ", ".join(str(names.get(code.strip(), code)) for code in codes or ())

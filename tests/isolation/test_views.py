@@ -319,6 +319,30 @@ def test_alert_text_is_in_the_readers_language(cast, live):
         assert alert.display_detail == "咳嗽"
 
 
+def test_readings_table_shows_symptoms_in_the_readers_language(cast, live):
+    """The detail page's readings show 咳嗽 on a Chinese page, not the stored code."""
+    iso, _ = live
+    services.reading_record(isolation=iso, temperature=36.9, symptoms=["cough", "fatigue"],
+                            taken_at=None, actor=cast.grid_a)
+    c = login("grid_a")
+    zh = c.get(f"/isolation/{iso.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    readings = zh.split('<table class="cards">')[1].split("</table>")[0]
+    assert "咳嗽, 乏力" in readings and "cough" not in readings
+    en = c.get(f"/isolation/{iso.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "cough, tiredness" in en
+
+
+def test_symptom_labels_take_a_list_or_stored_text_and_keep_unknown_codes():
+    from django.utils import translation
+
+    from firstline.people.vocab import symptom_labels
+
+    with translation.override("zh-hans"):
+        assert symptom_labels(["cough", "sore_throat"]) == symptom_labels("cough,sore_throat")
+        assert symptom_labels("cough,sneezing") == "咳嗽, sneezing"
+        assert symptom_labels([]) == symptom_labels("") == ""
+
+
 def test_too_long_outcome_is_refused_not_cut(cast, live):
     iso, _ = live
     services.reading_record(isolation=iso, temperature=38.6, taken_at=None, actor=cast.grid_a)
