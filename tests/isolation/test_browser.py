@@ -111,3 +111,29 @@ def test_a_refused_outcome_shows_its_message_on_the_alert_card(cast, roster, liv
     card.locator("input[name=outcome]").fill("   ")
     card.get_by_role("button", name="处理完毕").click()
     worker.locator("li.alert.k-fever [role=alert]:has-text('处理结果')").wait_for()
+
+
+@pytest.mark.parametrize("lang, locale", [("zh-hans", "zh-CN"), ("en", "en-US")])
+def test_detail_action_cards_stack_on_a_phone(cast, roster, live_server, new_page, lang,
+                                              locale):
+    """At 390px the new-link, extend and release cards each take the full width, one under
+    the other (side by side they were squeezed into narrow columns); on a desktop they sit
+    side by side."""
+    iso = services.isolation_start(resident=roster.a1, kind="home", reason="risk_area",
+                                   starts_on=timezone.localdate(), actor=cast.staff_c1)
+    page = new_page(viewport=PHONE, locale=locale)
+    browser_login(page, live_server, "staff_c1")
+    page.goto(f"{live_server.url}/isolation/{iso.pk}/")
+    cards = page.locator(".iso-actions > .card")
+    assert cards.count() == 3
+    boxes = [cards.nth(i).bounding_box() for i in range(3)]
+    width = page.locator(".iso-actions").bounding_box()["width"]
+    assert all(b["width"] >= width - 1 for b in boxes)
+    assert boxes[0]["y"] + boxes[0]["height"] <= boxes[1]["y"]
+    assert boxes[1]["y"] + boxes[1]["height"] <= boxes[2]["y"]
+    shot(page, f"detail-actions-phone-{lang}")
+    wide = new_page(viewport=DESKTOP, locale=locale)
+    browser_login(wide, live_server, "staff_c1")
+    wide.goto(f"{live_server.url}/isolation/{iso.pk}/")
+    row = [wide.locator(".iso-actions > .card").nth(i).bounding_box() for i in range(2)]
+    assert row[0]["y"] == row[1]["y"]
