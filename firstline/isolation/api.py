@@ -310,6 +310,9 @@ class LockdownOut(Schema):
 class LockdownCreated(LockdownOut):
     households: int
     isolations_started: int
+    already_isolated: int = Field(0, description="residents of the place who keep an "
+                                  "isolation of their own (centralized, or home for another "
+                                  "reason): not among isolations_started")
 
 
 class LiftIn(Schema):

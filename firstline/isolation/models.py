@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -65,6 +67,12 @@ class IsolationQuerySet(models.QuerySet):
         day = _local_day(at)
         return self.live().filter(Q(ended_at__isnull=True) | Q(ended_at__gt=at),
                                   starts_on__lte=day, ends_on__gt=day)
+
+    def holding(self, day):
+        """Active and not at its end on local `day`, started or not yet: what keeps a resident
+        from getting another isolation (one active a person), e.g. when a lockdown comes.
+        One whose end has come is closed by the services before a new one starts."""
+        return self.filter(status=Status.ACTIVE, ends_on__gt=day)
 
     def current(self, day):
         """Active and not past its end on `day` (today's worklists: stored status ACTIVE, so an
@@ -225,6 +233,11 @@ class Lockdown(models.Model):
 
     def __str__(self):
         return f"{self.building or self.compound} {self.starts_on}–{self.ends_on}"
+
+    @property
+    def last_day(self):
+        """The last locked-down day (ends_on is the first day free)."""
+        return self.ends_on - timedelta(days=1)
 
 
 class AlertKind(models.TextChoices):

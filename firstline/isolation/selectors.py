@@ -156,17 +156,6 @@ def building_find(compound, name: str):
     return matches[0] if len(matches) == 1 else None
 
 
-def lockdown_preview(compound, building=None) -> dict:
-    """What a lockdown would take: households and current residents of the place."""
-    from firstline.people.models import Household, Resident
-
-    households = Household.objects.filter(compound=compound)
-    if building is not None:
-        households = households.filter(building=building)
-    return {"households": households.count(),
-            "residents": Resident.objects.filter(household__in=households).count()}
-
-
 def sites_visible_to(user, perm: str | None = None) -> QuerySet[QuarantineSite]:
     return (QuarantineSite.objects.filter(area_scope(user, "area", perm_or(user, perm, VIEW)))
             .select_related("area"))

@@ -14,15 +14,17 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
 
 from firstline import clock
 from firstline.accounts.scope import area_scope, has_perm
 from firstline.accounts.services import require_perm
 from firstline.areas.models import Area, Level
-from firstline.errors import RuleViolation
+from firstline.errors import InvalidInput, RuleViolation
 from firstline.people.models import Resident
 from firstline.people.selectors import compound_get_for_user, compounds_visible_to
 
@@ -381,6 +383,33 @@ def _lockdown_target(request, form):
     return compound, building
 
 
+def _day_words(day) -> str:
+    return date_format(day, "MONTH_DAY_FORMAT")
+
+
+def _lockdown_days_text(last_day, ends_on) -> str:
+    """The end said as a worker says it: the last locked-down day, and the first day free
+    (ends_on, as the API gives it)."""
+    return _("Locked down through %(last)s (that day included); lifted from %(free)s.") % {
+        "last": _day_words(last_day), "free": _day_words(ends_on)}
+
+
+def _already_text(plan) -> str:
+    """Who keeps an isolation of their own, by kind: not counted among those the lockdown
+    puts under home isolation."""
+    if not plan.already_isolated:
+        return ""
+    parts = []
+    if plan.already.get(Kind.CENTRALIZED):
+        parts.append(_("%(n)d in centralized quarantine") % {"n": plan.already[Kind.CENTRALIZED]})
+    if plan.already.get(Kind.HOME):
+        parts.append(_("%(n)d at home for another reason") % {"n": plan.already[Kind.HOME]})
+    return ngettext("%(n)d person is already isolated and keeps that isolation: %(parts)s.",
+                    "%(n)d people are already isolated and keep their isolation: %(parts)s.",
+                    plan.already_isolated) % {
+        "n": plan.already_isolated, "parts": pgettext("list separator", ", ").join(parts)}
+
+
 @needs("isolation.view")
 def lockdown_index(request):
     form = _lockdown_form(request, request.POST or None)
@@ -394,11 +423,19 @@ def lockdown_index(request):
             if form.errors:
                 status = 422
             elif request.POST.get("confirm") != "1":
-                # Say what will be locked before anything is: the place and its households.
-                confirm = {"compound": compound, "building": building,
-                           **selectors.lockdown_preview(compound, building),
-                           "data": {k: v for k, v in request.POST.items()
-                                    if k in (*form.fields, "next")}}
+                # Say what will be done before anything is: the place, who goes under home
+                # isolation (the service's own plan), who keeps an isolation, until when.
+                try:
+                    plan = services.lockdown_plan(
+                        compound=None if building else compound, building=building,
+                        starts_on=d["starts_on"], days=d["days"])
+                except InvalidInput as exc:
+                    form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
+                    status = 422
+                else:
+                    confirm = {"plan": plan, "already": _already_text(plan),
+                               "data": {k: v for k, v in request.POST.items()
+                                        if k in (*form.fields, "next")}}
             else:
                 try:
                     lockdown = services.lockdown_create(
@@ -409,9 +446,17 @@ def lockdown_index(request):
                     form.add_error(None, exc.detail)
                     status = exc.status
                 else:
-                    messages.success(request, _("Locked down: %(h)d households, %(n)d people "
-                                                "now in home isolation.")
-                                     % {"h": lockdown.households, "n": lockdown.isolations_started})
+                    plan = lockdown.plan
+                    text = _("Locked down: %(h)d households, %(n)d people now in home "
+                             "isolation.") % {"h": plan.households, "n": plan.people}
+                    # One message, its sentences joined as the language does (Chinese: no
+                    # space).
+                    for more in (_already_text(plan),
+                                 _lockdown_days_text(plan.last_day, plan.ends_on)):
+                        if more:
+                            text = pgettext("two sentences", "%(first)s %(second)s") % {
+                                "first": text, "second": more}
+                    messages.success(request, text)
                     return _back(request, reverse("isolation:lockdowns"))
         else:
             status = 422

@@ -45,6 +45,27 @@ def test_building_lockdown_isolates_every_resident_of_its_households(cast, roste
     assert lockdown.ends_on == date(2026, 3, 15)
 
 
+def test_plan_counts_exactly_whom_the_lockdown_isolates(cast, roster):
+    """The page's confirmation reads lockdown_plan; lockdown_create does what it says: the
+    people in centralized quarantine or already at home for another reason keep theirs, one
+    whose isolation ended is taken."""
+    start(cast, roster.a2, kind="centralized")                        # keeps it
+    start(cast, roster.c1, kind="home")                               # keeps it
+    start(cast, roster.b1, starts_on=date(2026, 2, 10), days=14,      # ended on 02-24
+          now=local(2026, 2, 10, 8))
+    plan = services.lockdown_plan(compound=roster.compound, starts_on=date(2026, 3, 1),
+                                  now=local(2026, 3, 1, 10))
+    assert (plan.households, plan.people, plan.already) == (3, 2, {"centralized": 1, "home": 1})
+    assert {r.pk for r in plan.residents} == {roster.a1.pk, roster.b1.pk}
+    assert (plan.ends_on, plan.last_day) == (date(2026, 3, 15), date(2026, 3, 14))
+    lockdown = lock(cast, compound=roster.compound)
+    assert (lockdown.households, lockdown.isolations_started, lockdown.already_isolated) == (
+        plan.households, plan.people, plan.already_isolated)
+    assert set(Isolation.objects.filter(lockdown=lockdown)
+               .values_list("resident", flat=True)) == {r.pk for r in plan.residents}
+    assert lockdown.last_day == plan.last_day
+
+
 def test_lockdown_denies_out_with_reason_lockdown_and_lift_allows_again(cast, roster, gate):
     assert gate(roster.h1, local(2026, 3, 1, 9)) == ("allow", "ok")
     lockdown = lock(cast, compound=roster.compound)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from firstline.isolation import services
-from firstline.isolation.models import Alert, Lockdown, Reading, Room
+from firstline.isolation.models import Alert, Isolation, Lockdown, Reading, Room
 from tests.conftest import PASSWORD
 
 from .conftest import local
@@ -221,13 +221,51 @@ def test_lockdown_building_is_picked_from_the_compound_and_confirmed(cast, roste
     text = r.content.decode()
     assert r.status_code == 200 and not Lockdown.objects.exists()
     assert roster.compound.name in text and "building 1" in text
-    assert "2 households, 3 residents" in text
+    assert "2 households: 3 people go under home isolation" in text
     r = c.post("/isolation/lockdowns/", {**data, "building": "1号楼", "confirm": "1"})
     assert r.status_code == 302
     lockdown = Lockdown.objects.get()
     assert lockdown.building.name == "1" and lockdown.reason == "确诊病例"
     r = c.post("/isolation/lockdowns/", {**data, "building": "9栋"}, HTTP_ACCEPT_LANGUAGE="en")
     assert r.status_code == 422 and "No building 9栋" in r.content.decode()
+
+
+def test_lockdown_confirmation_counts_what_the_lockdown_does_and_says_the_last_day(
+        cast, roster):
+    """One of building 1's three residents is in centralized quarantine already: the
+    confirmation says 2 people go under home isolation and 1 keeps their isolation, and both
+    it and the result name the last day (14 days from today: the 14th day is the last)."""
+    from datetime import timedelta
+
+    from django.utils.formats import date_format
+    from django.utils.translation import override
+
+    today = timezone.localdate()
+    services.isolation_start(resident=roster.a2, kind="centralized", reason="close_contact",
+                             starts_on=today, actor=cast.staff_c1)
+    c = login("staff_c1")
+    data = {"compound": roster.compound.pk, "building": "1", "reason": "确诊病例",
+            "starts_on": str(today), "days": "14"}
+    with override("en"):
+        last = date_format(today + timedelta(days=13), "MONTH_DAY_FORMAT")
+        free = date_format(today + timedelta(days=14), "MONTH_DAY_FORMAT")
+    text = c.post("/isolation/lockdowns/", data, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "2 households: 2 people go under home isolation" in text
+    assert ("1 person is already isolated and keeps that isolation: 1 in centralized "
+            "quarantine.") in text
+    assert f"through {last} (that day included); lifted from {free}" in text
+    r = c.post("/isolation/lockdowns/", {**data, "confirm": "1"}, HTTP_ACCEPT_LANGUAGE="en",
+               follow=True)
+    done = r.content.decode()
+    assert Isolation.objects.filter(lockdown__isnull=False).count() == 2
+    assert "2 households, 2 people now in home isolation" in done
+    assert "1 person is already isolated" in done
+    assert f"Locked down through {last} (that day included); lifted from {free}" in done
+    with override("zh-hans"):
+        last_zh = date_format(today + timedelta(days=13), "MONTH_DAY_FORMAT")
+    zh = c.post("/isolation/lockdowns/", {**data, "building": "2"},
+                HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert last_zh in zh and "（含当天）" in zh
 
 
 def test_occupancy_board_assign_and_clean(cast, roster, areas):

@@ -53,7 +53,7 @@ from .isolations import (
     isolation_start,
     isolations_expire,
 )
-from .lockdowns import lockdown_create, lockdown_lift
+from .lockdowns import LockdownPlan, lockdown_create, lockdown_lift, lockdown_plan
 from .sites import (
     TRANSFER_NEXT,
     RoomsAdded,
@@ -76,7 +76,8 @@ __all__ = [
     "isolation_release", "isolation_start", "isolations_expire", "_NO_OWNER", "_open_alert",
     "_open_alert_update", "alert_acknowledge", "alert_assign", "alert_open", "alert_resolve",
     "check_missed_reports", "default_owner", "default_owners", "door_findings_open",
-    "reading_record", "self_report_allowed", "self_report_flood_check", "lockdown_create", "lockdown_lift", "RoomsAdded",
+    "reading_record", "self_report_allowed", "self_report_flood_check", "lockdown_create", "lockdown_lift",
+    "lockdown_plan", "LockdownPlan", "RoomsAdded",
     "TRANSFER_NEXT", "room_assign", "room_mark_cleaned", "room_set_closed", "room_vacate",
     "rooms_add", "site_create", "transfer_create", "transfer_set_status",
 ]
