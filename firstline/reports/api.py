@@ -27,6 +27,11 @@ class DailyReportOut(Schema):
     key_persons: dict[str, int]
     home_isolation: int
     centralized_isolation: int
+    isolations_by_reason: dict[str, int] = Field(
+        default_factory=dict, description="extension: the people of home_isolation + "
+        "centralized_isolation by the reason they are isolated (risk_area, close_contact, "
+        "secondary_contact, fever, lockdown, other); every reason listed, 0 too. Not the "
+        "key-person ledger (key_persons)")
     isolations_started: int
     isolations_ended: int
     readings_due: int

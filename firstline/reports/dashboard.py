@@ -11,7 +11,15 @@ from firstline.accounts.scope import area_scope
 from firstline.areas.models import Area, subtree_q
 
 from . import sources, svg
-from .selectors import FIGURES, TREND_DAYS, Node, Report, report_compute
+from .selectors import (
+    FIGURES,
+    REASON_PREFIX,
+    TREND_DAYS,
+    Node,
+    Report,
+    isolation_reasons,
+    report_compute,
+)
 from .xlsx import figure_titles
 
 # Colours of the figure groups: people, isolation, readings/alerts, gates, visits.
@@ -61,6 +69,7 @@ class Dashboard:
     report: Report
     cards: list[Card]
     key_cards: list[Card]
+    reason_cards: list[Card]
     rows: list[Row]
     sort: str
     descending: bool
@@ -73,7 +82,7 @@ def _card(node: Node, key: str, title: str, days: list[date], color: str) -> Car
     values = node.total.get(key) or [0] * len(days)
     delta = values[-1] - values[-2] if len(values) > 1 else 0
     tone = ""
-    if delta and (key in RISING_IS_BAD or key.startswith("key_persons:")):
+    if delta and (key in RISING_IS_BAD or key.startswith(("key_persons:", REASON_PREFIX))):
         tone = "bad" if delta > 0 else "ok"
     return Card(key, title, values[-1], delta, svg.trend(values, days, label=title,
                                                           color=color), tone)
@@ -92,6 +101,10 @@ def dashboard_build(*, user, area: Area, day: date, sort: str = "", descending: 
     category_titles = sources.key_person_category_titles()
     key_cards = [_card(root, f"key_persons:{c}", category_titles.get(c, c), days, "#b26a00")
                  for c in report.key_categories]
+    from firstline.isolation.models import Reason
+
+    reason_cards = [_card(root, f"{REASON_PREFIX}{r}", str(Reason(r).label), days, "#c62828")
+                    for r in isolation_reasons()]
     columns = [(f, titles[f]) for f in FIGURES]
     if sort not in FIGURES:
         sort = ""
@@ -108,6 +121,7 @@ def dashboard_build(*, user, area: Area, day: date, sort: str = "", descending: 
     bars = svg.bars([(r.node.name, r.values[bar_key]) for r in rows], label=titles[bar_key],
                     width=640)
     return Dashboard(area=area, day=day, report=report, cards=cards, key_cards=key_cards,
+                     reason_cards=reason_cards,
                      rows=rows, sort=sort, descending=descending, columns=columns,
                      alerts=alerts, bars=bars)
 

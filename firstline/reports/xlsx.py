@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from firstline import clock
 from firstline.tabular import formula_safe
 
-from .selectors import FIGURES, Node, Report
+from .selectors import FIGURES, Node, Report, isolation_reasons
 
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
@@ -113,16 +113,23 @@ def _generated_line(generated_by: str, now: datetime) -> str:
 def _figure_row(node: Node, categories: list[str]) -> list:
     values = [node.value(f) for f in FIGURES]
     kp = node.key_persons()
-    # key persons after households, as in the contract's order
-    return values[:2] + [kp.get(c, 0) for c in categories] + values[2:]
+    # key persons after households, as in the contract's order; the isolations by reason
+    # right after the two isolation stocks they split
+    return (values[:2] + [kp.get(c, 0) for c in categories] + values[2:4]
+            + list(node.isolations_by_reason().values()) + values[4:])
 
 
 def _figure_titles(categories: list[str], category_titles: dict[str, str]) -> list[str]:
+    from firstline.isolation.models import Reason
+
     t = figure_titles()
     titles = [t[f] for f in FIGURES]
-    kp = [_("Key persons: %(category)s") % {"category": category_titles.get(c, c)}
+    # 重点人员台账: the ledger's facts, not the people in isolation (counted by reason).
+    kp = [_("Key-person ledger: %(category)s") % {"category": category_titles.get(c, c)}
           for c in categories]
-    return titles[:2] + kp + titles[2:]
+    reasons = [_("In isolation: %(reason)s") % {"reason": Reason(r).label}
+               for r in isolation_reasons()]
+    return titles[:2] + kp + titles[2:4] + reasons + titles[4:]
 
 
 def daily_report_xlsx(report: Report, *, generated_by: str, now: datetime | None = None,

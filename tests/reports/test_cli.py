@@ -48,7 +48,8 @@ def test_xlsx_file_is_the_office_form(facts, tmp_path):
     assert "测试街道" in text and "2020-02-10" in text
     header = next(row for row in cells if row[0] == "编码")
     assert "常住人口" in header or "人口" in "".join(str(h) for h in header)
-    assert "重点人员：密切接触者" in header
+    # The ledger's count says it is the ledger's; the people in isolation by reason beside it.
+    assert "重点人员台账：密切接触者" in header and "隔离中：密切接触者" in header
     header_row = cells.index(header) + 1
     assert ws.freeze_panes == f"A{header_row + 1}"
     rows = {row[1]: row for row in cells[header_row:]}
@@ -56,8 +57,9 @@ def test_xlsx_file_is_the_office_form(facts, tmp_path):
     assert rows["一社区"][residents] == 5 and isinstance(rows["一社区"][residents], int)
     assert rows["二社区"][residents] == 3
     assert rows["合计"][residents] == 8
-    kp = header.index("重点人员：密切接触者")
+    kp = header.index("重点人员台账：密切接触者")
     assert rows["合计"][kp] == 1
+    assert rows["合计"][header.index("隔离中：密切接触者")] == 3
 
 
 def test_unknown_area_exits_2(facts):

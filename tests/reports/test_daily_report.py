@@ -68,7 +68,9 @@ def test_report_has_exactly_the_contract_keys(street_report):
             "disinfection_rounds", "disinfection_overdue", "volunteers_on_duty",
             "tasks_overdue",
             # residents: notices' reach (宣传覆盖)
-            "households_informed"}
+            "households_informed",
+            # extension beside the contract's fields: the isolation stocks by reason
+            "isolations_by_reason"}
     for node in flatten(street_report):
         assert set(node) == keys
         assert node["date"] == "2020-02-10"
@@ -94,6 +96,26 @@ def test_key_persons_by_category_of_every_area(street_report, code):
     node = next(n for n in flatten(street_report) if n["area"] == code)
     assert list(node["key_persons"]) == CATEGORIES
     assert node["key_persons"] == {c: KEY_PERSONS[code].get(c, 0) for c in CATEGORIES}
+
+
+REASONS = ["risk_area", "close_contact", "secondary_contact", "fever", "lockdown", "other"]
+
+
+@pytest.mark.parametrize("code", list(EXPECTED))
+def test_isolations_by_reason_split_the_isolation_stocks(street_report, code):
+    """The people in isolation by reason add up to home + centralized, every reason listed.
+    On D the street has 3 close contacts in isolation while its key-person ledger holds 1
+    close contact: two different figures, each labelled as what it is."""
+    node = next(n for n in flatten(street_report) if n["area"] == code)
+    by_reason = node["isolations_by_reason"]
+    assert list(by_reason) == REASONS
+    assert by_reason["close_contact"] == sum(by_reason.values()) == (
+        EXPECTED[code].get("home_isolation", 0) + EXPECTED[code].get("centralized_isolation", 0))
+
+
+def test_close_contacts_in_isolation_are_not_the_ledgers_count(street_report):
+    assert street_report["isolations_by_reason"]["close_contact"] == 3
+    assert street_report["key_persons"]["close_contact"] == 1
 
 
 def test_report_agrees_with_the_people_selectors(facts, street_report):
