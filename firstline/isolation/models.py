@@ -8,8 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from firstline import clock
 from firstline.people.models import Resident
-from firstline.people.vocab import Symptom  # noqa: F401 - one vocabulary, re-exported
-from firstline.people.vocab import symptom_labels
+from firstline.people.vocab import (
+    Symptom,  # noqa: F401 - one vocabulary, re-exported
+    symptom_labels,
+)
 
 
 class Kind(models.TextChoices):

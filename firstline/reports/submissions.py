@@ -114,6 +114,13 @@ def _who(user) -> str | None:
     return user.username if user is not None else None
 
 
+def _name(user) -> str | None:
+    """Who, as people call them on a page: the display name (full name), else the login."""
+    if user is None:
+        return None
+    return (getattr(user, "display_name", "") or "").strip() or user.username
+
+
 def attach_submitted(report_json: dict, nodes_by_code: dict[str, int], day: date) -> dict:
     """Give each node of the contract's JSON its `submitted_at` (null until submitted), the
     `version` that counts and the `corrections` (figures that changed since)."""
@@ -138,7 +145,9 @@ def signoff_status(*, area, day: date, report=None) -> dict:
     from the one before, the reminders, and (for the area itself) the children that
     submitted after it did."""
     report = report or report_compute(area=area, day=day)
-    nodes = [report.root, *report.root.children]
+    # The area itself and those of its sub-areas that submit (grids never do: their figures
+    # reach the level above inside their community's report).
+    nodes = [report.root, *(c for c in report.root.children if c.level in SUBMITTING_LEVELS)]
     ids = [n.id for n in nodes]
     history = history_for(ids, day)
     chases: dict[int, list[ReportChase]] = {}
@@ -154,7 +163,8 @@ def signoff_status(*, area, day: date, report=None) -> dict:
         for v in versions:
             changes = corrections(before.data, v.data) if before else {}
             entries.append({"version": v.version, "submitted_at": _iso(v.submitted_at),
-                            "submitted_by": _who(v.submitted_by), "note": v.note,
+                            "submitted_by": _who(v.submitted_by),
+                            "submitted_by_name": _name(v.submitted_by), "note": v.note,
                             "changes": [{"figure": f, "before": a, "after": b}
                                         for f, (a, b) in changes.items()]})
             before = v
@@ -163,11 +173,13 @@ def signoff_status(*, area, day: date, report=None) -> dict:
             "submits": node.level in SUBMITTING_LEVELS,
             "submitted_at": _iso(latest.submitted_at) if latest else None,
             "submitted_by": _who(latest.submitted_by) if latest else None,
+            "submitted_by_name": _name(latest.submitted_by) if latest else None,
             "version": latest.version if latest else None,
             "corrections": corrections_json(latest, live) if latest else [],
             "history": entries,
             "chases": [{"chased_at": _iso(c.chased_at), "chased_by": _who(c.chased_by),
-                        "automatic": c.automatic} for c in chases.get(node.id, [])],
+                        "chased_by_name": _name(c.chased_by), "automatic": c.automatic}
+                       for c in chases.get(node.id, [])],
         })
     own = out[0]
     if own["submitted_at"]:

@@ -206,6 +206,26 @@ def export_ledger(request, kind: str):
 
 # --- sign-off (上报) --------------------------------------------------------------------------
 
+def _signoff_figures(report) -> dict:
+    """The figures the report carries (the dashboard's, with their titles), for reading
+    before signing: every figure, the isolations by reason, the key-person ledger."""
+    from firstline.isolation.models import Reason
+
+    from .selectors import FIGURES
+    from .sources import key_person_category_titles
+    from .xlsx import figure_titles
+
+    root, titles = report.root, figure_titles()
+    category_titles = key_person_category_titles()
+    ledger = root.key_persons()
+    return {
+        "main": [(titles[f], root.value(f)) for f in FIGURES],
+        "reasons": [(Reason(r).label, n) for r, n in root.isolations_by_reason().items()],
+        "ledger": [(category_titles.get(c, c), ledger.get(c, 0))
+                   for c in report.key_categories],
+    }
+
+
 @login_required
 def signoff(request):
     """Which areas submitted their report for the day, when, what changed since and every
@@ -244,9 +264,11 @@ def signoff(request):
         except Http404:
             messages.error(request, _("Not found."))
         return redirect(f"{reverse('reports:signoff')}?area={area.code}&date={day}")
-    status = signoff_status(area=area, day=day)
+    report = report_compute(area=area, day=day)
+    status = signoff_status(area=area, day=day, report=report)
     return render(request, "reports/signoff.html", {
         "area": area, "day": day, "status": status, "rows": status["nodes"],
+        "figures": _signoff_figures(report),
         "own": status["nodes"][0], "reminders": chases_for_user(request.user, day=day),
         "prev_day": (day - timedelta(days=1)).isoformat(),
         "crumbs": breadcrumbs(request.user, area, "reports.submit")})
