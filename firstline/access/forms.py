@@ -1,6 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from firstline.errors import RuleViolation
+from firstline.people.services import phone_normalize
 from firstline.rules.temperature import TemperatureField
 
 from .models import Direction, Subject
@@ -23,7 +26,8 @@ class VisitForm(forms.Form):
                                   initial=Direction.IN)
     # 人员进出一律测温: asked first; the service refuses a missing one under the rule.
     temperature = TemperatureField(label=_("Temperature (°C)"), required=False)
-    name = forms.CharField(label=_("Name"), max_length=50, required=False)
+    # "Name" alone is also a gate's name (compound.html): a person's name here (姓名).
+    name = forms.CharField(label=pgettext_lazy("visitor", "Name"), max_length=50, required=False)
     phone = forms.CharField(label=_("Mobile"), max_length=20, required=False,
                             widget=forms.TextInput(attrs={"type": "tel", "inputmode": "numeric"}))
     visiting = forms.CharField(label=_("Visiting whom (building-unit-room)"), max_length=100,
@@ -47,6 +51,28 @@ class VisitForm(forms.Form):
         self.fields["temperature"].marked_required = temperature_required
         self.fields["checkpoint"].queryset = checkpoints.select_related("compound")
         self.fields["checkpoint"].label_from_instance = lambda cp: f"{cp.compound.name} · {cp.name}"
+
+    def clean_phone(self):
+        try:  # the service's one phone rule, said on the field with the others
+            return phone_normalize(self.cleaned_data["phone"], field="phone")
+        except RuleViolation as exc:
+            raise forms.ValidationError(exc.detail) from None
+
+    def clean(self):
+        """Every missing field at once, each on its field (the service checks again, one at a
+        time, for the API): a visitor's name, a vehicle's plate, the temperature while the
+        rule asks for one."""
+        data = super().clean()
+        subject = data.get("subject")
+        if subject == Subject.VISITOR and not (data.get("name") or "").strip():
+            self.add_error("name", _("A visitor's name is required."))
+        if subject == Subject.VEHICLE and not (data.get("plate") or "").strip():
+            self.add_error("plate", _("A vehicle needs its plate number."))
+        if (self.fields["temperature"].marked_required and "temperature" not in self.errors
+                and data.get("temperature") is None):
+            self.add_error("temperature",
+                           _("Measure the temperature first (everyone crossing is measured)."))
+        return data
 
     def first_fields(self):
         return [f for f in self if f.name not in self.MORE]
