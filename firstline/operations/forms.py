@@ -12,6 +12,7 @@ from firstline.forms import OnceForm
 from firstline.people.services import phone_normalize
 
 from .models import Duty, VolunteerKind
+from .services import gate_label
 
 
 class LocalMomentField(forms.CharField):
@@ -63,7 +64,7 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["volunteer"].choices = [(v.pk, v.name) for v in people]
         self.fields["shift"].choices = [("", "—")] + [
-            (s.pk, f"{s.checkpoint.name} {clock.localtime(s.starts_at):%m-%d %H:%M}–"
+            (s.pk, f"{gate_label(s.checkpoint)} {clock.localtime(s.starts_at):%m-%d %H:%M}–"
                    f"{clock.localtime(s.ends_at):%H:%M}") for s in shifts]
 
     def clean(self):

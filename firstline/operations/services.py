@@ -214,6 +214,13 @@ def volunteer_login_create(*, actor, volunteer: Volunteer, username: str, passwo
     return user
 
 
+def gate_label(checkpoint) -> str:
+    """A gate as people tell it apart: "compound · gate" (every compound has its 北门), as the
+    gate page names it; cut to fit an assignment's `target`."""
+    label = f"{checkpoint.compound.name} · {checkpoint.name}"
+    return label if len(label) <= 100 else label[:99] + "…"
+
+
 def _lock_volunteer(volunteer: Volunteer) -> None:
     """Serialise writes of one person's assignments on both databases: the first statement
     of the transaction is a write to the person's row (PostgreSQL: a row lock held to the
@@ -238,7 +245,7 @@ def assignment_create(*, actor, volunteer: Volunteer, duty: str, starts_at: date
     if shift is not None:
         starts_at, ends_at = shift.starts_at, shift.ends_at
         target_id = shift.checkpoint_id
-        target = target or str(shift.checkpoint)
+        target = target or gate_label(shift.checkpoint)
     if starts_at is None or ends_at is None:
         raise InvalidInput("required", _("starts_at and ends_at are required."),
                            field="starts_at" if starts_at is None else "ends_at")
@@ -267,7 +274,7 @@ def assignment_create(*, actor, volunteer: Volunteer, duty: str, starts_at: date
                                                    "community."), field="target_id")
         shift = shift_create(checkpoint=checkpoint, starts_at=starts_at, ends_at=ends_at,
                              actor=actor, name=volunteer.name)
-        target = target or str(checkpoint)
+        target = target or gate_label(checkpoint)
     if shift is not None:
         from firstline.access.services import shift_name_set
 

@@ -182,7 +182,7 @@ def _open_shifts(area, now):
     return list(Shift.objects.filter(
         checkpoint__compound__area=area, ends_at__gt=now,
         starts_at__lt=now + timedelta(days=2), assignments__isnull=True)
-        .select_related("checkpoint").order_by("starts_at")[:30])
+        .select_related("checkpoint__compound").order_by("starts_at")[:30])
 
 
 @login_required
@@ -204,7 +204,9 @@ def mine(request):
         ends_at__gt=clock.now() - timedelta(days=1))[:50])
     if not rows and not has_perm(user, "operations.own"):
         require_perm(user, "operations.own")
-    return render(request, "operations/mine.html", {"assignments": rows})
+    # A delivery duty's errands (what to buy, for whom) are assistance's "My tasks".
+    return render(request, "operations/mine.html", {
+        "assignments": rows, "errands": has_perm(user, "assistance.own")})
 
 
 # --- disinfection board -----------------------------------------------------------------------
