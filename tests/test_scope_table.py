@@ -250,6 +250,8 @@ def TABLE(w):
         ("get", "/api/v1/service-requests/{request_id}", {"request_id": w.request}, None, "404"),
         ("post", "/api/v1/service-requests/{request_id}/assign", {"request_id": w.request},
          {"volunteer_name": "x"}, "404"),
+        ("post", "/api/v1/service-requests/{request_id}/take", {"request_id": w.request},
+         {}, "404"),
         ("post", "/api/v1/service-requests/{request_id}/status", {"request_id": w.request},
          {"status": "cancelled", "reason": "x"}, "404"),
         ("post", "/api/v1/service-requests/{request_id}/paid-back", {"request_id": w.request},

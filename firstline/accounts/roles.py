@@ -19,6 +19,7 @@ _FIELD = {
     "isolation.view", "isolation.record", "alerts.handle",
     "assistance.work", "access.scan", "operations.work",
     "lists.verify",  # answer verification items (核查) of one's grid
+    "assistance.own",  # the errands (代购/代办) assigned to oneself: "My tasks"
 }
 _GATE = {"access.scan", "access.visitors", "access.duty"}
 _STAFF = _FIELD | _GATE | {
@@ -40,7 +41,9 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
     Role.STREET_STAFF: frozenset(_STREET),
     Role.AUDITOR: frozenset({"audit.view", "people.view", "reports.view", "areas.view"}),
     Role.ADMIN: frozenset(_STREET | {"audit.view", "accounts.manage", "areas.manage"}),
-    # A registered volunteer's own login: their own assignments, nothing else (operations.own).
-    Role.VOLUNTEER: frozenset({"operations.own"}),
+    # A registered volunteer's own login: their own assignments (operations.own) and the
+    # errands assigned to them (assistance.own: what to buy, where, a masked phone), nothing
+    # else — no residents, no call list, no other household's requests.
+    Role.VOLUNTEER: frozenset({"operations.own", "assistance.own"}),
 }
 ALL_PERMS = frozenset().union(*ROLE_PERMS.values())

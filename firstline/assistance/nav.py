@@ -4,9 +4,11 @@ from firstline.accounts.nav import NavItem, Panel
 
 NAV = [
     NavItem(label=_("Care calls"), url_name="assistance:calls", perm="assistance.work", order=40),
-    NavItem(label=_("My tasks"), url_name="assistance:tasks", perm="assistance.work", order=41),
+    # A volunteer's own login holds assistance.own only: My tasks is all it sees here.
+    NavItem(label=_("My tasks"), url_name="assistance:tasks", perm="assistance.own", order=41),
+    # Grid workers too: they open requests and take new ones (我来办) on the board.
     NavItem(label=_("Help requests"), url_name="assistance:board",
-            perm="assistance.manage", order=42),
+            perm="assistance.work", order=42),
     NavItem(label=_("Care packages"), url_name="assistance:stock", perm="assistance.work",
             order=43),
 ]

@@ -4,13 +4,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import SimpleNamespace
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from firstline import clock
 from firstline.accounts.models import User
-from firstline.accounts.scope import area_scope
+from firstline.accounts.roles import Role
+from firstline.accounts.scope import area_scope, in_scope
 from firstline.areas.models import subtree_q
 from firstline.isolation.models import Isolation
 from firstline.isolation.models import Kind as IsolationKind
@@ -27,8 +28,21 @@ from .services import call_slots, slot_at
 
 # --- service requests -------------------------------------------------------------------------
 
+def own_errands_q(user) -> Q:
+    """The errands assigned to the user themself, in the areas where they hold assistance.own
+    (a volunteer's login sees these and nothing else of assistance)."""
+    if not getattr(user, "pk", None):
+        return Q(pk__in=[])
+    return area_scope(user, "grid", "assistance.own") & Q(volunteer_id=user.pk)
+
+
 def service_requests_visible_to(user, perm: str = "assistance.work"):
-    return (ServiceRequest.objects.filter(area_scope(user, "grid", perm))
+    """Requests in the areas where the user holds `perm`; for assistance.work also the
+    errands assigned to them (all a volunteer's login sees)."""
+    q = area_scope(user, "grid", perm)
+    if perm == "assistance.work":
+        q |= own_errands_q(user)
+    return (ServiceRequest.objects.filter(q)
             .select_related("household__compound", "grid", "volunteer"))
 
 
@@ -53,14 +67,36 @@ def service_requests_list(user, *, status: str | None = None, kind: str | None =
 
 
 def volunteers_for(user):
-    """Users who may take a task in the staff member's areas (they hold assistance.work
-    somewhere inside the staff member's scope)."""
-    roles = ("grid_worker", "community_staff", "street_staff")
+    """Users who may take a task in the staff member's areas: workers and staff (they hold
+    assistance.work somewhere inside the staff member's scope) and confirmed volunteers with
+    a login of their own (the `volunteer` role) there."""
+    workers = Q(assignments__role__in=("grid_worker", "community_staff", "street_staff"))
+    volunteers = Q(assignments__role=Role.VOLUNTEER, volunteer__confirmed_at__isnull=False)
     return (User.objects.filter(area_scope(user, "assignments__area", "assistance.manage"),
-                                assignments__role__in=roles, is_active=True)
+                                workers | volunteers, is_active=True)
             .distinct().order_by("username"))
 
 
+def errand_contacts(user, requests, *, day: date | None = None) -> None:
+    """Give each of `requests` (already in the user's scope) `contacts`: the residents under
+    isolation today in its household who have a phone, as light objects (pk, phone) — no
+    name, no ID: a volunteer needs only a number to ring — and `can_reveal`: whether the user
+    may see a full number (the care-call reveal: assistance.work and people.view_full over
+    the household's grid, audited); the page masks it otherwise."""
+    day = day or clock.today()
+    requests = list(requests)
+    by_household: dict[int, list] = {}
+    rows = (Isolation.objects.current(day)
+            .filter(household_id__in={r.household_id for r in requests})
+            .exclude(resident__phone="").order_by("resident__name", "pk")
+            .values_list("household_id", "resident_id", "resident__phone"))
+    for household_id, resident_id, phone in rows:
+        by_household.setdefault(household_id, []).append(
+            SimpleNamespace(pk=resident_id, phone=phone))
+    for r in requests:
+        r.contacts, r.contacts_shown = by_household.get(r.household_id, []), True
+        r.can_reveal = (in_scope(user, r.grid, "assistance.work")
+                        and in_scope(user, r.grid, "people.view_full"))
 
 def households_isolated(user, day: date, perm: str = "assistance.work"):
     """Households with an active isolation on `day` in the user's scope."""

@@ -148,13 +148,16 @@ TRANSITIONS = {
 }
 
 
-def _move(req: ServiceRequest, to: str, **fields) -> ServiceRequest:
-    """Conditional UPDATE: two people tapping at once cannot both move the same request."""
+def _move(req: ServiceRequest, to: str, *, where: Q | None = None, **fields) -> ServiceRequest:
+    """Conditional UPDATE: two people tapping at once cannot both move the same request.
+    `where`: a further condition (the errand still the volunteer's own)."""
     allowed = TRANSITIONS[to]
-    moved = ServiceRequest.objects.filter(pk=req.pk, status__in=allowed).update(status=to,
-                                                                               **fields)
+    moved = (ServiceRequest.objects.filter(where or Q(), pk=req.pk, status__in=allowed)
+             .update(status=to, **fields))
     if not moved:
-        req.refresh_from_db(fields=["status"])
+        req.refresh_from_db(fields=["status", "volunteer"])
+        if where is not None and not ServiceRequest.objects.filter(where, pk=req.pk).exists():
+            raise Http404  # re-assigned to someone else meanwhile: no longer theirs to see
         raise RuleViolation(
             "bad_transition",
             _("A %(from)s request cannot become %(to)s.")
@@ -177,6 +180,34 @@ def _amount(value) -> Decimal | None:
     return amount
 
 
+def _may_run_errands(user, grid) -> bool:
+    """Who may be given an errand of `grid`: someone working there (assistance.work), or a
+    confirmed volunteer with a login of their own in its community (assistance.own)."""
+    from firstline.operations.models import Volunteer
+
+    if in_scope(user, grid, "assistance.work"):
+        return True
+    return (in_scope(user, grid, "assistance.own")
+            and Volunteer.objects.filter(user=user, confirmed_at__isnull=False).exists())
+
+
+def _errand_hand(actor, request: ServiceRequest) -> Q | None:
+    """May `actor` mark the errand bought, delivered or paid back? Anyone working in its area
+    (None: no further condition); else the volunteer it is assigned to, in the areas where
+    they hold assistance.own (the condition that it is still theirs). 403 without either
+    permission, 404 outside scope — as for reads."""
+    if has_perm(actor, "assistance.work") and in_scope(actor, request.grid, "assistance.work"):
+        require_perm(actor, "assistance.work")
+        return None
+    if (has_perm(actor, "assistance.own") and request.volunteer_id == actor.pk
+            and in_scope(actor, request.grid, "assistance.own")):
+        require_perm(actor, "assistance.own")
+        return Q(volunteer_id=actor.pk)
+    if not (has_perm(actor, "assistance.work") or has_perm(actor, "assistance.own")):
+        require_perm(actor, "assistance.work")  # 403
+    raise Http404
+
+
 @transaction.atomic
 def service_request_assign(*, request: ServiceRequest, actor, volunteer=None,
                            volunteer_name: str = "", volunteer_phone: str = "",
@@ -191,7 +222,7 @@ def service_request_assign(*, request: ServiceRequest, actor, volunteer=None,
     if volunteer is None and not volunteer_name:
         raise InvalidInput("volunteer_required",
                            _("Choose a volunteer or type their name."), field="volunteer")
-    if volunteer is not None and not in_scope(volunteer, request.grid, "assistance.work"):
+    if volunteer is not None and not _may_run_errands(volunteer, request.grid):
         raise InvalidInput("volunteer_out_of_scope",
                            _("That volunteer cannot see this household's area."),
                            field="volunteer")
@@ -204,13 +235,38 @@ def service_request_assign(*, request: ServiceRequest, actor, volunteer=None,
 
 
 @transaction.atomic
+def service_request_take(*, request: ServiceRequest, actor,
+                         now: datetime | None = None) -> ServiceRequest:
+    """我来办: someone working in the request's area takes a new request themself (a grid
+    worker in their own grid, without waiting for staff to assign it). Only a new one: an
+    assigned request is re-assigned by staff. Two people taking it at once: one gets it, the
+    other a 409 `bad_transition`."""
+    require_perm(actor, "assistance.work")
+    _require_scope(actor, request.grid, "assistance.work")
+    moved = ServiceRequest.objects.filter(pk=request.pk, status=RequestStatus.NEW).update(
+        status=RequestStatus.ASSIGNED, volunteer=actor, volunteer_name="", volunteer_phone="",
+        assigned_at=now or clock.now())
+    if not moved:
+        request.refresh_from_db()
+        raise RuleViolation(
+            "bad_transition",
+            _("Only a new request can be taken; this one is %(status)s already.")
+            % {"status": request.get_status_display()})
+    request.refresh_from_db()
+    audit(actor=actor, action=AuditAction.ASSISTANCE_REQUEST_ASSIGN, obj=request,
+          detail=f"volunteer={actor.pk} taken")
+    return request
+
+
+@transaction.atomic
 def service_request_transition(*, request: ServiceRequest, to: str, actor, amount=None,
                                receipt_no: str = "", receipt_note: str = "", reason: str = "",
                                now: datetime | None = None) -> ServiceRequest:
     """Move a request along new → assigned → bought → delivered, or cancel it.
 
-    bought/delivered: anyone working in the area (the volunteer on their phone, or staff for a
-    volunteer without an account); cancelling needs assistance.manage and a reason.
+    bought/delivered: anyone working in the area (staff for a volunteer without an account),
+    or the volunteer it is assigned to, on their phone (their own errands only: a volunteer's
+    login holds assistance.own); cancelling needs assistance.manage and a reason.
     """
     now = now or clock.now()
     if to == RequestStatus.ASSIGNED:
@@ -218,9 +274,12 @@ def service_request_transition(*, request: ServiceRequest, to: str, actor, amoun
     if to not in TRANSITIONS:
         raise InvalidInput("bad_status", _("Unknown status %(status)s.") % {"status": to},
                            field="status")
-    perm = "assistance.manage" if to == RequestStatus.CANCELLED else "assistance.work"
-    require_perm(actor, perm)
-    _require_scope(actor, request.grid, perm)
+    where = None
+    if to == RequestStatus.CANCELLED:
+        require_perm(actor, "assistance.manage")
+        _require_scope(actor, request.grid, "assistance.manage")
+    else:
+        where = _errand_hand(actor, request)
     fields = {}
     if to == RequestStatus.CANCELLED:
         reason = text_field(reason, field="reason", label=pgettext("assistance", "Reason"),
@@ -240,7 +299,7 @@ def service_request_transition(*, request: ServiceRequest, to: str, actor, amoun
             fields["receipt_note"] = text_field(receipt_note, field="receipt_note", limit=200,
                                                 label=pgettext("assistance", "Note"))
         fields["bought_at" if to == RequestStatus.BOUGHT else "delivered_at"] = now
-    req = _move(request, to, **fields)
+    req = _move(request, to, where=where, **fields)
     audit(actor=actor, action=AuditAction(f"assistance.request_{to}"), obj=req)
     return req
 
@@ -248,11 +307,11 @@ def service_request_transition(*, request: ServiceRequest, to: str, actor, amoun
 @transaction.atomic
 def service_request_paid_back(*, request: ServiceRequest, actor,
                               now: datetime | None = None) -> ServiceRequest:
-    """The household paid the volunteer back for what was bought."""
-    require_perm(actor, "assistance.work")
-    _require_scope(actor, request.grid, "assistance.work")
+    """The household paid the volunteer back for what was bought (staff, a worker, or the
+    volunteer whose errand it is)."""
+    where = _errand_hand(actor, request)
     moved = ServiceRequest.objects.filter(
-        pk=request.pk, paid_back=False, amount__isnull=False,
+        where or Q(), pk=request.pk, paid_back=False, amount__isnull=False,
         status__in=[RequestStatus.BOUGHT, RequestStatus.DELIVERED],
     ).update(paid_back=True, paid_back_at=now or clock.now())
     if not moved:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("requests/", views.board, name="board"),
     path("requests/new/", views.request_new, name="request_new"),
     path("requests/<int:pk>/assign/", views.request_assign, name="request_assign"),
+    path("requests/<int:pk>/take/", views.request_take, name="request_take"),
     path("requests/<int:pk>/status/", views.request_status, name="request_status"),
     path("requests/<int:pk>/paid-back/", views.request_paid_back, name="request_paid_back"),
     path("tasks/", views.my_tasks, name="tasks"),

@@ -46,6 +46,22 @@ def needs(perm):
     return deco
 
 
+def needs_any(*perms):
+    """Logged in and holding one of `perms` (the first held is put in play); 403 otherwise."""
+
+    def deco(view):
+        @wraps(view)
+        @login_required
+        def wrapper(request, *args, **kwargs):
+            held = next((p for p in perms if has_perm(request.user, p)), perms[0])
+            require_perm(request.user, held)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return deco
+
+
 def _int(value):
     try:
         return int(value)
@@ -146,23 +162,33 @@ def _board_qs(request, tab):
     return selectors.service_requests_list(request.user, status=tab)
 
 
-def _board_next(request):
-    """Where a card's non-htmx fallback post returns: the board page it was on, never the
-    action URL the card was last posted to (that answers GET with 405) nor another site."""
-    board_path = reverse("assistance:board")
-    for target in (request.POST.get("next"),
-                   request.htmx.current_url_abs_path if request.htmx else None):
+def _back_to(request, targets, *pages) -> str:
+    """The first of `targets` that is one of `pages` (URL names) on this site, else the first
+    page: never an action URL (that answers GET with 405) nor another site."""
+    paths = [reverse(p) for p in pages]
+    for target in targets:
         target = target or ""
-        if (target.split("?", 1)[0] in (board_path, reverse("assistance:tasks"))
+        if (target.split("?", 1)[0] in paths
                 and url_has_allowed_host_and_scheme(target, {request.get_host()})):
             return target
-    return board_path
+    return paths[0]
+
+
+def _board_next(request):
+    """Where a card's non-htmx fallback post returns: the board page it was on."""
+    return _back_to(request, (request.POST.get("next"),
+                              request.htmx.current_url_abs_path if request.htmx else None),
+                    "assistance:board", "assistance:tasks")
 
 
 def _request_context(request, req, error=""):
+    on_tasks = _board_next(request).startswith(reverse("assistance:tasks"))
+    if on_tasks:  # My tasks shows whom to ring; the board does not
+        selectors.errand_contacts(request.user, [req])
     return {"r": req, "error": error, "volunteers": _volunteers(request),
             "next": _board_next(request),
-            "can_manage": has_perm(request.user, "assistance.manage")}
+            "can_manage": has_perm(request.user, "assistance.manage") and not on_tasks,
+            "can_take": has_perm(request.user, "assistance.work") and not on_tasks}
 
 
 def _volunteers(request):
@@ -189,13 +215,17 @@ def board(request):
         "items": items, "tab": tab, "tabs": tabs, "total": total,
         "page": page, "has_next": page * 50 < total, "volunteers": _volunteers(request),
         "can_manage": has_perm(request.user, "assistance.manage"),
+        "can_take": True,  # 我来办: a new request, by anyone working in its area
     })
 
 
 @require_GET
-@needs("assistance.work")
+@needs_any("assistance.work", "assistance.own")
 def my_tasks(request):
+    """The errands assigned to me (a worker, or a volunteer's own login): what to buy, where,
+    and whom to ring."""
     items = list(selectors.service_requests_list(request.user, mine=True, open_only=True))
+    selectors.errand_contacts(request.user, items)
     done = list(selectors.service_requests_list(request.user, mine=True,
                                                 status=RequestStatus.DELIVERED)[:10])
     return render(request, "assistance/tasks.html", {"items": items, "done": done})
@@ -236,6 +266,14 @@ def request_assign(request, pk):
 
 @require_POST
 @needs("assistance.work")
+def request_take(request, pk):
+    """我来办: take a new request of my area myself."""
+    return _act(request, pk, "assistance.work", lambda req: services.service_request_take(
+        request=req, actor=request.user))
+
+
+@require_POST
+@needs_any("assistance.work", "assistance.own")
 def request_status(request, pk):
     return _act(request, pk, "assistance.work", lambda req: services.service_request_transition(
         request=req, to=request.POST.get("status", ""), actor=request.user,
@@ -246,7 +284,7 @@ def request_status(request, pk):
 
 
 @require_POST
-@needs("assistance.work")
+@needs_any("assistance.work", "assistance.own")
 def request_paid_back(request, pk):
     return _act(request, pk, "assistance.work", lambda req: services.service_request_paid_back(
         request=req, actor=request.user))
@@ -270,9 +308,7 @@ def request_new(request):
             error = once.refused(exc)
         else:
             messages.success(request, _("Request #%(id)s opened.") % {"id": req.pk})
-            if has_perm(request.user, "assistance.manage"):
-                return redirect("assistance:board")
-            return redirect("assistance:calls")
+            return redirect(_new_next(request))
     elif request.method != "GET":
         return HttpResponseBadRequest()
     sources = [(v, label) for v, label in RequestSource.choices if v != RequestSource.SELF_REPORT]
@@ -281,7 +317,14 @@ def request_new(request):
         "households": households_matching(households, q)[:300], "q": q,
         "kinds": RequestKind.choices, "sources": sources, "error": error, "values": values,
         "selected": _int(values.get("household") or request.GET.get("household")),
-        "once": once}, status=422 if error else 200)
+        "once": once, "next": _new_next(request)}, status=422 if error else 200)
+
+
+def _new_next(request) -> str:
+    """Where a new request's form returns: the page it was opened from (?next=, the board
+    or the call list), else the board — where the request now is."""
+    return _back_to(request, (request.POST.get("next"), request.GET.get("next")),
+                    "assistance:board", "assistance:calls")
 
 
 def _household_chosen(households, value):

@@ -1,0 +1,254 @@
+"""Errands (代购/代办) for those who run them: a volunteer's own login is given errands and sees
+only those (what, where, a masked phone), and marks them bought/delivered; a grid worker takes
+a new request of their grid (我来办) and is sent back to the board after filing one; the board
+masks a named volunteer's phone."""
+
+import pytest
+from django.test import Client
+
+from firstline.accounts.services import user_assign
+from firstline.assistance import selectors, services
+from firstline.assistance.models import ServiceRequest
+from firstline.operations import services as operations
+from tests.conftest import PASSWORD
+
+from ..conftest import race
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def login(user):
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+@pytest.fixture
+def volunteer(cast, areas):
+    """王芳: a confirmed volunteer of C1 with a login of her own (the `volunteer` role)."""
+    person = operations.volunteer_create(actor=cast.staff_c1, area=areas.c1, name="王芳",
+                                         phone="13905541237", kind="volunteer")
+    return operations.volunteer_login_create(actor=cast.staff_c1, volunteer=person,
+                                             username="volunteer1", password=PASSWORD)
+
+
+@pytest.fixture
+def req(world):
+    return services.service_request_create(household=world.h1, kind="groceries",
+                                           detail="大米10斤、青菜若干", source="self_report")
+
+
+@pytest.fixture
+def other(world):
+    """A request of another household of C1, given to nobody."""
+    return services.service_request_create(household=world.h2, kind="medicine",
+                                           detail="降压药一盒", source="self_report")
+
+
+# --- a volunteer's own login -------------------------------------------------------------------
+
+def test_board_offers_a_confirmed_volunteer_with_a_login(cast, world, volunteer, req):
+    html = login(cast.staff_c1).get("/assistance/requests/").content.decode()
+    assert f'<option value="{volunteer.pk}">王芳</option>' in html
+
+
+def test_a_volunteer_of_another_community_is_not_offered(cast, areas, world, volunteer):
+    assert volunteer not in selectors.volunteers_for(cast.staff_c2)
+
+
+def test_an_unconfirmed_volunteer_login_is_neither_offered_nor_assignable(cast, areas, world,
+                                                                          req):
+    from firstline.operations.models import Volunteer
+
+    user, _ = user_assign(username="signup", role="volunteer", area=areas.c1, password=PASSWORD)
+    Volunteer.objects.create(area=areas.c1, name="孙丽", phone="13905541239", kind="volunteer",
+                             user=user)  # signed up, not confirmed
+    assert user not in selectors.volunteers_for(cast.staff_c1)
+    r = login(cast.staff_c1).post(f"/assistance/requests/{req.pk}/assign/",
+                                  {"volunteer": user.pk}, **HTMX)
+    assert r.status_code == 404
+    with pytest.raises(Exception) as exc:
+        services.service_request_assign(request=req, actor=cast.staff_c1, volunteer=user)
+    assert exc.value.code == "volunteer_out_of_scope"
+
+
+def test_staff_assign_an_errand_to_a_volunteer_login(cast, world, volunteer, req):
+    r = login(cast.staff_c1).post(f"/assistance/requests/{req.pk}/assign/",
+                                  {"volunteer": volunteer.pk}, **HTMX)
+    assert r.status_code == 200 and 'role="alert"' not in r.content.decode()
+    req.refresh_from_db()
+    assert (req.status, req.volunteer) == ("assigned", volunteer)
+
+
+def test_a_volunteer_sees_what_to_buy_where_and_a_masked_phone(cast, world, volunteer, req,
+                                                              other):
+    services.service_request_assign(request=req, actor=cast.staff_c1, volunteer=volunteer)
+    services.service_request_assign(request=other, actor=cast.staff_c1, volunteer_name="周建国")
+    html = login(volunteer).get("/assistance/tasks/").content.decode()
+    assert "大米10斤、青菜若干" in html and world.h1.address in html
+    assert "138****5678" in html and "13812345678" not in html  # 张三's, masked, no reveal
+    assert "call_phone" not in html and "/calls/phone/" not in html
+    assert "张三" not in html and world.r1.id_number not in html  # only what the errand needs
+    assert "降压药一盒" not in html and world.h2.address not in html  # only her own
+
+
+def test_a_worker_on_my_tasks_can_reveal_the_household_phone(cast, world, req):
+    services.service_request_assign(request=req, actor=cast.staff_c1, volunteer=cast.grid_a)
+    html = login(cast.grid_a).get("/assistance/tasks/").content.decode()
+    assert f"/assistance/calls/phone/{world.r1.pk}/" in html
+
+
+def test_a_volunteer_marks_her_errand_bought_then_delivered(cast, world, volunteer, req):
+    services.service_request_assign(request=req, actor=cast.staff_c1, volunteer=volunteer)
+    c = login(volunteer)
+    r = c.post(f"/assistance/requests/{req.pk}/status/",
+               {"status": "bought", "amount": "58.5", "receipt_no": "A1",
+                "next": "/assistance/tasks/"}, **HTMX)
+    assert r.status_code == 200 and 'role="alert"' not in r.content.decode()
+    c.post(f"/assistance/requests/{req.pk}/paid-back/", {"next": "/assistance/tasks/"})
+    c.post(f"/assistance/requests/{req.pk}/status/", {"status": "delivered"})
+    req.refresh_from_db()
+    assert (req.status, str(req.amount), req.paid_back) == ("delivered", "58.50", True)
+
+
+def test_a_volunteer_cannot_touch_an_errand_not_hers(cast, world, volunteer, req, other):
+    services.service_request_assign(request=req, actor=cast.staff_c1, volunteer=volunteer)
+    services.service_request_assign(request=other, actor=cast.staff_c1, volunteer_name="周建国")
+    c = login(volunteer)
+    assert c.post(f"/assistance/requests/{other.pk}/status/",
+                  {"status": "delivered"}).status_code == 404
+    assert c.post(f"/assistance/requests/{req.pk}/status/",
+                  {"status": "cancelled", "reason": "x"}).status_code == 403
+    assert c.post(f"/assistance/requests/{req.pk}/take/").status_code == 403
+    assert c.post(f"/assistance/requests/{req.pk}/assign/",
+                  {"volunteer_name": "x"}).status_code == 403
+
+
+def test_a_reassigned_errand_is_no_longer_hers(cast, world, volunteer, req):
+    services.service_request_assign(request=req, actor=cast.staff_c1, volunteer=volunteer)
+    stale = ServiceRequest.objects.get(pk=req.pk)
+    services.service_request_assign(request=req, actor=cast.staff_c1, volunteer=cast.grid_a)
+    from django.http import Http404
+
+    with pytest.raises(Http404):
+        services.service_request_transition(request=stale, to="delivered", actor=volunteer)
+    req.refresh_from_db()
+    assert req.status == "assigned"
+
+
+@pytest.mark.parametrize("url", ["/assistance/calls/", "/assistance/requests/",
+                                 "/assistance/stock/", "/assistance/requests/new/"])
+def test_a_volunteer_sees_nothing_else_of_assistance(volunteer, world, url):
+    assert login(volunteer).get(url).status_code == 403
+
+
+def test_a_volunteer_through_the_api_lists_only_her_errands(cast, world, volunteer, req, other):
+    from tests.conftest import ApiClient
+
+    services.service_request_assign(request=req, actor=cast.staff_c1, volunteer=volunteer)
+    me = ApiClient(volunteer)
+    items = me.get("/api/v1/service-requests").json()["items"]
+    assert [i["id"] for i in items] == [req.pk]
+    assert me.get(f"/api/v1/service-requests/{other.pk}").status_code == 404
+    r = me.post(f"/api/v1/service-requests/{req.pk}/status", {"status": "delivered"})
+    assert r.status_code == 200 and r.json()["status"] == "delivered"
+
+
+def test_the_duties_page_leads_to_the_errands(cast, volunteer):
+    from datetime import timedelta
+
+    from firstline import clock
+
+    start = clock.now()
+    operations.assignment_create(actor=cast.staff_c1, volunteer=volunteer.volunteer,
+                                 duty="delivery", starts_at=start,
+                                 ends_at=start + timedelta(hours=2), target="隔离户代购送货")
+    html = login(volunteer).get("/operations/mine/").content.decode()
+    assert 'href="/assistance/tasks/"' in html
+
+
+# --- a grid worker files and takes -------------------------------------------------------------
+
+def test_filing_a_request_returns_to_the_board(cast, world):
+    r = login(cast.grid_a).post("/assistance/requests/new/",
+                                {"household": world.h1.pk, "kind": "groceries",
+                                 "detail": "鸡蛋", "source": "worker"})
+    assert (r.status_code, r["Location"]) == (302, "/assistance/requests/")
+
+
+def test_filing_from_a_call_card_returns_to_the_calls(cast, world):
+    r = login(cast.grid_a).post("/assistance/requests/new/",
+                                {"household": world.h1.pk, "kind": "groceries",
+                                 "detail": "鸡蛋", "source": "phone",
+                                 "next": "/assistance/calls/"})
+    assert r["Location"] == "/assistance/calls/"
+    r = login(cast.grid_a).post("/assistance/requests/new/",
+                                {"household": world.h1.pk, "kind": "groceries",
+                                 "detail": "牛奶", "source": "phone",
+                                 "next": "https://evil.example/assistance/calls/"})
+    assert r["Location"] == "/assistance/requests/"
+
+
+def test_a_grid_worker_takes_a_new_request_of_her_grid(cast, world, req):
+    r = login(cast.grid_a).post(f"/assistance/requests/{req.pk}/take/", **HTMX)
+    assert r.status_code == 200 and 'role="alert"' not in r.content.decode()
+    req.refresh_from_db()
+    assert (req.status, req.volunteer) == ("assigned", cast.grid_a)
+    assert "大米10斤" in login(cast.grid_a).get("/assistance/tasks/").content.decode()
+
+
+def test_the_board_offers_to_take_only_new_requests(cast, world, req, other):
+    services.service_request_assign(request=other, actor=cast.staff_c1, volunteer_name="周建国")
+    html = login(cast.staff_c1).get("/assistance/requests/").content.decode()
+    assert f"/assistance/requests/{req.pk}/take/" in html
+    assert f"/assistance/requests/{other.pk}/take/" not in html
+
+
+def test_a_grid_worker_cannot_take_another_grids_request(cast, world, other):
+    assert login(cast.grid_a).post(f"/assistance/requests/{other.pk}/take/").status_code == 404
+
+
+def test_an_assigned_request_cannot_be_taken(cast, world, req):
+    services.service_request_assign(request=req, actor=cast.staff_c1, volunteer_name="周建国")
+    r = login(cast.grid_a).post(f"/assistance/requests/{req.pk}/take/", **HTMX)
+    assert "Only a new request can be taken" in r.content.decode() or "只有待分派" in \
+        r.content.decode()
+    req.refresh_from_db()
+    assert (req.volunteer_id, req.volunteer_name) == (None, "周建国")
+
+
+def test_taking_through_the_api(api, cast, world, req):
+    r = api("grid_a").post(f"/api/v1/service-requests/{req.pk}/take")
+    assert r.status_code == 200 and r.json()["volunteer_id"] == cast.grid_a.pk
+    r = api("staff_c1").post(f"/api/v1/service-requests/{req.pk}/take")
+    assert (r.status_code, r.json()["error"]) == (409, "bad_transition")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_taking_at_once_one_gets_it(file_database, cast, areas):
+    from firstline.people.models import Compound
+    from tests.assistance.conftest import isolate, make_household, make_resident
+
+    h = make_household(areas.g1a, Compound.objects.create(area=areas.c1, name="阳光花园"), "9")
+    isolate(make_resident(h))
+    req = services.service_request_create(household=h, kind="groceries", detail="米",
+                                          source="self_report")
+    takers = [cast.grid_a, cast.staff_c1, cast.hq, cast.admin]
+    results = race(4, lambda i: services.service_request_take(
+        request=ServiceRequest.objects.get(pk=req.pk), actor=takers[i]))
+    won = [r for r in results if isinstance(r, ServiceRequest)]
+    lost = [r for r in results if not isinstance(r, ServiceRequest)]
+    assert len(won) == 1 and [e.code for e in lost] == ["bad_transition"] * 3, results
+    req.refresh_from_db()
+    assert req.volunteer == won[0].volunteer
+
+
+# --- the board masks a named volunteer's phone -------------------------------------------------
+
+def test_the_board_masks_a_named_volunteers_phone(cast, world, req):
+    services.service_request_assign(request=req, actor=cast.staff_c1,
+                                    volunteer_name="党员志愿者 周建国",
+                                    volunteer_phone="13905541234")
+    html = login(cast.grid_a).get("/assistance/requests/").content.decode()
+    assert "139****1234" in html
+    assert "13905541234" not in html and "tel:" not in html
