@@ -33,6 +33,18 @@ class PolicyIn(Schema):
     starts_on: IsoDate
 
 
+class PolicyChange(Schema):
+    """A version saved for a later day: in force from `effective_at` (local midnight of
+    `starts_on`)."""
+
+    version: int
+    closed: bool
+    out_quota: int
+    window_days: int
+    starts_on: IsoDate
+    effective_at: IsoDateTime
+
+
 class PolicyOut(Schema):
     compound_id: int
     version: int | None
@@ -40,37 +52,62 @@ class PolicyOut(Schema):
     out_quota: int
     window_days: int
     starts_on: IsoDate
+    # In force from: the moment it was saved, or local midnight of `starts_on` when later.
     effective_at: IsoDateTime | None
     source: str
+    pending: bool = Field(False, description="Saved for a later day: not in force yet.")
+    overridden_by: int | None = Field(
+        None, description="The version, saved later, already in force by this one's "
+                          "effective_at: this version never applies (the last saved wins).")
+    next: PolicyChange | None = Field(
+        None, description="GET and PUT: the next change of the compound's policy, when one "
+                          "is saved for a later day (null in the history).")
 
 
-def _policy_out(compound, policy) -> dict:
+def _policy_out(compound, policy, *, now, upcoming=None, overridden=None) -> dict:
+    nxt = upcoming[0] if upcoming else None
+    out = {"compound_id": compound.pk, "pending": False, "overridden_by": None,
+           "next": None if nxt is None else {
+               "version": nxt.version, "closed": nxt.closed, "out_quota": nxt.out_quota,
+               "window_days": nxt.window_days, "starts_on": nxt.starts_on,
+               "effective_at": nxt.effective_at}}
     if policy is None:
-        q = services.quota_rule(compound.pk, clock.now(), clock.today())
-        return {"compound_id": compound.pk, "version": None, "closed": q.closed,
-                "out_quota": q.quota, "window_days": q.window_days, "starts_on": q.starts_on,
-                "effective_at": None, "source": "rules"}
-    return {"compound_id": compound.pk, "version": policy.version, "closed": policy.closed,
+        q = services.quota_rule(compound.pk, now, clock.localdate(now))
+        return {**out, "version": None, "closed": q.closed, "out_quota": q.quota,
+                "window_days": q.window_days, "starts_on": q.starts_on, "effective_at": None,
+                "source": "rules"}
+    return {**out, "version": policy.version, "closed": policy.closed,
             "out_quota": policy.out_quota, "window_days": policy.window_days,
             "starts_on": policy.starts_on, "effective_at": policy.effective_at,
-            "source": "policy"}
+            "source": "policy", "pending": policy.effective_at > now,
+            "overridden_by": (overridden or {}).get(policy.version)}
 
 
 @router.put("/compounds/{compound_id}/policy", response=PolicyOut,
-            summary="Set a compound's closed-management policy (a new version)")
+            summary="Set a compound's closed-management policy (a new version)",
+            description="In force from the next scan, or from local midnight of `starts_on` "
+                        "when that is a later day (`pending`, `effective_at`); until then the "
+                        "version in force stays. Of the versions in force by a moment, the last "
+                        "saved applies.")
 def policy_put(request, compound_id: int, payload: PolicyIn):
     require_perm(request.user, "access.manage")
     compound = selectors.compound_get_for_user(request.user, compound_id)
-    policy = services.policy_set(compound=compound, actor=request.user, **payload.dict())
-    return _policy_out(compound, policy)
+    now = clock.now()
+    policy = services.policy_set(compound=compound, actor=request.user, now=now,
+                                 **payload.dict())
+    return _policy_out(compound, policy, now=now,
+                       upcoming=selectors.policy_upcoming(compound, now))
 
 
 @router.get("/compounds/{compound_id}/policy", response=PolicyOut,
-            summary="The policy in force now (rule defaults when none was set)")
+            summary="The policy in force now (rule defaults when none was set), and `next`: "
+                    "a change saved for a later day")
 def policy_get(request, compound_id: int):
     require_perm(request.user, "access.manage")
     compound = selectors.compound_get_for_user(request.user, compound_id)
-    return _policy_out(compound, selectors.policy_current(compound))
+    now = clock.now()
+    return _policy_out(compound, selectors.policy_current(compound, now), now=now,
+                       upcoming=selectors.policy_upcoming(compound, now))
 
 
 @router.get("/compounds/{compound_id}/policy/history", response=list[PolicyOut],
@@ -79,7 +116,10 @@ def policy_get(request, compound_id: int):
 def policy_history(request, compound_id: int):
     require_perm(request.user, "access.manage")
     compound = selectors.compound_get_for_user(request.user, compound_id)
-    return [_policy_out(compound, p) for p in selectors.policy_history(compound)]
+    now = clock.now()
+    versions = list(selectors.policy_history(compound))
+    overridden = selectors.policy_overridden(versions)
+    return [_policy_out(compound, p, now=now, overridden=overridden) for p in versions]
 
 
 # --- checkpoints ----------------------------------------------------------------------------

@@ -9,11 +9,23 @@ from django.utils.translation import pgettext_lazy
 from firstline import clock
 
 
+class PolicyQuerySet(models.QuerySet):
+    def in_force_at(self, at):
+        """The versions that may be in force at instant `at`, the one in force first:
+        `.in_force_at(at).first()` (None: the rule defaults). Among the versions in force
+        by then (`effective_at <= at`) the last saved wins (the highest version, not the
+        latest `effective_at`): a correction saved today overrides a change saved earlier
+        for a later date, from that date on too."""
+        return self.filter(effective_at__lte=at).order_by("-version")
+
+
 class Policy(models.Model):
     """One version of a compound's rule of closed management.
 
-    A PUT writes a new version; the version in force at a scan is the latest with
-    `effective_at <= scanned_at`, so a change applies from the next scan and history stays.
+    A PUT writes a new version, in force from `effective_at`: the next scan, or local
+    midnight of `starts_on` when that is later (a rule saved for tomorrow leaves today's
+    alone). The version in force at a scan is the last saved of those in force by then
+    (`Policy.objects.in_force_at`); history stays.
     """
 
     compound = models.ForeignKey("people.Compound", on_delete=models.CASCADE,
@@ -26,6 +38,8 @@ class Policy(models.Model):
     effective_at = models.DateTimeField(_("in force from"), default=clock.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                    blank=True, related_name="+")
+
+    objects = PolicyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("closed-management policy")

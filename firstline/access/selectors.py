@@ -62,12 +62,44 @@ def policy_current(compound, at=None) -> Policy | None:
     """The policy version in force at `at` (now when omitted), or None (rule defaults)."""
 
     at = at or clock.now()
-    return (Policy.objects.filter(compound=compound, effective_at__lte=at)
-            .order_by("-effective_at", "-version").first())
+    return Policy.objects.filter(compound=compound).in_force_at(at).first()
+
+
+def policy_upcoming(compound, at=None) -> list[Policy]:
+    """The changes to come after `at` (now when omitted), in the order they come into force:
+    the versions saved for a later day that no version saved after them overrides by their
+    date (the last saved wins: such a one never applies)."""
+    at = at or clock.now()
+    current = policy_current(compound, at)
+    newest = current.version if current else 0
+    upcoming: list[Policy] = []
+    for p in (Policy.objects.filter(compound=compound, effective_at__gt=at)
+              .order_by("effective_at", "version")):
+        if p.version <= newest:
+            continue
+        if upcoming and upcoming[-1].effective_at == p.effective_at:
+            upcoming[-1] = p  # two for the same moment: the last saved
+        else:
+            upcoming.append(p)
+        newest = p.version
+    return upcoming
 
 
 def policy_history(compound) -> QuerySet[Policy]:
     return Policy.objects.filter(compound=compound).order_by("-version")
+
+
+def policy_overridden(versions) -> dict[int, int]:
+    """{version: the later-saved version already in force at its date} for the versions that
+    never apply, of a compound's versions (all of them: the history's page may be cut)."""
+    versions = sorted(versions, key=lambda p: p.version)
+    out = {}
+    for p in versions:
+        in_force = max((q.version for q in versions if q.effective_at <= p.effective_at),
+                       default=0)
+        if in_force > p.version:
+            out[p.version] = in_force
+    return out
 
 
 def checkpoints_for(user, perm: str = "access.scan") -> QuerySet[Checkpoint]:
@@ -212,6 +244,13 @@ def gate_snapshot_data(checkpoint: Checkpoint, *, now, salt: str) -> dict:
         "quota": {"closed": q.closed, "quota": q.quota, "window_days": q.window_days,
                   "starts_on": q.starts_on.isoformat(),
                   "window_start": window.isoformat() if window else None},
+        # The changes saved for a later day, each in force from its moment (local midnight
+        # of its start date): a gate offline across that midnight judges by the new rule,
+        # with a fresh window (no trip of it can be in `households.left`).
+        "quota_next": [{"from": p.effective_at.isoformat(timespec="milliseconds"),
+                        "closed": p.closed, "quota": p.out_quota,
+                        "window_days": p.window_days, "starts_on": p.starts_on.isoformat()}
+                       for p in policy_upcoming(compound, now)],
         "passes": passes, "households": households,
     }
 

@@ -54,8 +54,14 @@ def index(request):
 def compound(request, compound_id: int):
     require_perm(request.user, "access.manage")
     c = selectors.compound_get_for_user(request.user, compound_id)
-    current = selectors.policy_current(c)
-    rule = services.quota_rule(c.pk, clock.now(), clock.today())
+    now = clock.now()
+    current = selectors.policy_current(c, now)
+    rule = services.quota_rule(c.pk, now, clock.localdate(now))
+    versions = list(selectors.policy_history(c))
+    overridden = selectors.policy_overridden(versions)
+    history = [{"policy": p, "in_force": current is not None and p.pk == current.pk,
+                "pending": p.effective_at > now, "overridden_by": overridden.get(p.version)}
+               for p in versions[:20]]
     form = PolicyForm(initial={"closed": rule.closed, "out_quota": rule.quota,
                                "window_days": rule.window_days, "starts_on": rule.starts_on})
     households = (c.households.order_by("building_name", "unit", "room")
@@ -66,7 +72,8 @@ def compound(request, compound_id: int):
         rows.append({"household": h, "pass": valid})
     return render(request, "access/compound.html", {
         "compound": c, "current": current, "rule": rule, "form": form,
-        "history": selectors.policy_history(c)[:20], "checkpoints": c.checkpoints.all(),
+        "upcoming": selectors.policy_upcoming(c, now), "history": history,
+        "checkpoints": c.checkpoints.all(),
         "rows": rows, "missing": sum(1 for r in rows if r["pass"] is None),
         "show_lockdowns": has_perm(request.user, "isolation.view"),
     })
@@ -80,8 +87,16 @@ def policy_save(request, compound_id: int):
     form = PolicyForm(request.POST)
     if form.is_valid():
         try:
-            services.policy_set(compound=c, actor=request.user, **form.cleaned_data)
-            messages.success(request, _("Policy saved. It applies from the next scan."))
+            now = clock.now()
+            policy = services.policy_set(compound=c, actor=request.user, now=now,
+                                         **form.cleaned_data)
+            if policy.effective_at > now:  # saved for a later day
+                moment = f"{clock.localtime(policy.effective_at):%Y-%m-%d %H:%M}"
+                messages.success(request, _("Policy saved. It applies from %(moment)s; until "
+                                            "then the rule in force now stays.")
+                                 % {"moment": moment})
+            else:
+                messages.success(request, _("Policy saved. It applies from the next scan."))
         except RuleViolation as exc:
             _fail(request, exc)
     else:

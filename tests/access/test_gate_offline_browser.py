@@ -123,3 +123,57 @@ def test_a_server_answering_503_is_treated_as_offline(gate_world, live_server, n
     page.unroute("**/api/v1/gate/scans**")
     page.wait_for_selector("#gate-queue[data-count='0']", timeout=20000)
     assert OfflineVerdict.objects.get().agrees is True
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_offline_gate_judges_scans_after_midnight_by_the_rule_saved_for_that_day(
+        world, cast, live_server, new_page):
+    """Open today; "from tomorrow, one trip a day" saved in the evening. A gate that went
+    offline before midnight lets household 2 out as often as today's rule allows, and from
+    00:00 by the new rule: one trip, then quota_exhausted. The server agrees with each."""
+    import time_machine
+
+    today = clock.today()
+    tomorrow = today + timedelta(days=1)
+    with time_machine.travel(clock.at(today, "23:50"), tick=True) as traveller:
+        services.policy_set(compound=world.compound, closed=False, out_quota=1, window_days=1,
+                            starts_on=today - timedelta(days=3), actor=cast.staff_c1)
+        services.policy_set(compound=world.compound, closed=True, out_quota=1, window_days=1,
+                            starts_on=tomorrow, actor=cast.staff_c1)
+        page = new_page(viewport=PHONE, locale="zh-CN")
+        page.clock.set_fixed_time(clock.at(today, "23:51"))
+        browser_login(page, live_server, "gate_c1")
+        page.goto(f"{live_server.url}/access/gate/?checkpoint=HL-N")
+        page.wait_for_selector("#gate-snapshot:not([data-at=''])")
+
+        page.context.set_offline(True)
+        code = world.pass2.code
+        for n, minute in enumerate(("23:58", "23:59"), 1):  # today's rule: open, no quota
+            page.clock.set_fixed_time(clock.at(today, minute))
+            scan(page, code)
+            page.wait_for_selector(f"#gate-queue[data-count='{n}']")
+            page.wait_for_selector("#gate-result.allow.offline")
+        page.clock.set_fixed_time(clock.at(tomorrow, "00:01"))
+        scan(page, code)  # the new rule's first window: one trip
+        page.wait_for_selector("#gate-queue[data-count='3']")
+        page.wait_for_selector("#gate-result.allow.offline[data-reason=ok]")
+        page.clock.set_fixed_time(clock.at(tomorrow, "00:02"))
+        scan(page, code)
+        page.wait_for_selector("#gate-queue[data-count='4']")
+        page.wait_for_selector("#gate-result.deny.offline[data-reason=quota_exhausted]")
+        page.screenshot(path=f"{SHOTS}/gate-offline-after-midnight-zh.png")
+        assert Crossing.objects.count() == 0  # nothing reached the server
+
+        # The server's clock passes midnight too; the gate comes back and syncs.
+        traveller.move_to(clock.at(tomorrow, "00:05"))
+        page.context.set_offline(False)
+        page.evaluate("window.dispatchEvent(new Event('online'))")
+        page.wait_for_selector("#gate-queue[data-count='0']", timeout=20000)
+
+    judged = list(Crossing.objects.order_by("scanned_at")
+                  .values_list("decision", "reason", "policy__version"))
+    assert judged == [("allow", "ok", 2), ("allow", "ok", 2), ("allow", "ok", 3),
+                      ("deny", "quota_exhausted", 3)]  # v1 is the world's, from 2020
+    assert OfflineVerdict.objects.count() == 4
+    assert not OfflineVerdict.objects.filter(agrees=False).exists()

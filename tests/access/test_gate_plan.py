@@ -43,3 +43,16 @@ def test_a_households_fever_alerts_are_read_by_index(world):
     sql, params = qs.query.sql_with_params()
     text = plan(sql, params)
     assert "Seq Scan on isolation_alert" not in text, text
+
+
+def test_the_judging_statement_reads_policy_versions_by_index(world):
+    """The version in force (the last saved by then) and the next change to come are read
+    through the compound's indexes, never the whole policy table."""
+    at = local(2020, 2, 5, 9)
+    ops = connection.ops
+    text = plan(gate._gate_sql(), gate.gate_params(
+        ops.adapt_datefield_value(at.date()), ops.adapt_datetimefield_value(at),
+        world.pass1.code, "HL-N"))
+    assert "access_policy" in text
+    assert "Seq Scan on access_policy" not in text, text
+

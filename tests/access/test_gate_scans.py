@@ -223,10 +223,17 @@ def test_a_new_window_begins_at_local_midnight_of_the_boundary(world, scan):
     assert (a.window_start, b.window_start) == (date(2020, 2, 4), date(2020, 2, 6))
 
 
-def test_no_quota_before_the_policy_starts(world, scan):
+def test_before_the_policys_first_day_the_rule_defaults_hold(world, scan):
+    """The policy was saved on 02-01 with windows from 02-04: it comes into force at 00:00 on
+    02-04. Before, the compound is closed by the rule defaults (1 trip every 2 days from
+    2020-01-24), never without a quota."""
     assert scan(world.pass1, "out", local(2020, 2, 3, 9)).reason == "ok"
     c = scan(world.pass1, "out", local(2020, 2, 3, 10))
-    assert (c.reason, c.quota_left) == ("ok", None)
+    assert (c.reason, c.quota_left, c.window_start, c.policy) == (
+        "quota_exhausted", 0, date(2020, 2, 3), None)
+    # From 00:00 on its first day, the policy, with a fresh window of its own.
+    d = scan(world.pass1, "out", local(2020, 2, 4, 0, 0))
+    assert (d.reason, d.window_start, d.policy) == ("ok", date(2020, 2, 4), world.policy)
 
 
 def test_open_compound_has_no_quota(world, scan, cast):

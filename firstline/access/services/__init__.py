@@ -58,14 +58,22 @@ from .offline import (
     snapshot_moment,
 )
 from .passes import PASS_ISSUE_ATTEMPTS, pass_issue, pass_reissue, pass_revoke
-from .policies import QUOTA_RULES, QuotaRule, _quota_rule, policy_set, quota_left, quota_rule
+from .policies import (
+    QUOTA_RULES,
+    QuotaRule,
+    _quota_rule,
+    policy_next_change,
+    policy_set,
+    quota_left,
+    quota_rule,
+)
 from .visitors import _visit_temperature, gate_visit_record, visits_deidentify
 
 # Every name the module had before it became a package, for its callers.
 __all__ = [
     "PASS_CODE_BYTES", "REASONS", "_rules_query", "pass_code_new", "pass_code_normalize",
-    "rules_on", "QUOTA_RULES", "QuotaRule", "_quota_rule", "policy_set", "quota_left",
-    "quota_rule", "checkpoint_create", "checkpoint_set_open", "PASS_ISSUE_ATTEMPTS",
+    "rules_on", "QUOTA_RULES", "QuotaRule", "_quota_rule", "policy_next_change", "policy_set",
+    "quota_left", "quota_rule", "checkpoint_create", "checkpoint_set_open", "PASS_ISSUE_ATTEMPTS",
     "pass_issue", "pass_reissue", "pass_revoke", "GATE_RULES", "HOLD_RULES", "NEXT_STEPS",
     "SCAN_RULES", "_PASS_COLS", "_checkpoint_label", "_crossing_fields", "_crossing_insert_sql",
     "_crossing_quota_sql", "_crossing_special_values", "_gate_sql", "_judge", "_late", "_left",

@@ -3,7 +3,7 @@
 import functools
 import math
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from firstline.rules.temperature import is_fever, temperature_in_range
 from .. import selectors
 from ..models import Checkpoint, Crossing, Decision, Direction, Pass, Policy, QuotaUse, Subject
 from .common import pass_code_normalize
-from .policies import QUOTA_RULES, _quota_rule, quota_rule
+from .policies import QUOTA_RULES, _quota_rule, policy_next_change, quota_rule
 
 # --- the gate scan --------------------------------------------------------------------------
 
@@ -140,7 +140,9 @@ def _judge(*, actor, event_id, checkpoint_code, pass_code, direction, temperatur
         policy = Policy(pk=row[4], compound_id=compound_id, version=row[5], closed=bool(row[6]),
                         out_quota=row[7], window_days=row[8], starts_on=starts_on)
     q = _quota_rule(policy, day, rules)
-    c.gate_window_days = q.window_days  # for scan_verdict's next window, without asking again
+    # For scan_verdict's next window, without asking again: the rule's windows, and when a
+    # version saved for a later day takes over (as the database sent it; read only then).
+    c.gate_window_days, c.gate_next_change = q.window_days, row[_PASS_COLS + 13]
     c.policy_id = policy.pk if policy is not None else None
     c.rule_version = f"{c.rule_version} {q.version}"[:200]
     window = q.window_start(day)
@@ -184,7 +186,7 @@ def rule_on(value) -> bool:
 def gate_params(day, at, pass_code: str, checkpoint_code: str) -> list:
     """The parameters of _gate_sql, in its order: the local day and the moment judged (as the
     database takes them), the pass code as typed, the checkpoint's code."""
-    return ([day] * (2 * len(GATE_RULES)) + [at] * 2 + [day] * 2 + [at] * 5
+    return ([day] * (2 * len(GATE_RULES)) + [at] * 2 + [day] * 2 + [at] * 6
             + [pass_code_normalize(pass_code), (checkpoint_code or "").strip()[:40], True])
 
 
@@ -223,12 +225,21 @@ def _gate_sql() -> str:
         # What the verdict shows the guard (selectors.household_at_gate), in the same round
         # trip: the household's address and how many live there.
         f"hk.name, h.building_name, h.unit, h.room, "
-        f"(SELECT COUNT(*) FROM {t[Resident]} rm WHERE rm.household_id = h.id) "
+        f"(SELECT COUNT(*) FROM {t[Resident]} rm WHERE rm.household_id = h.id), "
+        # When the policy changes next (a version saved for a later day that none saved
+        # after it overrides): a household refused for its quota may go out again from
+        # then, maybe before its window ends (scan_verdict's next_window).
+        f"(SELECT MIN(p3.effective_at) FROM {t[Policy]} p3 WHERE p3.compound_id = c.compound_id "
+        f"AND p3.effective_at > %s AND p3.version > COALESCE(p.version, 0)) "
         f"FROM {t[Checkpoint]} c JOIN {t[Compound]} k ON k.id = c.compound_id "
         f"JOIN {t[Area]} a ON a.id = k.area_id "
+        # The version in force (Policy.objects.in_force_at): of those in force by then, the
+        # last saved — not the one with the latest effective_at. Read by an index of the
+        # compound's versions ((compound, effective_at) or the unique (compound, version):
+        # the planner's choice; a compound has a few), tests/access/test_gate_plan.py.
         f"LEFT JOIN {t[Policy]} p ON p.id = (SELECT p2.id FROM {t[Policy]} p2 "
         f"WHERE p2.compound_id = c.compound_id AND p2.effective_at <= %s "
-        f"ORDER BY p2.effective_at DESC, p2.version DESC LIMIT 1) "
+        f"ORDER BY p2.version DESC LIMIT 1) "
         f"LEFT JOIN {t[Pass]} ps ON ps.code = %s "
         f"LEFT JOIN {t[Household]} h ON h.id = ps.household_id "
         f"LEFT JOIN {t[Compound]} hk ON hk.id = h.compound_id "
@@ -417,6 +428,15 @@ def scan_answer(c: Crossing) -> dict:
                                                                                    c.scanned_at)}
 
 
+def _moment(value) -> datetime | None:
+    """A moment as a raw statement returns it: aware from PostgreSQL, text in UTC from SQLite
+    (an aggregate's column carries no declared type to convert it by)."""
+    if value is None or isinstance(value, datetime):
+        return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
+    moment = datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def clock_verdict(device_at: datetime | None, judged_at: datetime) -> str:
     """"corrected" when a device's moment was replaced by the server's, else "ok"."""
     return "corrected" if clock.was_corrected(device_at, judged_at) else "ok"
@@ -470,9 +490,15 @@ def scan_verdict(c: Crossing) -> dict:
     if c.reason == "quota_exhausted" and c.window_start and c.compound_id:
         # Judged just now: the rule came with the judgement; a stored crossing (a repeated
         # event_id) asks for the rule in force at its scan.
-        days = getattr(c, "gate_window_days", None) or quota_rule(
-            c.compound_id, c.scanned_at, c.day).window_days
+        if hasattr(c, "gate_window_days"):
+            days, change = c.gate_window_days, _moment(c.gate_next_change)
+        else:
+            days = quota_rule(c.compound_id, c.scanned_at, c.day).window_days
+            change = policy_next_change(c.compound_id, c.scanned_at)
         out["next_window"] = c.window_start + timedelta(days=days)
+        if change is not None:
+            # A pending version takes over at its own midnight, with a fresh window.
+            out["next_window"] = min(out["next_window"], clock.localdate(change))
     if c.reason in ("fever", "fever_hold") and c.household_id:
         alert = (Alert.objects.open().filter(household_id=c.household_id,
                                              kind=AlertKind.GATE_FEVER).select_related("owner")

@@ -7,7 +7,8 @@
 // Offline (no network, a timeout, or the server answering 503 / 5xx) the page decides by
 // itself from the checkpoint's signed snapshot (GET /api/v1/gate/snapshot, refreshed every few
 // minutes, on reconnect and after each sync): hashed pass codes, each household's trips left
-// in the current window, restrictions (isolation, lockdown, fever hold). The guard gets a real
+// in the current window, restrictions (isolation, lockdown, fever hold), and the quota rule with
+// any change saved for a later day (in force from its local midnight). The guard gets a real
 // 放行/禁止 with its reason, marked "decided offline"; trips taken offline are counted from the
 // queue. Each queued scan carries that decision and the snapshot's signature, so when it syncs
 // the server — the judge of record — keeps both and lists every disagreement for duty staff.
@@ -254,8 +255,16 @@
     if (h) h.left = r.remaining;
   }
 
-  function windowOf(day) {
-    var q = snapshot.quota;
+  // The quota rule in force at a moment: the snapshot's, or a change saved for a later day
+  // once its moment has come (snapshot.quota_next, in the order they come into force).
+  function quotaAt(moment) {
+    var rule = snapshot.quota;
+    (snapshot.quota_next || []).forEach(function (n) {
+      if (new Date(n.from) <= moment) rule = n;
+    });
+    return rule;
+  }
+  function windowOf(q, day) {
     if (!q.closed || day < q.starts_on) return null;
     var offset = dayNumber(day) - dayNumber(q.starts_on);
     return isoOfDay(dayNumber(q.starts_on) + Math.floor(offset / q.window_days) * q.window_days);
@@ -282,12 +291,15 @@
     }
     if (entry[1]) return v("deny", "pass_revoked");
     if (t !== null && t >= fever) return v("deny", "fever");
-    var day = localDay(new Date(scan.scanned_at));
-    var w = windowOf(day);
+    var moment = new Date(scan.scanned_at);
+    var rule = quotaAt(moment);
+    var w = windowOf(rule, localDay(moment));
     out.window = w;
     var left = null;
     if (w !== null && h) {
-      left = w === snapshot.quota.window_start ? h.left : snapshot.quota.quota;
+      // The trips left the snapshot counted are of its own rule's current window; any other
+      // window (a later one, or a new rule's first) starts whole.
+      left = rule === snapshot.quota && w === rule.window_start ? h.left : rule.quota;
       // Trips this gate let out offline, not yet synced (so not in the snapshot).
       (queued || []).forEach(function (q) {
         if (q.offline && q.offline.decision === "allow" && q.direction === "out" &&
