@@ -305,8 +305,26 @@ class Transport(models.TextChoices):
     OTHER = "other", _("other")
 
 
+class VisitSource(models.TextChoices):
+    SCREENING = "screening", _("door-to-door screening")
+    DECLARATION = "declaration", _("return declaration confirmed")
+
+
+class ScreeningVisitQuerySet(models.QuerySet):
+    def screened(self):
+        """Visits that screened their household (入户摸排 done): a screening visit, at the door
+        or by phone, where someone answered (not "nobody home"). Not an attempt with nobody
+        home, nor the confirmation of one member's return declaration (返回登记, recorded as
+        a visit so the key-person facts follow, but it screens nobody else). The one
+        definition of "visited" for the screening list, the households due for a visit and
+        the daily report's households_visited."""
+        return self.filter(source=VisitSource.SCREENING, nobody_home=False)
+
+
 class ScreeningVisit(models.Model):
-    """入户摸排: one door-to-door screening visit of a household by a grid worker."""
+    """入户摸排: one door-to-door screening visit of a household by a grid worker (or an
+    attempt: nobody home), or the record of a confirmed return declaration (`source`). Only
+    `ScreeningVisit.objects.screened()` counts as the household visited."""
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="visits",
                                   verbose_name=_("household"))
@@ -317,6 +335,8 @@ class ScreeningVisit(models.Model):
     visited_at = models.DateTimeField(_("visited at"), default=clock.now)
     nobody_home = models.BooleanField(_("nobody home"), default=False)
     by_phone = models.BooleanField(_("by phone"), default=False)
+    source = models.CharField(_("source"), max_length=16, choices=VisitSource.choices,
+                              default=VisitSource.SCREENING)
     note = models.CharField(_("note"), max_length=200, blank=True, default="")
     rule_version = models.CharField(max_length=64, blank=True, default="")
     event_id = models.UUIDField(null=True, blank=True, unique=True,
@@ -325,6 +345,8 @@ class ScreeningVisit(models.Model):
     created_at = models.DateTimeField(default=clock.now)  # the server's receipt time
     # The device's own time when it ran ahead and visited_at is the server's (CONTRACT "Time").
     device_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScreeningVisitQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("screening visit")
@@ -335,6 +357,13 @@ class ScreeningVisit(models.Model):
 
     def __str__(self):
         return f"{self.household} {self.visited_at:%Y-%m-%d}"
+
+    @property
+    def outcome_label(self) -> str:
+        """What a visit that did not screen the household was: nobody home, a declaration."""
+        if self.source == VisitSource.DECLARATION:
+            return self.get_source_display()
+        return gettext("nobody home") if self.nobody_home else ""
 
     @property
     def clock(self) -> str:

@@ -19,7 +19,9 @@ Two kinds of readers:
        key persons (KeyPerson facts open at the end of `day`) who lived inside `area` then;
        one resident counts once per category; every active category is present (0 too).
    households_visited(area, day) -> int
-       distinct households in `area` with a screening visit during local `day`.
+       distinct households in `area` screened during local `day`
+       (ScreeningVisit.objects.screened(): someone reached; not "nobody home", not a
+       confirmed return declaration).
 
    `area` is an `areas.Area`; the subtree is `subtree_q(area)`, so a grid, a
    community, a street... all work. `day` is a `datetime.date`.
@@ -29,7 +31,7 @@ import functools
 import re
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 
@@ -95,8 +97,8 @@ def key_person_counts(area, day: date) -> dict[str, int]:
 
 def households_visited(area, day: date) -> int:
     start, end = day_bounds(day)
-    return (ScreeningVisit.objects.filter(subtree_q(area, "grid"), visited_at__gte=start,
-                                          visited_at__lt=end)
+    return (ScreeningVisit.objects.screened().filter(subtree_q(area, "grid"),
+                                                     visited_at__gte=start, visited_at__lt=end)
             .values("household_id").distinct().count())
 
 
@@ -181,6 +183,33 @@ def visits_visible_to(user, perm: str | None = None) -> QuerySet[ScreeningVisit]
     return ScreeningVisit.objects.filter(area_scope(user, "grid", perm_or(user, perm, VIEW)))
 
 
+def households_with_last_visit(qs: QuerySet[Household]) -> QuerySet[Household]:
+    """`last_visit`: when each household was last screened (ScreeningVisit.objects.screened();
+    None: never)."""
+    screened = (ScreeningVisit.objects.screened().filter(household_id=OuterRef("pk"))
+                .order_by("-visited_at").values("visited_at")[:1])
+    return qs.annotate(last_visit=Subquery(screened))
+
+
+def visits_unscreened_since(households) -> dict[int, ScreeningVisit]:
+    """For each of `households` (annotated by households_with_last_visit), its latest visit
+    when that did not screen the household (nobody home, a confirmed return declaration) and
+    came after the last one that did: the attempt a list shows honestly beside the last visit."""
+    ids = [h.pk for h in households]
+    latest = (ScreeningVisit.objects.filter(household_id=OuterRef("pk"))
+              .order_by("-visited_at", "-pk").values("pk")[:1])
+    last_ids = (Household.objects.filter(pk__in=ids).annotate(v=Subquery(latest))
+                .values_list("v", flat=True))
+    by_household = {v.household_id: v for v in ScreeningVisit.objects.filter(
+        pk__in=[v for v in last_ids if v is not None])}
+    found = {}
+    for h in households:
+        v = by_household.get(h.pk)
+        if v is not None and (h.last_visit is None or v.visited_at > h.last_visit):
+            found[h.pk] = v
+    return found
+
+
 def key_persons_open(user, *, at: datetime | None = None) -> QuerySet[KeyPerson]:
     """The key-person ledger: facts open now (or at `at`) about residents in scope."""
     at = at or clock.now()
@@ -192,10 +221,13 @@ def key_persons_open(user, *, at: datetime | None = None) -> QuerySet[KeyPerson]
 
 def households_not_visited(user, *, days: int, now: datetime | None = None,
                            area=None) -> QuerySet[Household]:
-    """Households in scope with current residents and no visit in the last `days` days."""
+    """Households in scope with current residents not screened in the last `days` days (an
+    attempt with nobody home or a confirmed return declaration does not count:
+    ScreeningVisit.objects.screened())."""
     now = now or clock.now()
     since = now - timedelta(days=days)
-    recent = ScreeningVisit.objects.filter(household_id=OuterRef("pk"), visited_at__gte=since)
+    recent = ScreeningVisit.objects.screened().filter(household_id=OuterRef("pk"),
+                                                      visited_at__gte=since)
     qs = households_visible_to(user).filter(Exists(Resident.objects.filter(
         household_id=OuterRef("pk"))))
     if area is not None:

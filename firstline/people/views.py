@@ -7,7 +7,7 @@ from itertools import islice
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, F, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -179,14 +179,18 @@ def screening(request):
     days = rule("screening.revisit_days").value
     since = clock.now() - timedelta(days=days)
     qs = (sel.households_visible_to(request.user)
-          .annotate(members=Count("residents", distinct=True),
-                    last_visit=Max("visits__visited_at"))
+          .annotate(members=Count("residents", distinct=True))
           .filter(members__gt=0).select_related("compound"))
     if q:
         qs = sel.households_matching(qs, q)
-    qs = qs.order_by(F("last_visit").asc(nulls_first=True), "compound__name", "building_name",
-                     "unit", "room")
+    # Ordered by the last visit that screened the household; a later attempt (nobody home,
+    # a return declaration confirmed) is shown beside it, and does not move the household.
+    qs = sel.households_with_last_visit(qs).order_by(
+        F("last_visit").asc(nulls_first=True), "compound__name", "building_name", "unit", "room")
     page = _page(request, qs, 30)
+    attempts = sel.visits_unscreened_since(page)
+    for h in page:
+        h.attempt = attempts.get(h.pk)
     return render(request, "people/screening.html", {
         "page": page, "q": q, "since": since, "days": days,
         "can_view_risk_areas": has_perm(request.user, "people.view")})

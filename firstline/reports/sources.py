@@ -68,9 +68,10 @@ def key_persons_source(area_ids, windows: list[Window]) -> Iterable[Row]:
 
 
 def visits_source(area_ids: QuerySet, windows: list[Window]) -> Iterable[Row]:
-    """Households with a screening visit during the day (distinct, per grid)."""
-    qs = ScreeningVisit.objects.filter(grid_id__in=area_ids, visited_at__gte=windows[0].start,
-                              visited_at__lt=windows[-1].end)
+    """Households screened during the day (distinct, per grid): the visits that count are
+    people's one definition, ScreeningVisit.objects.screened()."""
+    qs = ScreeningVisit.objects.screened().filter(
+        grid_id__in=area_ids, visited_at__gte=windows[0].start, visited_at__lt=windows[-1].end)
     yield from grouped_counts(qs, "grid_id", {
         "households_visited": lambda w: Q(visited_at__gte=w.start, visited_at__lt=w.end)},
         windows, count="household_id", distinct=True)

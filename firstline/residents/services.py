@@ -19,7 +19,14 @@ from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Area, Level, subtree_q
 from firstline.db import create_once, is_unique_violation
 from firstline.errors import InvalidInput, RuleViolation, check_all
-from firstline.people.models import Building, Compound, Household, Resident, Transport
+from firstline.people.models import (
+    Building,
+    Compound,
+    Household,
+    Resident,
+    Transport,
+    VisitSource,
+)
 from firstline.people.services import (
     FULL_WIDTH,
     household_address_normalize,
@@ -259,7 +266,10 @@ def declaration_confirm(*, actor, declaration: Declaration, household: Household
                                      residency=residency, now=now)
         resident = added.resident
         declaration.added, declaration.moved = added.created, not added.created
+    # Recorded as a visit so the key-person facts follow the risk-area rules, but marked as a
+    # declaration's: one member's return told by phone does not screen the household.
     visit = screening_visit_record(actor=actor, household=household, visited_at=now, by_phone=True,
+                         source=VisitSource.DECLARATION,
                          note=_("Return declaration %(receipt)s")
                          % {"receipt": declaration.receipt},
                          people=[{"resident": resident, "present": True,

@@ -2,7 +2,13 @@
 
 from datetime import date
 
-from firstline.people.models import KeyPerson, KeyPersonCategory, Placement, ScreeningVisit
+from firstline.people.models import (
+    KeyPerson,
+    KeyPersonCategory,
+    Placement,
+    ScreeningVisit,
+    VisitSource,
+)
 from firstline.people.selectors import (
     households_in_area_on,
     households_visited,
@@ -68,4 +74,12 @@ def test_households_visited_on_a_local_day(areas, roster, cast):
     assert households_visited(areas.c1, date(2020, 2, 1)) == 1
     assert households_visited(areas.c1, date(2020, 2, 2)) == 1
     assert households_visited(areas.c2, date(2020, 2, 1)) == 0
+
+
+def test_households_visited_counts_only_screenings(areas, roster, cast):
+    for household, kw in ((roster.h1, {"nobody_home": True}),
+                          (roster.h2, {"source": VisitSource.DECLARATION, "by_phone": True})):
+        ScreeningVisit.objects.create(household=household, grid=areas.g1a, worker=cast.grid_a,
+                                      visited_at=local(2020, 2, 1, 9), **kw)
+    assert households_visited(areas.c1, date(2020, 2, 1)) == 0
     make_household(areas.g1a, room="999")

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from firstline.errors import InvalidInput, RuleViolation
-from firstline.people.models import KeyPerson, RiskArea, ScreeningVisit
+from firstline.people.models import KeyPerson, RiskArea, ScreeningVisit, VisitSource
 from firstline.people.selectors import households_not_visited, key_person_counts
 from firstline.people.services import responsibility_set, risk_area_match, screening_visit_record
 
@@ -112,11 +112,31 @@ def test_other_grid_cannot_record(cast, roster):
 
 
 def test_households_not_visited(cast, roster):
-    visit(cast, roster.h1, [], nobody_home=True, at=local(2020, 2, 1))
+    visit(cast, roster.h1, [{"resident": roster.a1}], at=local(2020, 2, 1))
     left = households_not_visited(cast.staff_c1, days=7, now=local(2020, 2, 3))
     assert set(left) == {roster.h2, roster.h3}
     left = households_not_visited(cast.staff_c1, days=7, now=local(2020, 2, 10))
     assert set(left) == {roster.h1, roster.h2, roster.h3}
+
+
+def test_nobody_home_leaves_the_household_due_for_a_visit(cast, roster):
+    visit(cast, roster.h1, [], nobody_home=True, at=local(2020, 2, 1))
+    left = households_not_visited(cast.staff_c1, days=7, now=local(2020, 2, 3))
+    assert roster.h1 in set(left)
+
+
+def test_a_declarations_visit_leaves_the_household_due_for_a_visit(cast, roster):
+    visit(cast, roster.h1, [{"resident": roster.a1}], at=local(2020, 2, 1), by_phone=True,
+          source=VisitSource.DECLARATION)
+    left = households_not_visited(cast.staff_c1, days=7, now=local(2020, 2, 3))
+    assert roster.h1 in set(left)
+
+
+def test_a_visit_by_phone_screens_the_household(cast, roster):
+    visit(cast, roster.h1, [{"resident": roster.a1, "present": False}], at=local(2020, 2, 1),
+          by_phone=True)
+    left = households_not_visited(cast.staff_c1, days=7, now=local(2020, 2, 3))
+    assert roster.h1 not in set(left)
 
 
 def test_responsibility_assignment(cast, roster):
@@ -259,3 +279,21 @@ def test_a_temperature_typed_with_a_comma_and_unit_is_read_as_isolation_reads_it
     # "36,6℃" was refused here and accepted by isolation: one parser now.
     v = visit(cast, roster.h1, [{"resident": roster.a1, "temperature": "３７，８℃"}])
     assert v.people.get().temperature == Decimal("37.8")
+
+
+# --- the screening list: only a screening moves a household down; an attempt is shown --------
+
+
+def test_the_list_keeps_a_household_nobody_answered_first_and_shows_the_attempt(
+        cast, roster, web):
+    import time_machine
+
+    with time_machine.travel(local(2020, 2, 3, 10), tick=False):
+        visit(cast, roster.h2, [{"resident": roster.a3}], at=local(2020, 2, 2, 9))
+        visit(cast, roster.h1, [], nobody_home=True, at=local(2020, 2, 3, 9))
+        page = web("grid_a").get("/people/screening/")
+    households = list(page.context["page"])
+    assert households[0] == roster.h1 and households[0].last_visit is None
+    html = page.content.decode()
+    assert "02-03 家中无人" in html
+    assert households[1] == roster.h2 and households[1].attempt is None

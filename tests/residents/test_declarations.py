@@ -87,6 +87,17 @@ def test_confirming_records_the_return_as_a_screening_visit_with_risk_area_key_p
     assert AuditEntry.objects.filter(action="declaration.confirm").count() == 1
 
 
+def test_a_confirmed_declaration_does_not_count_as_screening_the_household(place, api, cast):
+    from firstline.people.selectors import households_not_visited
+
+    declare(declaration(name="王伟", id_number=place.wang.id_number, room="101"))
+    d = Declaration.objects.get()
+    assert api("grid_a").post(f"/api/v1/declarations/{d.pk}/confirm").status_code == 200
+    d.refresh_from_db()
+    assert d.visit.source == "declaration"
+    assert d.visit.household in set(households_not_visited(cast.grid_a, days=7))
+
+
 def test_a_declaration_is_confirmed_once(place, api):
     declare(declaration())
     d = Declaration.objects.get()

@@ -16,7 +16,7 @@ from firstline.errors import InvalidInput, RuleViolation
 from firstline.rules import rule
 from firstline.rules.temperature import is_fever, temperature_parse
 
-from ..models import KeyPersonCategory, ScreeningVisit, Transport, VisitPerson
+from ..models import KeyPersonCategory, ScreeningVisit, Transport, VisitPerson, VisitSource
 from .key_persons import _derive_key_facts
 from .risk_areas import risk_area_match
 
@@ -24,7 +24,8 @@ from .risk_areas import risk_area_match
 @transaction.atomic
 def screening_visit_record(*, actor, household, people: list[dict], visited_at: datetime | None = None,
                  nobody_home: bool = False, by_phone: bool = False, note: str = "",
-                 event_id=None, now: datetime | None = None) -> ScreeningVisit:
+                 source: str = VisitSource.SCREENING, event_id=None,
+                 now: datetime | None = None) -> ScreeningVisit:
     """入户摸排: record one visit of `household` and derive its members' key-person facts.
 
     `people` holds one dict per member reached: resident, present, from_province, from_city,
@@ -33,6 +34,8 @@ def screening_visit_record(*, actor, household, people: list[dict], visited_at: 
     area; temperature at or over the fever rule). For each member reached, the visit-derived
     facts now found are opened and those no longer found are closed — unless a later visit
     of that member is already recorded (a back-filled offline visit changes nothing then).
+    `source` DECLARATION: the record of one member's confirmed return declaration, which does
+    not count as screening the household (ScreeningVisit.objects.screened()).
     """
     require_perm(actor, "people.screen")
     if not in_scope(actor, household.grid, "people.screen"):
@@ -52,7 +55,8 @@ def screening_visit_record(*, actor, household, people: list[dict], visited_at: 
             raise InvalidInput("nobody_home", _("Nobody was home: record no members."))
         return ScreeningVisit.objects.create(
             household=household, grid=household.grid, worker=actor, visited_at=visited_at,
-            nobody_home=nobody_home, by_phone=by_phone, note=note[:200], event_id=event_id,
+            nobody_home=nobody_home, by_phone=by_phone, source=source, note=note[:200],
+            event_id=event_id,
             rule_version=f"fever:{fever.version}", created_at=now,
             device_at=when.sent if when.sent != when.at else None)
 
