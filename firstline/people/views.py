@@ -205,11 +205,18 @@ def visit_new(request, household_id):
     for fact in (KeyPerson.objects.current().filter(resident__in=residents_, source="visit")
                  .select_related("category")):
         open_codes.setdefault(fact.resident_id, []).append(fact.category.code)
+    if request.method == "POST" and "add_person" in request.POST:
+        # "+ Add a person": what was typed so far is kept (a draft in the session) and given
+        # back when the worker returns to this form; nothing is checked or saved yet.
+        _visit_draft_keep(request, h)
+        return redirect("residents:member_add", household_id=h.pk)
     data = request.POST if request.method == "POST" else None
     form = VisitForm(data)
     members = [MemberForm(data, prefix=f"m{r.pk}", resident=r,
                           initial={"present": True, "categories": open_codes.get(r.pk, [])})
                for r in residents_]
+    if data is None:
+        _visit_draft_restore(request, h, [form, *members])
     if data is not None and form.is_valid() and all(m.is_valid() for m in members):
         nobody = form.cleaned_data["nobody_home"]
         entries = [] if nobody else [m.entry() for m in members if m.recorded()]
@@ -229,6 +236,47 @@ def visit_new(request, household_id):
         "h": h, "form": form, "members": members, "provinces": PROVINCES,
         "error_summary": _error_summary(form, members) if data is not None else []},
         status=422 if data is not None else 200)
+
+
+VISIT_DRAFT_MINUTES = 120  # a draft left longer than this is not given back
+
+
+def _visit_draft_key(h) -> str:
+    return f"people.visit_draft.{h.pk}"
+
+
+def _visit_draft_keep(request, h) -> None:
+    values = {k: request.POST.getlist(k) for k in request.POST
+              if k not in ("csrfmiddlewaretoken", "add_person")}
+    request.session[_visit_draft_key(h)] = {"at": clock.now().isoformat(), "values": values}
+
+
+def _visit_draft_restore(request, h, forms) -> None:
+    """Fill the unbound visit forms with the kept draft (once: it is then forgotten). A
+    member who was not on the form when the draft was kept (the person just added) keeps the
+    defaults."""
+    from datetime import datetime
+
+    from django.http import QueryDict
+
+    draft = request.session.pop(_visit_draft_key(h), None)
+    if not draft:
+        return
+    try:
+        at = datetime.fromisoformat(draft["at"])
+    except (KeyError, TypeError, ValueError):
+        return
+    if clock.now() - at > timedelta(minutes=VISIT_DRAFT_MINUTES):
+        return
+    data = QueryDict(mutable=True)
+    for key, values in (draft.get("values") or {}).items():
+        data.setlist(key, [str(v) for v in values])
+    for f in forms:
+        names = {name: f.add_prefix(name) for name in f.fields}
+        if not any(key in data for key in names.values()):
+            continue
+        f.initial = {name: f.fields[name].widget.value_from_datadict(data, {}, key)
+                     for name, key in names.items()}
 
 
 @login_required

@@ -297,3 +297,34 @@ def test_the_list_keeps_a_household_nobody_answered_first_and_shows_the_attempt(
     html = page.content.decode()
     assert "02-03 家中无人" in html
     assert households[1] == roster.h2 and households[1].attempt is None
+
+
+# --- "+ Add a person" keeps what the worker typed on the visit form -------------------------
+
+
+def test_adding_a_person_keeps_what_was_typed_on_the_visit_form(cast, roster, web):
+    c = web("grid_a")
+    url = f"/people/screening/{roster.h1.pk}/"
+    a1, a2 = f"m{roster.a1.pk}", f"m{roster.a2.pk}"
+    sent = c.post(url, {f"{a1}-present": "on", f"{a1}-temperature": "37.6",
+                        f"{a1}-from_province": "湖北", f"{a1}-symptoms": ["cough"],
+                        f"{a2}-from_province": "", "note": "敲门两次", "by_phone": "on",
+                        "add_person": "1"})
+    assert sent.status_code == 302 and sent.url.endswith(f"/households/{roster.h1.pk}/members/new/")
+    assert not ScreeningVisit.objects.exists()
+    added = c.post(sent.url, {"name": "张新", "id_number": "110101199003074514",
+                              "phone": "13800009999"})
+    assert added.status_code == 302
+    page = c.get(url)
+    members = {m.resident.name: m for m in page.context["members"]}
+    assert members["王伟"]["temperature"].value() == "37.6"
+    assert members["王伟"]["from_province"].value() == "湖北"
+    assert members["王伟"]["symptoms"].value() == ["cough"]
+    assert members["王芳"]["present"].value() is False  # unticked, as sent
+    assert members["张新"]["present"].value() is True  # the person added: the defaults
+    assert page.context["form"]["note"].value() == "敲门两次"
+    assert page.context["form"]["by_phone"].value() is True
+    html = page.content.decode()
+    assert 'value="37.6"' in html and 'value="敲门两次"' in html
+    # Given back once: reloading the page later shows an empty form again.
+    assert c.get(url).context["form"]["note"].value() in (None, "")

@@ -151,7 +151,8 @@ def test_posters_visit_button_and_dashboard_reach(cast, roster_place, live_serve
     worker = new_page(viewport=PHONE, locale="zh-CN")
     browser_login(worker, live_server, "grid_a")
     worker.goto(f"{live_server.url}/people/screening/{roster_place.h102.pk}/")
-    worker.get_by_role("link", name="＋ 新增不在花名册中的人员").click()
+    worker.get_by_label("备注").fill("敲门两次")
+    worker.get_by_role("button", name="＋ 新增不在花名册中的人员").click()
     worker.wait_for_url("**/members/new/")
     shot(worker, "member-add-phone-zh-hans")
     worker.get_by_label("姓名").fill("王伟")
@@ -159,4 +160,5 @@ def test_posters_visit_button_and_dashboard_reach(cast, roster_place, live_serve
     worker.get_by_role("button", name="加入本户").click()
     worker.wait_for_load_state()
     assert "迁入" in worker.locator(".messages").inner_text()
+    assert worker.get_by_label("备注").input_value() == "敲门两次"  # kept while adding
     shot(worker, "visit-newcomer-moved-phone-zh-hans")

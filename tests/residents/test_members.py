@@ -69,8 +69,11 @@ def test_other_area_is_404(place, api):
 
 
 def test_the_visit_page_offers_to_add_a_person(place, web):
-    page = web("grid_a").get(f"/people/screening/{place.h102.pk}/")
-    assert f"/residents/households/{place.h102.pk}/members/new/" in page.content.decode()
+    c = web("grid_a")
+    page = c.get(f"/people/screening/{place.h102.pk}/")
+    assert 'name="add_person"' in page.content.decode()
+    sent = c.post(f"/people/screening/{place.h102.pk}/", {"note": "", "add_person": "1"})
+    assert sent.url == f"/residents/households/{place.h102.pk}/members/new/"
 
 
 def test_the_add_page_says_a_move_is_a_move(place, web):
