@@ -493,6 +493,10 @@ def tip_verify(*, actor, tip: Tip, outcome: str, note: str = "",
     require_perm(actor, "people.screen")
     if not in_scope(actor, tip.area, "people.screen"):
         raise RuleViolation("not_found", _("Not found."), status=404)
+    if not outcome:
+        # Never a default: valid is final and pays the reward.
+        raise InvalidInput("outcome_required",
+                           _("Outcome: choose valid, invalid or duplicate."), field="outcome")
     if outcome not in (TipStatus.VALID, TipStatus.INVALID, TipStatus.DUPLICATE):
         raise InvalidInput("bad_outcome", _("Outcome: valid, invalid or duplicate."),
                            field="outcome")

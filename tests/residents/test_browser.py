@@ -114,6 +114,11 @@ def test_resident_declares_tips_and_reads_then_grid_worker_confirms_and_verifies
     assert "139****5678" in tip.inner_text() and "13912345678" not in worker.content()
     tip.locator("input[name=note]").fill("已核实，属实")
     shot(worker, "tips-grid-worker-phone-zh-hans")
+    # No outcome is chosen for the worker: valid is final and pays a reward.
+    assert tip.locator("select[name=outcome]").input_value() == ""
+    tip.get_by_role("button", name="记录核实结果").click()
+    assert not Reward.objects.exists()
+    tip.locator("select[name=outcome]").select_option("valid")
     tip.get_by_role("button", name="记录核实结果").click()
     worker.wait_for_load_state()
     assert Reward.objects.get().quantity == 10

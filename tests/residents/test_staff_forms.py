@@ -129,6 +129,25 @@ def test_an_unknown_outcome_is_said_beside_the_outcome_in_the_workers_language(p
     assert 'value="x"' in form
 
 
+def test_the_outcome_starts_unchosen(place, web):
+    tip({"where": "阳光花园 1栋"})
+    t = Tip.objects.get()
+    form = row(web("grid_a").get("/residents/tips/").content.decode(), f"tip-{t.pk}")
+    assert selected(form, "outcome", "")
+    assert not selected(form, "outcome", "valid")
+
+
+def test_no_outcome_chosen_records_nothing_and_says_so_beside_the_outcome(place, web):
+    tip({"where": "阳光花园 1栋"})
+    t = Tip.objects.get()
+    r = web("grid_a").post(f"/residents/tips/{t.pk}/verify/", {"outcome": "", "note": "x"})
+    assert r.status_code == 422
+    form = row(r.content.decode(), f"tip-{t.pk}")
+    assert beside(form, "outcome", "核实结果：请选择属实、不实或重复。")
+    assert 'value="x"' in form
+    assert Tip.objects.get().status == "open" and not Reward.objects.exists()
+
+
 def test_an_outcome_recorded_still_redirects(place, web):
     tip({"where": "阳光花园 1栋"})
     t = Tip.objects.get()
