@@ -5,6 +5,7 @@ import functools
 import operator
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -592,12 +593,119 @@ def notice_attach(*, actor, notice: Notice, file, now: datetime | None = None
     return attachment
 
 
+# A notice refused on its page (no area chosen, no title...) keeps the files chosen with it:
+# a browser cannot put a file back in a file input, and publishing again without noticing
+# would send the notice without them. Each passing file is stored under PENDING_DIR and the
+# page gets a signed token (for this user only) to send back; publishing takes them along.
+PENDING_DIR = "notices/pending"
+PENDING_SALT = "firstline.residents.notice-upload"
+PENDING_HOURS = 24
+
+
+@dataclass(frozen=True)
+class PendingUpload:
+    token: str
+    name: str  # as the user's file was called (shown only)
+    size: int
+    path: str  # in the default storage
+
+
+def notice_uploads_keep(*, actor, files, now: datetime | None = None
+                        ) -> tuple[list[PendingUpload], list[str]]:
+    """Keep the uploaded `files` of a refused notice for its next try: (kept, refusals) — a
+    file that would not pass (type, size) is not kept, its reason is returned instead."""
+    from django.core import signing
+    from django.core.files.storage import default_storage
+
+    from firstline.uploads import upload_check
+
+    now = now or clock.now()
+    _pending_forget_stale(now)
+    kept, refusals = [], []
+    for f in files or []:
+        try:
+            c = upload_check(f, field="file", on=clock.localdate(now))
+        except InvalidInput as exc:
+            refusals.append(exc.detail)
+            continue
+        path = default_storage.save(f"{PENDING_DIR}/{c.stored_name}", c.file)
+        token = signing.dumps({"u": actor.pk, "p": path, "n": c.shown_name}, salt=PENDING_SALT)
+        kept.append(PendingUpload(token=token, name=c.shown_name, size=c.size, path=path))
+    return kept, refusals
+
+
+def notice_uploads_pending(*, actor, tokens, strict: bool = True) -> list[PendingUpload]:
+    """The kept files `tokens` name (sent back by the page). A token not this user's, altered
+    or older than PENDING_HOURS, or a file gone, is refused: the user chooses the file again
+    (never a notice silently published without it); `strict` False: left out."""
+    from django.core import signing
+    from django.core.files.storage import default_storage
+
+    found = []
+    for token in dict.fromkeys(t for t in tokens or [] if t):
+        try:
+            value = signing.loads(token, salt=PENDING_SALT, max_age=PENDING_HOURS * 3600)
+            path = value["p"]
+            ok = value["u"] == actor.pk and str(path).startswith(PENDING_DIR + "/") \
+                and default_storage.exists(path)
+        except (signing.BadSignature, KeyError, TypeError):
+            ok = False
+        if not ok and not strict:
+            continue
+        if not ok:
+            raise InvalidInput("kept_file_gone", _("An attachment kept from before is no longer "
+                                                   "available: choose the file again."),
+                               field="file")
+        found.append(PendingUpload(token=token, name=value["n"], path=path,
+                                   size=default_storage.size(path)))
+    return found
+
+
+def _pending_files(pending: list[PendingUpload]) -> list:
+    from django.core.files import File
+    from django.core.files.storage import default_storage
+
+    files = []
+    for p in pending:
+        f = File(default_storage.open(p.path, "rb"), name=p.name)
+        f.size = p.size
+        files.append(f)
+    return files
+
+
+def _pending_forget(pending: list[PendingUpload]) -> None:
+    from django.core.files.storage import default_storage
+
+    for p in pending:
+        default_storage.delete(p.path)
+
+
+def _pending_forget_stale(now: datetime) -> None:
+    """Kept files never published (the page left) go after PENDING_HOURS."""
+    from django.core.files.storage import default_storage
+
+    try:
+        _dirs, names = default_storage.listdir(PENDING_DIR)
+    except FileNotFoundError:
+        return
+    for name in names:
+        path = f"{PENDING_DIR}/{name}"
+        try:
+            if now - default_storage.get_modified_time(path) > timedelta(hours=PENDING_HOURS):
+                default_storage.delete(path)
+        except (FileNotFoundError, NotImplementedError):
+            pass
+
+
 @transaction.atomic
 def notice_publish(*, actor, title, body, areas: list[Area], translations: dict | None = None,
-                   attachments=(), now: datetime | None = None, event_id=None) -> Notice:
+                   attachments=(), kept=(), now: datetime | None = None,
+                   event_id=None) -> Notice:
     """Publish a notice to the households of `areas` (each inside the actor's scope), with
     optional `translations` {language: {title, body}} in the site's other languages and
-    `attachments` (uploaded files; every one is checked before anything is written).
+    `attachments` (uploaded files; every one is checked before anything is written) and
+    `kept` (tokens of files kept from a refused try, notice_uploads_keep; deleted from the
+    pending place once published).
     Once per `event_id` (firstline.db.create_once): a retry answers the first notice,
     `replayed` True."""
     from django.conf import settings
@@ -637,18 +745,26 @@ def notice_publish(*, actor, title, body, areas: list[Area], translations: dict 
     def same(first: Notice) -> bool:
         return (first.created_by_id, first.title, first.body) == (actor.pk, title, body)
 
+    pending = notice_uploads_pending(actor=actor, tokens=kept)
+
     def create() -> Notice:
-        checked = _attachments_checked(attachments, now=now)
-        notice = Notice.objects.create(token=secrets.token_urlsafe(16), title=title, body=body,
-                                       translations=versions, created_by=actor, created_at=now,
-                                       event_id=event_id)
-        notice.areas.set(areas)
-        _attachments_save(notice, checked, actor=actor, now=now)
+        files = _pending_files(pending)
+        try:
+            checked = _attachments_checked([*(attachments or []), *files], now=now)
+            notice = Notice.objects.create(token=secrets.token_urlsafe(16), title=title,
+                                           body=body, translations=versions, created_by=actor,
+                                           created_at=now, event_id=event_id)
+            notice.areas.set(areas)
+            _attachments_save(notice, checked, actor=actor, now=now)
+        finally:
+            for f in files:
+                f.close()
         audit(actor=actor, action=AuditAction.NOTICE_PUBLISH, obj=notice)
         return notice
 
     notice, replayed = create_once(Notice, event_id, same=same, create=create)
     notice.replayed = replayed
+    transaction.on_commit(lambda: _pending_forget(pending))
     return notice
 
 

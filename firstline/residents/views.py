@@ -429,9 +429,11 @@ def notices(request):
              if can_manage else [])
     form = NoticeForm(request.POST or None, request.FILES or None, areas=areas,
                       auto_id="notice-%s")
+    kept = []
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied(_("Your role does not allow this action."))
+        tokens = request.POST.getlist("kept")
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -441,19 +443,37 @@ def notices(request):
                     translations={lang: {"title": request.POST.get(f"title_{lang}", ""),
                                          "body": request.POST.get(f"body_{lang}", "")}
                                   for lang in ("zh-hant", "en")},
-                    attachments=data["attachments"], event_id=data["event_id"])
+                    attachments=data["attachments"], kept=tokens, event_id=data["event_id"])
             except RuleViolation as exc:
                 form_refuse(form, exc, fields={"file": "attachments"})
             else:
                 return redirect("residents:notice", pk=notice.pk)
+        kept = _notice_files_kept(request, form, tokens)
     rows = [{"n": n, **services.notice_reach(n)}
             for n in sel.notices_visible_to(request.user)[:50]]
     # The other languages' versions as typed (plain inputs: their names hold a hyphen).
     typed = {key.replace("-", "_"): request.POST.get(key, "")
              for key in ("title_zh-hant", "body_zh-hant", "title_en", "body_en")}
     return render(request, "residents/notices.html", {
-        "rows": rows, "areas": areas, "form": form, "typed": typed},
+        "rows": rows, "areas": areas, "form": form, "typed": typed, "kept": kept},
         status=422 if form.errors else 200)
+
+
+def _notice_files_kept(request, form, tokens) -> list:
+    """A refused notice: the files kept before (still there) and those just chosen, kept for
+    the next try; a file that cannot be kept says why beside the field."""
+    kept = services.notice_uploads_pending(actor=request.user, tokens=tokens, strict=False)
+    if len(kept) < len(set(filter(None, tokens))) and "attachments" not in form.errors:
+        try:
+            services.notice_uploads_pending(actor=request.user, tokens=tokens)
+        except RuleViolation as exc:
+            form_refuse(form, exc, fields={"file": "attachments"})
+    new, refusals = services.notice_uploads_keep(actor=request.user,
+                                                 files=request.FILES.getlist("attachments"))
+    if "attachments" not in form.errors:
+        for reason in refusals:
+            form.add_error("attachments", reason)
+    return kept + new
 
 
 @needs("people.view")

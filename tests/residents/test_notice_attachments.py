@@ -130,3 +130,52 @@ def test_attach_on_the_notice_page_says_why_in_the_users_language(place, api, we
     assert "PDF" in r.content.decode() and "图片" in r.content.decode()
     r = c.post(f"/residents/notices/{notice.pk}/attachments/", {"file": upload("x.pdf", PDF)})
     assert r.status_code == 302 and notice.attachments.count() == 1
+
+
+# --- a notice refused on its page keeps the files chosen with it ----------------------------
+
+
+def kept_tokens(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'<input type="checkbox" name="kept" value="([^"]+)" checked>', html)
+
+
+def test_a_notice_refused_for_its_areas_keeps_its_file_for_the_next_try(
+        place, web, media, django_capture_on_commit_callbacks):
+    c = web("staff_c1")
+    r = c.post("/residents/notices/", {"title": "通告", "body": "正文",
+                                       "attachments": [upload("公开信.pdf", PDF)]})
+    assert r.status_code == 422
+    html = r.content.decode()
+    assert "请至少选择一个区域" in html and "公开信.pdf（已保留）" in html
+    tokens = kept_tokens(html)
+    assert len(tokens) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        r = c.post("/residents/notices/", {"title": "通告", "body": "正文", "areas": ["C1"],
+                                           "kept": tokens})
+    assert r.status_code == 302, r.content.decode()[:500]
+    attachment = Notice.objects.get().attachments.get()
+    assert attachment.name == "公开信.pdf"
+    with attachment.file.open("rb") as fh:
+        assert fh.read() == PDF
+    assert not any((media / "notices" / "pending").iterdir())  # the kept copy is gone
+
+
+def test_a_file_kept_for_one_user_cannot_be_published_by_another(place, web, cast):
+    r = web("staff_c1").post("/residents/notices/", {"title": "通告", "body": "正文",
+                                                     "attachments": [upload("a.pdf", PDF)]})
+    tokens = kept_tokens(r.content.decode())
+    r = web("staff_c2").post("/residents/notices/", {"title": "通告", "body": "正文",
+                                                     "areas": ["C2"], "kept": tokens})
+    assert r.status_code == 422
+    assert "请重新选择文件" in r.content.decode()
+    assert not Notice.objects.exists()
+
+
+def test_a_bad_file_is_not_kept_and_says_why(place, web):
+    r = web("staff_c1", lang="en").post("/residents/notices/", {
+        "title": "通告", "body": "正文", "attachments": [upload("x.pdf", HTML)]})
+    assert r.status_code == 422
+    html = r.content.decode()
+    assert "only PDF or images" in html and not kept_tokens(html)
