@@ -61,3 +61,10 @@ window.addEventListener("pageshow", function (ev) {
     form.removeAttribute("aria-busy");
   });
 });
+
+// Print pages (posters, pass sheets): a button with data-print opens the print dialogue, the
+// only way to print from a phone (no Ctrl+P there).
+document.addEventListener("click", function (ev) {
+  var el = ev.target && ev.target.closest ? ev.target.closest("[data-print]") : null;
+  if (el) { ev.preventDefault(); window.print(); }
+});
