@@ -94,7 +94,8 @@ def _marked_strings():
     {% translate "…" [context "…"] %} in the templates."""
     import ast
 
-    names = {"_": 0, "gettext": 0, "gettext_lazy": 0, "pgettext": 1, "pgettext_lazy": 1}
+    names = {"_": 0, "gettext": 0, "gettext_lazy": 0, "pgettext": 1, "pgettext_lazy": 1,
+             "N_": 0, "gettext_noop": 0}  # N_: a message kept as facts (firstline.texts)
     for path in ROOT.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
             if not isinstance(node, ast.Call):
