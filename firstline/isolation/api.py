@@ -234,6 +234,14 @@ class AlertOut(Schema):
         return obj.area.code
 
     @staticmethod
+    def resolve_detail(obj):
+        return obj.display_detail  # in the request's language
+
+    @staticmethod
+    def resolve_outcome(obj):
+        return obj.display_outcome
+
+    @staticmethod
     def resolve_owner(obj):
         return obj.owner.username if obj.owner_id else None
 

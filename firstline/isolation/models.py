@@ -12,6 +12,7 @@ from firstline.people.vocab import (
     Symptom,  # noqa: F401 - one vocabulary, re-exported
     symptom_labels,
 )
+from firstline.texts import render
 
 
 class Kind(models.TextChoices):
@@ -278,7 +279,12 @@ class Alert(models.Model):
                                   related_name="alerts")
     area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+",
                              verbose_name=_("grid"), help_text=_("for scope: the grid"))
+    # Language-free text only (numbers, times, names: "38.4 °C · 03-01 09:00"); a detail with
+    # words is kept as facts (firstline.texts) and said in the reader's language. Rows written
+    # before detail_facts existed keep their text here, shown as it was stored.
     detail = models.CharField(_("detail"), max_length=200, blank=True, default="")
+    detail_facts = models.JSONField(default=dict, blank=True,
+                                    help_text=_("the detail as a message and its parameters"))
     source = models.CharField(max_length=64, blank=True, default="",
                               help_text=_("what opened it, e.g. reading:12 or crossing:345"))
     due_key = models.CharField(max_length=64, null=True, blank=True, unique=True,
@@ -289,6 +295,8 @@ class Alert(models.Model):
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=200, blank=True, default="")
+    # An outcome the system writes ("a reading came in"), said in the reader's language.
+    outcome_facts = models.JSONField(default=dict, blank=True)
 
     objects = AlertQuerySet.as_manager()
 
@@ -316,13 +324,21 @@ class Alert(models.Model):
 
     @property
     def display_detail(self) -> str:
-        """`detail` in the reader's language: symptom codes become their names; the other
-        kinds store only numbers and times ("38.4 °C · 03-01 09:00"), shown as they are."""
+        """The detail in the reader's language: its facts said now (firstline.texts); else
+        symptom codes become their names, a missed report's due time its sentence, and the
+        other kinds' numbers, times and names ("38.4 °C · 03-01 09:00") are shown as they are."""
+        if self.detail_facts:
+            return render(self.detail_facts, self.detail)
         if self.kind == AlertKind.SYMPTOMS and self.detail:
             return symptom_labels(self.detail)
         if self.kind == AlertKind.MISSED_REPORT and self.detail:
             return gettext("no reading for %(due)s") % {"due": self.detail}
         return self.detail
+
+    @property
+    def display_outcome(self) -> str:
+        """The outcome as typed by the worker, or the system's, in the reader's language."""
+        return render(self.outcome_facts, self.outcome)
 
 
 # --- issue 6: readings, schedules, quarantine sites --------------------------------------------

@@ -650,9 +650,11 @@ def _low_stock_check(row: Stock, *, now: datetime) -> None:
         if Alert.objects.filter(kind="low_stock", source=source).exclude(
                 status=AlertStatus.RESOLVED).exists():
             return
-        alert_open(kind="low_stock", area=row.store.area, detail=_(
-            "%(store)s: %(item)s down to %(n)d (threshold %(t)d)") % {
-            "store": row.store.name, "item": row.item.name, "n": row.quantity, "t": threshold},
+        from firstline.texts import N_, message
+
+        alert_open(kind="low_stock", area=row.store.area, detail=message(N_(
+            "%(store)s: %(item)s down to %(n)d (threshold %(t)d)"), store=row.store.name,
+            item=row.item.name, n=row.quantity, t=threshold),
             source=source, opened_at=now, dedupe=False, owner=None)
 
 

@@ -226,7 +226,7 @@ def test_low_stock_opens_one_alert(api, supplies):
                                        "to": "x"})
     alert = Alert.objects.get(kind="low_stock")
     assert alert.status == "open" and alert.area.code == "C1"
-    assert "口罩" in alert.detail
+    assert "口罩" in alert.display_detail
 
 
 def test_stock_above_the_threshold_opens_no_alert(api, supplies):

@@ -15,6 +15,7 @@ from firstline.isolation.models import AlertKind
 from firstline.isolation.services import alert_open
 from firstline.people.services import phone_normalize
 from firstline.rules.temperature import is_fever, temperature_parse
+from firstline.texts import N_, message, word
 
 from ..models import Checkpoint, Crossing, Decision, Direction, GateVisit, Subject
 from .gate import _checkpoint_label, rule_on
@@ -101,7 +102,9 @@ def gate_visit_record(*, actor, checkpoint: Checkpoint, subject: str, admitted: 
             label = _checkpoint_label(checkpoint.pk, checkpoint.code)
             grid = household.grid if household is not None else checkpoint.compound.area
             alert_open(kind=AlertKind.GATE_FEVER, area=grid, household=household,
-                       detail=f"{label} {subject} {t:.1f}°C", source=f"crossing:{crossing.pk}",
+                       detail=message(N_("%(gate)s · %(subject)s %(t)s °C"), gate=label,
+                                      subject=word(Subject(subject).label), t=f"{t:.1f}"),
+                       source=f"crossing:{crossing.pk}",
                        opened_at=at, dedupe=household is not None)
         audit(actor=actor,
               action=AuditAction(f"access.{subject}_{'admit' if admitted else 'turn_back'}"),

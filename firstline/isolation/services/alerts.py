@@ -17,6 +17,7 @@ from firstline.db import create_once, is_unique_violation
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.rules import rule
 from firstline.rules.temperature import is_fever, temperature_parse
+from firstline.texts import N_, is_message, message
 
 from .. import schedule
 from ..models import (
@@ -53,19 +54,22 @@ _NO_OWNER = object()
 
 
 def alert_open(*, kind: str, area, resident=None, household=None, isolation=None,
-               detail: str = "", source: str = "", opened_at: datetime | None = None,
+               detail: str | dict = "", source: str = "", opened_at: datetime | None = None,
                due_key: str | None = None, owner=_NO_OWNER, dedupe: bool = True) -> Alert:
     """The one writer of alerts, for every app. One alert not yet resolved per subject and
     kind (the resident when given, else the household): a second finding updates its detail
     and keeps it open instead of filling the worker's list with copies (the finding itself
     stays in its own table). `area` is the grid (scope); the owner defaults to the grid's
-    worker. `dedupe=False` for kinds keyed otherwise (missed reports carry a `due_key`)."""
+    worker. `dedupe=False` for kinds keyed otherwise (missed reports carry a `due_key`).
+    `detail` is language-free text (numbers, times, names) or, when it has words, a message
+    (firstline.texts.message) kept as facts and said in each reader's language."""
     opened_at = opened_at or clock.now()
-    detail = (detail or "")[:200]
+    facts = detail if is_message(detail) else {}
+    detail = "" if facts else (detail or "")[:200]
     subject = {"resident_id": resident.pk} if resident is not None else \
         {"household_id": household.pk if household is not None else None}
     if dedupe:
-        current = _open_alert_update(kind=kind, subject=subject, detail=detail)
+        current = _open_alert_update(kind=kind, subject=subject, detail=detail, facts=facts)
         if current is not None:
             return current
     grid = getattr(area, "pk", area)
@@ -79,23 +83,26 @@ def alert_open(*, kind: str, area, resident=None, household=None, isolation=None
         with transaction.atomic():
             return Alert.objects.create(
                 kind=kind, resident=resident, household=household, isolation=isolation,
-                area_id=grid, detail=detail, source=source[:64], due_key=due_key,
+                area_id=grid, detail=detail, detail_facts=facts, source=source[:64],
+                due_key=due_key,
                 owner=owner, opened_at=opened_at,
             )
     except IntegrityError as exc:
-        current = _open_alert_update(kind=kind, subject=subject, detail=detail) \
+        current = _open_alert_update(kind=kind, subject=subject, detail=detail, facts=facts) \
             if dedupe and is_unique_violation(exc) else None
         if current is None:
             raise
         return current
 
 
-def _open_alert_update(*, kind: str, subject: dict, detail: str) -> Alert | None:
+def _open_alert_update(*, kind: str, subject: dict, detail: str,
+                       facts: dict | None = None) -> Alert | None:
     """The subject's alert of this kind not yet resolved, with the latest detail, or None."""
     current = Alert.objects.open().filter(kind=kind, **subject).order_by("pk").first()
-    if current is not None and detail:
-        Alert.objects.filter(pk=current.pk).update(detail=detail)
-        current.detail = detail
+    if current is not None and (detail or facts):
+        facts = facts or {}
+        Alert.objects.filter(pk=current.pk).update(detail=detail, detail_facts=facts)
+        current.detail, current.detail_facts = detail, facts
     return current
 
 
@@ -194,7 +201,8 @@ def reading_record(*, isolation: Isolation, temperature, symptoms=(), taken_at: 
                         source=f"reading:{reading.pk}", now=now)
         Alert.objects.filter(isolation=iso, kind=AlertKind.MISSED_REPORT,
                              status=AlertStatus.OPEN).update(
-            status=AlertStatus.RESOLVED, resolved_at=now, outcome=_("a reading came in"))
+            status=AlertStatus.RESOLVED, resolved_at=now, outcome="",
+            outcome_facts=message(N_("a reading came in")))
         if source == ReadingSource.WORKER:
             audit(actor=actor, action=AuditAction.ISOLATION_READING, obj=reading, detail=f"{t}")
         return reading
