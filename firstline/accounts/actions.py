@@ -15,7 +15,7 @@ class AuditAction(models.TextChoices):
     RESIDENT_READ_MASKED = "resident.read_masked", pgettext_lazy(
         "audit action", "Record opened (masked)")
     PHONE_READ = "people.phone_read", pgettext_lazy("audit action",
-                                                    "Phone number read (care call)")
+                                                    "Phone number read")
     TIP_CONTACT_READ = "tip.contact_read", pgettext_lazy("audit action",
                                                          "Tipster's contact read")
     ROSTER_EXPORT = "roster.export", pgettext_lazy("audit action", "Roster export (masked)")

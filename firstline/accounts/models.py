@@ -101,6 +101,9 @@ class AuditEntry(models.Model):
     object_type = models.CharField(_("object type"), max_length=64)
     object_id = models.CharField(_("object"), max_length=64, blank=True)
     detail = models.CharField(_("detail"), max_length=255, blank=True)
+    # The detail as facts (a message and its parameters, firstline.texts), said in the
+    # auditor's language; rows written before keep their text in `detail`.
+    detail_facts = models.JSONField(default=dict, blank=True)
     via = models.CharField(_("via"), max_length=16, default="web")
     at = models.DateTimeField(_("when"), default=clock.now, db_index=True)
 
@@ -112,3 +115,10 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type}#{self.object_id}"
+
+    @property
+    def display_detail(self) -> str:
+        """The detail in the reader's language (accounts.audit_texts)."""
+        from .audit_texts import audit_detail
+
+        return audit_detail(self)

@@ -15,6 +15,7 @@ from firstline import clock
 from firstline.accounts.actions import AuditAction
 from firstline.db import prepared_cursor
 from firstline.errors import InvalidInput, RuleViolation
+from firstline.texts import is_message
 
 from .models import ApiToken, AuditEntry, LoginFailure, RoleAssignment, User, token_digest
 from .roles import Role
@@ -234,8 +235,10 @@ def password_change(*, form) -> User:
 
 
 def audit(*, actor, action: AuditAction, obj=None, object_type: str = "", object_id="",
-          detail: str = "", via: str = "web") -> AuditEntry:
-    """Append one audit row. `detail` must not contain personal data (no ID numbers).
+          detail: str | dict = "", via: str = "web") -> AuditEntry:
+    """Append one audit row. `detail` must not contain personal data (no ID numbers). A
+    detail with words is a message (firstline.texts.message), kept as facts and said in
+    the auditor's language; a plain string is shown as stored.
 
     `action` is an AuditAction member, never a string (issue 12.7): one vocabulary the audit
     page can name and filter; a string that happens to equal a member is refused too."""
@@ -244,8 +247,10 @@ def audit(*, actor, action: AuditAction, obj=None, object_type: str = "", object
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
+    facts = detail if is_message(detail) else {}
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "pk", None) else None, action=action,
-        object_type=object_type, object_id=str(object_id), detail=detail[:255], via=via,
+        object_type=object_type, object_id=str(object_id),
+        detail="" if facts else detail[:255], detail_facts=facts, via=via,
     )
 

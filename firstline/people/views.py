@@ -636,7 +636,7 @@ def audit_log(request):
                 and e.object_id.isdigit()]).values_list("pk", "name"))
     rows = [{"e": e, "action": AUDIT_ACTIONS.get(e.action, e.action),
              "object": AUDIT_OBJECTS.get(e.object_type, e.object_type),
-             "via": AUDIT_VIA.get(e.via, e.via),
+             "via": AUDIT_VIA.get(e.via, e.via), "detail": e.display_detail,
              "name": (names.get(int(e.object_id)) if e.object_type == "people.resident"
                       and e.object_id.isdigit() else None)}
             for e in page]
@@ -684,7 +684,7 @@ def _audit_xlsx(request, qs):
                    str(AUDIT_ACTIONS.get(e.action, e.action)),
                    f"{name} (#{e.object_id})" if name else
                    f"{AUDIT_OBJECTS.get(e.object_type, e.object_type)} {e.object_id}",
-                   e.detail, str(AUDIT_VIA.get(e.via, e.via))]
+                   e.display_detail, str(AUDIT_VIA.get(e.via, e.via))]
 
     path = services.xlsx_file(rows(), title="audit")
     return FileResponse(open(path, "rb"), as_attachment=True,

@@ -61,12 +61,12 @@ def test_actions_objects_and_channels_are_translated(web, roster, cast):
           object_id="C1", detail="csv")
     html = web("auditor").get("/people/audit/").content.decode()
     assert "查看档案" in html or "查看完整身份证号和手机号" in html
-    assert "查看手机号（暖心电话）" in html and "导出花名册（脱敏）" in html
+    assert "查看手机号</td>" in html and "· 暖心电话" in html and "导出花名册（脱敏）" in html
     assert "网页" in html and "API 接口" in html and "区域 C1" in html
     assert ">people.phone_read<" not in html and ">roster.export<" not in html
     assert "areas.area" not in html
     en = web("auditor", "en").get("/people/audit/").content.decode()
-    assert "Phone number read (care call)" in en and "web page" in en
+    assert "Phone number read</td>" in en and "· care call" in en and "web page" in en
 
 
 def test_full_ledger_export_records_the_reason_given(roster, cast, areas):

@@ -10,6 +10,7 @@ from firstline.accounts.actions import AuditAction
 from firstline.accounts.scope import in_scope
 from firstline.accounts.services import audit, require_perm
 from firstline.errors import InvalidInput
+from firstline.texts import is_message
 
 # --- masking ------------------------------------------------------------------------------
 
@@ -75,7 +76,7 @@ def full_read_reason(*, code: str = "", text: str = "", required: bool = True) -
 PII_FIELDS = ("id_number", "phone")
 
 
-def pii_read(actor, resident, fields, reason: str, via: str = "web", *,
+def pii_read(actor, resident, fields, reason: str | dict, via: str = "web", *,
              action: AuditAction = AuditAction.RESIDENT_READ_FULL) -> dict[str, str]:
     """The only way to a resident's full ID number or phone: {field: value} for `fields`
     (of PII_FIELDS), for a reader holding people.view_full through a role covering the
@@ -91,7 +92,8 @@ def pii_read(actor, resident, fields, reason: str, via: str = "web", *,
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied(_("Your role does not allow this action."))
-    reason = " ".join(str(reason or "").split())
+    if not is_message(reason):  # a message (firstline.texts) is said in the auditor's language
+        reason = " ".join(str(reason or "").split())
     if not reason:
         raise InvalidInput("reason_required",
                            _("Reason: choose why you need the full ID number and phone."),
