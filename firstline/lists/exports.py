@@ -6,13 +6,17 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.utils import translation
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext as _
 
 from firstline import clock
 from firstline.accounts.actions import AuditAction
+from firstline.accounts.audit_texts import export_detail
 from firstline.accounts.scope import has_perm
 from firstline.accounts.services import audit
 from firstline.people.services import full_read_reason, mask_id_number, mask_phone, safe_cell
+from firstline.people.vocab import Symptom
+from firstline.texts import N_
 
 from . import selectors
 from .models import Checklist, Result, Routing, VStatus
@@ -25,27 +29,55 @@ def export_filename(checklist: Checklist) -> str:
     return f"{stem}-核查结果.xlsx"
 
 
+SOURCES = {"visit": N_("taken from a screening visit"),
+           "reading": N_("taken from a self-report in isolation")}
+
+
+def _found_text(v) -> str:
+    """What the worker found, in words: the outcome, then temperature, where from, when
+    back, the note and where the answer was taken from — never an internal reference."""
+    parts = [str(Result(v.result).label)]
+    if v.temperature is not None:
+        parts.append(_("temperature %(t)s ℃") % {"t": v.temperature})
+    origin = " ".join(p for p in (v.from_province, v.from_city) if p)
+    if origin:
+        parts.append(_("came from %(place)s") % {"place": origin})
+    if v.returned_on is not None:
+        parts.append(_("returned on %(day)s") % {"day": v.returned_on.isoformat()})
+    if v.symptoms:
+        names = dict(Symptom.choices)
+        said = pgettext("list separator", ", ").join(
+            str(names.get(code.strip(), code.strip())) for code in v.symptoms.split(",")
+            if code.strip())
+        parts.append(_("symptoms: %(s)s") % {"s": said})
+    if v.note:
+        parts.append(_("note: %(note)s") % {"note": v.note})
+    kind = v.source.partition(":")[0]
+    if kind in SOURCES:
+        parts.append(gettext(SOURCES[kind]))
+    return pgettext("list separator", "; ").join(parts)
+
+
 def _result_text(row) -> tuple[str, str, str]:
+    """核查结果, 核查时间, 核查人 of one row (in the language active: the export's)."""
     v = row.verification
     if row.resident_id is None:
         if row.routing == Routing.OTHER_STREET and row.routed_to_name:
-            note = f"：{row.route_note}" if row.route_note else ""
+            where = _("handed over to %(to)s") % {"to": row.routed_to_name}
             when = clock.localtime(row.routed_at).strftime("%Y-%m-%d %H:%M") \
                 if row.routed_at else ""
-            return f"未匹配（转至{row.routed_to_name}{note}）", when, ""
-        route = Routing(row.routing).label if row.routing else Routing.PENDING.label
-        return f"未匹配（{route}）", "", ""
+        else:
+            where = str(Routing(row.routing).label if row.routing else Routing.PENDING.label)
+            when = ""
+        if row.route_note:
+            where = _("%(routing)s: %(note)s") % {"routing": where, "note": row.route_note}
+        return _("unmatched (%(why)s)") % {"why": where}, when, ""
     if v is None or v.status != VStatus.DONE:
-        return "未核查", "", ""
-    text = str(Result(v.result).label)
-    if v.temperature is not None:
-        text += f" {v.temperature}℃"
-    if v.note:
-        text += f"；{v.note}"
+        return _("not verified yet"), "", ""
     who = ""
     if v.answered_by is not None:
         who = v.answered_by.display_name or v.answered_by.username
-    return text, clock.localtime(v.answered_at).strftime("%Y-%m-%d %H:%M"), who
+    return _found_text(v), clock.localtime(v.answered_at).strftime("%Y-%m-%d %H:%M"), who
 
 
 def checklist_rows(checklist: Checklist, *, full: bool, user=None):
@@ -99,7 +131,7 @@ def checklist_xlsx(*, checklist: Checklist, actor, reason: str = "") -> Path:
     os.close(handle)
     wb.save(name)
     audit(actor=actor, action=AuditAction.CHECKLIST_EXPORT, obj=checklist,
-          detail=f"full · {reason}" if full else "masked")
+          detail=export_detail(reason if full else ""))
     return Path(name)
 
 
@@ -138,5 +170,5 @@ def handover_xlsx(*, checklist: Checklist, actor, reason: str = "") -> Path:
     os.close(handle)
     wb.save(name)
     audit(actor=actor, action=AuditAction.CHECKLIST_HANDOVER_EXPORT, obj=checklist,
-          detail=f"full · {reason}" if full else "masked")
+          detail=export_detail(reason if full else ""))
     return Path(name)

@@ -103,6 +103,11 @@ class Verification(models.Model):
     from_city = models.CharField(_("came from (city)"), max_length=30, blank=True, default="")
     returned_on = models.DateField(_("returned on"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True, default="")
+    # The recorded fact the answer was taken from ("visit:12", "reading:34"), when the worker
+    # used one (selectors.recent_fact): a reference, never shown as text. db_default: items
+    # go in by COPY on PostgreSQL, naming only the import's columns.
+    source = models.CharField(max_length=64, blank=True, default="", db_default="",
+                              help_text=_("the fact the answer was taken from, e.g. visit:12"))
     answered_at = models.DateTimeField(pgettext_lazy("lists", "verified at"), null=True, blank=True)
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     null=True, blank=True, related_name="+",

@@ -78,14 +78,29 @@ def recent_fact(resident, *, today: date | None = None) -> dict | None:
         facts.append({"kind": "visit", "at": visit.visit.visited_at,
                       "temperature": visit.temperature, "from_province": visit.from_province,
                       "from_city": visit.from_city, "returned_on": visit.returned_on,
-                      "symptoms": visit.symptoms, "ref": f"visit:{visit.visit_id}"})
+                      "symptoms": visit.symptoms, "source": f"visit:{visit.visit_id}"})
     if reading is not None:
         facts.append({"kind": "reading", "at": reading.taken_at,
                       "temperature": reading.temperature, "from_province": "",
                       "from_city": "", "returned_on": None,
                       "symptoms": ",".join(reading.symptoms or []),
-                      "ref": f"reading:{reading.pk}"})
+                      "source": f"reading:{reading.pk}"})
     return max(facts, key=lambda f: f["at"]) if facts else None
+
+
+def fact_is_of(resident, source: str) -> bool:
+    """Whether `source` ("visit:12", "reading:34") names a recorded fact about `resident`."""
+    from firstline.isolation.models import Reading
+    from firstline.people.models import VisitPerson
+
+    kind, _sep, pk = (source or "").partition(":")
+    if not pk.isdigit():
+        return False
+    if kind == "visit":
+        return VisitPerson.objects.filter(visit_id=int(pk), resident=resident).exists()
+    if kind == "reading":
+        return Reading.objects.filter(pk=int(pk), isolation__resident=resident).exists()
+    return False
 
 
 # --- lists -------------------------------------------------------------------------------

@@ -32,8 +32,9 @@ from firstline.people.services import phone_normalize
 from firstline.rules import rule
 from firstline.rules.temperature import is_fever, temperature_parse
 from firstline.tabular import TableError
+from firstline.texts import N_, message, word
 
-from . import reading
+from . import reading, selectors
 from .models import (
     Case,
     CaseContact,
@@ -56,6 +57,10 @@ ALERT_FEVER = "door_fever"
 ALERT_RISK_RETURN = "risk_return"
 
 
+SUMMARY = N_("%(rows)s rows: %(by_id)s matched by ID number, %(by_name_phone)s by name and "
+             "phone, %(by_name_address)s by name and address, %(unmatched)s unmatched")
+
+
 @dataclass
 class ImportResult:
     checklist: Checklist | None = None
@@ -76,6 +81,13 @@ class ImportResult:
         return (f"rows {self.rows}, matched_by_id {self.matched_by_id}, matched_by_name_phone "
                 f"{self.matched_by_name_phone}, matched_by_name_address "
                 f"{self.matched_by_name_address}, unmatched {self.unmatched}")
+
+    @property
+    def summary_message(self) -> dict:
+        """The summary for the audit log, said in its reader's language (firstline.texts)."""
+        return message(SUMMARY, rows=self.rows, by_id=self.matched_by_id,
+                       by_name_phone=self.matched_by_name_phone,
+                       by_name_address=self.matched_by_name_address, unmatched=self.unmatched)
 
     def as_json(self) -> dict:
         return {"id": self.checklist.pk if self.checklist else None, "rows": self.rows,
@@ -478,8 +490,8 @@ def _write(rows: list[_Row], *, table, mapping, source, area, deadline, actor, n
     SourceMapping.objects.update_or_create(
         source=source, defaults={"mapping": {k: table.header[i] for k, i in mapping.items()},
                                  "updated_at": now})
-    audit(actor=actor, action=AuditAction.CHECKLIST_IMPORT, obj=checklist, detail=result.summary,
-          via="web" if actor is not None else "cli")
+    audit(actor=actor, action=AuditAction.CHECKLIST_IMPORT, obj=checklist,
+          detail=result.summary_message, via="web" if actor is not None else "cli")
     return checklist
 
 
@@ -581,20 +593,28 @@ def checklist_row_route(*, row: ChecklistRow, routing: str, actor, to_area: str 
             raise RuleViolation("handed_over", _("Row %(n)s was already handed over to "
                                                  "%(to)s.") % {"n": row.number,
                                                                "to": row.routed_to_name})
-        row.routing = routing
-        fields = ["routing"]
+        # the why is kept whatever the routing ("电话空号" for an unknown person): the
+        # export upward says it
+        row.routing, row.route_note = routing, note
+        fields = ["routing", "route_note"]
         if routing == Routing.OTHER_STREET:
             target, name = _handover_target(row.checklist, to_area, to_name)
-            row.routed_to, row.routed_to_name, row.route_note = target, name, note
+            row.routed_to, row.routed_to_name = target, name
             row.routed_at, row.routed_by = now, actor
-            fields += ["routed_to", "routed_to_name", "route_note", "routed_at", "routed_by"]
+            fields += ["routed_to", "routed_to_name", "routed_at", "routed_by"]
             if target is not None:
                 row.handed_over = _handover_append(row, target=target, note=note, now=now)
                 fields.append("handed_over")
         row.save(update_fields=fields)
-        detail = f"row {row.number}: {routing}"
         if routing == Routing.OTHER_STREET:
-            detail += f" → {row.routed_to.code if row.routed_to else row.routed_to_name}"
+            to = row.routed_to_name
+            if row.routed_to is not None:
+                to = f"{to} {row.routed_to.code}"
+            detail = message(N_("row %(n)s: %(routing)s → %(to)s"), n=row.number,
+                             routing=word(Routing(routing).label), to=to)
+        else:
+            detail = message(N_("row %(n)s: %(routing)s"), n=row.number,
+                             routing=word(Routing(routing).label))
         audit(actor=actor, action=AuditAction.CHECKLIST_ROUTE, obj=row.checklist, detail=detail)
     return row
 
@@ -672,9 +692,11 @@ def _handover_append(row: ChecklistRow, *, target: Area, note: str, now: datetim
 def verification_answer(*, verification: Verification, result: str, actor,
                         temperature=None, symptoms: str = "", from_province: str = "",
                         from_city: str = "", returned_on: date | None = None, note: str = "",
-                        now: datetime | None = None) -> Verification:
+                        source: str = "", now: datetime | None = None) -> Verification:
     """One outcome answers every list the item names. Two workers answering at once: the
-    first is recorded, the second gets 409 `already_answered` (a conditional update)."""
+    first is recorded, the second gets 409 `already_answered` (a conditional update).
+    `source` is the recorded fact the answer was taken from ("visit:12", "reading:34", one of
+    the resident's own: 422 naming `source` otherwise), kept as a reference, not as the note."""
     require_perm(actor, "lists.verify")
     if not in_scope(actor, verification.grid, "lists.verify"):
         raise RuleViolation("not_found", _("Not found."), status=404)
@@ -688,11 +710,15 @@ def verification_answer(*, verification: Verification, result: str, actor,
     note = _text(note, field="note", limit=200)
     if returned_on is not None and returned_on > today:
         raise InvalidInput("bad_date", _("returned_on is in the future."), field="returned_on")
+    source = (source or "").strip()
+    if source and not selectors.fact_is_of(verification.resident, source):
+        raise InvalidInput("bad_source", _("source: not a recorded visit or reading of this "
+                                           "person."), field="source")
     with transaction.atomic():
         done = Verification.objects.filter(pk=verification.pk, status=VStatus.OPEN).update(
             status=VStatus.DONE, result=result, temperature=t, symptoms=symptoms,
             from_province=from_province, from_city=from_city, returned_on=returned_on,
-            note=note, answered_at=now, answered_by=actor)
+            note=note, source=source, answered_at=now, answered_by=actor)
         if not done:
             raise RuleViolation("already_answered",
                                 _("Someone already recorded the outcome of this item."))
@@ -700,6 +726,23 @@ def verification_answer(*, verification: Verification, result: str, actor,
         _follow_up(verification, now=now)
         audit(actor=actor, action=AuditAction.VERIFICATION_ANSWER, obj=verification, detail=result)
     return verification
+
+
+def verification_phone(*, verification: Verification, actor) -> tuple[str, bool]:
+    """(the phone, whether in full) of the person to call: for a reader holding
+    people.view_full over the person's grid the phone alone is read, and audited as a phone
+    read (people.pii_read, never as a read of the ID number too); else the masked number and
+    a masked read. The why is the verification item, said in the auditor's language."""
+    from firstline.accounts.audit_texts import verification_reason
+    from firstline.people.services import mask_phone, pii_read, resident_read
+
+    resident = verification.resident
+    reason = verification_reason(verification.pk)
+    if in_scope(actor, resident.grid, "people.view_full"):
+        return pii_read(actor, resident, ["phone"], reason,
+                        action=AuditAction.PHONE_READ)["phone"], True
+    resident_read(actor=actor, resident=resident, unmask=False, reason=reason)
+    return mask_phone(resident.phone), False
 
 
 def _follow_up(v: Verification, *, now: datetime) -> None:

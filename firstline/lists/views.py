@@ -93,7 +93,8 @@ def item_answer(request, pk):
             verification=v, actor=request.user, result=post.get("result", ""),
             temperature=post.get("temperature") or None, symptoms=post.get("symptoms", ""),
             from_province=post.get("from_province", ""), from_city=post.get("from_city", ""),
-            returned_on=returned_on, note=post.get("note", ""))
+            returned_on=returned_on, note=post.get("note", ""),
+            source=post.get("source", ""))
     except RuleViolation as exc:
         messages.error(request, f"{v.resident.name}: {exc.detail}")
     else:
@@ -478,12 +479,7 @@ def case_step(request, pk, step):
 @require_POST
 @needs("lists.verify")
 def item_phone(request, pk):
-    """Show the phone of the person to call: a full read, audited (people.resident_read)."""
-    from firstline.people.services import mask_phone, resident_read
-
+    """Show the phone of the person to call: a read of the phone alone, audited as such."""
     v = selectors.verification_get_for_user(request.user, pk)
-    full = resident_read(actor=request.user, resident=v.resident,
-                         reason=f"核查 verification {v.pk}")
-    return render(request, "lists/_phone.html",
-                  {"v": v, "phone": full["phone"] if full else mask_phone(v.resident.phone),
-                   "full": full is not None})
+    phone, full = services.verification_phone(verification=v, actor=request.user)
+    return render(request, "lists/_phone.html", {"v": v, "phone": phone, "full": full})

@@ -4,6 +4,7 @@ and phones need people.export_full and a reason, and are audited with it, once."
 import io
 
 import pytest
+from django.utils import translation
 from openpyxl import load_workbook
 
 from firstline.accounts.models import AuditEntry
@@ -21,8 +22,10 @@ def cells(response):
 
 
 def exports_audited():
-    return list(AuditEntry.objects.filter(action="checklist.export").order_by("pk")
-                .values_list("actor__username", "detail"))
+    """(who, the detail as a zh-hans auditor reads it) of each list export."""
+    with translation.override("zh-hans"):
+        return [(e.actor.username, e.display_detail) for e in
+                AuditEntry.objects.filter(action="checklist.export").order_by("pk")]
 
 
 @pytest.fixture
@@ -34,7 +37,7 @@ def test_without_a_reason_even_full_permission_gets_the_masked_list(api, roster,
     rows = cells(api("hq").get(f"/api/v1/checklists/{checklist}/export"))
     assert rows[1][2] != roster.fang.id_number and "*" in rows[1][2]
     assert rows[2][4] == "'=HYPERLINK(\"x\")"  # formulas escaped as before
-    assert exports_audited() == [("hq", "masked")]
+    assert exports_audited() == [("hq", "脱敏导出")]
 
 
 def test_with_a_reason_the_list_is_as_sent_and_audited_once_with_the_reason(api, roster,
@@ -44,7 +47,7 @@ def test_with_a_reason_the_list_is_as_sent_and_audited_once_with_the_reason(api,
     assert rows[1][2] == roster.fang.id_number
     assert rows[2][4] == "'=HYPERLINK(\"x\")"
     [(who, detail)] = exports_audited()
-    assert who == "hq" and detail.startswith("full · ") and "核实身份" in detail
+    assert who == "hq" and detail.startswith("未脱敏导出 · ") and "核实身份" in detail
 
 
 def test_other_with_its_text(api, roster, checklist):
@@ -78,7 +81,7 @@ def test_the_page_gets_masked_by_link_and_full_by_the_reason_form(web, roster, c
     assert refused.status_code == 422 and "原因" in refused.content.decode()
     full = cells(client.post(f"/lists/{checklist}/export/", {"reason": "transfer"}))
     assert full[1][2] == roster.fang.id_number
-    assert [d.split(" · ")[0] for _who, d in exports_audited()] == ["masked", "full"]
+    assert [d.split(" · ")[0] for _who, d in exports_audited()] == ["脱敏导出", "未脱敏导出"]
 
 
 def test_the_page_offers_no_reason_form_without_the_permission(web, api, roster, tmp_path):
@@ -93,6 +96,6 @@ def test_the_full_export_is_on_the_auditors_page_with_its_reason(api, web, check
                         reason_text="上级专班核对"))
     html = web("auditor", "en").get("/people/audit/").content.decode()
     assert "Verification list export (核查)</td>" in html
-    assert f"Verification list {checklist} · full · " in html and "上级专班核对" in html
+    assert f"Verification list {checklist} · unmasked export · " in html and "上级专班核对" in html
     only = web("auditor", "en").get("/people/audit/?action=checklist.export").content.decode()
     assert "上级专班核对" in only

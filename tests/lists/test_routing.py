@@ -5,6 +5,7 @@ to one outside it goes into the hand-over export — with the reason, who and wh
 import io
 
 import pytest
+from django.utils import translation
 from openpyxl import load_workbook
 
 from firstline import clock
@@ -75,8 +76,9 @@ def test_a_row_handed_to_a_street_in_firstline_becomes_an_item_there(api, roster
     assert ChecklistRow.objects.get(checklist=handed).values[-1] == "测试街道：住东苑808"
     row = c.entries.get(number=2)
     assert row.routed_by == cast.hq and row.routed_at is not None
-    assert AuditEntry.objects.filter(action="checklist.route",
-                                     detail__contains="99000102").exists()
+    [entry] = AuditEntry.objects.filter(action="checklist.route")
+    with translation.override("zh-hans"):
+        assert entry.display_detail == "第 2 行：转其他街道 → 东街道 99000102"
     # the other street sees its list; our street's staff cannot open it
     assert api("hq_east").get(
         f"/api/v1/checklists/{handed.pk}").status_code == 200
@@ -158,7 +160,8 @@ def test_the_handover_list_is_masked_unless_a_reason_is_given(api, web, roster, 
     assert page.status_code == 200
     refused = web("hq").post(f"/lists/{c.pk}/handover/", {"reason": "curious"})
     assert refused.status_code == 422 and 'id="handover-full"' in refused.content.decode()
-    details = list(AuditEntry.objects.filter(action="checklist.handover_export")
-                   .order_by("pk").values_list("detail", flat=True))
-    assert len(details) == 3 and details[0] == "masked"
-    assert all(d.startswith("full · ") for d in details[1:])
+    with translation.override("en"):
+        details = [e.display_detail for e in AuditEntry.objects.filter(
+            action="checklist.handover_export").order_by("pk")]
+    assert len(details) == 3 and details[0] == "masked export"
+    assert all(d.startswith("unmasked export · ") for d in details[1:])
