@@ -95,8 +95,34 @@ def errand_contacts(user, requests, *, day: date | None = None) -> None:
             SimpleNamespace(pk=resident_id, phone=phone))
     for r in requests:
         r.contacts, r.contacts_shown = by_household.get(r.household_id, []), True
-        r.can_reveal = (in_scope(user, r.grid, "assistance.work")
-                        and in_scope(user, r.grid, "people.view_full"))
+        r.can_reveal = ((in_scope(user, r.grid, "assistance.work")
+                         and in_scope(user, r.grid, "people.view_full"))
+                        or (r.volunteer_id == user.pk and r.is_open
+                            and in_scope(user, r.grid, "assistance.own")))
+
+
+def errand_contact_get(request: ServiceRequest, resident_id, day: date | None = None):
+    """One of `request`'s contacts (errand_contacts): a resident under isolation today in its
+    household who has a phone; 404 for anyone else."""
+    iso = (Isolation.objects.current(day or clock.today())
+           .filter(household_id=request.household_id, resident_id=resident_id)
+           .exclude(resident__phone="").select_related("resident__grid").first())
+    if iso is None:
+        raise Http404
+    return iso.resident
+
+
+def errand_phone_granted(*, actor, resident, key, day: date | None = None) -> bool:
+    """people.pii_read's "errand" grant: the volunteer's login (assistance.own) that errand
+    `key` is assigned to may read the phone of a resident isolated today in its household,
+    while the errand is open (OPEN_STATUSES: assigned or bought, for one with a volunteer);
+    delivered, cancelled or re-assigned, no more."""
+    return (ServiceRequest.objects.filter(own_errands_q(actor), pk=key,
+                                          status__in=OPEN_STATUSES,
+                                          household_id=resident.household_id).exists()
+            and Isolation.objects.current(day or clock.today())
+            .filter(household_id=resident.household_id, resident_id=resident.pk).exists())
+
 
 def households_isolated(user, day: date, perm: str = "assistance.work"):
     """Households with an active isolation on `day` in the user's scope."""

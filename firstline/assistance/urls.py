@@ -13,6 +13,7 @@ urlpatterns = [
     path("requests/<int:pk>/take/", views.request_take, name="request_take"),
     path("requests/<int:pk>/status/", views.request_status, name="request_status"),
     path("requests/<int:pk>/paid-back/", views.request_paid_back, name="request_paid_back"),
+    path("requests/<int:pk>/phone/<int:resident_id>/", views.errand_phone, name="errand_phone"),
     path("tasks/", views.my_tasks, name="tasks"),
     path("stock/", views.stock, name="stock"),
     # The isolation app's self-report page posts "I need something" here.

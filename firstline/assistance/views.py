@@ -156,6 +156,19 @@ STATUS_TABS = [("open", pgettext_lazy("assistance", "open")), ("delivered", Requ
                ("cancelled", RequestStatus.CANCELLED.label)]
 
 
+@require_POST
+@needs_any("assistance.work", "assistance.own")
+def errand_phone(request, pk, resident_id):
+    """Reveal the phone of a resident of an errand's household to ring them from My tasks: a
+    full read through pii_read, audited as "errand N"; a volunteer's login only while the
+    errand is assigned to it and open (pii_read's "errand" grant), and never the ID number."""
+    req = selectors.service_request_get_for_user(request.user, pk)
+    resident = selectors.errand_contact_get(req, resident_id)
+    phone = pii_read(request.user, resident, ["phone"], f"errand {req.pk}", "web",
+                     action=AuditAction.PHONE_READ, grant=("errand", req.pk))["phone"]
+    return render(request, "assistance/calls.html#phone", {"resident": resident, "phone": phone})
+
+
 def _board_qs(request, tab):
     if tab == "open":
         return selectors.service_requests_list(request.user, open_only=True)

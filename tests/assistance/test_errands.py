@@ -86,16 +86,121 @@ def test_a_volunteer_sees_what_to_buy_where_and_a_masked_phone(cast, world, volu
     services.service_request_assign(request=other, actor=cast.staff_c1, volunteer_name="周建国")
     html = login(volunteer).get("/assistance/tasks/").content.decode()
     assert "大米10斤、青菜若干" in html and world.h1.address in html
-    assert "138****5678" in html and "13812345678" not in html  # 张三's, masked, no reveal
-    assert "call_phone" not in html and "/calls/phone/" not in html
+    assert "138****5678" in html and "13812345678" not in html  # 张三's, masked until tapped
+    assert "/calls/phone/" not in html  # not the call list's: the errand's own reveal
+    assert f"/assistance/requests/{req.pk}/phone/{world.r1.pk}/" in html
     assert "张三" not in html and world.r1.id_number not in html  # only what the errand needs
     assert "降压药一盒" not in html and world.h2.address not in html  # only her own
 
 
 def test_a_worker_on_my_tasks_can_reveal_the_household_phone(cast, world, req):
     services.service_request_assign(request=req, actor=cast.staff_c1, volunteer=cast.grid_a)
-    html = login(cast.grid_a).get("/assistance/tasks/").content.decode()
-    assert f"/assistance/calls/phone/{world.r1.pk}/" in html
+    c = login(cast.grid_a)
+    url = f"/assistance/requests/{req.pk}/phone/{world.r1.pk}/"
+    assert url in c.get("/assistance/tasks/").content.decode()
+    r = c.post(url, **HTMX)
+    assert r.status_code == 200 and 'href="tel:13812345678"' in r.content.decode()
+    assert _phone_reads(world.r1) == [(cast.grid_a.pk, f"errand {req.pk}")]
+
+
+# --- a volunteer rings the household of her errand ---------------------------------------------
+
+def _phone_reads(resident):
+    from firstline.accounts.models import AuditEntry
+
+    return list(AuditEntry.objects.filter(action="people.phone_read",
+                                          object_type="people.resident",
+                                          object_id=str(resident.pk))
+                .values_list("actor_id", "detail"))
+
+
+def _reveal(user, req, resident):
+    return login(user).post(f"/assistance/requests/{req.pk}/phone/{resident.pk}/", **HTMX)
+
+
+def test_a_volunteer_reveals_the_phone_of_her_open_errand_audited(cast, world, volunteer, req):
+    services.service_request_assign(request=req, actor=cast.staff_c1, volunteer=volunteer)
+    r = _reveal(volunteer, req, world.r1)
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert 'href="tel:13812345678"' in html and world.r1.id_number not in html
+    assert "张三" not in html
+    assert _phone_reads(world.r1) == [(volunteer.pk, f"errand {req.pk}")]
+
+
+def test_a_volunteer_reveals_it_while_bought_too(cast, world, volunteer, req):
+    services.service_request_assign(request=req, actor=cast.staff_c1, volunteer=volunteer)
+    services.service_request_transition(request=req, to="bought", actor=volunteer,
+                                        amount="12", receipt_no="A1")
+    assert _reveal(volunteer, req, world.r1).status_code == 200
+
+
+def test_no_reveal_of_another_volunteers_errand(cast, areas, world, volunteer, req, other):
+    person = operations.volunteer_create(actor=cast.staff_c1, area=areas.c1, name="陈磊",
+                                         phone="13905541238", kind="volunteer")
+    chen = operations.volunteer_login_create(actor=cast.staff_c1, volunteer=person,
+                                             username="volunteer2", password=PASSWORD)
+    services.service_request_assign(request=req, actor=cast.staff_c1, volunteer=volunteer)
+    services.service_request_assign(request=other, actor=cast.staff_c1, volunteer=chen)
+    assert _reveal(volunteer, other, world.r2).status_code == 404
+    assert _reveal(chen, other, world.r2).status_code == 200  # hers to ring, not 王芳's
+    # nor another household's resident through her own errand
+    assert _reveal(volunteer, req, world.r2).status_code == 404
+    assert _phone_reads(world.r2) == [(chen.pk, f"errand {other.pk}")]
+
+
+def test_no_reveal_once_the_errand_is_delivered(cast, world, volunteer, req):
+    services.service_request_assign(request=req, actor=cast.staff_c1, volunteer=volunteer)
+    services.service_request_transition(request=req, to="delivered", actor=volunteer)
+    assert _reveal(volunteer, req, world.r1).status_code == 403
+    assert _phone_reads(world.r1) == []
+
+
+def test_no_reveal_once_the_errand_is_cancelled(cast, world, volunteer, req):
+    services.service_request_assign(request=req, actor=cast.staff_c1, volunteer=volunteer)
+    services.service_request_transition(request=req, to="cancelled", actor=cast.staff_c1,
+                                        reason="家属已送达")
+    assert _reveal(volunteer, req, world.r1).status_code == 403
+
+
+def test_no_reveal_once_the_errand_is_reassigned(cast, world, volunteer, req):
+    services.service_request_assign(request=req, actor=cast.staff_c1, volunteer=volunteer)
+    assert _reveal(volunteer, req, world.r1).status_code == 200
+    services.service_request_assign(request=req, actor=cast.staff_c1, volunteer=cast.grid_a)
+    assert _reveal(volunteer, req, world.r1).status_code == 404
+    assert _phone_reads(world.r1) == [(volunteer.pk, f"errand {req.pk}")]
+
+
+def test_no_reveal_of_a_household_member_not_isolated(cast, world, volunteer, req):
+    from .conftest import make_resident
+
+    home = make_resident(world.h1, "孙八", phone="13700000000")  # lives there, not isolated
+    services.service_request_assign(request=req, actor=cast.staff_c1, volunteer=volunteer)
+    assert _reveal(volunteer, req, home).status_code == 404
+
+
+def test_the_errand_grant_gives_the_phone_never_the_id_number(cast, world, volunteer, req):
+    from django.core.exceptions import PermissionDenied
+
+    from firstline.people.services import pii_read
+
+    services.service_request_assign(request=req, actor=cast.staff_c1, volunteer=volunteer)
+    grant = ("errand", req.pk)
+    for fields in (["id_number"], ["phone", "id_number"]):
+        with pytest.raises(PermissionDenied):
+            pii_read(volunteer, world.r1, fields, f"errand {req.pk}", grant=grant)
+    with pytest.raises(PermissionDenied):  # no grant named: her role reads no phone at all
+        pii_read(volunteer, world.r1, ["phone"], f"errand {req.pk}")
+    assert _phone_reads(world.r1) == []
+    assert pii_read(volunteer, world.r1, ["phone"], f"errand {req.pk}", grant=grant) == {
+        "phone": "13812345678"}
+
+
+def test_no_reveal_on_a_delivered_errands_card(cast, world, volunteer, req):
+    services.service_request_assign(request=req, actor=cast.staff_c1, volunteer=volunteer)
+    services.service_request_transition(request=req, to="delivered", actor=volunteer)
+    html = login(volunteer).get("/assistance/tasks/").content.decode()
+    assert f"/phone/{world.r1.pk}/" not in html
 
 
 def test_a_volunteer_marks_her_errand_bought_then_delivered(cast, world, volunteer, req):

@@ -56,6 +56,12 @@ def test_a_volunteer_delivers_her_errand_on_a_phone(world, cast, areas, live_ser
     assert "大米10斤" in text and "138****5678" in text and "13812345678" not in text
     assert "降压药" not in phone.content()
     shot(phone, f"errand-volunteer-tasks-{lang}")
+    # At the door: she taps the masked number, it becomes the full one to ring (audited).
+    task.locator(f"#ph-{world.r1.pk} button").click()
+    ring = phone.locator(f"a#ph-{world.r1.pk}[href='tel:13812345678']")
+    ring.wait_for()
+    assert _one_line(ring)
+    shot(phone, f"errand-volunteer-tasks-revealed-{lang}")
     task.locator("input[name=amount]").fill("88.6")
     task.locator("button[value=delivered]").click()
     phone.locator(f"#req-{req.pk} .st-delivered").wait_for()
@@ -78,6 +84,8 @@ def test_a_grid_worker_files_then_takes_a_request(world, cast, live_server, new_
     page.locator("form.card button[type=submit]").click()
     page.wait_for_url(f"{live_server.url}/assistance/requests/")
     assert "13905541234" not in page.content() and "139****1234" in page.content()
+    # The named volunteer's "☎ 139****1234" keeps to one line on a 390px phone.
+    assert _one_line(page.locator(f"#req-{named.pk} .mono", has_text="139****1234"))
     card_id = page.locator(".req.s-new").first.get_attribute("id")
     page.locator(f"#{card_id} form[action$='/take/'] button").click()
     page.locator(f"#{card_id} .st-assigned").wait_for()
@@ -86,3 +94,10 @@ def test_a_grid_worker_files_then_takes_a_request(world, cast, live_server, new_
     page.goto(f"{live_server.url}/assistance/tasks/")
     assert "鸡蛋两盒" in page.content()
     shot(page, f"errand-grid-tasks-{lang}")
+
+
+def _one_line(locator) -> bool:
+    """The element's text sits on one line: its text's boxes all have the same top."""
+    return locator.evaluate("e => { const r = document.createRange(); r.selectNodeContents(e);"
+                            " return new Set([...r.getClientRects()]"
+                            ".map(x => Math.round(x.top))).size === 1; }")

@@ -68,11 +68,13 @@ from .key_persons import (
 from .pii import (
     API_NO_REASON,
     FULL_READ_REASONS,
+    PHONE_GRANTS,
     PII_FIELDS,
     REASON_MAX,
     full_read_reason,
     mask_id_number,
     mask_phone,
+    phone_grants_subscribe,
     pii_read,
     resident_read,
     resident_read_full,
@@ -104,7 +106,8 @@ from .screening import (
 # Every name the module had before it became a package, for its callers.
 __all__ = [
     "phone_normalize", "API_NO_REASON", "FULL_READ_REASONS", "PII_FIELDS", "REASON_MAX",
-    "full_read_reason", "mask_id_number", "mask_phone", "pii_read", "resident_read",
+    "full_read_reason", "mask_id_number", "mask_phone", "PHONE_GRANTS",
+    "phone_grants_subscribe", "pii_read", "resident_read",
     "resident_read_full", "ADDRESS_SUFFIXES", "FULL_WIDTH", "_address_part",
     "building_name_normalize", "household_address_normalize", "room_normalize",
     "unit_normalize", "IMPORT_LEASE", "THREADED_BYTES", "_AppendErrors",

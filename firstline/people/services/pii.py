@@ -1,6 +1,8 @@
 """Masking of ID numbers and phones, and full reads of them (one audit row each)."""
 
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -75,19 +77,44 @@ def full_read_reason(*, code: str = "", text: str = "", required: bool = True) -
 
 PII_FIELDS = ("id_number", "phone")
 
+# Narrow grants of one resident's PHONE (never the ID number) to a reader without
+# people.view_full, each judged by the app owning the record that justifies it — people
+# cannot import those apps, which sit above it: {name: predicate(actor=, resident=, key=)}.
+# assistance registers "errand": the volunteer an open errand is assigned to may ring the
+# isolated residents of its household (docs/assistance.md "My tasks").
+PHONE_GRANTS: dict[str, Callable[..., bool]] = {}
+
+
+def phone_grants_subscribe(name: str, predicate: Callable[..., bool]) -> None:
+    """`predicate(actor=, resident=, key=)` says whether pii_read may give `actor` the phone
+    of `resident` for the grant (name, key); called from the owning app's AppConfig.ready."""
+    PHONE_GRANTS[name] = predicate
+
+
+def _phone_granted(actor, resident, fields, grant) -> bool:
+    if grant is None or fields != ("phone",):
+        return False
+    name, key = grant
+    predicate = PHONE_GRANTS.get(name)
+    return predicate is not None and bool(predicate(actor=actor, resident=resident, key=key))
+
 
 def pii_read(actor, resident, fields, reason: str | dict, via: str = "web", *,
-             action: AuditAction = AuditAction.RESIDENT_READ_FULL) -> dict[str, str]:
+             action: AuditAction = AuditAction.RESIDENT_READ_FULL,
+             grant: tuple[str, int] | None = None) -> dict[str, str]:
     """The only way to a resident's full ID number or phone: {field: value} for `fields`
     (of PII_FIELDS), for a reader holding people.view_full through a role covering the
-    resident's grid, with a reason (422 `reason_required` naming `reason` when empty), and
-    exactly one audit row (who, whom, when, why, via). Pages, the API, the phone reveals and
-    the list items all come here; tests/test_pii.py finds any other reader of these fields."""
+    resident's grid — or, for the phone alone, one `grant` (name, key) of PHONE_GRANTS that
+    its owner's predicate allows (an open errand of the reader's: ("errand", id)) — with a
+    reason (422 `reason_required` naming `reason` when empty), and exactly one audit row
+    (who, whom, when, why, via). Pages, the API, the phone reveals and the list items all
+    come here; tests/test_pii.py finds any other reader of these fields."""
     fields = tuple(fields)
     unknown = set(fields) - set(PII_FIELDS)
     if not fields or unknown:
         raise ValueError(f"pii_read: fields must be of {PII_FIELDS}, got {fields}")
-    if not in_scope(actor, resident.grid, "people.view_full"):
+    if not (in_scope(actor, resident.grid, "people.view_full")
+            or _phone_granted(actor, resident, fields, grant)):
         # view_full held through a role elsewhere does not unmask here.
         from django.core.exceptions import PermissionDenied
 
