@@ -45,3 +45,14 @@ def test_fake_id_numbers_are_valid_resident_ids():
         # region code in its own list, which lacks many real county codes).
         assert ric.calc_check_digit(number) == number[17]
         assert ric.get_birth_date(number)
+
+
+def test_volunteer1_logs_in_to_an_errand_in_my_tasks(db):
+    """operations' demo makes the login before assistance's gives it an errand; once."""
+    from firstline.assistance.models import ServiceRequest
+
+    errands = ServiceRequest.objects.filter(volunteer__username="volunteer1")
+    build(residents_per_grid=2)
+    assert [r.status for r in errands] == ["assigned"]  # on the first run already
+    build(residents_per_grid=2)
+    assert [r.status for r in errands] == ["assigned"]

@@ -1,5 +1,7 @@
-"""Demo data for assistance: the 九个一 kit with stock, a few requests at every status, and
-this morning's first care calls. Idempotent: keyed on kit names and on the demo marker."""
+"""Demo data for assistance: the 九个一 kit with stock, a few requests at every status, an
+errand of volunteer1's (operations' demo, run before, made that login) and this morning's first
+care calls. Idempotent: keyed on kit names, on the community's requests and on volunteer1's
+errands."""
 
 
 from firstline import clock
@@ -56,11 +58,17 @@ def populate(ctx) -> None:
     today = clock.today()
     isolations = list(Isolation.objects.current(today)
                       .filter(subtree_q(community, "grid"), kind=Kind.HOME)
-                      .select_related("household__grid").order_by("household_id"))
+                      .select_related("household__grid", "resident").order_by("household_id"))
     households = list({i.household_id: i.household for i in isolations}.values())
-    if not households or ServiceRequest.objects.filter(
-            subtree_q(community, "grid")).exists():
+    if not households:
         return
+    if not ServiceRequest.objects.filter(subtree_q(community, "grid")).exists():
+        _requests_kits_and_calls(ctx, households, kits, staff=staff, worker=worker)
+    _volunteer_errand(isolations, staff=staff)
+
+
+def _requests_kits_and_calls(ctx, households, kits, *, staff, worker) -> None:
+    today = clock.today()
     mine = [h for h in households if h.grid_id == ctx.grids[0].pk] or households
     # Requests at every status: new, assigned (named party-member volunteer), bought, delivered.
     for index, (kind, detail) in enumerate(REQUESTS):
@@ -92,6 +100,23 @@ def populate(ctx) -> None:
         for household, outcome in zip(mine[:3], ["ok", "no_answer", "ok"], strict=False):
             care_call_log(household=household, outcome=outcome, actor=worker,
                           slot=call_slots(today)[0][0][0])
+
+
+def _volunteer_errand(isolations, *, staff) -> None:
+    """volunteer1 (王芳, a confirmed volunteer of the first community with a login of her
+    own) is given an errand for a household whose isolated resident has a phone: her My tasks
+    shows a real errand and the number to ring at the door. Once: not when she has one (a
+    demo built before this gains it on its next run)."""
+    volunteer = User.objects.filter(username="volunteer1").first()
+    if volunteer is None or ServiceRequest.objects.filter(volunteer=volunteer).exists():
+        return
+    household = next((i.household for i in isolations if i.resident.phone), None)
+    if household is None:
+        return
+    req = service_request_create(household=household, kind="groceries",
+                                 detail="鸡蛋两盒、牛奶一箱、挂面两把,送到门口后打电话",
+                                 source="phone", actor=staff)
+    service_request_assign(request=req, actor=staff, volunteer=volunteer)
 
 
 def _worker_for(household, worker, staff):

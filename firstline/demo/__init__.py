@@ -32,7 +32,10 @@ COMPOUND_NAMES = [
     "紫金苑", "滨河新村", "东方明珠", "新城佳苑", "学府雅居", "春申苑", "惠利花园", "碧水云天",
     "书香门第", "润园", "丽景苑", "文昌小区",
 ]
-APPS = ("people", "access", "isolation", "assistance", "operations", "residents",
+# In dependency order: assistance imports operations (a kit is an operations item, an errand
+# goes to an operations volunteer), and its demo gives an errand to volunteer1, whose login
+# operations' demo makes.
+APPS = ("people", "access", "isolation", "operations", "assistance", "residents",
         "reports")
 
 

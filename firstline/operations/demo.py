@@ -95,7 +95,8 @@ def populate(ctx) -> None:
     for code, name, unit, low_at in ITEMS:
         items[code], _ = Item.objects.get_or_create(code=code, defaults={
             "name": name, "unit": unit, "low_at": low_at})
-    # The care kits (assistance's demo, run first) may already have made the areas' own stores.
+    # The areas' own stores: assistance's demo (run after) keeps its care kits in these; a demo
+    # built when assistance's ran first has them already.
     street_store = services.store_of_area(ctx.street) or Store.objects.get_or_create(
         code="ST-MAIN", defaults={"name": f"{ctx.street.name}物资仓库", "kind": "street",
                                   "area": ctx.street})[0]
