@@ -25,6 +25,7 @@ from firstline.isolation import services as isolation_services
 from firstline.isolation import views as isolation_views
 from firstline.people.selectors import households_matching
 from firstline.people.services import pii_read
+from firstline.texts import N_, message
 
 from . import selectors, services
 from .forms import HelpForm
@@ -164,7 +165,8 @@ def errand_phone(request, pk, resident_id):
     errand is assigned to it and open (pii_read's "errand" grant), and never the ID number."""
     req = selectors.service_request_get_for_user(request.user, pk)
     resident = selectors.errand_contact_get(req, resident_id)
-    phone = pii_read(request.user, resident, ["phone"], f"errand {req.pk}", "web",
+    reason = message(N_("errand %(n)s"), n=req.pk)
+    phone = pii_read(request.user, resident, ["phone"], reason, "web",
                      action=AuditAction.PHONE_READ, grant=("errand", req.pk))["phone"]
     return render(request, "assistance/calls.html#phone", {"resident": resident, "phone": phone})
 

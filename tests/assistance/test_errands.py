@@ -5,6 +5,7 @@ masks a named volunteer's phone."""
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from firstline.accounts.services import user_assign
 from firstline.assistance import selectors, services
@@ -108,10 +109,11 @@ def test_a_worker_on_my_tasks_can_reveal_the_household_phone(cast, world, req):
 def _phone_reads(resident):
     from firstline.accounts.models import AuditEntry
 
-    return list(AuditEntry.objects.filter(action="people.phone_read",
-                                          object_type="people.resident",
-                                          object_id=str(resident.pk))
-                .values_list("actor_id", "detail"))
+    with translation.override("en"):  # the reason is kept as a message, said when read
+        return [(e.actor_id, e.display_detail)
+                for e in AuditEntry.objects.filter(action="people.phone_read",
+                                                   object_type="people.resident",
+                                                   object_id=str(resident.pk))]
 
 
 def _reveal(user, req, resident):
