@@ -267,3 +267,16 @@ def test_a_dashboard_date_in_year_one_is_refused_not_a_500(browser, facts):
 def test_the_bad_date_alert_joins_its_sentences_as_english_does(browser, facts):
     html = browser("hq", "en").get(DASH, {"area": "C1", "date": "2020-02-31"}).content.decode()
     assert "Date: 2020-02-31 is not a date (YYYY-MM-DD). Showing today instead." in html
+
+
+def test_dashboard_shows_isolations_by_reason_apart_from_the_key_person_ledger(browser, facts):
+    from firstline.isolation.models import Reason
+
+    response = browser("hq").get(DASH, {"area": "99000101", "date": D.isoformat()})
+    cards = {c.key: c for c in response.context["board"].reason_cards}
+    close = cards["isolations_by_reason:close_contact"]
+    html = response.content.decode()
+    section = html.split('id="isolation-reasons"', 1)[1].split("</section>", 1)[0]
+    assert section.count('<article class="fig">') == len(Reason.choices)
+    assert f"<h3>{close.title}</h3>" in section
+    assert f'<p class="value">{close.value}</p>' in section
