@@ -68,6 +68,8 @@ def _csp_errors(page):
 @pytest.mark.parametrize("lang,locale", [("zh-hans", "zh-CN"), ("en", "en-US")])
 def test_on_a_phone_the_notice_fits_the_link_copies_and_the_poster_prints(
         cast, roster_place, live_server, new_page, lang, locale):
+    from playwright.sync_api import expect
+
     from tests.conftest import PHONE, browser_login
 
     n = services.notice_publish(actor=cast.staff_c1, title="关于核酸检测的通知",
@@ -84,7 +86,8 @@ def test_on_a_phone_the_notice_fits_the_link_copies_and_the_poster_prints(
     copy = page.locator("button[data-copy]")
     assert copy.is_visible()
     copy.click()
-    assert copy.inner_text() in ("已复制", "Copied")
+    # The clipboard answers asynchronously: wait for the button to say so (it says it 2.5 s).
+    expect(copy).to_have_text(re.compile(r"^(已复制|Copied)$"))
     _shot(page, f"notice-phone-{lang}")
 
     page.get_by_role("link", name=re.compile("A4")).click()
