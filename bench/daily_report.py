@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.pgdb import ensure_database  # noqa: E402
+from bench.pgdb import ensure_database, insert_select  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/fl_bench_reports"
 STREET = "BENCH-ST"
@@ -69,58 +69,6 @@ def setup_django(url: str):
 
 
 # --- generation -------------------------------------------------------------------------------
-
-def _literal(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, str):
-        return "'" + value.replace("'", "''") + "'"
-    raise TypeError(value)
-
-
-def _default_sql(f) -> str:
-    import json
-    from datetime import datetime
-
-    from django.db import connection
-
-    value = f.default() if callable(f.default) else f.default
-    if isinstance(value, datetime):
-        return "now()"
-    if isinstance(value, date):
-        return "current_date"
-    if isinstance(value, list | dict):
-        value = json.dumps(value)
-    return f"CAST({_literal(value)} AS {f.db_type(connection)})"
-
-
-def insert_select(cursor, model, exprs: dict[str, str], from_sql: str) -> int:
-    """INSERT INTO model's table SELECT exprs FROM ...; fields not given take their default
-    (a constant, or now() for a callable default) so new nullable/defaulted fields added by
-    the owning app do not break the benchmark."""
-    from django.db.models import NOT_PROVIDED, AutoField
-
-    columns, values = [], []
-    for f in model._meta.concrete_fields:
-        if isinstance(f, AutoField):
-            continue
-        if f.name in exprs:
-            columns.append(f.column)
-            values.append(exprs[f.name])
-        elif f.null:
-            continue
-        elif f.default is not NOT_PROVIDED:
-            columns.append(f.column)
-            values.append(_default_sql(f))
-        else:
-            raise SystemExit(f"bench: no value for {model.__name__}.{f.name}")
-    sql = (f'INSERT INTO {model._meta.db_table} ({", ".join(columns)}) '
-           f'SELECT {", ".join(values)} FROM {from_sql}')
-    cursor.execute(sql)
-    return cursor.rowcount
-
 
 def generate(args, day: date) -> None:
     from django.db import connection, transaction

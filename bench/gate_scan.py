@@ -52,7 +52,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.pgdb import ensure_database  # noqa: E402
+from bench.pgdb import ensure_database, insert_select  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/fl_bench_access"
 STREET = "BGS-ST"
@@ -200,47 +200,6 @@ def setup_django(url: str):
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
-
-
-def _default_sql(f) -> str:
-    from datetime import datetime
-
-    from django.db import connection
-
-    value = f.default() if callable(f.default) else f.default
-    if isinstance(value, datetime):
-        return "now()"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, str):
-        return f"CAST('{value}' AS {f.db_type(connection)})"
-    raise TypeError(f"{f}: {value!r}")
-
-
-def insert_select(cursor, model, exprs: dict[str, str], from_sql: str) -> int:
-    """INSERT INTO model's table SELECT exprs FROM ...; other fields take NULL or their default,
-    so fields added later by the owning app do not break the benchmark."""
-    from django.db.models import NOT_PROVIDED, AutoField
-
-    columns, values = [], []
-    for f in model._meta.concrete_fields:
-        if isinstance(f, AutoField):
-            continue
-        if f.name in exprs:
-            columns.append(f.column)
-            values.append(exprs[f.name])
-        elif f.null:
-            continue
-        elif f.default is not NOT_PROVIDED:
-            columns.append(f.column)
-            values.append(_default_sql(f))
-        else:
-            raise SystemExit(f"bench: no value for {model.__name__}.{f.name}")
-    cursor.execute(f'INSERT INTO {model._meta.db_table} ({", ".join(columns)}) '
-                   f'SELECT {", ".join(values)} FROM {from_sql}')
-    return cursor.rowcount
 
 
 def generated(args) -> bool:
