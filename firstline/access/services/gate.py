@@ -3,7 +3,7 @@
 import functools
 import math
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
@@ -140,9 +140,9 @@ def _judge(*, actor, event_id, checkpoint_code, pass_code, direction, temperatur
         policy = Policy(pk=row[4], compound_id=compound_id, version=row[5], closed=bool(row[6]),
                         out_quota=row[7], window_days=row[8], starts_on=starts_on)
     q = _quota_rule(policy, day, rules)
-    # For scan_verdict's next window, without asking again: the rule's windows, and when a
-    # version saved for a later day takes over (as the database sent it; read only then).
-    c.gate_window_days, c.gate_next_change = q.window_days, row[_PASS_COLS + 13]
+    # For scan_verdict's next window, without asking again: the rule's windows and the
+    # version in force (a refusal alone asks when a later version takes over).
+    c.gate_window_days, c.gate_policy_version = q.window_days, row[5] or 0
     c.policy_id = policy.pk if policy is not None else None
     c.rule_version = f"{c.rule_version} {q.version}"[:200]
     window = q.window_start(day)
@@ -186,7 +186,7 @@ def rule_on(value) -> bool:
 def gate_params(day, at, pass_code: str, checkpoint_code: str) -> list:
     """The parameters of _gate_sql, in its order: the local day and the moment judged (as the
     database takes them), the pass code as typed, the checkpoint's code."""
-    return ([day] * (2 * len(GATE_RULES)) + [at] * 2 + [day] * 2 + [at] * 6
+    return ([day] * (2 * len(GATE_RULES)) + [at] * 2 + [day] * 2 + [at] * 5
             + [pass_code_normalize(pass_code), (checkpoint_code or "").strip()[:40], True])
 
 
@@ -225,12 +225,7 @@ def _gate_sql() -> str:
         # What the verdict shows the guard (selectors.household_at_gate), in the same round
         # trip: the household's address and how many live there.
         f"hk.name, h.building_name, h.unit, h.room, "
-        f"(SELECT COUNT(*) FROM {t[Resident]} rm WHERE rm.household_id = h.id), "
-        # When the policy changes next (a version saved for a later day that none saved
-        # after it overrides): a household refused for its quota may go out again from
-        # then, maybe before its window ends (scan_verdict's next_window).
-        f"(SELECT MIN(p3.effective_at) FROM {t[Policy]} p3 WHERE p3.compound_id = c.compound_id "
-        f"AND p3.effective_at > %s AND p3.version > COALESCE(p.version, 0)) "
+        f"(SELECT COUNT(*) FROM {t[Resident]} rm WHERE rm.household_id = h.id) "
         f"FROM {t[Checkpoint]} c JOIN {t[Compound]} k ON k.id = c.compound_id "
         f"JOIN {t[Area]} a ON a.id = k.area_id "
         # The version in force (Policy.objects.in_force_at): of those in force by then, the
@@ -428,15 +423,6 @@ def scan_answer(c: Crossing) -> dict:
                                                                                    c.scanned_at)}
 
 
-def _moment(value) -> datetime | None:
-    """A moment as a raw statement returns it: aware from PostgreSQL, text in UTC from SQLite
-    (an aggregate's column carries no declared type to convert it by)."""
-    if value is None or isinstance(value, datetime):
-        return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
-    moment = datetime.fromisoformat(str(value))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def clock_verdict(device_at: datetime | None, judged_at: datetime) -> str:
     """"corrected" when a device's moment was replaced by the server's, else "ok"."""
     return "corrected" if clock.was_corrected(device_at, judged_at) else "ok"
@@ -491,7 +477,9 @@ def scan_verdict(c: Crossing) -> dict:
         # Judged just now: the rule came with the judgement; a stored crossing (a repeated
         # event_id) asks for the rule in force at its scan.
         if hasattr(c, "gate_window_days"):
-            days, change = c.gate_window_days, _moment(c.gate_next_change)
+            days = c.gate_window_days
+            change = policy_next_change(c.compound_id, c.scanned_at,
+                                        in_force_version=c.gate_policy_version)
         else:
             days = quota_rule(c.compound_id, c.scanned_at, c.day).window_days
             change = policy_next_change(c.compound_id, c.scanned_at)

@@ -113,13 +113,17 @@ def quota_rule(compound_id: int, at: datetime, day: date) -> QuotaRule:
     return _quota_rule(policy, day)
 
 
-def policy_next_change(compound_id: int, at: datetime) -> datetime | None:
+def policy_next_change(compound_id: int, at: datetime, *,
+                       in_force_version: int | None = None) -> datetime | None:
     """When the compound's policy changes next after `at`: the earliest `effective_at` of a
     version saved after the one in force (one saved before it never applies: the last saved
-    wins). None when no change is pending. (The gate asks the same in its own statement.)"""
-    current = Policy.objects.filter(compound_id=compound_id).in_force_at(at).first()
+    wins). None when no change is pending. `in_force_version` (0: none in force), when the
+    caller has just read it, saves asking for it again."""
+    if in_force_version is None:
+        current = Policy.objects.filter(compound_id=compound_id).in_force_at(at).first()
+        in_force_version = current.version if current else 0
     return (Policy.objects.filter(compound_id=compound_id, effective_at__gt=at,
-                                  version__gt=current.version if current else 0)
+                                  version__gt=in_force_version)
             .order_by("effective_at").values_list("effective_at", flat=True).first())
 
 
