@@ -209,15 +209,6 @@ def generated(args) -> bool:
     return Area.objects.filter(code=STREET).exists() and Crossing.objects.exists()
 
 
-def drop_data() -> None:
-    from django.db import connection
-
-    with connection.cursor() as cur:
-        cur.execute("TRUNCATE access_visit, access_crossing, access_quotause, access_pass, "
-                    "access_shift, access_policy, access_checkpoint, people_resident, "
-                    "people_household, people_building, people_compound CASCADE")
-
-
 def generate(args) -> None:
     from django.db import connection, transaction
     from django.utils import timezone
@@ -589,12 +580,12 @@ def db_transactions() -> int:
 
 def main() -> int:
     args = parse_args()
-    ensure_database(args.database_url)
+    # --regenerate starts from an empty database: a list of tables to empty goes stale as
+    # the apps move theirs.
+    ensure_database(args.database_url, recreate=args.regenerate)
     setup_django(args.database_url)
     from firstline.access.models import Crossing
 
-    if args.regenerate:
-        drop_data()
     if not generated(args):
         print(f"generating {args.residents:,} residents, {args.crossings:,} crossings …",
               flush=True)
