@@ -71,10 +71,31 @@ def policy_upcoming(compound, at=None) -> list[Policy]:
     date (the last saved wins: such a one never applies)."""
     at = at or clock.now()
     current = policy_current(compound, at)
-    newest = current.version if current else 0
+    return _upcoming(Policy.objects.filter(compound=compound, effective_at__gt=at),
+                     current.version if current else 0)
+
+
+def policy_upcoming_by_compound(compound_ids, at=None) -> dict[int, list[Policy]]:
+    """policy_upcoming for many compounds in one query (a compound has a few versions):
+    {compound_id: changes to come}, only for compounds with one."""
+    at = at or clock.now()
+    versions: dict[int, list[Policy]] = {}
+    for p in Policy.objects.filter(compound_id__in=list(compound_ids)):
+        versions.setdefault(p.compound_id, []).append(p)
+    out = {}
+    for compound_id, vs in versions.items():
+        in_force = max((p.version for p in vs if p.effective_at <= at), default=0)
+        upcoming = _upcoming([p for p in vs if p.effective_at > at], in_force)
+        if upcoming:
+            out[compound_id] = upcoming
+    return out
+
+
+def _upcoming(later, newest: int) -> list[Policy]:
+    """Of the versions taking effect later, those that will apply, in order: each saved after
+    the one in force before it (version `newest` now); of two for one moment, the last saved."""
     upcoming: list[Policy] = []
-    for p in (Policy.objects.filter(compound=compound, effective_at__gt=at)
-              .order_by("effective_at", "version")):
+    for p in sorted(later, key=lambda p: (p.effective_at, p.version)):
         if p.version <= newest:
             continue
         if upcoming and upcoming[-1].effective_at == p.effective_at:

@@ -42,11 +42,11 @@ def index(request):
                            n_passes=Count("households__passes", distinct=True,
                                           filter=Q(households__passes__revoked_at__isnull=True)))
                  .order_by("area__path", "name"))
-    rows = []
-    for c in compounds[:300]:
-        rows.append({"compound": c, "policy": services.quota_rule(c.pk, clock.now(),
-                                                                  clock.today()),
-                     "checkpoints": list(c.checkpoints.all())})
+    compounds, now = list(compounds[:300]), clock.now()
+    upcoming = selectors.policy_upcoming_by_compound((c.pk for c in compounds), now)
+    rows = [{"compound": c, "policy": services.quota_rule(c.pk, now, clock.localdate(now)),
+             "next": upcoming.get(c.pk, [None])[0], "checkpoints": list(c.checkpoints.all())}
+            for c in compounds]
     return render(request, "access/index.html", {"rows": rows})
 
 
@@ -62,8 +62,15 @@ def compound(request, compound_id: int):
     history = [{"policy": p, "in_force": current is not None and p.pk == current.pk,
                 "pending": p.effective_at > now, "overridden_by": overridden.get(p.version)}
                for p in versions[:20]]
-    form = PolicyForm(initial={"closed": rule.closed, "out_quota": rule.quota,
-                               "window_days": rule.window_days, "starts_on": rule.starts_on})
+    upcoming = selectors.policy_upcoming(c, now)
+    # The form starts from the last change saved, so that saving it unchanged keeps that
+    # change (the last saved wins: the rule in force now, saved again, would replace it).
+    last = upcoming[-1] if upcoming else None
+    form = PolicyForm(initial={"closed": last.closed, "out_quota": last.out_quota,
+                               "window_days": last.window_days, "starts_on": last.starts_on}
+                      if last else {"closed": rule.closed, "out_quota": rule.quota,
+                                    "window_days": rule.window_days,
+                                    "starts_on": rule.starts_on})
     households = (c.households.order_by("building_name", "unit", "room")
                   .prefetch_related("passes"))
     rows = []
@@ -72,7 +79,7 @@ def compound(request, compound_id: int):
         rows.append({"household": h, "pass": valid})
     return render(request, "access/compound.html", {
         "compound": c, "current": current, "rule": rule, "form": form,
-        "upcoming": selectors.policy_upcoming(c, now), "history": history,
+        "upcoming": upcoming, "form_from": last, "history": history,
         "checkpoints": c.checkpoints.all(),
         "rows": rows, "missing": sum(1 for r in rows if r["pass"] is None),
         "show_lockdowns": has_perm(request.user, "isolation.view"),

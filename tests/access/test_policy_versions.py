@@ -298,6 +298,56 @@ def test_saving_for_a_later_day_says_from_when(world, web):
         r.content.decode()
 
 
+def _form_values(html: str) -> dict:
+    """The policy form's fields as the browser would post them back unchanged."""
+    import re
+
+    form = html.split('id="policy"', 1)[1].split("</form>", 1)[0]
+    values = {name: value for name, value in
+              re.findall(r'<input[^>]*name="(\w+)"[^>]*value="([^"]*)"', form)}
+    if re.search(r'<input[^>]*name="closed"[^>]*checked', form):
+        values["closed"] = "on"
+    values.pop("csrfmiddlewaretoken", None)  # the test client needs none
+    return values
+
+
+def test_the_form_saved_unchanged_keeps_the_change_waiting_for_its_day(world, cast, web):
+    """The form starts from the last change saved, not the rule in force: saving it as it
+    comes (the last saved wins) must not replace tomorrow's change by today's rule."""
+    save(world, cast, at(D, 10), starts_on=D + timedelta(days=1), out_quota=2, window_days=3)
+    client = web("staff_c1", "en")
+    with time_machine.travel(at(D, 12), tick=False):
+        html = client.get(f"/access/compounds/{world.compound.pk}/").content.decode()
+        values = _form_values(html)
+        assert values == {"out_quota": "2", "window_days": "3", "starts_on": "2020-02-07",
+                          "closed": "on"}
+        assert "The form below starts from the last change saved (from 2020-02-07 00:00)" in html
+        client.post(f"/access/compounds/{world.compound.pk}/policy/", values)
+    tomorrow = Policy.objects.filter(compound=world.compound).in_force_at(at(D + timedelta(1)))
+    assert (tomorrow.first().out_quota, tomorrow.first().window_days) == (2, 3)
+
+
+def test_the_form_starts_from_the_rule_in_force_when_no_change_waits(world, web):
+    with time_machine.travel(at(D, 12), tick=False):
+        html = web("staff_c1", "en").get(f"/access/compounds/{world.compound.pk}/").content
+    assert _form_values(html.decode()) == {"out_quota": "1", "window_days": "2",
+                                           "starts_on": "2020-02-04", "closed": "on"}
+    assert "policy-form-from" not in html.decode()
+
+
+@pytest.mark.parametrize("language,words", [
+    ("zh-hans", "自 02-07 00:00 起："), ("en", "From 02-07 00:00:")])
+def test_the_compound_list_shows_the_change_to_come(world, cast, web, language, words):
+    save(world, cast, at(D, 10), starts_on=D + timedelta(days=1), out_quota=2, window_days=3)
+    save(world, cast, at(D, 10, 5), compound=world.other, starts_on=D + timedelta(days=2),
+         closed=False)
+    save(world, cast, at(D, 10, 6), compound=world.other, starts_on=D)  # overrides it
+    with time_machine.travel(at(D, 12), tick=False):
+        html = web("staff_c1", language).get("/access/").content.decode()
+    row = html.split(f'href="/access/compounds/{world.compound.pk}/"', 1)[1].split("</tr>")[0]
+    assert words in row and "2 " in row.split(words, 1)[1]
+    assert html.count(words) == 1  # the other compound's change never applies
+
 
 # --- versions saved before the rule ---------------------------------------------------------
 
