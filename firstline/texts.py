@@ -22,6 +22,11 @@ from django.utils.translation import gettext, gettext_noop, pgettext
 N_ = gettext_noop
 
 
+def listing(items) -> str:
+    """Items said as one list in the reader's language: "咳嗽、乏力", "cough, fatigue"."""
+    return pgettext("list separator", ", ").join(str(i) for i in items)
+
+
 def message(msgid: str, *, context: str = "", **params) -> dict:
     """The facts of a sentence to say later: {"m": msgid, "c": context, "p": params}.
     Decimals and dates are kept as text (JSON has no such types)."""

@@ -27,6 +27,7 @@ from firstline.areas.models import Area, Level
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.people.models import Resident
 from firstline.people.selectors import compound_get_for_user, compounds_visible_to
+from firstline.texts import listing
 
 from . import forms, schedule, selectors, services
 from .models import (
@@ -407,7 +408,7 @@ def _already_text(plan) -> str:
     return ngettext("%(n)d person is already isolated and keeps that isolation: %(parts)s.",
                     "%(n)d people are already isolated and keep their isolation: %(parts)s.",
                     plan.already_isolated) % {
-        "n": plan.already_isolated, "parts": pgettext("list separator", ", ").join(parts)}
+        "n": plan.already_isolated, "parts": listing(parts)}
 
 
 @needs("isolation.view")

@@ -15,7 +15,7 @@ from firstline.accounts.audit_texts import export_detail
 from firstline.accounts.scope import has_perm
 from firstline.accounts.services import audit
 from firstline.people.services import full_read_reason, mask_id_number, mask_phone, safe_cell
-from firstline.people.vocab import Symptom
+from firstline.people.vocab import symptom_labels
 from firstline.texts import N_
 
 from . import selectors
@@ -45,11 +45,7 @@ def _found_text(v) -> str:
     if v.returned_on is not None:
         parts.append(_("returned on %(day)s") % {"day": v.returned_on.isoformat()})
     if v.symptoms:
-        names = dict(Symptom.choices)
-        said = pgettext("list separator", ", ").join(
-            str(names.get(code.strip(), code.strip())) for code in v.symptoms.split(",")
-            if code.strip())
-        parts.append(_("symptoms: %(s)s") % {"s": said})
+        parts.append(_("symptoms: %(s)s") % {"s": symptom_labels(v.symptoms)})
     if v.note:
         parts.append(_("note: %(note)s") % {"note": v.note})
     kind = v.source.partition(":")[0]

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from firstline.texts import listing
+
 
 class Symptom(models.TextChoices):
     """One symptom vocabulary: screening visits, isolation readings, self-reports. A fever is
@@ -20,10 +22,10 @@ class Symptom(models.TextChoices):
 
 
 def symptom_labels(codes) -> str:
-    """Symptom codes as the reader's words ("咳嗽, 乏力"): the one way symptoms are shown on
+    """Symptom codes as the reader's words ("咳嗽、乏力", "cough, fatigue"): the one way symptoms are shown on
     pages, alerts and exports (the API keeps the codes). `codes` is a list or the
     comma-separated text screening visits and alerts store; an unknown code stays as it is."""
     if isinstance(codes, str):
         codes = [c for c in codes.split(",") if c.strip()]
     names = dict(Symptom.choices)
-    return ", ".join(str(names.get(code.strip(), code)) for code in codes or ())
+    return listing(names.get(code.strip(), code.strip()) for code in codes or ())

@@ -365,7 +365,7 @@ def test_readings_table_shows_symptoms_in_the_readers_language(cast, live):
     c = login("grid_a")
     zh = c.get(f"/isolation/{iso.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     readings = zh.split('<table class="cards">')[1].split("</table>")[0]
-    assert "咳嗽, 乏力" in readings and "cough" not in readings
+    assert "咳嗽、乏力" in readings and "cough" not in readings
     en = c.get(f"/isolation/{iso.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "cough, tiredness" in en
 
@@ -377,7 +377,7 @@ def test_symptom_labels_take_a_list_or_stored_text_and_keep_unknown_codes():
 
     with translation.override("zh-hans"):
         assert symptom_labels(["cough", "sore_throat"]) == symptom_labels("cough,sore_throat")
-        assert symptom_labels("cough,sneezing") == "咳嗽, sneezing"
+        assert symptom_labels("cough,sneezing") == "咳嗽、sneezing"
         assert symptom_labels([]) == symptom_labels("") == ""
 
 
