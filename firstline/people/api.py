@@ -210,6 +210,12 @@ class VisitOut(Schema):
     household_id: int
     visited_at: IsoDateTime
     nobody_home: bool
+    source: Literal["screening", "declaration"] = Field(
+        "screening", description='"screening": a visit to the door (or a call); "declaration": '
+                                 "recorded when a return declaration was confirmed")
+    screened: bool = Field(
+        True, description="Counts the household as screened: a screening visit where someone "
+                          "answered (not nobody_home, not a declaration's record)")
     key_persons: dict[str, list[str]]
     clock: Literal["ok", "corrected"] = Field(
         "ok", description='"corrected": visited_at was more than 5 minutes ahead of the '
@@ -224,6 +230,8 @@ def _visit_out(v) -> dict:
         facts.setdefault(str(rid), []).append(code)
     return {"id": v.pk, "event_id": v.event_id, "household_id": v.household_id,
             "visited_at": v.visited_at, "nobody_home": v.nobody_home, "clock": v.clock,
+            "source": v.source,
+            "screened": v.screened,
             "key_persons": {k: sorted(set(c)) for k, c in facts.items()}}
 
 

@@ -310,6 +310,9 @@ class VisitSource(models.TextChoices):
     DECLARATION = "declaration", _("return declaration confirmed")
 
 
+SCREENED = {"source": VisitSource.SCREENING, "nobody_home": False}
+
+
 class ScreeningVisitQuerySet(models.QuerySet):
     def screened(self):
         """Visits that screened their household (入户摸排 done): a screening visit, at the door
@@ -317,8 +320,8 @@ class ScreeningVisitQuerySet(models.QuerySet):
         home, nor the confirmation of one member's return declaration (返回登记, recorded as
         a visit so the key-person facts follow, but it screens nobody else). The one
         definition of "visited" for the screening list, the households due for a visit and
-        the daily report's households_visited."""
-        return self.filter(source=VisitSource.SCREENING, nobody_home=False)
+        the daily report's households_visited. (ScreeningVisit.screened says it of one.)"""
+        return self.filter(**SCREENED)
 
 
 class ScreeningVisit(models.Model):
@@ -357,6 +360,11 @@ class ScreeningVisit(models.Model):
 
     def __str__(self):
         return f"{self.household} {self.visited_at:%Y-%m-%d}"
+
+    @property
+    def screened(self) -> bool:
+        """This visit screened its household (ScreeningVisit.objects.screened())."""
+        return all(getattr(self, f) == v for f, v in SCREENED.items())
 
     @property
     def outcome_label(self) -> str:

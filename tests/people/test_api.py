@@ -163,6 +163,20 @@ def test_visit_over_the_api_derives_key_persons(api, roster):
     assert "*" in ledger["items"][0]["phone_masked"]
 
 
+def test_a_visit_says_whether_it_screened_the_household(api, roster):
+    """source and screened: a visit where someone answered screens the household; an attempt
+    with nobody home does not (ScreeningVisit.objects.screened(), the one definition)."""
+    answered = api("grid_a").post("/api/v1/visits", _visit(roster)).json()
+    attempt = api("grid_a").post("/api/v1/visits", {
+        "household_id": roster.a1.household_id, "nobody_home": True, "people": []})
+    assert attempt.status_code == 201, attempt.content
+    assert (answered["source"], answered["screened"]) == ("screening", True)
+    assert (attempt.json()["source"], attempt.json()["screened"]) == ("screening", False)
+    fetched = api("grid_a").get(f"/api/v1/visits/{attempt.json()['id']}").json()
+    assert fetched["screened"] is False
+    assert set(ScreeningVisit.objects.screened().values_list("pk", flat=True)) == {answered["id"]}
+
+
 def test_the_same_event_id_twice_records_one_visit(api, roster):
     event = str(uuid.uuid4())
     first = api("grid_a").post("/api/v1/visits", _visit(roster, event_id=event))
