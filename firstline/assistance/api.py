@@ -90,8 +90,26 @@ class RequestOut(Schema):
         return mask_phone(obj.volunteer_phone)
 
 
+class ContactOut(Schema):
+    resident_id: int
+    phone_masked: str
+
+
 class RequestDetailOut(RequestOut):
     volunteer_phone: str
+    contacts: list[ContactOut] = Field(
+        [], description="The household's residents under isolation today who have a phone, "
+                        "masked; POST .../contacts/{resident_id}/phone reveals one (audited)")
+
+    @staticmethod
+    def resolve_contacts(obj):
+        return [{"resident_id": c.pk, "phone_masked": mask_phone(c.phone)}
+                for c in getattr(obj, "contacts", ())]
+
+
+class PhoneOut(Schema):
+    resident_id: int
+    phone: str
 
 
 def _require_errands(user) -> None:
@@ -131,7 +149,21 @@ def service_request_create(request, payload: RequestIn):
             summary="One service request")
 def service_request_detail(request, request_id: int):
     _require_errands(request.user)
-    return selectors.service_request_get_for_user(request.user, request_id)
+    req = selectors.service_request_get_for_user(request.user, request_id)
+    selectors.errand_contacts(request.user, [req])
+    return req
+
+
+@router.post("/service-requests/{request_id}/contacts/{resident_id}/phone", response=PhoneOut,
+             summary="Reveal a contact's phone to ring them (a full read, audited as the errand)",
+             description="For the errand's household's isolated residents (`contacts` of the "
+                         "request): staff with people.view_full over the grid, or the "
+                         "volunteer the open errand is assigned to. Never the ID number.")
+def service_request_contact_phone(request, request_id: int, resident_id: int):
+    _require_errands(request.user)
+    resident, phone = services.errand_phone(actor=request.user, request_id=request_id,
+                                            resident_id=resident_id, via="api")
+    return {"resident_id": resident.pk, "phone": phone}
 
 
 @router.post("/service-requests/{request_id}/assign", response=RequestDetailOut,
@@ -252,6 +284,14 @@ class _CallPages:
 def care_calls(request, day: IsoDate | None = None):
     require_perm(request.user, "assistance.work")
     return _CallPages(selectors.CallList(request.user, day=day))
+
+
+@router.post("/care-calls/residents/{resident_id}/phone", response=PhoneOut,
+             summary="Reveal an isolated resident's phone for the care call (audited)")
+def care_call_phone(request, resident_id: int):
+    resident, phone = services.care_call_phone(actor=request.user, resident_id=resident_id,
+                                               via="api")
+    return {"resident_id": resident.pk, "phone": phone}
 
 
 @router.post("/care-calls", response={201: CallOut}, summary="Log a care call's outcome")

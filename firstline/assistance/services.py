@@ -24,8 +24,9 @@ from firstline.isolation.models import Isolation
 from firstline.isolation.models import Kind as IsolationKind
 from firstline.isolation.services import self_report_flood_check, text_field
 from firstline.people.models import Household
-from firstline.people.services import phone_normalize
+from firstline.people.services import phone_normalize, pii_read
 from firstline.rules import rule
+from firstline.texts import N_, message
 
 from .models import (
     CallOutcome,
@@ -607,3 +608,31 @@ def assistance_deidentify(*, now: datetime | None = None) -> dict:
     audit(actor=None, action=AuditAction.ASSISTANCE_DEIDENTIFY, object_type="assistance",
           detail=f"requests={requests} calls={calls}", via="job")
     return {"requests": requests, "calls": calls}
+
+
+# --- phones to ring -------------------------------------------------------------------------
+
+def care_call_phone(*, actor, resident_id, via: str = "web"):
+    """(resident, full phone) of an isolated resident of the caller's scope, to ring for the
+    care call: a full read through pii_read (people.view_full), audited with the call as its
+    reason."""
+    from . import selectors  # (selectors reads this module's call slots)
+
+    require_perm(actor, "assistance.work")
+    require_perm(actor, "people.view_full")
+    resident = selectors.isolated_resident_get_for_user(actor, resident_id)
+    return resident, pii_read(actor, resident, ["phone"], "care call", via,
+                              action=AuditAction.PHONE_READ)["phone"]
+
+
+def errand_phone(*, actor, request_id, resident_id, via: str = "web"):
+    """(resident, full phone) of an isolated resident of an errand's household, to ring from
+    My tasks: audited as "errand N"; a volunteer's login only while the errand is assigned to
+    it and open (pii_read's "errand" grant), and never the ID number."""
+    from . import selectors
+
+    req = selectors.service_request_get_for_user(actor, request_id)
+    resident = selectors.errand_contact_get(req, resident_id)
+    reason = message(N_("errand %(n)s"), n=req.pk)
+    return resident, pii_read(actor, resident, ["phone"], reason, via,
+                              action=AuditAction.PHONE_READ, grant=("errand", req.pk))["phone"]

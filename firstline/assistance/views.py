@@ -14,7 +14,6 @@ from django.utils.translation import pgettext, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from firstline import clock
-from firstline.accounts.actions import AuditAction
 from firstline.accounts.scope import has_perm
 from firstline.accounts.services import require_perm
 from firstline.areas.models import Level
@@ -24,8 +23,6 @@ from firstline.forms import OnceForm
 from firstline.isolation import services as isolation_services
 from firstline.isolation import views as isolation_views
 from firstline.people.selectors import households_matching
-from firstline.people.services import pii_read
-from firstline.texts import N_, message
 
 from . import selectors, services
 from .forms import HelpForm
@@ -134,11 +131,7 @@ def call_log(request):
 @needs("assistance.work")
 def call_phone(request, resident_id):
     """Reveal one isolated resident's phone to call them: a full read, audited."""
-    require_perm(request.user, "people.view_full")
-    resident = selectors.isolated_resident_get_for_user(request.user, resident_id)
-    # The reason is the care call itself: the button sits on that call's card.
-    phone = pii_read(request.user, resident, ["phone"], "care call", "web",
-                     action=AuditAction.PHONE_READ)["phone"]
+    resident, phone = services.care_call_phone(actor=request.user, resident_id=resident_id)
     return render(request, "assistance/calls.html#phone", {"resident": resident, "phone": phone})
 
 
@@ -160,14 +153,9 @@ STATUS_TABS = [("open", pgettext_lazy("assistance", "open")), ("delivered", Requ
 @require_POST
 @needs_any("assistance.work", "assistance.own")
 def errand_phone(request, pk, resident_id):
-    """Reveal the phone of a resident of an errand's household to ring them from My tasks: a
-    full read through pii_read, audited as "errand N"; a volunteer's login only while the
-    errand is assigned to it and open (pii_read's "errand" grant), and never the ID number."""
-    req = selectors.service_request_get_for_user(request.user, pk)
-    resident = selectors.errand_contact_get(req, resident_id)
-    reason = message(N_("errand %(n)s"), n=req.pk)
-    phone = pii_read(request.user, resident, ["phone"], reason, "web",
-                     action=AuditAction.PHONE_READ, grant=("errand", req.pk))["phone"]
+    """Reveal the phone of a resident of an errand's household (services.errand_phone)."""
+    resident, phone = services.errand_phone(actor=request.user, request_id=pk,
+                                            resident_id=resident_id)
     return render(request, "assistance/calls.html#phone", {"resident": resident, "phone": phone})
 
 

@@ -359,3 +359,47 @@ def test_the_board_masks_a_named_volunteers_phone(cast, world, req):
     html = login(cast.grid_a).get("/assistance/requests/").content.decode()
     assert "139****1234" in html
     assert "13905541234" not in html and "tel:" not in html
+
+
+# --- the same reveals over the API ---------------------------------------------------------------
+
+def test_the_errand_lists_its_contacts_masked_and_the_volunteer_reveals_one_over_the_api(
+        cast, world, volunteer, req):
+    from tests.conftest import ApiClient
+
+    services.service_request_assign(request=req, actor=cast.staff_c1, volunteer=volunteer)
+    client = ApiClient(volunteer)
+    detail = client.get(f"/api/v1/service-requests/{req.pk}").json()
+    assert detail["contacts"] == [{"resident_id": world.r1.pk, "phone_masked": "138****5678"}]
+    r = client.post(f"/api/v1/service-requests/{req.pk}/contacts/{world.r1.pk}/phone", {})
+    assert r.status_code == 200, r.content
+    assert r.json() == {"resident_id": world.r1.pk, "phone": "13812345678"}
+    assert _phone_reads(world.r1) == [(volunteer.pk, f"errand {req.pk}")]
+    from firstline.accounts.models import AuditEntry
+
+    assert AuditEntry.objects.get(action="people.phone_read").via == "api"
+
+
+def test_the_api_reveal_refuses_as_the_page_does(cast, world, volunteer, req, other):
+    from tests.conftest import ApiClient
+
+    services.service_request_assign(request=req, actor=cast.staff_c1, volunteer=volunteer)
+    client = ApiClient(volunteer)
+    url = "/api/v1/service-requests/{}/contacts/{}/phone"
+    assert client.post(url.format(other.pk, world.r2.pk), {}).status_code == 404
+    assert client.post(url.format(req.pk, world.r2.pk), {}).status_code == 404
+    services.service_request_transition(request=req, to="delivered", actor=volunteer)
+    r = client.post(url.format(req.pk, world.r1.pk), {})
+    assert r.status_code == 403 and r.json()["error"]
+    assert _phone_reads(world.r1) == []
+
+
+def test_a_worker_reveals_a_phone_for_the_care_call_over_the_api(cast, world, req):
+    from tests.conftest import ApiClient
+
+    r = ApiClient(cast.grid_a).post(f"/api/v1/care-calls/residents/{world.r1.pk}/phone", {})
+    assert r.status_code == 200, r.content
+    assert r.json() == {"resident_id": world.r1.pk, "phone": "13812345678"}
+    assert _phone_reads(world.r1) == [(cast.grid_a.pk, "care call")]
+    out = ApiClient(cast.staff_c2).post(f"/api/v1/care-calls/residents/{world.r1.pk}/phone", {})
+    assert out.status_code == 404
