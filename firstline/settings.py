@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "firstline",  # before WhiteNoise's runserver: firstline's own extends it
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
@@ -86,7 +87,6 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "firstline.tasksdb.TasksDatabaseConfig",
-    "firstline",
     "firstline.rules",
     "firstline.exportjobs",
     "firstline.areas",

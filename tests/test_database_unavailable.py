@@ -220,3 +220,41 @@ def test_healthz_says_the_cache_is_down_while_the_database_is_fine(settings):
     res = Client().get("/healthz")
     assert res.status_code == 503
     assert res.json() == {"ok": False, "database": "ok", "cache": "down"}
+
+
+def test_runserver_starts_while_the_database_refuses_and_answers_503(tmp_path):
+    """`firstline runserver` with the database down: one line saying so (no traceback), then
+    it serves, answering 503 until the database is back — as gunicorn does."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "DATABASE_URL": "postgres://postgres@127.0.0.1:1/firstline_down",
+           "FIRSTLINE_VAR_DIR": str(tmp_path)}
+    proc = subprocess.Popen([sys.executable, "-m", "firstline.cli", "runserver",
+                             f"127.0.0.1:{port}", "--noreload"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        status, body, deadline = None, "", time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5)
+            except urllib.error.HTTPError as exc:
+                status, body = exc.code, exc.read().decode()
+                break
+            except OSError:
+                time.sleep(0.3)
+        assert proc.poll() is None, proc.stdout.read()
+        assert status == 503 and '"database": "down"' in body.replace('":"', '": "')
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=20)[0]
+    assert "The database cannot be reached" in output
+    assert "Traceback" not in output

@@ -90,14 +90,14 @@ class RequestOut(Schema):
         return mask_phone(obj.volunteer_phone)
 
 
-class ContactOut(Schema):
+class ErrandContactOut(Schema):
     resident_id: int
     phone_masked: str
 
 
 class RequestDetailOut(RequestOut):
     volunteer_phone: str
-    contacts: list[ContactOut] = Field(
+    contacts: list[ErrandContactOut] = Field(
         [], description="The household's residents under isolation today who have a phone, "
                         "masked; POST .../contacts/{resident_id}/phone reveals one (audited)")
 
