@@ -30,12 +30,12 @@ def test_json_goes_to_stdout_with_summary_on_stderr(facts):
     assert "99000101" in err and "\n" not in err.strip()
 
 
-def test_json_file(facts, tmp_path):
+def test_json_file_with_its_one_line_summary_on_stdout(facts, tmp_path):
     target = tmp_path / "r.json"
     out, err = run("--area", "C1", "--date", D.isoformat(), "-o", str(target))
-    assert out == ""
+    assert err == ""
     assert json.loads(target.read_text(encoding="utf-8"))["residents"] == 5
-    assert str(target) in err
+    assert str(target) in out and "\n" not in out.strip()
 
 
 def test_xlsx_file_is_the_office_form(facts, tmp_path):
@@ -76,9 +76,9 @@ def test_bad_date_exits_2(facts):
 
 def test_xlsx_without_output_gets_a_default_name(facts, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    _out, err = run("--area", "C2", "--date", D.isoformat(), "--format", "xlsx")
+    out, _err = run("--area", "C2", "--date", D.isoformat(), "--format", "xlsx")
     target = tmp_path / "daily-report-C2-2020-02-10.xlsx"
-    assert target.exists() and "daily-report-C2-2020-02-10.xlsx" in err
+    assert target.exists() and "daily-report-C2-2020-02-10.xlsx" in out
     ws = load_workbook(target).worksheets[0]
     values = [c.value for row in ws.iter_rows() for c in row]
     assert "二社区第1网格" in values

@@ -53,7 +53,9 @@ class Command(BaseCommand):
         except OSError as exc:
             tmp.unlink(missing_ok=True)
             raise CommandError(f"cannot write {output}: {exc.strerror}", returncode=1) from None
-        self.stderr.write(self._summary(report, str(path)))
+        # Standard output is free when the report went to a file: the summary goes there, as
+        # every command's does (on standard error only when the JSON itself is on stdout).
+        self.stdout.write(self._summary(report, str(path)))
 
     @staticmethod
     def _summary(report, where: str) -> str:
