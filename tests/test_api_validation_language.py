@@ -113,6 +113,37 @@ def test_a_body_that_is_not_text(send):
         400, {"error": "bad_request", "detail": "请求内容不是有效的 JSON。"})
 
 
+@pytest.mark.parametrize(("body", "detail"), [
+    ("[" * 100_000 + "]" * 100_000, "请求内容嵌套过深，无法读取。"),
+    ('{"code": "N", "compound_id": ' + "9" * 5000 + "}", "请求内容中的数字位数过多。"),
+])
+def test_a_json_body_this_server_does_not_read_is_said_in_the_clients_language(
+        send, body, detail):
+    assert send("zh-hans", "post", "/api/v1/checkpoints", body) == (
+        400, {"error": "bad_request", "detail": detail})
+
+
+def test_a_field_called_body_is_named(cast, areas):
+    """A notice's text is its field `body`: the detail names it like any other field (the
+    location's leading "body" is ninja's, the field's own is kept)."""
+    token, _ = token_create(user=cast.staff_c1, label="test")
+    r = Client().post("/api/v1/notices", json.dumps({"title": "t", "body": 123,
+                                                      "areas": [areas.c1.code]}),
+                      content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}",
+                      HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert r.status_code == 422 and r.json()["detail"].startswith("body: ")
+
+
+def test_a_nul_in_a_volunteers_name_names_the_field(cast, areas):
+    token, _ = token_create(user=cast.staff_c1, label="test")
+    r = Client().post("/api/v1/volunteers", json.dumps({
+        "name": "王\u0000芳", "phone": "13905541237", "kind": "volunteer", "area": areas.c1.code}),
+        content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}",
+        HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert r.status_code == 422
+    assert r.json()["detail"] == "name含有 NUL 字符（\\x00），请删除。"
+
+
 def _errors(model, data):
     with pytest.raises(ValidationError) as caught:
         model.model_validate(data)

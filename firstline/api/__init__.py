@@ -66,7 +66,9 @@ class JSONParser(Parser):
     def parse_body(self, request):
         try:
             return super().parse_body(request)
-        except ValueError as exc:  # json.JSONDecodeError, UnicodeDecodeError
+        except (ValueError, RecursionError) as exc:
+            # json.JSONDecodeError, UnicodeDecodeError; an integer of more digits than Python
+            # converts (ValueError); arrays nested thousands deep (RecursionError)
             raise BodyNotJSON(exc) from exc
 
 

@@ -147,19 +147,38 @@ def error_message(err: dict) -> str:
     return str(err.get("msg", ""))
 
 
+_SOURCES = ("body", "query", "path", "header", "cookie", "form", "file")
+
+
+def field_path(loc) -> list[str]:
+    """The field's JSON name from a ninja error location: ("body", "payload", "scans", 0,
+    "temperature") -> scans.0.temperature. Only the leading source and the view's parameter
+    are dropped: a field may itself be called "body" (a notice's text)."""
+    loc = [str(x) for x in loc]
+    if loc and loc[0] in _SOURCES:
+        loc = loc[1:]
+        if loc and loc[0] == "payload":
+            loc = loc[1:]
+    return loc
+
+
 def validation_detail(errors: list[dict]) -> str:
     """`field.sub: message; other: message` — the detail of a 422 `invalid`."""
     parts = []
     for err in errors:
-        loc = [str(x) for x in err.get("loc", ()) if x not in ("body", "query", "path", "payload")]
-        where = ".".join(loc) or _("request")
+        where = ".".join(field_path(err.get("loc", ()))) or _("request")
         parts.append(f"{where}: {error_message(err)}")
     return "; ".join(parts) or _("Invalid request.")
 
 
 def body_not_json(exc: BaseException | None) -> str:
     """The detail for a request body that is not JSON at all (ninja's "Cannot parse request
-    body"), pointing at the place where a JSON reader stopped."""
+    body"), pointing at the place where a JSON reader stopped — or one this server does not
+    read: nested too deep, or a number of thousands of digits."""
+    if isinstance(exc, RecursionError):
+        return pgettext(C, "The request body is nested too deeply to read.")
+    if isinstance(exc, ValueError) and "integer string conversion" in str(exc):
+        return pgettext(C, "A number in the request body has too many digits.")
     if hasattr(exc, "lineno") and hasattr(exc, "colno"):
         return pgettext(C, "The request body is not valid JSON (line %(line)s, column "
                            "%(column)s).") % {"line": exc.lineno, "column": exc.colno}

@@ -106,7 +106,8 @@ def _text(value, *, field: str, limit: int, required: bool = False, label: str =
         raise InvalidInput("too_long", _("%(field)s is too long: at most %(max)d characters.")
                            % {"field": label or field, "max": limit}, field=field)
     if "\x00" in value:
-        raise InvalidInput("invalid", _("Text contains a NUL character."), field=field)
+        raise InvalidInput("invalid", _("%(field)s contains a NUL character (\\x00): remove it.")
+                           % {"field": label or field}, field=field)
     return value
 
 

@@ -60,7 +60,8 @@ def _now(now: datetime | None) -> datetime:
 def _text(value, *, field: str, max_length: int, required: bool = True) -> str:
     text = " ".join(str(value or "").split())
     if "\x00" in text:
-        raise InvalidInput("invalid", _("Text contains a NUL character."), field=field)
+        raise InvalidInput("invalid", _("%(field)s contains a NUL character (\\x00): remove it.")
+                           % {"field": field}, field=field)
     if required and not text:
         raise InvalidInput("required", _("%(field)s is required.") % {"field": field},
                            field=field)
