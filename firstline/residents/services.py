@@ -178,33 +178,53 @@ def declaration_submit(*, community: Area, name, id_number, phone, compound="", 
     same item: the later details replace the earlier ones."""
     now = now or clock.now()
     today = clock.localdate(now)
-    name = text(name, field="name", limit=50, required=True, label=_("Name"))
-    id_number = id_number_check(id_number)
-    phone = phone_normalize(phone)
-    if not phone:
-        raise InvalidInput("required", _("%(field)s: this field is required.")
-                           % {"field": _("Phone")}, field="phone")
-    compound = text(compound, field="compound", limit=100, label=_("Compound"))
+    def phone_required():
+        value = phone_normalize(phone)
+        if not value:
+            raise InvalidInput("required", _("%(field)s: this field is required.")
+                               % {"field": _("Phone")}, field="phone")
+        return value
+
+    def return_day():
+        day = _date(returned_on, field="returned_on", label=_("Returned on"))
+        if day > today:
+            raise InvalidInput("returned_on_future", _("The return date is in the future."),
+                               field="returned_on")
+        if day < today - timedelta(days=366):
+            raise InvalidInput("returned_on_past",
+                               _("The return date is more than a year ago."),
+                               field="returned_on")
+        return day
+
+    def transport_known():
+        if str(transport or "") not in Transport.values:
+            raise InvalidInput("bad_transport", _("Unknown transport."), field="transport")
+        return str(transport or "")
+
+    # Every field checked at once: the page shows each mistake beside its field (a resident
+    # on a phone fixes three in one go); the API answers the first, in this order.
+    v = check_all(
+        name=lambda: text(name, field="name", limit=50, required=True, label=_("Name")),
+        id_number=lambda: id_number_check(id_number),
+        phone=phone_required,
+        compound=lambda: text(compound, field="compound", limit=100, label=_("Compound")),
+        building=lambda: text(building, field="building", limit=50, label=_("Building")),
+        unit=lambda: text(unit, field="unit", limit=20, label=_("Unit")),
+        room=lambda: text(room, field="room", limit=20, label=_("Room")),
+        from_province=lambda: text(from_province, field="from_province", limit=30,
+                                   required=True, label=_("Came from (province)")),
+        from_city=lambda: text(from_city, field="from_city", limit=30,
+                               label=_("Came from (city)")),
+        returned_on=return_day,
+        transport=transport_known,
+        transport_no=lambda: text(transport_no, field="transport_no", limit=30,
+                                  label=_("Train / flight / plate number")),
+        symptoms=lambda: text(symptoms, field="symptoms", limit=200, label=_("Symptoms")))
+    name, id_number, phone, compound = v["name"], v["id_number"], v["phone"], v["compound"]
     building, unit, room = household_address_normalize(
-        building=text(building, field="building", limit=50, label=_("Building")),
-        unit=text(unit, field="unit", limit=20, label=_("Unit")),
-        room=text(room, field="room", limit=20, label=_("Room")))
-    from_province = text(from_province, field="from_province", limit=30, required=True,
-                         label=_("Came from (province)"))
-    from_city = text(from_city, field="from_city", limit=30, label=_("Came from (city)"))
-    returned_on = _date(returned_on, field="returned_on", label=_("Returned on"))
-    if returned_on > today:
-        raise InvalidInput("returned_on_future", _("The return date is in the future."),
-                           field="returned_on")
-    if returned_on < today - timedelta(days=366):
-        raise InvalidInput("returned_on_past", _("The return date is more than a year ago."),
-                           field="returned_on")
-    transport = str(transport or "")
-    if transport not in Transport.values:
-        raise InvalidInput("bad_transport", _("Unknown transport."), field="transport")
-    transport_no = text(transport_no, field="transport_no", limit=30,
-                        label=_("Train / flight / plate number"))
-    symptoms = text(symptoms, field="symptoms", limit=200, label=_("Symptoms"))
+        building=v["building"], unit=v["unit"], room=v["room"])
+    from_province, from_city, returned_on = v["from_province"], v["from_city"], v["returned_on"]
+    transport, transport_no, symptoms = v["transport"], v["transport_no"], v["symptoms"]
     place = "|".join([community.code, compound, building, unit, room]) if room else ""
     throttle(kind="declaration", device=device, place=place, now=now)
 

@@ -107,7 +107,7 @@ def declare(request, code):
             d = services.declaration_submit(community=community,
                                             device=_client(request), **values)
         except RuleViolation as exc:
-            errors[exc.field or "form"] = exc.detail
+            errors = {field or "form": detail for field, detail in exc.errors.items()}
             status = exc.status
         else:
             return _public(render(request, "residents/public_done.html",

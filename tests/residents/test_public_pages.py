@@ -107,3 +107,17 @@ def test_the_community_poster_has_both_qr_codes(place, web):
     assert page.count("data:image/svg+xml") == 2
     assert "/residents/p/C1/declare/" in page and "/residents/p/C1/tip/" in page
     assert web("staff_c2").get("/residents/posters/C1/").status_code == 404
+
+
+def test_every_mistake_is_shown_at_once_each_beside_its_field(place):
+    """A resident on a phone with three mistakes sees all three, not one per try."""
+    import re
+
+    data = declaration(id_number="123", phone="12", returned_on="2999-01-01")
+    data.pop("community")
+    r = Client().post(PAGES[0], data, HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 422
+    html = r.content.decode()
+    assert len(re.findall(r'<span class="error" role="alert">', html)) == 3, html
+    assert "The return date is in the future." in html
+    assert not Declaration.objects.exists()
