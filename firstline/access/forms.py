@@ -17,6 +17,18 @@ class PolicyForm(forms.Form):
                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
+class CheckpointForm(forms.Form):
+    """A gate to add. No rule of its own: checkpoint_create checks code and name (for the API
+    too); its refusal is put beside the field it names."""
+
+    code = forms.CharField(label=_("Code"), required=False, strip=False, widget=forms.TextInput(
+        attrs={"required": True, "maxlength": 40}))
+    # A gate's name (compound.html); a visitor's is pgettext "visitor".
+    name = forms.CharField(label=pgettext_lazy("checkpoint", "Name"), required=False,
+                           strip=False, widget=forms.TextInput(
+                               attrs={"maxlength": 100, "placeholder": _("North gate")}))
+
+
 class VisitForm(forms.Form):
     checkpoint = forms.ModelChoiceField(label=_("Checkpoint"), queryset=None, empty_label=None)
     subject = forms.ChoiceField(label=_("Who is at the gate"), choices=[

@@ -21,7 +21,7 @@ from firstline.apitypes import day_in_range
 from firstline.errors import RuleViolation, form_refuse
 
 from . import selectors, services
-from .forms import PlanForm, PolicyForm, VisitForm
+from .forms import CheckpointForm, PlanForm, PolicyForm, VisitForm
 from .models import Subject
 
 
@@ -54,6 +54,12 @@ def index(request):
 def compound(request, compound_id: int):
     require_perm(request.user, "access.manage")
     c = selectors.compound_get_for_user(request.user, compound_id)
+    return _compound_page(request, c)
+
+
+def _compound_page(request, c, *, form=None, checkpoint_form=None, status=200):
+    """The compound's page; `form` (the policy) or `checkpoint_form`, refused, is shown again as
+    typed, each error beside its field (status 422)."""
     now = clock.now()
     current = selectors.policy_current(c, now)
     rule = services.quota_rule(c.pk, now, clock.localdate(now))
@@ -66,11 +72,12 @@ def compound(request, compound_id: int):
     # The form starts from the last change saved, so that saving it unchanged keeps that
     # change (the last saved wins: the rule in force now, saved again, would replace it).
     last = upcoming[-1] if upcoming else None
-    form = PolicyForm(initial={"closed": last.closed, "out_quota": last.out_quota,
-                               "window_days": last.window_days, "starts_on": last.starts_on}
-                      if last else {"closed": rule.closed, "out_quota": rule.quota,
-                                    "window_days": rule.window_days,
-                                    "starts_on": rule.starts_on})
+    if form is None:
+        form = PolicyForm(initial={"closed": last.closed, "out_quota": last.out_quota,
+                                   "window_days": last.window_days, "starts_on": last.starts_on}
+                          if last else {"closed": rule.closed, "out_quota": rule.quota,
+                                        "window_days": rule.window_days,
+                                        "starts_on": rule.starts_on})
     households = (c.households.order_by("building_name", "unit", "room")
                   .prefetch_related("passes"))
     rows = []
@@ -79,11 +86,12 @@ def compound(request, compound_id: int):
         rows.append({"household": h, "pass": valid})
     return render(request, "access/compound.html", {
         "compound": c, "current": current, "rule": rule, "form": form,
+        "checkpoint_form": checkpoint_form or CheckpointForm(),
         "upcoming": upcoming, "form_from": last, "history": history,
         "checkpoints": c.checkpoints.all(),
         "rows": rows, "missing": sum(1 for r in rows if r["pass"] is None),
         "show_lockdowns": has_perm(request.user, "isolation.view"),
-    })
+    }, status=status)
 
 
 @login_required
@@ -97,6 +105,9 @@ def policy_save(request, compound_id: int):
             now = clock.now()
             policy = services.policy_set(compound=c, actor=request.user, now=now,
                                          **form.cleaned_data)
+        except RuleViolation as exc:
+            form_refuse(form, exc)
+        else:
             if policy.effective_at > now:  # saved for a later day
                 moment = f"{clock.localtime(policy.effective_at):%Y-%m-%d %H:%M}"
                 messages.success(request, _("Policy saved. It applies from %(moment)s; until "
@@ -104,12 +115,9 @@ def policy_save(request, compound_id: int):
                                  % {"moment": moment})
             else:
                 messages.success(request, _("Policy saved. It applies from the next scan."))
-        except RuleViolation as exc:
-            _fail(request, exc)
-    else:
-        messages.error(request, " ".join(f"{form.fields[f].label}: {' '.join(e)}"
-                                         for f, e in form.errors.items()))
-    return redirect("access:compound", compound_id=c.pk)
+            return redirect("access:compound", compound_id=c.pk)
+    # Refused: the page again with the form as typed, each error beside its field.
+    return _compound_page(request, c, form=form, status=422)
 
 
 @login_required
@@ -117,11 +125,14 @@ def policy_save(request, compound_id: int):
 def checkpoint_add(request, compound_id: int):
     require_perm(request.user, "access.manage")
     c = selectors.compound_get_for_user(request.user, compound_id)
+    form = CheckpointForm(request.POST)
+    form.is_valid()  # no rule of its own: the service checks code and name
     try:
-        services.checkpoint_create(compound=c, code=request.POST.get("code", ""),
-                                   name=request.POST.get("name", ""), actor=request.user)
+        services.checkpoint_create(compound=c, code=form.cleaned_data.get("code", ""),
+                                   name=form.cleaned_data.get("name", ""), actor=request.user)
     except RuleViolation as exc:
-        _fail(request, exc)
+        form_refuse(form, exc)
+        return _compound_page(request, c, checkpoint_form=form, status=422)
     return redirect(reverse("access:compound", args=[c.pk]) + "#checkpoints")
 
 
