@@ -236,7 +236,7 @@ def signoff(request):
 
     from firstline.errors import RuleViolation
 
-    from .submissions import report_chase, report_submit, signoff_status
+    from .submissions import report_chase, report_submit
 
     params = request.POST if request.method == "POST" else request.GET
     try:
@@ -260,15 +260,27 @@ def signoff(request):
                                             "%(area)s for %(day)s is frozen.")
                                  % {"version": sub.version, "area": area.name, "day": day})
         except RuleViolation as exc:
+            if exc.field == "note":  # the note again as typed, its error beside it
+                return _signoff_page(request, area, day, note=params.get("note", ""),
+                                     note_error=exc.detail, status=422)
             messages.error(request, exc.detail)
         except Http404:
             messages.error(request, _("Not found."))
         return redirect(f"{reverse('reports:signoff')}?area={area.code}&date={day}")
+    return _signoff_page(request, area, day)
+
+
+def _signoff_page(request, area, day, *, note: str = "", note_error: str = "", status=200):
+    """The sign-off page; `note` and `note_error`: a refused resubmission's note, shown again
+    in its open form with the error beside it."""
+    from .submissions import signoff_status
+
     report = report_compute(area=area, day=day)
-    status = signoff_status(area=area, day=day, report=report)
+    signed = signoff_status(area=area, day=day, report=report)
     return render(request, "reports/signoff.html", {
-        "area": area, "day": day, "status": status, "rows": status["nodes"],
+        "area": area, "day": day, "status": signed, "rows": signed["nodes"],
         "figures": _signoff_figures(report),
-        "own": status["nodes"][0], "reminders": chases_for_user(request.user, day=day),
+        "own": signed["nodes"][0], "reminders": chases_for_user(request.user, day=day),
         "prev_day": (day - timedelta(days=1)).isoformat(),
-        "crumbs": breadcrumbs(request.user, area, "reports.submit")})
+        "crumbs": breadcrumbs(request.user, area, "reports.submit"),
+        "note": note, "note_error": note_error}, status=status)

@@ -45,3 +45,21 @@ def test_the_submitter_is_shown_by_name_the_api_keeps_the_login(web, facts, cast
     cast.hq.save(update_fields=["display_name"])
     report_submit(area=facts.areas.street, day=D, actor=cast.hq)
     assert signoff_status(area=facts.areas.street, day=D)["nodes"][0]["submitted_by_name"] == "hq"
+
+
+def test_a_too_long_note_is_said_beside_it_and_kept(web, facts, cast):
+    """原因 over 200 characters: the page again at 422, the note as typed, its error beside it
+    (it was a redirect with a banner, and the note was lost)."""
+    from firstline.reports.models import ReportSubmission
+
+    report_submit(area=facts.areas.c1, day=D, actor=cast.staff_c1)
+    note = "补" * 300
+    r = web("staff_c1").post(PAGE, {"area": "C1", "date": D.isoformat(),
+                                    "action": "resubmit", "note": note})
+    html = r.content.decode()
+    assert r.status_code == 422
+    form = html.split('<details id="resubmit" open>', 1)[1].split("</form>", 1)[0]
+    field = form.split('<label class="field">', 1)[1].split("</label>", 1)[0]
+    assert f'value="{note}"' in field
+    assert '<span class="error" role="alert">原因：超过 200 个字符。</span>' in field
+    assert ReportSubmission.objects.filter(area=facts.areas.c1, day=D).count() == 1
