@@ -312,11 +312,22 @@ def alerts_page(request):
     status = request.GET.get("status", "unresolved")
     if status not in (*AlertStatus.values, "unresolved"):
         status = "unresolved"
+    return _alerts_page(request, status)
+
+
+def _alerts_page(request, status, *, refused=None, error="", outcome="", back="", code=200):
+    """The alerts list; `refused`, an alert whose resolution was refused, is shown with the
+    outcome as typed and the error beside it (first if the list would not reach it)."""
     qs = selectors.alert_list(request.user, status=status)
+    alerts = list(qs[:200])
+    if refused is not None and all(a.pk != refused.pk for a in alerts):
+        alerts.insert(0, refused)
     return render(request, "isolation/alerts.html", {
-        "alerts": qs[:200], "count": qs.count(), "status": status, "panel": False,
+        "alerts": alerts, "count": qs.count(), "status": status, "panel": False,
         "statuses": [("unresolved", _("to handle")), *AlertStatus.choices],
-        "can_handle": has_perm(request.user, "alerts.handle")})
+        "can_handle": has_perm(request.user, "alerts.handle"),
+        "refused": refused.pk if refused is not None else None, "refused_error": error,
+        "refused_outcome": outcome, "back": back}, status=code)
 
 
 @require_POST
@@ -340,7 +351,16 @@ def alert_action(request, pk, action):
         # message shows on the card, beside the outcome box.
         return render(request, "isolation/alerts.html#alert", {
             "a": alert, "error": error, "can_handle": True,
-            "outcome": request.POST.get("outcome", "") if error else ""}, status=status)
+            "outcome": request.POST.get("outcome", "") if error else "",
+            "back": _back(request, reverse("isolation:alerts")).url}, status=status)
+    if error and action != "ack":
+        # Without htmx: the list again, the outcome as typed and the error beside it (a
+        # banner after a redirect lost both). `next` is kept for the form's next try.
+        back = _back(request, reverse("isolation:alerts")).url
+        return _alerts_page(request, "unresolved",
+                            refused=selectors.alert_get_for_user(request.user, pk),
+                            error=error, outcome=request.POST.get("outcome", ""), back=back,
+                            code=status)
     if error:
         messages.error(request, error)
     return _back(request, reverse("isolation:alerts"))

@@ -435,6 +435,27 @@ def test_blank_outcome_shows_the_message_beside_the_outcome_box(cast, live):
     assert alert.status != "resolved"
 
 
+@pytest.mark.parametrize("typed, says", [
+    ("", "Say what happened (the outcome)."),
+    ("复" * 201, "Outcome is too long: at most 200 characters (got 201)")])
+def test_a_refused_outcome_without_htmx_is_kept_beside_its_error(cast, live, typed, says):
+    """The plain form post (no JavaScript): the list again at 422, the outcome as typed in the
+    alert's box and the error under it; it was a redirect, a banner and the outcome lost."""
+    iso, _ = live
+    services.reading_record(isolation=iso, temperature=38.6, taken_at=None, actor=cast.grid_a)
+    alert = Alert.objects.get()
+    r = login("grid_a").post(f"/isolation/alerts/{alert.pk}/resolve/",
+                             {"outcome": typed, "next": "/isolation/alerts/?status=open"},
+                             HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 422
+    card = r.content.decode().split(f'id="alert-{alert.pk}"', 1)[1].split("</li>", 1)[0]
+    form = card.split("/resolve/", 1)[1].split("</form>", 1)[0]
+    assert f'value="{typed}"' in form and says in form
+    assert '<input type="hidden" name="next" value="/isolation/alerts/?status=open">' in form
+    alert.refresh_from_db()
+    assert alert.status != "resolved" and alert.outcome == ""
+
+
 def test_comma_temperature_is_accepted_and_words_are_not_a_number(cast, live):
     iso, url = live
     r = Client().post(url, {"action": "reading", "temperature": "36,6"})
