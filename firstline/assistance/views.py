@@ -95,36 +95,52 @@ CALLS_PER_PAGE = 50
 @require_GET
 @needs("assistance.work")
 def calls(request):
-    page = _page(request)
+    return _calls_page(request)
+
+
+def _calls_page(request, *, refused=None, status=200):
+    """The care-call list; `refused`, a household row whose call was refused (a plain form
+    post), is shown first-page with its note as typed and the error beside it."""
+    page = 1 if refused is not None else _page(request)
     data = selectors.care_call_list(request.user, offset=(page - 1) * CALLS_PER_PAGE,
                                     limit=CALLS_PER_PAGE)
+    if refused is not None:
+        rows = [r for r in data["rows"] if r.household.pk != refused.household.pk]
+        data["rows"] = [refused, *rows]
     context = _call_context(request, data)
     context.update(page=page, has_next=page * CALLS_PER_PAGE < data["total"])
-    return render(request, "assistance/calls.html", context)
+    return render(request, "assistance/calls.html", context, status=status)
 
 
 @require_POST
 @needs("assistance.work")
 def call_log(request):
     household = selectors.household_get_for_user(request.user, _int(request.POST.get("household")))
-    error = ""
+    error = status = None
     try:
         services.care_call_log(household=household, outcome=request.POST.get("outcome", ""),
                                actor=request.user, note=request.POST.get("note", ""),
                                slot=request.POST.get("slot") or None)
     except RuleViolation as exc:
-        error = exc.detail
-        if not request.htmx:
-            messages.error(request, error)
-    if not request.htmx:
-        return redirect("assistance:calls")
+        error, status = exc, exc.status if exc.status in (409, 422) else 422
     data = selectors.care_call_list(request.user, household=household)
     row = data["rows"][0] if data["rows"] else None
-    context = _call_context(request, data, row=row, error=error)
+    if row is not None and error is not None:
+        # The note as typed, its error beside it; the others (outcome, slot) on the card.
+        row.refusal_note = request.POST.get("note", "")
+        row.refusal_note_error = error.errors.get("note", "")
+        row.refusal_error = " ".join(d for f, d in error.errors.items() if f != "note")
+    if not request.htmx:
+        if row is not None and error is not None:
+            return _calls_page(request, refused=row, status=status)
+        if error is not None:
+            messages.error(request, error.detail)
+        return redirect("assistance:calls")
+    context = _call_context(request, data, row=row)
     context["oob"] = True  # the card, and the header's count out of band
     if row is None:
         return render(request, "assistance/calls.html#gone", context)
-    return render(request, "assistance/calls.html#card", context)
+    return render(request, "assistance/calls.html#card", context, status=status or 200)
 
 
 @require_POST
@@ -206,52 +222,107 @@ def _volunteers(request):
 @require_GET
 @needs("assistance.work")
 def board(request):
-    tab = request.GET.get("status", "open")
+    return _board_page(request)
+
+
+def _with_refused(items: list, refused) -> list:
+    """`items` with the refused request's card in its place (first if not among them)."""
+    if refused is None:
+        return items
+    if any(r.pk == refused.pk for r in items):
+        return [refused if r.pk == refused.pk else r for r in items]
+    return [refused, *items]
+
+
+def _board_page(request, *, refused=None, status=200):
+    """The board; `refused`, a request whose action was refused (a plain form post), is shown
+    with what was typed and its errors (the tab and page come from the `next` it was on)."""
+    query = request.GET
+    if refused is not None:
+        from django.http import QueryDict
+
+        target = _board_next(request)
+        query = QueryDict(target.split("?", 1)[1] if "?" in target else "")
+    tab = query.get("status", "open")
     if tab not in dict(STATUS_TABS):
         tab = "open"
     qs = _board_qs(request, tab)
     total = qs.count()
-    page = _page(request)
-    items = list(qs[(page - 1) * 50: page * 50])
+    page = min(max(1, _int(query.get("page")) or 1), 100_000)
+    items = _with_refused(list(qs[(page - 1) * 50: page * 50]), refused)
     tabs = [(t, label, _board_qs(request, t).count()) for t, label in STATUS_TABS]
     return render(request, "assistance/board.html", {
         "items": items, "tab": tab, "tabs": tabs, "total": total,
         "page": page, "has_next": page * 50 < total, "volunteers": _volunteers(request),
         "can_manage": has_perm(request.user, "assistance.manage"),
         "can_take": True,  # 我来办: a new request, by anyone working in its area
-    })
+        "next": _board_next(request) if refused is not None else "",
+    }, status=status)
 
 
 @require_GET
 @needs_any("assistance.work", "assistance.own")
 def my_tasks(request):
+    return _tasks_page(request)
+
+
+def _tasks_page(request, *, refused=None, status=200):
     """The errands assigned to me (a worker, or a volunteer's own login): what to buy, where,
-    and whom to ring."""
-    items = list(selectors.service_requests_list(request.user, mine=True, open_only=True))
+    and whom to ring; `refused`, as on the board."""
+    items = _with_refused(
+        list(selectors.service_requests_list(request.user, mine=True, open_only=True)), refused)
     selectors.errand_contacts(request.user, items)
     done = list(selectors.service_requests_list(request.user, mine=True,
                                                 status=RequestStatus.DELIVERED)[:10])
-    return render(request, "assistance/tasks.html", {"items": items, "done": done})
+    return render(request, "assistance/tasks.html", {
+        "items": items, "done": done,
+        "next": _board_next(request) if refused is not None else ""}, status=status)
 
 
-def _request_card(request, req, error=""):
-    return render(request, "assistance/board.html#card", _request_context(request, req, error))
+def _request_card(request, req, error="", status=200):
+    return render(request, "assistance/board.html#card", _request_context(request, req, error),
+                  status=status)
+
+
+# The card's typed fields: a refusal naming one is said beside it, the others on the card.
+CARD_FIELDS = ("volunteer", "volunteer_name", "volunteer_phone", "amount", "receipt_no",
+               "reason")
+
+
+def _refused(request, req, exc: RuleViolation) -> None:
+    """Mark `req` (its card) refused: what was typed (`refusal_values`, over what it holds),
+    each field's error (`refusal_errors`) and the rest (`refusal_error`), for the card to
+    show again."""
+    values = {"volunteer": req.volunteer_id, "volunteer_name": req.volunteer_name,
+              "volunteer_phone": req.volunteer_phone, "amount": "", "receipt_no": "",
+              "reason": ""}
+    for name in CARD_FIELDS:
+        if name in request.POST:
+            values[name] = (_int(request.POST[name]) if name == "volunteer"
+                            else request.POST[name])
+    req.refusal_values = values
+    req.refusal_errors = {f: d for f, d in exc.errors.items() if f in CARD_FIELDS}
+    req.refusal_error = " ".join(d for f, d in exc.errors.items() if f not in CARD_FIELDS)
 
 
 def _act(request, pk, perm, action):
-    """Run `action(req)` on a request in scope; show the refusal on the card."""
+    """Run `action(req)` on a request in scope; a refusal is shown on the card, what was typed
+    kept and each error beside its field: the card alone for htmx, else the page it was on."""
     req = selectors.service_request_get_for_user(request.user, pk, perm)
-    error = ""
     try:
         req = action(req)
     except RuleViolation as exc:
-        error = exc.detail
         req.refresh_from_db()
+        _refused(request, req, exc)
+        status = exc.status if exc.status in (409, 422) else 422
+        if request.htmx:
+            return _request_card(request, req, status=status)
+        if _board_next(request).startswith(reverse("assistance:tasks")):
+            return _tasks_page(request, refused=req, status=status)
+        return _board_page(request, refused=req, status=status)
     if not request.htmx:
-        if error:
-            messages.error(request, error)
         return redirect(_board_next(request))
-    return _request_card(request, req, error)
+    return _request_card(request, req)
 
 
 @require_POST

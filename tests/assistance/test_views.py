@@ -75,6 +75,20 @@ def test_bad_outcome_is_shown_on_the_card(client_for, world):
     assert not CareCall.objects.exists()
 
 
+@pytest.mark.parametrize("headers", [HTMX, {}], ids=["htmx", "plain"])
+def test_a_too_long_call_note_is_said_beside_it_and_kept(client_for, world, headers):
+    note = "血" * 201
+    r = client_for("grid_a").post("/assistance/calls/log/",
+                                  {"household": world.h1.pk, "outcome": "ok", "note": note},
+                                  HTTP_ACCEPT_LANGUAGE="en", **headers)
+    html = r.content.decode()
+    assert r.status_code == 422
+    card = html.split(f'id="hh-{world.h1.pk}"', 1)[1].split("</article>", 1)[0]
+    box = card.split('<details class="note" open>', 1)[1].split("</details>", 1)[0]
+    assert f'value="{note}"' in box and "at most 200 characters (got 201)" in box
+    assert not CareCall.objects.exists()
+
+
 def test_revealing_a_phone_is_audited(client_for, world):
     r = client_for("grid_a").post(f"/assistance/calls/phone/{world.r1.pk}/", **HTMX)
     assert "tel:13812345678" in r.content.decode()
@@ -110,7 +124,52 @@ def test_board_assign_and_deliver(client_for, world, req, cast):
 def test_board_refusal_is_shown_on_the_card(client_for, req):
     r = client_for("grid_a").post(f"/assistance/requests/{req.pk}/status/",
                                   {"status": "delivered"}, **HTMX)
-    assert r.status_code == 200 and 'role="alert"' in r.content.decode()
+    assert r.status_code == 409 and 'role="alert"' in r.content.decode()
+
+
+def _field(html: str, name: str) -> str:
+    """The <label class="field"> holding the input `name`: where its error is said."""
+    import re
+
+    return next(m for m in re.findall(r'<label class="field">.*?</label>', html, re.S)
+                if f'name="{name}"' in m)
+
+
+@pytest.mark.parametrize("headers", [HTMX, {}], ids=["htmx", "plain"])
+def test_a_bad_volunteer_phone_is_said_beside_it_and_the_typed_name_kept(client_for, req,
+                                                                        headers):
+    """手机号无效: the card (htmx) or the board (a plain post) again at 422, the name and phone
+    as typed and the error beside the phone; nothing assigned."""
+    r = client_for("staff_c1").post(f"/assistance/requests/{req.pk}/assign/",
+                                    {"volunteer_name": "志愿者甲", "volunteer_phone": "12345",
+                                     "next": "/assistance/requests/?status=open"},
+                                    HTTP_ACCEPT_LANGUAGE="zh-hans", **headers)
+    html = r.content.decode()
+    assert r.status_code == 422
+    card = html.split(f'id="req-{req.pk}"', 1)[1].split("</article>", 1)[0]
+    assert 'value="志愿者甲"' in _field(card, "volunteer_name")
+    phone = _field(card, "volunteer_phone")
+    assert 'value="12345"' in phone and '<span class="error" role="alert">' in phone
+    assert "手机号" in phone.split('class="error"', 1)[1]
+    assert 'name="next" value="/assistance/requests/?status=open"' in card
+    req.refresh_from_db()
+    assert (req.status, req.volunteer_name) == ("new", "")
+
+
+@pytest.mark.parametrize("headers", [HTMX, {}], ids=["htmx", "plain"])
+def test_a_too_long_cancel_reason_is_said_beside_it_and_kept(client_for, req, headers):
+    reason = "因" * 201
+    r = client_for("staff_c1").post(f"/assistance/requests/{req.pk}/status/",
+                                    {"status": "cancelled", "reason": reason},
+                                    HTTP_ACCEPT_LANGUAGE="en", **headers)
+    html = r.content.decode()
+    assert r.status_code == 422
+    card = html.split(f'id="req-{req.pk}"', 1)[1].split("</article>", 1)[0]
+    field = _field(card, "reason")
+    assert f'value="{reason}"' in field and "at most 200 characters" in field
+    assert '<details class="act" open><summary>Cancel…' in card
+    req.refresh_from_db()
+    assert req.status == "new"
 
 
 def test_board_actions_wrong_role_and_other_area(client_for, req):
