@@ -5,7 +5,6 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,6 +21,7 @@ from firstline.errors import RuleViolation
 from firstline.forms import OnceForm
 from firstline.isolation import services as isolation_services
 from firstline.isolation import views as isolation_views
+from firstline.middleware import unstorable
 from firstline.people.selectors import households_matching
 
 from . import selectors, services
@@ -384,7 +384,8 @@ def request_new(request):
             messages.success(request, _("Request #%(id)s opened.") % {"id": req.pk})
             return redirect(_new_next(request))
     elif request.method != "GET":
-        return HttpResponseBadRequest()
+        return unstorable(request, _("This page takes a form sent with POST (%(method)s was "
+                                     "sent).") % {"method": request.method[:20]})
     sources = [(v, label) for v, label in RequestSource.choices if v != RequestSource.SELF_REPORT]
     q = request.GET.get("q", "")
     return render(request, "assistance/request_new.html", {
@@ -445,13 +446,21 @@ def stock(request):
                                        event_id=once.event_id_sent())
                 messages.success(request, _("%(kit)s issued to %(address)s.")
                                  % {"kit": kind.name, "address": household.address})
-            elif action == "kind" and can_manage:
+            elif action == "kind":
+                require_perm(request.user, "assistance.manage")
                 services.package_kind_create(name=request.POST.get("name", ""),
                                              contents=request.POST.get("contents", ""),
                                              actor=request.user)
                 messages.success(request, _("Kit defined."))
+            elif not action:
+                return unstorable(request, _("The form sent no action (give a kit, receive "
+                                             "stock or define a kit): reload the page and "
+                                             "send it again."))
             else:
-                return HttpResponseBadRequest()
+                return unstorable(request, _("“%(action)s” is not something this page does "
+                                             "(give a kit, receive stock or define a kit): "
+                                             "reload the page and send it again.")
+                                  % {"action": action[:40]})
         except RuleViolation as exc:
             error = once.refused(exc) if action == "issue" else exc.detail
         else:

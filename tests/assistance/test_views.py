@@ -227,6 +227,29 @@ def test_stock_page_issue_and_receive(client_for, world, areas, cast):
     stock_receive(kind=kit, area=areas.c1, quantity=1, actor=cast.staff_c1)
 
 
+def test_a_stock_post_without_a_known_action_is_a_400_page_that_says_so(client_for, world):
+    """It was a bare, empty 400: the page now says what is wrong, in the user's language."""
+    r = client_for("grid_a").post("/assistance/stock/", {"action": "bogus"},
+                                  HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 400
+    assert ("“bogus” is not something this page does (give a kit, receive stock or define a "
+            "kit): reload the page and send it again.") in r.content.decode()
+    r = client_for("grid_a").post("/assistance/stock/", {}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert r.status_code == 400
+    assert "表单没有带上操作" in r.content.decode()
+
+
+def test_defining_a_kit_without_the_right_is_403_not_400(client_for, world):
+    r = client_for("grid_a").post("/assistance/stock/", {"action": "kind", "name": "爱心包"})
+    assert r.status_code == 403 and not PackageKind.objects.exists()
+
+
+def test_a_new_request_sent_with_put_is_a_400_page_that_says_so(client_for, world):
+    r = client_for("grid_a").put("/assistance/requests/new/", HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 400
+    assert "This page takes a form sent with POST (PUT was sent)." in r.content.decode()
+
+
 @pytest.mark.parametrize("model", ["packagekind", "servicerequest", "carecall", "packageissue"])
 def test_admin_lists_open(client_for, world, model):
     r = client_for("admin").get(f"/admin/assistance/{model}/")
