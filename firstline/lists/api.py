@@ -1,7 +1,6 @@
 """/api/v1/ endpoints of the lists app: lists from above (核查), verifications, cases, tests."""
 
 import tempfile
-from datetime import date
 from pathlib import Path
 
 from django.conf import settings
@@ -30,16 +29,6 @@ def _bad_file(file, reason: str, code: str = "bad_file") -> InvalidInput:
                         % {"name": name, "reason": reason}, field="file")
 
 
-def _date(text: str | None, field: str) -> date | None:
-    if text in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(str(text).strip())
-    except ValueError:
-        raise InvalidInput("bad_date", _("%(field)s: %(value)s is not a date (YYYY-MM-DD).")
-                           % {"field": field, "value": str(text)[:40]}, field=field) from None
-
-
 # --- lists ------------------------------------------------------------------------------------
 
 class ImportOut(Schema):
@@ -60,7 +49,7 @@ def checklist_create(request, file: UploadedFile = File(...), source: str = Form
     name and an ID number or phone. Each row is matched by ID number, else name + phone,
     else name + address. The same file from the same sender again adds nothing (200)."""
     require_perm(request.user, "lists.manage")
-    due = _date(deadline, "deadline")
+    due = services.deadline_parse(deadline)
     target = services.area_for_list(code=area, actor=request.user)
     suffix = Path(file.name or "").suffix.lower()
     if suffix not in (".csv", ".txt", ".xlsx"):
@@ -77,7 +66,7 @@ def checklist_create(request, file: UploadedFile = File(...), source: str = Form
         result = services.checklist_import(path=path, source=source, deadline=due, area=target,
                                            actor=request.user, filename=file.name or "")
     if result.file_error:
-        raise _bad_file(file, result.file_error)
+        raise _bad_file(file, result.file_error, result.error_code or "bad_file")
     return (201 if result.created else 200), result.as_json()
 
 

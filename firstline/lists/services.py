@@ -61,6 +61,12 @@ SUMMARY = N_("%(rows)s rows: %(by_id)s matched by ID number, %(by_name_phone)s b
              "phone, %(by_name_address)s by name and address, %(unmatched)s unmatched")
 
 
+# A file with a header and no row under it: a list with nobody on it is the wrong file (an
+# export that lost its rows, the template instead of the list), never one to call through.
+EMPTY_FILE = N_("The file has a header row but no rows under it: nothing was imported. "
+                "Choose the file with the people on it.")
+
+
 @dataclass
 class ImportResult:
     checklist: Checklist | None = None
@@ -74,6 +80,7 @@ class ImportResult:
     items_joined: int = 0
     file_error: str = ""
     error_field: str = ""
+    error_code: str = ""  # the API's code for file_error: bad_file unless said
     timings: dict = field(default_factory=dict)
 
     @property
@@ -125,30 +132,54 @@ def default_area(actor) -> Area:
     return top
 
 
-def deadline_for_new_list(text: str | None, *, today: date | None = None) -> date | None:
-    """The deadline typed for a list uploaded from the page: empty is none; a day before today
-    is refused (a list is called through from now on: 2019 is a typo, not a plan). The API
-    and the command take any date: CONTRACT.md counts a list's `overdue` items, which a past
-    deadline is how a script reports."""
-    if not str(text or "").strip():
+def date_check(day: date | None, *, field: str, label: str = "") -> date | None:
+    """`day` unless it is outside the days this system can mean (apitypes.day_in_range, the
+    API's bound): 0001-01-01 or 9999-12-31 is a typo, and stored it made every later read of
+    the row fail. A 422 `bad_date` naming `field` (said as `label` where given)."""
+    if day is not None and not day_in_range(day):
+        raise InvalidInput("bad_date", _("%(field)s: %(value)s is not a date from %(first)d "
+                                         "to %(last)d.")
+                           % {"field": label or field, "value": day.isoformat(),
+                              "first": EARLIEST.year, "last": LATEST.year}, field=field)
+    return day
+
+
+def date_parse(text: str | None, *, field: str, label: str = "") -> date | None:
+    """A typed YYYY-MM-DD day (empty is none), checked by date_check: the one reading of a
+    typed date for the API, the command line and the pages. A 422 `bad_date` naming `field`
+    (said as `label`) for anything else."""
+    if text is None or not str(text).strip():
         return None
-    label = _("Deadline")
     try:
         day = date.fromisoformat(str(text).strip())
     except ValueError:
         raise InvalidInput("bad_date", _("%(field)s: %(value)s is not a date (YYYY-MM-DD).")
-                           % {"field": label, "value": str(text)[:40]},
-                           field="deadline") from None
+                           % {"field": label or field, "value": str(text)[:40]},
+                           field=field) from None
+    return date_check(day, field=field, label=label)
+
+
+def deadline_parse(text: str | None, *, field: str = "deadline",
+                   label: str = "") -> date | None:
+    """A list's deadline as the API (`deadline`) and the command line (`--deadline`) take it:
+    any day from EARLIEST to LATEST, a past one included (CONTRACT.md counts a list's
+    `overdue` items, which a past deadline is how a script reports)."""
+    return date_parse(text, field=field, label=label)
+
+
+def deadline_for_new_list(text: str | None, *, today: date | None = None) -> date | None:
+    """The deadline typed for a list uploaded from the page: empty is none; a day before today
+    is refused (a list is called through from now on: 2019 is a typo, not a plan), and one
+    after LATEST as everywhere (deadline_parse)."""
+    day = deadline_parse(text, label=_("Deadline"))
+    if day is None:
+        return None
     today = today or clock.today()
     if day < today:
         raise InvalidInput("past_deadline", _("%(field)s: %(value)s has already passed; give "
                                               "today or a later day.")
-                           % {"field": label, "value": day.isoformat()}, field="deadline")
-    if not day_in_range(day):
-        raise InvalidInput("bad_date", _("%(field)s: %(value)s is not a date from %(first)d "
-                                         "to %(last)d.")
-                           % {"field": label, "value": day.isoformat(), "first": EARLIEST.year,
-                              "last": LATEST.year}, field="deadline")
+                           % {"field": _("Deadline"), "value": day.isoformat()},
+                           field="deadline")
     return day
 
 
@@ -393,6 +424,7 @@ def checklist_import(*, path, source: str, deadline: date | None = None, area: A
         require_perm(actor, "lists.manage")
     now = now or clock.now()
     source = _text(source, field="source", limit=100, required=True, label=_("Sent by"))
+    deadline = date_check(deadline, field="deadline", label=_("Deadline"))
     area = area or default_area(actor)
     if actor is not None and not in_scope(actor, area, "lists.manage"):
         raise RuleViolation("not_found", _("Not found."), status=404, field="area")
@@ -404,6 +436,10 @@ def checklist_import(*, path, source: str, deadline: date | None = None, area: A
             table = reading.read_table(path)
         except TableError as exc:
             result.file_error, result.error_field = exc.message, "file"
+            return result
+        if not table.rows:
+            result.file_error, result.error_field = _(EMPTY_FILE), "file"
+            result.error_code = "empty_file"
             return result
         digest = _digest(path)
         filename = filename or path.name
@@ -709,6 +745,7 @@ def verification_answer(*, verification: Verification, result: str, actor,
     from_province = _text(from_province, field="from_province", limit=30)
     from_city = _text(from_city, field="from_city", limit=30)
     note = _text(note, field="note", limit=200)
+    date_check(returned_on, field="returned_on")
     if returned_on is not None and returned_on > today:
         raise InvalidInput("bad_date", _("returned_on is in the future."), field="returned_on")
     source = (source or "").strip()
@@ -821,6 +858,7 @@ def case_record(*, resident, status: str, on: date, actor, source: str = "",
     _resident_in_scope(actor, resident)
     now = now or clock.now()
     choice_check(status, CaseStatus.values, "status", code="bad_status")
+    date_check(on, field="on")
     if on > clock.localdate(now):
         raise InvalidInput("bad_date", _("The date is in the future."), field="on")
     source = _text(source, field="source", limit=200)
@@ -944,6 +982,7 @@ def test_result_record(*, resident, sampled_on: date, result: str, actor,
     _resident_in_scope(actor, resident)
     now = now or clock.now()
     choice_check(result, TestResult.Outcome.values, "result", code="bad_result")
+    date_check(sampled_on, field="sampled_on")
     if sampled_on > clock.localdate(now):
         raise InvalidInput("bad_date", _("The sample date is in the future."),
                            field="sampled_on")

@@ -2,7 +2,6 @@
 mapping, progress, export). Thin: parse, call a selector or a service, render."""
 
 import secrets
-from datetime import date
 from functools import wraps
 from pathlib import Path
 
@@ -20,12 +19,12 @@ from firstline import clock, taskqueue
 from firstline.accounts.scope import area_scope, has_perm
 from firstline.accounts.services import require_perm
 from firstline.areas.models import Area
-from firstline.errors import InvalidInput, RuleViolation
-from firstline.forms import OnceForm
+from firstline.errors import InvalidInput, RuleViolation, form_refuse
 from firstline.people.forms import FullReadForm
 from firstline.tabular import TableError
 
 from . import exports, reading, selectors, services
+from .forms import AnswerForm, CaseForm, TestResultForm
 from .models import Result, SourceMapping
 from .tasks import checklist_import_task
 
@@ -54,14 +53,20 @@ def _items_context(request):
     items = list(selectors.verification_list(request.user, status="open")[:200])
     sources = selectors.sources_of(items)
     today = clock.today()
+    for v in items:
+        _items_context_of(v, today=today, sources=sources.get(v.pk))
+    return {"items": items, "results": Result.choices, "today": today}
+
+
+def _items_context_of(v, *, today, sources=None):
     from firstline.people.services import mask_phone
 
-    for v in items:
-        v.phone_masked = mask_phone(v.resident.phone)
-        v.sources = sources.get(v.pk, [])
-        v.overdue = v.due is not None and v.due < today
-        v.fact = selectors.recent_fact(v.resident, today=today)
-    return {"items": items, "results": Result.choices, "today": today}
+    if sources is None:
+        sources = selectors.sources_of([v]).get(v.pk, [])
+    v.phone_masked = mask_phone(v.resident.phone)
+    v.sources = sources
+    v.overdue = v.due is not None and v.due < today
+    v.fact = selectors.recent_fact(v.resident, today=today)
 
 
 @require_GET
@@ -80,27 +85,31 @@ def items_panel(request):
 @require_POST
 @needs("lists.verify")
 def item_answer(request, pk):
+    """One outcome; a refused one comes back (422) on the item's form with what was typed,
+    each error beside its field, and nothing recorded."""
     v = selectors.verification_get_for_user(request.user, pk)
-    post = request.POST
-    returned_on = None
-    if post.get("returned_on"):
+    form = AnswerForm(request.POST)
+    if form.is_valid():
         try:
-            returned_on = date.fromisoformat(post["returned_on"])
-        except ValueError:
-            returned_on = None
-    try:
-        services.verification_answer(
-            verification=v, actor=request.user, result=post.get("result", ""),
-            temperature=post.get("temperature") or None, symptoms=post.get("symptoms", ""),
-            from_province=post.get("from_province", ""), from_city=post.get("from_city", ""),
-            returned_on=returned_on, note=post.get("note", ""),
-            source=post.get("source", ""))
-    except RuleViolation as exc:
-        messages.error(request, f"{v.resident.name}: {exc.detail}")
-    else:
-        messages.success(request, _("%(name)s: recorded for every list.")
-                         % {"name": v.resident.name})
-    return redirect("lists:items")
+            services.verification_answer(verification=v, actor=request.user,
+                                         **form.cleaned_data)
+        except InvalidInput as exc:
+            form_refuse(form, exc)
+        except RuleViolation as exc:  # answered by someone else meanwhile: no form to fix
+            messages.error(request, f"{v.resident.name}: {exc.detail}")
+            return redirect("lists:items")
+        else:
+            messages.success(request, _("%(name)s: recorded for every list.")
+                             % {"name": v.resident.name})
+            return redirect("lists:items")
+    context = _items_context(request)
+    refused = next((item for item in context["items"] if item.pk == v.pk), None)
+    if refused is None:  # beyond the page's first items: shown first
+        context["items"] = [v, *context["items"]]
+        _items_context_of(v, today=context["today"])
+        refused = v
+    refused.form = form
+    return render(request, "lists/items.html", context, status=422)
 
 
 # --- HQ: lists ---------------------------------------------------------------------------------
@@ -181,6 +190,11 @@ def upload(request):
     except TableError as exc:
         path.unlink(missing_ok=True)
         context["file_error"] = exc.message  # beside the file field: choose another file
+        return render(request, "lists/upload.html", context, status=422)
+    if not table.rows:  # said now, not after the mapping step (the service refuses it too)
+        path.unlink(missing_ok=True)
+        context["file_error"] = _("file %(name)s: %(reason)s") % {
+            "name": Path(context["filename"]).name[:100], "reason": _(services.EMPTY_FILE)}
         return render(request, "lists/upload.html", context, status=422)
     context.update(token=token, header=list(enumerate(table.header)),
                    sample=[(n, [_masked(c) for c in cells]) for n, cells in table.rows[:3]])
@@ -370,85 +384,90 @@ def _contacts(text: str) -> list[dict]:
     return out
 
 
+def _resident_by_id_number(form):
+    from firstline.people.models import Resident
+
+    number = reading.normalize_id_number(form.cleaned_data["id_number"])
+    resident = Resident.objects.filter(id_number=number).select_related("grid").first()
+    if resident is None:
+        raise RuleViolation("not_found", _("No resident with this ID number in your areas."),
+                            status=404, field="id_number")
+    return resident
+
+
+def _cases_page(request, *, case_form=None, test_form=None, status=200):
+    from .models import CaseStatus
+
+    today = clock.today()
+    rows = list(selectors.cases_visible_to(request.user)
+                .select_related("resident", "resident__household", "resident__household__compound")
+                .prefetch_related("tests")
+                .order_by("-on", "-pk")[:100])
+    return render(request, "lists/cases.html", {
+        "cases": rows, "statuses": CaseStatus.choices, "today": today,
+        "case_form": case_form or CaseForm(today=today),
+        "test_form": test_form or TestResultForm(today=today)}, status=status)
+
+
 @require_http_methods(["GET", "POST"])
 @needs("lists.manage")
 def cases(request):
     """Cases in one's areas; record one (by the resident's ID number), and from each, in one
-    step: its contacts as a list, its building locked down, the move to centralized."""
-    from .models import CaseStatus
-
-    error = ""
-    if request.method == "POST":
-        from firstline.people.models import Resident
-
-        number = reading.normalize_id_number(request.POST.get("id_number", ""))
-        resident = Resident.objects.filter(id_number=number).select_related("grid").first()
+    step: its contacts as a list, its building locked down, the move to centralized. A
+    refused record comes back (422) as typed, each error beside its field."""
+    if request.method != "POST":
+        return _cases_page(request)
+    form = CaseForm(request.POST, today=clock.today())
+    if form.is_valid():
+        data = form.cleaned_data
         try:
-            if resident is None:
-                raise RuleViolation("not_found", _("No resident with this ID number in your "
-                                                   "areas."), status=404)
-            on = date.fromisoformat(request.POST.get("on") or clock.today().isoformat())
-            case = services.case_record(resident=resident, status=request.POST.get("status", ""),
-                                        on=on, source=request.POST.get("source", ""),
-                                        contacts=_contacts(request.POST.get("contacts", "")),
+            case = services.case_record(resident=_resident_by_id_number(form),
+                                        status=data["status"], on=data["on"] or clock.today(),
+                                        source=data["source"],
+                                        contacts=_contacts(data["contacts"]),
                                         actor=request.user)
-        except ValueError:
-            error = _("The date is not a date.")
         except RuleViolation as exc:
-            error = exc.detail
+            form_refuse(form, exc, fields={"resident_id": "id_number"})
         else:
             messages.success(request, (_("Case %(n)s recorded.") if case.created else
                                        _("Case %(n)s is already open for this resident: "
                                          "it was updated, not recorded twice."))
                              % {"n": case.pk})
             return redirect("lists:cases")
-    rows = list(selectors.cases_visible_to(request.user)
-                .select_related("resident", "resident__household", "resident__household__compound")
-                .prefetch_related("tests")
-                .order_by("-on", "-pk")[:100])
-    return render(request, "lists/cases.html", {"cases": rows, "statuses": CaseStatus.choices,
-                                                "error": error, "today": clock.today(),
-                                                "once": OnceForm()},
-                  status=422 if error else 200)
+    return _cases_page(request, case_form=form, status=422)
 
 
 @require_POST
 @needs("lists.manage")
 def test_result(request):
     """A nucleic-acid result by the resident's ID number; a positive one can make the case
-    (confirmed or asymptomatic) in the same step."""
-    from firstline.people.models import Resident
-
-    number = reading.normalize_id_number(request.POST.get("id_number", ""))
-    resident = Resident.objects.filter(id_number=number).select_related("grid").first()
-    once = OnceForm(request.POST)
-    try:
-        if resident is None:
-            raise RuleViolation("not_found", _("No resident with this ID number in your "
-                                               "areas."), status=404)
-        sampled_on = date.fromisoformat(request.POST.get("sampled_on")
-                                        or clock.today().isoformat())
-        test = services.test_result_record(
-            resident=resident, sampled_on=sampled_on, result=request.POST.get("result", ""),
-            case_status=request.POST.get("case") or None, actor=request.user,
-            event_id=once.event_id_sent())
-    except ValueError:
-        messages.error(request, _("Sample date: not a date."))
-    except RuleViolation as exc:
-        messages.error(request, once.refused(exc))
-    else:
-        if test.case_created:
-            messages.success(request, _("Test recorded; case %(n)s made from it.")
-                             % {"n": test.case_id})
-        elif test.case_id:
-            messages.success(request, _("Test recorded on the open case %(n)s (no second "
-                                        "case).") % {"n": test.case_id})
-        elif test.prompt_case:
-            messages.warning(request, _("Positive, and no open case: record it again with "
-                                        "\"make the case\" or record the case above."))
+    (confirmed or asymptomatic) in the same step. A refused one comes back (422) on the
+    cases page as typed, each error beside its field."""
+    form = TestResultForm(request.POST, today=clock.today())
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            test = services.test_result_record(
+                resident=_resident_by_id_number(form),
+                sampled_on=data["sampled_on"] or clock.today(), result=data["result"],
+                case_status=data["case"] or None, actor=request.user,
+                event_id=data["event_id"])
+        except RuleViolation as exc:
+            form_refuse(form, exc, fields={"resident_id": "id_number"})
         else:
-            messages.success(request, _("Test recorded."))
-    return redirect("lists:cases")
+            if test.case_created:
+                messages.success(request, _("Test recorded; case %(n)s made from it.")
+                                 % {"n": test.case_id})
+            elif test.case_id:
+                messages.success(request, _("Test recorded on the open case %(n)s (no second "
+                                            "case).") % {"n": test.case_id})
+            elif test.prompt_case:
+                messages.warning(request, _("Positive, and no open case: record it again with "
+                                            "\"make the case\" or record the case above."))
+            else:
+                messages.success(request, _("Test recorded."))
+            return redirect("lists:cases")
+    return _cases_page(request, test_form=form, status=422)
 
 
 @require_POST

@@ -198,7 +198,7 @@ def test_the_cases_page_records_a_positive_test_as_a_case(web, roster):
     assert f'id="case-{case.pk}"' in page
     r = client.post("/lists/cases/test/", {"id_number": roster.fang.id_number,
                                            "sampled_on": "not-a-date", "result": "positive"})
-    assert r.status_code == 302 and Case.objects.count() == 1
+    assert r.status_code == 422 and Case.objects.count() == 1  # the form again, as typed
 
 
 # --- one open case per resident: a double tap records one case ------------------------------

@@ -1,9 +1,8 @@
-from datetime import date
-
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
-from firstline.errors import RuleViolation
-from firstline.lists.services import area_for_list, checklist_import
+from firstline.errors import InvalidInput, RuleViolation
+from firstline.lists.services import area_for_list, checklist_import, deadline_parse
 from firstline.tabular import input_file_problem
 
 
@@ -25,19 +24,20 @@ class Command(BaseCommand):
         problem = input_file_problem(file)
         if problem:
             raise CommandError(problem, returncode=2)
-        due = None
-        if deadline:
-            try:
-                due = date.fromisoformat(deadline)
-            except ValueError:
-                raise CommandError(f"--deadline: {deadline} is not a date (YYYY-MM-DD)",
-                                   returncode=2) from None
+        # Said in the command line's language (FIRSTLINE_LANGUAGE), as every command's
+        # messages, naming the option as it is typed.
+        try:
+            due = deadline_parse(deadline, field="--deadline")
+        except InvalidInput as exc:
+            raise CommandError(exc.detail, returncode=2) from None
         if not source.strip():
-            raise CommandError("--source must not be empty", returncode=2)
+            raise CommandError(_("%(field)s is required.") % {"field": "--source"},
+                               returncode=2)
         try:
             target = area_for_list(code=area, actor=None)
         except RuleViolation:
-            raise CommandError(f"--area: unknown area {area}", returncode=2) from None
+            raise CommandError(_("%(field)s: unknown area %(code)s.")
+                               % {"field": "--area", "code": area}, returncode=2) from None
         try:
             result = checklist_import(path=file, source=source, deadline=due, area=target)
         except RuleViolation as exc:
@@ -45,9 +45,12 @@ class Command(BaseCommand):
                               f"matched_by_name_address 0, unmatched 0 ({exc.detail})")
             raise CommandError(exc.detail, returncode=1) from exc
         if result.file_error:
+            why = result.file_error
+            if result.error_code == "empty_file":  # the file is the whole of what is wrong
+                why = _("file %(name)s: %(reason)s") % {"name": file, "reason": why}
             self.stdout.write(f"rows 0, matched_by_id 0, matched_by_name_phone 0, "
-                              f"matched_by_name_address 0, unmatched 0 ({result.file_error})")
-            raise CommandError(result.file_error, returncode=1)
+                              f"matched_by_name_address 0, unmatched 0 ({why})")
+            raise CommandError(why, returncode=1)
         note = "" if result.created else f" (already imported as list {result.checklist.pk}: " \
                                          f"nothing added)"
         self.stdout.write(f"list {result.checklist.pk}: {result.summary}{note}")
