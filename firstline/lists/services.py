@@ -747,7 +747,8 @@ def verification_answer(*, verification: Verification, result: str, actor,
     note = _text(note, field="note", limit=200)
     date_check(returned_on, field="returned_on")
     if returned_on is not None and returned_on > today:
-        raise InvalidInput("bad_date", _("returned_on is in the future."), field="returned_on")
+        raise InvalidInput("bad_date", _("The return date is in the future."),
+                           field="returned_on")
     source = (source or "").strip()
     if source and not selectors.fact_is_of(verification.resident, source):
         raise InvalidInput("bad_source", _("source: not a recorded visit or reading of this "
