@@ -50,6 +50,51 @@ def day_in_range(day: date) -> bool:
     return EARLIEST <= day <= LATEST
 
 
+# --- a typed day, read the same way by the API, the command line and the pages --------------
+
+def date_read(value, *, field: str, label: str = "") -> date | None:
+    """A day as typed (YYYY-MM-DD; empty is none; a date or datetime from our own code passes):
+    the one reading of typed text as a day. Anything else is a 422 `bad_date` naming `field`
+    (said as `label`, the page's word for it, where given). No bounds: see date_parse."""
+    from django.utils.translation import gettext as _
+
+    from firstline.errors import InvalidInput
+
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if value is None or not str(value).strip():
+        return None
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise InvalidInput("bad_date", _("%(field)s: %(value)s is not a date (YYYY-MM-DD).")
+                           % {"field": label or field, "value": str(value)[:40]},
+                           field=field) from None
+
+
+def date_check(day: date | None, *, field: str, label: str = "") -> date | None:
+    """`day` unless it is outside the days this system can mean (day_in_range): 0001-01-01 or
+    9999-12-31 is a typo, and stored it made every later read of the row fail. A 422
+    `bad_date` naming `field` (said as `label` where given)."""
+    from django.utils.translation import gettext as _
+
+    from firstline.errors import InvalidInput
+
+    if day is not None and not day_in_range(day):
+        raise InvalidInput("bad_date", _("%(field)s: %(value)s is not a date from %(first)d "
+                                         "to %(last)d.")
+                           % {"field": label or field, "value": day.isoformat(),
+                              "first": EARLIEST.year, "last": LATEST.year}, field=field)
+    return day
+
+
+def date_parse(value, *, field: str, label: str = "") -> date | None:
+    """A typed day (date_read) within the days this system can mean (date_check)."""
+    return date_check(date_read(value, field=field, label=label), field=field, label=label)
+
+
 def _in_range(value):
     day = value.date() if isinstance(value, datetime) else value
     if not day_in_range(day):

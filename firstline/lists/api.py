@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
-from firstline.apitypes import EventId, Id, Int, IsoDate, IsoDateTime, TemperatureIn
+from firstline.apitypes import EventId, Id, Int, IsoDate, IsoDateTime, TemperatureIn, date_parse
 from firstline.areas.models import subtree_q
 from firstline.errors import InvalidInput, choice_check
 
@@ -49,7 +49,7 @@ def checklist_create(request, file: UploadedFile = File(...), source: str = Form
     name and an ID number or phone. Each row is matched by ID number, else name + phone,
     else name + address. The same file from the same sender again adds nothing (200)."""
     require_perm(request.user, "lists.manage")
-    due = services.deadline_parse(deadline)
+    due = date_parse(deadline, field="deadline")
     target = services.area_for_list(code=area, actor=request.user)
     suffix = Path(file.name or "").suffix.lower()
     if suffix not in (".csv", ".txt", ".xlsx"):

@@ -9,11 +9,11 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from firstline.apitypes import date_parse
 from firstline.errors import InvalidInput
 from firstline.forms import OnceForm
 from firstline.texts import listing
 
-from . import services
 from .models import CaseStatus, Result, TestResult, Verification
 
 
@@ -22,7 +22,7 @@ def _label(model, name: str):
 
 
 class DayField(forms.CharField):
-    """A date input read by services.date_parse: the same words and the same bound (1900 to
+    """A date input read by date_parse: the same words and the same bound (1900 to
     2199) as the API and the command line."""
 
     widget = forms.DateInput(attrs={"type": "date"})
@@ -30,7 +30,7 @@ class DayField(forms.CharField):
     def to_python(self, value):
         value = super().to_python(value)
         try:
-            return services.date_parse(value, field="", label=str(self.label))
+            return date_parse(value, field="", label=str(self.label))
         except InvalidInput as exc:
             raise forms.ValidationError(exc.detail) from None
 

@@ -24,7 +24,7 @@ from firstline import clock
 from firstline.accounts.actions import AuditAction
 from firstline.accounts.scope import in_scope, scope_paths
 from firstline.accounts.services import audit, require_perm
-from firstline.apitypes import EARLIEST, LATEST, day_in_range
+from firstline.apitypes import date_check, date_parse
 from firstline.areas.models import Area, Level, subtree_q
 from firstline.db import create_once, is_unique_violation
 from firstline.errors import InvalidInput, RuleViolation, choice_check
@@ -132,46 +132,11 @@ def default_area(actor) -> Area:
     return top
 
 
-def date_check(day: date | None, *, field: str, label: str = "") -> date | None:
-    """`day` unless it is outside the days this system can mean (apitypes.day_in_range, the
-    API's bound): 0001-01-01 or 9999-12-31 is a typo, and stored it made every later read of
-    the row fail. A 422 `bad_date` naming `field` (said as `label` where given)."""
-    if day is not None and not day_in_range(day):
-        raise InvalidInput("bad_date", _("%(field)s: %(value)s is not a date from %(first)d "
-                                         "to %(last)d.")
-                           % {"field": label or field, "value": day.isoformat(),
-                              "first": EARLIEST.year, "last": LATEST.year}, field=field)
-    return day
-
-
-def date_parse(text: str | None, *, field: str, label: str = "") -> date | None:
-    """A typed YYYY-MM-DD day (empty is none), checked by date_check: the one reading of a
-    typed date for the API, the command line and the pages. A 422 `bad_date` naming `field`
-    (said as `label`) for anything else."""
-    if text is None or not str(text).strip():
-        return None
-    try:
-        day = date.fromisoformat(str(text).strip())
-    except ValueError:
-        raise InvalidInput("bad_date", _("%(field)s: %(value)s is not a date (YYYY-MM-DD).")
-                           % {"field": label or field, "value": str(text)[:40]},
-                           field=field) from None
-    return date_check(day, field=field, label=label)
-
-
-def deadline_parse(text: str | None, *, field: str = "deadline",
-                   label: str = "") -> date | None:
-    """A list's deadline as the API (`deadline`) and the command line (`--deadline`) take it:
-    any day from EARLIEST to LATEST, a past one included (CONTRACT.md counts a list's
-    `overdue` items, which a past deadline is how a script reports)."""
-    return date_parse(text, field=field, label=label)
-
-
 def deadline_for_new_list(text: str | None, *, today: date | None = None) -> date | None:
     """The deadline typed for a list uploaded from the page: empty is none; a day before today
     is refused (a list is called through from now on: 2019 is a typo, not a plan), and one
-    after LATEST as everywhere (deadline_parse)."""
-    day = deadline_parse(text, label=_("Deadline"))
+    after LATEST as everywhere (apitypes.date_parse)."""
+    day = date_parse(text, field="deadline", label=_("Deadline"))
     if day is None:
         return None
     today = today or clock.today()

@@ -634,19 +634,16 @@ def breadcrumbs(user, area: Area, perm: str) -> list[Area]:
 
 
 def parse_day(text: str | None, *, field: str = "date") -> date:
-    """A YYYY-MM-DD local date; today when empty. Anything else is a 422 (InvalidInput)."""
+    """A YYYY-MM-DD local date (apitypes.date_read) from 1900 to today; today when empty.
+    Anything else is a 422 (InvalidInput)."""
     from django.utils.translation import gettext as _
 
-    from firstline.apitypes import EARLIEST
+    from firstline.apitypes import EARLIEST, date_read
     from firstline.errors import InvalidInput
 
-    if text is None or str(text).strip() == "":
+    day = date_read(text, field=field)
+    if day is None:
         return clock.today()
-    try:
-        day = date.fromisoformat(str(text).strip())
-    except ValueError:
-        raise InvalidInput("bad_date", _("%(field)s: %(value)s is not a date (YYYY-MM-DD).")
-                           % {"field": field, "value": str(text)[:40]}, field=field) from None
     if day < EARLIEST:  # 0001-01-01: a typo, and the day before it is no date at all
         raise InvalidInput("bad_date", _("%(field)s: %(value)s is not a date from %(first)d to "
                                          "today.") % {"field": field, "value": day.isoformat(),

@@ -17,6 +17,7 @@ from firstline import clock
 from firstline.accounts.actions import AuditAction
 from firstline.accounts.scope import in_scope, scope_paths
 from firstline.accounts.services import audit, require_perm
+from firstline.apitypes import date_read
 from firstline.areas.models import Area, Level, subtree_q
 from firstline.db import create_once, is_unique_violation
 from firstline.errors import InvalidInput, RuleViolation, check_all
@@ -94,18 +95,6 @@ def community_get(code) -> Area:
     if area is None:
         raise InvalidInput("unknown_community", _("Unknown community."), field="community")
     return area
-
-
-def _date(value, *, field: str, label: str = "") -> date:
-    if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value or "").strip())
-    except ValueError as exc:
-        raise InvalidInput("bad_date", _("%(field)s: a date such as 2020-02-01.")
-                           % {"field": label or field}, field=field) from exc
 
 
 # --- the public endpoints' throttle ---------------------------------------------------------
@@ -186,7 +175,10 @@ def declaration_submit(*, community: Area, name, id_number, phone, compound="", 
         return value
 
     def return_day():
-        day = _date(returned_on, field="returned_on", label=_("Returned on"))
+        day = date_read(returned_on, field="returned_on", label=_("Returned on"))
+        if day is None:
+            raise InvalidInput("required", _("%(field)s: this field is required.")
+                               % {"field": _("Returned on")}, field="returned_on")
         if day > today:
             raise InvalidInput("returned_on_future", _("The return date is in the future."),
                                field="returned_on")

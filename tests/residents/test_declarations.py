@@ -162,6 +162,7 @@ def test_other_area_is_404(place, api):
     ("name", "", "required"),
     ("from_province", "", "required"),
     ("returned_on", "2020-02-30", "bad_date"),
+    ("returned_on", "", "required"),
     ("returned_on", "2020-03-01", "returned_on_future"),
     ("transport", "rocket", "bad_transport"),
     ("name", "x" * 51, "too_long"),
@@ -179,6 +180,12 @@ def test_messages_speak_the_visitors_language(place):
     r = Client().post(URL, declaration(phone="1"), content_type="application/json",
                       HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "手机号" in r.json()["detail"]
+
+
+def test_an_impossible_return_date_is_said_with_its_label_and_what_was_typed(place):
+    r = Client().post(URL, declaration(returned_on="2020-02-30"), content_type="application/json",
+                      HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert r.json() == {"error": "bad_date", "detail": "返回日期：2020-02-30 不是日期（YYYY-MM-DD）。"}
 
 
 def test_too_many_declarations_from_one_network_address_are_throttled(place):

@@ -1,8 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from firstline.apitypes import date_parse
 from firstline.errors import InvalidInput, RuleViolation
-from firstline.lists.services import area_for_list, checklist_import, deadline_parse
+from firstline.lists.services import area_for_list, checklist_import
 from firstline.tabular import input_file_problem
 
 
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         # Said in the command line's language (FIRSTLINE_LANGUAGE), as every command's
         # messages, naming the option as it is typed.
         try:
-            due = deadline_parse(deadline, field="--deadline")
+            due = date_parse(deadline, field="--deadline")
         except InvalidInput as exc:
             raise CommandError(exc.detail, returncode=2) from None
         if not source.strip():
