@@ -436,14 +436,14 @@ def input_file_problem(path) -> str | None:
     """Why the command line cannot read `path` at all (a usage error, exit 2), or None."""
     path = Path(path)
     if not path.exists():
-        return f"no such file: {path}"
+        return _("no such file: %(path)s") % {"path": path}
     if not path.is_file():
-        return f"not a file: {path}"
+        return _("not a file: %(path)s") % {"path": path}
     try:
         with open(path, "rb"):
             pass
     except OSError as exc:
-        return f"cannot read {path}: {exc.strerror}"
+        return _("cannot read %(path)s: %(reason)s") % {"path": path, "reason": exc.strerror}
     return None
 
 

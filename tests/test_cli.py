@@ -20,8 +20,9 @@ def run(tmp_path):
            "FIRSTLINE_VAR_DIR": str(tmp_path / "var"), "FIRSTLINE_LANGUAGE": "en"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
 
-    def firstline(*args, stdin=""):
-        return subprocess.run([str(FIRSTLINE), *map(str, args)], env=env, input=stdin,
+    def firstline(*args, stdin="", language="en"):
+        return subprocess.run([str(FIRSTLINE), *map(str, args)],
+                              env={**env, "FIRSTLINE_LANGUAGE": language}, input=stdin,
                               capture_output=True, text=True, timeout=120)
 
     assert firstline("migrate", "-v0").returncode == 0
@@ -115,6 +116,21 @@ def test_a_missing_file_is_a_usage_error_and_leaves_no_errors_file(run, tmp_path
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [f"CommandError: no such file: {missing}"]
     assert not Path(f"{missing}.errors.csv").exists()
+
+
+def test_usage_errors_speak_the_installation_language(run, tmp_path):
+    run("import", "areas", write(tmp_path / "a.csv", TREE))
+    missing = tmp_path / "missing.csv"
+    said = {args[0]: run(*args, language="zh-hans").stderr.strip().splitlines()[-1] for args in [
+        ("import", "residents", missing),
+        ("report", "daily", "--area", "NOPE"),
+        ("user", "create", "wang", "--role", "grid_worker", "--area", "NOPE"),
+        ("token", "create", "nobody"),
+    ]}
+    assert said == {"import": f"CommandError: 文件不存在：{missing}",
+                    "report": "CommandError: --area：未知区域 NOPE。",
+                    "user": "CommandError: --area：未知区域 NOPE。",
+                    "token": "CommandError: 用户 'nobody' 不存在或已停用"}
 
 
 def test_an_unknown_command_is_a_usage_error(run):

@@ -1,6 +1,7 @@
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from firstline.accounts.roles import Role
 from firstline.accounts.services import user_assign
@@ -22,21 +23,25 @@ class Command(BaseCommand):
     def handle(self, *args, username, role, area, password_stdin, name, **options):
         area_obj = Area.objects.filter(code=area).first()
         if area_obj is None:
-            raise CommandError(f"unknown area code {area!r}", returncode=2)
+            raise CommandError(_("%(field)s: unknown area %(code)s.") % {"field": "--area", "code": area},
+                               returncode=2)
         password = None
         if password_stdin:
             password = sys.stdin.readline().rstrip("\r\n")
             if not password:
-                raise CommandError("empty password on standard input", returncode=2)
+                raise CommandError(_("empty password on standard input"), returncode=2)
         try:
             user, created = user_assign(username=username, role=role, area=area_obj,
                                         password=password, display_name=name)
         except InvalidInput as exc:
             if exc.field == "password":  # rejected input, not a usage error: nothing created
-                raise CommandError(f"password refused: {exc.detail}", returncode=1) from None
+                raise CommandError(_("password refused: %(reason)s") % {"reason": exc.detail},
+                                   returncode=1) from None
             flag, value = ("USERNAME", username) if exc.field == "username" else ("--name", name)
             if len(value) > 40:
                 value = value[:40] + "..."
-            raise CommandError(f"bad {flag} {value!r}: {exc.detail}", returncode=2) from None
+            raise CommandError(_("bad %(field)s %(value)s: %(reason)s")
+                               % {"field": flag, "value": repr(value), "reason": exc.detail},
+                               returncode=2) from None
         verb = "created" if created else "updated"
         self.stdout.write(f"{verb} user {user.username}: {role} of {area_obj.code}")

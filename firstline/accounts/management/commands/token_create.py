@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from firstline.accounts.models import ApiToken, User
 from firstline.accounts.services import token_create
@@ -19,11 +20,14 @@ class Command(BaseCommand):
     def handle(self, *args, username, days, label, **options):
         user = User.objects.filter(username=username, is_active=True).first()
         if user is None:
-            raise CommandError(f"unknown or inactive user {username!r}", returncode=2)
+            raise CommandError(_("unknown or inactive user %(username)s")
+                               % {"username": repr(username)}, returncode=2)
         if days is not None and not 1 <= days <= MAX_DAYS:
-            raise CommandError(f"--days must be between 1 and {MAX_DAYS}", returncode=2)
+            raise CommandError(_("--days must be between 1 and %(max)d") % {"max": MAX_DAYS},
+                               returncode=2)
         if len(label) > LABEL_MAX:
-            raise CommandError(f"--label must be at most {LABEL_MAX} characters", returncode=2)
+            raise CommandError(_("--label must be at most %(max)d characters") % {"max": LABEL_MAX},
+                               returncode=2)
         plain, token = token_create(user=user, label=label, days=days)
         self.stdout.write(f"token for {user.username}, expires {token.expires_at:%Y-%m-%d %H:%M} UTC")
         self.stdout.write(plain)

@@ -1,6 +1,7 @@
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
+from django.utils.translation import gettext as _
 
 from firstline.accounts.models import User
 from firstline.people.services import residents_import
@@ -26,7 +27,8 @@ class Command(BaseCommand):
         if as_user:
             actor = User.objects.filter(username=as_user, is_active=True).first()
             if actor is None:
-                raise CommandError(f"unknown user {as_user}", returncode=2)
+                raise CommandError(_("--as: unknown or inactive user %(username)s")
+                                   % {"username": repr(as_user)}, returncode=2)
         try:
             result = residents_import(file, actor=actor, dry_run=dry_run)
         except PermissionDenied as exc:

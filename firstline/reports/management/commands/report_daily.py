@@ -3,6 +3,7 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from firstline.areas.models import Area
 from firstline.errors import InvalidInput
@@ -28,7 +29,8 @@ class Command(BaseCommand):
             raise CommandError(exc.detail, returncode=2) from None
         target = Area.objects.filter(code=area).first()
         if target is None:
-            raise CommandError(f"unknown area code {area!r}", returncode=2)
+            raise CommandError(_("%(field)s: unknown area %(code)s.") % {"field": "--area", "code": area},
+                               returncode=2)
         report = report_compute(area=target, day=day)
         if format == "json":
             from firstline.reports.submissions import attach_submitted
@@ -52,7 +54,8 @@ class Command(BaseCommand):
             tmp.replace(path)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
-            raise CommandError(f"cannot write {output}: {exc.strerror}", returncode=1) from None
+            raise CommandError(_("cannot write %(path)s: %(reason)s")
+                               % {"path": output, "reason": exc.strerror}, returncode=1) from None
         # Standard output is free when the report went to a file: the summary goes there, as
         # every command's does (on standard error only when the JSON itself is on stdout).
         self.stdout.write(self._summary(report, str(path)))
