@@ -11,7 +11,7 @@ from firstline.errors import RuleViolation
 from firstline.forms import OnceForm
 from firstline.people.services import phone_normalize
 
-from .models import Duty, VolunteerKind
+from .models import DERIVED_KINDS, DonorKind, Duty, PlaceKind, VolunteerKind
 from .services import gate_label
 
 
@@ -80,14 +80,28 @@ class AssignForm(forms.Form):
         return data
 
 
-class StockForm(forms.Form):
-    """Issue (to someone) or receive (into a store) one item."""
+class StockForm(OnceForm):
+    """Issue (to someone) or receive (into a store) one item, once per rendering of the page
+    (a double tap records one movement). A receipt may be a donation: its donor, receipt
+    number and whether the donor may be named on the public ledger (the service checks
+    them, as for the API's `donation`)."""
 
     store = forms.ChoiceField(label=_("Store"))
     item = forms.TypedChoiceField(label=_("Item"), coerce=int)
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1,
                                   widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
     to = forms.CharField(label=_("To (who or where)"), max_length=200, required=False)
+    note = forms.CharField(label=_("From (bought, allocated by...)"), max_length=200,
+                           required=False)
+    donor = forms.CharField(label=_("Donor (if donated)"), max_length=100, required=False)
+    donor_kind = forms.ChoiceField(label=_("Donor is a"), choices=DonorKind.choices,
+                                   initial=DonorKind.COMPANY, required=False)
+    receipt_no = forms.CharField(label=_("Donation receipt number"), max_length=64,
+                                 required=False)
+    consent_named = forms.BooleanField(
+        label=_("The donor agrees to be named on the public donation ledger"), required=False)
+
+    DONATION = ("donor", "donor_kind", "receipt_no", "consent_named")
 
     def __init__(self, *args, stores=(), items=(), issuing=True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,8 +109,48 @@ class StockForm(forms.Form):
         self.fields["item"].choices = [(i.pk, i.name) for i in items]
         if issuing:
             self.fields["to"].required = True
+            for name in ("note", *self.DONATION):
+                del self.fields[name]
         else:
             del self.fields["to"]
+
+    def donation(self) -> dict | None:
+        """The donation part for services.stock_receive, or None when no donor nor receipt
+        number was typed (goods bought or allocated)."""
+        data = self.cleaned_data
+        if not (data.get("donor") or data.get("receipt_no")):
+            return None
+        return {**{name: data[name] for name in self.DONATION},
+                "donor_kind": data["donor_kind"] or DonorKind.PERSON}
+
+
+class ItemForm(forms.Form):
+    """A new kind of supply in the catalogue (services.item_create, as POST /items)."""
+
+    code = forms.CharField(label=pgettext_lazy("item", "Code"), max_length=40,
+                           widget=forms.TextInput(attrs={"placeholder": "goggles"}))
+    name = forms.CharField(label=pgettext_lazy("item", "Name"), max_length=100)
+    unit = forms.CharField(label=pgettext_lazy("item", "Unit"), max_length=20, required=False)
+    low_at = forms.IntegerField(label=_("Warn when stock is down to"), min_value=0,
+                                max_value=1_000_000_000, initial=0,
+                                widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+
+
+class PlaceForm(forms.Form):
+    """A place staff add to the disinfection board (services.place_create, as POST
+    /disinfection/places): a lift, a rubbish point, a used-mask bin..."""
+
+    kind = forms.ChoiceField(label=_("Kind of place"))
+    name = forms.CharField(label=pgettext_lazy("place", "Name"), max_length=100,
+                           widget=forms.TextInput(attrs={"placeholder": "1栋电梯"}))
+    compound = forms.TypedChoiceField(label=_("Compound"), coerce=int, required=False,
+                                      empty_value=None)
+
+    def __init__(self, *args, compounds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k, label) for k, label in PlaceKind.choices
+                                       if k not in DERIVED_KINDS]
+        self.fields["compound"].choices = [("", "—")] + [(c.pk, c.name) for c in compounds]
 
 
 class TaskSendForm(OnceForm):

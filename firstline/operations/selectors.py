@@ -19,6 +19,8 @@ from .models import (
     Assignment,
     Donation,
     Item,
+    MoveKind,
+    Movement,
     Place,
     PlaceKind,
     Round,
@@ -230,7 +232,27 @@ def places_in_force(area: Area, *, on: date) -> QuerySet[Place]:
     staff = Place.objects.filter(subtree_q(area, "area"), key__isnull=True,
                                  active=True)
     return (Place.objects.filter(Q(pk__in=derived.values("pk")) | Q(pk__in=staff.values("pk")))
-            .select_related("area"))
+            .select_related("area", "compound", "room__site"))
+
+
+def due_by_compound(items: list[Due]) -> list[tuple[str, list[Due]]]:
+    """The due list (most urgent first) in groups of one compound each — a worker does one
+    compound's lifts, rubbish points and bins in one round — the group holding the most
+    urgent place first; places of no compound (a quarantine site's rooms) under their
+    site, else under "" (other places)."""
+    groups: dict[str, list[Due]] = {}
+    for d in items:
+        p = d.place
+        name = p.compound.name if p.compound_id else (p.room.site.name if p.room_id else "")
+        groups.setdefault(name, []).append(d)
+    return list(groups.items())
+
+
+def compounds_of(area: Area):
+    """The compounds of a community (which the caller checked is in scope), for a form."""
+    from firstline.people.models import Compound
+
+    return Compound.objects.filter(area=area).order_by("name", "pk")
 
 
 @dataclass(frozen=True)
@@ -382,6 +404,23 @@ def stock_list(user, *, store: Store | None = None, area: Area | None = None):
     if area is not None:
         qs = qs.filter(subtree_q(area, "store__area"))
     return qs.order_by("store__code", "item__code")
+
+
+def movements_recent(user, *, limit: int = 20) -> list[Movement]:
+    """The latest receipts, issues and moves of the stores the user sees (operations.work in
+    their area), newest first: what, how many, to or from whom, when, by whom. A donor is
+    named to those who may read donations (operations.manage) or when they consented."""
+    rows = list(Movement.objects.filter(area_scope(user, "stock__store__area", "operations.work"))
+                .exclude(kind=MoveKind.COUNT)
+                .select_related("stock__store", "stock__item", "donation", "actor")
+                .order_by("-at", "-pk")[:limit])
+    ids = {m.donation_id for m in rows if m.donation_id}
+    readable = set(Donation.objects.filter(area_scope(user, "area", "operations.manage"),
+                                           pk__in=ids).values_list("pk", flat=True))
+    for m in rows:
+        d = m.donation
+        m.donor_shown = d.donor if d and (d.consent_named or d.pk in readable) else None
+    return rows
 
 
 def donations_public(street: Area) -> QuerySet[Donation]:

@@ -626,6 +626,28 @@ def stock_receive(*, actor, store: Store, item: Item, quantity, donation: dict |
                           quantity=quantity, answer_store=store, write=write)
 
 
+def quantity_words(item: Item, quantity: int) -> str:
+    """口罩 200 个: an item and how many, as the supplies pages say it."""
+    return (_("%(item)s %(quantity)d %(unit)s") % {
+        "item": item.name, "quantity": quantity, "unit": item.unit}).strip()
+
+
+def stock_words(*, item: Item, quantity: int, store: Store, receiving: bool, to: str = "",
+                donor: str = "", replayed: bool = False) -> str:
+    """What a receipt or an issue recorded, in words for the one who recorded it:
+    已入库：口罩 200 个（捐赠：某某公司）, 已发放：口罩 4 个 → 北门."""
+    what = quantity_words(item, quantity)
+    if replayed:  # the form sent twice: the first one did it
+        return _("Already recorded: %(what)s.") % {"what": what}
+    if not receiving:
+        return _("Issued from %(store)s: %(what)s to %(to)s.") % {
+            "store": store.name, "what": what, "to": to}
+    if donor:
+        return _("Received into %(store)s: %(what)s (donation: %(donor)s).") % {
+            "store": store.name, "what": what, "donor": " ".join(donor.split())}
+    return _("Received into %(store)s: %(what)s.") % {"store": store.name, "what": what}
+
+
 def _take(*, store: Store, item: Item, quantity: int) -> Stock:
     """Take `quantity` with one conditional UPDATE: exact under any concurrency, never
     negative (the check constraint backs it)."""

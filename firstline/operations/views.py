@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from firstline import clock
-from firstline.accounts.scope import area_scope, has_perm
+from firstline.accounts.scope import area_scope, has_perm, in_scope
 from firstline.accounts.services import client_address, require_perm
 from firstline.areas.models import Area, Level
 from firstline.errors import RuleViolation, form_refuse
@@ -218,8 +218,29 @@ def board(request):
     area = _chosen_area(request, "operations.work",
                         levels=(Level.COMMUNITY,) if not has_perm(user, "operations.dispatch")
                         else (Level.STREET, Level.COMMUNITY))
+    # Staff add places (lifts, rubbish points, used-mask bins) to a community they manage.
+    can_add = area.level == Level.COMMUNITY and in_scope(user, area, "operations.manage")
+    compounds = list(selectors.compounds_of(area)) if can_add else []
+    place_form = forms.PlaceForm(compounds=compounds, auto_id="place-%s")
     refused = None  # (place id, its form as typed) after a refused round
-    if request.method == "POST":
+    back = redirect(f"{reverse('operations:board')}?area={area.code}")
+    if request.method == "POST" and request.POST.get("action") == "place":
+        if not can_add:
+            require_perm(user, "operations.manage")
+            raise Http404
+        place_form = forms.PlaceForm(request.POST, compounds=compounds, auto_id="place-%s")
+        if place_form.is_valid():
+            data = place_form.cleaned_data
+            try:
+                p = services.place_create(
+                    actor=user, area=area, kind=data["kind"], name=data["name"],
+                    compound=next((c for c in compounds if c.pk == data["compound"]), None))
+            except RuleViolation as exc:
+                form_refuse(place_form, exc)
+            else:
+                messages.success(request, _("Place added: %(place)s") % {"place": p.name})
+                return back
+    elif request.method == "POST":
         place = selectors.place_get_for_user(user, _int(request.POST.get("place")))
         form = forms.RoundForm(request.POST, auto_id=False)
         if form.is_valid():
@@ -229,17 +250,26 @@ def board(request):
                 form_refuse(form, exc)
             else:
                 messages.success(request, _("Round recorded: %(place)s") % {"place": place.name})
-                return redirect(f"{reverse('operations:board')}?area={area.code}")
+                return back
         refused = (place.pk, form)
     overdue_only = request.GET.get("overdue") == "1"
     items = selectors.disinfection_due(user, area=area, overdue_only=overdue_only)
-    rows = [(d, refused[1] if refused and refused[0] == d.place.pk
-             else forms.RoundForm(auto_id=False)) for d in items]
+    groups = []
+    for i, (name, dues) in enumerate(selectors.due_by_compound(items)):
+        rows = [(d, refused[1] if refused and refused[0] == d.place.pk
+                 else forms.RoundForm(auto_id=False)) for d in dues]
+        overdue = sum(1 for d in dues if d.overdue)
+        # The group of the next round to do is open, and every group with an overdue place
+        # (and the one whose round was refused); the rest fold away under their names.
+        is_open = i == 0 or overdue or any(f.is_bound for _d, f in rows)
+        groups.append({"name": name, "rows": rows, "overdue": overdue,
+                       "due": len(dues) - overdue, "open": is_open})
     return render(request, "operations/board.html", {
         "area": area, "areas": _areas(user, "operations.work", (Level.STREET, Level.COMMUNITY)),
-        "items": items, "rows": rows, "overdue_only": overdue_only,
-        "overdue_count": sum(1 for d in items if d.overdue)},
-        status=422 if refused else 200)
+        "items": items, "groups": groups, "overdue_only": overdue_only,
+        "overdue_count": sum(1 for d in items if d.overdue),
+        "can_add": can_add, "place_form": place_form, "place_open": place_form.is_bound},
+        status=422 if request.method == "POST" else 200)
 
 
 # --- supplies ---------------------------------------------------------------------------------
@@ -254,8 +284,22 @@ def stock(request):
     issue_form = forms.StockForm(stores=stores, items=items, auto_id="issue-%s")
     receive_form = forms.StockForm(stores=stores, items=items, issuing=False,
                                    auto_id="receive-%s")
-    if request.method == "POST":
-        receiving = request.POST.get("action") == "receive"
+    item_form = forms.ItemForm(auto_id="item-%s")
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action == "item":
+        require_perm(user, "operations.manage")
+        item_form = forms.ItemForm(request.POST, auto_id="item-%s")
+        if item_form.is_valid():
+            try:
+                item = services.item_create(actor=user, **item_form.cleaned_data)
+            except RuleViolation as exc:
+                form_refuse(item_form, exc)
+            else:
+                messages.success(request, _("Added to the catalogue: %(name)s")
+                                 % {"name": item.name})
+                return redirect("operations:stock")
+    elif request.method == "POST":
+        receiving = action == "receive"
         form = forms.StockForm(request.POST, stores=stores, items=items, issuing=not receiving,
                                auto_id="receive-%s" if receiving else "issue-%s")
         if receiving:
@@ -266,22 +310,29 @@ def stock(request):
             data = form.cleaned_data
             store = selectors.store_get_for_user(user, data["store"])
             item = next(i for i in items if i.pk == data["item"])
+            donation = form.donation() if receiving else None
             try:
                 if receiving:
-                    services.stock_receive(actor=user, store=store, item=item,
-                                           quantity=data["quantity"])
+                    row = services.stock_receive(
+                        actor=user, store=store, item=item, quantity=data["quantity"],
+                        note=data["note"], donation=donation, event_id=data["event_id"])
                 else:
-                    services.stock_issue(actor=user, store=store, item=item,
-                                         quantity=data["quantity"], to=data["to"])
+                    row = services.stock_issue(actor=user, store=store, item=item,
+                                               quantity=data["quantity"], to=data["to"],
+                                               event_id=data["event_id"])
             except RuleViolation as exc:
                 form_refuse(form, exc)
             else:
-                messages.success(request, _("Recorded."))
+                messages.success(request, services.stock_words(
+                    item=item, quantity=data["quantity"], store=store, receiving=receiving,
+                    to=data.get("to", ""), donor=(donation or {}).get("donor", ""),
+                    replayed=row.replayed))
                 return redirect("operations:stock")
     return render(request, "operations/stock.html", {
         "rows": list(selectors.stock_list(user)), "stores": stores, "items": items,
-        "issue_form": issue_form, "receive_form": receive_form,
-        "receive_open": receive_form.is_bound, "can_manage": can_manage},
+        "issue_form": issue_form, "receive_form": receive_form, "item_form": item_form,
+        "receive_open": receive_form.is_bound, "item_open": item_form.is_bound,
+        "history": selectors.movements_recent(user, limit=20), "can_manage": can_manage},
         status=422 if request.method == "POST" else 200)
 
 

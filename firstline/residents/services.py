@@ -436,13 +436,63 @@ def tip_reward_rule(on: date) -> tuple[str, int, str]:
 
 def _reward_stock_item(reward: Reward, on: date):
     """The operations item a reward is paid in (None when the catalogue has no such item)."""
+    return _stock_item_of(reward.item, on)
+
+
+def _stock_item_of(item: str, on: date):
     from firstline.operations.models import Item
 
     value = rule("tips.reward", on=on).value
     data = value if isinstance(value, dict) else {}
-    code = (data.get("stock_item") if data.get("item", "masks") == reward.item else None) \
-        or STOCK_ITEMS.get(reward.item, reward.item)
+    code = (data.get("stock_item") if data.get("item", "masks") == item else None) \
+        or STOCK_ITEMS.get(item, item)
     return Item.objects.filter(code=str(code)).first()
+
+
+def reward_words(item: str, quantity: int, *, on: date) -> str:
+    """口罩 10 个: a reward as the supplies pages say it (its stock item's name and unit),
+    else "10 口罩" from the rule's own words."""
+    from firstline.operations.services import quantity_words
+
+    stock_item = _stock_item_of(item, on)
+    if stock_item is not None:
+        return quantity_words(stock_item, quantity)
+    return _("%(quantity)d %(item)s") % {"quantity": quantity,
+                                         "item": str(REWARD_ITEMS.get(item, item))}
+
+
+def reward_preview(community: Area, *, on: date) -> str:
+    """What marking a tip of `community` valid will pay, said before the worker confirms
+    ("" when the rule pays nothing): the reward and the store it is taken from."""
+    from firstline.operations.services import store_of_area
+
+    item, quantity, _version = tip_reward_rule(on)
+    if quantity <= 0:
+        return ""
+    what = reward_words(item, quantity, on=on)
+    store = store_of_area(community)
+    if store is None or _stock_item_of(item, on) is None:
+        return _("Valid pays a reward of %(what)s (owed: no community store holds it).") % {
+            "what": what}
+    return _("Valid pays a reward of %(what)s, issued from %(store)s.") % {
+        "what": what, "store": store.name}
+
+
+def verdict_words(tip: Tip) -> str:
+    """What recording an outcome did, for the worker who recorded it: a valid tip says its
+    reward and where it came from (已核实，奖励 口罩 10 个 已从 一社区仓库 发放), or that it is
+    owed."""
+    reward = Reward.objects.select_related("store").filter(tip=tip).first()
+    if tip.status != TipStatus.VALID or reward is None:
+        return _("Tip-off %(receipt)s verified.") % {"receipt": tip.receipt}
+    args = {"receipt": tip.receipt, "what": reward_words(reward.item, reward.quantity,
+                                                        on=clock.localdate(reward.created_at))}
+    if reward.status == "issued" and reward.store_id:
+        return _("Tip-off %(receipt)s verified valid: reward %(what)s issued from "
+                 "%(store)s.") % {**args, "store": reward.store.name}
+    return _("Tip-off %(receipt)s verified valid: reward %(what)s owed — the community "
+             "store holds too little; it is issued when stock arrives, or mark it handed "
+             "over by hand.") % args
 
 
 def _reward_from_stock(reward: Reward, *, actor, now: datetime, perm: str,

@@ -344,8 +344,15 @@ def _tips_page(request, revealed: dict | None = None, error: str = "", status_co
              "full": (revealed or {}).get(t.pk, ""),
              # The outcome form, while the tip is open.
              "fields": {"form", "outcome", "note"} if t.status == "open" else set()}
-            for t in qs.select_related("area", "compound", "reward__store")
+            for t in qs.select_related("area", "community", "compound", "reward__store")
             .order_by("due_at")[:200]]
+    previews = {}  # what "valid" pays, per community, said before the worker confirms
+    for r in rows:
+        if r["fields"]:
+            c = r["t"].community
+            if c.pk not in previews:
+                previews[c.pk] = services.reward_preview(c, on=clock.localdate(now))
+            r["reward_preview"] = previews[c.pk]
     error = _refusal_place(rows, "t", refused) or error
     communities = _communities(request.user, "people.screen")
     return render(request, "residents/tips.html", {
@@ -384,7 +391,8 @@ def tip_verify(request, pk):
         return _tips_page(request, refused=(t.pk, values, exc, {"outcome": "outcome",
                                                                 "note": "note"}),
                           status_code=exc.status)
-    messages.success(request, _("Tip-off %(receipt)s verified.") % {"receipt": t.receipt})
+    t.refresh_from_db()
+    messages.success(request, services.verdict_words(t))
     return redirect("residents:tips")
 
 
