@@ -215,6 +215,8 @@ def TABLE(w):
          {"reason": "x"}, "404"),
         ("post", "/api/v1/isolations/{isolation_id}/report-link", {"isolation_id": w.isolation},
          {}, "404"),
+        ("get", "/api/v1/isolations/{isolation_id}/report-link", {"isolation_id": w.isolation},
+         None, "404"),
         ("post", "/api/v1/isolations/{isolation_id}/readings", {"isolation_id": w.isolation},
          {"temperature": 36.5, "symptoms": [], "taken_at": now}, "404"),
         ("get", "/api/v1/isolations/{isolation_id}/readings", {"isolation_id": w.isolation},

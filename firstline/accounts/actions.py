@@ -57,6 +57,8 @@ class AuditAction(models.TextChoices):
     ISOLATION_EXTEND = "isolation.extend", pgettext_lazy("audit action", "Isolation extended")
     ISOLATION_RELEASE = "isolation.release", pgettext_lazy("audit action", "Isolation released")
     ISOLATION_LINK = "isolation.link", pgettext_lazy("audit action", "Self-report link reissued")
+    ISOLATION_LINK_SHOW = "isolation.link_show", pgettext_lazy("audit action",
+                                                               "Self-report link shown again")
     ISOLATION_READING = "isolation.reading", pgettext_lazy(
         "audit action", "Isolation reading recorded")
     ALERT_ACKNOWLEDGE = "alert.acknowledge", pgettext_lazy("audit action", "Alert acknowledged")

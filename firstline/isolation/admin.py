@@ -23,7 +23,7 @@ class IsolationAdmin(ReadOnly):
     list_display = ("pk", "kind", "reason", "grid", "starts_on", "ends_on", "status", "ended_on",
                     "rule_version")
     list_filter = ("kind", "status", "reason")
-    exclude = ("report_digest",)
+    exclude = ("report_digest", "report_key")
     raw_id_fields = ("resident", "household", "lockdown", "site")
 
 

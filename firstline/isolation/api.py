@@ -91,7 +91,8 @@ class IsolationDetail(IsolationOut):
              summary="Start a home isolation or centralized quarantine")
 def isolation_create(request, payload: IsolationIn):
     """`ends_on` is the first local day no longer isolated (starts_on + days). `report_url` is
-    the resident's self-report page (shown once; reissue with POST .../report-link).
+    the resident's self-report page (shown again with GET .../report-link; a new one, the old
+    stopping, with POST .../report-link).
     One active isolation per resident: a second one is a 409."""
     require_perm(request.user, "isolation.manage")
     choice_check(payload.kind, Kind.values, "kind")
@@ -157,6 +158,16 @@ def isolation_release(request, isolation_id: int, payload: ReleaseIn):
 
 class LinkOut(Schema):
     report_url: str
+
+
+@router.get("/isolations/{isolation_id}/report-link", response=LinkOut,
+            summary="The resident's current self-report link, shown again (audited; it keeps "
+                    "working)")
+def isolation_link_show(request, isolation_id: int):
+    require_perm(request.user, "isolation.record")
+    iso = selectors.isolation_get_for_user(request.user, isolation_id)
+    return {"report_url": report_url(request, services.isolation_show_link(
+        isolation=iso, actor=request.user, via="api"))}
 
 
 @router.post("/isolations/{isolation_id}/report-link", response=LinkOut,

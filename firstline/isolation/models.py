@@ -146,6 +146,8 @@ class Isolation(models.Model):
 
     Active on local dates starts_on <= d < ends_on, unless ended earlier (`ended_at`).
     `report_digest` is the SHA-256 of the self-report token; the token itself is never stored.
+    It is made from `report_key` under the server's secret (services.common.link_token), so a
+    worker can show the resident's link again without the database alone opening it.
     """
 
     resident = models.ForeignKey("people.Resident", on_delete=models.PROTECT,
@@ -173,6 +175,8 @@ class Isolation(models.Model):
     lockdown = models.ForeignKey("Lockdown", on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="isolations", verbose_name=_("lockdown"))
     report_digest = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # Blank for links made before they could be shown again: only a new link helps there.
+    report_key = models.CharField(max_length=64, blank=True, default="")
     rule_version = models.CharField(max_length=32, blank=True, default="",
                                     help_text=_("the rule version that set the duration"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,

@@ -15,6 +15,7 @@ from firstline.people.services import building_name_normalize
 from . import schedule
 from .models import (
     Alert,
+    AlertKind,
     Isolation,
     Lockdown,
     QuarantineSite,
@@ -91,6 +92,24 @@ def alerts_visible_to(user, perm: str | None = None) -> QuerySet[Alert]:
 
 def alert_get_for_user(user, alert_id) -> Alert:
     return get_object_or_404(alerts_visible_to(user), pk=alert_id)
+
+
+def residents_isolated(resident_ids, *, day=None) -> set[int]:
+    """Which of these residents hold an isolation now (one query for a list of alert cards:
+    no "start isolation" link for someone already isolated)."""
+    day = day or clock.today()
+    return set(Isolation.objects.holding(day).filter(resident_id__in=set(resident_ids))
+               .values_list("resident_id", flat=True))
+
+
+def reading_alert(user, reading: Reading) -> Alert | None:
+    """The open alert a worker's reading raised or updated (fever, else symptoms), for the
+    warning on the isolation's page; None when it raised none or it is out of the user's sight."""
+    if not (reading.fever or reading.symptoms):
+        return None
+    kind = AlertKind.FEVER if reading.fever else AlertKind.SYMPTOMS
+    return (alerts_visible_to(user).open().filter(isolation_id=reading.isolation_id, kind=kind)
+            .order_by("-opened_at", "-pk").first())
 
 
 def alert_list(user, *, area=None, status: str | None = None,

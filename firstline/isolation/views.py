@@ -15,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
@@ -34,6 +35,7 @@ from .models import (
     AlertStatus,
     Kind,
     ReadingSource,
+    Reason,
     RoomStay,
     Status,
     TransferStatus,
@@ -180,9 +182,21 @@ def isolation_new(request):
         # ?resident=<id> (linked from a screening visit) prefills; a resident outside the
         # user's scope, or none, is simply not prefilled.
         resident = in_scope.filter(pk=request.GET["resident"]).first()
-    form = forms.StartForm(request.POST or None,
-                           initial={"starts_on": clock.today(), "kind": Kind.HOME})
+    # Filled from what the door (or a confirmed return declaration) recorded: the return day
+    # the days count from, where from and how; the worker checks and may change it.
+    defaults = (services.isolation_defaults(resident=resident) if resident is not None
+                else services.StartDefaults(starts_on=clock.today()))
+    initial = {"starts_on": defaults.starts_on, "kind": Kind.HOME,
+               "reason_note": defaults.reason_note}
+    reason = request.GET.get("reason") or defaults.reason
+    if reason in Reason.values:
+        initial["reason"] = reason
+    form = forms.StartForm(request.POST or None, initial=initial)
     status = 200
+    if request.method != "POST" and resident is not None:
+        # Already isolated: said before the form is filled in, not after.
+        existing = (selectors.isolations_visible_to(request.user)
+                    .filter(resident=resident, status=Status.ACTIVE).first())
     if request.method == "POST" and resident is not None:
         if form.is_valid():
             try:
@@ -203,9 +217,21 @@ def isolation_new(request):
     if q and resident is None:
         matches = (Resident.objects.filter(area_scope(request.user, "grid"), name__contains=q)
                    .select_related("household__compound")[:30])
-    return render(request, "isolation/new.html", {"form": form, "resident": resident, "q": q,
-                                                  "matches": matches, "existing": existing},
-                  status=status)
+    return render(request, "isolation/new.html", {
+        "form": form, "resident": resident, "q": q, "matches": matches, "existing": existing,
+        "prefilled": _prefilled_text(defaults)}, status=status)
+
+
+def _prefilled_text(defaults) -> str:
+    """Where the form's values came from, so the worker checks them rather than trusts them."""
+    if defaults.recorded_at is None:
+        return ""
+    text = _("Filled in from the return recorded at %(at)s: check it, change it if it is "
+             "wrong.") % {"at": f"{clock.localtime(defaults.recorded_at):%m-%d %H:%M}"}
+    if defaults.returned_on is not None and defaults.returned_on == defaults.starts_on:
+        text = pgettext("two sentences", "%(first)s %(second)s") % {
+            "first": text, "second": _("The isolation counts from the return day.")}
+    return text
 
 
 @needs("isolation.view")
@@ -229,6 +255,8 @@ def isolation_detail(request, pk):
                                             symptoms=d["symptoms"], taken_at=d["taken_at"],
                                             source=ReadingSource.WORKER, actor=request.user,
                                             event_id=d["event_id"])
+                # A fever (or symptoms) first: it raised an alert, a re-measure is due.
+                warned = _reading_warning(request, r)
                 if clock.was_corrected(r.device_at, r.taken_at):
                     # As the API's "clock": "corrected": a time ahead of the server's is filed
                     # at the server's time; the worker is told, not left to find out.
@@ -237,7 +265,7 @@ def isolation_detail(request, pk):
                         "in the future. Check the time if it was earlier today.")
                         % {"at": f"{clock.localtime(r.taken_at):%m-%d %H:%M}",
                            "typed": f"{clock.localtime(r.device_at):%m-%d %H:%M}"})
-                else:
+                elif not warned:
                     messages.success(request, _("Reading recorded."))
             elif action == "extend":
                 f = forms.ExtendForm(request.POST)
@@ -254,8 +282,15 @@ def isolation_detail(request, pk):
                 services.isolation_release(isolation=iso, actor=request.user, **f.cleaned_data)
                 messages.success(request, _("Released early."))
             elif action == "link":
+                # A lost phone: the old link stops working (the button asks first).
                 token = services.isolation_reissue_link(isolation=iso, actor=request.user)
                 request.session[f"isolation-link-{iso.pk}"] = token
+                messages.success(request, _("New link made; the old link no longer works."))
+            elif action == "show_link":
+                # Sent again (a resident who lost the message): the same link, audited.
+                token = services.isolation_show_link(isolation=iso, actor=request.user)
+                request.session[f"isolation-link-{iso.pk}"] = token
+                request.session[f"isolation-link-{iso.pk}-again"] = True
             else:
                 raise RuleViolation("invalid", _("Unknown action."), status=400)
         except RuleViolation as exc:
@@ -270,6 +305,7 @@ def isolation_detail(request, pk):
             return redirect("isolation:detail", iso.pk)
         iso = selectors.isolation_get_for_user(request.user, pk)
     token = request.session.pop(f"isolation-link-{iso.pk}", None)
+    again = request.session.pop(f"isolation-link-{iso.pk}-again", False)
     link = (request.build_absolute_uri(reverse("isolation:report", args=[token]))
             if token else None)
     return render(request, "isolation/detail.html", {
@@ -277,13 +313,31 @@ def isolation_detail(request, pk):
         "readings": iso.readings.select_related("recorded_by").order_by("-taken_at")[:30],
         "alerts": iso.alerts.order_by("-opened_at")[:20], "reading_form": reading_form,
         "extend_form": forms.ExtendForm(), "release_form": forms.ReasonForm(),
-        "link": link, "link_qr": _qr(link) if link else None,
+        "link": link, "link_qr": _qr(link) if link else None, "link_again": again,
         "is_active": iso.status == Status.ACTIVE and iso.ends_on > clock.today(),
         "can_manage": has_perm(request.user, "isolation.manage"),
         "can_record": has_perm(request.user, "isolation.record"),
         "stay": RoomStay.objects.filter(isolation=iso, ended_at__isnull=True)
         .select_related("room__site").first(),
     }, status=status)
+
+
+def _reading_warning(request, reading) -> bool:
+    """A worker's reading that raised (or updated) an alert says so at the top of the page,
+    with the way to the alert: a fever is not "recorded" like any other reading. No rule gives
+    a re-measure interval, so it asks for a re-measure without one."""
+    alert = selectors.reading_alert(request.user, reading)
+    if alert is None:
+        return False
+    if reading.fever:
+        text = _("%(t)s °C is a fever: a fever alert was raised for this resident. "
+                 "Re-measure, and handle the alert.") % {"t": reading.temperature}
+    else:
+        text = _("Symptoms recorded: an alert was raised for this resident. Handle the alert.")
+    messages.error(request, format_html('{} <a href="{}#alert-{}">{}</a>', text,
+                                        reverse("isolation:alerts"), alert.pk,
+                                        _("Open the alert")))
+    return True
 
 
 def _qr(url: str) -> str | None:
@@ -303,8 +357,18 @@ def alerts_panel(request):
     """The home-page panel: unresolved alerts in scope, newest first."""
     qs = selectors.alert_list(request.user, status="unresolved")
     template = "isolation/alerts.html#panel" if request.htmx else "isolation/alerts.html"
-    return render(request, template, {"alerts": qs[:15], "count": qs.count(), "panel": True,
-                                      "can_handle": has_perm(request.user, "alerts.handle")})
+    alerts = list(qs[:15])
+    return render(request, template, {"alerts": alerts, "count": qs.count(), "panel": True,
+                                      "can_handle": has_perm(request.user, "alerts.handle"),
+                                      **_isolate_links(request, alerts)})
+
+
+def _isolate_links(request, alerts) -> dict:
+    """For the alert cards' "start isolation" link: whether the user may start isolations,
+    and which residents are already isolated (no link for them)."""
+    can = has_perm(request.user, "isolation.manage")
+    return {"can_isolate": can, "isolated": selectors.residents_isolated(
+        a.resident_id for a in alerts if a.resident_id) if can else set()}
 
 
 @needs("isolation.view")
@@ -326,6 +390,7 @@ def _alerts_page(request, status, *, refused=None, error="", outcome="", back=""
         "alerts": alerts, "count": qs.count(), "status": status, "panel": False,
         "statuses": [("unresolved", _("to handle")), *AlertStatus.choices],
         "can_handle": has_perm(request.user, "alerts.handle"),
+        **_isolate_links(request, alerts),
         "refused": refused.pk if refused is not None else None, "refused_error": error,
         "refused_outcome": outcome, "back": back}, status=code)
 
@@ -351,6 +416,7 @@ def alert_action(request, pk, action):
         # message shows on the card, beside the outcome box.
         return render(request, "isolation/alerts.html#alert", {
             "a": alert, "error": error, "can_handle": True,
+            **_isolate_links(request, [alert]),
             "outcome": request.POST.get("outcome", "") if error else "",
             "back": _back(request, reverse("isolation:alerts")).url}, status=status)
     if error and action != "ack":

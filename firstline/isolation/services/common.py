@@ -1,11 +1,13 @@
 """What the isolation services share: link tokens, the clock, text fields, limits, and
 ending a room stay."""
 
+import base64
 import hashlib
 import re
 import secrets
 from datetime import datetime
 
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from firstline import clock, events
@@ -23,9 +25,19 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _new_token() -> tuple[str, str]:
-    plain = secrets.token_urlsafe(TOKEN_BYTES)
-    return plain, token_digest(plain)
+def link_token(key: str) -> str:
+    """The self-report token of a link key: an HMAC of the key under the server's secret
+    (SECRET_KEY), so a worker can show the same link again while the database alone (its
+    digest and key) opens no one's page."""
+    mac = salted_hmac("firstline.isolation.report-link", key, algorithm="sha256").digest()
+    return base64.urlsafe_b64encode(mac[:TOKEN_BYTES]).decode("ascii")
+
+
+def _new_token() -> tuple[str, str, str]:
+    """(plain token, its digest, the key it is made from): a new self-report link."""
+    key = secrets.token_urlsafe(TOKEN_BYTES)
+    plain = link_token(key)
+    return plain, token_digest(plain), key
 
 
 def _now(now: datetime | None) -> datetime:

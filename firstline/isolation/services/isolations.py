@@ -1,8 +1,10 @@
 """Isolations: start, extend, release, expire, and the self-report link."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -13,10 +15,19 @@ from firstline.accounts.services import audit, require_perm
 from firstline.db import unique_or
 from firstline.errors import InvalidInput, RuleViolation, choice_check
 from firstline.rules import rule
+from firstline.texts import N_, message
 
 from .. import schedule
-from ..models import Isolation, Kind, Reason, RoomStay, Status
-from .common import MAX_DAYS, _new_token, _now, _stay_end, text_field, token_digest
+from ..models import Alert, AlertKind, AlertStatus, Isolation, Kind, Reason, RoomStay, Status
+from .common import (
+    MAX_DAYS,
+    _new_token,
+    _now,
+    _stay_end,
+    link_token,
+    text_field,
+    token_digest,
+)
 
 # --- isolations -----------------------------------------------------------------------------
 
@@ -122,21 +133,88 @@ def isolation_start(*, resident, kind: str, reason: str, starts_on: date, days: 
     if Isolation.objects.filter(resident=resident, status=Status.ACTIVE).exists():
         raise RuleViolation("already_isolated",
                             _("This resident already has an active isolation."))
-    plain, digest = _new_token()
+    plain, digest, key = _new_token()
     # The same isolation started twice at once: one active isolation a person (constraint).
     with unique_or(RuleViolation("already_isolated",
                                  _("This resident already has an active isolation."))):
         iso = Isolation.objects.create(
             resident=resident, household=resident.household, grid=resident.grid, kind=kind,
             reason=reason, reason_note=reason_note, starts_on=starts_on,
-            ends_on=ends_on, report_digest=digest, rule_version=version,
+            ends_on=ends_on, report_digest=digest, report_key=key, rule_version=version,
             reading_times=times, created_by=actor, created_at=now,
         )
     iso.report_token = plain
     events.announce("isolation_started", area=resident.grid)
     audit(actor=actor, action=AuditAction.ISOLATION_START, obj=iso,
           detail=f"{kind} {reason} {starts_on}..{ends_on} ({version})")
+    _returnee_alerts_resolve(iso, actor=actor, now=now)
     return iso
+
+
+# The outcome written on a returnee alert the isolation answers, said in the reader's language.
+_ISOLATED_OUTCOME = {Kind.HOME: N_("home isolation registered"),
+                     Kind.CENTRALIZED: N_("centralized quarantine registered")}
+
+
+def _returnee_alerts_resolve(iso: Isolation, *, actor, now: datetime) -> None:
+    """An isolation answers the resident's open "back from a risk area" alert (what that
+    alert asks for): resolved with "已登记居家隔离", audited as a worker's resolution is, so
+    no home page keeps showing it as not taken. Fever alerts stay: a fever is answered by a
+    re-measure or the fever clinic, not by an isolation."""
+    outcome = message(_ISOLATED_OUTCOME[iso.kind])
+    for alert in (Alert.objects.open().select_for_update()
+                  .filter(resident=iso.resident, kind=AlertKind.RISK_RETURN)):
+        alert.status = AlertStatus.RESOLVED
+        alert.acknowledged_at = alert.acknowledged_at or now
+        alert.resolved_at = now
+        alert.outcome, alert.outcome_facts = "", outcome
+        alert.owner = alert.owner or actor
+        alert.save(update_fields=["status", "acknowledged_at", "resolved_at", "outcome",
+                                  "outcome_facts", "owner"])
+        audit(actor=actor, action=AuditAction.ALERT_RESOLVE, obj=alert, detail=outcome)
+
+
+@dataclass(frozen=True)
+class StartDefaults:
+    """What the start form is filled with for a resident: from the latest return the door
+    (or a confirmed return declaration) recorded, else today and nothing."""
+    starts_on: date
+    reason: str = ""
+    reason_note: str = ""
+    returned_on: date | None = None
+    recorded_at: datetime | None = None  # the visit that recorded the return
+
+
+def isolation_defaults(*, resident, now: datetime | None = None) -> StartDefaults:
+    """The start form's values for `resident`. The days count from the return (rule
+    "isolation.days"): a return within that many days starts the isolation on the return
+    day; an older one (or none) starts it today. The note says where from, when and how
+    ("自湖北武汉返回，2026-03-01，火车 G1722"), so nobody types again what the door recorded."""
+    from firstline.people.models import VisitPerson
+
+    now = _now(now)
+    today = clock.localdate(now)
+    record = (VisitPerson.objects.filter(resident=resident)
+              .filter(~Q(from_province="") | ~Q(from_city="") | Q(returned_on__isnull=False))
+              .select_related("visit").order_by("-visit__visited_at", "-pk").first())
+    if record is None:
+        return StartDefaults(starts_on=today)
+    returned_on = record.returned_on
+    starts_on = today
+    if returned_on is not None and returned_on <= today:
+        days = int(rule("isolation.days", on=today).value)
+        if (today - returned_on).days < days:
+            starts_on = returned_on
+    origin = f"{record.from_province}{record.from_city}"
+    transport = " ".join(x for x in (record.get_transport_display() if record.transport else "",
+                                     record.transport_no) if x)
+    parts = [_("returned from %(origin)s") % {"origin": origin} if origin else "",
+             returned_on.isoformat() if returned_on else "", transport]
+    note = pgettext("clauses", ", ").join(p for p in parts if p)
+    return StartDefaults(starts_on=starts_on,
+                         reason=Reason.RISK_AREA if record.from_risk_area else "",
+                         reason_note=note[:200], returned_on=returned_on,
+                         recorded_at=record.visit.visited_at)
 
 
 def _check_times(values) -> list[str]:
@@ -194,13 +272,33 @@ def isolation_release(*, isolation: Isolation, reason: str, actor,
 
 @transaction.atomic
 def isolation_reissue_link(*, isolation: Isolation, actor, now: datetime | None = None) -> str:
-    """A new self-report token (the old link stops working). Returns the plain token."""
+    """A new self-report token (the old link stops working: a lost phone). Returns the plain
+    token."""
     require_perm(actor, "isolation.record")
     iso = Isolation.objects.select_for_update().get(pk=isolation.pk)
     _require_active(iso, clock.localdate(_now(now)))
-    plain, iso.report_digest = _new_token()
-    iso.save(update_fields=["report_digest"])
+    plain, iso.report_digest, iso.report_key = _new_token()
+    iso.save(update_fields=["report_digest", "report_key"])
     audit(actor=actor, action=AuditAction.ISOLATION_LINK, obj=iso)
+    return plain
+
+
+def isolation_show_link(*, isolation: Isolation, actor, via: str = "web",
+                        now: datetime | None = None) -> str:
+    """The self-report token the resident has now, shown again (to send it once more):
+    nothing changes, and the link keeps working. It opens the resident's page, so the read is
+    audited as a full read is (who, which isolation, when). A link made before links could be
+    shown again, or under another SECRET_KEY, cannot be: 409 `link_not_recoverable` (make a
+    new one)."""
+    require_perm(actor, "isolation.record")
+    iso = Isolation.objects.get(pk=isolation.pk)
+    _require_active(iso, clock.localdate(_now(now)))
+    plain = link_token(iso.report_key) if iso.report_key else ""
+    if not plain or token_digest(plain) != iso.report_digest:
+        raise RuleViolation("link_not_recoverable",
+                            _("This link cannot be shown again (it was made before links could "
+                              "be). Make a new link; the old one then stops working."))
+    audit(actor=actor, action=AuditAction.ISOLATION_LINK_SHOW, obj=iso, via=via)
     return plain
 
 
