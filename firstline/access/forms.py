@@ -16,6 +16,11 @@ class PolicyForm(forms.Form):
     starts_on = forms.DateField(label=_("Windows counted from"),
                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
+    def __init__(self, *args, **kwargs):
+        # Ids of its own: the compound's page also holds the lockdown form (its starts_on).
+        kwargs.setdefault("auto_id", "policy-%s")
+        super().__init__(*args, **kwargs)
+
 
 class CheckpointForm(forms.Form):
     """A gate to add. No rule of its own: checkpoint_create checks code and name (for the API
@@ -27,6 +32,10 @@ class CheckpointForm(forms.Form):
     name = forms.CharField(label=pgettext_lazy("checkpoint", "Name"), required=False,
                            strip=False, widget=forms.TextInput(
                                attrs={"maxlength": 100, "placeholder": _("North gate")}))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "checkpoint-%s")  # one page with the policy's form
+        super().__init__(*args, **kwargs)
 
 
 class VisitForm(forms.Form):
@@ -53,16 +62,23 @@ class VisitForm(forms.Form):
     turned_back_reason = forms.CharField(label=_("Reason for turning back (劝返)"),
                                          max_length=200, required=False)
 
-    # Shown under "Vehicle, proof, turning back", folded until needed: the common case (a
-    # person on foot) is the first eight fields.
-    MORE = ("plate", "out_of_town", "verified", "turned_back_reason")
+    # The page's groups (visitors.html): the common case (a person on foot) is the first
+    # nine fields; a vehicle's plate shows when the kind is "vehicle" (visitors.js; always
+    # without JavaScript); the proof is folded until needed; the reason for turning back
+    # stands beside the buttons, asked before "turn back" is pressed.
+    VEHICLE = ("plate", "out_of_town")
+    MORE = ("verified",)
+    TURN_BACK = ("turned_back_reason",)
 
-    def __init__(self, *args, checkpoints, temperature_required: bool = False, **kwargs):
+    def __init__(self, *args, checkpoints, temperature_required: bool = False,
+                 turning_back: bool = False, day=None, **kwargs):
         super().__init__(*args, **kwargs)
         # The service refuses a crossing without one under the rule; the page says so first.
         self.fields["temperature"].marked_required = temperature_required
         self.fields["checkpoint"].queryset = checkpoints.select_related("compound")
         self.fields["checkpoint"].label_from_instance = lambda cp: f"{cp.compound.name} · {cp.name}"
+        self.turning_back, self.day = turning_back, day
+        self.fields["turned_back_reason"].required_when = _("required when turning back")
 
     def clean_phone(self):
         try:  # the service's one phone rule, said on the field with the others
@@ -73,7 +89,10 @@ class VisitForm(forms.Form):
     def clean(self):
         """Every missing field at once, each on its field (the service checks again, one at a
         time, for the API): a visitor's name, a vehicle's plate, the temperature while the
-        rule asks for one."""
+        rule asks for one, and the reason when turning back (劝返) someone no rule turns back
+        by itself (a fever, a risk area say their own)."""
+        from .services import visit_turn_back_by_rule
+
         data = super().clean()
         subject = data.get("subject")
         if subject == Subject.VISITOR and not (data.get("name") or "").strip():
@@ -84,18 +103,42 @@ class VisitForm(forms.Form):
                 and data.get("temperature") is None):
             self.add_error("temperature",
                            _("Measure the temperature first (everyone crossing is measured)."))
+        if (self.turning_back and subject in (Subject.VISITOR, Subject.VEHICLE)
+                and not (data.get("turned_back_reason") or "").strip()
+                and visit_turn_back_by_rule(temperature=data.get("temperature"),
+                                            origin=data.get("origin") or "",
+                                            day=self.day) is None):
+            self.add_error("turned_back_reason", _("Say why they were turned back."))
         return data
 
+    def _group(self, names):
+        return [self[n] for n in names]
+
     def first_fields(self):
-        return [f for f in self if f.name not in self.MORE]
+        grouped = self.VEHICLE + self.MORE + self.TURN_BACK
+        return [f for f in self if f.name not in grouped]
+
+    def vehicle_fields(self):
+        return self._group(self.VEHICLE)
 
     def more_fields(self):
-        return [f for f in self if f.name in self.MORE]
+        return self._group(self.MORE)
+
+    def turn_back_fields(self):
+        return self._group(self.TURN_BACK)
 
     def more_open(self) -> bool:
-        """Unfolded when one of them holds a value or an error (a re-shown form)."""
+        """The proof unfolded when it holds a value or an error (a re-shown form)."""
         return any(f.errors or (self.is_bound and f.value() not in (None, "", False))
                    for f in self.more_fields())
+
+    def error_summary(self) -> list[dict]:
+        """Every error of a refused form, for the top of the page: each names its field and
+        links to it (the form is longer than a phone's screen)."""
+        lines = [{"id": None, "label": "", "message": m} for m in self.non_field_errors()]
+        for f in self:
+            lines += [{"id": f.id_for_label, "label": f.label, "message": m} for m in f.errors]
+        return lines
 
 
 class PlanForm(forms.Form):

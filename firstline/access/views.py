@@ -271,14 +271,16 @@ def offline_review(request, verdict_id: int):
 def visitors(request):
     require_perm(request.user, "access.visitors")
     checkpoints = selectors.checkpoints_for(request.user, "access.visitors").filter(is_open=True)
-    form = VisitForm(request.POST or None, checkpoints=checkpoints,
+    day = clock.today()
+    admitted = request.POST.get("action") != "turn_back"
+    form = VisitForm(request.POST or None, checkpoints=checkpoints, day=day,
+                     turning_back=request.method == "POST" and not admitted,
                      temperature_required=services.rule_on(services.rules_on(
-                         ("gate.temperature_required",), clock.today())[
+                         ("gate.temperature_required",), day)[
                          "gate.temperature_required"][0]))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         cp = data.pop("checkpoint")
-        admitted = request.POST.get("action") != "turn_back"
         try:
             c = services.gate_visit_record(actor=request.user, checkpoint=cp, admitted=admitted,
                                       **data)

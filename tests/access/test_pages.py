@@ -224,3 +224,17 @@ def test_the_plan_offers_the_shift_counts_that_divide_the_day(world, login):
     counts = re.findall(r'<option value="(\d+)"[^>]*>\1 × \d+ h</option>', html)
     assert counts[:8] == ["1", "2", "3", "4", "6", "8", "12", "24"]
     assert '<option value="3" selected>3 × 8 h</option>' in html
+
+
+def test_the_home_panel_lists_refusals_one_reason_a_line(world, cast, scan, web):
+    from django.utils import timezone
+
+    now = timezone.now()
+    scan("NO-SUCH-PASS", "out", now)
+    scan("NO-SUCH-PASS", "out", now)
+    scan(world.pass1, "out", now, temperature=38.0)
+    assert Crossing.objects.filter(decision="deny").count() == 3
+    html = web("gate_c1", "en").get("/access/today/").content.decode()
+    items = re.findall(r"<li><span>(.*?)</span> <b>(\d+)</b></li>",
+                       html.split('class="today-reasons"', 1)[1].split("</ul>", 1)[0])
+    assert [n for _reason, n in items] == ["2", "1"]

@@ -320,7 +320,7 @@ def test_the_form_saved_unchanged_keeps_the_change_waiting_for_its_day(world, ca
         values = _form_values(html)
         assert values == {"out_quota": "2", "window_days": "3", "starts_on": "2020-02-07",
                           "closed": "on"}
-        assert "The form below starts from the last change saved (from 2020-02-07 00:00)" in html
+        assert "The form below changes the rule from 2020-02-07 00:00." in html
         client.post(f"/access/compounds/{world.compound.pk}/policy/", values)
     tomorrow = Policy.objects.filter(compound=world.compound).in_force_at(at(D + timedelta(1)))
     assert (tomorrow.first().out_quota, tomorrow.first().window_days) == (2, 3)

@@ -64,3 +64,63 @@ def test_the_visitor_name_is_a_persons_name_and_the_gate_name_a_gates(world, log
     compound = login("staff_c1", "en").get(
         f"/access/compounds/{world.compound.pk}/").content.decode()
     assert re.search(r'<label class="field">Gate name\s*<input[^>]*name="name"', compound)
+
+
+# --- one pass at the gate: a refused form says everything at the top, turning back asks why ---
+
+def _summary(html):
+    """The list of what to correct at the top of a refused visitor form: [(href, text)]."""
+    block = html.split('id="visit-errors"', 1)[1].split("</div>", 1)[0]
+    return re.findall(r'<li>(?:<a href="([^"]+)">)?(.*?)</li>', block, re.S)
+
+
+def test_a_car_turned_back_without_plate_or_reason_is_told_both_at_once(world, login):
+    r = login("gate_c1").post("/access/visitors/", {
+        "checkpoint": world.gate.pk, "subject": "vehicle", "direction": "in",
+        "temperature": "36.7", "action": "turn_back"})
+    html = r.content.decode()
+    assert set(_errors(html)) == {"plate", "turned_back_reason"}
+    assert _errors(html)["turned_back_reason"] == "请填写劝返原因。"
+    summary = _summary(html)
+    assert [href for href, _text in summary] == ["#id_plate", "#id_turned_back_reason"]
+    assert "车牌号" in summary[0][1] and "车辆须登记车牌号。" in summary[0][1]
+    # The summary comes before the first field: it is what a phone shows after the reload.
+    assert html.index('id="visit-errors"') < html.index('name="checkpoint"')
+    assert not Crossing.objects.exists()
+
+
+def test_a_car_turned_back_with_plate_and_reason_is_logged(world, login):
+    r = login("gate_c1").post("/access/visitors/", {
+        "checkpoint": world.gate.pk, "subject": "vehicle", "direction": "in",
+        "temperature": "36.7", "plate": "鄂A 88888", "out_of_town": "on",
+        "turned_back_reason": "外地车辆一律劝返", "action": "turn_back"})
+    assert r.status_code == 302
+    c = Crossing.objects.get()
+    assert (c.decision, c.reason, c.visit.plate) == ("deny", "turned_back", "鄂A88888")
+
+
+def test_a_fever_turned_back_needs_no_reason_typed(world, login):
+    # The rule says why (发热); the form does not ask the guard to type it again.
+    r = login("gate_c1").post("/access/visitors/", {
+        "checkpoint": world.gate.pk, "subject": "visitor", "direction": "in", "name": "王五",
+        "temperature": "38.2", "action": "turn_back"})
+    assert r.status_code == 302
+    assert Crossing.objects.get().reason == "fever"
+
+
+def test_a_courier_at_the_parcel_point_needs_no_reason(world, login):
+    r = login("gate_c1").post("/access/visitors/", {
+        "checkpoint": world.gate.pk, "subject": "courier", "direction": "in",
+        "temperature": "36.4", "action": "turn_back"})
+    assert r.status_code == 302
+    assert Crossing.objects.get().reason == "parcel_point"
+
+
+def test_the_plate_and_the_reason_are_not_folded_away(world, login):
+    html = login("gate_c1").get("/access/visitors/").content.decode()
+    folded = html.split('<details class="more"', 1)[1].split("</details>", 1)[0]
+    assert 'name="verified"' in folded
+    assert 'name="plate"' not in folded and 'name="turned_back_reason"' not in folded
+    # The reason stands just before the buttons, saying when it is needed.
+    before_buttons = html.split('name="action"', 1)[0].rsplit("</details>", 1)[1]
+    assert 'name="turned_back_reason"' in before_buttons and "劝返时必填" in before_buttons

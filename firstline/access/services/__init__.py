@@ -67,7 +67,12 @@ from .policies import (
     quota_left,
     quota_rule,
 )
-from .visitors import _visit_temperature, gate_visit_record, visits_deidentify
+from .visitors import (
+    _visit_temperature,
+    gate_visit_record,
+    visit_turn_back_by_rule,
+    visits_deidentify,
+)
 
 # Every name the module had before it became a package, for its callers.
 __all__ = [
@@ -81,7 +86,7 @@ __all__ = [
     "clock_verdict", "gate_scan", "rule_on", "scan_answer", "scan_verdict", "take_trip",
     "SNAPSHOT_SIGNING_SALT", "gate_snapshot", "offline_verdict_record",
     "offline_verdict_review", "pass_code_digest", "snapshot_moment", "_visit_temperature",
-    "gate_visit_record", "visits_deidentify", "_is_manager", "duty_gaps",
+    "gate_visit_record", "visit_turn_back_by_rule", "visits_deidentify", "_is_manager", "duty_gaps",
     "shift_attendance_record", "shift_check_in", "shift_check_out", "shift_create",
     "shift_name_set", "shifts_plan",
 ]

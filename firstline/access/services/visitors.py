@@ -37,9 +37,6 @@ def gate_visit_record(*, actor, checkpoint: Checkpoint, subject: str, admitted: 
     a fever turns them back (reason "fever") and opens an alert; someone coming from a
     listed risk area is turned back (reason "risk_area") while rule
     "gate.turn_back_risk_visitors" is on."""
-    from firstline.people.services import risk_area_in_text
-    from firstline.rules import rule
-
     require_perm(actor, "access.visitors")
     if subject not in (Subject.VISITOR, Subject.VEHICLE, Subject.COURIER):
         raise InvalidInput("invalid", _("Unknown kind of visit."), field="subject")
@@ -67,17 +64,10 @@ def gate_visit_record(*, actor, checkpoint: Checkpoint, subject: str, admitted: 
                                field="household")
         reason = None
         fever = is_fever(t, on=day)
-        risk = None
-        if fever:
-            reason = "fever"
-            turned_back_reason = turned_back_reason or _("Fever %(t).1f °C") % {"t": t}
-        elif rule_on(rule("gate.turn_back_risk_visitors", on=day).value):
-            risk = risk_area_in_text(origin, on=day)
-            if risk is not None:
-                reason = "risk_area"
-                turned_back_reason = turned_back_reason or (
-                    _("Coming from a risk area: %(place)s")
-                    % {"place": f"{risk.province}{risk.city}"})
+        by_rule = visit_turn_back_by_rule(temperature=t, origin=origin, day=day)
+        if by_rule is not None:
+            reason = by_rule[0]
+            turned_back_reason = turned_back_reason or by_rule[1]
         if reason is not None:
             admitted = False
         if not admitted and subject != Subject.COURIER and not (turned_back_reason or "").strip():
@@ -116,6 +106,23 @@ def gate_visit_record(*, actor, checkpoint: Checkpoint, subject: str, admitted: 
     crossing, _replayed = create_once(Crossing, event_id, same=same, create=create,
                                       reused=_("This event_id was used for another crossing."))
     return crossing
+
+
+def visit_turn_back_by_rule(*, temperature, origin: str, day: date) -> tuple[str, str] | None:
+    """(reason, words) when a rule turns a visitor back whatever the gate chose: a fever, or
+    "coming from" naming a listed risk area while rule "gate.turn_back_risk_visitors" is on.
+    None otherwise. The visitor form asks for a reason of its own only when this is None."""
+    from firstline.people.services import risk_area_in_text
+    from firstline.rules import rule
+
+    if is_fever(temperature, on=day):
+        return "fever", _("Fever %(t).1f °C") % {"t": temperature}
+    if rule_on(rule("gate.turn_back_risk_visitors", on=day).value):
+        risk = risk_area_in_text(origin, on=day)
+        if risk is not None:
+            return "risk_area", (_("Coming from a risk area: %(place)s")
+                                 % {"place": f"{risk.province}{risk.city}"})
+    return None
 
 
 def _visit_temperature(value, day: date) -> float | None:

@@ -43,6 +43,8 @@ document.addEventListener("htmx:load", firstlineCardLabels);
 var FIRSTLINE_POST_HOLD_MS = 10000;
 document.addEventListener("submit", function (ev) {
   var form = ev.target;
+  // A page's own check stopped it (e.g. the visitor form asking for a reason): not posted.
+  if (ev.defaultPrevented) return;
   if (!form || (form.getAttribute("method") || "get").toLowerCase() !== "post") return;
   if (form.hasAttribute("hx-post") || form.hasAttribute("hx-put")) return;
   var now = Date.now();

@@ -196,7 +196,8 @@
     li.id = "ev-" + scan.event_id;
     li.dataset.event = scan.event_id;
     var hh = hhmmss(new Date(scan.scanned_at));
-    li.innerHTML = "<time></time> <b class=dir></b> <code></code> <span class=state></span>";
+    // Line one: time, direction, the code's end and the verdict; line two: why (access.css).
+    li.innerHTML = "<time></time> <b class=dir></b> <code></code> <span class=state></span> <span class=why></span>";
     li.querySelector("time").textContent = hh;
     li.querySelector(".dir").textContent = scan.direction === "out" ? S.out : S.in;
     li.querySelector("code").textContent = "…" + scan.pass_code.slice(-4);
@@ -204,17 +205,18 @@
     log.insertBefore(li, log.firstChild);
     while (log.children.length > 12) log.removeChild(log.lastChild);
   }
-  function setState(li, kind, text, offline) {
+  function setState(li, kind, text, why, offline) {
     if (!li) return;
     li.className = kind + (offline ? " offline-" + offline : "");
     li.dataset.state = kind;
     li.querySelector(".state").textContent = text;
+    li.querySelector(".why").textContent = why || "";
   }
   function settle(r) {
     var li = document.getElementById("ev-" + r.event_id);
-    var text = (r.decision === "allow" ? S.allow : S.deny) + " · " + (REASONS[r.reason] || r.reason);
-    if (r.offline_agrees === false) text += " · " + S.disagrees;
-    setState(li, r.decision, text);
+    var why = REASONS[r.reason] || r.reason;
+    if (r.offline_agrees === false) why += " · " + S.disagrees;
+    setState(li, r.decision, r.decision === "allow" ? S.allow : S.deny, why);
     if (li && r.offline_agrees === false) li.classList.add("disagrees");
     if (r.event_id === lastEvent && !result.classList.contains("offline")) showAnswer(r, false);
     noteAnswer(r);
@@ -329,7 +331,7 @@
         scan.offline = { decision: r.decision, reason: r.reason, household_id: r.household_id || null,
           window: r.window || null, snapshot: snapshot ? snapshot.signature : null };
         chain = chain.then(function () { return queueAdd(scan); });
-        setState(li, "pending", (r.decision === "allow" ? S.allow : S.deny) + " · " +
+        setState(li, "pending", r.decision === "allow" ? S.allow : S.deny,
           (REASONS[r.reason] || r.reason) + " · " + S.decidedOffline, r.decision);
         if (scan.event_id === lastEvent) { r.direction = scan.direction; showAnswer(r, true); }
       });
