@@ -299,6 +299,19 @@ def test_the_list_keeps_a_household_nobody_answered_first_and_shows_the_attempt(
     assert households[1] == roster.h2 and households[1].attempt is None
 
 
+def test_a_household_only_knocked_at_is_not_reached_yet_rather_than_never_visited(
+        cast, roster, web):
+    """"从未走访 · 02-03 家中无人" contradicted itself: knocking is a visit attempt."""
+    import time_machine
+
+    with time_machine.travel(local(2020, 2, 3, 10), tick=False):
+        visit(cast, roster.h1, [], nobody_home=True, at=local(2020, 2, 3, 9))
+        html = web("grid_a").get("/people/screening/").content.decode()
+    line = html.split(roster.h1.address, 1)[1].split("</li>", 1)[0]
+    assert "未走访成功" in line and "02-03 家中无人" in line
+    assert "从未走访" not in line
+
+
 # --- "+ Add a person" keeps what the worker typed on the visit form -------------------------
 
 
