@@ -8,10 +8,16 @@ class IsolationConfig(AppConfig):
 
     def ready(self):
         # What a screening visit finds opens alerts (people cannot import isolation).
-        from firstline.people.services import resident_panels_subscribe, visit_findings_subscribe
+        from firstline.people.services import (
+            resident_panels_subscribe,
+            visit_alerts_subscribe,
+            visit_findings_subscribe,
+        )
 
+        from .selectors import visit_alerts_read
         from .services import door_findings_open
         from .views import resident_panel
 
         visit_findings_subscribe(door_findings_open)
+        visit_alerts_subscribe(visit_alerts_read)
         resident_panels_subscribe(resident_panel)

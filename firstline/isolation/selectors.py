@@ -277,3 +277,53 @@ def today_status(isolations, *, now: datetime | None = None) -> dict[int, str]:
         else:
             out[iso.pk] = "ok" if slots else ""
     return out
+
+
+def visit_alerts_read(*, visit, user) -> list:
+    """What the screening follow-up page (people) says about alerts: the door_fever and
+    risk_return alerts carrying `visit`'s findings — opened by it, or open when it was recorded
+    (alert_open then updated them instead of opening another) — for the members it recorded.
+    `user` has the visit in scope; the link is given when they may see the alert."""
+    from django.urls import reverse
+
+    from firstline.accounts.scope import in_scope
+    from firstline.people.services import VisitAlert
+    from firstline.rules import rule
+
+    from .models import AlertKind
+
+    findings = {AlertKind.DOOR_FEVER: "fever", AlertKind.RISK_RETURN: "risk_area"}
+    at = visit.created_at
+    members = list(visit.people.values_list("resident_id", flat=True))
+    mine = Alert.objects.filter(kind__in=findings, resident_id__in=members)
+    alerts = list((mine.filter(source=f"visit:{visit.pk}") | mine.open_at(at))
+                  .order_by("resident_id", "kind", "pk"))
+    if not alerts:
+        return []
+    grid = visit.grid
+    staff = community_staff_cover(grid)
+    holds = bool(rule("gate.fever_hold", on=clock.today()).value)
+    seeing = in_scope(user, grid, VIEW)
+    out, seen = [], set()
+    for a in alerts:
+        if (a.resident_id, a.kind) in seen:
+            continue
+        seen.add((a.resident_id, a.kind))
+        tab = "resolved" if a.status == "resolved" else "unresolved"
+        out.append(VisitAlert(
+            resident_id=a.resident_id, finding=findings[a.kind], label=a.get_kind_display(),
+            url=f"{reverse('isolation:alerts')}?status={tab}#alert-{a.pk}" if seeing else "",
+            holds_household=holds and a.kind == AlertKind.DOOR_FEVER and a.status != "resolved",
+            staff_notified=staff))
+    return out
+
+
+def community_staff_cover(area) -> bool:
+    """Some active community staff account is assigned to `area` or above it: the alerts of
+    `area` are in their list (and they may start an isolation there)."""
+    from firstline.accounts.models import RoleAssignment
+    from firstline.accounts.roles import Role
+
+    ids = [int(p) for p in area.path.strip("/").split("/") if p]
+    return RoleAssignment.objects.filter(area_id__in=ids, role=Role.COMMUNITY_STAFF,
+                                         user__is_active=True).exists()

@@ -281,19 +281,32 @@ def _visit_draft_restore(request, h, forms) -> None:
 
 @login_required
 def visit_done(request, household_id, visit_id):
-    """After a visit: who needs follow-up and why, with a button to start home isolation
-    (the isolation app's page, linked by name) for those who may start one there
-    (isolation.manage, as that page and isolation_start require); others are told to
-    notify the community staff."""
+    """After a visit: who needs follow-up and why, and what happened about it — the alerts
+    that carry its findings (the isolation app's, linked), a fever alert's hold on the
+    household — with a button to start home isolation (the isolation app's page, linked by
+    name) for those who may start one there (isolation.manage, as that page and
+    isolation_start require); others are told who has the alert."""
     _perm(request, "people.screen")
     h = sel.household_get_for_user(request.user, household_id)
     visit = get_object_or_404(h.visits, pk=visit_id)
     can_isolate = has_perm(request.user, "isolation.manage")
     start = reverse("isolation:new")
-    rows = [(f, f"{start}?resident={f.resident.pk}" if can_isolate else "")
-            for f in services.visit_followups(visit=visit)]
-    return render(request, "people/visit_done.html", {"h": h, "visit": visit, "rows": rows,
-                                                      "can_isolate": can_isolate})
+    alerts = services.visit_alerts(visit=visit, user=request.user)
+    rows = []
+    for f in services.visit_followups(visit=visit):
+        why = {"fever"} if f.temperature is not None else set()
+        if f.risk_place:
+            why.add("risk_area")
+        mine = [a for a in alerts if a.resident_id == f.resident.pk and a.finding in why]
+        rows.append((f, f"{start}?resident={f.resident.pk}" if can_isolate else "", mine,
+                     any(a.staff_notified for a in mine)))
+    fever = [a for a in alerts if a.finding == "fever"
+             and any(f.resident.pk == a.resident_id and f.temperature is not None
+                     for f, *_ in rows)]
+    return render(request, "people/visit_done.html", {
+        "h": h, "visit": visit, "rows": rows, "can_isolate": can_isolate,
+        "fever_alert": bool(fever), "fever_staff": any(a.staff_notified for a in fever),
+        "fever_hold": any(a.holds_household for a in fever)})
 
 
 def _error_summary(form, members) -> list[str]:

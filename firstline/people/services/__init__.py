@@ -95,10 +95,14 @@ from .risk_areas import (
 )
 from .screening import (
     RESIDENT_PANELS,
+    VISIT_ALERT_READERS,
     VISIT_FINDING_HANDLERS,
     FollowUp,
+    VisitAlert,
     resident_panels_subscribe,
     screening_visit_record,
+    visit_alerts,
+    visit_alerts_subscribe,
     visit_findings_subscribe,
     visit_followups,
 )
@@ -119,7 +123,8 @@ __all__ = [
     "gbt2260_provinces", "place_name", "risk_area_add", "risk_area_end", "risk_area_in_text",
     "risk_area_match", "FollowUp", "RESIDENT_PANELS", "VISIT_FINDING_HANDLERS",
     "resident_panels_subscribe", "screening_visit_record", "visit_findings_subscribe",
-    "visit_followups", "DEFAULT_CATEGORIES", "KEY_FACT_SOURCES", "_derive_key_facts",
+    "visit_followups", "VISIT_ALERT_READERS", "VisitAlert", "visit_alerts",
+    "visit_alerts_subscribe", "DEFAULT_CATEGORIES", "KEY_FACT_SOURCES", "_derive_key_facts",
     "_key_facts_changed", "key_fact_close", "key_fact_open", "key_fact_source_label",
     "key_person_categories_ensure", "responsibility_set", "RESIDENCY_CN", "ROSTER_HEADER",
     "_FORMULA_FIRST", "_csv_cell", "_encode", "_roster_rows", "csv_stream", "excel_text",

@@ -135,6 +135,34 @@ def visit_findings_subscribe(handler) -> None:
         VISIT_FINDING_HANDLERS.append(handler)
 
 
+# What the follow-up page says about alerts comes from the isolation app, which owns them:
+# `reader(visit=, user=)` returns the VisitAlerts of that visit's findings.
+VISIT_ALERT_READERS: list = []
+
+
+def visit_alerts_subscribe(reader) -> None:
+    if reader not in VISIT_ALERT_READERS:
+        VISIT_ALERT_READERS.append(reader)
+
+
+@dataclass(frozen=True)
+class VisitAlert:
+    """An alert that carries one finding of a visit about one member: opened by the visit, or
+    already open and updated by it (one open alert per resident and kind)."""
+
+    resident_id: int
+    finding: str  # "fever" or "risk_area": the FollowUp reason it carries
+    label: str  # the alert's kind, in the reader's language
+    url: str  # where the reader sees it ("" when they may not see alerts there)
+    holds_household: bool  # while it is open the household does not go out (gate.fever_hold)
+    staff_notified: bool  # community staff (who start isolations) see it in their area
+
+
+def visit_alerts(*, visit: ScreeningVisit, user) -> list[VisitAlert]:
+    """The alerts carrying `visit`'s findings, as the subscribed readers tell them."""
+    return [a for reader in VISIT_ALERT_READERS for a in reader(visit=visit, user=user)]
+
+
 @dataclass(frozen=True)
 class FollowUp:
     """A member a visit found in need of follow-up, and why (either or both)."""
