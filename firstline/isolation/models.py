@@ -340,6 +340,19 @@ class Alert(models.Model):
         return self.detail
 
     @property
+    def display_detail_beside_time(self) -> str:
+        """display_detail for a line that already shows `opened_at`: a fever reading's time
+        ("37.6 °C · 12-07 10:48") is left out when it is that same minute, so the card does not
+        say it twice; a different time (a reading taken earlier, offline, or a later fever that
+        updated the alert) stays."""
+        detail = self.display_detail
+        if self.kind == AlertKind.FEVER and self.opened_at is not None:
+            when = f" · {clock.localtime(self.opened_at):%m-%d %H:%M}"
+            if detail.endswith(when):
+                return detail[:-len(when)]
+        return detail
+
+    @property
     def display_outcome(self) -> str:
         """The outcome as typed by the worker, or the system's, in the reader's language."""
         return render(self.outcome_facts, self.outcome)

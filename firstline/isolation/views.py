@@ -359,6 +359,7 @@ def alerts_panel(request):
     template = "isolation/alerts.html#panel" if request.htmx else "isolation/alerts.html"
     alerts = list(qs[:15])
     return render(request, template, {"alerts": alerts, "count": qs.count(), "panel": True,
+                                      "listed": "panel",
                                       "can_handle": has_perm(request.user, "alerts.handle"),
                                       **_isolate_links(request, alerts)})
 
@@ -388,6 +389,7 @@ def _alerts_page(request, status, *, refused=None, error="", outcome="", back=""
         alerts.insert(0, refused)
     return render(request, "isolation/alerts.html", {
         "alerts": alerts, "count": qs.count(), "status": status, "panel": False,
+        "listed": status,
         "statuses": [("unresolved", _("to handle")), *AlertStatus.choices],
         "can_handle": has_perm(request.user, "alerts.handle"),
         **_isolate_links(request, alerts),
@@ -412,10 +414,19 @@ def alert_action(request, pk, action):
         error, status = exc.detail, exc.status
     if request.htmx:
         alert = selectors.alert_get_for_user(request.user, pk)
+        listed = request.POST.get("list", "")
+        shown = "unresolved" if listed == "panel" else listed
+        if not error and shown in (*AlertStatus.values, "unresolved"):
+            # The card was in a list this alert has now left (resolved from 待处理, acknowledged
+            # from 未接手): a line where it was, and the list's count, in the same answer.
+            qs = selectors.alert_list(request.user, status=shown)
+            if not qs.filter(pk=alert.pk).exists():
+                return render(request, "isolation/alerts.html#gone", {
+                    "a": alert, "count": qs.count(), "panel": listed == "panel", "oob": True})
         # A refusal (409/422) is swapped in too (base.html's htmx responseHandling): the
         # message shows on the card, beside the outcome box.
         return render(request, "isolation/alerts.html#alert", {
-            "a": alert, "error": error, "can_handle": True,
+            "a": alert, "error": error, "can_handle": True, "listed": listed,
             **_isolate_links(request, [alert]),
             "outcome": request.POST.get("outcome", "") if error else "",
             "back": _back(request, reverse("isolation:alerts")).url}, status=status)

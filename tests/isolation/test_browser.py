@@ -137,3 +137,40 @@ def test_detail_action_cards_stack_on_a_phone(cast, roster, live_server, new_pag
     wide.goto(f"{live_server.url}/isolation/{iso.pk}/")
     row = [wide.locator(".iso-actions > .card").nth(i).bounding_box() for i in range(2)]
     assert row[0]["y"] == row[1]["y"]
+
+
+def test_resolving_an_alert_takes_it_out_of_the_list_and_the_count_on_a_phone(
+        cast, roster, live_server, new_page):
+    """处理完毕 through htmx: the card leaves 待处理 and "N 条预警" counts one fewer, without a
+    reload; on the home panel the badge follows the same way."""
+    for resident in (roster.a1, roster.b1, roster.c1):
+        iso = services.isolation_start(resident=resident, kind="home", reason="risk_area",
+                                       starts_on=timezone.localdate(), actor=cast.staff_c1)
+        services.reading_record(isolation=iso, temperature=38.6, taken_at=None,
+                                actor=cast.grid_a)
+    errors = []
+    page = new_page(viewport=PHONE, locale="zh-CN")
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    browser_login(page, live_server, "grid_a")
+    page.goto(f"{live_server.url}/isolation/alerts/")
+    assert page.locator("#alert-count").inner_text() == "3 条预警"
+    card = page.locator("li.alert").first
+    card_id = card.get_attribute("id")
+    card.locator("input[name=outcome]").fill("复测 36.8")
+    card.get_by_role("button", name="处理完毕").click()
+    page.locator(f"#{card_id}.alert-gone").wait_for()
+    assert page.locator("#alert-count").inner_text() == "2 条预警"
+    assert page.locator("li.alert").count() == 2
+    assert "已处理" in page.locator(f"#{card_id}").inner_text()
+    shot(page, "alerts-resolved-phone-zh-hans")
+
+    page.goto(f"{live_server.url}/")
+    badge = page.locator(".panel #alert-count")
+    badge.wait_for()
+    assert badge.inner_text() == "2"
+    card = page.locator("li.alert").first
+    card.locator("input[name=outcome]").fill("已送发热门诊")
+    card.get_by_role("button", name="处理完毕").click()
+    page.locator("li.alert-gone").wait_for()
+    assert badge.inner_text() == "1" and page.locator("li.alert").count() == 1
+    assert not [e for e in errors if "Content Security Policy" in e or "oob" in e.lower()]
