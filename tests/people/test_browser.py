@@ -28,5 +28,9 @@ def test_screening_form_on_a_phone(live_server, new_page, cast, areas):
     assert KeyPerson.objects.get(resident=r).category.code == "fever"
     card = page.locator(".followup")
     assert "许兰" in card.inner_text() and "发热 37.9 °C" in card.inner_text()
-    assert "请通知社区干部安排隔离" in card.inner_text()  # a grid worker cannot start one
+    # A grid worker cannot start an isolation: the community staff have the alert, linked.
+    assert "已通知社区干部，由他们安排隔离。" in card.inner_text()
+    card.get_by_role("link", name="查看预警：入户摸排发热").click()
+    page.wait_for_url(f"{live_server.url}/isolation/alerts/?status=unresolved#alert-*")
+    assert page.locator("li.alert.k-door_fever").filter(has_text="许兰").is_visible()
     assert page.locator("body").evaluate("b => b.scrollWidth") <= PHONE["width"]
