@@ -281,9 +281,10 @@ class _CallPages:
 @router.get("/care-calls", response=list[CallRowOut],
             summary="My call list for a day (today by default): isolated households and outcomes")
 @paginate(Paged)
-def care_calls(request, day: IsoDate | None = None):
+def care_calls(request, day: IsoDate | None = None, area: str | None = None):
     require_perm(request.user, "assistance.work")
-    return _CallPages(selectors.CallList(request.user, day=day))
+    target = area_get_for_user(request.user, area) if area else None
+    return _CallPages(selectors.CallList(request.user, day=day, area=target))
 
 
 @router.post("/care-calls/residents/{resident_id}/phone", response=PhoneOut,

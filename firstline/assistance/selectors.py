@@ -164,7 +164,8 @@ class CallList:
     household: `len()`/`count()` and the counts are single queries; slicing fetches the
     isolated residents and calls of that page only (a street has thousands of households)."""
 
-    def __init__(self, user, *, day: date | None = None, at: datetime | None = None):
+    def __init__(self, user, *, day: date | None = None, at: datetime | None = None,
+                 area=None):
         at = at or clock.now()
         today = clock.localdate(at)
         self.day = day or today
@@ -179,6 +180,8 @@ class CallList:
             self.started = self.slots if self.day < today else []
         self.isolations = Isolation.objects.current(self.day).filter(
             area_scope(user, "grid", "assistance.work"), kind=IsolationKind.HOME)
+        if area is not None:  # one area of the user's scope (its subtree)
+            self.isolations = self.isolations.filter(subtree_q(area, "grid"))
         households = Household.objects.filter(pk__in=self.isolations.values("household_id"))
         address = ("compound__name", "building_name", "unit", "room", "pk")
         if self.is_today:  # still to call in this slot first, then address order

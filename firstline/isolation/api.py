@@ -11,6 +11,7 @@ from ninja.pagination import paginate
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
 from firstline.apitypes import EventId, Id, Int, IsoDate, IsoDateTime, TemperatureIn
+from firstline.areas.models import subtree_q
 from firstline.areas.selectors import area_get_for_user
 from firstline.errors import InvalidInput, choice_check
 from firstline.people.models import Building
@@ -552,9 +553,11 @@ def transfer_create(request, payload: TransferIn):
 
 @router.get("/transfers", response=list[TransferOut], summary="Transfers in scope")
 @paginate(Paged)
-def transfer_index(request, status: str | None = None):
+def transfer_index(request, status: str | None = None, area: str | None = None):
     require_perm(request.user, "isolation.view")
     qs = selectors.transfers_visible_to(request.user)
+    if area:
+        qs = qs.filter(subtree_q(area_get_for_user(request.user, area), "isolation__grid"))
     if status:
         choice_check(status, TransferStatus.values, "status")
         qs = qs.filter(status=status)

@@ -160,10 +160,12 @@ def compounds(request, area: str | None = None):
 
 @router.get("/households", response=list[HouseholdItem], summary="Households, scoped")
 @paginate(Paged)
-def households(request, compound: int | None = None):
+def households(request, area: str | None = None, compound: int | None = None):
     """`members` is the number of current residents."""
     require_perm(request.user, "people.view")
     qs = sel.households_visible_to(request.user)
+    if area:
+        qs = qs.filter(subtree_q(area_get_for_user(request.user, area), "grid"))
     if compound is not None:  # ?compound=0 names no compound: a 404, not every household
         qs = qs.filter(compound=sel.compound_get_for_user(request.user, compound))
     qs = qs.annotate(members=Count("residents")).order_by("id")

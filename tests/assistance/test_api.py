@@ -167,6 +167,22 @@ def test_call_list_for_me(api, world):
     assert [s["slot"] for s in row["slots"]] == ["morning", "afternoon"]
 
 
+def test_call_list_honours_area(api, world):
+    """?area= narrows the call list to that area's subtree (street staff: both communities)."""
+    def ids(**q):
+        return {r["household_id"]
+                for r in api("hq").get("/api/v1/care-calls", **q).json()["items"]}
+
+    assert ids() == {world.h1.pk, world.h2.pk, world.h3.pk}
+    assert ids(area="G1b") == {world.h2.pk}
+    assert ids(area="C2") == {world.h3.pk}
+
+
+def test_call_list_of_an_area_outside_scope_is_404(api, world):
+    assert api("staff_c1").get("/api/v1/care-calls", area="C2").status_code == 404
+    assert api("grid_a").get("/api/v1/care-calls", area="G1b").status_code == 404
+
+
 def test_call_list_wrong_role_and_bad_day(api, world):
     assert api("gate_c1").get("/api/v1/care-calls").status_code == 403
     assert api("grid_a").get("/api/v1/care-calls", day="yesterday").status_code == 422

@@ -415,3 +415,25 @@ def test_an_unknown_alert_kind_is_a_422_naming_it_not_an_empty_list(api, cast):
     r = api("grid_a").get("/api/v1/alerts", kind="abc")
     assert r.status_code == 422 and r.json()["detail"].startswith("kind")
     assert api("grid_a").get("/api/v1/alerts", kind="gate_fever").status_code == 200
+
+
+def test_transfers_honour_area(api, roster, cast):
+    """?area= narrows the transfers to that area's subtree (street staff: both communities)."""
+    def plan(staff, resident):
+        iso = create(api, staff, resident, kind="centralized").json()["id"]
+        return api(staff).post("/api/v1/transfers", {
+            "isolation_id": iso, "from_place": "家", "to_place": "医院",
+            "pickup_at": timezone.now().isoformat(),
+        }).json()["id"]
+
+    t1, t2 = plan("staff_c1", roster.a1), plan("staff_c2", roster.d1)
+    def ids(**q):
+        return {t["id"] for t in api("hq").get("/api/v1/transfers", **q).json()["items"]}
+
+    assert ids() == {t1, t2}
+    assert ids(area="C1") == {t1}
+    assert ids(area="G2a") == {t2}
+
+
+def test_transfers_of_an_area_outside_scope_is_404(api, roster):
+    assert api("staff_c1").get("/api/v1/transfers", area="C2").status_code == 404

@@ -91,6 +91,21 @@ def test_households_with_member_counts(api, roster):
     assert by_id[roster.h2.pk]["members"] == 1
 
 
+def test_households_honour_area(api, roster):
+    """?area= narrows the list to that area's subtree, as /residents and /compounds do."""
+    def ids(**q):
+        return {h["id"] for h in api("hq").get("/api/v1/households", **q).json()["items"]}
+
+    assert ids(area="G1b") == {roster.h3.pk}
+    assert ids(area="C2") == {roster.h4.pk}
+    assert ids() == {roster.h1.pk, roster.h2.pk, roster.h3.pk, roster.h4.pk}
+
+
+def test_households_of_an_area_outside_scope_is_404(api, roster):
+    assert api("staff_c1").get("/api/v1/households", area="C2").status_code == 404
+    assert api("staff_c1").get("/api/v1/households", area="nowhere").status_code == 404
+
+
 def test_household_detail_lists_members_masked(api, roster):
     body = api("grid_a").get(f"/api/v1/households/{roster.h1.pk}").json()
     assert {r["name"] for r in body["residents"]} == {"王伟", "王芳"}
