@@ -303,10 +303,22 @@ LOGIN_THROTTLE_LIMIT = int(os.environ.get("FIRSTLINE_LOGIN_THROTTLE_LIMIT", "5")
 LOGIN_THROTTLE_WINDOW_SECONDS = int(os.environ.get("FIRSTLINE_LOGIN_THROTTLE_WINDOW", "900"))
 API_TOKEN_DAYS = int(os.environ.get("FIRSTLINE_API_TOKEN_DAYS", "30"))
 
+# Request logs never write the values of a query string (`?q=<ID number>` is a contract URL):
+# the filter redacts them on our console handler and on `firstline runserver`'s request log
+# (django.server, redefined here with Django's own format); gunicorn's logs: gunicorn_conf.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_query": {"()": "firstline.logredact.RedactQuery"}},
+    "formatters": {"django.server": {"()": "django.utils.log.ServerFormatter",
+                                     "format": "[{server_time}] {message}", "style": "{"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_query"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server",
+                          "filters": ["redact_query"]},
+    },
+    "loggers": {"django.server": {"handlers": ["django.server"], "level": "INFO",
+                                  "propagate": False}},
     "root": {"handlers": ["console"], "level": os.environ.get("FIRSTLINE_LOG_LEVEL", "WARNING")},
 }
 TRUST_X_FORWARDED_FOR = _env_bool("FIRSTLINE_TRUST_X_FORWARDED_FOR")

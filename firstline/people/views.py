@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -25,7 +25,7 @@ from firstline.areas.selectors import area_get_for_user, areas_visible_to
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.rules import rule
 
-from . import exports, services
+from . import exports, private_terms, services
 from . import selectors as sel
 from .forms import (
     PROVINCES,
@@ -49,9 +49,27 @@ def _areas(user):
     return list(areas_visible_to(user).exclude(level__in=["city", "district"]).order_by("path"))
 
 
-def _area_param(request):
-    code = request.GET.get("area", "").strip()
+def _area_param(request, data=None):
+    code = (request.GET if data is None else data).get("area", "").strip()
     return area_get_for_user(request.user, code) if code else None
+
+
+def _search_url(request, params: dict, private: tuple[str, ...]) -> str:
+    """This page's URL for these filters, an ID number or phone in a `private` one by
+    reference (people.private_terms): never in the address bar, history or a log."""
+    query = QueryDict(mutable=True)
+    for key, value in params.items():
+        if value:
+            query[key] = (private_terms.url_value(request.session, value) if key in private
+                          else value)
+    return f"{request.path}?{query.urlencode()}" if query else request.path
+
+
+def _private_in_url(request, key: str) -> bool:
+    """A full page asked with a private term in its URL (typed by hand, an old link)."""
+    value = request.GET.get(key, "").strip()
+    return (not request.htmx and not value.startswith(private_terms.MARK)
+            and private_terms.is_private(value))
 
 
 def _page(request, qs, per_page=50, paginator=Paginator):
@@ -92,8 +110,20 @@ class CappedPaginator(Paginator):
 @login_required
 def residents(request):
     _perm(request, "people.view")
-    area = _area_param(request)
-    q = request.GET.get("q", "").strip()
+    data, push = request.GET, None
+    if request.method == "POST":
+        # The search form posts, so that what was typed is never a URL by itself; the URL
+        # then shown (pushed, or redirected to) names a name search, an ID number or phone
+        # only by reference.
+        data = request.POST
+        push = _search_url(request, {k: data.get(k, "").strip() for k in ("area", "q")},
+                           private=("q",))
+        if not request.htmx:
+            return redirect(push)
+    elif _private_in_url(request, "q"):
+        return redirect(_search_url(request, request.GET.dict(), private=("q",)))
+    area = _area_param(request, data)
+    q = private_terms.recall(request.session, data.get("q", "").strip())
     compound = request.GET.get("compound", "")
     household_ = request.GET.get("household", "")
     qs = sel.residents_in(
@@ -110,8 +140,12 @@ def residents(request):
     rows = [(r, services.mask_id_number(r.id_number), services.mask_phone(r.phone))
             for r in page]
     template = "people/residents.html#results" if request.htmx else "people/residents.html"
-    return render(request, template, {"page": page, "rows": rows, "q": q, "area": area,
-                                      "areas": _areas(request.user)})
+    response = render(request, template, {
+        "page": page, "rows": rows, "q": q, "area": area, "areas": _areas(request.user),
+        "pager_query": push.partition("?")[2] if push else None})
+    if push:
+        response["HX-Push-Url"] = push
+    return response
 
 
 @login_required
@@ -626,9 +660,16 @@ def audit_log(request):
     if who:
         qs = qs.filter(Q(actor__username__iexact=who) | Q(actor__display_name__icontains=who)
                        | Q(actor__username__icontains=who))
-    rid = request.GET.get("resident", "").strip()[:100]
-    if rid.isdigit():
-        qs = qs.filter(object_type="people.resident", object_id=rid)
+    if request.method == "POST":  # the filter form posts: a typed number is never a URL
+        keys = ("who", "resident", "action", "from", "to")
+        return redirect(_search_url(request, {k: request.POST.get(k, "").strip() for k in keys},
+                                    private=("resident",)))
+    if _private_in_url(request, "resident"):
+        return redirect(_search_url(request, request.GET.dict(), private=("resident",)))
+    rid = private_terms.recall(request.session,
+                               request.GET.get("resident", "").strip())[:100]
+    if rid.isdigit():  # a resident's number, leading zeros or not
+        qs = qs.filter(object_type="people.resident", object_id=str(int(rid)))
     elif rid:
         ids = sel.text_ids(sel.residents_visible_to(request.user).filter(name__icontains=rid))
         qs = qs.filter(object_type="people.resident", object_id__in=ids)
