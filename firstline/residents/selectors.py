@@ -66,6 +66,15 @@ def tips_in(qs: QuerySet[Tip], *, area: Area | None = None, status: str = "",
     return qs
 
 
+def notice_areas_default(areas) -> list[str]:
+    """The areas a new notice goes to unless the author chooses: the top ones of those they
+    may publish to (their whole community; a street's staff, each of its communities), not
+    the grids inside them."""
+    paths = [a.path for a in areas]
+    return [a.code for a in areas
+            if not any(a.path != p and a.path.startswith(p) for p in paths)]
+
+
 def notices_visible_to(user, perm: str = "people.view") -> QuerySet[Notice]:
     """Notices for an area inside the user's scope, or for an area containing it (a grid
     worker sees the community's notice: it is for the households of their grid too)."""

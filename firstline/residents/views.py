@@ -436,7 +436,7 @@ def notices(request):
                                       level__in=[Level.COMMUNITY, Level.GRID]).order_by("path"))
              if can_manage else [])
     form = NoticeForm(request.POST or None, request.FILES or None, areas=areas,
-                      auto_id="notice-%s")
+                      initial={"areas": sel.notice_areas_default(areas)}, auto_id="notice-%s")
     kept = []
     if request.method == "POST":
         if not can_manage:

@@ -117,3 +117,39 @@ def test_an_unknown_language_is_a_422(place, api):
     r = api("staff_c1").post("/api/v1/notices", {"title": "x", "body": "y", "areas": ["C1"],
                                                  "translations": {"fr": {"title": "x"}}})
     assert r.status_code == 422 and r.json()["error"] == "bad_language"
+
+
+def _selected(html: str) -> list[str]:
+    import re
+
+    select = html.split('name="areas"', 1)[1].split("</select>", 1)[0]
+    return re.findall(r'<option value="([^"]+)" selected>', select)
+
+
+def test_a_new_notice_goes_to_the_authors_whole_community_unless_they_choose(place, web):
+    """发给以下区域的住户 started empty, so the first 发布 was refused (请至少选择一个区域)."""
+    page = web("staff_c1").get("/residents/notices/").content.decode()
+    assert _selected(page) == ["C1"]  # the community, not each of its grids again
+
+
+def test_a_street_notice_goes_to_each_of_its_communities_by_default(place, web):
+    assert _selected(web("hq").get("/residents/notices/").content.decode()) == ["C1", "C2"]
+
+
+def test_the_form_as_it_comes_publishes_at_the_first_tap(place, web):
+    import re
+
+    client = web("staff_c1")
+    page = client.get("/residents/notices/").content.decode()
+    event = re.search(r'name="event_id" value="([^"]+)"', page).group(1)
+    r = client.post("/residents/notices/", {"title": "关于明日全员核酸检测的通知",
+                                            "body": "上午8点北门排队。", "event_id": event,
+                                            "areas": _selected(page)})
+    assert r.status_code == 302
+    assert [a.code for a in Notice.objects.get().areas.all()] == ["C1"]
+
+
+def test_a_refused_notice_keeps_the_areas_the_author_chose(place, web):
+    r = web("staff_c1").post("/residents/notices/", {"title": "", "body": "正文",
+                                                     "areas": ["G1a"]})
+    assert r.status_code == 422 and _selected(r.content.decode()) == ["G1a"]
