@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from firstline import clock
 from firstline.accounts.scope import has_perm
@@ -252,6 +253,10 @@ def signoff(request):
                 report_chase(area=child, day=day, actor=request.user)
                 messages.success(request, _("Reminder sent to %(area)s: its staff see it on "
                                             "their dashboard.") % {"area": child.name})
+            elif action == "submit" and not params.get("confirm"):
+                # One tap freezes the day: the page asks to confirm (a checkbox, no JS).
+                return _signoff_page(request, area, day, confirm_error=_(
+                    "Tick “I have checked the figures above” before submitting."), status=422)
             else:
                 sub = report_submit(area=area, day=day, actor=request.user,
                                     resubmit=action == "resubmit",
@@ -270,17 +275,64 @@ def signoff(request):
     return _signoff_page(request, area, day)
 
 
-def _signoff_page(request, area, day, *, note: str = "", note_error: str = "", status=200):
+def _label_changes(rows) -> None:
+    """Name each changed figure (corrections, and what a version changed) by the report's
+    own title, as the workbook's columns have it, not by its JSON key."""
+    from .sources import key_person_category_titles
+    from .xlsx import figure_label
+
+    category_titles = key_person_category_titles()
+    for row in rows:
+        for c in row["corrections"]:
+            c["label"] = figure_label(c["figure"], category_titles)
+        for version in row["history"]:
+            for c in version["changes"]:
+                c["label"] = figure_label(c["figure"], category_titles)
+
+
+def _not_submitted(rows) -> str:
+    """'16 communities have not submitted yet', said before the street confirms its own."""
+    from firstline.areas.models import Level
+
+    late = [r for r in rows[1:] if r["submits"] and not r["submitted_at"]]
+    if not late:
+        return ""
+    count, total = len(late), sum(1 for r in rows[1:] if r["submits"])
+    if all(r["level"] == Level.COMMUNITY for r in late):
+        text = ngettext("%(count)s of %(total)s communities has not submitted its report yet.",
+                        "%(count)s of %(total)s communities have not submitted their report "
+                        "yet.", count)
+    elif all(r["level"] == Level.STREET for r in late):
+        text = ngettext("%(count)s of %(total)s streets has not submitted its report yet.",
+                        "%(count)s of %(total)s streets have not submitted their report yet.",
+                        count)
+    else:
+        text = ngettext("%(count)s of %(total)s areas below has not submitted its report yet.",
+                        "%(count)s of %(total)s areas below have not submitted their report "
+                        "yet.", count)
+    return text % {"count": count, "total": total}
+
+
+def _signoff_page(request, area, day, *, note: str = "", note_error: str = "",
+                  confirm_error: str = "", status=200):
     """The sign-off page; `note` and `note_error`: a refused resubmission's note, shown again
-    in its open form with the error beside it."""
+    in its open form with the error beside it; `confirm_error`: a submission posted without
+    its confirmation."""
     from .submissions import signoff_status
 
     report = report_compute(area=area, day=day)
     signed = signoff_status(area=area, day=day, report=report)
+    rows = signed["nodes"]
+    levels = {report.root.code: report.root.level,
+              **{c.code: c.level for c in report.root.children}}
+    for row in rows:
+        row["level"] = levels.get(row["area"], "")
+    _label_changes(rows)
     return render(request, "reports/signoff.html", {
-        "area": area, "day": day, "status": signed, "rows": signed["nodes"],
+        "area": area, "day": day, "status": signed, "rows": rows,
         "figures": _signoff_figures(report),
-        "own": signed["nodes"][0], "reminders": chases_for_user(request.user, day=day),
+        "own": rows[0], "reminders": chases_for_user(request.user, day=day),
         "prev_day": (day - timedelta(days=1)).isoformat(),
         "crumbs": breadcrumbs(request.user, area, "reports.submit"),
+        "not_submitted": _not_submitted(rows), "confirm_error": confirm_error,
         "note": note, "note_error": note_error}, status=status)

@@ -119,17 +119,42 @@ def _figure_row(node: Node, categories: list[str]) -> list:
             + list(node.isolations_by_reason().values()) + values[4:])
 
 
-def _figure_titles(categories: list[str], category_titles: dict[str, str]) -> list[str]:
+def _key_person_title(category: str, category_titles: dict[str, str]) -> str:
+    # 重点人员台账: the ledger's facts, not the people in isolation (counted by reason).
+    return _("Key-person ledger: %(category)s") % {
+        "category": category_titles.get(category, category)}
+
+
+def _reason_title(reason: str) -> str:
     from firstline.isolation.models import Reason
 
+    label = Reason(reason).label if reason in Reason.values else reason
+    return _("In isolation: %(reason)s") % {"reason": label}
+
+
+def _figure_titles(categories: list[str], category_titles: dict[str, str]) -> list[str]:
     t = figure_titles()
     titles = [t[f] for f in FIGURES]
-    # 重点人员台账: the ledger's facts, not the people in isolation (counted by reason).
-    kp = [_("Key-person ledger: %(category)s") % {"category": category_titles.get(c, c)}
-          for c in categories]
-    reasons = [_("In isolation: %(reason)s") % {"reason": Reason(r).label}
-               for r in isolation_reasons()]
+    kp = [_key_person_title(c, category_titles) for c in categories]
+    reasons = [_reason_title(r) for r in isolation_reasons()]
     return titles[:2] + kp + titles[2:4] + reasons + titles[4:]
+
+
+def figure_label(key: str, category_titles: dict[str, str] | None = None) -> str:
+    """The title of one figure of the report's JSON as the workbook's column has it, in the
+    active language: `disinfection_rounds`, or a nested one `key_persons.<category>` /
+    `isolations_by_reason.<reason>` (how the sign-off's corrections name them). An unknown
+    key is returned as it is."""
+    group, _dot, sub = key.partition(".")
+    if group == "key_persons" and sub:
+        if category_titles is None:
+            from .sources import key_person_category_titles
+
+            category_titles = key_person_category_titles()
+        return _key_person_title(sub, category_titles)
+    if group == "isolations_by_reason" and sub:
+        return _reason_title(sub)
+    return figure_titles().get(key, key)
 
 
 def daily_report_xlsx(report: Report, *, generated_by: str, now: datetime | None = None,

@@ -19,6 +19,9 @@ from .test_routing import _list, other  # noqa: F401 - the fixture
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+RESIDENTS = {"zh-hans": "实有人口", "en": "Residents"}
+
+
 def _fits(page):
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
@@ -50,7 +53,8 @@ def test_chase_then_submit_and_resubmit_on_a_phone(roster, cast, live_server, ne
     shot(c2, f"dashboard-reminder-{lang}")
     reminder.locator("a.btn").click()
     c2.wait_for_load_state()
-    c2.locator("form button.primary").first.click()
+    c2.locator("#submit input[name=confirm]").check()
+    c2.locator("#submit button.primary").click()
     c2.wait_for_load_state()
     assert ReportSubmission.objects.filter(area__code="C2").count() == 1
     # a late fact, then the community submits again with a reason
@@ -59,7 +63,7 @@ def test_chase_then_submit_and_resubmit_on_a_phone(roster, cast, live_server, ne
     c2.reload()
     # the correction since the submission opens the "submit again" part by itself
     assert c2.locator("#resubmit").get_attribute("open") is not None
-    assert "residents: 1 → 2" in c2.locator("#so-C2").inner_text()
+    assert RESIDENTS[lang] + ": 1 → 2" in c2.locator("#so-C2").inner_text()
     c2.locator("form.resubmit input[name=note]").fill("补录新来人员")
     c2.locator("form.resubmit button").click()
     c2.wait_for_load_state()

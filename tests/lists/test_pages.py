@@ -88,7 +88,7 @@ def test_dashboard_block_and_signoff_page(web, roster, tmp_path):
     day = (clock.today() - timedelta(days=1)).isoformat()
     page = client.get("/reports/signoff/", {"area": "C1", "date": day})
     assert page.status_code == 200
-    r = client.post("/reports/signoff/", {"area": "C1", "date": day})
+    r = client.post("/reports/signoff/", {"area": "C1", "date": day, "confirm": "1"})
     assert r.status_code == 302
     page = client.get("/reports/signoff/", {"area": "99000101", "date": day})
     html = page.content.decode()

@@ -195,17 +195,18 @@ def test_the_pages_chase_resubmit_and_show_the_reminder(web, roster):
     c2 = web("staff_c2")
     assert 'id="reminder-C2-' in c2.get("/reports/", {"area": "C2"}).content.decode()
     assert 'id="reminder-C2-' in c2.get("/reports/signoff/", {"date": day}).content.decode()
-    c2.post("/reports/signoff/", {"area": "C2", "date": day, "action": "submit"})
+    c2.post("/reports/signoff/", {"area": "C2", "date": day, "action": "submit",
+                                  "confirm": "1"})
     assert 'id="reminder-C2-' not in c2.get("/reports/", {"area": "C2"}).content.decode()
     c1 = web("staff_c1")
-    c1.post("/reports/signoff/", {"area": "C1", "date": day})
+    c1.post("/reports/signoff/", {"area": "C1", "date": day, "confirm": "1"})
     _late_fact(roster)
     c1.post("/reports/signoff/", {"area": "C1", "date": day, "action": "resubmit",
                                   "note": "补录"})
     assert list(ReportSubmission.objects.filter(area__code="C1")
                 .values_list("version", flat=True).order_by("version")) == [1, 2]
     page = hq.get("/reports/signoff/", {"area": "99000101", "date": day}).content.decode()
-    assert "补录" in page and "residents: 5 → 6" in page
+    assert "补录" in page and "实有人口: 5 → 6" in page
     # a chase across the street (C1 staff → C2) changes nothing
     c1.post("/reports/signoff/", {"area": "C1", "date": day, "action": "chase", "child": "C2"})
     assert ReportChase.objects.count() == 1
