@@ -41,9 +41,11 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
     Role.STREET_STAFF: frozenset(_STREET),
     Role.AUDITOR: frozenset({"audit.view", "people.view", "reports.view", "areas.view"}),
     Role.ADMIN: frozenset(_STREET | {"audit.view", "accounts.manage", "areas.manage"}),
-    # A registered volunteer's own login: their own assignments (operations.own) and the
-    # errands assigned to them (assistance.own: what to buy, where, a masked phone), nothing
-    # else — no residents, no call list, no other household's requests.
-    Role.VOLUNTEER: frozenset({"operations.own", "assistance.own"}),
+    # A registered volunteer's own login: their own assignments (operations.own), the
+    # errands assigned to them (assistance.own: what to buy, where, a masked phone) and the
+    # new errands of their area waiting for someone (assistance.take: what is needed and the
+    # compound and building, no room, no phone), which they may take themself (我来办);
+    # nothing else — no residents, no call list, no other household's requests.
+    Role.VOLUNTEER: frozenset({"operations.own", "assistance.own", "assistance.take"}),
 }
 ALL_PERMS = frozenset().union(*ROLE_PERMS.values())

@@ -185,8 +185,13 @@ def service_request_assign(request, request_id: int, payload: RequestAssignIn):
 @router.post("/service-requests/{request_id}/take", response=RequestDetailOut,
              summary="Take a new request myself (我来办)")
 def service_request_take(request, request_id: int):
-    require_perm(request.user, "assistance.work")
-    req = selectors.service_request_get_for_user(request.user, request_id)
+    """A grid worker in their grid (assistance.work), or a confirmed volunteer's login in the
+    area of its volunteer role (assistance.take). 409 `bad_transition` unless new (someone
+    else took it first)."""
+    perm = ("assistance.work" if has_perm(request.user, "assistance.work")
+            else "assistance.take")
+    require_perm(request.user, perm)
+    req = selectors.service_request_get_for_user(request.user, request_id, perm)
     return services.service_request_take(request=req, actor=request.user)
 
 

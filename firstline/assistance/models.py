@@ -37,6 +37,7 @@ class RequestStatus(models.TextChoices):
 
 
 OPEN_STATUSES = (RequestStatus.NEW, RequestStatus.ASSIGNED, RequestStatus.BOUGHT)
+BUYING_KINDS = (RequestKind.GROCERIES, RequestKind.MEDICINE, RequestKind.BILLS)
 
 
 class ServiceRequest(models.Model):
@@ -109,6 +110,12 @@ class ServiceRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def buys(self) -> bool:
+        """Something is paid for (groceries, medicine, bills): the page asks for the amount
+        and marks it bought before it can be delivered, so that it can be paid back."""
+        return self.kind in BUYING_KINDS
 
 
 class CallOutcome(models.TextChoices):

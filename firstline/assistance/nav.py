@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from firstline.accounts.nav import NavItem, Panel
 
@@ -9,6 +10,9 @@ NAV = [
     # Grid workers too: they open requests and take new ones (我来办) on the board.
     NavItem(label=_("Help requests"), url_name="assistance:board",
             perm="assistance.work", order=42),
+    # A volunteer's login: the new errands of its area, to take one (我来办).
+    NavItem(label=pgettext_lazy("assistance", "Errands to take"), url_name="assistance:board",
+            perm="assistance.take", order=42),
     NavItem(label=_("Care packages"), url_name="assistance:stock", perm="assistance.work",
             order=43),
 ]

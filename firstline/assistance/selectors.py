@@ -22,6 +22,7 @@ from .models import (
     CareCall,
     PackageIssue,
     PackageKind,
+    RequestStatus,
     ServiceRequest,
 )
 from .services import call_slots, slot_at
@@ -64,6 +65,16 @@ def service_requests_list(user, *, status: str | None = None, kind: str | None =
     if mine:
         qs = qs.filter(volunteer=user)
     return qs.order_by("-created_at", "-pk")
+
+
+def errands_to_take(user):
+    """The new errands nobody runs yet in the areas where the user holds assistance.take (a
+    volunteer's login: the area of its volunteer role), longest waiting first. For the list
+    a volunteer chooses from: what is needed and where roughly (compound and building), no
+    room and no phone until they take one."""
+    return (ServiceRequest.objects.filter(area_scope(user, "grid", "assistance.take"),
+                                          status=RequestStatus.NEW)
+            .select_related("household__compound").order_by("created_at", "pk"))
 
 
 def volunteers_for(user):

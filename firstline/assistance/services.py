@@ -235,20 +235,50 @@ def service_request_assign(*, request: ServiceRequest, actor, volunteer=None,
     return req
 
 
+def _require_taker(actor, grid) -> None:
+    """Who may take a new errand of `grid` themself: someone working there (assistance.work),
+    or a confirmed volunteer's login whose volunteer role covers it (assistance.take: the
+    areas of the role that grants it). 403 without either permission, 404 outside scope."""
+    from firstline.operations.models import Volunteer
+
+    if has_perm(actor, "assistance.work") and in_scope(actor, grid, "assistance.work"):
+        require_perm(actor, "assistance.work")
+        return
+    if has_perm(actor, "assistance.take"):
+        require_perm(actor, "assistance.take")
+        _require_scope(actor, grid, "assistance.take")
+        if not Volunteer.objects.filter(user=actor, confirmed_at__isnull=False).exists():
+            raise RuleViolation("not_confirmed",
+                                _("Your sign-up as a volunteer is not confirmed yet: the "
+                                  "community confirms it before you take errands."),
+                                status=403)
+        return
+    require_perm(actor, "assistance.work")  # 403
+    raise Http404
+
+
 @transaction.atomic
 def service_request_take(*, request: ServiceRequest, actor,
                          now: datetime | None = None) -> ServiceRequest:
-    """我来办: someone working in the request's area takes a new request themself (a grid
-    worker in their own grid, without waiting for staff to assign it). Only a new one: an
-    assigned request is re-assigned by staff. Two people taking it at once: one gets it, the
-    other a 409 `bad_transition`."""
-    require_perm(actor, "assistance.work")
-    _require_scope(actor, request.grid, "assistance.work")
+    """我来办: someone takes a new request themself, without waiting for staff to assign it:
+    a grid worker in their own grid, or a confirmed volunteer in the area of their volunteer
+    role. Only a new one: an assigned request is re-assigned by staff. Two people taking it
+    at once: one gets it (one conditional UPDATE), the other a 409 `bad_transition` saying
+    someone else took it."""
+    _require_taker(actor, request.grid)
     moved = ServiceRequest.objects.filter(pk=request.pk, status=RequestStatus.NEW).update(
         status=RequestStatus.ASSIGNED, volunteer=actor, volunteer_name="", volunteer_phone="",
         assigned_at=now or clock.now())
     if not moved:
         request.refresh_from_db()
+        if request.status == RequestStatus.ASSIGNED and request.volunteer_id == actor.pk:
+            raise RuleViolation("bad_transition", _("Errand #%(n)s is yours already.")
+                                % {"n": request.pk})
+        if request.status == RequestStatus.ASSIGNED:
+            raise RuleViolation(
+                "bad_transition",
+                _("Someone else has just taken errand #%(n)s; choose another.")
+                % {"n": request.pk})
         raise RuleViolation(
             "bad_transition",
             _("Only a new request can be taken; this one is %(status)s already.")

@@ -220,9 +220,19 @@ def _volunteers(request):
 
 
 @require_GET
-@needs("assistance.work")
+@needs_any("assistance.work", "assistance.take")
 def board(request):
+    if not has_perm(request.user, "assistance.work"):
+        return _take_page(request)  # a volunteer's login: the errands waiting for someone
     return _board_page(request)
+
+
+def _take_page(request, *, error: str = "", status=200):
+    """A volunteer's board: the new errands of their area nobody runs yet, each with what is
+    needed and the compound and building (no room, no phone until taken), and 我来办."""
+    items = list(selectors.errands_to_take(request.user)[:50])
+    return render(request, "assistance/take.html", {"items": items, "error": error},
+                  status=status)
 
 
 def _with_refused(items: list, refused) -> list:
@@ -275,13 +285,13 @@ def _tasks_page(request, *, refused=None, status=200):
     done = list(selectors.service_requests_list(request.user, mine=True,
                                                 status=RequestStatus.DELIVERED)[:10])
     return render(request, "assistance/tasks.html", {
-        "items": items, "done": done,
+        "items": items, "done": done, "can_take": has_perm(request.user, "assistance.take"),
         "next": _board_next(request) if refused is not None else ""}, status=status)
 
 
-def _request_card(request, req, error="", status=200):
-    return render(request, "assistance/board.html#card", _request_context(request, req, error),
-                  status=status)
+def _request_card(request, req, error="", status=200, done=""):
+    return render(request, "assistance/board.html#card",
+                  {**_request_context(request, req, error), "done": done}, status=status)
 
 
 # The card's typed fields: a refusal naming one is said beside it, the others on the card.
@@ -305,9 +315,10 @@ def _refused(request, req, exc: RuleViolation) -> None:
     req.refusal_error = " ".join(d for f, d in exc.errors.items() if f not in CARD_FIELDS)
 
 
-def _act(request, pk, perm, action):
+def _act(request, pk, perm, action, done=None):
     """Run `action(req)` on a request in scope; a refusal is shown on the card, what was typed
-    kept and each error beside its field: the card alone for htmx, else the page it was on."""
+    kept and each error beside its field: the card alone for htmx, else the page it was on.
+    `done(req)`: what to say once it is done (on the card for htmx, else as a message)."""
     req = selectors.service_request_get_for_user(request.user, pk, perm)
     try:
         req = action(req)
@@ -320,9 +331,30 @@ def _act(request, pk, perm, action):
         if _board_next(request).startswith(reverse("assistance:tasks")):
             return _tasks_page(request, refused=req, status=status)
         return _board_page(request, refused=req, status=status)
+    said = done(req) if done else ""
     if not request.htmx:
+        if said:
+            messages.success(request, said)
         return redirect(_board_next(request))
-    return _request_card(request, req)
+    return _request_card(request, req, done=said)
+
+
+def _status_done(req) -> str:
+    """What a worker or volunteer is told once an errand moved (已购买 / 已送达 said nothing)."""
+    if req.status == RequestStatus.BOUGHT:
+        if req.amount is not None:
+            return _("Errand #%(n)s marked bought (¥%(amount)s): take it to the door, then "
+                     "mark it delivered.") % {"n": req.pk, "amount": req.amount}
+        return _("Errand #%(n)s marked done: take it to the door, then mark it delivered.") \
+            % {"n": req.pk}
+    if req.status == RequestStatus.DELIVERED:
+        if req.amount is not None and not req.paid_back:
+            return _("Errand #%(n)s delivered. Mark it paid back once the household has "
+                     "repaid ¥%(amount)s.") % {"n": req.pk, "amount": req.amount}
+        return _("Errand #%(n)s delivered. Thank you.") % {"n": req.pk}
+    if req.status == RequestStatus.CANCELLED:
+        return _("Request #%(n)s cancelled.") % {"n": req.pk}
+    return ""
 
 
 @require_POST
@@ -339,11 +371,22 @@ def request_assign(request, pk):
 
 
 @require_POST
-@needs("assistance.work")
+@needs_any("assistance.work", "assistance.take")
 def request_take(request, pk):
-    """我来办: take a new request of my area myself."""
-    return _act(request, pk, "assistance.work", lambda req: services.service_request_take(
-        request=req, actor=request.user))
+    """我来办: take a new request of my area myself (a grid worker on the board; a
+    volunteer's login on its list of errands waiting for someone, then to My tasks)."""
+    if has_perm(request.user, "assistance.work"):
+        return _act(request, pk, "assistance.work", lambda req: services.service_request_take(
+            request=req, actor=request.user),
+            done=lambda req: _("Errand #%(n)s is yours: it is under My tasks.") % {"n": req.pk})
+    req = selectors.service_request_get_for_user(request.user, pk, "assistance.take")
+    try:
+        req = services.service_request_take(request=req, actor=request.user)
+    except RuleViolation as exc:  # someone else took it meanwhile: say so on the list
+        return _take_page(request, error=exc.detail, status=exc.status)
+    messages.success(request, _("Errand #%(n)s is yours: it is under My tasks, with the "
+                                "address and the household's phone.") % {"n": req.pk})
+    return redirect("assistance:tasks")
 
 
 @require_POST
@@ -354,14 +397,15 @@ def request_status(request, pk):
         amount=request.POST.get("amount") or None,
         receipt_no=request.POST.get("receipt_no", ""),
         receipt_note=request.POST.get("receipt_note", ""),
-        reason=request.POST.get("reason", "")))
+        reason=request.POST.get("reason", "")), done=_status_done)
 
 
 @require_POST
 @needs_any("assistance.work", "assistance.own")
 def request_paid_back(request, pk):
     return _act(request, pk, "assistance.work", lambda req: services.service_request_paid_back(
-        request=req, actor=request.user))
+        request=req, actor=request.user),
+        done=lambda req: _("Errand #%(n)s marked paid back.") % {"n": req.pk})
 
 
 @needs("assistance.work")

@@ -62,9 +62,16 @@ def test_a_volunteer_delivers_her_errand_on_a_phone(world, cast, areas, live_ser
     ring.wait_for()
     assert _one_line(ring)
     shot(phone, f"errand-volunteer-tasks-revealed-{lang}")
+    # Groceries: the amount first (bought), and only then delivered; each step is said.
+    assert task.locator("button[value=delivered]").count() == 0
     task.locator("input[name=amount]").fill("88.6")
-    task.locator("button[value=delivered]").click()
+    task.locator("button[value=bought]").click()
+    phone.locator(f"#req-{req.pk} .st-bought").wait_for()
+    assert "88.60" in phone.locator(f"#req-{req.pk} .msg.success").inner_text()
+    phone.locator(f"#req-{req.pk} button[value=delivered]").click()
     phone.locator(f"#req-{req.pk} .st-delivered").wait_for()
+    assert phone.locator(f"#req-{req.pk} .msg.success").count() == 1
+    shot(phone, f"errand-volunteer-delivered-{lang}")
     req.refresh_from_db()
     assert (req.status, req.volunteer, str(req.amount)) == ("delivered", user, "88.60")
     assert not errors, errors
@@ -101,3 +108,34 @@ def _one_line(locator) -> bool:
     return locator.evaluate("e => { const r = document.createRange(); r.selectNodeContents(e);"
                             " return new Set([...r.getClientRects()]"
                             ".map(x => Math.round(x.top))).size === 1; }")
+
+
+TAKEN = {"zh-hans": "已由您认领", "en": "is yours"}
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_a_volunteer_takes_a_waiting_errand_on_a_phone(world, cast, areas, live_server,
+                                                       new_page, lang):
+    """Menu → Errands to take: masked (compound and building), 我来办, then My tasks."""
+    person = operations.volunteer_create(actor=cast.staff_c1, area=areas.c1, name="王芳",
+                                         phone="13905541237", kind="volunteer")
+    operations.volunteer_login_create(actor=cast.staff_c1, volunteer=person,
+                                      username="volunteer1", password=PASSWORD)
+    req = service_request_create(household=world.h1, kind="groceries", detail="大米10斤",
+                                 source="self_report")
+    phone = new_page(viewport=PHONE, locale="zh-CN")
+    errors = []
+    phone.on("response", lambda r: errors.append(r.url) if r.status >= 400 else None)
+    _set_language(phone, live_server, lang)
+    browser_login(phone, live_server, "volunteer1")
+    phone.goto(f"{live_server.url}/assistance/requests/")
+    card = phone.locator(f"#req-{req.pk}")
+    assert "阳光花园 1栋" in card.inner_text() and "101" not in card.inner_text()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(phone, f"errand-volunteer-to-take-{lang}")
+    card.locator("button[type=submit]").click()
+    phone.wait_for_url(f"{live_server.url}/assistance/tasks/")
+    assert TAKEN[lang] in phone.locator("ul.messages").inner_text()
+    assert "101室" in phone.locator(f"#req-{req.pk}").inner_text()
+    shot(phone, f"errand-volunteer-taken-{lang}")
+    assert not errors, errors
