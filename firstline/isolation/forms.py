@@ -100,7 +100,8 @@ class TransferForm(OnceForm):
     """A transfer planned on the site board; sent again by the browser, still one (OnceForm)."""
 
     isolation = forms.TypedChoiceField(label=_("Person"), coerce=int)
-    from_place = forms.CharField(label=_("Pick up at"), max_length=200)
+    from_place = forms.CharField(label=_("Pick up at"), max_length=200, required=False,
+                                 help_text=_("Left empty: the person's home address."))
     pickup_at = forms.DateTimeField(label=_("Pick-up time"),
                                     widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
     vehicle = forms.CharField(label=_("Vehicle"), max_length=50, required=False)

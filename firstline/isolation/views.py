@@ -681,16 +681,25 @@ def site_board(request, pk):
                 transfer_form = forms.TransferForm(request.POST)
                 transfer_form.fields["isolation"].choices = choices
                 if not transfer_form.is_valid():
-                    raise RuleViolation("invalid", _("Check the transfer."), status=422)
+                    raise RuleViolation("invalid", " ".join(
+                        f"{transfer_form.fields[f].label}: {' '.join(e)}"
+                        if f in transfer_form.fields else " ".join(e)
+                        for f, e in transfer_form.errors.items()), status=422)
                 d = transfer_form.cleaned_data
                 iso = selectors.isolation_get_for_user(user, d.pop("isolation"))
-                services.transfer_create(isolation=iso, to_site=site, actor=user, **d)
+                # Usually picked up at home: the address is known, not typed again.
+                d["from_place"] = d["from_place"].strip() or iso.household.address
+                t = services.transfer_create(isolation=iso, to_site=site, actor=user, **d)
+                messages.success(request, _("Transfer planned: %(name)s, %(time)s.") % {
+                    "name": iso.resident.name,
+                    "time": date_format(clock.localtime(t.pickup_at), "m-d H:i")})
             elif action in ("assign", "cleaned", "vacate", "close", "reopen"):
                 room = selectors.room_get_for_user(user, request.POST.get("room", "0")
                                                    if str(request.POST.get("room", "")).isdigit()
                                                    else 0)
                 if room.site_id != site.pk:
                     raise Http404
+                who = ""
                 if action == "assign":
                     f = forms.AssignForm(request.POST)
                     f.fields["isolation"].choices = [(c, c) for c, _l in choices] + [
@@ -702,18 +711,27 @@ def site_board(request, pk):
                     iso = selectors.isolation_get_for_user(user, f.cleaned_data["isolation"])
                     services.room_assign(room=room, isolation=iso, actor=user,
                                          family_reason=f.cleaned_data["family_reason"])
+                    done, who = _("%(name)s is in room %(room)s."), iso.resident.name
                 elif action == "cleaned":
                     services.room_mark_cleaned(room=room, actor=user)
+                    done = _("Room %(room)s cleaned; it is free again.")
                 elif action in ("close", "reopen"):
                     services.room_set_closed(room=room, closed=action == "close", actor=user)
+                    done = (_("Room %(room)s is out of service.") if action == "close"
+                            else _("Room %(room)s is back in service."))
                 else:
                     services.room_vacate(room=room, actor=user)
+                    done = _("Room %(room)s vacated; it waits for cleaning.")
+                messages.success(request, done % {"room": room.number,
+                                                  "name": who})
             elif action == "transfer_status":
                 t = selectors.transfer_get_for_user(
                     user, request.POST.get("transfer") if str(request.POST.get("transfer", ""))
                     .isdigit() else 0)
-                services.transfer_set_status(transfer=t, actor=user,
-                                             status=request.POST.get("status", ""))
+                t = services.transfer_set_status(transfer=t, actor=user,
+                                                 status=request.POST.get("status", ""))
+                messages.success(request, _("Transfer of %(name)s: %(status)s.") % {
+                    "name": t.isolation.resident.name, "status": t.get_status_display()})
             else:
                 raise RuleViolation("invalid", _("Unknown action."), status=400)
         except RuleViolation as exc:

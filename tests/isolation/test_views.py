@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from firstline.isolation import services
-from firstline.isolation.models import Alert, Isolation, Lockdown, Reading, Room
+from firstline.isolation.models import Alert, Isolation, Lockdown, Reading, Room, Transfer
 from tests.conftest import PASSWORD
 
 from .conftest import local
@@ -559,3 +559,43 @@ def test_the_board_offers_a_person_never_given_a_room_and_not_one_in_a_room(cast
     page = login("staff_c1").get(f"/isolation/sites/{site.pk}/").content.decode()
     offered = re.findall(r'<option value="(\d+)"', page)
     assert str(waiting.pk) in offered and str(housed.pk) not in offered
+
+
+def test_board_says_what_each_room_action_did_and_asks_before_vacating(cast, roster, areas):
+    site = services.site_create(area=areas.c1, name="凤台宾馆", actor=cast.staff_c1)
+    (room,) = services.rooms_add(site=site, numbers=["301"], actor=cast.staff_c1)
+    iso = services.isolation_start(resident=roster.a1, kind="centralized", reason="close_contact",
+                                   starts_on=timezone.localdate(), actor=cast.staff_c1)
+    c = login("staff_c1")
+    url = f"/isolation/sites/{site.pk}/"
+    page = c.post(url, {"action": "assign", "room": room.pk, "isolation": iso.pk},
+                  follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "王伟 已入住 301 房间。" in page
+    assert 'data-confirm="301 房间退房？' in page
+    page = c.post(url, {"action": "vacate", "room": room.pk}, follow=True,
+                  HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Room 301 vacated; it waits for cleaning." in page
+
+
+def test_board_transfer_picks_up_at_home_when_no_place_is_typed(cast, roster, areas):
+    site = services.site_create(area=areas.c1, name="凤台宾馆", actor=cast.staff_c1)
+    iso = services.isolation_start(resident=roster.a1, kind="centralized", reason="close_contact",
+                                   starts_on=timezone.localdate(), actor=cast.staff_c1)
+    r = login("staff_c1").post(f"/isolation/sites/{site.pk}/", {
+        "action": "transfer", "isolation": iso.pk, "from_place": "",
+        "pickup_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "vehicle": "皖D-1"},
+        follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    (t,) = Transfer.objects.filter(isolation=iso)
+    assert t.from_place == roster.h1.address
+    assert "已安排转运：王伟" in r.content.decode()
+
+
+def test_board_transfer_refusal_names_the_field(cast, roster, areas):
+    site = services.site_create(area=areas.c1, name="凤台宾馆", actor=cast.staff_c1)
+    iso = services.isolation_start(resident=roster.a1, kind="centralized", reason="close_contact",
+                                   starts_on=timezone.localdate(), actor=cast.staff_c1)
+    r = login("staff_c1").post(f"/isolation/sites/{site.pk}/", {
+        "action": "transfer", "isolation": iso.pk, "pickup_at": ""},
+        HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 422
+    assert "Pick-up time: This field is required." in r.content.decode()
