@@ -727,7 +727,7 @@ def verification_answer(*, verification: Verification, result: str, actor,
             raise RuleViolation("already_answered",
                                 _("Someone already recorded the outcome of this item."))
         verification.refresh_from_db()
-        _follow_up(verification, now=now)
+        verification.alerts = _follow_up(verification, now=now)
         audit(actor=actor, action=AuditAction.VERIFICATION_ANSWER, obj=verification, detail=result)
     return verification
 
@@ -749,27 +749,31 @@ def verification_phone(*, verification: Verification, actor) -> tuple[str, bool]
     return mask_phone(resident.phone), False
 
 
-def _follow_up(v: Verification, *, now: datetime) -> None:
-    """Outcomes that need action open the alerts a screening visit opens."""
+def _follow_up(v: Verification, *, now: datetime) -> list:
+    """Outcomes that need action open the alerts a screening visit opens; returns them (the
+    page says so to the worker who answered)."""
     from firstline.isolation.services import alert_open
     from firstline.people.services import risk_area_match
 
     day = clock.localdate(now)
     resident = v.resident
+    alerts = []
     if is_fever(v.temperature, on=day):
-        alert_open(kind=ALERT_FEVER, area=v.grid, resident=resident,
+        alerts.append(alert_open(kind=ALERT_FEVER, area=v.grid, resident=resident,
                    household=resident.household, detail=f"{v.temperature} °C",
-                   source=f"verification:{v.pk}", opened_at=now)
+                   source=f"verification:{v.pk}", opened_at=now))
     if (v.from_province or v.from_city) and v.returned_on is not None:
         days = int(rule("isolation.days", on=day).value)
         if v.returned_on > day - timedelta(days=days):
             risk = risk_area_match(province=v.from_province, city=v.from_city,
                                    on=v.returned_on)
             if risk is not None:
-                alert_open(kind=ALERT_RISK_RETURN, area=v.grid, resident=resident,
-                           household=resident.household,
-                           detail=f"{v.from_province}{v.from_city} {v.returned_on:%m-%d}",
-                           source=f"verification:{v.pk}", opened_at=now)
+                alerts.append(alert_open(
+                    kind=ALERT_RISK_RETURN, area=v.grid, resident=resident,
+                    household=resident.household,
+                    detail=f"{v.from_province}{v.from_city} {v.returned_on:%m-%d}",
+                    source=f"verification:{v.pk}", opened_at=now))
+    return [a for a in alerts if a is not None]
 
 
 # --- cases, contacts, tests -------------------------------------------------------------------
@@ -900,11 +904,28 @@ def case_lock_down(*, case: Case, actor, days: int | None = None, now: datetime 
     require_perm(actor, "lists.manage")
     _resident_in_scope(actor, case.resident)
     now = now or clock.now()
-    household = case.resident.household
-    target = ({"building": household.building} if household.building_id
-              else {"compound": household.compound})
-    return lockdown_create(**target, starts_on=clock.localdate(now), days=days,
+    return lockdown_create(**_lockdown_target(case), starts_on=clock.localdate(now), days=days,
                            reason=_("case %(n)s") % {"n": case.pk}, actor=actor, now=now)
+
+
+def _lockdown_target(case: Case) -> dict:
+    household = case.resident.household
+    return ({"building": household.building} if household.building_id
+            else {"compound": household.compound})
+
+
+def case_lock_down_plan(*, case: Case, actor, days: int | None = None,
+                        now: datetime | None = None):
+    """What case_lock_down would do, writing nothing: the place, the households and people it
+    puts under home isolation, until when (the isolation app's lockdown_plan, one definition)
+    — said on the page before one tap isolates a whole building."""
+    from firstline.isolation.services import lockdown_plan
+
+    require_perm(actor, "lists.manage")
+    _resident_in_scope(actor, case.resident)
+    now = now or clock.now()
+    return lockdown_plan(**_lockdown_target(case), starts_on=clock.localdate(now), days=days,
+                         now=now)
 
 
 @transaction.atomic

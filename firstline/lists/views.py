@@ -101,6 +101,10 @@ def item_answer(request, pk):
         else:
             messages.success(request, _("%(name)s: recorded for every list.")
                              % {"name": v.resident.name})
+            for alert in getattr(v, "alerts", []):  # said, not left for the worker to find
+                messages.warning(request, _("%(name)s: alert raised — %(kind)s (%(detail)s).")
+                                 % {"name": v.resident.name, "kind": alert.get_kind_display(),
+                                    "detail": alert.detail})
             return redirect("lists:items")
     context = _items_context(request)
     refused = next((item for item in context["items"] if item.pk == v.pk), None)
@@ -370,6 +374,10 @@ def _contacts(text: str) -> list[dict]:
         parts = [p for p in re.split(r"[,，、;；\t]+|\s{2,}", line.strip()) if p]
         if not parts:
             continue
+        if len(parts) == 1 and " " in parts[0].replace("\u3000", " "):
+            # typed with single spaces, as a phone keyboard does: the name is the first word,
+            # the ID number and the phone are found by their digits, the rest is the address
+            parts = _contact_words(parts[0].replace("\u3000", " "))
         contact = {"name": parts[0]}
         for part in parts[1:]:
             digits = re.sub(r"[\s\-+]", "", part)
@@ -382,6 +390,25 @@ def _contacts(text: str) -> list[dict]:
                 contact["address"] = part
         out.append(contact)
     return out
+
+
+_ID_IN_TEXT = r"(?<![\dXx])\d{6}\s?\d{8}\s?\d{3}[\dXx](?![\dXx])"
+_PHONE_IN_TEXT = r"(?<!\d)(?:\+?86[\s-]?)?1\d{2}[\s-]?\d{4}[\s-]?\d{4}(?!\d)"
+
+
+def _contact_words(line: str) -> list[str]:
+    """`李四 13912345678 阳光花园 1栋` → [李四, 13912345678, 阳光花园 1栋]."""
+    import re
+
+    name, _sep, rest = line.strip().partition(" ")
+    parts = [name]
+    for pattern in (_ID_IN_TEXT, _PHONE_IN_TEXT):
+        found = re.search(pattern, rest)
+        if found:
+            parts.append(found.group())
+            rest = rest[:found.start()] + " " + rest[found.end():]
+    rest = " ".join(rest.split())
+    return [*parts, rest] if rest else parts
 
 
 def _resident_by_id_number(form):
@@ -473,7 +500,21 @@ def test_result(request):
 @require_POST
 @needs("lists.manage")
 def case_step(request, pk, step):
+    """A case's next step. Locking down the building and the move to centralized isolation
+    are said first (the place, how many households and people, until when) and done only
+    once confirmed (`confirm=1`): one stray tap never isolates a whole building."""
     case = selectors.case_get_for_user(request.user, pk)
+    if step in ("lockdown", "transfer") and request.POST.get("confirm") != "1":
+        try:
+            plan = (services.case_lock_down_plan(case=case, actor=request.user)
+                    if step == "lockdown" else None)
+        except RuleViolation as exc:
+            if exc.status == 404:
+                raise Http404 from None
+            messages.error(request, exc.detail)
+            return redirect("lists:cases")
+        return render(request, "lists/case_confirm.html",
+                      {"case": case, "step": step, "plan": plan})
     try:
         if step == "contacts":
             result = services.case_contacts_list(case=case, actor=request.user)

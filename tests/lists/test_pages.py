@@ -122,11 +122,40 @@ def test_staff_record_a_case_and_make_its_contacts_a_list(web, roster):
     assert r.status_code == 302
     c = Checklist.objects.get(source=f"case {case.pk}")
     assert (c.rows, c.matched_by_id, c.matched_by_name_phone, c.unmatched) == (3, 1, 1, 1)
-    assert client.post(f"/lists/cases/{case.pk}/lockdown/").status_code == 302
+    assert client.post(f"/lists/cases/{case.pk}/lockdown/", {"confirm": "1"}).status_code == 302
     page = client.get("/lists/cases/")
     assert "王伟" in page.content.decode()
     assert web("staff_c2").post(f"/lists/cases/{case.pk}/lockdown/").status_code == 404
+    assert web("staff_c2").post(f"/lists/cases/{case.pk}/lockdown/",
+                                {"confirm": "1"}).status_code == 404
     assert web("grid_a").get("/lists/cases/").status_code == 403
+
+
+def test_a_case_s_lockdown_and_transfer_are_said_first_and_done_only_once_confirmed(web,
+                                                                                   roster):
+    """One stray tap on 封控所在楼栋 must not isolate a whole building: the first POST says
+    the place, households and people and writes nothing; the confirmed one does it."""
+    from firstline.isolation.models import Isolation, Lockdown
+    from firstline.lists.models import Case
+
+    client = web("staff_c1")
+    assert client.post("/lists/cases/", {"id_number": roster.wang.id_number,
+                                          "status": "confirmed",
+                                          "on": clock.today().isoformat()}).status_code == 302
+    case = Case.objects.get()
+    with translation.override("zh-hans"):
+        ask = client.post(f"/lists/cases/{case.pk}/lockdown/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert ask.status_code == 200
+    text = ask.content.decode()
+    assert "人将居家隔离" in text and 'name="confirm" value="1"' in text
+    assert not Lockdown.objects.exists() and not Isolation.objects.exists()
+    assert client.post(f"/lists/cases/{case.pk}/lockdown/", {"confirm": "1"}).status_code == 302
+    assert Lockdown.objects.count() == 1
+    moved = Isolation.objects.filter(resident=roster.wang, kind="centralized")
+    assert client.post(f"/lists/cases/{case.pk}/transfer/").status_code == 200
+    assert not moved.exists()
+    assert client.post(f"/lists/cases/{case.pk}/transfer/", {"confirm": "1"}).status_code == 302
+    assert moved.count() == 1
 
 
 def test_the_cases_page_says_a_second_record_updated_the_open_case(web, roster):
@@ -185,3 +214,36 @@ def test_a_deadline_in_the_past_is_refused_where_it_was_typed(web, roster, tmp_p
                                        "name": "0", "id_number": "1", "confirm": "1"})
     assert r.status_code == 422 and 'type="date" name="deadline"' in r.content.decode()
     assert not Checklist.objects.exists()
+
+
+def test_contacts_typed_with_single_spaces_are_read_as_name_phone_address(web, roster):
+    """A phone keyboard types `刘洋 13600003333 某小区` with single spaces: the phone is the
+    phone, not part of the name (which the list's page shows, unmasked), and the contact
+    is matched by name + phone."""
+    from firstline.lists.models import Case
+
+    client = web("staff_c1")
+    r = client.post("/lists/cases/", {"id_number": roster.wang.id_number, "status": "confirmed",
+                                      "on": clock.today().isoformat(),
+                                      "contacts": "刘洋 136 0000 3333 阳光花园 1栋\n"
+                                                  "外地人 13122223333"})
+    assert r.status_code == 302, r.content[:300]
+    case = Case.objects.get()
+    contacts = {c.name: c for c in case.contacts.all()}
+    assert set(contacts) == {"刘洋", "外地人"}
+    assert contacts["刘洋"].address == "阳光花园 1栋"
+    client.post(f"/lists/cases/{case.pk}/contacts/")
+    c = Checklist.objects.get(source=f"case {case.pk}")
+    assert c.matched_by_name_phone == 1
+
+
+def test_an_answer_that_opens_an_alert_says_so_to_the_worker(web, roster, tmp_path):
+    """37.8 °C recorded on a call opens a fever alert: the worker who typed it is told on
+    the spot, not left to find it on another page."""
+    _list(roster, tmp_path)
+    item = Verification.objects.get(resident=roster.fang)
+    client = web("grid_a")
+    r = client.post(f"/lists/items/{item.pk}/", {"result": "reached", "temperature": "37.8"},
+                    follow=True)
+    said = [str(m) for m in r.context["messages"]]
+    assert any("37.8" in m and "预警" in m for m in said), said
