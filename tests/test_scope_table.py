@@ -251,6 +251,7 @@ def TABLE(w):
         ("get", "/api/v1/service-requests", {}, {"area": "C2"}, "empty"),
         ("post", "/api/v1/service-requests", {}, {"household_id": w.household,
                                                   "kind": "groceries", "detail": "x"}, "404"),
+        ("get", "/api/v1/service-requests/to-take", {}, None, "empty"),
         ("get", "/api/v1/service-requests/{request_id}", {"request_id": w.request}, None, "404"),
         ("post", "/api/v1/service-requests/{request_id}/assign", {"request_id": w.request},
          {"volunteer_name": "x"}, "404"),

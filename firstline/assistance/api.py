@@ -131,6 +131,46 @@ def service_requests(request, status: RequestStatus | None = None,
                                            mine=mine, open_only=open)
 
 
+class ErrandToTakeOut(Schema):
+    """A new errand waiting for someone, as a volunteer's list shows it before they take one:
+    what is needed and where roughly. No household, unit, room, name or phone."""
+    id: int
+    kind: str
+    detail: str
+    compound: str
+    building: str
+    created_at: IsoDateTime
+
+    @staticmethod
+    def resolve_compound(obj):
+        return obj.household.compound.name
+
+    @staticmethod
+    def resolve_building(obj):
+        return obj.household.building_name
+
+
+def _taker_perm(user) -> str:
+    """Whose errands one may take (我来办): a grid worker's in their grid (assistance.work),
+    else a volunteer's login in the area of its volunteer role (assistance.take); 403
+    without either. The list and the take use the same one."""
+    perm = "assistance.work" if has_perm(user, "assistance.work") else "assistance.take"
+    require_perm(user, perm)
+    return perm
+
+
+# Before /service-requests/{request_id}, which would otherwise match "to-take".
+@router.get("/service-requests/to-take", response=list[ErrandToTakeOut],
+            summary="New errands waiting for someone to take them (我来办), masked")
+@paginate(Paged)
+def service_requests_to_take(request):
+    """The new errands nobody runs yet where the caller may take one: for a volunteer's login
+    the area of its volunteer role (the role that grants assistance.take), for a grid worker
+    their grid. Longest waiting first; compound and building only — the full address and the
+    household's phone come once taken (`POST /service-requests/{id}/take`)."""
+    return selectors.errands_to_take(request.user, _taker_perm(request.user))
+
+
 @router.post("/service-requests", response={200: RequestDetailOut, 201: RequestDetailOut},
              summary="Open a request for an isolated household")
 def service_request_create(request, payload: RequestIn):
@@ -188,9 +228,7 @@ def service_request_take(request, request_id: int):
     """A grid worker in their grid (assistance.work), or a confirmed volunteer's login in the
     area of its volunteer role (assistance.take). 409 `bad_transition` unless new (someone
     else took it first)."""
-    perm = ("assistance.work" if has_perm(request.user, "assistance.work")
-            else "assistance.take")
-    require_perm(request.user, perm)
+    perm = _taker_perm(request.user)
     req = selectors.service_request_get_for_user(request.user, request_id, perm)
     return services.service_request_take(request=req, actor=request.user)
 

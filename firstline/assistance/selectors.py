@@ -67,12 +67,12 @@ def service_requests_list(user, *, status: str | None = None, kind: str | None =
     return qs.order_by("-created_at", "-pk")
 
 
-def errands_to_take(user):
-    """The new errands nobody runs yet in the areas where the user holds assistance.take (a
-    volunteer's login: the area of its volunteer role), longest waiting first. For the list
-    a volunteer chooses from: what is needed and where roughly (compound and building), no
-    room and no phone until they take one."""
-    return (ServiceRequest.objects.filter(area_scope(user, "grid", "assistance.take"),
+def errands_to_take(user, perm: str = "assistance.take"):
+    """The new errands nobody runs yet in the areas where the user holds `perm` (a
+    volunteer's login: assistance.take, the area of its volunteer role), longest waiting
+    first. For the list a volunteer chooses from, on the page and in the API: what is needed
+    and where roughly (compound and building), no room and no phone until they take one."""
+    return (ServiceRequest.objects.filter(area_scope(user, "grid", perm),
                                           status=RequestStatus.NEW)
             .select_related("household__compound").order_by("created_at", "pk"))
 

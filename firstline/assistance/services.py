@@ -289,6 +289,16 @@ def service_request_take(*, request: ServiceRequest, actor,
     return request
 
 
+def _unpriced(request: ServiceRequest, where: Q | None) -> bool:
+    """Could the errand be delivered now, but has no amount yet? Read afresh: `request` may
+    be stale, and refusals that came first (no longer theirs: 404; not deliverable: 409) stay
+    `_move`'s to say."""
+    row = (ServiceRequest.objects.filter(where or Q(), pk=request.pk)
+           .values("status", "amount").first())
+    return (row is not None and row["amount"] is None
+            and row["status"] in TRANSITIONS[RequestStatus.DELIVERED])
+
+
 @transaction.atomic
 def service_request_transition(*, request: ServiceRequest, to: str, actor, amount=None,
                                receipt_no: str = "", receipt_note: str = "", reason: str = "",
@@ -297,7 +307,9 @@ def service_request_transition(*, request: ServiceRequest, to: str, actor, amoun
 
     bought/delivered: anyone working in the area (staff for a volunteer without an account),
     or the volunteer it is assigned to, on their phone (their own errands only: a volunteer's
-    login holds assistance.own); cancelling needs assistance.manage and a reason.
+    login holds assistance.own); cancelling needs assistance.manage and a reason. An errand
+    with something to pay for (`buys`) is delivered only with its amount, recorded when it
+    was bought or sent with delivered (422 naming `amount`).
     """
     now = now or clock.now()
     if to == RequestStatus.ASSIGNED:
@@ -323,6 +335,13 @@ def service_request_transition(*, request: ServiceRequest, to: str, actor, amoun
         value = _amount(amount)
         if value is not None:
             fields["amount"] = value
+        elif to == RequestStatus.DELIVERED and request.buys and _unpriced(request, where):
+            # Something was paid for (groceries, medicine, bills): without the amount it
+            # cannot be paid back. On the page and in the API alike; 0 if nothing was paid.
+            raise InvalidInput("amount_required",
+                               _("Type the amount paid (0 if nothing) before marking it "
+                                 "delivered, so that the household can pay it back."),
+                               field="amount")
         if receipt_no:
             fields["receipt_no"] = text_field(receipt_no, field="receipt_no", limit=64,
                                               label=pgettext("assistance", "Receipt number"))

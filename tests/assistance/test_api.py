@@ -280,3 +280,38 @@ def test_call_list_pages_by_household(api, world):
     assert {first["items"][0]["household_id"], second["items"][0]["household_id"]} == {
         world.h1.pk, world.h2.pk}
     assert api("staff_c1").get("/api/v1/care-calls", page_size=0).status_code == 422
+
+
+# --- amount before delivered (the page's rule, in the service) -------------------------------
+
+@pytest.mark.parametrize("lang, words", [("zh-hans", "金额"), ("en", "amount")])
+def test_something_paid_for_is_not_delivered_without_its_amount(api, req, cast, lang, words):
+    from django.test import Client
+
+    from firstline.accounts.services import token_create
+
+    service_request_assign(request=req, actor=cast.staff_c1, volunteer=cast.grid_a)
+    token, _ = token_create(user=cast.grid_a, label="test")
+    r = Client().post(f"/api/v1/service-requests/{req.pk}/status", {"status": "delivered"},
+                      content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}",
+                      HTTP_ACCEPT_LANGUAGE=lang)
+    assert (r.status_code, r.json()["error"]) == (422, "amount_required")
+    assert words in r.json()["detail"]
+    assert ServiceRequest.objects.get(pk=req.pk).status == "assigned"
+
+
+def test_delivered_with_its_amount_is_accepted(api, req, cast):
+    service_request_assign(request=req, actor=cast.staff_c1, volunteer=cast.grid_a)
+    r = api("grid_a").post(f"/api/v1/service-requests/{req.pk}/status",
+                           {"status": "delivered", "amount": "12.5"})
+    assert r.status_code == 200, r.json()
+    assert (r.json()["status"], r.json()["amount"]) == ("delivered", "12.50")
+
+
+def test_a_parcel_is_delivered_without_an_amount(api, world, cast):
+    parcel = service_request_create(household=world.h1, kind="parcel", detail="快递",
+                                    source="self_report")
+    service_request_assign(request=parcel, actor=cast.staff_c1, volunteer=cast.grid_a)
+    r = api("grid_a").post(f"/api/v1/service-requests/{parcel.pk}/status",
+                           {"status": "delivered"})
+    assert (r.status_code, r.json()["status"]) == (200, "delivered")

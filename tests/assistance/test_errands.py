@@ -153,6 +153,7 @@ def test_no_reveal_of_another_volunteers_errand(cast, areas, world, volunteer, r
 
 def test_no_reveal_once_the_errand_is_delivered(cast, world, volunteer, req):
     services.service_request_assign(request=req, actor=cast.staff_c1, volunteer=volunteer)
+    services.service_request_transition(request=req, to="bought", actor=volunteer, amount="42")
     services.service_request_transition(request=req, to="delivered", actor=volunteer)
     assert _reveal(volunteer, req, world.r1).status_code == 403
     assert _phone_reads(world.r1) == []
@@ -200,6 +201,7 @@ def test_the_errand_grant_gives_the_phone_never_the_id_number(cast, world, volun
 
 def test_no_reveal_on_a_delivered_errands_card(cast, world, volunteer, req):
     services.service_request_assign(request=req, actor=cast.staff_c1, volunteer=volunteer)
+    services.service_request_transition(request=req, to="bought", actor=volunteer, amount="42")
     services.service_request_transition(request=req, to="delivered", actor=volunteer)
     html = login(volunteer).get("/assistance/tasks/").content.decode()
     assert f"/phone/{world.r1.pk}/" not in html
@@ -258,6 +260,9 @@ def test_a_volunteer_through_the_api_lists_only_her_errands(cast, world, volunte
     items = me.get("/api/v1/service-requests").json()["items"]
     assert [i["id"] for i in items] == [req.pk]
     assert me.get(f"/api/v1/service-requests/{other.pk}").status_code == 404
+    r = me.post(f"/api/v1/service-requests/{req.pk}/status", {"status": "bought",
+                                                              "amount": "42"})
+    assert r.status_code == 200 and r.json()["status"] == "bought"
     r = me.post(f"/api/v1/service-requests/{req.pk}/status", {"status": "delivered"})
     assert r.status_code == 200 and r.json()["status"] == "delivered"
 
@@ -389,6 +394,7 @@ def test_the_api_reveal_refuses_as_the_page_does(cast, world, volunteer, req, ot
     url = "/api/v1/service-requests/{}/contacts/{}/phone"
     assert client.post(url.format(other.pk, world.r2.pk), {}).status_code == 404
     assert client.post(url.format(req.pk, world.r2.pk), {}).status_code == 404
+    services.service_request_transition(request=req, to="bought", actor=volunteer, amount="42")
     services.service_request_transition(request=req, to="delivered", actor=volunteer)
     r = client.post(url.format(req.pk, world.r1.pk), {})
     assert r.status_code == 403 and r.json()["error"]

@@ -89,6 +89,7 @@ def test_a_new_request_cannot_be_marked_bought(req, cast):
 
 def test_a_delivered_request_cannot_be_cancelled(req, cast):
     service_request_assign(request=req, actor=cast.staff_c1, volunteer_name="老周")
+    service_request_transition(request=req, to="bought", actor=cast.staff_c1, amount="20")
     service_request_transition(request=req, to="delivered", actor=cast.staff_c1)
     with pytest.raises(RuleViolation):
         service_request_transition(request=req, to="cancelled", actor=cast.staff_c1,
@@ -113,7 +114,10 @@ def test_bad_amounts_are_invalid(req, cast, amount):
     assert exc.value.field == "amount"
 
 
-def test_paid_back_needs_an_amount(req, cast):
+def test_paid_back_needs_an_amount(world, cast):
+    # a parcel: nothing bought, delivered without an amount, so nothing to pay back
+    req = service_request_create(household=world.h1, kind="parcel", detail="快递",
+                                 source="self_report", now=local(8))
     service_request_assign(request=req, actor=cast.staff_c1, volunteer_name="老周")
     service_request_transition(request=req, to="delivered", actor=cast.staff_c1)
     with pytest.raises(RuleViolation):

@@ -17,6 +17,8 @@ def test_closed_requests_and_old_call_notes_are_blanked_after_retention(world, c
                                  source="self_report", now=local(8))
     service_request_assign(request=old, actor=cast.staff_c1, volunteer_name="老周",
                            volunteer_phone="13900001111")
+    service_request_transition(request=old, to="bought", actor=cast.staff_c1, amount="35",
+                               now=local(9))
     service_request_transition(request=old, to="delivered", actor=cast.staff_c1, now=local(9))
     still_open = service_request_create(household=world.h1, kind="other", detail="修水管",
                                         source="self_report", now=local(8))

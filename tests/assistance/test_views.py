@@ -5,7 +5,11 @@ from django.test import Client
 
 from firstline.accounts.models import AuditEntry
 from firstline.assistance.models import CareCall, PackageIssue, PackageKind, ServiceRequest
-from firstline.assistance.services import service_request_create, stock_receive
+from firstline.assistance.services import (
+    service_request_create,
+    service_request_transition,
+    stock_receive,
+)
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -267,7 +271,7 @@ def test_too_long_request_is_refused_naming_the_field(client_for, world):
     assert 'maxlength="500"' not in text and not ServiceRequest.objects.exists()
 
 
-def test_card_updated_in_place_keeps_next_on_the_board(client_for, world, req):
+def test_card_updated_in_place_keeps_next_on_the_board(client_for, world, req, cast):
     c = client_for("staff_c1")
     r = c.post(f"/assistance/requests/{req.pk}/assign/",
                {"volunteer_name": "志愿者甲", "next": "/assistance/requests/?status=open"},
@@ -276,6 +280,7 @@ def test_card_updated_in_place_keeps_next_on_the_board(client_for, world, req):
     assert r.status_code == 200
     assert f'value="/assistance/requests/{req.pk}/' not in html
     assert 'name="next" value="/assistance/requests/?status=open"' in html
+    service_request_transition(request=req, to="bought", actor=cast.staff_c1, amount="30")
     r = c.post(f"/assistance/requests/{req.pk}/status/", {"status": "delivered",
                                                           "next": "https://evil.example/"})
     assert r.status_code == 302 and r["Location"] == "/assistance/requests/"
@@ -328,3 +333,22 @@ def test_receiving_too_many_kits_says_too_large(client_for, world, areas):
     text = r.content.decode()
     assert r.status_code == 422 and "数量过大" in text and "1000000" in text
     assert "非零整数" not in text
+
+
+def test_a_bought_errand_without_its_amount_asks_for_it_before_delivered(client_for, req,
+                                                                         cast):
+    """Bought with no amount (an older errand): the card's Delivered form asks for it, and
+    the service's refusal is shown beside it."""
+    from firstline.assistance.services import service_request_assign
+
+    service_request_assign(request=req, actor=cast.staff_c1, volunteer=cast.grid_a)
+    service_request_transition(request=req, to="bought", actor=cast.grid_a)
+    worker = client_for("grid_a")
+    url = f"/assistance/requests/{req.pk}/status/"
+    r = worker.post(url, {"status": "delivered"}, **HTMX)
+    html = r.content.decode()
+    assert r.status_code == 422 and "请先填写金额" in html
+    assert 'name="amount"' in html and 'aria-invalid="true"' in html
+    r = worker.post(url, {"status": "delivered", "amount": "18"}, **HTMX)
+    req.refresh_from_db()
+    assert (r.status_code, req.status, str(req.amount)) == (200, "delivered", "18.00")

@@ -175,3 +175,44 @@ def test_a_parcel_may_go_straight_to_delivered(cast, world, wang):
     tasks = login(wang).get("/assistance/tasks/").content.decode()
     card = tasks.split(f'id="req-{parcel.pk}"', 1)[1].split("</article>", 1)[0]
     assert 'value="delivered"' in card
+
+
+# --- the same list through the API: GET /api/v1/service-requests/to-take -----------------------
+
+TO_TAKE = "/api/v1/service-requests/to-take"
+
+
+def test_the_api_lists_the_errands_to_take_masked_as_the_page(cast, world, wang, req):
+    from tests.conftest import ApiClient
+
+    services.service_request_create(household=world.h3, kind="medicine", detail="感冒药",
+                                    source="self_report")  # another community's
+    given = services.service_request_create(household=world.h2, kind="medicine",
+                                            detail="降压药一盒", source="self_report")
+    services.service_request_assign(request=given, actor=cast.staff_c1, volunteer_name="周建国")
+    r = ApiClient(wang).get(TO_TAKE)
+    assert r.status_code == 200
+    body = r.json()
+    assert body["count"] == 1 and [i["id"] for i in body["items"]] == [req.pk]
+    item = body["items"][0]
+    assert set(item) == {"id", "kind", "detail", "compound", "building", "created_at"}
+    assert (item["compound"], item["building"], item["detail"]) == ("阳光花园", "1",
+                                                                   "大米10斤、青菜若干")
+    assert "101" not in r.content.decode() and "138" not in r.content.decode()
+
+
+def test_the_api_list_to_take_is_the_volunteer_roles_area_only(cast, areas, world, wang, req):
+    """A second role elsewhere (gate duty of C2) does not widen it to C2's errands."""
+    from firstline.accounts.services import user_assign
+    from tests.conftest import ApiClient
+
+    services.service_request_create(household=world.h3, kind="medicine", detail="感冒药",
+                                    source="self_report")
+    user_assign(username=wang.username, role="gate_duty", area=areas.c2)
+    assert [i["id"] for i in ApiClient(wang).get(TO_TAKE).json()["items"]] == [req.pk]
+
+
+def test_the_api_list_to_take_is_refused_without_a_taking_role(cast, req):
+    from tests.conftest import ApiClient
+
+    assert ApiClient(cast.gate_c1).get(TO_TAKE).status_code == 403
