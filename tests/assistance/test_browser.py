@@ -78,7 +78,9 @@ def test_staff_assigns_and_worker_delivers(world, cast, areas, live_server, new_
     shot(worker, "tasks-phone-zh-hans")
     task = worker.locator(f"#req-{req.pk}")
     task.locator("input[name=amount]").fill("88.6")
-    task.get_by_role("button", name="已送达").click()
+    task.get_by_role("button", name="已购买/已办理").click()  # groceries: the amount first
+    worker.locator(f"#req-{req.pk} .st-bought").wait_for()
+    worker.locator(f"#req-{req.pk}").get_by_role("button", name="已送达").click()
     worker.locator(f"#req-{req.pk} .st-delivered").wait_for()
     req.refresh_from_db()
     assert (req.status, str(req.amount)) == ("delivered", "88.60")
