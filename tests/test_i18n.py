@@ -41,6 +41,29 @@ def test_chinese_text_uses_full_width_punctuation(path):
                                              for s in e.msgstr_plural.values()]
     assert [t for t in texts if HALF_WIDTH_IN_CHINESE.search(t)] == []
 
+# Characters that exist only in simplified script (the traditional form differs): one of them in
+# a zh-hant string is a slip a Hong Kong or Taiwan reader sees at once (入戶摸排与重點人員).
+SIMPLIFIED_ONLY = set(
+    "这们来时间为对说会进过没发还后里开关请员检测证录记业务报级县镇户号码电话联认确实设应该变"
+    "动态询导数据总计览显试权审读写环难离医疗场热温签销扫条访问题闭删编辑选择输结续项页册补种类"
+    "样统谁让费无与专从两严丢临举义乐习买亏产亲仅价众优传伤侧储儿党兴养农冲决况冻净减凭则创别"
+    "剂剧办劳势协卖卫历压厕吗听启响团围图圆坏块坚执扩挂换损缓罗职脑脸药获营装观规视觉订讯议讲"
+    "论评识诉诊词详语误课调谈货质购贴资赶车轨转轮软轻载较辆边达迁运连选递逻遗邮邻钥铁银锁错闻"
+    "闪队阶际陆随隐雇电顶须预领频风飞馆驾验骑鸡龄网栋单区门")
+# Words whose every character exists in both scripts but whose traditional spelling differs.
+SIMPLIFIED_WORDS = ("聯系",)  # 聯繫
+
+
+@pytest.mark.parametrize("path", [p for p in CATALOGUES if "zh_Hant" in str(p)],
+                         ids=lambda p: str(p.relative_to(ROOT)))
+def test_traditional_chinese_has_no_simplified_characters(path):
+    catalogue = polib.pofile(str(path))
+    texts = [e.msgstr for e in catalogue] + [s for e in catalogue
+                                             for s in e.msgstr_plural.values()]
+    assert [t for t in texts if SIMPLIFIED_ONLY & set(t)
+            or any(w in t for w in SIMPLIFIED_WORDS)] == []
+
+
 def test_home_page_speaks_each_language(cast, client):
     client.force_login(cast.hq)
     for lang, word in [("zh-hans", "退出"), ("zh-hant", "登出"), ("en", "Log out")]:
