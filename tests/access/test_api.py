@@ -314,9 +314,13 @@ def test_plan_three_shifts_and_check_in(world, api):
                                  {"day": "2020-02-05", "shifts": 3})
     assert again.json() == []
     shift_id = r.json()[0]["id"]
-    c = api("gate_c1").post(f"/api/v1/shifts/{shift_id}/check-in")
-    assert c.status_code == 200 and c.json()["user"] == "gate_c1"
-    o = api("gate_c1").post(f"/api/v1/shifts/{shift_id}/check-out")
+    import time_machine
+
+    from .conftest import local
+    with time_machine.travel(local(2020, 2, 5, 9), tick=False):  # while the shift is on
+        c = api("gate_c1").post(f"/api/v1/shifts/{shift_id}/check-in")
+        assert c.status_code == 200 and c.json()["user"] == "gate_c1"
+        o = api("gate_c1").post(f"/api/v1/shifts/{shift_id}/check-out")
     assert o.json()["checked_out_at"] is not None
 
 

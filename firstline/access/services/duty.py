@@ -63,6 +63,11 @@ def shift_check_in(*, shift: Shift, actor, now: datetime | None = None) -> Shift
     now = now or clock.now()
     if shift.user_id and shift.user_id != actor.pk and not _is_manager(actor):
         raise RuleViolation("not_your_shift", _("This shift is someone else's."))
+    if shift.checked_in_at is None and now >= shift.ends_at:
+        # A tap on a shift that is over would make it the tapper's, "checked in" after it ended.
+        raise RuleViolation("shift_over",
+                            _("This shift ended at %(end)s: it can no longer be checked in.")
+                            % {"end": f"{clock.localtime(shift.ends_at):%m-%d %H:%M}"})
     if shift.checked_in_at is None:
         shift.checked_in_at = now
         if shift.user_id is None:
