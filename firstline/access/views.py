@@ -338,6 +338,8 @@ def _duty_page(request, day, *, plan_form=None, plan_checkpoint=None, status=200
             "on_now": [s for s in shifts if s.starts_at <= now < s.ends_at],
             "plan_form": plan_form if plan_checkpoint == cp.pk else fresh,
         })
+    # The gate where I stand a shift this day first: not under the empty boards of the others.
+    boards.sort(key=lambda b: not any(s.user_id == request.user.pk for s in b["shifts"]))
     return render(request, "access/duty.html", {
         "day": day, "prev": day - timedelta(days=1), "next": day + timedelta(days=1),
         "boards": boards, "now": now,

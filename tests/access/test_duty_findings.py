@@ -44,3 +44,13 @@ def test_the_roster_offers_check_in_only_on_shifts_one_can_still_take(world, web
     assert f'/access/duty/shifts/{day.pk}/' in html
     assert f'/access/duty/shifts/{night.pk}/' not in html
     assert f'/access/duty/shifts/{evening.pk}/' not in html
+
+
+def test_the_gate_of_my_shift_comes_first_on_the_roster(world, web, cast):
+    later = services.checkpoint_create(compound=world.compound, code="ZZ-S", name="南门",
+                                       actor=cast.staff_c1)
+    services.shift_create(checkpoint=later, starts_at=local(2020, 2, 5, 8),
+                          ends_at=local(2020, 2, 5, 16), actor=cast.staff_c1, user=cast.gate_c1)
+    with time_machine.travel(NINE, tick=False):
+        html = web("gate_c1", "en").get("/access/duty/?day=2020-02-05").content.decode()
+    assert html.index("南门") < html.index(f"· {world.gate.name}")
