@@ -678,6 +678,9 @@ def audit_log(request):
         qs = qs.filter(action=action)
     problems = []
     day_from, day_to = (_audit_day(request, key, problems) for key in ("from", "to"))
+    if day_from and day_to and day_to < day_from:  # said, not an empty list that looks like "nobody"
+        problems.append(_("To: %(to)s is before From: %(from)s; no day lies between them.")
+                        % {"to": day_to.isoformat(), "from": day_from.isoformat()})
     if day_from:
         qs = qs.filter(at__gte=clock.day_start(day_from))
     if day_to:
