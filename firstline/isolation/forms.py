@@ -110,3 +110,34 @@ class TransferForm(OnceForm):
 
 class TransferStatusForm(forms.Form):
     status = forms.ChoiceField(choices=TransferStatus.choices)
+
+
+class LeaveTransferForm(OnceForm):
+    """转运 from the site, on the person's page: home, to hospital or elsewhere; sent again by
+    the browser, still one (OnceForm). The service (transfer_create) is the API's."""
+
+    HOME, HOSPITAL, OTHER = "home", "hospital", "other"
+    destination = forms.ChoiceField(
+        label=_("Where to"), widget=forms.RadioSelect, initial=HOME,
+        choices=[(HOME, pgettext_lazy("transfer to", "Home")),
+                 (HOSPITAL, pgettext_lazy("transfer to", "Hospital")),
+                 (OTHER, pgettext_lazy("transfer to", "Another place"))])
+    to_place = forms.CharField(label=_("Destination"), max_length=200, required=False,
+                               help_text=_("Home left empty: the person's home address. "
+                                           "Hospital: its name."))
+    from_place = forms.CharField(label=_("Pick up at"), max_length=200, required=False,
+                                 help_text=_("Left empty: the site and room."))
+    pickup_at = forms.DateTimeField(label=_("Pick-up time"),
+                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                               format="%Y-%m-%dT%H:%M"))
+    vehicle = forms.CharField(label=_("Vehicle"), max_length=50, required=False)
+    escort = forms.CharField(label=_("Escort"), max_length=100, required=False)
+
+    def clean(self):
+        data = super().clean()
+        where = data.get("destination")
+        if where == self.HOSPITAL and not data.get("to_place", "").strip():
+            self.add_error("to_place", _("Name the hospital."))
+        elif where == self.OTHER and not data.get("to_place", "").strip():
+            self.add_error("to_place", _("Say where the person is taken."))
+        return data

@@ -497,6 +497,12 @@ class TransferStatus(models.TextChoices):
     CANCELLED = "cancelled", _("cancelled")
 
 
+class TransferQuerySet(models.QuerySet):
+    def open(self):
+        """Planned or on the way: not arrived, not cancelled (one such per person)."""
+        return self.filter(status__in=[TransferStatus.PLANNED, TransferStatus.EN_ROUTE])
+
+
 class Transfer(models.Model):
     """转运: taking a person to a quarantine site (or from it, to hospital or home)."""
 
@@ -516,6 +522,8 @@ class Transfer(models.Model):
     created_at = models.DateTimeField(default=clock.now)
     # The device's id of this plan, sent again with each retry (firstline.db.create_once).
     event_id = models.UUIDField(null=True, blank=True, unique=True)
+
+    objects = TransferQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("transfer")

@@ -17,11 +17,13 @@ from .models import (
     Alert,
     AlertKind,
     Isolation,
+    Kind,
     Lockdown,
     QuarantineSite,
     Reading,
     Room,
     RoomStay,
+    Status,
     Transfer,
 )
 
@@ -198,6 +200,19 @@ def transfers_visible_to(user, perm: str | None = None) -> QuerySet[Transfer]:
 
 def transfer_get_for_user(user, transfer_id) -> Transfer:
     return get_object_or_404(transfers_visible_to(user), pk=transfer_id)
+
+
+def centralized_awaiting_room(user):
+    """People in centralized quarantine, in scope, with no room now and no transfer open
+    (planned or on the way): those the board offers to plan a transfer for or to put in a
+    room. Someone on the way is offered a room on arrival (已到达), not before — nor sent twice."""
+    return (isolations_visible_to(user)
+            .filter(kind=Kind.CENTRALIZED, status=Status.ACTIVE)
+            # Not in a room now. (exclude(stays__ended_at__isnull=True) also dropped everyone
+            # never given a room: its outer join reads "no stay" as an open one.)
+            .exclude(pk__in=RoomStay.objects.filter(ended_at__isnull=True)
+                     .values("isolation_id"))
+            .exclude(pk__in=Transfer.objects.open().values("isolation_id")))
 
 
 def occupancy_board(site: QuarantineSite) -> list[dict]:

@@ -25,7 +25,7 @@ from firstline import clock
 from firstline.accounts.scope import area_scope, has_perm
 from firstline.accounts.services import require_perm
 from firstline.areas.models import Area, Level
-from firstline.errors import InvalidInput, RuleViolation
+from firstline.errors import InvalidInput, RuleViolation, form_refuse
 from firstline.people.models import Resident
 from firstline.people.selectors import compound_get_for_user, compounds_visible_to
 from firstline.texts import listing
@@ -239,10 +239,26 @@ def isolation_detail(request, pk):
     iso = selectors.isolation_get_for_user(request.user, pk)
     status = 200
     reading_form = forms.ReadingForm()
+    leave_form = forms.LeaveTransferForm(initial={
+        "pickup_at": clock.localtime().strftime("%Y-%m-%dT%H:%M")})
+    stay = (RoomStay.objects.filter(isolation=iso, ended_at__isnull=True)
+            .select_related("room__site").first())
     if request.method == "POST":
         action = request.POST.get("action")
         try:
-            if action == "reading":
+            if action == "leave":
+                leave_form = forms.LeaveTransferForm(request.POST)
+                _leave_transfer(request, iso, stay, leave_form)
+            elif action == "transfer_status":
+                t = selectors.transfer_get_for_user(
+                    request.user, request.POST.get("transfer") if str(
+                        request.POST.get("transfer", "")).isdigit() else 0)
+                if t.isolation_id != iso.pk:
+                    raise Http404
+                t, _room = _transfer_move_on(request, t)
+                messages.success(request, _("Transfer of %(name)s: %(status)s.") % {
+                    "name": iso.resident.name, "status": t.get_status_display()})
+            elif action == "reading":
                 reading_form = forms.ReadingForm(request.POST)
                 if not reading_form.is_valid():
                     # Name the field: "测量时间: 输入一个有效的日期/时间。", not only "check it".
@@ -294,6 +310,13 @@ def isolation_detail(request, pk):
             else:
                 raise RuleViolation("invalid", _("Unknown action."), status=400)
         except RuleViolation as exc:
+            if action == "leave":
+                if exc.code != "invalid":  # the form's own errors are beside its fields already
+                    form_refuse(leave_form, exc, fields={"to_site_id": "to_place"})
+                status = exc.status
+                iso = selectors.isolation_get_for_user(request.user, pk)
+                return _detail_page(request, iso, stay=stay, reading_form=reading_form,
+                                    leave_form=leave_form, status=status)
             if action == "reading" and exc.code != "invalid":
                 # event_id_reused reaches OnceForm.add_error: said in words, a new id.
                 reading_form.add_error(exc.field if exc.field in reading_form.fields else None,
@@ -304,10 +327,38 @@ def isolation_detail(request, pk):
         else:
             return redirect("isolation:detail", iso.pk)
         iso = selectors.isolation_get_for_user(request.user, pk)
+    return _detail_page(request, iso, stay=stay, reading_form=reading_form,
+                        leave_form=leave_form, status=status)
+
+
+def _leave_transfer(request, iso, stay, form) -> None:
+    """转运 from the site (home, hospital, elsewhere): transfer_create, as the API's
+    `to_place`. A refusal raises for isolation_detail to show beside the fields."""
+    if not has_perm(request.user, "isolation.manage"):
+        raise PermissionDenied
+    if not form.is_valid():
+        raise RuleViolation("invalid", _("Check the fields marked."), status=422)
+    d = form.cleaned_data
+    site = stay.room.site if stay else iso.site
+    here = f"{site.name} {stay.room.number}" if stay else (site.name if site else "")
+    to_place = d["to_place"].strip() or iso.household.address  # home: the address is known
+    t = services.transfer_create(
+        isolation=iso, from_place=d["from_place"].strip() or here, to_place=to_place,
+        pickup_at=d["pickup_at"], vehicle=d["vehicle"], escort=d["escort"],
+        actor=request.user, event_id=d["event_id"])
+    where = dict(form.fields["destination"].choices)[d["destination"]]
+    messages.success(request, _("Transfer planned: %(name)s, %(where)s (%(to)s), pick-up at "
+                                "%(from)s, %(time)s.") % {
+        "name": iso.resident.name, "where": where, "to": t.to_place, "from": t.from_place,
+        "time": date_format(clock.localtime(t.pickup_at), "m-d H:i")})
+
+
+def _detail_page(request, iso, *, stay, reading_form, leave_form, status):
     token = request.session.pop(f"isolation-link-{iso.pk}", None)
     again = request.session.pop(f"isolation-link-{iso.pk}-again", False)
     link = (request.build_absolute_uri(reverse("isolation:report", args=[token]))
             if token else None)
+    site = stay.room.site if stay else iso.site
     return render(request, "isolation/detail.html", {
         "iso": iso, "days": selectors.day_status(iso),
         "readings": iso.readings.select_related("recorded_by").order_by("-taken_at")[:30],
@@ -317,8 +368,15 @@ def isolation_detail(request, pk):
         "is_active": iso.status == Status.ACTIVE and iso.ends_on > clock.today(),
         "can_manage": has_perm(request.user, "isolation.manage"),
         "can_record": has_perm(request.user, "isolation.record"),
-        "stay": RoomStay.objects.filter(isolation=iso, ended_at__isnull=True)
-        .select_related("room__site").first(),
+        "stay": stay, "site": site, "leave_form": leave_form,
+        # The board's link only for someone who may open it (the site's area is theirs).
+        "site_visible": site is not None and selectors.sites_visible_to(request.user)
+        .filter(pk=site.pk).exists(),
+        "transfers": iso.transfers.select_related("to_site").order_by("-pickup_at")[:10],
+        # 安排转运 for someone at a site with no transfer open (a refused one stays shown).
+        "offer_leave": site is not None and (leave_form.is_bound or not any(
+            t.status in (TransferStatus.PLANNED, TransferStatus.EN_ROUTE)
+            for t in iso.transfers.all())),
     }, status=status)
 
 
@@ -651,12 +709,9 @@ def site_board(request, pk):
     rooms_form = forms.RoomsForm(initial={"beds": 1})
     transfer_form = forms.TransferForm(initial={"pickup_at": clock.localtime()
                                                 .strftime("%Y-%m-%dT%H:%M")})
-    waiting = (selectors.isolations_visible_to(user)
-               .filter(kind=Kind.CENTRALIZED, status=Status.ACTIVE)
-               # Not in a room now. (exclude(stays__ended_at__isnull=True) also dropped everyone
-               # never given a room: its outer join reads "no stay" as an open one.)
-               .exclude(pk__in=RoomStay.objects.filter(ended_at__isnull=True)
-                        .values("isolation_id")))
+    # No room now and no transfer open: someone planned or on the way is not sent twice, and
+    # is offered a room on arrival (已到达).
+    waiting = selectors.centralized_awaiting_room(user)
     choices = [(i.pk, f"{i.resident.name} · {i.household.address}") for i in waiting[:300]]
     transfer_form.fields["isolation"].choices = choices
     if request.method == "POST":
@@ -679,7 +734,12 @@ def site_board(request, pk):
                                      % {"rooms": ", ".join(added.existing)})
             elif action == "transfer":
                 transfer_form = forms.TransferForm(request.POST)
-                transfer_form.fields["isolation"].choices = choices
+                # Anyone centralized may be sent: the service refuses a second open transfer
+                # (409, said on the board) and answers the form sent again with the first.
+                transfer_form.fields["isolation"].choices = choices + [
+                    (i, i) for i in selectors.isolations_visible_to(user)
+                    .filter(kind=Kind.CENTRALIZED, status=Status.ACTIVE)
+                    .values_list("pk", flat=True)[:300]]
                 if not transfer_form.is_valid():
                     raise RuleViolation("invalid", " ".join(
                         f"{transfer_form.fields[f].label}: {' '.join(e)}"
@@ -728,10 +788,15 @@ def site_board(request, pk):
                 t = selectors.transfer_get_for_user(
                     user, request.POST.get("transfer") if str(request.POST.get("transfer", ""))
                     .isdigit() else 0)
-                t = services.transfer_set_status(transfer=t, actor=user,
-                                                 status=request.POST.get("status", ""))
-                messages.success(request, _("Transfer of %(name)s: %(status)s.") % {
-                    "name": t.isolation.resident.name, "status": t.get_status_display()})
+                t, room = _transfer_move_on(request, t)
+                if room is not None:
+                    messages.success(request, _("Transfer of %(name)s: %(status)s; in room "
+                                                "%(room)s.") % {
+                        "name": t.isolation.resident.name, "status": t.get_status_display(),
+                        "room": room.number})
+                else:
+                    messages.success(request, _("Transfer of %(name)s: %(status)s.") % {
+                        "name": t.isolation.resident.name, "status": t.get_status_display()})
             else:
                 raise RuleViolation("invalid", _("Unknown action."), status=400)
         except RuleViolation as exc:
@@ -751,12 +816,25 @@ def site_board(request, pk):
                  .order_by("pickup_at"))
     free_rooms = [r["room"] for r in board if r["room"].status == "available"
                   or (r["room"].status == "occupied" and len(r["stays"]) < r["room"].beds)]
+    empty_rooms = [r["room"] for r in board if r["room"].status == "available"]
     return render(request, "isolation/site.html", {
-        "site": site, "free_rooms": free_rooms, "floors": sorted(floors.items()), "counts": counts,
+        "site": site, "free_rooms": free_rooms, "empty_rooms": empty_rooms, "floors": sorted(floors.items()), "counts": counts,
         "people": sum(len(r["stays"]) for r in board), "waiting": choices,
         "rooms_form": rooms_form, "transfer_form": transfer_form, "transfers": transfers,
         "can_manage": has_perm(user, "isolation.manage"),
         "can_record": has_perm(user, "isolation.record")}, status=status)
+
+
+def _transfer_move_on(request, transfer):
+    """已到达 / 出发 / 取消 from a form: the status, and on arrival the room picked beside the
+    button, if any (one service call: the arrival and the room together or neither)."""
+    status = request.POST.get("status", "")
+    room_id = str(request.POST.get("room", "")).strip()
+    room = (selectors.room_get_for_user(request.user, room_id if room_id.isdigit() else 0)
+            if room_id and status == TransferStatus.ARRIVED else None)
+    t = services.transfer_set_status(transfer=transfer, actor=request.user, status=status,
+                                     room=room)
+    return t, room
 
 
 def resident_panel(*, resident, user) -> str:

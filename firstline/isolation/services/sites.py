@@ -189,12 +189,17 @@ def room_set_closed(*, room: Room, closed: bool, actor) -> Room:
     return room
 
 
+class _SentMeanwhile(Exception):
+    """The same event_id was planned by a concurrent request while this one waited."""
+
+
 @transaction.atomic
 def transfer_create(*, isolation: Isolation, from_place: str, pickup_at: datetime,
                     to_site: QuarantineSite | None = None, to_place: str = "",
                     vehicle: str = "", escort: str = "", actor,
                     now: datetime | None = None, event_id=None) -> Transfer:
     """转运: plan taking a person to a quarantine site (or elsewhere: hospital, home).
+    One open transfer (planned or on the way) per person: a second is 409 `transfer_open`.
     Once per `event_id` (firstline.db.create_once): a retry answers the first transfer,
     `replayed` True."""
     require_perm(actor, "isolation.manage")
@@ -217,7 +222,20 @@ def transfer_create(*, isolation: Isolation, from_place: str, pickup_at: datetim
                     pickup_at, vehicle, escort, actor.pk))
 
     def create() -> Transfer:
-        _require_active(isolation, clock.localdate(now))
+        # The person's row is the lock: two plans for one person at once are taken in turn,
+        # and the second finds the first open (SQLite's IMMEDIATE transactions: in turn too).
+        iso = Isolation.objects.select_for_update().get(pk=isolation.pk)
+        _require_active(iso, clock.localdate(now))
+        if event_id is not None and Transfer.objects.filter(event_id=event_id).exists():
+            raise _SentMeanwhile  # this very request, written while we waited for the lock
+        planned = Transfer.objects.open().filter(isolation=iso).select_related("to_site").first()
+        if planned is not None:
+            raise RuleViolation("transfer_open", _(
+                "This person already has a transfer %(status)s (to %(to)s, pick-up %(time)s). "
+                "Cancel it, or record the arrival, before planning another.") % {
+                "status": planned.get_status_display(),
+                "to": planned.to_site or planned.to_place,
+                "time": f"{clock.localtime(planned.pickup_at):%m-%d %H:%M}"})
         transfer = Transfer.objects.create(
             isolation=isolation, from_place=from_place, to_site=to_site,
             to_place=to_place, pickup_at=pickup_at, vehicle=vehicle,
@@ -225,7 +243,10 @@ def transfer_create(*, isolation: Isolation, from_place: str, pickup_at: datetim
         audit(actor=actor, action=AuditAction.TRANSFER_CREATE, obj=transfer)
         return transfer
 
-    transfer, replayed = create_once(Transfer, event_id, same=same, create=create)
+    try:
+        transfer, replayed = create_once(Transfer, event_id, same=same, create=create)
+    except _SentMeanwhile:  # now it is there: the first answer (or event_id_reused)
+        transfer, replayed = create_once(Transfer, event_id, same=same, create=create)
     transfer.replayed = replayed
     return transfer
 
@@ -238,19 +259,35 @@ TRANSFER_NEXT = {
 
 
 @transaction.atomic
-def transfer_set_status(*, transfer: Transfer, status: str, actor,
-                        now: datetime | None = None) -> Transfer:
+def transfer_set_status(*, transfer: Transfer, status: str, actor, room: Room | None = None,
+                        family_reason: str = "", now: datetime | None = None) -> Transfer:
+    """Move a transfer on. Arrived at a site: the site is recorded on the isolation and, with
+    `room` (one of that site's), the person takes it at once (room_assign, same rules; a
+    refused room leaves the arrival unrecorded too). Arrived elsewhere (home, hospital): the
+    person's room at the site, if any, is left and waits for cleaning."""
     require_perm(actor, "isolation.record")
+    now = _now(now)
     transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
     choice_check(status, TransferStatus.values, "status", code="bad_status")
+    if room is not None and (status != TransferStatus.ARRIVED
+                             or room.site_id != transfer.to_site_id):
+        raise InvalidInput("bad_room", _("Pick a room of the site the person arrives at."),
+                           field="room")
     if status not in TRANSFER_NEXT.get(transfer.status, set()):
         raise RuleViolation("bad_transition", _("A transfer that is %(now)s cannot become %(new)s.")
                             % {"now": transfer.get_status_display(),
                                "new": TransferStatus(status).label})
     transfer.status = status
-    transfer.status_at = _now(now)
+    transfer.status_at = now
     transfer.save(update_fields=["status", "status_at"])
     if status == TransferStatus.ARRIVED and transfer.to_site_id:
         Isolation.objects.filter(pk=transfer.isolation_id).update(site_id=transfer.to_site_id)
+    elif status == TransferStatus.ARRIVED:
+        for stay in RoomStay.objects.filter(isolation_id=transfer.isolation_id,
+                                            ended_at__isnull=True):
+            _stay_end(stay, at=now)
     audit(actor=actor, action=AuditAction.TRANSFER_STATUS, obj=transfer, detail=status)
+    if room is not None:
+        room_assign(room=room, isolation=transfer.isolation, family_reason=family_reason,
+                    actor=actor, now=now)
     return transfer

@@ -1,0 +1,217 @@
+"""转运 from the pages: one open transfer per person, home or to hospital from the person's page,
+the room given on arrival, the person's room linked to the site board."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from firstline.isolation import services
+from firstline.isolation.models import Room, RoomStatus, RoomStay, Transfer, TransferStatus
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def login(username):
+    c = Client()
+    assert c.login(username=username, password=PASSWORD)
+    return c
+
+
+@pytest.fixture
+def site(cast, areas):
+    s = services.site_create(area=areas.c1, name="凤台宾馆集中隔离点", actor=cast.staff_c1)
+    services.rooms_add(site=s, numbers=["301", "302"], actor=cast.staff_c1)
+    return s
+
+
+@pytest.fixture
+def iso(cast, roster):
+    return services.isolation_start(resident=roster.a1, kind="centralized",
+                                    reason="close_contact", starts_on=timezone.localdate(),
+                                    actor=cast.staff_c1)
+
+
+def plan(cast, iso, site=None, to_place=""):
+    return services.transfer_create(isolation=iso, from_place="阳光花园1栋", to_site=site,
+                                    to_place=to_place, pickup_at=timezone.now(),
+                                    actor=cast.staff_c1)
+
+
+def in_room(cast, site, iso, number="301"):
+    return services.room_assign(room=Room.objects.get(site=site, number=number), isolation=iso,
+                                actor=cast.staff_c1)
+
+
+def now_field():
+    return timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+
+
+# --- one open transfer per person ---------------------------------------------------------
+
+def test_a_second_open_transfer_for_one_person_is_refused(cast, iso, site):
+    plan(cast, iso, site)
+    with pytest.raises(services.RuleViolation) as refused:
+        plan(cast, iso, to_place="市人民医院")
+    assert refused.value.code == "transfer_open" and refused.value.status == 409
+    assert Transfer.objects.count() == 1
+
+
+def test_a_cancelled_transfer_no_longer_blocks_a_new_one(cast, iso, site):
+    services.transfer_set_status(transfer=plan(cast, iso, site), status="cancelled",
+                                 actor=cast.staff_c1)
+    assert plan(cast, iso, site).status == TransferStatus.PLANNED
+
+
+def test_the_api_answers_a_second_open_transfer_with_409(api, cast, iso, site):
+    plan(cast, iso, site)
+    r = api("staff_c1").post("/api/v1/transfers", {
+        "isolation_id": iso.pk, "from_place": "家", "to_site_id": site.pk,
+        "pickup_at": timezone.now().isoformat()})
+    assert r.status_code == 409 and r.json()["error"] == "transfer_open"
+
+
+def test_board_leaves_out_someone_with_a_planned_transfer(cast, iso, site):
+    plan(cast, iso, site)
+    page = login("staff_c1").get(f"/isolation/sites/{site.pk}/").content.decode()
+    offered = re.findall(r'<option value="(\d+)">王伟', page)
+    assert offered == []
+
+
+def test_board_offers_the_person_again_once_the_transfer_is_cancelled(cast, iso, site):
+    services.transfer_set_status(transfer=plan(cast, iso, site), status="cancelled",
+                                 actor=cast.staff_c1)
+    page = login("staff_c1").get(f"/isolation/sites/{site.pk}/").content.decode()
+    assert f'<option value="{iso.pk}">王伟' in page
+
+
+# --- arrival offers the room ----------------------------------------------------------------
+
+def test_arrived_with_a_room_picked_puts_the_person_in_it(cast, iso, site):
+    t = plan(cast, iso, site)
+    room = Room.objects.get(site=site, number="302")
+    r = login("staff_c1").post(f"/isolation/sites/{site.pk}/", {
+        "action": "transfer_status", "transfer": t.pk, "status": "arrived", "room": room.pk},
+        follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    stay = RoomStay.objects.get(isolation=iso, ended_at__isnull=True)
+    assert stay.room == room
+    assert "Transfer of 王伟: arrived; in room 302." in r.content.decode()
+
+
+def test_board_offers_free_rooms_beside_arrived(cast, iso, site):
+    plan(cast, iso, site)
+    page = login("staff_c1").get(f"/isolation/sites/{site.pk}/",
+                                 HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    row = page[page.index('value="transfer_status"'):]
+    row = row[:row.index("</form>")]
+    assert 'name="room"' in row and ">301<" in row and ">302<" in row
+
+
+def test_a_room_taken_meanwhile_leaves_the_arrival_unrecorded(cast, roster, iso, site):
+    t = plan(cast, iso, site)
+    other = services.isolation_start(resident=roster.b1, kind="centralized",
+                                     reason="close_contact", starts_on=timezone.localdate(),
+                                     actor=cast.staff_c1)
+    in_room(cast, site, other, "301")
+    with pytest.raises(services.RuleViolation) as refused:
+        services.transfer_set_status(transfer=t, status="arrived", actor=cast.staff_c1,
+                                     room=Room.objects.get(site=site, number="301"))
+    assert refused.value.code == "room_taken"
+    t.refresh_from_db()
+    assert t.status == TransferStatus.PLANNED
+
+
+def test_a_room_of_another_site_is_refused_naming_the_room(cast, areas, iso, site):
+    other = services.site_create(area=areas.c1, name="淮河宾馆", actor=cast.staff_c1)
+    (room,) = services.rooms_add(site=other, numbers=["101"], actor=cast.staff_c1)
+    with pytest.raises(services.InvalidInput) as refused:
+        services.transfer_set_status(transfer=plan(cast, iso, site), status="arrived",
+                                     actor=cast.staff_c1, room=room)
+    assert refused.value.field == "room"
+
+
+# --- home or to hospital, from the person's page --------------------------------------------
+
+def test_person_page_plans_a_transfer_home_from_the_room(cast, roster, iso, site):
+    in_room(cast, site, iso)
+    r = login("staff_c1").post(f"/isolation/{iso.pk}/", {
+        "action": "leave", "destination": "home", "to_place": "", "from_place": "",
+        "pickup_at": now_field(), "vehicle": "皖D-1", "escort": ""},
+        follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    (t,) = Transfer.objects.filter(isolation=iso)
+    assert (t.to_site, t.to_place, t.from_place) == (None, roster.h1.address,
+                                                      "凤台宾馆集中隔离点 301")
+    assert "已安排转运：王伟，回家" in r.content.decode()
+
+
+def test_person_page_hospital_without_a_name_is_422_beside_the_field_keeping_the_rest(
+        cast, iso, site):
+    in_room(cast, site, iso)
+    r = login("staff_c1").post(f"/isolation/{iso.pk}/", {
+        "action": "leave", "destination": "hospital", "to_place": "",
+        "pickup_at": now_field(), "vehicle": "皖D-120", "escort": "赵医生"},
+        HTTP_ACCEPT_LANGUAGE="en")
+    page = r.content.decode()
+    assert r.status_code == 422 and Transfer.objects.count() == 0
+    assert "Name the hospital." in page
+    assert 'value="皖D-120"' in page and 'value="赵医生"' in page
+
+
+def test_person_page_refuses_a_second_open_transfer_on_the_form(cast, iso, site):
+    in_room(cast, site, iso)
+    plan(cast, iso, to_place="市人民医院")
+    r = login("staff_c1").post(f"/isolation/{iso.pk}/", {
+        "action": "leave", "destination": "hospital", "to_place": "市第二医院",
+        "pickup_at": now_field()}, HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 409 and Transfer.objects.count() == 1
+    assert "already has a transfer planned" in r.content.decode()
+
+
+def test_person_page_offers_the_transfer_only_to_someone_at_a_site(cast, iso, site):
+    c = login("staff_c1")
+    assert 'value="leave"' not in c.get(f"/isolation/{iso.pk}/").content.decode()
+    in_room(cast, site, iso)
+    assert 'value="leave"' in c.get(f"/isolation/{iso.pk}/").content.decode()
+
+
+def test_arriving_at_hospital_leaves_the_room_for_cleaning(cast, iso, site):
+    stay = in_room(cast, site, iso)
+    services.transfer_set_status(transfer=plan(cast, iso, to_place="市人民医院"),
+                                 status="arrived", actor=cast.staff_c1)
+    stay.refresh_from_db()
+    assert stay.ended_at is not None
+    assert Room.objects.get(pk=stay.room_id).status == RoomStatus.CLEANING
+
+
+def test_person_page_moves_the_transfer_on(cast, iso, site):
+    in_room(cast, site, iso)
+    t = plan(cast, iso, to_place="市人民医院")
+    login("grid_a").post(f"/isolation/{iso.pk}/", {
+        "action": "transfer_status", "transfer": t.pk, "status": "en_route"})
+    t.refresh_from_db()
+    assert t.status == TransferStatus.EN_ROUTE
+
+
+# --- the room links to the board --------------------------------------------------------------
+
+def test_person_page_links_the_room_to_the_site_board(cast, iso, site):
+    in_room(cast, site, iso)
+    page = login("staff_c1").get(f"/isolation/{iso.pk}/").content.decode()
+    assert f'<a href="/isolation/sites/{site.pk}/#room-301">凤台宾馆集中隔离点 301</a>' in page
+
+
+def test_room_is_plain_text_for_someone_who_cannot_open_the_board(cast, iso, site):
+    in_room(cast, site, iso)
+    page = login("grid_a").get(f"/isolation/{iso.pk}/").content.decode()
+    assert "凤台宾馆集中隔离点 301" in page and f"/isolation/sites/{site.pk}/" not in page
+
+
+def test_board_says_why_a_second_transfer_is_refused(cast, iso, site):
+    plan(cast, iso, to_place="市人民医院")
+    r = login("staff_c1").post(f"/isolation/sites/{site.pk}/", {
+        "action": "transfer", "isolation": iso.pk, "from_place": "",
+        "pickup_at": now_field()}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert r.status_code == 409 and Transfer.objects.count() == 1
+    assert "此人已有一次转运" in r.content.decode()
