@@ -174,3 +174,25 @@ def test_resolving_an_alert_takes_it_out_of_the_list_and_the_count_on_a_phone(
     page.locator("li.alert-gone").wait_for()
     assert badge.inner_text() == "1" and page.locator("li.alert").count() == 1
     assert not [e for e in errors if "Content Security Policy" in e or "oob" in e.lower()]
+
+
+def test_phone_arrival_takes_the_room_picked_beside_arrived(cast, roster, areas, live_server,
+                                                            new_page):
+    """已到达 on the site board with a room picked: one tap, the person is in the room."""
+    site = services.site_create(area=areas.c1, name="凤台宾馆集中隔离点", actor=cast.staff_c1)
+    services.rooms_add(site=site, numbers=["301", "302"], actor=cast.staff_c1)
+    iso = services.isolation_start(resident=roster.a1, kind="centralized",
+                                   reason="close_contact", starts_on=timezone.localdate(),
+                                   actor=cast.staff_c1)
+    services.transfer_create(isolation=iso, from_place="阳光花园1栋", to_site=site,
+                             pickup_at=timezone.now(), actor=cast.staff_c1)
+    page = new_page(viewport=PHONE, locale="zh-CN")
+    browser_login(page, live_server, "staff_c1")
+    page.goto(f"{live_server.url}/isolation/sites/{site.pk}/")
+    row = page.locator("tr", has=page.locator("input[value=transfer_status]"))
+    row.get_by_label("到达后入住房间").select_option(label="302")
+    row.get_by_role("button", name="已到达").click()
+    page.wait_for_load_state()
+    assert "王伟 的转运：已到达；已入住 302 房间。" in page.content()
+    assert "王伟" in page.locator("#room-302").inner_text()
+    shot(page, "site-arrival-room-phone-zh-hans")
