@@ -56,3 +56,12 @@ def test_short_numbers_are_fully_masked():
 
     assert mask_phone("13812345678") == "138****5678"
     assert mask_phone("5551234") == "*******"
+
+
+def test_a_phone_typed_with_spaces_or_86_masks_as_its_digits():
+    """Separators and +86 are not digits to hide: "130 2628 9268" was masked 130******9268."""
+    from firstline.people.services import mask_phone
+
+    assert mask_phone("130 2628 9268") == "130****9268"
+    assert mask_phone("+86 130-2628-9268") == "130****9268"
+    assert mask_phone("8613026289268") == "130****9268"

@@ -247,3 +247,13 @@ def test_an_answer_that_opens_an_alert_says_so_to_the_worker(web, roster, tmp_pa
                     follow=True)
     said = [str(m) for m in r.context["messages"]]
     assert any("37.8" in m and "预警" in m for m in said), said
+
+
+def test_the_export_masks_a_phone_sent_with_spaces_as_its_digits(web, roster, tmp_path):
+    path = write_csv(tmp_path / "s.csv", ["姓名", "手机号"], [["王芳", "130 2628 9268"]])
+    c = checklist_import(path=path, source="x", mapping={"name": 0, "phone": 1},
+                         area=roster.h1.grid.parent.parent).checklist
+    r = web("hq").get(f"/lists/{c.pk}/export/")
+    ws = load_workbook(io.BytesIO(b"".join(r.streaming_content))).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[1][1] == "130****9268"

@@ -1,6 +1,6 @@
 """Masking of ID numbers and phones, and full reads of them (one audit row each)."""
 
-
+import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -12,22 +12,29 @@ from firstline.accounts.actions import AuditAction
 from firstline.accounts.scope import in_scope
 from firstline.accounts.services import audit, require_perm
 from firstline.errors import InvalidInput
+from firstline.people.phones import phone_normalize
 from firstline.texts import is_message
 
 # --- masking ------------------------------------------------------------------------------
 
 
 def mask_id_number(value: str) -> str:
-    """110***********123X: the region's first 3 and the last 4 characters."""
+    """110***********123X: the region's first 3 and the last 4 characters (spaces typed
+    between the groups are not characters of the number)."""
+    value = "".join(str(value or "").split())
     if len(value) < 8:
         return "*" * len(value)
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
 def mask_phone(value: str) -> str:
-    """138****5678."""
+    """138****5678, however the number was typed: normalized first (phone_normalize,
+    lenient), so "130 2628 9268" and "+86 130-2628-9268" mask as 130****9268, never with
+    the separators counted as hidden digits."""
     if not value:
         return ""
+    text = phone_normalize(value, landline=True, lenient=True)
+    value = re.sub(r"\D", "", text) or text  # no digit at all: all of it hidden
     if len(value) < 8:
         return "*" * len(value)
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
