@@ -205,6 +205,27 @@ def unmatched_rows(checklist: Checklist):
         .order_by("number")
 
 
+def unmatched_rows_shown(checklist: Checklist, *, limit: int = 200) -> list[ChecklistRow]:
+    """The unmatched rows for the list's page, each with what routing them is decided on:
+    `phone_masked`, `id_masked` (the one mask functions) and `address`, from the columns the
+    list was mapped with ("" where the list has no such column)."""
+    from firstline.people.services import mask_id_number, mask_phone
+
+    mapping = checklist.mapping or {}
+    rows = list(unmatched_rows(checklist)[:limit])
+    for row in rows:
+        cells = {key: _cell(row.values, mapping.get(key))
+                 for key in ("phone", "id_number", "address")}
+        row.phone_masked = mask_phone(cells["phone"])
+        row.id_masked = mask_id_number(cells["id_number"])
+        row.address = cells["address"]
+    return rows
+
+
+def _cell(values, col) -> str:
+    return str(values[col] or "").strip() if col is not None and col < len(values) else ""
+
+
 # --- cases -------------------------------------------------------------------------------
 
 def cases_visible_to(user, perm: str = "lists.manage"):

@@ -269,7 +269,7 @@ def upload_status(request):
 def checklist_page(request, pk):
     c = selectors.checklist_get_for_user(request.user, pk)
     progress = selectors.checklist_progress(request.user, c)
-    unmatched = list(selectors.unmatched_rows(c)[:200]) if services.in_scope(
+    unmatched = selectors.unmatched_rows_shown(c) if services.in_scope(
         request.user, c.area, "lists.manage") else []
     from .models import Routing
 

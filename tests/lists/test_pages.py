@@ -257,3 +257,16 @@ def test_the_export_masks_a_phone_sent_with_spaces_as_its_digits(web, roster, tm
     ws = load_workbook(io.BytesIO(b"".join(r.streaming_content))).active
     rows = list(ws.iter_rows(values_only=True))
     assert rows[1][1] == "130****9268"
+
+
+def test_an_unmatched_row_shows_its_masked_phone_and_id_number_and_its_address(web, roster,
+                                                                               tmp_path):
+    """Deciding 查无此人 or 转至他街 needs more than the name; never the full numbers."""
+    path = write_csv(tmp_path / "u.csv", ["姓名", "手机号", "身份证号", "住址"],
+                     [["无名氏", "130 2628 9268", "11010519800101123X", "幸福里 8 栋 302"]])
+    c = checklist_import(path=path, source="x", area=roster.h1.grid.parent.parent).checklist
+    page = web("hq").get(f"/lists/{c.pk}/").content.decode()
+    row = page[page.index('id="row-1"'):]
+    row = row[:row.index("</tr>")]
+    assert "130****9268" in row and "110***********123X" in row and "幸福里 8 栋 302" in row
+    assert "13026289268" not in page and "11010519800101123X" not in page
