@@ -68,6 +68,9 @@ def test_grid_worker_works_through_items_on_a_phone(roster, cast, live_server, n
     assert Verification.objects.get(pk=fang.pk).result == "reached"
     # 李强 was seen on a screening visit: that fact answers without another call
     li = Verification.objects.get(resident=roster.li)
+    reading = page.locator(f"#v-{li.pk} form.fact .reading").last
+    assert reading.inner_text().replace("\xa0", " ") == "36.6 °C"
+    assert reading.evaluate("e => e.getClientRects().length") == 1  # °C never on its own line
     page.locator(f"#v-{li.pk} form.fact button").click()
     page.wait_for_url(f"{live_server.url}/lists/items/")
     done = Verification.objects.get(pk=li.pk)
