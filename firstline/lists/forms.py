@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from firstline.apitypes import date_parse
 from firstline.errors import InvalidInput
 from firstline.forms import OnceForm
+from firstline.people.forms import SYMPTOMS
 from firstline.texts import listing
 
 from .models import CaseStatus, Result, TestResult, Verification
@@ -48,14 +49,31 @@ class OfferedChoiceField(forms.ChoiceField):
                                                            if _v)}) from None
 
 
+class OfferedMultipleChoiceField(forms.MultipleChoiceField):
+    """Ticks among offered choices, refused (naming the field and the choices by their
+    labels) when one is not offered."""
+
+    def validate(self, value):
+        try:
+            super().validate(value)
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                _("%(field)s: choose one of %(choices)s.")
+                % {"field": self.label, "choices": listing(label for _v, label in self.choices
+                                                           if _v)}) from None
+
+
 class AnswerForm(forms.Form):
     """The outcome of one verification item (the buttons send `result`; the one-tap answer
     from a recorded fact sends its `source` too)."""
 
     result = OfferedChoiceField(label=_label(Verification, "result"), choices=Result.choices)
     temperature = forms.CharField(label=_label(Verification, "temperature"), required=False)
-    symptoms = forms.CharField(label=_label(Verification, "symptoms"), required=False,
-                               max_length=200)
+    # The symptom ticks of the screening visit and the isolation reading (one vocabulary);
+    # stored as the visit stores them: codes joined by commas, as the API sends them.
+    symptoms = OfferedMultipleChoiceField(label=_label(Verification, "symptoms"),
+                                          required=False, choices=SYMPTOMS,
+                                          widget=forms.CheckboxSelectMultiple)
     from_province = forms.CharField(label=_label(Verification, "from_province"),
                                     required=False, max_length=30)
     from_city = forms.CharField(label=_label(Verification, "from_city"), required=False,
@@ -65,7 +83,10 @@ class AnswerForm(forms.Form):
     source = forms.CharField(label=gettext_lazy("Source"), required=False,
                              widget=forms.HiddenInput)
 
-    MORE = ("from_province", "from_city", "returned_on", "note")  # under "where from, when"
+    MORE = ("symptoms", "from_province", "from_city", "returned_on", "note")  # folded
+
+    def clean_symptoms(self) -> str:
+        return ",".join(self.cleaned_data["symptoms"])
 
     def more_open(self) -> bool:
         """Whether the folded part holds something typed or refused (shown open then)."""

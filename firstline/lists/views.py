@@ -21,6 +21,7 @@ from firstline.accounts.services import require_perm
 from firstline.areas.models import Area
 from firstline.errors import InvalidInput, RuleViolation, form_refuse
 from firstline.people.forms import FullReadForm
+from firstline.people.vocab import Symptom, symptom_labels
 from firstline.tabular import TableError
 
 from . import exports, reading, selectors, services
@@ -55,7 +56,8 @@ def _items_context(request):
     today = clock.today()
     for v in items:
         _items_context_of(v, today=today, sources=sources.get(v.pk))
-    return {"items": items, "results": Result.choices, "today": today}
+    return {"items": items, "results": Result.choices, "today": today,
+            "symptom_choices": Symptom.choices}
 
 
 def _items_context_of(v, *, today, sources=None):
@@ -67,6 +69,10 @@ def _items_context_of(v, *, today, sources=None):
     v.sources = sources
     v.overdue = v.due is not None and v.due < today
     v.fact = selectors.recent_fact(v.resident, today=today)
+    # the fact's symptoms go with its one-tap answer (only the ticks the form offers)
+    v.fact_symptoms = [c for c in (v.fact or {}).get("symptoms", "").split(",")
+                       if c in Symptom.values]
+    v.fact_symptom_names = symptom_labels(v.fact_symptoms)
 
 
 @require_GET

@@ -270,3 +270,47 @@ def test_an_unmatched_row_shows_its_masked_phone_and_id_number_and_its_address(w
     row = row[:row.index("</tr>")]
     assert "130****9268" in row and "110***********123X" in row and "幸福里 8 栋 302" in row
     assert "13026289268" not in page and "11010519800101123X" not in page
+
+
+def test_the_worker_ticks_symptoms_on_the_item_as_on_a_screening_visit(web, roster, tmp_path):
+    """The verify form asks symptoms with the screening visit's ticks; they are recorded
+    through the same service and said in words in the answered list (核查结果)."""
+    c = _list(roster, tmp_path)
+    client = web("grid_a")
+    page = client.get("/lists/items/").content.decode()
+    assert 'type="checkbox" name="symptoms" value="cough"' in page
+    item = Verification.objects.get(resident=roster.fang)
+    r = client.post(f"/lists/items/{item.pk}/",
+                    {"result": "reached", "symptoms": ["cough", "fatigue"]})
+    assert r.status_code == 302
+    assert Verification.objects.get(pk=item.pk).symptoms == "cough,fatigue"
+    ws = load_workbook(io.BytesIO(b"".join(web("hq").get(
+        f"/lists/{c.pk}/export/").streaming_content))).active
+    found = next(row for row in ws.iter_rows(values_only=True) if row[0] == "王芳")
+    assert "咳嗽、乏力" in found[-3]
+
+
+def test_a_symptom_not_offered_is_refused_beside_the_ticks(web, roster, tmp_path):
+    _list(roster, tmp_path)
+    item = Verification.objects.get(resident=roster.fang)
+    r = web("grid_a").post(f"/lists/items/{item.pk}/",
+                           {"result": "reached", "symptoms": ["cough", "hiccups"]})
+    assert r.status_code == 422
+    page = r.content.decode()
+    box = page[page.index('<fieldset class="symptoms">'):]
+    box = box[:box.index("</fieldset>")]
+    assert "症状：" in box and 'role="alert"' in box
+    assert 'value="cough" checked' in box  # what was ticked is kept
+    assert Verification.objects.get(pk=item.pk).status == "open"
+
+
+def test_a_visit_s_symptoms_go_with_its_one_tap_answer(web, roster, tmp_path, cast):
+    from firstline.people.services import screening_visit_record
+
+    screening_visit_record(actor=cast.grid_a, household=roster.h1, people=[
+        {"resident": roster.fang, "temperature": "36.4", "symptoms": "cough"}])
+    _list(roster, tmp_path)
+    page = web("grid_a").get("/lists/items/").content.decode()
+    fact = page[page.index('class="fact"'):]
+    fact = fact[:fact.index("</form>")]
+    assert '<input type="hidden" name="symptoms" value="cough">' in fact and "咳嗽" in fact
