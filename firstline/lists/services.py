@@ -51,10 +51,14 @@ from .models import (
 )
 
 CHUNK = 2000  # ids per lookup query (SQLite's bound-parameter limit is far above)
-# The alert kinds a screening visit opens (CONTRACT "Findings reach someone"); kept as
-# plain codes so this app does not depend on when isolation.AlertKind gains them.
-ALERT_FEVER = "door_fever"
+# The alert kinds a call's findings open, as plain codes (isolation.AlertKind). A fever
+# heard on a call is the plain `fever` kind (发热: one of the fever kinds that hold the
+# household at the gate and count in the daily report), never `door_fever`, which the contract
+# keeps for a temperature recorded on a screening visit — nobody visited. Its detail says
+# the call: FEVER_ON_CALL.
+ALERT_FEVER = "fever"
 ALERT_RISK_RETURN = "risk_return"
+FEVER_ON_CALL = N_("%(temperature)s °C, found on a verification call (核查)")
 
 
 SUMMARY = N_("%(rows)s rows: %(by_id)s matched by ID number, %(by_name_phone)s by name and "
@@ -750,8 +754,9 @@ def verification_phone(*, verification: Verification, actor) -> tuple[str, bool]
 
 
 def _follow_up(v: Verification, *, now: datetime) -> list:
-    """Outcomes that need action open the alerts a screening visit opens; returns them (the
-    page says so to the worker who answered)."""
+    """Outcomes that need action open alerts (a fever: `fever`, its detail naming the call; a
+    return from a risk area: `risk_return`); returns them (the page says so to the worker who
+    answered)."""
     from firstline.isolation.services import alert_open
     from firstline.people.services import risk_area_match
 
@@ -760,7 +765,8 @@ def _follow_up(v: Verification, *, now: datetime) -> list:
     alerts = []
     if is_fever(v.temperature, on=day):
         alerts.append(alert_open(kind=ALERT_FEVER, area=v.grid, resident=resident,
-                   household=resident.household, detail=f"{v.temperature} °C",
+                   household=resident.household,
+                   detail=message(FEVER_ON_CALL, temperature=v.temperature),
                    source=f"verification:{v.pk}", opened_at=now))
     if (v.from_province or v.from_city) and v.returned_on is not None:
         days = int(rule("isolation.days", on=day).value)

@@ -110,7 +110,7 @@ def item_answer(request, pk):
             for alert in getattr(v, "alerts", []):  # said, not left for the worker to find
                 messages.warning(request, _("%(name)s: alert raised — %(kind)s (%(detail)s).")
                                  % {"name": v.resident.name, "kind": alert.get_kind_display(),
-                                    "detail": alert.detail})
+                                    "detail": alert.display_detail})
             return redirect("lists:items")
     context = _items_context(request)
     refused = next((item for item in context["items"] if item.pk == v.pk), None)

@@ -314,3 +314,26 @@ def test_a_visit_s_symptoms_go_with_its_one_tap_answer(web, roster, tmp_path, ca
     fact = page[page.index('class="fact"'):]
     fact = fact[:fact.index("</form>")]
     assert '<input type="hidden" name="symptoms" value="cough">' in fact and "咳嗽" in fact
+
+
+def test_a_fever_heard_on_a_call_is_not_said_to_be_from_a_screening_visit(web, roster, tmp_path):
+    _list(roster, tmp_path)
+    item = Verification.objects.get(resident=roster.fang)
+    r = web("grid_a").post(f"/lists/items/{item.pk}/",
+                           {"result": "reached", "temperature": "37.8"}, follow=True)
+    said = " ".join(str(m) for m in r.context["messages"])
+    assert "入户摸排" not in said and "37.8 °C，核查电话中发现" in said, said
+
+
+def test_a_call_s_fever_alert_offers_to_start_isolation(web, roster, tmp_path):
+    """As the screening visit's fever did: the alert card links to the isolation form."""
+    from firstline.isolation.models import Alert
+
+    _list(roster, tmp_path)
+    item = Verification.objects.get(resident=roster.fang)
+    web("grid_a").post(f"/lists/items/{item.pk}/", {"result": "reached", "temperature": "37.8"})
+    alert = Alert.objects.get(resident=roster.fang)
+    page = web("staff_c1").get("/isolation/alerts/").content.decode()
+    card = page[page.index(f'id="alert-{alert.pk}"'):]
+    card = card[:card.index("</li>")]
+    assert f"/isolation/new/?resident={roster.fang.pk}&amp;reason=fever" in card

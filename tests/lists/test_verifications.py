@@ -100,14 +100,22 @@ def test_another_grids_worker_cannot_answer(roster, tmp_path, cast):
     assert exc.value.status == 404
 
 
-def test_a_fever_on_the_call_opens_a_door_fever_alert(roster, tmp_path, cast):
+def test_a_fever_on_the_call_opens_a_fever_alert_that_says_the_call(roster, tmp_path, cast):
+    """Nobody visited: not `door_fever` (入户摸排发热), the plain `fever`, its detail naming
+    the verification call."""
+    from django.utils import translation
+
     two_lists(roster, tmp_path)
     item = Verification.objects.get(resident=roster.fang)
     verification_answer(verification=item, result="reached", temperature="38.1",
                         actor=cast.grid_a)
     alert = Alert.objects.get(resident=roster.fang)
-    assert alert.kind == "door_fever" and alert.area == roster.fang.grid
+    assert alert.kind == "fever" and alert.area == roster.fang.grid
     assert alert.owner == cast.grid_a
+    with translation.override("zh-hans"):
+        assert alert.display_detail == "38.1 °C，核查电话中发现"
+    with translation.override("en"):
+        assert alert.display_detail == "38.1 °C, found on a verification call (核查)"
 
 
 @pytest.mark.time_sensitive
