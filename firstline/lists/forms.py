@@ -36,8 +36,8 @@ class DayField(forms.CharField):
             raise forms.ValidationError(exc.detail) from None
 
 
-class OfferedChoiceField(forms.ChoiceField):
-    """A choice whose refusal names the choices by their labels, never their codes."""
+class _Offered:
+    """A refusal that names the field and the offered choices by their labels, never codes."""
 
     def validate(self, value):
         try:
@@ -49,18 +49,12 @@ class OfferedChoiceField(forms.ChoiceField):
                                                            if _v)}) from None
 
 
-class OfferedMultipleChoiceField(forms.MultipleChoiceField):
-    """Ticks among offered choices, refused (naming the field and the choices by their
-    labels) when one is not offered."""
+class OfferedChoiceField(_Offered, forms.ChoiceField):
+    """A choice among the offered ones."""
 
-    def validate(self, value):
-        try:
-            super().validate(value)
-        except forms.ValidationError:
-            raise forms.ValidationError(
-                _("%(field)s: choose one of %(choices)s.")
-                % {"field": self.label, "choices": listing(label for _v, label in self.choices
-                                                           if _v)}) from None
+
+class OfferedMultipleChoiceField(_Offered, forms.MultipleChoiceField):
+    """Ticks among the offered choices."""
 
 
 class AnswerForm(forms.Form):
