@@ -129,6 +129,7 @@ def test_hq_uploads_maps_sees_progress_and_downloads(roster, cast, live_server, 
 
     day = (clock.today() - timedelta(days=1)).isoformat()
     page.goto(f"{live_server.url}/reports/signoff/?area=C1&date={day}")
+    page.check("input[name=confirm]")  # submitting asks: 我已核对以上数字
     page.click("form[method=post] button.primary")
     page.goto(f"{live_server.url}/reports/signoff/?area=99000101&date={day}")
     assert page.locator("#so-C1 .badge.ok").count() == 1
