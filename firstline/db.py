@@ -168,6 +168,20 @@ facts_changed = Signal()
 
 # --- once per event_id: a retried create is one row (CONTRACT.md "Faults") -------------------
 
+def sent_meanwhile(rows, event_id) -> bool:
+    """Whether this very request (its `event_id`) was written by another since create_once
+    looked: asked inside `create()` after waiting for a lock, or when a unique constraint
+    refused the insert (unique_or's answer), where it is create_once's to answer (the first
+    row) rather than a rule's refusal. `rows`: as create_once's. event_id None: never."""
+    return (event_id is not None
+            and getattr(rows, "_default_manager", rows).filter(event_id=event_id).exists())
+
+
+class SentMeanwhile(Exception):
+    """Raised by a `create()` that found its own event_id written since create_once looked
+    (sent_meanwhile): create_once then answers the first row, as for a retry."""
+
+
 def create_once(rows, event_id, *, same, create, reused: str = ""):
     """`create()` once per `event_id`; answers (row, replayed).
 
@@ -177,7 +191,9 @@ def create_once(rows, event_id, *, same, create, reused: str = ""):
     undone, and the first row is looked up again. `rows` is the model or queryset holding
     the column; `same(first)` says whether the first row is this request's (the same kind of
     thing for the same actor and target); if not, 409 `event_id_reused` (`reused`: its
-    words), showing nothing of the first row. event_id None: every call creates. Only a
+    words), showing nothing of the first row. `create()` that finds this event_id written
+    meanwhile (a rule it checks would refuse the retry) raises SentMeanwhile for the same
+    answer. event_id None: every call creates. Only a
     unique violation is answered with the first row; any other IntegrityError (a NOT NULL, a
     CHECK) propagates as it is, even when someone else's row with this event_id is there."""
     from django.db import IntegrityError, transaction
@@ -200,6 +216,8 @@ def create_once(rows, event_id, *, same, create, reused: str = ""):
     try:
         with transaction.atomic():
             return create(), False
+    except SentMeanwhile:  # now it is there: the first answer (or event_id_reused)
+        return first(), True
     except IntegrityError as exc:
         if event_id is None or not is_unique_violation(exc) or (done := first()) is None:
             raise

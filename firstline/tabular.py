@@ -38,6 +38,12 @@ class TableError(Exception):
 # as GB18030 without an error — into garbage (陳大文 → 朝ゅ). No fixed order of tries can tell
 # them apart; charset-normalizer measures which reading is coherent text.
 CANDIDATE_ENCODINGS = ["utf_8", "gb18030", "big5", "cp950"]
+
+# Column titles an ID-number column goes by in Chinese files, simplified and traditional (身分證
+# as Taiwan writes it, 身份證 as Hong Kong does), the simplified first (shown in messages): the
+# roster importer and the lists reader each add their own others.
+ID_NUMBER_TITLES = ["身份证号", "身份证号码", "身份證號", "身份證號碼", "身分證號", "身分證號碼",
+                    "身分證字號", "公民身份号码", "证件号码"]
 _CODEC = {"big5": "cp950", "utf_8": "utf-8"}
 
 
@@ -108,6 +114,16 @@ def decode_problem(path, encoding: str) -> tuple[int, str] | None:
 # namespace prefix (<x:row> from some .NET writers).
 _XLSX_ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
 _XLSX_VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:v|is)[\s>]")
+# A cell (<c …/> or <c …>…</c>), a formula in it, and its reference.
+_XLSX_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b([^>]*?)(?:/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?c>)",
+                        re.S)
+_XLSX_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+# A formula's kept result: <v>…</v> (not <v/>, <v /> as openpyxl writes for none), or an
+# inline string.
+_XLSX_RESULT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v(?:\s[^>/]*)?>(.*?)</(?:[A-Za-z_][\w.-]*:)?v>"
+                          rb"|<(?:[A-Za-z_][\w.-]*:)?is[\s>]", re.S)
+_XLSX_REF = re.compile(rb'\br="([A-Za-z]+[0-9]+)"')
+_XLSX_TEXT_RESULT = re.compile(rb'\bt="str"')
 
 
 def first_sheet_path(archive) -> str:
@@ -129,33 +145,58 @@ def first_sheet_path(archive) -> str:
     raise KeyError("no worksheet")
 
 
-def xlsx_rows_with_values(path) -> int:
-    """Rows of the first worksheet holding at least one value (the header row included).
+def xlsx_rows_with_values(path) -> tuple[int, list[str]]:
+    """Rows of the first worksheet holding at least one value (the header row included), and
+    the references of its formula cells that hold no computed result (C5, D5, …).
 
     Counted from the sheet's XML as it streams, 1 MB at a time: the <dimension> a workbook
     declares may be stale, wrong or missing, and reading the rows through openpyxl would
     cost as much as the import. A row kept only for its formatting holds no value and does
-    not count, as the reader skips it."""
+    not count, as the reader skips it. A formula without a cached result (a workbook written
+    by a program that never computed it) reads as an empty cell: the caller refuses the file
+    rather than import blanks in its place."""
     import zipfile
 
-    rows, counted, carry = 0, True, b""
+    rows, counted, carry, uncomputed = 0, True, b"", []
     with zipfile.ZipFile(path) as archive, archive.open(first_sheet_path(archive)) as src:
-        while chunk := src.read(1 << 20):
+        while True:
+            chunk = src.read(1 << 20)
             data = carry + chunk
-            cut = data.rfind(b"<")  # a tag may be cut at the chunk's end: keep it for the next
-            if cut <= 0:
+            starts = [m.start() for m in _XLSX_ROW.finditer(data)]
+            if not chunk:
+                cut = len(data)  # the end: read what is left
+            elif starts and starts[-1] > 0:
+                cut = starts[-1]  # the last row may be cut: keep it whole for the next chunk
+            else:  # a row longer than a chunk: keep its last tag, maybe cut
+                cut = data.rfind(b"<")
                 cut = len(data) if cut < 0 else cut
-            starts = [m.start() for m in _XLSX_ROW.finditer(data, 0, cut)]
-            bounds = [0, *starts, cut]
+            bounds = [0, *(s for s in starts if s < cut), cut]
             for i in range(len(bounds) - 1):
                 if i > 0:
                     counted = False  # a new row begins
                 if not counted and _XLSX_VALUE.search(data, bounds[i], bounds[i + 1]):
                     rows, counted = rows + 1, True
+            if _XLSX_FORMULA.search(data, 0, cut):
+                uncomputed += [ref.decode() for ref in _uncomputed(data[:cut])]
             carry = data[cut:]
-    if carry and not counted and _XLSX_VALUE.search(carry):
-        rows += 1
-    return rows
+            if not chunk:
+                break
+    return rows, uncomputed
+
+
+def _uncomputed(data: bytes):
+    """The references of the formula cells in `data` (whole rows) that keep no result: no <v>,
+    an empty <v/> (openpyxl, pandas), or an empty <v></v> on a cell that is not a text result
+    (t="str": a formula whose result is the empty text keeps just that)."""
+    for cell in _XLSX_CELL.finditer(data):
+        body = cell.group(2) or b""
+        if not _XLSX_FORMULA.search(body):
+            continue
+        result = _XLSX_RESULT.search(body)
+        if result is None or (result.group(1) == b""
+                              and not _XLSX_TEXT_RESULT.search(cell.group(1))):
+            ref = _XLSX_REF.search(cell.group(1))
+            yield ref.group(1) if ref else b"?"
 
 
 # --- the checks every uploaded table passes before a row is read ---------------------------
@@ -164,7 +205,8 @@ def file_check(path, *, encoding, kind: str = "roster") -> int | None:
     """Raise TableError for a problem of the whole file found before any row is read: too
     big (FIRSTLINE_UPLOAD_MAX_MB), too many data rows (FIRSTLINE_IMPORT_MAX_ROWS: CSV lines
     whatever their line ends, an .xlsx's rows counted from its sheet's XML), an .xlsx that
-    would unpack to far more than its size (a zip bomb), a CSV that does not decode from
+    would unpack to far more than its size (a zip bomb), an .xlsx whose formulas hold no
+    computed result (they would read as empty cells), a CSV that does not decode from
     start to end in its encoding. The roster importer and the lists' reader both run it.
 
     `encoding`: a function giving the CSV's encoding (called only for a CSV within the caps).
@@ -181,7 +223,8 @@ def file_check(path, *, encoding, kind: str = "roster") -> int | None:
     if suffix == ".xlsx":
         _xlsx_check(path, max_bytes, kind)
         try:
-            data_rows = max(xlsx_rows_with_values(path) - 1, 0)
+            rows, uncomputed = xlsx_rows_with_values(path)
+            data_rows = max(rows - 1, 0)
         except Exception as exc:  # a zip without a readable worksheet: many error types
             raise TableError(_("The file is not a readable .xlsx workbook.")) from exc
     elif suffix in {".csv", ".txt"}:
@@ -191,6 +234,14 @@ def file_check(path, *, encoding, kind: str = "roster") -> int | None:
     if data_rows > settings.IMPORT_MAX_ROWS:
         raise too_many_rows()
     if suffix == ".xlsx":
+        if uncomputed:
+            raise TableError(
+                _("%(n)s cells hold a formula but not its result (%(cells)s): the program that "
+                  "wrote the file never computed them, and they would be read as empty. "
+                  "Nothing was imported: open the file in Excel or WPS and save it again, or "
+                  "paste the formulas as values.")
+                % {"n": len(uncomputed), "cells": ", ".join(uncomputed[:5])
+                   + (" …" if len(uncomputed) > 5 else "")})
         return data_rows
     expected = encoding()
     problem = decode_problem(path, expected)
@@ -505,6 +556,31 @@ def partial_path_for(path) -> Path:
     never write into each other's file)."""
     path = Path(path)
     return path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.part")
+
+
+PARTIAL_MAX_AGE = timedelta(days=1)
+
+
+def partials_remove_stale(folder, pattern: str = "*.part", *, keep=(),
+                          max_age: timedelta = PARTIAL_MAX_AGE) -> list[Path]:
+    """Remove the files of `folder` matching `pattern` (….errors.csv.part and the like) last
+    written more than `max_age` ago — what a killed run left behind — except those in
+    `keep` (a job still being worked on). A run writing one now touches it more often than
+    that, so a live file is never taken. Returns the paths removed."""
+    from firstline import clock
+
+    limit = clock.now().timestamp() - max_age.total_seconds()
+    keep = {Path(k) for k in keep}
+    removed = []
+    for path in Path(folder).glob(pattern):
+        try:
+            if path in keep or not path.is_file() or path.stat().st_mtime >= limit:
+                continue
+            path.unlink()
+        except OSError:  # gone meanwhile, or not ours to remove: the next sweep tries again
+            continue
+        removed.append(path)
+    return removed
 
 
 def errors_path_for(path) -> Path:

@@ -82,3 +82,12 @@ def render(facts, fallback: str = "") -> str:
         except (KeyError, TypeError, ValueError):
             continue
     return msgid
+
+
+def cell_words(text) -> str:
+    """Our words alone in a spreadsheet cell begin as a sentence does, as the column titles
+    do: "Reached; temperature 36.5 ℃", "Not verified yet", "Home isolation" in English
+    (the same vocabulary reads "reached" inside a page's sentence). Chinese has no case and
+    is unchanged; only the first letter is touched, never what follows (a name, a note)."""
+    text = str(text)
+    return text[:1].upper() + text[1:]

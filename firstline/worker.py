@@ -17,6 +17,7 @@ from datetime import timedelta
 from django.core.cache import cache
 from django.db import DatabaseError, close_old_connections, connections
 from django.utils.module_loading import import_string
+from rq import Worker
 
 from firstline import clock, shared_cache, taskqueue
 
@@ -28,24 +29,51 @@ class Periodic:
     name: str
     task: str  # dotted path of a django-tasks Task
     every: timedelta
+    what: str  # for `firstline worker --help` (schedule_help)
 
 
 SCHEDULE = [
     Periodic("isolation.check_missed", "firstline.isolation.tasks.check_missed_task",
-             timedelta(minutes=15)),
+             timedelta(minutes=15), "isolation check"),
     Periodic("reports.chase_due", "firstline.reports.tasks.chase_due_task",
-             timedelta(minutes=15)),
+             timedelta(minutes=15), "sign-off reminder"),
     Periodic("operations.places_refresh", "firstline.operations.tasks.places_refresh_task",
-             timedelta(hours=1)),
+             timedelta(hours=1), "places to disinfect"),
     Periodic("residents.deidentify", "firstline.residents.tasks.deidentify_task",
-             timedelta(days=1)),
+             timedelta(days=1), "retention of declarations and tip-offs"),
     Periodic("assistance.deidentify", "firstline.assistance.tasks.deidentify_task",
-             timedelta(days=1)),
-    Periodic("exports.expire", "firstline.exportjobs.tasks.expire_task", timedelta(hours=1)),
+             timedelta(days=1), "retention of assistance records"),
+    Periodic("people.import_partials_sweep",
+             "firstline.people.tasks.import_partials_sweep_task", timedelta(hours=1),
+             "sweep of half-written import error files"),
+    Periodic("exports.expire", "firstline.exportjobs.tasks.expire_task", timedelta(hours=1),
+             "expiry of exports"),
     Periodic("tasks.prune_results", "firstline.exportjobs.tasks.prune_task_results_task",
-             timedelta(days=1)),
+             timedelta(days=1), "pruning of task results"),
 ]
 TICK_SECONDS = 20
+# rq's worker reads its command channel (stop a job, shut down) in a thread; it waits this
+# long for a message before looking whether it should stop (RQWorker.subscribe).
+PUBSUB_POLL_SECONDS = 1.0
+
+
+def _every(period: timedelta) -> str:
+    if period == timedelta(days=1):
+        return "daily"
+    if period == timedelta(hours=1):
+        return "hourly"
+    if period % timedelta(hours=1) == timedelta(0):
+        return f"every {period // timedelta(hours=1)} hours"
+    return f"every {period // timedelta(minutes=1)} minutes"
+
+
+def schedule_help(schedule=SCHEDULE) -> str:
+    """The periodic checks, shortest period first, for `firstline worker --help`:
+    "every 15 minutes: isolation check, sign-off reminder; hourly: ...; daily: ..."."""
+    periods = sorted({item.every for item in schedule})
+    return "; ".join(
+        f"{_every(period)}: {', '.join(i.what for i in schedule if i.every == period)}"
+        for period in periods)
 
 
 def resume_interrupted() -> list[int]:
@@ -108,6 +136,27 @@ def start_scheduler(stop: threading.Event) -> threading.Thread:
     return thread
 
 
+class RQWorker(Worker):
+    """rq's worker, its command channel read PUBSUB_POLL_SECONDS at a time (rq reads it 60 s
+    at a time), so that it stops at once when its work is done.
+
+    Stopping (rq's `unsubscribe`) sends UNSUBSCRIBE, then stops the thread reading the channel
+    (redis-py's PubSubWorkerThread.stop, which waits for the thread to end). The UNSUBSCRIBE
+    reply wakes the thread; when it wakes before the stop flag is set, it goes back to wait a
+    whole read for a subscription that never comes, and stopping waited up to a minute:
+    `firstline worker --batch` hung after "unsubscribing from channel" with nothing queued (a
+    worker stopped by SIGTERM too). `subscribe` is rq 3.0's own, with the shorter read."""
+
+    def subscribe(self):
+        self.log.info("Worker %s: subscribing to channel %s", self.name,
+                      self.pubsub_channel_name)
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(
+            sleep_time=PUBSUB_POLL_SECONDS, daemon=True,
+            exception_handler=self._pubsub_exception_handler)
+
+
 def run(*, batch: bool, schedule: bool, interval: float, stdout) -> None:
     """The worker's main loop (returns in batch mode once the queue is empty)."""
     resumed = resume_interrupted()  # before taking tasks: a killed worker's import first
@@ -128,7 +177,7 @@ def run(*, batch: bool, schedule: bool, interval: float, stdout) -> None:
             from django.core.management import call_command
 
             call_command("rqworker", "default", burst=batch, job_class="django_tasks_rq.Job",
-                         stdout=stdout)
+                         worker_class=RQWorker, stdout=stdout)
         elif isinstance(default_task_backend, DatabaseBackend):
             from django.utils.crypto import get_random_string
             from django_tasks_db.management.commands.db_worker import Worker

@@ -66,6 +66,18 @@ def export_download(response):
 
 
 @pytest.fixture(autouse=True)
+def language_of_the_installation():
+    """Each test starts in the installation's language. A request through the test client
+    leaves its language active in the thread (LocaleMiddleware activates, nothing resets),
+    so a test after an English page would read English words and pass or fail by run order."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Argon2 is deliberately slow; tests log in hundreds of times. Production keeps Argon2
     (tests/accounts/test_login.py checks the setting)."""
@@ -188,15 +200,60 @@ def new_page(chromium):
     def make(viewport=PHONE, locale="zh-CN", **kwargs):
         context = chromium.new_context(viewport=viewport, locale=locale, **kwargs)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        _record_traffic(page)
+        make.pages.append(page)
+        return page
 
+    make.pages = []
     yield make
     for context in contexts:
         context.close()
-    # A request the page started (an htmx panel) may still be running in the live server:
-    # let it finish before the test database is flushed under it.
+    # A request the page started (an htmx panel) may still be running in the live server, or
+    # be read and about to run: let a running one finish and turn away any later one, so
+    # nothing reads the test database while it is flushed (a flush under a running request
+    # failed with "database table is locked" and left the next test the old rows).
     with _SerialLiveServer.busy:
-        pass
+        _SerialLiveServer.closed = True
+
+
+def _record_traffic(page, keep=25):
+    """Keep the page's last answers and console errors: a browser test that fails on CI shows
+    them in its report (pytest_runtest_makereport below), which is all a rare failure leaves."""
+    page.firstline_log = log = []
+
+    def note(line):
+        log.append(line)
+        del log[:-keep]
+
+    page.on("response", lambda r: note(f"{r.status} {r.request.method} {r.url}"))
+    page.on("requestfailed", lambda r: note(f"failed {r.method} {r.url}: {r.failure}"))
+    page.on("console", lambda m: note(f"console {m.type}: {m.text}") if m.type == "error"
+            else None)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    make = getattr(item, "funcargs", {}).get("new_page")
+    if report.when != "call" or not report.failed or make is None:
+        return
+    for n, page in enumerate(make.pages, 1):
+        try:
+            text = page.locator("body").inner_text(timeout=2000)[:1500]
+            url = page.url
+        except Exception as exc:  # the page may be gone; the log is still worth showing
+            text, url = f"(unreadable: {exc})", "?"
+        report.sections.append((f"browser page {n}: {url}",
+                                "\n".join(page.firstline_log) + "\n--- page text ---\n" + text))
+
+
+def htmx_settled(page):
+    """Wait until htmx has swapped and processed what it loaded (a panel's forms are bound
+    only when its settle step runs, a moment after the new content is in the page)."""
+    page.locator(".htmx-added, .htmx-swapping, .htmx-settling, .htmx-request").first.wait_for(
+        state="detached")
 
 
 def browser_login(page, live_server, username, password=PASSWORD):
@@ -220,10 +277,14 @@ class _SerialLiveServer(ThreadedWSGIServer):
     threaded server: each request thread has its own connection there."""
 
     busy = threading.Lock()  # held while the application runs; see new_page's teardown
+    closed = False  # set when a test's pages are closed: a late request is turned away
 
     def set_app(self, application):
         def serial(environ, start_response):
             with self.busy:
+                if self.closed:
+                    start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+                    return [b"the test is over"]
                 result = application(environ, start_response)
                 try:
                     return list(result)
@@ -232,6 +293,12 @@ class _SerialLiveServer(ThreadedWSGIServer):
                         result.close()
 
         super().set_app(serial)
+
+
+@pytest.fixture(autouse=True)
+def _live_server_open():
+    """Each test starts with the live server taking requests (new_page's teardown closes it)."""
+    _SerialLiveServer.closed = False
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -334,6 +401,32 @@ def race(n, work):
     for t in threads:
         t.join()
     return results
+
+
+def race_while_locked(lock, posts):
+    """posts[i]() for each i at once, while a holder thread keeps a row locked (`lock()`, run
+    in its transaction: e.g. a select_for_update of the row the service waits on) for 0.5 s
+    after they start, so the requests really overlap there even on a busy machine. Returns
+    [(status, json)] in the posts' order."""
+    import threading
+    import time
+
+    from django.db import transaction
+
+    started = threading.Event()
+
+    def work(i):
+        if i == len(posts):
+            with transaction.atomic():
+                lock()
+                started.set()
+                time.sleep(0.5)
+            return None
+        started.wait(10)
+        r = posts[i]()
+        return r.status_code, r.json()
+
+    return race(len(posts) + 1, work)[:-1]
 
 
 def race_create(n, add, made_type):

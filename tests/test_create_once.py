@@ -7,7 +7,7 @@ import uuid
 import pytest
 from django.db import IntegrityError, connection
 
-from firstline.db import create_once, is_unique_violation
+from firstline.db import create_once, is_unique_violation, sent_meanwhile
 from firstline.residents.models import Notice
 from tests.conftest import race
 
@@ -37,3 +37,17 @@ def test_a_create_refused_by_not_null_propagates_though_its_event_id_was_taken_m
         create_once(Notice, event, same=lambda first: True, create=lambda: notice("again", None))
     assert isinstance(winner[0], Notice) and not is_unique_violation(refused.value)
     assert list(Notice.objects.values_list("token", flat=True)) == ["first"]
+
+
+@pytest.mark.django_db
+def test_sent_meanwhile_says_whether_a_row_of_this_event_id_is_there(cast):
+    # the one question a create asks after a lock or a refused insert (transfers, packages)
+    event, other = uuid.uuid4(), uuid.uuid4()
+    assert not sent_meanwhile(Notice, event)
+    Notice.objects.create(token="t", title="停水通知", body="今晚停水。", created_by=cast.staff_c1,
+                          event_id=event)
+    assert sent_meanwhile(Notice, event)
+    assert sent_meanwhile(Notice.objects.filter(token="t"), event)
+    assert not sent_meanwhile(Notice.objects.filter(token="x"), event)
+    assert not sent_meanwhile(Notice, other)
+    assert not sent_meanwhile(Notice, None)

@@ -8,6 +8,19 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent / "firstline"
 CATALOGUES = sorted(ROOT.rglob("locale/*/LC_MESSAGES/django.po"))
+CHINESE = [p for p in CATALOGUES if "zh_Han" in str(p)]  # zh_Hans and zh_Hant
+TRADITIONAL = [p for p in CATALOGUES if "zh_Hant" in str(p)]
+
+
+def _relative(path):
+    return str(path.relative_to(ROOT))
+
+
+def _catalogue_texts(path):
+    """Every translation in the catalogue at path, plural forms included."""
+    catalogue = polib.pofile(str(path))
+    return [e.msgstr for e in catalogue] + [s for e in catalogue
+                                            for s in e.msgstr_plural.values()]
 
 
 def test_every_app_with_strings_has_all_three_languages():
@@ -17,7 +30,7 @@ def test_every_app_with_strings_has_all_three_languages():
             assert (locale_dir / lang / "LC_MESSAGES/django.po").exists(), f"{locale_dir} {lang}"
 
 
-@pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize("path", CATALOGUES, ids=_relative)
 def test_catalogue_is_complete(path):
     catalogue = polib.pofile(str(path))
     untranslated = [e.msgid for e in catalogue.untranslated_entries()]
@@ -32,13 +45,10 @@ HALF_WIDTH_IN_CHINESE = re.compile(
     rf"{HAN}[,;:!?]|[,;:!?]{HAN}|{HAN}\((?!\w+\)[sd])|\({HAN}")  # %(name)s is not a bracket
 
 
-@pytest.mark.parametrize("path", [p for p in CATALOGUES if "zh_Han" in str(p)],
-                         ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize("path", CHINESE, ids=_relative)
 def test_chinese_text_uses_full_width_punctuation(path):
     # 金额（元）, 例如：…, not 金额(元), 例如:… — the half-width marks look broken in Chinese text.
-    catalogue = polib.pofile(str(path))
-    texts = [e.msgstr for e in catalogue] + [s for e in catalogue
-                                             for s in e.msgstr_plural.values()]
+    texts = _catalogue_texts(path)
     assert [t for t in texts if HALF_WIDTH_IN_CHINESE.search(t)] == []
 
 # Characters that exist only in simplified script (the traditional form differs): one of them in
@@ -54,14 +64,52 @@ SIMPLIFIED_ONLY = set(
 SIMPLIFIED_WORDS = ("聯系",)  # 聯繫
 
 
-@pytest.mark.parametrize("path", [p for p in CATALOGUES if "zh_Hant" in str(p)],
-                         ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize("path", TRADITIONAL, ids=_relative)
 def test_traditional_chinese_has_no_simplified_characters(path):
-    catalogue = polib.pofile(str(path))
-    texts = [e.msgstr for e in catalogue] + [s for e in catalogue
-                                             for s in e.msgstr_plural.values()]
+    texts = _catalogue_texts(path)
     assert [t for t in texts if SIMPLIFIED_ONLY & set(t)
             or any(w in t for w in SIMPLIFIED_WORDS)] == []
+
+
+# Words a Taiwan or Hong Kong reader knows as mainland usage, even written in traditional
+# characters (the local word in the comment), and the mainland quotation marks (「」『』 here).
+MAINLAND_WORDS = (
+    "賬",  # 帳號, 台帳
+    "牀", "爲", "羣", "覈",  # 床, 為, 群, 核
+    "“", "”", "‘", "’",
+    "信息", "視頻", "默認", "用戶", "登錄", "保存", "創建", "網絡", "數據", "打印",  # 資訊, 影片,
+    # 預設, 使用者, 登入, 儲存, 建立, 網路, 資料, 列印
+    "鏈接", "導入", "字符", "文本", "服務器", "二維碼", "短信", "不支持", "菜單", "加載",
+    # 連結, 匯入, 字元, 文字, 伺服器, QR 碼, 簡訊, 不支援, 選單, 載入
+    "匹配", "聯繫", "添加", "令牌", "刷新", "日志",  # 比對, 聯絡, 新增, 權杖, 重新整理, 日誌
+    "志願者", "身份證",  # 志工, 身分證 (Taiwan's official spelling; one form throughout)
+)
+
+
+@pytest.mark.parametrize("path", TRADITIONAL, ids=_relative)
+def test_traditional_chinese_reads_as_taiwan_and_hong_kong(path):
+    texts = _catalogue_texts(path)
+    assert [(w, t) for t in texts for w in MAINLAND_WORDS if w in t] == []
+
+
+# A date stands apart from the Chinese around it, as in 自 %(since)s 起 (names are not: 向%(area)s).
+DATE_GLUED = re.compile(
+    rf"{HAN}(%\((day|date|since|until|start|end|first|last|free|moment|when)\)s)"
+    rf"|%\((day|date|since|until|start|end|first|last|free|moment|when)\)s{HAN}")
+
+
+@pytest.mark.parametrize("path", CHINESE, ids=_relative)
+def test_a_date_in_chinese_text_has_a_space_on_each_side(path):
+    texts = _catalogue_texts(path)
+    assert [t for t in texts if DATE_GLUED.search(t)] == []
+
+
+def test_the_gates_next_period_date_has_a_space_on_each_side():
+    from django.utils import translation
+
+    for lang, said in [("zh-hans", "下一周期自 {n} 起。"), ("zh-hant", "下一週期自 {n} 起。")]:
+        with translation.override(lang):
+            assert translation.gettext("Next period from {n}.") == said
 
 
 def test_home_page_speaks_each_language(cast, client):

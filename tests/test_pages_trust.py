@@ -69,6 +69,11 @@ def test_the_auditor_filters_by_day_and_action(web, reads):
     assert "邵兰" in html and "王伟" not in html
 
 
+
+def test_the_audit_page_in_traditional_chinese_says_search_as_taiwan_does(web, cast):
+    html = web("auditor", "zh-hant").get("/people/audit/").content.decode()
+    assert "按身分證號或手機號碼搜尋居民（後台）" in html and "搜索" not in html
+
 def test_a_bad_date_is_said_not_ignored(web, reads):
     assert "is not a date" in audit_rows(web, **{"from": "yesterday"})
 

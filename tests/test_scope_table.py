@@ -175,6 +175,8 @@ def TABLE(w):
         ("get", "/api/v1/areas/{code}", {"code": "C2"}, None, "404"),
         ("get", "/api/v1/residents", {}, {"area": "C2"}, "empty"),
         ("get", "/api/v1/residents/{resident_id}", {"resident_id": w.resident}, None, "404"),
+        ("get", "/api/v1/residents/{resident_id}", {"resident_id": w.resident},
+         {"reason": "contact"}, "404"),
         ("get", "/api/v1/compounds", {}, {"area": "C2"}, "empty"),
         ("get", "/api/v1/households", {}, {"compound": w.compound}, "empty"),
         ("get", "/api/v1/households", {}, {"area": "C2"}, "empty"),

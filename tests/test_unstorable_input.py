@@ -73,3 +73,22 @@ def test_a_moment_outside_the_years_this_system_can_mean_is_a_422(api, cast, mom
         "direction": "out", "temperature": 36.5, "scanned_at": moment})
     assert r.status_code == 422, r.content
     assert "scanned_at" in r.json()["detail"]
+
+
+def test_a_nul_in_a_json_key_is_named_with_the_key(api, cast, areas):
+    body = '{"area": "' + areas.c1.code + '", "na\\u0000me": "x"}'
+    r = api("hq").client.post("/api/v1/quarantine-sites", body, content_type="application/json",
+                              HTTP_ACCEPT_LANGUAGE="en", **api("hq")._headers())
+    assert r.status_code == 422, r.content
+    assert r.json()["detail"] == ("na\\x00me: contains a NUL character (\\x00), which cannot be "
+                                  "stored: remove it")
+
+
+def test_a_malformed_upload_to_the_api_is_a_400_in_the_error_shape(api, cast):
+    """multipart/form-data without its boundary: JSON like every other refusal, not Django's
+    HTML page and a logged traceback."""
+    r = api("hq").client.post("/api/v1/checklists", b"x", content_type="multipart/form-data",
+                              **api("hq")._headers())
+    assert r.status_code == 400
+    assert r["Content-Type"] == "application/json; charset=utf-8"
+    assert r.json()["error"] == "bad_request" and "multipart/form-data" in r.json()["detail"]

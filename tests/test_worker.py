@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -162,6 +163,62 @@ def test_an_upload_queued_on_redis_is_imported_by_an_rq_worker(
     assert _audits(job, "residents.import") == 1
 
 
+def test_the_rq_loop_runs_our_rq_worker(db, settings, monkeypatch):
+    """`firstline worker` on RQ starts RQWorker (its command channel stops at once), not
+    rq's own Worker: the class is handed to django-rq's rqworker command."""
+    import io
+
+    import django.core.management
+
+    from firstline import worker
+
+    settings.TASKS = RQ_QUEUE
+    settings.RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
+    calls = []
+    monkeypatch.setattr(django.core.management, "call_command",
+                        lambda *args, **kwargs: calls.append((args, kwargs)))
+    worker.run(batch=True, schedule=False, interval=1.0, stdout=io.StringIO())
+    ((args, kwargs),) = calls
+    assert args == ("rqworker", "default") and kwargs["burst"] is True
+    assert kwargs["worker_class"] is worker.RQWorker
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="needs FIRSTLINE_REDIS_URL (.ci/run's Redis job)")
+def test_the_rq_worker_stops_its_command_channel_after_the_unsubscribe_reply_was_read():
+    """rq's `unsubscribe` (the worker's teardown) sends UNSUBSCRIBE, then waits for the
+    thread reading the command channel to end. Here that thread has already read the reply
+    before being told to stop (the race that held `firstline worker --batch` for up to a
+    minute): it waits for a subscription again, one read at a time — PUBSUB_POLL_SECONDS with
+    RQWorker, 60 s with rq's own Worker — so the teardown returns and the thread is gone."""
+    import redis
+    from rq import Queue
+
+    from firstline.worker import RQWorker
+
+    conn = redis.Redis.from_url(REDIS_URL)
+    rq_worker = RQWorker([Queue("test-unsubscribe", connection=conn)], connection=conn)
+    rq_worker.subscribe()
+    reader = rq_worker.pubsub_thread
+    rq_worker.pubsub.unsubscribe()
+    deadline = time.monotonic() + 30
+    while rq_worker.pubsub.subscribed and time.monotonic() < deadline:
+        time.sleep(0.01)  # until the reader has read the reply
+    assert not rq_worker.pubsub.subscribed and reader.is_alive()
+
+    teardown = threading.Thread(target=rq_worker.unsubscribe, daemon=True)
+    teardown.start()
+    teardown.join(timeout=30)  # half of rq's own read: it would still be waiting
+    assert not teardown.is_alive() and not reader.is_alive()
+
+
+def test_the_worker_help_lists_every_periodic_check_from_the_schedule():
+    from firstline.management.commands.worker import Command
+    from firstline.worker import SCHEDULE
+
+    assert all(item.what and item.what in Command.help for item in SCHEDULE)
+    assert "every 15 minutes: isolation check, sign-off reminder; hourly: " in Command.help
+
+
 def test_the_scheduler_enqueues_each_periodic_check_once_per_period(db):
     from datetime import UTC, datetime
 
@@ -174,7 +231,7 @@ def test_the_scheduler_enqueues_each_periodic_check_once_per_period(db):
     assert set(worker.enqueue_due(at)) == {
         "isolation.check_missed", "reports.chase_due", "operations.places_refresh",
         "residents.deidentify", "assistance.deidentify", "exports.expire",
-        "tasks.prune_results"}
+        "tasks.prune_results", "people.import_partials_sweep"}
     assert worker.enqueue_due(at + timedelta(minutes=5)) == []  # another worker, same period
     assert set(worker.enqueue_due(at + timedelta(minutes=15))) == {
         "isolation.check_missed", "reports.chase_due"}

@@ -514,12 +514,20 @@ class ShiftOut(Schema):
     user: str | None
     checked_in_at: IsoDateTime | None
     checked_out_at: IsoDateTime | None
+    covering_for: str = Field(description="whom `user` stood in for (the name the shift was "
+                                          "planned for); empty when they stood their own")
+
+
+class ShiftCheckInIn(Schema):
+    covering: bool = Field(False, description="checking in on a shift planned for someone else "
+                                              "by name, as covering for them (顶班)")
 
 
 def _shift_out(s) -> dict:
     return {"id": s.pk, "checkpoint_id": s.checkpoint_id, "starts_at": s.starts_at,
             "ends_at": s.ends_at, "name": s.name, "user": s.user.username if s.user else None,
-            "checked_in_at": s.checked_in_at, "checked_out_at": s.checked_out_at}
+            "checked_in_at": s.checked_in_at, "checked_out_at": s.checked_out_at,
+            "covering_for": s.covering_for}
 
 
 @router.post("/checkpoints/{checkpoint_id}/shifts/plan", response={201: list[ShiftOut]},
@@ -546,11 +554,12 @@ def shifts_list(request, checkpoint: int | None = None, day: IsoDate | None = No
 
 
 @router.post("/shifts/{shift_id}/check-in", response=ShiftOut, summary="Check in for a shift")
-def shift_check_in(request, shift_id: int):
+def shift_check_in(request, shift_id: int, payload: ShiftCheckInIn | None = None):
     require_perm(request.user, "access.duty")
     shift = get_object_or_404(selectors.shifts_for(request.user), pk=shift_id)
     with transaction.atomic():
-        return _shift_out(services.shift_check_in(shift=shift, actor=request.user))
+        return _shift_out(services.shift_check_in(
+            shift=shift, actor=request.user, covering=bool(payload and payload.covering)))
 
 
 @router.post("/shifts/{shift_id}/check-out", response=ShiftOut, summary="Check out of a shift")

@@ -268,6 +268,9 @@ class Shift(models.Model):
     name = models.CharField(_("on duty (name)"), max_length=50, blank=True, default="")
     checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
     checked_out_at = models.DateTimeField(_("checked out"), null=True, blank=True)
+    # Whom the person who checked in (`user`) stood in for: the name the shift was planned for
+    # (顶班). Empty when they stood their own shift.
+    covering_for = models.CharField(_("covering for"), max_length=50, blank=True, default="")
 
     class Meta:
         verbose_name = _("shift")

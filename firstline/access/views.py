@@ -285,7 +285,7 @@ def visitors(request):
             c = services.gate_visit_record(actor=request.user, checkpoint=cp, admitted=admitted,
                                       **data)
         except RuleViolation as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
+            form_refuse(form, exc)
         else:
             if c.reason in ("fever", "risk_area"):
                 # The rule turned them back, whatever button was pressed: say so loudly.
@@ -299,8 +299,11 @@ def visitors(request):
     recent = (selectors.crossings_for(request.user, "access.visitors")
               .exclude(subject=Subject.RESIDENT).filter(day=today)
               .select_related("visit").order_by("-scanned_at")[:100])
+    # Refused (the form's own checks or the service's): the form again as typed at 422, as the
+    # other refused forms of access answer.
     return render(request, "access/visitors.html", {"form": form, "recent": recent,
-                                                    "today": today})
+                                                    "today": today},
+                  status=422 if request.method == "POST" else 200)
 
 
 # --- duty -----------------------------------------------------------------------------------
@@ -324,7 +327,7 @@ def _duty_page(request, day, *, plan_form=None, plan_checkpoint=None, status=200
     start = datetime.combine(day, time(0), tzinfo=tz)
     end = start + timedelta(days=1)
     fresh = PlanForm(initial={"day": day, "shifts": 3}, auto_id=False)
-    boards = []
+    boards, early = [], {}
     # Only open gates are staffed; closed ones have no roster.
     for cp in (selectors.checkpoints_for(request.user, "access.duty").filter(is_open=True)
                .order_by("compound__name", "code")[:100]):
@@ -333,6 +336,10 @@ def _duty_page(request, day, *, plan_form=None, plan_checkpoint=None, status=200
         gaps = [(f"{clock.localtime(a):%H:%M}",
                  "24:00" if b >= end else f"{clock.localtime(b):%H:%M}")
                 for a, b in services.duty_gaps(shifts, start, end)]
+        for s in shifts:  # what the row's button says and when it opens
+            s.planned_for = services.planned_for_someone_else(s, request.user)
+            s.opens_at = (services.check_in_opens(s, early=early) if s.checked_in_at is None
+                          else None)
         boards.append({
             "checkpoint": cp, "shifts": shifts, "gaps": gaps,
             "on_now": [s for s in shifts if s.starts_at <= now < s.ends_at],
@@ -378,7 +385,8 @@ def duty_check(request, shift_id: int):
     action = request.POST.get("action")
     try:
         if action == "in":
-            services.shift_check_in(shift=shift, actor=request.user)
+            services.shift_check_in(shift=shift, actor=request.user,
+                                    covering=request.POST.get("covering") == "1")
         elif action == "out":
             services.shift_check_out(shift=shift, actor=request.user)
         else:

@@ -7,6 +7,8 @@ typed by a person, a file name, dates) is shown as it was stored.
 """
 
 import re
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable
 
 from django.utils.translation import gettext, pgettext
 
@@ -17,6 +19,26 @@ from firstline.texts import N_, message, render
 ROUTINGS = {"": N_("to route"), "not_ours": N_("not ours"), "unknown": N_("unknown person"),
             "other_street": N_("to another street")}
 TIP_OUTCOMES = {"valid": N_("valid"), "invalid": N_("invalid"), "duplicate": N_("duplicate")}
+
+# How codes kept in details ("stock=340421100001-S") are read as names, registered by the
+# app owning the things named (accounts sits below it): {"store": codes -> {code: name}}, all
+# the codes of a page at once (audit_details). A code left out, or a kind without a namer,
+# is shown as it was stored.
+NAMERS: dict[str, Callable[[Collection[str]], dict[str, str]]] = {}
+
+Namer = Callable[[str, str], str]  # (kind, code) -> what a person reads
+
+
+def audit_namer(kind: str, names_of: Callable[[Collection[str]], dict[str, str]]) -> None:
+    """Register how an audit detail's `kind` codes ("store") are said to a person."""
+    NAMERS[kind] = names_of
+
+
+def _name(kind: str, code: str) -> str:
+    """One code named on its own (a single row; a page names its codes together)."""
+    namer = NAMERS.get(kind)
+    return namer({code}).get(code, code) if namer else code
+
 
 IMPORT_SUMMARY = re.compile(r"rows (\d+), matched_by_id (\d+), matched_by_name_phone (\d+), "
                             r"matched_by_name_address (\d+), unmatched (\d+)")
@@ -39,7 +61,7 @@ def verification_reason(pk) -> dict:
     return message(N_("verification item %(id)s"), id=pk)
 
 
-def _legacy(action: str, detail: str) -> str:
+def _legacy(action: str, detail: str, name: Namer = _name) -> str:
     if action in EXPORTS:
         if detail == "masked":
             return render(export_detail(""))
@@ -70,15 +92,32 @@ def _legacy(action: str, detail: str) -> str:
             return pgettext("audit detail", "handed over in person")
         if detail.startswith("stock="):
             return pgettext("audit detail", "from the store %(store)s") % {
-                "store": detail[len("stock="):]}
+                "store": name("store", detail[len("stock="):])}
     elif action == "resident.move" and (m := MOVE.fullmatch(detail)):
         return pgettext("audit detail", "household %(old)s → %(new)s") % {"old": m[1],
                                                                           "new": m[2]}
     return detail
 
 
-def audit_detail(entry) -> str:
+def audit_detail(entry, name: Namer = _name) -> str:
     """What the audit page and its workbook show for `entry`'s detail."""
     if entry.detail_facts:
         return render(entry.detail_facts, entry.detail)
-    return _legacy(entry.action, entry.detail or "")
+    return _legacy(entry.action, entry.detail or "", name)
+
+
+def audit_details(entries: Iterable) -> list[str]:
+    """audit_detail of each entry, in order, the codes of all of them named together: one
+    look-up per kind of code (store) however many rows name one."""
+    entries = list(entries)
+    wanted: dict[str, set[str]] = defaultdict(set)
+
+    def note(kind: str, code: str) -> str:  # a first reading only gathers the codes named
+        wanted[kind].add(code)
+        return code
+
+    for entry in entries:
+        audit_detail(entry, note)
+    known = {kind: NAMERS[kind](codes) for kind, codes in wanted.items() if kind in NAMERS}
+    return [audit_detail(entry, lambda kind, code: known.get(kind, {}).get(code, code))
+            for entry in entries]

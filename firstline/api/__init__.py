@@ -1,10 +1,13 @@
 """The ninja API object (`/api/v1/`): auth, error mapping, and every app's router."""
 
+from functools import wraps
+
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, InterfaceError, OperationalError
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -12,7 +15,7 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer, django_auth
 
 from firstline.accounts.services import token_user
-from firstline.api.validation import body_not_json, validation_detail
+from firstline.api.validation import body_not_json, nul_detail, nul_where, validation_detail
 from firstline.errors import RuleViolation
 from firstline.middleware import database_unavailable_logged
 
@@ -28,10 +31,13 @@ class TokenAuth(HttpBearer):
 # The error answers every operation may give, documented once in the schema (they come from
 # the exception handlers below, not from each operation's `response=`).
 ERROR_RESPONSES = {
+    "400": "The request body cannot be read: not JSON, or a malformed upload (`bad_request`).",
     "401": "A valid API token is required (`unauthorized`).",
     "403": "The user's roles do not allow this operation (`forbidden`).",
     "404": "Missing, or outside the user's areas: the same answer (`not_found`).",
     "409": "A business rule refuses it (e.g. `event_id_reused`, `not_your_shift`).",
+    "415": "A file of a type this operation does not take (`bad_file_type`), or a public "
+           "form's body that is not JSON (`unsupported_media_type`).",
     "422": "Bad input, naming the field (`invalid`, or a specific code).",
     "429": "Too many attempts (`throttled`).",
     "503": "The database is unavailable; retry (`unavailable`).",
@@ -62,14 +68,28 @@ class BodyNotJSON(Exception):
     parse request body" (English), raised from this."""
 
 
+class BodyHasNUL(Exception):
+    """A JSON string (or key) holding a NUL character: no database column can store it
+    (PostgreSQL refuses it, SQLite would keep it silently). Refused here, once for every
+    operation and both databases, naming where it is (`scans.1.pass_code`)."""
+
+    def __init__(self, where: str):
+        super().__init__(where)
+        self.where = where
+
+
 class JSONParser(Parser):
     def parse_body(self, request):
         try:
-            return super().parse_body(request)
+            data = super().parse_body(request)
         except (ValueError, RecursionError) as exc:
             # json.JSONDecodeError, UnicodeDecodeError; an integer of more digits than Python
             # converts (ValueError); arrays nested thousands deep (RecursionError)
             raise BodyNotJSON(exc) from exc
+        where = nul_where(data)
+        if where is not None:
+            raise BodyHasNUL(where)
+        return data
 
 
 api = FirstlineAPI(
@@ -82,6 +102,49 @@ api = FirstlineAPI(
 )
 
 
+class ParamHasNUL(Exception):
+    """A path, query or form parameter holding a NUL character: refused as the body's
+    (BodyHasNUL) are, naming the parameter, before any view queries with it — PostgreSQL
+    would refuse the text unnamed, SQLite would compare or keep it silently."""
+
+    def __init__(self, where: str):
+        super().__init__(where)
+        self.where = where
+
+
+def params_nul_where(request) -> str | None:
+    """The name of the first parameter with a NUL character in its name or value: the path's
+    (`code`), then the query's (`q`), then a multipart form's (`source`); else None."""
+    match = getattr(request, "resolver_match", None)
+    params = [(match.kwargs if match else {}).items(), request.GET.lists()]
+    if request.method == "POST" and request.content_type in ("multipart/form-data",
+                                                             "application/x-www-form-urlencoded"):
+        params.append(request.POST.lists())
+    for items in params:
+        for key, values in items:
+            values = values if isinstance(values, list) else [values]
+            if "\x00" in key or any(isinstance(v, str) and "\x00" in v for v in values):
+                return key.replace("\x00", "\\x00")
+    return None
+
+
+def refuse_nul_params(view_func):
+    """Every operation (api.add_decorator below): after authentication and the schema's own
+    checks, before the view runs."""
+
+    @wraps(view_func)
+    def checked(request, *args, **kwargs):
+        where = params_nul_where(request)
+        if where is not None:
+            raise ParamHasNUL(where)
+        return view_func(request, *args, **kwargs)
+
+    return checked
+
+
+api.add_decorator(refuse_nul_params, mode="operation")
+
+
 def error(request, status: int, code: str, detail) -> object:
     return api.create_response(request, {"error": code, "detail": str(detail)}, status=status)
 
@@ -91,6 +154,11 @@ def on_validation(request, exc):
     # pydantic's words are English only; firstline.api.validation tells each error's type in
     # the request's language, after the field's JSON name (`scans.0.temperature: ...`).
     return error(request, 422, "invalid", validation_detail(exc.errors))
+
+
+@api.exception_handler(ParamHasNUL)
+def on_param_nul(request, exc):
+    return error(request, 422, "invalid", nul_detail(exc.where))
 
 
 @api.exception_handler(AuthenticationError)
@@ -136,6 +204,15 @@ def on_unstorable_text(request, exc):
                    "pair, U+D800–U+DFFF)."))
 
 
+@api.exception_handler(MultiPartParserError)
+def on_malformed_upload(request, exc):
+    # multipart/form-data without a boundary, or cut short: the client's fault, said as JSON
+    # (Django would answer its HTML 400 page and log a traceback).
+    return error(request, 400, "bad_request",
+                 _("The upload cannot be read: send the file as multipart/form-data with its "
+                   "boundary."))
+
+
 @api.exception_handler(OperationalError)
 @api.exception_handler(InterfaceError)
 def on_database_unavailable(request, exc):
@@ -155,6 +232,8 @@ def on_database_unavailable(request, exc):
 def on_http_error(request, exc):
     if isinstance(exc.__cause__, BodyNotJSON):  # malformed JSON: said in the user's language
         return error(request, 400, "bad_request", body_not_json(exc.__cause__.__cause__))
+    if isinstance(exc.__cause__, BodyHasNUL):
+        return error(request, 422, "invalid", nul_detail(exc.__cause__.where))
     code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
             405: "method_not_allowed", 409: "conflict", 422: "invalid",
             429: "throttled"}.get(exc.status_code, "error")

@@ -171,6 +171,35 @@ def validation_detail(errors: list[dict]) -> str:
     return "; ".join(parts) or _("Invalid request.")
 
 
+def nul_where(data) -> str | None:
+    """Where the first NUL character (\\x00) is in parsed JSON — `scans.1.pass_code`, or the
+    key itself when a key holds one — else None. Walked without recursion: a body may be
+    nested as deep as the JSON reader allows."""
+    stack = [((), data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return ".".join(map(str, path)) or _("request")
+            continue
+        items = (value.items() if isinstance(value, dict)
+                 else enumerate(value) if isinstance(value, list) else ())
+        children = []
+        for key, item in items:
+            if isinstance(key, str) and "\x00" in key:
+                return ".".join(map(str, (*path, key.replace("\x00", "\\x00"))))
+            children.append(((*path, key), item))
+        stack.extend(reversed(children))  # the first in the body is found first
+    return None
+
+
+def nul_detail(where: str) -> str:
+    """`field: contains a NUL character…` — the detail of a 422 for a NUL in the body or the
+    query, the same words whichever the database."""
+    return f"{where}: " + pgettext(C, "contains a NUL character (\\x00), which cannot be "
+                                      "stored: remove it")
+
+
 def body_not_json(exc: BaseException | None) -> str:
     """The detail for a request body that is not JSON at all (ninja's "Cannot parse request
     body"), pointing at the place where a JSON reader stopped — or one this server does not

@@ -16,7 +16,7 @@ from firstline.areas.models import subtree_q
 from firstline.areas.selectors import area_get_for_user
 from firstline.errors import InvalidInput
 from firstline.operations.api import router as operations_router
-from firstline.people.services import mask_phone
+from firstline.people.services import mask_in_text, mask_phone
 
 from . import selectors, services
 from .models import CallOutcome, PackageKind, RequestKind, RequestSource, RequestStatus
@@ -89,6 +89,14 @@ class RequestOut(Schema):
     def resolve_volunteer_phone_masked(obj):
         return mask_phone(obj.volunteer_phone)
 
+    @staticmethod
+    def resolve_detail(obj):  # free text as the page shows it: a typed ID or mobile masked
+        return mask_in_text(obj.detail)
+
+    @staticmethod
+    def resolve_receipt_note(obj):
+        return mask_in_text(obj.receipt_note)
+
 
 class ErrandContactOut(Schema):
     resident_id: int
@@ -146,6 +154,10 @@ class ErrandToTakeOut(Schema):
         return obj.household.compound.name
 
     @staticmethod
+    def resolve_detail(obj):
+        return mask_in_text(obj.detail)
+
+    @staticmethod
     def resolve_building(obj):
         return obj.household.building_name
 
@@ -198,11 +210,14 @@ def service_request_detail(request, request_id: int):
              summary="Reveal a contact's phone to ring them (a full read, audited as the errand)",
              description="For the errand's household's isolated residents (`contacts` of the "
                          "request): staff with people.view_full over the grid, or the "
-                         "volunteer the open errand is assigned to. Never the ID number.")
-def service_request_contact_phone(request, request_id: int, resident_id: int):
+                         "volunteer the open errand is assigned to. Never the ID number. "
+                         "`reason` (query): verify_identity, contact (default) or transfer, "
+                         "audited with the errand.")
+def service_request_contact_phone(request, request_id: int, resident_id: int,
+                                  reason: str = "contact"):
     _require_errands(request.user)
     resident, phone = services.errand_phone(actor=request.user, request_id=request_id,
-                                            resident_id=resident_id, via="api")
+                                            resident_id=resident_id, via="api", reason=reason)
     return {"resident_id": resident.pk, "phone": phone}
 
 
@@ -331,10 +346,13 @@ def care_calls(request, day: IsoDate | None = None, area: str | None = None):
 
 
 @router.post("/care-calls/residents/{resident_id}/phone", response=PhoneOut,
-             summary="Reveal an isolated resident's phone for the care call (audited)")
-def care_call_phone(request, resident_id: int):
+             summary="Reveal an isolated resident's phone for the care call (audited)",
+             description="`reason` (query): verify_identity, contact (default) or transfer, "
+                         "audited with the care call.")
+def care_call_phone(request, resident_id: int,
+                    reason: str = "contact"):
     resident, phone = services.care_call_phone(actor=request.user, resident_id=resident_id,
-                                               via="api")
+                                               via="api", reason=reason)
     return {"resident_id": resident.pk, "phone": phone}
 
 

@@ -18,15 +18,15 @@ from firstline.accounts.actions import AuditAction
 from firstline.accounts.scope import has_perm, in_scope
 from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Area, Level
-from firstline.db import create_once, is_unique_violation, unique_or
+from firstline.db import SentMeanwhile, create_once, is_unique_violation, sent_meanwhile, unique_or
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.isolation.models import Isolation
 from firstline.isolation.models import Kind as IsolationKind
 from firstline.isolation.services import self_report_flood_check, text_field
 from firstline.people.models import Household
-from firstline.people.services import phone_normalize, pii_read
+from firstline.people.services import FULL_READ_REASONS, phone_normalize, pii_read
 from firstline.rules import rule
-from firstline.texts import N_, message
+from firstline.texts import N_, message, word
 
 from .models import (
     CallOutcome,
@@ -533,8 +533,7 @@ def stock_receive(*, kind: PackageKind, area: Area, quantity: int, actor, note: 
         try:
             with transaction.atomic():
                 row = operations.stock_issue(actor=actor, store=store, item=item,
-                                             quantity=-quantity,
-                                             to=note or pgettext("assistance", "correction"),
+                                             quantity=-quantity, to=note, correction=True,
                                              now=now, perm="assistance.manage")
         except RuleViolation as e:
             if e.code != "insufficient_stock":
@@ -567,7 +566,7 @@ def _take_one(kind: PackageKind, household, *, actor, now):
         try:
             with transaction.atomic():
                 operations.stock_issue(actor=actor, store=store, item=kind.item, quantity=1,
-                                       to=f"{kind.name} → household {household.pk}", now=now,
+                                       household=household, now=now,
                                        perm="assistance.work")
             return store
         except RuleViolation as e:
@@ -602,6 +601,8 @@ def package_issue(*, kind: PackageKind, household, actor, override_reason: str =
         if not kind.active:
             raise RuleViolation("kind_inactive", _("This kit is no longer issued."))
         already = PackageIssue.objects.filter(kind=kind, household=household).exists()
+        if already and sent_meanwhile(PackageIssue, event_id):
+            raise SentMeanwhile  # this very issue, sent again, committed since create_once looked
         if already and not override_reason:
             raise RuleViolation("already_issued",
                                 _("This household already received %(kit)s. Staff may issue "
@@ -613,7 +614,7 @@ def package_issue(*, kind: PackageKind, household, actor, override_reason: str =
         store = _take_one(kind, household, actor=actor, now=now)
 
         def taken():
-            if event_id is not None and PackageIssue.objects.filter(event_id=event_id).exists():
+            if sent_meanwhile(PackageIssue, event_id):
                 return None  # the same issue sent at the same instant: create_once answers it
             # Another issuer won the race for this household's first kit; our issue rolls back.
             return RuleViolation("already_issued",
@@ -661,27 +662,48 @@ def assistance_deidentify(*, now: datetime | None = None) -> dict:
 
 # --- phones to ring -------------------------------------------------------------------------
 
-def care_call_phone(*, actor, resident_id, via: str = "web"):
+# Why a phone is revealed: the full read's reasons (people FULL_READ_REASONS, the same short
+# select), but "other", whose free text a one-tap reveal has no room for. "contact" is the
+# default, preselected on the pages and taken by the API when no reason is sent.
+PHONE_REVEAL_REASONS = [(code, label) for code, label in FULL_READ_REASONS if code != "other"]
+PHONE_REVEAL_DEFAULT = "contact"
+
+
+def phone_reveal_reason(code: str, task: dict) -> dict:
+    """The audit row's why of a phone reveal: the chosen reason and the task, as a message
+    said in the auditor's language ("Contact the person · errand 12"). An unknown code is a
+    422 naming `reason`; an empty one is the default."""
+    code = (code or "").strip() or PHONE_REVEAL_DEFAULT
+    labels = dict(PHONE_REVEAL_REASONS)
+    if code not in labels:
+        raise InvalidInput("bad_reason", _("Reason: choose one of the listed reasons."),
+                           field="reason")
+    return message(N_("%(reason)s · %(task)s"), reason=word(labels[code]), task=task)
+
+
+def care_call_phone(*, actor, resident_id, via: str = "web", reason: str = ""):
     """(resident, full phone) of an isolated resident of the caller's scope, to ring for the
-    care call: a full read through pii_read (people.view_full), audited with the call as its
-    reason."""
+    care call: a full read through pii_read (people.view_full), audited with the chosen
+    reason (PHONE_REVEAL_REASONS, "contact" when none) and the call."""
     from . import selectors  # (selectors reads this module's call slots)
 
     require_perm(actor, "assistance.work")
     require_perm(actor, "people.view_full")
+    why = phone_reveal_reason(reason, message("care call", context="audit detail"))
     resident = selectors.isolated_resident_get_for_user(actor, resident_id)
-    return resident, pii_read(actor, resident, ["phone"], "care call", via,
+    return resident, pii_read(actor, resident, ["phone"], why, via,
                               action=AuditAction.PHONE_READ)["phone"]
 
 
-def errand_phone(*, actor, request_id, resident_id, via: str = "web"):
+def errand_phone(*, actor, request_id, resident_id, via: str = "web", reason: str = ""):
     """(resident, full phone) of an isolated resident of an errand's household, to ring from
-    My tasks: audited as "errand N"; a volunteer's login only while the errand is assigned to
-    it and open (pii_read's "errand" grant), and never the ID number."""
+    My tasks: audited with the chosen reason and "errand N"; a volunteer's login only while
+    the errand is assigned to it and open (pii_read's "errand" grant), and never the ID
+    number."""
     from . import selectors
 
     req = selectors.service_request_get_for_user(actor, request_id)
     resident = selectors.errand_contact_get(req, resident_id)
-    reason = message(N_("errand %(n)s"), n=req.pk)
-    return resident, pii_read(actor, resident, ["phone"], reason, via,
+    why = phone_reveal_reason(reason, message(N_("errand %(n)s"), n=req.pk))
+    return resident, pii_read(actor, resident, ["phone"], why, via,
                               action=AuditAction.PHONE_READ, grant=("errand", req.pk))["phone"]

@@ -17,7 +17,7 @@ from firstline.accounts.scope import has_perm
 from firstline.accounts.services import require_perm
 from firstline.areas.models import Level
 from firstline.areas.selectors import areas_visible_to
-from firstline.errors import RuleViolation
+from firstline.errors import InvalidInput, RuleViolation
 from firstline.forms import OnceForm
 from firstline.isolation import services as isolation_services
 from firstline.isolation import views as isolation_views
@@ -146,8 +146,20 @@ def call_log(request):
 @require_POST
 @needs("assistance.work")
 def call_phone(request, resident_id):
-    """Reveal one isolated resident's phone to call them: a full read, audited."""
-    resident, phone = services.care_call_phone(actor=request.user, resident_id=resident_id)
+    """Reveal one isolated resident's phone to call them: a full read, audited with the
+    chosen reason (the short select) and the call."""
+    return _phone_reveal(request, resident_id, lambda reason: services.care_call_phone(
+        actor=request.user, resident_id=resident_id, reason=reason))
+
+
+def _phone_reveal(request, resident_id, reveal):
+    """The number (a tel: link) in place of the reveal's form; an unlisted reason refused
+    beside it (422), nothing revealed."""
+    try:
+        resident, phone = reveal(request.POST.get("reason", ""))
+    except InvalidInput as exc:
+        return render(request, "assistance/calls.html#phone_refused",
+                      {"resident_id": resident_id, "error": exc.detail}, status=422)
     return render(request, "assistance/calls.html#phone", {"resident": resident, "phone": phone})
 
 
@@ -170,9 +182,8 @@ STATUS_TABS = [("open", pgettext_lazy("assistance", "open")), ("delivered", Requ
 @needs_any("assistance.work", "assistance.own")
 def errand_phone(request, pk, resident_id):
     """Reveal the phone of a resident of an errand's household (services.errand_phone)."""
-    resident, phone = services.errand_phone(actor=request.user, request_id=pk,
-                                            resident_id=resident_id)
-    return render(request, "assistance/calls.html#phone", {"resident": resident, "phone": phone})
+    return _phone_reveal(request, resident_id, lambda reason: services.errand_phone(
+        actor=request.user, request_id=pk, resident_id=resident_id, reason=reason))
 
 
 def _board_qs(request, tab):

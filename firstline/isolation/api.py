@@ -531,6 +531,8 @@ class TransferOut(Schema):
     vehicle: str
     escort: str
     status: str
+    cancel_reason: str = Field("", description="Cancelled by the system: why "
+                               "(`isolation_ended`); empty otherwise.")
 
 
 class TransferStatusIn(Schema):

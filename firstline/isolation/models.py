@@ -170,6 +170,8 @@ class Isolation(models.Model):
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     # Local "HH:MM" times a reading is due each day; empty = rule "isolation.reading_times".
     reading_times = models.JSONField(_("reading times"), default=list, blank=True)
+    # The quarantine site the person is at now (given a room there, or arrived there); cleared
+    # when a transfer home or to hospital arrives.
     site = models.ForeignKey("QuarantineSite", on_delete=models.PROTECT, null=True, blank=True,
                              related_name="isolations", verbose_name=_("quarantine site"))
     lockdown = models.ForeignKey("Lockdown", on_delete=models.PROTECT, null=True, blank=True,
@@ -497,6 +499,11 @@ class TransferStatus(models.TextChoices):
     CANCELLED = "cancelled", _("cancelled")
 
 
+class TransferCancelReason(models.TextChoices):
+    """Why a transfer was cancelled, when the system cancelled it (by hand: none)."""
+    ISOLATION_ENDED = "isolation_ended", _("isolation ended")
+
+
 class TransferQuerySet(models.QuerySet):
     def open(self):
         """Planned or on the way: not arrived, not cancelled (one such per person)."""
@@ -517,6 +524,9 @@ class Transfer(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=TransferStatus.choices,
                               default=TransferStatus.PLANNED)
     status_at = models.DateTimeField(null=True, blank=True)
+    # Cancelled by the system (the isolation ended): why, as a code said on display.
+    cancel_reason = models.CharField(_("why cancelled"), max_length=32, blank=True, default="",
+                                     choices=TransferCancelReason.choices)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                    blank=True, related_name="+")
     created_at = models.DateTimeField(default=clock.now)
@@ -529,6 +539,14 @@ class Transfer(models.Model):
         verbose_name = _("transfer")
         verbose_name_plural = _("transfers")
         indexes = [models.Index(fields=["status", "pickup_at"])]
+        # One open transfer (planned or on the way) per person, i.e. per their isolation (a
+        # person has one active isolation): transfer_create's lookup under the person's row
+        # lock answers 409 transfer_open; this settles a writer that skips the lock.
+        constraints = [
+            models.UniqueConstraint(fields=["isolation"],
+                                    condition=Q(status__in=["planned", "en_route"]),
+                                    name="one_open_transfer_per_isolation"),
+        ]
 
     def __str__(self):
         return f"{self.from_place} → {self.to_site or self.to_place} {self.pickup_at:%m-%d %H:%M}"

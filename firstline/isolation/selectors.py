@@ -198,6 +198,14 @@ def transfers_visible_to(user, perm: str | None = None) -> QuerySet[Transfer]:
             .select_related("isolation__resident", "to_site"))
 
 
+def transfers_leaving_site(user, site) -> QuerySet[Transfer]:
+    """Open transfers (planned or on the way) away from `site`: of people whose isolation is
+    at the site (a room there, or arrived there), to home, to hospital or to another site;
+    soonest pick-up first. The site board lists them beside those coming in."""
+    return (transfers_visible_to(user).open().filter(isolation__site=site)
+            .exclude(to_site=site).order_by("pickup_at", "pk"))
+
+
 def transfer_get_for_user(user, transfer_id) -> Transfer:
     return get_object_or_404(transfers_visible_to(user), pk=transfer_id)
 

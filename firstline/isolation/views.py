@@ -4,7 +4,7 @@ Thin: parse, call a selector or a service, render. Refusals (RuleViolation) are 
 page; scope misses are 404s; role misses 403s.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import wraps
 
 import segno
@@ -191,6 +191,13 @@ def isolation_new(request):
     reason = request.GET.get("reason") or defaults.reason
     if reason in Reason.values:
         initial["reason"] = reason
+    prefilled = _prefilled_text(defaults)
+    # ?starts_on=YYYY-MM-DD&note=… (linked from a verification answer: the return day and
+    # where from) prefill too; a bad date is simply not prefilled.
+    asked = _asked_prefill(request.GET)
+    if asked:
+        initial.update(asked)
+        prefilled = _("Filled in from the answer recorded: check it, change it if it is wrong.")
     form = forms.StartForm(request.POST or None, initial=initial)
     status = 200
     if request.method != "POST" and resident is not None:
@@ -210,6 +217,8 @@ def isolation_new(request):
                                 .filter(resident=resident, status=Status.ACTIVE).first())
             else:
                 request.session[f"isolation-link-{iso.pk}"] = iso.report_token
+                messages.success(request, _("Isolation started: %(name)s, %(kind)s.") % {
+                    "name": resident.name, "kind": iso.get_kind_display()})
                 return redirect("isolation:detail", iso.pk)
         else:
             status = 422
@@ -219,7 +228,23 @@ def isolation_new(request):
                    .select_related("household__compound")[:30])
     return render(request, "isolation/new.html", {
         "form": form, "resident": resident, "q": q, "matches": matches, "existing": existing,
-        "prefilled": _prefilled_text(defaults)}, status=status)
+        "prefilled": prefilled}, status=status)
+
+
+def _asked_prefill(params) -> dict:
+    """The start form's values a link asked for: `starts_on` (an ISO date, not after
+    today) and `note` (up to 200 characters)."""
+    out = {}
+    try:
+        starts_on = date.fromisoformat(params.get("starts_on", ""))
+    except ValueError:
+        starts_on = None
+    if starts_on is not None and starts_on <= clock.today():
+        out["starts_on"] = starts_on
+    note = " ".join(params.get("note", "").split())[:200]
+    if note:
+        out["reason_note"] = note
+    return out
 
 
 def _prefilled_text(defaults) -> str:
@@ -814,6 +839,7 @@ def site_board(request, pk):
     transfers = (selectors.transfers_visible_to(user).filter(to_site=site)
                  .exclude(status__in=[TransferStatus.ARRIVED, TransferStatus.CANCELLED])
                  .order_by("pickup_at"))
+    outgoing = selectors.transfers_leaving_site(user, site)
     free_rooms = [r["room"] for r in board if r["room"].status == "available"
                   or (r["room"].status == "occupied" and len(r["stays"]) < r["room"].beds)]
     empty_rooms = [r["room"] for r in board if r["room"].status == "available"]
@@ -821,6 +847,7 @@ def site_board(request, pk):
         "site": site, "free_rooms": free_rooms, "empty_rooms": empty_rooms, "floors": sorted(floors.items()), "counts": counts,
         "people": sum(len(r["stays"]) for r in board), "waiting": choices,
         "rooms_form": rooms_form, "transfer_form": transfer_form, "transfers": transfers,
+        "outgoing": outgoing, "today": clock.today(),
         "can_manage": has_perm(user, "isolation.manage"),
         "can_record": has_perm(user, "isolation.record")}, status=status)
 

@@ -228,7 +228,7 @@ def checklist_handover_export(request, checklist_id: int, reason: str = "",
                                           reason_text=reason_text)
     path = exports.handover_xlsx(checklist=c, actor=request.user, reason=why)
     response = FileResponse(open(path, "rb"), as_attachment=True,
-                            filename=exports.export_filename(c).replace("核查结果", "转办清单"),
+                            filename=exports.handover_filename(c),
                             content_type="application/vnd.openxmlformats-officedocument."
                                          "spreadsheetml.sheet")
     path.unlink(missing_ok=True)

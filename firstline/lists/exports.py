@@ -5,7 +5,6 @@ import tempfile
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
-from django.utils import translation
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext as _
 
@@ -16,17 +15,81 @@ from firstline.accounts.scope import has_perm
 from firstline.accounts.services import audit
 from firstline.people.services import full_read_reason, mask_id_number, mask_phone, safe_cell
 from firstline.people.vocab import symptom_labels
-from firstline.texts import N_
+from firstline.texts import N_, cell_words
 
 from . import selectors
 from .models import Checklist, Result, Routing, VStatus
 
-EXTRA = ["核查结果", "核查时间", "核查人"]
+
+def extra_headers() -> list[str]:
+    """核查结果, 核查时间, 核查人 in the language of the user who asked (as the other exports:
+    the page's language), after the sender's own columns (kept as sent)."""
+    return [pgettext("list export", "Verification result"),
+            pgettext("list export", "Verified at"), pgettext("list export", "Verified by")]
+
+
+def handover_headers() -> list[str]:
+    """转至, 转办原因, 转办时间, 转办人, 对方系统内名单 in the language of the user who asked."""
+    return [pgettext("list export", "Handed over to"),
+            pgettext("list export", "Why handed over"),
+            pgettext("list export", "Handed over at"),
+            pgettext("list export", "Handed over by"),
+            pgettext("list export", "Their list in Firstline")]
+
+
+def _note_columns(checklist: Checklist) -> dict[int, str]:
+    """A hand-over list's 转办说明 columns, {index: the street that handed the rows over}: its
+    last column, and before it one for each hand-over its origin came through (a hand-over
+    list handed over again). {} for a list from a file."""
+    notes, index, c = {}, len(checklist.columns) - 1, checklist
+    while c.handover_of_id is not None and index >= 0:
+        c = c.handover_of
+        notes[index] = c.street_name
+        index -= 1
+    return notes
+
+
+def sender_headers(checklist: Checklist, notes: dict[int, str]) -> list[str]:
+    """The list's own headers as the sender sent them; a hand-over list's 转办说明 (`notes`:
+    _note_columns; ours, not a sender's: stored in the site's words) in the language of the
+    user who asked."""
+    return [pgettext("list export", "Hand-over note") if i in notes else header
+            for i, header in enumerate(checklist.columns)]
+
+
+def handover_note(cell, street: str) -> str:
+    """A 转办说明 cell in the language active: who handed the row over, and why when a why
+    was given. Stored as "street：why" (or the street alone) in the words it was made with;
+    a cell that is not in that form (none was, so far) is shown as it is."""
+    text = str(cell or "")
+    if not text:
+        return ""
+    if text == street or text.startswith(f"{street}："):
+        why = text[len(street) + 1:]
+    else:  # the street was renamed since
+        street, _colon, why = text.partition("：")
+        if not street:
+            return text
+    if not why:
+        return pgettext("hand-over note", "Handed over by %(street)s") % {"street": street}
+    return pgettext("hand-over note", "Handed over by %(street)s: %(why)s") % {
+        "street": street, "why": why}
+
+
+def _stem(checklist: Checklist) -> str:
+    if checklist.from_case:  # our own file name ("case-N"): the list's title instead
+        return checklist.title
+    return Path(checklist.filename or f"list-{checklist.pk}").stem
 
 
 def export_filename(checklist: Checklist) -> str:
-    stem = Path(checklist.filename or f"list-{checklist.pk}").stem
-    return f"{stem}-核查结果.xlsx"
+    """The answered list's file name, in the language of the user who asked."""
+    return f"{_stem(checklist)}-{pgettext('list export', 'verification results')}.xlsx"
+
+
+def handover_filename(checklist: Checklist) -> str:
+    """The hand-over list's file name (转办清单), in the language of the user who asked."""
+    return f"{_stem(checklist)}-{pgettext('list export', 'handover list')}.xlsx"
 
 
 SOURCES = {"visit": N_("taken from a screening visit"),
@@ -77,22 +140,31 @@ def _result_text(row) -> tuple[str, str, str]:
 
 
 def checklist_rows(checklist: Checklist, *, full: bool, user=None):
-    """Header then one row per list row: the cells as sent, then the answer. Without `full`
-    the ID-number and phone columns are masked."""
-    yield [*checklist.columns, *EXTRA]
-    id_col = checklist.mapping.get("id_number")
-    phone_col = checklist.mapping.get("phone")
+    """Header then one row per list row: the cells as sent, then the answer (in the active
+    language: the user's who asked). Without `full` the ID-number and phone columns are
+    masked."""
+    notes = _note_columns(checklist)
+    yield [*sender_headers(checklist, notes), *extra_headers()]
+    for row in selectors.checklist_rows_for_export(checklist, user).iterator(chunk_size=2000):
+        found, when, who = _result_text(row)
+        yield [*_sender_cells(checklist, row, full=full, notes=notes), cell_words(found), when,
+               who]
+
+
+def _sender_cells(checklist, row, *, full: bool, notes: dict[int, str]) -> list:
+    """A row's cells as the sender sent them, one per column; without `full` the ID-number
+    and phone columns masked (the one mask functions); a hand-over list's 转办说明 (`notes`:
+    _note_columns) in the active language."""
     width = len(checklist.columns)
-    with translation.override("zh-hans"):
-        for row in selectors.checklist_rows_for_export(checklist, user).iterator(
-                chunk_size=2000):
-            cells = (list(row.values) + [""] * width)[:width]
-            if not full:
-                if id_col is not None and cells[id_col]:
-                    cells[id_col] = mask_id_number(cells[id_col])
-                if phone_col is not None and cells[phone_col]:
-                    cells[phone_col] = mask_phone(cells[phone_col])
-            yield [*cells, *_result_text(row)]
+    cells = (list(row.values) + [""] * width)[:width]
+    if not full:
+        for key, mask in (("id_number", mask_id_number), ("phone", mask_phone)):
+            col = checklist.mapping.get(key)
+            if col is not None and cells[col]:
+                cells[col] = mask(cells[col])
+    for col, street in notes.items():
+        cells[col] = handover_note(cells[col], street)
+    return cells
 
 
 def checklist_export_reason(*, actor, reason_code: str = "", reason_text: str = "",
@@ -120,7 +192,7 @@ def checklist_xlsx(*, checklist: Checklist, actor, reason: str = "") -> Path:
     if full and not has_perm(actor, "people.export_full"):
         raise PermissionDenied(_("Your role does not allow unmasked exports."))
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("核查结果")
+    ws = wb.create_sheet(pgettext("list export", "verification results")[:31])
     for row in checklist_rows(checklist, full=full, user=actor):
         ws.append([safe_cell(v) for v in row])
     handle, name = tempfile.mkstemp(suffix=".xlsx")
@@ -129,9 +201,6 @@ def checklist_xlsx(*, checklist: Checklist, actor, reason: str = "") -> Path:
     audit(actor=actor, action=AuditAction.CHECKLIST_EXPORT, obj=checklist,
           detail=export_detail(reason if full else ""))
     return Path(name)
-
-
-HANDOVER_EXTRA = ["转至", "转办原因", "转办时间", "转办人", "对方系统内名单"]
 
 
 def handover_xlsx(*, checklist: Checklist, actor, reason: str = "") -> Path:
@@ -144,19 +213,12 @@ def handover_xlsx(*, checklist: Checklist, actor, reason: str = "") -> Path:
     full = bool(reason)
     if full and not has_perm(actor, "people.export_full"):
         raise PermissionDenied(_("Your role does not allow unmasked exports."))
-    id_col = checklist.mapping.get("id_number")
-    phone_col = checklist.mapping.get("phone")
-    width = len(checklist.columns)
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("转办清单")
-    ws.append([safe_cell(v) for v in [*checklist.columns, *HANDOVER_EXTRA]])
+    ws = wb.create_sheet(pgettext("list export", "handover list")[:31])
+    notes = _note_columns(checklist)
+    ws.append([safe_cell(v) for v in [*sender_headers(checklist, notes), *handover_headers()]])
     for row in selectors.handed_over_rows(checklist):
-        cells = (list(row.values) + [""] * width)[:width]
-        if not full:
-            if id_col is not None and cells[id_col]:
-                cells[id_col] = mask_id_number(cells[id_col])
-            if phone_col is not None and cells[phone_col]:
-                cells[phone_col] = mask_phone(cells[phone_col])
+        cells = _sender_cells(checklist, row, full=full, notes=notes)
         who = (row.routed_by.display_name or row.routed_by.username) if row.routed_by else ""
         when = clock.localtime(row.routed_at).strftime("%Y-%m-%d %H:%M") if row.routed_at \
             else ""

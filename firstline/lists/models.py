@@ -6,11 +6,40 @@ Verification: ONE open item per resident however many lists name them (a partial
 constraint), answered once for all of them.
 """
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+
+_CASE_SOURCE = re.compile(r"case (\d+)")
+_TEST_SOURCE = re.compile(r"test (\d+)")
+
+
+def source_title(source: str) -> str:
+    """A list's sender as the reader says it: a case's contacts list keeps the source
+    "case N" (CONTRACT: the API answers it as stored) and reads "病例 N 的密切接触者" /
+    "Contacts of case N"; any other sender is shown as sent."""
+    found = _CASE_SOURCE.fullmatch(source or "")
+    if found:
+        return gettext("Contacts of case %(n)s") % {"n": found.group(1)}
+    return source
+
+
+def handover_title(source: str, street: str) -> str:
+    """A hand-over list's name (转办): its origin's name and the street that handed it over,
+    in the active language."""
+    return gettext("%(source)s (handed over by %(street)s)") % {"source": source,
+                                                              "street": street}
+
+
+# A hand-over list's last column (转办说明: who handed the row over and why), stored in these
+# words like the sender's own headers, its cells as "街道：why"; the exports say both in the
+# reader's language (exports.sender_headers, exports.handover_note).
+HANDOVER_NOTE_COLUMN = "转办说明"
 
 
 class Checklist(models.Model):
@@ -51,6 +80,32 @@ class Checklist(models.Model):
 
     def __str__(self):
         return f"{self.source} {self.filename}"
+
+    @property
+    def title(self) -> str:
+        """The list's title in the reader's language: a case's contacts list as source_title
+        says it; a hand-over list as its origin's title and the street that handed it over,
+        said now (its stored `source`, kept for the API, is in the words it was made with)."""
+        if self.handover_of_id is not None:
+            origin = self.handover_of
+            return handover_title(origin.title, origin.street_name)
+        return source_title(self.source)
+
+    @cached_property
+    def street_name(self) -> str:
+        """The name of the street the list belongs to (its own area when above streets).
+        Read for many lists at once by lists.selectors.titles_read."""
+        from firstline.areas.models import Level
+
+        if self.area.level == Level.STREET:
+            return self.area.name
+        street = self.area.ancestors().filter(level=Level.STREET).first()  # path holds self
+        return street.name if street else self.area.name
+
+    @property
+    def from_case(self) -> bool:
+        """A case's contacts list (its file name, "case-N", is ours, not a sender's)."""
+        return bool(_CASE_SOURCE.fullmatch(self.source or ""))
 
     @property
     def matched(self) -> int:
@@ -219,6 +274,15 @@ class Case(models.Model):
 
     def __str__(self):
         return f"{self.resident} {self.get_status_display()} {self.on}"
+
+    @property
+    def source_shown(self) -> str:
+        """Who reported it, in the reader's language: a case opened by a positive test keeps
+        the source "test N" and reads "核酸检测 N" / "test result N"."""
+        found = _TEST_SOURCE.fullmatch(self.source or "")
+        if found:
+            return gettext("test result %(n)s") % {"n": found.group(1)}
+        return self.source
 
 
 class CaseContact(models.Model):

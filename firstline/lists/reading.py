@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from firstline.people.services import id_number_normalize
 from firstline.tabular import (
+    ID_NUMBER_TITLES,
     SAMPLE_BYTES,
     TableError,
     cell_text,
@@ -29,8 +30,8 @@ from firstline.tabular import (
 # key -> header titles a sender may use (Chinese first: shown in messages)
 KEYS = {
     "name": ["姓名", "名字", "人员姓名", "name"],
-    "id_number": ["身份证号", "身份证号码", "身份證號", "身份證號碼", "公民身份号码", "证件号码",
-                  "證件號碼", "证件号", "id", "idnumber", "id_number", "id_no"],
+    "id_number": [*ID_NUMBER_TITLES, "證件號碼", "证件号", "id", "idnumber", "id_number",
+                  "id_no"],
     "phone": ["手机号", "手机号码", "手機號", "手機號碼", "联系电话", "聯繫電話", "联系方式",
               "聯絡電話", "电话", "電話", "mobile", "phone"],
     "address": ["地址", "住址", "现住址", "現住址", "居住地址", "详细地址", "詳細地址",

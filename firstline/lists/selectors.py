@@ -6,13 +6,24 @@ from datetime import date, timedelta
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from firstline import clock
-from firstline.accounts.scope import area_scope, scope_paths
+from firstline.accounts.scope import area_scope, in_scope, scope_paths
 from firstline.areas.models import subtree_q
 from firstline.rules import rule
 
-from .models import Case, Checklist, ChecklistRow, Routing, Verification, VStatus
+from .models import (
+    Case,
+    Checklist,
+    ChecklistRow,
+    Result,
+    Routing,
+    Verification,
+    VStatus,
+    source_title,
+)
 
 
 def verifications_visible_to(user, perm: str = "lists.verify"):
@@ -38,6 +49,44 @@ def verification_get_for_user(user, pk) -> Verification:
         "resident", "resident__household", "grid"), pk=pk)
 
 
+def isolation_offer(user, v: Verification, *, today: date | None = None) -> str:
+    """The link "登记隔离" offers after an answer that says the person came back from
+    somewhere (where from or when) or that opened an alert (a fever, a return from a risk
+    area): the isolation start form, prefilled by its URL (isolation sits below lists and
+    reads ?resident, ?reason, ?starts_on, ?note) — the start is the return day when it is
+    within the rule's isolation days, the note where from, when and what the worker noted
+    (isolation.services.return_start, the start form's own rule; IDs and phones masked).
+    "" when the answer needs none or the user cannot start an isolation there."""
+    from firstline.isolation.models import Alert
+    from firstline.isolation.services import return_start
+    from firstline.people.services import mask_in_text
+
+    if v.status != VStatus.DONE or not in_scope(user, v.grid, "isolation.manage"):
+        return ""
+    kinds = set(Alert.objects.filter(source=f"verification:{v.pk}")
+                .values_list("kind", flat=True))
+    returned = v.result == Result.REACHED and bool(v.from_province or v.from_city
+                                              or v.returned_on)
+    if not (returned or kinds):
+        return ""
+    today = today or clock.today()
+    params = {"resident": v.resident_id}
+    if "risk_return" in kinds:
+        params["reason"] = "risk_area"
+    elif kinds & {"fever", "door_fever"}:
+        params["reason"] = "fever"
+    # The URL stays in browser history: an ID number or phone typed in the worker's note goes
+    # masked (before the note is cut to length, so no part of one is left bare).
+    starts_on, note = return_start(today=today, returned_on=v.returned_on,
+                                   origin=f"{v.from_province}{v.from_city}",
+                                   extra=mask_in_text(v.note))
+    if starts_on is not None:
+        params["starts_on"] = starts_on.isoformat()
+    if note:
+        params["note"] = note
+    return f"{reverse('isolation:new')}?{urlencode(params)}"
+
+
 def checklists_of(items) -> dict[int, list[int]]:
     """{verification id: [checklist ids]} in one query."""
     out = defaultdict(set)
@@ -49,13 +98,20 @@ def checklists_of(items) -> dict[int, list[int]]:
 
 
 def sources_of(items) -> dict[int, list[str]]:
-    """{verification id: [the senders of its lists]} for the worker's page."""
+    """{verification id: [the titles of its lists]} for the worker's page, as the reader
+    says them: a case's contacts list ("case N"), a hand-over list (Checklist.title)."""
     out = defaultdict(set)
-    for vid, source in ChecklistRow.objects.filter(
-            verification_id__in=[v.pk for v in items]).values_list("verification_id",
-                                                                   "checklist__source"):
-        out[vid].add(source)
-    return {k: sorted(v) for k, v in out.items()}
+    lists = {}
+    for vid, cid, source, handover_of in ChecklistRow.objects.filter(
+            verification_id__in=[v.pk for v in items]).values_list(
+                "verification_id", "checklist_id", "checklist__source",
+                "checklist__handover_of_id"):
+        out[vid].add(cid)
+        lists[cid] = source_title(source) if handover_of is None else None
+    handovers = [cid for cid, title in lists.items() if title is None]
+    for c in Checklist.objects.filter(pk__in=handovers).select_related("handover_of__area"):
+        lists[c.pk] = c.title
+    return {k: sorted({lists[c] for c in v}) for k, v in out.items()}
 
 
 def recent_fact(resident, *, today: date | None = None) -> dict | None:
@@ -118,11 +174,52 @@ def _covers(user, perm: str) -> Q:
 
 
 def checklists_visible_to(user, perm: str = "lists.manage"):
-    return Checklist.objects.filter(_covers(user, perm))
+    # a hand-over list's title names its origin and the origin's street (Checklist.title)
+    return Checklist.objects.filter(_covers(user, perm)).select_related("handover_of__area")
 
 
 def checklist_get_for_user(user, pk, perm: str = "lists.manage") -> Checklist:
     return get_object_or_404(checklists_visible_to(user, perm).select_related("area"), pk=pk)
+
+
+def titles_read(checklists) -> list:
+    """Read what the titles of `checklists` say (Checklist.title) for all of them at once:
+    each hand-over list's origin (and its origin's, for a list handed over again) and the
+    street of each origin's area — a few queries however many lists there are. Answers the
+    lists, their `title` then asking nothing more of the database."""
+    from firstline.areas.models import Area, Level
+
+    checklists = list(checklists)
+    origins, todo = {}, [c for c in checklists if c.handover_of_id is not None]
+    while todo:
+        missing = {c.handover_of_id for c in todo if not Checklist.handover_of.is_cached(c)}
+        loaded = Checklist.objects.select_related("area").in_bulk(missing) if missing else {}
+        for c in todo:
+            if c.handover_of_id in loaded:
+                c.handover_of = loaded[c.handover_of_id]
+            origins[c.handover_of_id] = c.handover_of
+        todo = [o for o in {c.handover_of_id: c.handover_of for c in todo}.values()
+                if o.handover_of_id is not None and o.handover_of_id not in origins]
+    ids = {int(p) for o in origins.values() if o.area.level != Level.STREET
+           for p in o.area.path.strip("/").split("/") if p}
+    streets = {a.pk: a for a in Area.objects.filter(pk__in=ids, level=Level.STREET)} if ids else {}
+    for o in origins.values():
+        if o.area.level == Level.STREET or "street_name" in o.__dict__:
+            continue
+        found = [streets[int(p)] for p in o.area.path.strip("/").split("/")
+                 if p and int(p) in streets]
+        o.street_name = min(found, key=lambda a: a.depth).name if found else o.area.name
+    return checklists
+
+
+def checklists_with_progress(user, checklists) -> list:
+    """`checklists` read for a page of lists: titles (titles_read) and each one's `progress`
+    (checklists_progress), a few queries however many lists there are."""
+    checklists = titles_read(checklists)
+    progress = checklists_progress(user, checklists)
+    for c in checklists:
+        c.progress = progress[c.pk]
+    return checklists
 
 
 def checklist_progress(user, checklist: Checklist, *, today: date | None = None,
@@ -130,17 +227,40 @@ def checklist_progress(user, checklist: Checklist, *, today: date | None = None,
     """{rows, matched, done, overdue, by_area: [{code, name, level, matched, done, due,
     overdue}]}: figures over the rows the user may see (all of them for the list's own
     area and above; a community's own part otherwise)."""
+    return checklists_progress(user, [checklist], today=today, perm=perm)[checklist.pk]
+
+
+def checklists_progress(user, checklists, *, today: date | None = None,
+                        perm: str = "lists.manage") -> dict[int, dict]:
+    """{checklist id: checklist_progress(...)} for many lists in a few queries, however many
+    lists there are."""
+    from django.db.models import Count
+
     from firstline.areas.models import Area
 
     today = today or clock.today()
-    rows = ChecklistRow.objects.filter(checklist=checklist)
-    whole = any(checklist.area.path.startswith(p) for p in scope_paths(user, perm))
-    if not whole:
-        rows = rows.filter(area_scope(user, "resident__grid", perm))
+    paths = scope_paths(user, perm)
+    whole = {c.pk for c in checklists if any(c.area.path.startswith(p) for p in paths)}
+    part = [c.pk for c in checklists if c.pk not in whole]
+    seen = Q(checklist_id__in=whole)
+    if part:
+        seen |= Q(checklist_id__in=part) & area_scope(user, "resident__grid", perm)
+    rows = ChecklistRow.objects.filter(seen)
     data = list(rows.filter(resident__isnull=False).values_list(
-        "verification__grid_id", "verification__status", "verification__due"))
-    grids = {g for g, _s, _d in data}
+        "checklist_id", "verification__grid_id", "verification__status", "verification__due"))
+    counted = dict(rows.filter(checklist_id__in=part).values("checklist_id")
+                   .annotate(n=Count("pk")).values_list("checklist_id", "n")) if part else {}
+    grids = {g for _c, g, _s, _d in data}
     areas = {a.pk: a for a in Area.objects.filter(pk__in=grids).select_related("parent")}
+    by_list = defaultdict(list)
+    for c, *fact in data:
+        by_list[c].append(fact)
+    return {c.pk: _progress(by_list[c.pk], areas, today,
+                            rows=c.rows if c.pk in whole else counted.get(c.pk, 0))
+            for c in checklists}
+
+
+def _progress(data, areas, today, *, rows) -> dict:
     per = {}
 
     def bump(area, status, due):
@@ -170,8 +290,7 @@ def checklist_progress(user, checklist: Checklist, *, today: date | None = None,
         bump(area, status, due)
         if area.parent is not None:
             bump(area.parent, status, due)
-    return {"rows": checklist.rows if whole else rows.count(), **totals,
-            "by_area": sorted(per.values(), key=lambda e: e["path"])}
+    return {"rows": rows, **totals, "by_area": sorted(per.values(), key=lambda e: e["path"])}
 
 
 def checklist_rows_for_export(checklist: Checklist, user=None, perm: str = "lists.manage"):

@@ -16,8 +16,10 @@ from functools import reduce
 from operator import or_
 from pathlib import Path
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from firstline import clock
@@ -29,6 +31,7 @@ from firstline.areas.models import Area, Level, subtree_q
 from firstline.db import create_once, is_unique_violation
 from firstline.errors import InvalidInput, RuleViolation, choice_check
 from firstline.people.services import phone_normalize
+from firstline.people.vocab import symptoms_check
 from firstline.rules import rule
 from firstline.rules.temperature import is_fever, temperature_parse
 from firstline.tabular import TableError
@@ -36,6 +39,7 @@ from firstline.texts import N_, message, word
 
 from . import reading, selectors
 from .models import (
+    HANDOVER_NOTE_COLUMN,
     Case,
     CaseContact,
     CaseStatus,
@@ -48,6 +52,7 @@ from .models import (
     TestResult,
     Verification,
     VStatus,
+    handover_title,
 )
 
 CHUNK = 2000  # ids per lookup query (SQLite's bound-parameter limit is far above)
@@ -657,17 +662,24 @@ def _handover_append(row: ChecklistRow, *, target: Area, note: str, now: datetim
     from firstline.isolation.services import default_owners
 
     origin = row.checklist
-    street = origin.area.ancestors().filter(level=Level.STREET).first()  # path includes self
-    from_name = street.name if street else origin.area.name
-    source = _("%(source)s (handed over by %(street)s)") % {"source": origin.source,
-                                                           "street": from_name}
+    from_name = origin.street_name
+    # The stored source is for the API and the unique key: said in the site's language, not
+    # the sender's, so that every hand-over from `origin` to `target` joins one list
+    # whoever sends it. People read the list's `title`, said in their own language.
+    with translation.override(settings.LANGUAGE_CODE):
+        source = handover_title(origin.source, from_name)
     digest = hashlib.sha256(f"handover {origin.pk} {target.pk}".encode()).hexdigest()
-    columns = [*origin.columns, "转办说明"]
-    handover, _created = Checklist.objects.get_or_create(
-        area=target, source=source[:100], digest=digest,
-        defaults={"filename": origin.filename, "deadline": origin.deadline, "columns": columns,
-                  "mapping": origin.mapping, "created_at": now, "handover_of": origin,
-                  "created_by": row.routed_by})
+    columns = [*origin.columns, HANDOVER_NOTE_COLUMN]
+    # One list per origin and target (the digest says both): found by it, so that a list
+    # made before with a source in another language is still the one rows join.
+    handover = Checklist.objects.filter(area=target, digest=digest,
+                                        handover_of=origin).order_by("pk").first()
+    if handover is None:
+        handover, _created = Checklist.objects.get_or_create(
+            area=target, source=source[:100], digest=digest,
+            defaults={"filename": origin.filename, "deadline": origin.deadline,
+                      "columns": columns, "mapping": origin.mapping, "created_at": now,
+                      "handover_of": origin, "created_by": row.routed_by})
     handover = Checklist.objects.select_for_update().get(pk=handover.pk)
     values = [*row.values, *([""] * (len(origin.columns) - len(row.values))),
               f"{from_name}：{note}" if note else from_name]
@@ -711,6 +723,9 @@ def verification_answer(*, verification: Verification, result: str, actor,
     choice_check(result, Result.values, "result", code="bad_result")
     t = temperature_parse(temperature, on=today)
     symptoms = _text(symptoms, field="symptoms", limit=200)
+    # the screening ticks the page offers, as codes joined by commas ("cough,fatigue"): any
+    # other word is refused, so a page and an export can say every one in words
+    symptoms_check(symptoms, field="symptoms")
     from_province = _text(from_province, field="from_province", limit=30)
     from_city = _text(from_city, field="from_city", limit=30)
     note = _text(note, field="note", limit=200)

@@ -57,7 +57,12 @@ def _items_context(request):
     for v in items:
         _items_context_of(v, today=today, sources=sources.get(v.pk))
     return {"items": items, "results": Result.choices, "today": today,
-            "symptom_choices": Symptom.choices}
+            "symptom_choices": Symptom.choices, "open_count": _open_count(request.user)}
+
+
+def _open_count(user) -> int:
+    """The people left to reach (the page's count; the page lists the first 200)."""
+    return selectors.verification_list(user, status="open").count()
 
 
 def _items_context_of(v, *, today, sources=None):
@@ -78,21 +83,31 @@ def _items_context_of(v, *, today, sources=None):
 @require_GET
 @needs("lists.verify")
 def items(request):
-    return render(request, "lists/items.html", _items_context(request))
+    context = _items_context(request)
+    # ?answered=<id>: the item just answered (the answer's redirect), with what it offers
+    # next ("登记隔离" for a return or an alert); the message said the rest.
+    answered = request.GET.get("answered", "")
+    if answered.isdigit():
+        v = selectors.verifications_visible_to(request.user).filter(pk=answered).first()
+        if v is not None:
+            context["answered"] = v
+            context["isolate_url"] = selectors.isolation_offer(request.user, v)
+    return render(request, "lists/items.html", context)
 
 
 @require_GET
 @needs("lists.verify")
 def items_panel(request):
-    n = selectors.verification_list(request.user, status="open").count()
-    return render(request, "lists/panel.html", {"open": n})
+    return render(request, "lists/panel.html", {"open": _open_count(request.user)})
 
 
 @require_POST
 @needs("lists.verify")
 def item_answer(request, pk):
     """One outcome; a refused one comes back (422) on the item's form with what was typed,
-    each error beside its field, and nothing recorded."""
+    each error beside its field, and nothing recorded: the item's card alone for htmx (the
+    browser stays on the list's URL), else the page. Recorded: the card says so (htmx) or
+    the page, redirected to, does; either offers "登记隔离" when the answer asks for it."""
     v = selectors.verification_get_for_user(request.user, pk)
     form = AnswerForm(request.POST)
     if form.is_valid():
@@ -102,16 +117,35 @@ def item_answer(request, pk):
         except InvalidInput as exc:
             form_refuse(form, exc)
         except RuleViolation as exc:  # answered by someone else meanwhile: no form to fix
-            messages.error(request, f"{v.resident.name}: {exc.detail}")
+            said = f"{v.resident.name}: {exc.detail}"
+            if request.htmx:
+                return render(request, "lists/items.html#answered",
+                              {"answered": v, "refusal": said, "oob": True,
+                               "open_count": _open_count(request.user)},
+                              status=exc.status if exc.status in (409, 422) else 409)
+            messages.error(request, said)
             return redirect("lists:items")
         else:
-            messages.success(request, _("%(name)s: recorded for every list.")
-                             % {"name": v.resident.name})
-            for alert in getattr(v, "alerts", []):  # said, not left for the worker to find
-                messages.warning(request, _("%(name)s: alert raised — %(kind)s (%(detail)s).")
-                                 % {"name": v.resident.name, "kind": alert.get_kind_display(),
-                                    "detail": alert.display_detail})
-            return redirect("lists:items")
+            said = [_("%(name)s: recorded for every list.") % {"name": v.resident.name}]
+            warnings = [_("%(name)s: alert raised — %(kind)s (%(detail)s).")
+                        % {"name": v.resident.name, "kind": alert.get_kind_display(),
+                           "detail": alert.display_detail}
+                        for alert in getattr(v, "alerts", [])]  # said, not left to be found
+            if request.htmx:
+                return render(request, "lists/items.html#answered", {
+                    "answered": v, "said": said, "warnings": warnings, "oob": True,
+                    "open_count": _open_count(request.user),
+                    "isolate_url": selectors.isolation_offer(request.user, v)})
+            for text in said:
+                messages.success(request, text)
+            for text in warnings:
+                messages.warning(request, text)
+            return redirect(f"{reverse('lists:items')}?answered={v.pk}")
+    if request.htmx:
+        context = {"results": Result.choices, "symptom_choices": Symptom.choices}
+        _items_context_of(v, today=clock.today())
+        v.form = form
+        return render(request, "lists/items.html#item", {**context, "v": v}, status=422)
     context = _items_context(request)
     refused = next((item for item in context["items"] if item.pk == v.pk), None)
     if refused is None:  # beyond the page's first items: shown first
@@ -127,10 +161,9 @@ def item_answer(request, pk):
 @require_GET
 @needs("lists.manage")
 def lists_home(request):
-    lists = list(selectors.checklists_visible_to(request.user).select_related("area")
-                 .order_by("-created_at")[:100])
-    for c in lists:
-        c.progress = selectors.checklist_progress(request.user, c)
+    lists = selectors.checklists_with_progress(
+        request.user, selectors.checklists_visible_to(request.user).select_related("area")
+        .order_by("-created_at")[:100])
     return render(request, "lists/home.html", {"lists": lists})
 
 
@@ -307,7 +340,7 @@ def checklist_handover(request, pk):
     if not services.in_scope(request.user, c.area, "lists.manage"):
         raise Http404
     return _reasoned_export(request, c, exports.handover_xlsx,
-                            exports.export_filename(c).replace("核查结果", "转办清单"),
+                            exports.handover_filename(c),
                             handover=True)
 
 
@@ -338,9 +371,10 @@ def dashboard_panel(request):
     if not has_perm(request.user, "lists.manage"):
         return render(request, "lists/dashboard_panel.html", {"lists": []})
     area = Area.objects.filter(code=request.GET.get("area", "")).first()
-    lists = list(selectors.checklists_visible_to(request.user).order_by("-created_at")[:5])
+    lists = selectors.checklists_with_progress(
+        request.user, selectors.checklists_visible_to(request.user).select_related("area")
+        .order_by("-created_at")[:5])
     for c in lists:
-        c.progress = selectors.checklist_progress(request.user, c)
         # the dashboard area's direct children: communities under a street, grids under one
         c.children = [a for a in c.progress["by_area"]
                       if area is not None and a["path"].startswith(area.path)

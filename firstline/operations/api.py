@@ -18,7 +18,7 @@ from firstline.api.pagination import Paged
 from firstline.apitypes import CodeOrId, EventId, Id, Int, IsoDate, IsoDateTime
 from firstline.areas.models import subtree_q
 from firstline.errors import InvalidInput
-from firstline.people.services import mask_phone
+from firstline.people.services import mask_in_text, mask_phone
 
 from . import selectors, services
 from .models import Duty, PlaceKind, StoreKind, VolunteerKind
@@ -728,6 +728,14 @@ class TaskOut(Schema):
     @staticmethod
     def resolve_status(obj):
         return obj.status_at(clock.now())
+
+    @staticmethod
+    def resolve_detail(obj):  # free text as the page shows it: a typed ID or mobile masked
+        return mask_in_text(obj.detail)
+
+    @staticmethod
+    def resolve_note(obj):
+        return mask_in_text(obj.note)
 
 
 @router.post("/tasks", response={200: TaskIdsOut, 201: TaskIdsOut},

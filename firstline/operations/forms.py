@@ -105,7 +105,9 @@ class StockForm(OnceForm):
 
     def __init__(self, *args, stores=(), items=(), issuing=True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["store"].choices = [(s.code, s.name) for s in stores]
+        # A store as a person reads it: its name, with its code where two share a name
+        # (selectors.store_labels, set by the view as `label`).
+        self.fields["store"].choices = [(s.code, getattr(s, "label", s.name)) for s in stores]
         self.fields["item"].choices = [(i.pk, i.name) for i in items]
         if issuing:
             self.fields["to"].required = True

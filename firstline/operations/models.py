@@ -337,13 +337,31 @@ class MoveKind(models.TextChoices):
     COUNT = "count", _("counted")
 
 
+class MovePurpose(models.TextChoices):
+    """What an issue went to when Firstline itself issued it: recorded as data (the household,
+    the tip) and worded on display in the reader's language — never words stored at write
+    time. "" is an issue typed by hand: `to` says where it went, as typed."""
+    TYPED = "", _("as typed")
+    CARE_KIT = "care_kit", _("care kit to a household")
+    TIP_REWARD = "tip_reward", _("tip-off reward")
+    CORRECTION = "correction", _("correction")
+
+
 class Movement(models.Model):
     """One change of one stock row; the ledger the quantity is the sum of."""
 
     stock = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="movements")
     kind = models.CharField(_("kind"), max_length=16, choices=MoveKind.choices)
     delta = models.BigIntegerField(_("change"))
+    # As typed by a user (an issue's receiver, a receipt's or a correction's note), or a store
+    # code for a move; never words of ours (see `purpose`).
     to = models.CharField(pgettext_lazy("operations", "to"), max_length=200, blank=True, default="")
+    purpose = models.CharField(_("went to"), max_length=16, choices=MovePurpose.choices,
+                               blank=True, default=MovePurpose.TYPED)
+    household = models.ForeignKey("people.Household", on_delete=models.SET_NULL, null=True,
+                                  blank=True, related_name="+", verbose_name=_("household"))
+    tip = models.ForeignKey("residents.Tip", on_delete=models.SET_NULL, null=True, blank=True,
+                            related_name="+", verbose_name=_("tip-off"))
     donation = models.ForeignKey(Donation, on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="movements")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,

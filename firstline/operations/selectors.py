@@ -7,12 +7,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import pgettext
 
 from firstline import clock
-from firstline.accounts.scope import area_scope, scope_paths
+from firstline.accounts.scope import area_scope, path_within, scope_paths
 from firstline.areas.models import Area, subtree_q
+from firstline.people.models import Household
 from firstline.rules import rule
 
 from .models import (
@@ -21,6 +23,7 @@ from .models import (
     Item,
     MoveKind,
     Movement,
+    MovePurpose,
     Place,
     PlaceKind,
     Round,
@@ -396,6 +399,26 @@ def item_by_ref(ref) -> Item | None:
     return found
 
 
+def store_labels(codes) -> dict[str, str]:
+    """{code: the store as a person reads it}: its name (城北社区物资点), with its code after
+    it only where another store bears the same name (names are not unique, codes are). A code
+    no store has any more is shown as it is. Two queries, whatever the number of codes."""
+    codes = {c for c in codes if c}
+    if not codes:
+        return {}
+    names = dict(Store.objects.filter(code__in=codes).values_list("code", "name"))
+    shared = set(Store.objects.filter(name__in=set(names.values())).values("name")
+                 .annotate(n=Count("pk")).filter(n__gt=1).values_list("name", flat=True))
+    return {code: (pgettext("store", "%(name)s (%(code)s)") % {"name": names[code], "code": code}
+                   if names.get(code) in shared else names.get(code, code))
+            for code in codes}
+
+
+def store_label(store: Store) -> str:
+    """One store as a person reads it (see store_labels)."""
+    return store_labels([store.code])[store.code]
+
+
 def stock_list(user, *, store: Store | None = None, area: Area | None = None):
     qs = Stock.objects.filter(area_scope(user, "store__area", "operations.work")).select_related(
         "store", "item")
@@ -412,15 +435,50 @@ def movements_recent(user, *, limit: int = 20) -> list[Movement]:
     named to those who may read donations (operations.manage) or when they consented."""
     rows = list(Movement.objects.filter(area_scope(user, "stock__store__area", "operations.work"))
                 .exclude(kind=MoveKind.COUNT)
-                .select_related("stock__store", "stock__item", "donation", "actor")
+                .select_related("stock__store", "stock__item", "donation", "actor",
+                                "household__compound", "household__grid", "tip")
                 .order_by("-at", "-pk")[:limit])
     ids = {m.donation_id for m in rows if m.donation_id}
     readable = set(Donation.objects.filter(area_scope(user, "area", "operations.manage"),
                                            pk__in=ids).values_list("pk", flat=True))
+    people_paths = scope_paths(user, "people.view")
+    # A move's other store is kept as its code (`to`): read as the store's name.
+    labels = store_labels({m.stock.store.code for m in rows}
+                          | {m.to for m in rows if m.kind in (MoveKind.MOVE_OUT, MoveKind.MOVE_IN)})
     for m in rows:
+        m.store_label = labels[m.stock.store.code]
+        m.other_store = (labels.get(m.to, m.to)
+                         if m.kind in (MoveKind.MOVE_OUT, MoveKind.MOVE_IN) else "")
         d = m.donation
         m.donor_shown = d.donor if d and (d.consent_named or d.pk in readable) else None
+        m.went_to = movement_to_words(m, people_paths=people_paths)
     return rows
+
+
+def movement_to_words(m: Movement, *, people_paths: list[str]) -> str:
+    """Where an issue went, worded now in the reader's language (never words stored when it
+    was written): a care kit's household as its address — the full one to those who may see
+    the household's residents (people.view over its grid, `people_paths`), else its compound
+    and building only, as a volunteer sees an errand; a tip-off reward as the tip's number; a
+    correction as such, with its note as typed. A hand-typed issue: `to` as typed."""
+    if m.purpose == MovePurpose.CARE_KIT:
+        h = m.household
+        if h is None:
+            return pgettext("stock history", "a household")
+        if path_within(h.grid.path, people_paths):
+            return h.address
+        return Household.address_of(h.compound.name, h.building_name, "", "")
+    if m.purpose == MovePurpose.TIP_REWARD:
+        if m.tip is None:
+            return pgettext("stock history", "a tip-off reward")
+        return pgettext("stock history", "tip-off reward %(receipt)s") % {
+            "receipt": m.tip.receipt}
+    if m.purpose == MovePurpose.CORRECTION:
+        if m.to:
+            return pgettext("stock history", "correction: %(note)s") % {
+                "note": m.to}
+        return pgettext("stock history", "correction")
+    return m.to
 
 
 def donations_public(street: Area) -> QuerySet[Donation]:

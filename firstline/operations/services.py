@@ -39,6 +39,7 @@ from .models import (
     Item,
     MoveKind,
     Movement,
+    MovePurpose,
     Place,
     PlaceKind,
     Round,
@@ -51,6 +52,7 @@ from .models import (
     VolunteerKind,
     WorkingGroup,
 )
+from .selectors import store_label
 
 
 def _now(now: datetime | None) -> datetime:
@@ -637,15 +639,16 @@ def stock_words(*, item: Item, quantity: int, store: Store, receiving: bool, to:
     """What a receipt or an issue recorded, in words for the one who recorded it:
     已入库：口罩 200 个（捐赠：某某公司）, 已发放：口罩 4 个 → 北门."""
     what = quantity_words(item, quantity)
+    store_name = store_label(store)  # as the stock page names it
     if replayed:  # the form sent twice: the first one did it
         return _("Already recorded: %(what)s.") % {"what": what}
     if not receiving:
         return _("Issued from %(store)s: %(what)s to %(to)s.") % {
-            "store": store.name, "what": what, "to": to}
+            "store": store_name, "what": what, "to": to}
     if donor:
         return _("Received into %(store)s: %(what)s (donation: %(donor)s).") % {
-            "store": store.name, "what": what, "donor": " ".join(donor.split())}
-    return _("Received into %(store)s: %(what)s.") % {"store": store.name, "what": what}
+            "store": store_name, "what": what, "donor": " ".join(donor.split())}
+    return _("Received into %(store)s: %(what)s.") % {"store": store_name, "what": what}
 
 
 def _take(*, store: Store, item: Item, quantity: int) -> Stock:
@@ -681,20 +684,28 @@ def _low_stock_check(row: Stock, *, now: datetime) -> None:
             source=source, opened_at=now, dedupe=False, owner=None)
 
 
-def stock_issue(*, actor, store: Store, item: Item, quantity, to: str,
+def stock_issue(*, actor, store: Store, item: Item, quantity, to: str = "",
                 now: datetime | None = None, perm: str = "operations.work",
-                event_id=None) -> Stock:
+                event_id=None, household=None, tip=None, correction: bool = False) -> Stock:
     """Hand out supplies. Never below zero: 409 `insufficient_stock`, however many issue at
     once. A callable for other apps too (e.g. a tip-off reward paid in masks). Once per
-    `event_id` (see _movement_once)."""
+    `event_id` (see _movement_once).
+
+    Where it went is data, worded when read (selectors.movement_to_words): a care kit names
+    its `household`, a tip-off reward its `tip`, a correction says so (`correction`); `to` is
+    what a user typed (required for a hand-typed issue, a note otherwise) — never our words."""
     require_perm(actor, perm)
     now = _now(now)
     quantity = _quantity(quantity, on=clock.localdate(now))
-    to = _text(to, field="to", max_length=200)
+    purpose = (MovePurpose.CARE_KIT if household is not None
+               else MovePurpose.TIP_REWARD if tip is not None
+               else MovePurpose.CORRECTION if correction else MovePurpose.TYPED)
+    to = _text(to, field="to", max_length=200, required=purpose == MovePurpose.TYPED)
 
     def write() -> Stock:
         row = _take(store=store, item=item, quantity=quantity)
         Movement.objects.create(stock=row, kind=MoveKind.ISSUE, delta=-quantity, to=to,
+                                purpose=purpose, household=household, tip=tip,
                                 actor=actor, at=now, event_id=event_id)
         row.item = item
         row.store = store

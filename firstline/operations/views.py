@@ -274,11 +274,24 @@ def board(request):
 
 # --- supplies ---------------------------------------------------------------------------------
 
+def _labelled(rows, labels: dict) -> list:
+    """Stock rows, each with its store as a person reads it (`store_label`)."""
+    rows = list(rows)
+    missing = {r.store.code for r in rows} - labels.keys()
+    labels = {**labels, **selectors.store_labels(missing)}
+    for r in rows:
+        r.store_label = labels[r.store.code]
+    return rows
+
+
 @needs("operations.work")
 @require_http_methods(["GET", "POST"])
 def stock(request):
     user = request.user
     stores = list(selectors.stores_visible_to(user).order_by("code"))
+    labels = selectors.store_labels(s.code for s in stores)
+    for s in stores:
+        s.label = labels[s.code]
     items = list(Item.objects.order_by("code"))
     can_manage = has_perm(user, "operations.manage")
     issue_form = forms.StockForm(stores=stores, items=items, auto_id="issue-%s")
@@ -329,7 +342,7 @@ def stock(request):
                     replayed=row.replayed))
                 return redirect("operations:stock")
     return render(request, "operations/stock.html", {
-        "rows": list(selectors.stock_list(user)), "stores": stores, "items": items,
+        "rows": _labelled(selectors.stock_list(user), labels), "stores": stores, "items": items,
         "issue_form": issue_form, "receive_form": receive_form, "item_form": item_form,
         "receive_open": receive_form.is_bound, "item_open": item_form.is_bound,
         "history": selectors.movements_recent(user, limit=20), "can_manage": can_manage},

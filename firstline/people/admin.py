@@ -1,9 +1,12 @@
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from firstline.accounts.actions import AuditAction
 
 from . import services
+from .importer import id_number_problem
 from .models import (
     Building,
     Compound,
@@ -75,9 +78,53 @@ class PlacementInline(admin.TabularInline):
     raw_id_fields = ("household", "grid")
 
 
+class ResidentAdminForm(forms.ModelForm):
+    """The ID number is never sent to the page (audit F4): the page shows it masked, and a
+    blank "New ID number" replaces it only when typed (checked as an import checks it)."""
+
+    new_id_number = forms.CharField(
+        label=_("New ID number"), required=False, max_length=40,
+        help_text=_("Leave empty to keep the ID number shown masked above; type a new one "
+                    "only to replace it."))
+
+    class Meta:
+        model = Resident
+        fields = ["name", "sex", "birth_date", "phone", "residency", "grid", "household",
+                  "note", "created_at", "updated_at"]  # never id_number
+
+    def clean_new_id_number(self):
+        value = "".join(self.cleaned_data.get("new_id_number", "").split()).upper()
+        if not value:
+            if self.instance.pk is None:
+                raise ValidationError(_("Type the ID number."))
+            return ""
+        problem = id_number_problem(value)
+        if problem:
+            raise ValidationError(problem)
+        if Resident.objects.exclude(pk=self.instance.pk).filter(id_number=value).exists():
+            raise ValidationError(_("Another resident already has this ID number."))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_id_number"):
+            self.instance.id_number = data["new_id_number"]
+        return data
+
+
 @admin.register(Resident)
 class ResidentAdmin(admin.ModelAdmin):
-    """The admin shows full ID numbers: admin accounts are few and audited by role."""
+    """The ID number is shown masked (mask_id_number) and replaced only by typing a new one
+    (ResidentAdminForm); the phone is shown as stored, so opening the page is a full read."""
+
+    form = ResidentAdminForm
+    readonly_fields = ("id_number_masked",)
+    fields = ("name", "id_number_masked", "new_id_number", "sex", "birth_date", "phone",
+              "residency", "grid", "household", "note", "created_at", "updated_at")
+
+    @admin.display(description=_("ID number"))
+    def id_number_masked(self, obj):
+        return (services.mask_id_number(obj.id_number) if obj is not None else "") or "—"
 
     list_display = ("name", "sex", "birth_date", "residency", "grid", "household")
     list_filter = ("residency", "sex")
@@ -98,16 +145,18 @@ class ResidentAdmin(admin.ModelAdmin):
         return response
 
     def changelist_view(self, request, extra_context=None):
-        from firstline.accounts.services import audit
-
         response = super().changelist_view(request, extra_context)
         query = request.GET.get("q", "").strip()
         if query and getattr(response, "status_code", 0) == 200:
-            # The search term may be an ID number or a phone: not written to the log.
+            # The search term may be an ID number or a phone: not written to the log. The
+            # row is about the area of what was found, for that area's auditors to see.
             cl = getattr(response, "context_data", {}).get("cl")
-            n = cl.result_count if cl is not None else 0
-            audit(actor=request.user, action=AuditAction.RESIDENT_SEARCH_FULL,
-                  object_type="people.resident", detail=f"admin search: {n} rows", via="admin")
+            if cl is not None:
+                services.resident_search_audit(actor=request.user, found=cl.queryset,
+                                               count=cl.result_count)
+            else:
+                services.resident_search_audit(actor=request.user,
+                                               found=Resident.objects.none(), count=0)
         return response
 
 

@@ -17,6 +17,7 @@ from firstline.errors import InvalidInput
 from firstline.exportjobs import registry
 from firstline.exportjobs import services as jobs
 from firstline.exportjobs.models import ExportJob
+from firstline.texts import cell_words
 
 from . import selectors as sel
 from . import services
@@ -111,12 +112,14 @@ def _key_person_rows(job: ExportJob):
         qs = qs.filter(subtree_q(job.area, "resident__grid"))
     if job.params.get("category"):
         qs = qs.filter(category__code=job.params["category"])
-    yield [_("category"), pgettext("person", "name"), _("ID number"), _("phone"), _("grid"),
-           _("address"), _("since")]
+    # Titles and words begin with a capital, as every export's do (firstline.texts.cell_words):
+    # the page's vocabulary reads "close contact" inside its sentences.
+    yield [cell_words(t) for t in (_("category"), pgettext("person", "name"), _("ID number"),
+                                   _("phone"), _("grid"), _("address"), _("since"))]
     for k in qs.order_by("category__order", "resident__grid__code", "-since").iterator(
             chunk_size=2000):
         r = k.resident
-        yield [k.category.label, r.name, services.mask_id_number(r.id_number),
+        yield [cell_words(k.category.label), r.name, services.mask_id_number(r.id_number),
                services.mask_phone(r.phone), r.grid.code, r.household.address,
                clock.localtime(k.since).strftime("%Y-%m-%d %H:%M")]
 

@@ -70,7 +70,7 @@ class MemberForm(forms.Form):
         return {"resident": self.resident, "present": d["present"],
                 "from_province": d["from_province"], "from_city": d["from_city"],
                 "returned_on": d["returned_on"], "transport": d["transport"] or "",
-                "transport_no": d["transport_no"], "symptoms": ",".join(d["symptoms"]),
+                "transport_no": d["transport_no"], "symptoms": d["symptoms"],
                 "temperature": d["temperature"],
                 "categories": [c.code for c in d["categories"]]}
 

@@ -28,9 +28,9 @@ from firstline.accounts.scope import path_within
 from firstline.areas.models import Area, Level
 from firstline.db import advisory_xact_lock
 from firstline.errors import InvalidInput
-from firstline.tabular import TableError, open_table, unstorable_cells
+from firstline.tabular import ID_NUMBER_TITLES, TableError, open_table, unstorable_cells
 
-from .models import Building, Compound, Household, Placement, Residency, Resident
+from .models import Building, Compound, Household, Placement, Resident, residency_read
 from .phones import phone_normalize
 
 BATCH = 10000
@@ -39,8 +39,7 @@ ROSTER_WRITE_LOCK = "firstline.people.roster_write"
 RESIDENT_COLUMNS = {
     # key: [the Chinese title first (used in messages), other accepted titles]
     "name": ["姓名", "名字"],
-    "id_number": ["身份证号", "身份证号码", "身份證號", "身份證號碼", "公民身份号码", "证件号码",
-                  "id", "idnumber", "id_no"],
+    "id_number": [*ID_NUMBER_TITLES, "id", "idnumber", "id_no"],
     "phone": ["手机号", "手机号码", "手機號", "手機號碼", "联系电话", "聯繫電話", "电话", "電話",
               "mobile"],
     "grid": ["网格", "網格", "网格编码", "網格編碼", "grid_code"],
@@ -54,15 +53,6 @@ RESIDENT_COLUMNS = {
 REQUIRED = ("name", "id_number", "grid", "compound")
 FREE_TEXT = ("note",)  # a date typed into 备注 is kept as the date it shows (2020-02-05)
 
-RESIDENCY_ALIASES = {
-    "": Residency.PERMANENT,
-    "常住": Residency.PERMANENT, "常住人口": Residency.PERMANENT, "户籍": Residency.PERMANENT,
-    "戶籍": Residency.PERMANENT, "permanent": Residency.PERMANENT,
-    "暂住": Residency.TEMPORARY, "暫住": Residency.TEMPORARY, "暂住人口": Residency.TEMPORARY,
-    "暫住人口": Residency.TEMPORARY, "temporary": Residency.TEMPORARY,
-    "流动": Residency.FLOATING, "流動": Residency.FLOATING, "流动人口": Residency.FLOATING,
-    "流動人口": Residency.FLOATING, "floating": Residency.FLOATING,
-}
 MAX_LEN = {"name": 50, "compound": 100, "building": 50, "unit": 20, "room": 20, "note": 200}
 
 
@@ -75,8 +65,18 @@ def _address_normalize(**parts) -> tuple[str, str, str]:
     return household_address_normalize(**parts)
 
 
+# The roster template's example row (people.services.roster_template): an obviously made-up
+# person, region 000000 (no place), born 2000-01-01, serial 000, with a computed check digit so
+# the row reads as a well-formed one. It is never a resident: an import that still holds the
+# example row, or a form given this number, is told to replace it.
+EXAMPLE_ID_NUMBER = "00000020000101000" + ric.calc_check_digit("000000200001010000")
+
+
 def id_number_problem(value: str) -> str | None:
     """Why `value` is not a valid 18-character resident ID (GB 11643), or None."""
+    if value == EXAMPLE_ID_NUMBER:
+        return _("This is the template's example row (a made-up person): replace it with a "
+                 "real resident, or delete the row.")
     if len(value) != 18:
         return _("ID number has %(n)d characters; it must have 18.") % {"n": len(value)}
     if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
@@ -214,6 +214,18 @@ class _Row:
     note: str
 
 
+def _error_value(column: str, value: str) -> str:
+    """What the errors file says a rejected cell held: an ID number or phone masked through
+    the one mask function (110***********123X): the uploader finds the row by its number."""
+    from .services.pii import mask_id_number, mask_phone  # services imports this module
+
+    if column == "id_number":
+        return mask_id_number(value)
+    if column == "phone":
+        return mask_phone(value)
+    return value
+
+
 @dataclass
 class RosterImporter:
     """One run over a roster file.
@@ -260,7 +272,7 @@ class RosterImporter:
         errors = []
 
         def err(column, value, reason):
-            errors.append((number, title(column), value, reason))
+            errors.append((number, title(column), _error_value(column, value), reason))
 
         unstorable = unstorable_cells(row)
         if unstorable:  # checked first: such a value must not reach a query
@@ -311,7 +323,7 @@ class RosterImporter:
         row["building"], row["unit"], row["room"] = _address_normalize(
             building=row["building"], unit=row["unit"], room=row["room"])
         residency_raw = row["residency"]
-        residency = RESIDENCY_ALIASES.get(residency_raw.lower())
+        residency = residency_read(residency_raw)
         if residency is None:
             err("residency", residency_raw,
                 _("Unknown residency type: use 常住 permanent, 暂住 temporary or 流动 floating."))

@@ -14,6 +14,25 @@ class Residency(models.TextChoices):
     FLOATING = "floating", _("floating (流动)")
 
 
+# What a roster file, the API or a form may say for a residency: the code, or the word in
+# simplified or traditional Chinese (人口 and 户籍 as rosters write them) — the one mapping.
+RESIDENCY_ALIASES = {
+    "": Residency.PERMANENT,
+    "常住": Residency.PERMANENT, "常住人口": Residency.PERMANENT, "户籍": Residency.PERMANENT,
+    "戶籍": Residency.PERMANENT, "permanent": Residency.PERMANENT,
+    "暂住": Residency.TEMPORARY, "暫住": Residency.TEMPORARY, "暂住人口": Residency.TEMPORARY,
+    "暫住人口": Residency.TEMPORARY, "temporary": Residency.TEMPORARY,
+    "流动": Residency.FLOATING, "流動": Residency.FLOATING, "流动人口": Residency.FLOATING,
+    "流動人口": Residency.FLOATING, "floating": Residency.FLOATING,
+}
+
+
+def residency_read(value) -> str | None:
+    """The Residency code for `value` — a code or its word in any of the three languages
+    ("常住", "暫住", "Floating"); empty is permanent; None when it names none."""
+    return RESIDENCY_ALIASES.get(" ".join(str(value or "").split()).lower())
+
+
 class Sex(models.TextChoices):
     MALE = "M", _("male")
     FEMALE = "F", _("female")

@@ -9,6 +9,7 @@ outside this session. Names and addresses without such a run stay in the URL, sh
 
 import re
 import secrets
+import string
 
 _PRIVATE = re.compile(r"\d{4,}")
 _KEY = "private_terms"
@@ -26,7 +27,9 @@ def remember(session, term: str) -> str:
     kept = dict(session.get(_KEY, {}))
     ref = next((r for r, t in kept.items() if t == term), None)
     if ref is None:
-        ref = secrets.token_urlsafe(6)
+        # letters only: a reference must never look like the digits it hides (a run of 4
+        # digits in a random token would be taken for part of an ID number, 0.3 % of them)
+        ref = "".join(secrets.choice(string.ascii_letters) for _ in range(10))
         kept[ref] = term
         kept = dict(list(kept.items())[-_KEEP:])
         session[_KEY] = kept

@@ -320,13 +320,21 @@ AREA_PII_ACTIONS = ("roster.", "reports.export_full")
 def audit_entries_visible_to(user, perm: str = "audit.view") -> QuerySet:
     """The audit rows about personal data in the user's scope for `perm`: about residents,
     about areas (roster and unmasked ledger exports), about other apps' objects registered in
-    AUDIT_OBJECT_SCOPES, and the admin's resident searches (the admin is not area-scoped)."""
+    AUDIT_OBJECT_SCOPES, and the admin's resident searches: the admin is not area-scoped, so
+    each search's row is about the narrowest area holding what it found (shown to that
+    area's auditors, like an area's export); a search that found nothing, or rows written
+    before searches named an area, is about no area and shown only to auditors of a whole
+    tree (a root area)."""
     areas = Area.objects.filter(area_scope(user, None, perm))
     area_actions = Q(action__startswith=AREA_PII_ACTIONS[0])
     for prefix in AREA_PII_ACTIONS[1:]:
         area_actions |= Q(action__startswith=prefix)
+    searches = Q(action="resident.search_full", object_type="areas.area",
+                 object_id__in=areas.values("code"))
+    if areas.filter(parent__isnull=True).exists():
+        searches |= Q(action="resident.search_full", object_id="")
     q = (Q(object_type="people.resident", object_id__in=text_ids(residents_visible_to(user, perm)))
-         | Q(action="resident.search_full")
+         | searches
          | (Q(object_type="areas.area") & area_actions
             # ledger exports before 2026-12 stored the area's id instead of its code
             & (Q(object_id__in=areas.values("code"))

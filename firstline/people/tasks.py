@@ -11,3 +11,10 @@ def import_job_task(job_id: int) -> dict:
     job = services.import_job_run(job_id=job_id)
     return {"job": job.pk, "state": job.state, "imported": job.imported,
             "updated": job.updated, "rejected": job.rejected}
+
+
+@task()
+def import_partials_sweep_task() -> dict:
+    """Hourly: half-written errors files of upload jobs that will not finish them, removed
+    once a day old (services.import_partials_sweep)."""
+    return {"removed": len(services.import_partials_sweep())}

@@ -1,6 +1,7 @@
 """HTML pages of the roster: thin — parse, call a selector or service, render."""
 
 import csv
+import re
 from datetime import timedelta
 from itertools import islice
 
@@ -8,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
-from django.http import FileResponse, Http404, QueryDict
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -17,12 +18,13 @@ from django.utils.translation import pgettext, pgettext_lazy
 
 from firstline import clock
 from firstline.accounts.actions import PERSONAL_DATA_ACTIONS, AuditAction
+from firstline.accounts.audit_texts import audit_details
 from firstline.accounts.models import User
 from firstline.accounts.scope import has_perm, in_scope
 from firstline.accounts.services import require_perm
 from firstline.areas.models import subtree_q
 from firstline.areas.selectors import area_get_for_user, areas_visible_to
-from firstline.errors import InvalidInput, RuleViolation
+from firstline.errors import InvalidInput, RuleViolation, form_refuse
 from firstline.rules import rule
 
 from . import exports, private_terms, services
@@ -253,14 +255,15 @@ def visit_new(request, household_id):
         _visit_draft_restore(request, h, [form, *members])
     if data is not None and form.is_valid() and all(m.is_valid() for m in members):
         nobody = form.cleaned_data["nobody_home"]
-        entries = [] if nobody else [m.entry() for m in members if m.recorded()]
+        recorded = [] if nobody else [m for m in members if m.recorded()]
+        entries = [m.entry() for m in recorded]
         try:
             visit = services.screening_visit_record(actor=request.user, household=h, people=entries,
                                           nobody_home=nobody,
                                           by_phone=form.cleaned_data["by_phone"],
                                           note=form.cleaned_data["note"])
         except RuleViolation as exc:
-            form.add_error(None, exc.detail)
+            _visit_refuse(form, recorded, exc)
         else:
             messages.success(request, _("Visit recorded: %(address)s") % {"address": h.address})
             if services.visit_followups(visit=visit):
@@ -270,6 +273,18 @@ def visit_new(request, household_id):
         "h": h, "form": form, "members": members, "provinces": PROVINCES,
         "error_summary": _error_summary(form, members) if data is not None else []},
         status=422 if data is not None else 200)
+
+
+def _visit_refuse(form, recorded, exc) -> None:
+    """A refusal of the visit service beside the field it names: `people.1.returned_on` is the
+    returned_on of the second member recorded (said by its label), others on the visit form."""
+    where = re.fullmatch(r"people\.(\d+)\.(\w+)", exc.field or "")
+    if where and int(where[1]) < len(recorded) and where[2] in recorded[0].fields:
+        # "people.0.from_city: at most 30 characters." beside 来自城市 says the rest only
+        words = exc.detail.removeprefix(exc.field).lstrip(":： ") or exc.detail
+        recorded[int(where[1])].add_error(where[2], words)
+    else:
+        form_refuse(form, exc)
 
 
 VISIT_DRAFT_MINUTES = 120  # a draft left longer than this is not given back
@@ -554,7 +569,25 @@ def import_upload(request):
         else:
             return redirect("people:import_job", pk=job.pk)
     jobs = sel.import_jobs_visible_to(request.user)[:10]
-    return render(request, "people/import.html", {"form": form, "jobs": jobs}, status=status)
+    return render(request, "people/import.html",
+                  {"form": form, "jobs": jobs, "guide": services.roster_template_guide(),
+                   "notes": services.template_notes()}, status=status)
+
+
+_TEMPLATE_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+@login_required
+def import_template(request, fmt):
+    """The roster file to start from, in the user's language (services.roster_template_*)."""
+    _perm(request, "people.import")
+    build = services.roster_template_xlsx if fmt == "xlsx" else services.roster_template_csv
+    response = HttpResponse(build(actor=request.user), content_type=_TEMPLATE_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="roster-template.{fmt}"'
+    return response
 
 
 def _job(request, pk) -> ImportJob:
@@ -693,10 +726,10 @@ def audit_log(request):
                 and e.object_id.isdigit()]).values_list("pk", "name"))
     rows = [{"e": e, "action": AUDIT_ACTIONS.get(e.action, e.action),
              "object": AUDIT_OBJECTS.get(e.object_type, e.object_type),
-             "via": AUDIT_VIA.get(e.via, e.via), "detail": e.display_detail,
+             "via": AUDIT_VIA.get(e.via, e.via), "detail": detail,
              "name": (names.get(int(e.object_id)) if e.object_type == "people.resident"
                       and e.object_id.isdigit() else None)}
-            for e in page]
+            for e, detail in zip(page, audit_details(page), strict=True)]
     return render(request, "people/audit.html", {
         "page": page, "rows": rows, "who": who, "resident": rid, "action": action,
         "actions": sorted(((a.value, str(a.label)) for a in PERSONAL_DATA_ACTIONS),
@@ -733,7 +766,7 @@ def _audit_xlsx(request, qs):
     def rows():
         yield [_("When"), _("Who"), _("Action"), _("Whom / what"),
                pgettext("audit column", "Detail"), _("Via")]
-        for e in entries:
+        for e, detail in zip(entries, audit_details(entries), strict=True):
             name = (names.get(int(e.object_id)) if e.object_type == "people.resident"
                     and e.object_id.isdigit() else None)
             yield [clock.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
@@ -741,7 +774,7 @@ def _audit_xlsx(request, qs):
                    str(AUDIT_ACTIONS.get(e.action, e.action)),
                    f"{name} (#{e.object_id})" if name else
                    f"{AUDIT_OBJECTS.get(e.object_type, e.object_type)} {e.object_id}",
-                   e.display_detail, str(AUDIT_VIA.get(e.via, e.via))]
+                   services.mask_in_text(detail), str(AUDIT_VIA.get(e.via, e.via))]
 
     path = services.xlsx_file(rows(), title="audit")
     return FileResponse(open(path, "rb"), as_attachment=True,

@@ -112,6 +112,12 @@ class VersionOut(Schema):
     changes: list[ChangeOut] = Field(description="figures that differ from the version "
                                      "before (empty for version 1)")
 
+    @staticmethod
+    def resolve_note(obj):  # free text as the page shows it: a typed ID or mobile masked
+        from firstline.people.services import mask_in_text
+
+        return mask_in_text(obj["note"] if isinstance(obj, dict) else obj.note)
+
 
 class ChaseOut(Schema):
     chased_at: str

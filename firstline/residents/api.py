@@ -17,7 +17,12 @@ from firstline.apitypes import EventId, Id
 from firstline.areas.selectors import area_get_for_user
 from firstline.errors import InvalidInput, RuleViolation
 from firstline.people.selectors import household_get_for_user
-from firstline.people.services import household_member_add, mask_id_number, mask_phone
+from firstline.people.services import (
+    household_member_add,
+    mask_id_number,
+    mask_in_text,
+    mask_phone,
+)
 
 from . import selectors as sel
 from . import services
@@ -239,9 +244,11 @@ class TipItem(Schema):
 
 def _tip(t, now) -> dict:
     reward = getattr(t, "reward", None) if hasattr(t, "reward") else None
-    return {"id": t.pk, "receipt": t.receipt, "what": t.what, "where": t.where,
+    # free text as the page shows it: an ID number or mobile typed in is masked
+    return {"id": t.pk, "receipt": t.receipt, "what": mask_in_text(t.what),
+            "where": mask_in_text(t.where),
             "area": t.area.code, "contact_masked": services.tip_contact_masked(t),
-            "status": t.status, "note": t.note, "source": t.source, "created_at": t.created_at,
+            "status": t.status, "note": mask_in_text(t.note), "source": t.source, "created_at": t.created_at,
             "due_at": t.due_at, "overdue": t.status == "open" and t.due_at < now,
             "reward": ({"item": reward.item, "quantity": reward.quantity,
                         "status": reward.status, "how": reward.how,
@@ -302,14 +309,18 @@ def tip_verify(request, tip_id: int, payload: VerifyIn):
 
 # --- notices --------------------------------------------------------------------------------
 
+NOTICE_TITLE = 200  # as the service (residents.services.notice_publish) and the page say
+NOTICE_BODY = 20000  # as the model's body and the service say
+
+
 class NoticeVersion(Schema):
-    title: str = Field("", max_length=TEXT)
-    body: str = Field("", max_length=40000)
+    title: str = Field("", max_length=NOTICE_TITLE)
+    body: str = Field("", max_length=NOTICE_BODY)
 
 
 class NoticeIn(Schema):
-    title: str = Field(..., max_length=TEXT)
-    body: str = Field(..., max_length=40000)
+    title: str = Field(..., max_length=NOTICE_TITLE)
+    body: str = Field(..., max_length=NOTICE_BODY)
     areas: list[str] = Field(..., max_length=200)
     translations: dict[str, NoticeVersion] = Field(
         default_factory=dict, description='optional: {"zh-hant": {title, body}, "en": {...}}')

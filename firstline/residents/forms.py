@@ -2,6 +2,7 @@
 its field (the services decide; these parse and label)."""
 
 from django import forms
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from firstline.forms import OnceForm
@@ -51,7 +52,28 @@ class NoticeForm(OnceForm):
         label=_("Attachments (PDF or images, up to 5 MB each)"), required=False)
     areas = forms.MultipleChoiceField(label=_("For the households of"), required=False,
                                       widget=forms.SelectMultiple(attrs={"size": 4}))
+    # The other languages' versions (optional), each labelled with its language; named as the
+    # page always sent them (title_zh-hant, body_en...). Lengths are the service's to say.
+    VERSIONS = ("zh-hant", "en")
 
     def __init__(self, *args, areas=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["areas"].choices = [(a.code, a.name) for a in areas]
+        for language in self.VERSIONS:
+            name = get_language_info(language)["name_local"]
+            self.fields[f"title_{language}"] = forms.CharField(
+                label=_("%(field)s (%(language)s)") % {"field": _("Title"), "language": name}, required=False,
+                widget=forms.TextInput(attrs={"maxlength": 200}))
+            self.fields[f"body_{language}"] = forms.CharField(
+                label=_("%(field)s (%(language)s)") % {"field": _("Text"), "language": name}, required=False,
+                widget=forms.Textarea(attrs={"rows": 4}))
+
+    def versions(self) -> list:
+        """The versions' fields for the page: title and text of each language in turn."""
+        return [self[f"{key}_{language}"] for language in self.VERSIONS
+                for key in ("title", "body")]
+
+    def translations(self) -> dict:
+        return {language: {"title": self.cleaned_data[f"title_{language}"],
+                           "body": self.cleaned_data[f"body_{language}"]}
+                for language in self.VERSIONS}

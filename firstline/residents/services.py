@@ -10,8 +10,8 @@ from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count
+from django.utils.translation import get_language_info, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 
 from firstline import clock
 from firstline.accounts.actions import AuditAction
@@ -515,8 +515,7 @@ def _reward_from_stock(reward: Reward, *, actor, now: datetime, perm: str,
             if not claimed:
                 return False
             operations.stock_issue(actor=actor, store=store, item=item,
-                                   quantity=reward.quantity, now=now, perm=perm,
-                                   to=_("Tip-off reward %(receipt)s") % {"receipt": tip.receipt})
+                                   quantity=reward.quantity, now=now, perm=perm, tip=tip)
     except RuleViolation as exc:
         if exc.code != "insufficient_stock":
             raise
@@ -775,19 +774,32 @@ def notice_publish(*, actor, title, body, areas: list[Area], translations: dict 
     require_perm(actor, "people.manage")
     # Every field is checked (the page shows each error beside its field at once); the API
     # answers the first, in this order.
-    def versions_check():
-        versions = {}
+    def languages_check():
         for language, version in (translations or {}).items():
             if language not in dict(settings.LANGUAGES) or not isinstance(version, dict):
                 raise InvalidInput("bad_language", _("Translations: use zh-hans, zh-hant or "
                                                      "en, each with a title and a text."),
                                    field="translations")
-            t = text(version.get("title"), field="translations", limit=200, label=_("Title"))
-            b = text(version.get("body"), field="translations", limit=20000, label=_("Text"),
-                     multiline=True)
-            if t or b:
-                versions[language] = {"title": t, "body": b}
-        return versions
+
+    def version_text(language, key, label, limit, multiline=False):
+        # Each version's title and text named with its language: "标题（English）", never a
+        # bare 标题 beside the one in the page's own language.
+        def check():
+            version = (translations or {}).get(language)
+            value = version.get(key) if isinstance(version, dict) else ""
+            name = get_language_info(language)["name_local"]
+            return text(value, field=f"translations.{language}.{key}", limit=limit,
+                        label=_("%(field)s (%(language)s)") % {"field": label, "language": name},
+                        multiline=multiline)
+        return check
+
+    versions_checks = {}
+    for language in (translations or {}):
+        if language in dict(settings.LANGUAGES):
+            versions_checks[f"translations.{language}.title"] = version_text(
+                language, "title", _("Title"), 200)
+            versions_checks[f"translations.{language}.body"] = version_text(
+                language, "body", _("Text"), 20000, multiline=True)
 
     def areas_check():
         if not areas:
@@ -797,8 +809,14 @@ def notice_publish(*, actor, title, body, areas: list[Area], translations: dict 
         title=lambda: text(title, field="title", limit=200, required=True, label=_("Title")),
         body=lambda: text(body, field="body", limit=20000, required=True, label=_("Text"),
                           multiline=True),
-        translations=versions_check, areas=areas_check)
-    title, body, versions = values["title"], values["body"], values["translations"]
+        translations=languages_check, **versions_checks, areas=areas_check)
+    versions = {}
+    for language in (translations or {}):
+        t = values[f"translations.{language}.title"]
+        b = values[f"translations.{language}.body"]
+        if t or b:
+            versions[language] = {"title": t, "body": b}
+    title, body = values["title"], values["body"]
     for area in areas:
         if not in_scope(actor, area, "people.manage"):
             raise RuleViolation("not_found", _("Not found."), status=404)

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from firstline import clock
@@ -20,6 +21,7 @@ from firstline.accounts.services import client_address
 from firstline.areas.models import Area, Level
 from firstline.errors import InvalidInput, RuleViolation, form_refuse
 from firstline.forms import OnceForm
+from firstline.middleware import field_labels
 from firstline.people.models import Building, Compound, Residency, Transport
 from firstline.people.selectors import household_get_for_user
 from firstline.people.services import household_member_add, mask_id_number, mask_phone
@@ -97,6 +99,20 @@ def _communities(user, perm):
 
 # --- public pages -----------------------------------------------------------------------------
 
+# The public pages' and the member page's inputs are written in their templates: their labels
+# (the same words), for a refusal said before the view runs (a NUL character).
+_PLACE_LABELS = {"compound": gettext_lazy("Compound"), "building": gettext_lazy("Building"),
+                 "unit": gettext_lazy("Unit"), "room": gettext_lazy("Room")}
+_PERSON_LABELS = {"name": gettext_lazy("Name"), "id_number": gettext_lazy("ID number"),
+                  "phone": gettext_lazy("Mobile phone")}
+
+
+@field_labels(**_PERSON_LABELS, **_PLACE_LABELS,
+              from_province=gettext_lazy("Came from (province)"),
+              from_city=gettext_lazy("Came from (city)"),
+              returned_on=gettext_lazy("Returned on"), transport=gettext_lazy("Travelled by"),
+              transport_no=gettext_lazy("Train / flight / plate number"),
+              symptoms=gettext_lazy("Symptoms (fever, cough...), if any"))
 def declare(request, code):
     """返回登记, reached from the community's QR poster."""
     community = _community_or_404(code)
@@ -121,6 +137,9 @@ def declare(request, code):
         status=status), request)
 
 
+@field_labels(what=gettext_lazy("What did you see?"), compound=gettext_lazy("Compound"),
+              building=gettext_lazy("Building"), where=gettext_lazy("Where (in your words)"),
+              contact=gettext_lazy("Your phone (optional, for the reward)"))
 def tip(request, code):
     """举报: a tip-off from a resident."""
     community = _community_or_404(code)
@@ -448,22 +467,22 @@ def notices(request):
                 notice = services.notice_publish(
                     actor=request.user, title=data["title"], body=data["body"],
                     areas=[a for a in areas if a.code in data["areas"]],
-                    translations={lang: {"title": request.POST.get(f"title_{lang}", ""),
-                                         "body": request.POST.get(f"body_{lang}", "")}
-                                  for lang in ("zh-hant", "en")},
+                    translations=form.translations(),
                     attachments=data["attachments"], kept=tokens, event_id=data["event_id"])
             except RuleViolation as exc:
-                form_refuse(form, exc, fields={"file": "attachments"})
+                form_refuse(form, exc, fields={
+                    "file": "attachments",
+                    **{f"translations.{lang}.{key}": f"{key}_{lang}"
+                       for lang in form.VERSIONS for key in ("title", "body")}})
             else:
                 return redirect("residents:notice", pk=notice.pk)
         kept = _notice_files_kept(request, form, tokens)
     rows = [{"n": n, **services.notice_reach(n)}
             for n in sel.notices_visible_to(request.user)[:50]]
-    # The other languages' versions as typed (plain inputs: their names hold a hyphen).
-    typed = {key.replace("-", "_"): request.POST.get(key, "")
-             for key in ("title_zh-hant", "body_zh-hant", "title_en", "body_en")}
+    versions = form.versions()
     return render(request, "residents/notices.html", {
-        "rows": rows, "areas": areas, "form": form, "typed": typed, "kept": kept},
+        "rows": rows, "areas": areas, "form": form, "versions": versions, "kept": kept,
+        "versions_open": any(f.value() or f.errors for f in versions)},
         status=422 if form.errors else 200)
 
 
@@ -539,6 +558,7 @@ def community_poster(request, code):
 # --- staff: a newcomer found at the door -------------------------------------------------------
 
 @needs("people.screen")
+@field_labels(**_PERSON_LABELS, residency=gettext_lazy("residency"))
 def member_add(request, household_id):
     household = household_get_for_user(request.user, household_id)
     values = {k: request.POST.get(k, "") for k in ("name", "id_number", "phone", "residency")}

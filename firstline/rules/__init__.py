@@ -30,6 +30,7 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "lists.recent_fact_days": (3, "Firstline default: a visit or self-report in the last 3 days answers a list (核查) without another call"),
     "gate.temperature_required": (True, "seeds: 人员进出一律测温 (everyone crossing is measured); CONTRACT.md second wave"),
     "gate.fever_hold": (True, "CONTRACT.md second wave: a household with an open fever alert does not go out"),
+    "gate.duty_check_in_early_minutes": (30, "Firstline default: a gate duty shift can be checked in from 30 minutes before it starts (an earlier tap is refused: shift_not_started)"),
     "gate.turn_back_risk_visitors": (True, "seeds: visitors from risk areas are turned back (劝返)"),
     "retention.days": (180, "Firstline default: closed records de-identified after"),
     # operations (运行保障)

@@ -250,6 +250,17 @@ def test_batch_replayed_twice_records_nothing_new(world, api):
     assert first == second and Crossing.objects.count() == count == 2
 
 
+def test_batch_with_a_nul_in_its_second_scan_is_422_naming_it_and_records_nothing(world, api):
+    """Refused before any scan is judged, with the same words on SQLite (which would store the
+    NUL) and PostgreSQL (which refuses it in text): the gate then sends the scans one by one."""
+    scans = [scan_body(world.pass1.code), scan_body("A\x00B")]
+    r = api("gate_c1").post("/api/v1/gate/scans/batch", {"scans": scans})
+    assert r.status_code == 422, r.content
+    assert r.json() == {"error": "invalid",
+                        "detail": "scans.1.pass_code: 含有 NUL 字符（\\x00），无法保存：请删除"}
+    assert not Crossing.objects.exists()
+
+
 def test_batch_with_a_bad_item_is_422_and_records_nothing(world, api):
     scans = [scan_body(world.pass1.code), scan_body(world.pass1.code, temperature="abc")]
     r = api("gate_c1").post("/api/v1/gate/scans/batch", {"scans": scans})

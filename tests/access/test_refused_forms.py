@@ -3,7 +3,7 @@ beside its field (not a redirect and a banner that lose both), and nothing saved
 
 import re
 
-from firstline.access.models import Checkpoint, Policy
+from firstline.access.models import Checkpoint, Crossing, Policy
 
 
 def _label(html: str, name: str) -> str:
@@ -47,3 +47,14 @@ def test_a_too_long_gate_name_is_said_beside_it_and_kept(world, web):
     assert "The gate&#x27;s name is at most 100 characters." in field
     assert 'value="HL-S"' in _label(html, "code")
     assert not Checkpoint.objects.filter(code="HL-S").exists()
+
+
+def test_a_refused_visitor_is_the_form_again_at_422_as_typed(world, web):
+    r = web("gate_c1", "en").post("/access/visitors/", {
+        "checkpoint": world.gate.pk, "subject": "visitor", "direction": "in", "name": "王五",
+        "temperature": "36.5", "purpose": "送药", "action": "turn_back"})
+    html = r.content.decode()
+    assert r.status_code == 422
+    assert "Say why they were turned back." in _label(html, "turned_back_reason")
+    assert 'value="王五"' in _label(html, "name")
+    assert not Crossing.objects.exists()

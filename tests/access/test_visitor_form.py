@@ -28,7 +28,7 @@ def test_every_missing_or_bad_field_is_reported_at_once(world, login):
     r = login("gate_c1", "en").post("/access/visitors/", {
         "checkpoint": world.gate.pk, "subject": "visitor", "direction": "in", "name": "",
         "phone": "1381234567", "purpose": "送药", "action": "admit"})
-    assert r.status_code == 200
+    assert r.status_code == 422
     errors = _errors(r.content.decode())
     assert set(errors) == {"name", "phone", "temperature"}, errors
     assert "11-digit" in errors["phone"]
@@ -124,3 +124,18 @@ def test_the_plate_and_the_reason_are_not_folded_away(world, login):
     # The reason stands just before the buttons, saying when it is needed.
     before_buttons = html.split('name="action"', 1)[0].rsplit("</details>", 1)[1]
     assert 'name="turned_back_reason"' in before_buttons and "劝返时必填" in before_buttons
+
+
+@pytest.mark.parametrize("lang, out, in_", [("zh-hans", "外出", "进入"), ("zh-hant", "外出", "進入")])
+def test_the_visitors_page_names_a_direction_as_the_gate_does(world, login, lang, out, in_):
+    web = login("gate_c1", lang)
+    assert web.post("/access/visitors/", {
+        "checkpoint": world.gate.pk, "subject": "visitor", "direction": "in", "name": "王五",
+        "phone": "13812345678", "temperature": "36.5", "action": "admit"}).status_code == 302
+    gate = web.get("/access/gate/").content.decode()
+    assert re.search(rf'value="out"[^>]*> <span>{out}</span>', gate)
+    assert re.search(rf'value="in"> <span>{in_}</span>', gate)
+    visitors = web.get("/access/visitors/").content.decode()
+    assert re.search(rf'<option value="out"[^>]*>{out}</option>', visitors)
+    assert re.search(rf'<option value="in"[^>]*>{in_}</option>', visitors)
+    assert f" · {in_}</td>" in visitors  # today's list

@@ -101,7 +101,7 @@ def test_a_worker_on_my_tasks_can_reveal_the_household_phone(cast, world, req):
     assert url in c.get("/assistance/tasks/").content.decode()
     r = c.post(url, **HTMX)
     assert r.status_code == 200 and 'href="tel:13812345678"' in r.content.decode()
-    assert _phone_reads(world.r1) == [(cast.grid_a.pk, f"errand {req.pk}")]
+    assert _phone_reads(world.r1) == [(cast.grid_a.pk, f"Contact the person · errand {req.pk}")]
 
 
 # --- a volunteer rings the household of her errand ---------------------------------------------
@@ -127,7 +127,7 @@ def test_a_volunteer_reveals_the_phone_of_her_open_errand_audited(cast, world, v
     html = r.content.decode()
     assert 'href="tel:13812345678"' in html and world.r1.id_number not in html
     assert "张三" not in html
-    assert _phone_reads(world.r1) == [(volunteer.pk, f"errand {req.pk}")]
+    assert _phone_reads(world.r1) == [(volunteer.pk, f"Contact the person · errand {req.pk}")]
 
 
 def test_a_volunteer_reveals_it_while_bought_too(cast, world, volunteer, req):
@@ -148,7 +148,7 @@ def test_no_reveal_of_another_volunteers_errand(cast, areas, world, volunteer, r
     assert _reveal(chen, other, world.r2).status_code == 200  # hers to ring, not 王芳's
     # nor another household's resident through her own errand
     assert _reveal(volunteer, req, world.r2).status_code == 404
-    assert _phone_reads(world.r2) == [(chen.pk, f"errand {other.pk}")]
+    assert _phone_reads(world.r2) == [(chen.pk, f"Contact the person · errand {other.pk}")]
 
 
 def test_no_reveal_once_the_errand_is_delivered(cast, world, volunteer, req):
@@ -171,7 +171,7 @@ def test_no_reveal_once_the_errand_is_reassigned(cast, world, volunteer, req):
     assert _reveal(volunteer, req, world.r1).status_code == 200
     services.service_request_assign(request=req, actor=cast.staff_c1, volunteer=cast.grid_a)
     assert _reveal(volunteer, req, world.r1).status_code == 404
-    assert _phone_reads(world.r1) == [(volunteer.pk, f"errand {req.pk}")]
+    assert _phone_reads(world.r1) == [(volunteer.pk, f"Contact the person · errand {req.pk}")]
 
 
 def test_no_reveal_of_a_household_member_not_isolated(cast, world, volunteer, req):
@@ -198,6 +198,14 @@ def test_the_errand_grant_gives_the_phone_never_the_id_number(cast, world, volun
     assert pii_read(volunteer, world.r1, ["phone"], f"errand {req.pk}", grant=grant) == {
         "phone": "13812345678"}
 
+
+
+def test_an_errand_card_in_chinese_uses_full_width_colons(cast, volunteer, req):
+    services.service_request_assign(request=req, actor=cast.staff_c1, volunteer=volunteer)
+    c = login(volunteer)
+    c.cookies["django_language"] = "zh-hant"
+    html = c.get("/assistance/tasks/", HTTP_ACCEPT_LANGUAGE="zh-hant").content.decode()
+    assert "住戶電話：" in html and "志工：" in html and "住戶電話:" not in html
 
 def test_no_reveal_on_a_delivered_errands_card(cast, world, volunteer, req):
     services.service_request_assign(request=req, actor=cast.staff_c1, volunteer=volunteer)
@@ -380,7 +388,7 @@ def test_the_errand_lists_its_contacts_masked_and_the_volunteer_reveals_one_over
     r = client.post(f"/api/v1/service-requests/{req.pk}/contacts/{world.r1.pk}/phone", {})
     assert r.status_code == 200, r.content
     assert r.json() == {"resident_id": world.r1.pk, "phone": "13812345678"}
-    assert _phone_reads(world.r1) == [(volunteer.pk, f"errand {req.pk}")]
+    assert _phone_reads(world.r1) == [(volunteer.pk, f"Contact the person · errand {req.pk}")]
     from firstline.accounts.models import AuditEntry
 
     assert AuditEntry.objects.get(action="people.phone_read").via == "api"
@@ -407,6 +415,6 @@ def test_a_worker_reveals_a_phone_for_the_care_call_over_the_api(cast, world, re
     r = ApiClient(cast.grid_a).post(f"/api/v1/care-calls/residents/{world.r1.pk}/phone", {})
     assert r.status_code == 200, r.content
     assert r.json() == {"resident_id": world.r1.pk, "phone": "13812345678"}
-    assert _phone_reads(world.r1) == [(cast.grid_a.pk, "care call")]
+    assert _phone_reads(world.r1) == [(cast.grid_a.pk, "Contact the person · care call")]
     out = ApiClient(cast.staff_c2).post(f"/api/v1/care-calls/residents/{world.r1.pk}/phone", {})
     assert out.status_code == 404

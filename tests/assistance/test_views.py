@@ -49,6 +49,13 @@ def test_call_list_shows_my_isolated_household_only(client_for, world):
     assert "13812345678" not in html and "138****5678" in html
 
 
+
+def test_a_slot_badge_uses_the_full_width_colon_in_chinese(client_for, world):
+    c = client_for("grid_a")
+    c.cookies["django_language"] = "zh-hant"
+    html = c.get("/assistance/calls/", HTTP_ACCEPT_LANGUAGE="zh-hant").content.decode()
+    assert "上午：" in html and "上午:" not in html
+
 def test_one_tap_logs_and_returns_the_card(client_for, world):
     r = client_for("grid_a").post("/assistance/calls/log/",
                                   {"household": world.h1.pk, "outcome": "ok",

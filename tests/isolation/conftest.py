@@ -4,6 +4,7 @@ import random
 from datetime import date, datetime
 
 import pytest
+from django.utils import timezone
 
 from firstline.demo.fake import fake_id_number
 from firstline.isolation import services
@@ -50,3 +51,18 @@ def start(cast, resident, *, kind="home", starts_on=date(2026, 3, 1), days=None,
         resident=resident, kind=kind, reason="close_contact", starts_on=starts_on, days=days,
         actor=actor or cast.staff_c1, now=now or local(2026, 3, 1, 8, 0), **kw)
 
+
+
+@pytest.fixture
+def site(cast, areas):
+    """A quarantine site (集中隔离点) in community C1, no rooms. Tests that need rooms or
+    another name keep their own `site`."""
+    return services.site_create(area=areas.c1, name="凤台宾馆", actor=cast.staff_c1)
+
+
+@pytest.fixture
+def centralized_iso(cast, roster):
+    """roster.a1 in centralized isolation from today, started by staff_c1."""
+    return services.isolation_start(resident=roster.a1, kind="centralized",
+                                    reason="close_contact", starts_on=timezone.localdate(),
+                                    actor=cast.staff_c1)

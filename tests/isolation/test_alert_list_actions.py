@@ -119,3 +119,23 @@ def test_a_reading_taken_earlier_than_its_alert_keeps_its_own_time(cast, roster)
     services.reading_record(isolation=iso, temperature=38.1, taken_at=local(2026, 3, 1, 12, 0),
                             actor=cast.grid_a, now=local(2026, 3, 1, 12, 0))
     assert alert.__class__.objects.get().display_detail_beside_time == "38.1 °C · 03-01 12:00"
+
+
+def test_the_isolation_page_says_a_fever_reading_time_once(cast, roster):
+    iso = services.isolation_start(resident=roster.a1, kind="home", reason="risk_area",
+                                   starts_on=timezone.localdate(), actor=cast.staff_c1)
+    services.reading_record(isolation=iso, temperature=37.6, taken_at=None, actor=cast.grid_a)
+    alert = Alert.objects.get()
+    html = login("grid_a").get(f"/isolation/{iso.pk}/").content.decode()
+    alerts = html.split('class="alert-list"', 1)[1].split("</ul>", 1)[0]
+    when = timezone.localtime(alert.opened_at).strftime("%m-%d %H:%M")
+    assert alerts.count(when) == 1 and "37.6 °C" in alerts
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", 'placeholder="e.g. re-measured 36.8"'),
+                                             ("zh-hant", 'placeholder="結果，如：複測 36.8"')])
+def test_the_outcome_placeholder_is_short_enough_for_a_phone(cast, roster, web, lang, words):
+    iso = services.isolation_start(resident=roster.a1, kind="home", reason="risk_area",
+                                   starts_on=timezone.localdate(), actor=cast.staff_c1)
+    services.reading_record(isolation=iso, temperature=37.6, taken_at=None, actor=cast.grid_a)
+    assert words in web("grid_a", lang).get("/isolation/alerts/").content.decode()

@@ -168,6 +168,16 @@ def test_reading_bad_symptom_or_time_is_422(api, iso):
     assert reading(api, "grid_a", iso, taken_at=before).status_code == 422
 
 
+def test_a_reading_with_an_unknown_symptom_names_it_and_the_symptoms_offered(api, iso):
+    # the one wording of visits, readings and list answers (people.vocab.symptoms_check)
+    r = reading(api, "grid_a", iso, symptoms=["cough", "hiccups"])
+    assert (r.status_code, r.json()) == (422, {
+        "error": "bad_symptom",
+        "detail": "symptoms：hiccups 不是可选的症状（cough, sore_throat, fatigue, short_breath, "
+                  "taste_smell, diarrhea, aches）。"})
+    assert not iso.readings.exists()
+
+
 def test_reading_for_an_ended_isolation_is_409(api, iso):
     api("staff_c1").post(f"/api/v1/isolations/{iso.pk}/release", {"reason": "negative"})
     assert reading(api, "grid_a", iso).status_code == 409

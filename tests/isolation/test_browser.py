@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from firstline.isolation import services
-from tests.conftest import DESKTOP, PHONE, browser_login
+from tests.conftest import DESKTOP, PHONE, browser_login, htmx_settled
 
 from .conftest import make_resident
 
@@ -41,6 +41,7 @@ def test_phone_self_report_fever_shows_on_worker_home(cast, roster, live_server,
     browser_login(worker, live_server, "grid_a")
     alert = worker.locator("li.alert.k-fever")
     alert.wait_for()
+    htmx_settled(worker)
     assert roster.a1.name in alert.inner_text() and "38.4" in alert.inner_text()
     shot(worker, "worker-home-alert-phone-zh-hans")
     alert.get_by_role("button", name="接手").click()
@@ -101,6 +102,7 @@ def test_a_refused_outcome_shows_its_message_on_the_alert_card(cast, roster, liv
     browser_login(worker, live_server, "grid_a")
     card = worker.locator("li.alert.k-fever")
     card.wait_for()
+    htmx_settled(worker)
     card.locator("input[name=outcome]").fill("复测" * 101)
     card.get_by_role("button", name="处理完毕").click()
     worker.locator("li.alert.k-fever [role=alert]").wait_for()
@@ -167,6 +169,7 @@ def test_resolving_an_alert_takes_it_out_of_the_list_and_the_count_on_a_phone(
     page.goto(f"{live_server.url}/")
     badge = page.locator(".panel #alert-count")
     badge.wait_for()
+    htmx_settled(page)
     assert badge.inner_text() == "2"
     card = page.locator("li.alert").first
     card.locator("input[name=outcome]").fill("已送发热门诊")

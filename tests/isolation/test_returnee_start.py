@@ -97,6 +97,37 @@ def test_starting_the_isolation_leaves_a_fever_found_at_the_door_open(cast, door
     assert Alert.objects.get(kind="door_fever").status == AlertStatus.OPEN
 
 
+def test_a_lockdown_resolves_the_returnee_alerts_of_those_it_isolates_audited(cast, door):
+    door()
+    alert = Alert.objects.get(kind="risk_return", resident=door.resident)
+    with time_machine.travel(NOW + timedelta(minutes=5), tick=False):
+        services.lockdown_create(building=door.resident.household.building,
+                                 starts_on=date(2020, 2, 10), actor=cast.staff_c1)
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.RESOLVED
+    from django.utils import translation
+    with translation.override("zh-hans"):
+        assert alert.display_outcome == "已登记居家隔离"
+    row = AuditEntry.objects.get(action="alert.resolve", object_id=str(alert.pk))
+    assert row.actor == cast.staff_c1
+
+
+def test_a_lockdown_leaves_the_returnee_alert_of_someone_keeping_their_own_isolation(
+        cast, door):
+    """Already isolated (a lockdown keeps it, starts none): the lockdown answers nothing."""
+    door()
+    alert = Alert.objects.get(kind="risk_return", resident=door.resident)
+    with time_machine.travel(NOW, tick=False):
+        services.isolation_start(resident=door.resident, kind="home", reason="close_contact",
+                                 starts_on=date(2020, 2, 10), actor=cast.staff_c1)
+    Alert.objects.filter(pk=alert.pk).update(status=AlertStatus.OPEN, resolved_at=None)
+    with time_machine.travel(NOW + timedelta(minutes=5), tick=False):
+        services.lockdown_create(building=door.resident.household.building,
+                                 starts_on=date(2020, 2, 10), actor=cast.staff_c1)
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.OPEN
+
+
 def test_returnee_and_door_fever_cards_link_to_the_filled_form_for_who_may_start(web, door):
     door(temperature="38.0")
     with time_machine.travel(NOW + timedelta(minutes=5), tick=False):

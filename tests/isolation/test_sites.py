@@ -11,6 +11,7 @@ from .conftest import local, make_resident, start
 
 @pytest.fixture
 def site(cast, areas):
+    """Overrides conftest's `site`: with an address and rooms 101, 102 (one bed) and 201 (two)."""
     s = services.site_create(area=areas.c1, name="凤台宾馆", address="淮河路8号", actor=cast.staff_c1)
     services.rooms_add(site=s, numbers=["101", "102"], actor=cast.staff_c1)
     services.rooms_add(site=s, numbers=["201"], beds=2, actor=cast.staff_c1)

@@ -14,18 +14,6 @@ from tests.conftest import event_id_in, race
 EVENT = "3b8e0f2a-7c4d-4e1b-9a6f-5d2c1b0a9e8f"
 
 
-@pytest.fixture
-def iso(cast, roster):
-    return services.isolation_start(resident=roster.a1, kind="centralized",
-                                    reason="close_contact", starts_on=timezone.localdate(),
-                                    actor=cast.staff_c1)
-
-
-@pytest.fixture
-def site(cast, areas):
-    return services.site_create(area=areas.c1, name="凤台宾馆", actor=cast.staff_c1)
-
-
 def _post(api, iso, site, **extra):
     return api("staff_c1").post("/api/v1/transfers", {
         "isolation_id": iso.pk, "from_place": "阳光花园1栋1单元101", "to_site_id": site.pk,
@@ -33,32 +21,33 @@ def _post(api, iso, site, **extra):
         **extra})
 
 
-def test_a_transfer_sent_again_answers_the_first_and_writes_nothing(api, iso, site):
-    first = _post(api, iso, site)
+def test_a_transfer_sent_again_answers_the_first_and_writes_nothing(api, centralized_iso, site):
+    first = _post(api, centralized_iso, site)
     audits = AuditEntry.objects.count()
-    again = _post(api, iso, site)
+    again = _post(api, centralized_iso, site)
     assert (first.status_code, again.status_code) == (201, 200), again.content
     assert again.json() == first.json()
     assert Transfer.objects.count() == 1 and AuditEntry.objects.count() == audits
 
 
-def test_an_event_id_used_for_another_transfer_is_409(api, iso, site):
-    assert _post(api, iso, site).status_code == 201
-    r = _post(api, iso, site, vehicle="皖D99999")
+def test_an_event_id_used_for_another_transfer_is_409(api, centralized_iso, site):
+    assert _post(api, centralized_iso, site).status_code == 201
+    r = _post(api, centralized_iso, site, vehicle="皖D99999")
     assert r.status_code == 409 and r.json()["error"] == "event_id_reused"
     assert Transfer.objects.count() == 1
 
 
-def test_a_bad_event_id_is_422_naming_it(api, iso, site):
-    r = _post(api, iso, site, event_id="not-a-uuid")
+def test_a_bad_event_id_is_422_naming_it(api, centralized_iso, site):
+    r = _post(api, centralized_iso, site, event_id="not-a-uuid")
     assert r.status_code == 422 and "event_id" in r.content.decode()
     assert not Transfer.objects.exists()
 
 
-def test_the_board_transfer_form_sent_twice_is_one_transfer_and_a_normal_answer(web, iso, site):
+def test_the_board_transfer_form_sent_twice_is_one_transfer_and_a_normal_answer(
+        web, centralized_iso, site):
     client = web("staff_c1")
     event = event_id_in(client.get(f"/isolation/sites/{site.pk}/").content.decode())
-    form = {"action": "transfer", "isolation": iso.pk, "from_place": "阳光花园1栋",
+    form = {"action": "transfer", "isolation": centralized_iso.pk, "from_place": "阳光花园1栋",
             "pickup_at": "2026-03-01T15:00", "vehicle": "", "escort": "", "event_id": event}
     first = client.post(f"/isolation/sites/{site.pk}/", form)
     again = client.post(f"/isolation/sites/{site.pk}/", form)

@@ -184,6 +184,15 @@ def test_start_from_the_page_shows_the_link_once(cast, roster):
     assert "/isolation/r/" not in c.get(r["Location"]).content.decode()
 
 
+
+def test_start_from_the_page_says_it_started(cast, roster):
+    c = login("staff_c1")
+    r = c.post("/isolation/new/", {"resident": roster.b1.pk, "kind": "home",
+                                   "reason": "close_contact",
+                                   "starts_on": str(timezone.localdate())},
+               HTTP_ACCEPT_LANGUAGE="zh-hant", follow=True)
+    assert f"已開始隔離：{roster.b1.name}，居家隔離。" in r.content.decode()
+
 def test_lockdown_from_the_page_and_compound_partial(cast, roster):
     c = login("staff_c1")
     r = c.post("/isolation/lockdowns/", {"compound": roster.compound.pk, "building": "1",
@@ -525,7 +534,7 @@ def test_reason_other_needs_a_note_on_the_page(cast, roster):
             "starts_on": str(timezone.localdate())}
     r = c.post("/isolation/new/", form, HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert r.status_code == 422
-    assert re.search(r'name="reason_note".*?<span class="error">[^<]*“其他”', r.content.decode(),
+    assert re.search(r'name="reason_note".*?<span class="error"[^>]*>[^<]*“其他”', r.content.decode(),
                      re.S)
     r = c.post("/isolation/new/", {**form, "reason_note": "同楼栋出现阳性"})
     assert r.status_code == 302

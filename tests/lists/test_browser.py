@@ -61,18 +61,23 @@ def test_grid_worker_works_through_items_on_a_phone(roster, cast, live_server, n
     card = page.locator(f"#v-{fang.pk}")
     assert "铁路部门" in card.inner_text() and "卫健委" in card.inner_text()
     assert page.locator("article.vitem").count() == 3  # 王芳 once, however many lists
+    count = page.locator("#items-count")
+    assert ("待联系 3 人" if lang == "zh-hans" else "3 people to reach") in count.inner_text()
     shot(page, f"items-phone-{lang}")
     card.locator("input[name=temperature]").fill("36.5")
     card.locator("button.o-reached").click()
-    page.wait_for_url(f"{live_server.url}/lists/items/")
+    page.locator(f"#v-{fang.pk}.answered").wait_for()  # answered in place (htmx)
+    assert page.url == f"{live_server.url}/lists/items/"
     assert Verification.objects.get(pk=fang.pk).result == "reached"
+    # the count at the top follows (out of band, no reload)
+    assert ("待联系 2 人" if lang == "zh-hans" else "2 people to reach") in count.inner_text()
     # 李强 was seen on a screening visit: that fact answers without another call
     li = Verification.objects.get(resident=roster.li)
     reading = page.locator(f"#v-{li.pk} form.fact .reading").last
     assert reading.inner_text().replace("\xa0", " ") == "36.6 °C"
     assert reading.evaluate("e => e.getClientRects().length") == 1  # °C never on its own line
     page.locator(f"#v-{li.pk} form.fact button").click()
-    page.wait_for_url(f"{live_server.url}/lists/items/")
+    page.locator(f"#v-{li.pk}.answered").wait_for()
     done = Verification.objects.get(pk=li.pk)
     assert done.status == "done" and str(done.temperature) == "36.6"
     assert page.locator("article.vitem").count() == 1
@@ -120,8 +125,11 @@ def test_hq_uploads_maps_sees_progress_and_downloads(roster, cast, live_server, 
         page.click("#export")
     data = Path(info.value.path()).read_bytes()
     rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
-    assert rows[0] == ("序号", "旅客", "证件", "电话", "航班", "核查结果", "核查时间", "核查人")
-    assert rows[1][5] == "已联系上" and rows[3][4] == "'=1+1"
+    # the sender's columns as sent; ours in the asking user's language
+    ours = {"zh-hans": ("核查结果", "核查时间", "核查人", "已联系上"),
+            "en": ("Verification result", "Verified at", "Verified by", "Reached")}[lang]
+    assert rows[0] == ("序号", "旅客", "证件", "电话", "航班", *ours[:3])
+    assert rows[1][5] == ours[3] and rows[3][4] == "'=1+1"
     page.goto(f"{live_server.url}/reports/")
     page.locator("#lists-progress table").wait_for()
     shot(page, f"dashboard-phone-{lang}")

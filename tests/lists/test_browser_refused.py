@@ -41,6 +41,7 @@ def test_a_refused_answer_comes_back_beside_its_field(roster, cast, live_server,
     expect(card.locator("input[name=from_province]")).to_have_value("湖北")
     expect(card.locator("input[name=temperature]")).to_have_value("36.5")
     shot(page, f"items-refused-phone-{lang}")
+    assert page.url == f"{live_server.url}/lists/items/"  # in place: a reload sends nothing
     assert Verification.objects.get(pk=fang.pk).status == "open"
 
 

@@ -14,7 +14,7 @@ from tests.conftest import PHONE, browser_login
 
 from ..people.conftest import make_resident
 from .test_browser import _lang, shot
-from .test_routing import _list, other  # noqa: F401 - the fixture
+from .test_routing import _list
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -79,7 +79,7 @@ def test_chase_then_submit_and_resubmit_on_a_phone(roster, cast, live_server, ne
 
 
 @pytest.mark.parametrize("lang", ["zh-hans", "en"])
-def test_hand_a_row_over_to_another_street_on_a_phone(roster, areas, other, cast,  # noqa: F811
+def test_hand_a_row_over_to_another_street_on_a_phone(roster, areas, other, cast,
                                                       live_server, new_page, tmp_path, lang):
     c = _list(roster, tmp_path, areas)
     errors = []

@@ -82,3 +82,19 @@ def test_a_source_that_is_not_the_persons_own_fact_is_refused(roster, tmp_path, 
                             source=f"visit:{visit.pk}")
     assert exc.value.field == "source"
     assert Verification.objects.get(pk=fang.pk).status == "open"
+
+
+def test_the_english_export_begins_each_answer_with_a_capital(answered, api, cast):
+    from django.utils import translation
+
+    from firstline.lists.exports import checklist_rows
+    from firstline.lists.models import Checklist
+
+    c, _visit, _back = answered
+    with translation.override("en"):
+        rows = list(checklist_rows(Checklist.objects.get(pk=c), full=False, user=cast.hq))
+    col = rows[0].index("Verification result")
+    said = {row[1]: row[col] for row in rows[1:]}
+    assert said["王芳"].startswith("Reached; temperature 36.5")
+    assert said["查无此人"] == "Unmatched (unknown person: 电话空号)"
+    assert set(Verification.objects.values_list("result", flat=True)) == {"reached", ""}

@@ -96,6 +96,16 @@ def test_csv_in_big5_from_a_traditional_chinese_sender(roster, tmp_path):
         "陽光花園1棟1單元101室"
 
 
+@pytest.mark.parametrize("title", ["身分證號", "身分證字號"])
+def test_a_taiwan_senders_id_number_column_is_read(roster, tmp_path, title):
+    """Taiwan spells it 身分證 (as the zh-hant pages do): the column matches by ID number."""
+    path = write_csv(tmp_path / "l.csv", ["姓名", title], [["王芳", roster.fang.id_number]],
+                     encoding="big5")
+    result = _import(path)
+    assert (result.matched_by_id, result.unmatched) == (1, 0)
+    assert _row(result, 1).resident == roster.fang
+
+
 def test_xlsx_with_number_cells(roster, tmp_path):
     path = write_xlsx(tmp_path / "l.xlsx", ["姓名", "手机"], [["刘洋", 13600003333]])
     result = checklist_import(path=path, source="铁路", mapping={"name": 0, "phone": 1})

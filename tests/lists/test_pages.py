@@ -337,3 +337,56 @@ def test_a_call_s_fever_alert_offers_to_start_isolation(web, roster, tmp_path):
     card = page[page.index(f'id="alert-{alert.pk}"'):]
     card = card[:card.index("</li>")]
     assert f"/isolation/new/?resident={roster.fang.pk}&amp;reason=fever" in card
+
+
+def test_the_lists_page_asks_the_database_as_often_for_twelve_lists_as_for_three(
+        web, roster, areas, tmp_path):
+    # hand-over lists' titles (their origin's street) and each list's progress are read for
+    # all the lists at once, not list by list
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = web("staff_c1", "en")
+
+    def add(k):
+        path = write_csv(tmp_path / f"l{k}.csv", ["人名", "证件", "电话"],
+                         [["王芳", roster.fang.id_number, ""], ["刘洋", "", f"1360000{k:04d}"]])
+        origin = checklist_import(path=path, source=f"卫健委{k}", deadline=clock.today(),
+                                  area=areas.c1,
+                                  mapping={"name": 0, "id_number": 1, "phone": 2}).checklist
+        Checklist.objects.create(source=f"转办{k}", digest=f"handover {k}", area=areas.c1,
+                                 handover_of=origin, created_at=clock.now())
+
+    def page():
+        with CaptureQueriesContext(connection) as queries:
+            r = client.get("/lists/")
+        assert r.status_code == 200
+        return r.content.decode(), len(queries)
+
+    for k in range(3):
+        add(k)
+    text, three = page()
+    assert f"卫健委2 (handed over by {areas.street.name})" in text
+    for k in range(3, 12):
+        add(k)
+    text, twelve = page()
+    assert f"卫健委11 (handed over by {areas.street.name})" in text
+    assert twelve == three
+
+
+def test_a_list_handed_over_twice_is_titled_from_what_was_read_at_once(
+        cast, roster, areas, tmp_path, django_assert_num_queries):
+    from firstline.lists.selectors import checklists_visible_to, titles_read
+
+    origin = _list(roster, tmp_path)
+    once = Checklist.objects.create(source="一次", digest="once", area=areas.c1,
+                                    handover_of=origin, created_at=clock.now())
+    twice = Checklist.objects.create(source="两次", digest="twice", area=areas.c2,
+                                     handover_of=once, created_at=clock.now())
+    [read] = titles_read(checklists_visible_to(cast.hq).filter(pk=twice.pk))
+    with translation.override("en"):
+        slow = Checklist.objects.get(pk=twice.pk).title  # asked list by list
+        with django_assert_num_queries(0):
+            title = read.title
+    assert title == slow == (f"卫健委 (handed over by {origin.area.name}) "
+                             f"(handed over by {areas.street.name})")

@@ -10,40 +10,12 @@ from openpyxl import load_workbook
 
 from firstline import clock
 from firstline.accounts.models import AuditEntry
-from firstline.accounts.roles import Role
-from firstline.accounts.services import user_assign
-from firstline.areas.models import Level
-from firstline.areas.services import area_upsert
 from firstline.lists.models import Checklist, ChecklistRow, Verification
 from firstline.lists.services import checklist_import
 
-from ..conftest import PASSWORD, make_household
-from ..people.conftest import make_resident
 from .conftest import write_csv
 
 pytestmark = pytest.mark.time_sensitive  # deadlines
-
-
-@pytest.fixture
-def other(areas, cast):
-    """A second street in Firstline (东街道) with a community, a grid, a resident 赵敏, and
-    its own staff."""
-    class East:
-        pass
-
-    o = East()
-    o.street, _ = area_upsert(code="99000102", name="东街道", level=Level.STREET,
-                              parent=areas.district)
-    o.community, _ = area_upsert(code="D1", name="东一社区", level=Level.COMMUNITY,
-                                 parent=o.street)
-    o.grid, _ = area_upsert(code="D1a", name="东一社区第1网格", level=Level.GRID,
-                            parent=o.community)
-    o.zhao = make_resident(make_household(o.grid, compound_name="东苑", room="808"),
-                           name="赵敏", phone="13711112222", id_number="")
-    o.hq, _ = user_assign(username="hq_east", role=Role.STREET_STAFF, area=o.street,
-                          password=PASSWORD)
-    cast.hq_east = o.hq
-    return o
 
 
 def _list(roster, tmp_path, areas):

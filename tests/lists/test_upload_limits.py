@@ -99,7 +99,7 @@ def test_the_api_refuses_the_file_with_422_naming_it_and_why(api, roster, tmp_pa
 def test_the_row_cap_speaks_traditional_chinese_too(api, roster, tmp_path, settings):
     r = _upload(api("hq"), too_many_cr_lines(tmp_path, settings), "zh-hant")
     assert r.status_code == 422
-    assert r.json()["detail"] == "文件 mac.csv：文件超過 3 行：請拆分爲幾個文件。"
+    assert r.json()["detail"] == "檔案 mac.csv：檔案超過 3 列：請拆分為幾個檔案。"
 
 
 @pytest.mark.parametrize("make, en, hans", REFUSALS, ids=IDS)

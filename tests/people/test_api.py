@@ -224,6 +224,18 @@ def test_visit_api_refusals(api, roster):
     assert not ScreeningVisit.objects.exists()
 
 
+def test_a_visit_with_an_unknown_symptom_names_it_and_the_symptoms_offered(api, roster):
+    # the one wording of visits, readings and list answers (people.vocab.symptoms_check)
+    bad = _visit(roster)
+    bad["people"][0]["symptoms"] = ["cough", "hiccups"]
+    r = api("grid_a").post("/api/v1/visits", bad)
+    assert (r.status_code, r.json()) == (422, {
+        "error": "bad_symptom",
+        "detail": "symptoms：hiccups 不是可选的症状（cough, sore_throat, fatigue, short_breath, "
+                  "taste_smell, diarrhea, aches）。"})
+    assert not ScreeningVisit.objects.exists()
+
+
 def test_visit_and_ledger_out_of_scope(api, roster):
     v = api("grid_a").post("/api/v1/visits", _visit(roster)).json()
     assert api("staff_c2").get(f"/api/v1/visits/{v['id']}").status_code == 404

@@ -57,3 +57,14 @@ def test_unmasked_csv_keeps_id_numbers_as_text_for_excel_and_imports_back(web, r
     path.write_bytes(body)
     result = residents_import(path)
     assert (result.imported, result.updated, result.rejected) == (0, 0, 0), result
+
+
+def test_key_person_csv_in_english_begins_its_titles_and_words_with_a_capital(web, roster,
+                                                                              cast):
+    screening_visit_record(actor=cast.grid_a, household=roster.h1,
+                           people=[{"resident": roster.a1, "temperature": "38.5"}])
+    res = web("staff_c1", lang="en").get("/people/key-persons/export.csv")
+    header, *rows = csv.reader(io.StringIO(
+        b"".join(export_download(res).streaming_content).decode("utf-8-sig")))
+    assert header == ["Category", "Name", "ID number", "Phone", "Grid", "Address", "Since"]
+    assert rows and all(row[0][:1].isupper() for row in rows)  # "Fever", not "fever"

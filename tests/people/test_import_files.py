@@ -105,6 +105,86 @@ def test_the_upload_counts_an_xlsx_by_its_rows_not_its_dimension(cast, areas, tm
     assert job.total_rows == 3
 
 
+def with_sheet(path, edit):
+    """The same workbook with its first sheet's XML passed through edit(text) -> text."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    parts["xl/worksheets/sheet1.xml"] = edit(parts["xl/worksheets/sheet1.xml"].decode()).encode()
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+def with_formula_phones(path, *, computed: bool):
+    """Each data row's phone cell (column C) a formula, as a generating program writes it
+    (no cached result) or as Excel saves it (the result kept in <v>)."""
+    def edit(sheet):
+        def cell(m):
+            ref, value = m.group(1), m.group(3)
+            result = f"<v>{value}</v>" if computed else ""
+            return f'<c r="{ref}" t="str"><f>"{value}"&amp;""</f>{result}</c>'
+        return re.sub(r'<c r="(C([2-9]|\d\d+))" t="inlineStr"><is><t>([^<]+)</t></is></c>',
+                      cell, sheet)
+    return with_sheet(path, edit)
+
+
+def test_an_xlsx_whose_formulas_hold_no_result_is_refused_naming_the_cells(areas, tmp_path):
+    """openpyxl would read each such cell as empty: the phones would be lost without a word."""
+    path = with_formula_phones(write_xlsx(tmp_path / "f.xlsx", good_rows()), computed=False)
+    with translation.override("en"):
+        out = run(path)
+    assert "2 cells hold a formula but not its result (C2, C4)" in out.file_error
+    assert not Resident.objects.exists()
+
+
+def test_formulas_written_by_openpyxl_are_refused(areas, tmp_path):
+    """openpyxl (and pandas through it) writes a formula with an empty <v />: no result."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEADER_CN)
+    ws.append(["王芳", f'="{ID2}"', '="13800001111"', "G1a", "阳光花园", "1", "2", "301", "暂住", ""])
+    wb.save(tmp_path / "script.xlsx")
+    with translation.override("en"):
+        out = run(tmp_path / "script.xlsx")
+    assert "2 cells hold a formula but not its result (B2, C2)" in out.file_error
+    assert not Resident.objects.exists()
+
+
+def test_a_formula_whose_result_is_empty_text_is_read_as_empty(tmp_path):
+    """Excel keeps "" as <v></v> on a text result (t="str"): a result, not a missing one."""
+    from firstline.tabular import xlsx_rows_with_values
+
+    path = write_table(tmp_path / "e.xlsx", ["姓名", "备注"], [["王芳", "x"]])
+
+    def edit(sheet):
+        return re.sub(r'<c r="B2" t="inlineStr"><is><t>x</t></is></c>',
+                      '<c r="B2" t="str"><f>""</f><v></v></c>', sheet)
+    assert xlsx_rows_with_values(with_sheet(path, edit)) == (2, [])
+
+
+def test_an_xlsx_whose_formulas_hold_their_results_is_read(areas, tmp_path):
+    path = with_formula_phones(write_xlsx(tmp_path / "f.xlsx", good_rows()), computed=True)
+    out = run(path)
+    assert out.summary == "imported 3, updated 0, rejected 0"
+    assert Resident.objects.filter(phone__gt="").count() == 2
+
+
+def test_rows_and_formulas_are_found_across_the_sheets_chunks(tmp_path):
+    """The sheet's XML is read 1 MB at a time: rows and cells cut at a chunk's end count once."""
+    from firstline.tabular import xlsx_rows_with_values
+
+    rows = [[f"居民{i}", "x" * 90, str(i)] for i in range(30_000)]  # ~5 MB of XML
+    path = write_table(tmp_path / "big.xlsx", ["姓名", "备注", "号"], rows)
+
+    def edit(sheet):  # the last row's third cell a formula with no result
+        return re.sub(r'<c r="C30001" t="inlineStr"><is><t>[^<]*</t></is></c>',
+                      '<c r="C30001"><f>1+1</f></c>', sheet)
+    assert xlsx_rows_with_values(with_sheet(path, edit)) == (30_001, ["C30001"])
+
+
 # --- 2. line endings ----------------------------------------------------------------------------
 
 def csv_with_line_ending(path, rows, ending):
@@ -185,7 +265,7 @@ def test_an_id_number_saved_by_excel_in_scientific_notation_is_refused(areas, tm
     out = run(path)
     assert out.rejected == 1
     [e] = errors_of(path)
-    assert (e["row"], e["column"], e["value"]) == ("1", "身份证号", "1.10105E+17")
+    assert (e["row"], e["column"], e["value"]) == ("1", "身份证号", "1.1****E+17")
     assert "15" in e["reason"] and "Text" in e["reason"]
 
 

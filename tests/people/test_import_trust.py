@@ -113,6 +113,17 @@ def test_a_big5_file_is_read_as_big5(areas, tmp_path, encoding):
     assert r.name == "陳大文" and r.household.compound.name == "翰林華府"
 
 
+@pytest.mark.parametrize("title", ["身分證號", "身分證字號"])
+def test_taiwans_spelling_of_the_id_number_header_is_read(areas, tmp_path, title):
+    """The zh-hant pages say 身分證號 (Taiwan's official spelling): a file headed that way,
+    or with 身分證字號, is read as the ID-number column."""
+    header = [title if h == "身份證號" else h for h in HEADER_HANT]
+    path = write_csv(tmp_path / "tw.csv", big5_rows(), header=header)
+    out = run(path)
+    assert out.imported == 1, errors_of(path)
+    assert Resident.objects.get(id_number=ID1).name == "陳大文"
+
+
 def test_detection_tells_big5_from_gbk():
     hant = "姓名,身份證號,手機號\n陳大文,110105194912310020,13800138000\n"
     hans = "姓名,身份证号,手机号\n陈大文,110105194912310020,13800138000\n"

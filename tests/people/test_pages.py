@@ -114,7 +114,8 @@ def test_upload_import_progress_and_errors(web, roster, tmp_path):
     html = c.get(f"/people/import/{job.pk}/progress/").content.decode()
     job.refresh_from_db()
     assert job.state == "done" and (job.imported, job.updated, job.rejected) == (3, 0, 1)
-    assert "123" in html and "18" in html
+    # the refused row said by its number and reason; the value itself masked (privacy F5)
+    assert "身份证号有 3 位，应为 18 位" in html and '<td class="mono">***</td>' in html
     errors = c.get(f"/people/import/{job.pk}/errors.csv")
     body = b"".join(errors.streaming_content).decode("utf-8-sig")
     assert body.splitlines()[0] == "row,column,value,reason" and "\n4," in body

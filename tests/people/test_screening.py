@@ -95,6 +95,25 @@ def test_bad_temperature_is_refused(cast, roster):
     assert not ScreeningVisit.objects.exists()
 
 
+@pytest.mark.parametrize("symptoms", [["cough", "hiccups"], "cough,hiccups"])
+def test_an_unknown_symptom_is_refused_by_the_service_whoever_calls_it(cast, roster, symptoms):
+    # the service guards the page and the API alike (people.vocab.symptoms_check)
+    with pytest.raises(InvalidInput) as refused:
+        visit(cast, roster.h1, [{"resident": roster.a1, "symptoms": symptoms}])
+    assert (refused.value.code, refused.value.field) == ("bad_symptom", "symptoms")
+    assert "hiccups" in refused.value.detail
+    assert not ScreeningVisit.objects.exists()
+
+
+def test_symptom_codes_are_stored_each_once_and_a_declarations_words_as_told(cast, roster):
+    v = visit(cast, roster.h1, [{"resident": roster.a1, "symptoms": ["cough", "fatigue",
+                                                                     "cough"]}])
+    assert v.people.get().symptoms == "cough,fatigue"
+    d = visit(cast, roster.h1, [{"resident": roster.a1, "symptoms": "嗓子有点疼"}],
+              at=local(2020, 2, 2), by_phone=True, source=VisitSource.DECLARATION)
+    assert d.people.get().symptoms == "嗓子有点疼"
+
+
 def test_non_member_is_refused(cast, roster):
     with pytest.raises(InvalidInput):
         visit(cast, roster.h1, [{"resident": roster.a3}])

@@ -38,7 +38,8 @@ def test_a_valid_tip_is_paid_from_the_community_store(place, areas, cast, api):
                                   "how": "stock", "store": "C1-S"}
     assert held(store, item) == 90
     issue = Movement.objects.get(kind="issue")
-    assert (issue.delta, issue.actor, t.receipt in issue.to) == (-10, cast.grid_a, True)
+    assert (issue.delta, issue.actor, issue.purpose, issue.tip, issue.to) == (
+        -10, cast.grid_a, "tip_reward", t, "")  # the tip as data, worded when read
 
 
 def test_without_enough_stock_the_reward_is_owed_and_nothing_taken(place, areas, cast):

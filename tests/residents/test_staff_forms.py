@@ -77,8 +77,8 @@ def test_a_refusal_naming_the_residency_is_said_beside_it_with_the_household_kep
                                    {"household": place.h201.pk, "residency": "tourist"})
     assert r.status_code == 422
     form = row(r.content.decode(), f"declaration-{d.pk}")
-    assert beside(form, "residency", "Unknown residency type: use 常住 permanent, 暂住 temporary "
-                                     "or 流动 floating.")
+    assert beside(form, "residency", "Unknown residency type: use permanent, temporary or "
+                                     "floating.")
     assert selected(form, "household", str(place.h201.pk))
     assert Declaration.objects.get().status == "pending"
 

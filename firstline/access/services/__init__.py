@@ -15,7 +15,9 @@ from .common import (
 )
 from .duty import (
     _is_manager,
+    check_in_opens,
     duty_gaps,
+    planned_for_someone_else,
     shift_attendance_record,
     shift_check_in,
     shift_check_out,
@@ -87,6 +89,6 @@ __all__ = [
     "SNAPSHOT_SIGNING_SALT", "gate_snapshot", "offline_verdict_record",
     "offline_verdict_review", "pass_code_digest", "snapshot_moment", "_visit_temperature",
     "gate_visit_record", "visit_turn_back_by_rule", "visits_deidentify", "_is_manager", "duty_gaps",
-    "shift_attendance_record", "shift_check_in", "shift_check_out", "shift_create",
-    "shift_name_set", "shifts_plan",
+    "check_in_opens", "planned_for_someone_else", "shift_attendance_record", "shift_check_in",
+    "shift_check_out", "shift_create", "shift_name_set", "shifts_plan",
 ]

@@ -10,6 +10,8 @@ from firstline.accounts.actions import AuditAction
 from firstline.accounts.services import audit, require_perm
 from firstline.apitypes import EARLIEST, LATEST, day_in_range
 from firstline.errors import InvalidInput, RuleViolation
+from firstline.rules import DEFAULTS, rule
+from firstline.texts import N_, message
 
 from ..models import Checkpoint, Shift
 
@@ -56,11 +58,26 @@ def shift_create(*, checkpoint: Checkpoint, starts_at: datetime, ends_at: dateti
     return shift
 
 
+def _locked(shift: Shift) -> Shift:
+    """`shift` as it stands now, locked to the end of the transaction: two taps at once (two
+    people, or one person twice) are judged one after the other, the second seeing the first's
+    check-in, not the copy its request read before it."""
+    return Shift.objects.select_for_update().get(pk=shift.pk)
+
+
 @transaction.atomic
-def shift_check_in(*, shift: Shift, actor, now: datetime | None = None) -> Shift:
-    """The person on duty checks in (taking an unassigned shift)."""
+def shift_check_in(*, shift: Shift, actor, now: datetime | None = None,
+                   covering: bool = False) -> Shift:
+    """The person on duty checks in (taking an unassigned shift).
+
+    A shift planned for someone by name only (no login on it: a typed name, a volunteer put on
+    it by operations) is theirs: another person checks in on it only as covering for them
+    (`covering`, said before the tap), recorded in `covering_for` so the roster shows who
+    actually stood there. No check-in earlier than rule gate.duty_check_in_early_minutes
+    before the start."""
     require_perm(actor, "access.duty")
     now = now or clock.now()
+    shift = _locked(shift)
     if shift.user_id and shift.user_id != actor.pk and not _is_manager(actor):
         raise RuleViolation("not_your_shift", _("This shift is someone else's."))
     if shift.checked_in_at is None and now >= shift.ends_at:
@@ -68,20 +85,65 @@ def shift_check_in(*, shift: Shift, actor, now: datetime | None = None) -> Shift
         raise RuleViolation("shift_over",
                             _("This shift ended at %(end)s: it can no longer be checked in.")
                             % {"end": f"{clock.localtime(shift.ends_at):%m-%d %H:%M}"})
+    opens = check_in_opens(shift)
+    if shift.checked_in_at is None and now < opens:
+        raise RuleViolation("shift_not_started",
+                            _("This shift starts at %(start)s: check in from %(opens)s.")
+                            % {"start": f"{clock.localtime(shift.starts_at):%m-%d %H:%M}",
+                               "opens": f"{clock.localtime(opens):%m-%d %H:%M}"})
+    planned_for = planned_for_someone_else(shift, actor)
+    if shift.checked_in_at is None and planned_for and not covering:
+        raise RuleViolation("covering_required",
+                            _("This shift is planned for %(name)s: check in only as covering "
+                              "for them.") % {"name": planned_for})
     if shift.checked_in_at is None:
         shift.checked_in_at = now
         if shift.user_id is None:
             shift.user = actor
             shift.name = shift.name or str(actor)[:50]
-        shift.save(update_fields=["checked_in_at", "user", "name"])
-        audit(actor=actor, action=AuditAction.ACCESS_SHIFT_CHECK_IN, obj=shift)
+            shift.covering_for = planned_for
+        shift.save(update_fields=["checked_in_at", "user", "name", "covering_for"])
+        audit(actor=actor, action=AuditAction.ACCESS_SHIFT_CHECK_IN, obj=shift,
+              detail=message(N_("Covering for %(name)s"), name=planned_for) if planned_for
+              else "")
     return shift
+
+
+def _early_minutes(day: date) -> int:
+    """Rule gate.duty_check_in_early_minutes on `day`; a Rule row typed as text: the default."""
+    value = rule("gate.duty_check_in_early_minutes", on=day).value
+    try:
+        return max(0, int(value))
+    except (TypeError, ValueError):
+        return DEFAULTS["gate.duty_check_in_early_minutes"][0]
+
+
+def check_in_opens(shift: Shift, *, early: dict | None = None) -> datetime:
+    """The earliest check-in on `shift`: rule gate.duty_check_in_early_minutes before it starts
+    (read on the local day it starts, so a shift from 00:00 opens the evening before).
+    `early`, {day: minutes}, keeps a page's many shifts to one rule query per day."""
+    day = clock.localdate(shift.starts_at)
+    early = {} if early is None else early
+    if day not in early:
+        early[day] = _early_minutes(day)
+    return shift.starts_at - timedelta(minutes=early[day])
+
+
+def planned_for_someone_else(shift: Shift, actor) -> str:
+    """The name `shift` is planned for when it is not `actor`'s: a name with no login on the
+    shift that is neither the actor's display name nor username. Empty otherwise."""
+    name = (shift.name or "").strip()
+    if shift.user_id or not name:
+        return ""
+    mine = {str(actor).strip().casefold(), (actor.username or "").strip().casefold()}
+    return "" if name.casefold() in mine else name
 
 
 @transaction.atomic
 def shift_check_out(*, shift: Shift, actor, now: datetime | None = None) -> Shift:
     require_perm(actor, "access.duty")
     now = now or clock.now()
+    shift = _locked(shift)
     if shift.checked_in_at is None:
         raise RuleViolation("not_checked_in", _("Check in first."))
     if shift.user_id and shift.user_id != actor.pk and not _is_manager(actor):

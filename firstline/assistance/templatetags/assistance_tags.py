@@ -18,3 +18,12 @@ def self_report_help_form():
     from firstline.assistance.forms import HelpForm
 
     return HelpForm()
+
+
+@register.simple_tag
+def phone_reveal_reasons():
+    """The short select of a phone reveal: [(code, label, preselected)], the full read's
+    reasons but "other", "Contact the person" preselected (services.PHONE_REVEAL_REASONS)."""
+    from firstline.assistance.services import PHONE_REVEAL_DEFAULT, PHONE_REVEAL_REASONS
+
+    return [(code, label, code == PHONE_REVEAL_DEFAULT) for code, label in PHONE_REVEAL_REASONS]

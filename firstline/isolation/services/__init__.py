@@ -56,6 +56,7 @@ from .isolations import (
     isolation_show_link,
     isolation_start,
     isolations_expire,
+    return_start,
 )
 from .lockdowns import LockdownPlan, lockdown_create, lockdown_lift, lockdown_plan
 from .sites import (
@@ -78,7 +79,7 @@ __all__ = [
     "text_field", "token_digest", "_check_times", "_days", "_expire_for", "_finish", "_reason",
     "_require_active", "isolation_extend", "isolation_for_token", "isolation_reissue_link",
     "isolation_release", "isolation_start", "isolations_expire", "StartDefaults",
-    "isolation_defaults", "isolation_show_link", "link_token", "_NO_OWNER", "_open_alert",
+    "isolation_defaults", "return_start", "isolation_show_link", "link_token", "_NO_OWNER", "_open_alert",
     "_open_alert_update", "alert_acknowledge", "alert_assign", "alert_open", "alert_resolve",
     "check_missed_reports", "default_owner", "default_owners", "door_findings_open",
     "reading_record", "self_report_allowed", "self_report_flood_check", "lockdown_create", "lockdown_lift",

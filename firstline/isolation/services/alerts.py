@@ -15,6 +15,7 @@ from firstline.accounts.roles import Role
 from firstline.accounts.services import audit, require_perm
 from firstline.db import create_once, is_unique_violation
 from firstline.errors import InvalidInput, RuleViolation
+from firstline.people.vocab import symptoms_check
 from firstline.rules import rule
 from firstline.rules.temperature import is_fever, temperature_parse
 from firstline.texts import N_, is_message, message
@@ -28,7 +29,6 @@ from ..models import (
     Reading,
     ReadingSource,
     Status,
-    Symptom,
 )
 from .common import MISSED_LOOKBACK_DAYS, SELF_REPORTS_PER_HOUR, _now, text_field
 from .isolations import isolations_expire
@@ -158,11 +158,7 @@ def reading_record(*, isolation: Isolation, temperature, symptoms=(), taken_at: 
     day = clock.localdate(taken_at)
     t = temperature_parse(temperature, on=day, required=True)
     symptoms = list(dict.fromkeys(symptoms or ()))
-    unknown = [s for s in symptoms if s not in Symptom.values]
-    if unknown:
-        raise InvalidInput("bad_symptom", _("Unknown symptom %(s)s. Known: %(known)s.")
-                           % {"s": unknown[0], "known": ", ".join(Symptom.values)},
-                           field="symptoms")
+    symptoms_check(symptoms, field="symptoms")
     recorder = actor if getattr(actor, "pk", None) else None
 
     def same(first: Reading) -> bool:

@@ -11,9 +11,19 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from firstline import clock, events
+from firstline.accounts.actions import AuditAction
+from firstline.accounts.services import audit
 from firstline.errors import InvalidInput
+from firstline.texts import N_, message, word
 
-from ..models import Room, RoomStatus, RoomStay
+from ..models import (
+    Room,
+    RoomStatus,
+    RoomStay,
+    Transfer,
+    TransferCancelReason,
+    TransferStatus,
+)
 
 TOKEN_BYTES = 24            # 192 random bits in the self-report link
 MAX_DAYS = 60               # longer than any rule ever used; a typo guard, not a rule
@@ -65,3 +75,22 @@ def _stay_end(stay: RoomStay, *, at: datetime) -> None:
         Room.objects.filter(pk=stay.room_id).update(status=RoomStatus.CLEANING)
         events.announce("room_vacated", area=Room.objects.select_related("site__area").get(
             pk=stay.room_id).site.area)
+
+
+def _transfers_cancel(iso, *, actor, at: datetime) -> int:
+    """An isolation that ends (released, lifted, expired): its open transfers to a quarantine
+    site (planned or on the way) are cancelled, code `isolation_ended` ("隔离已解除"), each
+    audited as a transfer cancelled by hand is (actor None: the expiry job). A transfer away
+    from the site (home, hospital) stays: it is how the person leaves."""
+    done = 0
+    for t in Transfer.objects.open().select_for_update().filter(isolation_id=iso.pk,
+                                                                to_site__isnull=False):
+        t.status = TransferStatus.CANCELLED
+        t.status_at = at
+        t.cancel_reason = TransferCancelReason.ISOLATION_ENDED
+        t.save(update_fields=["status", "status_at", "cancel_reason"])
+        audit(actor=actor, action=AuditAction.TRANSFER_STATUS, obj=t,
+              detail=message(N_("cancelled: %(why)s"),
+                             why=word(TransferCancelReason.ISOLATION_ENDED.label)))
+        done += 1
+    return done

@@ -24,6 +24,7 @@ from .common import (
     _new_token,
     _now,
     _stay_end,
+    _transfers_cancel,
     link_token,
     text_field,
     token_digest,
@@ -39,7 +40,7 @@ def _expire_for(resident_id, today: date) -> None:
 
 
 def _finish(iso: Isolation, *, status: str, ended_on: date, ended_at: datetime | None,
-            reason: str) -> None:
+            reason: str, actor=None) -> None:
     iso.status = status
     iso.ended_on = ended_on
     iso.ended_at = ended_at
@@ -49,15 +50,19 @@ def _finish(iso: Isolation, *, status: str, ended_on: date, ended_at: datetime |
     at = ended_at or schedule.day_bounds(ended_on)[0]
     for stay in RoomStay.objects.filter(isolation=iso, ended_at__isnull=True):
         _stay_end(stay, at=at)
+    _transfers_cancel(iso, actor=actor, at=at)
 
 
-def _end_early(iso: Isolation, *, today: date, now: datetime, reason: str) -> None:
+def _end_early(iso: Isolation, *, today: date, now: datetime, reason: str,
+               actor=None) -> None:
     """Released today (released early, or its lockdown lifted); one that had not started yet
     is cancelled instead, ending on its first day."""
     if today < iso.starts_on:
-        _finish(iso, status=Status.CANCELLED, ended_on=iso.starts_on, ended_at=now, reason=reason)
+        _finish(iso, status=Status.CANCELLED, ended_on=iso.starts_on, ended_at=now, reason=reason,
+                actor=actor)
     else:
-        _finish(iso, status=Status.RELEASED, ended_on=today, ended_at=now, reason=reason)
+        _finish(iso, status=Status.RELEASED, ended_on=today, ended_at=now, reason=reason,
+                actor=actor)
 
 
 def _days(days, on: date) -> tuple[int, str]:
@@ -147,7 +152,7 @@ def isolation_start(*, resident, kind: str, reason: str, starts_on: date, days: 
     events.announce("isolation_started", area=resident.grid)
     audit(actor=actor, action=AuditAction.ISOLATION_START, obj=iso,
           detail=f"{kind} {reason} {starts_on}..{ends_on} ({version})")
-    _returnee_alerts_resolve(iso, actor=actor, now=now)
+    returnee_alerts_resolve([iso], actor=actor, now=now)
     return iso
 
 
@@ -156,14 +161,18 @@ _ISOLATED_OUTCOME = {Kind.HOME: N_("home isolation registered"),
                      Kind.CENTRALIZED: N_("centralized quarantine registered")}
 
 
-def _returnee_alerts_resolve(iso: Isolation, *, actor, now: datetime) -> None:
-    """An isolation answers the resident's open "back from a risk area" alert (what that
+def returnee_alerts_resolve(isolations, *, actor, now: datetime) -> None:
+    """Isolations answer their residents' open "back from a risk area" alerts (what that
     alert asks for): resolved with "已登记居家隔离", audited as a worker's resolution is, so
-    no home page keeps showing it as not taken. Fever alerts stay: a fever is answered by a
+    no home page keeps showing it as not taken. One isolation started by hand, or every one a
+    lockdown starts (one query for them all). Fever alerts stay: a fever is answered by a
     re-measure or the fever clinic, not by an isolation."""
-    outcome = message(_ISOLATED_OUTCOME[iso.kind])
-    for alert in (Alert.objects.open().select_for_update()
-                  .filter(resident=iso.resident, kind=AlertKind.RISK_RETURN)):
+    kinds = {iso.resident_id: iso.kind for iso in isolations}
+    if not kinds:
+        return
+    for alert in (Alert.objects.open().select_for_update().order_by("pk")
+                  .filter(resident_id__in=list(kinds), kind=AlertKind.RISK_RETURN)):
+        outcome = message(_ISOLATED_OUTCOME[kinds[alert.resident_id]])
         alert.status = AlertStatus.RESOLVED
         alert.acknowledged_at = alert.acknowledged_at or now
         alert.resolved_at = now
@@ -185,6 +194,25 @@ class StartDefaults:
     recorded_at: datetime | None = None  # the visit that recorded the return
 
 
+def return_start(*, today: date, returned_on: date | None, origin: str = "",
+                 extra: str = "") -> tuple[date | None, str]:
+    """The start day and note of an isolation for someone back from `origin` on `returned_on`,
+    as of local day `today`. The days count from the return (rule "isolation.days"): a return
+    within that many days starts the isolation on the return day, else None (an older one, or
+    none: the caller starts it today). The note says where from, when and `extra` ("自湖北武汉
+    返回，2026-03-01，火车 G1722"), at most 200 characters. The one rule for the start form's
+    defaults and for the link a verification answer offers."""
+    starts_on = None
+    if returned_on is not None and returned_on <= today:
+        days = int(rule("isolation.days", on=today).value)
+        if (today - returned_on).days < days:
+            starts_on = returned_on
+    parts = [_("returned from %(origin)s") % {"origin": origin} if origin else "",
+             returned_on.isoformat() if returned_on else "", extra]
+    note = pgettext("clauses", ", ").join(p for p in parts if p)
+    return starts_on, note[:200]
+
+
 def isolation_defaults(*, resident, now: datetime | None = None) -> StartDefaults:
     """The start form's values for `resident`. The days count from the return (rule
     "isolation.days"): a return within that many days starts the isolation on the return
@@ -200,20 +228,14 @@ def isolation_defaults(*, resident, now: datetime | None = None) -> StartDefault
     if record is None:
         return StartDefaults(starts_on=today)
     returned_on = record.returned_on
-    starts_on = today
-    if returned_on is not None and returned_on <= today:
-        days = int(rule("isolation.days", on=today).value)
-        if (today - returned_on).days < days:
-            starts_on = returned_on
-    origin = f"{record.from_province}{record.from_city}"
     transport = " ".join(x for x in (record.get_transport_display() if record.transport else "",
                                      record.transport_no) if x)
-    parts = [_("returned from %(origin)s") % {"origin": origin} if origin else "",
-             returned_on.isoformat() if returned_on else "", transport]
-    note = pgettext("clauses", ", ").join(p for p in parts if p)
-    return StartDefaults(starts_on=starts_on,
+    starts_on, note = return_start(today=today, returned_on=returned_on,
+                                   origin=f"{record.from_province}{record.from_city}",
+                                   extra=transport)
+    return StartDefaults(starts_on=starts_on or today,
                          reason=Reason.RISK_AREA if record.from_risk_area else "",
-                         reason_note=note[:200], returned_on=returned_on,
+                         reason_note=note, returned_on=returned_on,
                          recorded_at=record.visit.visited_at)
 
 
@@ -265,7 +287,7 @@ def isolation_release(*, isolation: Isolation, reason: str, actor,
     if not reason:
         raise InvalidInput("reason_required", _("Give a reason for the early release."),
                            field="reason")
-    _end_early(iso, today=today, now=now, reason=reason)
+    _end_early(iso, today=today, now=now, reason=reason, actor=actor)
     audit(actor=actor, action=AuditAction.ISOLATION_RELEASE, obj=iso, detail=reason)
     return iso
 

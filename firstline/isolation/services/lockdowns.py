@@ -15,7 +15,7 @@ from firstline.errors import InvalidInput, RuleViolation
 
 from ..models import Isolation, Kind, Lockdown, Reason, Status
 from .common import MAX_DAYS, _now, text_field
-from .isolations import _days, _end_early, _expire_for
+from .isolations import _days, _end_early, _expire_for, returnee_alerts_resolve
 
 # --- lockdowns ------------------------------------------------------------------------------
 
@@ -136,6 +136,8 @@ def lockdown_create(*, compound=None, building=None, starts_on: date, days: int 
         if rows:  # bulk_create sends no post_save: stored figures of closed days
             facts_changed.send(sender=Isolation, areas={r.grid_id for r in rows},
                                since=starts_on)
+    # What starting each of them by hand does: the returnee alerts they answer are resolved.
+    returnee_alerts_resolve(rows, actor=actor, now=now)
     lockdown.households = plan.households
     lockdown.isolations_started = len(rows)
     lockdown.already_isolated = plan.already_isolated
@@ -163,6 +165,6 @@ def lockdown_lift(*, lockdown: Lockdown, actor, reason: str = "",
             or _("lockdown lifted"))
     # An isolation extended on its own beyond the lockdown (a contact tested positive) goes on.
     for iso in lockdown.isolations.filter(status=Status.ACTIVE, ends_on__lte=lockdown.ends_on):
-        _end_early(iso, today=today, now=now, reason=text)
+        _end_early(iso, today=today, now=now, reason=text, actor=actor)
     audit(actor=actor, action=AuditAction.LOCKDOWN_LIFT, obj=lockdown, detail=text)
     return lockdown

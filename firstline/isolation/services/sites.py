@@ -9,7 +9,7 @@ from django.utils.translation import pgettext
 from firstline import clock
 from firstline.accounts.actions import AuditAction
 from firstline.accounts.services import audit, require_perm
-from firstline.db import create_once, is_unique_violation, unique_or
+from firstline.db import SentMeanwhile, create_once, is_unique_violation, sent_meanwhile, unique_or
 from firstline.errors import InvalidInput, RuleViolation, choice_check
 
 from ..models import (
@@ -189,8 +189,20 @@ def room_set_closed(*, room: Room, closed: bool, actor) -> Room:
     return room
 
 
-class _SentMeanwhile(Exception):
-    """The same event_id was planned by a concurrent request while this one waited."""
+def _open_transfer(iso: Isolation) -> Transfer | None:
+    return Transfer.objects.open().filter(isolation=iso).select_related("to_site").first()
+
+
+def _transfer_open(planned: Transfer | None) -> RuleViolation | None:
+    """409 transfer_open naming the person's open transfer (None: there is none)."""
+    if planned is None:
+        return None
+    return RuleViolation("transfer_open", _(
+        "This person already has a transfer %(status)s (to %(to)s, pick-up %(time)s). "
+        "Cancel it, or record the arrival, before planning another.") % {
+        "status": planned.get_status_display(),
+        "to": planned.to_site or planned.to_place,
+        "time": f"{clock.localtime(planned.pickup_at):%m-%d %H:%M}"})
 
 
 @transaction.atomic
@@ -224,29 +236,33 @@ def transfer_create(*, isolation: Isolation, from_place: str, pickup_at: datetim
     def create() -> Transfer:
         # The person's row is the lock: two plans for one person at once are taken in turn,
         # and the second finds the first open (SQLite's IMMEDIATE transactions: in turn too).
-        iso = Isolation.objects.select_for_update().get(pk=isolation.pk)
+        # NO KEY UPDATE: a transfer row written by another means takes KEY SHARE on this row
+        # when its (deferred) foreign key is checked at commit; FOR UPDATE would deadlock with
+        # it while this insert waits on that row's place in the constraint.
+        iso = Isolation.objects.select_for_update(no_key=True).get(pk=isolation.pk)
         _require_active(iso, clock.localdate(now))
-        if event_id is not None and Transfer.objects.filter(event_id=event_id).exists():
-            raise _SentMeanwhile  # this very request, written while we waited for the lock
-        planned = Transfer.objects.open().filter(isolation=iso).select_related("to_site").first()
+        if sent_meanwhile(Transfer, event_id):  # while we waited for the lock
+            raise SentMeanwhile
+        planned = _open_transfer(iso)
         if planned is not None:
-            raise RuleViolation("transfer_open", _(
-                "This person already has a transfer %(status)s (to %(to)s, pick-up %(time)s). "
-                "Cancel it, or record the arrival, before planning another.") % {
-                "status": planned.get_status_display(),
-                "to": planned.to_site or planned.to_place,
-                "time": f"{clock.localtime(planned.pickup_at):%m-%d %H:%M}"})
-        transfer = Transfer.objects.create(
-            isolation=isolation, from_place=from_place, to_site=to_site,
-            to_place=to_place, pickup_at=pickup_at, vehicle=vehicle,
-            escort=escort, created_by=actor, created_at=now, event_id=event_id)
+            raise _transfer_open(planned)
+        # A writer that skipped the lock (one_open_transfer_per_isolation): the sequential
+        # answer, naming the transfer that won. The same event_id written meanwhile is
+        # create_once's to answer (the first transfer), so that conflict stands.
+        def lost() -> RuleViolation | None:
+            if sent_meanwhile(Transfer, event_id):
+                return None
+            return _transfer_open(_open_transfer(iso))
+
+        with unique_or(lost):
+            transfer = Transfer.objects.create(
+                isolation=isolation, from_place=from_place, to_site=to_site,
+                to_place=to_place, pickup_at=pickup_at, vehicle=vehicle,
+                escort=escort, created_by=actor, created_at=now, event_id=event_id)
         audit(actor=actor, action=AuditAction.TRANSFER_CREATE, obj=transfer)
         return transfer
 
-    try:
-        transfer, replayed = create_once(Transfer, event_id, same=same, create=create)
-    except _SentMeanwhile:  # now it is there: the first answer (or event_id_reused)
-        transfer, replayed = create_once(Transfer, event_id, same=same, create=create)
+    transfer, replayed = create_once(Transfer, event_id, same=same, create=create)
     transfer.replayed = replayed
     return transfer
 
@@ -264,9 +280,14 @@ def transfer_set_status(*, transfer: Transfer, status: str, actor, room: Room | 
     """Move a transfer on. Arrived at a site: the site is recorded on the isolation and, with
     `room` (one of that site's), the person takes it at once (room_assign, same rules; a
     refused room leaves the arrival unrecorded too). Arrived elsewhere (home, hospital): the
-    person's room at the site, if any, is left and waits for cleaning."""
+    person's room at the site, if any, is left and waits for cleaning, and the isolation is
+    no longer at a site."""
     require_perm(actor, "isolation.record")
     now = _now(now)
+    # The person's row first, as the isolation's end takes it (then cancels this transfer):
+    # one waits for the other, never each for the other's row.
+    list(Isolation.objects.select_for_update(no_key=True).filter(pk=transfer.isolation_id)
+         .values_list("pk", flat=True))
     transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
     choice_check(status, TransferStatus.values, "status", code="bad_status")
     if room is not None and (status != TransferStatus.ARRIVED
@@ -286,6 +307,9 @@ def transfer_set_status(*, transfer: Transfer, status: str, actor, room: Room | 
         for stay in RoomStay.objects.filter(isolation_id=transfer.isolation_id,
                                             ended_at__isnull=True):
             _stay_end(stay, at=now)
+        # No longer at the site: off its board's leaving list, and the person's page no longer
+        # names it (Isolation.site is where the person is, arrived or in a room).
+        Isolation.objects.filter(pk=transfer.isolation_id).update(site=None)
     audit(actor=actor, action=AuditAction.TRANSFER_STATUS, obj=transfer, detail=status)
     if room is not None:
         room_assign(room=room, isolation=transfer.isolation, family_reason=family_reason,

@@ -52,6 +52,7 @@ from .imports import (
     import_job_step,
     import_job_submit,
     import_jobs_resume,
+    import_partials_sweep,
     residents_import,
 )
 from .key_persons import (
@@ -73,11 +74,13 @@ from .pii import (
     REASON_MAX,
     full_read_reason,
     mask_id_number,
+    mask_in_text,
     mask_phone,
     phone_grants_subscribe,
     pii_read,
     resident_read,
     resident_read_full,
+    resident_search_audit,
 )
 from .risk_areas import (
     _CITY_RE,
@@ -92,6 +95,13 @@ from .risk_areas import (
     risk_area_end,
     risk_area_in_text,
     risk_area_match,
+)
+from .roster_template import (
+    roster_template_csv,
+    roster_template_guide,
+    roster_template_rows,
+    roster_template_xlsx,
+    template_notes,
 )
 from .screening import (
     RESIDENT_PANELS,
@@ -110,14 +120,14 @@ from .screening import (
 # Every name the module had before it became a package, for its callers.
 __all__ = [
     "phone_normalize", "API_NO_REASON", "FULL_READ_REASONS", "PII_FIELDS", "REASON_MAX",
-    "full_read_reason", "mask_id_number", "mask_phone", "PHONE_GRANTS",
+    "full_read_reason", "mask_id_number", "mask_in_text", "resident_search_audit", "mask_phone", "PHONE_GRANTS",
     "phone_grants_subscribe", "pii_read", "resident_read",
     "resident_read_full", "ADDRESS_SUFFIXES", "FULL_WIDTH", "_address_part",
     "building_name_normalize", "household_address_normalize", "room_normalize",
     "unit_normalize", "IMPORT_LEASE", "THREADED_BYTES", "_AppendErrors",
     "_job_failed", "_progress_recorder", "_scope_words", "_uploads_dir", "import_job_create",
     "import_job_enqueue", "import_job_errors_path", "import_job_run", "import_job_step",
-    "import_job_submit", "import_jobs_resume", "residents_import", "GridMerge", "MemberAdded",
+    "import_job_submit", "import_jobs_resume", "import_partials_sweep", "residents_import", "GridMerge", "MemberAdded",
     "household_member_add", "households_merge_grids", "id_number_check", "id_number_normalize",
     "_CITY_RE", "_SUFFIXES", "_area_code", "_covering", "_legacy_match", "_same_place",
     "gbt2260_provinces", "place_name", "risk_area_add", "risk_area_end", "risk_area_in_text",
@@ -129,4 +139,6 @@ __all__ = [
     "key_person_categories_ensure", "responsibility_set", "RESIDENCY_CN", "ROSTER_HEADER",
     "_FORMULA_FIRST", "_csv_cell", "_encode", "_roster_rows", "csv_stream", "excel_text",
     "roster_export_begin", "roster_rows", "safe_cell", "xlsx_file",
+    "roster_template_csv", "roster_template_guide", "roster_template_rows",
+    "roster_template_xlsx", "template_notes",
 ]

@@ -11,7 +11,7 @@ from firstline.accounts.services import audit, require_perm
 from firstline.tabular import formula_safe
 
 from ..models import Sex
-from .pii import full_read_reason, mask_id_number, mask_phone
+from .pii import full_read_reason, mask_id_number, mask_in_text, mask_phone
 
 # --- exports ------------------------------------------------------------------------------
 
@@ -55,7 +55,7 @@ def _roster_rows(qs, *, unmasked: bool, sexes: dict[str, str]):
         yield [name, idn if unmasked else mask_id_number(idn), sexes.get(sex, sex),
                born.isoformat(),
                phone if unmasked else mask_phone(phone), grid, compound, building, unit, room,
-               RESIDENCY_CN.get(residency, residency), note]
+               RESIDENCY_CN.get(residency, residency), note if unmasked else mask_in_text(note)]
 
 
 def safe_cell(value):

@@ -116,7 +116,7 @@ class MemberAdded:
 
 def _member_fields(*, name, id_number, phone, residency):
     """The newcomer's fields, each checked (all of them: the form shows every error at once)."""
-    from ..models import Residency
+    from ..models import residency_read
 
     def name_check():
         text = " ".join(str(name or "").split())
@@ -129,11 +129,12 @@ def _member_fields(*, name, id_number, phone, residency):
         return text
 
     def residency_check():
-        if (residency or Residency.PERMANENT) not in Residency.values:
-            raise InvalidInput("bad_residency", _("Unknown residency type: use 常住 permanent, "
-                                                  "暂住 temporary or 流动 floating."),
+        code = residency_read(residency)
+        if code is None:
+            raise InvalidInput("bad_residency", _("Unknown residency type: use permanent, "
+                                                  "temporary or floating."),
                                field="residency")
-        return residency or Residency.PERMANENT
+        return code
 
     values = check_all(name=name_check, id_number=lambda: id_number_check(id_number),
                        phone=lambda: phone_normalize(phone), residency=residency_check)
@@ -160,7 +161,7 @@ def household_member_add(*, actor, household, name: str, id_number: str, phone: 
     if not in_scope(actor, household.grid, "people.screen"):
         raise RuleViolation("not_found", _("Not found."), status=404)
     now = now or clock.now()
-    residency_given = bool(residency)
+    residency_given = bool(str(residency or "").strip())
     name, id_number, phone, residency = _member_fields(name=name, id_number=id_number,
                                                        phone=phone, residency=residency)
     existing = Resident.objects.select_for_update().filter(id_number=id_number).first()

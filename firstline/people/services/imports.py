@@ -1,6 +1,7 @@
 """The roster import: a file in, residents and households out, as a job that resumes."""
 
 import csv
+import glob
 import os
 import re
 import shutil
@@ -19,7 +20,14 @@ from firstline.accounts.scope import scope_paths
 from firstline.accounts.services import audit, require_perm
 from firstline.areas.models import Area
 from firstline.errors import InvalidInput
-from firstline.tabular import ErrorsFile, TableError, errors_path_for, formula_safe, open_table
+from firstline.tabular import (
+    ErrorsFile,
+    TableError,
+    errors_path_for,
+    formula_safe,
+    open_table,
+    partials_remove_stale,
+)
 
 from ..importer import IdSet, Outcome, RosterImporter
 from ..models import ImportJob
@@ -55,7 +63,11 @@ def residents_import(path, *, actor=None, dry_run: bool = False, now: datetime |
         state=ImportJob.State.RUNNING, lease_until=clock.now() + IMPORT_LEASE)
     on_batch = None if job is None else _progress_recorder(job, actor=actor, via=via,
                                                            scope=paths)
-    with ErrorsFile(errors_path_for(path)) as errors:
+    errors_path = errors_path_for(path)
+    # A run killed earlier (SIGKILL, power cut) left its FILE.errors.csv.<pid>.<thread>.part.
+    # The name is escaped: 名单[1].csv would otherwise be a pattern matching 名单1.csv's files.
+    partials_remove_stale(errors_path.parent, f"{glob.escape(errors_path.name)}.*.part")
+    with ErrorsFile(errors_path) as errors:
         importer = RosterImporter(add_error=errors.add, scope_paths=paths, dry_run=dry_run,
                                   now=now, on_batch=on_batch)
         try:
@@ -125,12 +137,16 @@ class _AppendErrors:
 
     def __init__(self, path: Path):
         self.path = path
-        self.part = path.with_name(path.name + ".part")
+        self.part = self.part_for(path)
         fresh = not self.part.exists() or self.part.stat().st_size == 0
         if fresh:
             ErrorsFile(self.part, bom=True).close()  # header row; the BOM is for Excel
         self._fh = open(self.part, "a", encoding="utf-8", newline="")
         self._writer = csv.writer(self._fh)
+
+    @staticmethod
+    def part_for(path: Path) -> Path:
+        return path.with_name(path.name + ".part")
 
     def add(self, row, column, value, reason):
         self._writer.writerow([row, column, formula_safe(value), formula_safe(reason)])
@@ -223,6 +239,22 @@ def import_jobs_resume(*, now: datetime | None = None) -> list[int]:
                        state__in=[ImportJob.State.PENDING, ImportJob.State.RUNNING])
                .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now)))
     return taskqueue.resume_stalled(waiting, import_job_enqueue)
+
+
+def import_partials_sweep() -> list[Path]:
+    """Remove the errors files left half-written (`….errors.csv.part`, a day untouched) by
+    upload jobs that will not finish them: failed, or killed and never resumed. A job still
+    pending or running keeps its file (it resumes into it). Run hourly by the worker."""
+    root = _uploads_dir()
+    live = [_AppendErrors.part_for(import_job_errors_path(job)) for job in ImportJob.objects
+            .filter(source=ImportJob.Source.UPLOAD,
+                    state__in=[ImportJob.State.PENDING, ImportJob.State.RUNNING])
+            .only("path")]
+    removed = []
+    for folder in root.iterdir():
+        if folder.is_dir():
+            removed += partials_remove_stale(folder, "*.errors.csv*.part", keep=live)
+    return removed
 
 
 def import_job_errors_path(job: ImportJob) -> Path:

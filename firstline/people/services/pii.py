@@ -1,6 +1,8 @@
 """Masking of ID numbers and phones, and full reads of them (one audit row each)."""
 
+import os
 import re
+import unicodedata
 from collections.abc import Callable
 
 from django.conf import settings
@@ -40,6 +42,25 @@ def mask_phone(value: str) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
+# An ID number (17 digits and a digit or X) or a mainland mobile (11 digits from 13-19, maybe
+# +86 before it, maybe typed in groups 3-4-4) standing alone inside free text.
+_PII_IN_TEXT = re.compile(
+    r"(?<![0-9A-Za-z])(?:(?P<id>\d{17}[\dXx])"
+    r"|(?P<phone>(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}))(?![0-9A-Za-z])")
+
+
+def mask_in_text(text: str) -> str:
+    """Free text (a note, a tip) with every ID number and mobile typed into it masked by the
+    one mask function: "联系 13812345678" → "联系 138****5678". Lists show this."""
+    if not text:
+        return text or ""
+
+    def masked(m):
+        return mask_id_number(m["id"]) if m["id"] else mask_phone(m["phone"])
+
+    return _PII_IN_TEXT.sub(masked, str(text))
+
+
 # --- full reads ---------------------------------------------------------------------------
 
 
@@ -60,6 +81,11 @@ def full_read_reason(*, code: str = "", text: str = "", required: bool = True) -
     auditor reads the same words) and the free text, which `other` requires."""
     code, text = (code or "").strip(), " ".join((text or "").split())
     labels = dict(FULL_READ_REASONS)
+    # Blanks were collapsed just above; what is left of control and format characters (C0,
+    # DEL, C1, a right-to-left override that would make the audit page read backwards) is refused.
+    if any(unicodedata.category(c) in ("Cc", "Cf") for c in text):
+        raise InvalidInput("bad_reason", _("Reason: contains a control character: remove it."),
+                           field="reason_text")
     if len(text) > REASON_MAX:
         raise InvalidInput("bad_reason", _("Reason: at most %(n)d characters.")
                            % {"n": REASON_MAX}, field="reason_text")
@@ -146,6 +172,26 @@ def resident_read(*, actor, resident, via: str = "web", unmask: bool = True,
     audit(actor=actor, action=AuditAction.RESIDENT_READ_MASKED, obj=resident, via=via,
           detail=reason)
     return None
+
+
+def resident_search_audit(*, actor, found, count: int, via: str = "admin") -> None:
+    """One audit row for a search of the residents that matches ID numbers and phones (the
+    Django admin's, which no area limits), about the narrowest area holding every resident
+    `found` (a queryset): the audit page shows it to the auditors of that area, as it shows
+    an export of an area (people.selectors.audit_entries_visible_to). Nothing found, or
+    residents of two trees: about no area, shown to the auditors of a whole tree (a root).
+    The search term itself is never written: it may be an ID number."""
+    from firstline.areas.models import Area
+
+    paths = [p.strip("/").split("/")
+             for p in found.order_by().values_list("grid__path", flat=True).distinct()]
+    common = os.path.commonprefix(paths) if paths else []
+    code = ""
+    if common:
+        code = Area.objects.filter(path="/" + "/".join(common) + "/").values_list(
+            "code", flat=True).first() or ""
+    audit(actor=actor, action=AuditAction.RESIDENT_SEARCH_FULL, object_type="areas.area",
+          object_id=code, detail=f"admin search: {count} rows", via=via)
 
 
 def resident_read_full(*, actor, resident, reason_code: str, reason_text: str = "",

@@ -1,7 +1,7 @@
 """Door-to-door screening visits (入户排查) and the follow-ups they find."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -17,6 +17,7 @@ from firstline.rules import rule
 from firstline.rules.temperature import is_fever, temperature_parse
 
 from ..models import KeyPersonCategory, ScreeningVisit, Transport, VisitPerson, VisitSource
+from ..vocab import symptoms_check
 from .key_persons import _derive_key_facts
 from .risk_areas import risk_area_match
 
@@ -34,12 +35,18 @@ def screening_visit_record(*, actor, household, people: list[dict], visited_at: 
     area; temperature at or over the fever rule). For each member reached, the visit-derived
     facts now found are opened and those no longer found are closed — unless a later visit
     of that member is already recorded (a back-filled offline visit changes nothing then).
+    `symptoms`: Symptom codes, a list or comma-separated, any other refused (422 `bad_symptom`,
+    people.vocab.symptoms_check) before anything is written; a declaration's are the
+    resident's own words, kept as they are.
     `source` DECLARATION: the record of one member's confirmed return declaration, which does
     not count as screening the household (ScreeningVisit.objects.screened()).
     """
     require_perm(actor, "people.screen")
     if not in_scope(actor, household.grid, "people.screen"):
         raise RuleViolation("not_found", _("Not found."), status=404)
+    if source != VisitSource.DECLARATION:  # one vocabulary with the isolation readings
+        for entry in people:
+            symptoms_check(entry.get("symptoms") or (), field="symptoms")
     now = now or clock.now()
     # A phone's clock running ahead is filed at the server's time (CONTRACT.md "Time").
     when = clock.device_time(visited_at, now=now)
@@ -50,12 +57,14 @@ def screening_visit_record(*, actor, household, people: list[dict], visited_at: 
     def same(first: ScreeningVisit) -> bool:
         return first.household_id == household.pk
 
+    note = visit_text(note, field="note", limit=200)
+
     def create() -> ScreeningVisit:
         if nobody_home and people:
             raise InvalidInput("nobody_home", _("Nobody was home: record no members."))
         return ScreeningVisit.objects.create(
             household=household, grid=household.grid, worker=actor, visited_at=visited_at,
-            nobody_home=nobody_home, by_phone=by_phone, source=source, note=note[:200],
+            nobody_home=nobody_home, by_phone=by_phone, source=source, note=note,
             event_id=event_id,
             rule_version=f"fever:{fever.version}", created_at=now,
             device_at=when.sent if when.sent != when.at else None)
@@ -70,7 +79,8 @@ def screening_visit_record(*, actor, household, people: list[dict], visited_at: 
         return visit
     categories = {c.code: c for c in KeyPersonCategory.objects.filter(active=True)}
     member_ids = set(household.residents.values_list("pk", flat=True))
-    for entry in people:
+    for index, entry in enumerate(people):
+        where = f"people.{index}."  # the API's name of the entry's fields (people.0.from_city)
         resident = entry["resident"]
         if resident.pk not in member_ids:
             raise InvalidInput("not_member", _("%(name)s does not live in this household.")
@@ -78,15 +88,22 @@ def screening_visit_record(*, actor, household, people: list[dict], visited_at: 
         temperature = temperature_parse(entry.get("temperature"), on=day)
         transport = entry.get("transport") or ""
         if transport not in Transport.values:
-            raise InvalidInput("bad_transport", _("Unknown transport."), field="transport")
-        province, city = entry.get("from_province", ""), entry.get("from_city", "")
+            raise InvalidInput("bad_transport", _("Unknown transport."),
+                               field=where + "transport")
+        province = visit_text(entry.get("from_province"), field=where + "from_province", limit=30)
+        city = visit_text(entry.get("from_city"), field=where + "from_city", limit=30)
+        returned_on = returned_on_check(entry.get("returned_on"), field=where + "returned_on",
+                                        visit_day=day)
         risk = risk_area_match(province=province, city=city, on=day)
         record = VisitPerson.objects.create(
             visit=visit, resident=resident, present=entry.get("present", True),
-            from_province=province[:30], from_city=city[:30], from_risk_area=risk is not None,
-            returned_on=entry.get("returned_on"), transport=transport,
-            transport_no=(entry.get("transport_no") or "")[:30],
-            symptoms=(entry.get("symptoms") or "")[:200], temperature=temperature)
+            from_province=province, from_city=city, from_risk_area=risk is not None,
+            returned_on=returned_on, transport=transport,
+            transport_no=visit_text(entry.get("transport_no"), field=where + "transport_no",
+                                    limit=30),
+            symptoms=visit_text(_symptoms_text(entry.get("symptoms")), field=where + "symptoms",
+                                limit=200),
+            temperature=temperature)
         found = set()
         for code in entry.get("categories") or []:
             if code not in categories:
@@ -102,7 +119,7 @@ def screening_visit_record(*, actor, household, people: list[dict], visited_at: 
         for handler in VISIT_FINDING_HANDLERS:
             handler(visit=visit, resident=resident, temperature=temperature,
                     fever=Decimal(str(fever.value)), risk=risk,
-                    returned_on=entry.get("returned_on"), day=day)
+                    returned_on=returned_on, day=day)
         later = VisitPerson.objects.filter(resident=resident,
                                            visit__visited_at__gt=visited_at).exists()
         if not later:
@@ -110,6 +127,36 @@ def screening_visit_record(*, actor, household, people: list[dict], visited_at: 
                               visit=visit, at=visited_at)
     audit(actor=actor, action=AuditAction.VISIT_RECORD, obj=visit)
     return visit
+
+
+def _symptoms_text(symptoms) -> str:
+    """What a visit stores: a list of codes joined, each once ("cough,fatigue"); text as sent."""
+    if symptoms is None or isinstance(symptoms, str):
+        return symptoms or ""
+    return ",".join(dict.fromkeys(symptoms))
+
+
+def visit_text(value, *, field: str, limit: int) -> str:
+    """A visit's text as given (blanks at the ends dropped), or 422 `too_long` naming the field
+    as the API does (`people.0.from_city`; a page says its label instead): never cut."""
+    value = str(value or "").strip()
+    if len(value) > limit:
+        raise InvalidInput("too_long", _("%(field)s: at most %(n)d characters.")
+                           % {"field": field, "n": limit}, field=field)
+    return value
+
+
+def returned_on_check(value, *, field: str, visit_day: date):
+    """A return date recorded at the door has already happened: a day after the visit's own
+    (local) day is 422 `returned_on_future`, as the resident's own declaration refuses a day
+    after the day it is sent. Nothing here speaks of an expected return."""
+    if value is not None and value > visit_day:
+        raise InvalidInput("returned_on_future",
+                           _("%(field)s: the return date %(day)s is after the day of the "
+                             "visit (%(visit)s).")
+                           % {"field": field, "day": value.isoformat(),
+                              "visit": visit_day.isoformat()}, field=field)
+    return value
 
 
 # What a screening visit finds must reach someone (CONTRACT.md "Findings reach someone"), but

@@ -3,7 +3,7 @@
 
 from django import template
 
-from firstline.people.services import mask_id_number, mask_phone
+from firstline.people.services import mask_id_number, mask_in_text, mask_phone
 
 register = template.Library()
 
@@ -18,3 +18,10 @@ def masked_phone(value):
 def masked_id_number(value):
     """110***********123X"""
     return mask_id_number(value or "")
+
+
+@register.filter(name="masked_text")
+def masked_text(value):
+    """Free text with the ID numbers and mobiles typed into it masked (mask_in_text); still
+    escaped by the template."""
+    return mask_in_text(value or "")
