@@ -6,6 +6,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+import time_machine
 
 from firstline import clock
 from firstline.access import services
@@ -32,6 +33,16 @@ def gate_world(world, cast):
     return world
 
 
+@pytest.fixture
+def ten_oclock():
+    """The server's clock at 10:00 today, China time, and running: far from midnight, where a
+    one-trip-a-day window starts anew (run at 23:59:59, the same household's second scan came
+    at 00:00:00, in a new window, and was rightly let out). Ask for it before the world, so
+    that the world and its policy are made at that moment too."""
+    with time_machine.travel(clock.at(clock.today(), "10:00"), tick=True) as traveller:
+        yield traveller
+
+
 def scan(page, code, temperature="36.6"):
     """Measure, then scan (the rule gate.temperature_required is on, offline too)."""
     page.fill("#gate-temp", temperature)
@@ -43,10 +54,11 @@ def scan(page, code, temperature="36.6"):
 @pytest.mark.browser
 @pytest.mark.time_sensitive
 @pytest.mark.django_db(transaction=True)
-def test_offline_gate_decides_syncs_and_lists_the_disagreement(gate_world, cast, live_server,
-                                                                new_page):
+def test_offline_gate_decides_syncs_and_lists_the_disagreement(ten_oclock, gate_world, cast,
+                                                                live_server, new_page):
     w = gate_world
     page = new_page(viewport=PHONE, locale="zh-CN")
+    page.clock.set_fixed_time(clock.now())  # the phone's clock beside the server's
     browser_login(page, live_server, "gate_c1")
     page.goto(f"{live_server.url}/access/gate/?checkpoint=HL-N")
     page.wait_for_selector("#gate-snapshot:not([data-at=''])")
@@ -58,25 +70,31 @@ def test_offline_gate_decides_syncs_and_lists_the_disagreement(gate_world, cast,
     # Meanwhile household 1 went out by the south gate (its snapshot here still says 1 left).
     # Now, not earlier: the policy above is in force from the moment it was set, and a scan
     # before it would be judged by the default rule's window (on some days a different one).
+    south_at = clock.now()
     services.gate_scan(actor=cast.gate_c1, event_id=uuid.uuid4(), checkpoint="HL-S",
                        pass_code=w.pass1.code, direction="out", temperature=36.5,
-                       scanned_at=clock.now())
+                       scanned_at=south_at)
+
+    def scan_at(seconds, code):
+        """Each offline scan a second after the last, on the phone's clock."""
+        page.clock.set_fixed_time(south_at + timedelta(seconds=seconds))
+        scan(page, code)
 
     page.context.set_offline(True)
-    scan(page, w.pass2.code)
+    scan_at(1, w.pass2.code)
     page.wait_for_selector("#gate-result.allow.offline")
     assert "28栋 1单元 102室" in page.inner_text("#gate-result .household")
     assert "离线判定" in page.inner_text("#gate-result .mode")
     page.screenshot(path=f"{SHOTS}/gate-offline-allow-zh.png")
 
-    scan(page, w.pass2.code)  # the same household again: its one trip is taken
+    scan_at(2, w.pass2.code)  # the same household again: its one trip is taken
     page.wait_for_selector("#gate-result.deny.offline[data-reason=quota_exhausted]")
     page.screenshot(path=f"{SHOTS}/gate-offline-quota-zh.png")
 
-    scan(page, w.pass3.code)  # revoked before the snapshot
+    scan_at(3, w.pass3.code)  # revoked before the snapshot
     page.wait_for_selector("#gate-result.deny.offline[data-reason=pass_revoked]")
 
-    scan(page, w.pass1.code)  # what this gate knows says yes; the server will say no
+    scan_at(4, w.pass1.code)  # what this gate knows says yes; the server will say no
     page.wait_for_selector("#gate-result.allow.offline[data-reason=ok] .household:has-text('101室')")
     page.wait_for_selector("#gate-queue[data-count='4']")
     assert Crossing.objects.count() == 1  # nothing reached the server
@@ -86,6 +104,7 @@ def test_offline_gate_decides_syncs_and_lists_the_disagreement(gate_world, cast,
     page.wait_for_selector("#gate-queue[data-count='4']")
     page.screenshot(path=f"{SHOTS}/gate-offline-reloaded-zh.png")
 
+    ten_oclock.move_to(south_at + timedelta(minutes=1))  # the scans are behind the server
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     page.wait_for_selector("#gate-queue[data-count='0']", timeout=20000)
@@ -132,7 +151,6 @@ def test_an_offline_gate_judges_scans_after_midnight_by_the_rule_saved_for_that_
     """Open today; "from tomorrow, one trip a day" saved in the evening. A gate that went
     offline before midnight lets household 2 out as often as today's rule allows, and from
     00:00 by the new rule: one trip, then quota_exhausted. The server agrees with each."""
-    import time_machine
 
     today = clock.today()
     tomorrow = today + timedelta(days=1)
