@@ -681,7 +681,10 @@ def _handover_append(row: ChecklistRow, *, target: Area, note: str, now: datetim
                       "columns": columns, "mapping": origin.mapping, "created_at": now,
                       "handover_of": origin, "created_by": row.routed_by})
     handover = Checklist.objects.select_for_update().get(pk=handover.pk)
-    values = [*row.values, *([""] * (len(origin.columns) - len(row.values))),
+    # The sender's cells under the sender's headers, then the note under 转办说明: cells past
+    # the last header (a stray one at a row's end) stay on the sender's row alone.
+    width = len(origin.columns)
+    values = [*row.values[:width], *([""] * (width - len(row.values))),
               f"{from_name}：{note}" if note else from_name]
     number = handover.rows + 1
     table = reading.RawTable(columns, [(number, values)], "handover")

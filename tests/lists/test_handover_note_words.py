@@ -5,9 +5,12 @@ while what is stored (the column's header, the cell "街道：why") stays as it 
 import pytest
 from django.urls import reverse
 
+from firstline import clock
 from firstline.areas.models import Area
 from firstline.lists.models import Checklist, ChecklistRow
+from firstline.lists.services import checklist_import
 
+from .conftest import write_csv
 from .test_routing import _handover_cells, _list, _route
 
 pytestmark = pytest.mark.time_sensitive  # deadlines
@@ -75,3 +78,22 @@ def test_a_note_from_a_street_renamed_since_still_reads_in_the_readers_language(
     rows = _handover_cells(web("hq_east", "en").get(reverse("lists:export", args=[handed.pk])))
     assert [r[3] for r in rows[1:]] == ["Handed over by 测试街道: 住东苑808",
                                         "Handed over by 测试街道"]
+
+
+def test_a_row_with_more_cells_than_headers_keeps_its_note_under_the_note_column(
+        api, web, roster, areas, other, tmp_path):
+    """A sheet's row may run past its header row (a stray cell at the end). The hand-over list
+    has the sender's headers and 转办说明: the note sits under 转办说明, not after a cell that
+    has no header (where no download shows it); the stray cell stays on the sender's row."""
+    path = write_csv(tmp_path / "l.csv", ["姓名", "手机号", "地址"],
+                     [["赵敏", "137 1111 2222", "东苑808", "多出的格"]])
+    c = checklist_import(path=path, source="铁路部门", deadline=clock.today(),
+                         area=areas.street).checklist
+    assert ChecklistRow.objects.get(checklist=c, number=1).values[-1] == "多出的格"
+    assert _route(api, c, 1, to_area="99000102", note="住东苑808").status_code == 200
+    handed = Checklist.objects.get(handover_of=c)
+    assert _stored(handed) == ["测试街道：住东苑808"]
+    rows = _handover_cells(web("hq_east", "zh-hans").get(reverse("lists:export",
+                                                                 args=[handed.pk])))
+    assert rows[1][:4] == ("赵敏", rows[1][1], "东苑808", "测试街道转来：住东苑808")
+    assert "多出的格" in ChecklistRow.objects.get(checklist=c, number=1).values
