@@ -66,3 +66,10 @@ def centralized_iso(cast, roster):
     return services.isolation_start(resident=roster.a1, kind="centralized",
                                     reason="close_contact", starts_on=timezone.localdate(),
                                     actor=cast.staff_c1)
+
+
+def plan(cast, iso, site=None, to_place=""):
+    """A transfer of `iso` planned by the community's staff, picked up now."""
+    return services.transfer_create(isolation=iso, from_place="阳光花园1栋", to_site=site,
+                                    to_place=to_place, pickup_at=timezone.now(),
+                                    actor=cast.staff_c1)

@@ -14,13 +14,9 @@ from firstline.isolation import services
 from firstline.isolation.models import TransferStatus
 from firstline.texts import render
 
+from .conftest import plan
+
 pytestmark = pytest.mark.django_db
-
-
-def plan(cast, iso, site=None, to_place=""):
-    return services.transfer_create(isolation=iso, from_place="阳光花园1栋", to_site=site,
-                                    to_place=to_place, pickup_at=timezone.now(),
-                                    actor=cast.staff_c1)
 
 
 def _end_day(iso):

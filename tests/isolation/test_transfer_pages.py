@@ -11,6 +11,8 @@ from firstline.isolation import services
 from firstline.isolation.models import Room, RoomStatus, RoomStay, Transfer, TransferStatus
 from tests.conftest import PASSWORD
 
+from .conftest import plan
+
 pytestmark = pytest.mark.django_db
 
 
@@ -26,12 +28,6 @@ def site(cast, areas):
     s = services.site_create(area=areas.c1, name="凤台宾馆集中隔离点", actor=cast.staff_c1)
     services.rooms_add(site=s, numbers=["301", "302"], actor=cast.staff_c1)
     return s
-
-
-def plan(cast, iso, site=None, to_place=""):
-    return services.transfer_create(isolation=iso, from_place="阳光花园1栋", to_site=site,
-                                    to_place=to_place, pickup_at=timezone.now(),
-                                    actor=cast.staff_c1)
 
 
 def in_room(cast, site, iso, number="301"):
