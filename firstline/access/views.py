@@ -342,6 +342,9 @@ def _duty_page(request, day, *, plan_form=None, plan_checkpoint=None, status=200
                           else None)
         boards.append({
             "checkpoint": cp, "shifts": shifts, "gaps": gaps,
+            # "On duty now" only on a day that holds now, or that has a shift running now:
+            # another day's roster said "nobody" beside a guard standing at the gate.
+            "says_now": start <= now < end or any(s.starts_at <= now < s.ends_at for s in shifts),
             "on_now": [s for s in shifts if s.starts_at <= now < s.ends_at],
             "plan_form": plan_form if plan_checkpoint == cp.pk else fresh,
         })

@@ -159,3 +159,15 @@ def test_a_pages_shifts_read_the_rule_once_per_day_and_open_as_one_shift_alone(
     assert paged == alone == [local(2020, 2, 5, 7, 30), local(2020, 2, 5, 15, 30),
                               local(2020, 2, 6, 7)]
     assert early == {date(2020, 2, 5): 30, date(2020, 2, 6): 60}
+
+
+def test_another_days_roster_does_not_say_nobody_is_on_duty_now(world, web, cast):
+    """Tomorrow's roster, looked at while a guard stands today's shift, said "On duty now:
+    nobody"; today's still says who is there."""
+    _named(world, cast)
+    page = web("gate_c1", "en")
+    with time_machine.travel(NINE, tick=False):
+        today = page.get("/access/duty/?day=2020-02-05").content.decode()
+        tomorrow = page.get("/access/duty/?day=2020-02-06").content.decode()
+    assert "On duty now:" in today
+    assert "On duty now:" not in tomorrow
