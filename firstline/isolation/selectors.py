@@ -4,7 +4,7 @@ daily report's isolation figures live in reports.selectors.isolations_source.)""
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from firstline import clock
@@ -25,6 +25,7 @@ from .models import (
     RoomStay,
     Status,
     Transfer,
+    TransferStatus,
 )
 
 VIEW = "isolation.view"  # what a selector scopes by when no permission is named or in play
@@ -213,14 +214,21 @@ def transfer_get_for_user(user, transfer_id) -> Transfer:
 def centralized_awaiting_room(user):
     """People in centralized quarantine, in scope, with no room now and no transfer open
     (planned or on the way): those the board offers to plan a transfer for or to put in a
-    room. Someone on the way is offered a room on arrival (已到达), not before — nor sent twice."""
+    room. Someone on the way is offered a room on arrival (已到达), not before — nor sent twice.
+    Nor someone whose last arrival was away from any site (home to finish there, a hospital):
+    they are not waiting for a room; brought back, their transfer to a site makes them so."""
+    arrivals = Transfer.objects.filter(isolation=OuterRef("pk"), status=TransferStatus.ARRIVED)
     return (isolations_visible_to(user)
             .filter(kind=Kind.CENTRALIZED, status=Status.ACTIVE)
             # Not in a room now. (exclude(stays__ended_at__isnull=True) also dropped everyone
             # never given a room: its outer join reads "no stay" as an open one.)
             .exclude(pk__in=RoomStay.objects.filter(ended_at__isnull=True)
                      .values("isolation_id"))
-            .exclude(pk__in=Transfer.objects.open().values("isolation_id")))
+            .exclude(pk__in=Transfer.objects.open().values("isolation_id"))
+            .alias(arrived=Exists(arrivals),
+                   last_to_site=Subquery(arrivals.order_by("-status_at", "-pk")
+                                         .values("to_site_id")[:1]))
+            .exclude(arrived=True, last_to_site__isnull=True))
 
 
 def occupancy_board(site: QuarantineSite) -> list[dict]:

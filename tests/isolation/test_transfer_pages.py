@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from firstline.isolation import services
+from firstline.isolation import selectors, services
 from firstline.isolation.models import Room, RoomStatus, RoomStay, Transfer, TransferStatus
 from tests.conftest import PASSWORD
 
@@ -264,3 +264,24 @@ def test_a_transfer_leaving_is_moved_on_from_the_board_and_the_room_waits_for_cl
     assert t.status == TransferStatus.ARRIVED
     assert "Transfer of 王伟: arrived." in r.content.decode()
     assert Room.objects.get(pk=stay.room_id).status == RoomStatus.CLEANING
+
+
+def test_someone_sent_home_or_to_hospital_is_not_waiting_for_a_room_until_brought_back(
+        cast, centralized_iso, site):
+    """The site board offers a room (or a transfer in) to those in centralized quarantine with
+    no room and nothing on the way. Sent home to finish there, or to a hospital, they are not
+    waiting for one; a transfer back to a site that arrives makes them so again."""
+    def waiting():
+        return list(selectors.centralized_awaiting_room(cast.staff_c1)
+                    .values_list("pk", flat=True))
+
+    assert waiting() == [centralized_iso.pk]  # started, not placed yet
+    in_room(cast, site, centralized_iso)
+    assert waiting() == []
+    for away in ("市人民医院", "阳光花园1栋"):  # a hospital, then home
+        services.transfer_set_status(transfer=plan(cast, centralized_iso, to_place=away),
+                                     status="arrived", actor=cast.staff_c1)
+        assert waiting() == []
+    services.transfer_set_status(transfer=plan(cast, centralized_iso, site), status="arrived",
+                                 actor=cast.staff_c1)
+    assert waiting() == [centralized_iso.pk]  # back at the site, without a room yet
