@@ -231,6 +231,14 @@ def centralized_awaiting_room(user):
             .exclude(arrived=True, last_to_site__isnull=True))
 
 
+def last_arrival_away(iso: Isolation) -> Transfer | None:
+    """The transfer that last brought `iso`'s person somewhere other than a site (home, a
+    hospital), when that is where they are now (no arrival after it); else None."""
+    last = (iso.transfers.filter(status=TransferStatus.ARRIVED)
+            .order_by("-status_at", "-pk").first())
+    return last if last is not None and last.to_site_id is None else None
+
+
 def occupancy_board(site: QuarantineSite) -> list[dict]:
     """Rooms of a site with their current occupants, for the occupancy board (一房一人)."""
     rooms = list(site.rooms.all())

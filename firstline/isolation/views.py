@@ -394,6 +394,7 @@ def _detail_page(request, iso, *, stay, reading_form, leave_form, status):
         "can_manage": has_perm(request.user, "isolation.manage"),
         "can_record": has_perm(request.user, "isolation.record"),
         "stay": stay, "site": site, "leave_form": leave_form,
+        "away": None if stay or site else selectors.last_arrival_away(iso),
         # The board's link only for someone who may open it (the site's area is theirs).
         "site_visible": site is not None and selectors.sites_visible_to(request.user)
         .filter(pk=site.pk).exists(),

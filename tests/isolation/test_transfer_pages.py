@@ -285,3 +285,23 @@ def test_someone_sent_home_or_to_hospital_is_not_waiting_for_a_room_until_brough
     services.transfer_set_status(transfer=plan(cast, centralized_iso, site), status="arrived",
                                  actor=cast.staff_c1)
     assert waiting() == [centralized_iso.pk]  # back at the site, without a room yet
+
+
+def test_the_persons_page_says_where_they_are_after_leaving_the_site(cast, roster,
+                                                                     centralized_iso, site):
+    """Still in centralized quarantine on paper, arrived home: the page says where they are
+    now, in the reader's language; back at a site, the site again."""
+    in_room(cast, site, centralized_iso)
+    home = plan(cast, centralized_iso, to_place=roster.h1.address)
+    services.transfer_set_status(transfer=home, status="arrived", actor=cast.staff_c1)
+    home.refresh_from_db()
+    day = timezone.localtime(home.status_at).strftime("%m-%d")
+    c = login("staff_c1")
+    page = c.get(f"/isolation/{centralized_iso.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert f"现在在：{roster.h1.address}（{day} 到达）" in page.content.decode()
+    page = c.get(f"/isolation/{centralized_iso.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert f"Now at {roster.h1.address} (arrived {day})" in page.content.decode()
+    services.transfer_set_status(transfer=plan(cast, centralized_iso, site), status="arrived",
+                                 actor=cast.staff_c1)
+    page = c.get(f"/isolation/{centralized_iso.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Now at" not in page and site.name in page
