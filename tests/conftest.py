@@ -375,6 +375,20 @@ def within_one_clock_hour():
         yield
 
 
+@pytest.fixture
+def ten_oclock():
+    """The server's clock at 10:00 today, China time, and running: far from midnight (where a
+    day's quota window, "today" and "tomorrow" start anew) and from the other hours a day is
+    cut at (care-call slots at 14:00, disinfection periods at 12:00, the report due at 16:00). For a browser test whose outcome hangs on the hour or the day. Ask
+    for it before the fixtures that make data, so they are made at that moment too; a page
+    that reads the clock itself (the gate) is set beside it: page.clock.set_fixed_time(...)."""
+    import time_machine
+
+    from firstline import clock
+
+    with time_machine.travel(clock.at(clock.today(), "10:00"), tick=True) as traveller:
+        yield traveller
+
 
 def race(n, work):
     """Run work(i) for i in range(n) in n real threads (each with its own database connection),

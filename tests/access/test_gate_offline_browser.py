@@ -33,16 +33,6 @@ def gate_world(world, cast):
     return world
 
 
-@pytest.fixture
-def ten_oclock():
-    """The server's clock at 10:00 today, China time, and running: far from midnight, where a
-    one-trip-a-day window starts anew (run at 23:59:59, the same household's second scan came
-    at 00:00:00, in a new window, and was rightly let out). Ask for it before the world, so
-    that the world and its policy are made at that moment too."""
-    with time_machine.travel(clock.at(clock.today(), "10:00"), tick=True) as traveller:
-        yield traveller
-
-
 def scan(page, code, temperature="36.6"):
     """Measure, then scan (the rule gate.temperature_required is on, offline too)."""
     page.fill("#gate-temp", temperature)

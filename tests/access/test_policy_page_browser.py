@@ -19,9 +19,12 @@ WORDS = {"zh-hans": ("当前执行：", "起：", "尚未生效", "执行中"),
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.time_sensitive
 @pytest.mark.parametrize("lang", ["zh-hans", "en"])
-def test_the_policy_card_shows_the_rule_now_and_the_change_to_come(world, cast, live_server,
-                                                                  new_page, lang):
+def test_the_policy_card_shows_the_rule_now_and_the_change_to_come(ten_oclock, world, cast,
+                                                                  live_server, new_page, lang):
+    # At 10:00: begun at 23:59:59, "from tomorrow" was in force by the time the page showed
+    # it, and the card had no change to come.
     today = clock.today()
     services.policy_set(compound=world.compound, closed=True, out_quota=1, window_days=2,
                         starts_on=today - timedelta(days=3), actor=cast.staff_c1)

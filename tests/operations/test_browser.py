@@ -83,7 +83,10 @@ def test_sign_up_confirm_and_assign_to_a_gate_shift(cast, areas, live_server, ne
 
 
 @pytest.mark.parametrize("lang", ["zh-hans", "en"])
-def test_a_round_recorded_from_the_board(cast, areas, live_server, new_page, lang):
+@pytest.mark.time_sensitive
+def test_a_round_recorded_from_the_board(ten_oclock, cast, areas, live_server, new_page, lang):
+    # At 10:00, mid-period: a lift is done twice a day, 00:00-12:00 and 12:00-24:00; a round
+    # at 11:59:59 leaves it due again on the board shown at 12:00.
     make_household(areas.g1a)
     services.places_refresh()  # the compound came through the ORM: the scheduled job's part
     services.place_create(actor=cast.staff_c1, area=areas.c1, kind="lift", name="1栋电梯")
