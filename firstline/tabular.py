@@ -328,11 +328,24 @@ def _digits_reason() -> str:
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+# The control characters an .xlsx cannot hold (openpyxl refuses the whole file for one: a
+# list cell or a note pasted with \x01 or ESC made its export a 500). Tab, LF and CR are text.
+_UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _control_picture(match) -> str:
+    return chr(0x2400 + ord(match.group()))  # \x01 -> U+2401 ␁: visible, and which one it was
+
+
 def formula_safe(value):
-    """A text cell a spreadsheet would read as a formula (=, +, -, @, tab or CR first) gets a
-    leading apostrophe, so `=HYPERLINK(...)` in a resident's name stays text in every export
-    and errors file. Numbers, dates and other values pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """A text cell as every export and errors file writes it: one a spreadsheet would read as
+    a formula (=, +, -, @, tab or CR first) gets a leading apostrophe, so `=HYPERLINK(...)` in
+    a resident's name stays text; a control character an .xlsx cannot hold is shown as its
+    Unicode picture (\x01 -> ␁). Numbers, dates and other values pass unchanged."""
+    if not isinstance(value, str):
+        return value
+    value = _UNWRITABLE.sub(_control_picture, value)
+    if value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
