@@ -106,8 +106,20 @@ def _in_range(value):
 
 IsoDate = Annotated[date, BeforeValidator(_iso_text("iso_date")), AfterValidator(_in_range),
                     WithJsonSchema({"type": "string", "format": "date"})]
+
+
+def _local_when_naive(value: datetime) -> datetime:
+    # "2026-12-08T09:00" (a form's datetime-local) names no offset: local time, as
+    # clock.parse_moment reads a typed moment. Left naive, comparing it with an aware one (a
+    # shift's, the other end of the span) was a TypeError and a 500.
+    from firstline import clock
+
+    return value.replace(tzinfo=clock.zone()) if value.tzinfo is None else value
+
+
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text("iso_datetime")),
-                        AfterValidator(_in_range), WithJsonSchema({"type": "string", "format": "date-time"})]
+                        AfterValidator(_in_range), AfterValidator(_local_when_naive),
+                        WithJsonSchema({"type": "string", "format": "date-time"})]
 
 
 # A row named in a request body (`household_id`, `place_id`, ...): a JSON integer from 1.
