@@ -60,7 +60,21 @@ def test_half_a_surrogate_pair_in_json_is_a_422(api, cast, areas):
                               **api("hq")._headers())
     assert r.status_code == 422, r.content
     assert r.json()["error"] == "invalid"
+    assert r.json()["detail"].startswith("name: ")
     assert not QuarantineSite.objects.exists()
+
+
+@pytest.mark.parametrize("path, body, where", [
+    # the area was read before anything named the text: the answer named no field
+    ("/api/v1/reports/daily/submit", '{"area": "\\udc00C1"}', "area"),
+    ("/api/v1/notices", '{"title": "x", "body": "x", "areas": ["C1", "\\ud800"]}', "areas.1"),
+])
+def test_half_a_surrogate_pair_is_named_where_it_is(api, cast, areas, path, body, where):
+    r = api("hq").client.post(path, body, content_type="application/json",
+                              HTTP_ACCEPT_LANGUAGE="zh-hans", **api("hq")._headers())
+    assert r.status_code == 422, r.content
+    assert r.json()["error"] == "invalid"
+    assert r.json()["detail"] == where + ": 含有不成对的代理项（U+D800–U+DFFF），不是字符：请删除"
 
 
 @pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00",

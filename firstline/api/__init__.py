@@ -15,7 +15,14 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer, django_auth
 
 from firstline.accounts.services import token_user
-from firstline.api.validation import body_not_json, nul_detail, nul_where, validation_detail
+from firstline.api.validation import (
+    body_not_json,
+    nul_detail,
+    nul_where,
+    surrogate_detail,
+    surrogate_where,
+    validation_detail,
+)
 from firstline.errors import RuleViolation
 from firstline.middleware import database_unavailable_logged
 
@@ -68,14 +75,16 @@ class BodyNotJSON(Exception):
     parse request body" (English), raised from this."""
 
 
-class BodyHasNUL(Exception):
-    """A JSON string (or key) holding a NUL character: no database column can store it
-    (PostgreSQL refuses it, SQLite would keep it silently). Refused here, once for every
-    operation and both databases, naming where it is (`scans.1.pass_code`)."""
+class BodyUnstorable(Exception):
+    """A JSON string (or key) holding a NUL character (PostgreSQL refuses it, SQLite would keep
+    it silently) or half of a surrogate pair ("\\ud800": valid JSON, no character; it failed
+    wherever the text was first encoded, unnamed, perhaps after other rows were written).
+    Refused here, once for every operation and both databases, naming where it is
+    (`scans.1.pass_code: …`): `detail` is the answer's."""
 
-    def __init__(self, where: str):
-        super().__init__(where)
-        self.where = where
+    def __init__(self, detail: str):
+        super().__init__(detail)
+        self.detail = detail
 
 
 class JSONParser(Parser):
@@ -88,7 +97,10 @@ class JSONParser(Parser):
             raise BodyNotJSON(exc) from exc
         where = nul_where(data)
         if where is not None:
-            raise BodyHasNUL(where)
+            raise BodyUnstorable(nul_detail(where))
+        where = surrogate_where(data)
+        if where is not None:
+            raise BodyUnstorable(surrogate_detail(where))
         return data
 
 
@@ -232,8 +244,8 @@ def on_database_unavailable(request, exc):
 def on_http_error(request, exc):
     if isinstance(exc.__cause__, BodyNotJSON):  # malformed JSON: said in the user's language
         return error(request, 400, "bad_request", body_not_json(exc.__cause__.__cause__))
-    if isinstance(exc.__cause__, BodyHasNUL):
-        return error(request, 422, "invalid", nul_detail(exc.__cause__.where))
+    if isinstance(exc.__cause__, BodyUnstorable):
+        return error(request, 422, "invalid", exc.__cause__.detail)
     code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
             405: "method_not_allowed", 409: "conflict", 422: "invalid",
             429: "throttled"}.get(exc.status_code, "error")

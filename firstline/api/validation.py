@@ -171,26 +171,52 @@ def validation_detail(errors: list[dict]) -> str:
     return "; ".join(parts) or _("Invalid request.")
 
 
-def nul_where(data) -> str | None:
-    """Where the first NUL character (\\x00) is in parsed JSON — `scans.1.pass_code`, or the
-    key itself when a key holds one — else None. Walked without recursion: a body may be
-    nested as deep as the JSON reader allows."""
+def _text_where(data, holds) -> str | None:
+    """Where the first string (or key) for which `holds(text)` is true is in parsed JSON —
+    `scans.1.pass_code`, or the key itself (escaped) when a key holds it — else None. Walked
+    without recursion: a body may be nested as deep as the JSON reader allows."""
     stack = [((), data)]
     while stack:
         path, value = stack.pop()
         if isinstance(value, str):
-            if "\x00" in value:
+            if holds(value):
                 return ".".join(map(str, path)) or _("request")
             continue
         items = (value.items() if isinstance(value, dict)
                  else enumerate(value) if isinstance(value, list) else ())
         children = []
         for key, item in items:
-            if isinstance(key, str) and "\x00" in key:
-                return ".".join(map(str, (*path, key.replace("\x00", "\\x00"))))
+            if isinstance(key, str) and holds(key):
+                shown = key.encode("utf-8", "backslashreplace").decode("utf-8")
+                return ".".join(map(str, (*path, shown.replace("\x00", "\\x00"))))
             children.append(((*path, key), item))
         stack.extend(reversed(children))  # the first in the body is found first
     return None
+
+
+def nul_where(data) -> str | None:
+    """Where the first NUL character (\\x00) is in parsed JSON (see _text_where)."""
+    return _text_where(data, lambda text: "\x00" in text)
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def surrogate_where(data) -> str | None:
+    """Where the first half of a surrogate pair ("\\ud800": valid JSON, no character; no
+    database can store it) is in parsed JSON (see _text_where)."""
+    return _text_where(data, _has_surrogate)
+
+
+def surrogate_detail(where: str) -> str:
+    """`field: contains half of a surrogate pair…` — the detail of a 422 for one in the body."""
+    return f"{where}: " + pgettext(C, "contains half of a surrogate pair (U+D800–U+DFFF), "
+                                      "which is no character: remove it")
 
 
 def nul_detail(where: str) -> str:
