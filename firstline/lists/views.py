@@ -307,6 +307,12 @@ def upload_status(request):
 @needs("lists.manage")
 def checklist_page(request, pk):
     c = selectors.checklist_get_for_user(request.user, pk)
+    return _checklist_render(request, c)
+
+
+def _checklist_render(request, c, *, draft: dict | None = None, status: int = 200):
+    """The list's page; `draft`: a refused routing of one row ({number, routing, to, note,
+    error}), shown again on that row's form with what was typed."""
     progress = selectors.checklist_progress(request.user, c)
     unmatched = selectors.unmatched_rows_shown(c) if services.in_scope(
         request.user, c.area, "lists.manage") else []
@@ -314,11 +320,11 @@ def checklist_page(request, pk):
 
     return render(request, "lists/checklist.html",
                   {"c": c, "p": progress, "unmatched": unmatched, "today": clock.today(),
-                   "routings": Routing.choices,
+                   "routings": Routing.choices, "draft": draft or {},
                    "streets": selectors.streets_for_handover(c) if unmatched else [],
                    "handed": any(r.routed_at for r in unmatched),
                    "full_form": FullReadForm() if has_perm(request.user, "people.export_full")
-                   else None})
+                   else None}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -399,7 +405,13 @@ def row_route(request, pk, number):
     except RuleViolation as exc:
         if exc.status == 404:
             raise Http404 from None
-        messages.error(request, exc.detail)
+        # shown on the row's own form (the form's action ends in #row-N), with what was
+        # typed; the API's field names (to_area, to_name) are not the page's words
+        error = (_("To another street: type or pick the street under “to which street”, "
+                   "then save.") if exc.code == "to_required" else exc.detail)
+        return _checklist_render(request, c, status=exc.status, draft={
+            "number": row.number, "routing": request.POST.get("routing", ""), "to": to,
+            "note": request.POST.get("note", ""), "error": error})
     return redirect("lists:checklist", c.pk)
 
 

@@ -111,6 +111,23 @@ def test_the_page_hands_a_row_over(web, roster, areas, other, tmp_path):
     assert web("hq").get(f"/lists/{c.pk}/handover/").status_code == 200
 
 
+def test_a_refused_hand_over_on_the_page_is_said_on_its_row_with_what_was_typed(
+        web, roster, areas, other, tmp_path):
+    """No street typed: the row's own form says what to do, in the page's words (not the
+    API's to_area/to_name), the note typed is kept, and the form posts back to the row."""
+    c = _list(roster, tmp_path, areas)
+    r = web("hq").post(f"/lists/{c.pk}/rows/3/route/", {"routing": "other_street",
+                                                        "to": "", "note": "电话确认现住外区"})
+    assert r.status_code == 422
+    page = r.content.decode()
+    row = page[page.index('id="row-3"'):]
+    row = row[:row.index("</tr>")]
+    assert "to_area" not in page and "转至街道" in row and "再保存" in row
+    assert 'value="电话确认现住外区"' in row
+    assert f'action="/lists/{c.pk}/rows/3/route/#row-3"' in row
+    assert c.entries.get(number=3).routing == ""
+
+
 def _handover_cells(response):
     assert response.status_code == 200
     return list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
