@@ -36,6 +36,20 @@ def test_grid_worker_sees_and_answers_an_item(web, roster, tmp_path):
     assert Verification.objects.get(pk=item.pk).status == "done"
 
 
+def test_the_mapping_pages_first_rows_keep_one_line_each(web, roster, tmp_path):
+    """The file's first rows are shown as sent, in a table that scrolls sideways: a name is
+    never broken one character a line on a phone (table.preview: white-space:nowrap)."""
+    path = write_csv(tmp_path / "l.csv", ["序号", "姓名", "身份证号", "地址"],
+                     [["1", "王芳", roster.fang.id_number, "安徽省淮南市凤台县阳光花园 1栋"]])
+    with open(path, "rb") as fh:
+        page = web("hq").post("/lists/upload/", {"file": fh, "source": "航班", "deadline": "",
+                                                 "area": "99000101"}).content.decode()
+    assert '<div class="table-wrap"><table class="preview">' in page
+    from django.contrib.staticfiles import finders
+    css = open(finders.find("firstline/app.css"), encoding="utf-8").read()
+    assert "table.preview th, table.preview td { white-space:nowrap; }" in css
+
+
 def test_another_grids_item_is_404(web, roster, tmp_path):
     _list(roster, tmp_path)
     item = Verification.objects.get(resident=roster.liu)
@@ -322,7 +336,19 @@ def test_a_fever_heard_on_a_call_is_not_said_to_be_from_a_screening_visit(web, r
     r = web("grid_a").post(f"/lists/items/{item.pk}/",
                            {"result": "reached", "temperature": "37.8"}, follow=True)
     said = " ".join(str(m) for m in r.context["messages"])
-    assert "入户摸排" not in said and "37.8 °C，核查电话中发现" in said, said
+    assert "入户摸排" not in said and "37.8\u00a0°C，核查电话中发现" in said, said
+
+
+def test_a_fever_said_on_the_answered_card_keeps_its_unit_on_the_line(web, roster, tmp_path):
+    """On a 390 px card "38.2 °C" wrapped as "38.2" / "°C": the number and its unit are
+    joined by a no-break space in what the worker is told."""
+    _list(roster, tmp_path)
+    item = Verification.objects.get(resident=roster.fang)
+    r = web("grid_a").post(f"/lists/items/{item.pk}/", {"result": "reached",
+                                                        "temperature": "38.2"},
+                           HTTP_HX_REQUEST="true")
+    card = r.content.decode()
+    assert r.status_code == 200 and "38.2\u00a0°C" in card and "38.2 °C" not in card
 
 
 def test_a_call_s_fever_alert_offers_to_start_isolation(web, roster, tmp_path):
