@@ -50,6 +50,14 @@ def test_the_mapping_pages_first_rows_keep_one_line_each(web, roster, tmp_path):
     assert "table.preview th, table.preview td { white-space:nowrap; }" in css
 
 
+def test_the_lists_page_shows_each_list_as_a_card_on_a_phone(web, roster, tmp_path):
+    """Six columns of figures on 390 px broke "已匹配" one character a line and the deadline
+    as "12-" / "10": the lists are a table.cards (a card per list under 600 px)."""
+    _list(roster, tmp_path)
+    page = web("hq").get("/lists/").content.decode()
+    assert '<table class="cards">' in page and "卫健委" in page
+
+
 def test_another_grids_item_is_404(web, roster, tmp_path):
     _list(roster, tmp_path)
     item = Verification.objects.get(resident=roster.liu)
