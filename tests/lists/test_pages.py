@@ -58,6 +58,18 @@ def test_the_lists_page_shows_each_list_as_a_card_on_a_phone(web, roster, tmp_pa
     assert '<table class="cards">' in page and "卫健委" in page
 
 
+def test_progress_by_area_keeps_room_for_the_area_s_name(web, roster, tmp_path):
+    """The list's progress and the dashboard's lists block squeezed the area's name to
+    "东/城社/区" on a phone: both are table.figures, whose first column keeps room."""
+    c = _list(roster, tmp_path)
+    client = web("hq")
+    assert '<table class="figures">' in client.get(f"/lists/{c.pk}/").content.decode()
+    assert '<table class="figures">' in client.get("/lists/dashboard/").content.decode()
+    from django.contrib.staticfiles import finders
+    css = open(finders.find("firstline/app.css"), encoding="utf-8").read()
+    assert "table.figures td:first-child { min-width:7em; }" in css
+
+
 def test_another_grids_item_is_404(web, roster, tmp_path):
     _list(roster, tmp_path)
     item = Verification.objects.get(resident=roster.liu)
