@@ -854,7 +854,10 @@ def case_record(*, resident, status: str, on: date, actor, source: str = "",
     choice_check(status, CaseStatus.values, "status", code="bad_status")
     date_check(on, field="on")
     if on > clock.localdate(now):
-        raise InvalidInput("bad_date", _("The date is in the future."), field="on")
+        raise InvalidInput("bad_date", _("The date %(day)s is after today (%(today)s): give "
+                                         "today or an earlier day.")
+                           % {"day": on.isoformat(), "today": clock.localdate(now).isoformat()},
+                           field="on")
     source = _text(source, field="source", limit=200)
     rows = []
     for index, c in enumerate(contacts or []):

@@ -67,6 +67,17 @@ def test_case_bad_status_and_future_date_are_422(api, roster):
     assert r.status_code == 422 and r.json()["error"] == "bad_date"
 
 
+def test_a_future_case_date_on_the_page_says_today_and_what_to_give(web, roster):
+    """"日期晚于今天。" left the officer guessing which day the server calls today (local,
+    past midnight): the refusal names the day typed, today and what to give."""
+    day = clock.today() + timedelta(days=2)
+    r = web("staff_c1").post("/lists/cases/", {"id_number": roster.wang.id_number,
+                                              "status": "suspected", "on": day.isoformat()})
+    assert r.status_code == 422
+    assert (f"日期 {day.isoformat()} 晚于今天（{clock.today().isoformat()}）："
+            "请填写今天或更早的日期。") in r.content.decode()
+
+
 def test_a_case_status_refusal_names_the_field_and_its_choices(cast, roster):
     """The shared choice_check: the field as the API names it, every choice, the code kept
     (a service caller such as a page; the API's schema refuses an unknown status first)."""
