@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from firstline.accounts.models import AuditEntry
 from firstline.isolation import services
@@ -16,6 +17,16 @@ from .conftest import local
 pytestmark = pytest.mark.django_db
 
 NOW = local(2020, 2, 10, 10)
+
+
+def assert_resolved_as_isolated(alert, actor):
+    """The returnee alert is resolved "已登记居家隔离", audited as resolved by `actor`."""
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.RESOLVED
+    with translation.override("zh-hans"):
+        assert alert.display_outcome == "已登记居家隔离"
+    row = AuditEntry.objects.get(action="alert.resolve", object_id=str(alert.pk))
+    assert row.actor == actor
 
 
 @pytest.fixture
@@ -43,8 +54,6 @@ def test_start_defaults_count_from_the_return_and_say_where_from(door):
 
 
 def test_the_note_says_origin_date_and_transport_in_the_workers_language(door):
-    from django.utils import translation
-
     door()
     with translation.override("zh-hans"):
         note = services.isolation_defaults(resident=door.resident, now=NOW).reason_note
@@ -80,13 +89,7 @@ def test_starting_the_isolation_resolves_the_returnee_alert_audited(cast, door):
     with time_machine.travel(NOW + timedelta(minutes=5), tick=False):
         services.isolation_start(resident=door.resident, kind="home", reason="risk_area",
                                  starts_on=date(2020, 2, 5), actor=cast.staff_c1)
-    alert.refresh_from_db()
-    assert alert.status == AlertStatus.RESOLVED
-    from django.utils import translation
-    with translation.override("zh-hans"):
-        assert alert.display_outcome == "已登记居家隔离"
-    row = AuditEntry.objects.get(action="alert.resolve", object_id=str(alert.pk))
-    assert row.actor == cast.staff_c1
+    assert_resolved_as_isolated(alert, cast.staff_c1)
 
 
 def test_starting_the_isolation_leaves_a_fever_found_at_the_door_open(cast, door):
@@ -103,13 +106,7 @@ def test_a_lockdown_resolves_the_returnee_alerts_of_those_it_isolates_audited(ca
     with time_machine.travel(NOW + timedelta(minutes=5), tick=False):
         services.lockdown_create(building=door.resident.household.building,
                                  starts_on=date(2020, 2, 10), actor=cast.staff_c1)
-    alert.refresh_from_db()
-    assert alert.status == AlertStatus.RESOLVED
-    from django.utils import translation
-    with translation.override("zh-hans"):
-        assert alert.display_outcome == "已登记居家隔离"
-    row = AuditEntry.objects.get(action="alert.resolve", object_id=str(alert.pk))
-    assert row.actor == cast.staff_c1
+    assert_resolved_as_isolated(alert, cast.staff_c1)
 
 
 def test_a_lockdown_leaves_the_returnee_alert_of_someone_keeping_their_own_isolation(
