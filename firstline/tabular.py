@@ -341,7 +341,7 @@ def formula_safe(value):
     """A text cell as every export and errors file writes it: one a spreadsheet would read as
     a formula (=, +, -, @, tab or CR first) gets a leading apostrophe, so `=HYPERLINK(...)` in
     a resident's name stays text; a control character an .xlsx cannot hold is shown as its
-    Unicode picture (\x01 -> ␁). Numbers, dates and other values pass unchanged."""
+    Unicode picture (\\x01 -> ␁). Numbers, dates and other values pass unchanged."""
     if not isinstance(value, str):
         return value
     value = _UNWRITABLE.sub(_control_picture, value)

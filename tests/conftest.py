@@ -379,9 +379,10 @@ def within_one_clock_hour():
 def ten_oclock():
     """The server's clock at 10:00 today, China time, and running: far from midnight (where a
     day's quota window, "today" and "tomorrow" start anew) and from the other hours a day is
-    cut at (care-call slots at 14:00, disinfection periods at 12:00, the report due at 16:00). For a browser test whose outcome hangs on the hour or the day. Ask
-    for it before the fixtures that make data, so they are made at that moment too; a page
-    that reads the clock itself (the gate) is set beside it: page.clock.set_fixed_time(...)."""
+    cut at (care-call slots at 14:00, disinfection periods at 12:00, the report due at 16:00).
+    For a browser test whose outcome hangs on the hour or the day. Ask for it before the
+    fixtures that make data, so they are made at that moment too; a page that reads the clock
+    itself (the gate) is set beside it: page.clock.set_fixed_time(...)."""
     import time_machine
 
     from firstline import clock
