@@ -44,8 +44,8 @@ def _two_lists(roster, tmp_path):
 
 
 @pytest.mark.parametrize("lang", ["zh-hans", "en"])
-def test_grid_worker_works_through_items_on_a_phone(roster, cast, live_server, new_page,
-                                                    tmp_path, lang):
+def test_grid_worker_works_through_items_on_a_phone(ten_oclock, roster, cast, live_server,
+                                                    new_page, tmp_path, lang):
     from firstline.people.services import screening_visit_record
 
     _two_lists(roster, tmp_path)
@@ -87,8 +87,8 @@ def test_grid_worker_works_through_items_on_a_phone(roster, cast, live_server, n
 
 
 @pytest.mark.parametrize("lang", ["zh-hans", "en"])
-def test_hq_uploads_maps_sees_progress_and_downloads(roster, cast, live_server, new_page,
-                                                     tmp_path, lang):
+def test_hq_uploads_maps_sees_progress_and_downloads(ten_oclock, roster, cast, live_server,
+                                                     new_page, tmp_path, lang):
     path = write_csv(tmp_path / "flight.csv", ["序号", "旅客", "证件", "电话", "航班"],
                      [["1", "王芳", roster.fang.id_number, "", "CA1234"],
                       ["2", "刘洋", "", "136 0000 3333", "CA1234"],
