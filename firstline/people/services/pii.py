@@ -32,11 +32,16 @@ def mask_id_number(value: str) -> str:
 def mask_phone(value: str) -> str:
     """138****5678, however the number was typed: normalized first (phone_normalize,
     lenient), so "130 2628 9268" and "+86 130-2628-9268" mask as 130****9268, never with
-    the separators counted as hidden digits."""
+    the separators counted as hidden digits. Words with no digit or numeral at all ("电话空号",
+    "无", "拒绝提供": a sender's note in the phone column) are no number to hide and are
+    shown as they are; anything holding one (a full-width digit, a Chinese numeral "一三八…")
+    is masked as a number."""
     if not value:
         return ""
+    if not any(c.isnumeric() for c in str(value)):
+        return str(value)
     text = phone_normalize(value, landline=True, lenient=True)
-    value = re.sub(r"\D", "", text) or text  # no digit at all: all of it hidden
+    value = re.sub(r"\D", "", text) or text  # numerals but no digit: all of it hidden
     if len(value) < 8:
         return "*" * len(value)
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
