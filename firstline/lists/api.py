@@ -168,6 +168,10 @@ class RowOut(Schema):
     handed_over: int | None = Field(None, description="the list it joined in that street")
 
     @staticmethod
+    def resolve_reason(obj):
+        return obj.reason_shown  # in the request's language
+
+    @staticmethod
     def resolve_routed_to(obj):
         return obj.routed_to.code if getattr(obj, "routed_to_id", None) else None
 

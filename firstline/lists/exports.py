@@ -128,8 +128,10 @@ def _result_text(row) -> tuple[str, str, str]:
         else:
             where = str(Routing(row.routing).label if row.routing else Routing.PENDING.label)
             when = ""
-        if row.route_note:
-            where = _("%(routing)s: %(note)s") % {"routing": where, "note": row.route_note}
+        # why: the street's own note when it gave one, else why the row matched nobody
+        why = row.route_note or row.reason_shown
+        if why:
+            where = _("%(routing)s: %(note)s") % {"routing": where, "note": why}
         return _("unmatched (%(why)s)") % {"why": where}, when, ""
     if v is None or v.status != VStatus.DONE:
         return _("not verified yet"), "", ""

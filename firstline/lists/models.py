@@ -15,6 +15,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from firstline.texts import render
+
 _CASE_SOURCE = re.compile(r"case (\d+)")
 _TEST_SOURCE = re.compile(r"test (\d+)")
 
@@ -211,7 +213,13 @@ class ChecklistRow(models.Model):
                                      blank=True, related_name="entries")
     routing = models.CharField(_("routing"), max_length=16, choices=Routing.choices,
                                blank=True, default="")
+    # Why the row matched nobody, as facts (firstline.texts: a message and its parameters)
+    # said in the reader's language (reason_shown). Rows written before reason_facts existed
+    # keep the text in the importer's language, shown as stored.
     reason = models.CharField(_("why unmatched"), max_length=200, blank=True, default="")
+    reason_facts = models.JSONField(default=dict, blank=True,
+                                    help_text=_("why unmatched, as a message and its "
+                                                "parameters"))
     # "to another street": a hand-over, with where to and why
     routed_to = models.ForeignKey("areas.Area", on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="+", verbose_name=_("handed over to"),
@@ -237,6 +245,12 @@ class ChecklistRow(models.Model):
 
     def __str__(self):
         return f"{self.checklist_id}:{self.number}"
+
+    @property
+    def reason_shown(self) -> str:
+        """Why the row matched nobody, in the reader's language (the text of a row written
+        before reasons were kept as facts, as it was stored)."""
+        return render(self.reason_facts, self.reason)
 
 
 # --- cases and test results ---------------------------------------------------------------

@@ -213,7 +213,7 @@ class _Row:
     grid: int | None = None
     matched_by: str = ""
     routing: str = ""
-    reason: str = ""
+    reason: dict = field(default_factory=dict)  # why unmatched: facts (firstline.texts)
 
 
 def _chunks(items, size=CHUNK):
@@ -237,8 +237,8 @@ class Matcher:
             self._by_name(rest)
         for r in rows:
             if r.resident is None and not r.reason:
-                r.reason = _("No resident with this ID number, name and phone, or name and "
-                             "address.")
+                r.reason = message(N_("No resident with this ID number, name and phone, or "
+                                      "name and address."))
 
     def _by_id(self, rows: list[_Row]) -> None:
         from firstline.people.models import Resident
@@ -267,7 +267,7 @@ class Matcher:
                 r.resident, r.grid, r.matched_by = hit[0], hit[1], MatchedBy.ID
             else:
                 r.routing = Routing.OTHER_STREET
-                r.reason = _("On the roster of another area.")
+                r.reason = message(N_("On the roster of another area."))
 
     def _candidates(self, wanted: list) -> dict[str, list[tuple]]:
         """normalised name -> [(pk, grid, phone, address)] of residents in the area."""
@@ -339,7 +339,7 @@ class Matcher:
                     (r.resident, r.grid), r.matched_by = hits.pop(), MatchedBy.NAME_PHONE
                     continue
                 if len(hits) > 1:
-                    r.reason = _("Several residents have this name and phone.")
+                    r.reason = message(N_("Several residents have this name and phone."))
                     continue
             if r.address:
                 hits = {(pk, grid) for pk, grid, _p, address in people
@@ -347,7 +347,8 @@ class Matcher:
                 if len(hits) == 1:
                     (r.resident, r.grid), r.matched_by = hits.pop(), MatchedBy.NAME_ADDRESS
                 elif len(hits) > 1:
-                    r.reason = _("Several residents have this name at this address.")
+                    r.reason = message(N_("Several residents have this name at this "
+                                          "address."))
 
 
 def _parse_rows(table: reading.RawTable, mapping: dict[str, int]) -> list[_Row]:
@@ -486,16 +487,16 @@ def _write(rows: list[_Row], *, table, mapping, source, area, deadline, actor, n
 
         _copy(ChecklistRow._meta.db_table,
               ["checklist_id", "number", "values", "name", "resident_id", "matched_by",
-               "verification_id", "routing", "reason"],
+               "verification_id", "routing", "reason", "reason_facts"],
               ((checklist.pk, r.number, json.dumps(r.values, ensure_ascii=False), r.name[:100],
-                r.resident, r.matched_by, items.get(r.resident), r.routing, r.reason[:200])
-               for r in rows))
+                r.resident, r.matched_by, items.get(r.resident), r.routing, "",
+                json.dumps(r.reason, ensure_ascii=False)) for r in rows))
     else:
         ChecklistRow.objects.bulk_create(
             (ChecklistRow(checklist=checklist, number=r.number, values=r.values,
                           name=r.name[:100], resident_id=r.resident, matched_by=r.matched_by,
                           verification_id=items.get(r.resident), routing=r.routing,
-                          reason=r.reason[:200]) for r in rows),
+                          reason_facts=r.reason) for r in rows),
             batch_size=2000)
     result.timings["write.rows"] = time.perf_counter() - t - result.timings["write.items"]
     SourceMapping.objects.update_or_create(
@@ -698,7 +699,7 @@ def _handover_append(row: ChecklistRow, *, target: Area, note: str, now: datetim
     ChecklistRow.objects.create(checklist=handover, number=number, values=values,
                                 name=parsed.name[:100], resident_id=parsed.resident,
                                 matched_by=parsed.matched_by, verification_id=item,
-                                routing=parsed.routing, reason=parsed.reason[:200])
+                                routing=parsed.routing, reason_facts=parsed.reason)
     counts = {"rows": number}
     key = {MatchedBy.ID: "matched_by_id", MatchedBy.NAME_PHONE: "matched_by_name_phone",
            MatchedBy.NAME_ADDRESS: "matched_by_name_address"}.get(parsed.matched_by,

@@ -66,7 +66,7 @@ def test_unmatched_rows_are_listed_with_a_reason(roster, tmp_path):
     result = _import(path)
     assert result.unmatched == 1
     row = _row(result, 1)
-    assert row.resident is None and row.reason and row.routing == ""
+    assert row.resident is None and row.reason_shown and row.routing == ""
     assert not Verification.objects.exists()
 
 
