@@ -121,10 +121,14 @@ def _result_text(row) -> tuple[str, str, str]:
     """核查结果, 核查时间, 核查人 of one row (in the language active: the export's)."""
     v = row.verification
     if row.resident_id is None:
+        # A row handed over: when and by whom, in the columns an answer's when and who go in
+        # (as the hand-over list's 转办时间 and 转办人 say them).
+        who = ""
         if row.routing == Routing.OTHER_STREET and row.routed_to_name:
             where = _("handed over to %(to)s") % {"to": row.routed_to_name}
             when = clock.localtime(row.routed_at).strftime("%Y-%m-%d %H:%M") \
                 if row.routed_at else ""
+            who = _person(row.routed_by)
         else:
             where = str(Routing(row.routing).label if row.routing else Routing.PENDING.label)
             when = ""
@@ -132,13 +136,16 @@ def _result_text(row) -> tuple[str, str, str]:
         why = row.route_note or row.reason_shown
         if why:
             where = _("%(routing)s: %(note)s") % {"routing": where, "note": why}
-        return _("unmatched (%(why)s)") % {"why": where}, when, ""
+        return _("unmatched (%(why)s)") % {"why": where}, when, who
     if v is None or v.status != VStatus.DONE:
         return _("not verified yet"), "", ""
-    who = ""
-    if v.answered_by is not None:
-        who = v.answered_by.display_name or v.answered_by.username
-    return _found_text(v), clock.localtime(v.answered_at).strftime("%Y-%m-%d %H:%M"), who
+    return (_found_text(v), clock.localtime(v.answered_at).strftime("%Y-%m-%d %H:%M"),
+            _person(v.answered_by))
+
+
+def _person(user) -> str:
+    """A user as the exports name them: the display name, else the username."""
+    return (user.display_name or user.username) if user is not None else ""
 
 
 def checklist_rows(checklist: Checklist, *, full: bool, user=None):
@@ -221,7 +228,7 @@ def handover_xlsx(*, checklist: Checklist, actor, reason: str = "") -> Path:
     ws.append([safe_cell(v) for v in [*sender_headers(checklist, notes), *handover_headers()]])
     for row in selectors.handed_over_rows(checklist):
         cells = _sender_cells(checklist, row, full=full, notes=notes)
-        who = (row.routed_by.display_name or row.routed_by.username) if row.routed_by else ""
+        who = _person(row.routed_by)
         when = clock.localtime(row.routed_at).strftime("%Y-%m-%d %H:%M") if row.routed_at \
             else ""
         ws.append([safe_cell(v) for v in [*cells, row.routed_to_name, row.route_note, when,

@@ -300,7 +300,8 @@ def checklist_rows_for_export(checklist: Checklist, user=None, perm: str = "list
     if user is not None and not any(checklist.area.path.startswith(p)
                                     for p in scope_paths(user, perm)):
         rows = rows.filter(area_scope(user, "resident__grid", perm))
-    return rows.select_related("verification", "verification__answered_by").order_by("number")
+    return rows.select_related("verification", "verification__answered_by", "routed_by") \
+        .order_by("number")
 
 
 def handed_over_rows(checklist: Checklist):
