@@ -18,7 +18,7 @@ from firstline.people.vocab import symptom_labels
 from firstline.texts import N_, cell_words
 
 from . import selectors
-from .models import Checklist, Result, Routing, VStatus
+from .models import Checklist, Result, Routing, VStatus, handover_note
 
 
 def extra_headers() -> list[str]:
@@ -55,25 +55,6 @@ def sender_headers(checklist: Checklist, notes: dict[int, str]) -> list[str]:
     user who asked."""
     return [pgettext("list export", "Hand-over note") if i in notes else header
             for i, header in enumerate(checklist.columns)]
-
-
-def handover_note(cell, street: str) -> str:
-    """A 转办说明 cell in the language active: who handed the row over, and why when a why
-    was given. Stored as "street：why" (or the street alone) in the words it was made with;
-    a cell that is not in that form (none was, so far) is shown as it is."""
-    text = str(cell or "")
-    if not text:
-        return ""
-    if text == street or text.startswith(f"{street}："):
-        why = text[len(street) + 1:]
-    else:  # the street was renamed since
-        street, _colon, why = text.partition("：")
-        if not street:
-            return text
-    if not why:
-        return pgettext("hand-over note", "Handed over by %(street)s") % {"street": street}
-    return pgettext("hand-over note", "Handed over by %(street)s: %(why)s") % {
-        "street": street, "why": why}
 
 
 def _stem(checklist: Checklist) -> str:

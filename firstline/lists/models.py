@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.functional import cached_property
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from firstline.texts import render
@@ -40,8 +40,27 @@ def handover_title(source: str, street: str) -> str:
 
 # A hand-over list's last column (转办说明: who handed the row over and why), stored in these
 # words like the sender's own headers, its cells as "街道：why"; the exports say both in the
-# reader's language (exports.sender_headers, exports.handover_note).
+# reader's language (exports.sender_headers, handover_note below), as the list's page does.
 HANDOVER_NOTE_COLUMN = "转办说明"
+
+
+def handover_note(cell, street: str) -> str:
+    """A 转办说明 cell in the language active: who handed the row over, and why when a why
+    was given. Stored as "street：why" (or the street alone) in the words it was made with;
+    a cell that is not in that form (none was, so far) is shown as it is."""
+    text = str(cell or "")
+    if not text:
+        return ""
+    if text == street or text.startswith(f"{street}："):
+        why = text[len(street) + 1:]
+    else:  # the street was renamed since
+        street, _colon, why = text.partition("：")
+        if not street:
+            return text
+    if not why:
+        return pgettext("hand-over note", "Handed over by %(street)s") % {"street": street}
+    return pgettext("hand-over note", "Handed over by %(street)s: %(why)s") % {
+        "street": street, "why": why}
 
 
 class Checklist(models.Model):

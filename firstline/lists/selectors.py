@@ -22,6 +22,7 @@ from .models import (
     Routing,
     Verification,
     VStatus,
+    handover_note,
     source_title,
 )
 
@@ -328,17 +329,22 @@ def unmatched_rows(checklist: Checklist):
 def unmatched_rows_shown(checklist: Checklist, *, limit: int = 200) -> list[ChecklistRow]:
     """The unmatched rows for the list's page, each with what routing them is decided on:
     `phone_masked`, `id_masked` (the one mask functions) and `address`, from the columns the
-    list was mapped with ("" where the list has no such column)."""
+    list was mapped with ("" where the list has no such column); on a hand-over list,
+    `handover_note`: who handed the row over and why (its 转办说明, in the reader's language)."""
     from firstline.people.services import mask_id_number, mask_phone
 
     mapping = checklist.mapping or {}
     rows = list(unmatched_rows(checklist)[:limit])
+    street = checklist.handover_of.street_name if checklist.handover_of_id else None
+    note_col = len(checklist.columns) - 1
     for row in rows:
         cells = {key: _cell(row.values, mapping.get(key))
                  for key in ("phone", "id_number", "address")}
         row.phone_masked = mask_phone(cells["phone"])
         row.id_masked = mask_id_number(cells["id_number"])
         row.address = cells["address"]
+        row.handover_note = handover_note(_cell(row.values, note_col), street) \
+            if street is not None else ""
     return rows
 
 
