@@ -436,3 +436,35 @@ def test_the_stored_crossing_reads_back_as_the_scan_judged_it(world, scan):
     stored = Crossing.objects.get(pk=c.pk)
     for f in Crossing._meta.concrete_fields:
         assert getattr(stored, f.attname) == getattr(c, f.attname), f.attname
+
+
+def test_the_gate_sends_each_value_as_its_field_would(world, scan):
+    # gate._db_value skips the fields' conversions where they would return the value unchanged
+    # (str, int, float; on PostgreSQL also dates, aware datetimes and UUIDs): what it sends
+    # equals the field's own conversion, on either database.
+    from django.db import connection
+
+    from firstline.access.services import gate
+
+    c = scan(world.pass1, "out", temperature=36.6)
+    assert c.window_start is not None and c.event_id is not None
+    for f in gate._crossing_fields():
+        value = getattr(c, f.attname)
+        assert gate._db_value(f, value) == f.get_db_prep_save(value, connection), f.attname
+
+
+def test_a_crossing_built_by_position_is_the_one_built_by_keywords():
+    # gate._crossing_new (Model.__init__'s positional fast path): the same instance as
+    # Crossing(**values), a field not given taking its default.
+    import uuid
+
+    from firstline import clock
+    from firstline.access.services import gate
+
+    now = clock.now()
+    values = {"event_id": uuid.uuid4(), "direction": "out", "temperature": 36.5,
+              "scanned_at": now, "day": now.date(), "recorded_at": now, "via": "api"}
+    fast, slow = gate._crossing_new(**values), Crossing(**values)
+    assert fast._state.adding and fast.pk is None
+    for f in Crossing._meta.concrete_fields:
+        assert getattr(fast, f.attname) == getattr(slow, f.attname), f.attname
