@@ -5,6 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from firstline import clock
 from firstline.accounts.services import require_perm
 from firstline.api.pagination import Paged
 from firstline.apitypes import CodeOrId, EventId, Id, Int, IsoDate, IsoDateTime
-from firstline.areas.models import subtree_q
+from firstline.areas.models import Level, subtree_q
 from firstline.errors import InvalidInput
 from firstline.people.services import mask_in_text, mask_phone
 
@@ -487,6 +488,39 @@ def _item(ref) -> object:
     return item
 
 
+def _received_item(request, ref) -> object:
+    """The item goods are received as: one of the catalogue (code, id or name), else a new
+    item of the catalogue named as sent (its code the same text): a donation of something the
+    catalogue lacks is received, not refused (CONTRACT.md names no catalogue)."""
+    item = selectors.item_by_ref(ref)
+    if item is not None:
+        return item
+    text = str(ref).strip()
+    if not text or len(text) > 40 or text.isdigit():
+        raise InvalidInput("unknown_item", _("item: no such item."), field="item")
+    return services.item_create(actor=request.user, code=text, name=text)
+
+
+def _store(request, ref, perm: str = "operations.work"):
+    """A store by its code or id (selectors.store_get_for_user), else — a street's or a
+    community's code — that area's own store, made on first receipt (services.store_of_area):
+    "store: CODE-or-id" in CONTRACT.md. 404 outside the user's scope for `perm`."""
+    from django.http import Http404
+
+    try:
+        return selectors.store_get_for_user(request.user, ref, perm)
+    except Http404:
+        if isinstance(ref, int):
+            raise
+        area = selectors.area_for_user(request.user, str(ref).strip(), perm)
+        if area.level not in (Level.STREET, Level.COMMUNITY):
+            raise
+        store = services.store_of_area(area, create=perm == "operations.manage")
+        if store is None:
+            raise
+        return store
+
+
 # A store named by its code or its id, as text or a JSON integer (CONTRACT.md `store: CODE-or-id`).
 StoreRef = CodeOrId(40)
 
@@ -570,12 +604,15 @@ class StockOut(Schema):
              "allocated or donated)")
 def stock_receive(request, payload: ReceiveIn):
     require_perm(request.user, "operations.manage")
-    store = selectors.store_get_for_user(request.user, payload.store, "operations.manage")
-    item = _item(payload.item)
-    row = services.stock_receive(actor=request.user, store=store, item=item,
-                                 quantity=payload.quantity, note=payload.note,
-                                 donation=payload.donation.dict() if payload.donation else None,
-                                 event_id=payload.event_id)
+    # One transaction: a receipt refused (its quantity, its donation) leaves no store or
+    # catalogue item made for it behind.
+    with transaction.atomic():
+        store = _store(request, payload.store, "operations.manage")
+        item = _received_item(request, payload.item)
+        row = services.stock_receive(actor=request.user, store=store, item=item,
+                                     quantity=payload.quantity, note=payload.note,
+                                     donation=payload.donation.dict() if payload.donation
+                                     else None, event_id=payload.event_id)
     return (200 if row.replayed else 201), row
 
 
@@ -583,7 +620,7 @@ def stock_receive(request, payload: ReceiveIn):
              summary="Hand out supplies (409 insufficient_stock, never negative)")
 def stock_issue(request, payload: IssueIn):
     require_perm(request.user, "operations.work")
-    store = selectors.store_get_for_user(request.user, payload.store)
+    store = _store(request, payload.store)
     item = _item(payload.item)
     row = services.stock_issue(actor=request.user, store=store, item=item,
                                quantity=payload.quantity, to=payload.to,
@@ -594,8 +631,8 @@ def stock_issue(request, payload: IssueIn):
 @router.post("/stock/move", response={200: StockOut, 201: StockOut}, summary="Move between stores")
 def stock_move(request, payload: MoveIn):
     require_perm(request.user, "operations.manage")
-    store = selectors.store_get_for_user(request.user, payload.store, "operations.manage")
-    to_store = selectors.store_get_for_user(request.user, payload.to_store, "operations.manage")
+    store = _store(request, payload.store, "operations.manage")
+    to_store = _store(request, payload.to_store, "operations.manage")
     item = _item(payload.item)
     row = services.stock_move(actor=request.user, store=store, to_store=to_store, item=item,
                               quantity=payload.quantity, event_id=payload.event_id)
@@ -629,7 +666,7 @@ class StockListOut(Schema):
 @paginate(Paged)
 def stock_index(request, store: str | None = None, area: str | None = None):
     require_perm(request.user, "operations.work")
-    store_obj = selectors.store_get_for_user(request.user, store) if store else None
+    store_obj = _store(request, store) if store else None
     area_obj = selectors.area_for_user(request.user, area, "operations.work") if area else None
     return [StockOut.from_orm(s).dict()
             for s in selectors.stock_list(request.user, store=store_obj, area=area_obj)]
