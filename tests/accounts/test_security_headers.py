@@ -66,3 +66,32 @@ def test_user_create_accepts_a_good_password_from_stdin(areas, monkeypatch):
     call_command("user_create", "good", "--role", "grid_worker", "--area", "G1a",
                  "--password-stdin")
     assert User.objects.get(username="good").check_password("Firstline-good-2020")
+
+
+@pytest.mark.parametrize("password", ["83920571946", "liuyang2026"],
+                         ids=["all digits", "like the username"])
+def test_user_create_refuses_what_the_docs_say_it_refuses(areas, monkeypatch, password):
+    # docs/cli.md, docs/admin.md: at least 8 characters, not common, not all digits, not like
+    # the username.
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(password + "\n"))
+    with pytest.raises(CommandError) as exc:
+        call_command("user_create", "liuyang2026", "--role", "grid_worker", "--area", "G1a",
+                     "--password-stdin")
+    assert exc.value.returncode == 1
+    assert not User.objects.filter(username="liuyang2026").exists()
+
+
+def test_a_short_password_is_refused_wholly_in_simplified_chinese(areas, monkeypatch):
+    # Django 5.2's zh_Hans catalogue lacks its new "too short … %d" wording.
+    import io
+
+    from django.utils import translation
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("q7#kz\n"))
+    with translation.override("zh-hans"), pytest.raises(CommandError) as exc:
+        call_command("user_create", "short", "--role", "grid_worker", "--area", "G1a",
+                     "--password-stdin")
+    assert "密码太短：至少 8 个字符。" in str(exc.value)
+    assert "too short" not in str(exc.value)
