@@ -68,3 +68,40 @@ def test_a_float_and_a_decimal_of_the_same_tenth_compare_equal():
     from firstline.rules.temperature import temperature_in_range
     assert temperature_in_range(43.0, Decimal("34.0"), Decimal("43.0"))
     assert not temperature_in_range(float("inf"), 34.0, 43.0)
+
+
+@pytest.mark.parametrize("value", [Decimal("38.2"), 38.2, "38.2", Decimal("38.20")])
+def test_a_page_says_a_temperature_with_its_unit_joined_by_a_no_break_space(value):
+    from firstline.rules.temperature import temperature_text
+
+    assert temperature_text(value) == "38.2\u00a0°C"
+
+
+def test_nothing_recorded_is_said_as_nothing():
+    from firstline.rules.temperature import temperature_text
+
+    assert temperature_text(None) == temperature_text("") == ""
+
+
+def test_temperatures_in_a_written_text_keep_their_unit_on_the_line():
+    """An alert's detail as stored ("37.8 °C · …", the gate's "北门 38.1°C"): each temperature
+    said as temperature_text says one, the rest untouched."""
+    from firstline.rules.temperature import temperatures_unbroken
+
+    assert (temperatures_unbroken("37.8 °C · 阳光花园 1栋 · 北门 38.1°C")
+            == "37.8\u00a0°C · 阳光花园 1栋 · 北门 38.1\u00a0°C")
+    assert temperatures_unbroken("no reading for 12-07 15:00") == "no reading for 12-07 15:00"
+    assert temperatures_unbroken(None) == ""
+
+
+def test_the_template_filters_say_it_and_still_escape():
+    from django.template import Context, Template
+
+    page = Template("{% load temperatures %}{{ t|celsius }}|{{ text|celsius_in_text }}").render(
+        Context({"t": Decimal("37.3"), "text": "<b>38 °C</b>"}))
+    assert page == "37.3\u00a0°C|&lt;b&gt;38\u00a0°C&lt;/b&gt;"
+    from django.utils.safestring import mark_safe
+
+    linked = Template("{% load temperatures %}{{ text|celsius_in_text }}").render(
+        Context({"text": mark_safe('38 °C <a href="/x">see</a>')}))  # a message with a link
+    assert linked == '38\u00a0°C <a href="/x">see</a>'

@@ -129,8 +129,7 @@ def item_answer(request, pk):
             said = [_("%(name)s: recorded for every list.") % {"name": v.resident.name}]
             warnings = [_("%(name)s: alert raised — %(kind)s (%(detail)s).")
                         % {"name": v.resident.name, "kind": alert.get_kind_display(),
-                           # a temperature stays on one line with its unit on a phone
-                           "detail": alert.display_detail.replace(" °C", "\u00a0°C")}
+                           "detail": alert.display_detail}
                         for alert in getattr(v, "alerts", [])]  # said, not left to be found
             if request.htmx:
                 return render(request, "lists/items.html#answered", {

@@ -8,13 +8,20 @@ Roster import, screening visits, gate scans and visitors, isolation readings, th
 page, lists outcomes and the API schemas all read temperatures through here, so "36,6℃" means
 36.6 everywhere and a fever is the same comparison everywhere (gate.js gets the same threshold
 from the server: the gate page's data-fever-c and the offline snapshot's rules.fever_c).
+
+One way to say one on a page, too: `temperature_text(38.2)` is "38.2\u00a0°C" (a no-break
+space, so a phone's narrow card never breaks between the number and its unit), and
+`temperatures_unbroken(text)` does the same inside a text already written ("37.8 °C · 阳光花园…",
+an alert's detail). Templates: `{% load temperatures %}`, `{{ r.temperature|celsius }}`,
+`{{ alert.display_detail|celsius_in_text }}`. Pages only: stored texts and the API keep what
+they were given.
 """
 
 import math
 import re
 import unicodedata
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import forms
 from django.utils.translation import gettext as _
@@ -101,6 +108,24 @@ def temperature_parse(value, *, on: date | None = None, field: str = "temperatur
                              "Check for a typo such as 365 or 3.65.")
                            % {"lo": low, "hi": high, "v": str(value)[:20]}, field=field)
     return t
+
+
+def temperature_text(value) -> str:
+    """A temperature as a page says it: 38.2 → "38.2\u00a0°C" (one decimal, as recorded; the
+    unit joined by a no-break space). None or "" → "" (nothing recorded)."""
+    if value is None or value == "":
+        return ""
+    return f"{_decimal(value).quantize(_TENTH, rounding=ROUND_HALF_UP)}\u00a0°C"
+
+
+# A number then °C, with or without a space between (the gate's alerts write "38.1°C").
+_SAID = re.compile(r"(\d)[ \u00a0]?°C")
+
+
+def temperatures_unbroken(text) -> str:
+    """`text` with each temperature in it said as `temperature_text` says one ("37.8 °C" and
+    "37.8°C" become "37.8\u00a0°C"); the rest as it was."""
+    return _SAID.sub("\\1\u00a0°C", str(text)) if text else ""
 
 
 def fever_threshold(on: date | None = None) -> Decimal:

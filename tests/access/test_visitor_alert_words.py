@@ -19,4 +19,4 @@ def test_the_visitor_fever_alert_reads_in_each_language(world, api, web):
                     "zh-hant": "翰林华府 北门 · 訪客 38.0 °C",
                     "en": "翰林华府 北门 · visitor 38.0 °C"}
     page = web("staff_c1", "zh-hant").get("/isolation/alerts/").content.decode()
-    assert "翰林华府 北门 · 訪客 38.0 °C" in page and " visitor " not in page
+    assert "翰林华府 北门 · 訪客 38.0\u00a0°C" in page and " visitor " not in page

@@ -128,6 +128,22 @@ def test_home_panel_shows_the_workers_alerts_in_scope(cast, live, roster):
     assert roster.a1.name in text and roster.d1.name not in text and "38.6" in text
 
 
+
+def test_a_fever_card_keeps_the_number_and_its_unit_on_one_line(cast, live, api):
+    """On a 390 px card "38.6 °C" broke as "38.6" / "°C": the pages join them with a no-break
+    space (rules.temperature_text); the API's detail stays as stored, a plain space."""
+    iso, url = live
+    services.reading_record(isolation=iso, temperature=38.6, taken_at=None, actor=cast.grid_a)
+    pages = [login("grid_a").get(path, **({"HTTP_HX_REQUEST": "true"} if "panel" in path
+                                          else {})).content.decode()
+             for path in ("/isolation/alerts/", "/isolation/alerts/panel/",
+                          f"/isolation/{iso.pk}/")]
+    pages.append(Client().get(url).content.decode())  # the self-report page's readings
+    for page in pages:
+        assert "38.6\u00a0°C" in page and "38.6 °C" not in page
+    detail = api("grid_a").get("/api/v1/alerts").json()["items"][0]["detail"]
+    assert detail.startswith("38.6 °C"), detail
+
 def test_acknowledge_and_resolve_from_the_panel(cast, live):
     iso, _ = live
     services.reading_record(isolation=iso, temperature=38.6, taken_at=None, actor=cast.grid_a)

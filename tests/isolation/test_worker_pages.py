@@ -29,7 +29,7 @@ def test_a_fever_entered_for_the_resident_warns_and_links_to_its_alert(web, live
     alert = Alert.objects.get(kind="fever")
     (tags, text), = _messages(r.content.decode())
     assert "error" in tags
-    assert "37.6 °C 属于发热：已为该居民发出发热预警。请复测" in text
+    assert "37.6\u00a0°C 属于发热：已为该居民发出发热预警。请复测" in text
     assert f'href="/isolation/alerts/#alert-{alert.pk}"' in text
     assert "体温已登记" not in text
 

@@ -356,7 +356,9 @@ def test_a_fever_heard_on_a_call_is_not_said_to_be_from_a_screening_visit(web, r
     r = web("grid_a").post(f"/lists/items/{item.pk}/",
                            {"result": "reached", "temperature": "37.8"}, follow=True)
     said = " ".join(str(m) for m in r.context["messages"])
-    assert "入户摸排" not in said and "37.8\u00a0°C，核查电话中发现" in said, said
+    assert "入户摸排" not in said and "37.8 °C，核查电话中发现" in said, said
+    # said on the page with the number and its unit on one line (rules.temperature)
+    assert "37.8\u00a0°C，核查电话中发现" in r.content.decode()
 
 
 def test_a_fever_said_on_the_answered_card_keeps_its_unit_on_the_line(web, roster, tmp_path):

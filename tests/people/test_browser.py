@@ -27,7 +27,7 @@ def test_screening_form_on_a_phone(live_server, new_page, cast, areas):
     assert str(ScreeningVisit.objects.get().people.get().temperature) == "37.9"
     assert KeyPerson.objects.get(resident=r).category.code == "fever"
     card = page.locator(".followup")
-    assert "许兰" in card.inner_text() and "发热 37.9 °C" in card.inner_text()
+    assert "许兰" in card.inner_text() and "发热 37.9\u00a0°C" in card.inner_text()
     # A grid worker cannot start an isolation: the community staff have the alert, linked.
     assert "已通知社区干部，由他们安排隔离。" in card.inner_text()
     card.get_by_role("link", name="查看预警：入户摸排发热").click()

@@ -47,7 +47,7 @@ def test_a_fever_leads_to_the_follow_up_page_with_start_isolation(web, roster):
     done = f"/people/screening/{roster.h1.pk}/done/{visit.pk}/"
     assert res.status_code == 302 and res["Location"] == done
     html = c.get(done).content.decode()
-    assert "王伟" in html and "发热 37.8 °C" in html
+    assert "王伟" in html and "发热 37.8\u00a0°C" in html
     assert "开始居家隔离" in html and start_isolation_url(roster.a1) in html
     assert "王芳" not in html and start_isolation_url(roster.a2) not in html
     assert c.get(start_isolation_url(roster.a1)).status_code == 200  # the button's page opens
@@ -88,7 +88,7 @@ def test_a_grid_worker_is_told_the_staff_have_the_alert_instead_of_a_dead_end(we
     c = web("grid_a")
     res = save_visit(c, roster.h1, member(roster.a1, temperature="38.2"))
     html = c.get(res["Location"]).content.decode()
-    assert "发热 38.2 °C" in html and "已通知社区干部，由他们安排隔离。" in html
+    assert "发热 38.2\u00a0°C" in html and "已通知社区干部，由他们安排隔离。" in html
     assert "请通知社区干部安排隔离" not in html
     assert reverse("isolation:new") not in html
     # What it says is true: the staff of the community see that alert.
@@ -154,4 +154,4 @@ def test_follow_up_page_in_english(web, roster):
     c = web("staff_c1", lang="en")
     res = save_visit(c, roster.h1, member(roster.a1, temperature="37.8"))
     html = c.get(res["Location"]).content.decode()
-    assert "fever 37.8 °C" in html and "Start home isolation" in html
+    assert "fever 37.8\u00a0°C" in html and "Start home isolation" in html
