@@ -127,13 +127,16 @@ def test_a_lockdown_leaves_the_returnee_alert_of_someone_keeping_their_own_isola
 
 def test_returnee_and_door_fever_cards_link_to_the_filled_form_for_who_may_start(web, door):
     door(temperature="38.0")
-    with time_machine.travel(NOW + timedelta(minutes=5), tick=False):
-        staff = web("staff_c1").get("/isolation/alerts/").content.decode()
-        worker = web("grid_a").get("/isolation/alerts/").content.decode()
     rid = door.resident.pk
-    assert f'href="/isolation/new/?resident={rid}"' in staff
-    assert f'href="/isolation/new/?resident={rid}&amp;reason=fever"' in staff
-    assert "/isolation/new/" not in worker  # a grid worker may not start isolations
+    # The alerts page and the home page's panel: the same cards, the same links.
+    for path, hx in (("/isolation/alerts/", {}),
+                     ("/isolation/alerts/panel/", {"HTTP_HX_REQUEST": "true"})):
+        with time_machine.travel(NOW + timedelta(minutes=5), tick=False):
+            staff = web("staff_c1").get(path, **hx).content.decode()
+            worker = web("grid_a").get(path, **hx).content.decode()
+        assert f'href="/isolation/new/?resident={rid}"' in staff, path
+        assert f'href="/isolation/new/?resident={rid}&amp;reason=fever"' in staff, path
+        assert "/isolation/new/" not in worker  # a grid worker may not start isolations
 
 
 def test_the_filled_form_says_an_active_isolation_before_it_is_filled_in(cast, web, door):
