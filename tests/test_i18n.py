@@ -112,6 +112,14 @@ def test_the_gates_next_period_date_has_a_space_on_each_side():
             assert translation.gettext("Next period from {n}.") == said
 
 
+def test_no_template_puts_a_colon_after_a_translated_word():
+    """{% translate "Import" %}: {{ name }} reads 导入: 名单.csv, a half-width colon in Chinese:
+    the colon belongs to the sentence, translated with it ("导入：%(name)s")."""
+    glued = re.compile(r'\{%\s*translate\s+"[^"]*"(?:\s+context\s+"[^"]*")?\s*%\}\s*:')
+    found = [(_relative(path), m.group(0)) for path in ROOT.rglob("templates/**/*.html")
+             for m in glued.finditer(path.read_text())]
+    assert found == []
+
 def test_home_page_speaks_each_language(cast, client):
     client.force_login(cast.hq)
     for lang, word in [("zh-hans", "退出"), ("zh-hant", "登出"), ("en", "Log out")]:

@@ -110,7 +110,9 @@ def test_upload_import_progress_and_errors(web, roster, tmp_path):
     res = c.post("/people/import/", {"file": upload})
     assert res.status_code == 302
     job = ImportJob.objects.get()
-    assert c.get(res["Location"]).status_code == 200  # the task ran inline (tests' queue)
+    page = c.get(res["Location"])
+    assert page.status_code == 200  # the task ran inline (tests' queue)
+    assert "<h1>导入：名单.csv" in page.content.decode()  # a full-width colon in Chinese
     html = c.get(f"/people/import/{job.pk}/progress/").content.decode()
     job.refresh_from_db()
     assert job.state == "done" and (job.imported, job.updated, job.rejected) == (3, 0, 1)
