@@ -2,6 +2,7 @@
 the dashboard block and the sign-off page."""
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -69,6 +70,19 @@ def test_progress_by_area_keeps_room_for_the_area_s_name(web, roster, tmp_path):
     css = open(finders.find("firstline/app.css"), encoding="utf-8").read()
     assert "table.figures td:first-child { min-width:7em; }" in css
 
+
+
+def test_progress_headers_are_capitalised_alike_in_english(web, roster, tmp_path):
+    """"Matched | Done | due | overdue" read as two styles side by side: all four are headers
+    ("已匹配 | 已核查 | 未逾期 | 已逾期" in Chinese, as before)."""
+    c = _list(roster, tmp_path)
+    for lang, heads in (("en", "<th>Matched</th><th>Done</th><th>Due</th><th>Overdue</th>"),
+                        ("zh-hans", "<th>已匹配</th><th>已核查</th><th>未逾期</th><th>已逾期</th>")):
+        client = web("hq", lang)
+        for path in (f"/lists/{c.pk}/", "/lists/dashboard/"):
+            assert heads in client.get(path).content.decode(), (lang, path)
+    summary = web("hq", "en").get(f"/lists/{c.pk}/").content.decode()
+    assert re.search(r"· Due \d+ · Overdue \d+</p>", summary)
 
 def test_another_grids_item_is_404(web, roster, tmp_path):
     _list(roster, tmp_path)
