@@ -39,3 +39,26 @@ def test_no_console_errors_from_csp(cast, live_server, new_page):
 def test_favicon_for_pages_that_name_none(cast, client):
     response = client.get("/favicon.ico")
     assert response.status_code == 302 and response.url.endswith("favicon.svg")
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_the_menu_button_shows_a_long_name_whole_on_a_phone(cast, live_server, new_page, lang):
+    """"☰ 城北社…" cut the user's name at 390 px: it wraps inside the button instead, on the
+    top bar's one row, beside the brand and the language buttons."""
+    cast.grid_a.display_name = "城北第1网格 张网格员"
+    cast.grid_a.save(update_fields=["display_name"])
+    page = new_page(viewport=PHONE)
+    page.context.add_cookies([{"name": "django_language", "value": lang,
+                               "url": live_server.url}])
+    browser_login(page, live_server, "grid_a")
+    who = page.locator("summary .who")
+    assert who.inner_text().split() == ["城北第1网格", "张网格员"]
+    cut = who.evaluate("e => e.scrollWidth > e.clientWidth || e.scrollHeight > e.clientHeight"
+                       " || getComputedStyle(e).textOverflow === 'ellipsis'")
+    assert not cut
+    tops = page.evaluate("() => ['.brand', '.topbar .lang', '.menu'].map(s =>"
+                         " document.querySelector(s).getBoundingClientRect().top)")
+    assert max(tops) < 20, tops  # one row: the menu has not dropped under the brand
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    box = page.locator("details.menu summary").bounding_box()
+    assert box["height"] >= 44  # still a thumb-sized target
