@@ -126,3 +126,24 @@ def test_a_pasted_link_does_not_widen_the_board_on_a_phone(world, live_server, n
     page.goto(f"{live_server.url}/assistance/requests/")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"] + 1
+
+
+@pytest.mark.time_sensitive
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_the_reveal_reason_is_a_thumb_sized_control_on_a_phone(ten_oclock, world, live_server,
+                                                               new_page, lang):
+    """The phone reveal's "why" was a 25 px select in small type beside a 36 px button: it is
+    as large as any other form control (text as big, a 44 px target), and fits the card."""
+    page = new_page(viewport=PHONE)
+    _set_language(page, live_server, lang)
+    browser_login(page, live_server, "grid_a")
+    page.goto(f"{live_server.url}/assistance/calls/")
+    select = page.locator(f"#ph-{world.r1.pk} select.reveal-reason")
+    box = select.bounding_box()
+    size = select.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    page.goto(f"{live_server.url}/assistance/requests/new/")
+    control = page.locator("main input[type=text], main select, main textarea").first
+    other = control.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert box["height"] >= 44 and size >= other, (box, size, other)
+    page.goto(f"{live_server.url}/assistance/calls/")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
