@@ -43,16 +43,21 @@ def test_favicon_for_pages_that_name_none(cast, client):
 
 @pytest.mark.parametrize("lang", ["zh-hans", "en"])
 def test_the_menu_button_shows_a_long_name_whole_on_a_phone(cast, live_server, new_page, lang):
-    """"☰ 城北社…" cut the user's name at 390 px: it wraps inside the button instead, on the
-    top bar's one row, beside the brand and the language buttons."""
-    cast.grid_a.display_name = "城北第1网格 张网格员"
+    """"☰ 城北社…" cut the user's name at 390 px: it wraps inside the button instead, at its
+    space, on the top bar's one row, beside the brand and the language buttons."""
+    cast.grid_a.display_name = "城北社区 李书记"
     cast.grid_a.save(update_fields=["display_name"])
     page = new_page(viewport=PHONE)
     page.context.add_cookies([{"name": "django_language", "value": lang,
                                "url": live_server.url}])
     browser_login(page, live_server, "grid_a")
     who = page.locator("summary .who")
-    assert who.inner_text().split() == ["城北第1网格", "张网格员"]
+    assert who.inner_text().split() == ["城北社区", "李书记"]
+    # each character's line: wrapped at the space, not inside the name ("李书 / 记")
+    lines = who.evaluate("""e => { const t = e.firstChild, r = document.createRange();
+        return [...t.data].map((c, i) => { r.setStart(t, i); r.setEnd(t, i + 1);
+                                           return Math.round(r.getBoundingClientRect().top); }); }""")
+    assert len(set(lines[:4])) == 1 and len(set(lines[5:])) == 1, lines
     cut = who.evaluate("e => e.scrollWidth > e.clientWidth || e.scrollHeight > e.clientHeight"
                        " || getComputedStyle(e).textOverflow === 'ellipsis'")
     assert not cut
