@@ -5,6 +5,8 @@ from django.http import HttpResponse, JsonResponse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from firstline.plaintext import char_code, refused_char, unchecked
+
 
 class RequestBeganMiddleware:
     """Note when a request arrived (`request.began_at`), before anything else runs: a write
@@ -123,8 +125,11 @@ class UnstorableInputMiddleware:
     """Input that no database stores answers 400 with a page naming it, never a 500, on the
     pages (the API answers 422 itself, firstline.api): a NUL character in a form field or in
     the address (PostgreSQL refuses it in text), and a number or date out of the database's
-    range (?page=9223372036854775808, a day in year 1). A field is named by its label, in the
-    user's language, when the view's form is known (`nul_field_label`)."""
+    range (?page=9223372036854775808, a day in year 1). So does a posted field holding what no
+    typed text may hold (firstline.plaintext: a control character, a right-to-left override),
+    for every form of every page — but on a view marked `checks_own_text`, which says it on
+    its form. A field is named by its label, in the user's language, when the view's form is
+    known (`nul_field_label`)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -143,6 +148,15 @@ class UnstorableInputMiddleware:
                     return unstorable(request, _(
                         "“%(field)s” contains a NUL character (\\x00), which cannot be "
                         "stored: remove it.") % {"field": field})
+        if getattr(view_func, "checks_own_text", False):
+            return None
+        for key, values in request.POST.lists():
+            char = next((c for v in values if (c := refused_char(v)) is not None), None)
+            if char is not None and not unchecked(key):
+                field = nul_field_label(view_func, key, request)
+                return unstorable(request, _(
+                    "“%(field)s” contains an invisible control character (%(char)s): "
+                    "remove it.") % {"field": field, "char": char_code(char)})
         return None
 
     def process_exception(self, request, exception):
@@ -171,6 +185,13 @@ def asks_for_login(view_func, request) -> bool:
         return False
     user = getattr(request, "user", None)
     return not (user is not None and user.is_authenticated)
+
+
+def checks_own_text(view):
+    """For a view whose service refuses what firstline.plaintext refuses itself, on the form
+    as typed (a public form: residents.services.text), rather than on the 400 page."""
+    view.checks_own_text = True
+    return view
 
 
 def unstorable(request, problem: str):

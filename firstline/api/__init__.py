@@ -17,6 +17,8 @@ from ninja.security import HttpBearer, django_auth
 from firstline.accounts.services import token_user
 from firstline.api.validation import (
     body_not_json,
+    control_detail,
+    control_where,
     nul_detail,
     nul_where,
     surrogate_detail,
@@ -25,6 +27,7 @@ from firstline.api.validation import (
 )
 from firstline.errors import RuleViolation
 from firstline.middleware import database_unavailable_logged
+from firstline.plaintext import refused_char, unchecked
 
 
 class TokenAuth(HttpBearer):
@@ -77,10 +80,11 @@ class BodyNotJSON(Exception):
 
 class BodyUnstorable(Exception):
     """A JSON string (or key) holding a NUL character (PostgreSQL refuses it, SQLite would keep
-    it silently) or half of a surrogate pair ("\\ud800": valid JSON, no character; it failed
-    wherever the text was first encoded, unnamed, perhaps after other rows were written).
-    Refused here, once for every operation and both databases, naming where it is
-    (`scans.1.pass_code: …`): `detail` is the answer's."""
+    it silently), half of a surrogate pair ("\\ud800": valid JSON, no character; it failed
+    wherever the text was first encoded, unnamed, perhaps after other rows were written), or
+    a character no typed text may hold (firstline.plaintext: a control character, a
+    right-to-left override). Refused here, once for every operation and both databases,
+    naming where it is (`scans.1.pass_code: …`): `detail` is the answer's."""
 
     def __init__(self, detail: str):
         super().__init__(detail)
@@ -101,6 +105,9 @@ class JSONParser(Parser):
         where = surrogate_where(data)
         if where is not None:
             raise BodyUnstorable(surrogate_detail(where))
+        found = control_where(data)
+        if found is not None:
+            raise BodyUnstorable(control_detail(*found))
         return data
 
 
@@ -140,6 +147,32 @@ def params_nul_where(request) -> str | None:
     return None
 
 
+class FormFieldRefused(Exception):
+    """A multipart or urlencoded form field holding a character no typed text may hold
+    (firstline.plaintext), as a JSON body's is refused (BodyUnstorable)."""
+
+    def __init__(self, detail: str):
+        super().__init__(detail)
+        self.detail = detail
+
+
+def form_control_where(request) -> tuple[str, str] | None:
+    """The first form field (name, character) whose value holds a character no typed text
+    may hold (firstline.plaintext) — passwords and pass codes left as sent — else None. Path
+    and query parameters are not typed text to keep: not looked into."""
+    if request.method != "POST" or request.content_type not in (
+            "multipart/form-data", "application/x-www-form-urlencoded"):
+        return None
+    for key, values in request.POST.lists():
+        if unchecked(key):
+            continue
+        for value in values:
+            char = refused_char(value)
+            if char is not None:
+                return key, char
+    return None
+
+
 def refuse_nul_params(view_func):
     """Every operation (api.add_decorator below): after authentication and the schema's own
     checks, before the view runs."""
@@ -149,6 +182,9 @@ def refuse_nul_params(view_func):
         where = params_nul_where(request)
         if where is not None:
             raise ParamHasNUL(where)
+        found = form_control_where(request)
+        if found is not None:
+            raise FormFieldRefused(control_detail(*found))
         return view_func(request, *args, **kwargs)
 
     return checked
@@ -171,6 +207,11 @@ def on_validation(request, exc):
 @api.exception_handler(ParamHasNUL)
 def on_param_nul(request, exc):
     return error(request, 422, "invalid", nul_detail(exc.where))
+
+
+@api.exception_handler(FormFieldRefused)
+def on_form_field_refused(request, exc):
+    return error(request, 422, "invalid", exc.detail)
 
 
 @api.exception_handler(AuthenticationError)

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from firstline.plaintext import char_code, refused_char, unchecked
+
 C = "API validation"  # the msgctxt of every message below
 
 
@@ -171,10 +173,11 @@ def validation_detail(errors: list[dict]) -> str:
     return "; ".join(parts) or _("Invalid request.")
 
 
-def _text_where(data, holds) -> str | None:
+def _text_where(data, holds, skip=None) -> str | None:
     """Where the first string (or key) for which `holds(text)` is true is in parsed JSON —
-    `scans.1.pass_code`, or the key itself (escaped) when a key holds it — else None. Walked
-    without recursion: a body may be nested as deep as the JSON reader allows."""
+    `scans.1.pass_code`, or the key itself (escaped) when a key holds it — else None; the
+    value of a key for which `skip(key)` is true is not looked into. Walked without
+    recursion: a body may be nested as deep as the JSON reader allows."""
     stack = [((), data)]
     while stack:
         path, value = stack.pop()
@@ -189,7 +192,8 @@ def _text_where(data, holds) -> str | None:
             if isinstance(key, str) and holds(key):
                 shown = key.encode("utf-8", "backslashreplace").decode("utf-8")
                 return ".".join(map(str, (*path, shown.replace("\x00", "\\x00"))))
-            children.append(((*path, key), item))
+            if skip is None or not skip(key):
+                children.append(((*path, key), item))
         stack.extend(reversed(children))  # the first in the body is found first
     return None
 
@@ -211,6 +215,28 @@ def surrogate_where(data) -> str | None:
     """Where the first half of a surrogate pair ("\\ud800": valid JSON, no character; no
     database can store it) is in parsed JSON (see _text_where)."""
     return _text_where(data, _has_surrogate)
+
+
+def control_where(data) -> tuple[str, str] | None:
+    """Where the first character no typed text may hold (firstline.plaintext: a control
+    character, an invisible direction override) is in parsed JSON, and that character; the
+    fields left as sent (passwords, pass codes) are not looked into."""
+    found = []
+
+    def holds(text):
+        char = refused_char(text)
+        if char is not None:
+            found.append(char)
+        return char is not None
+
+    where = _text_where(data, holds, skip=unchecked)
+    return None if where is None else (where, found[-1])
+
+
+def control_detail(where: str, char: str) -> str:
+    """`field: contains an invisible control character (U+202E)…` — the detail of a 422."""
+    return f"{where}: " + pgettext(C, "contains an invisible control character (%(char)s): "
+                                      "remove it") % {"char": char_code(char)}
 
 
 def surrogate_detail(where: str) -> str:

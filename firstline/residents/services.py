@@ -38,6 +38,7 @@ from firstline.people.services import (
     phone_normalize,
     screening_visit_record,
 )
+from firstline.plaintext import refused_char
 from firstline.rules import rule
 
 from .models import (
@@ -67,10 +68,11 @@ def receipt_new(prefix: str) -> str:
 
 def text(value, *, field: str, limit: int, required: bool = False, label: str = "",
          multiline: bool = False) -> str:
-    """Plain text from a public form: control characters (NUL included) refused, blanks
-    collapsed (kept as line breaks when `multiline`), length checked — each naming the field."""
+    """Plain text from a public form: what no typed text may hold refused (firstline.plaintext:
+    control characters, NUL included, and invisible direction overrides), blanks collapsed
+    (kept as line breaks when `multiline`), length checked — each naming the field."""
     raw = "" if value is None else str(value)
-    if any(ord(c) < 32 and c not in "\n\r\t" for c in raw) or "\x7f" in raw:
+    if refused_char(raw) is not None:
         raise InvalidInput("invalid", _("%(field)s: contains a control character.")
                            % {"field": label or field}, field=field)
     if multiline:

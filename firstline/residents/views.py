@@ -21,7 +21,7 @@ from firstline.accounts.services import client_address
 from firstline.areas.models import Area, Level
 from firstline.errors import InvalidInput, RuleViolation, form_refuse
 from firstline.forms import OnceForm
-from firstline.middleware import field_labels
+from firstline.middleware import checks_own_text, field_labels
 from firstline.people.models import Building, Compound, Residency, Transport
 from firstline.people.selectors import household_get_for_user
 from firstline.people.services import household_member_add, mask_id_number, mask_phone
@@ -113,6 +113,7 @@ _PERSON_LABELS = {"name": gettext_lazy("Name"), "id_number": gettext_lazy("ID nu
               returned_on=gettext_lazy("Returned on"), transport=gettext_lazy("Travelled by"),
               transport_no=gettext_lazy("Train / flight / plate number"),
               symptoms=gettext_lazy("Symptoms (fever, cough...), if any"))
+@checks_own_text  # services.text says it on the form as typed
 def declare(request, code):
     """返回登记, reached from the community's QR poster."""
     community = _community_or_404(code)
@@ -140,6 +141,7 @@ def declare(request, code):
 @field_labels(what=gettext_lazy("What did you see?"), compound=gettext_lazy("Compound"),
               building=gettext_lazy("Building"), where=gettext_lazy("Where (in your words)"),
               contact=gettext_lazy("Your phone (optional, for the reward)"))
+@checks_own_text
 def tip(request, code):
     """举报: a tip-off from a resident."""
     community = _community_or_404(code)
