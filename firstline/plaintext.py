@@ -18,7 +18,10 @@ read through here: their cells are kept and shown as pictures (firstline.tabular
 
 import re
 
-_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# the characters refused, as a regular expression's class: also read by the API's one walk over a
+# JSON body (firstline.api.validation.body_refusal)
+REFUSED_CLASS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+_REFUSED = re.compile(f"[{REFUSED_CLASS}]")
 
 
 def refused_char(text: str) -> str | None:

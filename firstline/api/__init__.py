@@ -17,12 +17,9 @@ from ninja.security import HttpBearer, django_auth
 from firstline.accounts.services import token_user
 from firstline.api.validation import (
     body_not_json,
+    body_refusal,
     control_detail,
-    control_where,
     nul_detail,
-    nul_where,
-    surrogate_detail,
-    surrogate_where,
     validation_detail,
 )
 from firstline.errors import RuleViolation
@@ -99,15 +96,9 @@ class JSONParser(Parser):
             # json.JSONDecodeError, UnicodeDecodeError; an integer of more digits than Python
             # converts (ValueError); arrays nested thousands deep (RecursionError)
             raise BodyNotJSON(exc) from exc
-        where = nul_where(data)
-        if where is not None:
-            raise BodyUnstorable(nul_detail(where))
-        where = surrogate_where(data)
-        if where is not None:
-            raise BodyUnstorable(surrogate_detail(where))
-        found = control_where(data)
-        if found is not None:
-            raise BodyUnstorable(control_detail(*found))
+        detail = body_refusal(data)  # one walk over the body, whatever it holds
+        if detail is not None:
+            raise BodyUnstorable(detail)
         return data
 
 

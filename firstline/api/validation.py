@@ -9,11 +9,12 @@ the JSON key names (`scans.0.temperature`): clients need them, so they are never
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from firstline.plaintext import char_code, refused_char, unchecked
+from firstline.plaintext import REFUSED_CLASS, char_code, refused_char, unchecked
 
 C = "API validation"  # the msgctxt of every message below
 
@@ -173,64 +174,87 @@ def validation_detail(errors: list[dict]) -> str:
     return "; ".join(parts) or _("Invalid request.")
 
 
-def _text_where(data, holds, skip=None) -> str | None:
-    """Where the first string (or key) for which `holds(text)` is true is in parsed JSON —
-    `scans.1.pass_code`, or the key itself (escaped) when a key holds it — else None; the
-    value of a key for which `skip(key)` is true is not looked into. Walked without
-    recursion: a body may be nested as deep as the JSON reader allows."""
-    stack = [((), data)]
-    while stack:
-        path, value = stack.pop()
-        if isinstance(value, str):
-            if holds(value):
-                return ".".join(map(str, path)) or _("request")
+# What a JSON string or key may not hold, found with one search of it: the characters no typed
+# text may hold (firstline.plaintext; NUL among them) and the halves of surrogate pairs
+# ("\ud800": valid JSON, no character, which no database stores). In the fields left as sent
+# (passwords, pass codes) only the two no database can store are looked for.
+_SUSPECT = re.compile(f"[{REFUSED_CLASS}\ud800-\udfff]")
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# The refusals in the order they are told: a NUL anywhere in a body before a surrogate half
+# anywhere, before a control character anywhere — in a string holding two, the first told.
+NUL, SURROGATE, CONTROL = 0, 1, 2
+
+
+def _refusal_kind(text: str, checked: bool) -> int | None:
+    if (_SUSPECT if checked else _UNSTORABLE).search(text) is None:
+        return None  # nearly every string: one search and done
+    if "\x00" in text:
+        return NUL
+    if _SURROGATE.search(text) is not None:
+        return SURROGATE
+    return CONTROL
+
+
+_left_as_sent = lru_cache(maxsize=256)(unchecked)  # a body repeats its keys: `scans.N.pass_code`
+
+
+def _worth_a_look(item, checked: bool) -> bool:
+    """A container, or a string holding something refused: a clean string cannot change which
+    refusal is told, so the walk drops it where it is found."""
+    if isinstance(item, str):
+        return (_SUSPECT if checked else _UNSTORABLE).search(item) is not None
+    return isinstance(item, (dict, list))
+
+
+def _where(path, key=None) -> str:
+    if key is None:
+        return ".".join(map(str, path)) or _("request")
+    shown = key.encode("utf-8", "backslashreplace").decode("utf-8")  # a key is named escaped
+    return ".".join(map(str, (*path, shown.replace("\x00", "\\x00"))))
+
+
+def body_refusal(data) -> str | None:
+    """The detail of a 422 for parsed JSON holding a NUL character, half of a surrogate pair,
+    or a character no typed text may hold (firstline.plaintext) in a string or a key, naming
+    where the first of the first kind is (`scans.1.pass_code`, or the key itself, escaped) —
+    else None. One walk over the body, each string searched once; the values of the fields
+    left as sent (passwords, pass codes) are looked into for the first two kinds only. A
+    container's keys are looked at before its values; walked without recursion: a body may be
+    nested as deep as the JSON reader allows."""
+    first: list = [None, None, None]  # per kind: (path, key or None, the text holding it)
+    stack = [((), data, True)] if _worth_a_look(data, True) else []
+    while stack and first[NUL] is None:
+        path, value, checked = stack.pop()
+        if isinstance(value, str):  # only the strings a search found something in get here
+            kind = _refusal_kind(value, checked)
+            if first[kind] is None:
+                first[kind] = (path, None, value)
             continue
-        items = (value.items() if isinstance(value, dict)
-                 else enumerate(value) if isinstance(value, list) else ())
         children = []
-        for key, item in items:
-            if isinstance(key, str) and holds(key):
-                shown = key.encode("utf-8", "backslashreplace").decode("utf-8")
-                return ".".join(map(str, (*path, shown.replace("\x00", "\\x00"))))
-            if skip is None or not skip(key):
-                children.append(((*path, key), item))
+        if isinstance(value, dict):
+            for key, item in value.items():
+                kind = _refusal_kind(key, checked)
+                if kind is not None and first[kind] is None:
+                    first[kind] = (path, key, key)
+                    if kind == NUL:
+                        return nul_detail(_where(path, key))
+                item_checked = checked and not _left_as_sent(key)
+                if _worth_a_look(item, item_checked):
+                    children.append(((*path, key), item, item_checked))
+        else:  # a list
+            for index, item in enumerate(value):
+                if _worth_a_look(item, checked):
+                    children.append(((*path, index), item, checked))
         stack.extend(reversed(children))  # the first in the body is found first
+    if first[NUL] is not None:
+        return nul_detail(_where(*first[NUL][:2]))
+    if first[SURROGATE] is not None:
+        return surrogate_detail(_where(*first[SURROGATE][:2]))
+    if first[CONTROL] is not None:
+        path, key, text = first[CONTROL]
+        return control_detail(_where(path, key), refused_char(text))
     return None
-
-
-def nul_where(data) -> str | None:
-    """Where the first NUL character (\\x00) is in parsed JSON (see _text_where)."""
-    return _text_where(data, lambda text: "\x00" in text)
-
-
-def _has_surrogate(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-def surrogate_where(data) -> str | None:
-    """Where the first half of a surrogate pair ("\\ud800": valid JSON, no character; no
-    database can store it) is in parsed JSON (see _text_where)."""
-    return _text_where(data, _has_surrogate)
-
-
-def control_where(data) -> tuple[str, str] | None:
-    """Where the first character no typed text may hold (firstline.plaintext: a control
-    character, an invisible direction override) is in parsed JSON, and that character; the
-    fields left as sent (passwords, pass codes) are not looked into."""
-    found = []
-
-    def holds(text):
-        char = refused_char(text)
-        if char is not None:
-            found.append(char)
-        return char is not None
-
-    where = _text_where(data, holds, skip=unchecked)
-    return None if where is None else (where, found[-1])
 
 
 def control_detail(where: str, char: str) -> str:
