@@ -147,3 +147,24 @@ def test_the_reveal_reason_is_a_thumb_sized_control_on_a_phone(ten_oclock, world
     assert box["height"] >= 44 and size >= other, (box, size, other)
     page.goto(f"{live_server.url}/assistance/calls/")
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+@pytest.mark.time_sensitive
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_the_phone_button_beside_the_reason_is_a_thumb_sized_target(ten_oclock, world,
+                                                                    live_server, new_page, lang):
+    """The ☎ button beside the reveal's reason was 36 px tall beside a 44 px select: it is a
+    44 px target like the select, centred beside it where both fit on the line (zh-hans; the
+    longer English reason puts it above)."""
+    page = new_page(viewport=PHONE)
+    _set_language(page, live_server, lang)
+    browser_login(page, live_server, "grid_a")
+    page.goto(f"{live_server.url}/assistance/calls/")
+    form = page.locator(f"#ph-{world.r1.pk}")
+    select = form.locator("select.reveal-reason").bounding_box()
+    button = form.locator("button[type=submit]").bounding_box()
+    assert button["height"] >= 44 and select["height"] >= 44, (button, select)
+    if button["y"] < select["y"] + select["height"]:  # on the select's line
+        assert abs(button["y"] + button["height"] / 2 - select["y"] - select["height"] / 2) < 2
+    else:
+        assert lang == "en"

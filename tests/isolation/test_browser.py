@@ -199,3 +199,28 @@ def test_phone_arrival_takes_the_room_picked_beside_arrived(cast, roster, areas,
     assert "王伟 的转运：已到达；已入住 302 房间。" in page.content()
     assert "王伟" in page.locator("#room-302").inner_text()
     shot(page, "site-arrival-room-phone-zh-hans")
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_the_home_panels_alert_buttons_are_the_alerts_pages(cast, roster, live_server, new_page,
+                                                            lang):
+    """接手 / 处理完毕 on the home panel were in smaller type and 接手 a 36 px target: another
+    panel's stylesheet (the gates') sized every `.actions .btn` on the page. They are the alerts
+    page's buttons, a 44 px target, wherever the card is shown."""
+    iso = services.isolation_start(resident=roster.a1, kind="home", reason="risk_area",
+                                   starts_on=timezone.localdate(), actor=cast.staff_c1)
+    services.reading_record(isolation=iso, temperature=38.6, taken_at=None, actor=cast.grid_a)
+    page = new_page(viewport=PHONE)
+    page.context.add_cookies([{"name": "django_language", "value": lang,
+                               "url": live_server.url}])
+    browser_login(page, live_server, "staff_c1")
+    measure = ("els => els.map(e => [e.textContent.trim(), getComputedStyle(e).fontSize, "
+               "e.getBoundingClientRect().height >= 44])")
+    page.goto(f"{live_server.url}/isolation/alerts/")
+    on_page = page.locator("li.alert button[type=submit]").evaluate_all(measure)
+    page.goto(f"{live_server.url}/")
+    page.locator(".panel li.alert").first.wait_for()
+    htmx_settled(page)
+    shot(page, f"home-alert-buttons-phone-{lang}")
+    assert page.locator(".panel li.alert button[type=submit]").evaluate_all(measure) == on_page
+    assert len(on_page) == 2 and all(big for _, _, big in on_page), on_page
