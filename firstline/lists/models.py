@@ -168,7 +168,8 @@ class Verification(models.Model):
                                blank=True, related_name="+", verbose_name=_("grid worker"))
     status = models.CharField(_("status"), max_length=8, choices=VStatus.choices,
                               default=VStatus.OPEN)
-    due = models.DateField(pgettext_lazy("lists", "due"), null=True, blank=True)
+    # 核查期限: the day this call or visit is due by (the earliest deadline of its lists)
+    due = models.DateField(pgettext_lazy("lists", "due date"), null=True, blank=True)
     result = models.CharField(_("result"), max_length=20, choices=Result.choices, blank=True,
                               default="")
     temperature = models.DecimalField(_("temperature"), max_digits=4, decimal_places=1,
