@@ -28,6 +28,9 @@ TIME_SENSITIVE = (
 # given in the tests themselves. Each race builds a database file of its own on SQLite, which
 # cost every pinned run about two minutes for nothing.
 NOT_TIME_SENSITIVE = ("tests/*/test_create_races.py", "tests/isolation/test_one_open_lockdown.py")
+# A test in a time-sensitive file that holds no hour leaves with `@pytest.mark.hour_free`
+# (its docstring says why): a migration test whose rows are matched by pk and name, not by
+# when they were made, re-migrates the whole schema (~10-30 s) for nothing at each pinned hour.
 
 
 def today():
@@ -61,6 +64,9 @@ def pytest_configure(config):
     global START
     config.addinivalue_line(
         "markers", "time_sensitive: depends on the hour or the day (run at pinned hours in CI)")
+    config.addinivalue_line(
+        "markers", "hour_free: in a time-sensitive file, but holds no hour (not run at the "
+                   "pinned hours)")
     START = _parse(config.getoption("--clock"))
 
 
@@ -71,7 +77,8 @@ def pytest_collection_modifyitems(config, items):
         path = item.nodeid.split("::", 1)[0]
         if any(fnmatch(path, pattern) for pattern in TIME_SENSITIVE) \
                 and not any(fnmatch(path, pattern) for pattern in NOT_TIME_SENSITIVE) \
-                and not item.get_closest_marker("browser"):
+                and not item.get_closest_marker("browser") \
+                and not item.get_closest_marker("hour_free"):
             item.add_marker(pytest.mark.time_sensitive)
 
 

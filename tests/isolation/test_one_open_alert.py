@@ -78,8 +78,11 @@ def test_two_workers_resolving_one_alert_at_once_get_the_answer_or_a_409(file_da
                for r in results if r != "resolved")
 
 
+@pytest.mark.hour_free
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_resolves_copies_opened_before_the_constraint_existed(roster):
+    """Migration 0005 keeps the first of a resident's open copies (by pk) and resolves the
+    others: no hour in it, so it runs in the whole suite only (pinned.py: hour_free)."""
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 

@@ -321,10 +321,12 @@ def test_rounds_of_an_unknown_or_unseen_place_are_404(api, homes):
     assert staff.get("/api/v1/disinfection/rounds", place=c1["place_id"]).status_code == 200
 
 
+@pytest.mark.hour_free
 @pytest.mark.django_db(transaction=True)
 def test_places_added_twice_before_the_rule_are_renamed_not_lost(cast, areas):
     """Migration 0007: duplicates made before the constraint keep their rounds; the later
-    ones get their id after the name."""
+    ones get their id after the name. Names and pks only, no hour:
+    the whole suite runs it, not each pinned hour (pinned.py: hour_free)."""
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
@@ -346,13 +348,15 @@ def test_places_added_twice_before_the_rule_are_renamed_not_lost(cast, areas):
                      other.pk: "3栋电梯"}
 
 
+@pytest.mark.hour_free
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("long", ["阳光花园三号楼东侧地下车库电梯" * 6 + "旁边的消防通道", "电梯"],
                          ids=["cut", "short"])
 def test_a_place_renamed_to_a_name_already_held_takes_the_next_free_one(cast, areas, long):
     """Migration 0007: "name (id)" may be another place's name already — a place really
     named so, or a long name once cut to 90 characters; the renamed place then takes
-    "(id-2)", and the place holding the name keeps it, whichever sorts first."""
+    "(id-2)", and the place holding the name keeps it, whichever sorts first. Names and pks
+    only, no hour: the whole suite runs it, not each pinned hour (pinned.py: hour_free)."""
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
