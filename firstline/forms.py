@@ -14,6 +14,17 @@ from django.utils.translation import gettext_lazy
 from firstline.errors import RuleViolation
 
 
+def typed_id(value) -> int | None:
+    """A row's id as typed in an address or a form field, or None. Decimal digits only, at
+    most 18 of them: `str.isdigit()` also passes "²" and "①", which int() refuses, and int()
+    refuses 4,300 digits and more — each a 500 where a page checked isdigit() and then looked
+    the row up. None reads as "no such row" (a 404, or nothing picked)."""
+    text = str(value if value is not None else "").strip()
+    if text.isdecimal() and len(text) <= 18:
+        return int(text)
+    return None
+
+
 class EventIdField(forms.UUIDField):
     """Hidden, a new uuid4 each time an unbound form is rendered; a posted value that is not a
     UUID (a hand-made request) reads as none, and the create then happens as before."""

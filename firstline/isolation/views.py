@@ -26,6 +26,7 @@ from firstline.accounts.scope import area_scope, has_perm
 from firstline.accounts.services import require_perm
 from firstline.areas.models import Area, Level
 from firstline.errors import InvalidInput, RuleViolation, form_refuse
+from firstline.forms import typed_id
 from firstline.people.models import Resident
 from firstline.people.selectors import compound_get_for_user, compounds_visible_to
 from firstline.texts import listing
@@ -174,14 +175,14 @@ def isolation_new(request):
     in_scope = (Resident.objects.filter(area_scope(request.user, "grid"))
                 .select_related("household__compound"))
     if request.method == "POST":
-        rid = request.POST.get("resident")
-        if not str(rid or "").isdigit():
+        rid = typed_id(request.POST.get("resident"))
+        if rid is None:
             raise Http404
         resident = get_object_or_404(in_scope, pk=rid)
-    elif str(request.GET.get("resident") or "").isdigit():
+    elif typed_id(request.GET.get("resident")) is not None:
         # ?resident=<id> (linked from a screening visit) prefills; a resident outside the
         # user's scope, or none, is simply not prefilled.
-        resident = in_scope.filter(pk=request.GET["resident"]).first()
+        resident = in_scope.filter(pk=typed_id(request.GET["resident"])).first()
     # Filled from what the door (or a confirmed return declaration) recorded: the return day
     # the days count from, where from and how; the worker checks and may change it.
     defaults = (services.isolation_defaults(resident=resident) if resident is not None
@@ -276,8 +277,7 @@ def isolation_detail(request, pk):
                 _leave_transfer(request, iso, stay, leave_form)
             elif action == "transfer_status":
                 t = selectors.transfer_get_for_user(
-                    request.user, request.POST.get("transfer") if str(
-                        request.POST.get("transfer", "")).isdigit() else 0)
+                    request.user, typed_id(request.POST.get("transfer")) or 0)
                 if t.isolation_id != iso.pk:
                     raise Http404
                 t, _room = _transfer_move_on(request, t)
@@ -538,8 +538,8 @@ def _compound_choices(user):
 def _lockdown_form(request, data, compound=None):
     """The lockdown form; the building list is the chosen compound's (htmx reloads it)."""
     if compound is None:
-        picked = (data or {}).get("compound") or request.GET.get("compound")
-        if str(picked or "").isdigit():
+        picked = typed_id((data or {}).get("compound") or request.GET.get("compound"))
+        if picked is not None:
             compound = compounds_visible_to(request.user).filter(pk=picked).first()
     form = forms.LockdownForm(data, initial={"starts_on": clock.today(),
                                              "compound": compound.pk if compound else None})
@@ -780,9 +780,7 @@ def site_board(request, pk):
                     "name": iso.resident.name,
                     "time": date_format(clock.localtime(t.pickup_at), "m-d H:i")})
             elif action in ("assign", "cleaned", "vacate", "close", "reopen"):
-                room = selectors.room_get_for_user(user, request.POST.get("room", "0")
-                                                   if str(request.POST.get("room", "")).isdigit()
-                                                   else 0)
+                room = selectors.room_get_for_user(user, typed_id(request.POST.get("room")) or 0)
                 if room.site_id != site.pk:
                     raise Http404
                 who = ""
@@ -812,8 +810,7 @@ def site_board(request, pk):
                                                   "name": who})
             elif action == "transfer_status":
                 t = selectors.transfer_get_for_user(
-                    user, request.POST.get("transfer") if str(request.POST.get("transfer", ""))
-                    .isdigit() else 0)
+                    user, typed_id(request.POST.get("transfer")) or 0)
                 t, room = _transfer_move_on(request, t)
                 if room is not None:
                     messages.success(request, _("Transfer of %(name)s: %(status)s; in room "
@@ -858,7 +855,7 @@ def _transfer_move_on(request, transfer):
     button, if any (one service call: the arrival and the room together or neither)."""
     status = request.POST.get("status", "")
     room_id = str(request.POST.get("room", "")).strip()
-    room = (selectors.room_get_for_user(request.user, room_id if room_id.isdigit() else 0)
+    room = (selectors.room_get_for_user(request.user, typed_id(room_id) or 0)
             if room_id and status == TransferStatus.ARRIVED else None)
     t = services.transfer_set_status(transfer=transfer, actor=request.user, status=status,
                                      room=room)

@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 from firstline import clock
 from firstline.accounts.scope import area_scope, in_scope, scope_paths
 from firstline.areas.models import subtree_q
+from firstline.forms import typed_id
 from firstline.rules import rule
 
 from .models import (
@@ -150,13 +151,14 @@ def fact_is_of(resident, source: str) -> bool:
     from firstline.isolation.models import Reading
     from firstline.people.models import VisitPerson
 
-    kind, _sep, pk = (source or "").partition(":")
-    if not pk.isdigit():
+    kind, _sep, text = (source or "").partition(":")
+    pk = typed_id(text)
+    if pk is None:
         return False
     if kind == "visit":
-        return VisitPerson.objects.filter(visit_id=int(pk), resident=resident).exists()
+        return VisitPerson.objects.filter(visit_id=pk, resident=resident).exists()
     if kind == "reading":
-        return Reading.objects.filter(pk=int(pk), isolation__resident=resident).exists()
+        return Reading.objects.filter(pk=pk, isolation__resident=resident).exists()
     return False
 
 

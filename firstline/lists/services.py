@@ -30,6 +30,7 @@ from firstline.apitypes import date_check, date_parse
 from firstline.areas.models import Area, Level, subtree_q
 from firstline.db import create_once, is_unique_violation
 from firstline.errors import InvalidInput, RuleViolation, choice_check
+from firstline.forms import typed_id
 from firstline.people.services import phone_normalize
 from firstline.people.vocab import symptoms_check
 from firstline.rules import rule
@@ -175,7 +176,7 @@ def _mapping_for(table: reading.RawTable, *, source: str, mapping) -> dict[str, 
         for key, value in mapping.items():
             if key not in reading.KEYS or value in (None, ""):
                 continue
-            if isinstance(value, int) or str(value).isdigit():
+            if isinstance(value, int) or typed_id(value) is not None:
                 index = int(value)
             else:
                 titles = [reading.normalize_header(h) for h in table.header]

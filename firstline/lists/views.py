@@ -20,6 +20,7 @@ from firstline.accounts.scope import area_scope, has_perm
 from firstline.accounts.services import require_perm
 from firstline.areas.models import Area
 from firstline.errors import InvalidInput, RuleViolation, form_refuse
+from firstline.forms import typed_id
 from firstline.people.forms import FullReadForm
 from firstline.people.vocab import Symptom, symptom_labels
 from firstline.tabular import TableError
@@ -86,8 +87,8 @@ def items(request):
     context = _items_context(request)
     # ?answered=<id>: the item just answered (the answer's redirect), with what it offers
     # next ("登记隔离" for a return or an alert); the message said the rest.
-    answered = request.GET.get("answered", "")
-    if answered.isdigit():
+    answered = typed_id(request.GET.get("answered"))
+    if answered is not None:
         v = selectors.verifications_visible_to(request.user).filter(pk=answered).first()
         if v is not None:
             context["answered"] = v
@@ -241,7 +242,8 @@ def upload(request):
         return render(request, "lists/upload.html", context, status=422)
     context.update(token=token, header=list(enumerate(table.header)),
                    sample=[(n, [_masked(c) for c in cells]) for n, cells in table.rows[:3]])
-    mapping = {key: int(post[key]) for key in reading.KEYS if post.get(key, "").isdigit()}
+    mapping = {key: typed_id(post.get(key)) for key in reading.KEYS
+               if typed_id(post.get(key)) is not None}
     if context["error"]:  # the deadline, refused on the mapping step: fixed there
         context["mapping"] = mapping
         return render(request, "lists/map.html", context, status=422)

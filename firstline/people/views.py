@@ -25,6 +25,7 @@ from firstline.accounts.services import require_perm
 from firstline.areas.models import subtree_q
 from firstline.areas.selectors import area_get_for_user, areas_visible_to
 from firstline.errors import InvalidInput, RuleViolation, form_refuse
+from firstline.forms import typed_id
 from firstline.rules import rule
 
 from . import exports, private_terms, services
@@ -126,13 +127,14 @@ def residents(request):
         return redirect(_search_url(request, request.GET.dict(), private=("q",)))
     area = _area_param(request, data)
     q = private_terms.recall(request.session, data.get("q", "").strip())
-    compound = request.GET.get("compound", "")
-    household_ = request.GET.get("household", "")
+    compound = typed_id(request.GET.get("compound"))
+    household_ = typed_id(request.GET.get("household"))
     qs = sel.residents_in(
         sel.residents_visible_to(request.user), area=area,
-        compound=sel.compound_get_for_user(request.user, compound) if compound.isdigit() else None,
+        compound=(sel.compound_get_for_user(request.user, compound)
+                  if compound is not None else None),
         household=(sel.household_get_for_user(request.user, household_)
-                   if household_.isdigit() else None))
+                   if household_ is not None else None))
     qs = sel.resident_search(qs, q)
     # Grid by grid, household by household: the order of the index people_resident_grid_hh,
     # so a page is read from it rather than sorted out of the whole street.
@@ -701,8 +703,8 @@ def audit_log(request):
         return redirect(_search_url(request, request.GET.dict(), private=("resident",)))
     rid = private_terms.recall(request.session,
                                request.GET.get("resident", "").strip())[:100]
-    if rid.isdigit():  # a resident's number, leading zeros or not
-        qs = qs.filter(object_type="people.resident", object_id=str(int(rid)))
+    if typed_id(rid) is not None:  # a resident's number, leading zeros or not
+        qs = qs.filter(object_type="people.resident", object_id=str(typed_id(rid)))
     elif rid:
         ids = sel.text_ids(sel.residents_visible_to(request.user).filter(name__icontains=rid))
         qs = qs.filter(object_type="people.resident", object_id__in=ids)

@@ -20,7 +20,7 @@ from firstline.accounts.scope import area_scope, has_perm
 from firstline.accounts.services import client_address
 from firstline.areas.models import Area, Level
 from firstline.errors import InvalidInput, RuleViolation, form_refuse
-from firstline.forms import OnceForm
+from firstline.forms import OnceForm, typed_id
 from firstline.middleware import checks_own_text, field_labels
 from firstline.people.models import Building, Compound, Residency, Transport
 from firstline.people.selectors import household_get_for_user
@@ -179,8 +179,8 @@ def notice_public(request, token):
     compounds = list(Compound.objects.filter(pk__in=households.values("compound_id"))
                      .order_by("name"))
     building = None
-    if (request.GET.get("b") or "").isdigit() and len(request.GET["b"]) < 10:
-        building = Building.objects.filter(pk=request.GET["b"],
+    if typed_id(request.GET.get("b")) is not None:
+        building = Building.objects.filter(pk=typed_id(request.GET["b"]),
                                            compound__in=compounds).first()
     values = {k: request.POST.get(k, "") for k in ("compound", "building", "unit", "room")}
     if building is not None and request.method != "POST":
@@ -337,8 +337,8 @@ def _household_typed(user, typed: str):
     if not typed:
         return None
     try:
-        if typed.isdigit() and len(typed) < 10:
-            return household_get_for_user(user, int(typed))
+        if typed_id(typed) is not None:
+            return household_get_for_user(user, typed_id(typed))
     except Http404:
         pass
     raise InvalidInput("unknown_household", _("No household with this ID in your area."),
@@ -534,8 +534,8 @@ def notice_poster(request, pk):
     n = sel.notice_get_for_user(request.user, pk)
     url = request.build_absolute_uri(reverse("residents:notice_public", args=[n.token]))
     building = None
-    if (request.GET.get("building") or "").isdigit() and len(request.GET["building"]) < 10:
-        building = Building.objects.filter(pk=request.GET["building"]).first()
+    if typed_id(request.GET.get("building")) is not None:
+        building = Building.objects.filter(pk=typed_id(request.GET["building"])).first()
         if building is not None:
             url += f"?b={building.pk}"
     return render(request, "residents/poster_notice.html", {
