@@ -649,6 +649,9 @@ def notice_attach(*, actor, notice: Notice, file, now: datetime | None = None
     require_perm(actor, "people.manage")
     if not any(in_scope(actor, a, "people.manage") for a in notice.areas.all()):
         raise RuleViolation("not_found", _("Not found."), status=404)
+    if file is None:  # the page's form sent without one (a browser that skips `required`)
+        raise InvalidInput("file_required", _("%(field)s: choose a file.") % {"field": "file"},
+                           field="file")
     now = now or clock.now()
     checked = _attachments_checked([file], already=notice.attachments.count(), now=now)
     attachment = _attachments_save(notice, checked, actor=actor, now=now)[0]

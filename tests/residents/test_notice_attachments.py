@@ -179,3 +179,14 @@ def test_a_bad_file_is_not_kept_and_says_why(place, web):
     assert r.status_code == 422
     html = r.content.decode()
     assert "only PDF or images" in html and not kept_tokens(html)
+
+
+@pytest.mark.parametrize("lang, words", [("en", "file: choose a file."),
+                                         ("zh-hans", "file：请选择文件。"),
+                                         ("zh-hant", "file：請選擇檔案。")])
+def test_the_attach_form_sent_without_a_file_says_so_on_the_page(place, api, web, lang, words):
+    notice, _url = publish(api)
+    r = web("staff_c1", lang).post(f"/residents/notices/{notice.pk}/attachments/", {})
+    assert r.status_code == 422
+    assert words in r.content.decode()
+    assert not NoticeAttachment.objects.exists()
