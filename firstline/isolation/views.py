@@ -179,10 +179,10 @@ def isolation_new(request):
         if rid is None:
             raise Http404
         resident = get_object_or_404(in_scope, pk=rid)
-    elif typed_id(request.GET.get("resident")) is not None:
+    elif (rid := typed_id(request.GET.get("resident"))) is not None:
         # ?resident=<id> (linked from a screening visit) prefills; a resident outside the
         # user's scope, or none, is simply not prefilled.
-        resident = in_scope.filter(pk=typed_id(request.GET["resident"])).first()
+        resident = in_scope.filter(pk=rid).first()
     # Filled from what the door (or a confirmed return declaration) recorded: the return day
     # the days count from, where from and how; the worker checks and may change it.
     defaults = (services.isolation_defaults(resident=resident) if resident is not None

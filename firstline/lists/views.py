@@ -242,8 +242,8 @@ def upload(request):
         return render(request, "lists/upload.html", context, status=422)
     context.update(token=token, header=list(enumerate(table.header)),
                    sample=[(n, [_masked(c) for c in cells]) for n, cells in table.rows[:3]])
-    mapping = {key: typed_id(post.get(key)) for key in reading.KEYS
-               if typed_id(post.get(key)) is not None}
+    typed = {key: typed_id(post.get(key)) for key in reading.KEYS}
+    mapping = {key: index for key, index in typed.items() if index is not None}
     if context["error"]:  # the deadline, refused on the mapping step: fixed there
         context["mapping"] = mapping
         return render(request, "lists/map.html", context, status=422)

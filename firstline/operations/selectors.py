@@ -381,8 +381,8 @@ def store_get_for_user(user, ref, perm: str = "operations.work") -> Store:
     else:
         text = str(ref).strip()
         found = qs.filter(code=text).first()
-        if found is None and typed_id(text) is not None and len(text) < 12:
-            found = qs.filter(pk=typed_id(text)).first()
+        if found is None and (pk := typed_id(text)) is not None and len(text) < 12:
+            found = qs.filter(pk=pk).first()
     if found is None:
         from django.http import Http404
 
@@ -393,8 +393,8 @@ def store_get_for_user(user, ref, perm: str = "operations.work") -> Store:
 def item_by_ref(ref) -> Item | None:
     text = str(ref).strip()
     found = Item.objects.filter(code=text).first()
-    if found is None and typed_id(text) is not None and len(text) < 12:
-        found = Item.objects.filter(pk=typed_id(text)).first()
+    if found is None and (pk := typed_id(text)) is not None and len(text) < 12:
+        found = Item.objects.filter(pk=pk).first()
     if found is None:
         found = Item.objects.filter(name=text).first()
     return found

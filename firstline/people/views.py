@@ -703,8 +703,8 @@ def audit_log(request):
         return redirect(_search_url(request, request.GET.dict(), private=("resident",)))
     rid = private_terms.recall(request.session,
                                request.GET.get("resident", "").strip())[:100]
-    if typed_id(rid) is not None:  # a resident's number, leading zeros or not
-        qs = qs.filter(object_type="people.resident", object_id=str(typed_id(rid)))
+    if (number := typed_id(rid)) is not None:  # a resident's number, leading zeros or not
+        qs = qs.filter(object_type="people.resident", object_id=str(number))
     elif rid:
         ids = sel.text_ids(sel.residents_visible_to(request.user).filter(name__icontains=rid))
         qs = qs.filter(object_type="people.resident", object_id__in=ids)
